@@ -1,9 +1,7 @@
 package io.reachability.libp2p.multistream;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.ByteToMessageDecoder;
@@ -70,6 +68,7 @@ public final class MultistreamHandler extends ByteToMessageDecoder {
   private int proposalIndex;
   private int answeredProposals;
   private boolean flushPending;
+  private @Nullable ChannelFuture lastWrite;
   private @Nullable ScheduledFuture<?> timeoutTask;
 
   private MultistreamHandler(
@@ -266,7 +265,14 @@ public final class MultistreamHandler extends ByteToMessageDecoder {
   }
 
   private void write(ChannelHandlerContext ctx, ByteBuf message) {
-    ctx.write(message, ctx.voidPromise());
+    ChannelFuture written = ctx.write(message);
+    written.addListener(
+        (ChannelFuture future) -> {
+          if (!future.isSuccess()) {
+            fail(ctx, new MultistreamException("write failed: " + future.cause(), future.cause()));
+          }
+        });
+    lastWrite = written;
     flushPending = true;
   }
 
@@ -288,10 +294,15 @@ public final class MultistreamHandler extends ByteToMessageDecoder {
     state = State.FAILED;
     cancelTimeout();
     result.completeExceptionally(cause);
-    // Flush what is queued (e.g. the last "na") before closing.
+    // Let what is queued (e.g. the last "na") go out before closing.
     flushPending = false;
-    ChannelFuture flushed = ctx.writeAndFlush(Unpooled.EMPTY_BUFFER);
-    flushed.addListener(ChannelFutureListener.CLOSE);
+    ctx.flush();
+    ChannelFuture written = lastWrite;
+    if (written != null && !written.isDone()) {
+      written.addListener((ChannelFuture future) -> ctx.channel().close());
+    } else {
+      ctx.channel().close();
+    }
   }
 
   private void cancelTimeout() {

@@ -9,6 +9,8 @@ import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
@@ -567,6 +569,24 @@ class MultistreamHandlerTest {
     channel.pipeline().fireExceptionCaught(new IOException("connection reset"));
 
     assertFailed(handler, channel, "connection reset");
+  }
+
+  @Test
+  void a_failed_write_fails_the_negotiation() {
+    MultistreamHandler handler = initiator("/a");
+    ChannelOutboundHandlerAdapter brokenPipe =
+        new ChannelOutboundHandlerAdapter() {
+          @Override
+          public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+            ReferenceCountUtil.release(msg);
+            promise.setFailure(new IOException("broken pipe"));
+          }
+        };
+    EmbeddedChannel channel = new EmbeddedChannel(brokenPipe, handler);
+    channels.add(channel);
+
+    assertFailed(handler, channel, "write failed");
+    assertThat(failure(handler.result())).hasRootCauseMessage("broken pipe");
   }
 
   @Test
