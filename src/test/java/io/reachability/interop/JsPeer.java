@@ -1,0 +1,484 @@
+package io.reachability.interop;
+
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A real js-libp2p peer ({@code src/test/js/peer.mjs}) in a child {@code node} process, driven over
+ * its stdin/stdout with one JSON object per line.
+ *
+ * <p>Usage:
+ *
+ * <pre>{@code
+ * JsPeer.assumeAvailable();
+ * try (JsPeer js = JsPeer.start()) {
+ *   JsonNode reply = js.requestOk("dial", Map.of("addr", "/ip4/127.0.0.1/tcp/4001/p2p/12D3KooW..."));
+ * }
+ * }</pre>
+ *
+ * <p>Commands (see {@code src/test/js/README.md}): {@code dial {addr}}, {@code identify {peerId}},
+ * {@code ping {peerId|addr}}, {@code echo {peerId|addr, bytes[, seed]}}, {@code connections},
+ * {@code info}, {@code hangup {peerId|addr}}, {@code stop}; every command takes an optional
+ * {@code timeoutMs}. Events ({@code connection}, {@code connection-closed}, {@code identify},
+ * {@code echo-served}, {@code echo-failed}, {@code stopped}) arrive on {@link #events()}.
+ *
+ * <p>The node process exits by itself when its stdin closes, so a test JVM that dies never leaves
+ * a node behind. Its stderr goes to {@code target/interop-logs/js-peer-<pid>.log}.
+ */
+public final class JsPeer implements AutoCloseable {
+
+  /** System property: the directory holding {@code peer.mjs} and its {@code node_modules}. */
+  public static final String JS_DIR_PROPERTY = "interop.js.dir";
+
+  /** System property set by {@code -DskipInterop=true}: interop tests are skipped, not failed. */
+  public static final String SKIP_PROPERTY = "skipInterop";
+
+  /** System property: an explicit path of the {@code node} binary (default: found on PATH). */
+  public static final String NODE_PROPERTY = "interop.node";
+
+  /** System property: where each peer's stderr is written. */
+  public static final String LOG_DIR_PROPERTY = "interop.log.dir";
+
+  /** Fallback for {@link #JS_DIR_PROPERTY} when run from the project directory (e.g. an IDE). */
+  public static final String DEFAULT_JS_DIR = "src/test/js";
+
+  /** How long a node may take from spawn to {@code ready} (measured: ~0.6 s idle, slower under load). */
+  public static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+
+  /** Default time to wait for the answer to one command. */
+  public static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+
+  /** How long {@link #close()} waits for a clean exit before destroying the process. */
+  public static final Duration STOP_TIMEOUT = Duration.ofSeconds(5);
+
+  /** Lines of stderr kept in memory for error messages. */
+  private static final int STDERR_TAIL_LINES = 40;
+
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
+  private final Process process;
+  private final Writer stdin;
+  private final Path logFile;
+  private final Thread stdoutReader;
+  private final Thread stderrReader;
+  private final CompletableFuture<JsonNode> ready = new CompletableFuture<>();
+  private final Map<Long, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
+  private final BlockingQueue<JsonNode> events = new LinkedBlockingQueue<>();
+  private final Deque<String> stderrTail = new ArrayDeque<>();
+  private final AtomicLong nextId = new AtomicLong(1);
+  private volatile boolean closed;
+
+  /**
+   * Skips the calling test when {@code -DskipInterop=true}; otherwise FAILS it when {@code node} or
+   * the installed {@code node_modules} is missing, because interop must run in CI.
+   */
+  public static void assumeAvailable() {
+    assumeTrue(!Boolean.getBoolean(SKIP_PROPERTY), "interop tests skipped by -DskipInterop=true");
+    if (findNode().isEmpty()) {
+      fail("node is not on PATH (set -D" + NODE_PROPERTY + "=/path/to/node, or -DskipInterop=true to skip interop tests)");
+    }
+    Path dir = jsDir();
+    if (!Files.isRegularFile(dir.resolve("peer.mjs"))) {
+      fail("no peer.mjs in " + dir.toAbsolutePath() + " (system property " + JS_DIR_PROPERTY + ")");
+    }
+    if (!Files.isRegularFile(dir.resolve("node_modules/libp2p/package.json"))) {
+      fail("js-libp2p is not installed in " + dir.toAbsolutePath()
+          + ": run `npm ci` there (the Maven build does it in process-test-resources), or -DskipInterop=true");
+    }
+  }
+
+  /** Starts a peer listening on {@code /ip4/127.0.0.1/tcp/0}. */
+  public static JsPeer start() {
+    return start(List.of("--listen", "/ip4/127.0.0.1/tcp/0"));
+  }
+
+  /**
+   * Starts a peer with the given {@code peer.mjs} arguments, e.g. {@code --listen /ip4/127.0.0.1/tcp/0}
+   * (repeatable), {@code --key-seed <64 hex>}, {@code --agent-version <s>}, {@code --service <name>}.
+   */
+  public static JsPeer start(List<String> args) {
+    return start(args, Map.of(), START_TIMEOUT);
+  }
+
+  /** Starts a peer with extra environment variables (e.g. {@code DEBUG=libp2p:*}, logged to stderr). */
+  public static JsPeer start(List<String> args, Map<String, String> env, Duration startTimeout) {
+    String node = findNode().orElseThrow(() -> new IllegalStateException("node is not on PATH"));
+    List<String> command = new ArrayList<>(List.of(node, "--import", "./polyfill.mjs", "peer.mjs"));
+    command.addAll(args);
+    ProcessBuilder builder = new ProcessBuilder(command).directory(jsDir().toFile());
+    builder.environment().putAll(env);
+    Process process;
+    try {
+      process = builder.start();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot start " + command, e);
+    }
+    JsPeer peer = new JsPeer(process);
+    peer.awaitReady(startTimeout);
+    return peer;
+  }
+
+  private JsPeer(Process process) {
+    this.process = process;
+    this.stdin = new BufferedWriter(new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8));
+    this.logFile = Paths.get(System.getProperty(LOG_DIR_PROPERTY, "target/interop-logs"))
+        .resolve("js-peer-" + process.pid() + ".log");
+    this.stderrReader = daemon("js-peer-" + process.pid() + "-stderr", this::readStderr);
+    this.stdoutReader = daemon("js-peer-" + process.pid() + "-stdout", this::readStdout);
+  }
+
+  private static Thread daemon(String name, Runnable body) {
+    Thread thread = new Thread(body, name);
+    thread.setDaemon(true);
+    thread.start();
+    return thread;
+  }
+
+  private void awaitReady(Duration timeout) {
+    try {
+      ready.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException | ExecutionException e) {
+      close();
+      throw new IllegalStateException("js peer did not become ready within " + timeout + describeExit(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      close();
+      throw new IllegalStateException("interrupted while starting the js peer", e);
+    }
+  }
+
+  /** The {@code ready} line: peerId, addrs, protocols, pid. */
+  public JsonNode readyEvent() {
+    return ready.join();
+  }
+
+  /** The js peer's id, {@code 12D3KooW...}. */
+  public String peerId() {
+    return readyEvent().path("peerId").asString();
+  }
+
+  /** The js peer's listen addresses, each ending in {@code /p2p/<peerId>}. */
+  public List<String> addrs() {
+    return strings(readyEvent().path("addrs"));
+  }
+
+  /** The protocols the js peer handles. */
+  public List<String> protocols() {
+    return strings(readyEvent().path("protocols"));
+  }
+
+  /** Where this peer's stderr is logged. */
+  public Path logFile() {
+    return logFile;
+  }
+
+  /** Converts a JSON array of strings to a list. */
+  public static List<String> strings(JsonNode array) {
+    List<String> out = new ArrayList<>();
+    array.values().forEach(v -> out.add(v.asString()));
+    return Collections.unmodifiableList(out);
+  }
+
+  /**
+   * Sends one command and returns its answer line, {@code {"id":..,"ok":true,...}} or
+   * {@code {"id":..,"ok":false,"error":"..."}}. Throws only when no answer arrives (timeout, the
+   * process died).
+   */
+  public JsonNode request(String command, Map<String, Object> args) {
+    return request(command, args, REQUEST_TIMEOUT);
+  }
+
+  /** {@link #request(String, Map)} with an explicit timeout (also passed to js as {@code timeoutMs}). */
+  public JsonNode request(String command, Map<String, Object> args, Duration timeout) {
+    long id = nextId.getAndIncrement();
+    Map<String, Object> line = new LinkedHashMap<>();
+    line.put("id", id);
+    line.put("cmd", command);
+    line.put("timeoutMs", timeout.toMillis());
+    line.putAll(args);
+    CompletableFuture<JsonNode> answer = new CompletableFuture<>();
+    pending.put(id, answer);
+    try {
+      send(JSON.writeValueAsString(line));
+      // js times out on its own after timeoutMs; leave it a little time to report that
+      return answer.get(timeout.toMillis() + 2_000, TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("no answer to " + command + " " + args + " within " + timeout + describeExit(), e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("no answer to " + command + " " + args + ": " + e.getCause().getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted waiting for " + command, e);
+    } finally {
+      pending.remove(id);
+    }
+  }
+
+  /** Like {@link #request(String, Map)} but throws {@link AssertionError} with js's error unless ok. */
+  public JsonNode requestOk(String command, Map<String, Object> args) {
+    JsonNode reply = request(command, args);
+    if (!reply.path("ok").asBoolean()) {
+      throw new AssertionError("js " + command + " " + args + " failed: " + reply.path("error").asString());
+    }
+    return reply;
+  }
+
+  /**
+   * Every event line after {@code ready}, in order ({@code {"event":"connection",...}} etc.).
+   * {@link #awaitEvent} takes from this queue too.
+   */
+  public BlockingQueue<JsonNode> events() {
+    return events;
+  }
+
+  /**
+   * Takes events from {@link #events()} until one named {@code name} matches {@code filter};
+   * non-matching events are discarded.
+   */
+  public JsonNode awaitEvent(String name, Predicate<JsonNode> filter, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try {
+      while (true) {
+        long left = deadline - System.nanoTime();
+        JsonNode event = left > 0 ? events.poll(left, TimeUnit.NANOSECONDS) : null;
+        if (event == null) {
+          throw new AssertionError("no \"" + name + "\" event from the js peer within " + timeout + describeExit());
+        }
+        if (name.equals(event.path("event").asString()) && filter.test(event)) {
+          return event;
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted waiting for " + name, e);
+    }
+  }
+
+  /**
+   * Closes the node's stdin without sending {@code stop}; the node then exits by itself (this is
+   * what happens when a test JVM dies).
+   */
+  public void closeStdin() {
+    synchronized (stdin) {
+      try {
+        stdin.close();
+      } catch (IOException ignored) {
+        // already closed or broken: either way the node sees EOF
+      }
+    }
+  }
+
+  /** Waits for the node process to exit; true if it did. */
+  public boolean awaitExit(Duration timeout) {
+    try {
+      return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /** True while the node process runs. */
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /**
+   * Stops the node: sends {@code stop}, closes its stdin, waits up to {@link #STOP_TIMEOUT}, then
+   * destroys it. Idempotent.
+   */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      if (process.isAlive()) {
+        try {
+          send("{\"id\":0,\"cmd\":\"stop\"}");
+        } catch (IllegalStateException ignored) {
+          // already gone; closing stdin below is enough
+        }
+      }
+      closeStdin();
+      if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+        process.destroy();
+        if (!process.waitFor(2, TimeUnit.SECONDS)) {
+          process.destroyForcibly().waitFor(2, TimeUnit.SECONDS);
+        }
+      }
+      stdoutReader.join(2_000);
+      stderrReader.join(2_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      process.destroyForcibly();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "JsPeer[pid=" + process.pid() + (ready.isDone() && !ready.isCompletedExceptionally() ? ", " + peerId() : "") + "]";
+  }
+
+  private void send(String line) {
+    synchronized (stdin) {
+      try {
+        stdin.write(line);
+        stdin.write('\n');
+        stdin.flush();
+      } catch (IOException e) {
+        throw new IllegalStateException("cannot write to the js peer" + describeExit(), e);
+      }
+    }
+  }
+
+  private void readStdout() {
+    try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = reader.readLine()) != null) {
+        dispatch(line);
+      }
+    } catch (IOException e) {
+      // the process went away; handled below
+    } finally {
+      IllegalStateException gone = new IllegalStateException("js peer stdout closed" + describeExit());
+      ready.completeExceptionally(gone);
+      pending.values().forEach(f -> f.completeExceptionally(gone));
+    }
+  }
+
+  private void dispatch(String line) {
+    JsonNode node;
+    try {
+      node = JSON.readTree(line);
+    } catch (JacksonException e) {
+      rememberStderr("[stdout, not JSON] " + line);
+      return;
+    }
+    if (node.has("event")) {
+      if ("ready".equals(node.path("event").asString())) {
+        ready.complete(node);
+      } else {
+        events.add(node);
+      }
+    } else if (node.has("id")) {
+      CompletableFuture<JsonNode> answer = pending.get(node.path("id").asLong());
+      if (answer != null) {
+        answer.complete(node);
+      }
+    }
+  }
+
+  private void readStderr() {
+    try {
+      Files.createDirectories(logFile.getParent());
+    } catch (IOException e) {
+      // fall through: lines are still kept in the in-memory tail
+    }
+    try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8));
+        PrintWriter log = openLog()) {
+      String line;
+      while ((line = reader.readLine()) != null) {
+        rememberStderr(line);
+        if (log != null) {
+          log.println(line);
+          log.flush();
+        }
+      }
+    } catch (IOException e) {
+      // the process went away
+    }
+  }
+
+  private PrintWriter openLog() {
+    try {
+      return new PrintWriter(Files.newBufferedWriter(logFile, StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  private void rememberStderr(String line) {
+    synchronized (stderrTail) {
+      if (stderrTail.size() == STDERR_TAIL_LINES) {
+        stderrTail.removeFirst();
+      }
+      stderrTail.addLast(line);
+    }
+  }
+
+  private String describeExit() {
+    StringBuilder text = new StringBuilder();
+    if (!process.isAlive()) {
+      text.append(" (node exited with ").append(process.exitValue()).append(')');
+    }
+    synchronized (stderrTail) {
+      if (!stderrTail.isEmpty()) {
+        text.append("; stderr tail (full log ").append(logFile.toAbsolutePath()).append("):\n  ")
+            .append(String.join("\n  ", stderrTail));
+      }
+    }
+    return text.toString();
+  }
+
+  static Path jsDir() {
+    return Paths.get(System.getProperty(JS_DIR_PROPERTY, DEFAULT_JS_DIR));
+  }
+
+  static Optional<String> findNode() {
+    String explicit = System.getProperty(NODE_PROPERTY);
+    if (explicit != null && !explicit.isBlank()) {
+      return Files.isExecutable(Paths.get(explicit)) ? Optional.of(explicit) : Optional.empty();
+    }
+    String path = System.getenv("PATH");
+    if (path == null) {
+      return Optional.empty();
+    }
+    for (String dir : path.split(java.io.File.pathSeparator)) {
+      if (dir.isEmpty()) {
+        continue;
+      }
+      for (String name : List.of("node", "node.exe")) {
+        Path candidate = Paths.get(dir, name);
+        if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+          return Optional.of(candidate.toString());
+        }
+      }
+    }
+    return Optional.empty();
+  }
+}
