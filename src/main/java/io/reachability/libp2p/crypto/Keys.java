@@ -58,8 +58,14 @@ public final class Keys {
     switch (type) {
       case ED25519:
         return Ed25519PublicKey.fromRaw(data);
+      case SECP256K1:
+        return EcPublicKey.secp256k1(data);
+      case ECDSA:
+        return EcPublicKey.ecdsa(data);
+      case RSA:
+        return RsaKeys.publicKey(data);
       default:
-        throw new CryptoException(type + " public keys are not supported yet");
+        throw new AssertionError(type);
     }
   }
 
@@ -67,15 +73,21 @@ public final class Keys {
    * Reads a protobuf {@code PrivateKey} envelope (an identity key file).
    *
    * @throws CryptoException when the bytes are empty or over {@link #MAX_PRIVATE_KEY_BYTES}, the
-   *     protobuf is malformed, the type is unknown or unsupported, or the key is invalid
+   *     protobuf is malformed, the type is unknown, or the key is invalid
    */
   public static PrivateKey unmarshalPrivateKey(byte[] protobuf) {
     KeyEnvelope.Parsed parsed = KeyEnvelope.parsePrivate(protobuf);
     switch (parsed.type()) {
       case ED25519:
         return Ed25519PrivateKey.fromRaw(parsed.data());
+      case SECP256K1:
+        return EcPrivateKey.secp256k1(parsed.data());
+      case ECDSA:
+        return EcPrivateKey.ecdsa(parsed.data());
+      case RSA:
+        return RsaKeys.privateKey(parsed.data());
       default:
-        throw new CryptoException(parsed.type() + " private keys are not supported yet");
+        throw new AssertionError(parsed.type());
     }
   }
 
