@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
-import org.bouncycastle.asn1.ASN1Primitive;
 import org.bouncycastle.asn1.DERBitString;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
@@ -55,32 +54,25 @@ final class EcPublicKey implements PublicKey {
   }
 
   static EcPublicKey ecdsa(byte[] data) {
-    SubjectPublicKeyInfo info;
-    try {
-      info = SubjectPublicKeyInfo.getInstance(ASN1Primitive.fromByteArray(data));
-    } catch (IOException | RuntimeException e) {
-      // BouncyCastle's ASN.1 parser reports malformed input with several unchecked exception types
-      throw new CryptoException("ECDSA public key is not a DER SubjectPublicKeyInfo", e);
-    }
-    AlgorithmIdentifier algorithm = info.getAlgorithm();
-    if (!X9ObjectIdentifiers.id_ecPublicKey.equals(algorithm.getAlgorithm())) {
-      throw new CryptoException("ECDSA public key has algorithm " + algorithm.getAlgorithm() + ", not id-ecPublicKey");
-    }
-    if (!(algorithm.getParameters() instanceof ASN1ObjectIdentifier)) {
+    // the curve and the point bytes, read inside Der.read: BouncyCastle decodes some fields lazily
+    Object[] curveAndPoint = Der.read(data, "ECDSA public key (PKIX)", sequence -> {
+      SubjectPublicKeyInfo info = SubjectPublicKeyInfo.getInstance(sequence);
+      AlgorithmIdentifier algorithm = info.getAlgorithm();
+      if (!X9ObjectIdentifiers.id_ecPublicKey.equals(algorithm.getAlgorithm())) {
+        throw new CryptoException(
+            "ECDSA public key has algorithm " + algorithm.getAlgorithm() + ", not id-ecPublicKey");
+      }
+      return new Object[] {algorithm.getParameters(), info.getPublicKeyData().getOctets()};
+    });
+    if (!(curveAndPoint[0] instanceof ASN1ObjectIdentifier)) {
       throw new CryptoException("ECDSA public key must name its curve (explicit parameters are not accepted)");
     }
-    ECDomainParameters domain = EcCurves.ECDSA_CURVES.get((ASN1ObjectIdentifier) algorithm.getParameters());
+    ECDomainParameters domain = EcCurves.ECDSA_CURVES.get((ASN1ObjectIdentifier) curveAndPoint[0]);
     if (domain == null) {
-      throw new CryptoException("ECDSA public key on unsupported curve " + algorithm.getParameters()
+      throw new CryptoException("ECDSA public key on unsupported curve " + curveAndPoint[0]
           + " (P-256, P-384 and P-521 are accepted)");
     }
-    byte[] point;
-    try {
-      point = info.getPublicKeyData().getOctets();
-    } catch (RuntimeException e) {
-      throw new CryptoException("ECDSA public key: malformed BIT STRING", e);
-    }
-    return new EcPublicKey(KeyType.ECDSA, EcCurves.publicPoint(domain, point, "ECDSA public key"));
+    return new EcPublicKey(KeyType.ECDSA, EcCurves.publicPoint(domain, (byte[]) curveAndPoint[1], "ECDSA public key"));
   }
 
   private static byte[] pkix(ECPublicKeyParameters key) {
