@@ -36,7 +36,7 @@ final class EcPrivateKey implements PrivateKey {
   private EcPrivateKey(KeyType type, ECPrivateKeyParameters key, ASN1ObjectIdentifier curve) {
     this.key = key;
     this.curve = curve;
-    this.publicKey = new EcPublicKey(type, EcCurves.publicFromPrivate(key));
+    this.publicKey = new EcPublicKey(type, EcCurves.publicFromPrivate(key), type == KeyType.ECDSA ? curve : null);
   }
 
   static EcPrivateKey secp256k1(byte[] data) {
