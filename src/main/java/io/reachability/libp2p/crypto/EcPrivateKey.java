@@ -7,12 +7,13 @@ import java.util.Arrays;
 import org.bouncycastle.asn1.ASN1BitString;
 import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
-import org.bouncycastle.asn1.ASN1Primitive;
 import org.bouncycastle.asn1.DERBitString;
 import org.bouncycastle.asn1.sec.ECPrivateKey;
+import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
 import org.bouncycastle.crypto.params.ECDomainParameters;
 import org.bouncycastle.crypto.params.ECPrivateKeyParameters;
 import org.bouncycastle.util.BigIntegers;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A secp256k1 or ECDSA private key, read from identity files written by other implementations.
@@ -35,7 +36,7 @@ final class EcPrivateKey implements PrivateKey {
   private EcPrivateKey(KeyType type, ECPrivateKeyParameters key, ASN1ObjectIdentifier curve) {
     this.key = key;
     this.curve = curve;
-    this.publicKey = new EcPublicKey(type, EcCurves.publicFromPrivate(key));
+    this.publicKey = new EcPublicKey(type, EcCurves.publicFromPrivate(key), type == KeyType.ECDSA ? curve : null);
   }
 
   static EcPrivateKey secp256k1(byte[] data) {
@@ -45,35 +46,39 @@ final class EcPrivateKey implements PrivateKey {
     }
     return new EcPrivateKey(KeyType.SECP256K1,
         EcCurves.privateScalar(EcCurves.SECP256K1, new BigInteger(1, data), "secp256k1 private key"),
-        org.bouncycastle.asn1.sec.SECObjectIdentifiers.secp256k1);
+        SECObjectIdentifiers.secp256k1);
   }
 
   static EcPrivateKey ecdsa(byte[] data) {
-    ECPrivateKey sec1;
-    try {
-      sec1 = ECPrivateKey.getInstance(ASN1Primitive.fromByteArray(data));
-    } catch (IOException | RuntimeException e) {
-      throw new CryptoException("ECDSA private key is not a DER SEC 1 ECPrivateKey", e);
-    }
-    if (!(sec1.getParametersObject() instanceof ASN1ObjectIdentifier)) {
+    ParsedSec1 parsed = Der.read(data, "ECDSA private key (SEC 1)", sequence -> {
+      // every accessor is called here: BouncyCastle decodes some fields lazily and fails there
+      ECPrivateKey sec1 = ECPrivateKey.getInstance(sequence);
+      ASN1BitString bits = sec1.getPublicKey();
+      return new ParsedSec1(sec1.getParametersObject(), sec1.getKey(), bits == null ? null : bits.getOctets());
+    });
+    Object parameters = parsed.parameters();
+    BigInteger d = parsed.scalar();
+    byte[] embedded = parsed.publicKey();
+    if (!(parameters instanceof ASN1ObjectIdentifier)) {
       throw new CryptoException("ECDSA private key must name its curve");
     }
-    ASN1ObjectIdentifier oid = (ASN1ObjectIdentifier) sec1.getParametersObject();
+    ASN1ObjectIdentifier oid = (ASN1ObjectIdentifier) parameters;
     ECDomainParameters domain = EcCurves.ECDSA_CURVES.get(oid);
     if (domain == null) {
       throw new CryptoException("ECDSA private key on unsupported curve " + oid);
     }
-    EcPrivateKey key = new EcPrivateKey(KeyType.ECDSA,
-        EcCurves.privateScalar(domain, sec1.getKey(), "ECDSA private key"), oid);
-    ASN1BitString embedded = sec1.getPublicKey();
+    EcPrivateKey key = new EcPrivateKey(KeyType.ECDSA, EcCurves.privateScalar(domain, d, "ECDSA private key"), oid);
     // a mismatch means a corrupt file: signatures would not verify under the public key it claims
-    if (embedded != null && !MessageDigest.isEqual(
-        embedded.getBytes(), key.publicKey.parameters().getQ().getEncoded(false))
-        && !MessageDigest.isEqual(embedded.getBytes(), key.publicKey.parameters().getQ().getEncoded(true))) {
+    if (embedded != null
+        && !MessageDigest.isEqual(embedded, key.publicKey.parameters().getQ().getEncoded(false))
+        && !MessageDigest.isEqual(embedded, key.publicKey.parameters().getQ().getEncoded(true))) {
       throw new CryptoException("ECDSA private key: the embedded public key does not match the scalar");
     }
     return key;
   }
+
+  /** The fields of a SEC 1 ECPrivateKey that matter here. */
+  private record ParsedSec1(@Nullable Object parameters, BigInteger scalar, byte @Nullable [] publicKey) {}
 
   @Override
   public KeyType type() {

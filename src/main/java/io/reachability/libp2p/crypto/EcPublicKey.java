@@ -5,13 +5,13 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
-import org.bouncycastle.asn1.ASN1Primitive;
 import org.bouncycastle.asn1.DERBitString;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 import org.bouncycastle.crypto.params.ECDomainParameters;
 import org.bouncycastle.crypto.params.ECPublicKeyParameters;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A secp256k1 or ECDSA (NIST curve) public key; signatures are DER-encoded ECDSA over SHA-256.
@@ -39,10 +39,14 @@ final class EcPublicKey implements PublicKey {
   private final byte[] raw;
   private final byte[] marshalled;
 
-  EcPublicKey(KeyType type, ECPublicKeyParameters key) {
+  /**
+   * @param curve the named curve of an ECDSA key (written into its PKIX form); null for secp256k1,
+   *     whose encoding is the bare point
+   */
+  EcPublicKey(KeyType type, ECPublicKeyParameters key, @Nullable ASN1ObjectIdentifier curve) {
     this.type = type;
     this.key = key;
-    this.raw = type == KeyType.SECP256K1 ? key.getQ().getEncoded(true) : pkix(key);
+    this.raw = curve == null ? key.getQ().getEncoded(true) : pkix(key, curve);
     this.marshalled = KeyEnvelope.marshalPublic(type, raw);
   }
 
@@ -51,44 +55,36 @@ final class EcPublicKey implements PublicKey {
       throw new CryptoException("secp256k1 public key must be " + SECP256K1_COMPRESSED_BYTES
           + " bytes (compressed point), got " + data.length);
     }
-    return new EcPublicKey(KeyType.SECP256K1, EcCurves.publicPoint(EcCurves.SECP256K1, data, "secp256k1 public key"));
+    return new EcPublicKey(
+        KeyType.SECP256K1, EcCurves.publicPoint(EcCurves.SECP256K1, data, "secp256k1 public key"), null);
   }
 
   static EcPublicKey ecdsa(byte[] data) {
-    SubjectPublicKeyInfo info;
-    try {
-      info = SubjectPublicKeyInfo.getInstance(ASN1Primitive.fromByteArray(data));
-    } catch (IOException | RuntimeException e) {
-      // BouncyCastle's ASN.1 parser reports malformed input with several unchecked exception types
-      throw new CryptoException("ECDSA public key is not a DER SubjectPublicKeyInfo", e);
-    }
-    AlgorithmIdentifier algorithm = info.getAlgorithm();
-    if (!X9ObjectIdentifiers.id_ecPublicKey.equals(algorithm.getAlgorithm())) {
-      throw new CryptoException("ECDSA public key has algorithm " + algorithm.getAlgorithm() + ", not id-ecPublicKey");
-    }
-    if (!(algorithm.getParameters() instanceof ASN1ObjectIdentifier)) {
+    // the curve and the point bytes, read inside Der.read: BouncyCastle decodes some fields lazily
+    Object[] curveAndPoint = Der.read(data, "ECDSA public key (PKIX)", sequence -> {
+      SubjectPublicKeyInfo info = SubjectPublicKeyInfo.getInstance(sequence);
+      AlgorithmIdentifier algorithm = info.getAlgorithm();
+      if (!X9ObjectIdentifiers.id_ecPublicKey.equals(algorithm.getAlgorithm())) {
+        throw new CryptoException(
+            "ECDSA public key has algorithm " + algorithm.getAlgorithm() + ", not id-ecPublicKey");
+      }
+      return new Object[] {algorithm.getParameters(), info.getPublicKeyData().getOctets()};
+    });
+    if (!(curveAndPoint[0] instanceof ASN1ObjectIdentifier)) {
       throw new CryptoException("ECDSA public key must name its curve (explicit parameters are not accepted)");
     }
-    ECDomainParameters domain = EcCurves.ECDSA_CURVES.get((ASN1ObjectIdentifier) algorithm.getParameters());
+    ASN1ObjectIdentifier curve = (ASN1ObjectIdentifier) curveAndPoint[0];
+    ECDomainParameters domain = EcCurves.ECDSA_CURVES.get(curve);
     if (domain == null) {
-      throw new CryptoException("ECDSA public key on unsupported curve " + algorithm.getParameters()
-          + " (P-256, P-384 and P-521 are accepted)");
+      throw new CryptoException(
+          "ECDSA public key on unsupported curve " + curve + " (P-256, P-384 and P-521 are accepted)");
     }
-    byte[] point;
-    try {
-      point = info.getPublicKeyData().getOctets();
-    } catch (RuntimeException e) {
-      throw new CryptoException("ECDSA public key: malformed BIT STRING", e);
-    }
-    return new EcPublicKey(KeyType.ECDSA, EcCurves.publicPoint(domain, point, "ECDSA public key"));
+    return new EcPublicKey(
+        KeyType.ECDSA, EcCurves.publicPoint(domain, (byte[]) curveAndPoint[1], "ECDSA public key"), curve);
   }
 
-  private static byte[] pkix(ECPublicKeyParameters key) {
-    ASN1ObjectIdentifier curve = EcCurves.ECDSA_CURVES.entrySet().stream()
-        .filter(e -> e.getValue().equals(key.getParameters()))
-        .map(java.util.Map.Entry::getKey)
-        .findFirst()
-        .orElseThrow(() -> new CryptoException("ECDSA key on a curve without a name"));
+  /** The form go's {@code x509.MarshalPKIXPublicKey} writes: named curve, uncompressed point. */
+  private static byte[] pkix(ECPublicKeyParameters key, ASN1ObjectIdentifier curve) {
     try {
       return new SubjectPublicKeyInfo(
               new AlgorithmIdentifier(X9ObjectIdentifiers.id_ecPublicKey, curve),

@@ -6,7 +6,12 @@ import com.google.protobuf.UnknownFieldSet;
 import io.reachability.libp2p.crypto.pb.KeyProtos;
 import java.util.List;
 
-/** Reads and writes the {@code PublicKey}/{@code PrivateKey} protobuf envelopes, with errors that name the problem. */
+/**
+ * Reads and writes the {@code PublicKey}/{@code PrivateKey} protobuf envelopes, with errors that name
+ * the problem. Reading is tolerant like go-libp2p's (field order, unknown fields); writing is the
+ * spec's deterministic form (Type then Data, minimal varints), so a peer id computed from
+ * {@link PublicKey#marshal()} is the same in every implementation.
+ */
 final class KeyEnvelope {
 
   /** The {@code Type} field number in both envelopes. */

@@ -12,7 +12,6 @@ import java.security.spec.RSAPublicKeySpec;
 import java.util.Arrays;
 import java.util.HexFormat;
 import org.bouncycastle.asn1.ASN1Encoding;
-import org.bouncycastle.asn1.ASN1Primitive;
 import org.bouncycastle.asn1.DERNull;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
@@ -34,29 +33,24 @@ final class RsaKeys {
   private RsaKeys() {}
 
   static PublicKey publicKey(byte[] data) {
-    org.bouncycastle.asn1.pkcs.RSAPublicKey rsa;
-    try {
-      SubjectPublicKeyInfo info = SubjectPublicKeyInfo.getInstance(ASN1Primitive.fromByteArray(data));
+    org.bouncycastle.asn1.pkcs.RSAPublicKey rsa = Der.read(data, "RSA public key", sequence -> {
+      SubjectPublicKeyInfo info = SubjectPublicKeyInfo.getInstance(sequence);
       if (!PKCSObjectIdentifiers.rsaEncryption.equals(info.getAlgorithm().getAlgorithm())) {
         throw new CryptoException(
             "RSA public key has algorithm " + info.getAlgorithm().getAlgorithm() + ", not rsaEncryption");
       }
-      rsa = org.bouncycastle.asn1.pkcs.RSAPublicKey.getInstance(info.parsePublicKey());
-    } catch (IOException | IllegalArgumentException | IllegalStateException | ClassCastException e) {
-      throw new CryptoException("RSA public key is not a DER SubjectPublicKeyInfo", e);
-    }
+      return org.bouncycastle.asn1.pkcs.RSAPublicKey.getInstance(info.parsePublicKey());
+    });
     return new Public(checkedPublic(rsa.getModulus(), rsa.getPublicExponent()));
   }
 
   static PrivateKey privateKey(byte[] data) {
-    org.bouncycastle.asn1.pkcs.RSAPrivateKey pkcs1;
-    try {
-      pkcs1 = org.bouncycastle.asn1.pkcs.RSAPrivateKey.getInstance(ASN1Primitive.fromByteArray(data));
-    } catch (IOException | IllegalArgumentException | IllegalStateException | ClassCastException e) {
-      throw new CryptoException("RSA private key is not a DER PKCS#1 RSAPrivateKey", e);
-    }
+    org.bouncycastle.asn1.pkcs.RSAPrivateKey pkcs1 =
+        Der.read(data, "RSA private key (PKCS#1)", org.bouncycastle.asn1.pkcs.RSAPrivateKey::getInstance);
     RSAPublicKey publicKey = checkedPublic(pkcs1.getModulus(), pkcs1.getPublicExponent());
-    if (!pkcs1.getPrime1().multiply(pkcs1.getPrime2()).equals(pkcs1.getModulus())) {
+    if (pkcs1.getPrime1().signum() <= 0 || pkcs1.getPrime2().signum() <= 0
+        || pkcs1.getPrivateExponent().signum() <= 0
+        || !pkcs1.getPrime1().multiply(pkcs1.getPrime2()).equals(pkcs1.getModulus())) {
       throw new CryptoException("RSA private key: the primes do not match the modulus");
     }
     try {
