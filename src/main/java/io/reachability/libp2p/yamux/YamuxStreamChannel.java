@@ -440,7 +440,16 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
     releaseInbound();
     session.removeStream(this);
     if (open) {
+      closeChannel();
+    }
+  }
+
+  /** Closes through the pipeline once registered; before that (an initializer failed) directly. */
+  private void closeChannel() {
+    if (isRegistered()) {
       close();
+    } else {
+      unsafe().close(unsafe().voidPromise());
     }
   }
 
