@@ -677,4 +677,61 @@ class YamuxHandlerTest {
     wire.release();
     assertThat(channel.isActive()).isFalse();
   }
+
+  @Test
+  void random_frame_sequences_never_escape_or_leak() {
+    java.util.Random random = new java.util.Random(2024);
+    for (int round = 0; round < 400; round++) {
+      List<YamuxStreamChannel> streams = new ArrayList<>();
+      YamuxHandler session = new YamuxHandler(random.nextBoolean(), YamuxSettings.defaults(), stream -> {
+        streams.add(stream);
+        stream.pipeline().addLast(new io.netty.channel.ChannelInboundHandlerAdapter() {
+          @Override
+          public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
+            ctx.writeAndFlush(msg); // echo, so writes race with FIN/RST
+          }
+
+          @Override
+          public void exceptionCaught(io.netty.channel.ChannelHandlerContext ctx, Throwable cause) {
+            assertThat(cause).isInstanceOf(YamuxStreamResetException.class);
+          }
+        });
+      });
+      EmbeddedChannel ch = new EmbeddedChannel(new YamuxFrameCodec(), session);
+      int frames = 1 + random.nextInt(30);
+      for (int i = 0; i < frames && ch.isActive(); i++) {
+        int type = random.nextInt(10) == 0 ? 4 : random.nextInt(4);
+        int flags = random.nextInt(16);
+        int id = random.nextInt(6);
+        int length = type == 0 ? random.nextInt(64) : random.nextInt(4) == 0 ? random.nextInt() : random.nextInt(1000);
+        ByteBuf wire = ch.alloc().buffer();
+        wire.writeByte(random.nextInt(40) == 0 ? 1 : 0).writeByte(type).writeShort(flags).writeInt(id)
+            .writeInt(length);
+        if (type == 0) {
+          byte[] payload = new byte[length];
+          random.nextBytes(payload);
+          wire.writeBytes(payload);
+        }
+        ch.writeInbound(wire);
+        ch.runPendingTasks();
+        ch.checkException();
+        if (random.nextInt(8) == 0 && !streams.isEmpty()) {
+          YamuxStreamChannel stream = streams.get(random.nextInt(streams.size()));
+          switch (random.nextInt(3)) {
+            case 0 -> stream.close();
+            case 1 -> stream.reset();
+            default -> stream.shutdownOutput();
+          }
+          ch.runPendingTasks();
+        }
+      }
+      ch.close();
+      ch.runPendingTasks();
+      ch.checkException();
+      assertThat(streams).allSatisfy(stream -> assertThat(stream.isOpen()).isFalse());
+      assertThat(session.streamCount()).isZero();
+      ch.finishAndReleaseAll();
+    }
+    channel = new EmbeddedChannel(); // for tearDown
+  }
 }
