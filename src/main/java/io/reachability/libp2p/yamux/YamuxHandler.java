@@ -40,6 +40,19 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>{@link #openStream()}, {@link #ping()} and {@link #goAway} may be called from any thread.
  *
+ * <p>Wiring, once multistream-select chose {@link Yamux#PROTOCOL_ID} on the secured connection:
+ *
+ * <pre>{@code
+ * YamuxSettings settings = YamuxSettings.defaults();
+ * pipeline.addLast(YamuxFrameCodec.NAME, new YamuxFrameCodec(settings.initialWindow()));
+ * pipeline.addLast(YamuxHandler.NAME, new YamuxHandler(dialer, settings,
+ *     stream -> stream.pipeline().addLast(MultistreamHandler.responder(...))));
+ * // outbound: yamux.openStream(stream -> stream.pipeline().addLast(MultistreamHandler.initiator(...)))
+ * }</pre>
+ *
+ * <p>Initializers should only configure the stream and add handlers: the channel is not registered yet, so writes
+ * belong in {@code channelActive} or later.
+ *
  * @see <a href="https://github.com/hashicorp/yamux/blob/master/spec.md">hashicorp yamux spec</a>
  */
 public final class YamuxHandler extends ChannelDuplexHandler {
@@ -69,6 +82,7 @@ public final class YamuxHandler extends ChannelDuplexHandler {
   private boolean closed;
   private boolean inRead;
   private boolean flushPending;
+  private boolean flushScheduled;
 
   /**
    * @param client whether this side is the client of the connection (it dialed): odd stream ids
@@ -441,6 +455,18 @@ public final class YamuxHandler extends ChannelDuplexHandler {
     }
     ctx.write(frame, ctx.voidPromise());
     flushPending = true;
+    if (inRead && !flushScheduled) {
+      // Normally channelReadComplete flushes; this task is the safety net should a handler before us forward
+      // frames without a read-complete. It runs after the current read batch.
+      flushScheduled = true;
+      ctx.channel().eventLoop().execute(this::flushAfterRead);
+    }
+  }
+
+  private void flushAfterRead() {
+    flushScheduled = false;
+    inRead = false;
+    flush();
   }
 
   /** Flushes now, or at the end of the current read batch when called while frames are being read. */

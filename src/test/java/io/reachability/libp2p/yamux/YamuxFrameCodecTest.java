@@ -39,7 +39,7 @@ class YamuxFrameCodecTest {
     channel.writeInbound(in);
     YamuxFrame frame = channel.readInbound();
     assertThat(frame).isNotNull();
-    assertThat((Object) channel.readInbound()).isNull();
+    assertThat(channel.<Object>readInbound()).isNull();
     return frame;
   }
 
@@ -147,7 +147,7 @@ class YamuxFrameCodecTest {
         0x00, 0x00, // no flags
         0x00, 0x00, 0x00, 0x05, // stream id 5
         0x00, 0x00, 0x10)); // first 3 bytes of the delta
-    assertThat((Object) channel.readInbound()).isNull();
+    assertThat(channel.<Object>readInbound()).isNull();
     YamuxFrame frame = decodeOne(bytes(0x00)); // last byte of the delta
     assertThat(frame.length()).isEqualTo(0x1000);
   }
@@ -161,7 +161,7 @@ class YamuxFrameCodecTest {
         0x00, 0x00, 0x00, 0x07, // stream id 7
         0x00, 0x00, 0x00, 0x03, // length 3
         'a', 'b')); // 2 of 3 payload bytes
-    assertThat((Object) channel.readInbound()).isNull();
+    assertThat(channel.<Object>readInbound()).isNull();
     YamuxFrame frame = decodeOne(bytes('c'));
     assertThat(frame.content().toString(StandardCharsets.US_ASCII)).isEqualTo("abc");
     frame.release();
@@ -248,7 +248,7 @@ class YamuxFrameCodecTest {
         .hasRootCauseMessage("unsupported yamux version 1");
     // Framing is lost: a valid frame after the bad one is not decoded.
     channel.writeInbound(bytes(0x00, 0x02, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01));
-    assertThat((Object) channel.readInbound()).isNull();
+    assertThat(channel.<Object>readInbound()).isNull();
   }
 
   @Test

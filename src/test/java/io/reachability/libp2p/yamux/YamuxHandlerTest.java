@@ -89,7 +89,7 @@ class YamuxHandlerTest {
   }
 
   private void assertNoOutbound() {
-    assertThat((Object) channel.readOutbound()).isNull();
+    assertThat(channel.<Object>readOutbound()).isNull();
   }
 
   private static void assertFrame(YamuxFrame frame, YamuxType type, int flags, int streamId, int length) {
