@@ -7,9 +7,9 @@ import java.util.Optional;
 /**
  * The multiaddr protocol table: code, name, value size and value codec of every protocol this stack
  * understands. Codes outside this table are rejected (an unknown code also means an unknown value
- * length, so the rest of the address could not be read anyway). Deprecated protocols
- * (p2p-webrtc-star, p2p-webrtc-direct, p2p-stardust, p2p-websocket-star) and rarely used ones
- * (garlic32/64, http-path, ipcidr aside) are left out.
+ * length, so the rest of the address could not be read anyway). Left out: the deprecated
+ * p2p-webrtc-star, p2p-webrtc-direct, p2p-stardust and p2p-websocket-star, and the rarely used
+ * garlic32, garlic64, http-path, thread, shs, plaintextv2, silverpine and scion.
  *
  * @see <a href="https://github.com/multiformats/multiaddr/blob/master/protocols.csv">multiaddr protocols</a>
  * @see <a href="https://github.com/multiformats/multicodec/blob/master/table.csv">multicodec table</a>
