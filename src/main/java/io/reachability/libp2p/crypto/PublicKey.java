@@ -1,5 +1,7 @@
 package io.reachability.libp2p.crypto;
 
+import io.reachability.libp2p.core.PeerId;
+
 /**
  * A public key of any libp2p key type; immutable and thread-safe.
  *
@@ -21,4 +23,14 @@ public interface PublicKey {
    * bad signature bytes.
    */
   boolean verify(byte[] data, byte[] signature);
+
+  /**
+   * The peer id of this key: the identity multihash of {@link #marshal()} when it is at most 42 bytes
+   * (Ed25519, secp256k1), else its SHA-256 multihash (RSA, ECDSA).
+   *
+   * @see <a href="https://github.com/libp2p/specs/blob/master/peer-ids/peer-ids.md#peer-ids">peer-ids spec: peer ids</a>
+   */
+  default PeerId peerId() {
+    return PeerId.fromPublicKey(marshal());
+  }
 }
