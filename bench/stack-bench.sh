@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Benchmarks the embedded libp2p stack on loopback (JMH): full connection upgrades per second
+# (TCP + Noise XX + yamux), process CPU per upgrade, and stream open + ping latency.
+# Usage: bench/stack-bench.sh [extra JMH args]   e.g. bench/stack-bench.sh -t 4
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./mvnw -q -B -DskipInterop=true test-compile dependency:build-classpath \
+  -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test
+CP="target/test-classes:target/classes:$(cat target/bench-classpath.txt)"
+THREADS="${THREADS:-4}"
+echo "machine: $(nproc) cores, $(java -version 2>&1 | head -1)"
+java -cp "$CP" org.openjdk.jmh.Main 'io.reachability.bench.StackBenchmark.upgrade' \
+  -bm thrpt -f 1 -wi 3 -w 3s -i 5 -r 3s -t "$THREADS" -tu s "$@"
+java -cp "$CP" org.openjdk.jmh.Main 'io.reachability.bench.StackBenchmark.streamPing' \
+  -bm sample -f 1 -wi 3 -w 2s -i 5 -r 2s -t 1 -tu us "$@"

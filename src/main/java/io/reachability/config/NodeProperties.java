@@ -1,0 +1,41 @@
+package io.reachability.config;
+
+import io.reachability.libp2p.core.Multiaddr;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * The embedded libp2p node ({@code reach.node.*}).
+ *
+ * @param listen TCP multiaddrs to listen on; port 0 picks a free port
+ * @param identityFile where the node's Ed25519 key lives (libp2p protobuf {@code PrivateKey}
+ *     format); empty means a fresh key on every start, otherwise it is created on first start and
+ *     reused after
+ */
+@ConfigurationProperties("reach.node")
+public record NodeProperties(
+    @DefaultValue("/ip4/127.0.0.1/tcp/4001") List<String> listen, @DefaultValue("") String identityFile) {
+
+  public NodeProperties {
+    listen = List.copyOf(listen);
+    if (listen.isEmpty()) {
+      throw new IllegalArgumentException("reach.node.listen: at least one listen address is needed");
+    }
+    for (int i = 0; i < listen.size(); i++) {
+      String value = listen.get(i);
+      try {
+        Multiaddr address = Multiaddr.fromString(value.trim());
+        if (address.toTcpSocketAddress().isEmpty()) {
+          throw new IllegalArgumentException("only /ip4|ip6/<address>/tcp/<port> can be listened on");
+        }
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException("reach.node.listen[" + i + "] = \"" + value + "\": " + e.getMessage(), e);
+      }
+    }
+  }
+
+  public List<Multiaddr> listenAddresses() {
+    return listen.stream().map(String::trim).map(Multiaddr::fromString).toList();
+  }
+}

@@ -1,0 +1,414 @@
+package io.reachability.libp2p.host;
+
+import io.netty.channel.Channel;
+import io.netty.channel.socket.SocketChannel;
+import io.reachability.libp2p.core.Connection;
+import io.reachability.libp2p.core.ConnectionListener;
+import io.reachability.libp2p.core.Direction;
+import io.reachability.libp2p.core.Libp2pException;
+import io.reachability.libp2p.core.Multiaddr;
+import io.reachability.libp2p.core.PeerId;
+import io.reachability.libp2p.core.ProtocolHandler;
+import io.reachability.libp2p.core.Stream;
+import io.reachability.libp2p.crypto.PrivateKey;
+import io.reachability.libp2p.identify.Identify;
+import io.reachability.libp2p.identify.IdentifyResult;
+import io.reachability.libp2p.identify.IdentifyService;
+import io.reachability.libp2p.ping.Ping;
+import io.reachability.libp2p.ping.PingService;
+import io.reachability.libp2p.transport.ConnectionUpgrader;
+import io.reachability.libp2p.transport.StreamHandlerRegistry;
+import io.reachability.libp2p.transport.TcpTransport;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A libp2p node: listens, dials, upgrades connections (Noise + yamux), serves registered protocols
+ * on inbound streams, and runs identify and ping. Spring-free; build one with {@link #builder()}.
+ */
+public final class Host implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(Host.class);
+
+  private final PrivateKey identity;
+  private final PeerId peerId;
+  private final List<Multiaddr> listenConfig;
+  private final HostSettings settings;
+  private final TcpTransport transport;
+  private final ConnectionUpgrader upgrader;
+  private final Registry registry = new Registry();
+  private final List<ConnectionListener> listeners;
+  private final List<Channel> servers = new CopyOnWriteArrayList<>();
+  private final List<Multiaddr> boundAddresses = new CopyOnWriteArrayList<>();
+  private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+  private final Map<PeerId, CompletableFuture<Connection>> pendingDials = new ConcurrentHashMap<>();
+  private final Map<Connection, CompletableFuture<IdentifyResult>> identified = new ConcurrentHashMap<>();
+  private final AtomicInteger sockets = new AtomicInteger();
+  private final AtomicBoolean started = new AtomicBoolean();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final IdentifyService identify;
+  private final PingService ping = new PingService();
+
+  Host(
+      PrivateKey identity,
+      List<Multiaddr> listenConfig,
+      Map<String, ProtocolHandler> handlers,
+      List<ConnectionListener> listeners,
+      HostSettings settings,
+      String threadName) {
+    this.identity = identity;
+    this.peerId = identity.publicKey().peerId();
+    this.listenConfig = listenConfig;
+    this.settings = settings;
+    this.listeners = new CopyOnWriteArrayList<>(listeners);
+    this.transport = new TcpTransport(settings.ioThreads(), threadName);
+    this.upgrader = new ConnectionUpgrader(identity, settings.upgrade(), registry);
+    this.identify =
+        new IdentifyService(identity.publicKey(), settings.agentVersion(), this::advertisedAddresses, registry::protocols);
+    registry.put(Identify.PROTOCOL_ID, identify.responder());
+    registry.put(Ping.PROTOCOL_ID, ping.responder());
+    handlers.forEach(registry::put);
+  }
+
+  public static HostBuilder builder() {
+    return new HostBuilder();
+  }
+
+  /** Binds every listen address; port 0 is replaced by the real port in {@link #listenAddresses()}. */
+  public Host start() {
+    if (!started.compareAndSet(false, true)) {
+      throw new IllegalStateException("host already started");
+    }
+    try {
+      for (Multiaddr address : listenConfig) {
+        Channel server = transport.listen(address, this::accept).join();
+        servers.add(server);
+        boundAddresses.add(Multiaddr.fromSocketAddress((InetSocketAddress) server.localAddress()));
+      }
+    } catch (RuntimeException e) {
+      close();
+      throw new Libp2pException("cannot start host: " + rootMessage(e), e);
+    }
+    log.info("libp2p host {} listening on {} ({} transport)", peerId, boundAddresses, transport.isNative() ? "epoll" : "nio");
+    return this;
+  }
+
+  public PeerId peerId() {
+    return peerId;
+  }
+
+  public PrivateKey identity() {
+    return identity;
+  }
+
+  public HostSettings settings() {
+    return settings;
+  }
+
+  /** The bound listen addresses (wildcards as configured, real ports). */
+  public List<Multiaddr> listenAddresses() {
+    return List.copyOf(boundAddresses);
+  }
+
+  /** The listen addresses with wildcards (0.0.0.0, ::) replaced by this machine's interface addresses. */
+  public List<Multiaddr> advertisedAddresses() {
+    List<Multiaddr> result = new ArrayList<>();
+    for (Multiaddr bound : boundAddresses) {
+      InetSocketAddress socket = bound.toTcpSocketAddress().orElse(null);
+      if (socket == null || !socket.getAddress().isAnyLocalAddress()) {
+        result.add(bound);
+        continue;
+      }
+      boolean v6 = socket.getAddress() instanceof java.net.Inet6Address;
+      for (InetAddress address : interfaceAddresses()) {
+        if ((address instanceof java.net.Inet6Address) == v6) {
+          result.add(Multiaddr.fromSocketAddress(new InetSocketAddress(address, socket.getPort())));
+        }
+      }
+    }
+    return result;
+  }
+
+  private static List<InetAddress> interfaceAddresses() {
+    List<InetAddress> result = new ArrayList<>();
+    try {
+      for (NetworkInterface nif : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+        if (nif.isUp()) {
+          for (InetAddress address : Collections.list(nif.getInetAddresses())) {
+            if (!address.isLinkLocalAddress()) {
+              result.add(address);
+            }
+          }
+        }
+      }
+    } catch (SocketException e) {
+      log.warn("cannot list network interfaces: {}", e.getMessage());
+    }
+    return result;
+  }
+
+  /** Registers (or replaces) the handler of a protocol served on inbound streams. */
+  public void setStreamHandler(String protocolId, ProtocolHandler handler) {
+    registry.put(protocolId, handler);
+  }
+
+  public void removeStreamHandler(String protocolId) {
+    registry.remove(protocolId);
+  }
+
+  /** Protocol ids served on inbound streams, as identify announces them. */
+  public List<String> protocols() {
+    return List.copyOf(registry.protocols());
+  }
+
+  public void addConnectionListener(ConnectionListener listener) {
+    listeners.add(listener);
+  }
+
+  public void removeConnectionListener(ConnectionListener listener) {
+    listeners.remove(listener);
+  }
+
+  public List<Connection> connections() {
+    return List.copyOf(connections);
+  }
+
+  public List<Connection> connections(PeerId peer) {
+    List<Connection> result = new ArrayList<>();
+    for (Connection c : connections) {
+      if (c.remotePeer().equals(peer) && c.isOpen()) {
+        result.add(c);
+      }
+    }
+    return result;
+  }
+
+  /**
+   * Connects to {@code address}. When it carries {@code /p2p/<id>}, an open connection to that peer
+   * is reused, concurrent dials to it share one attempt, and the handshake fails unless the remote
+   * proves that identity.
+   */
+  public CompletableFuture<Connection> dial(Multiaddr address) {
+    if (closed.get()) {
+      return CompletableFuture.failedFuture(new Libp2pException("host is closed"));
+    }
+    Optional<PeerId> expected = address.peerId();
+    if (expected.isEmpty()) {
+      return newConnection(address, null);
+    }
+    PeerId peer = expected.get();
+    if (peer.equals(peerId)) {
+      return CompletableFuture.failedFuture(new Libp2pException("refusing to dial ourselves: " + address));
+    }
+    List<Connection> existing = connections(peer);
+    if (!existing.isEmpty()) {
+      return CompletableFuture.completedFuture(existing.get(0));
+    }
+    CompletableFuture<Connection> fresh = new CompletableFuture<>();
+    CompletableFuture<Connection> pending = pendingDials.putIfAbsent(peer, fresh);
+    if (pending != null) {
+      return pending;
+    }
+    newConnection(address, peer)
+        .whenComplete(
+            (connection, error) -> {
+              pendingDials.remove(peer, fresh);
+              if (error != null) {
+                fresh.completeExceptionally(error);
+              } else {
+                fresh.complete(connection);
+              }
+            });
+    return fresh;
+  }
+
+  public CompletableFuture<Connection> dial(String address) {
+    return dial(Multiaddr.fromString(address));
+  }
+
+  private CompletableFuture<Connection> newConnection(Multiaddr address, @Nullable PeerId expected) {
+    if (sockets.incrementAndGet() > settings.maxConnections()) {
+      sockets.decrementAndGet();
+      return CompletableFuture.failedFuture(
+          new Libp2pException("connection limit reached (" + settings.maxConnections() + "), not dialing " + address));
+    }
+    // released exactly once: when the socket closes, or when the dial fails before there is one
+    AtomicBoolean released = new AtomicBoolean();
+    Runnable release = () -> {
+      if (released.compareAndSet(false, true)) {
+        sockets.decrementAndGet();
+      }
+    };
+    CompletableFuture<Connection> result = new CompletableFuture<>();
+    transport
+        .dial(
+            address.withoutPeerId(),
+            settings.dialTimeout(),
+            channel -> {
+              channel.closeFuture().addListener(f -> release.run());
+              upgrader
+                  .upgrade(channel, Direction.OUTBOUND, expected)
+                  .whenComplete((connection, error) -> settle(result, connection, error));
+            })
+        .whenComplete(
+            (channel, error) -> {
+              if (error != null) {
+                release.run();
+                result.completeExceptionally(error);
+              }
+            });
+    return result;
+  }
+
+  private void accept(SocketChannel channel) {
+    if (closed.get() || sockets.incrementAndGet() > settings.maxConnections()) {
+      if (!closed.get()) {
+        sockets.decrementAndGet();
+      }
+      log.debug("refusing inbound connection from {}: limit {}", channel.remoteAddress(), settings.maxConnections());
+      channel.close();
+      return;
+    }
+    channel.closeFuture().addListener(f -> sockets.decrementAndGet());
+    upgrader
+        .upgrade(channel, Direction.INBOUND, null)
+        .whenComplete((connection, error) -> settle(null, connection, error));
+  }
+
+  private void settle(@Nullable CompletableFuture<Connection> result, @Nullable Connection connection, @Nullable Throwable error) {
+    if (error != null || connection == null) {
+      if (result != null) {
+        result.completeExceptionally(error != null ? error : new Libp2pException("upgrade failed"));
+      }
+      return;
+    }
+    connections.add(connection);
+    connection
+        .closeFuture()
+        .whenComplete(
+            (v, e) -> {
+              connections.remove(connection);
+              identified.remove(connection);
+              for (ConnectionListener listener : listeners) {
+                safely(() -> listener.disconnected(connection));
+              }
+            });
+    // learn what the peer is and serves, as every libp2p node does on connect
+    identified.put(connection, identify.identify(connection));
+    for (ConnectionListener listener : listeners) {
+      safely(() -> listener.connected(connection));
+    }
+    if (result != null) {
+      result.complete(connection);
+    }
+  }
+
+  private static void safely(Runnable action) {
+    try {
+      action.run();
+    } catch (RuntimeException e) {
+      log.warn("connection listener failed", e);
+    }
+  }
+
+  /**
+   * What the peer on {@code connection} said over identify (asked once, right after connecting).
+   */
+  public CompletableFuture<IdentifyResult> identify(Connection connection) {
+    return identified.computeIfAbsent(connection, identify::identify);
+  }
+
+  /** One ping on a new stream; completes with the round-trip time. */
+  public CompletableFuture<Duration> ping(Connection connection) {
+    return ping.ping(connection);
+  }
+
+  /** Opens a stream on an open connection to {@code peer}. */
+  public CompletableFuture<Stream> newStream(PeerId peer, List<String> protocols, ProtocolHandler handler) {
+    List<Connection> open = connections(peer);
+    if (open.isEmpty()) {
+      return CompletableFuture.failedFuture(new Libp2pException("no open connection to " + peer));
+    }
+    return open.get(0).newStream(protocols, handler);
+  }
+
+  public CompletableFuture<Stream> newStream(Connection connection, List<String> protocols, ProtocolHandler handler) {
+    return connection.newStream(protocols, handler);
+  }
+
+  /** Stops listening, closes every connection and stops the event loops. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    for (Channel server : servers) {
+      server.close().awaitUninterruptibly();
+    }
+    List<CompletableFuture<Void>> closing = new ArrayList<>();
+    for (Connection connection : connections) {
+      closing.add(connection.close());
+    }
+    try {
+      CompletableFuture.allOf(closing.toArray(new CompletableFuture<?>[0]))
+          .get(TcpTransport.SHUTDOWN_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      log.debug("connections did not all close in time: {}", e.toString());
+    }
+    transport.close();
+    log.info("libp2p host {} stopped", peerId);
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t.getMessage();
+  }
+
+  /** Inbound protocol handlers in registration order; read on every stream negotiation. */
+  private static final class Registry implements StreamHandlerRegistry {
+    private final Map<String, ProtocolHandler> handlers = new ConcurrentHashMap<>();
+    private final List<String> order = new CopyOnWriteArrayList<>();
+
+    void put(String protocolId, ProtocolHandler handler) {
+      if (handlers.put(protocolId, handler) == null) {
+        order.add(protocolId);
+      }
+    }
+
+    void remove(String protocolId) {
+      handlers.remove(protocolId);
+      order.remove(protocolId);
+    }
+
+    @Override
+    public Collection<String> protocols() {
+      return order;
+    }
+
+    @Override
+    public Optional<ProtocolHandler> handler(String protocolId) {
+      return Optional.ofNullable(handlers.get(protocolId));
+    }
+  }
+}

@@ -1,0 +1,104 @@
+package io.reachability.libp2p.host;
+
+import io.reachability.libp2p.core.ConnectionListener;
+import io.reachability.libp2p.core.Multiaddr;
+import io.reachability.libp2p.core.ProtocolHandler;
+import io.reachability.libp2p.crypto.Keys;
+import io.reachability.libp2p.crypto.PrivateKey;
+import io.reachability.libp2p.transport.UpgradeSettings;
+import io.reachability.libp2p.yamux.YamuxSettings;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/** Builds a {@link Host}: identity, listen addresses, protocol handlers, limits. */
+public final class HostBuilder {
+
+  private PrivateKey identity;
+  private final List<Multiaddr> listen = new ArrayList<>();
+  private final Map<String, ProtocolHandler> handlers = new LinkedHashMap<>();
+  private final List<ConnectionListener> listeners = new ArrayList<>();
+  private HostSettings settings = HostSettings.defaults();
+  private String threadName = "libp2p";
+
+  HostBuilder() {}
+
+  /** The host's identity; an ephemeral Ed25519 key when not set. */
+  public HostBuilder identity(PrivateKey key) {
+    this.identity = Objects.requireNonNull(key, "identity");
+    return this;
+  }
+
+  /** Adds a TCP listen address ({@code /ip4|ip6/…/tcp/port}; port 0 picks one). */
+  public HostBuilder listen(Multiaddr address) {
+    listen.add(Objects.requireNonNull(address, "listen address"));
+    return this;
+  }
+
+  public HostBuilder listen(String address) {
+    return listen(Multiaddr.fromString(address));
+  }
+
+  public HostBuilder protocol(String protocolId, ProtocolHandler handler) {
+    handlers.put(Objects.requireNonNull(protocolId), Objects.requireNonNull(handler));
+    return this;
+  }
+
+  public HostBuilder connectionListener(ConnectionListener listener) {
+    listeners.add(Objects.requireNonNull(listener));
+    return this;
+  }
+
+  public HostBuilder settings(HostSettings value) {
+    this.settings = Objects.requireNonNull(value);
+    return this;
+  }
+
+  public HostBuilder dialTimeout(Duration timeout) {
+    settings =
+        new HostSettings(timeout, settings.maxConnections(), settings.ioThreads(), settings.agentVersion(), settings.upgrade());
+    return this;
+  }
+
+  public HostBuilder maxConnections(int max) {
+    settings = new HostSettings(settings.dialTimeout(), max, settings.ioThreads(), settings.agentVersion(), settings.upgrade());
+    return this;
+  }
+
+  public HostBuilder ioThreads(int threads) {
+    settings =
+        new HostSettings(settings.dialTimeout(), settings.maxConnections(), threads, settings.agentVersion(), settings.upgrade());
+    return this;
+  }
+
+  public HostBuilder agentVersion(String agent) {
+    settings =
+        new HostSettings(settings.dialTimeout(), settings.maxConnections(), settings.ioThreads(), agent, settings.upgrade());
+    return this;
+  }
+
+  public HostBuilder upgrade(UpgradeSettings upgrade) {
+    settings =
+        new HostSettings(settings.dialTimeout(), settings.maxConnections(), settings.ioThreads(), settings.agentVersion(), upgrade);
+    return this;
+  }
+
+  public HostBuilder yamux(YamuxSettings yamux) {
+    return upgrade(settings.upgrade().withYamux(yamux));
+  }
+
+  /** Names the host's threads (helps when one JVM runs several hosts). */
+  public HostBuilder threadName(String prefix) {
+    this.threadName = Objects.requireNonNull(prefix);
+    return this;
+  }
+
+  /** Builds the host; {@link Host#start()} binds the listen addresses. */
+  public Host build() {
+    PrivateKey key = identity != null ? identity : Keys.generateEd25519();
+    return new Host(key, List.copyOf(listen), handlers, listeners, settings, threadName);
+  }
+}

@@ -1,0 +1,113 @@
+package io.reachability.libp2p.ping;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.codec.FixedLengthFrameDecoder;
+import io.netty.handler.timeout.ReadTimeoutHandler;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.reachability.libp2p.core.Connection;
+import io.reachability.libp2p.core.Libp2pException;
+import io.reachability.libp2p.core.ProtocolHandler;
+import io.reachability.libp2p.core.Stream;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/** Serves {@value Ping#PROTOCOL_ID} and measures round trips to peers. */
+public final class PingService {
+
+  private final SecureRandom random = new SecureRandom();
+
+  /** The responder: echoes every complete 32-byte ping until the initiator closes or goes idle. */
+  public ProtocolHandler responder() {
+    return stream ->
+        stream
+            .channel()
+            .pipeline()
+            .addLast(new ReadTimeoutHandler(Ping.RESPONDER_IDLE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS))
+            .addLast(new FixedLengthFrameDecoder(Ping.PAYLOAD_SIZE))
+            .addLast(new Echo());
+  }
+
+  /** One ping on a new stream over {@code connection}; completes with the round-trip time. */
+  public CompletableFuture<Duration> ping(Connection connection) {
+    byte[] payload = new byte[Ping.PAYLOAD_SIZE];
+    random.nextBytes(payload);
+    CompletableFuture<Duration> result = new CompletableFuture<>();
+    connection
+        .newStream(List.of(Ping.PROTOCOL_ID), stream -> initiate(stream, payload, result))
+        .whenComplete(
+            (stream, error) -> {
+              if (error != null) {
+                result.completeExceptionally(error);
+              }
+            });
+    return result.orTimeout(Ping.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private static void initiate(Stream stream, byte[] payload, CompletableFuture<Duration> result) {
+    long sentAt = System.nanoTime();
+    stream
+        .channel()
+        .pipeline()
+        .addLast(new FixedLengthFrameDecoder(Ping.PAYLOAD_SIZE))
+        .addLast(
+            new SimpleChannelInboundHandler<ByteBuf>() {
+              @Override
+              protected void channelRead0(ChannelHandlerContext ctx, ByteBuf echo) {
+                Duration rtt = Duration.ofNanos(System.nanoTime() - sentAt);
+                if (Arrays.equals(ByteBufUtil.getBytes(echo), payload)) {
+                  result.complete(rtt);
+                } else {
+                  result.completeExceptionally(new Libp2pException("ping echo does not match what was sent"));
+                }
+                ctx.close();
+              }
+
+              @Override
+              public void channelInactive(ChannelHandlerContext ctx) {
+                result.completeExceptionally(new Libp2pException("ping stream closed before the echo"));
+                ctx.fireChannelInactive();
+              }
+
+              @Override
+              public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                result.completeExceptionally(cause);
+                stream.reset();
+              }
+            });
+    ScheduledFuture<?> timeout =
+        stream
+            .channel()
+            .eventLoop()
+            .schedule(stream::reset, Ping.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    result.whenComplete((rtt, error) -> timeout.cancel(false));
+    stream.channel().writeAndFlush(stream.channel().alloc().buffer(Ping.PAYLOAD_SIZE).writeBytes(payload));
+  }
+
+  /** Echoes one ping; {@link FixedLengthFrameDecoder} hands it exactly 32 bytes. */
+  private static final class Echo extends SimpleChannelInboundHandler<ByteBuf> {
+    Echo() {
+      super(false);
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, ByteBuf ping) {
+      ctx.writeAndFlush(ping);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+      if (evt instanceof ChannelInputShutdownEvent) {
+        ctx.close(); // the initiator is done; finish our side too
+      }
+      ctx.fireUserEventTriggered(evt);
+    }
+  }
+}

@@ -1,0 +1,203 @@
+package io.reachability.libp2p.transport;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.reachability.libp2p.core.Connection;
+import io.reachability.libp2p.core.Direction;
+import io.reachability.libp2p.core.Libp2pException;
+import io.reachability.libp2p.core.PeerId;
+import io.reachability.libp2p.crypto.PrivateKey;
+import io.reachability.libp2p.multistream.MultistreamHandler;
+import io.reachability.libp2p.noise.Noise;
+import io.reachability.libp2p.noise.NoiseHandshakeHandler;
+import io.reachability.libp2p.yamux.Yamux;
+import io.reachability.libp2p.yamux.YamuxFrameCodec;
+import io.reachability.libp2p.yamux.YamuxHandler;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns a raw TCP channel into a libp2p connection, step by step, each step installing the next:
+ *
+ * <ol>
+ *   <li>multistream-select agrees on {@code /noise};
+ *   <li>the Noise XX handshake authenticates the remote peer (and checks the expected peer id);
+ *   <li>multistream-select, now encrypted, agrees on {@code /yamux/1.0.0};
+ *   <li>yamux multiplexes streams; each inbound stream negotiates its protocol with
+ *       multistream-select and is handed to the registered {@link io.reachability.libp2p.core.ProtocolHandler}.
+ * </ol>
+ *
+ * The whole upgrade is bounded by {@link UpgradeSettings#upgradeTimeout()}; any failure closes the
+ * socket and fails the returned future.
+ *
+ * @see <a href="https://github.com/libp2p/specs/blob/master/connections/README.md">libp2p connections</a>
+ */
+public final class ConnectionUpgrader {
+
+  private static final Logger log = LoggerFactory.getLogger(ConnectionUpgrader.class);
+
+  /** Pipeline names, so a pipeline dump says which step a connection is in. */
+  static final String SECURITY_NEGOTIATION = "security-multistream";
+  static final String NOISE = "noise-handshake";
+  static final String MUXER_NEGOTIATION = "muxer-multistream";
+  static final String YAMUX_CODEC = "yamux-codec";
+  static final String YAMUX = "yamux";
+  static final String CONNECTION_GUARD = "connection-guard";
+
+  private final PrivateKey identity;
+  private final UpgradeSettings settings;
+  private final StreamHandlerRegistry registry;
+
+  public ConnectionUpgrader(PrivateKey identity, UpgradeSettings settings, StreamHandlerRegistry registry) {
+    this.identity = identity;
+    this.settings = settings;
+    this.registry = registry;
+  }
+
+  public UpgradeSettings settings() {
+    return settings;
+  }
+
+  /**
+   * Installs the upgrade on a channel that is not active yet (call from its initializer).
+   *
+   * @param expectedPeer when dialing an address with {@code /p2p/<id>}: the handshake fails unless
+   *     the remote proves that identity
+   */
+  public CompletableFuture<Connection> upgrade(Channel channel, Direction direction, @Nullable PeerId expectedPeer) {
+    CompletableFuture<Connection> result = new CompletableFuture<>();
+    boolean initiator = direction == Direction.OUTBOUND;
+    List<String> security = List.of(Noise.PROTOCOL_ID);
+    MultistreamHandler negotiation =
+        initiator
+            ? MultistreamHandler.initiator(
+                security,
+                settings.negotiationTimeout(),
+                (ctx, protocol) -> secure(ctx, direction, expectedPeer, result))
+            : MultistreamHandler.responder(
+                () -> security,
+                settings.negotiationTimeout(),
+                (ctx, protocol) -> secure(ctx, direction, expectedPeer, result));
+    failWith(negotiation.result(), result);
+    channel.pipeline().addLast(SECURITY_NEGOTIATION, negotiation);
+    channel.pipeline().addLast(CONNECTION_GUARD, new ConnectionGuard(result));
+
+    channel
+        .closeFuture()
+        .addListener(f -> result.completeExceptionally(new Libp2pException("connection closed during upgrade")));
+    channel
+        .eventLoop()
+        .execute(
+            () -> {
+              ScheduledFuture<?> timeout =
+                  channel
+                      .eventLoop()
+                      .schedule(
+                          () -> {
+                            if (result.completeExceptionally(
+                                new Libp2pException("upgrade timed out after " + settings.upgradeTimeout()))) {
+                              channel.close();
+                            }
+                          },
+                          settings.upgradeTimeout().toMillis(),
+                          TimeUnit.MILLISECONDS);
+              result.whenComplete((c, e) -> timeout.cancel(false));
+            });
+    result.whenComplete(
+        (connection, error) -> {
+          if (error != null) {
+            log.debug("upgrade of {} failed: {}", channel, error.toString());
+            channel.close();
+          }
+        });
+    return result;
+  }
+
+  private void secure(
+      ChannelHandlerContext ctx, Direction direction, @Nullable PeerId expectedPeer, CompletableFuture<Connection> result) {
+    boolean initiator = direction == Direction.OUTBOUND;
+    NoiseHandshakeHandler noise =
+        new NoiseHandshakeHandler(identity, initiator, expectedPeer, settings.handshakeTimeout());
+    noise
+        .result()
+        .whenComplete(
+            (session, error) -> {
+              if (error != null) {
+                result.completeExceptionally(error);
+                return;
+              }
+              Channel channel = ctx.channel();
+              List<String> muxers = List.of(Yamux.PROTOCOL_ID);
+              MultistreamHandler negotiation =
+                  initiator
+                      ? MultistreamHandler.initiator(
+                          muxers,
+                          settings.negotiationTimeout(),
+                          (c, p) -> multiplex(channel, session, direction, result))
+                      : MultistreamHandler.responder(
+                          () -> muxers,
+                          settings.negotiationTimeout(),
+                          (c, p) -> multiplex(channel, session, direction, result));
+              failWith(negotiation.result(), result);
+              channel.pipeline().addBefore(CONNECTION_GUARD, MUXER_NEGOTIATION, negotiation);
+            });
+    ctx.pipeline().addAfter(ctx.name(), NOISE, noise);
+  }
+
+  private void multiplex(
+      Channel channel,
+      io.reachability.libp2p.noise.SecureSession session,
+      Direction direction,
+      CompletableFuture<Connection> result) {
+    MuxedConnection connection =
+        new MuxedConnection(channel, session, direction, registry, settings.negotiationTimeout());
+    YamuxHandler yamux =
+        new YamuxHandler(direction == Direction.OUTBOUND, settings.yamux(), connection::acceptInboundStream);
+    connection.attach(yamux);
+    channel.pipeline().addBefore(CONNECTION_GUARD, YAMUX_CODEC, new YamuxFrameCodec(settings.yamux().initialWindow()));
+    channel.pipeline().addBefore(CONNECTION_GUARD, YAMUX, yamux);
+    if (!result.complete(connection)) {
+      channel.close();
+    }
+  }
+
+  private static void failWith(CompletableFuture<?> step, CompletableFuture<Connection> result) {
+    step.whenComplete(
+        (value, error) -> {
+          if (error != null) {
+            result.completeExceptionally(error);
+          }
+        });
+  }
+
+  /**
+   * Last handler of a connection pipeline: whatever no handler dealt with closes this connection
+   * (and only this one); nothing reaches Netty's tail, nothing leaks.
+   */
+  private static final class ConnectionGuard extends ChannelInboundHandlerAdapter {
+    private final CompletableFuture<Connection> upgrade;
+
+    ConnectionGuard(CompletableFuture<Connection> upgrade) {
+      this.upgrade = upgrade;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      ReferenceCountUtil.release(msg);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      upgrade.completeExceptionally(cause);
+      log.debug("closing {} after an unhandled error: {}", ctx.channel(), cause.toString());
+      ctx.close();
+    }
+  }
+}

@@ -1,0 +1,86 @@
+package io.reachability.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.reachability.libp2p.core.PeerId;
+import io.reachability.libp2p.host.Host;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+
+/** The node settings: binding, validation messages that name the setting, the identity file. */
+class NodeConfigurationTest {
+
+  @Configuration(proxyBeanMethods = false)
+  @EnableConfigurationProperties(NodeProperties.class)
+  @Import(Libp2pConfiguration.class)
+  static class NodeOnly {}
+
+  private final ApplicationContextRunner runner =
+      new ApplicationContextRunner().withUserConfiguration(NodeOnly.class);
+
+  @Test
+  void listensWhereConfigured() {
+    runner
+        .withPropertyValues("reach.node.listen=/ip4/127.0.0.1/tcp/0,/ip6/::1/tcp/0")
+        .run(
+            context -> {
+              Host host = context.getBean(Host.class);
+              assertThat(host.listenAddresses()).hasSize(2);
+              assertThat(host.listenAddresses().get(0).toString()).startsWith("/ip4/127.0.0.1/tcp/");
+              assertThat(host.listenAddresses().get(1).toString()).startsWith("/ip6/::1/tcp/");
+            });
+  }
+
+  @Test
+  void badListenAddressNamesTheSetting() {
+    runner
+        .withPropertyValues("reach.node.listen=/ip4/1.2.3/tcp/1")
+        .run(
+            context ->
+                assertThat(context)
+                    .getFailure()
+                    .hasStackTraceContaining("reach.node.listen[0] = \"/ip4/1.2.3/tcp/1\": bad ip4 address"));
+  }
+
+  @Test
+  void nonTcpListenAddressIsRefused() {
+    runner
+        .withPropertyValues("reach.node.listen=/ip4/127.0.0.1/udp/4001/quic-v1")
+        .run(
+            context ->
+                assertThat(context)
+                    .getFailure()
+                    .hasStackTraceContaining("reach.node.listen[0]")
+                    .hasStackTraceContaining("only /ip4|ip6/<address>/tcp/<port> can be listened on"));
+  }
+
+  @Test
+  void identityFileIsCreatedOnceAndReused(@TempDir Path dir) {
+    Path file = dir.resolve("keys/identity.key");
+    AtomicReference<PeerId> first = new AtomicReference<>();
+    String[] properties = {"reach.node.listen=/ip4/127.0.0.1/tcp/0", "reach.node.identity-file=" + file};
+    runner.withPropertyValues(properties).run(context -> first.set(context.getBean(Host.class).peerId()));
+    assertThat(Files.exists(file)).isTrue();
+    runner
+        .withPropertyValues(properties)
+        .run(context -> assertThat(context.getBean(Host.class).peerId()).isEqualTo(first.get()));
+  }
+
+  @Test
+  void emptyIdentityFileMeansAFreshIdentity() {
+    AtomicReference<PeerId> first = new AtomicReference<>();
+    runner
+        .withPropertyValues("reach.node.listen=/ip4/127.0.0.1/tcp/0")
+        .run(context -> first.set(context.getBean(Host.class).peerId()));
+    runner
+        .withPropertyValues("reach.node.listen=/ip4/127.0.0.1/tcp/0")
+        .run(context -> assertThat(context.getBean(Host.class).peerId()).isNotEqualTo(first.get()));
+  }
+}

@@ -1,0 +1,127 @@
+package io.reachability.interop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.reachability.libp2p.core.Connection;
+import io.reachability.libp2p.core.Direction;
+import io.reachability.libp2p.core.Multiaddr;
+import io.reachability.libp2p.core.PeerId;
+import io.reachability.libp2p.host.Host;
+import io.reachability.libp2p.host.HostSettings;
+import io.reachability.libp2p.identify.IdentifyResult;
+import io.reachability.testing.Echo;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Our host against a real js-libp2p node (TCP, Noise, yamux, identify, ping), both directions:
+ * each test uses its own js peer so the direction of the connection is unambiguous.
+ */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+@JsInterop
+class HostJsInteropTest {
+
+  private static final long TIMEOUT_SECONDS = 20;
+  private static final int ONE_MIB = 1 << 20;
+
+  private static Host host;
+  private static final AtomicLong echoedForJs = new AtomicLong();
+
+  @BeforeAll
+  static void startHost() {
+    JsPeer.assumeAvailable();
+    host =
+        Host.builder()
+            .threadName("interop")
+            .listen("/ip4/127.0.0.1/tcp/0")
+            .protocol(Echo.PROTOCOL_ID, Echo.responder(echoedForJs))
+            .build()
+            .start();
+  }
+
+  @AfterAll
+  static void stopHost() {
+    if (host != null) {
+      host.close();
+    }
+  }
+
+  private static Multiaddr ourAddress() {
+    return host.listenAddresses().get(0);
+  }
+
+  @Test
+  void weDialJs() throws Exception {
+    try (JsPeer js = JsPeer.start()) {
+      Connection connection = host.dial(Multiaddr.fromString(js.addrs().get(0))).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      assertThat(connection.remotePeer()).isEqualTo(PeerId.fromString(js.peerId()));
+      assertThat(connection.direction()).isEqualTo(Direction.OUTBOUND);
+      exerciseBothWays(js, connection);
+    }
+  }
+
+  @Test
+  void jsDialsUs() throws Exception {
+    try (JsPeer js = JsPeer.start()) {
+      JsonNode dialed = js.requestOk("dial", Map.of("addr", ourAddress().withPeerId(host.peerId()).toString()));
+      assertThat(dialed.path("peerId").asString()).isEqualTo(host.peerId().toString());
+      Connection connection = awaitConnection(PeerId.fromString(js.peerId()));
+      assertThat(connection.direction()).isEqualTo(Direction.INBOUND);
+      exerciseBothWays(js, connection);
+    }
+  }
+
+  private void exerciseBothWays(JsPeer js, Connection connection) throws Exception {
+    // identify, our side: js's peer id, protocols, and the address js observed for us
+    IdentifyResult aboutJs = host.identify(connection).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    assertThat(aboutJs.peer().toString()).isEqualTo(js.peerId());
+    assertThat(aboutJs.agentVersion()).startsWith("js-libp2p/");
+    assertThat(aboutJs.protocols()).contains("/ipfs/id/1.0.0", "/ipfs/ping/1.0.0", Echo.PROTOCOL_ID);
+    assertThat(aboutJs.observedAddress()).isNotNull();
+    assertThat(aboutJs.observedAddress().withoutPeerId()).isEqualTo(connection.localAddress());
+
+    // identify, js's side: our peer id, protocols, and the address we observed for js
+    JsonNode aboutUs = js.requestOk("identify", Map.of("peerId", host.peerId().toString()));
+    assertThat(aboutUs.path("agentVersion").asString()).startsWith(HostSettings.DEFAULT_AGENT_VERSION);
+    assertThat(JsPeer.strings(aboutUs.path("protocols"))).contains("/ipfs/id/1.0.0", "/ipfs/ping/1.0.0", Echo.PROTOCOL_ID);
+    assertThat(JsPeer.strings(aboutUs.path("listenAddrs"))).contains(ourAddress().toString());
+    assertThat(Multiaddr.fromString(aboutUs.path("observedAddr").asString()).withoutPeerId())
+        .isEqualTo(connection.remoteAddress());
+
+    // ping, both ways
+    Duration rtt = host.ping(connection).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    assertThat(rtt).isPositive();
+    JsonNode jsPing = js.requestOk("ping", Map.of("peerId", host.peerId().toString()));
+    assertThat(jsPing.path("rtt").asDouble()).isGreaterThanOrEqualTo(0);
+
+    // 1 MiB echo on a stream we open (js echoes)
+    Echo.Result ours = Echo.roundTrip(connection, ONE_MIB, 11).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    assertThat(ours.received()).isEqualTo(ONE_MIB);
+    assertThat(ours.matches()).isTrue();
+
+    // 1 MiB echo on a stream js opens (we echo)
+    long before = echoedForJs.get();
+    JsonNode theirs = js.requestOk("echo", Map.of("peerId", host.peerId().toString(), "bytes", ONE_MIB));
+    assertThat(theirs.path("receivedBytes").asLong()).isEqualTo(ONE_MIB);
+    assertThat(theirs.path("match").asBoolean()).isTrue();
+    assertThat(echoedForJs.get() - before).isEqualTo(ONE_MIB);
+  }
+
+  private static Connection awaitConnection(PeerId peer) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+    while (System.nanoTime() < deadline) {
+      if (!host.connections(peer).isEmpty()) {
+        return host.connections(peer).get(0);
+      }
+      Thread.sleep(10);
+    }
+    throw new AssertionError("js peer " + peer + " never connected");
+  }
+}
