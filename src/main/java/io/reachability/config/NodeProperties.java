@@ -24,13 +24,17 @@ public record NodeProperties(
     }
     for (int i = 0; i < listen.size(); i++) {
       String value = listen.get(i);
+      String setting = "reach.node.listen[" + i + "]";
+      Multiaddr address;
       try {
-        Multiaddr address = Multiaddr.fromString(value.trim());
-        if (address.toTcpSocketAddress().isEmpty()) {
-          throw new IllegalArgumentException("only /ip4|ip6/<address>/tcp/<port> can be listened on");
-        }
+        address = Multiaddr.fromString(value.trim());
       } catch (RuntimeException e) {
-        throw new IllegalArgumentException("reach.node.listen[" + i + "] = \"" + value + "\": " + e.getMessage(), e);
+        // the multiaddr message already quotes the value and says what is wrong with it
+        throw new IllegalArgumentException(setting + ": " + e.getMessage(), e);
+      }
+      if (address.toTcpSocketAddress().isEmpty()) {
+        throw new IllegalArgumentException(
+            setting + " = \"" + value + "\": only /ip4|ip6/<address>/tcp/<port> can be listened on");
       }
     }
   }

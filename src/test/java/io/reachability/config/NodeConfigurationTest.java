@@ -46,7 +46,7 @@ class NodeConfigurationTest {
             context ->
                 assertThat(context)
                     .getFailure()
-                    .hasStackTraceContaining("reach.node.listen[0] = \"/ip4/1.2.3/tcp/1\": bad ip4 address"));
+                    .hasStackTraceContaining("reach.node.listen[0]: invalid multiaddr \"/ip4/1.2.3/tcp/1\": bad ip4 address \"1.2.3\""));
   }
 
   @Test
