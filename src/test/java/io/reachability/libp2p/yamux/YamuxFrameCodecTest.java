@@ -1,5 +1,6 @@
 package io.reachability.libp2p.yamux;
 
+import io.reachability.testing.LeakRecorder;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -13,11 +14,9 @@ import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 class YamuxFrameCodecTest {
 
-  @RegisterExtension final LeakCheck leakCheck = new LeakCheck();
 
   private EmbeddedChannel channel;
 
@@ -32,7 +31,7 @@ class YamuxFrameCodecTest {
   }
 
   private static ByteBuf bytes(int... values) {
-    return LeakCheck.buffer(array(values));
+    return LeakRecorder.buffer(array(values));
   }
 
   private YamuxFrame decodeOne(ByteBuf in) {
@@ -289,7 +288,7 @@ class YamuxFrameCodecTest {
       try {
         while (offset < garbage.length) {
           int n = Math.min(garbage.length - offset, 1 + random.nextInt(20));
-          ch.writeInbound(LeakCheck.buffer(java.util.Arrays.copyOfRange(garbage, offset, offset + n)));
+          ch.writeInbound(LeakRecorder.buffer(java.util.Arrays.copyOfRange(garbage, offset, offset + n)));
           offset += n;
         }
       } catch (DecoderException e) {
@@ -308,7 +307,7 @@ class YamuxFrameCodecTest {
 
   @Test
   void encodes_data() {
-    ByteBuf payload = LeakCheck.buffer("hey".getBytes(StandardCharsets.US_ASCII));
+    ByteBuf payload = LeakRecorder.buffer("hey".getBytes(StandardCharsets.US_ASCII));
     assertThat(encode(YamuxFrame.data(1, YamuxFlag.mask(YamuxFlag.SYN, YamuxFlag.FIN), payload))).containsExactly(
         array(
             0x00, // version
@@ -365,7 +364,7 @@ class YamuxFrameCodecTest {
     EmbeddedChannel encoder = new EmbeddedChannel(new YamuxFrameCodec());
     byte[] payload = new byte[Yamux.INITIAL_WINDOW_SIZE];
     new Random(1).nextBytes(payload);
-    encoder.writeOutbound(YamuxFrame.data(9, 0, LeakCheck.buffer(payload)));
+    encoder.writeOutbound(YamuxFrame.data(9, 0, LeakRecorder.buffer(payload)));
     ByteBuf wire = encoder.readOutbound();
     YamuxFrame frame = decodeOne(wire);
     assertThat(ByteBufUtil.getBytes(frame.content())).isEqualTo(payload);

@@ -1,5 +1,6 @@
 package io.reachability.libp2p.yamux;
 
+import io.reachability.testing.LeakRecorder;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -18,7 +19,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 class YamuxHandlerTest {
 
@@ -28,7 +28,6 @@ class YamuxHandlerTest {
   private static final int RST = YamuxFlag.RST.bit();
   private static final int WINDOW = Yamux.INITIAL_WINDOW_SIZE;
 
-  @RegisterExtension final LeakCheck leakCheck = new LeakCheck();
 
   private final List<YamuxStreamChannel> accepted = new ArrayList<>();
   private final List<StreamRecorder> recorders = new ArrayList<>();
@@ -72,7 +71,7 @@ class YamuxHandlerTest {
   }
 
   private ByteBuf buf(byte[] bytes) {
-    ByteBuf buf = LeakCheck.buffer(bytes);
+    ByteBuf buf = LeakRecorder.buffer(bytes);
     allocated.add(buf);
     return buf;
   }
@@ -661,7 +660,7 @@ class YamuxHandlerTest {
   void garbage_from_the_wire_ends_in_go_away_without_escaping_exceptions() {
     handler = new YamuxHandler(false, YamuxSettings.defaults(), s -> { });
     channel = new EmbeddedChannel(new YamuxFrameCodec(), handler);
-    channel.writeInbound(LeakCheck.buffer(new byte[] {
+    channel.writeInbound(LeakRecorder.buffer(new byte[] {
         0x00, // version
         0x07, // type 7: unknown
         0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00}));

@@ -33,12 +33,10 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Two real yamux sessions talking over Netty's in-memory transport, each on its own event loop thread. */
 class YamuxSessionPairTest {
 
-  @RegisterExtension final LeakCheck leakCheck = new LeakCheck();
 
   private EventLoopGroup group;
   private Channel serverListener;
