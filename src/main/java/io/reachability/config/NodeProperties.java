@@ -29,8 +29,9 @@ public record NodeProperties(
       try {
         address = Multiaddr.fromString(value.trim());
       } catch (RuntimeException e) {
-        // the multiaddr message already quotes the value and says what is wrong with it
-        throw new IllegalArgumentException(setting + ": " + e.getMessage(), e);
+        // the multiaddr message already quotes the value and says what is wrong with it; no cause,
+        // so Spring's start-up report shows this message (it reports the root cause)
+        throw new IllegalArgumentException(setting + ": " + e.getMessage());
       }
       if (address.toTcpSocketAddress().isEmpty()) {
         throw new IllegalArgumentException(
