@@ -2,6 +2,7 @@ package io.reachability.libp2p.host;
 
 import io.netty.channel.Channel;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.util.concurrent.EventExecutor;
 import io.reachability.libp2p.core.Connection;
 import io.reachability.libp2p.core.ConnectionListener;
 import io.reachability.libp2p.core.Direction;
@@ -19,10 +20,11 @@ import io.reachability.libp2p.ping.PingService;
 import io.reachability.libp2p.transport.ConnectionUpgrader;
 import io.reachability.libp2p.transport.StreamHandlerRegistry;
 import io.reachability.libp2p.transport.TcpTransport;
+import java.io.IOException;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
-import java.net.SocketException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -34,6 +36,9 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
@@ -48,16 +53,21 @@ public final class Host implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Host.class);
 
+  /** How long {@link #close()} waits for open connections to close before stopping the event loops. */
+  public static final Duration CLOSE_CONNECTIONS_TIMEOUT = Duration.ofSeconds(5);
+
   private final PrivateKey identity;
   private final PeerId peerId;
   private final List<Multiaddr> listenConfig;
   private final HostSettings settings;
-  private final TcpTransport transport;
+  private final String threadName;
+  private volatile @Nullable TcpTransport transport;
   private final ConnectionUpgrader upgrader;
   private final Registry registry = new Registry();
   private final List<ConnectionListener> listeners;
   private final List<Channel> servers = new CopyOnWriteArrayList<>();
   private final List<Multiaddr> boundAddresses = new CopyOnWriteArrayList<>();
+  private volatile List<Multiaddr> advertised = List.of();
   private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
   private final Map<PeerId, CompletableFuture<Connection>> pendingDials = new ConcurrentHashMap<>();
   private final Map<Connection, CompletableFuture<IdentifyResult>> identified = new ConcurrentHashMap<>();
@@ -79,7 +89,7 @@ public final class Host implements AutoCloseable {
     this.listenConfig = listenConfig;
     this.settings = settings;
     this.listeners = new CopyOnWriteArrayList<>(listeners);
-    this.transport = new TcpTransport(settings.ioThreads(), threadName);
+    this.threadName = threadName;
     this.upgrader = new ConnectionUpgrader(identity, settings.upgrade(), registry);
     this.identify =
         new IdentifyService(identity.publicKey(), settings.agentVersion(), this::advertisedAddresses, registry::protocols);
@@ -97,17 +107,25 @@ public final class Host implements AutoCloseable {
     if (!started.compareAndSet(false, true)) {
       throw new IllegalStateException("host already started");
     }
+    // event loops exist only between start() and close(): a host built but never started holds no threads
+    TcpTransport tcp = new TcpTransport(settings.ioThreads(), threadName);
+    transport = tcp;
     try {
       for (Multiaddr address : listenConfig) {
-        Channel server = transport.listen(address, this::accept).join();
+        Channel server = tcp.listen(address, this::accept).join();
         servers.add(server);
-        boundAddresses.add(Multiaddr.fromSocketAddress((InetSocketAddress) server.localAddress()));
+        // the configured address with the real port: a native socket bound to 0.0.0.0 may report
+        // itself as the dual-stack "::", which is not what the operator asked for
+        int port = ((InetSocketAddress) server.localAddress()).getPort();
+        InetAddress ip = address.toTcpSocketAddress().orElseThrow().getAddress();
+        boundAddresses.add(Multiaddr.fromSocketAddress(new InetSocketAddress(ip, port)));
       }
+      advertised = expandWildcards(boundAddresses);
     } catch (RuntimeException e) {
       close();
       throw new Libp2pException("cannot start host: " + rootMessage(e), e);
     }
-    log.info("libp2p host {} listening on {} ({} transport)", peerId, boundAddresses, transport.isNative() ? "epoll" : "nio");
+    log.info("libp2p host {} listening on {} ({} transport)", peerId, boundAddresses, tcp.isNative() ? "epoll" : "nio");
     return this;
   }
 
@@ -128,38 +146,47 @@ public final class Host implements AutoCloseable {
     return List.copyOf(boundAddresses);
   }
 
-  /** The listen addresses with wildcards (0.0.0.0, ::) replaced by this machine's interface addresses. */
+  /**
+   * The listen addresses with wildcards (0.0.0.0, ::) replaced by this machine's interface
+   * addresses, as identify announces them; worked out once at start.
+   */
   public List<Multiaddr> advertisedAddresses() {
+    return advertised;
+  }
+
+  private static List<Multiaddr> expandWildcards(List<Multiaddr> bound) {
     List<Multiaddr> result = new ArrayList<>();
-    for (Multiaddr bound : boundAddresses) {
-      InetSocketAddress socket = bound.toTcpSocketAddress().orElse(null);
+    for (Multiaddr address : bound) {
+      InetSocketAddress socket = address.toTcpSocketAddress().orElse(null);
       if (socket == null || !socket.getAddress().isAnyLocalAddress()) {
-        result.add(bound);
+        result.add(address);
         continue;
       }
-      boolean v6 = socket.getAddress() instanceof java.net.Inet6Address;
-      for (InetAddress address : interfaceAddresses()) {
-        if ((address instanceof java.net.Inet6Address) == v6) {
-          result.add(Multiaddr.fromSocketAddress(new InetSocketAddress(address, socket.getPort())));
+      boolean v6 = socket.getAddress() instanceof Inet6Address;
+      for (InetAddress local : interfaceAddresses()) {
+        if ((local instanceof Inet6Address) == v6) {
+          result.add(Multiaddr.fromSocketAddress(new InetSocketAddress(local, socket.getPort())));
         }
       }
     }
-    return result;
+    return List.copyOf(result);
   }
 
+  /** Usable interface addresses; the JDK gives every IPv6 one a scope id, which only link-local needs. */
   private static List<InetAddress> interfaceAddresses() {
     List<InetAddress> result = new ArrayList<>();
     try {
       for (NetworkInterface nif : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-        if (nif.isUp()) {
-          for (InetAddress address : Collections.list(nif.getInetAddresses())) {
-            if (!address.isLinkLocalAddress()) {
-              result.add(address);
-            }
+        if (!nif.isUp()) {
+          continue;
+        }
+        for (InetAddress address : Collections.list(nif.getInetAddresses())) {
+          if (!address.isLinkLocalAddress()) {
+            result.add(InetAddress.getByAddress(address.getAddress()));
           }
         }
       }
-    } catch (SocketException e) {
+    } catch (IOException e) {
       log.warn("cannot list network interfaces: {}", e.getMessage());
     }
     return result;
@@ -245,6 +272,14 @@ public final class Host implements AutoCloseable {
   }
 
   private CompletableFuture<Connection> newConnection(Multiaddr address, @Nullable PeerId expected) {
+    TcpTransport tcp = transport;
+    if (tcp == null) {
+      return CompletableFuture.failedFuture(new Libp2pException("host is not started"));
+    }
+    if (address.withoutPeerId().toTcpSocketAddress().isEmpty()) {
+      return CompletableFuture.failedFuture(
+          new Libp2pException("cannot dial " + address + ": only /ip4|ip6/…/tcp/… addresses are supported"));
+    }
     if (sockets.incrementAndGet() > settings.maxConnections()) {
       sockets.decrementAndGet();
       return CompletableFuture.failedFuture(
@@ -258,7 +293,7 @@ public final class Host implements AutoCloseable {
       }
     };
     CompletableFuture<Connection> result = new CompletableFuture<>();
-    transport
+    tcp
         .dial(
             address.withoutPeerId(),
             settings.dialTimeout(),
@@ -279,10 +314,12 @@ public final class Host implements AutoCloseable {
   }
 
   private void accept(SocketChannel channel) {
-    if (closed.get() || sockets.incrementAndGet() > settings.maxConnections()) {
-      if (!closed.get()) {
-        sockets.decrementAndGet();
-      }
+    if (closed.get()) {
+      channel.close();
+      return;
+    }
+    if (sockets.incrementAndGet() > settings.maxConnections()) {
+      sockets.decrementAndGet();
       log.debug("refusing inbound connection from {}: limit {}", channel.remoteAddress(), settings.maxConnections());
       channel.close();
       return;
@@ -312,7 +349,7 @@ public final class Host implements AutoCloseable {
               }
             });
     // learn what the peer is and serves, as every libp2p node does on connect
-    identified.put(connection, identify.identify(connection));
+    identify(connection);
     for (ConnectionListener listener : listeners) {
       safely(() -> listener.connected(connection));
     }
@@ -333,7 +370,13 @@ public final class Host implements AutoCloseable {
    * What the peer on {@code connection} said over identify (asked once, right after connecting).
    */
   public CompletableFuture<IdentifyResult> identify(Connection connection) {
-    return identified.computeIfAbsent(connection, identify::identify);
+    if (!connection.isOpen()) {
+      return CompletableFuture.failedFuture(new Libp2pException("connection to " + connection.remotePeer() + " is closed"));
+    }
+    CompletableFuture<IdentifyResult> result = identified.computeIfAbsent(connection, identify::identify);
+    // runs at once if the connection closed meanwhile: the cache never outlives a connection
+    connection.closeFuture().whenComplete((v, e) -> identified.remove(connection));
+    return result;
   }
 
   /** One ping on a new stream; completes with the round-trip time. */
@@ -357,6 +400,15 @@ public final class Host implements AutoCloseable {
   /** Stops listening, closes every connection and stops the event loops. */
   @Override
   public void close() {
+    TcpTransport tcp = transport;
+    if (tcp != null) {
+      for (EventExecutor loop : tcp.ioGroup()) {
+        if (loop.inEventLoop()) {
+          // waiting for our own event loop to stop would never end
+          throw new IllegalStateException("Host.close() must not be called from one of the host's event loops");
+        }
+      }
+    }
     if (!closed.compareAndSet(false, true)) {
       return;
     }
@@ -369,11 +421,15 @@ public final class Host implements AutoCloseable {
     }
     try {
       CompletableFuture.allOf(closing.toArray(new CompletableFuture<?>[0]))
-          .get(TcpTransport.SHUTDOWN_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-    } catch (Exception e) {
+          .get(CLOSE_CONNECTIONS_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
       log.debug("connections did not all close in time: {}", e.toString());
     }
-    transport.close();
+    if (tcp != null) {
+      tcp.close();
+    }
     log.info("libp2p host {} stopped", peerId);
   }
 

@@ -17,12 +17,15 @@ import java.util.Objects;
 /** Builds a {@link Host}: identity, listen addresses, protocol handlers, limits. */
 public final class HostBuilder {
 
+  /** Thread name prefix when none is given. */
+  public static final String DEFAULT_THREAD_NAME = "libp2p";
+
   private PrivateKey identity;
   private final List<Multiaddr> listen = new ArrayList<>();
   private final Map<String, ProtocolHandler> handlers = new LinkedHashMap<>();
   private final List<ConnectionListener> listeners = new ArrayList<>();
   private HostSettings settings = HostSettings.defaults();
-  private String threadName = "libp2p";
+  private String threadName = DEFAULT_THREAD_NAME;
 
   HostBuilder() {}
 

@@ -30,6 +30,10 @@ public record HostSettings(
     Objects.requireNonNull(dialTimeout, "dialTimeout");
     Objects.requireNonNull(agentVersion, "agentVersion");
     Objects.requireNonNull(upgrade, "upgrade");
+    if (dialTimeout.isNegative() || dialTimeout.isZero()) {
+      // Netty reads a zero connect timeout as "none"
+      throw new IllegalArgumentException("dialTimeout must be positive, was " + dialTimeout);
+    }
     if (maxConnections < 1) {
       throw new IllegalArgumentException("maxConnections must be at least 1, was " + maxConnections);
     }

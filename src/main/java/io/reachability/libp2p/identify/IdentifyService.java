@@ -16,6 +16,7 @@ import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.core.PeerId;
 import io.reachability.libp2p.core.ProtocolHandler;
 import io.reachability.libp2p.core.Stream;
+import io.reachability.libp2p.core.Streams;
 import io.reachability.libp2p.crypto.PublicKey;
 import io.reachability.libp2p.identify.pb.IdentifyProtos;
 import io.reachability.libp2p.multiformats.UvarintFrameDecoder;
@@ -26,7 +27,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -84,16 +84,7 @@ public final class IdentifyService {
 
   /** Asks the peer on {@code connection} to identify itself. */
   public CompletableFuture<IdentifyResult> identify(Connection connection) {
-    CompletableFuture<IdentifyResult> result = new CompletableFuture<>();
-    connection
-        .newStream(List.of(Identify.PROTOCOL_ID), stream -> read(stream, result))
-        .whenComplete(
-            (stream, error) -> {
-              if (error != null) {
-                result.completeExceptionally(error);
-              }
-            });
-    return result.orTimeout(Identify.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    return Streams.request(connection, Identify.PROTOCOL_ID, Identify.TIMEOUT, IdentifyService::read);
   }
 
   private static void read(Stream stream, CompletableFuture<IdentifyResult> result) {
@@ -146,8 +137,7 @@ public final class IdentifyService {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      result.completeExceptionally(cause);
-      stream.reset();
+      result.completeExceptionally(cause); // Streams.request resets the stream
     }
 
     private void finish() {

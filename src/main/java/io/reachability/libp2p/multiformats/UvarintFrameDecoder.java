@@ -15,6 +15,7 @@ import java.util.List;
 public final class UvarintFrameDecoder extends ByteToMessageDecoder {
 
   private final int maxFrameLength;
+  private boolean failed;
 
   public UvarintFrameDecoder(int maxFrameLength) {
     if (maxFrameLength < 0) {
@@ -25,6 +26,11 @@ public final class UvarintFrameDecoder extends ByteToMessageDecoder {
 
   @Override
   protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+    if (failed) {
+      // after a framing error the stream cannot be resynchronised: drop everything that follows
+      in.skipBytes(in.readableBytes());
+      return;
+    }
     int start = in.readerIndex();
     long length;
     try {
@@ -32,6 +38,7 @@ public final class UvarintFrameDecoder extends ByteToMessageDecoder {
     } catch (MultiformatsException e) {
       // a stream that got its framing wrong cannot be resynchronised: drop the rest
       in.skipBytes(in.readableBytes());
+      failed = true;
       throw new CorruptedFrameException("malformed length prefix: " + e.getMessage(), e);
     }
     if (length == Varint.NEED_MORE_BYTES) {
@@ -39,6 +46,7 @@ public final class UvarintFrameDecoder extends ByteToMessageDecoder {
     }
     if (length > maxFrameLength) {
       in.skipBytes(in.readableBytes());
+      failed = true;
       throw new TooLongFrameException("frame of " + length + " bytes exceeds the limit of " + maxFrameLength);
     }
     if (in.readableBytes() < length) {

@@ -7,15 +7,14 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.FixedLengthFrameDecoder;
 import io.netty.handler.timeout.ReadTimeoutHandler;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.reachability.libp2p.core.Connection;
 import io.reachability.libp2p.core.Libp2pException;
 import io.reachability.libp2p.core.ProtocolHandler;
 import io.reachability.libp2p.core.Stream;
+import io.reachability.libp2p.core.Streams;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -39,16 +38,8 @@ public final class PingService {
   public CompletableFuture<Duration> ping(Connection connection) {
     byte[] payload = new byte[Ping.PAYLOAD_SIZE];
     random.nextBytes(payload);
-    CompletableFuture<Duration> result = new CompletableFuture<>();
-    connection
-        .newStream(List.of(Ping.PROTOCOL_ID), stream -> initiate(stream, payload, result))
-        .whenComplete(
-            (stream, error) -> {
-              if (error != null) {
-                result.completeExceptionally(error);
-              }
-            });
-    return result.orTimeout(Ping.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    return Streams.request(
+        connection, Ping.PROTOCOL_ID, Ping.TIMEOUT, (stream, result) -> initiate(stream, payload, result));
   }
 
   private static void initiate(Stream stream, byte[] payload, CompletableFuture<Duration> result) {
@@ -79,15 +70,8 @@ public final class PingService {
               @Override
               public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
                 result.completeExceptionally(cause);
-                stream.reset();
               }
             });
-    ScheduledFuture<?> timeout =
-        stream
-            .channel()
-            .eventLoop()
-            .schedule(stream::reset, Ping.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-    result.whenComplete((rtt, error) -> timeout.cancel(false));
     stream.channel().writeAndFlush(stream.channel().alloc().buffer(Ping.PAYLOAD_SIZE).writeBytes(payload));
   }
 
@@ -100,6 +84,18 @@ public final class PingService {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, ByteBuf ping) {
       ctx.writeAndFlush(ping);
+      if (!ctx.channel().isWritable()) {
+        // the initiator is not taking its echoes: stop reading (and so stop granting it window)
+        ctx.channel().config().setAutoRead(false);
+      }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+      if (ctx.channel().isWritable()) {
+        ctx.channel().config().setAutoRead(true);
+      }
+      ctx.fireChannelWritabilityChanged();
     }
 
     @Override

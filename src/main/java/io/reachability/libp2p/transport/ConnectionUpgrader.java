@@ -13,6 +13,7 @@ import io.reachability.libp2p.crypto.PrivateKey;
 import io.reachability.libp2p.multistream.MultistreamHandler;
 import io.reachability.libp2p.noise.Noise;
 import io.reachability.libp2p.noise.NoiseHandshakeHandler;
+import io.reachability.libp2p.noise.SecureSession;
 import io.reachability.libp2p.yamux.Yamux;
 import io.reachability.libp2p.yamux.YamuxFrameCodec;
 import io.reachability.libp2p.yamux.YamuxHandler;
@@ -45,10 +46,7 @@ public final class ConnectionUpgrader {
 
   /** Pipeline names, so a pipeline dump says which step a connection is in. */
   static final String SECURITY_NEGOTIATION = "security-multistream";
-  static final String NOISE = "noise-handshake";
   static final String MUXER_NEGOTIATION = "muxer-multistream";
-  static final String YAMUX_CODEC = "yamux-codec";
-  static final String YAMUX = "yamux";
   static final String CONNECTION_GUARD = "connection-guard";
 
   private final PrivateKey identity;
@@ -59,10 +57,6 @@ public final class ConnectionUpgrader {
     this.identity = identity;
     this.settings = settings;
     this.registry = registry;
-  }
-
-  public UpgradeSettings settings() {
-    return settings;
   }
 
   /**
@@ -148,12 +142,12 @@ public final class ConnectionUpgrader {
               failWith(negotiation.result(), result);
               channel.pipeline().addBefore(CONNECTION_GUARD, MUXER_NEGOTIATION, negotiation);
             });
-    ctx.pipeline().addAfter(ctx.name(), NOISE, noise);
+    ctx.pipeline().addAfter(ctx.name(), NoiseHandshakeHandler.NAME, noise);
   }
 
   private void multiplex(
       Channel channel,
-      io.reachability.libp2p.noise.SecureSession session,
+      SecureSession session,
       Direction direction,
       CompletableFuture<Connection> result) {
     MuxedConnection connection =
@@ -161,8 +155,8 @@ public final class ConnectionUpgrader {
     YamuxHandler yamux =
         new YamuxHandler(direction == Direction.OUTBOUND, settings.yamux(), connection::acceptInboundStream);
     connection.attach(yamux);
-    channel.pipeline().addBefore(CONNECTION_GUARD, YAMUX_CODEC, new YamuxFrameCodec(settings.yamux().initialWindow()));
-    channel.pipeline().addBefore(CONNECTION_GUARD, YAMUX, yamux);
+    channel.pipeline().addBefore(CONNECTION_GUARD, YamuxFrameCodec.NAME, new YamuxFrameCodec(settings.yamux().initialWindow()));
+    channel.pipeline().addBefore(CONNECTION_GUARD, YamuxHandler.NAME, yamux);
     if (!result.complete(connection)) {
       channel.close();
     }

@@ -19,10 +19,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** A Noise-secured, yamux-multiplexed TCP connection. */
 final class MuxedConnection implements Connection {
 
+  private static final Logger log = LoggerFactory.getLogger(MuxedConnection.class);
 
   /** Pipeline name of the per-stream multistream-select handler. */
   static final String STREAM_NEGOTIATION = "stream-multistream";
@@ -35,7 +38,7 @@ final class MuxedConnection implements Connection {
   private final StreamHandlerRegistry registry;
   private final Duration negotiationTimeout;
   private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
-  private YamuxHandler muxer;
+  private volatile YamuxHandler muxer;
 
   MuxedConnection(
       Channel channel,
@@ -55,10 +58,6 @@ final class MuxedConnection implements Connection {
 
   void attach(YamuxHandler yamux) {
     this.muxer = yamux;
-  }
-
-  Channel channel() {
-    return channel;
   }
 
   /** Called by the muxer on the event loop for each inbound stream, before it is active. */
@@ -86,6 +85,10 @@ final class MuxedConnection implements Connection {
     channel.pipeline().remove(StreamGuard.NAME);
     try {
       handler.get().initStream(stream);
+    } catch (RuntimeException e) {
+      // the protocol was already confirmed to the peer: a reset, not a FIN, tells it we failed
+      log.warn("handler of {} failed on a stream from {}", protocol, remotePeer(), e);
+      channel.reset();
     } finally {
       channel.pipeline().addLast(StreamGuard.NAME, StreamGuard.INSTANCE);
     }
@@ -161,14 +164,10 @@ final class MuxedConnection implements Connection {
     return direction;
   }
 
+  /** Open and still taking new streams (a peer that sent GO_AWAY is about to hang up). */
   @Override
   public boolean isOpen() {
-    return channel.isActive();
-  }
-
-  /** The muxer, for ping and go-away. */
-  YamuxHandler muxer() {
-    return muxer;
+    return channel.isActive() && (muxer == null || !muxer.isGoAwayReceived());
   }
 
   @Override

@@ -9,7 +9,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
@@ -42,6 +41,9 @@ public final class TcpTransport implements AutoCloseable {
   /** Accept backlog of listening sockets. */
   public static final int LISTEN_BACKLOG = 1024;
 
+  /** Accepting is cheap (the upgrade runs on the I/O loops): one thread is plenty. */
+  public static final int ACCEPT_THREADS = 1;
+
   private final boolean epoll;
   private final EventLoopGroup acceptGroup;
   private final EventLoopGroup ioGroup;
@@ -54,7 +56,7 @@ public final class TcpTransport implements AutoCloseable {
     this.epoll = Epoll.isAvailable();
     IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     this.acceptGroup =
-        new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory(threadNamePrefix + "-accept", true), factory);
+        new MultiThreadIoEventLoopGroup(ACCEPT_THREADS, new DefaultThreadFactory(threadNamePrefix + "-accept", true), factory);
     this.ioGroup =
         new MultiThreadIoEventLoopGroup(ioThreads, new DefaultThreadFactory(threadNamePrefix + "-io", true), factory);
   }
@@ -78,7 +80,7 @@ public final class TcpTransport implements AutoCloseable {
     ServerBootstrap bootstrap =
         new ServerBootstrap()
             .group(acceptGroup, ioGroup)
-            .channel(epoll ? EpollServerSocketChannel.class : serverChannelClass())
+            .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
             .option(ChannelOption.SO_BACKLOG, LISTEN_BACKLOG)
             .option(ChannelOption.SO_REUSEADDR, true)
             .childOption(ChannelOption.TCP_NODELAY, true)
@@ -97,10 +99,6 @@ public final class TcpTransport implements AutoCloseable {
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()))
             .handler(initializer(initializer));
     return toFuture(bootstrap.connect(socketAddress), "dial " + address);
-  }
-
-  private static Class<? extends ServerChannel> serverChannelClass() {
-    return NioServerSocketChannel.class;
   }
 
   private static ChannelInitializer<SocketChannel> initializer(Consumer<SocketChannel> init) {

@@ -26,6 +26,15 @@ public record UpgradeSettings(
     Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
     Objects.requireNonNull(upgradeTimeout, "upgradeTimeout");
     Objects.requireNonNull(yamux, "yamux");
+    requirePositive(negotiationTimeout, "negotiationTimeout");
+    requirePositive(handshakeTimeout, "handshakeTimeout");
+    requirePositive(upgradeTimeout, "upgradeTimeout");
+  }
+
+  static void requirePositive(Duration value, String name) {
+    if (value.isNegative() || value.isZero()) {
+      throw new IllegalArgumentException(name + " must be positive, was " + value);
+    }
   }
 
   public static UpgradeSettings defaults() {

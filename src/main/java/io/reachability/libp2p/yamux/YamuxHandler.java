@@ -170,6 +170,16 @@ public final class YamuxHandler extends ChannelDuplexHandler {
     shutdownSession("yamux handler removed");
   }
 
+  /**
+   * A peer that does not read what we send (echoes, ping answers, resets) must not make us buffer
+   * without bound: while the connection cannot take more, stop reading from that peer.
+   */
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    ctx.channel().config().setAutoRead(ctx.channel().isWritable());
+    ctx.fireChannelWritabilityChanged();
+  }
+
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     inRead = false;

@@ -234,6 +234,40 @@ class TwoHostsTest {
     }
   }
 
+  @Test
+  void aDialWeCannotMakeFailsAtOnceAndDoesNotBlockTheNext() throws Exception {
+    Multiaddr dns = Multiaddr.fromString("/dns4/example.invalid/tcp/4001").withPeerId(b.peerId());
+    assertThatThrownBy(() -> a.dial(dns).get(TIMEOUT_SECONDS, TimeUnit.SECONDS)).hasMessageContaining("cannot dial");
+    // the failed attempt left no pending dial or connection slot behind
+    assertThat(connectAtoB().remotePeer()).isEqualTo(b.peerId());
+  }
+
+  @Test
+  void wildcardListenAddressIsAdvertisedAsInterfaceAddresses() {
+    try (Host wildcard = Host.builder().threadName("wildcard").listen("/ip4/0.0.0.0/tcp/0").build().start()) {
+      int port = wildcard.listenAddresses().get(0).toTcpSocketAddress().orElseThrow().getPort();
+      assertThat(wildcard.advertisedAddresses())
+          .contains(Multiaddr.fromString("/ip4/127.0.0.1/tcp/" + port))
+          .allSatisfy(address -> assertThat(address.toString()).startsWith("/ip4/").doesNotContain("ip6zone"));
+    }
+  }
+
+  @Test
+  void closingTheHostFromItsOwnEventLoopIsRefused() throws Exception {
+    Connection connection = connectAtoB();
+    CompletableFuture<Throwable> refused = new CompletableFuture<>();
+    connection.newStream(List.of(Echo.PROTOCOL_ID), stream -> {
+      try {
+        a.close();
+        refused.complete(null);
+      } catch (IllegalStateException e) {
+        refused.complete(e);
+      }
+    });
+    assertThat(refused.get(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isInstanceOf(IllegalStateException.class);
+    assertThat(connection.isOpen()).isTrue();
+  }
+
   private static void awaitConnections(Host host, int count) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
     while (host.connections().size() < count && System.nanoTime() < deadline) {

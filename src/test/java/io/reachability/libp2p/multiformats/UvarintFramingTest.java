@@ -99,6 +99,16 @@ class UvarintFramingTest {
   }
 
   @Test
+  void afterAFramingErrorNothingMoreIsDecoded() {
+    EmbeddedChannel ch = new EmbeddedChannel(new UvarintFrameDecoder(MAX));
+    assertThatThrownBy(() -> ch.writeInbound(bytes(0xad, 0x02))).isInstanceOf(TooLongFrameException.class);
+    // what follows would parse as a valid frame, but the stream lost its framing: it is dropped
+    assertThat(ch.writeInbound(bytes(0x01, 0x42))).isFalse();
+    assertThat((Object) ch.readInbound()).isNull();
+    ch.finishAndReleaseAll();
+  }
+
+  @Test
   void prependerWritesTheLength() {
     EmbeddedChannel ch = new EmbeddedChannel(new UvarintLengthPrepender());
     ch.writeOutbound(Unpooled.wrappedBuffer(new byte[200]));
