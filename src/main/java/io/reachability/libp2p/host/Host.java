@@ -61,6 +61,7 @@ public final class Host implements AutoCloseable {
   private final List<Multiaddr> listenConfig;
   private final HostSettings settings;
   private final String threadName;
+  private final boolean identifyOnConnect;
   private volatile @Nullable TcpTransport transport;
   private final ConnectionUpgrader upgrader;
   private final Registry registry = new Registry();
@@ -83,7 +84,9 @@ public final class Host implements AutoCloseable {
       Map<String, ProtocolHandler> handlers,
       List<ConnectionListener> listeners,
       HostSettings settings,
-      String threadName) {
+      String threadName,
+      boolean identifyOnConnect) {
+    this.identifyOnConnect = identifyOnConnect;
     this.identity = identity;
     this.peerId = identity.publicKey().peerId();
     this.listenConfig = listenConfig;
@@ -348,8 +351,10 @@ public final class Host implements AutoCloseable {
                 safely(() -> listener.disconnected(connection));
               }
             });
-    // learn what the peer is and serves, as every libp2p node does on connect
-    identify(connection);
+    if (identifyOnConnect) {
+      // learn what the peer is and serves, as every libp2p node does on connect
+      identify(connection);
+    }
     for (ConnectionListener listener : listeners) {
       safely(() -> listener.connected(connection));
     }

@@ -26,6 +26,7 @@ public final class HostBuilder {
   private final List<ConnectionListener> listeners = new ArrayList<>();
   private HostSettings settings = HostSettings.defaults();
   private String threadName = DEFAULT_THREAD_NAME;
+  private boolean identifyOnConnect = true;
 
   HostBuilder() {}
 
@@ -99,9 +100,18 @@ public final class HostBuilder {
     return this;
   }
 
+  /**
+   * Whether to run identify on every new connection (default true, as every libp2p node does). A
+   * host that only makes short-lived probe connections, like an AutoNAT dial-back host, turns it off.
+   */
+  public HostBuilder identifyOnConnect(boolean enabled) {
+    this.identifyOnConnect = enabled;
+    return this;
+  }
+
   /** Builds the host; {@link Host#start()} binds the listen addresses. */
   public Host build() {
     PrivateKey key = identity != null ? identity : Keys.generateEd25519();
-    return new Host(key, List.copyOf(listen), handlers, listeners, settings, threadName);
+    return new Host(key, List.copyOf(listen), handlers, listeners, settings, threadName, identifyOnConnect);
   }
 }

@@ -1,0 +1,178 @@
+package io.reachability.autonat;
+
+import io.reachability.libp2p.core.Multiaddr;
+import io.reachability.libp2p.multiformats.Protocol;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The one table that says which IP addresses are <em>public</em>, i.e. worth a reachability check
+ * and safe for a server to dial. Everything below is not public; everything else is.
+ *
+ * <table>
+ *   <caption>Non-public ranges</caption>
+ *   <tr><th>range</th><th>what</th></tr>
+ *   <tr><td>0.0.0.0/8</td><td>"this network", unspecified (RFC 1122)</td></tr>
+ *   <tr><td>10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16</td><td>private (RFC 1918)</td></tr>
+ *   <tr><td>100.64.0.0/10</td><td>carrier-grade NAT (RFC 6598)</td></tr>
+ *   <tr><td>127.0.0.0/8</td><td>loopback</td></tr>
+ *   <tr><td>169.254.0.0/16</td><td>link-local (RFC 3927)</td></tr>
+ *   <tr><td>192.0.0.0/24</td><td>IETF protocol assignments (RFC 6890)</td></tr>
+ *   <tr><td>192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24</td><td>documentation TEST-NETs (RFC 5737)</td></tr>
+ *   <tr><td>198.18.0.0/15</td><td>benchmarking (RFC 2544)</td></tr>
+ *   <tr><td>224.0.0.0/4, 240.0.0.0/4</td><td>multicast, reserved (incl. broadcast)</td></tr>
+ *   <tr><td>::/128, ::1/128</td><td>unspecified, loopback</td></tr>
+ *   <tr><td>::ffff:0:0/96</td><td>IPv4-mapped: classified by the embedded IPv4 address</td></tr>
+ *   <tr><td>100::/64</td><td>discard-only (RFC 6666)</td></tr>
+ *   <tr><td>2001:db8::/32</td><td>documentation (RFC 3849)</td></tr>
+ *   <tr><td>fc00::/7</td><td>unique local (RFC 4193)</td></tr>
+ *   <tr><td>fe80::/10</td><td>link-local; any address with a zone is link-scoped too</td></tr>
+ *   <tr><td>ff00::/8</td><td>multicast</td></tr>
+ * </table>
+ *
+ * <p>The newer IPv6 documentation prefix 3fff::/20 (RFC 9637) counts as <em>public</em>, as js-libp2p
+ * does: the network-namespace tests use it for addresses that every implementation treats as
+ * public but that never leave the machine. DNS names are neither: they have no IP until resolved.
+ */
+public final class AddressClass {
+
+  private record Range(byte[] prefix, int bits) {}
+
+  private static final List<Range> NON_PUBLIC_V4 =
+      List.of(
+          v4("0.0.0.0", 8),
+          v4("10.0.0.0", 8),
+          v4("100.64.0.0", 10),
+          v4("127.0.0.0", 8),
+          v4("169.254.0.0", 16),
+          v4("172.16.0.0", 12),
+          v4("192.0.0.0", 24),
+          v4("192.0.2.0", 24),
+          v4("192.168.0.0", 16),
+          v4("198.18.0.0", 15),
+          v4("198.51.100.0", 24),
+          v4("203.0.113.0", 24),
+          v4("224.0.0.0", 4),
+          v4("240.0.0.0", 4));
+
+  private static final List<Range> NON_PUBLIC_V6 =
+      List.of(
+          v6("::", 128),
+          v6("::1", 128),
+          v6("100::", 64),
+          v6("2001:db8::", 32),
+          v6("fc00::", 7),
+          v6("fe80::", 10),
+          v6("ff00::", 8));
+
+  private AddressClass() {}
+
+  /** True when {@code ip} is in none of the non-public ranges. */
+  public static boolean isPublic(InetAddress ip) {
+    byte[] bytes = ip.getAddress();
+    if (ip instanceof Inet6Address) {
+      if (((Inet6Address) ip).getScopeId() != 0 || ((Inet6Address) ip).getScopedInterface() != null) {
+        return false;
+      }
+      if (isIpv4Mapped(bytes)) {
+        byte[] v4 = new byte[4];
+        System.arraycopy(bytes, 12, v4, 0, 4);
+        return !matches(NON_PUBLIC_V4, v4);
+      }
+      return !matches(NON_PUBLIC_V6, bytes);
+    }
+    return !matches(NON_PUBLIC_V4, bytes);
+  }
+
+  /** True when the address starts with a public {@code /ip4} or {@code /ip6} (no zone). */
+  public static boolean isPublic(Multiaddr address) {
+    if (address.has(Protocol.IP6ZONE)) {
+      return false;
+    }
+    return ip(address).map(AddressClass::isPublic).orElse(false);
+  }
+
+  /** The IP of an address whose first component is {@code /ip4} or {@code /ip6}; empty for DNS and others. */
+  public static Optional<InetAddress> ip(Multiaddr address) {
+    List<Multiaddr.Component> components = address.components();
+    int first = 0;
+    if (!components.isEmpty() && components.get(0).protocol() == Protocol.IP6ZONE) {
+      first = 1;
+    }
+    if (components.size() <= first) {
+      return Optional.empty();
+    }
+    Multiaddr.Component c = components.get(first);
+    if (c.protocol() != Protocol.IP4 && c.protocol() != Protocol.IP6) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(InetAddress.getByAddress(c.protocol().valueToBytes(c.value())));
+    } catch (UnknownHostException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** True for an IPv4 address, or an IPv4-mapped IPv6 one. */
+  public static boolean isIpv4(InetAddress ip) {
+    return ip instanceof Inet4Address || isIpv4Mapped(ip.getAddress());
+  }
+
+  private static boolean isIpv4Mapped(byte[] bytes) {
+    if (bytes.length != 16) {
+      return false;
+    }
+    for (int i = 0; i < 10; i++) {
+      if (bytes[i] != 0) {
+        return false;
+      }
+    }
+    return bytes[10] == (byte) 0xff && bytes[11] == (byte) 0xff;
+  }
+
+  private static boolean matches(List<Range> ranges, byte[] address) {
+    for (Range range : ranges) {
+      if (range.prefix().length == address.length && prefixMatches(range.prefix(), address, range.bits())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** True when the first {@code bits} bits of {@code a} and {@code b} are equal. */
+  static boolean prefixMatches(byte[] a, byte[] b, int bits) {
+    int full = bits / 8;
+    for (int i = 0; i < full; i++) {
+      if (a[i] != b[i]) {
+        return false;
+      }
+    }
+    int rest = bits % 8;
+    if (rest == 0) {
+      return true;
+    }
+    int mask = 0xff << (8 - rest) & 0xff;
+    return (a[full] & mask) == (b[full] & mask);
+  }
+
+  private static Range v4(String text, int bits) {
+    return new Range(literal(text), bits);
+  }
+
+  private static Range v6(String text, int bits) {
+    return new Range(literal(text), bits);
+  }
+
+  private static byte[] literal(String text) {
+    try {
+      // literals only: InetAddress does not resolve them
+      return InetAddress.getByName(text).getAddress();
+    } catch (UnknownHostException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,61 @@
+package io.reachability.autonat;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.MessageLite;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufInputStream;
+import io.reachability.autonat.pb.AutonatV2Protos;
+import io.reachability.libp2p.core.Libp2pException;
+import io.reachability.libp2p.multiformats.Varint;
+import java.io.IOException;
+
+/**
+ * Wire helpers shared by client and server: every AutoNAT v2 message is an unsigned-varint length
+ * prefix followed by the protobuf. Framing on the way in is {@link
+ * io.reachability.libp2p.multiformats.UvarintFrameDecoder} with {@link AutonatV2#MAX_MESSAGE_SIZE}
+ * (dial-request) or {@link AutonatV2#MAX_DIAL_BACK_MESSAGE_SIZE} (dial-back); these parse a frame.
+ */
+public final class AutonatMessages {
+
+  private AutonatMessages() {}
+
+  /** One length-prefixed message, ready to write. */
+  public static ByteBuf frame(ByteBufAllocator alloc, MessageLite message) {
+    int size = message.getSerializedSize();
+    ByteBuf out = alloc.buffer(Varint.encodedLength(size) + size);
+    Varint.write(size, out);
+    byte[] body = message.toByteArray();
+    out.writeBytes(body);
+    return out;
+  }
+
+  /** Parses a dial-request stream frame; does not release it. */
+  public static AutonatV2Protos.Message parseMessage(ByteBuf frame) {
+    try (ByteBufInputStream in = new ByteBufInputStream(frame.duplicate())) {
+      return AutonatV2Protos.Message.parseFrom(in);
+    } catch (InvalidProtocolBufferException e) {
+      throw new Libp2pException("malformed AutoNAT v2 message: " + e.getMessage(), e);
+    } catch (IOException e) {
+      throw new Libp2pException("cannot read AutoNAT v2 message: " + e.getMessage(), e);
+    }
+  }
+
+  /** Parses a dial-back stream frame; does not release it. */
+  public static AutonatV2Protos.DialBack parseDialBack(ByteBuf frame) {
+    try (ByteBufInputStream in = new ByteBufInputStream(frame.duplicate())) {
+      return AutonatV2Protos.DialBack.parseFrom(in);
+    } catch (IOException e) {
+      throw new Libp2pException("malformed DialBack: " + e.getMessage(), e);
+    }
+  }
+
+  /** Parses a DialBackResponse frame; does not release it. */
+  public static AutonatV2Protos.DialBackResponse parseDialBackResponse(ByteBuf frame) {
+    try (ByteBufInputStream in = new ByteBufInputStream(frame.duplicate())) {
+      return AutonatV2Protos.DialBackResponse.parseFrom(in);
+    } catch (IOException e) {
+      throw new Libp2pException("malformed DialBackResponse: " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,90 @@
+package io.reachability.autonat;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How an {@link AutonatServer} behaves. {@link #defaults()} are go-libp2p's reference numbers plus
+ * our per-IP and per-subnet limits.
+ *
+ * @param allowPrivateAddresses dial non-public addresses too (only for an embedded loopback pool
+ *     or a lab; a public server must not, see {@link AddressClass})
+ * @param limits admission control, checked before a request is read
+ * @param minDialDataBytes smallest amount of dial data asked for when the address's IP differs
+ *     from the client's
+ * @param maxDialDataBytes upper bound (exclusive) of that amount; the amount is uniform in between
+ * @param maxDialDataJitter after the data arrived, wait a uniform random time up to this before
+ *     dialing, so many servers drip-fed by one attacker do not hit a victim in step (go-libp2p uses
+ *     up to 3 s; 1 s keeps a paid check quick while still spreading dials)
+ * @param exchangeTimeout bound on a whole request, from admission to response
+ * @param dialBackConnectTimeout connect timeout of the dial-back
+ * @param dialBackStreamTimeout bound on the dial-back stream (negotiation, nonce, response)
+ */
+public record AutonatServerSettings(
+    boolean allowPrivateAddresses,
+    RateLimiter.Limits limits,
+    int minDialDataBytes,
+    int maxDialDataBytes,
+    Duration maxDialDataJitter,
+    Duration exchangeTimeout,
+    Duration dialBackConnectTimeout,
+    Duration dialBackStreamTimeout) {
+
+  /** Reference limits: 60/min global, 12/min per peer, 12 dial-data requests/min, 2 concurrent per peer. */
+  public static final RateLimiter.Limits DEFAULT_LIMITS = new RateLimiter.Limits(60, 12, 12, 24, 12, 2);
+
+  /** Default of {@link #maxDialDataJitter()}. */
+  public static final Duration DEFAULT_MAX_DIAL_DATA_JITTER = Duration.ofSeconds(1);
+
+  public AutonatServerSettings {
+    Objects.requireNonNull(limits, "limits");
+    Objects.requireNonNull(maxDialDataJitter, "maxDialDataJitter");
+    Objects.requireNonNull(exchangeTimeout, "exchangeTimeout");
+    Objects.requireNonNull(dialBackConnectTimeout, "dialBackConnectTimeout");
+    Objects.requireNonNull(dialBackStreamTimeout, "dialBackStreamTimeout");
+    if (minDialDataBytes < 1 || maxDialDataBytes <= minDialDataBytes) {
+      throw new IllegalArgumentException(
+          "dial data range must satisfy 0 < min < max, was [" + minDialDataBytes + ", " + maxDialDataBytes + ")");
+    }
+    if (maxDialDataJitter.isNegative()) {
+      throw new IllegalArgumentException("maxDialDataJitter must not be negative");
+    }
+    for (Duration d : new Duration[] {exchangeTimeout, dialBackConnectTimeout, dialBackStreamTimeout}) {
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException("timeouts must be positive: " + d);
+      }
+    }
+  }
+
+  public static AutonatServerSettings defaults() {
+    return new AutonatServerSettings(
+        false,
+        DEFAULT_LIMITS,
+        AutonatV2.MIN_DIAL_DATA_BYTES,
+        AutonatV2.MAX_DIAL_DATA_BYTES,
+        DEFAULT_MAX_DIAL_DATA_JITTER,
+        AutonatV2.EXCHANGE_TIMEOUT,
+        AutonatV2.DIAL_BACK_CONNECT_TIMEOUT,
+        AutonatV2.DIAL_BACK_STREAM_TIMEOUT);
+  }
+
+  public AutonatServerSettings withAllowPrivateAddresses(boolean allow) {
+    return new AutonatServerSettings(
+        allow, limits, minDialDataBytes, maxDialDataBytes, maxDialDataJitter, exchangeTimeout, dialBackConnectTimeout, dialBackStreamTimeout);
+  }
+
+  public AutonatServerSettings withLimits(RateLimiter.Limits value) {
+    return new AutonatServerSettings(
+        allowPrivateAddresses, value, minDialDataBytes, maxDialDataBytes, maxDialDataJitter, exchangeTimeout, dialBackConnectTimeout, dialBackStreamTimeout);
+  }
+
+  public AutonatServerSettings withDialData(int min, int max, Duration jitter) {
+    return new AutonatServerSettings(
+        allowPrivateAddresses, limits, min, max, jitter, exchangeTimeout, dialBackConnectTimeout, dialBackStreamTimeout);
+  }
+
+  public AutonatServerSettings withTimeouts(Duration exchange, Duration dialBackConnect, Duration dialBackStream) {
+    return new AutonatServerSettings(
+        allowPrivateAddresses, limits, minDialDataBytes, maxDialDataBytes, maxDialDataJitter, exchange, dialBackConnect, dialBackStream);
+  }
+}
