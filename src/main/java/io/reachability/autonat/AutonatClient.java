@@ -9,6 +9,7 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.DecoderException;
 import io.reachability.autonat.pb.AutonatV2Protos;
+import io.reachability.libp2p.core.Direction;
 import io.reachability.libp2p.core.Libp2pException;
 import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.core.PeerId;
@@ -29,6 +30,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -47,8 +49,10 @@ import org.slf4j.LoggerFactory;
  * <p>One check is one request on a new {@value AutonatV2#DIAL_REQUEST_PROTOCOL} stream with a fresh
  * 64-bit nonce from a {@link SecureRandom}. Dial data is paid only for an address we asked about
  * and only up to the cap, in chunks of at most {@link AutonatClientSettings#dialDataChunkBytes()}.
- * The {@value AutonatV2#DIAL_BACK_PROTOCOL} handler accepts each pending nonce once, answers {@code
- * DialBackResponse{OK}}, records the local address the dial-back arrived on and closes. How a
+ * The {@value AutonatV2#DIAL_BACK_PROTOCOL} handler accepts each pending nonce once, and only on an
+ * inbound connection (one the server dialed), answers {@code DialBackResponse{OK}}, records the
+ * local address the dial-back arrived on and closes. The dialer's peer id is not checked: servers
+ * may dial back from another identity, the nonce is the proof. How a
  * response becomes a verdict is {@link Classification}; whether the dial-back matches the tested
  * address is {@link AddressConsistency}.
  *
@@ -217,8 +221,15 @@ public final class AutonatClient implements AutoCloseable {
         stream.reset();
         return;
       }
-      Exchange exchange = pending.get(nonce);
       Multiaddr local = stream.connection().localAddress();
+      if (stream.connection().direction() != Direction.INBOUND) {
+        // a nonce on a connection we dialed proves nothing about being dialable (a server could
+        // send it over the request's own connection): refuse it without using the nonce up
+        log.debug("DialBack on an outbound connection to {}: resetting", stream.connection().remotePeer());
+        stream.reset();
+        return;
+      }
+      Exchange exchange = pending.get(nonce);
       if (exchange == null || !exchange.acceptDialBack(local)) {
         log.debug(
             "{} dial-back from {} on {}: resetting",
@@ -586,7 +597,7 @@ public final class AutonatClient implements AutoCloseable {
       pending.remove(nonce, this);
       log.debug("check of {} by {}: {} ({})", addresses, serverId, outcome.reachability(), outcome.reason());
       // callers' non-async callbacks must never run on an event loop or the timer thread
-      result.completeAsync(() -> outcome);
+      result.completeAsync(() -> outcome, ForkJoinPool.commonPool());
     }
 
     private void endStream(StreamEnd end) {

@@ -493,6 +493,34 @@ class AutonatClientTest {
   }
 
   @Test
+  void aNonceOverTheRequestsOwnConnectionProvesNothing() throws Exception {
+    DialBackOutcome[] outcome = new DialBackOutcome[1];
+    CheckResult result =
+        check(
+            s -> {
+              AutonatV2Protos.DialRequest request = s.readRequest();
+              // a lying server: no dial at all, the nonce over the connection the client opened
+              outcome[0] = s.dialBackOver(s.stream.connection(), request.getNonce());
+              s.respond(ResponseStatus.OK, 0, DialStatus.OK);
+              s.close();
+            },
+            List.of(self));
+    assertThat(outcome[0].reset()).isTrue();
+    assertThat(result.reachability()).isEqualTo(Reachability.UNKNOWN);
+    assertThat(result.nonceVerified()).isFalse();
+  }
+
+  @Test
+  void serverWithoutAutonatIsUnknown() throws Exception {
+    try (Host plain = Host.builder().threadName("plain").ioThreads(1).listen("/ip4/127.0.0.1/tcp/0").build().start()) {
+      Multiaddr address = plain.listenAddresses().get(0).withPeerId(plain.peerId());
+      CheckResult result = client.check(address, List.of(self)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      assertThat(result.reachability()).isEqualTo(Reachability.UNKNOWN);
+      assertThat(result.reason()).startsWith("cannot open a /libp2p/autonat/2/dial-request stream: ");
+    }
+  }
+
+  @Test
   void addressIndexOutOfRangeIsUnknown() throws Exception {
     CheckResult result =
         check(

@@ -250,21 +250,30 @@ final class ScriptedServer implements AutoCloseable {
     DialBackOutcome dialBackRaw(Multiaddr target, byte[] bytes) throws Exception {
       Connection connection = dialer.dial(target.withoutPeerId()).get(WAIT_SECONDS, TimeUnit.SECONDS);
       try {
-        CompletableFuture<DialBackOutcome> outcome = new CompletableFuture<>();
-        connection
-            .newStream(
-                List.of(AutonatV2.DIAL_BACK_PROTOCOL),
-                s -> {
-                  s.channel().pipeline().addLast(new DialBackCollector(outcome));
-                  s.channel()
-                      .writeAndFlush(LeakRecorder.buffer(bytes))
-                      .addListener(f -> ((DuplexChannel) s.channel()).shutdownOutput());
-                })
-            .get(WAIT_SECONDS, TimeUnit.SECONDS);
-        return outcome.get(WAIT_SECONDS, TimeUnit.SECONDS);
+        return sendDialBack(connection, bytes);
       } finally {
         connection.close();
       }
+    }
+
+    /** A DialBack over an existing connection (what a cheating server would do). */
+    DialBackOutcome dialBackOver(Connection connection, long nonce) throws Exception {
+      return sendDialBack(connection, frame(AutonatV2Protos.DialBack.newBuilder().setNonce(nonce).build().toByteArray()));
+    }
+
+    private DialBackOutcome sendDialBack(Connection connection, byte[] bytes) throws Exception {
+      CompletableFuture<DialBackOutcome> outcome = new CompletableFuture<>();
+      connection
+          .newStream(
+              List.of(AutonatV2.DIAL_BACK_PROTOCOL),
+              s -> {
+                s.channel().pipeline().addLast(new DialBackCollector(outcome));
+                s.channel()
+                    .writeAndFlush(LeakRecorder.buffer(bytes))
+                    .addListener(f -> ((DuplexChannel) s.channel()).shutdownOutput());
+              })
+          .get(WAIT_SECONDS, TimeUnit.SECONDS);
+      return outcome.get(WAIT_SECONDS, TimeUnit.SECONDS);
     }
   }
 
