@@ -338,6 +338,9 @@ public final class AutonatClient implements AutoCloseable {
                   finish(unknown("cannot connect to the server: " + message(error)), StreamEnd.RESET);
                   return;
                 }
+                if (result.isDone()) {
+                  return; // timed out or cancelled while connecting
+                }
                 connection
                     .newStream(List.of(AutonatV2.DIAL_REQUEST_PROTOCOL), this::initStream)
                     .whenComplete(

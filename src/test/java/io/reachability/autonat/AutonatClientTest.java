@@ -650,6 +650,29 @@ class AutonatClientTest {
     assertThat(result.testedAddress()).isEqualTo(self);
   }
 
+  @Test
+  void randomBytesFromTheServerNeverEscapeOrLeak() throws Exception {
+    java.util.Random random = new java.util.Random(42);
+    server =
+        new ScriptedServer(
+            s -> {
+              s.readRequest();
+              byte[] garbage = new byte[1 + random.nextInt(300)];
+              synchronized (random) {
+                random.nextBytes(garbage);
+              }
+              s.sendRaw(garbage);
+              s.close();
+            });
+    for (int i = 0; i < 30; i++) {
+      CheckResult result = client.check(server.address(), List.of(self)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      // no dial-back happened, so nothing random can make the address reachable
+      assertThat(result.reachability()).as("round %d: %s", i, result.reason()).isNotEqualTo(Reachability.REACHABLE);
+      assertThat(result.nonceVerified()).isFalse();
+    }
+    assertThat(client.pendingChecks()).isZero();
+  }
+
   // ---- lifecycle ----
 
   @Test
