@@ -166,8 +166,9 @@ class JsAutonatSelfTest {
 
   @Test
   void jsServerGetsNonceTwoToThe63Wrong() {
-    // js 2.0.15 quirk: protons decodes fixed64 as signed and re-encodes -2^63 (and any negative value
-    // whose low 32 bits are zero) with a wrong high word, so its DialBack carries another nonce
+    // js 2.0.15 quirk: protons decodes fixed64 as a signed BigInt, and its encoder gets the high word
+    // of a negative value wrong (a missed carry) when the magnitude is ≥ 2^53 and the low 32 bits are
+    // zero: for nonces in [2^63, 2^64 - 2^53] ending in 32 zero bits js's DialBack carries another nonce
     String nonce = "9223372036854775808";
     JsonNode r = client.autonatRequest(Map.of(
         "addr", server.addrs().get(0), "addrs", List.of(clientAddr("/ip4/127.0.0.1/")), "nonce", nonce));
