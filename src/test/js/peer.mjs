@@ -298,8 +298,8 @@ if (autonat != null) {
         stream.abort(new Error('unknown nonce'))
         return
       }
-      if (reply !== 'none') {
-        await reader.bytes.write(frame(DialBackResponse.encode({ status: reply === 'ok' ? 'OK' : reply })))
+      if (reply === 'ok') {
+        await reader.bytes.write(frame(DialBackResponse.encode({ status: 'OK' })))
       }
       await stream.close()
     } catch (err) {
@@ -416,8 +416,10 @@ async function autonatRequest (args) {
   const listener = (entry) => { result.dialBacks.push({ ...entry, matched: entry.nonce === nonceText }) }
   const started = performance.now()
 
+  const dialBackReply = args.dialBackReply ?? 'ok'
+  if (!['ok', 'reset', 'none'].includes(dialBackReply)) throw new Error(`bad dialBackReply: ${dialBackReply} (ok, reset, none)`)
   const conn = await node.dial(target(args.addr ?? args.peerId, 'addr'), { signal })
-  wireNonces.set(nonceText, { reply: args.dialBackReply ?? 'ok' })
+  wireNonces.set(nonceText, { reply: dialBackReply })
   dialBackListeners.add(listener)
   let stream
   try {
