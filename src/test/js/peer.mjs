@@ -8,18 +8,23 @@
 // The process exits on stdin EOF (so a dead test never leaves a node behind), on "stop" and on SIGTERM.
 //
 // Run with: node --import ./polyfill.mjs peer.mjs --listen /ip4/127.0.0.1/tcp/0
+import { AsyncLocalStorage } from 'node:async_hooks'
 import { createHash, randomBytes } from 'node:crypto'
 import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
 import { noise } from '@chainsafe/libp2p-noise'
+import { autoNATv2 } from '@libp2p/autonat-v2'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { generateKeyPair, generateKeyPairFromSeed, privateKeyFromProtobuf } from '@libp2p/crypto/keys'
 import { identify } from '@libp2p/identify'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
+import { byteStream, ipPortToMultiaddr } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
+// @libp2p/autonat-v2 exports only its main entry: its protobuf codecs are imported by file path
+import { DialBack, DialBackResponse, Message } from './node_modules/@libp2p/autonat-v2/dist/src/pb/index.js'
 
 export const ECHO_PROTOCOL = '/test/echo/1.0.0'
 const DEFAULT_TIMEOUT_MS = 30_000
@@ -74,10 +79,31 @@ async function loadPrivateKey () {
   return generateKeyPair('Ed25519')
 }
 
-// Optional services, enabled with --service NAME. Each entry: (options) => { services: {...}, patch?: ... }.
-// The AutoNAT v2 service is added here by a later change (together with its documented test-only
-// patch of js's private-address checks, see README.md).
-const OPTIONAL_SERVICES = {}
+// AutoNAT v2 protocol ids (js's default prefix 'libp2p')
+export const DIAL_REQUEST_PROTOCOL = '/libp2p/autonat/2/dial-request'
+export const DIAL_BACK_PROTOCOL = '/libp2p/autonat/2/dial-back'
+
+// test settings of the js AutoNAT v2 service; env so JsPeer can set them per process
+const envNumber = (name, dflt) => process.env[name] != null && process.env[name] !== '' ? Number(process.env[name]) : dflt
+const AUTONAT_SETTINGS = {
+  // server: whole request; client: its dial-back handler (js default 30 s, longer than any test wants)
+  timeout: envNumber('JS_AUTONAT_TIMEOUT_MS', 10_000),
+  // client: refuses (and then stalls on) DialDataRequests above this; js's default 200 KiB
+  maxDialDataBytes: BigInt(envNumber('JS_AUTONAT_MAX_DIAL_DATA_BYTES', 200 * 1024)),
+  dialDataChunkSize: envNumber('JS_AUTONAT_DIAL_DATA_CHUNK', 4096),
+  // js default 2 per connection: a test that fires a few requests at once would see resets
+  maxInboundStreams: envNumber('JS_AUTONAT_MAX_INBOUND_STREAMS', 8),
+  maxOutboundStreams: 20
+}
+
+// Optional services, enabled with --service NAME. Each entry: (options) => { name: service factory }.
+// 'autonat' (alias 'autonat-v2'): @libp2p/autonat-v2 2.0.15, always client AND server. It refuses
+// loopback/private addresses unless the test-only patch (patch-autonat.mjs, see README.md) is enabled
+// for this process with JS_AUTONAT_ALLOW_PRIVATE=server|client|1.
+const OPTIONAL_SERVICES = {
+  autonat: () => ({ autonat: autoNATv2(AUTONAT_SETTINGS) }),
+  'autonat-v2': () => ({ autonat: autoNATv2(AUTONAT_SETTINGS) })
+}
 
 function buildServices () {
   const services = {
@@ -155,6 +181,322 @@ node.addEventListener('connection:close', (evt) => {
   emit({ event: 'connection-closed', peerId: c.remotePeer.toString(), direction: c.direction, remoteAddr: c.remoteAddr.toString() })
 })
 
+// ---------------------------------------------------------------- AutoNAT v2: observation
+
+// What the ready line and `info` report. With the client part of the loopback patch
+// (JS_AUTONAT_ALLOW_PRIVATE=client|1) js treats its loopback listen addresses as unverified and
+// getMultiaddrs() is [] until AutoNAT confirms one: `addrs` then falls back to the listen addresses
+// (still dialable); `advertisedAddrs` is what js itself would advertise.
+function nodeInfo () {
+  const advertised = node.getMultiaddrs().map(a => a.toString())
+  const listen = node.components.transportManager.getAddrs()
+    .map(a => a.encapsulate(`/p2p/${node.peerId}`).toString())
+  return {
+    peerId: node.peerId.toString(),
+    addrs: advertised.length > 0 ? advertised : listen,
+    advertisedAddrs: advertised,
+    listenAddrs: listen,
+    addresses: addressesJson(),
+    protocols: node.getProtocols(),
+    services: options.services
+  }
+}
+
+function addressesJson () {
+  return node.components.addressManager.getAddressesWithMetadata().map(a => ({
+    addr: a.multiaddr.toString(),
+    type: a.type,
+    verified: a.verified,
+    expires: a.expires,
+    lastVerified: a.lastVerified ?? null
+  }))
+}
+
+// the local address a connection arrived on (libp2p's Connection has none; TCP's socket has it)
+function localAddrOf (connection) {
+  try {
+    for (let c = connection?.maConn, depth = 0; c != null && depth < 4; c = c.maConn, depth++) {
+      const socket = c.socket
+      if (socket?.localAddress != null && socket.localPort != null) {
+        return ipPortToMultiaddr(socket.localAddress.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, '$1'), socket.localPort).toString()
+      }
+    }
+  } catch {}
+  return null
+}
+
+const u64 = (n) => BigInt.asUintN(64, BigInt(n)).toString()
+
+// dial-backs seen by this node, fanned out to every running autonat-request command
+const dialBackListeners = new Set()
+// nonces of running autonat-request commands: accepted even when js's own dial-back handler runs
+const wireNonces = new Map() // decimal u64 -> { reply }
+
+function recordDialBack (nonce, connection, matched, handler) {
+  const entry = {
+    nonce: u64(nonce),
+    localAddr: localAddrOf(connection),
+    remoteAddr: connection.remoteAddr.toString(),
+    peerId: connection.remotePeer.toString(),
+    matched,
+    handler
+  }
+  emit({ event: 'dial-back', ...entry })
+  dialBackListeners.forEach(l => l(entry))
+  return entry
+}
+
+const afterReady = []
+const autonat = node.services.autonat
+if (autonat != null) {
+  // 2.0.15 has no events. Observe the client without changing it:
+  // 1. dial-backs: js's handler checks `this.nonces.has(nonce)` exactly once per DialBack; run each
+  //    handler call in an AsyncLocalStorage context so that check knows the connection, and log it.
+  const client = autonat.client
+  const dialBackContext = new AsyncLocalStorage()
+  const original = client.handleDialBackStream.bind(client)
+  client.handleDialBackStream = (stream, connection) => dialBackContext.run({ connection }, () => original(stream, connection))
+  class ObservedNonces extends Set {
+    has (nonce) {
+      const matched = super.has(nonce) || wireNonces.has(u64(nonce))
+      const ctx = dialBackContext.getStore()
+      if (ctx != null) recordDialBack(nonce, ctx.connection, matched, 'js')
+      return matched
+    }
+  }
+  client.nonces = new ObservedNonces(client.nonces)
+
+  // 2. conclusions: the client reports them only to the address manager
+  const am = node.components.addressManager
+  for (const [method, event] of [['confirmObservedAddr', 'address-verified'], ['removeObservedAddr', 'address-unverified']]) {
+    const fn = am[method].bind(am)
+    am[method] = (addr, ...rest) => {
+      const result = fn(addr, ...rest)
+      const meta = am.getAddressesWithMetadata().find(a => a.multiaddr.equals(addr))
+      emit({ event, addr: addr.toString(), type: meta?.type ?? null, verified: meta?.verified ?? null })
+      return result
+    }
+  }
+  // 3. what js then advertises (debounced by js: ~1 s after a change); registered after the ready line
+  afterReady.push(() => node.addEventListener('self:peer:update', () => {
+    if (stopping != null) return
+    emit({ event: 'self-peer-update', advertisedAddrs: node.getMultiaddrs().map(a => a.toString()), addresses: addressesJson() })
+  }))
+} else {
+  // no js AutoNAT service: our own dial-back handler, for the wire-level client below. Replies
+  // DialBackResponse{OK} to a nonce of a running autonat-request (or what it asked for), resets otherwise.
+  await node.handle(DIAL_BACK_PROTOCOL, async (stream, connection) => {
+    try {
+      const reader = frameReader(stream)
+      const lp = await reader.read({ signal: AbortSignal.timeout(10_000), maxLength: 1024 })
+      if (lp.frame == null) throw new Error(`no DialBack (${lp.end})`)
+      const msg = DialBack.decode(lp.frame)
+      const wire = wireNonces.get(u64(msg.nonce))
+      recordDialBack(msg.nonce, connection, wire != null, 'harness')
+      const reply = wire?.reply ?? 'reset'
+      if (reply === 'reset') {
+        stream.abort(new Error('unknown nonce'))
+        return
+      }
+      if (reply === 'ok') {
+        await reader.bytes.write(frame(DialBackResponse.encode({ status: 'OK' })))
+      }
+      await stream.close()
+    } catch (err) {
+      logErr('dial-back handler:', err?.message ?? err)
+      stream.abort(err)
+    }
+  }, { maxInboundStreams: 64, maxOutboundStreams: 64 })
+}
+
+// ---------------------------------------------------------------- AutoNAT v2: wire-level client
+
+function varint (n) {
+  const out = []
+  let v = BigInt(n)
+  do {
+    let b = Number(v & 0x7fn)
+    v >>= 7n
+    if (v > 0n) b |= 0x80
+    out.push(b)
+  } while (v > 0n)
+  return Uint8Array.from(out)
+}
+
+function frame (payload) {
+  const prefix = varint(payload.byteLength)
+  const out = new Uint8Array(prefix.byteLength + payload.byteLength)
+  out.set(prefix)
+  out.set(payload, prefix.byteLength)
+  return out
+}
+
+// Varint-length-prefixed frames (the framing of @libp2p/utils' lpStream / it-length-prefixed) over a
+// byteStream, telling a clean end, a reset and a timeout apart. read() returns {frame} or
+// {end: 'eof'|'eof-mid-frame'|'reset'|'timeout'|'error', error?}.
+function frameReader (stream) {
+  const bytes = byteStream(stream)
+  let buf = Buffer.alloc(0)
+  return {
+    bytes,
+    async read ({ signal, maxLength }) {
+      try {
+        while (true) {
+          let length = 0
+          let i = 0
+          let complete = false
+          for (; i < buf.length && i < 10; i++) {
+            length += (buf[i] & 0x7f) * 2 ** (7 * i)
+            if ((buf[i] & 0x80) === 0) { complete = true; break }
+          }
+          if (!complete && i >= 10) return { end: 'error', error: 'length varint longer than 10 bytes' }
+          if (complete) {
+            if (length > maxLength) return { end: 'error', error: `frame of ${length} bytes > ${maxLength}` }
+            if (buf.length >= i + 1 + length) {
+              const frame = buf.subarray(i + 1, i + 1 + length)
+              buf = buf.subarray(i + 1 + length)
+              return { frame }
+            }
+          }
+          // without `bytes` byteStream.read returns what is buffered, or null on a clean end
+          const chunk = await bytes.read({ signal })
+          if (chunk == null) return { end: buf.length === 0 ? 'eof' : 'eof-mid-frame' }
+          buf = Buffer.concat([buf, chunk.subarray()])
+        }
+      } catch (err) {
+        return endOf(err, signal)
+      }
+    }
+  }
+}
+
+function endOf (err, signal) {
+  if (signal?.aborted) return { end: 'timeout' }
+  const name = `${err?.name ?? ''} ${err?.message ?? ''}`
+  if (/reset/i.test(name)) return { end: 'reset', error: String(err?.message ?? err) }
+  if (/UnexpectedEOF/.test(name)) return { end: 'eof-mid-frame' }
+  return { end: 'error', error: `${err?.name ?? 'Error'}: ${err?.message ?? err}` }
+}
+
+function messageJson (m, raw) {
+  if (m.dialResponse != null) {
+    return { type: 'dialResponse', status: m.dialResponse.status, addrIdx: m.dialResponse.addrIdx, dialStatus: m.dialResponse.dialStatus }
+  }
+  if (m.dialDataRequest != null) {
+    return { type: 'dialDataRequest', addrIdx: m.dialDataRequest.addrIdx, numBytes: Number(m.dialDataRequest.numBytes) }
+  }
+  if (m.dialRequest != null) {
+    return { type: 'dialRequest', addrs: m.dialRequest.addrs.map(a => Buffer.from(a).toString('hex')), nonce: u64(m.dialRequest.nonce) }
+  }
+  if (m.dialDataResponse != null) {
+    return { type: 'dialDataResponse', bytes: m.dialDataResponse.data.byteLength }
+  }
+  return { type: 'empty', hex: Buffer.from(raw).toString('hex') }
+}
+
+// each requested address: a multiaddr string, or "hex:<bytes>" for arbitrary (e.g. invalid) bytes
+function addrBytes (a) {
+  if (typeof a === 'string' && a.startsWith('hex:')) return Buffer.from(a.slice(4), 'hex')
+  return multiaddr(a).bytes
+}
+
+// autonat-request {peerId | addr, addrs: [...], nonce?, payDialData?, maxDialDataBytes?, chunkSize?,
+//   dialDataBytes?, raw?, oversize?, closeWrite?, dialBackReply?, expectMessages?, timeoutMs?}
+// Opens /libp2p/autonat/2/dial-request and plays the client exactly as told; see README.md.
+async function autonatRequest (args) {
+  const timeoutMs = Number(args.timeoutMs ?? 10_000)
+  const signal = AbortSignal.timeout(timeoutMs)
+  const nonce = args.nonce != null ? BigInt.asUintN(64, BigInt(args.nonce)) : randomBytes(8).readBigUInt64BE()
+  const nonceText = nonce.toString()
+  const payDialData = args.payDialData ?? true
+  const maxDialDataBytes = Number(args.maxDialDataBytes ?? 200 * 1024)
+  const chunkSize = Number(args.chunkSize ?? 4096)
+  const expectMessages = args.expectMessages != null ? Number(args.expectMessages) : Infinity
+  const result = { nonce: nonceText, messages: [], dialBacks: [], streamEnd: null, bytesSent: 0, dialDataBytesSent: 0 }
+  const listener = (entry) => { result.dialBacks.push({ ...entry, matched: entry.nonce === nonceText }) }
+  const started = performance.now()
+
+  const dialBackReply = args.dialBackReply ?? 'ok'
+  if (!['ok', 'reset', 'none'].includes(dialBackReply)) throw new Error(`bad dialBackReply: ${dialBackReply} (ok, reset, none)`)
+  const conn = await node.dial(target(args.addr ?? args.peerId, 'addr'), { signal })
+  wireNonces.set(nonceText, { reply: dialBackReply })
+  dialBackListeners.add(listener)
+  let stream
+  try {
+    stream = await conn.newStream(DIAL_REQUEST_PROTOCOL, { signal })
+    const reader = frameReader(stream)
+    const bytes = reader.bytes
+    const send = async (buf) => {
+      await bytes.write(buf, { signal })
+      result.bytesSent += buf.byteLength
+    }
+
+    if (args.raw != null) {
+      await send(Buffer.from(args.raw, 'hex'))
+    } else if (args.oversize != null) {
+      // a length prefix announcing N bytes, then N bytes of garbage
+      const n = Number(args.oversize)
+      if (!Number.isSafeInteger(n) || n < 0 || n > 16 * 1024 * 1024) throw new Error(`bad oversize: ${args.oversize}`)
+      await send(varint(n))
+      for (let left = n; left > 0; left -= 65536) await send(Buffer.alloc(Math.min(left, 65536), 0xa5))
+    } else {
+      const addrs = (args.addrs ?? []).map(addrBytes)
+      await send(frame(Message.encode({ dialRequest: { addrs, nonce } })))
+    }
+    if (args.closeWrite === true) await stream.close({ signal }).catch(() => {})
+
+    while (result.messages.length < expectMessages) {
+      const r = await reader.read({ signal, maxLength: 1024 * 1024 })
+      if (r.frame == null) {
+        result.streamEnd = r.end
+        if (r.error != null) result.error = r.error
+        break
+      }
+      let m
+      try {
+        m = Message.decode(r.frame)
+      } catch (err) {
+        result.messages.push({ type: 'undecodable', hex: Buffer.from(r.frame).toString('hex'), error: String(err?.message ?? err) })
+        continue
+      }
+      const json = messageJson(m, r.frame)
+      result.messages.push(json)
+      if (json.type !== 'dialDataRequest') continue
+      if (payDialData === false || json.numBytes > maxDialDataBytes) {
+        result.refusedDialData = true
+        stream.abort(new Error('dial data refused by the test'))
+        result.streamEnd = 'reset-by-us'
+        break
+      }
+      const total = args.dialDataBytes != null ? Number(args.dialDataBytes) : json.numBytes
+      const chunk = new Uint8Array(chunkSize)
+      for (let sent = 0; sent < total; sent += chunkSize) {
+        const data = sent + chunkSize <= total ? chunk : chunk.subarray(0, total - sent)
+        await send(frame(Message.encode({ dialDataResponse: { data } })))
+        result.dialDataBytesSent += data.byteLength
+      }
+    }
+    if (result.streamEnd == null) result.streamEnd = 'open' // expectMessages reached first
+  } catch (err) {
+    const e = endOf(err, signal)
+    result.streamEnd = result.streamEnd ?? e.end
+    if (e.error != null) result.error = e.error
+  } finally {
+    if (stream != null && stream.status === 'open') {
+      // done (expectMessages reached, or the remote ended): close our side too
+      if (result.streamEnd === 'open' || result.streamEnd === 'eof') {
+        await stream.close({ signal: AbortSignal.timeout(2_000) }).catch(() => stream.abort(new Error('close failed')))
+      } else {
+        stream.abort(new Error(`autonat-request ended: ${result.streamEnd}`))
+      }
+    }
+    dialBackListeners.delete(listener)
+    wireNonces.delete(nonceText)
+  }
+  result.ms = Math.round(performance.now() - started)
+  return result
+}
+
 // echo: copy every byte back until the remote closes its write side, then close ours
 await node.handle(ECHO_PROTOCOL, async (stream, connection) => {
   const hash = createHash('sha256')
@@ -178,13 +520,8 @@ await node.handle(ECHO_PROTOCOL, async (stream, connection) => {
 
 await node.start()
 
-emit({
-  event: 'ready',
-  peerId: node.peerId.toString(),
-  addrs: node.getMultiaddrs().map(a => a.toString()),
-  protocols: node.getProtocols(),
-  pid: process.pid
-})
+emit({ event: 'ready', ...nodeInfo(), pid: process.pid })
+afterReady.forEach(f => f())
 
 // ---------------------------------------------------------------- commands
 
@@ -314,7 +651,12 @@ const commands = {
   },
 
   async info () {
-    return { peerId: node.peerId.toString(), addrs: node.getMultiaddrs().map(a => a.toString()), protocols: node.getProtocols() }
+    return nodeInfo()
+  },
+
+  // wire-level AutoNAT v2 client, see autonatRequest below
+  async 'autonat-request' (args) {
+    return autonatRequest(args)
   },
 
   async hangup (args) {

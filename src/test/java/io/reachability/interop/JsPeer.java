@@ -51,9 +51,11 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>Commands (see {@code src/test/js/README.md}): {@code dial {addr}}, {@code identify {peerId}},
  * {@code ping {peerId|addr}}, {@code echo {peerId|addr, bytes[, seed]}}, {@code connections},
- * {@code info}, {@code hangup {peerId|addr}}, {@code stop}; every command takes an optional
- * {@code timeoutMs}. Events ({@code connection}, {@code connection-closed}, {@code identify},
- * {@code echo-served}, {@code echo-failed}, {@code stopped}) arrive on {@link #events()}.
+ * {@code info}, {@code hangup {peerId|addr}}, {@code autonat-request {...}} ({@link #autonatRequest}),
+ * {@code stop}; every command takes an optional {@code timeoutMs}. Events ({@code connection},
+ * {@code connection-closed}, {@code identify}, {@code echo-served}, {@code echo-failed},
+ * {@code dial-back}, {@code address-verified}, {@code address-unverified}, {@code self-peer-update},
+ * {@code stopped}) arrive on {@link #events()}.
  *
  * <p>The node process exits by itself when its stdin closes, so a test JVM that dies never leaves
  * a node behind. Its stderr goes to {@code target/interop-logs/js-peer-<pid>.log}.
@@ -83,6 +85,19 @@ public final class JsPeer implements AutoCloseable {
 
   /** How long {@link #close()} waits for a clean exit before destroying the process. */
   public static final Duration STOP_TIMEOUT = Duration.ofSeconds(5);
+
+  /**
+   * Environment variable read by the test-only patch of js's private-address checks
+   * ({@code src/test/js/patch-autonat.mjs}): {@code server}, {@code client} or {@code 1} (both).
+   * Unset or empty: js behaves exactly as published.
+   */
+  public static final String ALLOW_PRIVATE_ENV = "JS_AUTONAT_ALLOW_PRIVATE";
+
+  /** The {@code --service} name of js's AutoNAT v2 ({@code @libp2p/autonat-v2} 2.0.15). */
+  public static final String AUTONAT_SERVICE = "autonat";
+
+  /** Default time an {@code autonat-request} may take in js (its {@code timeoutMs}). */
+  public static final Duration AUTONAT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
 
   /** Lines of stderr kept in memory for error messages. */
   private static final int STDERR_TAIL_LINES = 40;
@@ -131,6 +146,31 @@ public final class JsPeer implements AutoCloseable {
    */
   public static JsPeer start(List<String> args) {
     return start(args, Map.of(), START_TIMEOUT);
+  }
+
+  /**
+   * Starts a peer on {@code /ip4/127.0.0.1/tcp/0} running js's AutoNAT v2 (client and server) with the
+   * loopback patch fully enabled ({@code JS_AUTONAT_ALLOW_PRIVATE=1}): its server dials back loopback
+   * addresses, and its client treats its own loopback listen addresses as unverified and asks AutoNAT
+   * servers about them, as it would on a public network. Until one is confirmed js advertises no
+   * address ({@code advertisedAddrs} is empty; {@link #addrs()} falls back to the listen addresses).
+   */
+  public static JsPeer startAutonat() {
+    return startAutonat("1", List.of("--listen", "/ip4/127.0.0.1/tcp/0"), Map.of());
+  }
+
+  /**
+   * Starts a peer running js's AutoNAT v2 with {@code allowPrivate} as {@link #ALLOW_PRIVATE_ENV}
+   * ({@code "server"}, {@code "client"}, {@code "1"}, or {@code ""} for js's unpatched behaviour),
+   * the given {@code peer.mjs} arguments (listen addresses etc.; {@code --service autonat} is added)
+   * and extra environment (e.g. {@code JS_AUTONAT_TIMEOUT_MS}, {@code DEBUG}).
+   */
+  public static JsPeer startAutonat(String allowPrivate, List<String> args, Map<String, String> env) {
+    List<String> all = new ArrayList<>(args);
+    all.addAll(List.of("--service", AUTONAT_SERVICE));
+    Map<String, String> allEnv = new LinkedHashMap<>(env);
+    allEnv.put(ALLOW_PRIVATE_ENV, allowPrivate);
+    return start(all, allEnv, START_TIMEOUT);
   }
 
   /** Starts a peer with extra environment variables (e.g. {@code DEBUG=libp2p:*}, logged to stderr). */
@@ -245,6 +285,25 @@ public final class JsPeer implements AutoCloseable {
     } finally {
       pending.remove(id);
     }
+  }
+
+  /**
+   * Runs the wire-level AutoNAT v2 client ({@code autonat-request}, see {@code src/test/js/README.md}):
+   * {@code peerId|addr}, {@code addrs}, optional {@code nonce} (decimal u64 string), {@code payDialData},
+   * {@code maxDialDataBytes}, {@code chunkSize}, {@code dialDataBytes}, {@code raw} (hex),
+   * {@code oversize}, {@code closeWrite}, {@code dialBackReply}, {@code expectMessages},
+   * {@code timeoutMs} (default {@link #AUTONAT_REQUEST_TIMEOUT}). Returns the answer: {@code nonce},
+   * {@code messages}, {@code dialBacks}, {@code streamEnd}, {@code bytesSent}, {@code dialDataBytesSent},
+   * {@code ms}; throws {@link AssertionError} if js could not even open the stream.
+   */
+  public JsonNode autonatRequest(Map<String, Object> args) {
+    Object ms = args.get("timeoutMs");
+    Duration timeout = ms instanceof Number n ? Duration.ofMillis(n.longValue()) : AUTONAT_REQUEST_TIMEOUT;
+    JsonNode reply = request("autonat-request", args, timeout);
+    if (!reply.path("ok").asBoolean()) {
+      throw new AssertionError("js autonat-request " + args + " failed: " + reply.path("error").asString());
+    }
+    return reply;
   }
 
   /** Like {@link #request(String, Map)} but throws {@link AssertionError} with js's error unless ok. */
