@@ -9,7 +9,7 @@ import java.util.Objects;
  * @param maxDialDataBytes the most dial data paid for one check; a server asking for more gets the
  *     stream reset (the check is then UNKNOWN)
  * @param dialDataChunkBytes data bytes per DialDataResponse (the spec allows at most 4096)
- * @param exchangeTimeout bound on one check, from opening the stream to the verdict
+ * @param exchangeTimeout bound on one check, from dialing the server to the verdict (including the wait for a late nonce)
  * @param nonceGracePeriod after an OK response, how long to wait for a dial-back that is still on
  *     its way (servers normally answer after the dial-back, so this rarely matters)
  */
