@@ -115,4 +115,285 @@ class AutonatServerTest {
     // the dial-back connection is closed afterwards
     dialBack.connection().closeFuture().get(5, TimeUnit.SECONDS);
   }
+
+  @Test
+  void anotherIpMustPayAllDialDataBeforeTheDial() throws Exception {
+    startServer(TEST_SETTINGS);
+    ScriptedClient client = client("/ip4/127.0.0.2/tcp/0");
+    Exchange exchange = client.open(client.connect(serverHost));
+    Multiaddr elsewhere = client.listenAddress();
+
+    exchange.send(ScriptedClient.request(NONCE, List.of(Multiaddr.fromString("/ip4/127.0.0.1/udp/1/quic-v1"), elsewhere)));
+
+    AutonatV2Protos.Message message = exchange.nextMessage();
+    assertThat(message.hasDialDataRequest()).as("%s", message).isTrue();
+    AutonatV2Protos.DialDataRequest request = message.getDialDataRequest();
+    assertThat(request.getAddrIdx()).isEqualTo(1);
+    assertThat(request.getNumBytes()).isBetween((long) AutonatV2.MIN_DIAL_DATA_BYTES, AutonatV2.MAX_DIAL_DATA_BYTES - 1L);
+
+    // all but the last 4096-byte frame: no dial yet
+    long last = request.getNumBytes() % AutonatV2.MAX_DIAL_DATA_CHUNK;
+    exchange.pay(request.getNumBytes() - (last == 0 ? AutonatV2.MAX_DIAL_DATA_CHUNK : last), AutonatV2.MAX_DIAL_DATA_CHUNK);
+    assertThat(client.dialBacks.poll(300, TimeUnit.MILLISECONDS)).isNull();
+    // the last frame may be larger than what is still owed
+    exchange.send(ScriptedClient.dialData(AutonatV2.MAX_DIAL_DATA_CHUNK));
+
+    AutonatV2Protos.DialResponse response = exchange.response();
+    assertThat(response.getStatus()).isEqualTo(AutonatV2Protos.DialResponse.ResponseStatus.OK);
+    assertThat(response.getDialStatus()).isEqualTo(AutonatV2Protos.DialStatus.OK);
+    assertThat(response.getAddrIdx()).isEqualTo(1);
+    assertThat(client.dialBacks.poll(1, TimeUnit.SECONDS).nonce()).isEqualTo(NONCE);
+    DialRequestOutcome outcome = outcome();
+    assertThat(outcome.dialDataRequested()).isEqualTo(request.getNumBytes());
+    assertThat(outcome.dialDataReceived()).isGreaterThanOrEqualTo(request.getNumBytes());
+    assertThat(outcome.selectedAddress()).isEqualTo(elsewhere);
+  }
+
+  @Test
+  void tinyDialDataFramesAreReset() throws Exception {
+    startServer(TEST_SETTINGS);
+    ScriptedClient client = client("/ip4/127.0.0.2/tcp/0");
+    Exchange exchange = client.open(client.connect(serverHost));
+    exchange.send(ScriptedClient.request(NONCE, List.of(client.listenAddress())));
+    assertThat(exchange.nextMessage().hasDialDataRequest()).isTrue();
+
+    exchange.pay(1000, 10);
+
+    assertThat(exchange.next()).isEqualTo(Exchange.RESET);
+    DialRequestOutcome outcome = outcome();
+    assertThat(outcome.wasReset()).isTrue();
+    assertThat(outcome.reason()).contains("10 bytes");
+    assertThat(client.dialBacks.poll(200, TimeUnit.MILLISECONDS)).isNull();
+  }
+
+  @Test
+  void aClientThatWillNotPayIsNeverDialed() throws Exception {
+    startServer(TEST_SETTINGS);
+    ScriptedClient client = client("/ip4/127.0.0.2/tcp/0");
+    Exchange exchange = client.open(client.connect(serverHost));
+    exchange.send(ScriptedClient.request(NONCE, List.of(client.listenAddress())));
+    assertThat(exchange.nextMessage().hasDialDataRequest()).isTrue();
+
+    exchange.reset();
+
+    DialRequestOutcome outcome = outcome();
+    assertThat(outcome.wasReset()).isTrue();
+    assertThat(outcome.reason()).contains("reset by the client");
+    assertThat(outcome.dialStatus()).isEqualTo(DialStatus.UNUSED);
+    assertThat(client.dialBacks.poll(300, TimeUnit.MILLISECONDS)).isNull();
+    assertThat(server.resets()).isEqualTo(1);
+  }
+
+  @Test
+  void aClosedPortIsADialError() throws Exception {
+    startServer(TEST_SETTINGS);
+    ScriptedClient client = client("/ip4/127.0.0.1/tcp/0");
+    Exchange exchange = client.open(client.connect(serverHost));
+    int closedPort;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+      closedPort = socket.getLocalPort();
+    }
+
+    exchange.send(ScriptedClient.request(NONCE, List.of(Multiaddr.fromString("/ip4/127.0.0.1/tcp/" + closedPort))));
+
+    AutonatV2Protos.DialResponse response = exchange.response();
+    assertThat(response.getStatus()).isEqualTo(AutonatV2Protos.DialResponse.ResponseStatus.OK);
+    assertThat(response.getDialStatus()).isEqualTo(AutonatV2Protos.DialStatus.E_DIAL_ERROR);
+    assertThat(outcome().reason()).startsWith("dial failed");
+    assertThat(server.dials(DialStatus.E_DIAL_ERROR)).isEqualTo(1);
+  }
+
+  @Test
+  void aClientWithoutADialBackHandlerIsADialBackError() throws Exception {
+    startServer(TEST_SETTINGS);
+    ScriptedClient client = client("/ip4/127.0.0.1/tcp/0", false);
+    Exchange exchange = client.open(client.connect(serverHost));
+
+    exchange.send(ScriptedClient.request(NONCE, List.of(client.listenAddress())));
+
+    AutonatV2Protos.DialResponse response = exchange.response();
+    assertThat(response.getStatus()).isEqualTo(AutonatV2Protos.DialResponse.ResponseStatus.OK);
+    assertThat(response.getDialStatus()).isEqualTo(AutonatV2Protos.DialStatus.E_DIAL_BACK_ERROR);
+    assertThat(outcome().reason()).startsWith("dial-back stream failed");
+  }
+
+  @Test
+  void privateAddressesAreRefusedUnlessAllowed() throws Exception {
+    startServer(TEST_SETTINGS.withAllowPrivateAddresses(false));
+    ScriptedClient client = client("/ip4/127.0.0.1/tcp/0");
+    Exchange exchange = client.open(client.connect(serverHost));
+
+    exchange.send(
+        ScriptedClient.request(
+            NONCE,
+            List.of(
+                client.listenAddress(),
+                Multiaddr.fromString("/ip4/10.1.2.3/tcp/4001"),
+                Multiaddr.fromString("/ip4/192.168.1.1/tcp/4001"),
+                Multiaddr.fromString("/ip4/100.64.0.1/tcp/4001"),
+                Multiaddr.fromString("/ip6/::1/tcp/4001"),
+                Multiaddr.fromString("/ip6/fd00::1/tcp/4001"))));
+
+    AutonatV2Protos.DialResponse response = exchange.response();
+    assertThat(response.getStatus()).isEqualTo(AutonatV2Protos.DialResponse.ResponseStatus.E_DIAL_REFUSED);
+    assertThat(exchange.next()).isEqualTo(Exchange.FIN);
+    assertThat(client.dialBacks.poll(200, TimeUnit.MILLISECONDS)).isNull();
+    assertThat(outcome().selectedIndex()).isEqualTo(-1);
+  }
+
+  @Test
+  void onlyTheFirstFiftyAddressesAreInspected() throws Exception {
+    startServer(TEST_SETTINGS);
+    ScriptedClient client = client("/ip4/127.0.0.1/tcp/0");
+    Connection connection = client.connect(serverHost);
+    List<Multiaddr> hundredUndialable = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      hundredUndialable.add(Multiaddr.fromString(i % 2 == 0 ? "/ip4/127.0.0.1/udp/1/quic-v1" : "/dns/example.com/tcp/4001"));
+    }
+    List<Multiaddr> addresses = new ArrayList<>(hundredUndialable);
+    addresses.add(client.listenAddress());
+    Exchange refused = client.open(connection);
+    refused.send(ScriptedClient.request(NONCE, addresses));
+    assertThat(refused.response().getStatus()).isEqualTo(AutonatV2Protos.DialResponse.ResponseStatus.E_DIAL_REFUSED);
+    assertThat(outcome().addressCount()).isEqualTo(101);
+
+    // the fiftieth is still looked at
+    List<Multiaddr> fortyNine = new ArrayList<>(hundredUndialable.subList(0, 49));
+    fortyNine.add(client.listenAddress());
+    Exchange served = client.open(connection);
+    served.send(ScriptedClient.request(NONCE, fortyNine));
+    AutonatV2Protos.DialResponse response = served.response();
+    assertThat(response.getStatus()).isEqualTo(AutonatV2Protos.DialResponse.ResponseStatus.OK);
+    assertThat(response.getAddrIdx()).isEqualTo(49);
+  }
+
+  @Test
+  void tenThousandAddressesAreReset() throws Exception {
+    startServer(TEST_SETTINGS);
+    ScriptedClient client = client("/ip4/127.0.0.1/tcp/0");
+    Exchange exchange = client.open(client.connect(serverHost));
+    List<Multiaddr> addresses = new ArrayList<>();
+    for (int i = 0; i < 10_000; i++) {
+      addresses.add(client.listenAddress());
+    }
+
+    exchange.send(ScriptedClient.request(NONCE, addresses));
+
+    assertThat(exchange.next()).isEqualTo(Exchange.RESET);
+    assertThat(outcome().reason()).contains("over 8192");
+    assertThat(client.dialBacks.poll(200, TimeUnit.MILLISECONDS)).isNull();
+  }
+
+  @Test
+  void aLengthPrefixOverTheLimitIsResetBeforeItsBodyArrives() throws Exception {
+    startServer(TEST_SETTINGS);
+    ScriptedClient client = client("/ip4/127.0.0.1/tcp/0");
+    Exchange exchange = client.open(client.connect(serverHost));
+
+    exchange.sendRaw(ScriptedClient.prefix(AutonatV2.MAX_MESSAGE_SIZE + 1)); // announces 8193 bytes, sends none
+
+    assertThat(exchange.next()).isEqualTo(Exchange.RESET);
+    assertThat(outcome().reason()).contains("8193");
+  }
+
+  @Test
+  void aMessageOfExactlyTheLimitIsRead() throws Exception {
+    startServer(TEST_SETTINGS);
+    ScriptedClient client = client("/ip4/127.0.0.1/tcp/0");
+    Exchange exchange = client.open(client.connect(serverHost));
+    // DialRequest{addrs=[the client], nonce} padded with an unknown field to exactly 8192 bytes
+    byte[] request = ScriptedClient.request(NONCE, List.of(client.listenAddress())).toByteArray();
+    int padding = AutonatV2.MAX_MESSAGE_SIZE - request.length - 1 - 2; // tag 0x7a (field 15, bytes) + 2-byte length
+    java.io.ByteArrayOutputStream frame = new java.io.ByteArrayOutputStream();
+    frame.writeBytes(ScriptedClient.prefix(AutonatV2.MAX_MESSAGE_SIZE));
+    frame.writeBytes(request);
+    frame.write(0x7a);
+    frame.writeBytes(io.reachability.libp2p.multiformats.Varint.encode(padding));
+    frame.writeBytes(new byte[padding]);
+    assertThat(frame.size()).isEqualTo(2 + AutonatV2.MAX_MESSAGE_SIZE);
+
+    exchange.sendRaw(frame.toByteArray());
+
+    assertThat(exchange.response().getStatus()).isEqualTo(AutonatV2Protos.DialResponse.ResponseStatus.OK);
+  }
+
+  @Test
+  void aFirstMessageOtherThanADialRequestIsReset() throws Exception {
+    startServer(TEST_SETTINGS);
+    ScriptedClient client = client("/ip4/127.0.0.1/tcp/0");
+    Exchange exchange = client.open(client.connect(serverHost));
+
+    exchange.send(ScriptedClient.dialData(4096));
+
+    assertThat(exchange.next()).isEqualTo(Exchange.RESET);
+    assertThat(outcome().reason()).contains("DIALDATARESPONSE");
+  }
+
+  @Test
+  void garbageAndEmptyRequestsAreReset() throws Exception {
+    startServer(TEST_SETTINGS);
+    ScriptedClient client = client("/ip4/127.0.0.1/tcp/0");
+    Connection connection = client.connect(serverHost);
+
+    Exchange garbage = client.open(connection);
+    garbage.sendRaw(new byte[] {0x03, (byte) 0xff, (byte) 0xff, (byte) 0xff}); // 3 bytes that are no protobuf
+    assertThat(garbage.next()).isEqualTo(Exchange.RESET);
+    assertThat(outcome().reason()).contains("malformed");
+
+    Exchange empty = client.open(connection);
+    empty.send(ScriptedClient.request(NONCE, List.of()));
+    assertThat(empty.next()).isEqualTo(Exchange.RESET);
+    assertThat(outcome().reason()).contains("without addresses");
+  }
+
+  @Test
+  void ourOwnAddressIsRefused() throws Exception {
+    startServer(TEST_SETTINGS);
+    ScriptedClient client = client("/ip4/127.0.0.1/tcp/0");
+    Exchange exchange = client.open(client.connect(serverHost));
+
+    exchange.send(ScriptedClient.request(NONCE, List.of(serverHost.listenAddresses().get(0).withPeerId(client.host.peerId()))));
+
+    assertThat(exchange.response().getStatus()).isEqualTo(AutonatV2Protos.DialResponse.ResponseStatus.E_DIAL_REFUSED);
+  }
+
+  @Test
+  void aSilentClientIsResetWhenTheExchangeTimesOut() throws Exception {
+    startServer(TEST_SETTINGS.withTimeouts(Duration.ofMillis(300), Duration.ofSeconds(2), Duration.ofSeconds(2)));
+    ScriptedClient client = client("/ip4/127.0.0.1/tcp/0");
+    Exchange exchange = client.open(client.connect(serverHost));
+
+    assertThat(exchange.next()).isEqualTo(Exchange.RESET);
+    assertThat(outcome().reason()).contains("timed out");
+  }
+
+  @Test
+  void onePeersMisbehaviourDoesNotStopTheServer() throws Exception {
+    startServer(TEST_SETTINGS.withTimeouts(Duration.ofSeconds(3), Duration.ofSeconds(2), Duration.ofSeconds(2)));
+    ScriptedClient bad = client("/ip4/127.0.0.2/tcp/0");
+    Connection badConnection = bad.connect(serverHost);
+    Exchange hanging = bad.open(badConnection); // says nothing, holds a slot
+    Exchange unpaid = bad.open(badConnection); // asks for another host, never pays
+    unpaid.send(ScriptedClient.request(NONCE, List.of(bad.listenAddress())));
+    assertThat(unpaid.nextMessage().hasDialDataRequest()).isTrue();
+    bad.open(badConnection).sendRaw(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff});
+
+    ScriptedClient good = client("/ip4/127.0.0.1/tcp/0");
+    Exchange exchange = good.open(good.connect(serverHost));
+    exchange.send(ScriptedClient.request(NONCE + 1, List.of(good.listenAddress())));
+    assertThat(exchange.response().getDialStatus()).isEqualTo(AutonatV2Protos.DialStatus.OK);
+    assertThat(good.dialBacks.poll(1, TimeUnit.SECONDS).nonce()).isEqualTo(NONCE + 1);
+    assertThat(hanging.events).isEmpty();
+  }
+
+  @Test
+  void closeRemovesTheProtocolAndStopsTheDialBackHost() throws Exception {
+    startServer(TEST_SETTINGS);
+    assertThat(serverHost.protocols()).contains(AutonatV2.DIAL_REQUEST_PROTOCOL);
+    server.close();
+    assertThat(serverHost.protocols()).doesNotContain(AutonatV2.DIAL_REQUEST_PROTOCOL);
+    ScriptedClient client = client("/ip4/127.0.0.1/tcp/0");
+    Connection connection = client.connect(serverHost);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> client.open(connection)).hasMessageContaining(AutonatV2.DIAL_REQUEST_PROTOCOL);
+  }
 }
