@@ -396,4 +396,124 @@ class AutonatServerTest {
     Connection connection = client.connect(serverHost);
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> client.open(connection)).hasMessageContaining(AutonatV2.DIAL_REQUEST_PROTOCOL);
   }
+
+  @Test
+  void fiveParallelRequestsFromOnePeerWithConcurrencyTwoRejectThreeBeforeReadingThem() throws Exception {
+    startServer(TEST_SETTINGS.withLimits(new RateLimiter.Limits(1000, 1000, 1000, 1000, 1000, 2)));
+    ScriptedClient client = client("/ip4/127.0.0.2/tcp/0");
+    Connection connection = client.connect(serverHost);
+    List<Exchange> holding = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      Exchange exchange = client.open(connection);
+      exchange.send(ScriptedClient.request(NONCE + i, List.of(client.listenAddress())));
+      assertThat(exchange.nextMessage().hasDialDataRequest()).isTrue(); // admitted, now waiting for payment
+      holding.add(exchange);
+    }
+    for (int i = 0; i < 3; i++) {
+      Exchange rejected = client.open(connection, true); // sends nothing: the answer comes before any read
+      assertThat(rejected.rawUntilFin()).containsExactly(0x04, 0x12, 0x02, 0x08, 0x64); // DialResponse{E_REQUEST_REJECTED}
+      assertThat(outcome().responseStatus()).isEqualTo(ResponseStatus.E_REQUEST_REJECTED);
+    }
+    assertThat(server.responses(ResponseStatus.E_REQUEST_REJECTED)).isEqualTo(3);
+
+    // a request that ends frees its slot
+    holding.get(0).reset();
+    assertThat(outcome().wasReset()).isTrue();
+    Exchange admitted = client.open(connection);
+    admitted.send(ScriptedClient.request(NONCE, List.of(client.listenAddress())));
+    assertThat(admitted.nextMessage().hasDialDataRequest()).isTrue();
+  }
+
+  @Test
+  void perPeerRateIsCountedOverAMinute() throws Exception {
+    MutableClock clock = new MutableClock();
+    startServer(TEST_SETTINGS.withLimits(new RateLimiter.Limits(1000, 2, 1000, 1000, 1000, 10)), clock);
+    ScriptedClient client = client("/ip4/127.0.0.1/tcp/0");
+    Connection connection = client.connect(serverHost);
+    for (int i = 0; i < 2; i++) {
+      Exchange exchange = client.open(connection);
+      exchange.send(ScriptedClient.request(NONCE, List.of(client.listenAddress())));
+      assertThat(exchange.response().getStatus()).isEqualTo(AutonatV2Protos.DialResponse.ResponseStatus.OK);
+    }
+    assertThat(client.open(connection).response().getStatus())
+        .isEqualTo(AutonatV2Protos.DialResponse.ResponseStatus.E_REQUEST_REJECTED);
+
+    clock.advance(RateLimiter.WINDOW);
+    Exchange later = client.open(connection);
+    later.send(ScriptedClient.request(NONCE, List.of(client.listenAddress())));
+    assertThat(later.response().getStatus()).isEqualTo(AutonatV2Protos.DialResponse.ResponseStatus.OK);
+  }
+
+  @Test
+  void aSpentDialDataBudgetRejectsOnlyRequestsThatNeedData() throws Exception {
+    startServer(TEST_SETTINGS.withLimits(new RateLimiter.Limits(1000, 1000, 1000, 1000, 1, 10)));
+    ScriptedClient client = client("/ip4/127.0.0.2/tcp/0");
+    Connection connection = client.connect(serverHost);
+    Exchange first = client.open(connection);
+    first.send(ScriptedClient.request(NONCE, List.of(client.listenAddress())));
+    assertThat(first.nextMessage().hasDialDataRequest()).isTrue();
+
+    Exchange second = client.open(connection);
+    second.send(ScriptedClient.request(NONCE, List.of(client.listenAddress())));
+    assertThat(second.response().getStatus()).isEqualTo(AutonatV2Protos.DialResponse.ResponseStatus.E_REQUEST_REJECTED);
+    assertThat(outcome().reason()).contains("dial-data budget");
+
+    // same IP as the connection: free, so the spent budget does not matter
+    ScriptedClient local = client("/ip4/127.0.0.1/tcp/0");
+    Exchange free = local.open(local.connect(serverHost));
+    free.send(ScriptedClient.request(NONCE, List.of(local.listenAddress())));
+    assertThat(free.response().getStatus()).isEqualTo(AutonatV2Protos.DialResponse.ResponseStatus.OK);
+  }
+
+  @Test
+  void minimumSizedFramesAndASmallLastFrameAreAccepted() throws Exception {
+    startServer(TEST_SETTINGS);
+    ScriptedClient client = client("/ip4/127.0.0.2/tcp/0");
+    Exchange exchange = client.open(client.connect(serverHost));
+    exchange.send(ScriptedClient.request(NONCE, List.of(client.listenAddress())));
+    long owed = exchange.nextMessage().getDialDataRequest().getNumBytes();
+
+    // 100-byte frames (the minimum) then whatever is left, possibly under 100
+    exchange.pay(owed, AutonatV2.MIN_DIAL_DATA_FRAME);
+
+    assertThat(exchange.response().getDialStatus()).isEqualTo(AutonatV2Protos.DialStatus.OK);
+    assertThat(outcome().dialDataReceived()).isEqualTo(owed);
+  }
+
+  @Test
+  void aDataFieldOverTheChunkLimitIsReset() throws Exception {
+    startServer(TEST_SETTINGS);
+    ScriptedClient client = client("/ip4/127.0.0.2/tcp/0");
+    Exchange exchange = client.open(client.connect(serverHost));
+    exchange.send(ScriptedClient.request(NONCE, List.of(client.listenAddress())));
+    assertThat(exchange.nextMessage().hasDialDataRequest()).isTrue();
+
+    exchange.send(ScriptedClient.dialData(AutonatV2.MAX_DIAL_DATA_CHUNK + 1));
+
+    assertThat(exchange.next()).isEqualTo(Exchange.RESET);
+    assertThat(outcome().reason()).contains("4097");
+  }
+
+  @Test
+  void jitterDelaysSomePaidDials() throws Exception {
+    Duration maxJitter = Duration.ofMillis(400);
+    startServer(TEST_SETTINGS.withDialData(AutonatV2.MIN_DIAL_DATA_BYTES, AutonatV2.MAX_DIAL_DATA_BYTES, maxJitter));
+    ScriptedClient client = client("/ip4/127.0.0.2/tcp/0");
+    Connection connection = client.connect(serverHost);
+    List<Long> delays = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      Exchange exchange = client.open(connection);
+      exchange.send(ScriptedClient.request(NONCE + i, List.of(client.listenAddress())));
+      long owed = exchange.nextMessage().getDialDataRequest().getNumBytes();
+      exchange.pay(owed, AutonatV2.MAX_DIAL_DATA_CHUNK);
+      long paidAt = System.nanoTime();
+      ScriptedClient.DialBack dialBack = client.dialBacks.poll(5, TimeUnit.SECONDS);
+      delays.add(Duration.ofNanos(System.nanoTime() - paidAt).toMillis());
+      assertThat(dialBack.nonce()).isEqualTo(NONCE + i);
+      assertThat(exchange.response().getDialStatus()).isEqualTo(AutonatV2Protos.DialStatus.OK);
+    }
+    // uniform in [0, 400] ms: with the seeded generator several are well over 150 ms
+    assertThat(delays).as("ms from payment to dial-back").anySatisfy(d -> assertThat(d).isGreaterThan(150));
+    assertThat(delays).allSatisfy(d -> assertThat(d).isLessThan(maxJitter.toMillis() + 1000));
+  }
 }
