@@ -55,6 +55,7 @@ public final class AutonatServer implements AutoCloseable {
   private final LongAdder resets = new LongAdder();
   private final LongAdder dialDataBytes = new LongAdder();
   private @Nullable Host dialBackHost;
+  private @Nullable DialBacker dialBacker;
   private boolean closed;
 
   /** A server with the system clock, a {@link SecureRandom} and this machine's IP families. */
@@ -64,7 +65,8 @@ public final class AutonatServer implements AutoCloseable {
 
   /**
    * For tests: the clock drives the rate limiter (and the interface re-read), the random generator
-   * the dial-data amounts and the jitter, {@code canReach} decides which IP families we can dial
+   * the dial-data amounts and the jitter (it is used from several event loops, so it must be
+   * thread-safe, as {@link java.util.Random} and {@link SecureRandom} are), {@code canReach} decides which IP families we can dial
    * (null: judged from this machine's interfaces, see {@link LocalNetworks}).
    */
   AutonatServer(
@@ -106,6 +108,7 @@ public final class AutonatServer implements AutoCloseable {
             .start();
     dialBackHost = dialer;
     DialBacker backer = new DialBacker(dialer, settings.dialBackConnectTimeout(), settings.dialBackStreamTimeout());
+    dialBacker = backer;
     DialRequestHandler.Context context =
         new DialRequestHandler.Context(settings, limiter, selector, random, backer::dialBack, this::record);
     host.setStreamHandler(AutonatV2.DIAL_REQUEST_PROTOCOL, stream -> DialRequestHandler.serve(stream, context));
@@ -128,6 +131,10 @@ public final class AutonatServer implements AutoCloseable {
     }
     closed = true;
     host.removeStreamHandler(AutonatV2.DIAL_REQUEST_PROTOCOL);
+    DialBacker backer = dialBacker;
+    if (backer != null) {
+      backer.closing(); // requests in flight answer E_INTERNAL_ERROR, not a false dial error
+    }
     Host dialer = dialBackHost;
     if (dialer != null) {
       dialer.close();

@@ -39,13 +39,18 @@ final class DialBacker {
   /** What the request handler needs; the server's implementation is {@link #dialBack}. */
   @FunctionalInterface
   interface Dialer {
-    /** Never completes exceptionally. {@code timers} schedules the connect bound. */
+    /**
+     * The dial-back's result; completes exceptionally only when the server itself is shutting
+     * down (then the result would say nothing about the client). {@code timers} schedules the
+     * connect bound.
+     */
     CompletableFuture<Result> dialBack(Multiaddr address, long nonce, EventExecutor timers);
   }
 
   private final Host host;
   private final Duration connectTimeout;
   private final Duration streamTimeout;
+  private volatile boolean closing;
 
   DialBacker(Host host, Duration connectTimeout, Duration streamTimeout) {
     this.host = host;
@@ -57,12 +62,29 @@ final class DialBacker {
     return host.peerId();
   }
 
+  /** From now on dial-backs fail instead of blaming the client for our own shutdown. */
+  void closing() {
+    closing = true;
+  }
+
   /**
    * Connects to {@code address} (no {@code /p2p}: always a new connection), delivers the nonce on
    * {@value AutonatV2#DIAL_BACK_PROTOCOL} and waits for the DialBackResponse. Connecting (TCP and the
    * upgrade) is bounded by the connect timeout, the stream by the stream timeout.
    */
   CompletableFuture<Result> dialBack(Multiaddr address, long nonce, EventExecutor timers) {
+    if (closing) {
+      return CompletableFuture.failedFuture(new IllegalStateException("AutoNAT server is closing"));
+    }
+    CompletableFuture<Result> attempt = dial(address, nonce, timers);
+    // a dial cut short by our own shutdown is no evidence about the client's address
+    return attempt.thenCompose(
+        r -> closing && r.status() != DialStatus.OK
+            ? CompletableFuture.failedFuture(new IllegalStateException("AutoNAT server closed during the dial-back"))
+            : CompletableFuture.completedFuture(r));
+  }
+
+  private CompletableFuture<Result> dial(Multiaddr address, long nonce, EventExecutor timers) {
     CompletableFuture<Result> result = new CompletableFuture<>();
     // whoever claims first decides: the connection, or the connect bound
     AtomicBoolean claimed = new AtomicBoolean();

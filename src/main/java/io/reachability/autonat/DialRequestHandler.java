@@ -272,10 +272,15 @@ final class DialRequestHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     state = State.DIALING;
-    context
-        .dialer()
-        .dialBack(target.address(), nonce, channel().eventLoop())
-        .whenComplete((result, error) -> onLoop(() -> dialed(result, error)));
+    try {
+      context
+          .dialer()
+          .dialBack(target.address(), nonce, channel().eventLoop())
+          .whenComplete((result, error) -> onLoop(() -> dialed(result, error)));
+    } catch (RuntimeException e) {
+      // also runs from the jitter timer: nothing may escape into the event loop
+      dialed(null, e);
+    }
   }
 
   private void dialed(DialBacker.@Nullable Result result, @Nullable Throwable error) {
@@ -283,7 +288,7 @@ final class DialRequestHandler extends ChannelInboundHandlerAdapter {
       return; // the client went away or the exchange timed out meanwhile
     }
     if (error != null || result == null) {
-      respond(ResponseStatus.E_INTERNAL_ERROR, DialStatus.UNUSED, "dial-back failed unexpectedly: " + error);
+      respond(ResponseStatus.E_INTERNAL_ERROR, DialStatus.UNUSED, "no dial-back: " + error);
       return;
     }
     respond(ResponseStatus.OK, result.status(), result.error());

@@ -387,9 +387,26 @@ class AutonatServerTest {
   }
 
   @Test
-  void closeRemovesTheProtocolAndStopsTheDialBackHost() throws Exception {
+  void onlyTheSelectedAddressIsDialed() throws Exception {
+    startServer(TEST_SETTINGS);
+    ScriptedClient first = client("/ip4/127.0.0.1/tcp/0");
+    ScriptedClient second = client("/ip4/127.0.0.1/tcp/0");
+    Exchange exchange = first.open(first.connect(serverHost));
+
+    exchange.send(ScriptedClient.request(NONCE, List.of(first.listenAddress(), second.listenAddress())));
+
+    assertThat(exchange.response().getAddrIdx()).isZero();
+    assertThat(first.dialBacks.poll(1, TimeUnit.SECONDS)).isNotNull();
+    assertThat(second.dialBacks.poll(300, TimeUnit.MILLISECONDS)).isNull();
+  }
+
+  @Test
+  void identifyAnnouncesTheProtocolAndCloseRemovesIt() throws Exception {
     startServer(TEST_SETTINGS);
     assertThat(serverHost.protocols()).contains(AutonatV2.DIAL_REQUEST_PROTOCOL);
+    ScriptedClient observer = client("/ip4/127.0.0.1/tcp/0");
+    Connection observed = observer.connect(serverHost);
+    assertThat(observer.host.identify(observed).get(5, TimeUnit.SECONDS).protocols()).contains(AutonatV2.DIAL_REQUEST_PROTOCOL);
     server.close();
     assertThat(serverHost.protocols()).doesNotContain(AutonatV2.DIAL_REQUEST_PROTOCOL);
     ScriptedClient client = client("/ip4/127.0.0.1/tcp/0");
@@ -501,6 +518,7 @@ class AutonatServerTest {
     ScriptedClient client = client("/ip4/127.0.0.2/tcp/0");
     Connection connection = client.connect(serverHost);
     List<Long> delays = new ArrayList<>();
+    java.util.Set<Multiaddr> dialBackSources = new java.util.HashSet<>();
     for (int i = 0; i < 6; i++) {
       Exchange exchange = client.open(connection);
       exchange.send(ScriptedClient.request(NONCE + i, List.of(client.listenAddress())));
@@ -510,10 +528,47 @@ class AutonatServerTest {
       ScriptedClient.DialBack dialBack = client.dialBacks.poll(5, TimeUnit.SECONDS);
       delays.add(Duration.ofNanos(System.nanoTime() - paidAt).toMillis());
       assertThat(dialBack.nonce()).isEqualTo(NONCE + i);
+      dialBackSources.add(dialBack.connection().remoteAddress());
       assertThat(exchange.response().getDialStatus()).isEqualTo(AutonatV2Protos.DialStatus.OK);
     }
     // uniform in [0, 400] ms: with the seeded generator several are well over 150 ms
     assertThat(delays).as("ms from payment to dial-back").anySatisfy(d -> assertThat(d).isGreaterThan(150));
     assertThat(delays).allSatisfy(d -> assertThat(d).isLessThan(maxJitter.toMillis() + 1000));
+    // every dial-back is a new connection from its own ephemeral port
+    assertThat(dialBackSources).hasSize(6).doesNotContain(serverHost.listenAddresses().get(0));
+  }
+
+  @Test
+  void anIpv6AddressOverAnIpv4ConnectionNeedsDialData() throws Exception {
+    startServer(TEST_SETTINGS);
+    ScriptedClient client;
+    try {
+      client = client("/ip6/::1/tcp/0");
+    } catch (RuntimeException e) {
+      org.junit.jupiter.api.Assumptions.abort("no IPv6 loopback here: " + e.getMessage());
+      return;
+    }
+    Exchange exchange = client.open(client.connect(serverHost)); // the server listens on 127.0.0.1
+    exchange.send(ScriptedClient.request(NONCE, List.of(client.listenAddress())));
+    long owed = exchange.nextMessage().getDialDataRequest().getNumBytes();
+    exchange.pay(owed, AutonatV2.MAX_DIAL_DATA_CHUNK);
+    assertThat(exchange.response().getDialStatus()).isEqualTo(AutonatV2Protos.DialStatus.OK);
+    assertThat(client.dialBacks.poll(1, TimeUnit.SECONDS).connection().localAddress()).isEqualTo(client.listenAddress());
+  }
+
+  @Test
+  void aRequestInFlightWhenTheServerClosesIsAnInternalErrorNotADialError() throws Exception {
+    startServer(TEST_SETTINGS);
+    ScriptedClient client = client("/ip4/127.0.0.2/tcp/0");
+    Exchange exchange = client.open(client.connect(serverHost));
+    exchange.send(ScriptedClient.request(NONCE, List.of(client.listenAddress())));
+    long owed = exchange.nextMessage().getDialDataRequest().getNumBytes();
+
+    server.close();
+    exchange.pay(owed, AutonatV2.MAX_DIAL_DATA_CHUNK);
+
+    assertThat(exchange.response().getStatus()).isEqualTo(AutonatV2Protos.DialResponse.ResponseStatus.E_INTERNAL_ERROR);
+    assertThat(client.dialBacks).isEmpty();
+    assertThat(server.responses(ResponseStatus.E_INTERNAL_ERROR)).isEqualTo(1);
   }
 }
