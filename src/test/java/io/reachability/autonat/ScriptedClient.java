@@ -211,6 +211,11 @@ final class ScriptedClient implements AutoCloseable {
     void reset() {
       stream.reset();
     }
+
+    /** Closes our side, as a client must after the response. */
+    void close() {
+      stream.channel().close();
+    }
   }
 
   /** A length prefix announcing {@code length} bytes. */
