@@ -1,0 +1,36 @@
+package io.reachability.config;
+
+import io.reachability.autonat.AutonatClient;
+import io.reachability.autonat.AutonatServer;
+import io.reachability.libp2p.host.Host;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** The AutoNAT v2 client (always) and server (with {@code reach.server.enabled=true}) on the node's host. */
+@Configuration(proxyBeanMethods = false)
+class AutonatConfiguration {
+
+  private static final Logger log = LoggerFactory.getLogger(AutonatConfiguration.class);
+
+  @Bean(destroyMethod = "close")
+  AutonatClient autonatClient(Host host, ClientProperties client) {
+    AutonatClient autonat = new AutonatClient(host, client.toSettings());
+    autonat.start();
+    return autonat;
+  }
+
+  @Bean(destroyMethod = "close")
+  @ConditionalOnProperty(prefix = "reach.server", name = "enabled", havingValue = "true")
+  AutonatServer autonatServer(Host host, ServerProperties server) {
+    AutonatServer autonat = new AutonatServer(host, server.toSettings());
+    autonat.start();
+    log.info(
+        "AutoNAT v2 server enabled on {} (private addresses {})",
+        host.peerId(),
+        server.allowPrivateAddresses() ? "allowed" : "refused");
+    return autonat;
+  }
+}

@@ -1,0 +1,29 @@
+package io.reachability.config;
+
+import io.reachability.autonat.AutonatClientSettings;
+import io.reachability.autonat.AutonatV2;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * The AutoNAT v2 client ({@code reach.client.*}).
+ *
+ * @param maxDialDataBytes the most dial data the node pays a server for one check (servers ask for
+ *     30000–100000 bytes when the tested address's IP differs from the one they see)
+ */
+@ConfigurationProperties("reach.client")
+public record ClientProperties(@DefaultValue("100000") int maxDialDataBytes) {
+
+  public ClientProperties {
+    if (maxDialDataBytes < 0) {
+      throw new IllegalArgumentException("reach.client.max-dial-data-bytes must not be negative, was " + maxDialDataBytes);
+    }
+  }
+
+  AutonatClientSettings toSettings() {
+    return AutonatClientSettings.defaults().withMaxDialDataBytes(maxDialDataBytes);
+  }
+
+  /** The reference cap, for documentation. */
+  static final int REFERENCE_MAX_DIAL_DATA_BYTES = AutonatV2.DEFAULT_CLIENT_MAX_DIAL_DATA_BYTES;
+}

@@ -1,0 +1,71 @@
+package io.reachability.config;
+
+import io.reachability.autonat.AutonatServerSettings;
+import io.reachability.autonat.RateLimiter;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * The optional AutoNAT v2 server role ({@code reach.server.*}): serve reachability checks to other
+ * peers on the node's own host.
+ *
+ * @param enabled serve {@code /libp2p/autonat/2/dial-request}
+ * @param allowPrivateAddresses also dial back non-public addresses (loopback, RFC 1918, …): for a
+ *     lab or a private fleet only
+ * @param rateLimit admission control, checked before a request is read
+ * @param maxDialDataJitter random delay before a paid dial-back
+ */
+@ConfigurationProperties("reach.server")
+public record ServerProperties(
+    @DefaultValue("false") boolean enabled,
+    @DefaultValue("false") boolean allowPrivateAddresses,
+    @DefaultValue RateLimit rateLimit,
+    @DefaultValue("1s") Duration maxDialDataJitter) {
+
+  /**
+   * Per-minute budgets (reference defaults: 60 global, 12 per peer, 12 dial-data requests, 2
+   * concurrent per peer; per IP and per /24 or /56 subnet are ours).
+   */
+  public record RateLimit(
+      @DefaultValue("60") int globalPerMinute,
+      @DefaultValue("12") int perPeerPerMinute,
+      @DefaultValue("12") int perIpPerMinute,
+      @DefaultValue("24") int perSubnetPerMinute,
+      @DefaultValue("12") int dialDataPerMinute,
+      @DefaultValue("2") int concurrentPerPeer) {
+
+    public RateLimit {
+      check("global-per-minute", globalPerMinute);
+      check("per-peer-per-minute", perPeerPerMinute);
+      check("per-ip-per-minute", perIpPerMinute);
+      check("per-subnet-per-minute", perSubnetPerMinute);
+      check("dial-data-per-minute", dialDataPerMinute);
+      check("concurrent-per-peer", concurrentPerPeer);
+    }
+
+    private static void check(String name, int value) {
+      if (value < 1) {
+        throw new IllegalArgumentException("reach.server.rate-limit." + name + " must be at least 1, was " + value);
+      }
+    }
+
+    RateLimiter.Limits toLimits() {
+      return new RateLimiter.Limits(
+          globalPerMinute, perPeerPerMinute, perIpPerMinute, perSubnetPerMinute, dialDataPerMinute, concurrentPerPeer);
+    }
+  }
+
+  public ServerProperties {
+    if (maxDialDataJitter.isNegative()) {
+      throw new IllegalArgumentException("reach.server.max-dial-data-jitter must not be negative, was " + maxDialDataJitter);
+    }
+  }
+
+  AutonatServerSettings toSettings() {
+    return AutonatServerSettings.defaults()
+        .withAllowPrivateAddresses(allowPrivateAddresses)
+        .withLimits(rateLimit.toLimits())
+        .withDialData(AutonatServerSettings.defaults().minDialDataBytes(), AutonatServerSettings.defaults().maxDialDataBytes(), maxDialDataJitter);
+  }
+}

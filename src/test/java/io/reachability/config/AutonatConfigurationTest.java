@@ -1,0 +1,66 @@
+package io.reachability.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.reachability.autonat.AutonatClient;
+import io.reachability.autonat.AutonatServer;
+import io.reachability.autonat.AutonatV2;
+import io.reachability.libp2p.host.Host;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+
+/** The AutoNAT roles follow the settings: client always, server only with reach.server.enabled. */
+class AutonatConfigurationTest {
+
+  @Configuration(proxyBeanMethods = false)
+  @EnableConfigurationProperties({NodeProperties.class, ServerProperties.class, ClientProperties.class})
+  @Import({Libp2pConfiguration.class, AutonatConfiguration.class})
+  static class NodeAndAutonat {}
+
+  private final ApplicationContextRunner runner =
+      new ApplicationContextRunner()
+          .withUserConfiguration(NodeAndAutonat.class)
+          .withPropertyValues("reach.node.listen=/ip4/127.0.0.1/tcp/0");
+
+  @Test
+  void clientAlwaysServerOffByDefault() {
+    runner.run(
+        context -> {
+          assertThat(context).hasSingleBean(AutonatClient.class).doesNotHaveBean(AutonatServer.class);
+          Host host = context.getBean(Host.class);
+          assertThat(host.protocols()).contains(AutonatV2.DIAL_BACK_PROTOCOL).doesNotContain(AutonatV2.DIAL_REQUEST_PROTOCOL);
+        });
+  }
+
+  @Test
+  void serverRoleWithItsSettings() {
+    runner
+        .withPropertyValues(
+            "reach.server.enabled=true",
+            "reach.server.allow-private-addresses=true",
+            "reach.server.rate-limit.per-peer-per-minute=5",
+            "reach.client.max-dial-data-bytes=50000")
+        .run(
+            context -> {
+              AutonatServer server = context.getBean(AutonatServer.class);
+              assertThat(server.settings().allowPrivateAddresses()).isTrue();
+              assertThat(server.settings().limits().perPeerPerMinute()).isEqualTo(5);
+              assertThat(context.getBean(AutonatClient.class).settings().maxDialDataBytes()).isEqualTo(50000);
+              assertThat(context.getBean(Host.class).protocols()).contains(AutonatV2.DIAL_REQUEST_PROTOCOL);
+            });
+  }
+
+  @Test
+  void badRateLimitNamesTheSetting() {
+    runner
+        .withPropertyValues("reach.server.rate-limit.concurrent-per-peer=0")
+        .run(
+            context ->
+                assertThat(context)
+                    .getFailure()
+                    .hasStackTraceContaining("reach.server.rate-limit.concurrent-per-peer must be at least 1, was 0"));
+  }
+}
