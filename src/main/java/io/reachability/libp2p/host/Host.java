@@ -351,8 +351,10 @@ public final class Host implements AutoCloseable {
                 safely(() -> listener.disconnected(connection));
               }
             });
-    if (identifyOnConnect) {
-      // learn what the peer is and serves, as every libp2p node does on connect
+    if (identifyOnConnect && connection.direction() == Direction.OUTBOUND) {
+      // learn what a peer we chose to dial is and serves. Inbound connections are identified on
+      // demand (identify(connection)): most are short-lived probes such as AutoNAT dial-backs,
+      // and the dialer identifies us anyway
       identify(connection);
     }
     for (ConnectionListener listener : listeners) {

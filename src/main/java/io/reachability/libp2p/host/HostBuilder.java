@@ -101,8 +101,9 @@ public final class HostBuilder {
   }
 
   /**
-   * Whether to run identify on every new connection (default true, as every libp2p node does). A
-   * host that only makes short-lived probe connections, like an AutoNAT dial-back host, turns it off.
+   * Whether to run identify on every new outbound connection (default true, as libp2p nodes do;
+   * inbound connections are identified on demand). A host that only makes short-lived probe
+   * connections, like an AutoNAT dial-back host, turns it off.
    */
   public HostBuilder identifyOnConnect(boolean enabled) {
     this.identifyOnConnect = enabled;
