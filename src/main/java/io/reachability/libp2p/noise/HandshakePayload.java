@@ -7,6 +7,10 @@ import io.reachability.libp2p.crypto.Keys;
 import io.reachability.libp2p.crypto.PrivateKey;
 import io.reachability.libp2p.crypto.PublicKey;
 import io.reachability.libp2p.noise.pb.NoiseProtos.NoiseHandshakePayload;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * The libp2p handshake payload: {@code NoiseHandshakePayload{identity_key, identity_sig}} where the
@@ -43,6 +47,39 @@ final class HandshakePayload {
       throw new NoiseException("handshake payload of " + payload.length + " bytes exceeds "
           + Noise.MAX_HANDSHAKE_PAYLOAD_LENGTH);
     }
+    // peers reuse their static key across sessions (we do too), so the same payload for the same
+    // static key comes back again and again; a byte-exact match of one that verified needs no
+    // second signature check
+    String key = cacheKey(payload, remoteStaticKey);
+    PublicKey known = VERIFIED.get(key);
+    if (known != null) {
+      return known;
+    }
+    PublicKey identity = verifyUncached(payload, remoteStaticKey);
+    VERIFIED.put(key, identity);
+    return identity;
+  }
+
+  /** Verified (payload, static key) pairs remembered; a few thousand peers' worth of ~100-byte entries. */
+  static final int VERIFIED_CACHE_SIZE = 4096;
+
+  private static final Map<String, PublicKey> VERIFIED =
+      Collections.synchronizedMap(
+          new LinkedHashMap<>(VERIFIED_CACHE_SIZE, 0.75f, true) {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, PublicKey> eldest) {
+              return size() > VERIFIED_CACHE_SIZE;
+            }
+          });
+
+  private static String cacheKey(byte[] payload, byte[] remoteStaticKey) {
+    // ISO-8859-1 maps bytes 1:1 to chars: an exact, compact key
+    return new String(remoteStaticKey, StandardCharsets.ISO_8859_1) + new String(payload, StandardCharsets.ISO_8859_1);
+  }
+
+  private static PublicKey verifyUncached(byte[] payload, byte[] remoteStaticKey) {
     NoiseHandshakePayload message;
     try {
       message = NoiseHandshakePayload.parseFrom(payload);
