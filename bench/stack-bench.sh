@@ -10,6 +10,6 @@ CP="target/test-classes:target/classes:$(cat target/bench-classpath.txt)"
 THREADS="${THREADS:-4}"
 echo "machine: $(nproc) cores, $(java -version 2>&1 | head -1)"
 java -cp "$CP" org.openjdk.jmh.Main 'io.reachability.bench.StackBenchmark.upgrade' \
-  -bm thrpt -f 1 -wi 3 -w 3s -i 5 -r 3s -t "$THREADS" -tu s "$@"
+  -bm thrpt -f 1 -wi 5 -w 4s -i 5 -r 4s -t "$THREADS" -tu s "$@"
 java -cp "$CP" org.openjdk.jmh.Main 'io.reachability.bench.StackBenchmark.streamPing' \
   -bm sample -f 1 -wi 3 -w 2s -i 5 -r 2s -t 1 -tu us "$@"

@@ -17,6 +17,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -137,6 +139,8 @@ public final class AutonatBench {
       long start = System.nanoTime();
       long deadline = start + CAPACITY_RUN.toNanos();
       List<CompletableFuture<Void>> loops = new ArrayList<>();
+      // one plain thread per client: blocking waits must not starve a shared pool
+      ExecutorService threads = Executors.newFixedThreadPool(CLIENTS);
       for (int i = 0; i < CLIENTS; i++) {
         AutonatClient c = clients.get(i);
         Multiaddr tested = hosts.get(i).listenAddresses().get(0);
@@ -153,9 +157,10 @@ public final class AutonatBench {
               capacityFailures.incrementAndGet();
             }
           }
-        }));
+        }, threads));
       }
       CompletableFuture.allOf(loops.toArray(new CompletableFuture<?>[0])).get(CAPACITY_RUN.toSeconds() + CHECK_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      threads.shutdown();
       double seconds = (System.nanoTime() - start) / 1e9;
       double rate = completed.get() / seconds;
       System.out.printf(
