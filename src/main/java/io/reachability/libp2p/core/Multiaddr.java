@@ -331,6 +331,7 @@ public final class Multiaddr {
       pos += code.length();
       Protocol protocol = Protocol.byCode(code.value())
           .orElseThrow(() -> new MultiaddrException("unknown protocol code " + code.value()));
+      requireNothingAfterPath(components);
       int length;
       if (protocol.isLengthPrefixed()) {
         Varint.Decoded prefix = Varint.decode(bytes, pos, bytes.length);
@@ -355,6 +356,17 @@ public final class Multiaddr {
       rawValues.add(value);
     }
     return new Multiaddr(bytes, components, rawValues);
+  }
+
+  /**
+   * A path value ({@code /unix}) runs to the end of the text form, so nothing may follow it: the
+   * text of {@code /unix/a} then {@code /tcp/1} would parse back as the one path {@code /a/tcp/1}.
+   */
+  private static void requireNothingAfterPath(List<Component> components) {
+    if (!components.isEmpty() && components.get(components.size() - 1).protocol().isPath()) {
+      throw new MultiaddrException(
+          "/" + components.get(components.size() - 1).protocol() + " must be the last component");
+    }
   }
 
   private static String valueText(Protocol protocol, byte[] value) {
@@ -405,6 +417,7 @@ public final class Multiaddr {
     }
 
     void addRaw(Protocol protocol, byte[] value) {
+      requireNothingAfterPath(components);
       String text;
       try {
         text = valueText(protocol, value);
@@ -421,6 +434,7 @@ public final class Multiaddr {
     }
 
     void addAll(Multiaddr other) {
+      requireNothingAfterPath(components);
       out.writeBytes(other.bytes);
       components.addAll(other.components);
       rawValues.addAll(other.rawValues);

@@ -496,4 +496,17 @@ class MultiaddrTest {
     assertThatThrownBy(() -> Multiaddr.fromString(longName)).hasMessageContaining("too long");
     assertThat(Multiaddr.fromString("/dns/" + "a".repeat(Protocol.MAX_NAME_LENGTH))).isNotNull();
   }
+
+  @org.junit.jupiter.api.Test
+  void unixPathMustBeLast() {
+    // /unix "/a" then /tcp/1: its text "/unix/a/tcp/1" would parse back as the one path "/a/tcp/1"
+    byte[] bytes = {(byte) 0x90, 0x03, 0x02, '/', 'a', 0x06, 0x00, 0x01};
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Multiaddr.fromBytes(bytes))
+        .isInstanceOf(MultiaddrException.class)
+        .hasMessageContaining("/unix must be the last component");
+    Multiaddr unix = Multiaddr.fromString("/unix/tmp/sock");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> unix.encapsulate(Multiaddr.fromString("/tcp/1")))
+        .isInstanceOf(MultiaddrException.class);
+  }
 }
