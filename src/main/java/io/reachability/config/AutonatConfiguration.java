@@ -33,4 +33,10 @@ class AutonatConfiguration {
         server.allowPrivateAddresses() ? "allowed" : "refused");
     return autonat;
   }
+
+  @Bean
+  @ConditionalOnProperty(prefix = "reach.server", name = "enabled", havingValue = "true")
+  AutonatServerMetrics autonatServerMetrics(AutonatServer server) {
+    return new AutonatServerMetrics(server);
+  }
 }

@@ -2,6 +2,8 @@ package io.reachability.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.reachability.autonat.AutonatClient;
 import io.reachability.autonat.AutonatServer;
 import io.reachability.autonat.AutonatV2;
@@ -50,6 +52,10 @@ class AutonatConfigurationTest {
               assertThat(server.settings().limits().perPeerPerMinute()).isEqualTo(5);
               assertThat(context.getBean(AutonatClient.class).settings().maxDialDataBytes()).isEqualTo(50000);
               assertThat(context.getBean(Host.class).protocols()).contains(AutonatV2.DIAL_REQUEST_PROTOCOL);
+              MeterRegistry registry = new SimpleMeterRegistry();
+              context.getBean(AutonatServerMetrics.class).bindTo(registry);
+              assertThat(registry.get(AutonatServerMetrics.RESPONSES).tag("status", "OK").functionCounter().count()).isZero();
+              assertThat(registry.get(AutonatServerMetrics.RESETS).functionCounter()).isNotNull();
             });
   }
 
