@@ -25,8 +25,11 @@ import java.util.Optional;
  *   <tr><td>192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24</td><td>documentation TEST-NETs (RFC 5737)</td></tr>
  *   <tr><td>198.18.0.0/15</td><td>benchmarking (RFC 2544)</td></tr>
  *   <tr><td>224.0.0.0/4, 240.0.0.0/4</td><td>multicast, reserved (incl. broadcast)</td></tr>
- *   <tr><td>::/128, ::1/128</td><td>unspecified, loopback</td></tr>
+ *   <tr><td>::/96</td><td>unspecified, loopback, deprecated IPv4-compatible</td></tr>
  *   <tr><td>::ffff:0:0/96</td><td>IPv4-mapped: classified by the embedded IPv4 address</td></tr>
+ *   <tr><td>64:ff9b::/96, 2002::/16</td><td>NAT64 and 6to4: classified by the embedded IPv4
+ *       address (a gateway would forward a dial to it)</td></tr>
+ *   <tr><td>64:ff9b:1::/48</td><td>local-use NAT64 (RFC 8215)</td></tr>
  *   <tr><td>100::/64</td><td>discard-only (RFC 6666)</td></tr>
  *   <tr><td>2001:db8::/32</td><td>documentation (RFC 3849)</td></tr>
  *   <tr><td>fc00::/7</td><td>unique local (RFC 4193)</td></tr>
@@ -61,13 +64,23 @@ public final class AddressClass {
 
   private static final List<Range> NON_PUBLIC_V6 =
       List.of(
-          v6("::", 128),
-          v6("::1", 128),
+          v6("::", 96),
+          v6("64:ff9b:1::", 48),
           v6("100::", 64),
           v6("2001:db8::", 32),
           v6("fc00::", 7),
           v6("fe80::", 10),
           v6("ff00::", 8));
+
+  /** The NAT64 well-known prefix 64:ff9b::/96 (RFC 6052); the IPv4 address is the last 32 bits. */
+  private static final byte[] NAT64_WELL_KNOWN = literal("64:ff9b::");
+
+  private static final int NAT64_PREFIX_BITS = 96;
+
+  /** 6to4 (RFC 3056): 2002:AABB:CCDD::/48 carries the IPv4 address AA.BB.CC.DD. */
+  private static final byte[] SIX_TO_FOUR = literal("2002::");
+
+  private static final int SIX_TO_FOUR_PREFIX_BITS = 16;
 
   private AddressClass() {}
 
@@ -78,10 +91,11 @@ public final class AddressClass {
       if (((Inet6Address) ip).getScopeId() != 0 || ((Inet6Address) ip).getScopedInterface() != null) {
         return false;
       }
-      if (isIpv4Mapped(bytes)) {
-        byte[] v4 = new byte[4];
-        System.arraycopy(bytes, 12, v4, 0, 4);
-        return !matches(NON_PUBLIC_V4, v4);
+      if (isIpv4Mapped(bytes) || prefixMatches(bytes, NAT64_WELL_KNOWN, NAT64_PREFIX_BITS)) {
+        return !matches(NON_PUBLIC_V4, java.util.Arrays.copyOfRange(bytes, 12, 16));
+      }
+      if (prefixMatches(bytes, SIX_TO_FOUR, SIX_TO_FOUR_PREFIX_BITS)) {
+        return !matches(NON_PUBLIC_V4, java.util.Arrays.copyOfRange(bytes, 2, 6));
       }
       return !matches(NON_PUBLIC_V6, bytes);
     }

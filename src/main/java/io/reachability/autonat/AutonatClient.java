@@ -70,6 +70,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class AutonatClient implements AutoCloseable {
 
+  /**
+   * After answering a dial-back we close its connection this much later, giving the server time to
+   * read our response and close first, as go and js servers do.
+   */
+  static final Duration DIAL_BACK_CONNECTION_LINGER = Duration.ofSeconds(2);
+
   private static final Logger log = LoggerFactory.getLogger(AutonatClient.class);
 
   /** Tries to draw a nonce no pending check uses before giving up (a sane source needs one). */
@@ -156,7 +162,7 @@ public final class AutonatClient implements AutoCloseable {
    * @param server the server's address ending in {@code /p2p/<id>}; an open connection to that
    *     peer is reused, otherwise it is dialed
    * @param addresses our addresses to test, in order of priority; sent as given
-   * @throws IllegalArgumentException when {@code server} has no peer id or {@code addresses} is empty
+   * @throws IllegalArgumentException when {@code server} has no peer id, {@code addresses} is empty, or the request would exceed {@link AutonatV2#MAX_MESSAGE_SIZE}
    */
   public CompletableFuture<CheckResult> check(Multiaddr server, List<Multiaddr> addresses, CheckOptions options) {
     Objects.requireNonNull(server, "server");
@@ -172,6 +178,12 @@ public final class AutonatClient implements AutoCloseable {
           new IllegalStateException("AutoNAT client is " + (closed.get() ? "closed" : "not started")));
     }
     List<Multiaddr> sent = List.copyOf(addresses);
+    int size = dialRequest(sent, 0).getSerializedSize();
+    if (size > AutonatV2.MAX_MESSAGE_SIZE) {
+      // every server resets a request over the limit: say so instead of sending it
+      throw new IllegalArgumentException(
+          "a request for " + sent.size() + " addresses takes " + size + " bytes, over the " + AutonatV2.MAX_MESSAGE_SIZE + "-byte limit");
+    }
     for (int attempt = 0; attempt < NONCE_ATTEMPTS; attempt++) {
       Exchange exchange = new Exchange(serverId, server, sent, options, nonces.getAsLong(), clock.instant());
       if (pending.putIfAbsent(exchange.nonce, exchange) == null) {
@@ -230,6 +242,13 @@ public final class AutonatClient implements AutoCloseable {
         return;
       }
       Exchange exchange = pending.get(nonce);
+      if (exchange != null && stream.connection().openedAtNanos() - exchange.startNanos < 0) {
+        // a connection that already existed when the check began (an earlier inbound one, or the
+        // request's own) proves nothing about the address being dialable now
+        log.debug("DialBack on a connection older than the check, from {}: resetting", stream.connection().remotePeer());
+        stream.reset();
+        return;
+      }
       if (exchange == null || !exchange.acceptDialBack(local)) {
         log.debug(
             "{} dial-back from {} on {}: resetting",
@@ -246,6 +265,12 @@ public final class AutonatClient implements AutoCloseable {
                   .setStatus(AutonatV2Protos.DialBackResponse.DialBackStatus.OK)
                   .build());
       ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+      // the connection exists only for this dial-back; servers that never close theirs (rust-libp2p)
+      // must not pile them up here
+      var connection = stream.connection();
+      ctx.channel()
+          .eventLoop()
+          .schedule(connection::close, DIAL_BACK_CONNECTION_LINGER.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -286,6 +311,8 @@ public final class AutonatClient implements AutoCloseable {
     final CheckOptions options;
     final long nonce;
     final Instant startedAt;
+    /** Monotonic start, compared with {@code Connection.openedAtNanos()} of the dial-back's connection. */
+    final long startNanos = System.nanoTime();
     final CompletableFuture<CheckResult> result = new CompletableFuture<>();
 
     // guarded by this

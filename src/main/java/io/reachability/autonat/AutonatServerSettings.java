@@ -30,8 +30,33 @@ public record AutonatServerSettings(
     Duration dialBackConnectTimeout,
     Duration dialBackStreamTimeout) {
 
-  /** Reference limits: 60/min global, 12/min per peer, 12 dial-data requests/min, 2 concurrent per peer. */
-  public static final RateLimiter.Limits DEFAULT_LIMITS = new RateLimiter.Limits(60, 12, 12, 24, 12, 2);
+  /** Requests per minute, all peers together (go-libp2p's reference number). */
+  public static final int DEFAULT_GLOBAL_PER_MINUTE = 60;
+
+  /** Requests per minute per peer id (reference). */
+  public static final int DEFAULT_PER_PEER_PER_MINUTE = 12;
+
+  /** Requests per minute per client IP: one host cannot multiply its budget with fresh peer ids. */
+  public static final int DEFAULT_PER_IP_PER_MINUTE = 12;
+
+  /** Requests per minute per /24 or /56: a few hosts of one site share twice a host's budget. */
+  public static final int DEFAULT_PER_SUBNET_PER_MINUTE = 24;
+
+  /** Paid (different-IP) dial-backs per minute, all peers together (reference). */
+  public static final int DEFAULT_DIAL_DATA_PER_MINUTE = 12;
+
+  /** Requests in flight per peer, dial-backs included (reference). */
+  public static final int DEFAULT_CONCURRENT_PER_PEER = 2;
+
+  /** The default admission control. */
+  public static final RateLimiter.Limits DEFAULT_LIMITS =
+      new RateLimiter.Limits(
+          DEFAULT_GLOBAL_PER_MINUTE,
+          DEFAULT_PER_PEER_PER_MINUTE,
+          DEFAULT_PER_IP_PER_MINUTE,
+          DEFAULT_PER_SUBNET_PER_MINUTE,
+          DEFAULT_DIAL_DATA_PER_MINUTE,
+          DEFAULT_CONCURRENT_PER_PEER);
 
   /** Default of {@link #maxDialDataJitter()}. */
   public static final Duration DEFAULT_MAX_DIAL_DATA_JITTER = Duration.ofSeconds(1);

@@ -3,6 +3,8 @@ package io.reachability.autonat;
 import com.google.protobuf.ByteString;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import java.util.concurrent.CompletableFuture;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -82,6 +84,7 @@ final class DialRequestHandler extends ChannelInboundHandlerAdapter {
   private AddressSelector.@Nullable Selection selection;
   private long dialDataRequested;
   private long dialDataReceived;
+  private @Nullable CompletableFuture<DialBacker.Result> dialBack;
 
   private DialRequestHandler(Stream stream, Context context, long startNanos) {
     this.stream = stream;
@@ -115,6 +118,9 @@ final class DialRequestHandler extends ChannelInboundHandlerAdapter {
   private void begin() {
     // whatever happens, the end of the stream ends the request (and frees its permit)
     channel().closeFuture().addListener(f -> finish(null, DialStatus.UNUSED, "stream closed"));
+    if (state == State.DONE) {
+      return; // closed before we got to it: take no permit that nothing would give back
+    }
     Optional<InetAddress> clientIp = clientIp();
     if (clientIp.isEmpty()) {
       reset("connection has no IP address: " + remoteAddress);
@@ -122,14 +128,24 @@ final class DialRequestHandler extends ChannelInboundHandlerAdapter {
     }
     Optional<RateLimiter.Permit> admitted = context.limiter().tryAcquire(peer, clientIp.get());
     if (admitted.isEmpty()) {
-      respond(ResponseStatus.E_REQUEST_REJECTED, DialStatus.UNUSED, "rate limit");
+      rejectUnread("rate limit");
       return;
     }
     permit = admitted.get();
     channel().pipeline().addLast(new UvarintFrameDecoder(AutonatV2.MAX_MESSAGE_SIZE)).addLast(this);
     Duration timeout = context.settings().exchangeTimeout();
     exchangeTimer =
-        channel().eventLoop().schedule(() -> reset("exchange timed out after " + timeout), timeout.toMillis(), TimeUnit.MILLISECONDS);
+        channel()
+            .eventLoop()
+            .schedule(
+                () -> {
+                  // a dial-back under way has its own bounds and ends in a proper DialResponse
+                  if (state != State.DIALING) {
+                    reset("exchange timed out after " + timeout);
+                  }
+                },
+                timeout.toMillis(),
+                TimeUnit.MILLISECONDS);
   }
 
   private Optional<InetAddress> clientIp() {
@@ -223,8 +239,9 @@ final class DialRequestHandler extends ChannelInboundHandlerAdapter {
       startDial();
       return;
     }
-    // a different host: make the client pay before we send a handshake there (amplification)
-    if (!context.limiter().tryAcquireDialData()) {
+    // a different host: make the client pay before we send a handshake there (amplification);
+    // the budget is only taken once the data is paid, so unpaid requests cannot drain it
+    if (!context.limiter().hasDialDataBudget()) {
       respond(ResponseStatus.E_REQUEST_REJECTED, DialStatus.UNUSED, "dial-data budget spent");
       return;
     }
@@ -254,6 +271,10 @@ final class DialRequestHandler extends ChannelInboundHandlerAdapter {
     if (dialDataReceived < dialDataRequested) {
       return;
     }
+    if (!context.limiter().tryAcquireDialData()) {
+      respond(ResponseStatus.E_REQUEST_REJECTED, DialStatus.UNUSED, "dial-data budget spent while the client paid");
+      return;
+    }
     state = State.JITTER;
     long maxJitter = context.settings().maxDialDataJitter().toMillis();
     long delay = maxJitter <= 0 ? 0 : context.random().nextLong(maxJitter + 1);
@@ -273,10 +294,8 @@ final class DialRequestHandler extends ChannelInboundHandlerAdapter {
     }
     state = State.DIALING;
     try {
-      context
-          .dialer()
-          .dialBack(target.address(), nonce, channel().eventLoop())
-          .whenComplete((result, error) -> onLoop(() -> dialed(result, error)));
+      dialBack = context.dialer().dialBack(target.address(), nonce, channel().eventLoop());
+      dialBack.whenComplete((result, error) -> onLoop(() -> dialed(result, error)));
     } catch (RuntimeException e) {
       // also runs from the jitter timer: nothing may escape into the event loop
       dialed(null, e);
@@ -315,6 +334,49 @@ final class DialRequestHandler extends ChannelInboundHandlerAdapter {
         .addListener(ChannelFutureListener.CLOSE);
   }
 
+  /**
+   * Rejects a request we have not read: the client may still be sending it, and a plain close
+   * would answer those bytes with a reset that can overtake our response. So: respond, half-close,
+   * discard what still comes, close when the client is done (or after a short linger).
+   */
+  private void rejectUnread(String reason) {
+    if (!finish(ResponseStatus.E_REQUEST_REJECTED, DialStatus.UNUSED, reason)) {
+      return;
+    }
+    Channel channel = channel();
+    channel
+        .pipeline()
+        .addLast(
+            new ChannelInboundHandlerAdapter() {
+              @Override
+              public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                ReferenceCountUtil.release(msg);
+              }
+
+              @Override
+              public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+                if (evt instanceof ChannelInputShutdownEvent) {
+                  ctx.close();
+                }
+                ctx.fireUserEventTriggered(evt);
+              }
+            });
+    channel
+        .writeAndFlush(AutonatMessages.frame(channel.alloc(), dialResponse(ResponseStatus.E_REQUEST_REJECTED, 0, DialStatus.UNUSED)))
+        .addListener(
+            f -> {
+              if (channel instanceof DuplexChannel) {
+                ((DuplexChannel) channel).shutdownOutput();
+              } else {
+                channel.close();
+              }
+            });
+    channel.eventLoop().schedule(() -> channel.close(), REJECTION_LINGER.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** How long a rejected client may take to finish sending before its stream is closed anyway. */
+  static final Duration REJECTION_LINGER = Duration.ofSeconds(2);
+
   /** Aborts the stream (yamux RST). */
   private void reset(@Nullable String reason) {
     if (finish(null, DialStatus.UNUSED, reason)) {
@@ -335,7 +397,14 @@ final class DialRequestHandler extends ChannelInboundHandlerAdapter {
       jitterTimer.cancel(false);
     }
     if (permit != null) {
-      permit.close();
+      RateLimiter.Permit held = permit;
+      CompletableFuture<DialBacker.Result> inFlight = dialBack;
+      if (inFlight != null && !inFlight.isDone()) {
+        // the dial-back cannot be called off: it counts against the peer until it is over
+        inFlight.whenComplete((r, e) -> held.close());
+      } else {
+        held.close();
+      }
     }
     AddressSelector.Selection chosen = selection;
     context

@@ -99,6 +99,12 @@ public final class RateLimiter {
         });
   }
 
+  /** True when some dial-data budget is left this minute (takes none). */
+  public synchronized boolean hasDialDataBudget() {
+    expire(clock.millis());
+    return dialData.size() < limits.dialDataPerMinute();
+  }
+
   /** Takes one unit of the dial-data budget, if any is left this minute. */
   public synchronized boolean tryAcquireDialData() {
     long now = clock.millis();

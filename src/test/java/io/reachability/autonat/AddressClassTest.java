@@ -35,6 +35,10 @@ class AddressClassTest {
         "/ip6/::/tcp/1",
         "/ip6/::1/tcp/1",
         "/ip6/::ffff:10.0.0.1/tcp/1", // mapped private IPv4
+        "/ip6/64:ff9b::a00:1/tcp/22", // NAT64 of 10.0.0.1
+        "/ip6/64:ff9b:1::1/tcp/1", // local-use NAT64
+        "/ip6/2002:c0a8:101::1/tcp/1", // 6to4 of 192.168.1.1
+        "/ip6/::a00:1/tcp/1", // IPv4-compatible (deprecated)
         "/ip6/100::1/tcp/1",
         "/ip6/2001:db8::1/tcp/1",
         "/ip6/fc00::1/tcp/1",
@@ -67,7 +71,9 @@ class AddressClassTest {
         "/ip6/2001:db9::1/tcp/1", // just outside the documentation /32
         "/ip6/3fff::1/tcp/1", // RFC 9637 documentation prefix: public on purpose (namespace tests)
         "/ip6/3fff:fff::1/tcp/1",
-        "/ip6/::ffff:8.8.8.8/tcp/1" // mapped public IPv4
+        "/ip6/::ffff:8.8.8.8/tcp/1", // mapped public IPv4
+        "/ip6/64:ff9b::808:808/tcp/1", // NAT64 of 8.8.8.8
+        "/ip6/2002:808:808::1/tcp/1" // 6to4 of 8.8.8.8
       })
   void isPublic(String address) {
     assertThat(AddressClass.isPublic(Multiaddr.fromString(address))).isTrue();

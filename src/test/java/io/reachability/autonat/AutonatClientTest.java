@@ -7,6 +7,7 @@ import com.google.protobuf.ByteString;
 import io.reachability.autonat.ScriptedServer.DialBackOutcome;
 import io.reachability.autonat.ScriptedServer.Event;
 import io.reachability.autonat.pb.AutonatV2Protos;
+import io.reachability.libp2p.core.Connection;
 import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.host.Host;
 import java.net.ServerSocket;
@@ -508,6 +509,39 @@ class AutonatClientTest {
     assertThat(outcome[0].reset()).isTrue();
     assertThat(result.reachability()).isEqualTo(Reachability.UNKNOWN);
     assertThat(result.nonceVerified()).isFalse();
+  }
+
+  @Test
+  void aNonceOverAnOlderInboundConnectionProvesNothing() throws Exception {
+    // a peer that had connected to us before the check (inbound for us, so not "our own"
+    // connection) delivers the nonce over that old connection instead of dialing the address
+    try (Host cheater = Host.builder().threadName("cheater").identifyOnConnect(false).build().start()) {
+      Connection old = cheater.dial(self).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      DialBackOutcome[] outcome = new DialBackOutcome[1];
+      CheckResult result =
+          check(
+              s -> {
+                AutonatV2Protos.DialRequest request = s.readRequest();
+                outcome[0] = s.dialBackOver(old, request.getNonce());
+                s.respond(ResponseStatus.OK, 0, DialStatus.OK);
+                s.close();
+              },
+              List.of(self));
+      assertThat(outcome[0].reset()).isTrue();
+      assertThat(result.reachability()).isEqualTo(Reachability.UNKNOWN);
+      assertThat(result.nonceVerified()).isFalse();
+    }
+  }
+
+  @Test
+  void aRequestOverTheMessageLimitIsNotSent() {
+    List<Multiaddr> many = new java.util.ArrayList<>();
+    for (int port = 1; port <= 1000; port++) {
+      many.add(Multiaddr.fromString("/ip6/2600::" + port + "/tcp/" + port));
+    }
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> client.check(self.withPeerId(clientHost.peerId()), many))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("over the 8192-byte limit");
   }
 
   @Test

@@ -468,7 +468,11 @@ class AutonatServerTest {
     Connection connection = client.connect(serverHost);
     Exchange first = client.open(connection);
     first.send(ScriptedClient.request(NONCE, List.of(client.listenAddress())));
-    assertThat(first.nextMessage().hasDialDataRequest()).isTrue();
+    long owed = first.nextMessage().getDialDataRequest().getNumBytes();
+    // the budget is taken when the data is paid, not when it is asked for
+    first.pay(owed, AutonatV2.MAX_DIAL_DATA_CHUNK);
+    assertThat(first.response().getStatus()).isEqualTo(AutonatV2Protos.DialResponse.ResponseStatus.OK);
+    outcome();
 
     Exchange second = client.open(connection);
     second.send(ScriptedClient.request(NONCE, List.of(client.listenAddress())));

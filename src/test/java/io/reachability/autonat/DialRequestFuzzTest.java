@@ -157,6 +157,11 @@ class DialRequestFuzzTest {
     }
 
     @Override
+    public long openedAtNanos() {
+      return 0;
+    }
+
+    @Override
     public Direction direction() {
       return Direction.INBOUND;
     }

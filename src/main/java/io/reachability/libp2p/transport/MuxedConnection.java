@@ -38,6 +38,7 @@ final class MuxedConnection implements Connection {
   private final StreamHandlerRegistry registry;
   private final Duration negotiationTimeout;
   private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
+  private final long openedAtNanos = System.nanoTime();
   private volatile YamuxHandler muxer;
 
   MuxedConnection(
@@ -162,6 +163,11 @@ final class MuxedConnection implements Connection {
   @Override
   public Direction direction() {
     return direction;
+  }
+
+  @Override
+  public long openedAtNanos() {
+    return openedAtNanos;
   }
 
   /** Open and still taking new streams (a peer that sent GO_AWAY is about to hang up). */

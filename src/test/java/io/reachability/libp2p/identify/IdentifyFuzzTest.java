@@ -116,6 +116,11 @@ class IdentifyFuzzTest {
     }
 
     @Override
+    public long openedAtNanos() {
+      return 0;
+    }
+
+    @Override
     public Direction direction() {
       throw new UnsupportedOperationException();
     }
