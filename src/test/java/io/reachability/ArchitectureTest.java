@@ -49,4 +49,14 @@ class ArchitectureTest {
               "io.reachability.reachability..",
               "io.reachability.config..")
           .allowEmptyShould(true);
+
+  @ArchTest
+  static final ArchRule jobsAndPoolAreSpringFree =
+      noClasses()
+          .that()
+          .resideInAnyPackage("io.reachability.job..", "io.reachability.pool..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage("org.springframework..", "io.reachability.api..", "io.reachability.config..")
+          .allowEmptyShould(true);
 }
