@@ -59,4 +59,14 @@ class ArchitectureTest {
           .dependOnClassesThat()
           .resideInAnyPackage("org.springframework..", "io.reachability.api..", "io.reachability.config..")
           .allowEmptyShould(true);
+
+  @ArchTest
+  static final ArchRule apiDoesNotReachIntoTheWiring =
+      noClasses()
+          .that()
+          .resideInAPackage("io.reachability.api..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage("io.reachability.config..")
+          .allowEmptyShould(true);
 }

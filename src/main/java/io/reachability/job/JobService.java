@@ -186,6 +186,11 @@ public final class JobService implements AutoCloseable {
     return settings;
   }
 
+  /** The node's addresses now (listen and announce), as jobs see them. */
+  public NodeAddresses nodeAddresses() {
+    return node.get();
+  }
+
   /**
    * Stops accepting jobs, lets queued and running ones finish for up to {@link
    * JobSettings#shutdownGrace()}, then cancels the rest. Every accepted job is terminal after.
