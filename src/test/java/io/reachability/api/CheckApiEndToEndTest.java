@@ -113,6 +113,18 @@ class CheckApiEndToEndTest {
   }
 
   @Test
+  void healthHasTheServerPool() throws Exception {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    DocumentContext health;
+    do {
+      health = JsonPath.parse(send(at("/actuator/health")).body());
+      TimeUnit.MILLISECONDS.sleep(20);
+    } while (!"UP".equals(health.read("$.components.serverPool.status", String.class)) && System.nanoTime() < deadline);
+    assertThat(health.read("$.components.serverPool.status", String.class)).isEqualTo("UP");
+    assertThat(health.read("$.components.serverPool.details.ready", Integer.class)).isEqualTo(3);
+  }
+
+  @Test
   void errorsAreProblemDetails() throws Exception {
     HttpResponse<String> invalid = post("{\"addresses\":[\"/ip4/127.0.0.1/udp/1/quic-v1\"]}");
     assertThat(invalid.statusCode()).isEqualTo(400);

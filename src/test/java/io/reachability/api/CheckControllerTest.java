@@ -1,5 +1,6 @@
 package io.reachability.api;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.startsWith;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete;
@@ -162,13 +163,15 @@ class CheckControllerTest {
 
   @Test
   void aFullQueueIs503WithRetryAfter() throws Exception {
-    // one worker busy forever, QUEUE waiting: the next one does not fit
-    for (int i = 0; i < QUEUE + 1; i++) {
-      try {
-        jobs.submit(CheckRequest.defaults());
-      } catch (RuntimeException full) {
-        break; // another test filled it already
-      }
+    // the one worker busy for good (its server never answers), then QUEUE jobs waiting
+    UUID running = jobs.submit(CheckRequest.defaults()).id();
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (jobs.find(running).orElseThrow().state() != JobState.RUNNING) {
+      assertThat(System.nanoTime()).isLessThan(deadline);
+      Thread.sleep(5);
+    }
+    for (int i = 0; i < QUEUE; i++) {
+      jobs.submit(CheckRequest.defaults());
     }
     mvc.perform(post("/api/v1/checks"))
         .andExpect(status().isServiceUnavailable())
