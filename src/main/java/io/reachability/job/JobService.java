@@ -23,6 +23,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -33,6 +34,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -74,6 +76,7 @@ public final class JobService implements AutoCloseable {
   /** Accepted jobs not finished by their worker yet, with their task (to cancel it). */
   private final Map<UUID, FutureTask<Void>> tasks = new ConcurrentHashMap<>();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final List<Consumer<CheckJob>> listeners = new CopyOnWriteArrayList<>();
 
   /**
    * @param checker one check of one address by one server
@@ -163,7 +166,7 @@ public final class JobService implements AutoCloseable {
    * @return the job after cancelling; empty when there is no such job
    */
   public Optional<CheckJob> cancel(UUID id) {
-    Optional<CheckJob> job = store.update(id, j -> j.finished(JobState.CANCELLED, clock.instant(), CANCELLED_BY_USER));
+    Optional<CheckJob> job = finish(id, JobState.CANCELLED, CANCELLED_BY_USER);
     FutureTask<Void> task = tasks.remove(id);
     if (task != null) {
       task.cancel(true);
@@ -223,7 +226,7 @@ public final class JobService implements AutoCloseable {
 
   private void cancelUnfinished() {
     for (UUID id : List.copyOf(tasks.keySet())) {
-      store.update(id, j -> j.finished(JobState.CANCELLED, clock.instant(), CANCELLED_BY_SHUTDOWN));
+      finish(id, JobState.CANCELLED, CANCELLED_BY_SHUTDOWN);
       tasks.remove(id);
     }
   }
@@ -248,8 +251,35 @@ public final class JobService implements AutoCloseable {
     }
   }
 
-  private void finish(UUID id, JobState state, @Nullable String error) {
-    store.update(id, j -> j.finished(state, clock.instant(), error));
+  /** Moves a job to a terminal state unless it is in one; tells the listeners once when it moved. */
+  private Optional<CheckJob> finish(UUID id, JobState state, @Nullable String error) {
+    AtomicBoolean moved = new AtomicBoolean();
+    Optional<CheckJob> job =
+        store.update(
+            id,
+            j -> {
+              if (j.isFinished()) {
+                return j;
+              }
+              moved.set(true);
+              return j.finished(state, clock.instant(), error);
+            });
+    if (moved.get()) {
+      CheckJob finished = job.orElseThrow();
+      for (Consumer<CheckJob> listener : listeners) {
+        try {
+          listener.accept(finished);
+        } catch (RuntimeException e) {
+          log.warn("job listener failed", e);
+        }
+      }
+    }
+    return job;
+  }
+
+  /** Calls {@code listener} once with every job that reaches a terminal state (on the thread that ended it). */
+  public void addFinishedListener(Consumer<CheckJob> listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
   }
 
   /** How a job ended. */

@@ -125,6 +125,12 @@ class CheckApiEndToEndTest {
   }
 
   @Test
+  void jobMetrics() throws Exception {
+    assertThat(send(at("/actuator/metrics/reach.jobs.queued")).statusCode()).isEqualTo(200);
+    assertThat(send(at("/actuator/metrics/reach.jobs.running")).statusCode()).isEqualTo(200);
+  }
+
+  @Test
   void errorsAreProblemDetails() throws Exception {
     HttpResponse<String> invalid = post("{\"addresses\":[\"/ip4/127.0.0.1/udp/1/quic-v1\"]}");
     assertThat(invalid.statusCode()).isEqualTo(400);
