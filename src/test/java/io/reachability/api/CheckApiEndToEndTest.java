@@ -125,6 +125,17 @@ class CheckApiEndToEndTest {
   }
 
   @Test
+  void probesAndInfo() throws Exception {
+    HttpResponse<String> readiness = send(at("/actuator/health/readiness"));
+    assertThat(readiness.statusCode()).isEqualTo(200);
+    assertThat(JsonPath.parse(readiness.body()).read("$.status", String.class)).isEqualTo("UP");
+    assertThat(send(at("/actuator/health/liveness")).statusCode()).isEqualTo(200);
+    DocumentContext info = JsonPath.parse(send(at("/actuator/info")).body());
+    assertThat(info.read("$.node.peerId", String.class)).isEqualTo(node.peerId().toString());
+    assertThat(info.read("$.node.listenAddresses[0]", String.class)).isEqualTo(node.listenAddresses().get(0).toString());
+  }
+
+  @Test
   void jobMetrics() throws Exception {
     assertThat(send(at("/actuator/metrics/reach.jobs.queued")).statusCode()).isEqualTo(200);
     assertThat(send(at("/actuator/metrics/reach.jobs.running")).statusCode()).isEqualTo(200);
