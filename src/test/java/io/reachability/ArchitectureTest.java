@@ -49,4 +49,24 @@ class ArchitectureTest {
               "io.reachability.reachability..",
               "io.reachability.config..")
           .allowEmptyShould(true);
+
+  @ArchTest
+  static final ArchRule jobsAndPoolAreSpringFree =
+      noClasses()
+          .that()
+          .resideInAnyPackage("io.reachability.job..", "io.reachability.pool..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage("org.springframework..", "io.reachability.api..", "io.reachability.config..")
+          .allowEmptyShould(true);
+
+  @ArchTest
+  static final ArchRule apiDoesNotReachIntoTheWiring =
+      noClasses()
+          .that()
+          .resideInAPackage("io.reachability.api..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage("io.reachability.config..")
+          .allowEmptyShould(true);
 }

@@ -12,35 +12,52 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param identityFile where the node's Ed25519 key lives (libp2p protobuf {@code PrivateKey}
  *     format); empty means a fresh key on every start, otherwise it is created on first start and
  *     reused after
+ * @param announce extra candidate addresses of the node (say a port forward or a public address
+ *     the node cannot see itself): checked, together with the listen addresses, when a check names
+ *     no address
  */
 @ConfigurationProperties("reach.node")
 public record NodeProperties(
-    @DefaultValue("/ip4/127.0.0.1/tcp/4001") List<String> listen, @DefaultValue("") String identityFile) {
+    @DefaultValue("/ip4/127.0.0.1/tcp/4001") List<String> listen,
+    @DefaultValue("") String identityFile,
+    @DefaultValue List<String> announce) {
 
   public NodeProperties {
     listen = List.copyOf(listen);
+    announce = announce == null ? List.of() : List.copyOf(announce);
     if (listen.isEmpty()) {
       throw new IllegalArgumentException("reach.node.listen: at least one listen address is needed");
     }
     for (int i = 0; i < listen.size(); i++) {
-      String value = listen.get(i);
-      String setting = "reach.node.listen[" + i + "]";
-      Multiaddr address;
-      try {
-        address = Multiaddr.fromString(value.trim());
-      } catch (RuntimeException e) {
-        // the multiaddr message already quotes the value and says what is wrong with it; no cause,
-        // so Spring's start-up report shows this message (it reports the root cause)
-        throw new IllegalArgumentException(setting + ": " + e.getMessage());
-      }
-      if (address.toTcpSocketAddress().isEmpty()) {
-        throw new IllegalArgumentException(
-            setting + " = \"" + value + "\": only /ip4|ip6/<address>/tcp/<port> can be listened on");
-      }
+      tcpAddress("reach.node.listen[" + i + "]", listen.get(i), "can be listened on");
     }
+    for (int i = 0; i < announce.size(); i++) {
+      tcpAddress("reach.node.announce[" + i + "]", announce.get(i), "can be checked");
+    }
+  }
+
+  /** Only plain TCP over IPv4/IPv6 is something the node listens on and a server can dial back. */
+  private static Multiaddr tcpAddress(String setting, String value, String what) {
+    Multiaddr address;
+    try {
+      address = Multiaddr.fromString(value.trim());
+    } catch (RuntimeException e) {
+      // the multiaddr message already quotes the value and says what is wrong with it; no cause,
+      // so Spring's start-up report shows this message (it reports the root cause)
+      throw new IllegalArgumentException(setting + ": " + e.getMessage());
+    }
+    if (address.toTcpSocketAddress().isEmpty()) {
+      throw new IllegalArgumentException(
+          setting + " = \"" + value + "\": only /ip4|ip6/<address>/tcp/<port> " + what);
+    }
+    return address;
   }
 
   public List<Multiaddr> listenAddresses() {
     return listen.stream().map(String::trim).map(Multiaddr::fromString).toList();
+  }
+
+  public List<Multiaddr> announceAddresses() {
+    return announce.stream().map(String::trim).map(Multiaddr::fromString).toList();
   }
 }

@@ -1,0 +1,49 @@
+package io.reachability.config;
+
+import io.reachability.autonat.AutonatClient;
+import io.reachability.autonat.CheckOptions;
+import io.reachability.job.AddressChecker;
+import io.reachability.job.CheckRequestValidator;
+import io.reachability.job.InMemoryJobStore;
+import io.reachability.job.JobService;
+import io.reachability.job.JobSettings;
+import io.reachability.job.JobStore;
+import io.reachability.job.NodeAddresses;
+import io.reachability.libp2p.host.Host;
+import io.reachability.pool.ServerPool;
+import java.time.Clock;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Check jobs: the in-memory store and the job service on the node's AutoNAT v2 client and the
+ * server pool. The service is closed before the client and the pool (it depends on them), so jobs
+ * drain against live servers on shutdown.
+ */
+@Configuration(proxyBeanMethods = false)
+class JobConfiguration {
+
+  @Bean
+  JobStore jobStore(JobsProperties jobs) {
+    return new InMemoryJobStore(Clock.systemUTC(), jobs.retention(), jobs.maxStored());
+  }
+
+  @Bean(destroyMethod = "close")
+  JobService jobService(
+      JobStore store, AutonatClient client, ServerPool pool, Host host, NodeProperties node, JobsProperties jobs) {
+    // advertised: wildcard listen addresses expanded to this machine's interface addresses
+    return new JobService(
+        store,
+        AddressChecker.of(client),
+        pool,
+        () -> new NodeAddresses(host.advertisedAddresses(), node.announceAddresses()),
+        JobSettings.of(jobs.workers(), jobs.queueCapacity()),
+        CheckOptions.from(client.settings()),
+        Clock.systemUTC());
+  }
+
+  @Bean
+  CheckRequestValidator checkRequestValidator(Host host, ClientProperties client) {
+    return new CheckRequestValidator(host.peerId(), client.maxDialDataBytes());
+  }
+}

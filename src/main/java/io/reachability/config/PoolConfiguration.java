@@ -1,0 +1,34 @@
+package io.reachability.config;
+
+import io.reachability.libp2p.host.Host;
+import io.reachability.pool.EmbeddedPool;
+import io.reachability.pool.ServerPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The server pool: the configured servers plus, when {@code reach.pool.embedded.enabled} resolves
+ * to true, the embedded loopback servers. They start while the context starts, so before the
+ * service reports ready, and stop when it closes.
+ */
+@Configuration(proxyBeanMethods = false)
+class PoolConfiguration {
+
+  private static final Logger log = LoggerFactory.getLogger(PoolConfiguration.class);
+
+  @Bean(destroyMethod = "close")
+  ServerPool serverPool(PoolProperties pool, Host host) {
+    EmbeddedPool embedded = pool.embeddedEnabled() ? EmbeddedPool.start(pool.embedded().size()) : null;
+    ServerPool servers = ServerPool.of(pool.serverAddresses(), embedded);
+    if (servers.size() == 0) {
+      log.warn("the server pool is empty (reach.pool.servers unset, embedded pool off): every check will be UNKNOWN");
+    } else {
+      log.info("server pool: {}", servers.servers());
+    }
+    // in the background: a slow or absent real server must not hold up the start
+    servers.probe(host);
+    return servers;
+  }
+}

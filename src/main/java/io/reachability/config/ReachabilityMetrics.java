@@ -1,0 +1,78 @@
+package io.reachability.config;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.reachability.autonat.AutonatServer;
+import io.reachability.autonat.ResponseStatus;
+import io.reachability.job.AddressResult;
+import io.reachability.job.Attempt;
+import io.reachability.job.CheckJob;
+import io.reachability.job.JobService;
+import java.time.Duration;
+import java.time.Instant;
+import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.stereotype.Component;
+
+/**
+ * Micrometer meters of the service: jobs waiting and running, finished jobs by state and their
+ * duration, verdicts per address, AutoNAT client results by response status, and, with the server
+ * role on, the server's responses by status.
+ */
+@Component
+class ReachabilityMetrics {
+
+  static final String JOBS_QUEUED = "reach.jobs.queued";
+  static final String JOBS_RUNNING = "reach.jobs.running";
+  static final String JOBS_FINISHED = "reach.jobs.finished";
+  static final String JOB_DURATION = "reach.jobs.duration";
+  static final String VERDICTS = "reach.checks.verdicts";
+  static final String CLIENT_RESULTS = "reach.autonat.client.results";
+  static final String SERVER_RESPONSES = "reach.autonat.server.responses";
+
+  /** Tag value of a check that got no response status. */
+  static final String NO_RESPONSE = "NONE";
+
+  private final MeterRegistry registry;
+
+  ReachabilityMetrics(MeterRegistry registry, JobService jobs, ObjectProvider<AutonatServer> server) {
+    this.registry = registry;
+    Gauge.builder(JOBS_QUEUED, jobs, JobService::queued).description("check jobs waiting for a worker").register(registry);
+    Gauge.builder(JOBS_RUNNING, jobs, JobService::running).description("check jobs a worker is on").register(registry);
+    jobs.addFinishedListener(this::finished);
+    AutonatServer autonat = server.getIfAvailable();
+    if (autonat != null) {
+      for (ResponseStatus status : ResponseStatus.values()) {
+        FunctionCounter.builder(SERVER_RESPONSES, autonat, s -> s.responses(status))
+            .tag("status", status.name())
+            .description("AutoNAT v2 requests served, by response status")
+            .register(registry);
+      }
+    }
+  }
+
+  private void finished(CheckJob job) {
+    registry.counter(JOBS_FINISHED, "state", job.state().name()).increment();
+    Instant started = job.startedAt();
+    Instant finishedAt = job.finishedAt();
+    if (started != null && finishedAt != null) {
+      Timer.builder(JOB_DURATION)
+          .tag("state", job.state().name())
+          .description("from a worker taking a job to its end")
+          .register(registry)
+          .record(Duration.between(started, finishedAt));
+    }
+    for (AddressResult result : job.results()) {
+      registry.counter(VERDICTS, "verdict", result.verdict().name()).increment();
+      for (Attempt attempt : result.attempts()) {
+        registry.counter(CLIENT_RESULTS, "status", status(attempt.responseStatus()), "reachability", attempt.reachability().name()).increment();
+      }
+    }
+  }
+
+  private static String status(@Nullable ResponseStatus status) {
+    return status == null ? NO_RESPONSE : status.name();
+  }
+}

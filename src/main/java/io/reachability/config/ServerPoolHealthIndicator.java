@@ -1,0 +1,64 @@
+package io.reachability.config;
+
+import io.reachability.libp2p.host.Host;
+import io.reachability.pool.EmbeddedPool;
+import io.reachability.pool.PoolServer;
+import io.reachability.pool.ServerPool;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.stereotype.Component;
+
+/**
+ * Actuator health component {@code serverPool}: UP while at least one pool server is connected and
+ * said over identify that it speaks AutoNAT v2, DOWN otherwise, with the counts as details. When
+ * none is ready it probes the pool again in the background (at most every {@link #REPROBE_INTERVAL}),
+ * so a server that came back, or a connection that was closed for idleness, shows up again.
+ */
+@Component // bean serverPoolHealthIndicator: the health component is named "serverPool" (the pool bean has that name)
+class ServerPoolHealthIndicator implements HealthIndicator {
+
+  /** Least time between two background probes started by health checks. */
+  static final Duration REPROBE_INTERVAL = Duration.ofSeconds(30);
+
+  private final ServerPool pool;
+  private final Host host;
+  private final AtomicLong lastProbe = new AtomicLong(System.nanoTime());
+
+  ServerPoolHealthIndicator(ServerPool pool, Host host) {
+    this.pool = pool;
+    this.host = host;
+  }
+
+  @Override
+  public Health health() {
+    List<PoolServer> servers = pool.servers();
+    long connected = servers.stream().filter(s -> ServerPool.connected(host, s)).count();
+    long speaks = servers.stream().filter(s -> Boolean.TRUE.equals(s.speaksAutonatV2())).count();
+    long ready = servers.stream().filter(s -> ServerPool.connected(host, s) && Boolean.TRUE.equals(s.speaksAutonatV2())).count();
+    if (ready == 0) {
+      reprobe();
+    }
+    Health.Builder builder = ready > 0 ? Health.up() : Health.down();
+    builder
+        .withDetail("servers", servers.size())
+        .withDetail("connected", connected)
+        .withDetail("speakAutonatV2", speaks)
+        .withDetail("ready", ready)
+        .withDetail("embedded", pool.hasEmbedded());
+    if (pool.hasEmbedded()) {
+      builder.withDetail("notice", EmbeddedPool.NOTICE);
+    }
+    return builder.build();
+  }
+
+  private void reprobe() {
+    long last = lastProbe.get();
+    long now = System.nanoTime();
+    if (now - last >= REPROBE_INTERVAL.toNanos() && lastProbe.compareAndSet(last, now)) {
+      pool.probe(host);
+    }
+  }
+}

@@ -1,0 +1,153 @@
+package io.reachability.job;
+
+import io.reachability.autonat.AutonatV2;
+import io.reachability.libp2p.core.Multiaddr;
+import io.reachability.libp2p.core.PeerId;
+import io.reachability.libp2p.multiformats.Protocol;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Checks a {@link CheckSubmission} before a job is created: every problem is reported at once, as
+ * field errors that name the field and the value.
+ */
+public final class CheckRequestValidator {
+
+  /** Addresses per check: a server looks at no more than this many anyway. */
+  public static final int MAX_ADDRESSES = AutonatV2.MAX_ADDRESSES_INSPECTED;
+
+  /** Servers a request may name. */
+  public static final int MAX_SERVERS = 50;
+
+  static final String NOT_A_MULTIADDR = "not a multiaddr";
+  static final String RELAYED =
+      "a relayed (/p2p-circuit) address cannot be checked: the dial-back would reach the relay, not the node";
+  static final String NOT_TCP =
+      "a transport the node cannot listen on: only TCP over ip4/ip6 (/ip4|ip6/<address>/tcp/<port>) can be checked";
+
+  private final PeerId self;
+  private final int maxDialDataBytes;
+
+  /**
+   * @param self the node's peer id: an address may end in {@code /p2p/<self>}, never in another's
+   * @param maxDialDataBytes the client's cap; a request may lower it, not raise it
+   */
+  public CheckRequestValidator(PeerId self, int maxDialDataBytes) {
+    this.self = Objects.requireNonNull(self, "self");
+    this.maxDialDataBytes = maxDialDataBytes;
+  }
+
+  /**
+   * @throws InvalidCheckRequestException with every field error found
+   */
+  public CheckRequest validate(CheckSubmission submission) {
+    List<FieldError> errors = new ArrayList<>();
+    List<Multiaddr> addresses = addresses(submission.addresses(), errors);
+    List<Multiaddr> servers = servers(submission.servers(), errors);
+    Integer confirmations = submission.confirmations();
+    if (confirmations != null && (confirmations < 1 || confirmations > JobSettings.MAX_CONFIRMATIONS)) {
+      errors.add(new FieldError("confirmations", confirmations.toString(), "must be in [1, " + JobSettings.MAX_CONFIRMATIONS + "]"));
+    }
+    Integer seconds = submission.timeoutSeconds();
+    if (seconds != null && (seconds < 1 || seconds > JobSettings.MAX_TIMEOUT.toSeconds())) {
+      errors.add(new FieldError("timeoutSeconds", seconds.toString(), "must be in [1, " + JobSettings.MAX_TIMEOUT.toSeconds() + "]"));
+    }
+    Integer dialData = submission.maxDialDataBytes();
+    if (dialData != null && (dialData < 0 || dialData > maxDialDataBytes)) {
+      errors.add(
+          new FieldError("maxDialDataBytes", dialData.toString(), "must be in [0, " + maxDialDataBytes + "] (reach.client.max-dial-data-bytes)"));
+    }
+    if (!errors.isEmpty()) {
+      throw new InvalidCheckRequestException(errors);
+    }
+    return new CheckRequest(addresses, servers, confirmations, seconds == null ? null : Duration.ofSeconds(seconds), dialData);
+  }
+
+  private List<Multiaddr> addresses(@Nullable List<String> values, List<FieldError> errors) {
+    if (values == null) {
+      return List.of();
+    }
+    if (values.size() > MAX_ADDRESSES) {
+      errors.add(new FieldError("addresses", values.size() + " addresses", "at most " + MAX_ADDRESSES + " addresses per check"));
+      return List.of();
+    }
+    Set<Multiaddr> result = new LinkedHashSet<>();
+    for (int i = 0; i < values.size(); i++) {
+      String field = "addresses[" + i + "]";
+      String value = values.get(i);
+      Multiaddr address = parse(field, value, errors);
+      if (address == null) {
+        continue;
+      }
+      String problem = addressProblem(address);
+      if (problem != null) {
+        errors.add(new FieldError(field, value, problem));
+      } else {
+        result.add(address.withoutPeerId()); // duplicates are checked once
+      }
+    }
+    return List.copyOf(result);
+  }
+
+  /** Why {@code address} cannot be checked; null when it can. */
+  public @Nullable String addressProblem(Multiaddr address) {
+    if (address.has(Protocol.P2P_CIRCUIT)) {
+      return RELAYED;
+    }
+    if (address.toTcpSocketAddress().isEmpty()) {
+      return NOT_TCP;
+    }
+    PeerId peer = address.peerId().orElse(self);
+    if (!peer.equals(self)) {
+      return "names another peer (" + peer + "); only the node's own addresses can be checked";
+    }
+    return null;
+  }
+
+  private List<Multiaddr> servers(@Nullable List<String> values, List<FieldError> errors) {
+    if (values == null) {
+      return List.of();
+    }
+    if (values.size() > MAX_SERVERS) {
+      errors.add(new FieldError("servers", values.size() + " servers", "at most " + MAX_SERVERS + " servers per check"));
+      return List.of();
+    }
+    Set<Multiaddr> result = new LinkedHashSet<>();
+    for (int i = 0; i < values.size(); i++) {
+      String field = "servers[" + i + "]";
+      String value = values.get(i);
+      Multiaddr server = parse(field, value, errors);
+      if (server == null) {
+        continue;
+      }
+      if (server.peerId().isEmpty()) {
+        errors.add(new FieldError(field, value, "a server address must end in /p2p/<peer id>"));
+      } else if (server.toTcpSocketAddress().isEmpty()) {
+        errors.add(new FieldError(field, value, "only /ip4|ip6/<address>/tcp/<port>/p2p/<peer id> servers can be dialed"));
+      } else if (server.peerId().get().equals(self)) {
+        errors.add(new FieldError(field, value, "the node cannot check itself"));
+      } else {
+        result.add(server);
+      }
+    }
+    return List.copyOf(result);
+  }
+
+  private static @Nullable Multiaddr parse(String field, @Nullable String value, List<FieldError> errors) {
+    if (value == null || value.isBlank()) {
+      errors.add(new FieldError(field, value, NOT_A_MULTIADDR + ": empty"));
+      return null;
+    }
+    try {
+      return Multiaddr.fromString(value.trim());
+    } catch (RuntimeException e) {
+      errors.add(new FieldError(field, value, NOT_A_MULTIADDR + ": " + e.getMessage()));
+      return null;
+    }
+  }
+}

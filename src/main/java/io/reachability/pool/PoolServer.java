@@ -1,0 +1,107 @@
+package io.reachability.pool;
+
+import io.reachability.autonat.CheckResult;
+import io.reachability.autonat.Reachability;
+import io.reachability.autonat.ResponseStatus;
+import io.reachability.libp2p.core.Multiaddr;
+import io.reachability.libp2p.core.PeerId;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One AutoNAT v2 server of the {@link ServerPool}: where it is, whether it is one of ours, whether
+ * it said (over identify) that it speaks AutoNAT v2, and what its checks came to.
+ */
+public final class PoolServer {
+
+  private final Multiaddr address;
+  private final PeerId peerId;
+  private final boolean embedded;
+  private final Map<Reachability, LongAdder> byReachability = new EnumMap<>(Reachability.class);
+  private final Map<ResponseStatus, LongAdder> byResponseStatus = new EnumMap<>(ResponseStatus.class);
+  /** Checks that ended without a response status we understand (not reached, reset, timed out). */
+  private final LongAdder withoutResponse = new LongAdder();
+  private volatile @Nullable Boolean speaksAutonatV2;
+
+  /**
+   * @param address the server's address, ending in {@code /p2p/<peer id>}
+   * @param embedded one of the in-process loopback servers
+   */
+  public PoolServer(Multiaddr address, boolean embedded) {
+    this.address = Objects.requireNonNull(address, "address");
+    this.peerId =
+        address.peerId().orElseThrow(() -> new IllegalArgumentException("a server address must end in /p2p/<peer id>: " + address));
+    this.embedded = embedded;
+    for (Reachability r : Reachability.values()) {
+      byReachability.put(r, new LongAdder());
+    }
+    for (ResponseStatus s : ResponseStatus.values()) {
+      byResponseStatus.put(s, new LongAdder());
+    }
+  }
+
+  public Multiaddr address() {
+    return address;
+  }
+
+  public PeerId peerId() {
+    return peerId;
+  }
+
+  public boolean embedded() {
+    return embedded;
+  }
+
+  /** What identify said: true or false once asked, null before (or when the server was not reached). */
+  public @Nullable Boolean speaksAutonatV2() {
+    return speaksAutonatV2;
+  }
+
+  void speaksAutonatV2(boolean value) {
+    speaksAutonatV2 = value;
+  }
+
+  /** Counts one finished check against this server. */
+  public void record(CheckResult result) {
+    byReachability.get(result.reachability()).increment();
+    ResponseStatus status = result.responseStatus();
+    if (status == null) {
+      withoutResponse.increment();
+    } else {
+      byResponseStatus.get(status).increment();
+    }
+  }
+
+  /** The counters now. */
+  public Counters counters() {
+    Map<Reachability, Long> reach = new EnumMap<>(Reachability.class);
+    byReachability.forEach((k, v) -> reach.put(k, v.sum()));
+    Map<ResponseStatus, Long> status = new EnumMap<>(ResponseStatus.class);
+    byResponseStatus.forEach((k, v) -> status.put(k, v.sum()));
+    return new Counters(Collections.unmodifiableMap(reach), Collections.unmodifiableMap(status), withoutResponse.sum());
+  }
+
+  /**
+   * Results of the checks sent to a server so far.
+   *
+   * @param byReachability checks by what they said about the address
+   * @param byResponseStatus checks by the server's response status
+   * @param withoutResponse checks that got no response status (server not reached, stream reset,
+   *     timeout, an unknown status code)
+   */
+  public record Counters(Map<Reachability, Long> byReachability, Map<ResponseStatus, Long> byResponseStatus, long withoutResponse) {
+
+    public long total() {
+      return byReachability.values().stream().mapToLong(Long::longValue).sum();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return address.toString();
+  }
+}

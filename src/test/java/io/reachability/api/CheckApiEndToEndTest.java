@@ -1,0 +1,162 @@
+package io.reachability.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.jayway.jsonpath.DocumentContext;
+import com.jayway.jsonpath.JsonPath;
+import io.reachability.libp2p.host.Host;
+import io.reachability.pool.EmbeddedPool;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+/**
+ * The whole service over HTTP with its default embedded pool: what a newcomer does with curl.
+ */
+@SpringBootTest(
+    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+    properties = "reach.node.listen=/ip4/127.0.0.1/tcp/0")
+class CheckApiEndToEndTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(30);
+
+  @LocalServerPort int port;
+  @Autowired Host node;
+
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  private HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpRequest.Builder at(String path) {
+    return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
+  }
+
+  private HttpResponse<String> post(String body) throws IOException, InterruptedException {
+    return send(at("/api/v1/checks").header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)));
+  }
+
+  private DocumentContext poll(String location) throws Exception {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      DocumentContext job = JsonPath.parse(send(at(location)).body());
+      String state = job.read("$.state");
+      if (!state.equals("QUEUED") && !state.equals("RUNNING")) {
+        return job;
+      }
+      TimeUnit.MILLISECONDS.sleep(20);
+    }
+    throw new AssertionError("job at " + location + " did not finish");
+  }
+
+  @Test
+  void theNodesOwnAddressIsReachable() throws Exception {
+    HttpResponse<String> accepted = post("{}");
+    assertThat(accepted.statusCode()).isEqualTo(202);
+    String location = accepted.headers().firstValue("Location").orElseThrow();
+
+    DocumentContext job = poll(location);
+
+    assertThat(job.read("$.state", String.class)).isEqualTo("SUCCEEDED");
+    assertThat(job.read("$.results[0].address", String.class)).isEqualTo(node.listenAddresses().get(0).toString());
+    assertThat(job.read("$.results[0].verdict", String.class)).isEqualTo("REACHABLE");
+    List<Boolean> verified = job.read("$.results[0].attempts[*].nonceVerified");
+    assertThat(verified).hasSize(3).containsOnly(true);
+    List<String> servers = job.read("$.results[0].attempts[*].server");
+    assertThat(servers).doesNotHaveDuplicates();
+  }
+
+  @Test
+  void aClosedPortIsUnreachableWithAWarning() throws Exception {
+    int closed = freePort();
+    HttpResponse<String> accepted = post("{\"addresses\":[\"/ip4/127.0.0.1/tcp/" + closed + "\"]}");
+    assertThat(accepted.statusCode()).isEqualTo(202);
+
+    DocumentContext job = poll(accepted.headers().firstValue("Location").orElseThrow());
+
+    assertThat(job.read("$.results[0].verdict", String.class)).isEqualTo("UNREACHABLE");
+    assertThat(job.read("$.results[0].warnings[0]", String.class))
+        .isEqualTo("the node does not listen on tcp/" + closed + "; a dial-back cannot succeed");
+    List<String> dialStatus = job.read("$.results[0].attempts[*].dialStatus");
+    assertThat(dialStatus).hasSize(3).containsOnly("E_DIAL_ERROR");
+  }
+
+  @Test
+  void nodeAndServers() throws Exception {
+    DocumentContext nodeView = JsonPath.parse(send(at("/api/v1/node")).body());
+    assertThat(nodeView.read("$.peerId", String.class)).isEqualTo(node.peerId().toString());
+    assertThat(nodeView.read("$.agentVersion", String.class)).startsWith("reachability-service");
+
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    DocumentContext pool;
+    do {
+      pool = JsonPath.parse(send(at("/api/v1/servers")).body());
+      TimeUnit.MILLISECONDS.sleep(20);
+    } while (pool.read("$.servers[?(@.speaksAutonatV2 == true)]", List.class).size() < 3 && System.nanoTime() < deadline);
+    assertThat(pool.read("$.notice", String.class)).isEqualTo(EmbeddedPool.NOTICE);
+    List<Boolean> embedded = pool.read("$.servers[*].embedded");
+    assertThat(embedded).hasSize(3).containsOnly(true);
+    List<Boolean> speaks = pool.read("$.servers[*].speaksAutonatV2");
+    assertThat(speaks).containsOnly(true);
+  }
+
+  @Test
+  void healthHasTheServerPool() throws Exception {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    DocumentContext health;
+    do {
+      health = JsonPath.parse(send(at("/actuator/health")).body());
+      TimeUnit.MILLISECONDS.sleep(20);
+    } while (!"UP".equals(health.read("$.components.serverPool.status", String.class)) && System.nanoTime() < deadline);
+    assertThat(health.read("$.components.serverPool.status", String.class)).isEqualTo("UP");
+    assertThat(health.read("$.components.serverPool.details.ready", Integer.class)).isEqualTo(3);
+  }
+
+  @Test
+  void probesAndInfo() throws Exception {
+    HttpResponse<String> readiness = send(at("/actuator/health/readiness"));
+    assertThat(readiness.statusCode()).isEqualTo(200);
+    assertThat(JsonPath.parse(readiness.body()).read("$.status", String.class)).isEqualTo("UP");
+    assertThat(send(at("/actuator/health/liveness")).statusCode()).isEqualTo(200);
+    DocumentContext info = JsonPath.parse(send(at("/actuator/info")).body());
+    assertThat(info.read("$.node.peerId", String.class)).isEqualTo(node.peerId().toString());
+    assertThat(info.read("$.node.listenAddresses[0]", String.class)).isEqualTo(node.listenAddresses().get(0).toString());
+  }
+
+  @Test
+  void jobMetrics() throws Exception {
+    assertThat(send(at("/actuator/metrics/reach.jobs.queued")).statusCode()).isEqualTo(200);
+    assertThat(send(at("/actuator/metrics/reach.jobs.running")).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void errorsAreProblemDetails() throws Exception {
+    HttpResponse<String> invalid = post("{\"addresses\":[\"/ip4/127.0.0.1/udp/1/quic-v1\"]}");
+    assertThat(invalid.statusCode()).isEqualTo(400);
+    assertThat(invalid.headers().firstValue("Content-Type")).get().asString().startsWith("application/problem+json");
+    assertThat(JsonPath.parse(invalid.body()).read("$.errors[0].field", String.class)).isEqualTo("addresses[0]");
+
+    HttpResponse<String> unknown = send(at("/api/v1/checks/00000000-0000-0000-0000-000000000000"));
+    assertThat(unknown.statusCode()).isEqualTo(404);
+    assertThat(unknown.headers().firstValue("Content-Type")).get().asString().startsWith("application/problem+json");
+  }
+
+  /** A port nothing listens on: bound once by the OS, then released. */
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+}

@@ -1,0 +1,80 @@
+package io.reachability.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.reachability.job.CheckJob;
+import io.reachability.job.CheckRequest;
+import io.reachability.job.CheckRequestValidator;
+import io.reachability.job.InMemoryJobStore;
+import io.reachability.job.JobService;
+import io.reachability.job.JobState;
+import io.reachability.job.Verdict;
+import io.reachability.libp2p.host.Host;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+
+/** The wiring of jobs: settings reach the service, a job checks the node's candidates against the embedded pool. */
+class JobConfigurationTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(30);
+
+  @Configuration(proxyBeanMethods = false)
+  @EnableConfigurationProperties({
+    NodeProperties.class, ClientProperties.class, ServerProperties.class, PoolProperties.class, JobsProperties.class
+  })
+  @Import({Libp2pConfiguration.class, AutonatConfiguration.class, PoolConfiguration.class, JobConfiguration.class})
+  static class Service {}
+
+  private final ApplicationContextRunner runner =
+      new ApplicationContextRunner()
+          .withUserConfiguration(Service.class)
+          .withPropertyValues(
+              "reach.node.listen=/ip4/127.0.0.1/tcp/0",
+              "reach.node.announce=/ip4/127.0.0.1/tcp/9",
+              "reach.jobs.workers=2",
+              "reach.jobs.queue-capacity=7");
+
+  @Test
+  void aJobWithoutAddressesChecksListenAndAnnounceAgainstTheEmbeddedPool() {
+    AtomicReference<JobService> service = new AtomicReference<>();
+    AtomicReference<CheckJob> accepted = new AtomicReference<>();
+    runner.run(
+        context -> {
+          assertThat(context).hasSingleBean(InMemoryJobStore.class).hasSingleBean(CheckRequestValidator.class);
+          JobService jobs = context.getBean(JobService.class);
+          service.set(jobs);
+          assertThat(jobs.settings().workers()).isEqualTo(2);
+          assertThat(jobs.settings().queueCapacity()).isEqualTo(7);
+
+          CheckJob job = await(jobs, jobs.submit(CheckRequest.defaults()));
+          assertThat(job.state()).isEqualTo(JobState.SUCCEEDED);
+          assertThat(job.results()).hasSize(2);
+          assertThat(job.results().get(0).address()).isEqualTo(context.getBean(Host.class).listenAddresses().get(0));
+          assertThat(job.results().get(0).verdict()).isEqualTo(Verdict.REACHABLE);
+          // announced, so no warning, but nothing listens there
+          assertThat(job.results().get(1).verdict()).isEqualTo(Verdict.UNREACHABLE);
+          assertThat(job.results().get(1).warnings()).isEmpty();
+          accepted.set(job);
+        });
+    // after the context closed, the service takes nothing more and its jobs are all finished
+    assertThat(service.get().find(accepted.get().id())).get().extracting(CheckJob::isFinished).isEqualTo(true);
+  }
+
+  private static CheckJob await(JobService jobs, CheckJob job) throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      CheckJob now = jobs.find(job.id()).orElseThrow();
+      if (now.isFinished()) {
+        return now;
+      }
+      TimeUnit.MILLISECONDS.sleep(10);
+    }
+    throw new AssertionError("job did not finish: " + jobs.find(job.id()));
+  }
+}

@@ -1,0 +1,74 @@
+package io.reachability.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Configuration;
+
+/** The pool, jobs, monitor and announce settings: defaults, binding, messages that name the setting. */
+class ServicePropertiesTest {
+
+  @Configuration(proxyBeanMethods = false)
+  @EnableConfigurationProperties({NodeProperties.class, PoolProperties.class, JobsProperties.class, MonitorProperties.class})
+  static class Settings {}
+
+  private static final String SERVER =
+      "/ip4/192.0.2.1/tcp/4001/p2p/12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA";
+
+  private final ApplicationContextRunner runner = new ApplicationContextRunner().withUserConfiguration(Settings.class);
+
+  @Test
+  void defaults() {
+    runner.run(
+        context -> {
+          PoolProperties pool = context.getBean(PoolProperties.class);
+          assertThat(pool.servers()).isEmpty();
+          assertThat(pool.embedded().enabled()).isNull();
+          assertThat(pool.embeddedEnabled()).isTrue();
+          assertThat(pool.embedded().size()).isEqualTo(3);
+          JobsProperties jobs = context.getBean(JobsProperties.class);
+          assertThat(jobs).isEqualTo(new JobsProperties(4, 1000, Duration.ofHours(1), 10000));
+          assertThat(context.getBean(MonitorProperties.class).enabled()).isTrue();
+          assertThat(context.getBean(NodeProperties.class).announce()).isEmpty();
+        });
+  }
+
+  @Test
+  void configuredServersSwitchTheEmbeddedPoolOffUnlessAskedFor() {
+    runner
+        .withPropertyValues("reach.pool.servers=" + SERVER, "reach.node.announce=/ip4/203.0.113.7/tcp/4001")
+        .run(
+            context -> {
+              PoolProperties pool = context.getBean(PoolProperties.class);
+              assertThat(pool.serverAddresses()).hasSize(1);
+              assertThat(pool.embeddedEnabled()).isFalse();
+              assertThat(context.getBean(NodeProperties.class).announceAddresses().get(0).toString())
+                  .isEqualTo("/ip4/203.0.113.7/tcp/4001");
+            });
+    runner
+        .withPropertyValues("reach.pool.servers=" + SERVER, "reach.pool.embedded.enabled=true")
+        .run(context -> assertThat(context.getBean(PoolProperties.class).embeddedEnabled()).isTrue());
+    runner
+        .withPropertyValues("reach.pool.embedded.enabled=false")
+        .run(context -> assertThat(context.getBean(PoolProperties.class).embeddedEnabled()).isFalse());
+  }
+
+  @Test
+  void badSettingsNameTheSetting() {
+    failsWith("reach.pool.servers=/ip4/192.0.2.1/tcp/4001", "reach.pool.servers[0] = \"/ip4/192.0.2.1/tcp/4001\": a server address must end in /p2p/<peer id>");
+    failsWith("reach.pool.servers=/ip4/1.2.3/tcp/1", "reach.pool.servers[0]: invalid multiaddr");
+    failsWith("reach.pool.embedded.size=0", "reach.pool.embedded.size must be in [1, 16], was 0");
+    failsWith("reach.jobs.workers=0", "reach.jobs.workers must be in [1, 256], was 0");
+    failsWith("reach.jobs.queue-capacity=0", "reach.jobs.queue-capacity must be at least 1, was 0");
+    failsWith("reach.jobs.retention=0s", "reach.jobs.retention must be positive, was PT0S");
+    failsWith("reach.jobs.max-stored=0", "reach.jobs.max-stored must be at least 1, was 0");
+    failsWith("reach.node.announce=/ip4/203.0.113.7/udp/4001/quic-v1", "reach.node.announce[0] = \"/ip4/203.0.113.7/udp/4001/quic-v1\": only /ip4|ip6/<address>/tcp/<port> can be checked");
+  }
+
+  private void failsWith(String property, String message) {
+    runner.withPropertyValues(property).run(context -> assertThat(context).getFailure().hasStackTraceContaining(message));
+  }
+}

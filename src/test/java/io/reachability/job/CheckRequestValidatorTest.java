@@ -1,0 +1,128 @@
+package io.reachability.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.reachability.libp2p.core.Multiaddr;
+import io.reachability.libp2p.core.PeerId;
+import io.reachability.libp2p.crypto.Keys;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Submit-time validation: every problem reported at once, naming the field and the value. */
+class CheckRequestValidatorTest {
+
+  private static final int CAP = 100_000;
+  private final PeerId self = Keys.generateEd25519().publicKey().peerId();
+  private final PeerId other = Keys.generateEd25519().publicKey().peerId();
+  private final CheckRequestValidator validator = new CheckRequestValidator(self, CAP);
+
+  private List<FieldError> errors(CheckSubmission submission) {
+    return catchThrowableOfType(InvalidCheckRequestException.class, () -> validator.validate(submission)).errors();
+  }
+
+  private static CheckSubmission addresses(List<String> addresses) {
+    return new CheckSubmission(addresses, null, null, null, null);
+  }
+
+  @Test
+  void anEmptySubmissionMeansEveryDefault() {
+    assertThat(validator.validate(new CheckSubmission(null, null, null, null, null))).isEqualTo(CheckRequest.defaults());
+  }
+
+  @Test
+  void aValidRequest() {
+    String server = "/ip4/192.0.2.1/tcp/4001/p2p/" + other;
+    CheckRequest request =
+        validator.validate(
+            new CheckSubmission(
+                List.of("/ip4/127.0.0.1/tcp/4001", "/ip6/::1/tcp/4001/p2p/" + self, "/ip4/127.0.0.1/tcp/4001"),
+                List.of(server),
+                2,
+                30,
+                50_000));
+    // the own /p2p suffix dropped, the duplicate checked once
+    assertThat(request.addresses()).extracting(Multiaddr::toString).containsExactly("/ip4/127.0.0.1/tcp/4001", "/ip6/::1/tcp/4001");
+    assertThat(request.servers()).extracting(Multiaddr::toString).containsExactly(server);
+    assertThat(request.confirmations()).isEqualTo(2);
+    assertThat(request.timeout()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(request.maxDialDataBytes()).isEqualTo(50_000);
+  }
+
+  @Test
+  void badAddressesAreFieldErrors() {
+    List<FieldError> errors =
+        errors(
+            addresses(
+                List.of(
+                    "/ip4/127.0.0.1/tcp/4001",
+                    "not a multiaddr",
+                    "/ip4/192.0.2.1/tcp/4001/p2p/" + other + "/p2p-circuit/p2p/" + self,
+                    "/ip4/127.0.0.1/udp/4001/quic-v1",
+                    "/dns4/example.com/tcp/4001",
+                    "",
+                    "/ip4/127.0.0.1/tcp/4001/p2p/" + other)));
+    assertThat(errors).extracting(FieldError::field)
+        .containsExactly("addresses[1]", "addresses[2]", "addresses[3]", "addresses[4]", "addresses[5]", "addresses[6]");
+    assertThat(errors.get(0).value()).isEqualTo("not a multiaddr");
+    assertThat(errors.get(0).reason()).startsWith("not a multiaddr: ");
+    assertThat(errors.get(1).reason()).isEqualTo(CheckRequestValidator.RELAYED);
+    assertThat(errors.get(2).reason()).isEqualTo(CheckRequestValidator.NOT_TCP);
+    assertThat(errors.get(3).reason()).isEqualTo(CheckRequestValidator.NOT_TCP);
+    assertThat(errors.get(4).reason()).isEqualTo("not a multiaddr: empty");
+    assertThat(errors.get(5).reason()).contains("names another peer");
+  }
+
+  @Test
+  void atMostFiftyAddresses() {
+    List<String> fifty = new ArrayList<>();
+    for (int i = 0; i < CheckRequestValidator.MAX_ADDRESSES; i++) {
+      fifty.add("/ip4/127.0.0.1/tcp/" + (4000 + i));
+    }
+    assertThat(validator.validate(addresses(fifty)).addresses()).hasSize(50);
+    List<String> fiftyOne = new ArrayList<>(fifty);
+    fiftyOne.add("/ip4/127.0.0.1/tcp/5000");
+    assertThat(errors(addresses(fiftyOne)))
+        .containsExactly(new FieldError("addresses", "51 addresses", "at most 50 addresses per check"));
+  }
+
+  @Test
+  void badServersAndNumbers() {
+    List<FieldError> errors =
+        errors(
+            new CheckSubmission(
+                null,
+                List.of("/ip4/192.0.2.1/tcp/4001", "/ip4/192.0.2.1/tcp/4001/p2p/" + self, "/dns4/x.example/tcp/1/p2p/" + other),
+                0,
+                601,
+                CAP + 1));
+    assertThat(errors).extracting(FieldError::field)
+        .containsExactly("servers[0]", "servers[1]", "servers[2]", "confirmations", "timeoutSeconds", "maxDialDataBytes");
+    assertThat(errors.get(0).reason()).isEqualTo("a server address must end in /p2p/<peer id>");
+    assertThat(errors.get(1).reason()).isEqualTo("the node cannot check itself");
+    assertThat(errors.get(3)).isEqualTo(new FieldError("confirmations", "0", "must be in [1, 10]"));
+    assertThat(errors.get(4)).isEqualTo(new FieldError("timeoutSeconds", "601", "must be in [1, 600]"));
+    assertThat(errors.get(5).value()).isEqualTo("100001");
+  }
+
+  @Test
+  void tooManyServers() {
+    List<String> servers = Collections.nCopies(CheckRequestValidator.MAX_SERVERS + 1, "/ip4/192.0.2.1/tcp/4001/p2p/" + other);
+    assertThat(errors(new CheckSubmission(null, servers, null, null, null))).extracting(FieldError::field).containsExactly("servers");
+  }
+
+  @Test
+  void warningsOnlyForPortsTheNodeDoesNotListenOnAndNotForAnnouncedAddresses() {
+    NodeAddresses node =
+        new NodeAddresses(
+            List.of(Multiaddr.fromString("/ip4/0.0.0.0/tcp/4001")), List.of(Multiaddr.fromString("/ip4/203.0.113.7/tcp/14001")));
+    assertThat(node.warnings(Multiaddr.fromString("/ip4/198.51.100.1/tcp/4001"))).isEmpty();
+    assertThat(node.warnings(Multiaddr.fromString("/ip4/203.0.113.7/tcp/14001"))).isEmpty();
+    assertThat(node.warnings(Multiaddr.fromString("/ip4/127.0.0.1/tcp/9")))
+        .containsExactly("the node does not listen on tcp/9; a dial-back cannot succeed");
+    assertThat(node.candidates()).extracting(Multiaddr::toString).containsExactly("/ip4/0.0.0.0/tcp/4001", "/ip4/203.0.113.7/tcp/14001");
+  }
+}

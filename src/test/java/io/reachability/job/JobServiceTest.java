@@ -1,0 +1,383 @@
+package io.reachability.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.reachability.autonat.CheckOptions;
+import io.reachability.autonat.CheckResult;
+import io.reachability.autonat.DialStatus;
+import io.reachability.autonat.Reachability;
+import io.reachability.autonat.ResponseStatus;
+import io.reachability.libp2p.core.Multiaddr;
+import io.reachability.libp2p.core.PeerId;
+import io.reachability.libp2p.crypto.Keys;
+import io.reachability.pool.ServerPool;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The job service with scripted servers (no network): confirmations and replacement, verdicts,
+ * candidates and warnings, the full queue, cancellation, timeouts and shutdown.
+ */
+class JobServiceTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(15);
+  private static final CheckOptions OPTIONS = new CheckOptions(100_000, CHECK_TIMEOUT);
+  private static final Multiaddr LISTEN = Multiaddr.fromString("/ip4/127.0.0.1/tcp/4001");
+  private static final Multiaddr ANNOUNCED = Multiaddr.fromString("/ip4/203.0.113.7/tcp/14001");
+  private static final NodeAddresses NODE = new NodeAddresses(List.of(LISTEN), List.of(ANNOUNCED));
+
+  /** What a scripted server answers. */
+  enum Script {
+    REACHABLE,
+    UNREACHABLE,
+    REFUSED,
+    THROWS,
+    /** never answers (until the test completes the future) */
+    SILENT
+  }
+
+  private final MutableClock clock = new MutableClock();
+  private final Map<Multiaddr, Script> scripts = new ConcurrentHashMap<>();
+  private final List<Multiaddr> asked = new CopyOnWriteArrayList<>();
+  private final List<CompletableFuture<CheckResult>> silent = new CopyOnWriteArrayList<>();
+  private final List<JobService> services = new ArrayList<>();
+
+  private final AddressChecker checker =
+      (server, address, options) -> {
+        asked.add(server);
+        Script script = scripts.get(server);
+        return switch (script) {
+          case REACHABLE -> CompletableFuture.completedFuture(result(server, address, Reachability.REACHABLE, ResponseStatus.OK, DialStatus.OK));
+          case UNREACHABLE ->
+              CompletableFuture.completedFuture(result(server, address, Reachability.UNREACHABLE, ResponseStatus.OK, DialStatus.E_DIAL_ERROR));
+          case REFUSED -> CompletableFuture.completedFuture(result(server, address, Reachability.UNKNOWN, ResponseStatus.E_DIAL_REFUSED, null));
+          case THROWS -> throw new IllegalStateException("client is closed");
+          case SILENT -> {
+            CompletableFuture<CheckResult> never = new CompletableFuture<>();
+            silent.add(never);
+            yield never;
+          }
+        };
+      };
+
+  @AfterEach
+  void closeServices() {
+    // whatever still waits ends now, so closing drains at once
+    scripts.replaceAll((server, script) -> Script.REFUSED);
+    silent.forEach(f -> f.cancel(false));
+    services.forEach(JobService::close);
+  }
+
+  private static CheckResult result(
+      Multiaddr server, Multiaddr address, Reachability reachability, ResponseStatus status, DialStatus dial) {
+    boolean verified = reachability == Reachability.REACHABLE;
+    return new CheckResult(
+        server.peerId().orElseThrow(),
+        server,
+        0,
+        address,
+        status,
+        dial,
+        reachability,
+        "scripted " + reachability,
+        verified,
+        verified ? LISTEN : null,
+        0,
+        Duration.ofMillis(1));
+  }
+
+  private List<Multiaddr> servers(Script... answers) {
+    List<Multiaddr> result = new ArrayList<>();
+    for (int i = 0; i < answers.length; i++) {
+      PeerId peer = Keys.generateEd25519().publicKey().peerId();
+      Multiaddr server = Multiaddr.fromString("/ip4/127.0.0.1/tcp/" + (5000 + i)).withPeerId(peer);
+      scripts.put(server, answers[i]);
+      result.add(server);
+    }
+    return result;
+  }
+
+  private JobService service(ServerPool pool, JobSettings settings) {
+    JobService service = new JobService(new InMemoryJobStore(clock, Duration.ofHours(1), 100), checker, pool, () -> NODE, settings, OPTIONS, clock);
+    services.add(service);
+    return service;
+  }
+
+  private JobService service(Script... answers) {
+    return service(ServerPool.of(servers(answers), null), JobSettings.of(2, 10));
+  }
+
+  private static CheckJob await(JobService service, UUID id, Predicate<CheckJob> condition) throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      CheckJob job = service.find(id).orElseThrow();
+      if (condition.test(job)) {
+        return job;
+      }
+      TimeUnit.MILLISECONDS.sleep(5);
+    }
+    throw new AssertionError("job never got there: " + service.find(id));
+  }
+
+  private static CheckJob finished(JobService service, CheckJob job) throws InterruptedException {
+    return await(service, job.id(), CheckJob::isFinished);
+  }
+
+  private void awaitAsked(int count) throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (asked.size() < count) {
+      assertThat(System.nanoTime()).as("servers asked: %s", asked).isLessThan(deadline);
+      TimeUnit.MILLISECONDS.sleep(5);
+    }
+  }
+
+  @Test
+  void threeServersAgreeReachable() throws Exception {
+    JobService service = service(Script.REACHABLE, Script.REACHABLE, Script.REACHABLE, Script.REACHABLE);
+    CheckJob job = finished(service, service.submit(CheckRequest.of(List.of(LISTEN))));
+
+    assertThat(job.state()).isEqualTo(JobState.SUCCEEDED);
+    assertThat(job.startedAt()).isNotNull();
+    assertThat(job.finishedAt()).isNotNull();
+    AddressResult result = job.results().get(0);
+    assertThat(result.verdict()).isEqualTo(Verdict.REACHABLE);
+    assertThat(result.warnings()).isEmpty();
+    // the default of three confirmations, from three distinct servers, one of the four not asked
+    assertThat(result.attempts()).hasSize(3).allMatch(Attempt::nonceVerified);
+    assertThat(result.attempts().stream().map(Attempt::server).distinct()).hasSize(3);
+  }
+
+  @Test
+  void unreachableByTheMajority() throws Exception {
+    JobService service = service(Script.UNREACHABLE, Script.UNREACHABLE, Script.REACHABLE);
+    CheckJob job = finished(service, service.submit(CheckRequest.of(List.of(LISTEN))));
+    assertThat(job.results().get(0).verdict()).isEqualTo(Verdict.UNREACHABLE);
+  }
+
+  @Test
+  void refusingAndFailingServersAreReplacedUntilThePoolRunsOut() throws Exception {
+    // three confirmations wanted, two servers can give one: whatever the order, all four are asked
+    JobService service = service(Script.REFUSED, Script.THROWS, Script.REACHABLE, Script.REACHABLE);
+    CheckJob job = finished(service, service.submit(CheckRequest.of(List.of(LISTEN))));
+    AddressResult result = job.results().get(0);
+    assertThat(result.verdict()).isEqualTo(Verdict.REACHABLE);
+    assertThat(result.attempts()).hasSize(4);
+    assertThat(result.attempts().stream().map(Attempt::server).distinct()).hasSize(4);
+    assertThat(result.attempts()).filteredOn(a -> a.reachability() == Reachability.REACHABLE).hasSize(2);
+    assertThat(result.attempts()).filteredOn(a -> a.error() != null).extracting(Attempt::error)
+        .containsExactlyInAnyOrder("scripted UNKNOWN", "client is closed");
+
+    scripts.clear();
+    asked.clear();
+    JobService exhausted = service(Script.REFUSED, Script.REFUSED, Script.REACHABLE);
+    AddressResult one = finished(exhausted, exhausted.submit(CheckRequest.of(List.of(LISTEN)))).results().get(0);
+    assertThat(one.verdict()).as("one success of three wanted decides nothing").isEqualTo(Verdict.UNKNOWN);
+    assertThat(one.attempts()).hasSize(3);
+  }
+
+  @Test
+  void noServerIsAskedOnceTheConfirmationsAreIn() throws Exception {
+    JobService service = service(Script.REFUSED, Script.REACHABLE, Script.REACHABLE, Script.REACHABLE, Script.REACHABLE);
+    for (int i = 0; i < 10; i++) {
+      asked.clear();
+      AddressResult result = finished(service, service.submit(CheckRequest.of(List.of(LISTEN)))).results().get(0);
+      long refusals = result.attempts().stream().filter(a -> a.error() != null).count();
+      assertThat(result.verdict()).isEqualTo(Verdict.REACHABLE);
+      assertThat(result.attempts()).hasSize(3 + (int) refusals);
+      assertThat(asked).hasSize(result.attempts().size());
+    }
+  }
+
+  @Test
+  void confirmationsAreCappedAtThePoolSize() throws Exception {
+    JobService service = service(Script.REACHABLE);
+    CheckJob job = finished(service, service.submit(CheckRequest.of(List.of(LISTEN))));
+    assertThat(job.results().get(0).verdict()).isEqualTo(Verdict.REACHABLE);
+
+    JobService two = service(Script.REACHABLE, Script.REACHABLE, Script.REACHABLE);
+    CheckJob oneConfirmation = finished(two, two.submit(CheckRequest.of(List.of(LISTEN)).withConfirmations(1)));
+    assertThat(oneConfirmation.results().get(0).attempts()).hasSize(1);
+  }
+
+  @Test
+  void noAddressesMeansTheCandidatesWithWarningsForPortsNotListenedOn() throws Exception {
+    JobService service = service(Script.REACHABLE, Script.REACHABLE, Script.REACHABLE);
+    CheckJob job = finished(service, service.submit(CheckRequest.defaults()));
+    assertThat(job.results()).extracting(AddressResult::address).containsExactly(LISTEN, ANNOUNCED);
+    assertThat(job.results()).allMatch(r -> r.warnings().isEmpty());
+
+    Multiaddr closed = Multiaddr.fromString("/ip4/127.0.0.1/tcp/9");
+    CheckJob other = finished(service, service.submit(CheckRequest.of(List.of(closed))));
+    assertThat(other.results().get(0).warnings())
+        .containsExactly("the node does not listen on tcp/9; a dial-back cannot succeed");
+  }
+
+  @Test
+  void requestedServersInsteadOfThePool() throws Exception {
+    List<Multiaddr> own = servers(Script.UNREACHABLE, Script.UNREACHABLE);
+    JobService service = service(Script.REACHABLE, Script.REACHABLE, Script.REACHABLE);
+    CheckJob job = finished(service, service.submit(CheckRequest.of(List.of(LISTEN)).withServers(own)));
+    assertThat(job.results().get(0).verdict()).isEqualTo(Verdict.UNREACHABLE);
+    assertThat(asked).containsExactlyInAnyOrderElementsOf(own);
+  }
+
+  @Test
+  void anEmptyPoolFailsTheJob() throws Exception {
+    JobService service = service(ServerPool.of(List.of(), null), JobSettings.of(1, 1));
+    CheckJob job = finished(service, service.submit(CheckRequest.of(List.of(LISTEN))));
+    assertThat(job.state()).isEqualTo(JobState.FAILED);
+    assertThat(job.error()).contains("server pool is empty");
+  }
+
+  @Test
+  void poolCountersFollowTheResults() throws Exception {
+    List<Multiaddr> servers = servers(Script.REACHABLE, Script.REFUSED);
+    ServerPool pool = ServerPool.of(servers, null);
+    JobService service = service(pool, JobSettings.of(1, 10));
+    finished(service, service.submit(CheckRequest.of(List.of(LISTEN))));
+    var reachable = pool.find(servers.get(0).peerId().orElseThrow()).orElseThrow().counters();
+    var refused = pool.find(servers.get(1).peerId().orElseThrow()).orElseThrow().counters();
+    assertThat(reachable.byReachability()).containsEntry(Reachability.REACHABLE, 1L);
+    assertThat(refused.byResponseStatus()).containsEntry(ResponseStatus.E_DIAL_REFUSED, 1L);
+  }
+
+  @Test
+  void aFullQueueTurnsSubmissionsAwayAndStoresNothing() throws Exception {
+    JobService service = service(ServerPool.of(servers(Script.SILENT), null), JobSettings.of(1, 1));
+    CheckJob running = service.submit(CheckRequest.of(List.of(LISTEN)));
+    await(service, running.id(), j -> j.state() == JobState.RUNNING);
+    CheckJob queued = service.submit(CheckRequest.of(List.of(LISTEN)));
+
+    assertThatThrownBy(() -> service.submit(CheckRequest.of(List.of(LISTEN))))
+        .isInstanceOf(QueueFullException.class)
+        .satisfies(e -> assertThat(((QueueFullException) e).retryAfter()).isEqualTo(JobSettings.RETRY_AFTER));
+    assertThat(service.list(null, 0, 10).items()).extracting(CheckJob::id).containsExactly(queued.id(), running.id());
+    assertThat(service.queued()).isEqualTo(1);
+
+    // cancelling the queued job makes room at once
+    service.cancel(queued.id());
+    CheckJob next = service.submit(CheckRequest.of(List.of(LISTEN)));
+    assertThat(next.state()).isEqualTo(JobState.QUEUED);
+  }
+
+  @Test
+  void cancellingAQueuedJobMeansItNeverRuns() throws Exception {
+    JobService service = service(ServerPool.of(servers(Script.SILENT), null), JobSettings.of(1, 10));
+    CheckJob running = service.submit(CheckRequest.of(List.of(LISTEN)));
+    CheckJob queued = service.submit(CheckRequest.of(List.of(LISTEN)));
+    await(service, running.id(), j -> j.state() == JobState.RUNNING);
+
+    CheckJob cancelled = service.cancel(queued.id()).orElseThrow();
+    assertThat(cancelled.state()).isEqualTo(JobState.CANCELLED);
+    assertThat(cancelled.startedAt()).isNull();
+    assertThat(cancelled.finishedAt()).isNotNull();
+
+    service.cancel(running.id());
+    TimeUnit.MILLISECONDS.sleep(50);
+    assertThat(asked).hasSize(1); // only the first job's one server; the cancelled job asked nobody
+    assertThat(service.find(queued.id()).orElseThrow().state()).isEqualTo(JobState.CANCELLED);
+  }
+
+  @Test
+  void cancellingARunningJobStopsItsWorker() throws Exception {
+    List<Multiaddr> servers = servers(Script.SILENT);
+    JobService service = service(ServerPool.of(servers, null), JobSettings.of(1, 10));
+    CheckJob running = service.submit(CheckRequest.of(List.of(LISTEN)));
+    awaitAsked(1);
+
+    CheckJob cancelled = service.cancel(running.id()).orElseThrow();
+    assertThat(cancelled.state()).isEqualTo(JobState.CANCELLED);
+    assertThat(cancelled.error()).isEqualTo(JobService.CANCELLED_BY_USER);
+
+    // the single worker is free again: the next job runs (and is answered)
+    scripts.put(servers.get(0), Script.REACHABLE);
+    CheckJob next = finished(service, service.submit(CheckRequest.of(List.of(LISTEN))));
+    assertThat(next.state()).isEqualTo(JobState.SUCCEEDED);
+    assertThat(service.find(running.id()).orElseThrow().state()).isEqualTo(JobState.CANCELLED);
+    // cancelling a finished job changes nothing
+    assertThat(service.cancel(next.id()).orElseThrow()).isEqualTo(next);
+    assertThat(service.cancel(UUID.randomUUID())).isEmpty();
+  }
+
+  @Test
+  void aJobTimesOutWithTheEvidenceItHas() throws Exception {
+    JobService service = service(Script.SILENT, Script.SILENT);
+    CheckJob job = finished(service, service.submit(CheckRequest.of(List.of(LISTEN, ANNOUNCED)).withTimeout(Duration.ofMillis(200))));
+    assertThat(job.state()).isEqualTo(JobState.FAILED);
+    assertThat(job.error()).startsWith("timed out after").endsWith("with 1 of 2 addresses checked");
+    AddressResult result = job.results().get(0);
+    assertThat(result.verdict()).isEqualTo(Verdict.UNKNOWN);
+    assertThat(result.attempts()).hasSize(2).allMatch(a -> JobService.NO_ANSWER_IN_TIME.equals(a.error()));
+  }
+
+  @Test
+  void shutdownDrainsWhatItCan() throws Exception {
+    List<Multiaddr> servers = servers(Script.SILENT);
+    JobService service = service(ServerPool.of(servers, null), JobSettings.of(1, 10).withShutdownGrace(WAIT));
+    List<CheckJob> jobs = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      jobs.add(service.submit(CheckRequest.of(List.of(LISTEN))));
+    }
+    awaitAsked(1);
+    // from now on the server answers, and the job waiting for it gets its answer
+    scripts.put(servers.get(0), Script.REACHABLE);
+    silent.forEach(f -> f.complete(result(servers.get(0), LISTEN, Reachability.REACHABLE, ResponseStatus.OK, DialStatus.OK)));
+
+    service.close();
+
+    for (CheckJob job : jobs) {
+      assertThat(service.find(job.id()).orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
+    }
+    assertThatThrownBy(() -> service.submit(CheckRequest.of(List.of(LISTEN))))
+        .isInstanceOf(JobRejectedException.class)
+        .hasMessageContaining("shutting down");
+  }
+
+  @Test
+  void shutdownCancelsWhatCannotFinishInTheGracePeriod() throws Exception {
+    JobService service = service(ServerPool.of(servers(Script.SILENT), null), JobSettings.of(1, 10).withShutdownGrace(Duration.ofMillis(100)));
+    List<CheckJob> jobs = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      jobs.add(service.submit(CheckRequest.of(List.of(LISTEN))));
+    }
+    awaitAsked(1);
+
+    service.close();
+
+    for (CheckJob job : jobs) {
+      CheckJob after = service.find(job.id()).orElseThrow();
+      assertThat(after.state()).isEqualTo(JobState.CANCELLED);
+      assertThat(after.error()).isEqualTo(JobService.CANCELLED_BY_SHUTDOWN);
+    }
+    assertThat(service.list(JobState.CANCELLED, 0, 10).total()).isEqualTo(3);
+  }
+
+  @Test
+  void manyJobsAllEnd() throws Exception {
+    JobService service = service(ServerPool.of(servers(Script.REACHABLE, Script.UNREACHABLE, Script.REFUSED, Script.REACHABLE), null), JobSettings.of(4, 100));
+    List<CheckJob> jobs = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      jobs.add(service.submit(CheckRequest.of(List.of(LISTEN))));
+    }
+    AtomicInteger succeeded = new AtomicInteger();
+    for (CheckJob job : jobs) {
+      if (finished(service, job).state() == JobState.SUCCEEDED) {
+        succeeded.incrementAndGet();
+      }
+    }
+    assertThat(succeeded).hasValue(100);
+  }
+}
