@@ -1,0 +1,75 @@
+package io.reachability.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.yaml.snakeyaml.Yaml;
+
+/**
+ * The committed {@code openapi/openapi.yaml} describes every endpoint the controllers map, and
+ * nothing they do not: a new or removed mapping fails here until the contract is updated. (The
+ * comparison with springdoc's served document comes with springdoc itself.)
+ */
+class OpenApiContractTest {
+
+  private static final Path CONTRACT = Path.of("openapi", "openapi.yaml");
+
+  private static final List<Class<?>> CONTROLLERS =
+      List.of(CheckController.class, NodeController.class, ServerController.class);
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void contractListsExactlyTheMappedEndpoints() throws IOException {
+    Map<String, Object> document;
+    try (InputStream in = Files.newInputStream(CONTRACT)) {
+      document = new Yaml().load(in);
+    }
+    assertThat(document.get("openapi")).isEqualTo("3.1.0");
+    Map<String, Map<String, Object>> paths = (Map<String, Map<String, Object>>) document.get("paths");
+    List<String> documented = new ArrayList<>();
+    paths.forEach(
+        (path, operations) ->
+            operations.keySet().stream()
+                .filter(key -> List.of("get", "post", "put", "delete", "patch").contains(key))
+                .forEach(method -> documented.add(method.toUpperCase(Locale.ROOT) + " " + path)));
+    assertThat(documented).containsExactlyInAnyOrderElementsOf(mapped());
+  }
+
+  private static List<String> mapped() {
+    List<String> result = new ArrayList<>();
+    for (Class<?> controller : CONTROLLERS) {
+      RequestMapping base = controller.getAnnotation(RequestMapping.class);
+      String prefix = base == null || base.value().length == 0 ? "" : base.value()[0];
+      for (Method method : controller.getDeclaredMethods()) {
+        GetMapping get = method.getAnnotation(GetMapping.class);
+        PostMapping post = method.getAnnotation(PostMapping.class);
+        DeleteMapping delete = method.getAnnotation(DeleteMapping.class);
+        if (get != null) {
+          result.add("GET " + prefix + first(get.value()));
+        } else if (post != null) {
+          result.add("POST " + prefix + first(post.value()));
+        } else if (delete != null) {
+          result.add("DELETE " + prefix + first(delete.value()));
+        }
+      }
+    }
+    return result;
+  }
+
+  private static String first(String[] values) {
+    return values.length == 0 ? "" : values[0];
+  }
+}
