@@ -30,9 +30,6 @@ class ClientResponseFuzzTest {
 
   @BeforeAll
   static void start() {
-    if (System.getenv("JAZZER_FUZZ") == null) {
-      System.setProperty("jazzer.hooks", "false");
-    }
     server =
         Host.builder()
             .threadName("fuzz-server")

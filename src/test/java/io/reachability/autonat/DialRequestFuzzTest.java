@@ -26,7 +26,6 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.BeforeAll;
 
 /**
  * The server's request decoding and dial-data reading, fed arbitrary bytes on a dial-request
@@ -41,13 +40,6 @@ class DialRequestFuzzTest {
   static final Multiaddr CLIENT = Multiaddr.fromString("/ip4/1.2.3.4/tcp/4001");
 
   private static final PrivateKey CLIENT_KEY = Keys.generateEd25519();
-
-  @BeforeAll
-  static void noSanitizerHooksInRegressionMode() {
-    if (System.getenv("JAZZER_FUZZ") == null) {
-      System.setProperty("jazzer.hooks", "false");
-    }
-  }
 
   @FuzzTest(maxDuration = "10s")
   void serverReadsArbitraryRequests(byte[] data) {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.nio.charset.StandardCharsets;
-import org.junit.jupiter.api.BeforeAll;
 
 /**
  * Multiaddrs from peers (identify, AutoNAT requests) and from users (REST, configuration): only
@@ -12,15 +11,6 @@ import org.junit.jupiter.api.BeforeAll;
  * to an equal address with the same text.
  */
 class MultiaddrFuzzTest {
-
-  @BeforeAll
-  static void noSanitizerHooksInRegressionMode() {
-    // Jazzer's bug-detector hooks cost ~10 s of start-up and find nothing a decoder of bytes could
-    // trigger; only real fuzzing (JAZZER_FUZZ, fuzz/run.sh) keeps them, for their comparison guidance.
-    if (System.getenv("JAZZER_FUZZ") == null) {
-      System.setProperty("jazzer.hooks", "false");
-    }
-  }
 
   @FuzzTest(maxDuration = "10s")
   void fromBytes(byte[] data) {

@@ -5,19 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.reachability.libp2p.multiformats.Multibase;
 import java.nio.charset.StandardCharsets;
-import org.junit.jupiter.api.BeforeAll;
 
 /** Peer ids from peers and users: only PeerIdException may escape; every text form parses back equal. */
 class PeerIdFuzzTest {
-
-  @BeforeAll
-  static void noSanitizerHooksInRegressionMode() {
-    // Jazzer's bug-detector hooks cost ~10 s of start-up and find nothing a decoder of bytes could
-    // trigger; only real fuzzing (JAZZER_FUZZ, fuzz/run.sh) keeps them, for their comparison guidance.
-    if (System.getenv("JAZZER_FUZZ") == null) {
-      System.setProperty("jazzer.hooks", "false");
-    }
-  }
 
   @FuzzTest(maxDuration = "10s")
   void fromBytes(byte[] data) {

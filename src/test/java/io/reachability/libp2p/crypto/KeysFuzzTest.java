@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import org.junit.jupiter.api.BeforeAll;
 
 /**
  * Key envelopes: public keys arrive from peers (Noise payload, identify), private keys from key files. Only
@@ -14,15 +13,6 @@ import org.junit.jupiter.api.BeforeAll;
 class KeysFuzzTest {
 
   private static final byte[] MESSAGE = "noise-libp2p-static-key:fuzz".getBytes(StandardCharsets.UTF_8);
-
-  @BeforeAll
-  static void noSanitizerHooksInRegressionMode() {
-    // Jazzer's bug-detector hooks cost ~10 s of start-up and find nothing a decoder of bytes could
-    // trigger; only real fuzzing (JAZZER_FUZZ, fuzz/run.sh) keeps them, for their comparison guidance.
-    if (System.getenv("JAZZER_FUZZ") == null) {
-      System.setProperty("jazzer.hooks", "false");
-    }
-  }
 
   @FuzzTest(maxDuration = "10s")
   void unmarshalPublicKey(byte[] data) {

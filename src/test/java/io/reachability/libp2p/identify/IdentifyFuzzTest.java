@@ -19,7 +19,6 @@ import io.reachability.libp2p.identify.pb.IdentifyProtos;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.BeforeAll;
 
 /**
  * An identify message from a peer, parsed as the reader does (protobuf, then {@code toResult}). Malformed
@@ -32,15 +31,6 @@ class IdentifyFuzzTest {
   static final PublicKey PEER_KEY = Keys.ed25519FromSeed(new byte[32]).publicKey();
 
   private static final Connection CONNECTION = new StubConnection(PeerId.fromPublicKey(PEER_KEY.marshal()));
-
-  @BeforeAll
-  static void noSanitizerHooksInRegressionMode() {
-    // Jazzer's bug-detector hooks cost ~10 s of start-up and find nothing a decoder of bytes could
-    // trigger; only real fuzzing (JAZZER_FUZZ, fuzz/run.sh) keeps them, for their comparison guidance.
-    if (System.getenv("JAZZER_FUZZ") == null) {
-      System.setProperty("jazzer.hooks", "false");
-    }
-  }
 
   @FuzzTest(maxDuration = "10s")
   void message(byte[] data) {

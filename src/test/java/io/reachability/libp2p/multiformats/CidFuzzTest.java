@@ -4,19 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.nio.charset.StandardCharsets;
-import org.junit.jupiter.api.BeforeAll;
 
 /** CIDs (peer ids in CID form) from a peer: only MultiformatsException may escape; what parses round-trips. */
 class CidFuzzTest {
-
-  @BeforeAll
-  static void noSanitizerHooksInRegressionMode() {
-    // Jazzer's bug-detector hooks cost ~10 s of start-up and find nothing a decoder of bytes could
-    // trigger; only real fuzzing (JAZZER_FUZZ, fuzz/run.sh) keeps them, for their comparison guidance.
-    if (System.getenv("JAZZER_FUZZ") == null) {
-      System.setProperty("jazzer.hooks", "false");
-    }
-  }
 
   @FuzzTest(maxDuration = "10s")
   void decodeBytes(byte[] data) {

@@ -13,7 +13,6 @@ import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.BeforeAll;
 
 /**
  * The length-prefixed framing of identify and AutoNAT, fed arbitrary bytes. Input: one byte choosing the
@@ -22,15 +21,6 @@ import org.junit.jupiter.api.BeforeAll;
 class UvarintFrameDecoderFuzzTest {
 
   private static final int MAX_FRAME = 64;
-
-  @BeforeAll
-  static void noSanitizerHooksInRegressionMode() {
-    // Jazzer's bug-detector hooks cost ~10 s of start-up and find nothing a decoder of bytes could
-    // trigger; only real fuzzing (JAZZER_FUZZ, fuzz/run.sh) keeps them, for their comparison guidance.
-    if (System.getenv("JAZZER_FUZZ") == null) {
-      System.setProperty("jazzer.hooks", "false");
-    }
-  }
 
   @FuzzTest(maxDuration = "10s")
   void frames(byte[] data) {

@@ -6,22 +6,12 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.netty.buffer.ByteBuf;
 import io.reachability.testing.LeakRecorder;
 import java.util.Arrays;
-import org.junit.jupiter.api.BeforeAll;
 
 /**
  * Fuzzes both varint decoders against each other and against the encoder. Seeds and findings live in
  * {@code src/test/resources/io/reachability/libp2p/multiformats/VarintFuzzTestInputs/<method>/}.
  */
 class VarintFuzzTest {
-
-  @BeforeAll
-  static void noSanitizerHooksInRegressionMode() {
-    // Jazzer's bug-detector hooks cost ~10 s of start-up and find nothing a decoder of bytes could
-    // trigger; only real fuzzing (JAZZER_FUZZ, fuzz/run.sh) keeps them, for their comparison guidance.
-    if (System.getenv("JAZZER_FUZZ") == null) {
-      System.setProperty("jazzer.hooks", "false");
-    }
-  }
 
   @FuzzTest(maxDuration = "10s")
   void decodeAndRead(byte[] data) {

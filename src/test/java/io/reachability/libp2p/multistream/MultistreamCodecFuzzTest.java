@@ -9,19 +9,9 @@ import io.reachability.libp2p.multiformats.Varint;
 import io.reachability.testing.LeakRecorder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import org.junit.jupiter.api.BeforeAll;
 
 /** Reads messages from arbitrary bytes until it needs more or fails: only MultistreamException may escape. */
 class MultistreamCodecFuzzTest {
-
-  @BeforeAll
-  static void noSanitizerHooksInRegressionMode() {
-    // Jazzer's bug-detector hooks cost ~10 s of start-up and find nothing a decoder of bytes could
-    // trigger; only real fuzzing (JAZZER_FUZZ, fuzz/run.sh) keeps them, for their comparison guidance.
-    if (System.getenv("JAZZER_FUZZ") == null) {
-      System.setProperty("jazzer.hooks", "false");
-    }
-  }
 
   @FuzzTest(maxDuration = "10s")
   void readMessage(byte[] data) {

@@ -17,7 +17,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.BeforeAll;
 
 /**
  * Both sides of a negotiation fed arbitrary bytes in an EmbeddedChannel: nothing may be thrown into the
@@ -30,15 +29,6 @@ class MultistreamHandlerFuzzTest {
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
   private static final Set<String> SUPPORTED = Set.of("/noise", "/yamux/1.0.0", "/ipfs/id/1.0.0");
   private static final List<String> PROPOSALS = List.of("/yamux/1.0.0", "/mplex/6.7.0");
-
-  @BeforeAll
-  static void noSanitizerHooksInRegressionMode() {
-    // Jazzer's bug-detector hooks cost ~10 s of start-up and find nothing a decoder of bytes could
-    // trigger; only real fuzzing (JAZZER_FUZZ, fuzz/run.sh) keeps them, for their comparison guidance.
-    if (System.getenv("JAZZER_FUZZ") == null) {
-      System.setProperty("jazzer.hooks", "false");
-    }
-  }
 
   @FuzzTest(maxDuration = "10s")
   void responder(byte[] data) {

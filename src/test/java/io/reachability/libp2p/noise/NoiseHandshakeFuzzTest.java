@@ -21,7 +21,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.BeforeAll;
 
 /**
  * The Noise responder, the first code a dialing stranger's bytes reach. (The transport codec is only built
@@ -40,15 +39,6 @@ class NoiseHandshakeFuzzTest {
     byte[] seed = new byte[32];
     Arrays.fill(seed, (byte) value);
     return seed;
-  }
-
-  @BeforeAll
-  static void noSanitizerHooksInRegressionMode() {
-    // Jazzer's bug-detector hooks cost ~10 s of start-up and find nothing a decoder of bytes could
-    // trigger; only real fuzzing (JAZZER_FUZZ, fuzz/run.sh) keeps them, for their comparison guidance.
-    if (System.getenv("JAZZER_FUZZ") == null) {
-      System.setProperty("jazzer.hooks", "false");
-    }
   }
 
   /**

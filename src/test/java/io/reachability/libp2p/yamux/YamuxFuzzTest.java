@@ -15,7 +15,6 @@ import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.BeforeAll;
 
 /**
  * Yamux from an untrusted peer. Input: one byte (bit 7: act as the client; bits 0-6: the chunk size the
@@ -25,15 +24,6 @@ class YamuxFuzzTest {
 
   /** Small, so the fuzzer reaches the DATA length limit with short inputs. */
   private static final int CODEC_MAX_DATA = 64;
-
-  @BeforeAll
-  static void noSanitizerHooksInRegressionMode() {
-    // Jazzer's bug-detector hooks cost ~10 s of start-up and find nothing a decoder of bytes could
-    // trigger; only real fuzzing (JAZZER_FUZZ, fuzz/run.sh) keeps them, for their comparison guidance.
-    if (System.getenv("JAZZER_FUZZ") == null) {
-      System.setProperty("jazzer.hooks", "false");
-    }
-  }
 
   /**
    * The codec alone: a bad header is a DecoderException caused by a YamuxException (as YamuxFrameCodecTest
