@@ -2,7 +2,6 @@ package io.reachability.autonat;
 
 import com.google.protobuf.ByteString;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -16,7 +15,6 @@ import io.reachability.libp2p.core.PeerId;
 import io.reachability.libp2p.core.Stream;
 import io.reachability.libp2p.host.Host;
 import io.reachability.libp2p.multiformats.UvarintFrameDecoder;
-import io.reachability.libp2p.multiformats.Varint;
 import io.reachability.libp2p.yamux.YamuxStreamResetException;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -27,9 +25,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -362,7 +358,7 @@ public final class AutonatClient implements AutoCloseable {
           .whenComplete(
               (connection, error) -> {
                 if (error != null) {
-                  finish(unknown("cannot connect to the server: " + message(error)), StreamEnd.RESET);
+                  finish(unknown("cannot connect to the server: " + AutonatMessages.errorText(error)), StreamEnd.RESET);
                   return;
                 }
                 if (result.isDone()) {
@@ -374,7 +370,7 @@ public final class AutonatClient implements AutoCloseable {
                         (stream, streamError) -> {
                           if (streamError != null) {
                             finish(
-                                unknown("cannot open a " + AutonatV2.DIAL_REQUEST_PROTOCOL + " stream: " + message(streamError)),
+                                unknown("cannot open a " + AutonatV2.DIAL_REQUEST_PROTOCOL + " stream: " + AutonatMessages.errorText(streamError)),
                                 StreamEnd.RESET);
                           }
                         });
@@ -401,7 +397,7 @@ public final class AutonatClient implements AutoCloseable {
           .addListener(
               f -> {
                 if (!f.isSuccess()) {
-                  finish(unknown("cannot send the request: " + message(f.cause())), StreamEnd.RESET);
+                  finish(unknown("cannot send the request: " + AutonatMessages.errorText(f.cause())), StreamEnd.RESET);
                 }
               });
     }
@@ -487,7 +483,7 @@ public final class AutonatClient implements AutoCloseable {
           paid += chunk;
         }
         byte[] message = chunk == settings.dialDataChunkBytes() ? fullChunkMessage : dialDataMessage(chunk);
-        ctx.write(frame(ctx.alloc(), message));
+        ctx.write(AutonatMessages.frame(ctx.alloc(), message));
         wrote = true;
       }
       if (wrote) {
@@ -766,13 +762,6 @@ public final class AutonatClient implements AutoCloseable {
     return AutonatV2Protos.Message.newBuilder().setDialRequest(request).build();
   }
 
-  /** A serialised message with its unsigned-varint length prefix. */
-  static ByteBuf frame(ByteBufAllocator alloc, byte[] message) {
-    ByteBuf out = alloc.buffer(Varint.encodedLength(message.length) + message.length);
-    Varint.write(message.length, out);
-    return out.writeBytes(message);
-  }
-
   /** {@code Message{dialDataResponse{data: size zero bytes}}}, serialised. */
   static byte[] dialDataMessage(int size) {
     return AutonatV2Protos.Message.newBuilder()
@@ -784,13 +773,5 @@ public final class AutonatClient implements AutoCloseable {
   static String human(Duration duration) {
     long millis = duration.toMillis();
     return millis % 1000 == 0 ? millis / 1000 + " s" : millis + " ms";
-  }
-
-  private static String message(Throwable error) {
-    Throwable t = error;
-    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t.getMessage() != null ? t.getMessage() : t.toString();
   }
 }

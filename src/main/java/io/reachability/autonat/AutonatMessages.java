@@ -9,6 +9,8 @@ import io.reachability.autonat.pb.AutonatV2Protos;
 import io.reachability.libp2p.core.Libp2pException;
 import io.reachability.libp2p.multiformats.Varint;
 import java.io.IOException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 
 /**
  * Wire helpers shared by client and server: every AutoNAT v2 message is an unsigned-varint length
@@ -22,12 +24,23 @@ public final class AutonatMessages {
 
   /** One length-prefixed message, ready to write. */
   public static ByteBuf frame(ByteBufAllocator alloc, MessageLite message) {
-    int size = message.getSerializedSize();
-    ByteBuf out = alloc.buffer(Varint.encodedLength(size) + size);
-    Varint.write(size, out);
-    byte[] body = message.toByteArray();
-    out.writeBytes(body);
-    return out;
+    return frame(alloc, message.toByteArray());
+  }
+
+  /** An already serialised message with its length prefix (the client reuses one dial-data chunk). */
+  public static ByteBuf frame(ByteBufAllocator alloc, byte[] message) {
+    ByteBuf out = alloc.buffer(Varint.encodedLength(message.length) + message.length);
+    Varint.write(message.length, out);
+    return out.writeBytes(message);
+  }
+
+  /** The message of the error a future failed with, without the CompletionException wrapping. */
+  public static String errorText(Throwable error) {
+    Throwable t = error;
+    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t.getMessage() != null ? t.getMessage() : t.toString();
   }
 
   /** Parses a dial-request stream frame; does not release it. */

@@ -10,7 +10,6 @@ import io.reachability.autonat.pb.AutonatV2Protos;
 import io.reachability.libp2p.core.Connection;
 import io.reachability.libp2p.core.Libp2pException;
 import io.reachability.libp2p.core.Multiaddr;
-import io.reachability.libp2p.core.PeerId;
 import io.reachability.libp2p.core.Stream;
 import io.reachability.libp2p.core.Streams;
 import io.reachability.libp2p.host.Host;
@@ -56,10 +55,6 @@ final class DialBacker {
     this.host = host;
     this.connectTimeout = connectTimeout;
     this.streamTimeout = streamTimeout;
-  }
-
-  PeerId peerId() {
-    return host.peerId();
   }
 
   /** From now on dial-backs fail instead of blaming the client for our own shutdown. */
@@ -161,12 +156,7 @@ final class DialBacker {
     if (error == null) {
       return "no connection";
     }
-    Throwable t = error;
-    while ((t instanceof java.util.concurrent.CompletionException || t instanceof java.util.concurrent.ExecutionException)
-        && t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t.getMessage() != null ? t.getMessage() : t.toString();
+    return AutonatMessages.errorText(error);
   }
 
   /** Completes when one well-formed DialBackResponse{OK} arrives; anything else fails. */

@@ -107,10 +107,6 @@ final class DialRequestHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
-  State state() {
-    return state;
-  }
-
   private Channel channel() {
     return stream.channel();
   }

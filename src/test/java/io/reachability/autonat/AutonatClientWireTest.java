@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class AutonatClientWireTest {
 
   private static byte[] framed(byte[] message) {
-    ByteBuf buf = AutonatClient.frame(ByteBufAllocator.DEFAULT, message);
+    ByteBuf buf = AutonatMessages.frame(ByteBufAllocator.DEFAULT, message);
     try {
       return ByteBufUtil.getBytes(buf);
     } finally {
