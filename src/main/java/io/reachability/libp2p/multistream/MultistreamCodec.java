@@ -1,6 +1,8 @@
 package io.reachability.libp2p.multistream;
 
 import io.netty.buffer.ByteBuf;
+import io.reachability.libp2p.multiformats.MultiformatsException;
+import io.reachability.libp2p.multiformats.Varint;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import java.nio.charset.CharacterCodingException;
@@ -29,6 +31,27 @@ public final class MultistreamCodec {
   private MultistreamCodec() {}
 
   /**
+   * The length prefix at the reader index, which stays put: {@link Varint#NEED_MORE_BYTES} while
+   * incomplete; over {@code max}, malformed, non-minimal or longer than 9 bytes → {@link
+   * MultistreamException}. A varint is at most 9 bytes, so nothing is buffered for a hostile prefix.
+   */
+  private static long peekLength(ByteBuf in, long max) {
+    int start = in.readerIndex();
+    long length;
+    try {
+      length = Varint.read(in);
+    } catch (MultiformatsException e) {
+      throw new MultistreamException("malformed length prefix: " + e.getMessage(), e);
+    } finally {
+      in.readerIndex(start);
+    }
+    if (length > max) {
+      throw new MultistreamException("length prefix too large: " + length + " bytes, limit " + max);
+    }
+    return length;
+  }
+
+  /**
    * Reads one message at {@code in.readerIndex()}. The length prefix is checked against {@code maxLength}
    * before anything is allocated or waited for.
    *
@@ -39,14 +62,14 @@ public final class MultistreamCodec {
    *     empty or not UTF-8, or the message does not end with {@code '\n'}
    */
   public static @Nullable String readMessage(ByteBuf in, int maxLength) {
-    long length = UnsignedVarint.peek(in, maxLength);
-    if (length == UnsignedVarint.NEED_MORE) {
+    long length = peekLength(in, maxLength);
+    if (length == Varint.NEED_MORE_BYTES) {
       return null;
     }
     if (length == 0) {
       throw new MultistreamException("empty message: length prefix 0");
     }
-    int prefixSize = UnsignedVarint.size(length);
+    int prefixSize = Varint.encodedLength(length);
     int textLength = (int) length - 1;
     if (in.readableBytes() < prefixSize + length) {
       return null;
@@ -71,7 +94,7 @@ public final class MultistreamCodec {
    */
   public static void writeMessage(ByteBuf out, String text) {
     int textLength = checkText(text);
-    UnsignedVarint.write(out, textLength + 1L);
+    Varint.write(textLength + 1L, out);
     ByteBufUtil.reserveAndWriteUtf8(out, text, textLength);
     out.writeByte(NEWLINE);
   }
@@ -111,8 +134,8 @@ public final class MultistreamCodec {
         }
       }
     }
-    ByteBuf out = alloc.buffer(UnsignedVarint.size(bodyLength) + (int) bodyLength);
-    UnsignedVarint.write(out, bodyLength);
+    ByteBuf out = alloc.buffer(Varint.encodedLength(bodyLength) + (int) bodyLength);
+    Varint.write(bodyLength, out);
     for (String protocol : listed) {
       writeMessage(out, protocol);
     }
@@ -152,7 +175,7 @@ public final class MultistreamCodec {
   }
 
   private static int encodedSize(int textLength) {
-    return UnsignedVarint.size(textLength + 1L) + textLength + 1;
+    return Varint.encodedLength(textLength + 1L) + textLength + 1;
   }
 
   private static String decodeUtf8(ByteBuf in, int index, int length) {

@@ -156,7 +156,7 @@ class MultistreamCodecTest {
       try {
         assertThatThrownBy(() -> MultistreamCodec.readMessage(in, Multistream.MAX_MESSAGE_LENGTH))
             .isInstanceOf(MultistreamException.class)
-            .hasMessageContaining("non-minimal");
+            .hasMessageContaining("not minimally encoded");
       } finally {
         in.release();
       }
@@ -167,9 +167,9 @@ class MultistreamCodecTest {
   void rejects_varints_longer_than_nine_bytes() {
     ByteBuf in = wire(0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01); // 10 bytes
     try {
-      assertThatThrownBy(() -> UnsignedVarint.peek(in, Long.MAX_VALUE))
+      assertThatThrownBy(() -> MultistreamCodec.readMessage(in, Integer.MAX_VALUE))
           .isInstanceOf(MultistreamException.class)
-          .hasMessageContaining("longer than 9");
+          .hasMessageContaining("malformed length prefix");
     } finally {
       in.release();
     }
@@ -302,20 +302,4 @@ class MultistreamCodecTest {
     assertThat(MultistreamCodec.encodeLsResponse(ALLOC, List.of("/a"), 4)).isNull();
   }
 
-  @Test
-  void varint_sizes_at_the_boundaries() {
-    long[] values = {0, 127, 128, 16383, 16384, 1L << 62};
-    int[] sizes = {1, 1, 2, 2, 3, 9};
-    for (int i = 0; i < values.length; i++) {
-      ByteBuf buf = Unpooled.buffer();
-      try {
-        UnsignedVarint.write(buf, values[i]);
-        assertThat(buf.readableBytes()).isEqualTo(sizes[i]);
-        assertThat(UnsignedVarint.size(values[i])).isEqualTo(sizes[i]);
-        assertThat(UnsignedVarint.peek(buf, Long.MAX_VALUE)).isEqualTo(values[i]);
-      } finally {
-        buf.release();
-      }
-    }
-  }
 }

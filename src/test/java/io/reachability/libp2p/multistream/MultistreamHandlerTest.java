@@ -501,7 +501,7 @@ class MultistreamHandlerTest {
 
     feed(channel, wire(0x93, 0x00, "/multistream/1.0.0\n")); // 19 in two bytes
 
-    assertFailed(handler, channel, "non-minimal");
+    assertFailed(handler, channel, "not minimally encoded");
   }
 
   // ---- timeout and lifecycle ----
