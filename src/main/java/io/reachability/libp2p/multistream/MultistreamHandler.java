@@ -346,9 +346,12 @@ public final class MultistreamHandler extends ByteToMessageDecoder {
     }
   }
 
+  /** Characters of peer-supplied text quoted in an error message; enough to recognise it. */
+  static final int QUOTED_TEXT_LIMIT = 64;
+
   /** Peer text for error messages: bounded, control characters escaped. */
   private static String quote(String text) {
-    int limit = 64;
+    int limit = QUOTED_TEXT_LIMIT;
     StringBuilder quoted = new StringBuilder("'");
     for (int i = 0; i < text.length() && i < limit; i++) {
       char c = text.charAt(i);

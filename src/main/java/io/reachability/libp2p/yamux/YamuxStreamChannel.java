@@ -48,7 +48,13 @@ import org.jspecify.annotations.Nullable;
  */
 public final class YamuxStreamChannel extends AbstractChannel implements DuplexChannel {
 
-  private static final ChannelMetadata METADATA = new ChannelMetadata(false, 16);
+  /** Messages read per read() call before yielding, as Netty's own channels default to. */
+  private static final int MAX_MESSAGES_PER_READ = 16;
+
+  private static final ChannelMetadata METADATA = new ChannelMetadata(false, MAX_MESSAGES_PER_READ);
+
+  /** Window is granted back once at least this fraction (1/n) of the initial window was consumed. */
+  private static final int CREDIT_THRESHOLD_DIVISOR = 2;
 
   private final YamuxHandler session;
   private final YamuxSettings settings;
@@ -545,7 +551,7 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
     }
     long target = Math.min(settings.initialWindow(), settings.maxBufferedBytesPerStream() - buffered);
     long delta = target - recvWindow;
-    if (delta >= settings.initialWindow() / 2) {
+    if (delta >= settings.initialWindow() / CREDIT_THRESHOLD_DIVISOR) {
       recvWindow += delta;
       session.writeFrame(YamuxFrame.windowUpdate(streamId, 0, (int) delta));
       session.flush();
