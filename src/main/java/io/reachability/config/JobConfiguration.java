@@ -23,14 +23,29 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 class JobConfiguration {
 
+  /**
+   * The clock jobs are stamped with and finished jobs expire by. One clock for both: the store
+   * takes the order jobs finish in as the order of their {@code finishedAt}. Tests replace it.
+   */
   @Bean
-  JobStore jobStore(JobsProperties jobs) {
-    return new InMemoryJobStore(Clock.systemUTC(), jobs.retention(), jobs.maxStored());
+  Clock jobClock() {
+    return Clock.systemUTC();
+  }
+
+  @Bean
+  JobStore jobStore(JobsProperties jobs, Clock jobClock) {
+    return new InMemoryJobStore(jobClock, jobs.retention(), jobs.maxStored());
   }
 
   @Bean(destroyMethod = "close")
   JobService jobService(
-      JobStore store, AutonatClient client, ServerPool pool, Host host, NodeProperties node, JobsProperties jobs) {
+      JobStore store,
+      AutonatClient client,
+      ServerPool pool,
+      Host host,
+      NodeProperties node,
+      JobsProperties jobs,
+      Clock jobClock) {
     // advertised: wildcard listen addresses expanded to this machine's interface addresses
     return new JobService(
         store,
@@ -39,7 +54,7 @@ class JobConfiguration {
         () -> new NodeAddresses(host.advertisedAddresses(), node.announceAddresses()),
         JobSettings.of(jobs.workers(), jobs.queueCapacity()),
         CheckOptions.from(client.settings()),
-        Clock.systemUTC());
+        jobClock);
   }
 
   @Bean
