@@ -1,0 +1,161 @@
+package io.reachability.interop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.jayway.jsonpath.DocumentContext;
+import com.jayway.jsonpath.JsonPath;
+import io.reachability.libp2p.host.Host;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * The whole service over HTTP with a real js-libp2p AutoNAT v2 server (2.0.15) as its only pool
+ * server: checks submitted with {@code POST /api/v1/checks} are answered by js, which dials the
+ * node back (the documented test-only patch lets js's <em>server</em> dial loopback; its client is
+ * as published).
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+@JsInterop
+@SpringBootTest(
+    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+    properties = "reach.node.listen=/ip4/127.0.0.1/tcp/0")
+@DirtiesContext // its pool is a js process stopped after the class: close the service with it
+class RestJsServerInteropTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(30);
+
+  private static JsPeer jsServer;
+
+  @BeforeAll
+  static void startJsServer() {
+    JsPeer.assumeAvailable();
+    jsServer = JsPeer.startAutonat("server", List.of("--listen", "/ip4/127.0.0.1/tcp/0"), Map.of());
+  }
+
+  /** Read when the context starts, after {@link #startJsServer()}; the embedded pool is off then. */
+  @DynamicPropertySource
+  static void pool(DynamicPropertyRegistry registry) {
+    registry.add("reach.pool.servers", () -> jsServer.addrs().get(0));
+  }
+
+  @AfterAll
+  static void stopJsServer() {
+    if (jsServer != null) {
+      jsServer.close();
+    }
+  }
+
+  @LocalServerPort int port;
+  @Autowired Host node;
+
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  @Test
+  void theNodesListenAddressIsReachableAccordingToJs() throws Exception {
+    String listen = node.listenAddresses().get(0).toString();
+    DocumentContext job = check("{\"addresses\":[\"" + listen + "\"]}");
+
+    assertThat(job.read("$.state", String.class)).as(job.jsonString()).isEqualTo("SUCCEEDED");
+    assertThat(job.read("$.results[0].address", String.class)).isEqualTo(listen);
+    assertThat(job.read("$.results[0].verdict", String.class)).as(job.jsonString()).isEqualTo("REACHABLE");
+    assertThat(job.read("$.results[0].warnings", List.class)).isEmpty();
+    List<Map<String, Object>> attempts = job.read("$.results[0].attempts");
+    assertThat(attempts).as(job.jsonString()).hasSize(1); // a pool of one: one confirmation
+    Map<String, Object> attempt = attempts.get(0);
+    assertThat(attempt.get("server")).isEqualTo(jsServer.addrs().get(0));
+    assertThat(attempt.get("responseStatus")).isEqualTo("OK");
+    assertThat(attempt.get("dialStatus")).isEqualTo("OK");
+    assertThat(attempt.get("nonceVerified")).isEqualTo(true);
+    assertThat(attempt.get("dialBackAddress")).isEqualTo(listen);
+    assertThat(attempt.get("dialDataBytes")).isEqualTo(0); // same IP as the connection: no dial data
+    assertThat(attempt.get("error")).isNull();
+
+    // the pool: js identified (in the background) as speaking AutoNAT v2, not embedded, its answer counted
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    DocumentContext pool = JsonPath.parse(get("/api/v1/servers").body());
+    while (!Boolean.TRUE.equals(pool.read("$.servers[0].speaksAutonatV2", Boolean.class)) && System.nanoTime() < deadline) {
+      TimeUnit.MILLISECONDS.sleep(20);
+      pool = JsonPath.parse(get("/api/v1/servers").body());
+    }
+    assertThat(pool.read("$.notice", String.class)).isNull();
+    assertThat(pool.read("$.servers[*].peerId", List.class)).containsExactly(jsServer.peerId());
+    assertThat(pool.read("$.servers[0].embedded", Boolean.class)).isFalse();
+    assertThat(pool.read("$.servers[0].speaksAutonatV2", Boolean.class)).isTrue();
+    assertThat(pool.read("$.servers[0].results.REACHABLE", Integer.class)).isPositive();
+  }
+
+  @Test
+  void aClosedPortIsUnreachableAccordingToJs() throws Exception {
+    int closed = freePort();
+    String server = jsServer.addrs().get(0);
+    DocumentContext job =
+        check("{\"addresses\":[\"/ip4/127.0.0.1/tcp/" + closed + "\"],\"servers\":[\"" + server + "\"],\"confirmations\":1}");
+
+    assertThat(job.read("$.state", String.class)).as(job.jsonString()).isEqualTo("SUCCEEDED");
+    assertThat(job.read("$.results[0].verdict", String.class)).as(job.jsonString()).isEqualTo("UNREACHABLE");
+    assertThat(job.read("$.results[0].warnings[0]", String.class))
+        .isEqualTo("the node does not listen on tcp/" + closed + "; a dial-back cannot succeed");
+    List<Map<String, Object>> attempts = job.read("$.results[0].attempts");
+    assertThat(attempts).as(job.jsonString()).hasSize(1);
+    Map<String, Object> attempt = attempts.get(0);
+    assertThat(attempt.get("server")).isEqualTo(server);
+    assertThat(attempt.get("responseStatus")).isEqualTo("OK");
+    assertThat(attempt.get("dialStatus")).isEqualTo("E_DIAL_ERROR");
+    assertThat(attempt.get("nonceVerified")).isEqualTo(false);
+  }
+
+  // ---- HTTP -------------------------------------------------------------------------------------------
+
+  private HttpResponse<String> get(String path) throws IOException, InterruptedException {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Submits a check and polls it until it is no longer QUEUED or RUNNING. */
+  private DocumentContext check(String body) throws Exception {
+    HttpResponse<String> accepted =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/checks"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+    String location = accepted.headers().firstValue("Location").orElseThrow();
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      DocumentContext job = JsonPath.parse(get(location).body());
+      String state = job.read("$.state");
+      if (!state.equals("QUEUED") && !state.equals("RUNNING")) {
+        return job;
+      }
+      TimeUnit.MILLISECONDS.sleep(20);
+    }
+    throw new AssertionError("job at " + location + " did not finish");
+  }
+
+  /** A port nothing listens on: bound once by the OS, then released. */
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+}
