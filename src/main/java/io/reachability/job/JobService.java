@@ -77,6 +77,8 @@ public final class JobService implements AutoCloseable {
   private final Map<UUID, FutureTask<Void>> tasks = new ConcurrentHashMap<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final List<Consumer<CheckJob>> listeners = new CopyOnWriteArrayList<>();
+  /** Held by {@link #submit} from its queue check to the job's execute: submissions one at a time. */
+  private final Object submitting = new Object();
 
   /**
    * @param checker one check of one address by one server
@@ -131,19 +133,32 @@ public final class JobService implements AutoCloseable {
     if (closed.get()) {
       throw shuttingDown();
     }
-    CheckJob job = CheckJob.queued(UUID.randomUUID(), request, clock.instant());
-    store.save(job);
-    FutureTask<Void> task = new FutureTask<>(() -> run(job.id()), null);
-    tasks.put(job.id(), task);
-    try {
-      executor.execute(task);
-    } catch (RejectedExecutionException e) {
-      // never accepted: forget it, so nothing unfinished is left behind
-      tasks.remove(job.id());
-      store.delete(job.id());
-      throw closed.get() ? shuttingDown() : new QueueFullException(settings.queueCapacity(), JobSettings.RETRY_AFTER);
+    synchronized (submitting) {
+      // Turned away before it is stored: storing counts against reach.jobs.max-stored and would
+      // push the oldest finished job out for a job that is then refused. Under this lock nothing
+      // else adds to the queue (workers and cancellations only take from it), so room now is room
+      // at execute(). The catch below is for a shutdown in between.
+      if (executor.getQueue().remainingCapacity() == 0) {
+        throw queueFull();
+      }
+      CheckJob job = CheckJob.queued(UUID.randomUUID(), request, clock.instant());
+      store.save(job);
+      FutureTask<Void> task = new FutureTask<>(() -> run(job.id()), null);
+      tasks.put(job.id(), task);
+      try {
+        executor.execute(task);
+      } catch (RejectedExecutionException e) {
+        // never accepted: forget it, so nothing unfinished is left behind
+        tasks.remove(job.id());
+        store.delete(job.id());
+        throw closed.get() ? shuttingDown() : queueFull();
+      }
+      return job;
     }
-    return job;
+  }
+
+  private QueueFullException queueFull() {
+    return new QueueFullException(settings.queueCapacity(), JobSettings.RETRY_AFTER);
   }
 
   private static JobRejectedException shuttingDown() {

@@ -273,6 +273,25 @@ class JobServiceTest {
     assertThat(next.state()).isEqualTo(JobState.QUEUED);
   }
 
+  /** A submission turned away leaves the store as it was: it does not push a finished job out. */
+  @Test
+  void aTurnedAwaySubmissionEvictsNothing() throws Exception {
+    InMemoryJobStore store = new InMemoryJobStore(clock, Duration.ofHours(1), 3);
+    JobService service =
+        new JobService(store, checker, ServerPool.of(servers(Script.SILENT), null), () -> NODE, JobSettings.of(1, 1), OPTIONS, clock);
+    services.add(service);
+    CheckJob done = finished(service, service.submit(CheckRequest.of(List.of(LISTEN)).withServers(servers(Script.REACHABLE))));
+    CheckJob running = service.submit(CheckRequest.of(List.of(LISTEN)));
+    await(service, running.id(), j -> j.state() == JobState.RUNNING);
+    CheckJob queued = service.submit(CheckRequest.of(List.of(LISTEN)));
+    assertThat(store.size()).isEqualTo(3); // full: one finished, one running, one queued
+
+    assertThatThrownBy(() -> service.submit(CheckRequest.of(List.of(LISTEN)))).isInstanceOf(QueueFullException.class);
+
+    assertThat(service.find(done.id())).as("the finished job is still readable").isPresent();
+    assertThat(service.list(null, 0, 10).items()).extracting(CheckJob::id).containsExactly(queued.id(), running.id(), done.id());
+  }
+
   @Test
   void cancellingAQueuedJobMeansItNeverRuns() throws Exception {
     JobService service = service(ServerPool.of(servers(Script.SILENT), null), JobSettings.of(1, 10));
