@@ -10,6 +10,14 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.headers.Header;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -24,6 +32,23 @@ import org.springframework.web.bind.annotation.RestController;
 /** Check jobs: submit, read, list, cancel. */
 @RestController
 @RequestMapping(CheckController.PATH)
+@Tag(name = ApiDocumentation.TAG_CHECKS)
+@ApiResponse(
+    responseCode = "400",
+    description =
+        """
+        Invalid request: invalid body fields (every one listed), a body that is not JSON or has wrong
+        types (one error with field `body` and value null), or a path/query parameter of the wrong
+        form or out of range (`id`, `state`, `page`, `size`).""",
+    content =
+        @Content(
+            mediaType = ApiDocumentation.PROBLEM_JSON,
+            schema = @Schema(implementation = ApiDocumentation.ValidationProblem.class),
+            examples = {
+              @ExampleObject(name = "invalidFields", summary = "invalid body fields, every one listed", value = CheckController.EXAMPLE_INVALID_FIELDS),
+              @ExampleObject(name = "malformedJson", summary = "a body that is not JSON or has wrong types", value = CheckController.EXAMPLE_MALFORMED_JSON),
+              @ExampleObject(name = "badParameter", summary = "a query or path parameter of the wrong form", value = CheckController.EXAMPLE_BAD_PARAMETER)
+            }))
 class CheckController {
 
   static final String PATH = "/api/v1/checks";
@@ -33,6 +58,32 @@ class CheckController {
 
   /** Largest page: a page of full jobs can be large. */
   static final int MAX_PAGE_SIZE = 100;
+
+  private static final String JOB_ID = "The job's id. Not a UUID = 400 with a field error for `id`.";
+  private static final String JOB_NOT_FOUND = "No job with this id (never existed, or finished longer ago than the retention).";
+
+  static final String EXAMPLE_INVALID_FIELDS =
+      """
+      {"title": "Invalid request", "status": 400, "detail": "the request has invalid fields",
+       "instance": "/api/v1/checks",
+       "errors": [
+         {"field": "addresses[0]", "value": "nope", "reason": "not a multiaddr: ..."},
+         {"field": "addresses[1]", "value": "/ip4/127.0.0.1/udp/1/quic-v1",
+          "reason": "a transport the node cannot listen on: only TCP over ip4/ip6 (/ip4|ip6/<address>/tcp/<port>) can be checked"},
+         {"field": "confirmations", "value": "0", "reason": "must be in [1, 10]"}]}""";
+
+  static final String EXAMPLE_MALFORMED_JSON =
+      """
+      {"title": "Invalid request", "status": 400, "detail": "the request body is not valid JSON for a check request",
+       "instance": "/api/v1/checks",
+       "errors": [{"field": "body", "value": null, "reason": "malformed JSON or wrong types"}]}""";
+
+  static final String EXAMPLE_BAD_PARAMETER =
+      """
+      {"title": "Invalid request", "status": 400, "detail": "a parameter has the wrong form",
+       "instance": "/api/v1/checks",
+       "errors": [{"field": "state", "value": "DONE",
+                   "reason": "not a valid JobState (one of [QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED])"}]}""";
 
   private final JobService jobs;
   private final CheckRequestValidator validator;
@@ -44,6 +95,52 @@ class CheckController {
 
   /** Accepts a check job: 202 with its location; 400 with field errors; 503 when the queue is full. */
   @PostMapping
+  @Operation(
+      operationId = "submitCheck",
+      summary = "Submit a check job",
+      description =
+          """
+          Validates the request and queues a job. The body is optional, and so is every field in it:
+          an absent body, `{}` or `null` checks the node's candidate addresses (listen +
+          `reach.node.announce`, as they are when the job runs) against the pool with every
+          default. Every invalid field is reported at once (400); nothing is stored then. Unknown
+          JSON properties are ignored.""",
+      requestBody =
+          @io.swagger.v3.oas.annotations.parameters.RequestBody(
+              required = false,
+              content =
+                  @Content(
+                      schema = @Schema(implementation = CheckRequestBody.class),
+                      examples = {
+                        @ExampleObject(name = "candidates", summary = "the node's own candidate addresses, the pool, every default", value = "{}"),
+                        @ExampleObject(
+                            name = "oneAddress",
+                            summary = "one address, two confirmations, 30 s",
+                            value = "{\"addresses\": [\"/ip4/127.0.0.1/tcp/4001\"], \"confirmations\": 2, \"timeoutSeconds\": 30}")
+                      })))
+  @ApiResponse(
+      responseCode = "202",
+      description = "Accepted; the job as stored (state `QUEUED`).",
+      headers =
+          @Header(
+              name = "Location",
+              required = true,
+              description = "The job's URL, relative to the server (`/api/v1/checks/{id}`).",
+              schema = @Schema(type = "string", format = "uri-reference")),
+      content = @Content(schema = @Schema(implementation = JobView.class)))
+  @ApiResponse(
+      responseCode = "503",
+      description =
+          """
+          The job was not accepted and nothing was stored: the job queue is full
+          (`reach.jobs.queue-capacity` jobs waiting), or the service is shutting down.""",
+      headers =
+          @Header(
+              name = "Retry-After",
+              required = true,
+              description = "Seconds to wait before submitting again (at least 1).",
+              schema = @Schema(type = "integer", minimum = "1")),
+      content = @Content(mediaType = ApiDocumentation.PROBLEM_JSON, schema = @Schema(implementation = ApiDocumentation.Problem.class)))
   ResponseEntity<JobView> submit(@RequestBody(required = false) @Nullable CheckRequestBody body) {
     CheckRequestBody request = body != null ? body : new CheckRequestBody(null, null, null, null, null);
     CheckJob job = jobs.submit(validator.validate(request.toSubmission()));
@@ -51,15 +148,35 @@ class CheckController {
   }
 
   @GetMapping("/{id}")
-  JobView get(@PathVariable UUID id) {
+  @Operation(operationId = "getCheck", summary = "Read a check job")
+  @ApiResponse(responseCode = "200", description = "The job as it is now.")
+  @ApiResponse(
+      responseCode = "404",
+      description = JOB_NOT_FOUND,
+      content = @Content(mediaType = ApiDocumentation.PROBLEM_JSON, schema = @Schema(implementation = ApiDocumentation.Problem.class)))
+  JobView get(@Parameter(description = JOB_ID) @PathVariable UUID id) {
     return jobs.find(id).map(JobView::of).orElseThrow(() -> new JobNotFoundException(id));
   }
 
   @GetMapping
+  @Operation(
+      operationId = "listChecks",
+      summary = "List check jobs",
+      description =
+          """
+          One page of jobs, newest first, optionally only those in one state. A page past the end,
+          or a filter nothing matches, is an empty page (200), never a 404.""")
+  @ApiResponse(responseCode = "200", description = "The page (possibly empty).")
   JobPageView list(
-      @RequestParam(required = false) @Nullable JobState state,
-      @RequestParam(defaultValue = "0") int page,
-      @RequestParam(defaultValue = "" + DEFAULT_PAGE_SIZE) int size) {
+      @Parameter(description = "Only jobs in this state (absent or empty = every state).") @RequestParam(required = false) @Nullable JobState state,
+      @Parameter(description = "Page number, from 0.", schema = @Schema(type = "integer", format = "int32", minimum = "0", defaultValue = "0"))
+          @RequestParam(defaultValue = "0")
+          int page,
+      @Parameter(
+              description = "Jobs per page.",
+              schema = @Schema(type = "integer", format = "int32", minimum = "1", maximum = "" + MAX_PAGE_SIZE, defaultValue = "" + DEFAULT_PAGE_SIZE))
+          @RequestParam(defaultValue = "" + DEFAULT_PAGE_SIZE)
+          int size) {
     List<FieldError> errors = new ArrayList<>();
     if (page < 0) {
       errors.add(new FieldError("page", Integer.toString(page), "must be at least 0"));
@@ -75,7 +192,21 @@ class CheckController {
 
   /** Cancels a queued or running job; a finished one is returned unchanged. */
   @DeleteMapping("/{id}")
-  JobView cancel(@PathVariable UUID id) {
+  @Operation(
+      operationId = "cancelCheck",
+      summary = "Cancel a check job",
+      description =
+          """
+          Cancels a queued or running job: it becomes `CANCELLED` at once (with `finishedAt` set,
+          `error` = `cancelled` and the results it had so far) and its worker stops. A job that has
+          already finished is returned unchanged (still 200). The job is not deleted: it stays
+          readable until its retention passes.""")
+  @ApiResponse(responseCode = "200", description = "The job after cancelling (or unchanged when it had already finished).")
+  @ApiResponse(
+      responseCode = "404",
+      description = JOB_NOT_FOUND,
+      content = @Content(mediaType = ApiDocumentation.PROBLEM_JSON, schema = @Schema(implementation = ApiDocumentation.Problem.class)))
+  JobView cancel(@Parameter(description = JOB_ID) @PathVariable UUID id) {
     return jobs.cancel(id).map(JobView::of).orElseThrow(() -> new JobNotFoundException(id));
   }
 }

@@ -2,19 +2,31 @@ package io.reachability.api;
 
 import io.reachability.job.JobService;
 import io.reachability.libp2p.host.Host;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.List;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /** The embedded node: who it is and where it can be reached. */
 @RestController
+@Tag(name = ApiDocumentation.TAG_NODE)
 class NodeController {
 
   /**
    * @param listenAddresses where the node listens (real ports)
    * @param announceAddresses extra candidate addresses ({@code reach.node.announce})
    */
-  record NodeView(String peerId, List<String> listenAddresses, List<String> announceAddresses, String agentVersion) {}
+  @Schema(name = "Node", description = "The embedded libp2p node.")
+  record NodeView(
+      @Schema(example = "12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA") String peerId,
+      @Schema(description = "Where the node listens (real ports), as multiaddrs.") List<String> listenAddresses,
+      @Schema(description = "Extra candidate addresses (`reach.node.announce`), as multiaddrs.") List<String> announceAddresses,
+      @Schema(
+              description = "The identify agent version (`reachability-service`, `/<version>` when build info is present).",
+              example = "reachability-service/0.1.0-SNAPSHOT")
+          String agentVersion) {}
 
   private final Host host;
   private final JobService jobs;
@@ -25,6 +37,7 @@ class NodeController {
   }
 
   @GetMapping("/api/v1/node")
+  @Operation(operationId = "getNode", summary = "The embedded node", description = "Who the node is and where it can be reached.")
   NodeView node() {
     return new NodeView(
         host.peerId().toString(),

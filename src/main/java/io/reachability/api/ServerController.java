@@ -6,6 +6,9 @@ import io.reachability.libp2p.host.Host;
 import io.reachability.pool.EmbeddedPool;
 import io.reachability.pool.PoolServer;
 import io.reachability.pool.ServerPool;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -14,12 +17,22 @@ import org.springframework.web.bind.annotation.RestController;
 
 /** The server pool with each server's state and counters. */
 @RestController
+@Tag(name = ApiDocumentation.TAG_SERVERS)
 class ServerController {
 
   /**
    * @param notice what the pool can prove; set when it includes the embedded loopback servers
    */
-  record PoolView(@Nullable String notice, List<ServerView> servers) {}
+  @Schema(name = "ServerPool", description = "The AutoNAT v2 server pool.")
+  record PoolView(
+      @Schema(
+              description =
+                  """
+                  What the pool can prove; set when it includes the embedded loopback servers, null
+                  otherwise.""",
+              example = EmbeddedPool.NOTICE)
+          @Nullable String notice,
+      List<ServerView> servers) {}
 
   /**
    * @param connected the node has an open connection to the server now
@@ -28,15 +41,19 @@ class ServerController {
    * @param responses checks by the server's response status
    * @param withoutResponse checks that got no response status
    */
+  @Schema(name = "PoolServer", description = "One server of the pool with its state and counters.")
   record ServerView(
-      String address,
+      @Schema(description = "The server's multiaddr, ending in `/p2p/<peer id>`.") String address,
       String peerId,
-      boolean embedded,
-      boolean connected,
-      @Nullable Boolean speaksAutonatV2,
-      Map<Reachability, Long> results,
-      Map<ResponseStatus, Long> responses,
-      long withoutResponse) {}
+      @Schema(description = "One of the in-process loopback servers.") boolean embedded,
+      @Schema(description = "The node has an open connection to the server now.") boolean connected,
+      @Schema(description = "What identify said; null until the server was identified.") @Nullable Boolean speaksAutonatV2,
+      @Schema(description = "Checks sent to this server, by what they said about the address (every `Reachability` always a key).")
+          Map<Reachability, Long> results,
+      @Schema(description = "Checks by the server's response status (every `ResponseStatus` always a key).")
+          Map<ResponseStatus, Long> responses,
+      @Schema(description = "Checks that got no response status (server not reached, stream reset, timeout, unknown status code).")
+          long withoutResponse) {}
 
   private final ServerPool pool;
   private final Host host;
@@ -47,6 +64,7 @@ class ServerController {
   }
 
   @GetMapping("/api/v1/servers")
+  @Operation(operationId = "listServers", summary = "The server pool", description = "Every AutoNAT v2 server of the pool, with its state and counters.")
   PoolView servers() {
     List<ServerView> servers = pool.servers().stream().map(this::view).toList();
     return new PoolView(pool.hasEmbedded() ? EmbeddedPool.NOTICE : null, servers);

@@ -26,8 +26,11 @@ public record JobSettings(int workers, int queueCapacity, Duration defaultTimeou
    */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
 
+  /** Longest timeout a request may ask for, in seconds (the API documents it as a number). */
+  public static final int MAX_TIMEOUT_SECONDS = 600;
+
   /** Longest timeout a request may ask for. */
-  public static final Duration MAX_TIMEOUT = Duration.ofMinutes(10);
+  public static final Duration MAX_TIMEOUT = Duration.ofSeconds(MAX_TIMEOUT_SECONDS);
 
   /** Default of {@link #shutdownGrace()}: long enough for jobs already at their last check. */
   public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);

@@ -20,8 +20,9 @@ import org.yaml.snakeyaml.Yaml;
 
 /**
  * The committed {@code openapi/openapi.yaml} describes every endpoint the controllers map, and
- * nothing they do not: a new or removed mapping fails here until the contract is updated. (The
- * comparison with springdoc's served document comes with springdoc itself.)
+ * nothing they do not: a new or removed mapping fails here, without a Spring context, until the
+ * contract is regenerated. {@link OpenApiDocumentTest} compares the whole document with what
+ * springdoc serves.
  */
 class OpenApiContractTest {
 

@@ -1,0 +1,233 @@
+package io.reachability.api;
+
+import io.reachability.job.FieldError;
+import io.swagger.v3.core.jackson.ModelResolver;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.models.Components;
+import io.swagger.v3.oas.models.OpenAPI;
+import io.swagger.v3.oas.models.info.Info;
+import io.swagger.v3.oas.models.info.License;
+import io.swagger.v3.oas.models.media.JsonSchema;
+import io.swagger.v3.oas.models.servers.Server;
+import io.swagger.v3.oas.models.tags.Tag;
+import java.lang.reflect.RecordComponent;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+import org.springdoc.core.customizers.OpenApiCustomizer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The OpenAPI document springdoc serves at {@code /v3/api-docs} (Swagger UI at
+ * {@code /swagger-ui.html}). The code is the source of truth: operations come from the controllers'
+ * annotations, schemas from the view records, and nullability and required-ness from the records'
+ * {@code @Nullable} components (this API always writes every field, null included). The committed
+ * {@code openapi/openapi.yaml} is this document; a test fails when the two differ.
+ */
+@Configuration(proxyBeanMethods = false)
+class ApiDocumentation {
+
+  /** RFC 9457 media type of every error this API answers. */
+  static final String PROBLEM_JSON = "application/problem+json";
+
+  /** Version of the REST contract (paths are under {@code /api/v1}); not the build's version. */
+  static final String API_VERSION = "1.0.0";
+
+  static final String TAG_CHECKS = "checks";
+  static final String TAG_NODE = "node";
+  static final String TAG_SERVERS = "servers";
+
+  static {
+    // enums become named components (JobState, Verdict, ...) instead of inline copies per property
+    ModelResolver.enumsAsRef = true;
+  }
+
+  /** The one record this API reads: every field optional. */
+  private static final Class<? extends Record> REQUEST_RECORD = CheckRequestBody.class;
+
+  /** The records whose JSON this API writes or reads, for the nullability pass. */
+  private static final List<Class<? extends Record>> DOCUMENTED_RECORDS =
+      List.of(
+          REQUEST_RECORD,
+          JobView.class,
+          JobView.RequestView.class,
+          JobView.ResultView.class,
+          JobView.AttemptView.class,
+          JobPageView.class,
+          NodeController.NodeView.class,
+          ServerController.PoolView.class,
+          ServerController.ServerView.class,
+          Problem.class,
+          ValidationProblem.class,
+          FieldError.class);
+
+  /** Enum components: they live in Spring-free packages, so their words are kept here. */
+  private static final Map<String, String> ENUM_DESCRIPTIONS =
+      Map.of(
+          "JobState",
+          """
+          Where a job is in its life. `QUEUED` (accepted, waiting for a worker), `RUNNING`, then one
+          terminal state: `SUCCEEDED` (every address got a verdict, possibly UNKNOWN), `FAILED`
+          (timeout passed, no server could be asked, or an error) or `CANCELLED` (by a user, or by
+          the service shutting down).""",
+          "Verdict",
+          """
+          What a job concludes about one address. With `c` confirmations wanted (capped at the
+          number of servers): REACHABLE when at least min(2, c) servers reached it with a verified
+          nonce and more reached it than failed to; UNREACHABLE in the mirror case; UNKNOWN
+          otherwise.""",
+          "Reachability",
+          """
+          What one server's answer says about the address: REACHABLE (dialed back, nonce verified),
+          UNREACHABLE (the server tried and could not connect) or UNKNOWN (refused, rejected,
+          failed or unverifiable; `error` says why).""",
+          "ResponseStatus",
+          "AutoNAT v2 `DialResponse.ResponseStatus`: whether the server served the request.",
+          "DialStatus",
+          "AutoNAT v2 `DialStatus`: how the server's dial-back went.");
+
+  private static final String DESCRIPTION =
+      """
+      Tells operators of peer-to-peer nodes **which of their addresses can be dialed from the
+      outside**, using the libp2p AutoNAT v2 protocol. The service runs its own embedded libp2p
+      node; a *check job* asks several AutoNAT v2 servers (the configured pool, or servers named in
+      the request) to dial the node's addresses back and gives one verdict per address together
+      with every server's answer as evidence.
+
+      Jobs are asynchronous: `POST /api/v1/checks` answers `202 Accepted` with the job's URL in
+      `Location`; poll `GET /api/v1/checks/{id}` until `state` is terminal (`SUCCEEDED`, `FAILED`,
+      `CANCELLED`). Every accepted job reaches a terminal state. Finished jobs stay readable for
+      `reach.jobs.retention` (default 1h, at most `reach.jobs.max-stored` of them), then answer 404.
+
+      JSON conventions: timestamps are ISO-8601 strings (UTC instants), multiaddrs are their text
+      form, and `null` fields are always written (never omitted).
+
+      Errors are RFC 9457 `application/problem+json` documents (`title`, `status`, `detail`,
+      `instance`; `type` is omitted, which means `about:blank`); a 400 adds
+      `errors: [{field, value, reason}]`.
+
+      Not described here: the Spring Boot actuator endpoints `/actuator/health` (with
+      `/actuator/health/liveness`, `/actuator/health/readiness`; components `libp2p` and
+      `serverPool`), `/actuator/info` (node peer id, addresses, build) and `/actuator/prometheus`.
+      """;
+
+  @Bean
+  OpenAPI reachabilityOpenApi() {
+    return new OpenAPI()
+        .info(
+            new Info()
+                .title("Reachability service")
+                .version(API_VERSION)
+                .description(DESCRIPTION)
+                .license(new License().name("Apache-2.0").identifier("Apache-2.0")))
+        .servers(List.of(new Server().url("http://localhost:8080").description("the service with its default port (server.port)")))
+        .tags(
+            List.of(
+                new Tag().name(TAG_CHECKS).description("Check jobs: submit, read, list, cancel."),
+                new Tag().name(TAG_NODE).description("The embedded libp2p node whose addresses are checked."),
+                new Tag().name(TAG_SERVERS).description("The pool of AutoNAT v2 servers that check jobs are sent to.")))
+        .components(new Components());
+  }
+
+  /** Required and nullable properties from the records, enum descriptions from the table above. */
+  @Bean
+  OpenApiCustomizer recordNullability() {
+    return openApi -> {
+      @SuppressWarnings("rawtypes")
+      Map<String, io.swagger.v3.oas.models.media.Schema> schemas = openApi.getComponents().getSchemas();
+      if (schemas == null) {
+        return;
+      }
+      for (Class<? extends Record> type : DOCUMENTED_RECORDS) {
+        var schema = schemas.get(schemaName(type));
+        if (schema != null) {
+          applyNullability(type, schema);
+        }
+      }
+      ENUM_DESCRIPTIONS.forEach(
+          (name, description) -> {
+            var schema = schemas.get(name);
+            if (schema != null) {
+              schema.setDescription(description);
+            }
+          });
+    };
+  }
+
+  private static String schemaName(Class<?> type) {
+    Schema annotation = type.getAnnotation(Schema.class);
+    return annotation != null && !annotation.name().isEmpty() ? annotation.name() : type.getSimpleName();
+  }
+
+  @SuppressWarnings({"rawtypes", "unchecked"})
+  private static void applyNullability(Class<? extends Record> type, io.swagger.v3.oas.models.media.Schema schema) {
+    Map<String, io.swagger.v3.oas.models.media.Schema> properties = schema.getProperties();
+    if (properties == null) {
+      return;
+    }
+    // Jackson writes every component, null included: all are required in what the API writes
+    List<String> required = new ArrayList<>();
+    for (RecordComponent component : type.getRecordComponents()) {
+      var property = properties.get(component.getName());
+      if (property == null) {
+        continue;
+      }
+      if (component.getAnnotatedType().isAnnotationPresent(Nullable.class)) {
+        properties.put(component.getName(), nullable(property));
+      }
+      Schema annotation = component.getAnnotation(Schema.class);
+      boolean optional = annotation != null && annotation.requiredMode() == Schema.RequiredMode.NOT_REQUIRED;
+      if (type != REQUEST_RECORD && !optional) {
+        required.add(component.getName());
+      }
+    }
+    schema.setRequired(required.isEmpty() ? null : required);
+  }
+
+  /** The property, also allowing JSON null (OpenAPI 3.1: a "null" type; a $ref gets a oneOf). */
+  @SuppressWarnings({"rawtypes", "unchecked"})
+  private static io.swagger.v3.oas.models.media.Schema nullable(io.swagger.v3.oas.models.media.Schema property) {
+    if (property.get$ref() != null) {
+      JsonSchema ref = new JsonSchema();
+      ref.set$ref(property.get$ref());
+      JsonSchema wrapper = new JsonSchema();
+      wrapper.setDescription(property.getDescription());
+      wrapper.setOneOf(List.of(ref, new JsonSchema().types(Set.of("null"))));
+      return wrapper;
+    }
+    Set<String> types = new LinkedHashSet<>();
+    if (property.getTypes() != null) {
+      types.addAll(property.getTypes());
+    } else if (property.getType() != null) {
+      types.add(property.getType());
+    }
+    types.add("null");
+    property.setTypes(types);
+    return property;
+  }
+
+  /** RFC 9457 problem details as this API writes them (documentation only: Spring's ProblemDetail is what is sent). */
+  @Schema(name = "Problem", description = "RFC 9457 problem details. `type` is not written by this service (absent = `about:blank`).")
+  record Problem(
+      @Schema(description = "Never written by this service; absent = `about:blank`.", format = "uri-reference", defaultValue = "about:blank", requiredMode = Schema.RequiredMode.NOT_REQUIRED)
+          String type,
+      @Schema(description = "`Invalid request`, `Check job not found`, `Check job not accepted`, ...") String title,
+      @Schema(description = "The HTTP status code.") int status,
+      String detail,
+      @Schema(description = "The request path.", format = "uri-reference") String instance) {}
+
+  /** A 400 problem with every field error (documentation only). */
+  @Schema(name = "ValidationProblem", description = "A 400 problem with every field error.")
+  record ValidationProblem(
+      @Schema(description = "Never written by this service; absent = `about:blank`.", format = "uri-reference", defaultValue = "about:blank", requiredMode = Schema.RequiredMode.NOT_REQUIRED)
+          String type,
+      @Schema(description = "`Invalid request`.") String title,
+      @Schema(description = "400.") int status,
+      String detail,
+      @Schema(description = "The request path.", format = "uri-reference") String instance,
+      @Schema(description = "Every invalid field, at least one.") List<FieldError> errors) {}
+}
