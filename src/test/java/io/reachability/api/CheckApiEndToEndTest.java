@@ -151,6 +151,23 @@ class CheckApiEndToEndTest {
     HttpResponse<String> unknown = send(at("/api/v1/checks/00000000-0000-0000-0000-000000000000"));
     assertThat(unknown.statusCode()).isEqualTo(404);
     assertThat(unknown.headers().firstValue("Content-Type")).get().asString().startsWith("application/problem+json");
+
+    // raised by Spring MVC before (or instead of) a controller: problem details too
+    HttpResponse<String> wrongMethod = send(at("/api/v1/checks").PUT(HttpRequest.BodyPublishers.noBody()));
+    assertThat(wrongMethod.statusCode()).isEqualTo(405);
+    assertThat(wrongMethod.headers().firstValue("Content-Type")).get().asString().startsWith("application/problem+json");
+    assertThat(wrongMethod.headers().firstValue("Allow")).get().asString().contains("POST");
+    assertThat(JsonPath.parse(wrongMethod.body()).read("$.title", String.class)).isEqualTo("Method not allowed");
+
+    HttpResponse<String> notJson =
+        send(at("/api/v1/checks").header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString("{}")));
+    assertThat(notJson.statusCode()).isEqualTo(415);
+    assertThat(notJson.headers().firstValue("Content-Type")).get().asString().startsWith("application/problem+json");
+    assertThat(JsonPath.parse(notJson.body()).read("$.title", String.class)).isEqualTo("Unsupported media type");
+
+    HttpResponse<String> noEndpoint = send(at("/api/v1/nothing-here"));
+    assertThat(noEndpoint.statusCode()).isEqualTo(404);
+    assertThat(noEndpoint.headers().firstValue("Content-Type")).get().asString().startsWith("application/problem+json");
   }
 
   /** A port nothing listens on: bound once by the OS, then released. */
