@@ -136,9 +136,29 @@ class CheckApiEndToEndTest {
   }
 
   @Test
-  void jobMetrics() throws Exception {
-    assertThat(send(at("/actuator/metrics/reach.jobs.queued")).statusCode()).isEqualTo(200);
-    assertThat(send(at("/actuator/metrics/reach.jobs.running")).statusCode()).isEqualTo(200);
+  void prometheusHasJobsVerdictsDurationsAndClientResults() throws Exception {
+    HttpResponse<String> accepted = post("{}");
+    assertThat(poll(accepted.headers().firstValue("Location").orElseThrow()).read("$.state", String.class)).isEqualTo("SUCCEEDED");
+
+    HttpResponse<String> scrape = send(at("/actuator/prometheus"));
+    assertThat(scrape.statusCode()).isEqualTo(200);
+    assertThat(scrape.headers().firstValue("Content-Type")).get().asString().startsWith("text/plain");
+    assertThat(scrape.body())
+        .contains("reach_jobs_queued ")
+        .contains("reach_jobs_running ")
+        .contains("reach_jobs_finished_total{state=\"SUCCEEDED\"}")
+        .contains("reach_jobs_duration_seconds_count{state=\"SUCCEEDED\"}")
+        .contains("reach_jobs_duration_seconds_sum{state=\"SUCCEEDED\"}")
+        .contains("reach_checks_verdicts_total{verdict=\"REACHABLE\"}")
+        .contains("reach_autonat_client_results_total{reachability=\"REACHABLE\",status=\"OK\"}");
+  }
+
+  @Test
+  void onlyHealthInfoAndPrometheusAreExposed() throws Exception {
+    assertThat(send(at("/actuator")).body()).contains("/actuator/prometheus").doesNotContain("/actuator/metrics");
+    HttpResponse<String> metrics = send(at("/actuator/metrics"));
+    assertThat(metrics.statusCode()).isEqualTo(404);
+    assertThat(send(at("/actuator/metrics/reach.jobs.queued")).statusCode()).isEqualTo(404);
   }
 
   @Test
