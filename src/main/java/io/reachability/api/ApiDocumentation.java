@@ -108,11 +108,17 @@ class ApiDocumentation {
 
       Errors are RFC 9457 `application/problem+json` documents (`title`, `status`, `detail`,
       `instance`; `type` is omitted, which means `about:blank`); a 400 adds
-      `errors: [{field, value, reason}]`.
+      `errors: [{field, value, reason}]`. That includes the errors Spring MVC raises before a
+      handler runs: 405 for a method the path does not support (with `Allow`), 415 for a request
+      `Content-Type` that is not JSON (with `Accept`), 406 when nothing in `Accept` can be
+      produced, 404 for a path with no endpoint. Only an unexpected server failure (500) still
+      comes from Spring Boot's default error handling.
 
       Not described here: the Spring Boot actuator endpoints `/actuator/health` (with
       `/actuator/health/liveness`, `/actuator/health/readiness`; components `libp2p` and
-      `serverPool`), `/actuator/info` (node peer id, addresses, build) and `/actuator/prometheus`.
+      `serverPool`), `/actuator/info` (node peer id, addresses, build) and `/actuator/prometheus`
+      (Prometheus text format; for example `reach_jobs_queued`, `reach_jobs_finished_total`,
+      `reach_jobs_duration_seconds`, `reach_checks_verdicts_total`).
       """;
 
   @Bean
@@ -215,7 +221,13 @@ class ApiDocumentation {
   record Problem(
       @Schema(description = "Never written by this service; absent = `about:blank`.", format = "uri-reference", defaultValue = "about:blank", requiredMode = Schema.RequiredMode.NOT_REQUIRED)
           String type,
-      @Schema(description = "`Invalid request`, `Check job not found`, `Check job not accepted`, ...") String title,
+      @Schema(
+              description =
+                  """
+                  `Invalid request` (every 400), `Check job not found`, `Check job not accepted`; for
+                  the errors Spring MVC raises, the status's reason phrase in sentence case (`Method
+                  not allowed`, `Unsupported media type`, `Not acceptable`, `Not found`).""")
+          String title,
       @Schema(description = "The HTTP status code.") int status,
       String detail,
       @Schema(description = "The request path.", format = "uri-reference") String instance) {}

@@ -4,38 +4,53 @@ import io.reachability.job.FieldError;
 import io.reachability.job.InvalidCheckRequestException;
 import io.reachability.job.JobRejectedException;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
+import org.springframework.beans.TypeMismatchException;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.HttpMediaTypeNotAcceptableException;
+import org.springframework.web.HttpMediaTypeNotSupportedException;
+import org.springframework.web.HttpRequestMethodNotSupportedException;
+import org.springframework.web.bind.MissingServletRequestParameterException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.ServletWebRequest;
+import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+import org.springframework.web.servlet.resource.NoResourceFoundException;
 
-/** Every API error as RFC 9457 {@code application/problem+json}; field errors under {@code errors}. */
-@RestControllerAdvice(basePackageClasses = ApiExceptionHandler.class)
-class ApiExceptionHandler {
+/**
+ * Every API error as RFC 9457 {@code application/problem+json}; field errors under {@code errors}.
+ *
+ * <p>Besides the API's own errors this covers the ones Spring MVC raises itself (the base class):
+ * wrong method (405, with {@code Allow}), unsupported {@code Content-Type} (415), nothing
+ * acceptable to produce (406), no endpoint at the path (404), unreadable bodies and parameters of
+ * the wrong form or missing (400, with {@code errors}). Not scoped to this package on purpose: a
+ * 405 or a 404 for an unmapped path is raised before any controller is chosen, and a scoped advice
+ * never sees it. Actuator endpoints answer such errors the same way.
+ */
+@RestControllerAdvice
+class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
   /** The problem-detail property that lists field errors. */
   static final String ERRORS = "errors";
 
+  /** Title of every 400. */
+  static final String INVALID_REQUEST = "Invalid request";
+
   @ExceptionHandler(InvalidCheckRequestException.class)
   ProblemDetail invalid(InvalidCheckRequestException e) {
     return badRequest("the request has invalid fields", e.errors());
-  }
-
-  @ExceptionHandler(HttpMessageNotReadableException.class)
-  ProblemDetail unreadable(HttpMessageNotReadableException e) {
-    return badRequest("the request body is not valid JSON for a check request", List.of(new FieldError("body", null, "malformed JSON or wrong types")));
-  }
-
-  @ExceptionHandler(MethodArgumentTypeMismatchException.class)
-  ProblemDetail mismatch(MethodArgumentTypeMismatchException e) {
-    Object value = e.getValue();
-    return badRequest(
-        "a parameter has the wrong form",
-        List.of(new FieldError(e.getName(), value == null ? null : value.toString(), "not a valid " + typeName(e))));
   }
 
   @ExceptionHandler(JobNotFoundException.class)
@@ -54,15 +69,102 @@ class ApiExceptionHandler {
         .body(problem);
   }
 
+  @Override
+  protected @Nullable ResponseEntity<Object> handleHttpMessageNotReadable(
+      HttpMessageNotReadableException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+    ProblemDetail problem =
+        badRequest("the request body is not valid JSON for a check request", List.of(new FieldError("body", null, "malformed JSON or wrong types")));
+    return handleExceptionInternal(ex, problem, headers, status, request);
+  }
+
+  /** A path or query parameter that does not convert ({@link MethodArgumentTypeMismatchException} comes here). */
+  @Override
+  protected @Nullable ResponseEntity<Object> handleTypeMismatch(
+      TypeMismatchException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+    String name = ex instanceof MethodArgumentTypeMismatchException argument ? argument.getName() : ex.getPropertyName();
+    Object value = ex.getValue();
+    ProblemDetail problem =
+        badRequest(
+            "a parameter has the wrong form",
+            List.of(new FieldError(name == null ? "value" : name, value == null ? null : value.toString(), "not a valid " + typeName(ex.getRequiredType()))));
+    return handleExceptionInternal(ex, problem, headers, status, request);
+  }
+
+  @Override
+  protected @Nullable ResponseEntity<Object> handleMissingServletRequestParameter(
+      MissingServletRequestParameterException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+    ProblemDetail problem =
+        badRequest("a required parameter is missing", List.of(new FieldError(ex.getParameterName(), null, "required")));
+    return handleExceptionInternal(ex, problem, headers, status, request);
+  }
+
+  @Override
+  protected @Nullable ResponseEntity<Object> handleHttpRequestMethodNotSupported(
+      HttpRequestMethodNotSupportedException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+    Set<HttpMethod> allowed = ex.getSupportedHttpMethods();
+    String detail =
+        ex.getMethod() + " is not supported here"
+            + (allowed == null || allowed.isEmpty() ? "" : "; allowed: " + allowed.stream().map(HttpMethod::name).sorted().collect(Collectors.joining(", ")));
+    return handleExceptionInternal(ex, ProblemDetail.forStatusAndDetail(status, detail), headers, status, request);
+  }
+
+  @Override
+  protected @Nullable ResponseEntity<Object> handleHttpMediaTypeNotSupported(
+      HttpMediaTypeNotSupportedException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+    MediaType given = ex.getContentType();
+    String detail =
+        "Content-Type " + (given == null ? "(none)" : given.toString()) + " is not supported; send one of " + ex.getSupportedMediaTypes();
+    return handleExceptionInternal(ex, ProblemDetail.forStatusAndDetail(status, detail), headers, status, request);
+  }
+
+  @Override
+  protected @Nullable ResponseEntity<Object> handleHttpMediaTypeNotAcceptable(
+      HttpMediaTypeNotAcceptableException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+    String detail = "none of the media types in Accept can be produced; available: " + ex.getSupportedMediaTypes();
+    return handleExceptionInternal(ex, ProblemDetail.forStatusAndDetail(status, detail), headers, status, request);
+  }
+
+  /** No controller or endpoint at the path: Spring MVC's last resort, the static resources, found nothing either. */
+  @Override
+  protected @Nullable ResponseEntity<Object> handleNoResourceFoundException(
+      NoResourceFoundException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+    String path = request instanceof ServletWebRequest servlet ? servlet.getRequest().getRequestURI() : "/" + ex.getResourcePath();
+    String detail = "no endpoint for " + ex.getHttpMethod() + " " + path;
+    return handleExceptionInternal(ex, ProblemDetail.forStatusAndDetail(status, detail), headers, status, request);
+  }
+
+  /** Every problem Spring MVC raises gets a title in the style of the API's own. */
+  @Override
+  protected @Nullable ResponseEntity<Object> handleExceptionInternal(
+      Exception ex, @Nullable Object body, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+    ResponseEntity<Object> response = super.handleExceptionInternal(ex, body, headers, status, request);
+    if (response != null && response.getBody() instanceof ProblemDetail problem) {
+      problem.setTitle(title(status));
+    }
+    return response;
+  }
+
+  /** {@value #INVALID_REQUEST} for a 400, otherwise the status's reason phrase in sentence case ("Method not allowed"). */
+  static String title(HttpStatusCode status) {
+    if (status.value() == HttpStatus.BAD_REQUEST.value()) {
+      return INVALID_REQUEST;
+    }
+    HttpStatus known = HttpStatus.resolve(status.value());
+    if (known == null) {
+      return "Error " + status.value();
+    }
+    String phrase = known.getReasonPhrase();
+    return phrase.charAt(0) + phrase.substring(1).toLowerCase(Locale.ROOT);
+  }
+
   private static ProblemDetail badRequest(String detail, List<FieldError> errors) {
     ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, detail);
-    problem.setTitle("Invalid request");
+    problem.setTitle(INVALID_REQUEST);
     problem.setProperty(ERRORS, errors);
     return problem;
   }
 
-  private static String typeName(MethodArgumentTypeMismatchException e) {
-    Class<?> type = e.getRequiredType();
+  private static String typeName(@Nullable Class<?> type) {
     if (type == null) {
       return "value";
     }

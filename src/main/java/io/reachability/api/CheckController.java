@@ -129,6 +129,23 @@ class CheckController {
               schema = @Schema(type = "string", format = "uri-reference")),
       content = @Content(schema = @Schema(implementation = JobView.class)))
   @ApiResponse(
+      responseCode = "415",
+      description = "The body's `Content-Type` is not JSON (`application/json`, `application/*+json`).",
+      headers = @Header(name = "Accept", description = "The media types accepted.", schema = @Schema(type = "string", example = "application/json, application/*+json")),
+      content =
+          @Content(
+              mediaType = ApiDocumentation.PROBLEM_JSON,
+              schema = @Schema(implementation = ApiDocumentation.Problem.class),
+              examples =
+                  @ExampleObject(
+                      name = "textPlain",
+                      summary = "a text/plain body",
+                      value =
+                          """
+                          {"title": "Unsupported media type", "status": 415,
+                           "detail": "Content-Type text/plain is not supported; send one of [application/json, application/*+json]",
+                           "instance": "/api/v1/checks"}""")))
+  @ApiResponse(
       responseCode = "503",
       description =
           """

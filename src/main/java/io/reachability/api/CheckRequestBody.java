@@ -14,7 +14,7 @@ import org.jspecify.annotations.Nullable;
  * @param addresses the node's addresses to check (at most 50); none = its candidate addresses
  * @param servers AutoNAT v2 servers to ask, each ending in {@code /p2p/<peer id>}; none = the pool
  * @param confirmations distinct servers per address (default 3, fewer when there are fewer servers)
- * @param timeoutSeconds bound on the whole job
+ * @param timeoutSeconds bound on the whole job; none = {@code reach.jobs.default-timeout} (default 60 s)
  * @param maxDialDataBytes most dial data paid per check (at most {@code reach.client.max-dial-data-bytes})
  */
 @Schema(

@@ -8,8 +8,8 @@ import io.reachability.autonat.DialStatus;
 import io.reachability.autonat.ResponseStatus;
 
 /**
- * The AutoNAT v2 server's counters as metrics (actuator {@code /actuator/metrics},
- * Prometheus): every request ends in exactly one outcome, counted here by how it ended.
+ * The AutoNAT v2 server's counters as metrics ({@code /actuator/prometheus}): every request ends
+ * in exactly one outcome, counted here by how it ended.
  */
 final class AutonatServerMetrics implements MeterBinder {
 

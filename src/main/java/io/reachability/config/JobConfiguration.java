@@ -6,7 +6,6 @@ import io.reachability.job.AddressChecker;
 import io.reachability.job.CheckRequestValidator;
 import io.reachability.job.InMemoryJobStore;
 import io.reachability.job.JobService;
-import io.reachability.job.JobSettings;
 import io.reachability.job.JobStore;
 import io.reachability.job.NodeAddresses;
 import io.reachability.libp2p.host.Host;
@@ -52,7 +51,7 @@ class JobConfiguration {
         AddressChecker.of(client),
         pool,
         () -> new NodeAddresses(host.advertisedAddresses(), node.announceAddresses()),
-        JobSettings.of(jobs.workers(), jobs.queueCapacity()),
+        jobs.toSettings(),
         CheckOptions.from(client.settings()),
         jobClock);
   }

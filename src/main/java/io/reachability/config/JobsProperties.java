@@ -1,5 +1,6 @@
 package io.reachability.config;
 
+import io.reachability.job.JobSettings;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -12,13 +13,19 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param retention how long a finished job stays queryable
  * @param maxStored most jobs kept; beyond it the oldest finished ones go first (queued and
  *     running jobs are never dropped)
+ * @param defaultTimeout bound on a job whose request names no {@code timeoutSeconds} (default
+ *     {@link JobSettings#DEFAULT_TIMEOUT}, at most {@link JobSettings#MAX_TIMEOUT})
+ * @param shutdownGrace on shutdown, how long queued and running jobs get to finish before the rest
+ *     is cancelled (default {@link JobSettings#DEFAULT_SHUTDOWN_GRACE}; 0 = cancel at once)
  */
 @ConfigurationProperties("reach.jobs")
 public record JobsProperties(
     @DefaultValue("4") int workers,
     @DefaultValue("1000") int queueCapacity,
     @DefaultValue("1h") Duration retention,
-    @DefaultValue("10000") int maxStored) {
+    @DefaultValue("10000") int maxStored,
+    @DefaultValue("60s") Duration defaultTimeout,
+    @DefaultValue("10s") Duration shutdownGrace) {
 
   /** Bound on {@code workers}: each holds a thread, and the pool servers limit concurrency anyway. */
   static final int MAX_WORKERS = 256;
@@ -36,5 +43,16 @@ public record JobsProperties(
     if (maxStored < 1) {
       throw new IllegalArgumentException("reach.jobs.max-stored must be at least 1, was " + maxStored);
     }
+    if (defaultTimeout == null || defaultTimeout.isNegative() || defaultTimeout.isZero() || defaultTimeout.compareTo(JobSettings.MAX_TIMEOUT) > 0) {
+      throw new IllegalArgumentException(
+          "reach.jobs.default-timeout must be positive and at most " + JobSettings.MAX_TIMEOUT + " (the longest a request may ask for), was " + defaultTimeout);
+    }
+    if (shutdownGrace == null || shutdownGrace.isNegative()) {
+      throw new IllegalArgumentException("reach.jobs.shutdown-grace must not be negative, was " + shutdownGrace);
+    }
+  }
+
+  JobSettings toSettings() {
+    return new JobSettings(workers, queueCapacity, defaultTimeout, shutdownGrace);
   }
 }

@@ -1,10 +1,8 @@
 package io.reachability.config;
 
-import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.reachability.autonat.AutonatServer;
 import io.reachability.autonat.ResponseStatus;
 import io.reachability.job.AddressResult;
 import io.reachability.job.Attempt;
@@ -13,13 +11,14 @@ import io.reachability.job.JobService;
 import java.time.Duration;
 import java.time.Instant;
 import org.jspecify.annotations.Nullable;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 
 /**
  * Micrometer meters of the service: jobs waiting and running, finished jobs by state and their
- * duration, verdicts per address, AutoNAT client results by response status, and, with the server
- * role on, the server's responses by status.
+ * duration, verdicts per address, AutoNAT client results by response status. The server role's
+ * meters are {@link AutonatServerMetrics}. Scraped at {@code /actuator/prometheus}, where
+ * {@code reach.jobs.finished} reads {@code reach_jobs_finished_total} and a timer gives
+ * {@code _seconds_count}, {@code _seconds_sum} and {@code _seconds_max}.
  */
 @Component
 class ReachabilityMetrics {
@@ -30,27 +29,17 @@ class ReachabilityMetrics {
   static final String JOB_DURATION = "reach.jobs.duration";
   static final String VERDICTS = "reach.checks.verdicts";
   static final String CLIENT_RESULTS = "reach.autonat.client.results";
-  static final String SERVER_RESPONSES = "reach.autonat.server.responses";
 
   /** Tag value of a check that got no response status. */
   static final String NO_RESPONSE = "NONE";
 
   private final MeterRegistry registry;
 
-  ReachabilityMetrics(MeterRegistry registry, JobService jobs, ObjectProvider<AutonatServer> server) {
+  ReachabilityMetrics(MeterRegistry registry, JobService jobs) {
     this.registry = registry;
     Gauge.builder(JOBS_QUEUED, jobs, JobService::queued).description("check jobs waiting for a worker").register(registry);
     Gauge.builder(JOBS_RUNNING, jobs, JobService::running).description("check jobs a worker is on").register(registry);
     jobs.addFinishedListener(this::finished);
-    AutonatServer autonat = server.getIfAvailable();
-    if (autonat != null) {
-      for (ResponseStatus status : ResponseStatus.values()) {
-        FunctionCounter.builder(SERVER_RESPONSES, autonat, s -> s.responses(status))
-            .tag("status", status.name())
-            .description("AutoNAT v2 requests served, by response status")
-            .register(registry);
-      }
-    }
   }
 
   private void finished(CheckJob job) {

@@ -55,7 +55,12 @@ public final class CheckRequestValidator {
     }
     Integer seconds = submission.timeoutSeconds();
     if (seconds != null && (seconds < 1 || seconds > JobSettings.MAX_TIMEOUT.toSeconds())) {
-      errors.add(new FieldError("timeoutSeconds", seconds.toString(), "must be in [1, " + JobSettings.MAX_TIMEOUT.toSeconds() + "]"));
+      errors.add(
+          new FieldError(
+              "timeoutSeconds",
+              seconds.toString(),
+              "must be in [1, " + JobSettings.MAX_TIMEOUT.toSeconds() + "] (absent = reach.jobs.default-timeout, default "
+                  + JobSettings.DEFAULT_TIMEOUT.toSeconds() + " s)"));
     }
     Integer dialData = submission.maxDialDataBytes();
     if (dialData != null && (dialData < 0 || dialData > maxDialDataBytes)) {

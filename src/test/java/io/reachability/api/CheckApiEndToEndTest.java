@@ -136,9 +136,29 @@ class CheckApiEndToEndTest {
   }
 
   @Test
-  void jobMetrics() throws Exception {
-    assertThat(send(at("/actuator/metrics/reach.jobs.queued")).statusCode()).isEqualTo(200);
-    assertThat(send(at("/actuator/metrics/reach.jobs.running")).statusCode()).isEqualTo(200);
+  void prometheusHasJobsVerdictsDurationsAndClientResults() throws Exception {
+    HttpResponse<String> accepted = post("{}");
+    assertThat(poll(accepted.headers().firstValue("Location").orElseThrow()).read("$.state", String.class)).isEqualTo("SUCCEEDED");
+
+    HttpResponse<String> scrape = send(at("/actuator/prometheus"));
+    assertThat(scrape.statusCode()).isEqualTo(200);
+    assertThat(scrape.headers().firstValue("Content-Type")).get().asString().startsWith("text/plain");
+    assertThat(scrape.body())
+        .contains("reach_jobs_queued ")
+        .contains("reach_jobs_running ")
+        .contains("reach_jobs_finished_total{state=\"SUCCEEDED\"}")
+        .contains("reach_jobs_duration_seconds_count{state=\"SUCCEEDED\"}")
+        .contains("reach_jobs_duration_seconds_sum{state=\"SUCCEEDED\"}")
+        .contains("reach_checks_verdicts_total{verdict=\"REACHABLE\"}")
+        .contains("reach_autonat_client_results_total{reachability=\"REACHABLE\",status=\"OK\"}");
+  }
+
+  @Test
+  void onlyHealthInfoAndPrometheusAreExposed() throws Exception {
+    assertThat(send(at("/actuator")).body()).contains("/actuator/prometheus").doesNotContain("/actuator/metrics");
+    HttpResponse<String> metrics = send(at("/actuator/metrics"));
+    assertThat(metrics.statusCode()).isEqualTo(404);
+    assertThat(send(at("/actuator/metrics/reach.jobs.queued")).statusCode()).isEqualTo(404);
   }
 
   @Test
@@ -151,6 +171,23 @@ class CheckApiEndToEndTest {
     HttpResponse<String> unknown = send(at("/api/v1/checks/00000000-0000-0000-0000-000000000000"));
     assertThat(unknown.statusCode()).isEqualTo(404);
     assertThat(unknown.headers().firstValue("Content-Type")).get().asString().startsWith("application/problem+json");
+
+    // raised by Spring MVC before (or instead of) a controller: problem details too
+    HttpResponse<String> wrongMethod = send(at("/api/v1/checks").PUT(HttpRequest.BodyPublishers.noBody()));
+    assertThat(wrongMethod.statusCode()).isEqualTo(405);
+    assertThat(wrongMethod.headers().firstValue("Content-Type")).get().asString().startsWith("application/problem+json");
+    assertThat(wrongMethod.headers().firstValue("Allow")).get().asString().contains("POST");
+    assertThat(JsonPath.parse(wrongMethod.body()).read("$.title", String.class)).isEqualTo("Method not allowed");
+
+    HttpResponse<String> notJson =
+        send(at("/api/v1/checks").header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString("{}")));
+    assertThat(notJson.statusCode()).isEqualTo(415);
+    assertThat(notJson.headers().firstValue("Content-Type")).get().asString().startsWith("application/problem+json");
+    assertThat(JsonPath.parse(notJson.body()).read("$.title", String.class)).isEqualTo("Unsupported media type");
+
+    HttpResponse<String> noEndpoint = send(at("/api/v1/nothing-here"));
+    assertThat(noEndpoint.statusCode()).isEqualTo(404);
+    assertThat(noEndpoint.headers().firstValue("Content-Type")).get().asString().startsWith("application/problem+json");
   }
 
   /** A port nothing listens on: bound once by the OS, then released. */

@@ -1,11 +1,14 @@
 package io.reachability.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.startsWith;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.put;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
@@ -39,6 +42,9 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
 
 /**
  * The check endpoints over MockMvc, on a real job service whose only server never answers (jobs
@@ -71,6 +77,21 @@ class CheckControllerTest {
     @Bean
     CheckRequestValidator validator() {
       return new CheckRequestValidator(SELF, 100_000);
+    }
+
+    @Bean
+    RequiredParameter requiredParameter() {
+      return new RequiredParameter();
+    }
+  }
+
+  /** No API endpoint has a required parameter (yet): this one shows how a missing one is answered. */
+  @RestController
+  static class RequiredParameter {
+
+    @GetMapping("/test/required")
+    String required(@RequestParam String name) {
+      return name;
     }
   }
 
@@ -128,6 +149,17 @@ class CheckControllerTest {
     mvc.perform(post("/api/v1/checks").contentType(MediaType.APPLICATION_JSON).content("{\"addresses\": [1,"))
         .andExpect(status().isBadRequest())
         .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+        .andExpect(jsonPath("$.title").value("Invalid request"))
+        .andExpect(jsonPath("$.status").value(400))
+        .andExpect(jsonPath("$.detail").value("the request body is not valid JSON for a check request"))
+        .andExpect(jsonPath("$.instance").value("/api/v1/checks"))
+        .andExpect(jsonPath("$.errors", hasSize(1)))
+        .andExpect(jsonPath("$.errors[0].field").value("body"))
+        .andExpect(jsonPath("$.errors[0].value").value(nullValue()))
+        .andExpect(jsonPath("$.errors[0].reason").value("malformed JSON or wrong types"));
+    // wrong types are unreadable too
+    mvc.perform(post("/api/v1/checks").contentType(MediaType.APPLICATION_JSON).content("{\"confirmations\": \"three\"}"))
+        .andExpect(status().isBadRequest())
         .andExpect(jsonPath("$.errors[0].field").value("body"));
   }
 
@@ -135,9 +167,73 @@ class CheckControllerTest {
   void unknownIdIs404AndABadIdIs400() throws Exception {
     mvc.perform(get("/api/v1/checks/" + UUID.randomUUID()))
         .andExpect(status().isNotFound())
-        .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON));
+        .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+        .andExpect(jsonPath("$.title").value("Check job not found"));
     mvc.perform(delete("/api/v1/checks/" + UUID.randomUUID())).andExpect(status().isNotFound());
-    mvc.perform(get("/api/v1/checks/not-a-uuid")).andExpect(status().isBadRequest()).andExpect(jsonPath("$.errors[0].field").value("id"));
+    mvc.perform(get("/api/v1/checks/not-a-uuid"))
+        .andExpect(status().isBadRequest())
+        .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+        .andExpect(jsonPath("$.title").value("Invalid request"))
+        .andExpect(jsonPath("$.detail").value("a parameter has the wrong form"))
+        .andExpect(jsonPath("$.errors", hasSize(1)))
+        .andExpect(jsonPath("$.errors[0].field").value("id"))
+        .andExpect(jsonPath("$.errors[0].value").value("not-a-uuid"))
+        .andExpect(jsonPath("$.errors[0].reason").value("not a valid UUID"));
+  }
+
+  @Test
+  void aWrongMethodIs405WithAllow() throws Exception {
+    mvc.perform(put("/api/v1/checks"))
+        .andExpect(status().isMethodNotAllowed())
+        .andExpect(header().string("Allow", containsString("POST")))
+        .andExpect(header().string("Allow", containsString("GET")))
+        .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+        .andExpect(jsonPath("$.title").value("Method not allowed"))
+        .andExpect(jsonPath("$.status").value(405))
+        .andExpect(jsonPath("$.detail").value("PUT is not supported here; allowed: GET, POST"))
+        .andExpect(jsonPath("$.instance").value("/api/v1/checks"));
+  }
+
+  @Test
+  void anUnsupportedContentTypeIs415() throws Exception {
+    mvc.perform(post("/api/v1/checks").contentType(MediaType.TEXT_PLAIN).content("addresses=/ip4/127.0.0.1/tcp/4001"))
+        .andExpect(status().isUnsupportedMediaType())
+        .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+        .andExpect(jsonPath("$.title").value("Unsupported media type"))
+        .andExpect(jsonPath("$.status").value(415))
+        .andExpect(jsonPath("$.detail", startsWith("Content-Type text/plain")))
+        .andExpect(jsonPath("$.detail", containsString("is not supported; send one of [application/json")))
+        .andExpect(header().string("Accept", containsString("application/json")));
+  }
+
+  @Test
+  void nothingAcceptableIs406() throws Exception {
+    mvc.perform(get("/api/v1/checks").accept(MediaType.TEXT_PLAIN))
+        .andExpect(status().isNotAcceptable())
+        .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+        .andExpect(jsonPath("$.title").value("Not acceptable"))
+        .andExpect(jsonPath("$.status").value(406))
+        .andExpect(jsonPath("$.detail", startsWith("none of the media types in Accept can be produced")));
+  }
+
+  @Test
+  void anUnmappedPathIs404() throws Exception {
+    mvc.perform(get("/api/v1/nothing-here"))
+        .andExpect(status().isNotFound())
+        .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+        .andExpect(jsonPath("$.title").value("Not found"))
+        .andExpect(jsonPath("$.detail").value("no endpoint for GET /api/v1/nothing-here"));
+  }
+
+  @Test
+  void aMissingParameterIs400WithAFieldError() throws Exception {
+    mvc.perform(get("/test/required"))
+        .andExpect(status().isBadRequest())
+        .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+        .andExpect(jsonPath("$.title").value("Invalid request"))
+        .andExpect(jsonPath("$.errors[0].field").value("name"))
+        .andExpect(jsonPath("$.errors[0].value").value(nullValue()))
+        .andExpect(jsonPath("$.errors[0].reason").value("required"));
   }
 
   @Test
@@ -156,9 +252,15 @@ class CheckControllerTest {
     mvc.perform(get("/api/v1/checks").param("state", "SUCCEEDED")).andExpect(status().isOk()).andExpect(jsonPath("$.items", hasSize(0)))
         .andExpect(jsonPath("$.total").value(0));
     mvc.perform(get("/api/v1/checks").param("state", "DONE")).andExpect(status().isBadRequest())
-        .andExpect(jsonPath("$.errors[0].field").value("state"));
+        .andExpect(jsonPath("$.errors[0].field").value("state"))
+        .andExpect(jsonPath("$.errors[0].value").value("DONE"))
+        .andExpect(jsonPath("$.errors[0].reason").value("not a valid JobState (one of [QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED])"));
     mvc.perform(get("/api/v1/checks").param("size", "0")).andExpect(status().isBadRequest())
         .andExpect(jsonPath("$.errors[0].field").value("size"));
+    mvc.perform(get("/api/v1/checks").param("page", "first")).andExpect(status().isBadRequest())
+        .andExpect(jsonPath("$.errors[0].field").value("page"))
+        .andExpect(jsonPath("$.errors[0].value").value("first"))
+        .andExpect(jsonPath("$.errors[0].reason").value("not a valid int"));
   }
 
   @Test

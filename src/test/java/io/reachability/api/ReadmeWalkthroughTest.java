@@ -54,6 +54,8 @@ class ReadmeWalkthroughTest {
         .contains("\"dialStatus\":\"E_DIAL_ERROR\"")
         .contains("the node does not listen on tcp/9; a dial-back cannot succeed")
         .contains("loopback reachability only")
+        .contains("reach_checks_verdicts_total{verdict=\"REACHABLE\"}")
+        .contains("reach_jobs_duration_seconds_count{state=\"SUCCEEDED\"}")
         .contains("\"peerId\":");
   }
 

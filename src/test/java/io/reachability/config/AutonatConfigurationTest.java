@@ -2,8 +2,8 @@ package io.reachability.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.reachability.autonat.AutonatClient;
 import io.reachability.autonat.AutonatServer;
 import io.reachability.autonat.AutonatV2;
@@ -52,10 +52,16 @@ class AutonatConfigurationTest {
               assertThat(server.settings().limits().perPeerPerMinute()).isEqualTo(5);
               assertThat(context.getBean(AutonatClient.class).settings().maxDialDataBytes()).isEqualTo(50000);
               assertThat(context.getBean(Host.class).protocols()).contains(AutonatV2.DIAL_REQUEST_PROTOCOL);
-              MeterRegistry registry = new SimpleMeterRegistry();
+              PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
               context.getBean(AutonatServerMetrics.class).bindTo(registry);
               assertThat(registry.get(AutonatServerMetrics.RESPONSES).tag("status", "OK").functionCounter().count()).isZero();
               assertThat(registry.get(AutonatServerMetrics.RESETS).functionCounter()).isNotNull();
+              // what /actuator/prometheus shows
+              assertThat(registry.scrape())
+                  .contains("reach_autonat_server_responses_total{status=\"E_REQUEST_REJECTED\"} 0")
+                  .contains("reach_autonat_server_dials_total{status=\"E_DIAL_ERROR\"} 0")
+                  .contains("reach_autonat_server_resets_total 0")
+                  .contains("reach_autonat_server_dial_data_bytes_total 0");
             });
   }
 

@@ -38,7 +38,9 @@ class JobConfigurationTest {
               "reach.node.listen=/ip4/127.0.0.1/tcp/0",
               "reach.node.announce=/ip4/127.0.0.1/tcp/9",
               "reach.jobs.workers=2",
-              "reach.jobs.queue-capacity=7");
+              "reach.jobs.queue-capacity=7",
+              "reach.jobs.default-timeout=45s",
+              "reach.jobs.shutdown-grace=3s");
 
   @Test
   void aJobWithoutAddressesChecksListenAndAnnounceAgainstTheEmbeddedPool() {
@@ -51,6 +53,8 @@ class JobConfigurationTest {
           service.set(jobs);
           assertThat(jobs.settings().workers()).isEqualTo(2);
           assertThat(jobs.settings().queueCapacity()).isEqualTo(7);
+          assertThat(jobs.settings().defaultTimeout()).isEqualTo(Duration.ofSeconds(45));
+          assertThat(jobs.settings().shutdownGrace()).isEqualTo(Duration.ofSeconds(3));
 
           CheckJob job = await(jobs, jobs.submit(CheckRequest.defaults()));
           assertThat(job.state()).isEqualTo(JobState.SUCCEEDED);

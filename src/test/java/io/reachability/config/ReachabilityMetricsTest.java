@@ -25,7 +25,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.support.StaticListableBeanFactory;
 
 /** Jobs by state, verdicts and client results by status end up in the registry. */
 class ReachabilityMetricsTest {
@@ -50,7 +49,7 @@ class ReachabilityMetricsTest {
             JobSettings.of(1, 10),
             new CheckOptions(0, Duration.ofSeconds(15)),
             Clock.systemUTC())) {
-      new ReachabilityMetrics(registry, jobs, new StaticListableBeanFactory().getBeanProvider(io.reachability.autonat.AutonatServer.class));
+      new ReachabilityMetrics(registry, jobs);
       UUID id = jobs.submit(CheckRequest.of(List.of(ADDRESS))).id();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
       while (!jobs.find(id).map(CheckJob::isFinished).orElse(false)) {

@@ -2,6 +2,7 @@ package io.reachability.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.reachability.job.JobSettings;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -30,10 +31,25 @@ class ServicePropertiesTest {
           assertThat(pool.embeddedEnabled()).isTrue();
           assertThat(pool.embedded().size()).isEqualTo(3);
           JobsProperties jobs = context.getBean(JobsProperties.class);
-          assertThat(jobs).isEqualTo(new JobsProperties(4, 1000, Duration.ofHours(1), 10000));
+          assertThat(jobs).isEqualTo(new JobsProperties(4, 1000, Duration.ofHours(1), 10000, Duration.ofSeconds(60), Duration.ofSeconds(10)));
+          // the setting's defaults are the job service's own
+          assertThat(jobs.defaultTimeout()).isEqualTo(JobSettings.DEFAULT_TIMEOUT);
+          assertThat(jobs.shutdownGrace()).isEqualTo(JobSettings.DEFAULT_SHUTDOWN_GRACE);
           assertThat(context.getBean(MonitorProperties.class).enabled()).isTrue();
           assertThat(context.getBean(NodeProperties.class).announce()).isEmpty();
         });
+  }
+
+  @Test
+  void jobTimeoutsBind() {
+    runner
+        .withPropertyValues("reach.jobs.default-timeout=10m", "reach.jobs.shutdown-grace=0s")
+        .run(
+            context -> {
+              JobsProperties jobs = context.getBean(JobsProperties.class);
+              assertThat(jobs.defaultTimeout()).isEqualTo(JobSettings.MAX_TIMEOUT);
+              assertThat(jobs.shutdownGrace()).isZero();
+            });
   }
 
   @Test
@@ -65,6 +81,9 @@ class ServicePropertiesTest {
     failsWith("reach.jobs.queue-capacity=0", "reach.jobs.queue-capacity must be at least 1, was 0");
     failsWith("reach.jobs.retention=0s", "reach.jobs.retention must be positive, was PT0S");
     failsWith("reach.jobs.max-stored=0", "reach.jobs.max-stored must be at least 1, was 0");
+    failsWith("reach.jobs.default-timeout=0s", "reach.jobs.default-timeout must be positive and at most PT10M (the longest a request may ask for), was PT0S");
+    failsWith("reach.jobs.default-timeout=11m", "reach.jobs.default-timeout must be positive and at most PT10M (the longest a request may ask for), was PT11M");
+    failsWith("reach.jobs.shutdown-grace=-1s", "reach.jobs.shutdown-grace must not be negative, was PT-1S");
     failsWith("reach.node.announce=/ip4/203.0.113.7/udp/4001/quic-v1", "reach.node.announce[0] = \"/ip4/203.0.113.7/udp/4001/quic-v1\": only /ip4|ip6/<address>/tcp/<port> can be checked");
   }
 

@@ -104,7 +104,7 @@ class CheckRequestValidatorTest {
     assertThat(errors.get(0).reason()).isEqualTo("a server address must end in /p2p/<peer id>");
     assertThat(errors.get(1).reason()).isEqualTo("the node cannot check itself");
     assertThat(errors.get(3)).isEqualTo(new FieldError("confirmations", "0", "must be in [1, 10]"));
-    assertThat(errors.get(4)).isEqualTo(new FieldError("timeoutSeconds", "601", "must be in [1, 600]"));
+    assertThat(errors.get(4)).isEqualTo(new FieldError("timeoutSeconds", "601", "must be in [1, 600] (absent = reach.jobs.default-timeout, default 60 s)"));
     assertThat(errors.get(5).value()).isEqualTo("100001");
   }
 
