@@ -19,6 +19,7 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.jspecify.annotations.Nullable;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -31,7 +32,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /** Check jobs: submit, read, list, cancel. */
 @RestController
-@RequestMapping(CheckController.PATH)
+@RequestMapping(path = CheckController.PATH, produces = MediaType.APPLICATION_JSON_VALUE)
 @Tag(name = ApiDocumentation.TAG_CHECKS)
 @ApiResponse(
     responseCode = "400",
@@ -94,7 +95,8 @@ class CheckController {
   }
 
   /** Accepts a check job: 202 with its location; 400 with field errors; 503 when the queue is full. */
-  @PostMapping
+  // JSON only: other converters on the classpath (YAML, from springdoc) are not part of the API
+  @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
   @Operation(
       operationId = "submitCheck",
       summary = "Submit a check job",
@@ -130,8 +132,8 @@ class CheckController {
       content = @Content(schema = @Schema(implementation = JobView.class)))
   @ApiResponse(
       responseCode = "415",
-      description = "The body's `Content-Type` is not JSON (`application/json`, `application/*+json`).",
-      headers = @Header(name = "Accept", description = "The media types accepted.", schema = @Schema(type = "string", example = "application/json, application/*+json")),
+      description = "The body's `Content-Type` is not `application/json`.",
+      headers = @Header(name = "Accept", description = "The media type accepted.", schema = @Schema(type = "string", example = "application/json")),
       content =
           @Content(
               mediaType = ApiDocumentation.PROBLEM_JSON,
@@ -143,7 +145,7 @@ class CheckController {
                       value =
                           """
                           {"title": "Unsupported media type", "status": 415,
-                           "detail": "Content-Type text/plain is not supported; send one of [application/json, application/*+json]",
+                           "detail": "Content-Type text/plain is not supported; send one of [application/json]",
                            "instance": "/api/v1/checks"}""")))
   @ApiResponse(
       responseCode = "503",

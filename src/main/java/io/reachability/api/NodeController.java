@@ -6,6 +6,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.List;
+import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -36,7 +37,7 @@ class NodeController {
     this.jobs = jobs;
   }
 
-  @GetMapping("/api/v1/node")
+  @GetMapping(path = "/api/v1/node", produces = MediaType.APPLICATION_JSON_VALUE)
   @Operation(operationId = "getNode", summary = "The embedded node", description = "Who the node is and where it can be reached.")
   NodeView node() {
     return new NodeView(

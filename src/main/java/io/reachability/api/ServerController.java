@@ -12,6 +12,7 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
+import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -63,7 +64,7 @@ class ServerController {
     this.host = host;
   }
 
-  @GetMapping("/api/v1/servers")
+  @GetMapping(path = "/api/v1/servers", produces = MediaType.APPLICATION_JSON_VALUE)
   @Operation(operationId = "listServers", summary = "The server pool", description = "Every AutoNAT v2 server of the pool, with its state and counters.")
   PoolView servers() {
     List<ServerView> servers = pool.servers().stream().map(this::view).toList();

@@ -201,9 +201,18 @@ class CheckControllerTest {
         .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
         .andExpect(jsonPath("$.title").value("Unsupported media type"))
         .andExpect(jsonPath("$.status").value(415))
-        .andExpect(jsonPath("$.detail", startsWith("Content-Type text/plain")))
-        .andExpect(jsonPath("$.detail", containsString("is not supported; send one of [application/json")))
-        .andExpect(header().string("Accept", containsString("application/json")));
+        .andExpect(jsonPath("$.detail").value("Content-Type text/plain is not supported; send one of [application/json]"))
+        .andExpect(header().string("Accept", "application/json"));
+  }
+
+  @Test
+  void theApiSpeaksOnlyJsonThoughOtherConvertersAreOnTheClasspath() throws Exception {
+    // springdoc brings a YAML converter; the API must neither read nor write YAML
+    mvc.perform(post("/api/v1/checks").contentType("application/yaml").content("addresses: [/ip4/127.0.0.1/tcp/4001]"))
+        .andExpect(status().isUnsupportedMediaType());
+    mvc.perform(get("/api/v1/checks").accept("application/yaml"))
+        .andExpect(status().isNotAcceptable())
+        .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON));
   }
 
   @Test

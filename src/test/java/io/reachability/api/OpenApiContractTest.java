@@ -12,10 +12,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.springframework.web.bind.annotation.DeleteMapping;
-import org.springframework.web.bind.annotation.GetMapping;
-import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestMethod;
 import org.yaml.snakeyaml.Yaml;
 
 /**
@@ -52,18 +51,15 @@ class OpenApiContractTest {
   private static List<String> mapped() {
     List<String> result = new ArrayList<>();
     for (Class<?> controller : CONTROLLERS) {
-      RequestMapping base = controller.getAnnotation(RequestMapping.class);
-      String prefix = base == null || base.value().length == 0 ? "" : base.value()[0];
+      // merged annotations resolve the value/path aliases of @GetMapping and friends
+      RequestMapping base = AnnotatedElementUtils.findMergedAnnotation(controller, RequestMapping.class);
+      String prefix = base == null || base.path().length == 0 ? "" : base.path()[0];
       for (Method method : controller.getDeclaredMethods()) {
-        GetMapping get = method.getAnnotation(GetMapping.class);
-        PostMapping post = method.getAnnotation(PostMapping.class);
-        DeleteMapping delete = method.getAnnotation(DeleteMapping.class);
-        if (get != null) {
-          result.add("GET " + prefix + first(get.value()));
-        } else if (post != null) {
-          result.add("POST " + prefix + first(post.value()));
-        } else if (delete != null) {
-          result.add("DELETE " + prefix + first(delete.value()));
+        RequestMapping mapping = AnnotatedElementUtils.findMergedAnnotation(method, RequestMapping.class);
+        if (mapping != null) {
+          for (RequestMethod verb : mapping.method()) {
+            result.add(verb.name() + " " + prefix + first(mapping.path()));
+          }
         }
       }
     }
