@@ -97,10 +97,12 @@ public final class AutonatServer implements AutoCloseable {
     if (dialBackHost != null) {
       throw new IllegalStateException("server already started");
     }
-    // a fresh identity and no listeners: every dial-back is a new connection from a new ephemeral port
+    // a fresh identity and no listeners: every dial-back is a new connection from a new ephemeral
+    // port (with no listen port there is none to reuse; reusePort(false) says so all the same)
     Host dialer =
         Host.builder()
             .threadName(DIAL_BACK_THREAD_NAME)
+            .reusePort(false)
             .ioThreads(DIAL_BACK_IO_THREADS)
             .dialTimeout(settings.dialBackConnectTimeout())
             .identifyOnConnect(false)

@@ -62,6 +62,7 @@ public final class Host implements AutoCloseable {
   private final HostSettings settings;
   private final String threadName;
   private final boolean identifyOnConnect;
+  private final boolean nativeTransport;
   private volatile @Nullable TcpTransport transport;
   private final ConnectionUpgrader upgrader;
   private final Registry registry = new Registry();
@@ -85,8 +86,10 @@ public final class Host implements AutoCloseable {
       List<ConnectionListener> listeners,
       HostSettings settings,
       String threadName,
-      boolean identifyOnConnect) {
+      boolean identifyOnConnect,
+      boolean nativeTransport) {
     this.identifyOnConnect = identifyOnConnect;
+    this.nativeTransport = nativeTransport;
     this.identity = identity;
     this.peerId = identity.publicKey().peerId();
     this.listenConfig = listenConfig;
@@ -111,7 +114,7 @@ public final class Host implements AutoCloseable {
       throw new IllegalStateException("host already started");
     }
     // event loops exist only between start() and close(): a host built but never started holds no threads
-    TcpTransport tcp = new TcpTransport(settings.ioThreads(), threadName);
+    TcpTransport tcp = new TcpTransport(settings.ioThreads(), threadName, nativeTransport, settings.reusePort());
     transport = tcp;
     try {
       for (Multiaddr address : listenConfig) {
@@ -128,7 +131,12 @@ public final class Host implements AutoCloseable {
       close();
       throw new Libp2pException("cannot start host: " + rootMessage(e), e);
     }
-    log.info("libp2p host {} listening on {} ({} transport)", peerId, boundAddresses, tcp.isNative() ? "epoll" : "nio");
+    log.info(
+        "libp2p host {} listening on {} ({} transport{})",
+        peerId,
+        boundAddresses,
+        tcp.isNative() ? "epoll" : "nio",
+        tcp.reusesPorts() && !boundAddresses.isEmpty() ? ", dialing from the listen port" : "");
     return this;
   }
 
