@@ -7,6 +7,7 @@ import io.reachability.libp2p.crypto.Keys;
 import io.reachability.libp2p.crypto.PrivateKey;
 import io.reachability.libp2p.transport.UpgradeSettings;
 import io.reachability.libp2p.yamux.YamuxSettings;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,6 +29,7 @@ public final class HostBuilder {
   private String threadName = DEFAULT_THREAD_NAME;
   private boolean identifyOnConnect = true;
   private boolean nativeTransport = true;
+  private Clock clock = Clock.systemUTC();
 
   HostBuilder() {}
 
@@ -116,6 +118,12 @@ public final class HostBuilder {
     return this;
   }
 
+  /** The clock that stamps observed addresses ({@link Host#observedAddresses()}); system UTC by default. */
+  public HostBuilder clock(Clock value) {
+    this.clock = Objects.requireNonNull(value, "clock");
+    return this;
+  }
+
   /** Whether to use the native epoll transport when available (default); false forces NIO (tests). */
   HostBuilder nativeTransport(boolean enabled) {
     this.nativeTransport = enabled;
@@ -125,6 +133,6 @@ public final class HostBuilder {
   /** Builds the host; {@link Host#start()} binds the listen addresses. */
   public Host build() {
     PrivateKey key = identity != null ? identity : Keys.generateEd25519();
-    return new Host(key, List.copyOf(listen), handlers, listeners, settings, threadName, identifyOnConnect, nativeTransport);
+    return new Host(key, List.copyOf(listen), handlers, listeners, settings, threadName, identifyOnConnect, nativeTransport, clock);
   }
 }
