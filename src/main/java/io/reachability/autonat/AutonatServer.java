@@ -191,6 +191,8 @@ public final class AutonatServer implements AutoCloseable {
 
   private List<Multiaddr> ownAddresses() {
     List<Multiaddr> own = new ArrayList<>(host.listenAddresses());
+    own.addAll(host.interfaceListenAddresses());
+    // and whatever the node announces besides (say confirmed public addresses): never dial ourselves
     own.addAll(host.advertisedAddresses());
     return own;
   }

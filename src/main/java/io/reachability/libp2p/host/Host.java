@@ -44,6 +44,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,6 +73,12 @@ public final class Host implements AutoCloseable {
    */
   public static final int MAX_OBSERVERS_PER_ADDRESS = 32;
 
+  /**
+   * Most addresses a filtered list announces over identify ({@link #advertisedAddresses()}): 64
+   * IPv6 TCP addresses take about 1.5 KB of the 8 KiB identify message peers accept.
+   */
+  public static final int MAX_ADVERTISED_ADDRESSES = 64;
+
   private final PrivateKey identity;
   private final PeerId peerId;
   private final List<Multiaddr> listenConfig;
@@ -85,7 +92,9 @@ public final class Host implements AutoCloseable {
   private final List<ConnectionListener> listeners;
   private final List<Channel> servers = new CopyOnWriteArrayList<>();
   private final List<Multiaddr> boundAddresses = new CopyOnWriteArrayList<>();
-  private volatile List<Multiaddr> advertised = List.of();
+  private volatile List<Multiaddr> interfaceAddresses = List.of();
+  private volatile @Nullable UnaryOperator<List<Multiaddr>> advertisedFilter;
+  private final AtomicBoolean filterFailureLogged = new AtomicBoolean();
   private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
   private final Map<PeerId, CompletableFuture<Connection>> pendingDials = new ConcurrentHashMap<>();
   private final Map<Connection, CompletableFuture<IdentifyResult>> identified = new ConcurrentHashMap<>();
@@ -146,7 +155,7 @@ public final class Host implements AutoCloseable {
         InetAddress ip = address.toTcpSocketAddress().orElseThrow().getAddress();
         boundAddresses.add(Multiaddr.fromSocketAddress(new InetSocketAddress(ip, port)));
       }
-      advertised = expandWildcards(boundAddresses);
+      interfaceAddresses = expandWildcards(boundAddresses);
     } catch (RuntimeException e) {
       close();
       throw new Libp2pException("cannot start host: " + rootMessage(e), e);
@@ -179,10 +188,54 @@ public final class Host implements AutoCloseable {
 
   /**
    * The listen addresses with wildcards (0.0.0.0, ::) replaced by this machine's interface
-   * addresses, as identify announces them; worked out once at start.
+   * addresses; worked out once at start. Identify announces them unless a filter is set ({@link
+   * #advertisedAddresses()}).
+   */
+  public List<Multiaddr> interfaceListenAddresses() {
+    return interfaceAddresses;
+  }
+
+  /**
+   * What identify announces as our listen addresses, worked out anew for every identify request:
+   * {@link #interfaceListenAddresses()}, passed through the filter when one is set ({@link
+   * #setAdvertisedAddressesFilter}). A filter that throws or returns null (or a null element) is
+   * logged and the unfiltered list is announced; beyond {@link #MAX_ADVERTISED_ADDRESSES} the rest
+   * of a filtered list is cut off.
    */
   public List<Multiaddr> advertisedAddresses() {
-    return advertised;
+    List<Multiaddr> all = interfaceAddresses;
+    UnaryOperator<List<Multiaddr>> filter = advertisedFilter;
+    if (filter == null) {
+      return all;
+    }
+    List<Multiaddr> filtered;
+    try {
+      filtered = List.copyOf(Objects.requireNonNull(filter.apply(all), "the filter returned null"));
+    } catch (RuntimeException e) {
+      if (filterFailureLogged.compareAndSet(false, true)) {
+        log.warn("advertised-address filter failed, announcing the unfiltered listen addresses (logged once)", e);
+      } else {
+        log.debug("advertised-address filter failed again: {}", e.toString());
+      }
+      return all;
+    }
+    if (filtered.size() > MAX_ADVERTISED_ADDRESSES) {
+      log.debug("advertised-address filter returned {} addresses; announcing the first {}", filtered.size(), MAX_ADVERTISED_ADDRESSES);
+      return filtered.subList(0, MAX_ADVERTISED_ADDRESSES);
+    }
+    return filtered;
+  }
+
+  /**
+   * Decides what identify announces from now on: {@code filter} gets {@link
+   * #interfaceListenAddresses()} (an unmodifiable list) at every identify request and returns the
+   * addresses to announce, in order, each without {@code /p2p} (it may drop addresses, reorder
+   * them and add others, say confirmed public ones). It runs on an event loop: keep it quick and
+   * non-blocking. {@code null} removes the filter.
+   */
+  public void setAdvertisedAddressesFilter(@Nullable UnaryOperator<List<Multiaddr>> filter) {
+    advertisedFilter = filter;
+    filterFailureLogged.set(false);
   }
 
   private static List<Multiaddr> expandWildcards(List<Multiaddr> bound) {
