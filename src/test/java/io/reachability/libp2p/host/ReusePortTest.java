@@ -110,6 +110,21 @@ class ReusePortTest {
   }
 
   @Test
+  void anIpv6ListenerLendsItsPortToIpv6ConnectionsOnly() throws Exception {
+    assumeEpoll();
+    Host a = start(Host.builder().threadName("six-a").listen("/ip6/::1/tcp/0").listen("/ip4/127.0.0.1/tcp/0"));
+    Host b = start(Host.builder().threadName("six-b").listen("/ip6/::1/tcp/0").listen("/ip4/127.0.0.1/tcp/0"));
+    int port6 = port(a.listenAddresses().get(0));
+    int port4 = port(a.listenAddresses().get(1));
+
+    Connection over6 = a.dial(b.listenAddresses().get(0)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    Connection over4 = a.dial(b.listenAddresses().get(1)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+
+    assertThat(over6.localAddress()).isEqualTo(Multiaddr.fromString("/ip6/::1/tcp/" + port6));
+    assertThat(over4.localAddress()).isEqualTo(Multiaddr.fromString("/ip4/127.0.0.1/tcp/" + port4));
+  }
+
+  @Test
   void twoConcurrentConnectionsToTwoPeersBothLeaveFromTheListenPort() throws Exception {
     assumeEpoll();
     Host a = listening("conc-a");
