@@ -97,10 +97,12 @@ public final class AutonatServer implements AutoCloseable {
     if (dialBackHost != null) {
       throw new IllegalStateException("server already started");
     }
-    // a fresh identity and no listeners: every dial-back is a new connection from a new ephemeral port
+    // a fresh identity and no listeners: every dial-back is a new connection from a new ephemeral
+    // port (with no listen port there is none to reuse; reusePort(false) says so all the same)
     Host dialer =
         Host.builder()
             .threadName(DIAL_BACK_THREAD_NAME)
+            .reusePort(false)
             .ioThreads(DIAL_BACK_IO_THREADS)
             .dialTimeout(settings.dialBackConnectTimeout())
             .identifyOnConnect(false)
@@ -189,6 +191,8 @@ public final class AutonatServer implements AutoCloseable {
 
   private List<Multiaddr> ownAddresses() {
     List<Multiaddr> own = new ArrayList<>(host.listenAddresses());
+    own.addAll(host.interfaceListenAddresses());
+    // and whatever the node announces besides (say confirmed public addresses): never dial ourselves
     own.addAll(host.advertisedAddresses());
     return own;
   }

@@ -45,12 +45,13 @@ class JobConfiguration {
       NodeProperties node,
       JobsProperties jobs,
       Clock jobClock) {
-    // advertised: wildcard listen addresses expanded to this machine's interface addresses
+    // every listen address, wildcards expanded to this machine's interface addresses (not the
+    // advertised list: a filter may leave out addresses a check should still be able to test)
     return new JobService(
         store,
         AddressChecker.of(client),
         pool,
-        () -> new NodeAddresses(host.advertisedAddresses(), node.announceAddresses()),
+        () -> new NodeAddresses(host.interfaceListenAddresses(), node.announceAddresses()),
         jobs.toSettings(),
         CheckOptions.from(client.settings()),
         jobClock);

@@ -31,7 +31,7 @@ class Libp2pConfiguration {
   }
 
   private static Host startHost(PrivateKey key, NodeProperties node, String agent) {
-    var builder = Host.builder().identity(key).agentVersion(agent).threadName("node");
+    var builder = Host.builder().identity(key).agentVersion(agent).threadName("node").reusePort(node.reusePort());
     for (Multiaddr address : node.listenAddresses()) {
       builder.listen(address);
     }

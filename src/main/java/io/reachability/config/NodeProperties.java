@@ -15,12 +15,16 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param announce extra candidate addresses of the node (say a port forward or a public address
  *     the node cannot see itself): checked, together with the listen addresses, when a check names
  *     no address
+ * @param reusePort dial from the listen port (SO_REUSEPORT, native epoll transport only), so that
+ *     the address peers observe for the node's outbound connections carries the NAT mapping of the
+ *     listen port, as other libp2p nodes do; off = outbound connections from ephemeral ports
  */
 @ConfigurationProperties("reach.node")
 public record NodeProperties(
     @DefaultValue("/ip4/127.0.0.1/tcp/4001") List<String> listen,
     @DefaultValue("") String identityFile,
-    @DefaultValue List<String> announce) {
+    @DefaultValue List<String> announce,
+    @DefaultValue("true") boolean reusePort) {
 
   public NodeProperties {
     listen = List.copyOf(listen);

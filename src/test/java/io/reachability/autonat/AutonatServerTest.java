@@ -358,6 +358,21 @@ class AutonatServerTest {
   }
 
   @Test
+  void anAddressTheServersHostAdvertisesBesidesItsListenAddressesIsItsOwnToo() throws Exception {
+    startServer(TEST_SETTINGS);
+    // say a monitor confirmed this address and the host now announces it
+    Multiaddr announced = Multiaddr.fromString("/ip4/127.0.0.1/tcp/9");
+    serverHost.setAdvertisedAddressesFilter(all -> List.of(announced));
+    ScriptedClient client = client("/ip4/127.0.0.1/tcp/0");
+    Exchange exchange = client.open(client.connect(serverHost));
+
+    exchange.send(ScriptedClient.request(NONCE, List.of(announced)));
+
+    assertThat(exchange.response().getStatus()).isEqualTo(AutonatV2Protos.DialResponse.ResponseStatus.E_DIAL_REFUSED);
+    assertThat(outcome().dialStatus()).isEqualTo(DialStatus.UNUSED);
+  }
+
+  @Test
   void aSilentClientIsResetWhenTheExchangeTimesOut() throws Exception {
     startServer(TEST_SETTINGS.withTimeouts(Duration.ofMillis(300), Duration.ofSeconds(2), Duration.ofSeconds(2)));
     ScriptedClient client = client("/ip4/127.0.0.1/tcp/0");

@@ -40,9 +40,13 @@ final class ScriptedClient implements AutoCloseable {
   final Host host;
   final BlockingQueue<DialBack> dialBacks = new LinkedBlockingQueue<>();
 
-  /** A client host listening on {@code listen}, answering dial-backs unless told not to. */
+  /**
+   * A client host listening on {@code listen}, answering dial-backs unless told not to. It dials
+   * from ephemeral ports (no port reuse), so its connections to a server on 127.0.0.1 leave from
+   * 127.0.0.1 whatever it listens on: a client listening on 127.0.0.2 asks about "another IP".
+   */
   ScriptedClient(String listen, boolean serveDialBack) {
-    var builder = Host.builder().threadName("autonat-test-client").ioThreads(1).listen(listen);
+    var builder = Host.builder().threadName("autonat-test-client").ioThreads(1).listen(listen).reusePort(false);
     if (serveDialBack) {
       builder.protocol(AutonatV2.DIAL_BACK_PROTOCOL, this::serveDialBack);
     }

@@ -39,6 +39,16 @@ class NodeConfigurationTest {
   }
 
   @Test
+  void dialingFromTheListenPortIsOnByDefaultAndCanBeTurnedOff() {
+    runner
+        .withPropertyValues("reach.node.listen=/ip4/127.0.0.1/tcp/0")
+        .run(context -> assertThat(context.getBean(Host.class).settings().reusePort()).isTrue());
+    runner
+        .withPropertyValues("reach.node.listen=/ip4/127.0.0.1/tcp/0", "reach.node.reuse-port=false")
+        .run(context -> assertThat(context.getBean(Host.class).settings().reusePort()).isFalse());
+  }
+
+  @Test
   void badListenAddressNamesTheSetting() {
     runner
         .withPropertyValues("reach.node.listen=/ip4/1.2.3/tcp/1")

@@ -2,6 +2,7 @@ package io.reachability.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.channel.epoll.Epoll;
 import io.reachability.libp2p.core.Connection;
 import io.reachability.libp2p.core.Direction;
 import io.reachability.libp2p.core.Multiaddr;
@@ -63,6 +64,10 @@ class HostJsInteropTest {
       Connection connection = host.dial(Multiaddr.fromString(js.addrs().get(0))).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
       assertThat(connection.remotePeer()).isEqualTo(PeerId.fromString(js.peerId()));
       assertThat(connection.direction()).isEqualTo(Direction.OUTBOUND);
+      if (Epoll.isAvailable()) {
+        // port reuse: we dial from our listen port, so js observes an address it could dial back
+        assertThat(connection.localAddress()).isEqualTo(ourAddress());
+      }
       exerciseBothWays(js, connection);
     }
   }

@@ -25,12 +25,14 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -41,6 +43,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,19 +60,41 @@ public final class Host implements AutoCloseable {
   /** How long {@link #close()} waits for open connections to close before stopping the event loops. */
   public static final Duration CLOSE_CONNECTIONS_TIMEOUT = Duration.ofSeconds(5);
 
+  /**
+   * Observed addresses kept ({@link #observedAddresses()}); a new one evicts the one seen least
+   * recently. A node has a handful of real ones (one per NAT mapping and IP family; go-libp2p's
+   * observed-address manager keeps a few per local address), so this leaves room for noise.
+   */
+  public static final int MAX_OBSERVED_ADDRESSES = 16;
+
+  /**
+   * Observers remembered per observed address; a new one evicts the one that reported least
+   * recently. More than a server pool, so pool servers' reports are never pushed out by each other.
+   */
+  public static final int MAX_OBSERVERS_PER_ADDRESS = 32;
+
+  /**
+   * Most addresses a filtered list announces over identify ({@link #advertisedAddresses()}): 64
+   * IPv6 TCP addresses take about 1.5 KB of the 8 KiB identify message peers accept.
+   */
+  public static final int MAX_ADVERTISED_ADDRESSES = 64;
+
   private final PrivateKey identity;
   private final PeerId peerId;
   private final List<Multiaddr> listenConfig;
   private final HostSettings settings;
   private final String threadName;
   private final boolean identifyOnConnect;
+  private final boolean nativeTransport;
   private volatile @Nullable TcpTransport transport;
   private final ConnectionUpgrader upgrader;
   private final Registry registry = new Registry();
   private final List<ConnectionListener> listeners;
   private final List<Channel> servers = new CopyOnWriteArrayList<>();
   private final List<Multiaddr> boundAddresses = new CopyOnWriteArrayList<>();
-  private volatile List<Multiaddr> advertised = List.of();
+  private volatile List<Multiaddr> interfaceAddresses = List.of();
+  private volatile @Nullable UnaryOperator<List<Multiaddr>> advertisedFilter;
+  private final AtomicBoolean filterFailureLogged = new AtomicBoolean();
   private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
   private final Map<PeerId, CompletableFuture<Connection>> pendingDials = new ConcurrentHashMap<>();
   private final Map<Connection, CompletableFuture<IdentifyResult>> identified = new ConcurrentHashMap<>();
@@ -77,6 +103,8 @@ public final class Host implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final IdentifyService identify;
   private final PingService ping = new PingService();
+  private final ObservedAddresses observed;
+  private final List<Consumer<ObservedAddress>> observedListeners = new CopyOnWriteArrayList<>();
 
   Host(
       PrivateKey identity,
@@ -85,8 +113,12 @@ public final class Host implements AutoCloseable {
       List<ConnectionListener> listeners,
       HostSettings settings,
       String threadName,
-      boolean identifyOnConnect) {
+      boolean identifyOnConnect,
+      boolean nativeTransport,
+      Clock clock) {
     this.identifyOnConnect = identifyOnConnect;
+    this.nativeTransport = nativeTransport;
+    this.observed = new ObservedAddresses(clock, MAX_OBSERVED_ADDRESSES, MAX_OBSERVERS_PER_ADDRESS);
     this.identity = identity;
     this.peerId = identity.publicKey().peerId();
     this.listenConfig = listenConfig;
@@ -111,7 +143,7 @@ public final class Host implements AutoCloseable {
       throw new IllegalStateException("host already started");
     }
     // event loops exist only between start() and close(): a host built but never started holds no threads
-    TcpTransport tcp = new TcpTransport(settings.ioThreads(), threadName);
+    TcpTransport tcp = new TcpTransport(settings.ioThreads(), threadName, nativeTransport, settings.reusePort());
     transport = tcp;
     try {
       for (Multiaddr address : listenConfig) {
@@ -123,12 +155,17 @@ public final class Host implements AutoCloseable {
         InetAddress ip = address.toTcpSocketAddress().orElseThrow().getAddress();
         boundAddresses.add(Multiaddr.fromSocketAddress(new InetSocketAddress(ip, port)));
       }
-      advertised = expandWildcards(boundAddresses);
+      interfaceAddresses = expandWildcards(boundAddresses);
     } catch (RuntimeException e) {
       close();
       throw new Libp2pException("cannot start host: " + rootMessage(e), e);
     }
-    log.info("libp2p host {} listening on {} ({} transport)", peerId, boundAddresses, tcp.isNative() ? "epoll" : "nio");
+    log.info(
+        "libp2p host {} listening on {} ({} transport{})",
+        peerId,
+        boundAddresses,
+        tcp.isNative() ? "epoll" : "nio",
+        tcp.reusesPorts() && !boundAddresses.isEmpty() ? ", dialing from the listen port" : "");
     return this;
   }
 
@@ -151,10 +188,54 @@ public final class Host implements AutoCloseable {
 
   /**
    * The listen addresses with wildcards (0.0.0.0, ::) replaced by this machine's interface
-   * addresses, as identify announces them; worked out once at start.
+   * addresses; worked out once at start. Identify announces them unless a filter is set ({@link
+   * #advertisedAddresses()}).
+   */
+  public List<Multiaddr> interfaceListenAddresses() {
+    return interfaceAddresses;
+  }
+
+  /**
+   * What identify announces as our listen addresses, worked out anew for every identify request:
+   * {@link #interfaceListenAddresses()}, passed through the filter when one is set ({@link
+   * #setAdvertisedAddressesFilter}). A filter that throws or returns null (or a null element) is
+   * logged and the unfiltered list is announced; beyond {@link #MAX_ADVERTISED_ADDRESSES} the rest
+   * of a filtered list is cut off.
    */
   public List<Multiaddr> advertisedAddresses() {
-    return advertised;
+    List<Multiaddr> all = interfaceAddresses;
+    UnaryOperator<List<Multiaddr>> filter = advertisedFilter;
+    if (filter == null) {
+      return all;
+    }
+    List<Multiaddr> filtered;
+    try {
+      filtered = List.copyOf(Objects.requireNonNull(filter.apply(all), "the filter returned null"));
+    } catch (RuntimeException e) {
+      if (filterFailureLogged.compareAndSet(false, true)) {
+        log.warn("advertised-address filter failed, announcing the unfiltered listen addresses (logged once)", e);
+      } else {
+        log.debug("advertised-address filter failed again: {}", e.toString());
+      }
+      return all;
+    }
+    if (filtered.size() > MAX_ADVERTISED_ADDRESSES) {
+      log.debug("advertised-address filter returned {} addresses; announcing the first {}", filtered.size(), MAX_ADVERTISED_ADDRESSES);
+      return filtered.subList(0, MAX_ADVERTISED_ADDRESSES);
+    }
+    return filtered;
+  }
+
+  /**
+   * Decides what identify announces from now on: {@code filter} gets {@link
+   * #interfaceListenAddresses()} (an unmodifiable list) at every identify request and returns the
+   * addresses to announce, in order, each without {@code /p2p} (it may drop addresses, reorder
+   * them and add others, say confirmed public ones). It runs on an event loop: keep it quick and
+   * non-blocking. {@code null} removes the filter.
+   */
+  public void setAdvertisedAddressesFilter(@Nullable UnaryOperator<List<Multiaddr>> filter) {
+    advertisedFilter = filter;
+    filterFailureLogged.set(false);
   }
 
   private static List<Multiaddr> expandWildcards(List<Multiaddr> bound) {
@@ -215,6 +296,30 @@ public final class Host implements AutoCloseable {
 
   public void removeConnectionListener(ConnectionListener listener) {
     listeners.remove(listener);
+  }
+
+  /**
+   * Addresses peers observed for this node over identify on connections this node dialed (see
+   * {@link ObservedAddress}): only {@code /ip4|ip6/…/tcp/port} of the connection's own IP family,
+   * each peer's latest report per family, bounded by {@link #MAX_OBSERVED_ADDRESSES} and {@link
+   * #MAX_OBSERVERS_PER_ADDRESS}. Most observers first, then the most recently seen.
+   */
+  public List<ObservedAddress> observedAddresses() {
+    return observed.list();
+  }
+
+  /**
+   * Called when an address is observed for the first time or a new peer reports it (not when a
+   * peer reports the same address again), with the address's new state. Runs on the event loop of
+   * the connection the report came on: keep it short. A listener that throws is logged and
+   * otherwise ignored.
+   */
+  public void addObservedAddressListener(Consumer<ObservedAddress> listener) {
+    observedListeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  public void removeObservedAddressListener(Consumer<ObservedAddress> listener) {
+    observedListeners.remove(listener);
   }
 
   public List<Connection> connections() {
@@ -348,7 +453,7 @@ public final class Host implements AutoCloseable {
               connections.remove(connection);
               identified.remove(connection);
               for (ConnectionListener listener : listeners) {
-                safely(() -> listener.disconnected(connection));
+                safely("connection listener", () -> listener.disconnected(connection));
               }
             });
     if (identifyOnConnect && connection.direction() == Direction.OUTBOUND) {
@@ -358,32 +463,73 @@ public final class Host implements AutoCloseable {
       identify(connection);
     }
     for (ConnectionListener listener : listeners) {
-      safely(() -> listener.connected(connection));
+      safely("connection listener", () -> listener.connected(connection));
     }
     if (result != null) {
       result.complete(connection);
     }
   }
 
-  private static void safely(Runnable action) {
+  private static void safely(String what, Runnable action) {
     try {
       action.run();
     } catch (RuntimeException e) {
-      log.warn("connection listener failed", e);
+      log.warn("{} failed", what, e);
     }
   }
 
   /**
    * What the peer on {@code connection} said over identify (asked once, right after connecting).
+   * On a connection we dialed, the address the peer observed for us is recorded ({@link
+   * #observedAddresses()}) before the result completes.
    */
   public CompletableFuture<IdentifyResult> identify(Connection connection) {
     if (!connection.isOpen()) {
       return CompletableFuture.failedFuture(new Libp2pException("connection to " + connection.remotePeer() + " is closed"));
     }
-    CompletableFuture<IdentifyResult> result = identified.computeIfAbsent(connection, identify::identify);
+    CompletableFuture<IdentifyResult> result = identified.get(connection);
+    if (result == null) {
+      CompletableFuture<IdentifyResult> mine = new CompletableFuture<>();
+      result = identified.putIfAbsent(connection, mine);
+      if (result == null) {
+        result = mine;
+        identify
+            .identify(connection)
+            .whenComplete(
+                (answer, error) -> {
+                  if (error != null) {
+                    mine.completeExceptionally(error);
+                    return;
+                  }
+                  if (connection.direction() == Direction.OUTBOUND) {
+                    safely("recording an observed address", () -> learnObservedAddress(connection, answer));
+                  }
+                  mine.complete(answer);
+                });
+      }
+    }
     // runs at once if the connection closed meanwhile: the cache never outlives a connection
     connection.closeFuture().whenComplete((v, e) -> identified.remove(connection));
     return result;
+  }
+
+  private void learnObservedAddress(Connection connection, IdentifyResult answer) {
+    Multiaddr reported = answer.observedAddress();
+    if (reported == null) {
+      return;
+    }
+    Optional<Multiaddr> usable = ObservedAddresses.usable(reported, connection.localAddress());
+    if (usable.isEmpty()) {
+      log.debug("{} observed us as {} on {}: not an address we keep", answer.peer(), reported, connection);
+      return;
+    }
+    Optional<ObservedAddress> news = observed.record(answer.peer(), usable.get());
+    if (news.isPresent()) {
+      log.debug("{} observes us at {} ({} observers)", answer.peer(), usable.get(), news.get().observers().size());
+      for (Consumer<ObservedAddress> listener : observedListeners) {
+        safely("observed-address listener", () -> listener.accept(news.get()));
+      }
+    }
   }
 
   /** One ping on a new stream; completes with the round-trip time. */

@@ -7,6 +7,7 @@ import io.reachability.libp2p.crypto.Keys;
 import io.reachability.libp2p.crypto.PrivateKey;
 import io.reachability.libp2p.transport.UpgradeSettings;
 import io.reachability.libp2p.yamux.YamuxSettings;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,6 +28,8 @@ public final class HostBuilder {
   private HostSettings settings = HostSettings.defaults();
   private String threadName = DEFAULT_THREAD_NAME;
   private boolean identifyOnConnect = true;
+  private boolean nativeTransport = true;
+  private Clock clock = Clock.systemUTC();
 
   HostBuilder() {}
 
@@ -62,31 +65,36 @@ public final class HostBuilder {
   }
 
   public HostBuilder dialTimeout(Duration timeout) {
-    settings =
-        new HostSettings(timeout, settings.maxConnections(), settings.ioThreads(), settings.agentVersion(), settings.upgrade());
+    settings = settings.withDialTimeout(timeout);
     return this;
   }
 
   public HostBuilder maxConnections(int max) {
-    settings = new HostSettings(settings.dialTimeout(), max, settings.ioThreads(), settings.agentVersion(), settings.upgrade());
+    settings = settings.withMaxConnections(max);
     return this;
   }
 
   public HostBuilder ioThreads(int threads) {
-    settings =
-        new HostSettings(settings.dialTimeout(), settings.maxConnections(), threads, settings.agentVersion(), settings.upgrade());
+    settings = settings.withIoThreads(threads);
     return this;
   }
 
   public HostBuilder agentVersion(String agent) {
-    settings =
-        new HostSettings(settings.dialTimeout(), settings.maxConnections(), settings.ioThreads(), agent, settings.upgrade());
+    settings = settings.withAgentVersion(agent);
     return this;
   }
 
   public HostBuilder upgrade(UpgradeSettings upgrade) {
-    settings =
-        new HostSettings(settings.dialTimeout(), settings.maxConnections(), settings.ioThreads(), settings.agentVersion(), upgrade);
+    settings = settings.withUpgrade(upgrade);
+    return this;
+  }
+
+  /**
+   * Whether to listen with SO_REUSEPORT and dial from the listen port (default {@value
+   * HostSettings#DEFAULT_REUSE_PORT}; see {@link HostSettings#reusePort()}).
+   */
+  public HostBuilder reusePort(boolean enabled) {
+    settings = settings.withReusePort(enabled);
     return this;
   }
 
@@ -110,9 +118,21 @@ public final class HostBuilder {
     return this;
   }
 
+  /** The clock that stamps observed addresses ({@link Host#observedAddresses()}); system UTC by default. */
+  public HostBuilder clock(Clock value) {
+    this.clock = Objects.requireNonNull(value, "clock");
+    return this;
+  }
+
+  /** Whether to use the native epoll transport when available (default); false forces NIO (tests). */
+  HostBuilder nativeTransport(boolean enabled) {
+    this.nativeTransport = enabled;
+    return this;
+  }
+
   /** Builds the host; {@link Host#start()} binds the listen addresses. */
   public Host build() {
     PrivateKey key = identity != null ? identity : Keys.generateEd25519();
-    return new Host(key, List.copyOf(listen), handlers, listeners, settings, threadName, identifyOnConnect);
+    return new Host(key, List.copyOf(listen), handlers, listeners, settings, threadName, identifyOnConnect, nativeTransport, clock);
   }
 }

@@ -13,15 +13,27 @@ import java.util.Objects;
  * @param ioThreads event loop threads; 0 = Netty's default (2 × cores)
  * @param agentVersion what identify announces as our agent
  * @param upgrade connection upgrade and muxer limits (inbound streams per connection among them)
+ * @param reusePort listen with SO_REUSEPORT and dial from the listen port, so that the address
+ *     peers observe for an outbound connection carries the NAT mapping of the listen port (as
+ *     go-libp2p, rust-libp2p and js-libp2p do for TCP); needs the native epoll transport, and a
+ *     dial falls back to an ephemeral port whenever reuse is impossible
  */
 public record HostSettings(
-    Duration dialTimeout, int maxConnections, int ioThreads, String agentVersion, UpgradeSettings upgrade) {
+    Duration dialTimeout,
+    int maxConnections,
+    int ioThreads,
+    String agentVersion,
+    UpgradeSettings upgrade,
+    boolean reusePort) {
 
   /** go-libp2p's TCP dial timeout. */
   public static final Duration DEFAULT_DIAL_TIMEOUT = Duration.ofSeconds(10);
 
   /** Enough for a busy AutoNAT server on two cores; a resource bound, not a fairness policy. */
   public static final int DEFAULT_MAX_CONNECTIONS = 1024;
+
+  /** Dialing from the listen port is on by default, as in the other libp2p implementations. */
+  public static final boolean DEFAULT_REUSE_PORT = true;
 
   /** The agent version announced by default. */
   public static final String DEFAULT_AGENT_VERSION = "reachability-service";
@@ -44,6 +56,30 @@ public record HostSettings(
 
   public static HostSettings defaults() {
     return new HostSettings(
-        DEFAULT_DIAL_TIMEOUT, DEFAULT_MAX_CONNECTIONS, 0, DEFAULT_AGENT_VERSION, UpgradeSettings.defaults());
+        DEFAULT_DIAL_TIMEOUT, DEFAULT_MAX_CONNECTIONS, 0, DEFAULT_AGENT_VERSION, UpgradeSettings.defaults(), DEFAULT_REUSE_PORT);
+  }
+
+  public HostSettings withDialTimeout(Duration value) {
+    return new HostSettings(value, maxConnections, ioThreads, agentVersion, upgrade, reusePort);
+  }
+
+  public HostSettings withMaxConnections(int value) {
+    return new HostSettings(dialTimeout, value, ioThreads, agentVersion, upgrade, reusePort);
+  }
+
+  public HostSettings withIoThreads(int value) {
+    return new HostSettings(dialTimeout, maxConnections, value, agentVersion, upgrade, reusePort);
+  }
+
+  public HostSettings withAgentVersion(String value) {
+    return new HostSettings(dialTimeout, maxConnections, ioThreads, value, upgrade, reusePort);
+  }
+
+  public HostSettings withUpgrade(UpgradeSettings value) {
+    return new HostSettings(dialTimeout, maxConnections, ioThreads, agentVersion, value, reusePort);
+  }
+
+  public HostSettings withReusePort(boolean value) {
+    return new HostSettings(dialTimeout, maxConnections, ioThreads, agentVersion, upgrade, value);
   }
 }

@@ -60,7 +60,9 @@ public final class ConnectionUpgrader {
   }
 
   /**
-   * Installs the upgrade on a channel that is not active yet (call from its initializer).
+   * Installs the upgrade on a channel before anything was read from it: from its initializer (not
+   * active yet), or from {@link TcpTransport#dial}'s initializer, which runs as the socket becomes
+   * active.
    *
    * @param expectedPeer when dialing an address with {@code /p2p/<id>}: the handshake fails unless
    *     the remote proves that identity

@@ -3,34 +3,55 @@ package io.reachability.libp2p.transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.unix.Socket;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.reachability.libp2p.core.Libp2pException;
 import io.reachability.libp2p.core.Multiaddr;
+import java.io.IOException;
+import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Plain TCP on Netty: native epoll where available (Linux), NIO elsewhere. Only raw sockets live
  * here; securing and multiplexing them is the {@link ConnectionUpgrader}'s job.
+ *
+ * <p>With port reuse (epoll only) listeners get SO_REUSEPORT and outbound sockets leave from a
+ * listen port, chosen and retried as {@link PortReuse} describes; without it, or on NIO, every
+ * outbound socket uses an ephemeral port.
  */
 public final class TcpTransport implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(TcpTransport.class);
 
   /** How long {@link #close()} lets in-flight work drain before the event loops are stopped. */
   public static final Duration SHUTDOWN_QUIET_PERIOD = Duration.ofMillis(50);
@@ -45,15 +66,31 @@ public final class TcpTransport implements AutoCloseable {
   public static final int ACCEPT_THREADS = 1;
 
   private final boolean epoll;
+  private final boolean reusePort;
   private final EventLoopGroup acceptGroup;
   private final EventLoopGroup ioGroup;
+  /** Listen sockets outbound sockets may bind to (configured IP, real port); only with port reuse. */
+  private final List<InetSocketAddress> reusableListeners = new CopyOnWriteArrayList<>();
+  private final AtomicBoolean loggedNoListener = new AtomicBoolean();
+
+  /** Epoll when available, no port reuse. */
+  public TcpTransport(int ioThreads, String threadNamePrefix) {
+    this(ioThreads, threadNamePrefix, true, false);
+  }
 
   /**
    * @param ioThreads event loop threads for connections; 0 means Netty's default (2 × cores)
    * @param threadNamePrefix names the threads so thread dumps show which host they belong to
+   * @param preferNative use epoll when available; false forces NIO
+   * @param reusePort listen with SO_REUSEPORT and dial from a listen port (epoll only; ignored,
+   *     with one log line, on NIO)
    */
-  public TcpTransport(int ioThreads, String threadNamePrefix) {
-    this.epoll = Epoll.isAvailable();
+  public TcpTransport(int ioThreads, String threadNamePrefix, boolean preferNative, boolean reusePort) {
+    this.epoll = preferNative && Epoll.isAvailable();
+    this.reusePort = reusePort && epoll;
+    if (reusePort && !epoll) {
+      log.info("{}: port reuse needs the native epoll transport; outbound connections use ephemeral ports", threadNamePrefix);
+    }
     IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     this.acceptGroup =
         new MultiThreadIoEventLoopGroup(ACCEPT_THREADS, new DefaultThreadFactory(threadNamePrefix + "-accept", true), factory);
@@ -64,6 +101,11 @@ public final class TcpTransport implements AutoCloseable {
   /** True when the native epoll transport is in use. */
   public boolean isNative() {
     return epoll;
+  }
+
+  /** True when listeners use SO_REUSEPORT and outbound sockets may leave from a listen port. */
+  public boolean reusesPorts() {
+    return reusePort;
   }
 
   /** The event loops connections run on. */
@@ -77,6 +119,13 @@ public final class TcpTransport implements AutoCloseable {
    */
   public CompletableFuture<Channel> listen(Multiaddr address, Consumer<SocketChannel> acceptedInitializer) {
     InetSocketAddress socketAddress = requireTcp(address);
+    if (reusePort && socketAddress.getPort() != 0) {
+      try {
+        PortReuse.requireFreePort(socketAddress);
+      } catch (IOException e) {
+        return CompletableFuture.failedFuture(new Libp2pException("listen on " + address + " failed: " + e.getMessage(), e));
+      }
+    }
     ServerBootstrap bootstrap =
         new ServerBootstrap()
             .group(acceptGroup, ioGroup)
@@ -85,20 +134,124 @@ public final class TcpTransport implements AutoCloseable {
             .option(ChannelOption.SO_REUSEADDR, true)
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childHandler(initializer(acceptedInitializer));
-    return toFuture(bootstrap.bind(socketAddress), "listen on " + address);
+    if (!reusePort) {
+      return toFuture(bootstrap.bind(socketAddress), "listen on " + address);
+    }
+    bootstrap.option(EpollChannelOption.SO_REUSEPORT, true);
+    return toFuture(bootstrap.bind(socketAddress), "listen on " + address)
+        .thenApply(
+            server -> {
+              // the configured IP (a native socket on 0.0.0.0 may call itself ::) with the real port
+              int port = ((InetSocketAddress) server.localAddress()).getPort();
+              InetSocketAddress source = new InetSocketAddress(socketAddress.getAddress(), port);
+              reusableListeners.add(source);
+              server.closeFuture().addListener(f -> reusableListeners.remove(source));
+              return server;
+            });
   }
 
-  /** Connects to an {@code /ip4|ip6/…/tcp/port} address within {@code timeout}. */
+  /**
+   * Connects to an {@code /ip4|ip6/…/tcp/port} address within {@code timeout} (per attempt: a
+   * dial from a listen port that fails is tried once more from an ephemeral port).
+   * {@code initializer} runs once, for the socket that connected, as it becomes active and before
+   * anything is read from it; a socket that failed to connect never sees it.
+   */
   public CompletableFuture<Channel> dial(Multiaddr address, Duration timeout, Consumer<SocketChannel> initializer) {
-    InetSocketAddress socketAddress = requireTcp(address);
+    InetSocketAddress remote = requireTcp(address);
+    String what = "dial " + address;
+    Optional<InetSocketAddress> source =
+        reusePort ? PortReuse.select(reusableListeners, remote, PortReuse::routeSource) : Optional.empty();
+    if (source.isEmpty()) {
+      if (reusePort && loggedNoListener.compareAndSet(false, true)) {
+        log.debug("no listen address fits {} for port reuse: dialing from an ephemeral port (logged once)", remote);
+      }
+      return connect(remote, null, timeout, initializer, what);
+    }
+    CompletableFuture<Channel> result = new CompletableFuture<>();
+    connect(remote, source.get(), timeout, initializer, what)
+        .whenComplete(
+            (channel, error) -> {
+              if (error == null) {
+                result.complete(channel);
+              } else if (!PortReuse.worthRetryingUnbound(error)) {
+                result.completeExceptionally(error);
+              } else {
+                log.debug("dial {} from {} failed ({}); again from an ephemeral port", remote, source.get(), rootMessage(error));
+                connect(remote, null, timeout, initializer, what).whenComplete(
+                    (again, secondError) -> {
+                      if (secondError == null) {
+                        result.complete(again);
+                      } else {
+                        result.completeExceptionally(secondError);
+                      }
+                    });
+              }
+            });
+    return result;
+  }
+
+  private CompletableFuture<Channel> connect(
+      InetSocketAddress remote,
+      @Nullable InetSocketAddress local,
+      Duration timeout,
+      Consumer<SocketChannel> initializer,
+      String what) {
     Bootstrap bootstrap =
         new Bootstrap()
             .group(ioGroup)
-            .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
             .option(ChannelOption.TCP_NODELAY, true)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()))
-            .handler(initializer(initializer));
-    return toFuture(bootstrap.connect(socketAddress), "dial " + address);
+            .handler(onConnected(initializer));
+    if (local == null) {
+      bootstrap.channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class);
+      return toFuture(bootstrap.connect(remote), what);
+    }
+    bootstrap.channelFactory(() -> reusingSocket(local));
+    return toFuture(bootstrap.connect(remote, local), what + " from " + Multiaddr.fromSocketAddress(local));
+  }
+
+  /** An unbound epoll socket of {@code local}'s family with SO_REUSEPORT and SO_REUSEADDR, as go-reuseport sets them. */
+  private static EpollSocketChannel reusingSocket(InetSocketAddress local) {
+    EpollSocketChannel channel =
+        new EpollSocketChannel(local.getAddress() instanceof Inet6Address ? SocketProtocolFamily.INET6 : SocketProtocolFamily.INET);
+    try {
+      Socket socket = (Socket) channel.fd();
+      socket.setReusePort(true);
+      socket.setReuseAddress(true);
+    } catch (IOException e) {
+      channel.unsafe().closeForcibly();
+      throw new ChannelException("cannot set SO_REUSEPORT: " + e.getMessage(), e);
+    }
+    return channel;
+  }
+
+  /**
+   * Runs {@code init} when the socket becomes active: handlers it adds sit behind this one, so
+   * they see the channelActive event this one passes on.
+   */
+  private static ChannelInitializer<SocketChannel> onConnected(Consumer<SocketChannel> init) {
+    return new ChannelInitializer<>() {
+      @Override
+      protected void initChannel(SocketChannel ch) {
+        ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+          @Override
+          public void channelActive(ChannelHandlerContext ctx) {
+            try {
+              init.accept(ch);
+            } catch (RuntimeException e) {
+              // as a ChannelInitializer does: a socket that cannot be set up is closed
+              log.warn("cannot initialise {}", ch, e);
+              ctx.close();
+              return;
+            }
+            ctx.fireChannelActive();
+            if (ctx.pipeline().context(this) != null) {
+              ctx.pipeline().remove(this);
+            }
+          }
+        });
+      }
+    };
   }
 
   private static ChannelInitializer<SocketChannel> initializer(Consumer<SocketChannel> init) {
@@ -127,6 +280,14 @@ public final class TcpTransport implements AutoCloseable {
           }
         });
     return result;
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return String.valueOf(t.getMessage());
   }
 
   @Override
