@@ -143,14 +143,14 @@ class ReachabilityMonitorTest {
   }
 
   @Test
-  void addressesTakeTurnsForServers() {
+  void addressesAreServedInCandidateOrderEachWithAllItNeeds() {
     candidates = List.of(PUBLIC, OTHER);
-    pool = List.of(server("203.0.113.1"), server("203.0.114.1"), server("203.0.115.1"));
+    pool = List.of(server("203.0.113.1"), server("203.0.114.1"), server("203.0.115.1"), server("203.0.116.1"));
     monitor().tick();
 
-    // three servers, one probe each at a time: 2 + 1, not 3 + 0
-    assertThat(probes).hasSize(3);
-    assertThat(probes).filteredOn(p -> p.address().equals(PUBLIC)).hasSize(2);
+    // four servers, one probe each at a time: the first address takes the three it needs
+    assertThat(probes).hasSize(4);
+    assertThat(probes).filteredOn(p -> p.address().equals(PUBLIC)).hasSize(3);
     assertThat(probes).filteredOn(p -> p.address().equals(OTHER)).hasSize(1);
   }
 
@@ -294,8 +294,8 @@ class ReachabilityMonitorTest {
     pool = List.of(server("203.0.113.1"), server("203.0.114.1"), server("203.0.115.1"));
     monitor().tick();
 
-    // primaries go first: the plain TCP address gets the probes
-    assertThat(probes).filteredOn(p -> p.address().equals(PUBLIC)).hasSize(2);
+    // primaries go first: the plain TCP address, listed second, gets every probe
+    assertThat(probes).hasSize(3).allMatch(p -> p.address().equals(PUBLIC));
     probes.stream().filter(p -> p.address().equals(PUBLIC)).forEach(ReachabilityMonitorTest::succeed);
 
     assertThat(monitor.verdicts()).containsEntry(secondary, Reachability.REACHABLE);
