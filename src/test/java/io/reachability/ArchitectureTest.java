@@ -60,6 +60,22 @@ class ArchitectureTest {
           .resideInAnyPackage("org.springframework..", "io.reachability.api..", "io.reachability.config..")
           .allowEmptyShould(true);
 
+  /** The monitor builds on AutoNAT alone: not on jobs or the pool (config feeds it those), nor on Spring. */
+  @ArchTest
+  static final ArchRule monitorIsSpringFreeAndStandsOnAutonat =
+      noClasses()
+          .that()
+          .resideInAPackage("io.reachability.reachability..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(
+              "org.springframework..",
+              "io.reachability.api..",
+              "io.reachability.config..",
+              "io.reachability.job..",
+              "io.reachability.pool..")
+          .allowEmptyShould(true);
+
   @ArchTest
   static final ArchRule apiDoesNotReachIntoTheWiring =
       noClasses()

@@ -40,6 +40,7 @@ class ApiDocumentation {
   static final String TAG_CHECKS = "checks";
   static final String TAG_NODE = "node";
   static final String TAG_SERVERS = "servers";
+  static final String TAG_REACHABILITY = "reachability";
 
   static {
     // enums become named components (JobState, Verdict, ...) instead of inline copies per property
@@ -61,6 +62,10 @@ class ApiDocumentation {
           NodeController.NodeView.class,
           ServerController.PoolView.class,
           ServerController.ServerView.class,
+          ReachabilityView.class,
+          ReachabilityView.AddressView.class,
+          ReachabilityView.OutcomeView.class,
+          VerdictEvent.class,
           Problem.class,
           ValidationProblem.class,
           FieldError.class);
@@ -82,13 +87,21 @@ class ApiDocumentation {
           otherwise.""",
           "Reachability",
           """
-          What one server's answer says about the address: REACHABLE (dialed back, nonce verified),
-          UNREACHABLE (the server tried and could not connect) or UNKNOWN (refused, rejected,
-          failed or unverifiable; `error` says why).""",
+          Whether an address can be dialed. For one server's answer: REACHABLE (dialed back, nonce
+          verified), UNREACHABLE (the server tried and could not connect) or UNKNOWN (refused,
+          rejected, failed or unverifiable; `error` says why). For the monitor: the verdict of the
+          address's window.""",
           "ResponseStatus",
           "AutoNAT v2 `DialResponse.ResponseStatus`: whether the server served the request.",
           "DialStatus",
-          "AutoNAT v2 `DialStatus`: how the server's dial-back went.");
+          "AutoNAT v2 `DialStatus`: how the server's dial-back went.",
+          "NodeReachability",
+          "The node as a whole: PUBLIC (an address is reachable), PRIVATE (every tracked address is unreachable), UNKNOWN.",
+          "ProbeOutcome",
+          """
+          What one monitor probe came to: SUCCESS (dialed back, nonce verified) and FAILURE (could \
+          not connect) enter the window; REFUSED (the server would not dial it) counts toward a \
+          pause; ERROR (no answer about the address) counts for nothing.""");
 
   private static final String DESCRIPTION =
       """
@@ -135,7 +148,10 @@ class ApiDocumentation {
             List.of(
                 new Tag().name(TAG_CHECKS).description("Check jobs: submit, read, list, cancel."),
                 new Tag().name(TAG_NODE).description("The embedded libp2p node whose addresses are checked."),
-                new Tag().name(TAG_SERVERS).description("The pool of AutoNAT v2 servers that check jobs are sent to.")))
+                new Tag().name(TAG_SERVERS).description("The pool of AutoNAT v2 servers that check jobs are sent to."),
+                new Tag()
+                    .name(TAG_REACHABILITY)
+                    .description("The reachability monitor: every candidate address's verdict, kept current in the background.")))
         .components(new Components());
   }
 

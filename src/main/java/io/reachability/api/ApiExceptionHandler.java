@@ -60,6 +60,22 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     return problem;
   }
 
+  @ExceptionHandler(MonitorDisabledException.class)
+  ProblemDetail monitorOff(MonitorDisabledException e) {
+    ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, e.getMessage());
+    problem.setTitle("Reachability monitor disabled");
+    return problem;
+  }
+
+  @ExceptionHandler(TooManySubscribersException.class)
+  ResponseEntity<ProblemDetail> tooManySubscribers(TooManySubscribersException e) {
+    ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage());
+    problem.setTitle("Event stream full");
+    return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+        .header(HttpHeaders.RETRY_AFTER, Long.toString(ReachabilityEvents.HEARTBEAT.toSeconds()))
+        .body(problem);
+  }
+
   @ExceptionHandler(JobRejectedException.class)
   ResponseEntity<ProblemDetail> rejected(JobRejectedException e) {
     ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage());

@@ -1,13 +1,89 @@
 package io.reachability.config;
 
+import io.reachability.reachability.MonitorSettings;
+import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * The reachability monitor ({@code reach.monitor.*}); reserved: the monitor itself comes with its
- * own issue, the switch exists now so deployments can set it already.
+ * The reachability monitor ({@code reach.monitor.*}). Defaults are go-libp2p's numbers (see
+ * {@link MonitorSettings}).
  *
  * @param enabled keep re-checking the node's own candidate addresses in the background
+ * @param concurrency probes in flight at once
+ * @param perServerInterval least time between two probes sent to one remote server (embedded
+ *     servers are not spaced)
+ * @param probeTimeout bound on one probe
+ * @param reprobeInterval a confirmed address is probed again when its newest outcome is this old
+ * @param secondaryReprobeInterval the same for a secondary address (same IP and port as a primary)
+ * @param outcomeTtl an outcome older than this no longer counts
+ * @param windowSize outcomes kept per address
+ * @param targetConfidence |successes − failures| at which an address needs no more probes
+ * @param maxConsecutiveRefusals refusals in a row that pause an address
+ * @param refusalPause how long such a pause lasts
+ * @param maxProbesPerAddress most probes of one address per {@code probeRateWindow}
+ * @param probeRateWindow the window of that limit
+ * @param backoffInitial first wait when no server can be asked (doubles up to {@code backoffMax})
+ * @param backoffMax the longest such wait
+ * @param maxAddresses most candidate addresses tracked
  */
 @ConfigurationProperties("reach.monitor")
-public record MonitorProperties(@DefaultValue("true") boolean enabled) {}
+public record MonitorProperties(
+    @DefaultValue("true") boolean enabled,
+    @DefaultValue("5") int concurrency,
+    @DefaultValue("10s") Duration perServerInterval,
+    @DefaultValue("30s") Duration probeTimeout,
+    @DefaultValue("1h") Duration reprobeInterval,
+    @DefaultValue("3h") Duration secondaryReprobeInterval,
+    @DefaultValue("5h") Duration outcomeTtl,
+    @DefaultValue("5") int windowSize,
+    @DefaultValue("3") int targetConfidence,
+    @DefaultValue("5") int maxConsecutiveRefusals,
+    @DefaultValue("10m") Duration refusalPause,
+    @DefaultValue("10") int maxProbesPerAddress,
+    @DefaultValue("10m") Duration probeRateWindow,
+    @DefaultValue("5s") Duration backoffInitial,
+    @DefaultValue("5m") Duration backoffMax,
+    @DefaultValue("50") int maxAddresses) {
+
+  public MonitorProperties {
+    try {
+      toSettings(
+          windowSize, outcomeTtl, targetConfidence, reprobeInterval, secondaryReprobeInterval, maxConsecutiveRefusals,
+          refusalPause, maxProbesPerAddress, probeRateWindow, concurrency, probeTimeout, perServerInterval, backoffInitial,
+          backoffMax, maxAddresses);
+    } catch (IllegalArgumentException | NullPointerException e) {
+      throw new IllegalArgumentException(settingMessage(String.valueOf(e.getMessage())), e);
+    }
+  }
+
+  /** "perServerInterval must ..." from the settings record, as "reach.monitor.per-server-interval must ...". */
+  static String settingMessage(String message) {
+    int space = message.indexOf(' ');
+    String field = space < 0 ? message : message.substring(0, space);
+    String rest = space < 0 ? "" : message.substring(space);
+    String kebab = field.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(java.util.Locale.ROOT);
+    if (kebab.equals("max-probes-per-window")) {
+      kebab = "max-probes-per-address";
+    }
+    return "reach.monitor." + kebab + rest;
+  }
+
+  public MonitorSettings toSettings() {
+    return toSettings(
+        windowSize, outcomeTtl, targetConfidence, reprobeInterval, secondaryReprobeInterval, maxConsecutiveRefusals,
+        refusalPause, maxProbesPerAddress, probeRateWindow, concurrency, probeTimeout, perServerInterval, backoffInitial,
+        backoffMax, maxAddresses);
+  }
+
+  @SuppressWarnings("ParameterNumber")
+  private static MonitorSettings toSettings(
+      int windowSize, Duration outcomeTtl, int targetConfidence, Duration reprobeInterval, Duration secondaryReprobeInterval,
+      int maxConsecutiveRefusals, Duration refusalPause, int maxProbesPerAddress, Duration probeRateWindow, int concurrency,
+      Duration probeTimeout, Duration perServerInterval, Duration backoffInitial, Duration backoffMax, int maxAddresses) {
+    return new MonitorSettings(
+        windowSize, outcomeTtl, targetConfidence, reprobeInterval, secondaryReprobeInterval, maxConsecutiveRefusals,
+        refusalPause, maxProbesPerAddress, probeRateWindow, concurrency, probeTimeout, perServerInterval, backoffInitial,
+        backoffMax, maxAddresses);
+  }
+}

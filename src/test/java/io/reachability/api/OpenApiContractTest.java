@@ -12,9 +12,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.context.annotation.ClassPathScanningCandidateComponentProvider;
 import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.core.type.filter.AnnotationTypeFilter;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestMethod;
+import org.springframework.web.bind.annotation.RestController;
 import org.yaml.snakeyaml.Yaml;
 
 /**
@@ -27,8 +31,26 @@ class OpenApiContractTest {
 
   private static final Path CONTRACT = Path.of("openapi", "openapi.yaml");
 
-  private static final List<Class<?>> CONTROLLERS =
-      List.of(CheckController.class, NodeController.class, ServerController.class);
+  /** Every @RestController of the API package, found on the classpath: a new one cannot be missed. */
+  private static final List<Class<?>> CONTROLLERS = controllers();
+
+  private static List<Class<?>> controllers() {
+    ClassPathScanningCandidateComponentProvider scanner = new ClassPathScanningCandidateComponentProvider(false);
+    scanner.addIncludeFilter(new AnnotationTypeFilter(RestController.class));
+    List<Class<?>> result = new ArrayList<>();
+    for (BeanDefinition candidate : scanner.findCandidateComponents(OpenApiContractTest.class.getPackageName())) {
+      try {
+        Class<?> type = Class.forName(candidate.getBeanClassName());
+        if (type.getProtectionDomain().getCodeSource().getLocation().getPath().contains("test-classes")) {
+          continue; // a test's own controller
+        }
+        result.add(type);
+      } catch (ClassNotFoundException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    return result;
+  }
 
   @Test
   @SuppressWarnings("unchecked")
@@ -45,6 +67,7 @@ class OpenApiContractTest {
             operations.keySet().stream()
                 .filter(key -> List.of("get", "post", "put", "delete", "patch").contains(key))
                 .forEach(method -> documented.add(method.toUpperCase(Locale.ROOT) + " " + path)));
+    assertThat(CONTROLLERS).contains(CheckController.class, ReachabilityController.class);
     assertThat(documented).containsExactlyInAnyOrderElementsOf(mapped());
   }
 

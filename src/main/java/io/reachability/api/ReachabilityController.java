@@ -1,0 +1,102 @@
+package io.reachability.api;
+
+import io.reachability.reachability.ReachabilityMonitor;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.headers.Header;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.time.Clock;
+import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.event.ContextClosedEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+
+/** The reachability monitor: the node's addresses' verdicts now, and a stream of their changes. */
+@RestController
+@RequestMapping(ReachabilityController.PATH)
+@Tag(name = ApiDocumentation.TAG_REACHABILITY)
+@ApiResponse(
+    responseCode = "404",
+    description = "The monitor is switched off (`reach.monitor.enabled=false`).",
+    content = @Content(mediaType = ApiDocumentation.PROBLEM_JSON, schema = @Schema(implementation = ApiDocumentation.Problem.class)))
+class ReachabilityController implements DisposableBean {
+
+  static final String PATH = "/api/v1/reachability";
+
+  private final @Nullable ReachabilityMonitor monitor;
+  private final @Nullable ReachabilityEvents events;
+
+  ReachabilityController(ObjectProvider<ReachabilityMonitor> monitor) {
+    this.monitor = monitor.getIfAvailable();
+    this.events = this.monitor == null ? null : new ReachabilityEvents(this.monitor, Clock.systemUTC());
+  }
+
+  @GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)
+  @Operation(
+      operationId = "getReachability",
+      summary = "The node's reachability",
+      description =
+          """
+          Every candidate address the monitor tracks (listen addresses with wildcards expanded,
+          `reach.node.announce`), with its verdict from a sliding window of the last 5 outcomes
+          (each valid 5 h), the window's counts, the recent history and when it is probed next.""")
+  @ApiResponse(responseCode = "200", description = "The monitor's view now.")
+  ReachabilityView reachability() {
+    return ReachabilityView.of(monitor().report());
+  }
+
+  @GetMapping(path = "/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+  @Operation(
+      operationId = "streamReachabilityEvents",
+      summary = "Verdict changes as server-sent events",
+      description =
+          """
+          A `text/event-stream`: on connect one `verdict` event per tracked address (its current
+          verdict, `previous` null), then one each time an address's verdict changes. Every event
+          has an `id`; a `keep-alive` comment comes every 30 s. The stream ends after 30 minutes
+          (EventSource clients reconnect by themselves).""")
+  @ApiResponse(
+      responseCode = "200",
+      description = "The event stream; each event's `data` is a VerdictEvent.",
+      content = @Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE, schema = @Schema(implementation = VerdictEvent.class)))
+  @ApiResponse(
+      responseCode = "503",
+      description = "As many subscribers as the stream takes (256) are connected.",
+      headers = @Header(name = "Retry-After", required = true, description = "Seconds to wait.", schema = @Schema(type = "integer", minimum = "1")),
+      content = @Content(mediaType = ApiDocumentation.PROBLEM_JSON, schema = @Schema(implementation = ApiDocumentation.Problem.class)))
+  SseEmitter events() {
+    monitor();
+    return events.subscribe();
+  }
+
+  private ReachabilityMonitor monitor() {
+    if (monitor == null) {
+      throw new MonitorDisabledException();
+    }
+    return monitor;
+  }
+
+  /**
+   * Ends every event stream as soon as the context starts closing: the web server's graceful
+   * shutdown would otherwise wait its whole timeout for these never-ending requests.
+   */
+  @EventListener(ContextClosedEvent.class)
+  void closing() {
+    destroy();
+  }
+
+  @Override
+  public void destroy() {
+    if (events != null) {
+      events.close();
+    }
+  }
+}

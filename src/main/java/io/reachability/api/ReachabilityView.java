@@ -1,0 +1,66 @@
+package io.reachability.api;
+
+import io.reachability.autonat.Reachability;
+import io.reachability.reachability.AddressReport;
+import io.reachability.reachability.NodeReachability;
+import io.reachability.reachability.ProbeOutcome;
+import io.reachability.reachability.ProbeRecord;
+import io.reachability.reachability.ReachabilityReport;
+import io.swagger.v3.oas.annotations.media.Schema;
+import java.time.Instant;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/** The monitor's view of the node: {@code GET /api/v1/reachability}. */
+@Schema(name = "ReachabilityReport", description = "The node's reachability as the monitor sees it now, with every tracked address.")
+public record ReachabilityView(
+    @Schema(description = "PUBLIC when an address is reachable, PRIVATE when every tracked address is unreachable, UNKNOWN otherwise.")
+        NodeReachability reachability,
+    @Schema(description = "Every tracked candidate address, in candidate order (listen addresses, then announced ones).")
+        List<AddressView> addresses) {
+
+  /** One tracked address. */
+  @Schema(name = "MonitoredAddress", description = "One candidate address: its verdict and the window behind it.")
+  public record AddressView(
+      @Schema(description = "The address as a multiaddr.", example = "/ip4/127.0.0.1/tcp/4001") String address,
+      @Schema(description = "From the sliding window: successes − failures ≥ 2 REACHABLE, failures − successes ≥ 2 UNREACHABLE.")
+          Reachability verdict,
+      @Schema(description = "|successes − failures| in the window; no more probes are needed at 3.") int confidence,
+      @Schema(description = "Successes in the window (the last 5 outcomes younger than 5 h).") int successes,
+      @Schema(description = "Failures in the window.") int failures,
+      @Schema(description = "Shares IP and port with a primary address, whose REACHABLE verdict it takes.") boolean secondary,
+      @Schema(description = "Probes of this address under way.") int probesInFlight,
+      @Schema(description = "When it was last probed (or a check job's answer about it arrived); null before the first.")
+          @Nullable Instant lastProbeAt,
+      @Schema(description = "When it is probed next; null when nothing is planned.") @Nullable Instant nextProbeAt,
+      @Schema(description = "Recent outcomes, oldest first, refusals and errors included.") List<OutcomeView> history) {}
+
+  /** One outcome in an address's history. */
+  @Schema(name = "ProbeOutcomeRecord", description = "One probe's outcome.")
+  public record OutcomeView(
+      Instant at,
+      @Schema(description = "The server that answered, ending in `/p2p/<peer id>`.") String server,
+      ProbeOutcome outcome) {}
+
+  static ReachabilityView of(ReachabilityReport report) {
+    return new ReachabilityView(report.reachability(), report.addresses().stream().map(ReachabilityView::address).toList());
+  }
+
+  private static AddressView address(AddressReport a) {
+    return new AddressView(
+        a.address().toString(),
+        a.verdict(),
+        a.confidence(),
+        a.successes(),
+        a.failures(),
+        a.secondary(),
+        a.probesInFlight(),
+        a.lastProbeAt(),
+        a.nextProbeAt(),
+        a.history().stream().map(ReachabilityView::outcome).toList());
+  }
+
+  private static OutcomeView outcome(ProbeRecord record) {
+    return new OutcomeView(record.at(), record.server().toString(), record.outcome());
+  }
+}

@@ -1,0 +1,126 @@
+package io.reachability.config;
+
+import io.reachability.autonat.AddressClass;
+import io.reachability.autonat.AutonatClient;
+import io.reachability.autonat.CheckOptions;
+import io.reachability.job.AddressResult;
+import io.reachability.job.Attempt;
+import io.reachability.job.JobService;
+import io.reachability.libp2p.core.Multiaddr;
+import io.reachability.libp2p.host.Host;
+import io.reachability.pool.ServerPool;
+import io.reachability.reachability.ProbeOutcome;
+import io.reachability.reachability.ReachabilityMonitor;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.reachability.autonat.Reachability;
+import io.reachability.reachability.ReachabilityReport;
+import java.time.Clock;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The reachability monitor ({@code reach.monitor.enabled}, default on): probes the node's
+ * candidate addresses through the pool's servers, hears every finished check job's answers, and
+ * starts once the pool is up. Closed before the client and the pool it uses.
+ */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnBooleanProperty(name = "reach.monitor.enabled", matchIfMissing = true)
+class MonitorConfiguration {
+
+  private static final Logger log = LoggerFactory.getLogger(MonitorConfiguration.class);
+
+  @Bean(destroyMethod = "close")
+  ReachabilityMonitor reachabilityMonitor(
+      MonitorProperties properties, AutonatClient client, ServerPool pool, Host host, NodeProperties node, JobService jobs) {
+    CheckOptions defaults = CheckOptions.from(client.settings());
+    ReachabilityMonitor monitor =
+        new ReachabilityMonitor(
+            properties.toSettings(),
+            (server, address, timeout) ->
+                client.check(server, List.of(address), defaults.withTimeout(timeout)).whenComplete((result, error) -> {
+                  if (result != null) {
+                    pool.record(result);
+                  }
+                }),
+            () -> pool.usable().stream().map(s -> new ReachabilityMonitor.Server(s.address(), !s.embedded())).toList(),
+            () -> candidates(host, node, pool),
+            Clock.systemUTC());
+    jobs.addFinishedListener(
+        job -> {
+          for (AddressResult result : job.results()) {
+            for (Attempt attempt : result.attempts()) {
+              monitor.record(result.address(), attempt.server(), ProbeOutcome.of(attempt.reachability(), attempt.responseStatus()));
+            }
+          }
+        });
+    log.info("reachability monitor: tracking {}", candidates(host, node, pool));
+    return monitor.start();
+  }
+
+  /** Actuator health component {@code reachability}: UP while the monitor runs, the node's reachability and counts as details. */
+  @Bean
+  HealthIndicator reachabilityHealthIndicator(ReachabilityMonitor monitor) {
+    return () -> {
+      ReachabilityReport report = monitor.report();
+      Map<Reachability, Long> counts = count(report);
+      return Health.up()
+          .withDetail("reachability", report.reachability())
+          .withDetail("reachable", counts.get(Reachability.REACHABLE))
+          .withDetail("unreachable", counts.get(Reachability.UNREACHABLE))
+          .withDetail("unknown", counts.get(Reachability.UNKNOWN))
+          .withDetail("probesInFlight", monitor.probesInFlight())
+          .build();
+    };
+  }
+
+  /** Gauges {@code reach.monitor.addresses{verdict}} and the counter {@code reach.monitor.probes}. */
+  @Bean
+  MeterBinder reachabilityMonitorMetrics(ReachabilityMonitor monitor) {
+    return registry -> {
+      for (Reachability verdict : Reachability.values()) {
+        Gauge.builder(MONITOR_ADDRESSES, monitor, m -> count(m.report()).get(verdict))
+            .tag("verdict", verdict.name())
+            .description("tracked candidate addresses by the monitor's verdict")
+            .register(registry);
+      }
+      FunctionCounter.builder(MONITOR_PROBES, monitor, ReachabilityMonitor::probesSent)
+          .description("probes the monitor sent")
+          .register(registry);
+    };
+  }
+
+  static final String MONITOR_ADDRESSES = "reach.monitor.addresses";
+  static final String MONITOR_PROBES = "reach.monitor.probes";
+
+  private static Map<Reachability, Long> count(ReachabilityReport report) {
+    Map<Reachability, Long> counts = new EnumMap<>(Reachability.class);
+    for (Reachability verdict : Reachability.values()) {
+      counts.put(verdict, report.addresses().stream().filter(a -> a.verdict() == verdict).count());
+    }
+    return counts;
+  }
+
+  /**
+   * The node's candidate addresses: its listen addresses (wildcards expanded) and
+   * {@code reach.node.announce}; private ones only while the pool has embedded servers, the only
+   * ones that dial them.
+   */
+  static List<Multiaddr> candidates(Host host, NodeProperties node, ServerPool pool) {
+    Set<Multiaddr> result = new LinkedHashSet<>(host.advertisedAddresses());
+    result.addAll(node.announceAddresses());
+    boolean privateDialable = pool.hasEmbedded();
+    return result.stream().filter(a -> privateDialable || AddressClass.isPublic(a)).toList();
+  }
+}

@@ -1,0 +1,6 @@
+package io.reachability.reachability;
+
+import java.util.List;
+
+/** The node's reachability and every tracked address, in candidate order. */
+public record ReachabilityReport(NodeReachability reachability, List<AddressReport> addresses) {}

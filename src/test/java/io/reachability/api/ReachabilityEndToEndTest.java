@@ -1,0 +1,167 @@
+package io.reachability.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.jayway.jsonpath.DocumentContext;
+import com.jayway.jsonpath.JsonPath;
+import io.reachability.libp2p.host.Host;
+import io.reachability.testing.TcpRelay;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * The monitor end to end with the embedded pool: the loopback listen address becomes REACHABLE, an
+ * announced address where nothing listens UNREACHABLE; then a port forward to the listen port is
+ * opened on the announced port (as a NAT's port forward would be) and the monitor's re-probes turn
+ * that address REACHABLE through UNKNOWN. The event stream delivers each change.
+ */
+@SpringBootTest(
+    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+    properties = {"reach.node.listen=/ip4/127.0.0.1/tcp/0", "reach.monitor.reprobe-interval=2s"})
+class ReachabilityEndToEndTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private static final long POLL_MILLIS = 50;
+  private static final int FORWARD_PORT = freePort();
+  private static final String ANNOUNCED = "/ip4/127.0.0.1/tcp/" + FORWARD_PORT;
+  private static TcpRelay relay;
+
+  @DynamicPropertySource
+  static void announce(DynamicPropertyRegistry registry) {
+    registry.add("reach.node.announce", () -> ANNOUNCED);
+  }
+
+  @LocalServerPort int port;
+  @Autowired Host node;
+
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @AfterAll
+  static void closeRelay() throws IOException {
+    if (relay != null) {
+      relay.close();
+    }
+  }
+
+  private String get(String path) throws IOException, InterruptedException {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(), HttpResponse.BodyHandlers.ofString())
+        .body();
+  }
+
+  private String verdictOf(DocumentContext reachability, String address) {
+    List<String> verdicts = reachability.read("$.addresses[?(@.address == '" + address + "')].verdict");
+    return verdicts.isEmpty() ? null : verdicts.get(0);
+  }
+
+  private DocumentContext awaitReachability(Predicate<DocumentContext> condition, String what) throws Exception {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    DocumentContext last = null;
+    while (System.nanoTime() < deadline) {
+      last = JsonPath.parse(get("/api/v1/reachability"));
+      if (condition.test(last)) {
+        return last;
+      }
+      TimeUnit.MILLISECONDS.sleep(POLL_MILLIS);
+    }
+    throw new AssertionError("not reached: " + what + "; last: " + (last == null ? null : last.jsonString()));
+  }
+
+  /** The {@code data} of every {@code verdict} event read so far, parsed. */
+  private List<Map<String, Object>> subscribe() {
+    List<Map<String, Object>> events = new CopyOnWriteArrayList<>();
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/reachability/events"))
+            .header("Accept", "text/event-stream")
+            .build();
+    http.sendAsync(request, HttpResponse.BodyHandlers.ofLines())
+        .thenAccept(
+            response -> {
+              assertThat(response.statusCode()).isEqualTo(200);
+              try (Stream<String> lines = response.body()) {
+                lines.filter(line -> line.startsWith("data:")).forEach(line -> events.add(JsonPath.parse(line.substring(5)).json()));
+              }
+            });
+    return events;
+  }
+
+  private void awaitEvent(List<Map<String, Object>> events, String address, String verdict, String previous) throws Exception {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (events.stream()
+          .anyMatch(e -> address.equals(e.get("address")) && verdict.equals(e.get("verdict")) && java.util.Objects.equals(previous, e.get("previous")))) {
+        return;
+      }
+      TimeUnit.MILLISECONDS.sleep(POLL_MILLIS);
+    }
+    throw new AssertionError("no event " + address + " " + previous + " -> " + verdict + " in " + events);
+  }
+
+  @Test
+  void verdictsFollowTheAddressesAndTheStreamDeliversTheChanges() throws Exception {
+    String listen = node.listenAddresses().get(0).toString();
+    List<Map<String, Object>> events = subscribe();
+
+    DocumentContext settled =
+        awaitReachability(
+            r -> "REACHABLE".equals(verdictOf(r, listen)) && "UNREACHABLE".equals(verdictOf(r, ANNOUNCED)),
+            listen + " REACHABLE and " + ANNOUNCED + " UNREACHABLE");
+    assertThat(settled.read("$.reachability", String.class)).isEqualTo("PUBLIC");
+    List<String> outcomes = settled.read("$.addresses[?(@.address == '" + ANNOUNCED + "')].history[*].outcome");
+    assertThat(outcomes).contains("FAILURE").doesNotContain("SUCCESS");
+
+    // the stream: on connect every address's current verdict (previous null), or the change if it came later
+    awaitEvent(events, listen, "REACHABLE", null);
+    awaitEvent(events, ANNOUNCED, "UNREACHABLE", null);
+
+    // a port forward to the listen port on the announced port: re-probes now succeed
+    relay = TcpRelay.open(FORWARD_PORT, node.listenAddresses().get(0).toTcpSocketAddress().orElseThrow().getPort());
+    DocumentContext forwarded = awaitReachability(r -> "REACHABLE".equals(verdictOf(r, ANNOUNCED)), ANNOUNCED + " REACHABLE");
+    List<String> history = forwarded.read("$.addresses[?(@.address == '" + ANNOUNCED + "')].history[*].outcome");
+    assertThat(history).contains("FAILURE", "SUCCESS");
+
+    // the sliding window passes through UNKNOWN: FFFSS has |S − F| = 1
+    awaitEvent(events, ANNOUNCED, "UNKNOWN", "UNREACHABLE");
+    awaitEvent(events, ANNOUNCED, "REACHABLE", "UNKNOWN");
+  }
+
+  @Test
+  void healthAndMetricsShowTheMonitor() throws Exception {
+    String listen = node.listenAddresses().get(0).toString();
+    awaitReachability(r -> "REACHABLE".equals(verdictOf(r, listen)), listen + " REACHABLE");
+
+    DocumentContext health = JsonPath.parse(get("/actuator/health"));
+    assertThat(health.read("$.components.reachability.status", String.class)).isEqualTo("UP");
+    assertThat(health.read("$.components.reachability.details.reachability", String.class)).isEqualTo("PUBLIC");
+    assertThat(health.read("$.components.reachability.details.reachable", Integer.class)).isGreaterThanOrEqualTo(1);
+
+    String prometheus = get("/actuator/prometheus");
+    assertThat(prometheus).contains("reach_monitor_addresses{verdict=\"REACHABLE\"}", "reach_monitor_probes_total");
+  }
+}
