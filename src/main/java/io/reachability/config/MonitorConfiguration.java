@@ -7,7 +7,10 @@ import io.reachability.job.AddressResult;
 import io.reachability.job.Attempt;
 import io.reachability.job.JobService;
 import io.reachability.libp2p.core.Multiaddr;
+import io.reachability.libp2p.core.PeerId;
 import io.reachability.libp2p.host.Host;
+import io.reachability.libp2p.host.ObservedAddress;
+import io.reachability.pool.PoolServer;
 import io.reachability.pool.ServerPool;
 import io.reachability.reachability.ProbeOutcome;
 import io.reachability.reachability.ReachabilityMonitor;
@@ -22,6 +25,7 @@ import java.util.Map;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -65,6 +69,9 @@ class MonitorConfiguration {
             }
           }
         });
+    // identify announces what the monitor has not found unreachable, confirmed addresses first
+    host.setAdvertisedAddressesFilter(base -> monitor.advertise(base, node.announceAddresses()));
+    host.addObservedAddressListener(observed -> monitor.candidatesChanged());
     log.info("reachability monitor: tracking {}", candidates(host, node, pool));
     return monitor.start();
   }
@@ -112,14 +119,28 @@ class MonitorConfiguration {
     return counts;
   }
 
+  /** Most observed addresses taken as candidates (go-libp2p takes 3 per listen address). */
+  static final int MAX_OBSERVED_CANDIDATES = 3;
+
   /**
-   * The node's candidate addresses: its listen addresses (wildcards expanded) and
-   * {@code reach.node.announce}; private ones only while the pool has embedded servers, the only
-   * ones that dial them.
+   * The node's candidate addresses: its listen addresses (wildcards expanded),
+   * {@code reach.node.announce}, and up to {@link #MAX_OBSERVED_CANDIDATES} addresses the pool's
+   * servers observed for the node over identify (only while the node dials from its listen port:
+   * otherwise they carry ephemeral ports nobody can dial). Private ones only while the pool has
+   * embedded servers, the only ones that dial them.
    */
   static List<Multiaddr> candidates(Host host, NodeProperties node, ServerPool pool) {
-    Set<Multiaddr> result = new LinkedHashSet<>(host.advertisedAddresses());
+    Set<Multiaddr> result = new LinkedHashSet<>(host.interfaceListenAddresses());
     result.addAll(node.announceAddresses());
+    if (host.dialsFromListenPort()) {
+      Set<PeerId> servers = pool.servers().stream().map(PoolServer::peerId).collect(Collectors.toSet());
+      host.observedAddresses().stream()
+          .filter(o -> o.observers().stream().anyMatch(servers::contains))
+          .map(ObservedAddress::address)
+          .filter(a -> !result.contains(a))
+          .limit(MAX_OBSERVED_CANDIDATES)
+          .forEach(result::add);
+    }
     boolean privateDialable = pool.hasEmbedded();
     return result.stream().filter(a -> privateDialable || AddressClass.isPublic(a)).toList();
   }

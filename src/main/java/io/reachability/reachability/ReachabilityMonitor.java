@@ -500,6 +500,30 @@ public final class ReachabilityMonitor implements AutoCloseable {
     return result;
   }
 
+  /**
+   * What identify should announce, given the addresses it would announce without the monitor
+   * ({@code base}) and {@code extra} candidates the operator named: confirmed (REACHABLE) tracked
+   * addresses first, then the rest of {@code base} and {@code extra} that are not UNREACHABLE.
+   * Tracked addresses outside both (observed ones) are announced only once confirmed.
+   */
+  public synchronized List<Multiaddr> advertise(List<Multiaddr> base, List<Multiaddr> extra) {
+    Set<Multiaddr> result = new LinkedHashSet<>();
+    for (AddressState state : states.values()) {
+      if (state.verdict() == Reachability.REACHABLE) {
+        result.add(state.address());
+      }
+    }
+    List<Multiaddr> rest = new ArrayList<>(base);
+    rest.addAll(extra);
+    for (Multiaddr address : rest) {
+      AddressState state = states.get(address);
+      if (state == null || state.verdict() != Reachability.UNREACHABLE) {
+        result.add(address);
+      }
+    }
+    return List.copyOf(result);
+  }
+
   /** Probes sent since start. */
   public synchronized long probesSent() {
     return probesSent;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.jayway.jsonpath.DocumentContext;
 import com.jayway.jsonpath.JsonPath;
+import io.reachability.libp2p.core.Connection;
 import io.reachability.libp2p.host.Host;
 import io.reachability.testing.TcpRelay;
 import java.io.IOException;
@@ -123,6 +124,16 @@ class ReachabilityEndToEndTest {
     throw new AssertionError("no event " + address + " " + previous + " -> " + verdict + " in " + events);
   }
 
+  /** What the node announces over identify to a fresh peer. */
+  private List<String> identifiedAddresses() {
+    try (Host peer = Host.builder().build().start()) {
+      Connection connection = peer.dial(node.listenAddresses().get(0).withPeerId(node.peerId())).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      return peer.identify(connection).get(WAIT.toSeconds(), TimeUnit.SECONDS).listenAddresses().stream().map(Object::toString).toList();
+    } catch (Exception e) {
+      throw new AssertionError("cannot identify the node", e);
+    }
+  }
+
   @Test
   void verdictsFollowTheAddressesAndTheStreamDeliversTheChanges() throws Exception {
     String listen = node.listenAddresses().get(0).toString();
@@ -136,6 +147,9 @@ class ReachabilityEndToEndTest {
     List<String> outcomes = settled.read("$.addresses[?(@.address == '" + ANNOUNCED + "')].history[*].outcome");
     assertThat(outcomes).contains("FAILURE").doesNotContain("SUCCESS");
 
+    // identify announces the listen address, not the unreachable announced one
+    assertThat(identifiedAddresses()).contains(listen).doesNotContain(ANNOUNCED);
+
     // the stream: on connect every address's current verdict (previous null), or the change if it came later
     awaitEvent(events, listen, "REACHABLE", null);
     awaitEvent(events, ANNOUNCED, "UNREACHABLE", null);
@@ -145,6 +159,9 @@ class ReachabilityEndToEndTest {
     DocumentContext forwarded = awaitReachability(r -> "REACHABLE".equals(verdictOf(r, ANNOUNCED)), ANNOUNCED + " REACHABLE");
     List<String> history = forwarded.read("$.addresses[?(@.address == '" + ANNOUNCED + "')].history[*].outcome");
     assertThat(history).contains("FAILURE", "SUCCESS");
+
+    // confirmed now: identify announces it again
+    assertThat(identifiedAddresses()).contains(listen, ANNOUNCED);
 
     // the sliding window passes through UNKNOWN: FFFSS has |S − F| = 1
     awaitEvent(events, ANNOUNCED, "UNKNOWN", "UNREACHABLE");

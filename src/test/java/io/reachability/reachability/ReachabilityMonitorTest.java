@@ -288,6 +288,26 @@ class ReachabilityMonitorTest {
   }
 
   @Test
+  void identifyIsToldConfirmedAddressesFirstAndNoUnreachableOne() {
+    Multiaddr observed = Multiaddr.fromString("/ip4/198.51.100.9/tcp/4001");
+    Multiaddr undecided = Multiaddr.fromString("/ip4/198.51.100.10/tcp/4001");
+    candidates = List.of(PUBLIC, OTHER, observed, undecided);
+    pool = List.of(server("203.0.113.1"), server("203.0.114.1"));
+    settings = settings.withConcurrency(1);
+    monitor().tick();
+    monitor.record(PUBLIC, pool.get(0).address(), ProbeOutcome.FAILURE);
+    monitor.record(PUBLIC, pool.get(1).address(), ProbeOutcome.FAILURE);
+    monitor.record(OTHER, pool.get(0).address(), ProbeOutcome.SUCCESS);
+    monitor.record(OTHER, pool.get(1).address(), ProbeOutcome.SUCCESS);
+    monitor.record(observed, pool.get(0).address(), ProbeOutcome.SUCCESS);
+    monitor.record(observed, pool.get(1).address(), ProbeOutcome.SUCCESS);
+
+    // base = the listen addresses (PUBLIC, undecided), extra = announced (OTHER)
+    assertThat(monitor.advertise(List.of(PUBLIC, undecided), List.of(OTHER)))
+        .containsExactly(OTHER, observed, undecided); // confirmed first; PUBLIC is unreachable
+  }
+
+  @Test
   void aSecondaryFollowsItsReachablePrimary() {
     Multiaddr secondary = Multiaddr.fromString("/ip4/198.51.100.7/tcp/4001/ws");
     candidates = List.of(secondary, PUBLIC);

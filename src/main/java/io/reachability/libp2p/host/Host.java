@@ -165,7 +165,7 @@ public final class Host implements AutoCloseable {
         peerId,
         boundAddresses,
         tcp.isNative() ? "epoll" : "nio",
-        tcp.reusesPorts() && !boundAddresses.isEmpty() ? ", dialing from the listen port" : "");
+        dialsFromListenPort() ? ", dialing from the listen port" : "");
     return this;
   }
 
@@ -179,6 +179,15 @@ public final class Host implements AutoCloseable {
 
   public HostSettings settings() {
     return settings;
+  }
+
+  /**
+   * Whether outbound connections leave from the listen port, so that the addresses peers observe
+   * for us carry the listen port's mapping (and are worth checking) rather than an ephemeral port.
+   */
+  public boolean dialsFromListenPort() {
+    TcpTransport tcp = transport;
+    return tcp != null && tcp.reusesPorts() && !boundAddresses.isEmpty();
   }
 
   /** The bound listen addresses (wildcards as configured, real ports). */
