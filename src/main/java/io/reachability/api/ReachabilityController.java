@@ -1,5 +1,7 @@
 package io.reachability.api;
 
+import io.reachability.pool.EmbeddedPool;
+import io.reachability.pool.ServerPool;
 import io.reachability.reachability.ReachabilityMonitor;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.headers.Header;
@@ -33,8 +35,10 @@ class ReachabilityController implements DisposableBean {
 
   private final @Nullable ReachabilityMonitor monitor;
   private final @Nullable ReachabilityEvents events;
+  private final ServerPool pool;
 
-  ReachabilityController(ObjectProvider<ReachabilityMonitor> monitor) {
+  ReachabilityController(ObjectProvider<ReachabilityMonitor> monitor, ServerPool pool) {
+    this.pool = pool;
     this.monitor = monitor.getIfAvailable();
     this.events = this.monitor == null ? null : new ReachabilityEvents(this.monitor, Clock.systemUTC());
   }
@@ -50,7 +54,7 @@ class ReachabilityController implements DisposableBean {
           (each valid 5 h), the window's counts, the recent history and when it is probed next.""")
   @ApiResponse(responseCode = "200", description = "The monitor's view now.")
   ReachabilityView reachability() {
-    return ReachabilityView.of(monitor().report());
+    return ReachabilityView.of(monitor().report(), pool.hasEmbedded() ? EmbeddedPool.NOTICE : null);
   }
 
   @GetMapping(path = "/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)

@@ -14,6 +14,12 @@ import org.jspecify.annotations.Nullable;
 /** The monitor's view of the node: {@code GET /api/v1/reachability}. */
 @Schema(name = "ReachabilityReport", description = "The node's reachability as the monitor sees it now, with every tracked address.")
 public record ReachabilityView(
+    @Schema(
+            description =
+                """
+                What the verdicts can prove; set while the pool includes the embedded loopback
+                servers (they prove loopback reachability only), null otherwise.""")
+        @Nullable String notice,
     @Schema(description = "PUBLIC when an address is reachable, PRIVATE when every tracked address is unreachable, UNKNOWN otherwise.")
         NodeReachability reachability,
     @Schema(description = "Every tracked candidate address, in candidate order (listen addresses, then announced ones).")
@@ -42,8 +48,8 @@ public record ReachabilityView(
       @Schema(description = "The server that answered, ending in `/p2p/<peer id>`.") String server,
       ProbeOutcome outcome) {}
 
-  static ReachabilityView of(ReachabilityReport report) {
-    return new ReachabilityView(report.reachability(), report.addresses().stream().map(ReachabilityView::address).toList());
+  static ReachabilityView of(ReachabilityReport report, @Nullable String notice) {
+    return new ReachabilityView(notice, report.reachability(), report.addresses().stream().map(ReachabilityView::address).toList());
   }
 
   private static AddressView address(AddressReport a) {

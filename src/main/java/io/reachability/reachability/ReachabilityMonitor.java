@@ -179,16 +179,25 @@ public final class ReachabilityMonitor implements AutoCloseable {
 
   /**
    * An outcome about {@code address} learned elsewhere (a check job asked {@code server}); counts
-   * in the address's window and probe budget when the address is tracked, is ignored otherwise.
+   * in the address's window and probe budget when the address is tracked, and in the server's
+   * spacing ({@code perServerInterval}) either way.
    */
   public void record(Multiaddr address, Multiaddr server, ProbeOutcome outcome) {
     List<VerdictChange> changes;
     synchronized (this) {
-      AddressState state = states.get(address);
-      if (state == null || closed) {
+      if (closed) {
         return;
       }
       Instant now = clock.instant();
+      // the job asked this server just now: the monitor's spacing counts from there
+      ServerState serverState = serverStates.computeIfAbsent(server, s -> new ServerState());
+      if (serverState.lastSent == null || serverState.lastSent.isBefore(now)) {
+        serverState.lastSent = now;
+      }
+      AddressState state = states.get(address);
+      if (state == null) {
+        return;
+      }
       state.recordExternal(new ProbeRecord(now, server, outcome));
       changes = publish(now);
     }
@@ -522,6 +531,11 @@ public final class ReachabilityMonitor implements AutoCloseable {
       }
     }
     return List.copyOf(result);
+  }
+
+  /** The tracked addresses whose verdict is REACHABLE, in candidate order. */
+  public synchronized List<Multiaddr> confirmedAddresses() {
+    return states.values().stream().filter(s -> s.verdict() == Reachability.REACHABLE).map(AddressState::address).toList();
   }
 
   /** Probes sent since start. */

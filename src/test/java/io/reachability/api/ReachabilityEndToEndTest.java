@@ -147,8 +147,14 @@ class ReachabilityEndToEndTest {
     List<String> outcomes = settled.read("$.addresses[?(@.address == '" + ANNOUNCED + "')].history[*].outcome");
     assertThat(outcomes).contains("FAILURE").doesNotContain("SUCCESS");
 
-    // identify announces the listen address, not the unreachable announced one
+    assertThat(settled.read("$.notice", String.class)).contains("loopback");
+
+    // identify announces the listen address, not the unreachable announced one; /node says so too
     assertThat(identifiedAddresses()).contains(listen).doesNotContain(ANNOUNCED);
+    DocumentContext nodeView = JsonPath.parse(get("/api/v1/node"));
+    assertThat(nodeView.read("$.confirmedAddresses", List.class)).containsExactly(listen);
+    assertThat(nodeView.read("$.advertisedAddresses", List.class)).contains(listen).doesNotContain(ANNOUNCED);
+    assertThat(nodeView.read("$.announceAddresses", List.class)).containsExactly(ANNOUNCED);
 
     // the stream: on connect every address's current verdict (previous null), or the change if it came later
     awaitEvent(events, listen, "REACHABLE", null);

@@ -273,6 +273,21 @@ class ReachabilityMonitorTest {
   }
 
   @Test
+  void aServerAJobJustAskedIsSpacedLikeOneTheMonitorAsked() {
+    ReachabilityMonitor.Server busy = server("203.0.113.1");
+    pool = List.of(busy);
+    monitor();
+    monitor.record(OTHER, busy.address(), ProbeOutcome.SUCCESS); // a job's answer, about another address
+    monitor.tick();
+
+    assertThat(probes).isEmpty();
+    assertThat(monitor.wakeAt()).isEqualTo(clock.instant().plus(settings.perServerInterval()));
+    clock.advance(settings.perServerInterval());
+    monitor.tick();
+    assertThat(probes).singleElement().satisfies(p -> assertThat(p.server()).isEqualTo(busy.address()));
+  }
+
+  @Test
   void candidatesThatGoAwayAreForgottenAndAtMostFiftyAreTracked() {
     List<Multiaddr> many = new ArrayList<>();
     for (int i = 1; i <= settings.maxAddresses() + 5; i++) {
