@@ -1,5 +1,6 @@
 package io.reachability.autonat;
 
+import io.reachability.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.reachability.autonat.ScriptedClient.Exchange;

@@ -1,5 +1,6 @@
 package io.reachability.job;
 
+import io.reachability.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -3,13 +3,13 @@ package io.reachability.reachability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.reachability.autonat.Reachability;
-import io.reachability.job.MutableClock;
 import io.reachability.libp2p.core.Multiaddr;
+import io.reachability.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 /** The per-address decisions with an injected clock: the decision table and the timing rules. */
 class AddressStateTest {

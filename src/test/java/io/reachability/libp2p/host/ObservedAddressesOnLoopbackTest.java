@@ -1,5 +1,6 @@
 package io.reachability.libp2p.host;
 
+import io.reachability.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -30,7 +31,7 @@ class ObservedAddressesOnLoopbackTest {
 
   private static final long TIMEOUT_SECONDS = 20;
 
-  private final ObservedAddressesTest.TestClock clock = new ObservedAddressesTest.TestClock();
+  private final MutableClock clock = new MutableClock();
   private final List<Host> hosts = new ArrayList<>();
   private Host a;
 

@@ -1,16 +1,14 @@
 package io.reachability.libp2p.host;
 
+import io.reachability.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
 import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.core.PeerId;
 import io.reachability.libp2p.crypto.Keys;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -26,7 +24,7 @@ class ObservedAddressesTest {
   private static final Multiaddr OTHER4 = Multiaddr.fromString("/ip4/203.0.113.7/tcp/50123");
   private static final Multiaddr PUBLIC6 = Multiaddr.fromString("/ip6/2001:db8::7/tcp/4001");
 
-  private final TestClock clock = new TestClock();
+  private final MutableClock clock = new MutableClock();
   private final ObservedAddresses observed = new ObservedAddresses(clock, 3, 2);
 
   private static PeerId peer() {
@@ -151,29 +149,5 @@ class ObservedAddressesTest {
     observed.record(c, OTHER4);
 
     assertThat(observed.list()).extracting(ObservedAddress::address).containsExactly(PUBLIC4, OTHER4, PUBLIC6);
-  }
-
-  /** A clock the test moves by hand. */
-  static final class TestClock extends Clock {
-    private volatile Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-    void advance(Duration duration) {
-      now = now.plus(duration);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
   }
 }
