@@ -1,0 +1,129 @@
+package io.reachability.api;
+
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.nullValue;
+import static org.hamcrest.Matchers.startsWith;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+import io.reachability.autonat.CheckResult;
+import io.reachability.libp2p.core.Multiaddr;
+import io.reachability.libp2p.crypto.Keys;
+import io.reachability.pool.ServerPool;
+import io.reachability.reachability.MonitorSettings;
+import io.reachability.reachability.ProbeOutcome;
+import io.reachability.reachability.ReachabilityMonitor;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.webmvc.test.autoconfigure.WebMvcTest;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.servlet.MockMvc;
+
+/** {@code /api/v1/reachability} with a monitor (never started: it moves only when told) and without one. */
+class ReachabilityControllerTest {
+
+  static final Multiaddr ADDRESS = Multiaddr.fromString("/ip4/198.51.100.7/tcp/4001");
+  static final Multiaddr SERVER =
+      Multiaddr.fromString("/ip4/203.0.113.1/tcp/4001").withPeerId(Keys.generateEd25519().publicKey().peerId());
+  static final Multiaddr SECOND =
+      Multiaddr.fromString("/ip4/192.0.2.1/tcp/4001").withPeerId(Keys.generateEd25519().publicKey().peerId());
+  static final Duration WAIT = Duration.ofSeconds(10);
+  static final long POLL_MILLIS = 10;
+
+  @TestConfiguration(proxyBeanMethods = false)
+  static class Pool {
+
+    @Bean(destroyMethod = "close")
+    ServerPool serverPool() {
+      return ServerPool.of(List.of(SERVER), null);
+    }
+  }
+
+  @TestConfiguration(proxyBeanMethods = false)
+  static class Monitor {
+
+    @Bean(destroyMethod = "close")
+    ReachabilityMonitor reachabilityMonitor() {
+      ReachabilityMonitor.Prober silent = (server, address, timeout) -> new CompletableFuture<CheckResult>();
+      return new ReachabilityMonitor(
+              MonitorSettings.DEFAULTS, silent, () -> List.of(new ReachabilityMonitor.Server(SERVER, true)), () -> List.of(ADDRESS), Clock.systemUTC())
+          .start();
+    }
+  }
+
+  @Nested
+  @WebMvcTest(ReachabilityController.class)
+  @Import({Pool.class, Monitor.class})
+  class WithTheMonitor {
+
+    @Autowired MockMvc mvc;
+    @Autowired ReachabilityMonitor monitor;
+
+    @Test
+    void theViewShowsEveryTrackedAddressWithItsWindow() throws Exception {
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (monitor.probesInFlight() == 0 && System.nanoTime() < deadline) {
+        Thread.sleep(POLL_MILLIS); // the first pass runs on the monitor's thread
+      }
+      // two answers from check jobs (the monitor's own probe never answers here)
+      monitor.record(ADDRESS, SERVER, ProbeOutcome.SUCCESS);
+      monitor.record(ADDRESS, SECOND, ProbeOutcome.SUCCESS);
+
+      mvc.perform(get("/api/v1/reachability"))
+          .andExpect(status().isOk())
+          .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_JSON))
+          .andExpect(jsonPath("$.reachability").value("PUBLIC"))
+          .andExpect(jsonPath("$.notice").value(nullValue()))
+          .andExpect(jsonPath("$.addresses[0].address").value(ADDRESS.toString()))
+          .andExpect(jsonPath("$.addresses[0].verdict").value("REACHABLE"))
+          .andExpect(jsonPath("$.addresses[0].confidence").value(2))
+          .andExpect(jsonPath("$.addresses[0].successes").value(2))
+          .andExpect(jsonPath("$.addresses[0].failures").value(0))
+          .andExpect(jsonPath("$.addresses[0].secondary").value(false))
+          .andExpect(jsonPath("$.addresses[0].probesInFlight").value(1))
+          .andExpect(jsonPath("$.addresses[0].history[*].outcome").value(contains("SUCCESS", "SUCCESS")))
+          .andExpect(jsonPath("$.addresses[0].history[1].server").value(SECOND.toString()));
+    }
+
+    @Test
+    void anEventStreamIsOpened() throws Exception {
+      mvc.perform(get("/api/v1/reachability/events").accept(MediaType.TEXT_EVENT_STREAM))
+          .andExpect(status().isOk())
+          .andExpect(content().contentTypeCompatibleWith(MediaType.TEXT_EVENT_STREAM));
+    }
+  }
+
+  @Nested
+  @WebMvcTest(ReachabilityController.class)
+  @Import(Pool.class)
+  class WithoutTheMonitor {
+
+    @Autowired MockMvc mvc;
+
+    @Test
+    void theViewIs404() throws Exception {
+      mvc.perform(get("/api/v1/reachability"))
+          .andExpect(status().isNotFound())
+          .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+          .andExpect(jsonPath("$.title").value("Reachability monitor disabled"))
+          .andExpect(jsonPath("$.detail", startsWith("the reachability monitor is off")));
+    }
+
+    @Test
+    void theStreamIs404Too() throws Exception {
+      mvc.perform(get("/api/v1/reachability/events").accept(MediaType.TEXT_EVENT_STREAM))
+          .andExpect(status().isNotFound())
+          .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON));
+    }
+  }
+}
