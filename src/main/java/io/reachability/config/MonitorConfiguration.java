@@ -61,11 +61,16 @@ class MonitorConfiguration {
             () -> pool.usable().stream().map(s -> new ReachabilityMonitor.Server(s.address(), !s.embedded())).toList(),
             () -> candidates(host, node, pool),
             Clock.systemUTC());
+    // a job may name any server; only the pool's are trusted with the windows (a failure is a
+    // claim no nonce proves, so a stranger could otherwise talk an address UNREACHABLE)
     jobs.addFinishedListener(
         job -> {
+          Set<PeerId> trusted = pool.servers().stream().map(PoolServer::peerId).collect(Collectors.toSet());
           for (AddressResult result : job.results()) {
             for (Attempt attempt : result.attempts()) {
-              monitor.record(result.address(), attempt.server(), ProbeOutcome.of(attempt.reachability(), attempt.responseStatus()));
+              if (attempt.server().peerId().filter(trusted::contains).isPresent()) {
+                monitor.record(result.address(), attempt.server(), ProbeOutcome.of(attempt.reachability(), attempt.responseStatus()));
+              }
             }
           }
         });

@@ -6,6 +6,7 @@ import com.jayway.jsonpath.DocumentContext;
 import com.jayway.jsonpath.JsonPath;
 import io.reachability.libp2p.core.Connection;
 import io.reachability.libp2p.host.Host;
+import io.reachability.pool.EmbeddedPool;
 import io.reachability.testing.TcpRelay;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -172,6 +173,35 @@ class ReachabilityEndToEndTest {
     // the sliding window passes through UNKNOWN: FFFSS has |S − F| = 1
     awaitEvent(events, ANNOUNCED, "UNKNOWN", "UNREACHABLE");
     awaitEvent(events, ANNOUNCED, "REACHABLE", "UNKNOWN");
+  }
+
+  @Test
+  void answersFromServersOutsideThePoolDoNotFeedTheMonitor() throws Exception {
+    String listen = node.listenAddresses().get(0).toString();
+    try (EmbeddedPool stranger = EmbeddedPool.start(1)) {
+      String server = stranger.addresses().get(0).toString();
+      String body = "{\"addresses\":[\"" + listen + "\"],\"servers\":[\"" + server + "\"],\"confirmations\":1}";
+      HttpResponse<String> accepted =
+          http.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/checks"))
+                  .header("Content-Type", "application/json")
+                  .POST(HttpRequest.BodyPublishers.ofString(body))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(accepted.statusCode()).isEqualTo(202);
+      String location = accepted.headers().firstValue("Location").orElseThrow();
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      DocumentContext job = JsonPath.parse(get(location));
+      while (!"SUCCEEDED".equals(job.read("$.state")) && System.nanoTime() < deadline) {
+        TimeUnit.MILLISECONDS.sleep(POLL_MILLIS);
+        job = JsonPath.parse(get(location));
+      }
+      assertThat(job.read("$.results[0].attempts[0].server", String.class)).isEqualTo(server);
+      assertThat(job.read("$.results[0].verdict", String.class)).isEqualTo("REACHABLE");
+
+      List<String> heard = JsonPath.parse(get("/api/v1/reachability")).read("$.addresses[*].history[*].server");
+      assertThat(heard).isNotEmpty().doesNotContain(server);
+    }
   }
 
   @Test
