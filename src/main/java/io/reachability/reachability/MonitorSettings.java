@@ -116,7 +116,7 @@ public record MonitorSettings(
 
   public MonitorSettings {
     require(windowSize >= 1 && windowSize <= MAX_WINDOW_SIZE, "windowSize must be in [1, " + MAX_WINDOW_SIZE + "], was " + windowSize);
-    require(targetConfidence >= 1 && targetConfidence <= windowSize, "targetConfidence must be in [1, windowSize], was " + targetConfidence);
+    require(targetConfidence >= 1 && targetConfidence <= windowSize, "targetConfidence must be in [1, " + windowSize + "] (the window size), was " + targetConfidence);
     require(maxConsecutiveRefusals >= 1, "maxConsecutiveRefusals must be at least 1, was " + maxConsecutiveRefusals);
     require(maxProbesPerWindow >= 1, "maxProbesPerWindow must be at least 1, was " + maxProbesPerWindow);
     require(concurrency >= 1 && concurrency <= MAX_CONCURRENCY, "concurrency must be in [1, " + MAX_CONCURRENCY + "], was " + concurrency);

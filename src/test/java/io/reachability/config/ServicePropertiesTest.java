@@ -3,6 +3,7 @@ package io.reachability.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.reachability.job.JobSettings;
+import io.reachability.reachability.MonitorSettings;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -35,7 +36,10 @@ class ServicePropertiesTest {
           // the setting's defaults are the job service's own
           assertThat(jobs.defaultTimeout()).isEqualTo(JobSettings.DEFAULT_TIMEOUT);
           assertThat(jobs.shutdownGrace()).isEqualTo(JobSettings.DEFAULT_SHUTDOWN_GRACE);
-          assertThat(context.getBean(MonitorProperties.class).enabled()).isTrue();
+          MonitorProperties monitor = context.getBean(MonitorProperties.class);
+          assertThat(monitor.enabled()).isTrue();
+          // the monitor's defaults are the reference numbers MonitorSettings holds
+          assertThat(monitor.toSettings()).isEqualTo(MonitorSettings.DEFAULTS);
           assertThat(context.getBean(NodeProperties.class).announce()).isEmpty();
         });
   }
@@ -49,6 +53,20 @@ class ServicePropertiesTest {
               JobsProperties jobs = context.getBean(JobsProperties.class);
               assertThat(jobs.defaultTimeout()).isEqualTo(JobSettings.MAX_TIMEOUT);
               assertThat(jobs.shutdownGrace()).isZero();
+            });
+  }
+
+  @Test
+  void monitorSettingsBind() {
+    runner
+        .withPropertyValues("reach.monitor.enabled=false", "reach.monitor.concurrency=2", "reach.monitor.reprobe-interval=30m", "reach.monitor.per-server-interval=0s")
+        .run(
+            context -> {
+              MonitorSettings settings = context.getBean(MonitorProperties.class).toSettings();
+              assertThat(context.getBean(MonitorProperties.class).enabled()).isFalse();
+              assertThat(settings.concurrency()).isEqualTo(2);
+              assertThat(settings.reprobeInterval()).isEqualTo(Duration.ofMinutes(30));
+              assertThat(settings.perServerInterval()).isZero();
             });
   }
 
@@ -84,6 +102,10 @@ class ServicePropertiesTest {
     failsWith("reach.jobs.default-timeout=0s", "reach.jobs.default-timeout must be positive and at most PT10M (the longest a request may ask for), was PT0S");
     failsWith("reach.jobs.default-timeout=11m", "reach.jobs.default-timeout must be positive and at most PT10M (the longest a request may ask for), was PT11M");
     failsWith("reach.jobs.shutdown-grace=-1s", "reach.jobs.shutdown-grace must not be negative, was PT-1S");
+    failsWith("reach.monitor.concurrency=0", "reach.monitor.concurrency must be in [1, 64], was 0");
+    failsWith("reach.monitor.per-server-interval=-1s", "reach.monitor.per-server-interval must not be negative, was PT-1S");
+    failsWith("reach.monitor.max-probes-per-address=0", "reach.monitor.max-probes-per-address must be at least 1, was 0");
+    failsWith("reach.monitor.target-confidence=6", "reach.monitor.target-confidence must be in [1, 5] (the window size), was 6");
     failsWith("reach.node.announce=/ip4/203.0.113.7/udp/4001/quic-v1", "reach.node.announce[0] = \"/ip4/203.0.113.7/udp/4001/quic-v1\": only /ip4|ip6/<address>/tcp/<port> can be checked");
   }
 
