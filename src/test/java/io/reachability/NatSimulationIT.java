@@ -69,11 +69,11 @@ class NatSimulationIT {
   private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
   /** One REST call (curl's --max-time). */
   private static final Duration CURL_TIMEOUT = Duration.ofSeconds(10);
-  /** A service from exec to ready; four JVMs start at once on two cores (measured: servers 5–6 s, clients 13–16 s). */
+  /** A service from exec to ready; four JVMs start at once on two cores (measured: servers 5–7.5 s, clients 12–16 s). */
   private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
   /**
    * Until every monitor has settled. The dropping gateway's client is the slowest: two addresses,
-   * each a 10 s dial-back timeout, the second waiting out the 10 s per-server spacing (measured: 17–18 s).
+   * each a 10 s dial-back timeout, the second waiting out the 10 s per-server spacing (measured: 17–19 s).
    */
   private static final Duration MONITOR_TIMEOUT = Duration.ofSeconds(100);
   /** A check job (measured: at most 1.1 s, 10.3–11 s behind the dropping gateway). */
