@@ -175,8 +175,17 @@ public final class JsPeer implements AutoCloseable {
 
   /** Starts a peer with extra environment variables (e.g. {@code DEBUG=libp2p:*}, logged to stderr). */
   public static JsPeer start(List<String> args, Map<String, String> env, Duration startTimeout) {
+    return start(List.of(), args, env, startTimeout);
+  }
+
+  /**
+   * Starts a peer whose command line is prefixed by {@code wrapper}, a command that runs the rest,
+   * e.g. {@code ip netns exec <namespace>} (it must exec {@code node}, so the process is the node).
+   */
+  public static JsPeer start(List<String> wrapper, List<String> args, Map<String, String> env, Duration startTimeout) {
     String node = findNode().orElseThrow(() -> new IllegalStateException("node is not on PATH"));
-    List<String> command = new ArrayList<>(List.of(node, "--import", "./polyfill.mjs", "peer.mjs"));
+    List<String> command = new ArrayList<>(wrapper);
+    command.addAll(List.of(node, "--import", "./polyfill.mjs", "peer.mjs"));
     command.addAll(args);
     ProcessBuilder builder = new ProcessBuilder(command).directory(jsDir().toFile());
     builder.environment().putAll(env);

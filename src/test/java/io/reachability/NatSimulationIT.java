@@ -1,0 +1,640 @@
+package io.reachability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.reachability.interop.JsPeer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Does the service tell the truth behind a NAT? A real network shape made of network namespaces
+ * ({@code src/test/nat/topology.sh}, drawn in the README's "NAT simulation"): two of our services
+ * and one js-libp2p node serve AutoNAT v2 in a server namespace; our service runs as the client in
+ * four client namespaces, with those three servers as its pool: one public, one behind a NAT
+ * gateway that refuses unsolicited inbound (tcp reset), one behind a gateway with a port forward to
+ * its listen port, one behind a gateway that silently drops unsolicited inbound. Addresses are from
+ * 3fff::/20, public for every implementation here, so no private-address switch is on anywhere.
+ *
+ * <p>Asserted through each client's REST API (curl inside its namespace): the monitor's verdicts
+ * (never a false one while it converges, including for addresses the servers observe for the node),
+ * check jobs' verdicts with every server's evidence (dial data paid exactly when the server sees the
+ * connection come from another IP than the address asked about, as behind a NAT), and what the node
+ * advertises, over REST and over identify as the js server sees it. Times are measured and printed,
+ * never asserted.
+ *
+ * <p>Needs root, {@code ip} (iproute2), {@code nft} (nftables), {@code curl} and the js interop peer.
+ * Without them it is skipped with the reason, unless the environment variable {@value #REQUIRED_ENV}
+ * is {@code required} ({@code .ci/run} sets it): then it fails.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class NatSimulationIT {
+
+  /** Environment variable: {@code required} turns a missing prerequisite into a failure. */
+  static final String REQUIRED_ENV = "NAT_SIM";
+
+  private static final Path TOPOLOGY = Path.of("src/test/nat/topology.sh");
+  private static final Path LOG_DIR = Path.of("target/nat-sim-logs");
+
+  /** topology.sh up/down and other short commands (measured: up 0.2 s, down 0.1 s). */
+  private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
+  /** One REST call (curl's --max-time). */
+  private static final Duration CURL_TIMEOUT = Duration.ofSeconds(10);
+  /** A service from exec to ready; four JVMs start at once on two cores (measured: servers 5–7.5 s, clients 12–16 s). */
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+  /**
+   * Until every monitor has settled. The dropping gateway's client is the slowest: two addresses,
+   * each a 10 s dial-back timeout, the second waiting out the 10 s per-server spacing (measured: 17–19 s).
+   */
+  private static final Duration MONITOR_TIMEOUT = Duration.ofSeconds(100);
+  /** A check job (measured: at most 1.1 s, 10.3–11 s behind the dropping gateway). */
+  private static final Duration JOB_TIMEOUT = Duration.ofSeconds(60);
+  /** A service's graceful stop before it is killed. */
+  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(15);
+  private static final long POLL_MILLIS = 250;
+  /** Six JVMs and a node process share the machine: small heaps, quick start. */
+  private static final List<String> JVM_OPTIONS = List.of("-Xmx256m", "-XX:TieredStopAtLevel=1");
+
+  // the topology's addresses (topology.sh)
+  private static final int LIBP2P_PORT = 4001;
+  private static final int CLIENT_REST_PORT = 8080;
+  /** Our two servers: IP and REST port (they share the server namespace's loopback). */
+  private static final Map<String, Integer> OUR_SERVERS = Map.of("3fff:0:0:1::2", 8081, "3fff:0:0:1::3", 8082);
+  private static final String JS_SERVER = "3fff:0:0:1::4";
+
+  private static final String REACHABLE = "REACHABLE";
+  private static final String UNREACHABLE = "UNREACHABLE";
+  private static final String UNKNOWN = "UNKNOWN";
+
+  /**
+   * A client namespace and the truth about it: which of its addresses can really be dialed from
+   * the servers, and the outside address of its gateway (what servers see its connections come from).
+   */
+  private record ClientSpec(
+      String name, String ip, @Nullable String announce, @Nullable String gatewayIp, Set<String> reachable, String nodeReachability) {
+
+    String listen() {
+      return tcp(ip);
+    }
+
+    String truth(String address) {
+      return reachable.contains(address) ? REACHABLE : UNREACHABLE;
+    }
+  }
+
+  /**
+   * The clients. Our servers see all four come from one /56 (3fff:0:0::/56), whose budget is
+   * {@code reach.server.rate-limit.per-subnet-per-minute} (24) per server: this test sends each
+   * server about 12 requests, so more checks here need addresses in other /56s.
+   */
+  private static final List<ClientSpec> CLIENTS =
+      List.of(
+          new ClientSpec("pub", "3fff:0:0:2::2", null, null, Set.of(tcp("3fff:0:0:2::2")), "PUBLIC"),
+          // behind gwa: masquerade, unsolicited inbound refused with a tcp reset
+          new ClientSpec("nat", "3fff:0:0:10::2", null, "3fff:0:0:3::1", Set.of(), "PRIVATE"),
+          // behind gwb: masquerade, [3fff:0:0:4::1]:4001 forwarded to the client's listen port
+          new ClientSpec("fwd", "3fff:0:0:11::2", tcp("3fff:0:0:4::1"), "3fff:0:0:4::1", Set.of(tcp("3fff:0:0:4::1")), "PUBLIC"),
+          // behind gwc: masquerade, unsolicited inbound silently dropped
+          new ClientSpec("ndr", "3fff:0:0:12::2", null, "3fff:0:0:5::1", Set.of(), "PRIVATE"));
+
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
+  /** One of our services, started in a namespace. */
+  private record Service(String name, String namespace, int restPort, Process process, Path log, long startedNanos) {}
+
+  private static @Nullable String skipReason;
+  private static String prefix;
+  private static boolean topologyUp;
+  private static final List<Service> services = new ArrayList<>();
+  private static @Nullable JsPeer js;
+  private static final Map<String, Service> clients = new LinkedHashMap<>();
+  private static final Map<String, Long> clientReadyNanos = new LinkedHashMap<>();
+  private static final List<String> pool = new ArrayList<>();
+  private static final List<String> figures = new ArrayList<>();
+  private static @Nullable Thread shutdownHook;
+
+  // ------------------------------------------------------------------ setup and teardown
+
+  @BeforeAll
+  static void setUp() throws Exception {
+    skipReason = missingPrerequisites();
+    if (skipReason != null) {
+      return; // each test reports the skip with the reason
+    }
+    prefix = "rs" + ProcessHandle.current().pid();
+    // a run that died (kill -9, power loss) may have left namespaces and processes behind
+    run(COMMAND_TIMEOUT, TOPOLOGY.toString(), "down-stale");
+    shutdownHook = new Thread(NatSimulationIT::tearDownQuietly, "nat-sim-teardown");
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
+    try {
+      long t0 = System.nanoTime();
+      Result up = run(COMMAND_TIMEOUT, TOPOLOGY.toString(), "up", prefix);
+      if (up.exit() != 0) {
+        throw new AssertionError("topology.sh up " + prefix + " failed (" + up.exit() + "):\n" + up.stderr());
+      }
+      topologyUp = true;
+      figures.add(String.format(Locale.ROOT, "topology up: %.2f s", seconds(System.nanoTime() - t0)));
+      startServers();
+      startClients();
+    } catch (Throwable e) {
+      tearDownQuietly();
+      throw e;
+    }
+  }
+
+  /** Skips each test, with the reason, when the simulation cannot run here. */
+  @BeforeEach
+  void skipWhenImpossible() {
+    assumeTrue(skipReason == null, skipReason);
+  }
+
+  /** Why the simulation cannot run here (null: it can); fails instead when {@value #REQUIRED_ENV} says it must. */
+  private static @Nullable String missingPrerequisites() {
+    List<String> missing = new ArrayList<>();
+    Result id = runQuietly("id", "-u");
+    if (!"0".equals(id.stdout().strip())) {
+      missing.add("root (network namespaces and nftables need it)");
+    }
+    for (String tool : List.of("ip", "nft", "curl")) {
+      if (runQuietly("bash", "-c", "command -v " + tool).exit() != 0) {
+        missing.add(tool + " on PATH (Debian: " + (tool.equals("ip") ? "iproute2" : tool.equals("nft") ? "nftables" : "curl") + ")");
+      }
+    }
+    if (missing.isEmpty()) {
+      // root in a container without CAP_SYS_ADMIN cannot make namespaces: try one
+      String probe = "rs" + ProcessHandle.current().pid() + "-probe";
+      Result add = runQuietly("ip", "netns", "add", probe);
+      if (add.exit() != 0) {
+        missing.add("permission to create a network namespace (ip netns add: " + add.stderr().strip() + ")");
+      } else {
+        runQuietly("ip", "netns", "del", probe);
+      }
+    }
+    if (Boolean.getBoolean(JsPeer.SKIP_PROPERTY)) {
+      missing.add("the js interop peer (-DskipInterop=true)");
+    }
+    if (!missing.isEmpty()) {
+      String message = "NAT simulation needs " + String.join(", ", missing);
+      if ("required".equals(System.getenv(REQUIRED_ENV))) {
+        fail(message + " (" + REQUIRED_ENV + "=required)");
+      }
+      return message + "; skipped (" + REQUIRED_ENV + "=required makes this a failure)";
+    }
+    JsPeer.assumeAvailable(); // fails when node or node_modules is missing, as the interop tests do
+    return null;
+  }
+
+  /** Our two servers and the js server, in the server namespace; their addresses make the clients' pool. */
+  private static void startServers() throws Exception {
+    String ns = ns("srv");
+    List<Service> ours = new ArrayList<>();
+    for (Map.Entry<String, Integer> server : new TreeMap<>(OUR_SERVERS).entrySet()) {
+      String ip = server.getKey();
+      ours.add(
+          startService(
+              "server-" + ip.substring(ip.lastIndexOf(':') + 1),
+              ns,
+              server.getValue(),
+              List.of(
+                  "--reach.node.listen=" + tcp(ip),
+                  "--reach.server.enabled=true",
+                  // a pure server: no pool of its own, nothing to monitor
+                  "--reach.pool.embedded.enabled=false",
+                  "--reach.monitor.enabled=false")));
+    }
+    long t0 = System.nanoTime();
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put(JsPeer.ALLOW_PRIVATE_ENV, ""); // js exactly as published: 3fff::/20 is public for it anyway
+    js =
+        JsPeer.start(
+            List.of("ip", "netns", "exec", ns),
+            List.of("--listen", tcp(JS_SERVER), "--service", JsPeer.AUTONAT_SERVICE),
+            env,
+            START_TIMEOUT);
+    figures.add(String.format(Locale.ROOT, "js server ready: %.1f s", seconds(System.nanoTime() - t0)));
+    for (Service server : ours) {
+      awaitReady(server);
+      JsonNode node = getJson(server, "/api/v1/node");
+      pool.add(node.path("listenAddresses").get(0).asString() + "/p2p/" + node.path("peerId").asString());
+    }
+    pool.add(tcp(JS_SERVER) + "/p2p/" + js.peerId());
+    System.out.println("NAT simulation " + prefix + ": pool " + pool);
+  }
+
+  private static void startClients() throws Exception {
+    for (ClientSpec spec : CLIENTS) {
+      List<String> args = new ArrayList<>();
+      args.add("--reach.node.listen=" + spec.listen());
+      args.add("--reach.pool.servers=" + String.join(",", pool));
+      if (spec.announce() != null) {
+        args.add("--reach.node.announce=" + spec.announce());
+      }
+      clients.put(spec.name(), startService("client-" + spec.name(), ns(spec.name()), CLIENT_REST_PORT, args));
+    }
+    for (ClientSpec spec : CLIENTS) {
+      awaitReady(clients.get(spec.name()));
+      clientReadyNanos.put(spec.name(), System.nanoTime());
+    }
+  }
+
+  private static Service startService(String name, String namespace, int restPort, List<String> args) throws IOException {
+    Path jar;
+    try (Stream<Path> files = Files.list(Path.of("target"))) {
+      jar = files.filter(p -> p.getFileName().toString().matches("reachability-service-.*\\.jar")).findFirst().orElseThrow();
+    }
+    Files.createDirectories(LOG_DIR);
+    Path log = LOG_DIR.resolve(prefix + "-" + name + ".log");
+    List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(JVM_OPTIONS);
+    command.addAll(List.of("-jar", jar.toString(), "--server.port=" + restPort, "--server.address=127.0.0.1"));
+    command.addAll(args);
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Service service = new Service(name, namespace, restPort, process, log, System.nanoTime());
+    services.add(service);
+    return service;
+  }
+
+  private static void awaitReady(Service service) throws Exception {
+    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!service.process().isAlive()) {
+        throw new AssertionError(service.name() + " exited with " + service.process().exitValue() + ":\n" + tail(service.log()));
+      }
+      if (curl(service, "GET", "/actuator/health/readiness", null).status() == 200) {
+        figures.add(String.format(Locale.ROOT, "%s ready: %.1f s", service.name(), seconds(System.nanoTime() - service.startedNanos())));
+        return;
+      }
+      TimeUnit.MILLISECONDS.sleep(POLL_MILLIS);
+    }
+    throw new AssertionError(service.name() + " not ready within " + START_TIMEOUT + ":\n" + tail(service.log()));
+  }
+
+  @AfterAll
+  static void tearDown() {
+    tearDownQuietly();
+    if (shutdownHook != null) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(shutdownHook);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook runs anyway
+      }
+    }
+    if (!figures.isEmpty()) {
+      System.out.println("NAT simulation figures:\n  " + String.join("\n  ", figures));
+    }
+  }
+
+  /** Stops every process, then deletes the namespaces (which kills anything left in them). Idempotent. */
+  private static synchronized void tearDownQuietly() {
+    for (Service service : services) {
+      service.process().destroy();
+    }
+    for (Service service : services) {
+      try {
+        if (!service.process().waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+          service.process().destroyForcibly().waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        service.process().destroyForcibly();
+      }
+    }
+    services.clear();
+    if (js != null) {
+      js.close();
+      js = null;
+    }
+    if (topologyUp) {
+      Result down = runQuietly(TOPOLOGY.toString(), "down", prefix);
+      if (down.exit() != 0) {
+        System.err.println("topology.sh down " + prefix + " failed: " + down.stderr());
+      }
+      topologyUp = false;
+    }
+  }
+
+  // ------------------------------------------------------------------ tests
+
+  /**
+   * Each client's monitor settles on the truth by itself, before any check job feeds it: every
+   * tracked address (listen, announced, observed by the servers) gets a verdict, and no verdict is
+   * ever false on the way. Times are counted from the client's REST readiness (its monitor starts
+   * probing about then).
+   */
+  @Test
+  @Order(1)
+  void theMonitorsFindTheTruth() throws Exception {
+    Map<String, Map<String, Double>> verdictAfter = new LinkedHashMap<>();
+    CLIENTS.forEach(c -> verdictAfter.put(c.name(), new TreeMap<>()));
+    Map<String, Double> settledAfter = new LinkedHashMap<>();
+    Map<String, JsonNode> last = new LinkedHashMap<>();
+    long deadline = System.nanoTime() + MONITOR_TIMEOUT.toNanos();
+    while (true) {
+      for (ClientSpec spec : CLIENTS) {
+        JsonNode view = getJson(clients.get(spec.name()), "/api/v1/reachability");
+        last.put(spec.name(), view);
+        for (JsonNode address : view.path("addresses").values()) {
+          String text = address.path("address").asString();
+          String verdict = address.path("verdict").asString();
+          if (!verdict.equals(UNKNOWN)) {
+            if (!verdict.equals(spec.truth(text))) {
+              fail(spec.name() + ": the monitor says " + text + " is " + verdict + ", but it is " + spec.truth(text) + ":\n" + view);
+            }
+            verdictAfter.get(spec.name()).putIfAbsent(text, seconds(System.nanoTime() - clientReadyNanos.get(spec.name())));
+          }
+        }
+        if (settled(spec, view)) {
+          settledAfter.putIfAbsent(spec.name(), seconds(System.nanoTime() - clientReadyNanos.get(spec.name())));
+        }
+      }
+      if (settledAfter.size() == CLIENTS.size()) {
+        break;
+      }
+      if (System.nanoTime() > deadline) {
+        fail("the monitors did not settle within " + MONITOR_TIMEOUT + ":\n" + describe(last));
+      }
+      TimeUnit.MILLISECONDS.sleep(POLL_MILLIS);
+    }
+    for (ClientSpec spec : CLIENTS) {
+      JsonNode view = last.get(spec.name());
+      System.out.println("monitor of " + spec.name() + ": " + view);
+      verdictAfter.get(spec.name()).forEach((address, after) ->
+          figures.add(String.format(Locale.ROOT, "monitor %s: %s %s after %.1f s", spec.name(), address, spec.truth(address), after)));
+      figures.add(String.format(Locale.ROOT, "monitor %s: settled after %.1f s", spec.name(), settledAfter.get(spec.name())));
+    }
+  }
+
+  /**
+   * Settled: every expected address and, behind a gateway, an address the servers observed on the
+   * gateway's IP are tracked; every tracked address has a verdict; the node's reachability is right.
+   */
+  private static boolean settled(ClientSpec spec, JsonNode view) {
+    Map<String, String> verdicts = new LinkedHashMap<>();
+    view.path("addresses").values().forEach(a -> verdicts.put(a.path("address").asString(), a.path("verdict").asString()));
+    List<String> expected = new ArrayList<>(List.of(spec.listen()));
+    if (spec.announce() != null) {
+      expected.add(spec.announce());
+    }
+    boolean observedTracked =
+        spec.gatewayIp() == null || verdicts.keySet().stream().anyMatch(a -> a.startsWith("/ip6/" + spec.gatewayIp() + "/tcp/"));
+    return verdicts.keySet().containsAll(expected)
+        && observedTracked
+        && !verdicts.containsValue(UNKNOWN)
+        && view.path("reachability").asString().equals(spec.nodeReachability());
+  }
+
+  /**
+   * Check jobs through REST, all four clients at once, every pool server asked: public → REACHABLE,
+   * NATed → UNREACHABLE (E_DIAL_ERROR, after paying dial data: the servers see its connections come
+   * from the gateway), port forward → REACHABLE, the forwarded client's own address → UNREACHABLE,
+   * behind the dropping gateway → UNREACHABLE once the dial-backs time out.
+   */
+  @Test
+  @Order(2)
+  void checkJobsTellTheTruth() throws Exception {
+    Map<String, List<String>> checked = new LinkedHashMap<>();
+    Map<String, String> locations = new LinkedHashMap<>();
+    for (ClientSpec spec : CLIENTS) {
+      List<String> addresses = new ArrayList<>(List.of(spec.listen()));
+      if (spec.announce() != null) {
+        addresses.add(0, spec.announce());
+      }
+      checked.put(spec.name(), addresses);
+      String body = JSON.writeValueAsString(Map.of("addresses", addresses));
+      Response accepted = curl(clients.get(spec.name()), "POST", "/api/v1/checks", body);
+      assertThat(accepted.status()).as(spec.name() + ": " + accepted.body()).isEqualTo(202);
+      locations.put(spec.name(), Objects.requireNonNull(accepted.header("location"), "Location"));
+    }
+    for (ClientSpec spec : CLIENTS) {
+      JsonNode job = awaitJob(clients.get(spec.name()), locations.get(spec.name()));
+      System.out.println("job of " + spec.name() + ": " + job);
+      assertThat(job.path("state").asString()).as(spec.name() + ": " + job).isEqualTo("SUCCEEDED");
+      figures.add(String.format(Locale.ROOT, "job %s: %s in %.1f s", spec.name(), checked.get(spec.name()),
+          seconds(Duration.between(Instant.parse(job.path("startedAt").asString()), Instant.parse(job.path("finishedAt").asString())).toNanos())));
+      assertThat(job.path("results").size()).as(spec.name()).isEqualTo(checked.get(spec.name()).size());
+      for (JsonNode result : job.path("results").values()) {
+        assertResult(spec, result);
+      }
+    }
+  }
+
+  private static void assertResult(ClientSpec spec, JsonNode result) {
+    String address = result.path("address").asString();
+    String truth = spec.truth(address);
+    String what = spec.name() + " " + address + ": " + result;
+    assertThat(result.path("verdict").asString()).as(what).isEqualTo(truth);
+    List<String> servers = new ArrayList<>();
+    // the server sees the connection come from the gateway (or the client itself when public):
+    // dial data is due exactly when the address asked about has another IP
+    String seenFrom = spec.gatewayIp() != null ? spec.gatewayIp() : spec.ip();
+    boolean dialDataDue = !address.startsWith("/ip6/" + seenFrom + "/");
+    List<String> timings = new ArrayList<>();
+    for (JsonNode attempt : result.path("attempts").values()) {
+      servers.add(attempt.path("server").asString());
+      assertThat(attempt.path("responseStatus").asString()).as(what).isEqualTo("OK");
+      assertThat(attempt.path("dialStatus").asString()).as(what).isEqualTo(truth.equals(REACHABLE) ? "OK" : "E_DIAL_ERROR");
+      assertThat(attempt.path("nonceVerified").asBoolean()).as(what).isEqualTo(truth.equals(REACHABLE));
+      long paid = attempt.path("dialDataBytes").asLong();
+      if (dialDataDue) {
+        assertThat(paid).as("dial data paid: " + what).isPositive();
+      } else {
+        assertThat(paid).as("no dial data: " + what).isZero();
+      }
+      timings.add(serverName(attempt.path("server").asString()) + " " + attempt.path("durationMs").asLong() + " ms"
+          + (paid > 0 ? " (" + paid + " B dial data)" : ""));
+    }
+    assertThat(servers).as("every pool server answered: " + what).containsExactlyInAnyOrderElementsOf(pool);
+    figures.add(String.format(Locale.ROOT, "  %s %s %s: %s", spec.name(), address, truth, String.join(", ", timings)));
+  }
+
+  /**
+   * After the jobs the monitor still says the same, and each node advertises only what is truly
+   * reachable: confirmed addresses are exactly the reachable ones, and identify (as the js server
+   * receives it over the wire) never carries an unreachable address.
+   */
+  @Test
+  @Order(3)
+  void theMonitorAgreesAndOnlyTheTruthIsAdvertised() throws Exception {
+    for (ClientSpec spec : CLIENTS) {
+      Service client = clients.get(spec.name());
+      JsonNode view = getJson(client, "/api/v1/reachability");
+      assertThat(settled(spec, view)).as(spec.name() + ": " + view).isTrue();
+      for (JsonNode address : view.path("addresses").values()) {
+        String text = address.path("address").asString();
+        assertThat(address.path("verdict").asString()).as(spec.name() + " " + text + ": " + view).isEqualTo(spec.truth(text));
+      }
+
+      JsonNode node = getJson(client, "/api/v1/node");
+      assertThat(JsPeer.strings(node.path("confirmedAddresses"))).as(spec.name() + ": " + node).containsExactlyInAnyOrderElementsOf(spec.reachable());
+      List<String> advertised = JsPeer.strings(node.path("advertisedAddresses"));
+      assertThat(advertised).as(spec.name() + ": " + node).containsAll(spec.reachable());
+      assertThat(spec.reachable()).as(spec.name() + " advertises only reachable addresses: " + node).containsAll(advertised);
+
+      // identify as another implementation receives it
+      String peerId = node.path("peerId").asString();
+      JsonNode identify = js.requestOk("identify", Map.of("peerId", peerId, "refresh", true));
+      List<String> announced = JsPeer.strings(identify.path("listenAddrs")).stream().map(a -> a.replace("/p2p/" + peerId, "")).toList();
+      System.out.println("identify of " + spec.name() + " as js sees it: " + announced);
+      assertThat(spec.reachable()).as(spec.name() + " identify: " + identify).containsAll(announced);
+    }
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private static JsonNode awaitJob(Service client, String location) throws Exception {
+    long deadline = System.nanoTime() + JOB_TIMEOUT.toNanos();
+    while (true) {
+      JsonNode job = getJson(client, location);
+      String state = job.path("state").asString();
+      if (!state.equals("QUEUED") && !state.equals("RUNNING")) {
+        return job;
+      }
+      if (System.nanoTime() > deadline) {
+        fail("job " + location + " of " + client.name() + " did not finish within " + JOB_TIMEOUT + ": " + job);
+      }
+      TimeUnit.MILLISECONDS.sleep(POLL_MILLIS);
+    }
+  }
+
+  private static String serverName(String server) {
+    return server.contains("/ip6/" + JS_SERVER + "/") ? "js" : "ours " + server.substring(0, server.indexOf("/p2p/")).replace("/ip6/", "").replace("/tcp/" + LIBP2P_PORT, "");
+  }
+
+  private static String describe(Map<String, JsonNode> views) {
+    StringBuilder text = new StringBuilder();
+    views.forEach((name, view) -> text.append("  ").append(name).append(": ").append(view).append('\n'));
+    return text.toString();
+  }
+
+  private static String ns(String name) {
+    return prefix + "-" + name;
+  }
+
+  private static String tcp(String ip) {
+    return "/ip6/" + ip + "/tcp/" + LIBP2P_PORT;
+  }
+
+  private static double seconds(long nanos) {
+    return nanos / 1e9;
+  }
+
+  private static JsonNode getJson(Service service, String path) throws Exception {
+    Response response = curl(service, "GET", path, null);
+    if (response.status() != 200) {
+      throw new AssertionError(service.name() + " GET " + path + ": " + response.status() + " " + response.body());
+    }
+    return JSON.readTree(response.body());
+  }
+
+  /** An HTTP answer: status, headers (lower-case names), body. */
+  private record Response(int status, Map<String, String> headers, String body) {
+    @Nullable String header(String name) {
+      return headers.get(name);
+    }
+  }
+
+  /** One REST call with curl inside the service's namespace (its REST port is on the namespace's loopback). */
+  private static Response curl(Service service, String method, String path, @Nullable String body) throws Exception {
+    List<String> command =
+        new ArrayList<>(List.of("ip", "netns", "exec", service.namespace(), "curl", "-sS", "-i", "-X", method,
+            "--max-time", String.valueOf(CURL_TIMEOUT.toSeconds())));
+    if (body != null) {
+      command.addAll(List.of("-H", "Content-Type: application/json", "--data-binary", body));
+    }
+    command.add("http://127.0.0.1:" + service.restPort() + path);
+    Result result = run(CURL_TIMEOUT.plusSeconds(5), command.toArray(String[]::new));
+    if (result.exit() != 0) {
+      return new Response(-1, Map.of(), result.stderr()); // not listening yet, or gone
+    }
+    String out = result.stdout();
+    int split = out.indexOf("\r\n\r\n");
+    String head = split < 0 ? out : out.substring(0, split);
+    String[] lines = head.split("\r\n");
+    Map<String, String> headers = new LinkedHashMap<>();
+    for (int i = 1; i < lines.length; i++) {
+      int colon = lines[i].indexOf(':');
+      if (colon > 0) {
+        headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
+      }
+    }
+    return new Response(Integer.parseInt(lines[0].split(" ")[1]), headers, split < 0 ? "" : out.substring(split + 4));
+  }
+
+  private record Result(int exit, String stdout, String stderr) {}
+
+  private static Result run(Duration timeout, String... command) throws IOException, InterruptedException {
+    Process process = new ProcessBuilder(command).start();
+    process.getOutputStream().close();
+    CompletableFuture<String> out = read(process.getInputStream());
+    CompletableFuture<String> err = read(process.getErrorStream());
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+      throw new AssertionError(String.join(" ", command) + " did not finish within " + timeout);
+    }
+    return new Result(process.exitValue(), out.join(), err.join());
+  }
+
+  private static Result runQuietly(String... command) {
+    try {
+      return run(COMMAND_TIMEOUT, command);
+    } catch (IOException | AssertionError e) {
+      return new Result(-1, "", String.valueOf(e.getMessage()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new Result(-1, "", "interrupted");
+    }
+  }
+
+  /** Reads a child's output (a thread each: with two cores the common pool may have just one). */
+  private static final ExecutorService READERS =
+      Executors.newCachedThreadPool(r -> {
+        Thread thread = new Thread(r, "nat-sim-reader");
+        thread.setDaemon(true);
+        return thread;
+      });
+
+  private static CompletableFuture<String> read(InputStream stream) {
+    return CompletableFuture.supplyAsync(() -> {
+      try (stream) {
+        return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        return "";
+      }
+    }, READERS);
+  }
+
+  private static String tail(Path log) throws IOException {
+    List<String> lines = Files.readAllLines(log);
+    return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+  }
+}

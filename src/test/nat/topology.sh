@@ -1,0 +1,212 @@
+#!/usr/bin/env bash
+# NAT simulation topology: network namespaces joined by veth pairs, IPv6 addresses from
+# 3fff::/20 (RFC 9637 documentation prefix: public for our AddressClass and for js-libp2p, and
+# never routed anywhere but between these namespaces). Used by NatSimulationIT; runs by hand too:
+#
+#   src/test/nat/topology.sh up   <prefix>   # creates <prefix>-core, <prefix>-srv, ... (root)
+#   src/test/nat/topology.sh down <prefix>   # kills what runs in them, deletes them
+#   src/test/nat/topology.sh down-stale      # the same for every rs<pid>-* whose pid is gone
+#
+#                                 core (router, ::ff on every link)
+#        ┌─────────────────┬────────────────┼─────────────────┬─────────────────┐
+#   srv 3fff:0:0:1::/64  pub 3fff:0:0:2::2  gwa 3fff:0:0:3::1  gwb 3fff:0:0:4::1  gwc 3fff:0:0:5::1
+#   ::2 ::3 our servers  public client      masq, reject       masq, reject,      masq, drop
+#   ::4 js server                           │                  DNAT tcp/4001      │
+#                                           nat 3fff:0:0:10::2 fwd 3fff:0:0:11::2 ndr 3fff:0:0:12::2
+#
+# The core routes each inside prefix (3fff:0:0:1x::/64) to its gateway, so a dial to an inside
+# address reaches the gateway and its firewall decides, as for the gateway's own outside address:
+# unsolicited inbound is refused (gwa, gwb: tcp reset) or silently dropped (gwc). Outbound is
+# masqueraded to the gateway's outside address, so servers see the clients' connections come from
+# 3fff:0:0:3::1 (4::1, 5::1), not from the address they ask about. gwb forwards
+# [3fff:0:0:4::1]:4001 to [3fff:0:0:11::2]:4001.
+#
+# No namespace has any other interface than these veths and its own loopback: nothing can leave.
+set -eEuo pipefail
+
+# namespaces are <prefix>-<name>; interface names live inside their namespace, so they need no
+# per-run prefix (and stay within 15 characters)
+readonly PREFIX_PATTERN='^[a-z][a-z0-9]{0,15}$'
+# what NatSimulationIT names its runs: rs<pid of the test JVM>
+readonly STALE_PATTERN='^rs([0-9]+)-[a-z]+$'
+readonly NAMESPACES=(core srv pub gwa gwb gwc nat fwd ndr)
+
+usage() {
+  echo "usage: $0 up <prefix> | down <prefix> | down-stale" >&2
+  exit 2
+}
+
+ns() { echo "$1-$2"; }
+
+# veth <nsA> <ifA> <nsB> <ifB>: a veth pair between two namespaces, both ends up
+veth() {
+  ip -n "$1" link add "$2" type veth peer name "$4" netns "$3"
+  ip -n "$1" link set "$2" up
+  ip -n "$3" link set "$4" up
+}
+
+# addr <ns> <if> <address/len>: without duplicate address detection, so it is usable at once
+addr() {
+  ip -n "$1" -6 addr add "$3" dev "$2" nodad
+}
+
+# gateway_rules <policy reject|drop> <outside address> [<forwarded client>]: nftables of a NAT
+# gateway whose interfaces are "out" (towards core) and "in" (towards its client)
+gateway_rules() {
+  local policy=$1 outside=$2 forward=${3:-}
+  local unsolicited
+  if [ "$policy" = reject ]; then
+    # refused: a tcp reset (the dialer fails at once), icmp "administratively prohibited" otherwise
+    unsolicited='iifname "out" meta l4proto tcp reject with tcp reset
+    iifname "out" reject with icmpv6 admin-prohibited'
+  else
+    # silently dropped: the dialer waits for its connect timeout
+    unsolicited='iifname "out" drop'
+  fi
+  local dnat='' dnat_accept=''
+  if [ -n "$forward" ]; then
+    dnat="iifname \"out\" ip6 daddr $outside tcp dport 4001 dnat to [$forward]:4001"
+    dnat_accept='ct status dnat accept'
+  fi
+  cat <<EOF
+table ip6 gateway {
+  chain prerouting {
+    type nat hook prerouting priority dstnat; policy accept;
+    $dnat
+  }
+  chain postrouting {
+    type nat hook postrouting priority srcnat; policy accept;
+    oifname "out" masquerade
+  }
+  chain forward {
+    type filter hook forward priority filter; policy accept;
+    ct state established,related accept
+    $dnat_accept
+    iifname "in" oifname "out" accept
+    $unsolicited
+  }
+  chain input {
+    type filter hook input priority filter; policy accept;
+    ct state established,related accept
+    # neighbour discovery must pass, or nothing does
+    meta l4proto ipv6-icmp accept
+    $unsolicited
+  }
+}
+EOF
+}
+
+up() {
+  local p=$1
+  for n in "${NAMESPACES[@]}"; do
+    ip netns add "$(ns "$p" "$n")"
+    # no DAD: addresses are usable at once (and interfaces created later inherit "default")
+    ip netns exec "$(ns "$p" "$n")" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
+    ip -n "$(ns "$p" "$n")" link set lo up
+  done
+  for n in core gwa gwb gwc; do
+    ip netns exec "$(ns "$p" "$n")" sysctl -qw net.ipv6.conf.all.forwarding=1
+  done
+  local core srv pub gwa gwb gwc nat fwd ndr
+  core=$(ns "$p" core) srv=$(ns "$p" srv) pub=$(ns "$p" pub)
+  gwa=$(ns "$p" gwa) gwb=$(ns "$p" gwb) gwc=$(ns "$p" gwc)
+  nat=$(ns "$p" nat) fwd=$(ns "$p" fwd) ndr=$(ns "$p" ndr)
+
+  # core <-> each edge network; the core is ::ff on each
+  veth "$core" c-srv "$srv" eth0
+  veth "$core" c-pub "$pub" eth0
+  veth "$core" c-gwa "$gwa" out
+  veth "$core" c-gwb "$gwb" out
+  veth "$core" c-gwc "$gwc" out
+  addr "$core" c-srv 3fff:0:0:1::ff/64
+  addr "$core" c-pub 3fff:0:0:2::ff/64
+  addr "$core" c-gwa 3fff:0:0:3::ff/64
+  addr "$core" c-gwb 3fff:0:0:4::ff/64
+  addr "$core" c-gwc 3fff:0:0:5::ff/64
+  ip -n "$core" -6 route add 3fff:0:0:10::/64 via 3fff:0:0:3::1
+  ip -n "$core" -6 route add 3fff:0:0:11::/64 via 3fff:0:0:4::1
+  ip -n "$core" -6 route add 3fff:0:0:12::/64 via 3fff:0:0:5::1
+
+  # servers: our two services (::2, ::3) and the js server (::4)
+  addr "$srv" eth0 3fff:0:0:1::2/64
+  addr "$srv" eth0 3fff:0:0:1::3/64
+  addr "$srv" eth0 3fff:0:0:1::4/64
+  ip -n "$srv" -6 route add 3fff::/20 via 3fff:0:0:1::ff
+
+  # the public client
+  addr "$pub" eth0 3fff:0:0:2::2/64
+  ip -n "$pub" -6 route add 3fff::/20 via 3fff:0:0:2::ff
+
+  # the gateways and the clients behind them: <gw> <outside net> <inside net> <client ns> <policy> [forward]
+  local spec
+  for spec in "$gwa 3 10 $nat reject" "$gwb 4 11 $fwd reject forward" "$gwc 5 12 $ndr drop"; do
+    set -- $spec
+    local gw=$1 out=$2 in=$3 client=$4 policy=$5 fw=${6:-}
+    veth "$gw" in "$client" eth0
+    addr "$gw" out "3fff:0:0:$out::1/64"
+    addr "$gw" in "3fff:0:0:$in::1/64"
+    ip -n "$gw" -6 route add 3fff::/20 via "3fff:0:0:$out::ff"
+    addr "$client" eth0 "3fff:0:0:$in::2/64"
+    ip -n "$client" -6 route add 3fff::/20 via "3fff:0:0:$in::1"
+    gateway_rules "$policy" "3fff:0:0:$out::1" ${fw:+"3fff:0:0:$in::2"} \
+      | ip netns exec "$gw" nft -f -
+  done
+}
+
+# down <prefix>: kill whatever still runs in the namespaces (only ever processes a test started
+# there), then delete them; deleting a namespace removes its veth ends, and with them the peers
+down() {
+  local p=$1 n name pids
+  for n in "${NAMESPACES[@]}"; do
+    name=$(ns "$p" "$n")
+    ip netns list | grep -q "^$name\( \|$\)" || continue
+    pids=$(ip netns pids "$name" 2>/dev/null || true)
+    if [ -n "$pids" ]; then
+      kill -9 $pids 2>/dev/null || true
+    fi
+    ip netns del "$name" || true
+  done
+}
+
+# down-stale: delete every namespace rs<pid>-* whose pid no longer exists (a run that died), with
+# whatever still runs in it
+down_stale() {
+  local name pids
+  ip netns list | awk '{print $1}' | while read -r name; do
+    if [[ $name =~ $STALE_PATTERN ]] && [ ! -d "/proc/${BASH_REMATCH[1]}" ]; then
+      echo "topology: removing stale namespace $name" >&2
+      pids=$(ip netns pids "$name" 2>/dev/null || true)
+      if [ -n "$pids" ]; then
+        kill -9 $pids 2>/dev/null || true
+      fi
+      ip netns del "$name" || true
+    fi
+  done
+}
+
+case "${1:-}" in
+  up)
+    [ $# -eq 2 ] && [[ $2 =~ $PREFIX_PATTERN ]] || usage
+    for n in "${NAMESPACES[@]}"; do
+      if ip netns list | grep -q "^$(ns "$2" "$n")\( \|$\)"; then
+        echo "topology: namespace $(ns "$2" "$n") exists already (down $2 first)" >&2
+        exit 1
+      fi
+    done
+    # a half-built topology is torn down again
+    trap 'echo "topology: setup failed, tearing down $2" >&2; down "$2"' ERR
+    up "$2"
+    trap - ERR
+    ;;
+  down)
+    [ $# -eq 2 ] && [[ $2 =~ $PREFIX_PATTERN ]] || usage
+    down "$2"
+    ;;
+  down-stale)
+    [ $# -eq 1 ] || usage
+    down_stale
+    ;;
+  *)
+    usage
+    ;;
+esac
