@@ -9,7 +9,7 @@
 #   (e) monitor convergence: seconds to first and stable verdict, probes, vs go      MonitorBench
 # js = js-libp2p 3.3.11 / @libp2p/autonat-v2 2.0.15 (src/test/js, test-only loopback switch).
 #
-# Usage: bench/compare.sh                       full size, about 15 minutes on 2 cores
+# Usage: bench/compare.sh                       full size, 10-15 minutes on 2 cores
 #        LATENCY_CHECKS=30 WARMUP_CHECKS=20 SECONDS_PER_RUN=2 LATENCY_JOBS=30 WARMUP_JOBS=20 \
 #          STORED_JOBS=5000 MEMORY_JOBS=2000 MONITOR_RUNS=1 bench/compare.sh    a quick try
 # Env (defaults = full size): LATENCY_CHECKS=300 WARMUP_CHECKS=200 (per pair), CLIENTS=8 (capacity
