@@ -28,6 +28,7 @@ declare -A DEFAULTS=(
   [MEMORY_JOBS]=100000 [MEMORY_SUBMITTERS]=4 [MONITOR_RUNS]=10 [PART_TIMEOUT_MINUTES]=60
 )
 COMMAND="bench/compare.sh"
+FULL_SIZE=true
 for name in PART_TIMEOUT_MINUTES MONITOR_RUNS MEMORY_SUBMITTERS MEMORY_JOBS STORED_JOBS WARMUP_JOBS LATENCY_JOBS SECONDS_PER_RUN CLIENTS WARMUP_CHECKS LATENCY_CHECKS; do
   value="${!name:-${DEFAULTS[$name]}}"
   if ! [[ "$value" =~ ^[0-9]+$ ]] || (( value < 1 )); then
@@ -37,6 +38,9 @@ for name in PART_TIMEOUT_MINUTES MONITOR_RUNS MEMORY_SUBMITTERS MEMORY_JOBS STOR
   printf -v "$name" '%s' "$value"
   if [[ "$value" != "${DEFAULTS[$name]}" ]]; then
     COMMAND="$name=$value $COMMAND"
+    if [[ "$name" != PART_TIMEOUT_MINUTES ]]; then
+      FULL_SIZE=false
+    fi
   fi
 done
 UPDATE_README="${UPDATE_README:-true}"
@@ -129,7 +133,7 @@ if [[ "$UPDATE_README" == "true" ]]; then
 fi
 report_rc=0
 java -cp "$CP" -Dbench.partsDir="$PARTS_DIR" -Dbench.logsDir="$LOGS_DIR" -Dbench.results="$OUT/results.json" \
-  -Dbench.command="$COMMAND" -Dbench.loadavg="$LOADAVG" "${README_ARG[@]}" \
+  -Dbench.command="$COMMAND" -Dbench.fullSize="$FULL_SIZE" -Dbench.loadavg="$LOADAVG" "${README_ARG[@]}" \
   io.reachability.bench.CompareReport || report_rc=$?
 if (( report_rc == 0 )) && [[ "$UPDATE_README" == "true" ]]; then
   cp "$OUT/results.json" bench/results.json

@@ -47,6 +47,7 @@ public final class CompareReport {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("date", ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
     out.put("command", command);
+    out.put("fullSize", Boolean.parseBoolean(System.getProperty("bench.fullSize", "true")));
     out.put("machine", machine());
     Map<String, Object> parts = new LinkedHashMap<>();
     List<String> failed = new ArrayList<>();
@@ -164,6 +165,10 @@ public final class CompareReport {
         machine.path("node").asString(),
         machine.has("loadAverageAtStart") ? "; load average at start " + machine.path("loadAverageAtStart").asString() : ""));
     md.append("Command: `").append(all.path("command").asString()).append("` (every figure also in `bench/results.json`).\n\n");
+    if (!all.path("fullSize").asBoolean(true)) {
+      md.append("**Small sizes, not the full-size defaults**: these figures only show that the benchmark runs; "
+          + "`bench/compare.sh` without size variables measures for real.\n\n");
+    }
     JsonNode parts = all.path("parts");
     autonat(md, parts.path("autonat"));
     jobs(md, parts.path("jobs"));
