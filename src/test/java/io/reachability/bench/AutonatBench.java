@@ -13,26 +13,34 @@ import io.reachability.libp2p.host.Host;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import tools.jackson.databind.JsonNode;
 
 /**
  * AutoNAT v2 end to end on loopback, every check with a real dial-back (new TCP connection, Noise,
- * yamux, nonce): single-check latency and server capacity, for our server and for js-libp2p's
- * (2.0.15, loopback patch) under the same client and load, in one run. Run with {@code
- * bench/autonat-bench.sh}; prints a table. Loopback only, bounded in count and time.
+ * yamux, nonce). Single-check latency for four client → server pairs (ours → ours, ours → js,
+ * js → ours, js → js), then server capacity under concurrent clients for our server and js-libp2p's
+ * under the same load generator (our client), in one run. The js side is js-libp2p 3.3.11 with
+ * {@code @libp2p/autonat-v2} 2.0.15 in Node: its server with the test-only loopback switch, its
+ * client the wire-level one of {@code src/test/js/peer.mjs} ({@code autonat-request}, js's own
+ * protobuf codecs and stack; js's own dial-back handler answers). Run with {@code
+ * bench/autonat-bench.sh} or {@code bench/compare.sh}; prints a table and, with {@code
+ * -Dbench.json=FILE}, writes the figures as JSON. Loopback only, bounded in count and time.
  */
 public final class AutonatBench {
 
-  /** Sequential checks measured for latency (after warm-up). */
+  /** Sequential checks measured for latency per pair (after warm-up). */
   static final int LATENCY_CHECKS = Integer.getInteger("bench.latencyChecks", 300);
 
+  /** Sequential checks per pair before measuring (JIT, connection to the server, caches). */
   static final int WARMUP_CHECKS = Integer.getInteger("bench.warmupChecks", 200);
 
   /** Concurrent clients (each its own host and peer id) for the capacity run. */
@@ -46,9 +54,14 @@ public final class AutonatBench {
   /** A server under benchmark gets budgets far above the load, so we measure work, not policy. */
   static final RateLimiter.Limits UNLIMITED = new RateLimiter.Limits(1_000_000, 1_000_000, 1_000_000, 1_000_000, 1_000_000, 1_000);
 
+  static final String OURS = "ours (Java)";
+  static final String JS = "js-libp2p 3.3.11 / autonat-v2 2.0.15";
+
   private AutonatBench() {}
 
-  record Figures(String name, double medianMs, double p99Ms, int latencyChecks, double checksPerSecond, long failures) {}
+  record Latency(String client, String server, double medianMs, double p99Ms, int checks, long failures) {}
+
+  record Capacity(String server, int clients, double seconds, long checks, double checksPerSecond, long failures, double loadCpuMsPerCheck) {}
 
   public static void main(String[] args) throws Exception {
     System.out.printf(
@@ -56,44 +69,93 @@ public final class AutonatBench {
         Runtime.getRuntime().availableProcessors(),
         System.getProperty("java.vm.name"),
         System.getProperty("java.version"));
-    List<Figures> all = new ArrayList<>();
+    boolean withJs = !Boolean.getBoolean("bench.skipJs");
+    List<Latency> latencies = new ArrayList<>();
+    List<Capacity> capacities = new ArrayList<>();
 
     try (Host serverHost = Host.builder().threadName("bench-server").listen("/ip4/127.0.0.1/tcp/0").build().start()) {
       AutonatServer server =
           new AutonatServer(
               serverHost, AutonatServerSettings.defaults().withAllowPrivateAddresses(true).withLimits(UNLIMITED));
       server.start();
+      Multiaddr ours = serverHost.listenAddresses().get(0).withPeerId(serverHost.peerId());
       try {
-        all.add(run("ours (Java) server", serverHost.listenAddresses().get(0).withPeerId(serverHost.peerId())));
+        latencies.add(latency(OURS, OURS, ours));
+        if (withJs) {
+          // the js client's node runs js's AutoNAT v2 unpatched: its dial-back handler answers our
+          // requests' nonces, and it never asks anyone about its own (loopback) addresses
+          try (JsPeer jsClient = JsPeer.startAutonat("", List.of("--listen", "/ip4/127.0.0.1/tcp/0"), Map.of());
+              JsPeer jsServer = JsPeer.startAutonat("server", List.of("--listen", "/ip4/127.0.0.1/tcp/0"), Map.of())) {
+            Multiaddr js = Multiaddr.fromString(jsServer.addrs().get(0));
+            latencies.add(latency(OURS, JS, js));
+            latencies.add(jsLatency(jsClient, OURS, ours));
+            latencies.add(jsLatency(jsClient, JS, js));
+            capacities.add(capacity(OURS, ours));
+            capacities.add(capacity(JS, js));
+          }
+        } else {
+          capacities.add(capacity(OURS, ours));
+        }
       } finally {
         server.close();
       }
     }
 
-    if (!Boolean.getBoolean("bench.skipJs")) {
-      try (JsPeer js = JsPeer.startAutonat("server", List.of("--listen", "/ip4/127.0.0.1/tcp/0"), java.util.Map.of())) {
-        all.add(run("js-libp2p 2.0.15 server", Multiaddr.fromString(js.addrs().get(0))));
-      }
-    }
-
     System.out.println();
-    System.out.printf("%-26s %12s %12s %10s %14s %9s%n", "server (client: ours)", "median ms", "p99 ms", "checks", "capacity/s", "failed");
-    for (Figures f : all) {
-      System.out.printf(
-          Locale.ROOT, "%-26s %12.2f %12.2f %10d %14.1f %9d%n", f.name, f.medianMs, f.p99Ms, f.latencyChecks, f.checksPerSecond, f.failures);
+    System.out.printf("%-40s %-40s %10s %10s %8s %7s%n", "client", "server", "median ms", "p99 ms", "checks", "failed");
+    for (Latency l : latencies) {
+      System.out.printf(Locale.ROOT, "%-40s %-40s %10.2f %10.2f %8d %7d%n", l.client, l.server, l.medianMs, l.p99Ms, l.checks, l.failures);
     }
-    if (all.size() == 2) {
+    System.out.printf("%n%-40s %8s %12s %9s %7s%n", "server (load: our client)", "clients", "checks/s", "checks", "failed");
+    for (Capacity c : capacities) {
+      System.out.printf(Locale.ROOT, "%-40s %8d %12.1f %9d %7d%n", c.server, c.clients, c.checksPerSecond, c.checks, c.failures);
+    }
+    if (capacities.size() == 2) {
       System.out.printf(
           Locale.ROOT,
-          "ratio ours/js: latency %.1fx lower, capacity %.1fx higher%n",
-          all.get(1).medianMs / all.get(0).medianMs,
-          all.get(0).checksPerSecond / all.get(1).checksPerSecond);
+          "ratio ours/js (our client): latency %.1fx lower, capacity %.1fx higher%n",
+          latencies.get(1).medianMs / latencies.get(0).medianMs,
+          capacities.get(0).checksPerSecond / capacities.get(1).checksPerSecond);
     }
+    BenchJson.writeIfAsked(json(latencies, capacities));
     System.exit(0);
   }
 
-  static Figures run(String name, Multiaddr server) throws Exception {
-    System.out.println("== " + name + " at " + server);
+  static Map<String, Object> json(List<Latency> latencies, List<Capacity> capacities) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("warmupChecks", WARMUP_CHECKS);
+    List<Map<String, Object>> l = new ArrayList<>();
+    for (Latency x : latencies) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("client", x.client);
+      m.put("server", x.server);
+      m.put("medianMs", BenchJson.number(x.medianMs));
+      m.put("p99Ms", BenchJson.number(x.p99Ms));
+      m.put("checks", x.checks);
+      m.put("failed", x.failures);
+      l.add(m);
+    }
+    out.put("latency", l);
+    List<Map<String, Object>> c = new ArrayList<>();
+    for (Capacity x : capacities) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("server", x.server);
+      m.put("loadGenerator", OURS + " client, one host and peer id per client");
+      m.put("clients", x.clients);
+      m.put("seconds", BenchJson.number(x.seconds));
+      m.put("checks", x.checks);
+      m.put("checksPerSecond", BenchJson.number(x.checksPerSecond));
+      m.put("failed", x.failures);
+      m.put("loadJvmCpuMsPerCheck", BenchJson.number(x.loadCpuMsPerCheck));
+      c.add(m);
+    }
+    out.put("capacity", c);
+    return out;
+  }
+
+  /** Our client checking its own listen address with {@code server}: warm-up, then sequential checks. */
+  static Latency latency(String clientName, String serverName, Multiaddr server) throws Exception {
+    System.out.println("== latency: " + clientName + " client -> " + serverName + " server at " + server);
     long failures = 0;
     List<Double> latencies = new ArrayList<>();
     try (Host clientHost = Host.builder().threadName("bench-client").listen("/ip4/127.0.0.1/tcp/0").build().start();
@@ -104,6 +166,9 @@ public final class AutonatBench {
         CheckResult result = client.check(server, List.of(tested)).get(CHECK_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         if (result.reachability() != Reachability.REACHABLE) {
           failures++;
+          if (failures == 1) {
+            System.out.println("  first failed check (#" + i + "): " + result.reachability() + ", " + result.reason());
+          }
           continue;
         }
         if (i >= WARMUP_CHECKS) {
@@ -111,19 +176,71 @@ public final class AutonatBench {
         }
       }
     }
-    Collections.sort(latencies);
-    double median = latencies.isEmpty() ? Double.NaN : latencies.get(latencies.size() / 2);
-    double p99 = latencies.isEmpty() ? Double.NaN : latencies.get((int) Math.min(latencies.size() - 1, Math.ceil(latencies.size() * 0.99) - 1));
-    System.out.printf(Locale.ROOT, "  latency: median %.2f ms, p99 %.2f ms over %d checks (%d failed)%n", median, p99, latencies.size(), failures);
+    return report(clientName, serverName, latencies, failures);
+  }
 
-    double rate = capacity(server);
-    return new Figures(name, median, p99, latencies.size(), rate, failures + capacityFailures.getAndSet(0));
+  /**
+   * The js client ({@code autonat-request}) asking {@code server} about its own listen address,
+   * warm-up then sequential checks, each timed inside Node from the command's start (the dial of
+   * the already connected server included) to the DialResponse, as our client's duration is. A check
+   * counts when the server answered OK/OK and the dial-back carried the request's nonce.
+   */
+  static Latency jsLatency(JsPeer client, String serverName, Multiaddr server) {
+    String clientName = JS;
+    System.out.println("== latency: " + clientName + " client -> " + serverName + " server at " + server);
+    String listen = client.addrs().get(0);
+    String tested = listen.substring(0, listen.indexOf("/p2p/"));
+    long failures = 0;
+    List<Double> latencies = new ArrayList<>();
+    for (int i = 0; i < WARMUP_CHECKS + LATENCY_CHECKS; i++) {
+      JsonNode reply =
+          client.request(
+              "autonat-request",
+              Map.of("addr", server.toString(), "addrs", List.of(tested), "expectMessages", 1),
+              Duration.ofSeconds(CHECK_TIMEOUT_SECONDS));
+      if (!jsCheckSucceeded(reply)) {
+        failures++;
+        if (failures == 1) {
+          System.out.println("  first failed check (#" + i + "): " + reply);
+        }
+        continue;
+      }
+      if (i >= WARMUP_CHECKS) {
+        latencies.add(reply.path("elapsedMs").asDouble());
+      }
+    }
+    return report(clientName, serverName, latencies, failures);
+  }
+
+  static boolean jsCheckSucceeded(JsonNode reply) {
+    if (!reply.path("ok").asBoolean()) {
+      return false;
+    }
+    JsonNode first = reply.path("messages").path(0);
+    boolean answeredOk =
+        "dialResponse".equals(first.path("type").asString())
+            && "OK".equals(first.path("status").asString())
+            && "OK".equals(first.path("dialStatus").asString());
+    boolean nonceCameBack = false;
+    for (JsonNode dialBack : reply.path("dialBacks").values()) {
+      nonceCameBack |= dialBack.path("matched").asBoolean();
+    }
+    return answeredOk && nonceCameBack;
+  }
+
+  private static Latency report(String clientName, String serverName, List<Double> latencies, long failures) {
+    double median = BenchJson.median(latencies);
+    double p99 = BenchJson.percentile(latencies, 99);
+    System.out.printf(Locale.ROOT, "  latency: median %.2f ms, p99 %.2f ms over %d checks (%d failed, warm-up included)%n", median, p99, latencies.size(), failures);
+    return new Latency(clientName, serverName, median, p99, latencies.size(), failures);
   }
 
   private static final AtomicLong capacityFailures = new AtomicLong();
 
   /** CLIENTS clients, each keeping one check in flight, for CAPACITY_RUN: completed checks per second. */
-  static double capacity(Multiaddr server) throws Exception {
+  static Capacity capacity(String serverName, Multiaddr server) throws Exception {
+    System.out.println("== capacity: " + serverName + " server at " + server);
+    capacityFailures.set(0);
     List<Host> hosts = new ArrayList<>();
     List<AutonatClient> clients = new ArrayList<>();
     AtomicLong completed = new AtomicLong();
@@ -163,12 +280,12 @@ public final class AutonatBench {
       threads.shutdown();
       double seconds = (System.nanoTime() - start) / 1e9;
       double rate = completed.get() / seconds;
+      double cpuMsPerCheck = (processCpuNanos() - cpuBefore) / 1e6 / Math.max(1, completed.get());
       System.out.printf(
           Locale.ROOT,
           "  capacity: %d clients, %.1f checks/s (%d in %.1f s, %d failed); this JVM's CPU %.2f ms per check%n",
-          CLIENTS, rate, completed.get(), seconds, capacityFailures.get(),
-          (processCpuNanos() - cpuBefore) / 1e6 / Math.max(1, completed.get()));
-      return rate;
+          CLIENTS, rate, completed.get(), seconds, capacityFailures.get(), cpuMsPerCheck);
+      return new Capacity(serverName, CLIENTS, seconds, completed.get(), rate, capacityFailures.get(), cpuMsPerCheck);
     } finally {
       for (AutonatClient c : clients) {
         c.close();

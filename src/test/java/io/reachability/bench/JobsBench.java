@@ -23,7 +23,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -38,7 +40,8 @@ import org.springframework.context.ConfigurableApplicationContext;
  * Check jobs end to end through REST with the embedded pool (1 address x 1 confirmation, every
  * check a real dial-back): job latency (createdAt to finishedAt, p50/p99) from sequential jobs,
  * jobs/s with concurrent HTTP clients submitting and polling, and heap bytes per stored finished
- * job (100k jobs in an {@link InMemoryJobStore}). Run with {@code bench/jobs-bench.sh}.
+ * job (100k jobs in an {@link InMemoryJobStore}). Run with {@code bench/jobs-bench.sh} or {@code
+ * bench/compare.sh}; with {@code -Dbench.json=FILE} the figures are also written as JSON.
  */
 public final class JobsBench {
 
@@ -57,7 +60,9 @@ public final class JobsBench {
   public static void main(String[] args) throws Exception {
     System.out.printf(
         "machine: %d cores, %s %s%n", Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"), System.getProperty("java.version"));
-    heapPerStoredJob();
+    Map<String, Object> figures = new LinkedHashMap<>();
+    figures.put("heapBytesPerStoredJob", heapPerStoredJob());
+    figures.put("storedJobs", STORED_JOBS);
     ConfigurableApplicationContext context =
         SpringApplication.run(
             Application.class,
@@ -81,9 +86,13 @@ public final class JobsBench {
         micros.add(Duration.between(instant(CREATED, job), instant(FINISHED, job)).toNanos() / 1000);
       }
       Collections.sort(micros);
-      System.out.printf(
-          "job latency (createdAt -> finishedAt, %d sequential jobs): p50 %.2f ms, p99 %.2f ms%n",
-          LATENCY_JOBS, micros.get(micros.size() / 2) / 1000.0, micros.get((int) Math.ceil(micros.size() * 0.99) - 1) / 1000.0);
+      double p50 = micros.get(micros.size() / 2) / 1000.0;
+      double p99 = micros.get((int) Math.ceil(micros.size() * 0.99) - 1) / 1000.0;
+      System.out.printf("job latency (createdAt -> finishedAt, %d sequential jobs): p50 %.2f ms, p99 %.2f ms%n", LATENCY_JOBS, p50, p99);
+      figures.put("warmupJobs", WARMUP_JOBS);
+      figures.put("latencyJobs", LATENCY_JOBS);
+      figures.put("latencyP50Ms", BenchJson.number(p50));
+      figures.put("latencyP99Ms", BenchJson.number(p99));
 
       AtomicLong done = new AtomicLong();
       AtomicLong failed = new AtomicLong();
@@ -109,6 +118,12 @@ public final class JobsBench {
       double seconds = (System.nanoTime() - start) / 1e9;
       System.out.printf(
           "throughput (%d HTTP clients, submit + poll, %.0f s): %.0f jobs/s REACHABLE, %d not%n", CLIENTS, seconds, done.get() / seconds, failed.get());
+      figures.put("clients", CLIENTS);
+      figures.put("seconds", BenchJson.number(seconds));
+      figures.put("jobsPerSecond", BenchJson.number(done.get() / seconds));
+      figures.put("reachableJobs", done.get());
+      figures.put("notReachableJobs", failed.get());
+      BenchJson.writeIfAsked(figures);
     } finally {
       context.close();
     }
@@ -143,7 +158,7 @@ public final class JobsBench {
   }
 
   /** Heap of {@value #STORED_JOBS} finished jobs shaped like a REST job (1 address x 1 attempt). */
-  static void heapPerStoredJob() {
+  static long heapPerStoredJob() {
     Multiaddr server = Multiaddr.fromString("/ip4/127.0.0.1/tcp/40000").withPeerId(Keys.generateEd25519().publicKey().peerId());
     InMemoryJobStore store = new InMemoryJobStore(Clock.systemUTC(), Duration.ofDays(1), STORED_JOBS);
     long before = usedHeap();
@@ -160,7 +175,9 @@ public final class JobsBench {
       store.save(job);
     }
     long after = usedHeap();
-    System.out.printf("heap per stored finished job (%d jobs, 1 address x 1 attempt): %d bytes%n", store.size(), (after - before) / STORED_JOBS);
+    long perJob = (after - before) / STORED_JOBS;
+    System.out.printf("heap per stored finished job (%d jobs, 1 address x 1 attempt): %d bytes%n", store.size(), perJob);
+    return perJob;
   }
 
   static long usedHeap() {

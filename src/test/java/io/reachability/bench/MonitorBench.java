@@ -17,6 +17,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -30,7 +31,8 @@ import java.util.concurrent.TimeUnit;
  * says in-process. Prints, per scenario, the median and worst over the runs of: seconds from start
  * to the first verdict and to a stable one (confidence at target), and probes spent by then. The
  * reference column is go-libp2p's schedule with the same servers: new addresses wait 1 s, and its
- * client asks a server at most once per 2 min. Run with {@code bench/monitor-bench.sh}.
+ * client asks a server at most once per 2 min. Run with {@code bench/monitor-bench.sh} or {@code
+ * bench/compare.sh}; with {@code -Dbench.json=FILE} the figures are also written as JSON.
  */
 public final class MonitorBench {
 
@@ -65,6 +67,7 @@ public final class MonitorBench {
     System.out.printf(
         "%-24s %-12s %22s %22s %22s %22s %18s%n",
         "scenario", "address", "first verdict s (p50/max)", "probes at first", "stable s (p50/max)", "probes at stable", "go reference s");
+    List<Map<String, Object>> rows = new ArrayList<>();
     for (Scenario scenario : scenarios) {
       try (EmbeddedPool pool = EmbeddedPool.start(scenario.servers())) {
         List<Map<String, Run>> runs = new ArrayList<>();
@@ -82,6 +85,18 @@ public final class MonitorBench {
               seconds(of.stream().map(Run::stableS).toList()),
               probes(of.stream().map(Run::stableProbes).toList()),
               goReference(scenario, address));
+          Map<String, Object> row = new LinkedHashMap<>();
+          row.put("scenario", scenario.name());
+          row.put("servers", scenario.servers());
+          row.put("remoteLike", scenario.remote());
+          row.put("address", address);
+          row.put("runs", of.size());
+          row.put("firstVerdictS", summary(of.stream().map(Run::firstVerdictS).toList()));
+          row.put("probesAtFirstVerdict", summary(of.stream().map(r -> (double) r.firstVerdictProbes()).toList()));
+          row.put("stableVerdictS", summary(of.stream().map(Run::stableS).toList()));
+          row.put("probesAtStableVerdict", summary(of.stream().map(r -> (double) r.stableProbes()).toList()));
+          row.put("goEarliestStableS", goEarliest(scenario, address).toMillis() / 1000.0);
+          rows.add(row);
         }
       }
     }
@@ -89,6 +104,12 @@ public final class MonitorBench {
         "probes: outcomes in the address's history when the verdict was first given / became stable (target confidence "
             + MonitorSettings.DEFAULT_TARGET_CONFIDENCE + "); the reference needs the same "
             + MonitorSettings.DEFAULT_TARGET_CONFIDENCE + " probes per stable verdict");
+    Map<String, Object> figures = new LinkedHashMap<>();
+    figures.put("runsPerScenario", RUNS);
+    figures.put("targetConfidence", MonitorSettings.DEFAULT_TARGET_CONFIDENCE);
+    figures.put("perServerIntervalS", MonitorSettings.DEFAULTS.perServerInterval().toMillis() / 1000.0);
+    figures.put("scenarios", rows);
+    BenchJson.writeIfAsked(figures);
   }
 
   private static Map<String, Run> run(Scenario scenario, EmbeddedPool pool) throws Exception {
@@ -156,12 +177,25 @@ public final class MonitorBench {
    * the unreachable address is listed second, so it is served after the reachable one.
    */
   private static String goReference(Scenario scenario, String address) {
+    return String.format("≥ %.1f", goEarliest(scenario, address).toMillis() / 1000.0);
+  }
+
+  private static Duration goEarliest(Scenario scenario, String address) {
     int target = MonitorSettings.DEFAULT_TARGET_CONFIDENCE;
     int probesUpToThisAddress = target * (address.equals("reachable") ? 1 : 2);
     int perRound = Math.min(scenario.servers(), GO_WORKERS);
     int rounds = (probesUpToThisAddress + perRound - 1) / perRound;
-    Duration earliest = GO_NEW_ADDRESS_DELAY.plus(GO_SERVER_THROTTLE.multipliedBy(rounds - 1L));
-    return String.format("≥ %.1f", earliest.toMillis() / 1000.0);
+    return GO_NEW_ADDRESS_DELAY.plus(GO_SERVER_THROTTLE.multipliedBy(rounds - 1L));
+  }
+
+  /** p50 (upper median, as printed) and max of the runs. */
+  private static Map<String, Object> summary(List<Double> values) {
+    List<Double> sorted = new ArrayList<>(values);
+    Collections.sort(sorted);
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("p50", BenchJson.number(sorted.get(sorted.size() / 2)));
+    out.put("max", BenchJson.number(sorted.get(sorted.size() - 1)));
+    return out;
   }
 
   private static double s(long nanos) {
