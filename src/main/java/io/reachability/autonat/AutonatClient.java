@@ -354,7 +354,7 @@ public final class AutonatClient implements AutoCloseable {
         result.completeExceptionally(new IllegalStateException("AutoNAT client closed", e));
         return;
       }
-      host.dial(serverAddress)
+      host.dialOutbound(serverAddress)
           .whenComplete(
               (connection, error) -> {
                 if (error != null) {

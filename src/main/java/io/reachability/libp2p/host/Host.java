@@ -351,6 +351,20 @@ public final class Host implements AutoCloseable {
    * proves that identity.
    */
   public CompletableFuture<Connection> dial(Multiaddr address) {
+    return dial(address, false);
+  }
+
+  /**
+   * Like {@link #dial(Multiaddr)}, but reuses only a connection this host dialed: for protocols a
+   * peer serves only on connections it accepted (rust-libp2p's AutoNAT v2 server), and because a
+   * connection a peer opened to us may be one it closes right away (js-libp2p dials AutoNAT
+   * dial-backs from its own peer id).
+   */
+  public CompletableFuture<Connection> dialOutbound(Multiaddr address) {
+    return dial(address, true);
+  }
+
+  private CompletableFuture<Connection> dial(Multiaddr address, boolean outboundOnly) {
     if (closed.get()) {
       return CompletableFuture.failedFuture(new Libp2pException("host is closed"));
     }
@@ -362,8 +376,13 @@ public final class Host implements AutoCloseable {
     if (peer.equals(peerId)) {
       return CompletableFuture.failedFuture(new Libp2pException("refusing to dial ourselves: " + address));
     }
+    // a connection we dialed first: the peer keeps those, while one it opened may be short-lived
     List<Connection> existing = connections(peer);
-    if (!existing.isEmpty()) {
+    Optional<Connection> outbound = existing.stream().filter(c -> c.direction() == Direction.OUTBOUND).findFirst();
+    if (outbound.isPresent()) {
+      return CompletableFuture.completedFuture(outbound.get());
+    }
+    if (!outboundOnly && !existing.isEmpty()) {
       return CompletableFuture.completedFuture(existing.get(0));
     }
     CompletableFuture<Connection> fresh = new CompletableFuture<>();

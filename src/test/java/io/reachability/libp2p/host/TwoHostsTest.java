@@ -58,6 +58,27 @@ class TwoHostsTest {
   }
 
   @Test
+  void aConnectionTheOtherSideOpenedIsReusedButNotByDialOutbound() throws Exception {
+    // b dials a: for a, an inbound connection to b
+    Connection fromB = b.dial(addressOf(a)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+    while (a.connections(b.peerId()).isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    Connection inbound = a.connections(b.peerId()).get(0);
+    assertThat(inbound.direction()).isEqualTo(Direction.INBOUND);
+    assertThat(a.dial(addressOf(b)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isSameAs(inbound);
+
+    // dialOutbound opens a connection of its own, and from then on both dials prefer it
+    Connection outbound = a.dialOutbound(addressOf(b)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    assertThat(outbound).isNotSameAs(inbound);
+    assertThat(outbound.direction()).isEqualTo(Direction.OUTBOUND);
+    assertThat(a.dial(addressOf(b)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isSameAs(outbound);
+    assertThat(a.dialOutbound(addressOf(b)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isSameAs(outbound);
+    assertThat(fromB.isOpen()).isTrue();
+  }
+
+  @Test
   void listenOnPortZeroReportsTheRealPort() {
     Multiaddr bound = a.listenAddresses().get(0);
     assertThat(bound.toTcpSocketAddress()).hasValueSatisfying(s -> assertThat(s.getPort()).isPositive());
