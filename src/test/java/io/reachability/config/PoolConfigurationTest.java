@@ -17,7 +17,7 @@ import org.springframework.context.annotation.Import;
 class PoolConfigurationTest {
 
   @Configuration(proxyBeanMethods = false)
-  @EnableConfigurationProperties({NodeProperties.class, PoolProperties.class})
+  @EnableConfigurationProperties({NodeProperties.class, PoolProperties.class, ServerProperties.class})
   @Import({Libp2pConfiguration.class, PoolConfiguration.class})
   static class NodeAndPool {}
 

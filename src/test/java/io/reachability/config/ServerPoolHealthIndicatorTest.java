@@ -21,7 +21,7 @@ class ServerPoolHealthIndicatorTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
 
   @Configuration(proxyBeanMethods = false)
-  @EnableConfigurationProperties({NodeProperties.class, PoolProperties.class})
+  @EnableConfigurationProperties({NodeProperties.class, PoolProperties.class, ServerProperties.class})
   @Import({Libp2pConfiguration.class, PoolConfiguration.class, ServerPoolHealthIndicator.class})
   static class NodeAndPool {}
 
