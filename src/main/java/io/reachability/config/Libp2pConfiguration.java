@@ -31,7 +31,13 @@ class Libp2pConfiguration {
   }
 
   private static Host startHost(PrivateKey key, NodeProperties node, String agent) {
-    var builder = Host.builder().identity(key).agentVersion(agent).threadName("node").reusePort(node.reusePort());
+    var builder =
+        Host.builder()
+            .identity(key)
+            .agentVersion(agent)
+            .threadName("node")
+            .reusePort(node.reusePort())
+            .maxInboundPerIp(node.maxInboundConnectionsPerIp());
     for (Multiaddr address : node.listenAddresses()) {
       builder.listen(address);
     }

@@ -18,15 +18,23 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param reusePort dial from the listen port (SO_REUSEPORT, native epoll transport only), so that
  *     the address peers observe for the node's outbound connections carries the NAT mapping of the
  *     listen port, as other libp2p nodes do; off = outbound connections from ephemeral ports
+ * @param maxInboundConnectionsPerIp open inbound connections from one IP address; beyond it new
+ *     ones from that address are closed at once (so one address cannot take every slot, and with
+ *     them the AutoNAT dial-backs the node needs)
  */
 @ConfigurationProperties("reach.node")
 public record NodeProperties(
     @DefaultValue("/ip4/127.0.0.1/tcp/4001") List<String> listen,
     @DefaultValue("") String identityFile,
     @DefaultValue List<String> announce,
-    @DefaultValue("true") boolean reusePort) {
+    @DefaultValue("true") boolean reusePort,
+    @DefaultValue("64") int maxInboundConnectionsPerIp) {
 
   public NodeProperties {
+    if (maxInboundConnectionsPerIp < 1) {
+      throw new IllegalArgumentException(
+          "reach.node.max-inbound-connections-per-ip must be at least 1, was " + maxInboundConnectionsPerIp);
+    }
     listen = List.copyOf(listen);
     announce = announce == null ? List.of() : List.copyOf(announce);
     if (listen.isEmpty()) {

@@ -86,6 +86,7 @@ public final class Host implements AutoCloseable {
   private final String threadName;
   private final boolean identifyOnConnect;
   private final boolean nativeTransport;
+  private final Map<InetAddress, AtomicInteger> inboundPerIp = new ConcurrentHashMap<>();
   private volatile @Nullable TcpTransport transport;
   private final ConnectionUpgrader upgrader;
   private final Registry registry = new Registry();
@@ -461,9 +462,31 @@ public final class Host implements AutoCloseable {
       return;
     }
     channel.closeFuture().addListener(f -> sockets.decrementAndGet());
+    InetAddress ip = channel.remoteAddress().getAddress();
+    AtomicInteger fromIp = inboundPerIp.computeIfAbsent(ip, k -> new AtomicInteger());
+    if (fromIp.incrementAndGet() > settings.maxInboundPerIp()) {
+      releaseInbound(ip, fromIp);
+      log.debug("refusing inbound connection from {}: {} open from that address", channel.remoteAddress(), settings.maxInboundPerIp());
+      channel.close();
+      return;
+    }
+    channel.closeFuture().addListener(f -> releaseInbound(ip, fromIp));
     upgrader
         .upgrade(channel, Direction.INBOUND, null)
         .whenComplete((connection, error) -> settle(null, connection, error));
+  }
+
+  /** One inbound connection from {@code ip} is gone; the counter goes when it reaches zero. */
+  private void releaseInbound(InetAddress ip, AtomicInteger fromIp) {
+    if (fromIp.decrementAndGet() == 0) {
+      inboundPerIp.remove(ip, fromIp);
+    }
+  }
+
+  /** Inbound connections open from {@code ip} (upgrading ones included). */
+  public int inboundConnectionsFrom(InetAddress ip) {
+    AtomicInteger count = inboundPerIp.get(ip);
+    return count == null ? 0 : count.get();
   }
 
   private void settle(@Nullable CompletableFuture<Connection> result, @Nullable Connection connection, @Nullable Throwable error) {

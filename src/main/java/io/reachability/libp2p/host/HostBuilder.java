@@ -74,6 +74,12 @@ public final class HostBuilder {
     return this;
   }
 
+  /** Open inbound connections from one IP address ({@link HostSettings#maxInboundPerIp()}). */
+  public HostBuilder maxInboundPerIp(int max) {
+    settings = settings.withMaxInboundPerIp(max);
+    return this;
+  }
+
   public HostBuilder ioThreads(int threads) {
     settings = settings.withIoThreads(threads);
     return this;

@@ -17,6 +17,9 @@ import java.util.Objects;
  *     peers observe for an outbound connection carries the NAT mapping of the listen port (as
  *     go-libp2p, rust-libp2p and js-libp2p do for TCP); needs the native epoll transport, and a
  *     dial falls back to an ephemeral port whenever reuse is impossible
+ * @param maxInboundPerIp open inbound connections from one IP address; over it, a new one from
+ *     that address is closed at once, so one address cannot take every connection slot (and with
+ *     them the AutoNAT dial-backs the node needs to be found reachable)
  */
 public record HostSettings(
     Duration dialTimeout,
@@ -24,7 +27,8 @@ public record HostSettings(
     int ioThreads,
     String agentVersion,
     UpgradeSettings upgrade,
-    boolean reusePort) {
+    boolean reusePort,
+    int maxInboundPerIp) {
 
   /** go-libp2p's TCP dial timeout. */
   public static final Duration DEFAULT_DIAL_TIMEOUT = Duration.ofSeconds(10);
@@ -34,6 +38,13 @@ public record HostSettings(
 
   /** Dialing from the listen port is on by default, as in the other libp2p implementations. */
   public static final boolean DEFAULT_REUSE_PORT = true;
+
+  /**
+   * Inbound connections per remote IP by default: a sixteenth of {@link #DEFAULT_MAX_CONNECTIONS},
+   * far above what one honest peer or AutoNAT server holds (dial-backs are short-lived), and
+   * enough for everything on this machine's loopback in tests and the embedded pool.
+   */
+  public static final int DEFAULT_MAX_INBOUND_PER_IP = 64;
 
   /** The agent version announced by default. */
   public static final String DEFAULT_AGENT_VERSION = "reachability-service";
@@ -49,6 +60,9 @@ public record HostSettings(
     if (maxConnections < 1) {
       throw new IllegalArgumentException("maxConnections must be at least 1, was " + maxConnections);
     }
+    if (maxInboundPerIp < 1) {
+      throw new IllegalArgumentException("maxInboundPerIp must be at least 1, was " + maxInboundPerIp);
+    }
     if (ioThreads < 0) {
       throw new IllegalArgumentException("ioThreads must not be negative, was " + ioThreads);
     }
@@ -56,30 +70,35 @@ public record HostSettings(
 
   public static HostSettings defaults() {
     return new HostSettings(
-        DEFAULT_DIAL_TIMEOUT, DEFAULT_MAX_CONNECTIONS, 0, DEFAULT_AGENT_VERSION, UpgradeSettings.defaults(), DEFAULT_REUSE_PORT);
+        DEFAULT_DIAL_TIMEOUT, DEFAULT_MAX_CONNECTIONS, 0, DEFAULT_AGENT_VERSION, UpgradeSettings.defaults(), DEFAULT_REUSE_PORT,
+        DEFAULT_MAX_INBOUND_PER_IP);
   }
 
   public HostSettings withDialTimeout(Duration value) {
-    return new HostSettings(value, maxConnections, ioThreads, agentVersion, upgrade, reusePort);
+    return new HostSettings(value, maxConnections, ioThreads, agentVersion, upgrade, reusePort, maxInboundPerIp);
   }
 
   public HostSettings withMaxConnections(int value) {
-    return new HostSettings(dialTimeout, value, ioThreads, agentVersion, upgrade, reusePort);
+    return new HostSettings(dialTimeout, value, ioThreads, agentVersion, upgrade, reusePort, maxInboundPerIp);
   }
 
   public HostSettings withIoThreads(int value) {
-    return new HostSettings(dialTimeout, maxConnections, value, agentVersion, upgrade, reusePort);
+    return new HostSettings(dialTimeout, maxConnections, value, agentVersion, upgrade, reusePort, maxInboundPerIp);
   }
 
   public HostSettings withAgentVersion(String value) {
-    return new HostSettings(dialTimeout, maxConnections, ioThreads, value, upgrade, reusePort);
+    return new HostSettings(dialTimeout, maxConnections, ioThreads, value, upgrade, reusePort, maxInboundPerIp);
   }
 
   public HostSettings withUpgrade(UpgradeSettings value) {
-    return new HostSettings(dialTimeout, maxConnections, ioThreads, agentVersion, value, reusePort);
+    return new HostSettings(dialTimeout, maxConnections, ioThreads, agentVersion, value, reusePort, maxInboundPerIp);
   }
 
   public HostSettings withReusePort(boolean value) {
-    return new HostSettings(dialTimeout, maxConnections, ioThreads, agentVersion, upgrade, value);
+    return new HostSettings(dialTimeout, maxConnections, ioThreads, agentVersion, upgrade, value, maxInboundPerIp);
+  }
+
+  public HostSettings withMaxInboundPerIp(int value) {
+    return new HostSettings(dialTimeout, maxConnections, ioThreads, agentVersion, upgrade, reusePort, value);
   }
 }

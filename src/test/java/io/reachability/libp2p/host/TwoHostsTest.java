@@ -17,12 +17,14 @@ import io.reachability.libp2p.identify.IdentifyResult;
 import io.reachability.libp2p.ping.Ping;
 import io.reachability.testing.Echo;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -55,6 +57,33 @@ class TwoHostsTest {
 
   private Connection connectAtoB() throws Exception {
     return a.dial(addressOf(b)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void oneAddressCannotTakeMoreThanItsShareOfInboundConnections() throws Exception {
+    Host limited = Host.builder().threadName("host-limited").listen("/ip4/127.0.0.1/tcp/0").maxInboundPerIp(2).build().start();
+    Host third = Host.builder().threadName("host-third").build().start();
+    try {
+      Connection first = a.dial(addressOf(limited)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      b.dial(addressOf(limited)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      InetAddress loopback = InetAddress.getByName("127.0.0.1");
+      assertThat(limited.inboundConnectionsFrom(loopback)).isEqualTo(2);
+
+      // a third connection from 127.0.0.1 is closed at once: its upgrade cannot complete
+      assertThatThrownBy(() -> third.dial(addressOf(limited)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
+
+      // a slot freed is a slot to take again
+      first.close();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+      while (limited.inboundConnectionsFrom(loopback) > 1 && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      assertThat(third.dial(addressOf(limited)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS).isOpen()).isTrue();
+      assertThat(limited.inboundConnectionsFrom(loopback)).isEqualTo(2);
+    } finally {
+      third.close();
+      limited.close();
+    }
   }
 
   @Test
