@@ -102,7 +102,8 @@ class MonitorConfiguration {
   MeterBinder reachabilityMonitorMetrics(ReachabilityMonitor monitor) {
     return registry -> {
       for (Reachability verdict : Reachability.values()) {
-        Gauge.builder(MONITOR_ADDRESSES, monitor, m -> count(m.report()).get(verdict))
+        // verdicts() only: a scrape needs no window or history copies
+        Gauge.builder(MONITOR_ADDRESSES, monitor, m -> m.verdicts().values().stream().filter(v -> v == verdict).count())
             .tag("verdict", verdict.name())
             .description("tracked candidate addresses by the monitor's verdict")
             .register(registry);
