@@ -65,15 +65,19 @@ class ReachabilityController implements DisposableBean {
           """
           A `text/event-stream`: on connect one `verdict` event per tracked address (its current
           verdict, `previous` null), then one each time an address's verdict changes. Every event
-          has an `id`; a `keep-alive` comment comes every 30 s. The stream ends after 30 minutes
-          (EventSource clients reconnect by themselves).""")
+          has an `id`; a `keep-alive` comment comes every"""
+              + " "
+              + ReachabilityEvents.HEARTBEAT_SECONDS
+              + " s. The stream ends after "
+              + ReachabilityEvents.SUBSCRIPTION_MINUTES
+              + " minutes\n(EventSource clients reconnect by themselves).")
   @ApiResponse(
       responseCode = "200",
       description = "The event stream; each event's `data` is a VerdictEvent.",
       content = @Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE, schema = @Schema(implementation = VerdictEvent.class)))
   @ApiResponse(
       responseCode = "503",
-      description = "As many subscribers as the stream takes (256) are connected.",
+      description = "As many subscribers as the stream takes (" + ReachabilityEvents.MAX_SUBSCRIBERS + ") are connected.",
       headers = @Header(name = "Retry-After", required = true, description = "Seconds to wait.", schema = @Schema(type = "integer", minimum = "1")),
       content = @Content(mediaType = ApiDocumentation.PROBLEM_JSON, schema = @Schema(implementation = ApiDocumentation.Problem.class)))
   SseEmitter events() {

@@ -29,11 +29,15 @@ final class ReachabilityEvents implements AutoCloseable {
   /** Most subscribers at once; beyond, a subscription is turned away (503). */
   static final int MAX_SUBSCRIBERS = 256;
 
-  /** A subscription ends after this; EventSource clients reconnect by themselves. */
-  static final Duration SUBSCRIPTION_TIMEOUT = Duration.ofMinutes(30);
+  /** A subscription ends after this many minutes; EventSource clients reconnect by themselves. */
+  static final int SUBSCRIPTION_MINUTES = 30;
 
-  /** A comment line this often keeps proxies from closing a quiet stream and finds dead clients. */
-  static final Duration HEARTBEAT = Duration.ofSeconds(30);
+  static final Duration SUBSCRIPTION_TIMEOUT = Duration.ofMinutes(SUBSCRIPTION_MINUTES);
+
+  /** A comment line this often (seconds) keeps proxies from closing a quiet stream and finds dead clients. */
+  static final int HEARTBEAT_SECONDS = 30;
+
+  static final Duration HEARTBEAT = Duration.ofSeconds(HEARTBEAT_SECONDS);
 
   /** The event name of every verdict. */
   static final String EVENT = "verdict";
@@ -116,10 +120,6 @@ final class ReachabilityEvents implements AutoCloseable {
         emitter.completeWithError(e);
       }
     }
-  }
-
-  int subscribers() {
-    return subscribers.size();
   }
 
   @Override

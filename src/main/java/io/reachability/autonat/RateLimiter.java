@@ -150,7 +150,8 @@ public final class RateLimiter {
     }
   }
 
-  static SubnetKey subnet(InetAddress ip) {
+  /** The subnet {@code ip} shares its budget with (/24 for IPv4, /56 for IPv6), as a map key. */
+  public static SubnetKey subnet(InetAddress ip) {
     byte[] bytes = ip.getAddress();
     int bits = bytes.length == 4 ? IPV4_SUBNET_BITS : IPV6_SUBNET_BITS;
     byte[] prefix = Arrays.copyOf(bytes, bytes.length);
@@ -180,7 +181,7 @@ public final class RateLimiter {
   }
 
   /** Map key for one subnet prefix. */
-  static final class SubnetKey {
+  public static final class SubnetKey {
     private final byte[] prefix;
 
     SubnetKey(byte[] prefix) {

@@ -2,6 +2,7 @@ package io.reachability.config;
 
 import io.reachability.reachability.MonitorSettings;
 import java.time.Duration;
+import java.util.Locale;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -48,7 +49,8 @@ public record MonitorProperties(
 
   public MonitorProperties {
     try {
-      toSettings(
+      // the settings record checks every value; its messages are renamed after the settings
+      new MonitorSettings(
           windowSize, outcomeTtl, targetConfidence, reprobeInterval, secondaryReprobeInterval, maxConsecutiveRefusals,
           refusalPause, maxProbesPerAddress, probeRateWindow, concurrency, probeTimeout, perServerInterval, backoffInitial,
           backoffMax, maxAddresses);
@@ -57,33 +59,22 @@ public record MonitorProperties(
     }
   }
 
+  public MonitorSettings toSettings() {
+    return new MonitorSettings(
+        windowSize, outcomeTtl, targetConfidence, reprobeInterval, secondaryReprobeInterval, maxConsecutiveRefusals,
+        refusalPause, maxProbesPerAddress, probeRateWindow, concurrency, probeTimeout, perServerInterval, backoffInitial,
+        backoffMax, maxAddresses);
+  }
+
   /** "perServerInterval must ..." from the settings record, as "reach.monitor.per-server-interval must ...". */
   static String settingMessage(String message) {
     int space = message.indexOf(' ');
     String field = space < 0 ? message : message.substring(0, space);
     String rest = space < 0 ? "" : message.substring(space);
-    String kebab = field.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(java.util.Locale.ROOT);
+    String kebab = field.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
     if (kebab.equals("max-probes-per-window")) {
       kebab = "max-probes-per-address";
     }
     return "reach.monitor." + kebab + rest;
-  }
-
-  public MonitorSettings toSettings() {
-    return toSettings(
-        windowSize, outcomeTtl, targetConfidence, reprobeInterval, secondaryReprobeInterval, maxConsecutiveRefusals,
-        refusalPause, maxProbesPerAddress, probeRateWindow, concurrency, probeTimeout, perServerInterval, backoffInitial,
-        backoffMax, maxAddresses);
-  }
-
-  @SuppressWarnings("ParameterNumber")
-  private static MonitorSettings toSettings(
-      int windowSize, Duration outcomeTtl, int targetConfidence, Duration reprobeInterval, Duration secondaryReprobeInterval,
-      int maxConsecutiveRefusals, Duration refusalPause, int maxProbesPerAddress, Duration probeRateWindow, int concurrency,
-      Duration probeTimeout, Duration perServerInterval, Duration backoffInitial, Duration backoffMax, int maxAddresses) {
-    return new MonitorSettings(
-        windowSize, outcomeTtl, targetConfidence, reprobeInterval, secondaryReprobeInterval, maxConsecutiveRefusals,
-        refusalPause, maxProbesPerAddress, probeRateWindow, concurrency, probeTimeout, perServerInterval, backoffInitial,
-        backoffMax, maxAddresses);
   }
 }

@@ -158,11 +158,4 @@ public record MonitorSettings(
         refusalPause, maxProbesPerWindow, probeRateWindow, concurrency, probeTimeout, value, backoffInitial,
         backoffMax, maxAddresses);
   }
-
-  public MonitorSettings withReprobeInterval(Duration value) {
-    return new MonitorSettings(
-        windowSize, outcomeTtl, targetConfidence, value, secondaryReprobeInterval, maxConsecutiveRefusals,
-        refusalPause, maxProbesPerWindow, probeRateWindow, concurrency, probeTimeout, perServerInterval, backoffInitial,
-        backoffMax, maxAddresses);
-  }
 }

@@ -1,10 +1,10 @@
 package io.reachability.reachability;
 
+import io.reachability.autonat.AddressClass;
 import io.reachability.autonat.CheckResult;
+import io.reachability.autonat.RateLimiter;
 import io.reachability.autonat.Reachability;
 import io.reachability.libp2p.core.Multiaddr;
-import io.reachability.libp2p.multiformats.Protocol;
-import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,8 +39,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Scheduling, where this differs from go-libp2p's tracker (same decision rules, same probe
  * budget): probes start at once (no 1 s settling delay) and all probes an address still needs go
- * out together, to <b>different</b> servers, preferring servers on networks the address's window
- * has not heard from; addresses are served in candidate order. A server is
+ * out together, to <b>different</b> servers, preferring servers on networks (rate-limit subnets) the
+ * address's window has not heard from; addresses are served in candidate order. A server is
  * asked at most once at a time and, unless it is in-process, at most once per
  * {@code perServerInterval}; a server that errs is rested with a doubling, jittered backoff; an
  * empty pool is retried the same way. Spring-free; one scheduler thread.
@@ -57,12 +57,6 @@ public final class ReachabilityMonitor implements AutoCloseable {
 
   /** Most a jittered backoff is shortened by, as a fraction (spreads retries of many services). */
   static final double BACKOFF_JITTER = 0.2;
-
-  /** IPv4 servers within one /24 count as one network for server diversity. */
-  static final int IPV4_NETWORK_BITS = 24;
-
-  /** IPv6 servers within one /48 (a site) count as one network. */
-  static final int IPV6_NETWORK_BITS = 48;
 
   public static final String THREAD_NAME = "reach-monitor";
 
@@ -289,7 +283,7 @@ public final class ReachabilityMonitor implements AutoCloseable {
   private Optional<Server> select(AddressState state, List<Server> pool, Instant now) {
     Set<Multiaddr> asked = new HashSet<>(state.inFlight());
     Map<Multiaddr, Instant> inWindow = new HashMap<>();
-    Set<String> networks = new HashSet<>();
+    Set<Object> networks = new HashSet<>();
     for (ProbeRecord record : state.window()) {
       inWindow.merge(record.server(), record.at(), (a, b) -> a.isAfter(b) ? a : b);
       networks.add(network(record.server()));
@@ -564,25 +558,12 @@ public final class ReachabilityMonitor implements AutoCloseable {
     return Duration.ofMillis(millis - cut);
   }
 
-  /** The network a server is on, for diversity: its /24 or /48, or its DNS name. */
-  static String network(Multiaddr server) {
-    Multiaddr.Component first = server.components().isEmpty() ? null : server.components().get(0);
-    if (first == null) {
-      return server.toString();
-    }
-    try {
-      if (first.protocol() == Protocol.IP4 || first.protocol() == Protocol.IP6) {
-        byte[] ip = InetAddress.getByName(first.value()).getAddress();
-        int bits = ip.length == 4 ? IPV4_NETWORK_BITS : IPV6_NETWORK_BITS;
-        StringBuilder key = new StringBuilder(first.protocol().name()).append('/');
-        for (int i = 0; i < bits / Byte.SIZE; i++) {
-          key.append(ip[i] & 0xff).append('.');
-        }
-        return key.toString();
-      }
-    } catch (java.net.UnknownHostException e) {
-      // not an IP literal after all: fall through
-    }
-    return first.toString();
+  /**
+   * The network a server is on, for diversity: the subnet the AutoNAT rate limits share (/24,
+   * /56), or the whole address when it has no IP.
+   */
+  static Object network(Multiaddr server) {
+    return AddressClass.ip(server).<Object>map(RateLimiter::subnet).orElse(server);
   }
+
 }
