@@ -75,7 +75,7 @@ class ApiDocumentation {
       Map.of(
           "JobState",
           """
-          Where a job is in its life. `QUEUED` (accepted, waiting for a worker), `RUNNING`, then one
+          Where a job is in its life. `QUEUED` (accepted, waiting to run), `RUNNING`, then one
           terminal state: `SUCCEEDED` (every address got a verdict, possibly UNKNOWN), `FAILED`
           (timeout passed, no server could be asked, or an error) or `CANCELLED` (by a user, or by
           the service shutting down).""",

@@ -3,6 +3,8 @@ package io.reachability.api;
 import io.reachability.job.FieldError;
 import io.reachability.job.InvalidCheckRequestException;
 import io.reachability.job.JobRejectedException;
+import io.reachability.job.TooManyJobsException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -73,6 +75,20 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     problem.setTitle("Event stream full");
     return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
         .header(HttpHeaders.RETRY_AFTER, Long.toString(ReachabilityEvents.HEARTBEAT.toSeconds()))
+        .body(problem);
+  }
+
+  /** One client's own limit: the others are not affected, so 429 rather than 503. */
+  @ExceptionHandler(TooManyJobsException.class)
+  ResponseEntity<ProblemDetail> tooManyJobs(TooManyJobsException e) {
+    return tooManyRequests("Too many unfinished jobs", e.getMessage(), e.retryAfter());
+  }
+
+  static ResponseEntity<ProblemDetail> tooManyRequests(String title, String detail, Duration retryAfter) {
+    ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.TOO_MANY_REQUESTS, detail);
+    problem.setTitle(title);
+    return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
+        .header(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, retryAfter.toSeconds())))
         .body(problem);
   }
 

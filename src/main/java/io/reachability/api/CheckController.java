@@ -148,6 +148,20 @@ class CheckController {
                            "detail": "Content-Type text/plain is not supported; send one of [application/json]",
                            "instance": "/api/v1/checks"}""")))
   @ApiResponse(
+      responseCode = "429",
+      description =
+          """
+          The job was not accepted and nothing was stored: this client already has
+          `reach.jobs.max-unfinished-per-client` jobs queued or running (other clients are not
+          affected).""",
+      headers =
+          @Header(
+              name = "Retry-After",
+              required = true,
+              description = "Seconds to wait before submitting again (at least 1).",
+              schema = @Schema(type = "integer", minimum = "1")),
+      content = @Content(mediaType = ApiDocumentation.PROBLEM_JSON, schema = @Schema(implementation = ApiDocumentation.Problem.class)))
+  @ApiResponse(
       responseCode = "503",
       description =
           """
@@ -217,7 +231,7 @@ class CheckController {
       description =
           """
           Cancels a queued or running job: it becomes `CANCELLED` at once (with `finishedAt` set,
-          `error` = `cancelled` and the results it had so far) and its worker stops. A job that has
+          `error` = `cancelled` and the results it had so far) and its checks stop. A job that has
           already finished is returned unchanged (still 200). The job is not deleted: it stays
           readable until its retention passes.""")
   @ApiResponse(responseCode = "200", description = "The job after cancelling (or unchanged when it had already finished).")

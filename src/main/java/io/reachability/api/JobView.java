@@ -22,7 +22,7 @@ public record JobView(
     UUID id,
     JobState state,
     @Schema(description = "When the job was accepted.") Instant createdAt,
-    @Schema(description = "When a worker started it; null while queued (and for a job cancelled while queued).") @Nullable Instant startedAt,
+    @Schema(description = "When it started running; null while queued (and for a job cancelled while queued).") @Nullable Instant startedAt,
     @Schema(description = "When it reached a terminal state; set exactly when the state is terminal.") @Nullable Instant finishedAt,
     RequestView request,
     @Schema(description = "One per address checked so far, in the order they finished.") List<ResultView> results,

@@ -37,8 +37,8 @@ class ReachabilityMetrics {
 
   ReachabilityMetrics(MeterRegistry registry, JobService jobs) {
     this.registry = registry;
-    Gauge.builder(JOBS_QUEUED, jobs, JobService::queued).description("check jobs waiting for a worker").register(registry);
-    Gauge.builder(JOBS_RUNNING, jobs, JobService::running).description("check jobs a worker is on").register(registry);
+    Gauge.builder(JOBS_QUEUED, jobs, JobService::queued).description("check jobs waiting to run").register(registry);
+    Gauge.builder(JOBS_RUNNING, jobs, JobService::running).description("check jobs running").register(registry);
     jobs.addFinishedListener(this::finished);
   }
 
@@ -49,7 +49,7 @@ class ReachabilityMetrics {
     if (started != null && finishedAt != null) {
       Timer.builder(JOB_DURATION)
           .tag("state", job.state().name())
-          .description("from a worker taking a job to its end")
+          .description("from a job's start to its end")
           .register(registry)
           .record(Duration.between(started, finishedAt));
     }

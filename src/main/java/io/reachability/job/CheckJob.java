@@ -9,11 +9,14 @@ import org.jspecify.annotations.Nullable;
 /**
  * A check job as stored: immutable; every change is a new value (see {@link JobStore#update}).
  *
+ * @param owner who submitted it: an API key's name, or {@link #LOCAL_OWNER}; only its owner (or
+ *     an admin) sees it
  * @param results one per address checked so far, in the order they finished
  * @param error why the job FAILED or was CANCELLED; null otherwise
  */
 public record CheckJob(
     UUID id,
+    String owner,
     JobState state,
     Instant createdAt,
     @Nullable Instant startedAt,
@@ -22,8 +25,12 @@ public record CheckJob(
     List<AddressResult> results,
     @Nullable String error) {
 
+  /** The owner of jobs submitted without an API key: by a loopback caller while no key is configured, or in-process. */
+  public static final String LOCAL_OWNER = "local";
+
   public CheckJob {
     Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(owner, "owner");
     Objects.requireNonNull(state, "state");
     Objects.requireNonNull(createdAt, "createdAt");
     Objects.requireNonNull(request, "request");
@@ -34,16 +41,16 @@ public record CheckJob(
   }
 
   /** A new job, queued. */
-  public static CheckJob queued(UUID id, CheckRequest request, Instant now) {
-    return new CheckJob(id, JobState.QUEUED, now, null, null, request, List.of(), null);
+  public static CheckJob queued(UUID id, String owner, CheckRequest request, Instant now) {
+    return new CheckJob(id, owner, JobState.QUEUED, now, null, null, request, List.of(), null);
   }
 
   public CheckJob started(Instant now) {
-    return new CheckJob(id, JobState.RUNNING, createdAt, now, null, request, results, null);
+    return new CheckJob(id, owner, JobState.RUNNING, createdAt, now, null, request, results, null);
   }
 
   public CheckJob withResults(List<AddressResult> value) {
-    return new CheckJob(id, state, createdAt, startedAt, finishedAt, request, value, error);
+    return new CheckJob(id, owner, state, createdAt, startedAt, finishedAt, request, value, error);
   }
 
   /** This job in a terminal state (kept as is when it already is in one). */
@@ -54,7 +61,7 @@ public record CheckJob(
     if (state.isTerminal()) {
       return this;
     }
-    return new CheckJob(id, terminal, createdAt, startedAt, now, request, results, why);
+    return new CheckJob(id, owner, terminal, createdAt, startedAt, now, request, results, why);
   }
 
   public boolean isFinished() {

@@ -83,14 +83,14 @@ public final class InMemoryJobStore implements JobStore {
   }
 
   @Override
-  public synchronized JobPage list(@Nullable JobState state, int page, int size) {
+  public synchronized JobPage list(@Nullable JobState state, @Nullable String owner, int page, int size) {
     if (page < 0 || size < 1) {
       throw new IllegalArgumentException("page must be >= 0 and size >= 1, was " + page + ", " + size);
     }
     evict();
     List<CheckJob> matching = new ArrayList<>();
     for (CheckJob job : jobs.values()) {
-      if (state == null || job.state() == state) {
+      if ((state == null || job.state() == state) && (owner == null || job.owner().equals(owner))) {
         matching.add(job);
       }
     }

@@ -12,28 +12,24 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -41,25 +37,35 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs check jobs: a bounded queue in front of a fixed number of workers; each job checks its
- * addresses one after the other, each address by {@code confirmations} distinct servers at once
- * (one DialRequest per server, carrying only that address). A server whose answer decides nothing
- * (refused, rejected, not reached, no verified nonce …) is replaced by one not asked yet, until the
- * servers run out. {@link Verdict#of} turns the answers into a verdict.
+ * Runs check jobs without a thread per job: a running job is its state, the futures of its checks
+ * in flight and one timer; one scheduler thread launches checks and hears their answers.
  *
- * <p>Every accepted job reaches a terminal state: finished by its worker, cancelled by a user
- * ({@link #cancel}, queued or running), failed at its timeout, or, on {@link #close()}, drained
- * within {@link JobSettings#shutdownGrace()} and cancelled after it.
+ * <p>Each job checks its addresses one after the other, each address by {@code confirmations}
+ * distinct servers at once (one DialRequest per server, carrying only that address). A server
+ * whose answer decides nothing (refused, rejected, not reached, no verified nonce …) is replaced by
+ * one not asked yet, until the servers run out. {@link Verdict#of} turns the answers into a verdict.
+ *
+ * <p>Fairness: at most {@link JobSettings#maxRunning()} jobs run; waiting jobs are started one
+ * client (owner) at a time, in turn, so one client's burst waits behind its own jobs, not in front
+ * of others'. Checks in flight are bounded by {@link JobSettings#maxChecksInFlight()}; when they
+ * are all taken, the jobs that want one get the next free one in turn, one check each, so one
+ * request's 50 addresses cannot starve another request. One client has at most {@link
+ * JobSettings#maxUnfinishedPerOwner()} jobs queued or running.
+ *
+ * <p>Every accepted job reaches a terminal state: finished when its last address is decided,
+ * cancelled by a user ({@link #cancel}, queued or running), failed at its timeout (a timer at
+ * exactly its deadline), or, on {@link #close()}, drained within {@link
+ * JobSettings#shutdownGrace()} and cancelled after it.
  */
 public final class JobService implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(JobService.class);
 
-  /** Thread name prefix of the workers. */
-  public static final String WORKER_THREAD_NAME = "check-job";
+  /** Name of the one thread that launches checks, hears answers and fires timeouts. */
+  public static final String THREAD_NAME = "check-jobs";
 
-  /** After interrupting the workers on shutdown, how long they get to write their last state. */
-  static final Duration INTERRUPTED_WORKERS_WAIT = Duration.ofSeconds(5);
+  /** After stopping the scheduler on shutdown, how long it gets to finish the task it is in. */
+  static final Duration SCHEDULER_STOP_WAIT = Duration.ofSeconds(5);
 
   static final String CANCELLED_BY_USER = "cancelled";
   static final String CANCELLED_BY_SHUTDOWN = "the service shut down before the job finished";
@@ -72,13 +78,25 @@ public final class JobService implements AutoCloseable {
   private final JobSettings settings;
   private final CheckOptions defaults;
   private final Clock clock;
-  private final ThreadPoolExecutor executor;
-  /** Accepted jobs not finished by their worker yet, with their task (to cancel it). */
-  private final Map<UUID, FutureTask<Void>> tasks = new ConcurrentHashMap<>();
-  private final AtomicBoolean closed = new AtomicBoolean();
+  private final ScheduledExecutorService scheduler;
+  private final AtomicBoolean pumpScheduled = new AtomicBoolean();
   private final List<Consumer<CheckJob>> listeners = new CopyOnWriteArrayList<>();
-  /** Held by {@link #submit} from its queue check to the job's execute: submissions one at a time. */
-  private final Object submitting = new Object();
+
+  /** Guards everything below; held only for bookkeeping, never while calling out (checks, listeners). */
+  private final Object lock = new Object();
+  /** Waiting jobs per owner, owners in the order they first queued; no empty queue is kept. */
+  private final Map<String, Deque<UUID>> queued = new LinkedHashMap<>();
+  private int queuedCount;
+  /** When each owner with unfinished jobs last had a job started (a sequence number; absent = never). */
+  private final Map<String, Long> lastTurn = new HashMap<>();
+  private long turns;
+  private final Map<UUID, Run> running = new LinkedHashMap<>();
+  /** Queued + running jobs per owner. */
+  private final Map<String, Integer> unfinished = new HashMap<>();
+  /** Running jobs that want another check, in the order they get one. */
+  private final Deque<Run> wantChecks = new ArrayDeque<>();
+  private int checksInFlight;
+  private boolean closed;
 
   /**
    * @param checker one check of one address by one server
@@ -101,64 +119,55 @@ public final class JobService implements AutoCloseable {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.defaults = Objects.requireNonNull(defaults, "defaults");
     this.clock = Objects.requireNonNull(clock, "clock");
-    this.executor =
-        new ThreadPoolExecutor(
-            settings.workers(),
-            settings.workers(),
-            0,
-            TimeUnit.MILLISECONDS,
-            new ArrayBlockingQueue<>(settings.queueCapacity()),
-            workerThreads(),
-            new ThreadPoolExecutor.AbortPolicy());
+    this.scheduler =
+        Executors.newSingleThreadScheduledExecutor(
+            task -> {
+              Thread thread = new Thread(task, THREAD_NAME);
+              thread.setDaemon(true); // close() ends every job; a daemon never holds the JVM up on its own
+              return thread;
+            });
   }
 
-  private static ThreadFactory workerThreads() {
-    AtomicInteger count = new AtomicInteger();
-    return task -> {
-      Thread thread = new Thread(task, WORKER_THREAD_NAME + "-" + count.incrementAndGet());
-      thread.setDaemon(true); // close() ends every job; a daemon never holds the JVM up on its own
-      return thread;
-    };
+  /** {@link #submit(CheckRequest, String)} as {@link CheckJob#LOCAL_OWNER}. */
+  public CheckJob submit(CheckRequest request) {
+    return submit(request, CheckJob.LOCAL_OWNER);
   }
 
   /**
-   * Accepts a job: it is stored QUEUED and runs when a worker is free.
+   * Accepts a job for {@code owner}: it is stored QUEUED, or RUNNING at once when there is room.
    *
    * @return the job as accepted
    * @throws QueueFullException when {@code queueCapacity} jobs are already waiting
+   * @throws TooManyJobsException when {@code owner} already has {@code maxUnfinishedPerOwner} jobs
    * @throws JobRejectedException when the service is shutting down
    */
-  public CheckJob submit(CheckRequest request) {
+  public CheckJob submit(CheckRequest request, String owner) {
     Objects.requireNonNull(request, "request");
-    if (closed.get()) {
-      throw shuttingDown();
-    }
-    synchronized (submitting) {
-      // Turned away before it is stored: storing counts against reach.jobs.max-stored and would
-      // push the oldest finished job out for a job that is then refused. Under this lock nothing
-      // else adds to the queue (workers and cancellations only take from it), so room now is room
-      // at execute(). The catch below is for a shutdown in between.
-      if (executor.getQueue().remainingCapacity() == 0) {
-        throw queueFull();
+    Objects.requireNonNull(owner, "owner");
+    Effects effects = new Effects();
+    CheckJob job;
+    synchronized (lock) {
+      // every check before storing: storing counts against reach.jobs.max-stored and would push
+      // the oldest finished job out for a job that is then refused
+      if (closed) {
+        throw shuttingDown();
       }
-      CheckJob job = CheckJob.queued(UUID.randomUUID(), request, clock.instant());
+      boolean roomNow = queuedCount == 0 && running.size() < settings.maxRunning();
+      if (!roomNow && queuedCount >= settings.queueCapacity()) {
+        throw new QueueFullException(settings.queueCapacity(), JobSettings.RETRY_AFTER);
+      }
+      if (unfinished.getOrDefault(owner, 0) >= settings.maxUnfinishedPerOwner()) {
+        throw new TooManyJobsException(settings.maxUnfinishedPerOwner(), JobSettings.RETRY_AFTER);
+      }
+      job = CheckJob.queued(UUID.randomUUID(), owner, request, clock.instant());
       store.save(job);
-      FutureTask<Void> task = new FutureTask<>(() -> run(job.id()), null);
-      tasks.put(job.id(), task);
-      try {
-        executor.execute(task);
-      } catch (RejectedExecutionException e) {
-        // never accepted: forget it, so nothing unfinished is left behind
-        tasks.remove(job.id());
-        store.delete(job.id());
-        throw closed.get() ? shuttingDown() : queueFull();
-      }
-      return job;
+      queued.computeIfAbsent(owner, k -> new ArrayDeque<>()).addLast(job.id());
+      queuedCount++;
+      unfinished.merge(owner, 1, Integer::sum);
+      admit(effects);
     }
-  }
-
-  private QueueFullException queueFull() {
-    return new QueueFullException(settings.queueCapacity(), JobSettings.RETRY_AFTER);
+    effects.run();
+    return job;
   }
 
   private static JobRejectedException shuttingDown() {
@@ -169,35 +178,62 @@ public final class JobService implements AutoCloseable {
     return store.find(id);
   }
 
-  /** Jobs newest first, optionally only those in {@code state}; an empty page is a normal answer. */
+  /** Every owner's jobs newest first, optionally only those in {@code state}; an empty page is a normal answer. */
   public JobPage list(@Nullable JobState state, int page, int size) {
-    return store.list(state, page, size);
+    return store.list(state, null, page, size);
+  }
+
+  /** Like {@link #list(JobState, int, int)}, only {@code owner}'s jobs (null = every owner's). */
+  public JobPage list(@Nullable JobState state, @Nullable String owner, int page, int size) {
+    return store.list(state, owner, page, size);
   }
 
   /**
-   * Cancels a queued or running job: it is CANCELLED at once, with the results it has so far, and
-   * its worker stops. A finished job is returned as it is.
+   * Cancels a queued or running job: it is CANCELLED at once, with the results it has so far, its
+   * checks in flight are abandoned and its place is free for the next job. A finished job is
+   * returned as it is.
    *
    * @return the job after cancelling; empty when there is no such job
    */
   public Optional<CheckJob> cancel(UUID id) {
-    Optional<CheckJob> job = finish(id, JobState.CANCELLED, CANCELLED_BY_USER);
-    FutureTask<Void> task = tasks.remove(id);
-    if (task != null) {
-      task.cancel(true);
-      executor.remove(task); // a queued one frees its place in the queue now
+    return end(id, JobState.CANCELLED, CANCELLED_BY_USER);
+  }
+
+  private Optional<CheckJob> end(UUID id, JobState state, String why) {
+    Effects effects = new Effects();
+    Optional<CheckJob> job;
+    synchronized (lock) {
+      job = finishInStore(id, state, why, effects);
+      Run run = running.get(id);
+      if (run != null) {
+        endRun(run, state, why, effects);
+      } else if (job.isPresent()) {
+        dequeue(job.get());
+      }
     }
+    effects.run();
     return job;
   }
 
-  /** Jobs waiting for a worker. */
+  /** Jobs waiting to run. */
   public int queued() {
-    return executor.getQueue().size();
+    synchronized (lock) {
+      return queuedCount;
+    }
   }
 
-  /** Jobs a worker is on. */
+  /** Jobs running now. */
   public int running() {
-    return executor.getActiveCount();
+    synchronized (lock) {
+      return running.size();
+    }
+  }
+
+  /** Checks in flight now, over all running jobs. */
+  public int checksInFlight() {
+    synchronized (lock) {
+      return checksInFlight;
+    }
   }
 
   public JobSettings settings() {
@@ -209,65 +245,182 @@ public final class JobService implements AutoCloseable {
     return node.get();
   }
 
+  /** Calls {@code listener} once with every job that reaches a terminal state (never with a lock held). */
+  public void addFinishedListener(Consumer<CheckJob> listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
   /**
    * Stops accepting jobs, lets queued and running ones finish for up to {@link
    * JobSettings#shutdownGrace()}, then cancels the rest. Every accepted job is terminal after.
    */
   @Override
   public void close() {
-    if (!closed.compareAndSet(false, true)) {
-      return;
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      long deadline = System.nanoTime() + settings.shutdownGrace().toNanos();
+      try {
+        for (long left = deadline - System.nanoTime(); unfinishedTotal() > 0 && left > 0; left = deadline - System.nanoTime()) {
+          TimeUnit.NANOSECONDS.timedWait(lock, left);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
-    executor.shutdown();
-    boolean drained = await(settings.shutdownGrace());
-    if (!drained) {
-      int left = tasks.size();
-      executor.shutdownNow();
-      cancelUnfinished();
-      await(INTERRUPTED_WORKERS_WAIT);
-      log.info("job service stopped: {} unfinished jobs cancelled", left);
+    Effects effects = new Effects();
+    int left;
+    synchronized (lock) {
+      left = unfinishedTotal();
+      for (Run run : List.copyOf(running.values())) {
+        finishInStore(run.id, JobState.CANCELLED, CANCELLED_BY_SHUTDOWN, effects);
+        endRun(run, JobState.CANCELLED, CANCELLED_BY_SHUTDOWN, effects);
+      }
+      for (Deque<UUID> ids : queued.values()) {
+        for (UUID id : ids) {
+          finishInStore(id, JobState.CANCELLED, CANCELLED_BY_SHUTDOWN, effects);
+        }
+      }
+      queued.clear();
+      queuedCount = 0;
+      unfinished.clear();
     }
-    cancelUnfinished(); // the never-started ones whose task will not run any more
-  }
-
-  private boolean await(Duration timeout) {
+    effects.run();
+    scheduler.shutdownNow();
     try {
-      return executor.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      scheduler.awaitTermination(SCHEDULER_STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return false;
+    }
+    if (left > 0) {
+      log.info("job service stopped: {} unfinished jobs cancelled", left);
     }
   }
 
-  private void cancelUnfinished() {
-    for (UUID id : List.copyOf(tasks.keySet())) {
-      finish(id, JobState.CANCELLED, CANCELLED_BY_SHUTDOWN);
-      tasks.remove(id);
+  // ---- bookkeeping (with the lock held) -------------------------------------------------------------
+
+  private int unfinishedTotal() {
+    return queuedCount + running.size();
+  }
+
+  /** One of {@code owner}'s jobs left the queue or stopped running for good. */
+  private void released(String owner) {
+    if (unfinished.computeIfPresent(owner, (k, n) -> n > 1 ? n - 1 : null) == null) {
+      lastTurn.remove(owner); // only owners with unfinished jobs are remembered
+    }
+    lock.notifyAll(); // close() waits for the last one
+  }
+
+  /** Takes a job that never started out of its owner's queue; nothing when it is not there. */
+  private void dequeue(CheckJob job) {
+    Deque<UUID> ids = queued.get(job.owner());
+    if (ids != null && ids.remove(job.id())) {
+      queuedCount--;
+      if (ids.isEmpty()) {
+        queued.remove(job.owner());
+      }
+      released(job.owner());
     }
   }
 
-  // ---- the worker ----------------------------------------------------------------------------------
+  /**
+   * Starts waiting jobs while there is room: each time the oldest waiting job of the owner whose
+   * last start is longest ago (never first), so owners take turns whatever the order they queued.
+   */
+  private void admit(Effects effects) {
+    while (queuedCount > 0 && running.size() < settings.maxRunning()) {
+      String owner = null;
+      long oldest = Long.MAX_VALUE;
+      for (String candidate : queued.keySet()) {
+        long last = lastTurn.getOrDefault(candidate, -1L);
+        if (last < oldest) {
+          owner = candidate;
+          oldest = last;
+        }
+      }
+      Deque<UUID> ids = queued.get(Objects.requireNonNull(owner));
+      UUID id = Objects.requireNonNull(ids.pollFirst());
+      if (ids.isEmpty()) {
+        queued.remove(owner);
+      }
+      queuedCount--;
+      lastTurn.put(owner, turns++);
+      start(id, owner, effects);
+    }
+  }
 
-  private void run(UUID id) {
+  private void start(UUID id, String owner, Effects effects) {
     try {
       Optional<CheckJob> started = store.update(id, j -> j.state() == JobState.QUEUED ? j.started(clock.instant()) : j);
       if (started.isEmpty() || started.get().state() != JobState.RUNNING) {
-        return; // cancelled while queued
+        released(owner); // gone meanwhile
+        return;
       }
-      Ending ending = execute(started.get());
-      finish(id, ending.state(), ending.error());
-    } catch (InterruptedException e) {
-      finish(id, JobState.CANCELLED, closed.get() ? CANCELLED_BY_SHUTDOWN : CANCELLED_BY_USER);
+      CheckJob job = started.get();
+      CheckRequest request = job.request();
+      NodeAddresses addressesNow = node.get();
+      List<Multiaddr> addresses = request.addresses().isEmpty() ? addressesNow.candidates() : request.addresses();
+      List<Multiaddr> servers =
+          request.servers().isEmpty() ? pool.usable().stream().map(PoolServer::address).toList() : request.servers();
+      String refusal =
+          addresses.isEmpty()
+              ? "the node has no candidate address to check"
+              : servers.isEmpty() ? "no AutoNAT v2 server to ask: the server pool is empty" : null;
+      if (refusal != null) {
+        finishInStore(id, JobState.FAILED, refusal, effects);
+        released(owner);
+        return;
+      }
+      Duration timeout = request.timeout() != null ? request.timeout() : settings.defaultTimeout();
+      int wanted = request.confirmations() != null ? request.confirmations() : JobSettings.DEFAULT_CONFIRMATIONS;
+      CheckOptions options = request.maxDialDataBytes() != null ? defaults.withMaxDialDataBytes(request.maxDialDataBytes()) : defaults;
+      Run run = new Run(id, owner, addresses, servers, Math.min(wanted, servers.size()), options, addressesNow, timeout);
+      running.put(id, run);
+      run.timer = scheduler.schedule(() -> timedOut(run), timeout.toNanos(), TimeUnit.NANOSECONDS);
+      run.nextRound();
+      effects.pump = true;
     } catch (RuntimeException e) {
-      log.warn("check job {} failed", id, e);
-      finish(id, JobState.FAILED, "internal error: " + e);
-    } finally {
-      tasks.remove(id);
+      log.warn("check job {} failed to start", id, e);
+      Run run = running.get(id);
+      if (run != null) {
+        endRun(run, JobState.FAILED, "internal error: " + e, effects);
+      } else {
+        released(owner);
+      }
+      finishInStore(id, JobState.FAILED, "internal error: " + e, effects);
     }
   }
 
-  /** Moves a job to a terminal state unless it is in one; tells the listeners once when it moved. */
-  private Optional<CheckJob> finish(UUID id, JobState state, @Nullable String error) {
+  /** Stops a running job for good: its checks in flight are abandoned, its place and slots freed. */
+  private void endRun(Run run, JobState state, String why, Effects effects) {
+    if (run.ended) {
+      return;
+    }
+    run.ended = true;
+    ScheduledFuture<?> timer = run.timer;
+    if (timer != null) {
+      timer.cancel(false);
+    }
+    for (InFlight check : run.round().inFlight.values()) {
+      checksInFlight--;
+      effects.abandon(check.future);
+    }
+    run.round().inFlight.clear();
+    wantChecks.remove(run);
+    running.remove(run.id);
+    released(run.owner);
+    finishInStore(run.id, state, why, effects);
+    effects.pump = true; // a place and maybe slots are free
+  }
+
+  /**
+   * Moves a job to a terminal state unless it is in one; its listeners hear of it after the lock
+   * is released. The store is written here, under the lock, so that a job has its terminal state
+   * by the time {@link #close()} sees it gone from the books.
+   */
+  private Optional<CheckJob> finishInStore(UUID id, JobState state, @Nullable String why, Effects effects) {
     AtomicBoolean moved = new AtomicBoolean();
     Optional<CheckJob> job =
         store.update(
@@ -277,134 +430,138 @@ public final class JobService implements AutoCloseable {
                 return j;
               }
               moved.set(true);
-              return j.finished(state, clock.instant(), error);
+              return j.finished(state, clock.instant(), why);
             });
     if (moved.get()) {
-      CheckJob finished = job.orElseThrow();
-      for (Consumer<CheckJob> listener : listeners) {
-        try {
-          listener.accept(finished);
-        } catch (RuntimeException e) {
-          log.warn("job listener failed", e);
-        }
-      }
+      effects.finished.add(job.orElseThrow());
     }
     return job;
   }
 
-  /** Calls {@code listener} once with every job that reaches a terminal state (on the thread that ended it). */
-  public void addFinishedListener(Consumer<CheckJob> listener) {
-    listeners.add(Objects.requireNonNull(listener, "listener"));
+  /** Hands out free check slots, one per wanting job in turn; returns the checks to launch. */
+  private List<Launch> grantChecks() {
+    List<Launch> launches = new ArrayList<>();
+    while (checksInFlight < settings.maxChecksInFlight() && !wantChecks.isEmpty()) {
+      Run run = wantChecks.pollFirst();
+      Launch launch = run.nextLaunch();
+      if (launch == null) {
+        continue;
+      }
+      checksInFlight++;
+      launches.add(launch);
+      if (run.round().wantsMore()) {
+        wantChecks.addLast(run);
+      }
+    }
+    return launches;
   }
 
-  /** How a job ended. */
-  private record Ending(JobState state, @Nullable String error) {}
+  // ---- the scheduler thread ---------------------------------------------------------------------
 
-  private Ending execute(CheckJob job) throws InterruptedException {
-    CheckRequest request = job.request();
-    Duration timeout = request.timeout() != null ? request.timeout() : settings.defaultTimeout();
-    long deadline = System.nanoTime() + timeout.toNanos();
-    NodeAddresses addressesNow = node.get();
-    List<Multiaddr> addresses = request.addresses().isEmpty() ? addressesNow.candidates() : request.addresses();
-    if (addresses.isEmpty()) {
-      return new Ending(JobState.FAILED, "the node has no candidate address to check");
-    }
-    List<Multiaddr> servers =
-        request.servers().isEmpty() ? pool.usable().stream().map(PoolServer::address).toList() : request.servers();
-    if (servers.isEmpty()) {
-      return new Ending(JobState.FAILED, "no AutoNAT v2 server to ask: the server pool is empty");
-    }
-    int wanted = request.confirmations() != null ? request.confirmations() : JobSettings.DEFAULT_CONFIRMATIONS;
-    int confirmations = Math.min(wanted, servers.size());
-    CheckOptions options =
-        request.maxDialDataBytes() != null ? defaults.withMaxDialDataBytes(request.maxDialDataBytes()) : defaults;
-    List<AddressResult> results = new ArrayList<>();
-    for (Multiaddr address : addresses) {
-      Checked checked = checkAddress(address, addressesNow.warnings(address), servers, confirmations, options, deadline);
-      results.add(checked.result());
-      List<AddressResult> soFar = List.copyOf(results);
-      store.update(job.id(), j -> j.state() == JobState.RUNNING ? j.withResults(soFar) : j);
-      if (checked.timedOut()) {
-        return new Ending(
-            JobState.FAILED,
-            "timed out after " + timeout.toSeconds() + " s with " + results.size() + " of " + addresses.size() + " addresses checked");
+  private void schedulePump() {
+    if (pumpScheduled.compareAndSet(false, true)) {
+      try {
+        scheduler.execute(this::pump);
+      } catch (RejectedExecutionException e) {
+        pumpScheduled.set(false); // closed: nothing left to run
       }
     }
-    return new Ending(JobState.SUCCEEDED, null);
   }
 
-  private record Checked(AddressResult result, boolean timedOut) {}
-
-  private record Answer(Multiaddr server, Attempt attempt) {}
-
-  /** Asks servers about one address until {@code confirmations} decided or the servers run out. */
-  private Checked checkAddress(
-      Multiaddr address, List<String> warnings, List<Multiaddr> servers, int confirmations, CheckOptions options, long deadline)
-      throws InterruptedException {
-    List<Multiaddr> order = new ArrayList<>(servers);
-    Collections.shuffle(order, ThreadLocalRandom.current()); // spread jobs over a pool larger than needed
-    Deque<Multiaddr> untried = new ArrayDeque<>(order);
-    BlockingQueue<Answer> answers = new LinkedBlockingQueue<>();
-    Map<Multiaddr, Long> inFlight = new LinkedHashMap<>();
-    List<Attempt> attempts = new ArrayList<>();
-    int successes = 0;
-    int failures = 0;
-    boolean timedOut = false;
-    while (true) {
-      while (successes + failures + inFlight.size() < confirmations && !untried.isEmpty()) {
-        long now = System.nanoTime();
-        if (deadline - now <= 0) {
-          timedOut = true; // servers left to ask, no time left to ask them
-          break;
-        }
-        Multiaddr server = untried.pollFirst();
-        inFlight.put(server, now);
-        // no check outlives the job
-        ask(server, address, options.withTimeout(min(options.timeout(), Duration.ofNanos(deadline - now))), answers);
-      }
-      if (inFlight.isEmpty()) {
-        break;
-      }
-      Answer answer = answers.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-      if (answer == null) {
-        long now = System.nanoTime();
-        inFlight.forEach((server, since) -> attempts.add(Attempt.failed(server, NO_ANSWER_IN_TIME, Duration.ofNanos(now - since))));
-        timedOut = true;
-        break;
-      }
-      inFlight.remove(answer.server());
-      attempts.add(answer.attempt());
-      if (answer.attempt().reachability() == Reachability.REACHABLE) {
-        successes++;
-      } else if (answer.attempt().reachability() == Reachability.UNREACHABLE) {
-        failures++;
-      }
+  /** Starts waiting jobs and launches the checks there are slots for. */
+  private void pump() {
+    pumpScheduled.set(false);
+    Effects effects = new Effects();
+    List<Launch> launches;
+    synchronized (lock) {
+      admit(effects);
+      launches = grantChecks();
     }
-    Verdict verdict = Verdict.of(successes, failures, confirmations);
-    return new Checked(new AddressResult(address, verdict, warnings, attempts), timedOut);
+    effects.pump = false; // this pump already did what the admissions asked for
+    effects.run();
+    for (Launch launch : launches) {
+      launch(launch);
+    }
   }
 
-  private void ask(Multiaddr server, Multiaddr address, CheckOptions options, BlockingQueue<Answer> answers) {
-    long start = System.nanoTime();
+  private void launch(Launch launch) {
     CompletableFuture<CheckResult> check;
     try {
-      check = checker.check(server, address, options);
+      check = checker.check(launch.server, launch.round.address, launch.options);
     } catch (RuntimeException e) {
       check = CompletableFuture.failedFuture(e);
     }
-    check.whenComplete(
-        (result, error) -> {
-          if (result != null) {
-            pool.record(result);
-            answers.add(new Answer(server, Attempt.of(server, result)));
-          } else {
-            answers.add(new Answer(server, Attempt.failed(server, message(error), Duration.ofNanos(System.nanoTime() - start))));
-          }
-        });
+    boolean abandoned;
+    synchronized (lock) {
+      abandoned = launch.round.inFlight.get(launch.server) != launch.slot;
+      if (!abandoned) {
+        launch.slot.future = check;
+      }
+    }
+    if (abandoned) {
+      check.cancel(true); // the job ended while the check was being launched
+    }
+    check.whenComplete((result, error) -> onScheduler(() -> answered(launch, result, error)));
   }
 
-  private static Duration min(Duration a, Duration b) {
-    return a.compareTo(b) <= 0 ? a : b;
+  private void onScheduler(Runnable task) {
+    try {
+      scheduler.execute(task);
+    } catch (RejectedExecutionException e) {
+      // shut down: every job is terminal already
+    }
+  }
+
+  private void answered(Launch launch, @Nullable CheckResult result, @Nullable Throwable error) {
+    if (result != null) {
+      pool.record(result);
+    }
+    Attempt attempt =
+        result != null
+            ? Attempt.of(launch.server, result)
+            : Attempt.failed(launch.server, message(error), Duration.ofNanos(System.nanoTime() - launch.slot.startNanos));
+    Effects effects = new Effects();
+    synchronized (lock) {
+      Round round = launch.round;
+      if (round.inFlight.remove(launch.server) != launch.slot) {
+        return; // the job ended (timeout, cancel, shutdown) and gave its slot back already
+      }
+      checksInFlight--;
+      effects.pump = true;
+      round.record(attempt);
+      Run run = launch.run;
+      if (round.done()) {
+        run.completeRound(effects);
+      } else if (round.wantsMore() && !wantChecks.contains(run)) {
+        wantChecks.addLast(run);
+      }
+    }
+    effects.run();
+  }
+
+  private void timedOut(Run run) {
+    Effects effects = new Effects();
+    synchronized (lock) {
+      if (run.ended) {
+        return;
+      }
+      long now = System.nanoTime();
+      Round round = run.round();
+      round.inFlight.forEach((server, check) -> round.attempts.add(Attempt.failed(server, NO_ANSWER_IN_TIME, Duration.ofNanos(now - check.startNanos))));
+      run.results.add(round.result());
+      saveResults(run);
+      endRun(
+          run,
+          JobState.FAILED,
+          "timed out after " + run.timeout.toSeconds() + " s with " + run.results.size() + " of " + run.addresses.size() + " addresses checked",
+          effects);
+    }
+    effects.run();
+  }
+
+  private void saveResults(Run run) {
+    List<AddressResult> soFar = List.copyOf(run.results);
+    store.update(run.id, j -> j.state() == JobState.RUNNING ? j.withResults(soFar) : j);
   }
 
   private static String message(@Nullable Throwable error) {
@@ -417,4 +574,170 @@ public final class JobService implements AutoCloseable {
     }
     return t.getMessage() != null ? t.getMessage() : t.toString();
   }
+
+  // ---- state of running jobs (guarded by the lock) ----------------------------------------------------
+
+  /** What to do once the lock is released: tell listeners, abandon checks, run the scheduler again. */
+  private final class Effects {
+    final List<CheckJob> finished = new ArrayList<>();
+    final List<CompletableFuture<CheckResult>> abandoned = new ArrayList<>();
+    boolean pump;
+
+    void abandon(@Nullable CompletableFuture<CheckResult> check) {
+      if (check != null) {
+        abandoned.add(check);
+      }
+    }
+
+    void run() {
+      // the client resets the request stream of a cancelled check; its late answer is ignored
+      abandoned.forEach(check -> check.cancel(true));
+      for (CheckJob job : finished) {
+        for (Consumer<CheckJob> listener : listeners) {
+          try {
+            listener.accept(job);
+          } catch (RuntimeException e) {
+            log.warn("job listener failed", e);
+          }
+        }
+      }
+      if (pump) {
+        schedulePump();
+      }
+    }
+  }
+
+  /** One running job. */
+  private final class Run {
+    final UUID id;
+    final String owner;
+    final List<Multiaddr> addresses;
+    final List<Multiaddr> servers;
+    final int confirmations;
+    final CheckOptions options;
+    final NodeAddresses node;
+    final Duration timeout;
+    final long deadline;
+    final List<AddressResult> results = new ArrayList<>();
+    @Nullable ScheduledFuture<?> timer;
+    @Nullable Round round;
+    int next;
+    boolean ended;
+
+    Run(
+        UUID id,
+        String owner,
+        List<Multiaddr> addresses,
+        List<Multiaddr> servers,
+        int confirmations,
+        CheckOptions options,
+        NodeAddresses node,
+        Duration timeout) {
+      this.id = id;
+      this.owner = owner;
+      this.addresses = addresses;
+      this.servers = servers;
+      this.confirmations = confirmations;
+      this.options = options;
+      this.node = node;
+      this.timeout = timeout;
+      this.deadline = System.nanoTime() + timeout.toNanos();
+    }
+
+    Round round() {
+      return Objects.requireNonNull(round, "round");
+    }
+
+    /** Moves on to the next address (there is one) and asks for checks. */
+    void nextRound() {
+      Multiaddr address = addresses.get(next++);
+      List<Multiaddr> order = new ArrayList<>(servers);
+      Collections.shuffle(order, ThreadLocalRandom.current()); // spread jobs over a pool larger than needed
+      round = new Round(address, node.warnings(address), order, confirmations);
+      if (!wantChecks.contains(this)) {
+        wantChecks.addLast(this);
+      }
+    }
+
+    /** The current address is decided: keep its result, then the next address or the end. */
+    void completeRound(Effects effects) {
+      results.add(round().result());
+      saveResults(this);
+      if (next < addresses.size()) {
+        nextRound();
+      } else {
+        endRun(this, JobState.SUCCEEDED, null, effects);
+      }
+    }
+
+    /** The next server to ask about the current address; null when no more are needed now. */
+    @Nullable Launch nextLaunch() {
+      Round current = round();
+      long left = deadline - System.nanoTime();
+      if (ended || !current.wantsMore() || left <= 0) {
+        return null; // at the deadline the timer ends the job
+      }
+      Multiaddr server = current.untried.pollFirst();
+      InFlight slot = new InFlight(System.nanoTime());
+      current.inFlight.put(server, slot);
+      // no check outlives the job
+      Duration bound = Duration.ofNanos(left);
+      CheckOptions checkOptions = options.withTimeout(options.timeout().compareTo(bound) <= 0 ? options.timeout() : bound);
+      return new Launch(this, current, server, checkOptions, slot);
+    }
+  }
+
+  /** One address of a running job: the servers asked and their answers. */
+  private static final class Round {
+    final Multiaddr address;
+    final List<String> warnings;
+    final Deque<Multiaddr> untried;
+    final int confirmations;
+    final Map<Multiaddr, InFlight> inFlight = new LinkedHashMap<>();
+    final List<Attempt> attempts = new ArrayList<>();
+    int successes;
+    int failures;
+
+    Round(Multiaddr address, List<String> warnings, List<Multiaddr> servers, int confirmations) {
+      this.address = address;
+      this.warnings = warnings;
+      this.untried = new ArrayDeque<>(servers);
+      this.confirmations = confirmations;
+    }
+
+    /** Whether another server should be asked now: answers that decide plus those awaited fall short. */
+    boolean wantsMore() {
+      return successes + failures + inFlight.size() < confirmations && !untried.isEmpty();
+    }
+
+    boolean done() {
+      return inFlight.isEmpty() && !wantsMore();
+    }
+
+    void record(Attempt attempt) {
+      attempts.add(attempt);
+      if (attempt.reachability() == Reachability.REACHABLE) {
+        successes++;
+      } else if (attempt.reachability() == Reachability.UNREACHABLE) {
+        failures++;
+      }
+    }
+
+    AddressResult result() {
+      return new AddressResult(address, Verdict.of(successes, failures, confirmations), warnings, attempts);
+    }
+  }
+
+  /** A check in flight; its future is known once launched. */
+  private static final class InFlight {
+    final long startNanos;
+    @Nullable CompletableFuture<CheckResult> future;
+
+    InFlight(long startNanos) {
+      this.startNanos = startNanos;
+    }
+  }
+
+  /** A check to launch outside the lock. */
+  private record Launch(Run run, Round round, Multiaddr server, CheckOptions options, InFlight slot) {}
 }

@@ -4,21 +4,54 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * How {@link JobService} runs jobs.
+ * How {@link JobService} runs jobs. No job holds a thread: a running job is a few futures and a
+ * timer, so these bound memory and the load sent to servers, not threads.
  *
- * @param workers jobs running at the same time
- * @param queueCapacity jobs waiting for a worker; a submission beyond it is turned away
+ * @param maxRunning jobs running at the same time; the rest wait, taken one client at a time
+ * @param queueCapacity jobs waiting to run, all clients together; a submission beyond it is turned
+ *     away
+ * @param maxChecksInFlight AutoNAT checks in flight over all running jobs; when they are all
+ *     taken, jobs get the next free one in turn
+ * @param maxUnfinishedPerOwner queued and running jobs of one client; beyond it that client's
+ *     submissions are turned away, so one client cannot fill the queue
  * @param defaultTimeout bound on a job that does not name its own
  * @param shutdownGrace on shutdown, how long queued and running jobs get to finish before the
  *     rest is cancelled
  */
-public record JobSettings(int workers, int queueCapacity, Duration defaultTimeout, Duration shutdownGrace) {
+public record JobSettings(
+    int maxRunning,
+    int queueCapacity,
+    int maxChecksInFlight,
+    int maxUnfinishedPerOwner,
+    Duration defaultTimeout,
+    Duration shutdownGrace) {
 
   /** Distinct servers asked per address when a request does not say (the reference's confidence). */
   public static final int DEFAULT_CONFIRMATIONS = 3;
 
   /** Most confirmations a request may ask for: beyond a handful more servers add load, not certainty. */
   public static final int MAX_CONFIRMATIONS = 10;
+
+  /**
+   * Jobs running at once by default: enough that a burst of jobs waiting on slow or silent servers
+   * all wait at the same time (each costs a few objects, no thread).
+   */
+  public static final int DEFAULT_MAX_RUNNING = 256;
+
+  /** Jobs waiting to run by default. */
+  public static final int DEFAULT_QUEUE_CAPACITY = 1000;
+
+  /**
+   * Checks in flight by default: one per running job, more for jobs asking several servers at once
+   * while others wait on silent ones.
+   */
+  public static final int DEFAULT_MAX_CHECKS_IN_FLIGHT = 256;
+
+  /** Unfinished jobs one client may have by default: a tenth of the queue. */
+  public static final int DEFAULT_MAX_UNFINISHED_PER_OWNER = 100;
+
+  /** Upper bound of {@link #maxRunning()} and {@link #maxChecksInFlight()}: memory, and load on servers. */
+  public static final int MAX_CONCURRENCY = 4096;
 
   /**
    * Default job timeout: room for an address whose servers answer slowly plus a replacement round
@@ -41,23 +74,56 @@ public record JobSettings(int workers, int queueCapacity, Duration defaultTimeou
   public JobSettings {
     Objects.requireNonNull(defaultTimeout, "defaultTimeout");
     Objects.requireNonNull(shutdownGrace, "shutdownGrace");
-    if (workers < 1 || queueCapacity < 1) {
-      throw new IllegalArgumentException("workers and queueCapacity must be at least 1, were " + workers + ", " + queueCapacity);
+    requireIn("maxRunning", maxRunning, MAX_CONCURRENCY);
+    requireIn("maxChecksInFlight", maxChecksInFlight, MAX_CONCURRENCY);
+    requireIn("queueCapacity", queueCapacity, Integer.MAX_VALUE);
+    requireIn("maxUnfinishedPerOwner", maxUnfinishedPerOwner, Integer.MAX_VALUE);
+    if (defaultTimeout.isNegative() || defaultTimeout.isZero() || defaultTimeout.compareTo(MAX_TIMEOUT) > 0) {
+      throw new IllegalArgumentException("defaultTimeout must be in (0, " + MAX_TIMEOUT + "], was " + defaultTimeout);
     }
-    if (defaultTimeout.isNegative() || defaultTimeout.isZero() || shutdownGrace.isNegative()) {
-      throw new IllegalArgumentException("timeouts must be positive");
+    if (shutdownGrace.isNegative()) {
+      throw new IllegalArgumentException("shutdownGrace must not be negative, was " + shutdownGrace);
     }
   }
 
-  public static JobSettings of(int workers, int queueCapacity) {
-    return new JobSettings(workers, queueCapacity, DEFAULT_TIMEOUT, DEFAULT_SHUTDOWN_GRACE);
+  private static void requireIn(String name, int value, int max) {
+    if (value < 1 || value > max) {
+      throw new IllegalArgumentException(name + " must be in [1, " + max + "], was " + value);
+    }
+  }
+
+  public static JobSettings defaults() {
+    return new JobSettings(
+        DEFAULT_MAX_RUNNING,
+        DEFAULT_QUEUE_CAPACITY,
+        DEFAULT_MAX_CHECKS_IN_FLIGHT,
+        DEFAULT_MAX_UNFINISHED_PER_OWNER,
+        DEFAULT_TIMEOUT,
+        DEFAULT_SHUTDOWN_GRACE);
+  }
+
+  /** The defaults with {@code maxRunning} and {@code queueCapacity} set, and no bound per owner. */
+  public static JobSettings of(int maxRunning, int queueCapacity) {
+    return defaults().withMaxRunning(maxRunning).withQueueCapacity(queueCapacity).withMaxUnfinishedPerOwner(Integer.MAX_VALUE);
+  }
+
+  public JobSettings withMaxRunning(int value) {
+    return new JobSettings(value, queueCapacity, maxChecksInFlight, maxUnfinishedPerOwner, defaultTimeout, shutdownGrace);
+  }
+
+  public JobSettings withQueueCapacity(int value) {
+    return new JobSettings(maxRunning, value, maxChecksInFlight, maxUnfinishedPerOwner, defaultTimeout, shutdownGrace);
+  }
+
+  public JobSettings withMaxChecksInFlight(int value) {
+    return new JobSettings(maxRunning, queueCapacity, value, maxUnfinishedPerOwner, defaultTimeout, shutdownGrace);
+  }
+
+  public JobSettings withMaxUnfinishedPerOwner(int value) {
+    return new JobSettings(maxRunning, queueCapacity, maxChecksInFlight, value, defaultTimeout, shutdownGrace);
   }
 
   public JobSettings withShutdownGrace(Duration value) {
-    return new JobSettings(workers, queueCapacity, defaultTimeout, value);
-  }
-
-  public JobSettings withDefaultTimeout(Duration value) {
-    return new JobSettings(workers, queueCapacity, value, shutdownGrace);
+    return new JobSettings(maxRunning, queueCapacity, maxChecksInFlight, maxUnfinishedPerOwner, defaultTimeout, value);
   }
 }

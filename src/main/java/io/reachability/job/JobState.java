@@ -2,9 +2,9 @@ package io.reachability.job;
 
 /** Where a {@link CheckJob} is in its life. Every accepted job ends in one of the terminal states. */
 public enum JobState {
-  /** Accepted, waiting for a worker. */
+  /** Accepted, waiting to run. */
   QUEUED,
-  /** A worker is checking its addresses. */
+  /** Its addresses are being checked. */
   RUNNING,
   /** Every address got a verdict (which may be UNKNOWN). */
   SUCCEEDED,

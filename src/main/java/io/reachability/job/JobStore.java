@@ -28,12 +28,13 @@ public interface JobStore {
   void delete(UUID id);
 
   /**
-   * Jobs newest first, optionally only those in {@code state}.
+   * Jobs newest first, optionally only those in {@code state} and only those of {@code owner}.
    *
+   * @param owner null = every owner's
    * @param page from 0
    * @param size at least 1
    */
-  JobPage list(@Nullable JobState state, int page, int size);
+  JobPage list(@Nullable JobState state, @Nullable String owner, int page, int size);
 
   /** Jobs stored now. */
   int size();

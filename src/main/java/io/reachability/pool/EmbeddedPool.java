@@ -36,7 +36,7 @@ public final class EmbeddedPool implements AutoCloseable {
    */
   static final int UNTHROTTLED_PER_MINUTE = 1_000_000;
 
-  /** Concurrent requests per client: every job worker may have a request at every server. */
+  /** Concurrent requests per client: every running job may have requests at every server. */
   static final int UNTHROTTLED_CONCURRENT = 10_000;
 
   static final RateLimiter.Limits UNTHROTTLED =

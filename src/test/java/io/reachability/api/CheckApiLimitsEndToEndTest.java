@@ -45,7 +45,7 @@ import org.springframework.test.annotation.DirtiesContext;
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
     properties = {
       "reach.node.listen=/ip4/127.0.0.1/tcp/0",
-      "reach.jobs.workers=1",
+      "reach.jobs.max-running=1",
       "reach.jobs.queue-capacity=" + CheckApiLimitsEndToEndTest.QUEUE,
       "reach.jobs.max-stored=" + CheckApiLimitsEndToEndTest.MAX_STORED,
       "reach.jobs.retention=10m"

@@ -168,7 +168,7 @@ public final class JobsBench {
       Attempt attempt =
           new Attempt(server, Reachability.REACHABLE, ResponseStatus.OK, DialStatus.OK, true, Multiaddr.fromString("/ip4/127.0.0.1/tcp/" + (1024 + i % 60000)), 0, 2, null);
       CheckJob job =
-          CheckJob.queued(UUID.randomUUID(), CheckRequest.of(List.of(address)).withConfirmations(1), now)
+          CheckJob.queued(UUID.randomUUID(), CheckJob.LOCAL_OWNER, CheckRequest.of(List.of(address)).withConfirmations(1), now)
               .started(now)
               .withResults(List.of(new AddressResult(address, Verdict.REACHABLE, List.of(), List.of(attempt))))
               .finished(JobState.SUCCEEDED, now, null);

@@ -37,7 +37,7 @@ class JobConfigurationTest {
           .withPropertyValues(
               "reach.node.listen=/ip4/127.0.0.1/tcp/0",
               "reach.node.announce=/ip4/127.0.0.1/tcp/9",
-              "reach.jobs.workers=2",
+              "reach.jobs.max-running=2",
               "reach.jobs.queue-capacity=7",
               "reach.jobs.default-timeout=45s",
               "reach.jobs.shutdown-grace=3s");
@@ -51,7 +51,7 @@ class JobConfigurationTest {
           assertThat(context).hasSingleBean(InMemoryJobStore.class).hasSingleBean(CheckRequestValidator.class);
           JobService jobs = context.getBean(JobService.class);
           service.set(jobs);
-          assertThat(jobs.settings().workers()).isEqualTo(2);
+          assertThat(jobs.settings().maxRunning()).isEqualTo(2);
           assertThat(jobs.settings().queueCapacity()).isEqualTo(7);
           assertThat(jobs.settings().defaultTimeout()).isEqualTo(Duration.ofSeconds(45));
           assertThat(jobs.settings().shutdownGrace()).isEqualTo(Duration.ofSeconds(3));

@@ -32,8 +32,9 @@ class ServicePropertiesTest {
           assertThat(pool.embeddedEnabled()).isTrue();
           assertThat(pool.embedded().size()).isEqualTo(3);
           JobsProperties jobs = context.getBean(JobsProperties.class);
-          assertThat(jobs).isEqualTo(new JobsProperties(4, 1000, Duration.ofHours(1), 10000, Duration.ofSeconds(60), Duration.ofSeconds(10)));
+          assertThat(jobs).isEqualTo(new JobsProperties(256, 1000, 256, 100, Duration.ofHours(1), 10000, Duration.ofSeconds(60), Duration.ofSeconds(10)));
           // the setting's defaults are the job service's own
+          assertThat(jobs.toSettings()).isEqualTo(JobSettings.defaults());
           assertThat(jobs.defaultTimeout()).isEqualTo(JobSettings.DEFAULT_TIMEOUT);
           assertThat(jobs.shutdownGrace()).isEqualTo(JobSettings.DEFAULT_SHUTDOWN_GRACE);
           MonitorProperties monitor = context.getBean(MonitorProperties.class);
@@ -95,7 +96,7 @@ class ServicePropertiesTest {
     failsWith("reach.pool.servers=/ip4/192.0.2.1/tcp/4001", "reach.pool.servers[0] = \"/ip4/192.0.2.1/tcp/4001\": a server address must end in /p2p/<peer id>");
     failsWith("reach.pool.servers=/ip4/1.2.3/tcp/1", "reach.pool.servers[0]: invalid multiaddr");
     failsWith("reach.pool.embedded.size=0", "reach.pool.embedded.size must be in [1, 16], was 0");
-    failsWith("reach.jobs.workers=0", "reach.jobs.workers must be in [1, 256], was 0");
+    failsWith("reach.jobs.max-running=0", "reach.jobs.max-running must be in [1, 4096], was 0");
     failsWith("reach.jobs.queue-capacity=0", "reach.jobs.queue-capacity must be at least 1, was 0");
     failsWith("reach.jobs.retention=0s", "reach.jobs.retention must be positive, was PT0S");
     failsWith("reach.jobs.max-stored=0", "reach.jobs.max-stored must be at least 1, was 0");

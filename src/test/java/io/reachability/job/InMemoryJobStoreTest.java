@@ -19,7 +19,7 @@ class InMemoryJobStoreTest {
 
   private CheckJob queued() {
     clock.advance(STEP);
-    return CheckJob.queued(UUID.randomUUID(), CheckRequest.defaults(), clock.instant());
+    return CheckJob.queued(UUID.randomUUID(), CheckJob.LOCAL_OWNER, CheckRequest.defaults(), clock.instant());
   }
 
   private CheckJob finish(InMemoryJobStore store, CheckJob job) {
@@ -99,16 +99,16 @@ class InMemoryJobStoreTest {
     finish(store, jobs.get(1));
     finish(store, jobs.get(3));
 
-    JobPage first = store.list(null, 0, 2);
+    JobPage first = store.list(null, null, 0, 2);
     assertThat(first.total()).isEqualTo(5);
     assertThat(first.items()).extracting(CheckJob::id).containsExactly(jobs.get(4).id(), jobs.get(3).id());
-    assertThat(store.list(null, 2, 2).items()).extracting(CheckJob::id).containsExactly(jobs.get(0).id());
-    assertThat(store.list(null, 3, 2).items()).isEmpty();
+    assertThat(store.list(null, null, 2, 2).items()).extracting(CheckJob::id).containsExactly(jobs.get(0).id());
+    assertThat(store.list(null, null, 3, 2).items()).isEmpty();
 
-    JobPage succeeded = store.list(JobState.SUCCEEDED, 0, 10);
+    JobPage succeeded = store.list(JobState.SUCCEEDED, null, 0, 10);
     assertThat(succeeded.total()).isEqualTo(2);
     assertThat(succeeded.items()).extracting(CheckJob::id).containsExactly(jobs.get(3).id(), jobs.get(1).id());
-    assertThat(store.list(JobState.CANCELLED, 0, 10).items()).isEmpty();
+    assertThat(store.list(JobState.CANCELLED, null, 0, 10).items()).isEmpty();
   }
 
   @Test

@@ -13,6 +13,7 @@ import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.core.PeerId;
 import io.reachability.libp2p.crypto.Keys;
 import io.reachability.pool.ServerPool;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -112,7 +113,7 @@ class JobServiceTest {
   }
 
   private JobService service(ServerPool pool, JobSettings settings) {
-    JobService service = new JobService(new InMemoryJobStore(clock, Duration.ofHours(1), 100), checker, pool, () -> NODE, settings, OPTIONS, clock);
+    JobService service = new JobService(new InMemoryJobStore(clock, Duration.ofHours(1), 1000), checker, pool, () -> NODE, settings, OPTIONS, clock);
     services.add(service);
     return service;
   }
@@ -298,7 +299,7 @@ class JobServiceTest {
     JobService service = service(ServerPool.of(servers(Script.SILENT), null), JobSettings.of(1, 10));
     CheckJob running = service.submit(CheckRequest.of(List.of(LISTEN)));
     CheckJob queued = service.submit(CheckRequest.of(List.of(LISTEN)));
-    await(service, running.id(), j -> j.state() == JobState.RUNNING);
+    awaitAsked(1);
 
     CheckJob cancelled = service.cancel(queued.id()).orElseThrow();
     assertThat(cancelled.state()).isEqualTo(JobState.CANCELLED);
@@ -308,6 +309,8 @@ class JobServiceTest {
     service.cancel(running.id());
     TimeUnit.MILLISECONDS.sleep(50);
     assertThat(asked).hasSize(1); // only the first job's one server; the cancelled job asked nobody
+    assertThat(service.running()).isZero();
+    assertThat(service.queued()).isZero();
     assertThat(service.find(queued.id()).orElseThrow().state()).isEqualTo(JobState.CANCELLED);
   }
 
@@ -399,5 +402,128 @@ class JobServiceTest {
       }
     }
     assertThat(succeeded).hasValue(100);
+  }
+
+  /** No job holds a thread: 200 jobs waiting on a silent server all wait at once, none queued. */
+  @Test
+  void twoHundredJobsAgainstASilentServerAllRunAtOnce() throws Exception {
+    JobService service = service(ServerPool.of(servers(Script.SILENT), null), JobSettings.of(256, 1000).withShutdownGrace(Duration.ZERO));
+    int threadsBefore = ManagementFactory.getThreadMXBean().getThreadCount();
+    for (int i = 0; i < 200; i++) {
+      service.submit(CheckRequest.of(List.of(LISTEN)).withTimeout(Duration.ofMinutes(5)));
+    }
+    awaitAsked(200);
+    assertThat(service.running()).isEqualTo(200);
+    // the job service's one scheduler thread, give or take a pool thread started meanwhile
+    assertThat(ManagementFactory.getThreadMXBean().getThreadCount() - threadsBefore).isLessThan(10);
+    assertThat(service.queued()).isZero();
+    assertThat(service.checksInFlight()).isEqualTo(200);
+  }
+
+  /** ... and each ends at its own timeout, not one after the other. */
+  @Test
+  void jobsWaitingOnASilentServerAllEndAtTheirTimeout() throws Exception {
+    JobService service = service(ServerPool.of(servers(Script.SILENT), null), JobSettings.of(256, 1000));
+    List<CheckJob> jobs = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      jobs.add(service.submit(CheckRequest.of(List.of(LISTEN)).withTimeout(Duration.ofSeconds(1))));
+    }
+    for (CheckJob job : jobs) {
+      CheckJob done = finished(service, job);
+      assertThat(done.state()).isEqualTo(JobState.FAILED);
+      assertThat(done.error()).isEqualTo("timed out after 1 s with 1 of 1 addresses checked");
+      assertThat(done.results().get(0).attempts()).singleElement().extracting(Attempt::error).isEqualTo(JobService.NO_ANSWER_IN_TIME);
+    }
+    assertThat(service.checksInFlight()).isZero();
+    assertThat(silent).hasSize(200).allMatch(CompletableFuture::isCancelled);
+  }
+
+  /**
+   * With every check slot taken, the next free one goes to the job whose turn it is, one check
+   * each: a request with many addresses cannot starve another one.
+   */
+  @Test
+  void checkSlotsGoToJobsInTurn() throws Exception {
+    Multiaddr server = servers(Script.REACHABLE).get(0);
+    List<String> order = new CopyOnWriteArrayList<>();
+    List<CompletableFuture<CheckResult>> pending = new CopyOnWriteArrayList<>();
+    AddressChecker gated =
+        (s, address, options) -> {
+          order.add(address.toString());
+          CompletableFuture<CheckResult> answer = new CompletableFuture<>();
+          pending.add(answer);
+          return answer.thenApply(ignored -> result(s, address, Reachability.REACHABLE, ResponseStatus.OK, DialStatus.OK));
+        };
+    JobService service =
+        new JobService(
+            new InMemoryJobStore(clock, Duration.ofHours(1), 100),
+            gated,
+            ServerPool.of(List.of(server), null),
+            () -> NODE,
+            JobSettings.defaults().withMaxChecksInFlight(1).withShutdownGrace(Duration.ZERO),
+            OPTIONS,
+            clock);
+    services.add(service);
+    List<Multiaddr> many = new ArrayList<>();
+    for (int port = 1; port <= 5; port++) {
+      many.add(Multiaddr.fromString("/ip4/127.0.0.1/tcp/" + port));
+    }
+    CheckJob big = service.submit(CheckRequest.of(many));
+    awaitSize(order, 1);
+    CheckJob small = service.submit(CheckRequest.of(List.of(LISTEN)));
+    pending.get(0).complete(null); // the big job's first address is decided: the slot is free
+    awaitSize(order, 2);
+    assertThat(order).containsExactly("/ip4/127.0.0.1/tcp/1", LISTEN.toString());
+    pending.get(1).complete(null);
+    assertThat(finished(service, small).state()).isEqualTo(JobState.SUCCEEDED);
+    for (int i = 2; i <= 5; i++) {
+      awaitSize(order, i + 1);
+      pending.get(i).complete(null);
+    }
+    assertThat(finished(service, big).results()).hasSize(5);
+  }
+
+  /** Waiting jobs start one client at a time: one client's burst waits behind its own jobs. */
+  @Test
+  void waitingJobsStartOneOwnerAtATime() throws Exception {
+    List<Multiaddr> servers = servers(Script.SILENT);
+    JobService service = service(ServerPool.of(servers, null), JobSettings.of(1, 10).withShutdownGrace(Duration.ZERO));
+    CheckJob first = service.submit(CheckRequest.of(List.of(LISTEN)), "burst");
+    List<CheckJob> burst = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      burst.add(service.submit(CheckRequest.of(List.of(LISTEN)), "burst"));
+    }
+    CheckJob other = service.submit(CheckRequest.of(List.of(LISTEN)), "other");
+    awaitAsked(1);
+    service.cancel(first.id());
+    awaitAsked(2);
+    assertThat(service.find(other.id()).orElseThrow().state()).isEqualTo(JobState.RUNNING);
+    assertThat(burst).allMatch(j -> service.find(j.id()).orElseThrow().state() == JobState.QUEUED);
+  }
+
+  /** One client's unfinished jobs are bounded; others can still submit. */
+  @Test
+  void oneOwnerCannotHaveMoreThanItsShareOfUnfinishedJobs() throws Exception {
+    JobService service =
+        service(ServerPool.of(servers(Script.SILENT), null), JobSettings.of(1, 10).withMaxUnfinishedPerOwner(2).withShutdownGrace(Duration.ZERO));
+    CheckJob running = service.submit(CheckRequest.of(List.of(LISTEN)), "greedy");
+    service.submit(CheckRequest.of(List.of(LISTEN)), "greedy");
+    assertThatThrownBy(() -> service.submit(CheckRequest.of(List.of(LISTEN)), "greedy"))
+        .isInstanceOf(TooManyJobsException.class)
+        .hasMessageContaining("2 unfinished jobs")
+        .satisfies(e -> assertThat(((TooManyJobsException) e).retryAfter()).isEqualTo(JobSettings.RETRY_AFTER));
+    assertThat(service.list(null, "greedy", 0, 10).total()).isEqualTo(2);
+    assertThat(service.submit(CheckRequest.of(List.of(LISTEN)), "modest").state()).isEqualTo(JobState.QUEUED);
+
+    service.cancel(running.id()); // a finished job no longer counts
+    assertThat(service.submit(CheckRequest.of(List.of(LISTEN)), "greedy")).isNotNull();
+  }
+
+  private static void awaitSize(List<?> list, int size) throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (list.size() < size) {
+      assertThat(System.nanoTime()).as("only %s", list).isLessThan(deadline);
+      TimeUnit.MILLISECONDS.sleep(5);
+    }
   }
 }
