@@ -5,6 +5,14 @@ import io.swagger.v3.core.jackson.ModelResolver;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
+import io.swagger.v3.oas.models.PathItem;
+import io.swagger.v3.oas.models.media.Content;
+import io.swagger.v3.oas.models.media.MediaType;
+import io.swagger.v3.oas.models.media.StringSchema;
+import io.swagger.v3.oas.models.responses.ApiResponse;
+import io.swagger.v3.oas.models.responses.ApiResponses;
+import io.swagger.v3.oas.models.security.SecurityRequirement;
+import io.swagger.v3.oas.models.security.SecurityScheme;
 import io.swagger.v3.oas.models.info.Info;
 import io.swagger.v3.oas.models.info.License;
 import io.swagger.v3.oas.models.media.JsonSchema;
@@ -116,6 +124,16 @@ class ApiDocumentation {
       `CANCELLED`). Every accepted job reaches a terminal state. Finished jobs stay readable for
       `reach.jobs.retention` (default 1h, at most `reach.jobs.max-stored` of them), then answer 404.
 
+      Access: with API keys configured (`reach.access.keys`), every write (`POST`, `DELETE`) needs
+      one, sent as `Authorization: Bearer <key>`; with none configured, writes are answered for
+      callers on the service's own machine (loopback) only, 403 for anyone else. Reads are open
+      unless `reach.access.protect-reads` is set, but a job is visible to the client that
+      submitted it (and to admin keys) only: to anyone else it does not exist (404). A key that is
+      not valid is a 401 on any endpoint. Each client may submit `reach.access.submissions-per-minute`
+      checks a minute and have `reach.jobs.max-unfinished-per-client` jobs unfinished (429 with
+      `Retry-After` beyond). By default a check may name only the pool's servers and the node's own
+      addresses (`reach.access.allow-any-server`, `reach.access.allow-any-address`).
+
       JSON conventions: timestamps are ISO-8601 strings (UTC instants), multiaddrs are their text
       form, and `null` fields are always written (never omitted).
 
@@ -152,7 +170,60 @@ class ApiDocumentation {
                 new Tag()
                     .name(TAG_REACHABILITY)
                     .description("The reachability monitor: every candidate address's verdict, kept current in the background.")))
-        .components(new Components());
+        .components(
+            new Components()
+                .addSecuritySchemes(
+                    SECURITY_SCHEME,
+                    new SecurityScheme()
+                        .type(SecurityScheme.Type.HTTP)
+                        .scheme("bearer")
+                        .description("An API key from `reach.access.keys`, as `Authorization: Bearer <key>`.")))
+        // optional: an empty requirement means "no key" (loopback callers while none is configured, open reads)
+        .security(List.of(new SecurityRequirement(), new SecurityRequirement().addList(SECURITY_SCHEME)));
+  }
+
+  /** The name of the API-key security scheme. */
+  static final String SECURITY_SCHEME = "apiKey";
+
+  static final String UNAUTHORIZED =
+      """
+      An API key is needed and none was sent (keys are configured), or the `Authorization` header
+      does not carry a valid one (any endpoint). With `WWW-Authenticate: Bearer`.""";
+
+  static final String FORBIDDEN_WRITE =
+      "No API key is configured and the caller is not on the service's machine: writes are answered for loopback callers only.";
+
+  static final String UNAUTHORIZED_READ =
+      "Only with `reach.access.protect-reads`: as for writes. Otherwise only a malformed or unknown key in `Authorization`.";
+
+  static final String FORBIDDEN_READ =
+      "Only with `reach.access.protect-reads` and no API key configured, for a caller not on the service's machine.";
+
+  /** 401 and 403 on every API operation: who may call it depends on settings, not on the path. */
+  @Bean
+  OpenApiCustomizer accessResponses() {
+    return openApi -> {
+      if (openApi.getPaths() == null) {
+        return;
+      }
+      openApi.getPaths().values().forEach(path -> path.readOperationsMap().forEach((method, operation) -> {
+        boolean read = method == PathItem.HttpMethod.GET || method == PathItem.HttpMethod.HEAD;
+        ApiResponses responses = operation.getResponses();
+        responses.addApiResponse("401", problem(read ? UNAUTHORIZED_READ : UNAUTHORIZED)
+            .addHeaderObject(
+                "WWW-Authenticate",
+                new io.swagger.v3.oas.models.headers.Header()
+                    .description("`Bearer realm=\"reachability\"`.")
+                    .schema(new StringSchema())));
+        responses.addApiResponse("403", problem(read ? FORBIDDEN_READ : FORBIDDEN_WRITE));
+      }));
+    };
+  }
+
+  private static ApiResponse problem(String description) {
+    return new ApiResponse()
+        .description(description)
+        .content(new Content().addMediaType(PROBLEM_JSON, new MediaType().schema(new io.swagger.v3.oas.models.media.Schema<>().$ref("#/components/schemas/Problem"))));
   }
 
   /** Required and nullable properties from the records, enum descriptions from the table above. */

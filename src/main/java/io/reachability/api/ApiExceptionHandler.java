@@ -1,5 +1,7 @@
 package io.reachability.api;
 
+import io.reachability.access.AccessDeniedProblem;
+import io.reachability.access.SubmissionsLimitedException;
 import io.reachability.job.FieldError;
 import io.reachability.job.InvalidCheckRequestException;
 import io.reachability.job.JobRejectedException;
@@ -78,6 +80,27 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         .body(problem);
   }
 
+  /** 401 (with a Bearer challenge) or 403: who is calling may not do this. */
+  @ExceptionHandler(AccessDeniedProblem.class)
+  ResponseEntity<ProblemDetail> accessDenied(AccessDeniedProblem e) {
+    HttpStatus status = e.challenge() ? HttpStatus.UNAUTHORIZED : HttpStatus.FORBIDDEN;
+    ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, e.getMessage());
+    problem.setTitle(e.challenge() ? "API key required" : "Forbidden");
+    ResponseEntity.BodyBuilder response = ResponseEntity.status(status);
+    if (e.challenge()) {
+      response.header(HttpHeaders.WWW_AUTHENTICATE, BEARER_CHALLENGE);
+    }
+    return response.body(problem);
+  }
+
+  /** What a 401 asks for (RFC 6750). */
+  static final String BEARER_CHALLENGE = "Bearer realm=\"reachability\"";
+
+  @ExceptionHandler(SubmissionsLimitedException.class)
+  ResponseEntity<ProblemDetail> submissionsLimited(SubmissionsLimitedException e) {
+    return tooManyRequests("Too many submissions", e.getMessage(), e.retryAfter());
+  }
+
   /** One client's own limit: the others are not affected, so 429 rather than 503. */
   @ExceptionHandler(TooManyJobsException.class)
   ResponseEntity<ProblemDetail> tooManyJobs(TooManyJobsException e) {
@@ -88,8 +111,14 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.TOO_MANY_REQUESTS, detail);
     problem.setTitle(title);
     return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
-        .header(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, retryAfter.toSeconds())))
+        .header(HttpHeaders.RETRY_AFTER, Long.toString(retryAfterSeconds(retryAfter)))
         .body(problem);
+  }
+
+  /** Whole seconds, rounded up (a client that waits exactly this long is not turned away again), at least 1. */
+  static long retryAfterSeconds(Duration wait) {
+    long millis = Math.max(0, wait.toMillis());
+    return Math.max(1, (millis + 999) / 1000);
   }
 
   @ExceptionHandler(JobRejectedException.class)

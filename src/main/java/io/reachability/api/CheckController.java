@@ -1,14 +1,19 @@
 package io.reachability.api;
 
+import io.reachability.access.ApiClient;
+import io.reachability.access.SubmissionRateLimiter;
+import io.reachability.access.SubmissionsLimitedException;
 import io.reachability.job.CheckJob;
 import io.reachability.job.CheckRequestValidator;
 import io.reachability.job.FieldError;
 import io.reachability.job.InvalidCheckRequestException;
+import io.reachability.job.JobPage;
 import io.reachability.job.JobService;
 import io.reachability.job.JobState;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -21,6 +26,7 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -88,10 +94,12 @@ class CheckController {
 
   private final JobService jobs;
   private final CheckRequestValidator validator;
+  private final SubmissionRateLimiter submissions;
 
-  CheckController(JobService jobs, CheckRequestValidator validator) {
+  CheckController(JobService jobs, CheckRequestValidator validator, SubmissionRateLimiter submissions) {
     this.jobs = jobs;
     this.validator = validator;
+    this.submissions = submissions;
   }
 
   /** Accepts a check job: 202 with its location; 400 with field errors; 503 when the queue is full. */
@@ -151,9 +159,10 @@ class CheckController {
       responseCode = "429",
       description =
           """
-          The job was not accepted and nothing was stored: this client already has
-          `reach.jobs.max-unfinished-per-client` jobs queued or running (other clients are not
-          affected).""",
+          The job was not accepted and nothing was stored: this client submitted more than
+          `reach.access.submissions-per-minute` checks in the last minute (invalid ones count too),
+          or already has `reach.jobs.max-unfinished-per-client` jobs queued or running. Other
+          clients are not affected.""",
       headers =
           @Header(
               name = "Retry-After",
@@ -174,10 +183,20 @@ class CheckController {
               description = "Seconds to wait before submitting again (at least 1).",
               schema = @Schema(type = "integer", minimum = "1")),
       content = @Content(mediaType = ApiDocumentation.PROBLEM_JSON, schema = @Schema(implementation = ApiDocumentation.Problem.class)))
-  ResponseEntity<JobView> submit(@RequestBody(required = false) @Nullable CheckRequestBody body) {
+  ResponseEntity<JobView> submit(
+      @RequestBody(required = false) @Nullable CheckRequestBody body, @Parameter(hidden = true) @AuthenticationPrincipal ApiClient client) {
+    // counted before validation: a client sending garbage pays for it too
+    submissions.tryAcquire(client.name()).ifPresent(wait -> {
+      throw new SubmissionsLimitedException(submissions.perMinute(), wait);
+    });
     CheckRequestBody request = body != null ? body : new CheckRequestBody(null, null, null, null, null);
-    CheckJob job = jobs.submit(validator.validate(request.toSubmission()));
+    CheckJob job = jobs.submit(validator.validate(request.toSubmission()), client.name());
     return ResponseEntity.accepted().location(URI.create(PATH + "/" + job.id())).body(JobView.of(job));
+  }
+
+  /** A job only its owner (or an admin) sees; to anyone else it does not exist. */
+  private Optional<CheckJob> visible(UUID id, @Nullable ApiClient client) {
+    return jobs.find(id).filter(job -> client != null && client.owns(job));
   }
 
   @GetMapping("/{id}")
@@ -187,8 +206,8 @@ class CheckController {
       responseCode = "404",
       description = JOB_NOT_FOUND,
       content = @Content(mediaType = ApiDocumentation.PROBLEM_JSON, schema = @Schema(implementation = ApiDocumentation.Problem.class)))
-  JobView get(@Parameter(description = JOB_ID) @PathVariable UUID id) {
-    return jobs.find(id).map(JobView::of).orElseThrow(() -> new JobNotFoundException(id));
+  JobView get(@Parameter(description = JOB_ID) @PathVariable UUID id, @Parameter(hidden = true) @AuthenticationPrincipal @Nullable ApiClient client) {
+    return visible(id, client).map(JobView::of).orElseThrow(() -> new JobNotFoundException(id));
   }
 
   @GetMapping
@@ -209,7 +228,8 @@ class CheckController {
               description = "Jobs per page.",
               schema = @Schema(type = "integer", format = "int32", minimum = "1", maximum = "" + MAX_PAGE_SIZE, defaultValue = "" + DEFAULT_PAGE_SIZE))
           @RequestParam(defaultValue = "" + DEFAULT_PAGE_SIZE)
-          int size) {
+          int size,
+      @Parameter(hidden = true) @AuthenticationPrincipal @Nullable ApiClient client) {
     List<FieldError> errors = new ArrayList<>();
     if (page < 0) {
       errors.add(new FieldError("page", Integer.toString(page), "must be at least 0"));
@@ -220,7 +240,10 @@ class CheckController {
     if (!errors.isEmpty()) {
       throw new InvalidCheckRequestException(errors);
     }
-    return JobPageView.of(jobs.list(state, page, size));
+    if (client == null) {
+      return JobPageView.of(new JobPage(List.of(), page, size, 0)); // an anonymous caller owns no job
+    }
+    return JobPageView.of(jobs.list(state, client.admin() ? null : client.name(), page, size));
   }
 
   /** Cancels a queued or running job; a finished one is returned unchanged. */
@@ -239,7 +262,8 @@ class CheckController {
       responseCode = "404",
       description = JOB_NOT_FOUND,
       content = @Content(mediaType = ApiDocumentation.PROBLEM_JSON, schema = @Schema(implementation = ApiDocumentation.Problem.class)))
-  JobView cancel(@Parameter(description = JOB_ID) @PathVariable UUID id) {
+  JobView cancel(@Parameter(description = JOB_ID) @PathVariable UUID id, @Parameter(hidden = true) @AuthenticationPrincipal ApiClient client) {
+    visible(id, client).orElseThrow(() -> new JobNotFoundException(id));
     return jobs.cancel(id).map(JobView::of).orElseThrow(() -> new JobNotFoundException(id));
   }
 }

@@ -32,9 +32,13 @@ public record CheckRequestBody(
                         The node's addresses to check, at most 50; absent or empty = the node's
                         candidate addresses (listen + announce) when the job runs. Each must be a TCP
                         multiaddr over ip4/ip6 (`/ip4|ip6/<address>/tcp/<port>`), not relayed
-                        (`/p2p-circuit`), and may end in `/p2p/<the node's own peer id>` (dropped),
-                        never another peer's. Duplicates are checked once. Field errors name the item
-                        (`addresses[2]`); more than 50 gives one error on `addresses`."""),
+                        (`/p2p-circuit`), dialable (not port 0, not an unspecified, multicast or
+                        broadcast IP, no `/ip6zone`), and may end in `/p2p/<the node's own peer id>`
+                        (dropped), never another peer's. Its IP must be the node's own (one it
+                        listens on, announces or was observed at, or one of its machine's), unless
+                        `reach.access.allow-any-address` is set. Duplicates are checked once. Field
+                        errors name the item (`addresses[2]`); more than 50 gives one error on
+                        `addresses`."""),
             schema = @Schema(description = "A multiaddr (surrounding whitespace is trimmed).", example = "/ip4/127.0.0.1/tcp/4001"))
         @Nullable List<String> addresses,
     @ArraySchema(
@@ -44,8 +48,10 @@ public record CheckRequestBody(
                     description =
                         """
                         AutoNAT v2 servers to ask instead of the pool, at most 50; absent or empty =
-                        the pool. Each must be `/ip4|ip6/<address>/tcp/<port>/p2p/<peer id>` and not
-                        the node itself. Duplicates are asked once."""),
+                        the pool. Each must be `/ip4|ip6/<address>/tcp/<port>/p2p/<peer id>`, not
+                        the node itself, and one of the pool's servers exactly as
+                        `GET /api/v1/servers` lists it, unless `reach.access.allow-any-server` is set
+                        (then also others at public addresses). Duplicates are asked once."""),
             schema = @Schema(description = "A server multiaddr ending in `/p2p/<peer id>`."))
         @Nullable List<String> servers,
     @Schema(

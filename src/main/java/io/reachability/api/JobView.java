@@ -20,6 +20,12 @@ import org.jspecify.annotations.Nullable;
 @Schema(name = "Job", description = "A check job.")
 public record JobView(
     UUID id,
+    @Schema(
+            description =
+                """
+                Who submitted it: the name of the API key it came with, or `local` (a caller on this
+                machine while no key is configured). Only its owner and admin keys see it.""")
+        String owner,
     JobState state,
     @Schema(description = "When the job was accepted.") Instant createdAt,
     @Schema(description = "When it started running; null while queued (and for a job cancelled while queued).") @Nullable Instant startedAt,
@@ -108,6 +114,7 @@ public record JobView(
   public static JobView of(CheckJob job) {
     return new JobView(
         job.id(),
+        job.owner(),
         job.state(),
         job.createdAt(),
         job.startedAt(),

@@ -2,14 +2,19 @@ package io.reachability.config;
 
 import io.reachability.autonat.AutonatClient;
 import io.reachability.autonat.CheckOptions;
+import io.reachability.access.AccessProperties;
 import io.reachability.job.AddressChecker;
+import io.reachability.job.CheckPolicy;
 import io.reachability.job.CheckRequestValidator;
 import io.reachability.job.InMemoryJobStore;
 import io.reachability.job.JobService;
 import io.reachability.job.JobStore;
 import io.reachability.job.NodeAddresses;
 import io.reachability.libp2p.host.Host;
+import io.reachability.pool.PoolServer;
 import io.reachability.pool.ServerPool;
+import java.net.InetAddress;
+import java.util.Set;
 import java.time.Clock;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -57,8 +62,20 @@ class JobConfiguration {
         jobClock);
   }
 
+  /**
+   * What a request may name ({@code reach.access.allow-any-server}, {@code allow-any-address}): by
+   * default the pool's servers and the node's own addresses only, so the service cannot be made to
+   * dial, or have servers dial, anyone else.
+   */
   @Bean
-  CheckRequestValidator checkRequestValidator(Host host, ClientProperties client) {
-    return new CheckRequestValidator(host.peerId(), client.maxDialDataBytes());
+  CheckRequestValidator checkRequestValidator(Host host, ClientProperties client, AccessProperties access, ServerPool pool, NodeProperties node) {
+    Set<InetAddress> machine = NodeIps.machineAddresses();
+    CheckPolicy policy =
+        new CheckPolicy(
+            access.allowAnyServer() ? CheckPolicy.ServerRule.POOL_OR_PUBLIC : CheckPolicy.ServerRule.POOL,
+            access.allowAnyAddress(),
+            () -> pool.servers().stream().map(PoolServer::address).toList(),
+            ip -> machine.contains(ip) || NodeIps.of(host, node).contains(ip));
+    return new CheckRequestValidator(host.peerId(), client.maxDialDataBytes(), policy);
   }
 }

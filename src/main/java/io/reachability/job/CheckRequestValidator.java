@@ -1,10 +1,14 @@
 package io.reachability.job;
 
+import io.reachability.autonat.AddressClass;
 import io.reachability.autonat.AutonatV2;
 import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.core.PeerId;
 import io.reachability.libp2p.multiformats.Protocol;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -30,16 +34,31 @@ public final class CheckRequestValidator {
   static final String NOT_TCP =
       "a transport the node cannot listen on: only TCP over ip4/ip6 (/ip4|ip6/<address>/tcp/<port>) can be checked";
 
+  static final String NOT_OWN =
+      "not an address of this node (one it listens on, announces or was observed at, or an IP it has): only the node's own addresses"
+          + " can be checked (reach.access.allow-any-address lifts this, for labs)";
+  static final String NOT_IN_POOL =
+      "not a server of the pool (GET /api/v1/servers lists them): reach.access.allow-any-server lets a request name others";
+  static final String NOT_PUBLIC_SERVER = "a server outside the pool must have a public address";
+
   private final PeerId self;
   private final int maxDialDataBytes;
+  private final CheckPolicy policy;
+
+  /** With no restriction on the servers and addresses a request names ({@link CheckPolicy#UNRESTRICTED}). */
+  public CheckRequestValidator(PeerId self, int maxDialDataBytes) {
+    this(self, maxDialDataBytes, CheckPolicy.UNRESTRICTED);
+  }
 
   /**
    * @param self the node's peer id: an address may end in {@code /p2p/<self>}, never in another's
    * @param maxDialDataBytes the client's cap; a request may lower it, not raise it
+   * @param policy which servers and addresses a request may name
    */
-  public CheckRequestValidator(PeerId self, int maxDialDataBytes) {
+  public CheckRequestValidator(PeerId self, int maxDialDataBytes, CheckPolicy policy) {
     this.self = Objects.requireNonNull(self, "self");
     this.maxDialDataBytes = maxDialDataBytes;
+    this.policy = Objects.requireNonNull(policy, "policy");
   }
 
   /**
@@ -90,6 +109,9 @@ public final class CheckRequestValidator {
         continue;
       }
       String problem = addressProblem(address);
+      if (problem == null && !policy.anyAddress() && !AddressClass.ip(address).map(policy.nodeIp()::test).orElse(false)) {
+        problem = NOT_OWN;
+      }
       if (problem != null) {
         errors.add(new FieldError(field, value, problem));
       } else {
@@ -111,8 +133,32 @@ public final class CheckRequestValidator {
     if (!peer.equals(self)) {
       return "names another peer (" + peer + "); only the node's own addresses can be checked";
     }
+    return undialable(address);
+  }
+
+  /**
+   * Why no server could ever dial {@code address} (a TCP address over ip4/ip6); null when one may.
+   * Such a check could only end UNKNOWN, or worse, make a server dial itself.
+   */
+  static @Nullable String undialable(Multiaddr address) {
+    if (address.has(Protocol.IP6ZONE)) {
+      return "a zoned IPv6 address (/ip6zone) is link-local: no server elsewhere can dial it";
+    }
+    InetSocketAddress socket = address.withoutPeerId().toTcpSocketAddress().orElseThrow();
+    if (socket.getPort() == 0) {
+      return "port 0 cannot be dialed";
+    }
+    InetAddress ip = socket.getAddress();
+    if (ip.isAnyLocalAddress()) {
+      return "an unspecified address (0.0.0.0, ::) cannot be dialed: name the address itself";
+    }
+    if (ip.isMulticastAddress() || Arrays.equals(ip.getAddress(), BROADCAST)) {
+      return "a multicast or broadcast address cannot be dialed";
+    }
     return null;
   }
+
+  private static final byte[] BROADCAST = {(byte) 255, (byte) 255, (byte) 255, (byte) 255};
 
   private List<Multiaddr> servers(@Nullable List<String> values, List<FieldError> errors) {
     if (values == null) {
@@ -136,11 +182,26 @@ public final class CheckRequestValidator {
         errors.add(new FieldError(field, value, "only /ip4|ip6/<address>/tcp/<port>/p2p/<peer id> servers can be dialed"));
       } else if (server.peerId().get().equals(self)) {
         errors.add(new FieldError(field, value, "the node cannot check itself"));
+      } else if (undialable(server) != null) {
+        errors.add(new FieldError(field, value, undialable(server)));
+      } else if (serverProblem(server) != null) {
+        errors.add(new FieldError(field, value, serverProblem(server)));
       } else {
         result.add(server);
       }
     }
     return List.copyOf(result);
+  }
+
+  /** Why the policy does not let a request name {@code server}; null when it does. */
+  private @Nullable String serverProblem(Multiaddr server) {
+    if (policy.servers() == CheckPolicy.ServerRule.ANY || policy.pool().get().contains(server)) {
+      return null;
+    }
+    if (policy.servers() == CheckPolicy.ServerRule.POOL) {
+      return NOT_IN_POOL;
+    }
+    return AddressClass.isPublic(server) ? null : NOT_PUBLIC_SERVER;
   }
 
   private static @Nullable Multiaddr parse(String field, @Nullable String value, List<FieldError> errors) {

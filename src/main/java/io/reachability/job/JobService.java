@@ -516,10 +516,15 @@ public final class JobService implements AutoCloseable {
     if (result != null) {
       pool.record(result);
     }
-    Attempt attempt =
+    Attempt answer =
         result != null
             ? Attempt.of(launch.server, result)
             : Attempt.failed(launch.server, message(error), Duration.ofNanos(System.nanoTime() - launch.slot.startNanos));
+    String shown = AttemptErrors.forCaller(answer.error());
+    if (!Objects.equals(shown, answer.error())) {
+      log.debug("check of {} by {}: {}", launch.round.address, launch.server, answer.error());
+    }
+    Attempt attempt = answer.withError(shown);
     Effects effects = new Effects();
     synchronized (lock) {
       Round round = launch.round;

@@ -6,8 +6,6 @@ import com.jayway.jsonpath.DocumentContext;
 import com.jayway.jsonpath.JsonPath;
 import io.reachability.config.JobsProperties;
 import io.reachability.job.JobSettings;
-import io.reachability.libp2p.core.Multiaddr;
-import io.reachability.libp2p.crypto.Keys;
 import io.reachability.testing.MutableClock;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -22,7 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -110,19 +107,25 @@ class CheckApiLimitsEndToEndTest {
     assertThat(ids(JsonPath.parse(get("/api/v1/checks?state=SUCCEEDED").body()))).doesNotContain(id(location));
   }
 
+  /** Silent listeners: a dial-back to one connects and then waits out the server's upgrade timeout. */
+  static final int SILENT_ADDRESSES = 5;
+
   /**
-   * The worker is kept busy by a job whose server accepts TCP connections and never says a word:
-   * each of its addresses waits out a multistream negotiation timeout (10 s), 50 addresses take
-   * minutes, far longer than this test. Two more jobs fill the queue; the next is turned away.
+   * The one running place is kept busy by a job whose addresses accept TCP connections and never
+   * say a word: each dial-back waits out the embedded server's upgrade timeout (10 s or more), five
+   * addresses take about a minute, far longer than this test. Two more jobs fill the queue; the
+   * next is turned away.
    */
   @Test
   void unfinishedJobsAreNeverEvictedAndAFullQueueIs503UntilAPlaceFrees() throws Exception {
-    try (ServerSocket silent = new ServerSocket(0, 100, InetAddress.getLoopbackAddress())) {
-      Multiaddr server =
-          Multiaddr.fromString("/ip4/127.0.0.1/tcp/" + silent.getLocalPort()).withPeerId(Keys.generateEd25519().publicKey().peerId());
+    List<ServerSocket> silent = new ArrayList<>();
+    for (int i = 0; i < SILENT_ADDRESSES; i++) {
+      silent.add(new ServerSocket(0, 100, InetAddress.getLoopbackAddress()));
+    }
+    try {
       String addresses =
-          IntStream.rangeClosed(1, 50).mapToObj(p -> "\"/ip4/127.0.0.1/tcp/" + p + "\"").collect(Collectors.joining(","));
-      String stuck = "{\"addresses\":[" + addresses + "],\"servers\":[\"" + server + "\"],\"confirmations\":1,\"timeoutSeconds\":600}";
+          silent.stream().map(socket -> "\"/ip4/127.0.0.1/tcp/" + socket.getLocalPort() + "\"").collect(Collectors.joining(","));
+      String stuck = "{\"addresses\":[" + addresses + "],\"confirmations\":1,\"timeoutSeconds\":600}";
       List<String> unfinished = new ArrayList<>();
       try {
         String running = accepted(post(stuck));
@@ -134,7 +137,7 @@ class CheckApiLimitsEndToEndTest {
           assertThat(JsonPath.parse(get(queued).body()).read("$.state", String.class)).isEqualTo("QUEUED");
         }
 
-        // one worker busy, the queue full: turned away, and nothing stored for it
+        // the one place busy, the queue full: turned away, and nothing stored for it
         HttpResponse<String> rejected = post("{}");
         assertThat(rejected.statusCode()).isEqualTo(503);
         assertThat(rejected.headers().firstValue("Retry-After")).hasValue(Long.toString(JobSettings.RETRY_AFTER.toSeconds()));
@@ -165,8 +168,12 @@ class CheckApiLimitsEndToEndTest {
         assertThat(get(ended.get(2)).statusCode()).isEqualTo(200);
       } finally {
         for (String job : unfinished) {
-          send(at(job).DELETE()); // leave no worker busy for the next test
+          send(at(job).DELETE()); // leave no place busy for the next test
         }
+      }
+    } finally {
+      for (ServerSocket socket : silent) {
+        socket.close();
       }
     }
 

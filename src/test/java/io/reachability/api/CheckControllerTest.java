@@ -14,6 +14,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
+import io.reachability.access.SecurityConfiguration;
 import io.reachability.autonat.CheckOptions;
 import io.reachability.autonat.CheckResult;
 import io.reachability.job.AddressChecker;
@@ -51,7 +52,7 @@ import org.springframework.web.bind.annotation.RestController;
  * stay QUEUED or RUNNING, so the queue can fill): status codes, Location, problem details.
  */
 @WebMvcTest(CheckController.class)
-@Import(CheckControllerTest.Beans.class)
+@Import({CheckControllerTest.Beans.class, SecurityConfiguration.class})
 class CheckControllerTest {
 
   static final PeerId SELF = Keys.generateEd25519().publicKey().peerId();

@@ -8,6 +8,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
+import io.reachability.access.SecurityConfiguration;
 import io.reachability.autonat.CheckResult;
 import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.crypto.Keys;
@@ -63,7 +64,7 @@ class ReachabilityControllerTest {
 
   @Nested
   @WebMvcTest(ReachabilityController.class)
-  @Import({Pool.class, Monitor.class})
+  @Import({Pool.class, Monitor.class, SecurityConfiguration.class})
   class WithTheMonitor {
 
     @Autowired MockMvc mvc;
@@ -105,7 +106,7 @@ class ReachabilityControllerTest {
 
   @Nested
   @WebMvcTest(ReachabilityController.class)
-  @Import(Pool.class)
+  @Import({Pool.class, SecurityConfiguration.class})
   class WithoutTheMonitor {
 
     @Autowired MockMvc mvc;

@@ -2,6 +2,7 @@ package io.reachability.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.reachability.access.AccessProperties;
 import io.reachability.job.CheckJob;
 import io.reachability.job.CheckRequest;
 import io.reachability.job.CheckRequestValidator;
@@ -26,7 +27,7 @@ class JobConfigurationTest {
 
   @Configuration(proxyBeanMethods = false)
   @EnableConfigurationProperties({
-    NodeProperties.class, ClientProperties.class, ServerProperties.class, PoolProperties.class, JobsProperties.class
+    NodeProperties.class, ClientProperties.class, ServerProperties.class, PoolProperties.class, JobsProperties.class, AccessProperties.class
   })
   @Import({Libp2pConfiguration.class, AutonatConfiguration.class, PoolConfiguration.class, JobConfiguration.class})
   static class Service {}

@@ -125,4 +125,86 @@ class CheckRequestValidatorTest {
         .containsExactly("the node does not listen on tcp/9; a dial-back cannot succeed");
     assertThat(node.candidates()).extracting(Multiaddr::toString).containsExactly("/ip4/0.0.0.0/tcp/4001", "/ip4/203.0.113.7/tcp/14001");
   }
+
+  @Test
+  void addressesThatCanNeverBeDialedAreRefusedWithTheReason() {
+    List<FieldError> errors =
+        errors(
+            addresses(
+                List.of(
+                    "/ip4/127.0.0.1/tcp/0",
+                    "/ip6zone/eth0/ip6/fe80::1/tcp/4001",
+                    "/ip4/0.0.0.0/tcp/4001",
+                    "/ip6/::/tcp/4001",
+                    "/ip4/224.0.0.1/tcp/4001",
+                    "/ip4/255.255.255.255/tcp/4001")));
+    assertThat(errors).extracting(FieldError::field).containsExactly(
+        "addresses[0]", "addresses[1]", "addresses[2]", "addresses[3]", "addresses[4]", "addresses[5]");
+    assertThat(errors.get(0).reason()).isEqualTo("port 0 cannot be dialed");
+    assertThat(errors.get(1).reason()).contains("/ip6zone").contains("link-local");
+    assertThat(errors.get(2).reason()).startsWith("an unspecified address");
+    assertThat(errors.get(3).reason()).startsWith("an unspecified address");
+    assertThat(errors.get(4).reason()).startsWith("a multicast or broadcast address");
+    assertThat(errors.get(5).reason()).startsWith("a multicast or broadcast address");
+
+    List<FieldError> servers =
+        errors(new CheckSubmission(null, List.of("/ip4/192.0.2.1/tcp/0/p2p/" + other, "/ip4/0.0.0.0/tcp/4001/p2p/" + other), null, null, null));
+    assertThat(servers).extracting(FieldError::reason).containsExactly("port 0 cannot be dialed",
+        "an unspecified address (0.0.0.0, ::) cannot be dialed: name the address itself");
+  }
+
+  /** The default policy: the pool's servers and the node's own addresses only. */
+  @Test
+  void byDefaultOnlyThePoolsServersAndTheNodesOwnAddresses() {
+    Multiaddr pooled = Multiaddr.fromString("/ip4/198.51.100.7/tcp/4001/p2p/" + other);
+    CheckPolicy policy =
+        new CheckPolicy(
+            CheckPolicy.ServerRule.POOL,
+            false,
+            () -> List.of(pooled),
+            ip -> ip.getHostAddress().equals("127.0.0.1") || ip.getHostAddress().equals("203.0.113.7"));
+    CheckRequestValidator restricted = new CheckRequestValidator(self, CAP, policy);
+
+    // own IPs on any port, and the pool's server by its exact address, are fine
+    CheckRequest fine =
+        restricted.validate(new CheckSubmission(List.of("/ip4/127.0.0.1/tcp/9", "/ip4/203.0.113.7/tcp/4001"), List.of(pooled.toString()), null, null, null));
+    assertThat(fine.servers()).containsExactly(pooled);
+
+    List<FieldError> errors =
+        catchThrowableOfType(
+                InvalidCheckRequestException.class,
+                () ->
+                    restricted.validate(
+                        new CheckSubmission(
+                            List.of("/ip4/8.8.8.8/tcp/53", "/ip4/127.0.0.2/tcp/4001"),
+                            List.of("/ip4/198.51.100.8/tcp/4001/p2p/" + other, "/ip4/8.8.4.4/tcp/4001/p2p/" + other),
+                            null,
+                            null,
+                            null)))
+            .errors();
+    assertThat(errors).extracting(FieldError::field).containsExactly("addresses[0]", "addresses[1]", "servers[0]", "servers[1]");
+    assertThat(errors).extracting(FieldError::reason)
+        .containsExactly(
+            CheckRequestValidator.NOT_OWN, CheckRequestValidator.NOT_OWN, CheckRequestValidator.NOT_IN_POOL, CheckRequestValidator.NOT_IN_POOL);
+  }
+
+  /** reach.access.allow-any-server: other servers too, at public addresses only. */
+  @Test
+  void serversOutsideThePoolMustBePublic() {
+    Multiaddr pooled = Multiaddr.fromString("/ip4/127.0.0.1/tcp/4001/p2p/" + other);
+    CheckRequestValidator open =
+        new CheckRequestValidator(self, CAP, new CheckPolicy(CheckPolicy.ServerRule.POOL_OR_PUBLIC, true, () -> List.of(pooled), ip -> false));
+    String publicServer = "/ip4/8.8.4.4/tcp/4001/p2p/" + other;
+    assertThat(open.validate(new CheckSubmission(List.of("/ip4/8.8.8.8/tcp/53"), List.of(publicServer, pooled.toString()), null, null, null)).servers())
+        .extracting(Multiaddr::toString)
+        .containsExactly(publicServer, pooled.toString());
+    for (String internal : List.of("/ip4/127.0.0.2/tcp/4001", "/ip4/10.0.0.1/tcp/22", "/ip6/fc00::1/tcp/22", "/ip4/169.254.169.254/tcp/80")) {
+      List<FieldError> errors =
+          catchThrowableOfType(
+                  InvalidCheckRequestException.class,
+                  () -> open.validate(new CheckSubmission(null, List.of(internal + "/p2p/" + other), null, null, null)))
+              .errors();
+      assertThat(errors).singleElement().extracting(FieldError::reason).isEqualTo(CheckRequestValidator.NOT_PUBLIC_SERVER);
+    }
+  }
 }

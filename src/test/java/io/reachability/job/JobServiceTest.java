@@ -526,4 +526,26 @@ class JobServiceTest {
       TimeUnit.MILLISECONDS.sleep(5);
     }
   }
+
+  /** How reaching a server failed would say what is at its address: only the stage is shown. */
+  @Test
+  void attemptErrorsSayWhatFailedNotWhatIsThere() throws Exception {
+    Multiaddr server = servers(Script.REACHABLE).get(0);
+    AddressChecker failing =
+        (s, address, options) ->
+            CompletableFuture.completedFuture(
+                new CheckResult(
+                    s.peerId().orElseThrow(), s, 0, address, null, null, Reachability.UNKNOWN,
+                    "cannot connect to the server: Connection refused: /127.0.0.1:5000", false, null, 0, Duration.ofMillis(1)));
+    JobService service =
+        new JobService(new InMemoryJobStore(clock, Duration.ofHours(1), 10), failing, ServerPool.of(List.of(server), null), () -> NODE, JobSettings.of(1, 1), OPTIONS, clock);
+    services.add(service);
+    CheckJob job = finished(service, service.submit(CheckRequest.of(List.of(LISTEN))));
+    assertThat(job.results().get(0).attempts()).singleElement().extracting(Attempt::error).isEqualTo("cannot connect to the server");
+    assertThat(AttemptErrors.forCaller("cannot open a /libp2p/autonat/2/dial-request stream: protocol negotiation failed: garbage"))
+        .isEqualTo("cannot open a /libp2p/autonat/2/dial-request stream");
+    assertThat(AttemptErrors.forCaller("cannot send the request: connection reset")).isEqualTo("cannot send the request");
+    assertThat(AttemptErrors.forCaller("timed out after 15 s")).isEqualTo("timed out after 15 s");
+    assertThat(AttemptErrors.forCaller(null)).isNull();
+  }
 }

@@ -1,0 +1,44 @@
+package io.reachability.job;
+
+import io.reachability.libp2p.core.Multiaddr;
+import java.net.InetAddress;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+
+/**
+ * What a check request may name, so that the service cannot be used to make servers dial third
+ * parties nor the node dial arbitrary hosts: by default servers from the pool only and addresses
+ * of this node only.
+ *
+ * @param servers which servers a request may name
+ * @param anyAddress addresses need not be the node's own (labs: servers then dial whatever a
+ *     caller names)
+ * @param pool the pool's servers now, each ending in {@code /p2p/<peer id>}
+ * @param nodeIp whether an IP is the node's: of an address it listens on, announces or was
+ *     observed at, or of one of this machine's interfaces
+ */
+public record CheckPolicy(
+    ServerRule servers, boolean anyAddress, Supplier<? extends Collection<Multiaddr>> pool, Predicate<InetAddress> nodeIp) {
+
+  /** Which servers a request may name. */
+  public enum ServerRule {
+    /** Servers of the pool only, by their exact address. */
+    POOL,
+    /** The pool's, and others at public addresses. */
+    POOL_OR_PUBLIC,
+    /** Any server (in-process use and tests: no caller from outside). */
+    ANY
+  }
+
+  public CheckPolicy {
+    Objects.requireNonNull(servers, "servers");
+    Objects.requireNonNull(pool, "pool");
+    Objects.requireNonNull(nodeIp, "nodeIp");
+  }
+
+  /** No restriction: for in-process callers, who can dial whatever they like anyway. */
+  public static final CheckPolicy UNRESTRICTED = new CheckPolicy(ServerRule.ANY, true, List::of, ip -> true);
+}
