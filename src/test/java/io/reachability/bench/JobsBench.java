@@ -1,6 +1,7 @@
 package io.reachability.bench;
 
 import io.reachability.Application;
+import io.reachability.access.AccessProperties;
 import io.reachability.autonat.DialStatus;
 import io.reachability.autonat.Reachability;
 import io.reachability.autonat.ResponseStatus;
@@ -9,6 +10,7 @@ import io.reachability.job.Attempt;
 import io.reachability.job.CheckJob;
 import io.reachability.job.CheckRequest;
 import io.reachability.job.InMemoryJobStore;
+import io.reachability.job.JobSettings;
 import io.reachability.job.JobState;
 import io.reachability.job.Verdict;
 import io.reachability.libp2p.core.Multiaddr;
@@ -69,6 +71,9 @@ public final class JobsBench {
             "--server.port=0",
             "--reach.node.listen=/ip4/127.0.0.1/tcp/0",
             "--reach.jobs.queue-capacity=10000",
+            // one local client submits every job: lift the per-client limits meant for strangers
+            "--reach.jobs.max-unfinished-per-client=" + (10000 + JobSettings.MAX_CONCURRENCY),
+            "--reach.access.submissions-per-minute=" + AccessProperties.MAX_SUBMISSIONS_PER_MINUTE,
             "--spring.main.banner-mode=off",
             "--logging.level.root=WARN",
             "--logging.level.io.reachability=WARN");

@@ -1,5 +1,7 @@
 package io.reachability.bench;
 
+import io.reachability.access.AccessProperties;
+import io.reachability.job.JobSettings;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -48,7 +50,7 @@ public final class ServiceMemoryBench {
   /** {@code reach.jobs.retention}: far longer than the run, so no job expires while measured. */
   static final String RETENTION = "24h";
 
-  /** {@code reach.jobs.queue-capacity}: room for the submitters to stay ahead of the workers. */
+  /** {@code reach.jobs.queue-capacity}: room for the submitters to stay ahead of the running jobs. */
   static final int QUEUE_CAPACITY = 10_000;
 
   static final Duration START_TIMEOUT = Duration.ofSeconds(120);
@@ -92,6 +94,9 @@ public final class ServiceMemoryBench {
             "--reach.jobs.max-stored=" + Math.max(JOBS, MIN_MAX_STORED),
             "--reach.jobs.retention=" + RETENTION,
             "--reach.jobs.queue-capacity=" + QUEUE_CAPACITY,
+            // one local client submits every job: lift the per-client limits meant for strangers
+            "--reach.jobs.max-unfinished-per-client=" + (QUEUE_CAPACITY + JobSettings.MAX_CONCURRENCY),
+            "--reach.access.submissions-per-minute=" + AccessProperties.MAX_SUBMISSIONS_PER_MINUTE,
             "--logging.level.root=WARN");
     System.out.println("service: " + String.join(" ", command));
     Process service = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
