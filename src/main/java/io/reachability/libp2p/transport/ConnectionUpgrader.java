@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * </ol>
  *
  * The whole upgrade is bounded by {@link UpgradeSettings#upgradeTimeout()}; any failure closes the
- * socket and fails the returned future.
+ * socket and fails the returned future. Once upgraded, a connection with no stream open on our
+ * side for {@link UpgradeSettings#idleTimeout()} is closed.
  *
  * @see <a href="https://github.com/libp2p/specs/blob/master/connections/README.md">libp2p connections</a>
  */
@@ -161,7 +162,9 @@ public final class ConnectionUpgrader {
     channel.pipeline().addBefore(CONNECTION_GUARD, YamuxHandler.NAME, yamux);
     if (!result.complete(connection)) {
       channel.close();
+      return;
     }
+    IdleConnectionCloser.watch(channel, yamux, settings.idleTimeout());
   }
 
   private static void failWith(CompletableFuture<?> step, CompletableFuture<Connection> result) {
