@@ -69,6 +69,16 @@ public final class ConnectionUpgrader {
    *     the remote proves that identity
    */
   public CompletableFuture<Connection> upgrade(Channel channel, Direction direction, @Nullable PeerId expectedPeer) {
+    return upgrade(channel, direction, expectedPeer, registry);
+  }
+
+  /**
+   * {@link #upgrade(Channel, Direction, PeerId)}, the connection serving inbound streams from
+   * {@code streams} instead of the upgrader's registry (a connection admitted for one protocol
+   * only, say).
+   */
+  public CompletableFuture<Connection> upgrade(
+      Channel channel, Direction direction, @Nullable PeerId expectedPeer, StreamHandlerRegistry streams) {
     CompletableFuture<Connection> result = new CompletableFuture<>();
     boolean initiator = direction == Direction.OUTBOUND;
     List<String> security = List.of(Noise.PROTOCOL_ID);
@@ -77,11 +87,11 @@ public final class ConnectionUpgrader {
             ? MultistreamHandler.initiator(
                 security,
                 settings.negotiationTimeout(),
-                (ctx, protocol) -> secure(ctx, direction, expectedPeer, result))
+                (ctx, protocol) -> secure(ctx, direction, expectedPeer, streams, result))
             : MultistreamHandler.responder(
                 () -> security,
                 settings.negotiationTimeout(),
-                (ctx, protocol) -> secure(ctx, direction, expectedPeer, result));
+                (ctx, protocol) -> secure(ctx, direction, expectedPeer, streams, result));
     failWith(negotiation.result(), result);
     channel.pipeline().addLast(SECURITY_NEGOTIATION, negotiation);
     channel.pipeline().addLast(CONNECTION_GUARD, new ConnectionGuard(result));
@@ -118,7 +128,11 @@ public final class ConnectionUpgrader {
   }
 
   private void secure(
-      ChannelHandlerContext ctx, Direction direction, @Nullable PeerId expectedPeer, CompletableFuture<Connection> result) {
+      ChannelHandlerContext ctx,
+      Direction direction,
+      @Nullable PeerId expectedPeer,
+      StreamHandlerRegistry streams,
+      CompletableFuture<Connection> result) {
     boolean initiator = direction == Direction.OUTBOUND;
     NoiseHandshakeHandler noise =
         new NoiseHandshakeHandler(identity, initiator, expectedPeer, settings.handshakeTimeout());
@@ -137,11 +151,11 @@ public final class ConnectionUpgrader {
                       ? MultistreamHandler.initiator(
                           muxers,
                           settings.negotiationTimeout(),
-                          (c, p) -> multiplex(channel, session, direction, result))
+                          (c, p) -> multiplex(channel, session, direction, streams, result))
                       : MultistreamHandler.responder(
                           () -> muxers,
                           settings.negotiationTimeout(),
-                          (c, p) -> multiplex(channel, session, direction, result));
+                          (c, p) -> multiplex(channel, session, direction, streams, result));
               failWith(negotiation.result(), result);
               channel.pipeline().addBefore(CONNECTION_GUARD, MUXER_NEGOTIATION, negotiation);
             });
@@ -152,9 +166,10 @@ public final class ConnectionUpgrader {
       Channel channel,
       SecureSession session,
       Direction direction,
+      StreamHandlerRegistry streams,
       CompletableFuture<Connection> result) {
     MuxedConnection connection =
-        new MuxedConnection(channel, session, direction, registry, settings.negotiationTimeout());
+        new MuxedConnection(channel, session, direction, streams, settings.negotiationTimeout());
     YamuxHandler yamux =
         new YamuxHandler(direction == Direction.OUTBOUND, settings.yamux(), connection::acceptInboundStream);
     connection.attach(yamux);
