@@ -14,6 +14,7 @@ import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.core.PeerId;
 import io.reachability.libp2p.core.Stream;
 import io.reachability.libp2p.host.Host;
+import io.reachability.libp2p.host.InboundReservation;
 import io.reachability.libp2p.multiformats.UvarintFrameDecoder;
 import io.reachability.libp2p.yamux.YamuxStreamResetException;
 import java.security.SecureRandom;
@@ -72,6 +73,14 @@ public final class AutonatClient implements AutoCloseable {
    */
   static final Duration DIAL_BACK_CONNECTION_LINGER = Duration.ofSeconds(2);
 
+  /**
+   * Inbound slots the host keeps for dial-backs while a check is pending ({@link
+   * Host#reserveInboundSlots}), past its connection limits: a check waits for one dial-back, the
+   * monitor has 5 probes in flight by default and each job worker one check, so this covers the
+   * checks of a busy node several times over, and its members last seconds.
+   */
+  public static final int DIAL_BACK_RESERVED_SLOTS = 32;
+
   private static final Logger log = LoggerFactory.getLogger(AutonatClient.class);
 
   /** Tries to draw a nonce no pending check uses before giving up (a sane source needs one). */
@@ -85,6 +94,7 @@ public final class AutonatClient implements AutoCloseable {
   private final ScheduledExecutorService timers;
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile @Nullable InboundReservation dialBackSlots;
   /** A full-size dial-data frame: most chunks are the same, so serialise it once. */
   private final byte[] fullChunkMessage;
 
@@ -111,13 +121,18 @@ public final class AutonatClient implements AutoCloseable {
     this.timers = executor;
   }
 
-  /** Serves {@value AutonatV2#DIAL_BACK_PROTOCOL} on the host; checks can run from now on. */
+  /**
+   * Serves {@value AutonatV2#DIAL_BACK_PROTOCOL} on the host, with {@link #DIAL_BACK_RESERVED_SLOTS}
+   * inbound slots kept for dial-backs while checks are pending; checks can run from now on.
+   */
   public AutonatClient start() {
     if (closed.get()) {
       throw new IllegalStateException("AutoNAT client is closed");
     }
     if (started.compareAndSet(false, true)) {
       host.setStreamHandler(AutonatV2.DIAL_BACK_PROTOCOL, this::serveDialBack);
+      // a connection flood must not make the node turn away the dial-backs that prove it reachable
+      dialBackSlots = host.reserveInboundSlots(AutonatV2.DIAL_BACK_PROTOCOL, DIAL_BACK_RESERVED_SLOTS, () -> !pending.isEmpty());
     }
     return this;
   }
@@ -130,6 +145,10 @@ public final class AutonatClient implements AutoCloseable {
     }
     if (started.get()) {
       host.removeStreamHandler(AutonatV2.DIAL_BACK_PROTOCOL);
+      InboundReservation slots = dialBackSlots;
+      if (slots != null) {
+        slots.close();
+      }
     }
     for (Exchange exchange : List.copyOf(pending.values())) {
       exchange.result.completeExceptionally(new IllegalStateException("AutoNAT client closed"));

@@ -37,7 +37,10 @@ class Libp2pConfiguration {
             .agentVersion(agent)
             .threadName("node")
             .reusePort(node.reusePort())
-            .maxInboundPerIp(node.maxInboundConnectionsPerIp());
+            .maxInboundPerIp(node.maxInboundConnectionsPerIp())
+            .maxInboundConnections(node.maxInboundConnections())
+            .maxInboundPerSubnet(node.maxInboundConnectionsPerSubnet())
+            .idleTimeout(node.idleTimeout());
     for (Multiaddr address : node.listenAddresses()) {
       builder.listen(address);
     }

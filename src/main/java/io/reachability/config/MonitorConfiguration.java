@@ -36,8 +36,8 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * The reachability monitor ({@code reach.monitor.enabled}, default on): probes the node's
- * candidate addresses through the pool's servers, hears every finished check job's answers, and
- * starts once the pool is up. Closed before the client and the pool it uses.
+ * candidate addresses through the pool's servers, hears every finished check job's answers (which
+ * at most prompt a re-probe), and starts once the pool is up. Closed before the client and the pool it uses.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnBooleanProperty(name = "reach.monitor.enabled", matchIfMissing = true)
@@ -61,8 +61,8 @@ class MonitorConfiguration {
             () -> pool.usable().stream().map(s -> new ReachabilityMonitor.Server(s.address(), !s.embedded())).toList(),
             () -> candidates(host, node, pool),
             Clock.systemUTC());
-    // a job may name any server; only the pool's are trusted with the windows (a failure is a
-    // claim no nonce proves, so a stranger could otherwise talk an address UNREACHABLE)
+    // jobs' answers never decide a verdict (ReachabilityMonitor.record): one that disagrees only
+    // prompts a re-probe. A job may name any server; only the pool's answers get that far
     jobs.addFinishedListener(
         job -> {
           Set<PeerId> trusted = pool.servers().stream().map(PoolServer::peerId).collect(Collectors.toSet());

@@ -1,6 +1,8 @@
 package io.reachability.config;
 
 import io.reachability.libp2p.core.Multiaddr;
+import io.reachability.libp2p.host.HostSettings;
+import java.time.Duration;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -21,6 +23,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxInboundConnectionsPerIp open inbound connections from one IP address; beyond it new
  *     ones from that address are closed at once (so one address cannot take every slot, and with
  *     them the AutoNAT dial-backs the node needs)
+ * @param maxInboundConnections open inbound connections in all, below the node's 1024; the rest
+ *     stays for connections the node opens itself, so an inbound flood cannot stop it dialing out
+ * @param maxInboundConnectionsPerSubnet open inbound connections from one /24 (IPv4) or /64
+ *     (IPv6); beyond it new ones from that subnet are closed at once
+ * @param idleTimeout a connection with no open stream for this long is closed
  */
 @ConfigurationProperties("reach.node")
 public record NodeProperties(
@@ -28,12 +35,28 @@ public record NodeProperties(
     @DefaultValue("") String identityFile,
     @DefaultValue List<String> announce,
     @DefaultValue("true") boolean reusePort,
-    @DefaultValue("64") int maxInboundConnectionsPerIp) {
+    @DefaultValue("64") int maxInboundConnectionsPerIp,
+    @DefaultValue("768") int maxInboundConnections,
+    @DefaultValue("128") int maxInboundConnectionsPerSubnet,
+    @DefaultValue("30s") Duration idleTimeout) {
 
   public NodeProperties {
     if (maxInboundConnectionsPerIp < 1) {
       throw new IllegalArgumentException(
           "reach.node.max-inbound-connections-per-ip must be at least 1, was " + maxInboundConnectionsPerIp);
+    }
+    if (maxInboundConnections < 1 || maxInboundConnections >= HostSettings.DEFAULT_MAX_CONNECTIONS) {
+      throw new IllegalArgumentException(
+          "reach.node.max-inbound-connections must be in [1, " + (HostSettings.DEFAULT_MAX_CONNECTIONS - 1)
+              + "] (below the node's " + HostSettings.DEFAULT_MAX_CONNECTIONS + " connections, so it can always dial out), was "
+              + maxInboundConnections);
+    }
+    if (maxInboundConnectionsPerSubnet < 1) {
+      throw new IllegalArgumentException(
+          "reach.node.max-inbound-connections-per-subnet must be at least 1, was " + maxInboundConnectionsPerSubnet);
+    }
+    if (idleTimeout == null || idleTimeout.isNegative() || idleTimeout.isZero()) {
+      throw new IllegalArgumentException("reach.node.idle-timeout must be positive, was " + idleTimeout);
     }
     listen = List.copyOf(listen);
     announce = announce == null ? List.of() : List.copyOf(announce);

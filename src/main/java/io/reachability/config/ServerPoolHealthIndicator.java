@@ -12,10 +12,12 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.stereotype.Component;
 
 /**
- * Actuator health component {@code serverPool}: UP while at least one pool server is connected and
- * said over identify that it speaks AutoNAT v2, DOWN otherwise, with the counts as details. When
- * none is ready it probes the pool again in the background (at most every {@link #REPROBE_INTERVAL}),
- * so a server that came back, or a connection that was closed for idleness, shows up again.
+ * Actuator health component {@code serverPool}: UP while at least one pool server is ready (it said
+ * over identify that it speaks AutoNAT v2, and it is connected or answered the last time the node
+ * talked to it), DOWN otherwise, with the counts as details. Connections to servers are closed when
+ * idle ({@code reach.node.idle-timeout}), so while none is connected it probes the pool again in the
+ * background (at most every {@link #REPROBE_INTERVAL}): a server that went away shows as not ready,
+ * one that came back as ready, a poll or so later.
  */
 @Component // bean serverPoolHealthIndicator: the health component is named "serverPool" (the pool bean has that name)
 class ServerPoolHealthIndicator implements HealthIndicator {
@@ -37,8 +39,12 @@ class ServerPoolHealthIndicator implements HealthIndicator {
     List<PoolServer> servers = pool.servers();
     long connected = servers.stream().filter(s -> ServerPool.connected(host, s)).count();
     long speaks = servers.stream().filter(s -> Boolean.TRUE.equals(s.speaksAutonatV2())).count();
-    long ready = servers.stream().filter(s -> ServerPool.connected(host, s) && Boolean.TRUE.equals(s.speaksAutonatV2())).count();
-    if (ready == 0) {
+    long ready =
+        servers.stream()
+            .filter(s -> Boolean.TRUE.equals(s.speaksAutonatV2()))
+            .filter(s -> ServerPool.connected(host, s) || Boolean.TRUE.equals(s.answeredLastContact()))
+            .count();
+    if (connected == 0) {
       reprobe();
     }
     Health.Builder builder = ready > 0 ? Health.up() : Health.down();

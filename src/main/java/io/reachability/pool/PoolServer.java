@@ -26,6 +26,7 @@ public final class PoolServer {
   /** Checks that ended without a response status we understand (not reached, reset, timed out). */
   private final LongAdder withoutResponse = new LongAdder();
   private volatile @Nullable Boolean speaksAutonatV2;
+  private volatile @Nullable Boolean answeredLastContact;
 
   /**
    * @param address the server's address, ending in {@code /p2p/<peer id>}
@@ -65,7 +66,20 @@ public final class PoolServer {
     speaksAutonatV2 = value;
   }
 
-  /** Counts one finished check against this server. */
+  /**
+   * Whether the server answered the last time the node talked to it (identify when the pool was
+   * probed, or a check that got a response); null before any contact. Connections to servers
+   * are closed when idle, so this, not an open connection, says whether a server is there.
+   */
+  public @Nullable Boolean answeredLastContact() {
+    return answeredLastContact;
+  }
+
+  void answeredLastContact(boolean value) {
+    answeredLastContact = value;
+  }
+
+  /** Counts one finished check against this server (and whether it answered: {@link #answeredLastContact()}). */
   public void record(CheckResult result) {
     byReachability.get(result.reachability()).increment();
     ResponseStatus status = result.responseStatus();
@@ -74,6 +88,7 @@ public final class PoolServer {
     } else {
       byResponseStatus.get(status).increment();
     }
+    answeredLastContact = status != null;
   }
 
   /** The counters now. */

@@ -98,7 +98,8 @@ public final class ServerPool implements AutoCloseable {
 
   /**
    * Connects {@code host} to every server and asks identify whether it speaks AutoNAT v2. Never
-   * fails: a server that cannot be reached keeps its previous answer (unknown at first).
+   * fails: a server that cannot be reached keeps its previous answer (unknown at first), and
+   * whether it answered is recorded ({@link PoolServer#answeredLastContact()}).
    */
   public CompletableFuture<Void> probe(Host host) {
     List<CompletableFuture<Void>> all = new ArrayList<>();
@@ -116,8 +117,10 @@ public final class ServerPool implements AutoCloseable {
             (identified, error) -> {
               if (error != null) {
                 log.warn("server pool: cannot identify {}: {}", server.address(), error.toString());
+                server.answeredLastContact(false);
                 return null;
               }
+              server.answeredLastContact(true);
               boolean speaks = identified.supports(AutonatV2.DIAL_REQUEST_PROTOCOL);
               server.speaksAutonatV2(speaks);
               if (!speaks) {

@@ -36,6 +36,10 @@ final class AddressState {
   private int consecutiveRefusals;
   private @Nullable Instant lastRefusal;
   private @Nullable Instant lastProbeAt;
+  /** A re-probe an outside answer asked for ({@link #requestReprobe}) and no probe has started since. */
+  private boolean reprobeRequested;
+  /** When an outside answer last got a re-probe, for the one-per-{@code probeRateWindow} bound. */
+  private @Nullable Instant lastReprobeRequest;
   /** The primary of this address's group (same IP and port), or null when this is a primary. */
   private @Nullable AddressState primary;
 
@@ -60,6 +64,7 @@ final class AddressState {
 
   /** A probe of this address went to {@code server}. */
   void probeStarted(Multiaddr server, Instant now) {
+    reprobeRequested = false;
     inFlight.add(server);
     probeTimes.addLast(now);
     lastProbeAt = now;
@@ -70,13 +75,35 @@ final class AddressState {
     inFlight.remove(server);
   }
 
-  /** An outcome learned elsewhere (a check job): it counts as a probe too. */
-  void recordExternal(ProbeRecord outcome) {
-    probeTimes.addLast(outcome.at());
-    if (lastProbeAt == null || outcome.at().isAfter(lastProbeAt)) {
-      lastProbeAt = outcome.at();
+  /**
+   * An answer about this address learned elsewhere (a check job's): it never enters the window
+   * nor counts against the probe budget, since nothing but the monitor's own probes may decide a
+   * verdict. When it says something new (it disagrees with the verdict, or there is no verdict
+   * yet) the address is probed once more, unless an outside answer got a re-probe within {@code
+   * probeRateWindow} or a probe is in flight already (its outcome will tell). True when a re-probe
+   * is now due.
+   */
+  boolean requestReprobe(ProbeOutcome outcome, Instant now) {
+    if (!outcome.decides() || !disagrees(outcome) || reprobeRequested || !inFlight.isEmpty()) {
+      return false;
     }
-    record(outcome);
+    if (primary != null && primary.ownVerdict() == Reachability.REACHABLE) {
+      return false; // follows its primary, which is never probed on its behalf
+    }
+    if (lastReprobeRequest != null && lastReprobeRequest.plus(settings.probeRateWindow()).isAfter(now)) {
+      return false;
+    }
+    reprobeRequested = true;
+    lastReprobeRequest = now;
+    return true;
+  }
+
+  private boolean disagrees(ProbeOutcome outcome) {
+    return switch (verdict()) {
+      case UNKNOWN -> true;
+      case REACHABLE -> outcome == ProbeOutcome.FAILURE;
+      case UNREACHABLE -> outcome == ProbeOutcome.SUCCESS;
+    };
   }
 
   void record(ProbeRecord outcome) {
@@ -159,7 +186,11 @@ final class AddressState {
     return probeTimes.size() >= settings.maxProbesPerWindow();
   }
 
-  /** Probes this address still needs, in flight ones included (go's rules, in go's order). */
+  /**
+   * Probes this address still needs, in flight ones included (go's rules, in go's order), at
+   * least one while a re-probe is requested ({@link #requestReprobe}); never any beyond the
+   * budget.
+   */
   int probesNeeded(Instant now) {
     if (primary != null && primary.ownVerdict() == Reachability.REACHABLE) {
       return 0;
@@ -167,6 +198,11 @@ final class AddressState {
     if (pausedByRefusals() || rateLimited()) {
       return 0;
     }
+    int needed = ownRulesNeed(now);
+    return reprobeRequested ? Math.max(needed, 1) : needed;
+  }
+
+  private int ownRulesNeed(Instant now) {
     int missing = settings.targetConfidence() - confidence();
     if (missing > 0) {
       return missing;

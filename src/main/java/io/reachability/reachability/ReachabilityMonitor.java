@@ -43,7 +43,9 @@ import org.slf4j.LoggerFactory;
  * address's window has not heard from; addresses are served in candidate order. A server is
  * asked at most once at a time and, unless it is in-process, at most once per
  * {@code perServerInterval}; a server that errs is rested with a doubling, jittered backoff; an
- * empty pool is retried the same way. Spring-free; one scheduler thread.
+ * empty pool is retried the same way. Answers learned elsewhere ({@link #record}, a check job's)
+ * never decide a verdict: at most they prompt a probe of the monitor's own. Spring-free; one
+ * scheduler thread.
  */
 public final class ReachabilityMonitor implements AutoCloseable {
 
@@ -172,12 +174,16 @@ public final class ReachabilityMonitor implements AutoCloseable {
   }
 
   /**
-   * An outcome about {@code address} learned elsewhere (a check job asked {@code server}); counts
-   * in the address's window and probe budget when the address is tracked, and in the server's
-   * spacing ({@code perServerInterval}) either way.
+   * An answer about {@code address} learned elsewhere (a check job asked {@code server}). Only
+   * the monitor's own probes decide verdicts: such an answer never enters the address's window
+   * nor its probe budget, so answers an attacker can provoke (a flood that makes dial-backs fail
+   * while someone submits checks) cannot confirm or flip a verdict, nor push the next probe away.
+   * When it disagrees with the tracked address's verdict, or the address has none yet, the
+   * monitor probes the address again soon with a probe of its own, at most once per address per
+   * {@code probeRateWindow} and within the address's probe budget. It counts
+   * in the server's spacing ({@code perServerInterval}) either way.
    */
   public void record(Multiaddr address, Multiaddr server, ProbeOutcome outcome) {
-    List<VerdictChange> changes;
     synchronized (this) {
       if (closed) {
         return;
@@ -192,10 +198,12 @@ public final class ReachabilityMonitor implements AutoCloseable {
       if (state == null) {
         return;
       }
-      state.recordExternal(new ProbeRecord(now, server, outcome));
-      changes = publish(now);
+      state.prune(now);
+      if (!state.requestReprobe(outcome, now)) {
+        return;
+      }
+      log.debug("reachability monitor: {} answered {} for {} ({} here): probing it again", server, outcome, address, state.verdict());
     }
-    notify(changes);
     requestTick();
   }
 

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.reachability.libp2p.core.PeerId;
 import io.reachability.libp2p.host.Host;
+import io.reachability.libp2p.host.HostSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,6 +48,34 @@ class NodeConfigurationTest {
     runner
         .withPropertyValues("reach.node.listen=/ip4/127.0.0.1/tcp/0", "reach.node.reuse-port=false")
         .run(context -> assertThat(context.getBean(Host.class).settings().reusePort()).isFalse());
+  }
+
+  @Test
+  void connectionLimitsDefaultToTheHostsAndBind() {
+    runner
+        .withPropertyValues("reach.node.listen=/ip4/127.0.0.1/tcp/0")
+        .run(
+            context -> {
+              HostSettings settings = context.getBean(Host.class).settings();
+              HostSettings defaults = HostSettings.defaults();
+              assertThat(settings.maxInboundPerIp()).isEqualTo(defaults.maxInboundPerIp());
+              assertThat(settings.maxInboundConnections()).isEqualTo(defaults.maxInboundConnections());
+              assertThat(settings.maxInboundPerSubnet()).isEqualTo(defaults.maxInboundPerSubnet());
+              assertThat(settings.upgrade().idleTimeout()).isEqualTo(defaults.upgrade().idleTimeout());
+            });
+    runner
+        .withPropertyValues(
+            "reach.node.listen=/ip4/127.0.0.1/tcp/0",
+            "reach.node.max-inbound-connections=500",
+            "reach.node.max-inbound-connections-per-subnet=32",
+            "reach.node.idle-timeout=2m")
+        .run(
+            context -> {
+              HostSettings settings = context.getBean(Host.class).settings();
+              assertThat(settings.maxInboundConnections()).isEqualTo(500);
+              assertThat(settings.maxInboundPerSubnet()).isEqualTo(32);
+              assertThat(settings.upgrade().idleTimeout()).isEqualTo(Duration.ofMinutes(2));
+            });
   }
 
   @Test

@@ -2,7 +2,10 @@ package io.reachability.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.reachability.autonat.CheckResult;
+import io.reachability.autonat.Reachability;
 import io.reachability.libp2p.host.Host;
+import io.reachability.pool.PoolServer;
 import io.reachability.pool.ServerPool;
 import java.time.Duration;
 import java.util.List;
@@ -40,6 +43,36 @@ class ServerPoolHealthIndicatorTest {
           assertThat(health.getDetails()).containsEntry("servers", 3).containsEntry("ready", 3L).containsEntry("embedded", true);
           assertThat(health.getDetails()).containsKey("notice");
         });
+  }
+
+  @Test
+  void staysUpWhenIdleConnectionsToTheServersClose() {
+    runner
+        .withPropertyValues("reach.node.idle-timeout=1s")
+        .run(
+            context -> {
+              Host host = context.getBean(Host.class);
+              ServerPool pool = context.getBean(ServerPool.class);
+              pool.probe(host).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+              long deadline = System.nanoTime() + WAIT.toNanos();
+              while (pool.servers().stream().anyMatch(s -> ServerPool.connected(host, s)) && System.nanoTime() < deadline) {
+                TimeUnit.MILLISECONDS.sleep(20);
+              }
+              assertThat(pool.servers()).noneMatch(s -> ServerPool.connected(host, s));
+              // nobody uses them: closed for idleness, yet the servers answered moments ago
+              Health health = context.getBean(ServerPoolHealthIndicator.class).health();
+              assertThat(health.getStatus()).isEqualTo(Status.UP);
+              assertThat(health.getDetails()).containsEntry("ready", 3L).containsEntry("connected", 0L);
+
+              // servers whose last check got no response are not ready
+              for (PoolServer server : pool.servers()) {
+                pool.record(
+                    new CheckResult(
+                        server.peerId(), server.address(), null, null, null, null, Reachability.UNKNOWN,
+                        "cannot connect to the server", false, null, 0, Duration.ZERO));
+              }
+              assertThat(context.getBean(ServerPoolHealthIndicator.class).health().getStatus()).isEqualTo(Status.DOWN);
+            });
   }
 
   @Test

@@ -104,6 +104,9 @@ class ServicePropertiesTest {
     failsWith("reach.jobs.default-timeout=11m", "reach.jobs.default-timeout must be positive and at most PT10M (the longest a request may ask for), was PT11M");
     failsWith("reach.jobs.shutdown-grace=-1s", "reach.jobs.shutdown-grace must not be negative, was PT-1S");
     failsWith("reach.node.max-inbound-connections-per-ip=0", "reach.node.max-inbound-connections-per-ip must be at least 1, was 0");
+    failsWith("reach.node.max-inbound-connections=1024", "reach.node.max-inbound-connections must be in [1, 1023] (below the node's 1024 connections, so it can always dial out), was 1024");
+    failsWith("reach.node.max-inbound-connections-per-subnet=0", "reach.node.max-inbound-connections-per-subnet must be at least 1, was 0");
+    failsWith("reach.node.idle-timeout=0s", "reach.node.idle-timeout must be positive, was PT0S");
     failsWith("reach.monitor.concurrency=0", "reach.monitor.concurrency must be in [1, 64], was 0");
     failsWith("reach.monitor.per-server-interval=-1s", "reach.monitor.per-server-interval must not be negative, was PT-1S");
     failsWith("reach.monitor.max-probes-per-address=0", "reach.monitor.max-probes-per-address must be at least 1, was 0");

@@ -182,14 +182,57 @@ class AddressStateTest {
   }
 
   @Test
-  void outcomesFedFromJobsCountAsProbes() {
-    AddressState state = new AddressState(ADDRESS, settings);
-    for (int i = 1; i <= settings.maxProbesPerWindow(); i++) {
-      state.recordExternal(new ProbeRecord(clock.instant(), server(i), ProbeOutcome.SUCCESS));
-    }
-    state.prune(clock.instant());
-    assertThat(state.rateLimited()).isTrue();
-    assertThat(state.lastProbeAt()).isEqualTo(clock.instant());
+  void anAnswerFromElsewhereNeverCountsButADisagreeingOneAsksForOneProbePerRateWindow() {
+    AddressState state = fed("SSS");
+    Instant lastProbe = state.lastProbeAt();
+    assertThat(state.probesNeeded(clock.instant())).isZero();
+    // agreeing, refused or failed answers say nothing new
+    assertThat(state.requestReprobe(ProbeOutcome.SUCCESS, clock.instant())).isFalse();
+    assertThat(state.requestReprobe(ProbeOutcome.REFUSED, clock.instant())).isFalse();
+    assertThat(state.requestReprobe(ProbeOutcome.ERROR, clock.instant())).isFalse();
+
+    // a disagreeing one: one probe of the monitor's own, asked for once
+    assertThat(state.requestReprobe(ProbeOutcome.FAILURE, clock.instant())).isTrue();
+    assertThat(state.requestReprobe(ProbeOutcome.FAILURE, clock.instant())).isFalse();
+    assertThat(state.probesNeeded(clock.instant())).isEqualTo(1);
     assertThat(state.verdict()).isEqualTo(Reachability.REACHABLE);
+    assertThat(state.successes()).isEqualTo(3);
+    assertThat(state.failures()).isZero();
+    assertThat(state.history()).hasSize(3);
+    assertThat(state.lastProbeAt()).isEqualTo(lastProbe);
+
+    // the probe goes out and answers: the request is spent
+    fed(state, "S");
+    assertThat(state.probesNeeded(clock.instant())).isZero();
+
+    // another within the probe-rate window (counted from the request) asks for nothing
+    clock.advance(settings.probeRateWindow().minus(STEP.multipliedBy(2)));
+    assertThat(state.requestReprobe(ProbeOutcome.FAILURE, clock.instant())).isFalse();
+    clock.advance(STEP);
+    assertThat(state.requestReprobe(ProbeOutcome.FAILURE, clock.instant())).isTrue();
+  }
+
+  @Test
+  void aRequestedProbeStaysWithinTheBudget() {
+    AddressState state = fed("S".repeat(settings.maxProbesPerWindow()));
+    assertThat(state.rateLimited()).isTrue();
+    assertThat(state.requestReprobe(ProbeOutcome.FAILURE, clock.instant())).isTrue();
+    assertThat(state.probesNeeded(clock.instant())).isZero();
+    clock.advance(settings.probeRateWindow());
+    state.prune(clock.instant());
+    assertThat(state.probesNeeded(clock.instant())).isEqualTo(1);
+  }
+
+  @Test
+  void anAddressWithoutAVerdictAsksOnlyWhenNoProbeIsOut() {
+    AddressState state = new AddressState(ADDRESS, settings);
+    state.probeStarted(server(1), clock.instant());
+    // the probe in flight will tell
+    assertThat(state.requestReprobe(ProbeOutcome.SUCCESS, clock.instant())).isFalse();
+    state.probeEnded(server(1));
+    state.record(new ProbeRecord(clock.instant(), server(1), ProbeOutcome.ERROR));
+    assertThat(state.requestReprobe(ProbeOutcome.SUCCESS, clock.instant())).isTrue();
+    assertThat(state.verdict()).isEqualTo(Reachability.UNKNOWN);
+    assertThat(state.successes()).isZero();
   }
 }

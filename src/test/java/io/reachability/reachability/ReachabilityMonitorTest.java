@@ -261,15 +261,73 @@ class ReachabilityMonitorTest {
   }
 
   @Test
-  void outcomesFromJobsFeedTheWindow() {
-    monitor().tick(); // empty pool: nothing probed
-    Multiaddr server = server("203.0.113.1").address();
-    monitor.record(PUBLIC, server, ProbeOutcome.SUCCESS);
-    monitor.record(PUBLIC, server(("203.0.114.1")).address(), ProbeOutcome.SUCCESS);
-    monitor.record(OTHER, server, ProbeOutcome.SUCCESS); // not a candidate: ignored
+  void jobAnswersCannotConfirmOrFlipAVerdictNorMoveItsNextProbe() {
+    pool = List.of(server("203.0.113.1"), server("203.0.114.1"), server("203.0.115.1"));
+    monitor().tick();
+    probes.forEach(ReachabilityMonitorTest::succeed);
+    monitor.tick();
+    assertThat(monitor.verdicts()).containsEntry(PUBLIC, Reachability.REACHABLE);
 
-    assertThat(monitor.verdicts()).containsOnlyKeys(PUBLIC).containsEntry(PUBLIC, Reachability.REACHABLE);
+    // the finding: four check jobs during a connection flood, every pool server answering FAILURE
+    for (int job = 0; job < 4; job++) {
+      for (ReachabilityMonitor.Server server : pool) {
+        monitor.record(PUBLIC, server.address(), ProbeOutcome.FAILURE);
+      }
+    }
+    AddressReport report = monitor.report().addresses().get(0);
+    assertThat(report.verdict()).isEqualTo(Reachability.REACHABLE);
+    assertThat(report.successes()).isEqualTo(3);
+    assertThat(report.failures()).isZero();
+    assertThat(report.history()).extracting(ProbeRecord::outcome).containsOnly(ProbeOutcome.SUCCESS);
     assertThat(changes).extracting(ReachabilityMonitor.VerdictChange::to).containsExactly(Reachability.REACHABLE);
+
+    // the disagreement only makes the monitor ask again itself, once, when a server is free
+    assertThat(open()).isEmpty(); // the jobs just asked every server
+    clock.advance(settings.perServerInterval());
+    monitor.tick();
+    assertThat(open()).singleElement().satisfies(p -> assertThat(p.address()).isEqualTo(PUBLIC));
+    succeed(open().get(0));
+    monitor.tick();
+    assertThat(open()).isEmpty();
+    assertThat(monitor.report().addresses().get(0).nextProbeAt()).isEqualTo(clock.instant().plus(settings.reprobeInterval()));
+
+    // more disagreeing answers within the probe-rate window change nothing
+    monitor.record(PUBLIC, pool.get(0).address(), ProbeOutcome.FAILURE);
+    clock.advance(settings.perServerInterval());
+    monitor.tick();
+    assertThat(open()).isEmpty();
+
+    // after it, one more re-probe; the monitor's own outcomes still decide
+    clock.advance(settings.probeRateWindow());
+    monitor.record(PUBLIC, pool.get(0).address(), ProbeOutcome.FAILURE);
+    clock.advance(settings.perServerInterval());
+    monitor.tick();
+    assertThat(open()).singleElement().satisfies(p -> assertThat(p.address()).isEqualTo(PUBLIC));
+    fail(open().get(0));
+    assertThat(monitor.verdicts()).containsEntry(PUBLIC, Reachability.REACHABLE);
+    assertThat(monitor.report().addresses().get(0).failures()).isEqualTo(1);
+  }
+
+  @Test
+  void jobAnswersDoNotGiveAnAddressItsFirstVerdictNorSpendItsBudget() {
+    pool = List.of(server("203.0.113.1"));
+    monitor().tick();
+    assertThat(open()).hasSize(1); // one server, one probe at a time
+
+    for (int i = 0; i < 2 * settings.maxProbesPerWindow(); i++) {
+      monitor.record(PUBLIC, server("203.0.114." + (i + 1)).address(), ProbeOutcome.SUCCESS);
+      monitor.record(OTHER, server("203.0.114." + (i + 1)).address(), ProbeOutcome.SUCCESS); // not a candidate: ignored
+    }
+    assertThat(monitor.verdicts()).containsOnlyKeys(PUBLIC).containsEntry(PUBLIC, Reachability.UNKNOWN);
+    assertThat(changes).isEmpty();
+
+    // the monitor's own probes decide, each counted once against the budget
+    succeed(open().get(0));
+    clock.advance(settings.perServerInterval());
+    monitor.tick();
+    succeed(open().get(0));
+    assertThat(monitor.verdicts()).containsEntry(PUBLIC, Reachability.REACHABLE);
+    assertThat(monitor.probesSent()).isEqualTo(2);
   }
 
   @Test
@@ -307,15 +365,27 @@ class ReachabilityMonitorTest {
     Multiaddr observed = Multiaddr.fromString("/ip4/198.51.100.9/tcp/4001");
     Multiaddr undecided = Multiaddr.fromString("/ip4/198.51.100.10/tcp/4001");
     candidates = List.of(PUBLIC, OTHER, observed, undecided);
-    pool = List.of(server("203.0.113.1"), server("203.0.114.1"));
-    settings = settings.withConcurrency(1);
-    monitor().tick();
-    monitor.record(PUBLIC, pool.get(0).address(), ProbeOutcome.FAILURE);
-    monitor.record(PUBLIC, pool.get(1).address(), ProbeOutcome.FAILURE);
-    monitor.record(OTHER, pool.get(0).address(), ProbeOutcome.SUCCESS);
-    monitor.record(OTHER, pool.get(1).address(), ProbeOutcome.SUCCESS);
-    monitor.record(observed, pool.get(0).address(), ProbeOutcome.SUCCESS);
-    monitor.record(observed, pool.get(1).address(), ProbeOutcome.SUCCESS);
+    pool = List.of(server("203.0.113.1"), server("203.0.114.1"), server("203.0.115.1"));
+    settings = settings.withPerServerInterval(Duration.ZERO);
+    monitor();
+    // PUBLIC fails everywhere, OTHER and observed succeed, undecided is refused until paused
+    for (int pass = 0; pass < 20; pass++) {
+      monitor.tick();
+      for (Probe probe : open()) {
+        if (probe.address().equals(PUBLIC)) {
+          fail(probe);
+        } else if (probe.address().equals(undecided)) {
+          refuse(probe);
+        } else {
+          succeed(probe);
+        }
+      }
+    }
+    assertThat(monitor.verdicts())
+        .containsEntry(PUBLIC, Reachability.UNREACHABLE)
+        .containsEntry(OTHER, Reachability.REACHABLE)
+        .containsEntry(observed, Reachability.REACHABLE)
+        .containsEntry(undecided, Reachability.UNKNOWN);
 
     // base = the listen addresses (PUBLIC, undecided), extra = announced (OTHER)
     assertThat(monitor.advertise(List.of(PUBLIC, undecided), List.of(OTHER)))

@@ -45,9 +45,14 @@ public final class Echo {
 
   /** Opens an echo stream on {@code connection}, sends {@code size} pseudo-random bytes, reads them back. */
   public static CompletableFuture<Result> roundTrip(Connection connection, int size, long seed) {
+    return roundTrip(connection, PROTOCOL_ID, size, seed);
+  }
+
+  /** The same over {@code protocol}, for a node that serves the echo responder under another id. */
+  public static CompletableFuture<Result> roundTrip(Connection connection, String protocol, int size, long seed) {
     CompletableFuture<Result> result = new CompletableFuture<>();
     connection
-        .newStream(List.of(PROTOCOL_ID), stream -> send(stream, size, seed, result))
+        .newStream(List.of(protocol), stream -> send(stream, size, seed, result))
         .whenComplete(
             (s, e) -> {
               if (e != null) {

@@ -43,6 +43,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
@@ -52,6 +53,11 @@ import org.slf4j.LoggerFactory;
 /**
  * A libp2p node: listens, dials, upgrades connections (Noise + yamux), serves registered protocols
  * on inbound streams, and runs identify and ping. Spring-free; build one with {@link #builder()}.
+ *
+ * <p>Inbound connections are rationed from TCP accept on (upgrading ones count): in all, per IP
+ * and per subnet ({@link HostSettings}), past those only for a protocol that keeps {@linkplain
+ * #reserveInboundSlots reserved slots}; and every upgraded connection, either way, is closed once
+ * it has had no open stream for the idle timeout.
  */
 public final class Host implements AutoCloseable {
 
@@ -79,6 +85,26 @@ public final class Host implements AutoCloseable {
    */
   public static final int MAX_ADVERTISED_ADDRESSES = 64;
 
+  /**
+   * Most slots one {@link #reserveInboundSlots reservation} may keep: each is a socket beyond
+   * {@link HostSettings#maxConnections()}, so the reserves stay small next to it.
+   */
+  public static final int MAX_RESERVED_SLOTS = 256;
+
+  /**
+   * A reserved connection is closed this long after its stream of the reserved protocol ended:
+   * time for the dialer to read our last answer and hang up first (the AutoNAT client lingers as
+   * long on its dial-backs).
+   */
+  public static final Duration RESERVED_LINGER = Duration.ofSeconds(2);
+
+  /**
+   * A reserved connection is closed this long after it opened its stream of the reserved
+   * protocol, whatever the stream is doing: three times the 5 s an AutoNAT dial-back stream may
+   * take, so a protocol handler that never ends its stream cannot hold a reserved slot.
+   */
+  public static final Duration RESERVED_USE_TIMEOUT = Duration.ofSeconds(15);
+
   private final PrivateKey identity;
   private final PeerId peerId;
   private final List<Multiaddr> listenConfig;
@@ -86,7 +112,8 @@ public final class Host implements AutoCloseable {
   private final String threadName;
   private final boolean identifyOnConnect;
   private final boolean nativeTransport;
-  private final Map<InetAddress, AtomicInteger> inboundPerIp = new ConcurrentHashMap<>();
+  private final InboundLimits inboundLimits;
+  private final List<InboundReservation> reservations = new CopyOnWriteArrayList<>();
   private volatile @Nullable TcpTransport transport;
   private final ConnectionUpgrader upgrader;
   private final Registry registry = new Registry();
@@ -127,6 +154,11 @@ public final class Host implements AutoCloseable {
     this.listeners = new CopyOnWriteArrayList<>(listeners);
     this.threadName = threadName;
     this.upgrader = new ConnectionUpgrader(identity, settings.upgrade(), registry);
+    this.inboundLimits =
+        new InboundLimits(
+            Math.min(settings.maxInboundConnections(), settings.maxConnections()),
+            settings.maxInboundPerIp(),
+            settings.maxInboundPerSubnet());
     this.identify =
         new IdentifyService(identity.publicKey(), settings.agentVersion(), this::advertisedAddresses, registry::protocols);
     registry.put(Identify.PROTOCOL_ID, identify.responder());
@@ -455,38 +487,84 @@ public final class Host implements AutoCloseable {
       channel.close();
       return;
     }
+    InetAddress ip = channel.remoteAddress().getAddress();
+    String refusal = admit(ip);
+    if (refusal == null) {
+      channel.closeFuture().addListener(f -> {
+        sockets.decrementAndGet();
+        inboundLimits.release(ip);
+      });
+      upgrader
+          .upgrade(channel, Direction.INBOUND, null)
+          .whenComplete((connection, error) -> settle(null, connection, error));
+      return;
+    }
+    for (InboundReservation reservation : reservations) {
+      InboundReservation.Member member = reservation.admit(channel, ip);
+      if (member != null) {
+        log.debug(
+            "inbound connection from {} over the limits ({}): admitted for {} only",
+            channel.remoteAddress(), refusal, reservation.protocolId());
+        upgrader
+            .upgrade(channel, Direction.INBOUND, null, reservation.registry(member, registry))
+            .whenComplete((connection, error) -> settle(null, connection, error));
+        return;
+      }
+    }
+    log.debug("refusing inbound connection from {}: {}", channel.remoteAddress(), refusal);
+    channel.close();
+  }
+
+  /** Counts an inbound connection from {@code ip} when every bound allows it: null then, else why not. */
+  private @Nullable String admit(InetAddress ip) {
     if (sockets.incrementAndGet() > settings.maxConnections()) {
       sockets.decrementAndGet();
-      log.debug("refusing inbound connection from {}: limit {}", channel.remoteAddress(), settings.maxConnections());
-      channel.close();
-      return;
+      return settings.maxConnections() + " connections open";
     }
-    channel.closeFuture().addListener(f -> sockets.decrementAndGet());
-    InetAddress ip = channel.remoteAddress().getAddress();
-    AtomicInteger fromIp = inboundPerIp.computeIfAbsent(ip, k -> new AtomicInteger());
-    if (fromIp.incrementAndGet() > settings.maxInboundPerIp()) {
-      releaseInbound(ip, fromIp);
-      log.debug("refusing inbound connection from {}: {} open from that address", channel.remoteAddress(), settings.maxInboundPerIp());
-      channel.close();
-      return;
+    String refusal = inboundLimits.tryAdmit(ip);
+    if (refusal != null) {
+      sockets.decrementAndGet();
     }
-    channel.closeFuture().addListener(f -> releaseInbound(ip, fromIp));
-    upgrader
-        .upgrade(channel, Direction.INBOUND, null)
-        .whenComplete((connection, error) -> settle(null, connection, error));
+    return refusal;
   }
 
-  /** One inbound connection from {@code ip} is gone; the counter goes when it reaches zero. */
-  private void releaseInbound(InetAddress ip, AtomicInteger fromIp) {
-    if (fromIp.decrementAndGet() == 0) {
-      inboundPerIp.remove(ip, fromIp);
+  /**
+   * Keeps up to {@code slots} inbound connections for {@code protocolId} past every other bound
+   * (total, inbound, per IP, per subnet) while {@code wanted} says so: a connection that would be
+   * turned away is admitted on probation, served that protocol once and nothing else, and closed
+   * soon after; see {@link InboundReservation} for the terms. The AutoNAT client keeps slots for
+   * its dial-backs this way while it has checks pending, so a connection flood cannot make the
+   * node refuse the very connections that prove it reachable. {@code wanted} runs on an event
+   * loop for every such connection: keep it quick.
+   */
+  public InboundReservation reserveInboundSlots(String protocolId, int slots, BooleanSupplier wanted) {
+    Objects.requireNonNull(protocolId, "protocolId");
+    Objects.requireNonNull(wanted, "wanted");
+    if (slots < 1 || slots > MAX_RESERVED_SLOTS) {
+      throw new IllegalArgumentException("slots must be in [1, " + MAX_RESERVED_SLOTS + "], was " + slots);
     }
+    InboundReservation reservation =
+        new InboundReservation(protocolId, slots, wanted, settings.upgrade().upgradeTimeout(), reservations::remove);
+    reservations.add(reservation);
+    return reservation;
   }
 
-  /** Inbound connections open from {@code ip} (upgrading ones included). */
+  /** Inbound connections open (upgrading ones included; reserved ones not). */
+  public int inboundConnections() {
+    return inboundLimits.inbound();
+  }
+
+  /** Inbound connections open from {@code ip} (upgrading ones included; reserved ones not). */
   public int inboundConnectionsFrom(InetAddress ip) {
-    AtomicInteger count = inboundPerIp.get(ip);
-    return count == null ? 0 : count.get();
+    return inboundLimits.fromIp(ip);
+  }
+
+  /**
+   * Inbound connections open from the /24 (IPv4) or /64 (IPv6) of {@code ip} (upgrading ones
+   * included; reserved ones not).
+   */
+  public int inboundConnectionsFromSubnet(InetAddress ip) {
+    return inboundLimits.fromSubnet(ip);
   }
 
   private void settle(@Nullable CompletableFuture<Connection> result, @Nullable Connection connection, @Nullable Throwable error) {

@@ -80,6 +80,23 @@ public final class HostBuilder {
     return this;
   }
 
+  /** Open inbound connections in all ({@link HostSettings#maxInboundConnections()}). */
+  public HostBuilder maxInboundConnections(int max) {
+    settings = settings.withMaxInboundConnections(max);
+    return this;
+  }
+
+  /** Open inbound connections from one /24 or /64 ({@link HostSettings#maxInboundPerSubnet()}). */
+  public HostBuilder maxInboundPerSubnet(int max) {
+    settings = settings.withMaxInboundPerSubnet(max);
+    return this;
+  }
+
+  /** How long a connection with no open stream is kept ({@link UpgradeSettings#idleTimeout()}). */
+  public HostBuilder idleTimeout(Duration timeout) {
+    return upgrade(settings.upgrade().withIdleTimeout(timeout));
+  }
+
   public HostBuilder ioThreads(int threads) {
     settings = settings.withIoThreads(threads);
     return this;

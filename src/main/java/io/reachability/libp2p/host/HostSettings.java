@@ -9,7 +9,8 @@ import java.util.Objects;
  *
  * @param dialTimeout TCP connect timeout of an outgoing dial (the upgrade has its own bound)
  * @param maxConnections open connections (inbound + outbound, upgrading ones included); over it,
- *     inbound sockets are closed at once and dials fail
+ *     inbound sockets are closed at once and dials fail (connections admitted into a {@linkplain
+ *     Host#reserveInboundSlots reserve} come on top)
  * @param ioThreads event loop threads; 0 = Netty's default (2 × cores)
  * @param agentVersion what identify announces as our agent
  * @param upgrade connection upgrade and muxer limits (inbound streams per connection among them)
@@ -20,6 +21,12 @@ import java.util.Objects;
  * @param maxInboundPerIp open inbound connections from one IP address; over it, a new one from
  *     that address is closed at once, so one address cannot take every connection slot (and with
  *     them the AutoNAT dial-backs the node needs to be found reachable)
+ * @param maxInboundConnections open inbound connections in all (upgrading ones included); over
+ *     it, a new one is closed at once. Below {@code maxConnections}, so that an inbound flood
+ *     never leaves the node unable to dial out; the smaller of the two applies
+ * @param maxInboundPerSubnet open inbound connections from one subnet (/24 for IPv4, /64 for
+ *     IPv6); over it, a new one from that subnet is closed at once, so a handful of addresses of
+ *     one network cannot take every slot either
  */
 public record HostSettings(
     Duration dialTimeout,
@@ -28,7 +35,9 @@ public record HostSettings(
     String agentVersion,
     UpgradeSettings upgrade,
     boolean reusePort,
-    int maxInboundPerIp) {
+    int maxInboundPerIp,
+    int maxInboundConnections,
+    int maxInboundPerSubnet) {
 
   /** go-libp2p's TCP dial timeout. */
   public static final Duration DEFAULT_DIAL_TIMEOUT = Duration.ofSeconds(10);
@@ -45,6 +54,21 @@ public record HostSettings(
    * enough for everything on this machine's loopback in tests and the embedded pool.
    */
   public static final int DEFAULT_MAX_INBOUND_PER_IP = 64;
+
+  /**
+   * Inbound connections in all by default: three quarters of {@link #DEFAULT_MAX_CONNECTIONS}, so
+   * however many peers connect to us, a quarter of the slots (256) stays free for connections
+   * the node opens itself (to its AutoNAT servers, and its dial-backs when it serves AutoNAT).
+   */
+  public static final int DEFAULT_MAX_INBOUND_CONNECTIONS = DEFAULT_MAX_CONNECTIONS / 4 * 3;
+
+  /**
+   * Inbound connections per subnet (/24, /64) by default: two addresses' worth of {@link
+   * #DEFAULT_MAX_INBOUND_PER_IP}. One network (an IPv6 /64 is one end host's) then needs six
+   * subnets to fill {@link #DEFAULT_MAX_INBOUND_CONNECTIONS}; the AutoNAT dial-backs the node
+   * waits for have reserved slots besides ({@link Host#reserveInboundSlots}).
+   */
+  public static final int DEFAULT_MAX_INBOUND_PER_SUBNET = 2 * DEFAULT_MAX_INBOUND_PER_IP;
 
   /** The agent version announced by default. */
   public static final String DEFAULT_AGENT_VERSION = "reachability-service";
@@ -63,6 +87,12 @@ public record HostSettings(
     if (maxInboundPerIp < 1) {
       throw new IllegalArgumentException("maxInboundPerIp must be at least 1, was " + maxInboundPerIp);
     }
+    if (maxInboundConnections < 1) {
+      throw new IllegalArgumentException("maxInboundConnections must be at least 1, was " + maxInboundConnections);
+    }
+    if (maxInboundPerSubnet < 1) {
+      throw new IllegalArgumentException("maxInboundPerSubnet must be at least 1, was " + maxInboundPerSubnet);
+    }
     if (ioThreads < 0) {
       throw new IllegalArgumentException("ioThreads must not be negative, was " + ioThreads);
     }
@@ -71,34 +101,60 @@ public record HostSettings(
   public static HostSettings defaults() {
     return new HostSettings(
         DEFAULT_DIAL_TIMEOUT, DEFAULT_MAX_CONNECTIONS, 0, DEFAULT_AGENT_VERSION, UpgradeSettings.defaults(), DEFAULT_REUSE_PORT,
-        DEFAULT_MAX_INBOUND_PER_IP);
+        DEFAULT_MAX_INBOUND_PER_IP, DEFAULT_MAX_INBOUND_CONNECTIONS, DEFAULT_MAX_INBOUND_PER_SUBNET);
   }
 
   public HostSettings withDialTimeout(Duration value) {
-    return new HostSettings(value, maxConnections, ioThreads, agentVersion, upgrade, reusePort, maxInboundPerIp);
+    return new HostSettings(
+        value, maxConnections, ioThreads, agentVersion, upgrade, reusePort,
+        maxInboundPerIp, maxInboundConnections, maxInboundPerSubnet);
   }
 
   public HostSettings withMaxConnections(int value) {
-    return new HostSettings(dialTimeout, value, ioThreads, agentVersion, upgrade, reusePort, maxInboundPerIp);
+    return new HostSettings(
+        dialTimeout, value, ioThreads, agentVersion, upgrade, reusePort,
+        maxInboundPerIp, maxInboundConnections, maxInboundPerSubnet);
   }
 
   public HostSettings withIoThreads(int value) {
-    return new HostSettings(dialTimeout, maxConnections, value, agentVersion, upgrade, reusePort, maxInboundPerIp);
+    return new HostSettings(
+        dialTimeout, maxConnections, value, agentVersion, upgrade, reusePort,
+        maxInboundPerIp, maxInboundConnections, maxInboundPerSubnet);
   }
 
   public HostSettings withAgentVersion(String value) {
-    return new HostSettings(dialTimeout, maxConnections, ioThreads, value, upgrade, reusePort, maxInboundPerIp);
+    return new HostSettings(
+        dialTimeout, maxConnections, ioThreads, value, upgrade, reusePort,
+        maxInboundPerIp, maxInboundConnections, maxInboundPerSubnet);
   }
 
   public HostSettings withUpgrade(UpgradeSettings value) {
-    return new HostSettings(dialTimeout, maxConnections, ioThreads, agentVersion, value, reusePort, maxInboundPerIp);
+    return new HostSettings(
+        dialTimeout, maxConnections, ioThreads, agentVersion, value, reusePort,
+        maxInboundPerIp, maxInboundConnections, maxInboundPerSubnet);
   }
 
   public HostSettings withReusePort(boolean value) {
-    return new HostSettings(dialTimeout, maxConnections, ioThreads, agentVersion, upgrade, value, maxInboundPerIp);
+    return new HostSettings(
+        dialTimeout, maxConnections, ioThreads, agentVersion, upgrade, value,
+        maxInboundPerIp, maxInboundConnections, maxInboundPerSubnet);
   }
 
   public HostSettings withMaxInboundPerIp(int value) {
-    return new HostSettings(dialTimeout, maxConnections, ioThreads, agentVersion, upgrade, reusePort, value);
+    return new HostSettings(
+        dialTimeout, maxConnections, ioThreads, agentVersion, upgrade, reusePort,
+        value, maxInboundConnections, maxInboundPerSubnet);
+  }
+
+  public HostSettings withMaxInboundConnections(int value) {
+    return new HostSettings(
+        dialTimeout, maxConnections, ioThreads, agentVersion, upgrade, reusePort,
+        maxInboundPerIp, value, maxInboundPerSubnet);
+  }
+
+  public HostSettings withMaxInboundPerSubnet(int value) {
+    return new HostSettings(
+        dialTimeout, maxConnections, ioThreads, agentVersion, upgrade, reusePort,
+        maxInboundPerIp, maxInboundConnections, value);
   }
 }

@@ -23,14 +23,19 @@ public final class PingService {
 
   private final SecureRandom random = new SecureRandom();
 
-  /** The responder: echoes every complete 32-byte ping until the initiator closes or goes idle. */
+  /**
+   * The responder: echoes every complete 32-byte ping until the initiator closes, or sends no
+   * complete ping for {@link Ping#RESPONDER_IDLE_TIMEOUT}. Only whole pings count (the timeout
+   * sits behind the framing): a peer dribbling a byte now and then must not keep the stream, and
+   * with it the connection, from ever being idle.
+   */
   public ProtocolHandler responder() {
     return stream ->
         stream
             .channel()
             .pipeline()
-            .addLast(new ReadTimeoutHandler(Ping.RESPONDER_IDLE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS))
             .addLast(new FixedLengthFrameDecoder(Ping.PAYLOAD_SIZE))
+            .addLast(new ReadTimeoutHandler(Ping.RESPONDER_IDLE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS))
             .addLast(new Echo());
   }
 

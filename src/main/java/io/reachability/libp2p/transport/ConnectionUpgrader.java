@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * </ol>
  *
  * The whole upgrade is bounded by {@link UpgradeSettings#upgradeTimeout()}; any failure closes the
- * socket and fails the returned future.
+ * socket and fails the returned future. Once upgraded, a connection with no stream open on our
+ * side for {@link UpgradeSettings#idleTimeout()} is closed.
  *
  * @see <a href="https://github.com/libp2p/specs/blob/master/connections/README.md">libp2p connections</a>
  */
@@ -68,6 +69,16 @@ public final class ConnectionUpgrader {
    *     the remote proves that identity
    */
   public CompletableFuture<Connection> upgrade(Channel channel, Direction direction, @Nullable PeerId expectedPeer) {
+    return upgrade(channel, direction, expectedPeer, registry);
+  }
+
+  /**
+   * {@link #upgrade(Channel, Direction, PeerId)}, the connection serving inbound streams from
+   * {@code streams} instead of the upgrader's registry (a connection admitted for one protocol
+   * only, say).
+   */
+  public CompletableFuture<Connection> upgrade(
+      Channel channel, Direction direction, @Nullable PeerId expectedPeer, StreamHandlerRegistry streams) {
     CompletableFuture<Connection> result = new CompletableFuture<>();
     boolean initiator = direction == Direction.OUTBOUND;
     List<String> security = List.of(Noise.PROTOCOL_ID);
@@ -76,11 +87,11 @@ public final class ConnectionUpgrader {
             ? MultistreamHandler.initiator(
                 security,
                 settings.negotiationTimeout(),
-                (ctx, protocol) -> secure(ctx, direction, expectedPeer, result))
+                (ctx, protocol) -> secure(ctx, direction, expectedPeer, streams, result))
             : MultistreamHandler.responder(
                 () -> security,
                 settings.negotiationTimeout(),
-                (ctx, protocol) -> secure(ctx, direction, expectedPeer, result));
+                (ctx, protocol) -> secure(ctx, direction, expectedPeer, streams, result));
     failWith(negotiation.result(), result);
     channel.pipeline().addLast(SECURITY_NEGOTIATION, negotiation);
     channel.pipeline().addLast(CONNECTION_GUARD, new ConnectionGuard(result));
@@ -117,7 +128,11 @@ public final class ConnectionUpgrader {
   }
 
   private void secure(
-      ChannelHandlerContext ctx, Direction direction, @Nullable PeerId expectedPeer, CompletableFuture<Connection> result) {
+      ChannelHandlerContext ctx,
+      Direction direction,
+      @Nullable PeerId expectedPeer,
+      StreamHandlerRegistry streams,
+      CompletableFuture<Connection> result) {
     boolean initiator = direction == Direction.OUTBOUND;
     NoiseHandshakeHandler noise =
         new NoiseHandshakeHandler(identity, initiator, expectedPeer, settings.handshakeTimeout());
@@ -136,11 +151,11 @@ public final class ConnectionUpgrader {
                       ? MultistreamHandler.initiator(
                           muxers,
                           settings.negotiationTimeout(),
-                          (c, p) -> multiplex(channel, session, direction, result))
+                          (c, p) -> multiplex(channel, session, direction, streams, result))
                       : MultistreamHandler.responder(
                           () -> muxers,
                           settings.negotiationTimeout(),
-                          (c, p) -> multiplex(channel, session, direction, result));
+                          (c, p) -> multiplex(channel, session, direction, streams, result));
               failWith(negotiation.result(), result);
               channel.pipeline().addBefore(CONNECTION_GUARD, MUXER_NEGOTIATION, negotiation);
             });
@@ -151,9 +166,10 @@ public final class ConnectionUpgrader {
       Channel channel,
       SecureSession session,
       Direction direction,
+      StreamHandlerRegistry streams,
       CompletableFuture<Connection> result) {
     MuxedConnection connection =
-        new MuxedConnection(channel, session, direction, registry, settings.negotiationTimeout());
+        new MuxedConnection(channel, session, direction, streams, settings.negotiationTimeout());
     YamuxHandler yamux =
         new YamuxHandler(direction == Direction.OUTBOUND, settings.yamux(), connection::acceptInboundStream);
     connection.attach(yamux);
@@ -161,7 +177,9 @@ public final class ConnectionUpgrader {
     channel.pipeline().addBefore(CONNECTION_GUARD, YamuxHandler.NAME, yamux);
     if (!result.complete(connection)) {
       channel.close();
+      return;
     }
+    IdleConnectionCloser.watch(channel, yamux, settings.idleTimeout());
   }
 
   private static void failWith(CompletableFuture<?> step, CompletableFuture<Connection> result) {

@@ -7,28 +7,42 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Limits of the connection upgrade (TCP → multistream → Noise → multistream → yamux) and of the
- * per-stream protocol negotiation.
+ * Limits of the connection upgrade (TCP → multistream → Noise → multistream → yamux), of the
+ * per-stream protocol negotiation and of an upgraded connection's idleness.
  *
  * @param negotiationTimeout one multistream-select negotiation (connection or stream)
  * @param handshakeTimeout the Noise handshake
  * @param upgradeTimeout the whole upgrade, from TCP connect to a usable muxed connection
  * @param yamux muxer settings (windows, stream limits)
+ * @param idleTimeout an upgraded connection with no stream open on our side for this long is
+ *     closed (streams we closed and whose FIN from the peer we still await do not count)
  */
 public record UpgradeSettings(
-    Duration negotiationTimeout, Duration handshakeTimeout, Duration upgradeTimeout, YamuxSettings yamux) {
+    Duration negotiationTimeout, Duration handshakeTimeout, Duration upgradeTimeout, YamuxSettings yamux, Duration idleTimeout) {
 
   /** Whole-upgrade bound: a slow peer may not hold a socket longer than this. */
   public static final Duration DEFAULT_UPGRADE_TIMEOUT = Duration.ofSeconds(15);
+
+  /**
+   * A connection nobody uses gives its slot back after this long. Without it an authenticated
+   * peer held a slot for ever for the price of a handshake, and enough of them kept the node from
+   * accepting the AutoNAT dial-backs it needs. Half a minute is far longer than the gaps within
+   * one piece of work on a connection (identify right after connecting, a check's request right
+   * after the dial, the next probe of a monitor round), so connections in use are not cut, and
+   * one to an AutoNAT server is simply dialed again when a check needs it later.
+   */
+  public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
 
   public UpgradeSettings {
     Objects.requireNonNull(negotiationTimeout, "negotiationTimeout");
     Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
     Objects.requireNonNull(upgradeTimeout, "upgradeTimeout");
     Objects.requireNonNull(yamux, "yamux");
+    Objects.requireNonNull(idleTimeout, "idleTimeout");
     requirePositive(negotiationTimeout, "negotiationTimeout");
     requirePositive(handshakeTimeout, "handshakeTimeout");
     requirePositive(upgradeTimeout, "upgradeTimeout");
+    requirePositive(idleTimeout, "idleTimeout");
   }
 
   static void requirePositive(Duration value, String name) {
@@ -39,10 +53,26 @@ public record UpgradeSettings(
 
   public static UpgradeSettings defaults() {
     return new UpgradeSettings(
-        Multistream.DEFAULT_NEGOTIATION_TIMEOUT, Noise.DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_UPGRADE_TIMEOUT, YamuxSettings.defaults());
+        Multistream.DEFAULT_NEGOTIATION_TIMEOUT,
+        Noise.DEFAULT_HANDSHAKE_TIMEOUT,
+        DEFAULT_UPGRADE_TIMEOUT,
+        YamuxSettings.defaults(),
+        DEFAULT_IDLE_TIMEOUT);
   }
 
   public UpgradeSettings withYamux(YamuxSettings settings) {
-    return new UpgradeSettings(negotiationTimeout, handshakeTimeout, upgradeTimeout, settings);
+    return new UpgradeSettings(negotiationTimeout, handshakeTimeout, upgradeTimeout, settings, idleTimeout);
+  }
+
+  public UpgradeSettings withNegotiationTimeout(Duration value) {
+    return new UpgradeSettings(value, handshakeTimeout, upgradeTimeout, yamux, idleTimeout);
+  }
+
+  public UpgradeSettings withUpgradeTimeout(Duration value) {
+    return new UpgradeSettings(negotiationTimeout, handshakeTimeout, value, yamux, idleTimeout);
+  }
+
+  public UpgradeSettings withIdleTimeout(Duration value) {
+    return new UpgradeSettings(negotiationTimeout, handshakeTimeout, upgradeTimeout, yamux, value);
   }
 }

@@ -70,6 +70,13 @@ public final class YamuxHandler extends ChannelDuplexHandler {
   private volatile @Nullable ChannelHandlerContext ctx;
   private volatile boolean remoteGoAway;
   private volatile int streamCount;
+  /**
+   * Stream channels not yet closed on our side (a stream we closed that awaits the peer's FIN is
+   * not one). Written on the event loop only; volatile so that other threads may read it.
+   */
+  private volatile int openChannels;
+  /** {@link System#nanoTime()} when {@link #openChannels} last dropped to zero (or the session began). */
+  private volatile long idleSinceNanos = System.nanoTime();
 
   // Everything below is touched on the event loop only.
   private final Map<Integer, YamuxStreamChannel> streams = new HashMap<>();
@@ -108,6 +115,23 @@ public final class YamuxHandler extends ChannelDuplexHandler {
   /** Number of streams the session currently tracks (open, or closed locally and awaiting the peer's FIN). */
   public int streamCount() {
     return streamCount;
+  }
+
+  /**
+   * Stream channels still open on our side: streams a handler of ours is working on. A stream we
+   * closed whose FIN from the peer we are still waiting for is not counted, so a peer that never
+   * finishes its streams does not make the session look busy.
+   */
+  public int openStreamChannels() {
+    return openChannels;
+  }
+
+  /**
+   * How long the session has had no stream channel open on our side ({@link #openStreamChannels()}),
+   * as of {@code nowNanos} ({@link System#nanoTime()}); zero while one is open.
+   */
+  public long idleNanos(long nowNanos) {
+    return openChannels > 0 ? 0 : Math.max(0, nowNanos - idleSinceNanos);
   }
 
   /** Whether the peer sent GO_AWAY (no new streams can be opened). */
@@ -492,6 +516,13 @@ public final class YamuxHandler extends ChannelDuplexHandler {
     unacknowledgedOutbound--;
   }
 
+  /** The channel of a stream we added closed on our side (it may stay in the table until the peer's FIN). */
+  void streamChannelClosed() {
+    if (openChannels > 0 && --openChannels == 0) {
+      idleSinceNanos = System.nanoTime();
+    }
+  }
+
   void removeStream(YamuxStreamChannel stream) {
     if (stream.isRemoved()) {
       return;
@@ -516,6 +547,7 @@ public final class YamuxHandler extends ChannelDuplexHandler {
   private void addStream(YamuxStreamChannel stream) {
     streams.put(stream.streamId(), stream);
     streamCount = streams.size();
+    openChannels++;
     if (stream.isOutbound()) {
       unacknowledgedOutbound++;
     } else {

@@ -222,6 +222,7 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
       return;
     }
     open = false;
+    session.streamChannelClosed();
     releaseInbound();
     ChannelPromise pendingFin = finPromise;
     finPromise = null;

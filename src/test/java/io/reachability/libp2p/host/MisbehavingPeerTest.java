@@ -19,6 +19,7 @@ import io.reachability.libp2p.multistream.Multistream;
 import io.reachability.libp2p.multistream.MultistreamHandler;
 import io.reachability.libp2p.noise.Noise;
 import io.reachability.libp2p.noise.NoiseHandshakeHandler;
+import io.reachability.libp2p.transport.UpgradeSettings;
 import io.reachability.libp2p.yamux.Yamux;
 import io.reachability.libp2p.yamux.YamuxFrame;
 import io.reachability.libp2p.yamux.YamuxFrameCodec;
@@ -26,6 +27,7 @@ import io.reachability.libp2p.yamux.YamuxGoAwayCode;
 import io.reachability.libp2p.yamux.YamuxType;
 import io.reachability.libp2p.yamux.YamuxFlag;
 import io.reachability.testing.Echo;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -74,6 +76,10 @@ class MisbehavingPeerTest {
 
   /** Connects a hand-driven peer: multistream → Noise → multistream, then raw yamux frames. */
   private Rogue connectRogue() throws Exception {
+    return connectRogue(host);
+  }
+
+  private Rogue connectRogue(Host host) throws Exception {
     BlockingQueue<YamuxFrame> frames = new LinkedBlockingQueue<>();
     CompletableFuture<Channel> ready = new CompletableFuture<>();
     CompletableFuture<Void> closed = new CompletableFuture<>();
@@ -204,6 +210,24 @@ class MisbehavingPeerTest {
     rogue.channel().close().sync();
     drain(rogue);
     goodPeerStillServed();
+  }
+
+  @Test
+  void aStreamThatNeverNegotiatesDoesNotKeepTheConnectionFromBeingIdle() throws Exception {
+    Duration bound = Duration.ofMillis(300);
+    try (Host strict =
+        Host.builder()
+            .threadName("strict")
+            .listen("/ip4/127.0.0.1/tcp/0")
+            .upgrade(UpgradeSettings.defaults().withNegotiationTimeout(bound).withIdleTimeout(bound))
+            .build()
+            .start()) {
+      Rogue rogue = connectRogue(strict);
+      // a stream opened and never spoken on: its negotiation times out, then the connection is idle
+      rogue.channel().writeAndFlush(YamuxFrame.windowUpdate(1, YamuxFlag.SYN.bit(), 0));
+      rogue.closed().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      drain(rogue);
+    }
   }
 
   private static void drain(Rogue rogue) {

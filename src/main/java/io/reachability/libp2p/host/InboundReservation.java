@@ -1,0 +1,263 @@
+package io.reachability.libp2p.host;
+
+import io.netty.channel.Channel;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.reachability.libp2p.core.ProtocolHandler;
+import io.reachability.libp2p.core.Stream;
+import io.reachability.libp2p.transport.StreamHandlerRegistry;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Inbound slots kept for one protocol ({@link Host#reserveInboundSlots}): while the owner wants
+ * them, an inbound connection every other bound would turn away is admitted here instead, on
+ * these terms:
+ *
+ * <ul>
+ *   <li><b>Probation.</b> It must open a stream for the protocol within the probation (the
+ *       host's upgrade timeout, counted from TCP accept), or it is closed.
+ *   <li><b>One stream of one protocol.</b> It is served that protocol once and nothing else (not
+ *       even identify), and it is closed {@link Host#RESERVED_LINGER} after that stream ends, or
+ *       {@link Host#RESERVED_USE_TIMEOUT} after the stream opened, whichever comes first.
+ *   <li><b>Room for newcomers.</b> When every slot is taken, a newcomer takes the place of a
+ *       member that is done with its stream, else of a member still on probation: one from the
+ *       subnet (/24, /64) that would hold the most members with the newcomer counted, the oldest
+ *       of those. A member using the protocol right now is never pushed out; with all of them
+ *       at work the newcomer is turned away.
+ * </ul>
+ *
+ * So to keep a genuine newcomer out an attacker must either out-race its upgrade with fresh
+ * connections from more subnets than the genuine one's, or hold every slot by using the
+ * protocol, which costs it a fresh connection each time the protocol's handler gives up on it.
+ * {@link #close()} stops admitting; members already in stay until their own bounds end them.
+ */
+public final class InboundReservation implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(InboundReservation.class);
+
+  /** Where a member is: waiting to open the protocol, using it, done with it. */
+  private enum State {
+    PROBATION,
+    SERVING,
+    DONE
+  }
+
+  /** One connection admitted into the reserve. */
+  final class Member {
+    final Channel channel;
+    final InboundLimits.Subnet subnet;
+    final long sequence;
+    State state = State.PROBATION; // guarded by the reservation
+    @Nullable ScheduledFuture<?> timer; // read and written on the channel's event loop only
+
+    Member(Channel channel, InboundLimits.Subnet subnet, long sequence) {
+      this.channel = channel;
+      this.subnet = subnet;
+      this.sequence = sequence;
+    }
+  }
+
+  private final String protocolId;
+  private final int slots;
+  private final BooleanSupplier wanted;
+  private final Duration probation;
+  private final Consumer<InboundReservation> onClose;
+
+  // guarded by this
+  private final List<Member> members = new ArrayList<>();
+  private long admitted;
+  private boolean closed;
+
+  InboundReservation(
+      String protocolId, int slots, BooleanSupplier wanted, Duration probation, Consumer<InboundReservation> onClose) {
+    this.protocolId = protocolId;
+    this.slots = slots;
+    this.wanted = wanted;
+    this.probation = probation;
+    this.onClose = onClose;
+  }
+
+  public String protocolId() {
+    return protocolId;
+  }
+
+  public int slots() {
+    return slots;
+  }
+
+  /** Connections in the reserve now. */
+  public synchronized int members() {
+    return members.size();
+  }
+
+  /** Stops admitting connections; members already in stay until their bounds end them. */
+  @Override
+  public void close() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    onClose.accept(this);
+  }
+
+  private boolean isWanted() {
+    try {
+      return wanted.getAsBoolean();
+    } catch (RuntimeException e) {
+      log.warn("the reserve for {} could not tell whether it is wanted; not admitting", protocolId, e);
+      return false;
+    }
+  }
+
+  /**
+   * Admits {@code channel} (just accepted, from {@code ip}) when the reserve is wanted and has or
+   * can make room; null when not. Runs on the channel's event loop.
+   */
+  @Nullable Member admit(Channel channel, InetAddress ip) {
+    if (!isWanted()) {
+      return null;
+    }
+    InboundLimits.Subnet subnet = InboundLimits.subnet(ip);
+    Member member;
+    Member evicted = null;
+    synchronized (this) {
+      if (closed) {
+        return null;
+      }
+      if (members.size() >= slots) {
+        evicted = victim(subnet);
+        if (evicted == null) {
+          return null;
+        }
+        members.remove(evicted);
+      }
+      member = new Member(channel, subnet, admitted++);
+      members.add(member);
+    }
+    if (evicted != null) {
+      log.debug("reserve for {} full: {} makes room for {}", protocolId, evicted.channel.remoteAddress(), channel.remoteAddress());
+      evicted.channel.close();
+    }
+    channel.closeFuture().addListener(f -> leave(member));
+    member.timer = channel.eventLoop().schedule(() -> probationOver(member), probation.toNanos(), TimeUnit.NANOSECONDS);
+    return member;
+  }
+
+  /** Who makes room for a newcomer from {@code subnet}: see the class comment. */
+  private @Nullable Member victim(InboundLimits.Subnet subnet) {
+    Optional<Member> done =
+        members.stream().filter(m -> m.state == State.DONE).min(Comparator.comparingLong(m -> m.sequence));
+    if (done.isPresent()) {
+      return done.get();
+    }
+    Map<InboundLimits.Subnet, Integer> held = new HashMap<>();
+    for (Member m : members) {
+      held.merge(m.subnet, 1, Integer::sum);
+    }
+    held.merge(subnet, 1, Integer::sum); // the newcomer counts for its subnet
+    return members.stream()
+        .filter(m -> m.state == State.PROBATION)
+        .min(Comparator.<Member>comparingInt(m -> -held.get(m.subnet)).thenComparingLong(m -> m.sequence))
+        .orElse(null);
+  }
+
+  private void leave(Member member) {
+    synchronized (this) {
+      members.remove(member);
+    }
+    cancelTimer(member);
+  }
+
+  private void probationOver(Member member) {
+    synchronized (this) {
+      if (member.state != State.PROBATION) {
+        return;
+      }
+    }
+    log.debug("{} did not open {} within {}: closing it", member.channel.remoteAddress(), protocolId, probation);
+    member.channel.close();
+  }
+
+  /** The member opened the protocol: true the first time (it is served), false after. */
+  private boolean opened(Member member) {
+    synchronized (this) {
+      if (member.state != State.PROBATION) {
+        return false;
+      }
+      member.state = State.SERVING;
+    }
+    cancelTimer(member);
+    member.timer =
+        member.channel.eventLoop().schedule(() -> close(member), Host.RESERVED_USE_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS);
+    return true;
+  }
+
+  /** The member's stream closed on our side: it is done; it lingers so the dialer can read our last answer. */
+  private void done(Member member) {
+    synchronized (this) {
+      member.state = State.DONE;
+    }
+    cancelTimer(member);
+    if (member.channel.isActive()) { // else the stream ended with its connection: nothing to wait for
+      member.timer =
+          member.channel.eventLoop().schedule(() -> close(member), Host.RESERVED_LINGER.toNanos(), TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private static void close(Member member) {
+    member.channel.close();
+  }
+
+  private static void cancelTimer(Member member) {
+    ScheduledFuture<?> timer = member.timer;
+    if (timer != null) {
+      timer.cancel(false);
+    }
+  }
+
+  /** What {@code member}'s connection serves: the reserved protocol from {@code all}, once. */
+  StreamHandlerRegistry registry(Member member, StreamHandlerRegistry all) {
+    return new StreamHandlerRegistry() {
+      @Override
+      public Collection<String> protocols() {
+        boolean unused;
+        synchronized (InboundReservation.this) {
+          unused = member.state == State.PROBATION;
+        }
+        return unused && all.handler(protocolId).isPresent() ? List.of(protocolId) : List.of();
+      }
+
+      @Override
+      public Optional<ProtocolHandler> handler(String protocol) {
+        if (!protocolId.equals(protocol)) {
+          return Optional.empty();
+        }
+        Optional<ProtocolHandler> handler = all.handler(protocol);
+        if (handler.isEmpty() || !opened(member)) {
+          return Optional.empty();
+        }
+        return Optional.of(stream -> serve(member, stream, handler.get()));
+      }
+    };
+  }
+
+  private void serve(Member member, Stream stream, ProtocolHandler handler) {
+    stream.channel().closeFuture().addListener(f -> done(member));
+    handler.initStream(stream);
+  }
+}
