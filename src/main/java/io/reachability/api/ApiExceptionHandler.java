@@ -1,5 +1,6 @@
 package io.reachability.api;
 
+import io.reachability.job.Excerpt;
 import io.reachability.job.FieldError;
 import io.reachability.job.InvalidCheckRequestException;
 import io.reachability.job.JobRejectedException;
@@ -119,7 +120,7 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
       HttpRequestMethodNotSupportedException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
     Set<HttpMethod> allowed = ex.getSupportedHttpMethods();
     String detail =
-        ex.getMethod() + " is not supported here"
+        Excerpt.of(ex.getMethod()) + " is not supported here"
             + (allowed == null || allowed.isEmpty() ? "" : "; allowed: " + allowed.stream().map(HttpMethod::name).sorted().collect(Collectors.joining(", ")));
     return handleExceptionInternal(ex, ProblemDetail.forStatusAndDetail(status, detail), headers, status, request);
   }
@@ -129,7 +130,7 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
       HttpMediaTypeNotSupportedException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
     MediaType given = ex.getContentType();
     String detail =
-        "Content-Type " + (given == null ? "(none)" : given.toString()) + " is not supported; send one of " + ex.getSupportedMediaTypes();
+        "Content-Type " + (given == null ? "(none)" : Excerpt.of(given.toString())) + " is not supported; send one of " + ex.getSupportedMediaTypes();
     return handleExceptionInternal(ex, ProblemDetail.forStatusAndDetail(status, detail), headers, status, request);
   }
 
@@ -145,7 +146,7 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
   protected @Nullable ResponseEntity<Object> handleNoResourceFoundException(
       NoResourceFoundException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
     String path = request instanceof ServletWebRequest servlet ? servlet.getRequest().getRequestURI() : "/" + ex.getResourcePath();
-    String detail = "no endpoint for " + ex.getHttpMethod() + " " + path;
+    String detail = "no endpoint for " + Excerpt.of(ex.getHttpMethod().name()) + " " + Excerpt.of(path);
     return handleExceptionInternal(ex, ProblemDetail.forStatusAndDetail(status, detail), headers, status, request);
   }
 

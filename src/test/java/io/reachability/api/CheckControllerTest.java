@@ -19,6 +19,7 @@ import io.reachability.autonat.CheckResult;
 import io.reachability.job.AddressChecker;
 import io.reachability.job.CheckRequest;
 import io.reachability.job.CheckRequestValidator;
+import io.reachability.job.Excerpt;
 import io.reachability.job.InMemoryJobStore;
 import io.reachability.job.JobService;
 import io.reachability.job.JobSettings;
@@ -161,6 +162,39 @@ class CheckControllerTest {
     mvc.perform(post("/api/v1/checks").contentType(MediaType.APPLICATION_JSON).content("{\"confirmations\": \"three\"}"))
         .andExpect(status().isBadRequest())
         .andExpect(jsonPath("$.errors[0].field").value("body"));
+  }
+
+  /** A 1 MB address echoed in full made a 1 MB answer (and 10 MB bodies answers of 10.5 MB). */
+  @Test
+  void echoedInputIsCutInEveryError() throws Exception {
+    String huge = "/ip4/" + "9".repeat(1_000_000);
+    String cut = huge.substring(0, Excerpt.MAX_CHARS) + "… (" + huge.length() + " chars)";
+    String answer =
+        mvc.perform(
+                post("/api/v1/checks")
+                    .contentType(MediaType.APPLICATION_JSON)
+                    .content("{\"addresses\":[\"" + huge + "\"],\"servers\":[\"" + huge + "\"]}"))
+            .andExpect(status().isBadRequest())
+            .andExpect(jsonPath("$.errors", hasSize(2)))
+            .andExpect(jsonPath("$.errors[0].value").value(cut))
+            .andExpect(jsonPath("$.errors[1].value").value(cut))
+            .andReturn()
+            .getResponse()
+            .getContentAsString();
+    assertThat(answer).hasSizeLessThan(4_000);
+
+    // a path, a media type and a query value are input too
+    String longPath = "/api/v1/" + "x".repeat(5_000);
+    mvc.perform(get(longPath))
+        .andExpect(status().isNotFound())
+        .andExpect(jsonPath("$.detail").value("no endpoint for GET " + Excerpt.of(longPath)));
+    mvc.perform(post("/api/v1/checks").contentType("text/" + "p".repeat(5_000)).content("{}"))
+        .andExpect(status().isUnsupportedMediaType())
+        .andExpect(jsonPath("$.detail", startsWith("Content-Type text/ppp")))
+        .andExpect(jsonPath("$.detail", containsString("… (5005 chars) is not supported")));
+    mvc.perform(get("/api/v1/checks").param("state", "S".repeat(5_000)))
+        .andExpect(status().isBadRequest())
+        .andExpect(jsonPath("$.errors[0].value").value(Excerpt.of("S".repeat(5_000))));
   }
 
   @Test
