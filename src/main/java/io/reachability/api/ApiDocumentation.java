@@ -121,7 +121,8 @@ class ApiDocumentation {
 
       Errors are RFC 9457 `application/problem+json` documents (`title`, `status`, `detail`,
       `instance`; `type` is omitted, which means `about:blank`); a 400 adds
-      `errors: [{field, value, reason}]`. That includes the errors Spring MVC raises before a
+      `errors: [{field, value, reason}]`. A request body larger than `reach.api.max-body-bytes`
+      (default 64 KiB) is a 413 on every path. That includes the errors Spring MVC raises before a
       handler runs: 405 for a method the path does not support (with `Allow`), 415 for a request
       `Content-Type` that is not JSON (with `Accept`), 406 when nothing in `Accept` can be
       produced, 404 for a path with no endpoint. Only an unexpected server failure (500) still
@@ -242,7 +243,8 @@ class ApiDocumentation {
                   """
                   `Invalid request` (every 400), `Check job not found`, `Check job not accepted`; for
                   the errors Spring MVC raises, the status's reason phrase in sentence case (`Method
-                  not allowed`, `Unsupported media type`, `Not acceptable`, `Not found`).""")
+                  not allowed`, `Unsupported media type`, `Not acceptable`, `Not found`, `Content too
+                  large`).""")
           String title,
       @Schema(description = "The HTTP status code.") int status,
       String detail,

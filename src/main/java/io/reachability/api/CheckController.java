@@ -131,6 +131,27 @@ class CheckController {
               schema = @Schema(type = "string", format = "uri-reference")),
       content = @Content(schema = @Schema(implementation = JobView.class)))
   @ApiResponse(
+      responseCode = "413",
+      description =
+          "The body is larger than the setting `reach.api.max-body-bytes` (default "
+              + BodyLimitFilter.DEFAULT_MAX_BODY_BYTES
+              + " bytes, far more than the largest valid request). A body that declares its length is"
+              + " turned away before it is read, a chunked one as soon as it passes the limit; the"
+              + " connection is closed.",
+      content =
+          @Content(
+              mediaType = ApiDocumentation.PROBLEM_JSON,
+              schema = @Schema(implementation = ApiDocumentation.Problem.class),
+              examples =
+                  @ExampleObject(
+                      name = "tooLarge",
+                      summary = "a body of 10 MB",
+                      value =
+                          """
+                          {"title": "Content too large", "status": 413,
+                           "detail": "the request body has 10485760 bytes; at most 65536 bytes are accepted (reach.api.max-body-bytes)",
+                           "instance": "/api/v1/checks"}""")))
+  @ApiResponse(
       responseCode = "415",
       description = "The body's `Content-Type` is not `application/json`.",
       headers = @Header(name = "Accept", description = "The media type accepted.", schema = @Schema(type = "string", example = "application/json")),
