@@ -29,6 +29,10 @@ import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.exc.InputCoercionException;
+import tools.jackson.core.exc.StreamReadException;
+import tools.jackson.databind.exc.MismatchedInputException;
 
 /**
  * Every API error as RFC 9457 {@code application/problem+json}; field errors under {@code errors}.
@@ -86,12 +90,65 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         .body(problem);
   }
 
+  /** Reason for a value of the wrong type where the request wants an integer. */
+  static final String NOT_AN_INTEGER = "must be a JSON integer within 32 bits (not a fraction, a string or a boolean)";
+
+  static final String NOT_A_STRING = "must be a JSON string";
+
+  static final String NOT_A_LIST = "must be a JSON array of strings";
+
+  static final String MALFORMED = "malformed JSON or wrong types";
+
   @Override
   protected @Nullable ResponseEntity<Object> handleHttpMessageNotReadable(
       HttpMessageNotReadableException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
-    ProblemDetail problem =
-        badRequest("the request body is not valid JSON for a check request", List.of(new FieldError("body", null, "malformed JSON or wrong types")));
+    ProblemDetail problem = badRequest("the request body is not valid JSON for a check request", List.of(bodyError(ex)));
     return handleExceptionInternal(ex, problem, headers, status, request);
+  }
+
+  /**
+   * A value of the wrong type names its field ({@code confirmations}, {@code addresses[1]}) and what
+   * it must be; anything else (not JSON, not an object) is one error on {@code body}. The parser's
+   * own message is never echoed: it quotes the input.
+   */
+  private static FieldError bodyError(HttpMessageNotReadableException ex) {
+    JacksonException jackson = cause(ex, JacksonException.class);
+    boolean syntax = jackson instanceof StreamReadException && !(jackson instanceof InputCoercionException);
+    if (jackson == null || syntax || jackson.getPath().isEmpty()) {
+      return new FieldError("body", null, MALFORMED);
+    }
+    StringBuilder field = new StringBuilder();
+    for (JacksonException.Reference reference : jackson.getPath()) {
+      if (reference.getPropertyName() != null) {
+        field.append(field.length() == 0 ? "" : ".").append(reference.getPropertyName());
+      } else if (reference.getIndex() >= 0) {
+        field.append('[').append(reference.getIndex()).append(']');
+      }
+    }
+    Class<?> target =
+        jackson instanceof MismatchedInputException mismatch ? mismatch.getTargetType()
+            : jackson instanceof InputCoercionException coercion ? coercion.getTargetType()
+            : null;
+    String reason;
+    if (target == Integer.class || target == int.class) {
+      reason = NOT_AN_INTEGER;
+    } else if (target == String.class) {
+      reason = NOT_A_STRING;
+    } else if (target != null && java.util.Collection.class.isAssignableFrom(target)) {
+      reason = NOT_A_LIST;
+    } else {
+      reason = MALFORMED;
+    }
+    return new FieldError(field.length() == 0 ? "body" : field.toString(), null, reason);
+  }
+
+  private static <T extends Throwable> @Nullable T cause(Throwable error, Class<T> type) {
+    for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (type.isInstance(t)) {
+        return type.cast(t);
+      }
+    }
+    return null;
   }
 
   /** A path or query parameter that does not convert ({@link MethodArgumentTypeMismatchException} comes here). */

@@ -38,16 +38,18 @@ import org.springframework.web.bind.annotation.RestController;
     responseCode = "400",
     description =
         """
-        Invalid request: invalid body fields (every one listed), a body that is not JSON or has wrong
-        types (one error with field `body` and value null), or a path/query parameter of the wrong
-        form or out of range (`id`, `state`, `page`, `size`).""",
+        Invalid request: invalid body fields (every one listed), a body that is not JSON (one error
+        with field `body` and value null), a value of the wrong JSON type (one error naming the
+        field, value null: numbers are strict, `1.5`, `2.0`, `"3"` or `true` is no integer), or a
+        path/query parameter of the wrong form or out of range (`id`, `state`, `page`, `size`).""",
     content =
         @Content(
             mediaType = ApiDocumentation.PROBLEM_JSON,
             schema = @Schema(implementation = ApiDocumentation.ValidationProblem.class),
             examples = {
               @ExampleObject(name = "invalidFields", summary = "invalid body fields, every one listed", value = CheckController.EXAMPLE_INVALID_FIELDS),
-              @ExampleObject(name = "malformedJson", summary = "a body that is not JSON or has wrong types", value = CheckController.EXAMPLE_MALFORMED_JSON),
+              @ExampleObject(name = "malformedJson", summary = "a body that is not JSON", value = CheckController.EXAMPLE_MALFORMED_JSON),
+              @ExampleObject(name = "wrongType", summary = "a value of the wrong JSON type (confirmations: 1.5)", value = CheckController.EXAMPLE_WRONG_TYPE),
               @ExampleObject(name = "badParameter", summary = "a query or path parameter of the wrong form", value = CheckController.EXAMPLE_BAD_PARAMETER)
             }))
 class CheckController {
@@ -78,6 +80,13 @@ class CheckController {
       {"title": "Invalid request", "status": 400, "detail": "the request body is not valid JSON for a check request",
        "instance": "/api/v1/checks",
        "errors": [{"field": "body", "value": null, "reason": "malformed JSON or wrong types"}]}""";
+
+  static final String EXAMPLE_WRONG_TYPE =
+      """
+      {"title": "Invalid request", "status": 400, "detail": "the request body is not valid JSON for a check request",
+       "instance": "/api/v1/checks",
+       "errors": [{"field": "confirmations", "value": null,
+                   "reason": "must be a JSON integer within 32 bits (not a fraction, a string or a boolean)"}]}""";
 
   static final String EXAMPLE_BAD_PARAMETER =
       """

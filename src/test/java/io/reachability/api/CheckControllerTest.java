@@ -158,10 +158,40 @@ class CheckControllerTest {
         .andExpect(jsonPath("$.errors[0].field").value("body"))
         .andExpect(jsonPath("$.errors[0].value").value(nullValue()))
         .andExpect(jsonPath("$.errors[0].reason").value("malformed JSON or wrong types"));
-    // wrong types are unreadable too
-    mvc.perform(post("/api/v1/checks").contentType(MediaType.APPLICATION_JSON).content("{\"confirmations\": \"three\"}"))
+    // a body that is not an object at all
+    mvc.perform(post("/api/v1/checks").contentType(MediaType.APPLICATION_JSON).content("[1, 2]"))
         .andExpect(status().isBadRequest())
         .andExpect(jsonPath("$.errors[0].field").value("body"));
+  }
+
+  /** {@code confirmations: 1.5} was taken as 1 and {@code "3"} as 3: a number must be what it says. */
+  @Test
+  void numbersAreStrictAndAWrongTypeNamesItsField() throws Exception {
+    for (String value : List.of("1.5", "2.0", "1e1", "\"3\"", "true", "99999999999", "[3]")) {
+      mvc.perform(post("/api/v1/checks").contentType(MediaType.APPLICATION_JSON).content("{\"confirmations\": " + value + "}"))
+          .andExpect(status().isBadRequest())
+          .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+          .andExpect(jsonPath("$.detail").value("the request body is not valid JSON for a check request"))
+          .andExpect(jsonPath("$.errors", hasSize(1)))
+          .andExpect(jsonPath("$.errors[0].field").value("confirmations"))
+          .andExpect(jsonPath("$.errors[0].value").value(nullValue()))
+          .andExpect(jsonPath("$.errors[0].reason").value(ApiExceptionHandler.NOT_AN_INTEGER));
+    }
+    mvc.perform(post("/api/v1/checks").contentType(MediaType.APPLICATION_JSON).content("{\"timeoutSeconds\": 30.5, \"maxDialDataBytes\": 1}"))
+        .andExpect(status().isBadRequest())
+        .andExpect(jsonPath("$.errors[0].field").value("timeoutSeconds"));
+    mvc.perform(post("/api/v1/checks").contentType(MediaType.APPLICATION_JSON).content("{\"addresses\": [\"/ip4/127.0.0.1/tcp/4001\", {}]}"))
+        .andExpect(status().isBadRequest())
+        .andExpect(jsonPath("$.errors[0].field").value("addresses[1]"))
+        .andExpect(jsonPath("$.errors[0].reason").value(ApiExceptionHandler.NOT_A_STRING));
+    mvc.perform(post("/api/v1/checks").contentType(MediaType.APPLICATION_JSON).content("{\"servers\": \"/ip4/127.0.0.1/tcp/4001\"}"))
+        .andExpect(status().isBadRequest())
+        .andExpect(jsonPath("$.errors[0].field").value("servers"))
+        .andExpect(jsonPath("$.errors[0].reason").value(ApiExceptionHandler.NOT_A_LIST));
+    // whole numbers still are numbers
+    mvc.perform(post("/api/v1/checks").contentType(MediaType.APPLICATION_JSON).content("{\"confirmations\": 2, \"timeoutSeconds\": 30}"))
+        .andExpect(status().isAccepted())
+        .andExpect(jsonPath("$.request.confirmations").value(2));
   }
 
   /** A 1 MB address echoed in full made a 1 MB answer (and 10 MB bodies answers of 10.5 MB). */
