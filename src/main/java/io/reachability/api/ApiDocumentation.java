@@ -125,8 +125,11 @@ class ApiDocumentation {
       (default 64 KiB) is a 413 on every path. That includes the errors Spring MVC raises before a
       handler runs: 405 for a method the path does not support (with `Allow`), 415 for a request
       `Content-Type` that is not JSON (with `Accept`), 406 when nothing in `Accept` can be
-      produced, 404 for a path with no endpoint. Only an unexpected server failure (500) still
-      comes from Spring Boot's default error handling.
+      produced or `Accept` does not parse, 404 for a path with no endpoint; and the ones the
+      servlet container decides itself: 400 for a malformed request (request line, header, URI,
+      chunk), 405 for TRACE, 501 for a `Transfer-Encoding` other than chunked, 505 for an HTTP
+      version other than 1.x, 500 for an unexpected failure (which never describes it). Every error
+      is a problem document whatever the request's `Accept` says.
 
       Not described here: the Spring Boot actuator endpoints `/actuator/health` (with
       `/actuator/health/liveness`, `/actuator/health/readiness`; components `libp2p` and

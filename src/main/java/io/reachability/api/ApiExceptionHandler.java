@@ -14,6 +14,7 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
+import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
@@ -29,6 +30,9 @@ import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
+import org.springframework.web.multipart.MultipartException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.exc.InputCoercionException;
 import tools.jackson.core.exc.StreamReadException;
@@ -47,6 +51,8 @@ import tools.jackson.databind.exc.MismatchedInputException;
 @RestControllerAdvice
 class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
+  private static final Logger log = LoggerFactory.getLogger(ApiExceptionHandler.class);
+
   /** The problem-detail property that lists field errors. */
   static final String ERRORS = "errors";
 
@@ -54,22 +60,33 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
   static final String INVALID_REQUEST = "Invalid request";
 
   @ExceptionHandler(InvalidCheckRequestException.class)
-  ProblemDetail invalid(InvalidCheckRequestException e) {
-    return badRequest("the request has invalid fields", e.errors());
+  ResponseEntity<ProblemDetail> invalid(InvalidCheckRequestException e) {
+    return respond(badRequest("the request has invalid fields", e.errors()));
   }
 
   @ExceptionHandler(JobNotFoundException.class)
-  ProblemDetail notFound(JobNotFoundException e) {
+  ResponseEntity<ProblemDetail> notFound(JobNotFoundException e) {
     ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, e.getMessage());
     problem.setTitle("Check job not found");
-    return problem;
+    return respond(problem);
   }
 
   @ExceptionHandler(MonitorDisabledException.class)
-  ProblemDetail monitorOff(MonitorDisabledException e) {
+  ResponseEntity<ProblemDetail> monitorOff(MonitorDisabledException e) {
     ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, e.getMessage());
     problem.setTitle("Reachability monitor disabled");
-    return problem;
+    return respond(problem);
+  }
+
+  /**
+   * A multipart body that cannot be parsed. Multipart parsing is off (the API takes JSON only), so
+   * this comes only from a multipart resolver someone switches on again: still the client's
+   * problem, a 400 without a stack trace in the log.
+   */
+  @ExceptionHandler(MultipartException.class)
+  ResponseEntity<ProblemDetail> multipart(MultipartException e) {
+    log.debug("unreadable multipart body: {}", e.toString());
+    return respond(badRequest("the multipart body cannot be read", List.of(new FieldError("body", null, "malformed multipart body"))));
   }
 
   @ExceptionHandler(TooManySubscribersException.class)
@@ -77,6 +94,7 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage());
     problem.setTitle("Event stream full");
     return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+        .contentType(MediaType.APPLICATION_PROBLEM_JSON)
         .header(HttpHeaders.RETRY_AFTER, Long.toString(ReachabilityEvents.HEARTBEAT.toSeconds()))
         .body(problem);
   }
@@ -86,6 +104,7 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage());
     problem.setTitle("Check job not accepted");
     return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+        .contentType(MediaType.APPLICATION_PROBLEM_JSON)
         .header(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, e.retryAfter().toSeconds())))
         .body(problem);
   }
@@ -194,8 +213,23 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
   @Override
   protected @Nullable ResponseEntity<Object> handleHttpMediaTypeNotAcceptable(
       HttpMediaTypeNotAcceptableException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
-    String detail = "none of the media types in Accept can be produced; available: " + ex.getSupportedMediaTypes();
+    String detail =
+        acceptParses(request)
+            ? "none of the media types in Accept can be produced; available: " + ex.getSupportedMediaTypes()
+            : "the Accept header is not a list of media types";
     return handleExceptionInternal(ex, ProblemDetail.forStatusAndDetail(status, detail), headers, status, request);
+  }
+
+  private static boolean acceptParses(WebRequest request) {
+    String[] accept = request.getHeaderValues(HttpHeaders.ACCEPT);
+    try {
+      if (accept != null) {
+        MediaType.parseMediaTypes(List.of(accept));
+      }
+      return true;
+    } catch (InvalidMediaTypeException e) {
+      return false;
+    }
   }
 
   /** No controller or endpoint at the path: Spring MVC's last resort, the static resources, found nothing either. */
@@ -207,15 +241,28 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     return handleExceptionInternal(ex, ProblemDetail.forStatusAndDetail(status, detail), headers, status, request);
   }
 
-  /** Every problem Spring MVC raises gets a title in the style of the API's own. */
+  /**
+   * Every problem Spring MVC raises gets a title in the style of the API's own, and the problem
+   * media type set up front, as every answer of this class: a Content-Type chosen from the
+   * request's {@code Accept} would fail for an unparsable one and leave the answer empty.
+   */
   @Override
   protected @Nullable ResponseEntity<Object> handleExceptionInternal(
       Exception ex, @Nullable Object body, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
     ResponseEntity<Object> response = super.handleExceptionInternal(ex, body, headers, status, request);
     if (response != null && response.getBody() instanceof ProblemDetail problem) {
       problem.setTitle(title(status));
+      HttpHeaders withType = new HttpHeaders();
+      withType.putAll(response.getHeaders());
+      withType.setContentType(MediaType.APPLICATION_PROBLEM_JSON);
+      return new ResponseEntity<>(problem, withType, response.getStatusCode());
     }
     return response;
+  }
+
+  /** {@code problem} as a response of its status, as problem JSON whatever the request accepts. */
+  static ResponseEntity<ProblemDetail> respond(ProblemDetail problem) {
+    return ResponseEntity.status(problem.getStatus()).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
   }
 
   /** {@value #INVALID_REQUEST} for a 400, otherwise the status's reason phrase in sentence case ("Method not allowed"). */

@@ -17,7 +17,6 @@ import java.io.InputStreamReader;
 import java.io.UnsupportedEncodingException;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -101,11 +100,8 @@ public final class BodyLimitFilter extends OncePerRequestFilter {
     // what the client still sends is not read: close rather than drain it
     response.setHeader(HttpHeaders.CONNECTION, "close");
     response.setContentType(ApiDocumentation.PROBLEM_JSON);
-    Map<String, Object> problem = new LinkedHashMap<>();
-    problem.put("title", ApiExceptionHandler.title(status));
-    problem.put("status", status.value());
-    problem.put("detail", detail);
-    problem.put("instance", Excerpt.of(request.getRequestURI()));
+    // as every other problem, the instance is the path as requested (the container bounds its length)
+    Map<String, Object> problem = ContainerErrors.problem(status, detail, request.getRequestURI());
     byte[] body = json.writeValueAsBytes(problem);
     response.setContentLength(body.length);
     response.getOutputStream().write(body);

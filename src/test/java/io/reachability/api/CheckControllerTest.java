@@ -44,8 +44,10 @@ import org.springframework.context.annotation.Import;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.multipart.MultipartException;
 
 /**
  * The check endpoints over MockMvc, on a real job service whose only server never answers (jobs
@@ -93,6 +95,11 @@ class CheckControllerTest {
     @GetMapping("/test/required")
     String required(@RequestParam String name) {
       return name;
+    }
+
+    @PostMapping("/test/multipart")
+    String multipart() {
+      throw new MultipartException("Failed to parse multipart servlet request");
     }
   }
 
@@ -307,6 +314,16 @@ class CheckControllerTest {
         .andExpect(jsonPath("$.errors[0].field").value("name"))
         .andExpect(jsonPath("$.errors[0].value").value(nullValue()))
         .andExpect(jsonPath("$.errors[0].reason").value("required"));
+  }
+
+  /** A multipart resolver switched on again must not turn a client's bad body into a 500 with a stack trace. */
+  @Test
+  void anUnreadableMultipartBodyIs400() throws Exception {
+    mvc.perform(post("/test/multipart"))
+        .andExpect(status().isBadRequest())
+        .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+        .andExpect(jsonPath("$.detail").value("the multipart body cannot be read"))
+        .andExpect(jsonPath("$.errors[0].field").value("body"));
   }
 
   @Test
