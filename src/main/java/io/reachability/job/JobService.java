@@ -396,7 +396,7 @@ public final class JobService implements AutoCloseable {
         (result, error) -> {
           if (result != null) {
             pool.record(result);
-            answers.add(new Answer(server, Attempt.of(server, result)));
+            answers.add(new Answer(server, Attempt.of(result)));
           } else {
             answers.add(new Answer(server, Attempt.failed(server, message(error), Duration.ofNanos(System.nanoTime() - start))));
           }
