@@ -131,9 +131,10 @@ class ApiDocumentation {
       version other than 1.x, 500 for an unexpected failure (which never describes it). Every error
       is a problem document whatever the request's `Accept` says.
 
-      Not described here: the Spring Boot actuator endpoints `/actuator/health` (with
-      `/actuator/health/liveness`, `/actuator/health/readiness`; components `libp2p` and
-      `serverPool`), `/actuator/info` (node peer id, addresses, build) and `/actuator/prometheus`
+      Not described here: the Spring Boot actuator endpoints `/actuator/health` (components
+      `libp2p`, `serverPool`, `role`, `reachability`; `/actuator/health/liveness` is the process
+      and the node, `/actuator/health/readiness` being able to do the job of the service's role),
+      `/actuator/info` (node peer id, addresses, build) and `/actuator/prometheus`
       (Prometheus text format; for example `reach_jobs_queued`, `reach_jobs_finished_total`,
       `reach_jobs_duration_seconds`, `reach_checks_verdicts_total`).
       """;

@@ -12,10 +12,12 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.stereotype.Component;
 
 /**
- * Actuator health component {@code serverPool}: UP while at least one pool server is connected and
- * said over identify that it speaks AutoNAT v2, DOWN otherwise, with the counts as details. When
- * none is ready it probes the pool again in the background (at most every {@link #REPROBE_INTERVAL}),
- * so a server that came back, or a connection that was closed for idleness, shows up again.
+ * Actuator health component {@code serverPool}: UP while at least one pool server (embedded ones
+ * count) is connected and said over identify that it speaks AutoNAT v2, DOWN otherwise, with the
+ * counts as details. A pure AutoNAT v2 server ({@code reach.server.enabled}, no pool) needs none:
+ * its empty pool is UP. When no server is ready it probes the pool again in the background (at most
+ * every {@link #REPROBE_INTERVAL}), so a server that came back, or a connection that was closed for
+ * idleness, shows up again.
  */
 @Component // bean serverPoolHealthIndicator: the health component is named "serverPool" (the pool bean has that name)
 class ServerPoolHealthIndicator implements HealthIndicator {
@@ -25,11 +27,27 @@ class ServerPoolHealthIndicator implements HealthIndicator {
 
   private final ServerPool pool;
   private final Host host;
+  private final boolean serverRole;
   private final AtomicLong lastProbe = new AtomicLong(System.nanoTime());
 
-  ServerPoolHealthIndicator(ServerPool pool, Host host) {
+  ServerPoolHealthIndicator(ServerPool pool, Host host, ServerProperties server) {
     this.pool = pool;
     this.host = host;
+    this.serverRole = server.enabled();
+  }
+
+  /** A pure AutoNAT v2 server: the server role on and nothing in the pool; it serves others and needs no pool. */
+  boolean pureServer() {
+    return serverRole && pool.size() == 0;
+  }
+
+  /** Pool servers connected and speaking AutoNAT v2 now; when there are none, probes the pool again in the background. */
+  long readyServers() {
+    long ready = pool.servers().stream().filter(s -> ServerPool.connected(host, s) && Boolean.TRUE.equals(s.speaksAutonatV2())).count();
+    if (ready == 0) {
+      reprobe();
+    }
+    return ready;
   }
 
   @Override
@@ -37,17 +55,17 @@ class ServerPoolHealthIndicator implements HealthIndicator {
     List<PoolServer> servers = pool.servers();
     long connected = servers.stream().filter(s -> ServerPool.connected(host, s)).count();
     long speaks = servers.stream().filter(s -> Boolean.TRUE.equals(s.speaksAutonatV2())).count();
-    long ready = servers.stream().filter(s -> ServerPool.connected(host, s) && Boolean.TRUE.equals(s.speaksAutonatV2())).count();
-    if (ready == 0) {
-      reprobe();
-    }
-    Health.Builder builder = ready > 0 ? Health.up() : Health.down();
+    long ready = readyServers();
+    Health.Builder builder = ready > 0 || pureServer() ? Health.up() : Health.down();
     builder
         .withDetail("servers", servers.size())
         .withDetail("connected", connected)
         .withDetail("speakAutonatV2", speaks)
         .withDetail("ready", ready)
         .withDetail("embedded", pool.hasEmbedded());
+    if (pureServer()) {
+      builder.withDetail("notNeeded", "a pure AutoNAT v2 server: it serves checks to others and needs no pool");
+    }
     if (pool.hasEmbedded()) {
       builder.withDetail("notice", EmbeddedPool.NOTICE);
     }
