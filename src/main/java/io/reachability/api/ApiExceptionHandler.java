@@ -4,11 +4,14 @@ import io.reachability.job.Excerpt;
 import io.reachability.job.FieldError;
 import io.reachability.job.InvalidCheckRequestException;
 import io.reachability.job.JobRejectedException;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.TypeMismatchException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
@@ -28,11 +31,9 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.ServletWebRequest;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.multipart.MultipartException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
-import org.springframework.web.multipart.MultipartException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.exc.InputCoercionException;
 import tools.jackson.core.exc.StreamReadException;
@@ -58,6 +59,16 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
   /** Title of every 400. */
   static final String INVALID_REQUEST = "Invalid request";
+
+  /** Reasons of a body error: a value of the wrong JSON type where the request wants an integer, … */
+  static final String NOT_AN_INTEGER = "must be a JSON integer within 32 bits (not a fraction, a string or a boolean)";
+
+  static final String NOT_A_STRING = "must be a JSON string";
+
+  static final String NOT_A_LIST = "must be a JSON array of strings";
+
+  /** … and a body that is no JSON, or no JSON object. */
+  static final String MALFORMED = "malformed JSON or wrong types";
 
   @ExceptionHandler(InvalidCheckRequestException.class)
   ResponseEntity<ProblemDetail> invalid(InvalidCheckRequestException e) {
@@ -109,15 +120,6 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         .body(problem);
   }
 
-  /** Reason for a value of the wrong type where the request wants an integer. */
-  static final String NOT_AN_INTEGER = "must be a JSON integer within 32 bits (not a fraction, a string or a boolean)";
-
-  static final String NOT_A_STRING = "must be a JSON string";
-
-  static final String NOT_A_LIST = "must be a JSON array of strings";
-
-  static final String MALFORMED = "malformed JSON or wrong types";
-
   @Override
   protected @Nullable ResponseEntity<Object> handleHttpMessageNotReadable(
       HttpMessageNotReadableException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
@@ -153,7 +155,7 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
       reason = NOT_AN_INTEGER;
     } else if (target == String.class) {
       reason = NOT_A_STRING;
-    } else if (target != null && java.util.Collection.class.isAssignableFrom(target)) {
+    } else if (target != null && Collection.class.isAssignableFrom(target)) {
       reason = NOT_A_LIST;
     } else {
       reason = MALFORMED;
@@ -261,7 +263,7 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
   }
 
   /** {@code problem} as a response of its status, as problem JSON whatever the request accepts. */
-  static ResponseEntity<ProblemDetail> respond(ProblemDetail problem) {
+  private static ResponseEntity<ProblemDetail> respond(ProblemDetail problem) {
     return ResponseEntity.status(problem.getStatus()).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
   }
 
