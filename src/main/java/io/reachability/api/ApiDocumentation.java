@@ -139,15 +139,20 @@ class ApiDocumentation {
 
       Errors are RFC 9457 `application/problem+json` documents (`title`, `status`, `detail`,
       `instance`; `type` is omitted, which means `about:blank`); a 400 adds
-      `errors: [{field, value, reason}]`. That includes the errors Spring MVC raises before a
+      `errors: [{field, value, reason}]`. A request body larger than `reach.api.max-body-bytes`
+      (default 64 KiB) is a 413 on every path. That includes the errors Spring MVC raises before a
       handler runs: 405 for a method the path does not support (with `Allow`), 415 for a request
       `Content-Type` that is not JSON (with `Accept`), 406 when nothing in `Accept` can be
-      produced, 404 for a path with no endpoint. Only an unexpected server failure (500) still
-      comes from Spring Boot's default error handling.
+      produced or `Accept` does not parse, 404 for a path with no endpoint; and the ones the
+      servlet container decides itself: 400 for a malformed request (request line, header, URI,
+      chunk), 405 for TRACE, 501 for a `Transfer-Encoding` other than chunked, 505 for an HTTP
+      version other than 1.x, 500 for an unexpected failure (which never describes it). Every error
+      is a problem document whatever the request's `Accept` says.
 
-      Not described here: the Spring Boot actuator endpoints `/actuator/health` (with
-      `/actuator/health/liveness`, `/actuator/health/readiness`; components `libp2p` and
-      `serverPool`), `/actuator/info` (node peer id, addresses, build) and `/actuator/prometheus`
+      Not described here: the Spring Boot actuator endpoints `/actuator/health` (components
+      `libp2p`, `serverPool`, `role`, `reachability`; `/actuator/health/liveness` is the process
+      and the node, `/actuator/health/readiness` being able to do the job of the service's role),
+      `/actuator/info` (node peer id, addresses, build) and `/actuator/prometheus`
       (Prometheus text format; for example `reach_jobs_queued`, `reach_jobs_finished_total`,
       `reach_jobs_duration_seconds`, `reach_checks_verdicts_total`).
       """;
@@ -313,7 +318,8 @@ class ApiDocumentation {
                   """
                   `Invalid request` (every 400), `Check job not found`, `Check job not accepted`; for
                   the errors Spring MVC raises, the status's reason phrase in sentence case (`Method
-                  not allowed`, `Unsupported media type`, `Not acceptable`, `Not found`).""")
+                  not allowed`, `Unsupported media type`, `Not acceptable`, `Not found`, `Content too
+                  large`).""")
           String title,
       @Schema(description = "The HTTP status code.") int status,
       String detail,

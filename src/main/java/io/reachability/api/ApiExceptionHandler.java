@@ -2,21 +2,26 @@ package io.reachability.api;
 
 import io.reachability.access.AccessDeniedProblem;
 import io.reachability.access.SubmissionsLimitedException;
+import io.reachability.job.Excerpt;
 import io.reachability.job.FieldError;
 import io.reachability.job.InvalidCheckRequestException;
 import io.reachability.job.JobRejectedException;
 import io.reachability.job.TooManyJobsException;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.TypeMismatchException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
+import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
@@ -30,8 +35,13 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.ServletWebRequest;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.multipart.MultipartException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.exc.InputCoercionException;
+import tools.jackson.core.exc.StreamReadException;
+import tools.jackson.databind.exc.MismatchedInputException;
 
 /**
  * Every API error as RFC 9457 {@code application/problem+json}; field errors under {@code errors}.
@@ -46,29 +56,52 @@ import org.springframework.web.servlet.resource.NoResourceFoundException;
 @RestControllerAdvice
 class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
+  private static final Logger log = LoggerFactory.getLogger(ApiExceptionHandler.class);
+
   /** The problem-detail property that lists field errors. */
   static final String ERRORS = "errors";
 
   /** Title of every 400. */
   static final String INVALID_REQUEST = "Invalid request";
 
+  /** Reasons of a body error: a value of the wrong JSON type where the request wants an integer, … */
+  static final String NOT_AN_INTEGER = "must be a JSON integer within 32 bits (not a fraction, a string or a boolean)";
+
+  static final String NOT_A_STRING = "must be a JSON string";
+
+  static final String NOT_A_LIST = "must be a JSON array of strings";
+
+  /** … and a body that is no JSON, or no JSON object. */
+  static final String MALFORMED = "malformed JSON or wrong types";
+
   @ExceptionHandler(InvalidCheckRequestException.class)
-  ProblemDetail invalid(InvalidCheckRequestException e) {
-    return badRequest("the request has invalid fields", e.errors());
+  ResponseEntity<ProblemDetail> invalid(InvalidCheckRequestException e) {
+    return respond(badRequest("the request has invalid fields", e.errors()));
   }
 
   @ExceptionHandler(JobNotFoundException.class)
-  ProblemDetail notFound(JobNotFoundException e) {
+  ResponseEntity<ProblemDetail> notFound(JobNotFoundException e) {
     ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, e.getMessage());
     problem.setTitle("Check job not found");
-    return problem;
+    return respond(problem);
   }
 
   @ExceptionHandler(MonitorDisabledException.class)
-  ProblemDetail monitorOff(MonitorDisabledException e) {
+  ResponseEntity<ProblemDetail> monitorOff(MonitorDisabledException e) {
     ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, e.getMessage());
     problem.setTitle("Reachability monitor disabled");
-    return problem;
+    return respond(problem);
+  }
+
+  /**
+   * A multipart body that cannot be parsed. Multipart parsing is off (the API takes JSON only), so
+   * this comes only from a multipart resolver someone switches on again: still the client's
+   * problem, a 400 without a stack trace in the log.
+   */
+  @ExceptionHandler(MultipartException.class)
+  ResponseEntity<ProblemDetail> multipart(MultipartException e) {
+    log.debug("unreadable multipart body: {}", e.toString());
+    return respond(badRequest("the multipart body cannot be read", List.of(new FieldError("body", null, "malformed multipart body"))));
   }
 
   @ExceptionHandler(TooManySubscribersException.class)
@@ -76,6 +109,7 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage());
     problem.setTitle("Event stream full");
     return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+        .contentType(MediaType.APPLICATION_PROBLEM_JSON)
         .header(HttpHeaders.RETRY_AFTER, Long.toString(ReachabilityEvents.HEARTBEAT.toSeconds()))
         .body(problem);
   }
@@ -86,7 +120,7 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     HttpStatus status = e.challenge() ? HttpStatus.UNAUTHORIZED : HttpStatus.FORBIDDEN;
     ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, e.getMessage());
     problem.setTitle(e.challenge() ? "API key required" : "Forbidden");
-    ResponseEntity.BodyBuilder response = ResponseEntity.status(status);
+    ResponseEntity.BodyBuilder response = ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON);
     if (e.challenge()) {
       response.header(HttpHeaders.WWW_AUTHENTICATE, BEARER_CHALLENGE);
     }
@@ -111,6 +145,7 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.TOO_MANY_REQUESTS, detail);
     problem.setTitle(title);
     return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
+        .contentType(MediaType.APPLICATION_PROBLEM_JSON)
         .header(HttpHeaders.RETRY_AFTER, Long.toString(retryAfterSeconds(retryAfter)))
         .body(problem);
   }
@@ -126,6 +161,7 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage());
     problem.setTitle("Check job not accepted");
     return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+        .contentType(MediaType.APPLICATION_PROBLEM_JSON)
         .header(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, e.retryAfter().toSeconds())))
         .body(problem);
   }
@@ -133,9 +169,53 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
   @Override
   protected @Nullable ResponseEntity<Object> handleHttpMessageNotReadable(
       HttpMessageNotReadableException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
-    ProblemDetail problem =
-        badRequest("the request body is not valid JSON for a check request", List.of(new FieldError("body", null, "malformed JSON or wrong types")));
+    ProblemDetail problem = badRequest("the request body is not valid JSON for a check request", List.of(bodyError(ex)));
     return handleExceptionInternal(ex, problem, headers, status, request);
+  }
+
+  /**
+   * A value of the wrong type names its field ({@code confirmations}, {@code addresses[1]}) and what
+   * it must be; anything else (not JSON, not an object) is one error on {@code body}. The parser's
+   * own message is never echoed: it quotes the input.
+   */
+  private static FieldError bodyError(HttpMessageNotReadableException ex) {
+    JacksonException jackson = cause(ex, JacksonException.class);
+    boolean syntax = jackson instanceof StreamReadException && !(jackson instanceof InputCoercionException);
+    if (jackson == null || syntax || jackson.getPath().isEmpty()) {
+      return new FieldError("body", null, MALFORMED);
+    }
+    StringBuilder field = new StringBuilder();
+    for (JacksonException.Reference reference : jackson.getPath()) {
+      if (reference.getPropertyName() != null) {
+        field.append(field.length() == 0 ? "" : ".").append(reference.getPropertyName());
+      } else if (reference.getIndex() >= 0) {
+        field.append('[').append(reference.getIndex()).append(']');
+      }
+    }
+    Class<?> target =
+        jackson instanceof MismatchedInputException mismatch ? mismatch.getTargetType()
+            : jackson instanceof InputCoercionException coercion ? coercion.getTargetType()
+            : null;
+    String reason;
+    if (target == Integer.class || target == int.class) {
+      reason = NOT_AN_INTEGER;
+    } else if (target == String.class) {
+      reason = NOT_A_STRING;
+    } else if (target != null && Collection.class.isAssignableFrom(target)) {
+      reason = NOT_A_LIST;
+    } else {
+      reason = MALFORMED;
+    }
+    return new FieldError(field.length() == 0 ? "body" : field.toString(), null, reason);
+  }
+
+  private static <T extends Throwable> @Nullable T cause(Throwable error, Class<T> type) {
+    for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (type.isInstance(t)) {
+        return type.cast(t);
+      }
+    }
+    return null;
   }
 
   /** A path or query parameter that does not convert ({@link MethodArgumentTypeMismatchException} comes here). */
@@ -164,7 +244,7 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
       HttpRequestMethodNotSupportedException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
     Set<HttpMethod> allowed = ex.getSupportedHttpMethods();
     String detail =
-        ex.getMethod() + " is not supported here"
+        Excerpt.of(ex.getMethod()) + " is not supported here"
             + (allowed == null || allowed.isEmpty() ? "" : "; allowed: " + allowed.stream().map(HttpMethod::name).sorted().collect(Collectors.joining(", ")));
     return handleExceptionInternal(ex, ProblemDetail.forStatusAndDetail(status, detail), headers, status, request);
   }
@@ -174,15 +254,30 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
       HttpMediaTypeNotSupportedException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
     MediaType given = ex.getContentType();
     String detail =
-        "Content-Type " + (given == null ? "(none)" : given.toString()) + " is not supported; send one of " + ex.getSupportedMediaTypes();
+        "Content-Type " + (given == null ? "(none)" : Excerpt.of(given.toString())) + " is not supported; send one of " + ex.getSupportedMediaTypes();
     return handleExceptionInternal(ex, ProblemDetail.forStatusAndDetail(status, detail), headers, status, request);
   }
 
   @Override
   protected @Nullable ResponseEntity<Object> handleHttpMediaTypeNotAcceptable(
       HttpMediaTypeNotAcceptableException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
-    String detail = "none of the media types in Accept can be produced; available: " + ex.getSupportedMediaTypes();
+    String detail =
+        acceptParses(request)
+            ? "none of the media types in Accept can be produced; available: " + ex.getSupportedMediaTypes()
+            : "the Accept header is not a list of media types";
     return handleExceptionInternal(ex, ProblemDetail.forStatusAndDetail(status, detail), headers, status, request);
+  }
+
+  private static boolean acceptParses(WebRequest request) {
+    String[] accept = request.getHeaderValues(HttpHeaders.ACCEPT);
+    try {
+      if (accept != null) {
+        MediaType.parseMediaTypes(List.of(accept));
+      }
+      return true;
+    } catch (InvalidMediaTypeException e) {
+      return false;
+    }
   }
 
   /** No controller or endpoint at the path: Spring MVC's last resort, the static resources, found nothing either. */
@@ -190,19 +285,32 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
   protected @Nullable ResponseEntity<Object> handleNoResourceFoundException(
       NoResourceFoundException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
     String path = request instanceof ServletWebRequest servlet ? servlet.getRequest().getRequestURI() : "/" + ex.getResourcePath();
-    String detail = "no endpoint for " + ex.getHttpMethod() + " " + path;
+    String detail = "no endpoint for " + Excerpt.of(ex.getHttpMethod().name()) + " " + Excerpt.of(path);
     return handleExceptionInternal(ex, ProblemDetail.forStatusAndDetail(status, detail), headers, status, request);
   }
 
-  /** Every problem Spring MVC raises gets a title in the style of the API's own. */
+  /**
+   * Every problem Spring MVC raises gets a title in the style of the API's own, and the problem
+   * media type set up front, as every answer of this class: a Content-Type chosen from the
+   * request's {@code Accept} would fail for an unparsable one and leave the answer empty.
+   */
   @Override
   protected @Nullable ResponseEntity<Object> handleExceptionInternal(
       Exception ex, @Nullable Object body, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
     ResponseEntity<Object> response = super.handleExceptionInternal(ex, body, headers, status, request);
     if (response != null && response.getBody() instanceof ProblemDetail problem) {
       problem.setTitle(title(status));
+      HttpHeaders withType = new HttpHeaders();
+      withType.putAll(response.getHeaders());
+      withType.setContentType(MediaType.APPLICATION_PROBLEM_JSON);
+      return new ResponseEntity<>(problem, withType, response.getStatusCode());
     }
     return response;
+  }
+
+  /** {@code problem} as a response of its status, as problem JSON whatever the request accepts. */
+  private static ResponseEntity<ProblemDetail> respond(ProblemDetail problem) {
+    return ResponseEntity.status(problem.getStatus()).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
   }
 
   /** {@value #INVALID_REQUEST} for a 400, otherwise the status's reason phrase in sentence case ("Method not allowed"). */

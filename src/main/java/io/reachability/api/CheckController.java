@@ -44,16 +44,18 @@ import org.springframework.web.bind.annotation.RestController;
     responseCode = "400",
     description =
         """
-        Invalid request: invalid body fields (every one listed), a body that is not JSON or has wrong
-        types (one error with field `body` and value null), or a path/query parameter of the wrong
-        form or out of range (`id`, `state`, `page`, `size`).""",
+        Invalid request: invalid body fields (every one listed), a body that is not JSON (one error
+        with field `body` and value null), a value of the wrong JSON type (one error naming the
+        field, value null: numbers are strict, `1.5`, `2.0`, `"3"` or `true` is no integer), or a
+        path/query parameter of the wrong form or out of range (`id`, `state`, `page`, `size`).""",
     content =
         @Content(
             mediaType = ApiDocumentation.PROBLEM_JSON,
             schema = @Schema(implementation = ApiDocumentation.ValidationProblem.class),
             examples = {
               @ExampleObject(name = "invalidFields", summary = "invalid body fields, every one listed", value = CheckController.EXAMPLE_INVALID_FIELDS),
-              @ExampleObject(name = "malformedJson", summary = "a body that is not JSON or has wrong types", value = CheckController.EXAMPLE_MALFORMED_JSON),
+              @ExampleObject(name = "malformedJson", summary = "a body that is not JSON", value = CheckController.EXAMPLE_MALFORMED_JSON),
+              @ExampleObject(name = "wrongType", summary = "a value of the wrong JSON type (confirmations: 1.5)", value = CheckController.EXAMPLE_WRONG_TYPE),
               @ExampleObject(name = "badParameter", summary = "a query or path parameter of the wrong form", value = CheckController.EXAMPLE_BAD_PARAMETER)
             }))
 class CheckController {
@@ -84,6 +86,13 @@ class CheckController {
       {"title": "Invalid request", "status": 400, "detail": "the request body is not valid JSON for a check request",
        "instance": "/api/v1/checks",
        "errors": [{"field": "body", "value": null, "reason": "malformed JSON or wrong types"}]}""";
+
+  static final String EXAMPLE_WRONG_TYPE =
+      """
+      {"title": "Invalid request", "status": 400, "detail": "the request body is not valid JSON for a check request",
+       "instance": "/api/v1/checks",
+       "errors": [{"field": "confirmations", "value": null,
+                   "reason": "must be a JSON integer within 32 bits (not a fraction, a string or a boolean)"}]}""";
 
   static final String EXAMPLE_BAD_PARAMETER =
       """
@@ -138,6 +147,27 @@ class CheckController {
               description = "The job's URL, relative to the server (`/api/v1/checks/{id}`).",
               schema = @Schema(type = "string", format = "uri-reference")),
       content = @Content(schema = @Schema(implementation = JobView.class)))
+  @ApiResponse(
+      responseCode = "413",
+      description =
+          "The body is larger than the setting `reach.api.max-body-bytes` (default "
+              + BodyLimitFilter.DEFAULT_MAX_BODY_BYTES
+              + " bytes, far more than the largest valid request). A body that declares its length is"
+              + " turned away before it is read, a chunked one as soon as it passes the limit; the"
+              + " connection is closed.",
+      content =
+          @Content(
+              mediaType = ApiDocumentation.PROBLEM_JSON,
+              schema = @Schema(implementation = ApiDocumentation.Problem.class),
+              examples =
+                  @ExampleObject(
+                      name = "tooLarge",
+                      summary = "a body of 10 MB",
+                      value =
+                          """
+                          {"title": "Content too large", "status": 413,
+                           "detail": "the request body has 10485760 bytes; at most 65536 bytes are accepted (reach.api.max-body-bytes)",
+                           "instance": "/api/v1/checks"}""")))
   @ApiResponse(
       responseCode = "415",
       description = "The body's `Content-Type` is not `application/json`.",

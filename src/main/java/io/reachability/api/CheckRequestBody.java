@@ -20,8 +20,10 @@ import org.jspecify.annotations.Nullable;
 @Schema(
     description =
         """
-        A check request; every field is optional and `null` means absent. Validation beyond the JSON
-        types is done by the service and reported as field errors (400).""")
+        A check request; every field is optional and `null` means absent. The JSON types are strict:
+        an integer field takes a JSON integer only (`1.5`, `2.0`, `"3"` or `true` is a 400 naming the
+        field). Validation beyond the JSON types is done by the service and reported as field errors
+        (400).""")
 public record CheckRequestBody(
     @ArraySchema(
             maxItems = CheckRequestValidator.MAX_ADDRESSES,

@@ -81,7 +81,13 @@ public record JobView(
   /** One server's answer about one address. */
   @Schema(name = "Attempt", description = "One server's answer about one address.")
   public record AttemptView(
-      @Schema(description = "The server's multiaddr, ending in `/p2p/<peer id>`.") String server,
+      @Schema(
+              description =
+                  """
+                  The server's multiaddr, ending in `/p2p/<peer id>`, as the node reached it: an open
+                  connection to the same peer id is reused, so this can differ from the address the
+                  request named.""")
+          String server,
       @Schema(description = "What this answer says about the address.") Reachability reachability,
       @Schema(description = "The server's response status; null when none arrived.") @Nullable ResponseStatus responseStatus,
       @Schema(description = "The server's dial status; null when there was none.") @Nullable DialStatus dialStatus,

@@ -70,7 +70,9 @@ class ReachabilityController implements DisposableBean {
               + ReachabilityEvents.HEARTBEAT_SECONDS
               + " s. The stream ends after "
               + ReachabilityEvents.SUBSCRIPTION_MINUTES
-              + " minutes\n(EventSource clients reconnect by themselves).")
+              + " minutes\n(EventSource clients reconnect by themselves). A client that stops reading delays no other;\nit is dropped once "
+              + ReachabilityEvents.MAX_QUEUED
+              + " messages wait for it.")
   @ApiResponse(
       responseCode = "200",
       description = "The event stream; each event's `data` is a VerdictEvent.",

@@ -175,7 +175,7 @@ public final class AutonatClient implements AutoCloseable {
    * willing to dial).
    *
    * @param server the server's address ending in {@code /p2p/<id>}; an open connection to that
-   *     peer is reused, otherwise it is dialed
+   *     peer is reused (whatever its address: the result names the one used), otherwise it is dialed
    * @param addresses our addresses to test, in order of priority; sent as given
    * @throws IllegalArgumentException when {@code server} has no peer id, {@code addresses} is empty, or the request would exceed {@link AutonatV2#MAX_MESSAGE_SIZE}
    */
@@ -342,6 +342,8 @@ public final class AutonatClient implements AutoCloseable {
     private @Nullable Understood response;
     private @Nullable ScheduledFuture<?> timeout;
     private @Nullable ScheduledFuture<?> grace;
+    /** The remote address of the connection the check runs on: a reused one may not be {@code serverAddress}. */
+    private @Nullable Multiaddr reachedAt;
 
     Exchange(PeerId serverId, Multiaddr serverAddress, List<Multiaddr> addresses, CheckOptions options, long nonce, Instant startedAt) {
       this.serverId = serverId;
@@ -382,6 +384,9 @@ public final class AutonatClient implements AutoCloseable {
                 }
                 if (result.isDone()) {
                   return; // timed out or cancelled while connecting
+                }
+                synchronized (this) {
+                  reachedAt = connection.remoteAddress().withPeerId(serverId);
                 }
                 connection
                     .newStream(List.of(AutonatV2.DIAL_REQUEST_PROTOCOL), this::initStream)
@@ -699,7 +704,7 @@ public final class AutonatClient implements AutoCloseable {
         String reason) {
       return new CheckResult(
           serverId,
-          serverAddress,
+          reachedAt != null ? reachedAt : serverAddress,
           index,
           tested,
           status,

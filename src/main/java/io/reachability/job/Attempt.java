@@ -12,7 +12,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * One server asked about one address: the evidence behind a verdict.
  *
- * @param server the server's address (ending in {@code /p2p/<peer id>})
+ * @param server the server's address (ending in {@code /p2p/<peer id>}) the node really talked to:
+ *     for a finished check the address of the connection it used, which is not the requested one
+ *     when an open connection to the same peer id was reused
  * @param reachability what this one answer says about the address
  * @param responseStatus the server's response status; null when none arrived
  * @param dialStatus the server's dial status; null when there was none
@@ -39,10 +41,10 @@ public record Attempt(
     Objects.requireNonNull(reachability, "reachability");
   }
 
-  /** The evidence of a finished check. */
-  public static Attempt of(Multiaddr server, CheckResult result) {
+  /** The evidence of a finished check, naming the server address it used. */
+  public static Attempt of(CheckResult result) {
     return new Attempt(
-        server,
+        result.serverAddress(),
         result.reachability(),
         result.responseStatus(),
         result.dialStatus(),

@@ -10,7 +10,8 @@ public final class InvalidCheckRequestException extends RuntimeException {
   private final transient List<FieldError> errors;
 
   public InvalidCheckRequestException(List<FieldError> errors) {
-    super("invalid check request: " + errors);
+    // not every error: the message must stay small whatever was submitted
+    super("invalid check request: " + errors.size() + " field error(s)" + (errors.isEmpty() ? "" : ", the first: " + errors.get(0)));
     this.errors = List.copyOf(errors);
   }
 

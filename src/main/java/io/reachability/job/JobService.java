@@ -518,7 +518,7 @@ public final class JobService implements AutoCloseable {
     }
     Attempt answer =
         result != null
-            ? Attempt.of(launch.server, result)
+            ? Attempt.of(result)
             : Attempt.failed(launch.server, message(error), Duration.ofNanos(System.nanoTime() - launch.slot.startNanos));
     String shown = AttemptErrors.forCaller(answer.error());
     if (!Objects.equals(shown, answer.error())) {

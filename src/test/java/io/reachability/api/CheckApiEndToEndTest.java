@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.jayway.jsonpath.DocumentContext;
 import com.jayway.jsonpath.JsonPath;
+import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.host.Host;
 import io.reachability.pool.EmbeddedPool;
 import java.io.IOException;
@@ -91,6 +92,28 @@ class CheckApiEndToEndTest {
         .isEqualTo("the node does not listen on tcp/" + closed + "; a dial-back cannot succeed");
     List<String> dialStatus = job.read("$.results[0].attempts[*].dialStatus");
     assertThat(dialStatus).hasSize(3).containsOnly("E_DIAL_ERROR");
+  }
+
+  /**
+   * A request that names a pool server's peer id at a port where nothing listens is answered over
+   * the node's open connection to that peer: the attempt names that connection's address.
+   */
+  @Test
+  void anAttemptNamesTheServerAddressActuallyUsed() throws Exception {
+    assertThat(poll(post("{}").headers().firstValue("Location").orElseThrow()).read("$.state", String.class)).isEqualTo("SUCCEEDED");
+    String real = JsonPath.parse(send(at("/api/v1/servers")).body()).read("$.servers[0].address", String.class);
+    Multiaddr server = Multiaddr.fromString(real);
+    assertThat(node.connections(server.peerId().orElseThrow())).as("the pool check left a connection open").isNotEmpty();
+    String elsewhere = "/ip4/127.0.0.1/tcp/" + freePort() + "/p2p/" + server.peerId().orElseThrow();
+    String listen = node.listenAddresses().get(0).toString();
+
+    HttpResponse<String> accepted = post("{\"addresses\":[\"" + listen + "\"],\"servers\":[\"" + elsewhere + "\"],\"confirmations\":1}");
+    assertThat(accepted.statusCode()).isEqualTo(202);
+    DocumentContext job = poll(accepted.headers().firstValue("Location").orElseThrow());
+
+    assertThat(job.read("$.request.servers[0]", String.class)).isEqualTo(elsewhere);
+    assertThat(job.read("$.results[0].attempts[0].server", String.class)).isEqualTo(real);
+    assertThat(job.read("$.results[0].verdict", String.class)).isEqualTo("REACHABLE");
   }
 
   @Test

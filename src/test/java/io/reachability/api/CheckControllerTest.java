@@ -20,6 +20,7 @@ import io.reachability.autonat.CheckResult;
 import io.reachability.job.AddressChecker;
 import io.reachability.job.CheckRequest;
 import io.reachability.job.CheckRequestValidator;
+import io.reachability.job.Excerpt;
 import io.reachability.job.InMemoryJobStore;
 import io.reachability.job.JobService;
 import io.reachability.job.JobSettings;
@@ -44,8 +45,10 @@ import org.springframework.context.annotation.Import;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.multipart.MultipartException;
 
 /**
  * The check endpoints over MockMvc, on a real job service whose only server never answers (jobs
@@ -93,6 +96,11 @@ class CheckControllerTest {
     @GetMapping("/test/required")
     String required(@RequestParam String name) {
       return name;
+    }
+
+    @PostMapping("/test/multipart")
+    String multipart() {
+      throw new MultipartException("Failed to parse multipart servlet request");
     }
   }
 
@@ -158,10 +166,73 @@ class CheckControllerTest {
         .andExpect(jsonPath("$.errors[0].field").value("body"))
         .andExpect(jsonPath("$.errors[0].value").value(nullValue()))
         .andExpect(jsonPath("$.errors[0].reason").value("malformed JSON or wrong types"));
-    // wrong types are unreadable too
-    mvc.perform(post("/api/v1/checks").contentType(MediaType.APPLICATION_JSON).content("{\"confirmations\": \"three\"}"))
+    // a body that is not an object at all
+    mvc.perform(post("/api/v1/checks").contentType(MediaType.APPLICATION_JSON).content("[1, 2]"))
         .andExpect(status().isBadRequest())
         .andExpect(jsonPath("$.errors[0].field").value("body"));
+  }
+
+  /** {@code confirmations: 1.5} was taken as 1 and {@code "3"} as 3: a number must be what it says. */
+  @Test
+  void numbersAreStrictAndAWrongTypeNamesItsField() throws Exception {
+    for (String value : List.of("1.5", "2.0", "1e1", "\"3\"", "true", "99999999999", "[3]")) {
+      mvc.perform(post("/api/v1/checks").contentType(MediaType.APPLICATION_JSON).content("{\"confirmations\": " + value + "}"))
+          .andExpect(status().isBadRequest())
+          .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+          .andExpect(jsonPath("$.detail").value("the request body is not valid JSON for a check request"))
+          .andExpect(jsonPath("$.errors", hasSize(1)))
+          .andExpect(jsonPath("$.errors[0].field").value("confirmations"))
+          .andExpect(jsonPath("$.errors[0].value").value(nullValue()))
+          .andExpect(jsonPath("$.errors[0].reason").value(ApiExceptionHandler.NOT_AN_INTEGER));
+    }
+    mvc.perform(post("/api/v1/checks").contentType(MediaType.APPLICATION_JSON).content("{\"timeoutSeconds\": 30.5, \"maxDialDataBytes\": 1}"))
+        .andExpect(status().isBadRequest())
+        .andExpect(jsonPath("$.errors[0].field").value("timeoutSeconds"));
+    mvc.perform(post("/api/v1/checks").contentType(MediaType.APPLICATION_JSON).content("{\"addresses\": [\"/ip4/127.0.0.1/tcp/4001\", {}]}"))
+        .andExpect(status().isBadRequest())
+        .andExpect(jsonPath("$.errors[0].field").value("addresses[1]"))
+        .andExpect(jsonPath("$.errors[0].reason").value(ApiExceptionHandler.NOT_A_STRING));
+    mvc.perform(post("/api/v1/checks").contentType(MediaType.APPLICATION_JSON).content("{\"servers\": \"/ip4/127.0.0.1/tcp/4001\"}"))
+        .andExpect(status().isBadRequest())
+        .andExpect(jsonPath("$.errors[0].field").value("servers"))
+        .andExpect(jsonPath("$.errors[0].reason").value(ApiExceptionHandler.NOT_A_LIST));
+    // whole numbers still are numbers
+    mvc.perform(post("/api/v1/checks").contentType(MediaType.APPLICATION_JSON).content("{\"confirmations\": 2, \"timeoutSeconds\": 30}"))
+        .andExpect(status().isAccepted())
+        .andExpect(jsonPath("$.request.confirmations").value(2));
+  }
+
+  /** A 1 MB address echoed in full made a 1 MB answer (and 10 MB bodies answers of 10.5 MB). */
+  @Test
+  void echoedInputIsCutInEveryError() throws Exception {
+    String huge = "/ip4/" + "9".repeat(1_000_000);
+    String cut = huge.substring(0, Excerpt.MAX_CHARS) + "… (" + huge.length() + " chars)";
+    String answer =
+        mvc.perform(
+                post("/api/v1/checks")
+                    .contentType(MediaType.APPLICATION_JSON)
+                    .content("{\"addresses\":[\"" + huge + "\"],\"servers\":[\"" + huge + "\"]}"))
+            .andExpect(status().isBadRequest())
+            .andExpect(jsonPath("$.errors", hasSize(2)))
+            .andExpect(jsonPath("$.errors[0].value").value(cut))
+            .andExpect(jsonPath("$.errors[1].value").value(cut))
+            .andReturn()
+            .getResponse()
+            .getContentAsString();
+    assertThat(answer).hasSizeLessThan(4_000);
+
+    // a path, a media type and a query value are input too
+    String longPath = "/api/v1/" + "x".repeat(5_000);
+    mvc.perform(get(longPath))
+        .andExpect(status().isNotFound())
+        .andExpect(jsonPath("$.detail").value("no endpoint for GET " + Excerpt.of(longPath)));
+    mvc.perform(post("/api/v1/checks").contentType("text/" + "p".repeat(5_000)).content("{}"))
+        .andExpect(status().isUnsupportedMediaType())
+        .andExpect(jsonPath("$.detail", startsWith("Content-Type text/ppp")))
+        .andExpect(jsonPath("$.detail", containsString("… (5005 chars) is not supported")));
+    mvc.perform(get("/api/v1/checks").param("state", "S".repeat(5_000)))
+        .andExpect(status().isBadRequest())
+        .andExpect(jsonPath("$.errors[0].value").value(Excerpt.of("S".repeat(5_000))));
   }
 
   @Test
@@ -244,6 +315,16 @@ class CheckControllerTest {
         .andExpect(jsonPath("$.errors[0].field").value("name"))
         .andExpect(jsonPath("$.errors[0].value").value(nullValue()))
         .andExpect(jsonPath("$.errors[0].reason").value("required"));
+  }
+
+  /** A multipart resolver switched on again must not turn a client's bad body into a 500 with a stack trace. */
+  @Test
+  void anUnreadableMultipartBodyIs400() throws Exception {
+    mvc.perform(post("/test/multipart"))
+        .andExpect(status().isBadRequest())
+        .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+        .andExpect(jsonPath("$.detail").value("the multipart body cannot be read"))
+        .andExpect(jsonPath("$.errors[0].field").value("body"));
   }
 
   @Test

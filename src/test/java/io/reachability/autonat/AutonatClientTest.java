@@ -120,6 +120,33 @@ class AutonatClientTest {
     assertThat(clientHost.connections(server.host.peerId())).hasSize(1);
   }
 
+  /**
+   * A check reuses an open connection to the server's peer id, whatever address it was given: the
+   * result names the address the node really talked to, not a port that may be closed.
+   */
+  @Test
+  void theResultNamesTheAddressOfTheConnectionUsed() throws Exception {
+    server =
+        new ScriptedServer(
+            s -> {
+              s.readRequest();
+              s.respond(ResponseStatus.E_DIAL_REFUSED, 0, DialStatus.UNUSED);
+              s.close();
+            });
+    CheckResult first = client.check(server.address(), List.of(self)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    assertThat(first.serverAddress()).isEqualTo(server.address());
+
+    int closedPort;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
+    Multiaddr elsewhere = Multiaddr.fromString("/ip4/127.0.0.1/tcp/" + closedPort).withPeerId(server.host.peerId());
+    CheckResult second = client.check(elsewhere, List.of(self)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+
+    assertThat(second.responseStatus()).as("answered over the open connection").isEqualTo(ResponseStatus.E_DIAL_REFUSED);
+    assertThat(second.serverAddress()).isEqualTo(server.address()).isNotEqualTo(elsewhere);
+  }
+
   // ---- server errors ----
 
   @Test
@@ -265,6 +292,7 @@ class AutonatClientTest {
     CheckResult result = client.check(nowhere, List.of(self)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
     assertThat(result.reachability()).isEqualTo(Reachability.UNKNOWN);
     assertThat(result.reason()).startsWith("cannot connect to the server: ");
+    assertThat(result.serverAddress()).as("no connection: the address given").isEqualTo(nowhere);
     assertThat(client.pendingChecks()).isZero();
   }
 
