@@ -107,11 +107,16 @@ class CheckApiEndToEndTest {
     String elsewhere = "/ip4/127.0.0.1/tcp/" + freePort() + "/p2p/" + server.peerId().orElseThrow();
     String listen = node.listenAddresses().get(0).toString();
 
-    HttpResponse<String> accepted = post("{\"addresses\":[\"" + listen + "\"],\"servers\":[\"" + elsewhere + "\"],\"confirmations\":1}");
+    // a pool server's peer id at another address is not the pool's server: refused before anything
+    // is dialed (the attempt would otherwise name the port while the node reused its connection)
+    HttpResponse<String> refused = post("{\"addresses\":[\"" + listen + "\"],\"servers\":[\"" + elsewhere + "\"],\"confirmations\":1}");
+    assertThat(refused.statusCode()).isEqualTo(400);
+    assertThat(JsonPath.parse(refused.body()).read("$.errors[0].field", String.class)).isEqualTo("servers[0]");
+
+    // by its pool address it is asked, and the attempt names the address the node talked to
+    HttpResponse<String> accepted = post("{\"addresses\":[\"" + listen + "\"],\"servers\":[\"" + real + "\"],\"confirmations\":1}");
     assertThat(accepted.statusCode()).isEqualTo(202);
     DocumentContext job = poll(accepted.headers().firstValue("Location").orElseThrow());
-
-    assertThat(job.read("$.request.servers[0]", String.class)).isEqualTo(elsewhere);
     assertThat(job.read("$.results[0].attempts[0].server", String.class)).isEqualTo(real);
     assertThat(job.read("$.results[0].verdict", String.class)).isEqualTo("REACHABLE");
   }
