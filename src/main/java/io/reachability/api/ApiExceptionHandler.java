@@ -114,6 +114,11 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         .body(problem);
   }
 
+  @ExceptionHandler(TooManySubscriptionsException.class)
+  ResponseEntity<ProblemDetail> tooManySubscriptions(TooManySubscriptionsException e) {
+    return tooManyRequests("Too many event streams", e.getMessage(), ReachabilityEvents.HEARTBEAT);
+  }
+
   /** 401 (with a Bearer challenge) or 403: who is calling may not do this. */
   @ExceptionHandler(AccessDeniedProblem.class)
   ResponseEntity<ProblemDetail> accessDenied(AccessDeniedProblem e) {

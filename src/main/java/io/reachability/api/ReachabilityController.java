@@ -1,14 +1,17 @@
 package io.reachability.api;
 
+import io.reachability.access.ApiClient;
 import io.reachability.pool.EmbeddedPool;
 import io.reachability.pool.ServerPool;
 import io.reachability.reachability.ReachabilityMonitor;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.headers.Header;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
 import java.time.Clock;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.DisposableBean;
@@ -16,6 +19,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.http.MediaType;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -82,9 +86,20 @@ class ReachabilityController implements DisposableBean {
       description = "As many subscribers as the stream takes (" + ReachabilityEvents.MAX_SUBSCRIBERS + ") are connected.",
       headers = @Header(name = "Retry-After", required = true, description = "Seconds to wait.", schema = @Schema(type = "integer", minimum = "1")),
       content = @Content(mediaType = ApiDocumentation.PROBLEM_JSON, schema = @Schema(implementation = ApiDocumentation.Problem.class)))
-  SseEmitter events() {
+  @ApiResponse(
+      responseCode = "429",
+      description =
+          "This client (its API key, or its IP address without one; admins are not counted) has "
+              + ReachabilityEvents.MAX_SUBSCRIBERS_PER_CLIENT
+              + " event streams open already; other clients are not affected.",
+      headers = @Header(name = "Retry-After", required = true, description = "Seconds to wait.", schema = @Schema(type = "integer", minimum = "1")),
+      content = @Content(mediaType = ApiDocumentation.PROBLEM_JSON, schema = @Schema(implementation = ApiDocumentation.Problem.class)))
+  SseEmitter events(@Parameter(hidden = true) @AuthenticationPrincipal @Nullable ApiClient client, HttpServletRequest request) {
     monitor();
-    return events.subscribe();
+    // an admin (an admin key, the local caller while no key is configured) is trusted with any
+    // number; another identified client is its key; anyone else is counted by address
+    String counted = client == null ? "ip " + request.getRemoteAddr() : client.admin() ? null : "key " + client.name();
+    return events.subscribe(counted);
   }
 
   private ReachabilityMonitor monitor() {

@@ -6,7 +6,9 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -22,6 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.MediaType;
@@ -46,6 +49,12 @@ final class ReachabilityEvents implements AutoCloseable {
 
   /** Most subscribers at once; beyond, a subscription is turned away (503). */
   static final int MAX_SUBSCRIBERS = 256;
+
+  /**
+   * Most subscribers of one client (an API key that is no admin's, or else one remote IP): a
+   * dashboard needs one or two; beyond, 429, so that one client cannot take every slot.
+   */
+  static final int MAX_SUBSCRIBERS_PER_CLIENT = 8;
 
   /**
    * Messages waiting for one subscriber (a snapshot counts as one); a client further behind is
@@ -84,6 +93,8 @@ final class ReachabilityEvents implements AutoCloseable {
   private final Supplier<SseEmitter> emitters;
   /** Slots taken: reserved in {@link #subscribe()}, freed by {@link Subscriber#release()}. */
   private final AtomicInteger slots = new AtomicInteger();
+  /** Slots taken per client; guarded by itself. */
+  private final Map<String, Integer> perClient = new HashMap<>();
   /** Every subscriber whose slot is taken. */
   private final Set<Subscriber> subscribers = ConcurrentHashMap.newKeySet();
   private final AtomicLong ids = new AtomicLong();
@@ -130,20 +141,35 @@ final class ReachabilityEvents implements AutoCloseable {
    * @throws TooManySubscribersException when {@link #MAX_SUBSCRIBERS} slots are taken
    */
   SseEmitter subscribe() {
+    return subscribe(null);
+  }
+
+  /**
+   * A new subscriber of {@code client} (null = not bounded per client: in-process use).
+   *
+   * @throws TooManySubscribersException when {@link #MAX_SUBSCRIBERS} slots are taken
+   * @throws TooManySubscriptionsException when {@code client} has {@link #MAX_SUBSCRIBERS_PER_CLIENT}
+   */
+  SseEmitter subscribe(@Nullable String client) {
     if (closed || !reserve()) {
       throw new TooManySubscribersException(MAX_SUBSCRIBERS);
+    }
+    if (!reserveFor(client)) {
+      slots.decrementAndGet();
+      throw new TooManySubscriptionsException(MAX_SUBSCRIBERS_PER_CLIENT);
     }
     SseEmitter emitter;
     Subscriber subscriber;
     try {
       emitter = emitters.get();
-      subscriber = new Subscriber(emitter);
+      subscriber = new Subscriber(emitter, client);
       // the container ends the request (client gone, timeout, error): end the subscriber too
       emitter.onCompletion(subscriber::end);
       emitter.onTimeout(subscriber::end);
       emitter.onError(e -> subscriber.end());
     } catch (RuntimeException e) {
       slots.decrementAndGet();
+      releaseFor(client);
       throw e;
     }
     subscribers.add(subscriber);
@@ -177,6 +203,28 @@ final class ReachabilityEvents implements AutoCloseable {
       }
       if (slots.compareAndSet(taken, taken + 1)) {
         return true;
+      }
+    }
+  }
+
+  private boolean reserveFor(@Nullable String client) {
+    if (client == null) {
+      return true;
+    }
+    synchronized (perClient) {
+      int taken = perClient.getOrDefault(client, 0);
+      if (taken >= MAX_SUBSCRIBERS_PER_CLIENT) {
+        return false;
+      }
+      perClient.put(client, taken + 1);
+      return true;
+    }
+  }
+
+  private void releaseFor(@Nullable String client) {
+    if (client != null) {
+      synchronized (perClient) {
+        perClient.computeIfPresent(client, (k, n) -> n > 1 ? n - 1 : null);
       }
     }
   }
@@ -220,6 +268,7 @@ final class ReachabilityEvents implements AutoCloseable {
   /** One client: its queue, its writer, its slot. */
   private final class Subscriber {
     private final SseEmitter emitter;
+    private final @Nullable String client;
     private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(MAX_QUEUED);
     /** A writer task is scheduled or running; at most one at a time. */
     private final AtomicBoolean writing = new AtomicBoolean();
@@ -228,8 +277,9 @@ final class ReachabilityEvents implements AutoCloseable {
     private boolean receiving;
     private volatile boolean ended;
 
-    Subscriber(SseEmitter emitter) {
+    Subscriber(SseEmitter emitter, @Nullable String client) {
       this.emitter = emitter;
+      this.client = client;
     }
 
     /** Fan-out thread. */
@@ -340,6 +390,7 @@ final class ReachabilityEvents implements AutoCloseable {
       if (released.compareAndSet(false, true)) {
         subscribers.remove(this);
         slots.decrementAndGet();
+        releaseFor(client);
       }
     }
   }

@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.startsWith;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
@@ -32,6 +33,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.request.RequestPostProcessor;
 
 /** {@code /api/v1/reachability} with a monitor (its prober scripted) and without one. */
 class ReachabilityControllerTest {
@@ -83,6 +85,24 @@ class ReachabilityControllerTest {
 
     @Autowired MockMvc mvc;
     @Autowired ReachabilityMonitor monitor;
+
+    /** A caller from elsewhere has its share of the event streams, the local operator is not counted. */
+    @Test
+    void aRemoteClientGetsAtMostItsShareOfEventStreams() throws Exception {
+      RequestPostProcessor remote =
+          request -> {
+            request.setRemoteAddr("192.0.2.44");
+            return request;
+          };
+      for (int i = 0; i < ReachabilityEvents.MAX_SUBSCRIBERS_PER_CLIENT; i++) {
+        mvc.perform(get("/api/v1/reachability/events").with(remote).accept(MediaType.TEXT_EVENT_STREAM)).andExpect(status().isOk());
+      }
+      mvc.perform(get("/api/v1/reachability/events").with(remote).accept(MediaType.TEXT_EVENT_STREAM))
+          .andExpect(status().isTooManyRequests())
+          .andExpect(header().exists("Retry-After"))
+          .andExpect(content().contentTypeCompatibleWith("application/problem+json"));
+      mvc.perform(get("/api/v1/reachability/events").accept(MediaType.TEXT_EVENT_STREAM)).andExpect(status().isOk());
+    }
 
     @Test
     void theViewShowsEveryTrackedAddressWithItsWindow() throws Exception {

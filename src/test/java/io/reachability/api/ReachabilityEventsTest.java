@@ -241,4 +241,33 @@ class ReachabilityEventsTest {
     await(() -> stalled.completions > 0, "its stream ended");
     assertThat(stalled.sent.size()).isLessThanOrEqualTo(1);
   }
+
+  /** One client cannot take every slot: it gets at most its share, others still get in. */
+  @Test
+  void oneClientHasAtMostItsShareOfTheSlots() throws Exception {
+    List<ScriptedEmitter> made = new CopyOnWriteArrayList<>();
+    ReachabilityEvents events =
+        events(
+            Duration.ofHours(1),
+            () -> {
+              ScriptedEmitter emitter = new ScriptedEmitter();
+              made.add(emitter);
+              return emitter;
+            });
+    for (int i = 0; i < ReachabilityEvents.MAX_SUBSCRIBERS_PER_CLIENT; i++) {
+      events.subscribe("ip 192.0.2.1");
+    }
+    assertThatThrownBy(() -> events.subscribe("ip 192.0.2.1"))
+        .isInstanceOf(TooManySubscriptionsException.class)
+        .hasMessageContaining(ReachabilityEvents.MAX_SUBSCRIBERS_PER_CLIENT + " reachability event streams");
+    events.subscribe("key alice");
+    await(() -> events.subscriberCount() == ReachabilityEvents.MAX_SUBSCRIBERS_PER_CLIENT + 1, "every admitted subscriber");
+
+    // one of the first client's streams ends (the client went away): it may subscribe once more
+    made.get(0).failSends = true;
+    events.changed(change(Reachability.REACHABLE));
+    await(() -> events.subscriberCount() == ReachabilityEvents.MAX_SUBSCRIBERS_PER_CLIENT, "the failed stream's slot freed");
+    events.subscribe("ip 192.0.2.1");
+    assertThatThrownBy(() -> events.subscribe("ip 192.0.2.1")).isInstanceOf(TooManySubscriptionsException.class);
+  }
 }

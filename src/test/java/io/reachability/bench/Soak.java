@@ -445,7 +445,7 @@ public final class Soak {
           out.write(("GET " + events.getPath() + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
           out.flush();
           held.add(socket);
-          count("event streams", "subscribed (never reading)");
+          count("event streams (anonymous, never reading)", "opened");
         }
         // churn: a tenth go away each round, as dead clients do
         for (int i = 0; i < SSE_SUBSCRIBERS / 10 && !held.isEmpty(); i++) {
@@ -454,7 +454,12 @@ public final class Soak {
         // can a well-behaved client still subscribe?
         HttpResponse<java.io.InputStream> probe =
             http.send(
-                HttpRequest.newBuilder(events).timeout(REQUEST_TIMEOUT).header("Accept", "text/event-stream").GET().build(),
+                HttpRequest.newBuilder(events)
+                    .timeout(REQUEST_TIMEOUT)
+                    .header("Accept", "text/event-stream")
+                    .header("Authorization", "Bearer " + honestKey)
+                    .GET()
+                    .build(),
                 HttpResponse.BodyHandlers.ofInputStream());
         count("event streams", "well-behaved subscriber " + probe.statusCode());
         probe.body().close();
