@@ -3,7 +3,8 @@
 # IPs, half-open connections, 10 MB bodies, never-reading event-stream subscribers, scan attempts,
 # 50-address jobs against silent listeners, malformed multipart, guessed job ids) while an honest
 # client checks the node's listen address every 2 s. Prints the honest checks' success rate, what
-# every attack got back, and the service's RSS, threads and log growth; exits non-zero on failure.
+# every attack got back, and the service's RSS, threads and log growth; exits non-zero on a false
+# verdict (an honest check UNREACHABLE), under 95 % REACHABLE, or unbounded RSS or log growth.
 # Loopback only. Not part of ./mvnw verify (it takes minutes).
 # Usage: bench/soak.sh   (env: SOAK_SECONDS=120; JSON figures in target/bench/soak.json)
 set -euo pipefail

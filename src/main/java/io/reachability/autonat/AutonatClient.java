@@ -83,6 +83,14 @@ public final class AutonatClient implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(AutonatClient.class);
 
+  /**
+   * Why a server's dial failure counts for nothing: while the check ran the node itself turned
+   * inbound connections away for lack of room, maybe the dial-back among them.
+   */
+  static final String TURNED_AWAY_DURING_CHECK =
+      "the server could not connect, but the node was turning inbound connections away meanwhile (out of connection slots): "
+          + "the failure may be the node's own, not the address's";
+
   /** Tries to draw a nonce no pending check uses before giving up (a sane source needs one). */
   private static final int NONCE_ATTEMPTS = 16;
 
@@ -328,6 +336,8 @@ public final class AutonatClient implements AutoCloseable {
     final Instant startedAt;
     /** Monotonic start, compared with {@code Connection.openedAtNanos()} of the dial-back's connection. */
     final long startNanos = System.nanoTime();
+    /** The host's count of inbound connections turned away, when the check began. */
+    final long turnedAwayAtStart = host.inboundTurnedAway();
     final CompletableFuture<CheckResult> result = new CompletableFuture<>();
 
     // guarded by this
@@ -686,6 +696,17 @@ public final class AutonatClient implements AutoCloseable {
     }
 
     private CheckResult classified(Classification c, ResponseStatus status, @Nullable DialStatus dialStatus) {
+      if (c.reachability() == Reachability.UNREACHABLE && host.inboundTurnedAway() > turnedAwayAtStart) {
+        // the server could not connect while we were turning connections away: its failure may be
+        // our own doing (a flood filling our slots), not the address's
+        return result(
+            c.testedIndex(),
+            c.testedAddress(),
+            status,
+            dialStatus != null ? dialStatus : c.dialStatus(),
+            Reachability.UNKNOWN,
+            TURNED_AWAY_DURING_CHECK);
+      }
       return result(
           c.testedIndex(),
           c.testedAddress(),

@@ -1,5 +1,8 @@
 package io.reachability.autonat;
 
+import java.net.InetSocketAddress;
+import io.reachability.libp2p.host.HostSettings;
+import io.reachability.testing.FloodPeers;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -335,6 +338,35 @@ class AutonatClientTest {
     assertThat(result.dialDataBytes()).isEqualTo(100_000);
     assertThat(session[0].chunks).allSatisfy(size -> assertThat(size).isLessThanOrEqualTo(4096));
     assertThat(result.reachability()).isEqualTo(Reachability.UNREACHABLE);
+  }
+
+  /**
+   * A server's E_DIAL_ERROR while the node was turning inbound connections away (a flood filling
+   * every slot and the dial-back reserve) may be the node's own doing: it decides nothing.
+   */
+  @Test
+  void aDialErrorWhileTheNodeTurnsConnectionsAwayIsUnknown() throws Exception {
+    try (FloodPeers flood = new FloodPeers()) {
+      InetSocketAddress target = self.toTcpSocketAddress().orElseThrow();
+      CheckResult result =
+          check(
+              s -> {
+                s.readRequest();
+                // the per-IP slots, then the reserve, then one more than both
+                flood.halfOpen(target, FloodPeers.loopback(2), HostSettings.DEFAULT_MAX_INBOUND_PER_IP + AutonatClient.DIAL_BACK_RESERVED_SLOTS + 1, Duration.ofSeconds(TIMEOUT_SECONDS));
+                long deadline = System.nanoTime() + Duration.ofSeconds(TIMEOUT_SECONDS).toNanos();
+                while (clientHost.inboundTurnedAway() == 0 && System.nanoTime() < deadline) {
+                  TimeUnit.MILLISECONDS.sleep(5);
+                }
+                s.respond(ResponseStatus.OK, 0, DialStatus.E_DIAL_ERROR);
+                s.close();
+              },
+              List.of(self));
+      assertThat(clientHost.inboundTurnedAway()).isPositive();
+      assertThat(result.reachability()).isEqualTo(Reachability.UNKNOWN);
+      assertThat(result.dialStatus()).isEqualTo(DialStatus.E_DIAL_ERROR);
+      assertThat(result.reason()).isEqualTo(AutonatClient.TURNED_AWAY_DURING_CHECK);
+    }
   }
 
   @Test

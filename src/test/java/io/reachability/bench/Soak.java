@@ -64,7 +64,8 @@ import tools.jackson.databind.json.JsonMapper;
  * addresses that are not the node's), 50-address jobs against silent listeners, malformed
  * multipart bodies, and guesses at other clients' jobs. Every 5 s it samples the service's RSS,
  * threads and log size; at the end it prints the honest checks' success rate and what each attack
- * got back, and exits non-zero when an honest check failed or RSS/log grew without bound.
+ * got back, and exits non-zero when an honest check came back UNREACHABLE, fewer than 95 % were
+ * REACHABLE, or RSS/log grew without bound.
  *
  * <p>Traffic goes to loopback only (the service listens on 127.0.0.1; the attackers' "other"
  * addresses are 127.0.0.x), bounded in count (every pool below has a fixed size) and in time
@@ -95,7 +96,13 @@ public final class Soak {
   /** Pause between two rounds of one attacker (top-ups, resubmissions). */
   static final Duration ATTACK_ROUND = Duration.ofMillis(500);
 
-  /** Failing criteria: RSS may grow to this multiple of the first sample, the log by this much. */
+  /**
+   * Failing criteria: no honest check may come back UNREACHABLE (a false verdict), at least this
+   * share must be REACHABLE (the rest UNKNOWN: undecided on a machine the attacks saturate), RSS may
+   * grow to this multiple of the first sample, the log by this much.
+   */
+  static final double MIN_HONEST_REACHABLE = 0.95;
+
   static final double MAX_RSS_GROWTH = 3.0;
   static final long MAX_LOG_GROWTH_BYTES = 20L * 1024 * 1024;
 
@@ -130,7 +137,10 @@ public final class Soak {
     return attackerKeys.get(attack);
   }
 
-  record Sample(long second, long rssBytes, long threads, long logBytes, long honestChecks, long honestReachable) {}
+  record Sample(long second, long rssBytes, long threads, long logBytes, long honestChecks, long honestReachable, String monitor) {}
+
+  /** The listen address, whose verdict in the monitor is sampled too. */
+  private volatile String listen = "";
 
   public static void main(String[] args) throws Exception {
     Path jar = Path.of(System.getProperty("bench.jar", "")).toAbsolutePath();
@@ -192,7 +202,7 @@ public final class Soak {
 
   private int run(long pid, Path log) throws Exception {
     JsonNode node = JSON.readTree(send(get("/api/v1/node", honestKey)).body());
-    String listen = node.path("listenAddresses").path(0).asString();
+    listen = node.path("listenAddresses").path(0).asString();
     InetSocketAddress libp2p = Multiaddr.fromString(listen).toTcpSocketAddress().orElseThrow();
     System.out.println("node: " + listen + "; attacking for " + DURATION.toSeconds() + " s");
 
@@ -221,8 +231,8 @@ public final class Soak {
       while (System.nanoTime() < end) {
         samples.add(sample(pid, log, (System.nanoTime() - start) / 1_000_000_000L));
         Sample last = samples.get(samples.size() - 1);
-        System.out.printf("t=%3d s  RSS %s  threads %d  log %s  honest %d/%d REACHABLE%n",
-            last.second, mb(last.rssBytes), last.threads, kb(last.logBytes), last.honestReachable, last.honestChecks);
+        System.out.printf("t=%3d s  RSS %s  threads %d  log %s  honest %d/%d REACHABLE  monitor %s%n",
+            last.second, mb(last.rssBytes), last.threads, kb(last.logBytes), last.honestReachable, last.honestChecks, last.monitor);
         TimeUnit.MILLISECONDS.sleep(Math.min(SAMPLE_INTERVAL.toMillis(), Math.max(1, (end - System.nanoTime()) / 1_000_000)));
       }
     } finally {
@@ -546,7 +556,21 @@ public final class Soak {
         threads = Long.parseLong(m.group(2));
       }
     }
-    return new Sample(second, rss, threads, Files.size(log), honestChecks.sum(), honestReachable.sum());
+    return new Sample(second, rss, threads, Files.size(log), honestChecks.sum(), honestReachable.sum(), monitorVerdict());
+  }
+
+  /** The monitor's verdict on the listen address now. */
+  private String monitorVerdict() {
+    try {
+      for (JsonNode address : JSON.readTree(send(get("/api/v1/reachability", honestKey)).body()).path("addresses")) {
+        if (address.path("address").asString().equals(listen)) {
+          return address.path("verdict").asString();
+        }
+      }
+      return "untracked";
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      return "unreadable (" + e.getClass().getSimpleName() + ")";
+    }
   }
 
   private int report(List<Sample> samples) throws IOException {
@@ -570,8 +594,18 @@ public final class Soak {
     System.out.printf("service threads: %d at the start, %d at most, %d at the end%n", first.threads, maxThreads, last.threads);
     System.out.printf("service log: grew %s in %d s%n", kb(logGrowth), last.second - first.second);
     List<String> failed = new ArrayList<>();
-    if (checks == 0 || reachable < checks) {
-      failed.add("an honest check was not REACHABLE");
+    long falseVerdicts = honestFailures.stream().filter(f -> f.startsWith("UNREACHABLE")).count();
+    List<String> monitorSeen = samples.stream().map(Sample::monitor).distinct().toList();
+    System.out.printf("monitor's verdict on the listen address, over the run: %s%n", monitorSeen);
+    if (monitorSeen.contains("UNREACHABLE")) {
+      failed.add("the monitor found the listen address UNREACHABLE");
+    }
+    System.out.printf("honest checks with a false verdict (UNREACHABLE): %d%n", falseVerdicts);
+    if (falseVerdicts > 0) {
+      failed.add(falseVerdicts + " honest checks UNREACHABLE");
+    }
+    if (checks == 0 || reachable < MIN_HONEST_REACHABLE * checks) {
+      failed.add("fewer than " + Math.round(100 * MIN_HONEST_REACHABLE) + " % of honest checks REACHABLE");
     }
     if (maxRss > MAX_RSS_GROWTH * first.rssBytes) {
       failed.add("RSS grew beyond " + MAX_RSS_GROWTH + "x");
@@ -583,6 +617,7 @@ public final class Soak {
     figures.put("seconds", DURATION.toSeconds());
     figures.put("honestChecks", checks);
     figures.put("honestReachable", reachable);
+    figures.put("honestUnreachable", falseVerdicts);
     figures.put("honestSlowestMs", honestMaxMillis.get());
     figures.put("rssStartBytes", first.rssBytes);
     figures.put("rssMaxBytes", maxRss);

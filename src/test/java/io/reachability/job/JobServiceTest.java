@@ -139,12 +139,9 @@ class JobServiceTest {
   }
 
   private void awaitAsked(int count) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (asked.size() < count) {
-      assertThat(System.nanoTime()).as("servers asked: %s", asked).isLessThan(deadline);
-      TimeUnit.MILLISECONDS.sleep(5);
-    }
+    awaitSize(asked, count);
   }
+
 
   @Test
   void threeServersAgreeReachable() throws Exception {

@@ -43,6 +43,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
@@ -114,6 +115,8 @@ public final class Host implements AutoCloseable {
   private final boolean nativeTransport;
   private final InboundLimits inboundLimits;
   private final List<InboundReservation> reservations = new CopyOnWriteArrayList<>();
+  /** Inbound connections turned away for lack of room: refused at accept or pushed out of a reserve. */
+  private final AtomicLong turnedAway = new AtomicLong();
   private volatile @Nullable TcpTransport transport;
   private final ConnectionUpgrader upgrader;
   private final Registry registry = new Registry();
@@ -507,11 +510,18 @@ public final class Host implements AutoCloseable {
             channel.remoteAddress(), refusal, reservation.protocolId());
         upgrader
             .upgrade(channel, Direction.INBOUND, null, reservation.registry(member, registry))
-            .whenComplete((connection, error) -> settle(null, connection, error));
+            .whenComplete(
+                (connection, error) -> {
+                  if (connection != null) {
+                    reservation.upgraded(member);
+                  }
+                  settle(null, connection, error);
+                });
         return;
       }
     }
     log.debug("refusing inbound connection from {}: {}", channel.remoteAddress(), refusal);
+    turnedAway.incrementAndGet();
     channel.close();
   }
 
@@ -544,9 +554,18 @@ public final class Host implements AutoCloseable {
       throw new IllegalArgumentException("slots must be in [1, " + MAX_RESERVED_SLOTS + "], was " + slots);
     }
     InboundReservation reservation =
-        new InboundReservation(protocolId, slots, wanted, settings.upgrade().upgradeTimeout(), reservations::remove);
+        new InboundReservation(
+            protocolId, slots, wanted, settings.upgrade().upgradeTimeout(), reservations::remove, turnedAway::incrementAndGet);
     reservations.add(reservation);
     return reservation;
+  }
+
+  /**
+   * Inbound connections this host turned away for lack of room so far (refused at accept, or pushed
+   * out of a reserve): while it grows, a peer's failure to connect to us may be our own doing.
+   */
+  public long inboundTurnedAway() {
+    return turnedAway.get();
   }
 
   /** Inbound connections open (upgrading ones included; reserved ones not). */

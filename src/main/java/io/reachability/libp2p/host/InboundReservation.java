@@ -33,9 +33,10 @@ import org.slf4j.LoggerFactory;
  *       even identify), and it is closed {@link Host#RESERVED_LINGER} after that stream ends, or
  *       {@link Host#RESERVED_USE_TIMEOUT} after the stream opened, whichever comes first.
  *   <li><b>Room for newcomers.</b> When every slot is taken, a newcomer takes the place of a
- *       member that is done with its stream, else of a member still on probation: one from the
- *       subnet (/24, /64) that would hold the most members with the newcomer counted, the oldest
- *       of those. A member using the protocol right now is never pushed out; with all of them
+ *       member that is done with its stream, else of one that is upgraded but has not opened the
+ *       protocol (a genuine dialer opens it at once; the oldest first), else of a member still in
+ *       its handshake: one from the subnet (/24, /64) that would hold the most members with the
+ *       newcomer counted, the oldest of those. A member using the protocol right now is never pushed out; with all of them
  *       at work the newcomer is turned away.
  * </ul>
  *
@@ -61,6 +62,8 @@ public final class InboundReservation implements AutoCloseable {
     final InboundLimits.Subnet subnet;
     final long sequence;
     State state = State.PROBATION; // guarded by the reservation
+    /** The upgrade (Noise, yamux) is done and it still has not opened the protocol; guarded by the reservation. */
+    boolean upgraded;
     @Nullable ScheduledFuture<?> timer; // read and written on the channel's event loop only
 
     Member(Channel channel, InboundLimits.Subnet subnet, long sequence) {
@@ -75,6 +78,7 @@ public final class InboundReservation implements AutoCloseable {
   private final BooleanSupplier wanted;
   private final Duration probation;
   private final Consumer<InboundReservation> onClose;
+  private final Runnable onEvict;
 
   // guarded by this
   private final List<Member> members = new ArrayList<>();
@@ -82,8 +86,9 @@ public final class InboundReservation implements AutoCloseable {
   private boolean closed;
 
   InboundReservation(
-      String protocolId, int slots, BooleanSupplier wanted, Duration probation, Consumer<InboundReservation> onClose) {
+      String protocolId, int slots, BooleanSupplier wanted, Duration probation, Consumer<InboundReservation> onClose, Runnable onEvict) {
     this.protocolId = protocolId;
+    this.onEvict = onEvict;
     this.slots = slots;
     this.wanted = wanted;
     this.probation = probation;
@@ -151,11 +156,19 @@ public final class InboundReservation implements AutoCloseable {
     }
     if (evicted != null) {
       log.debug("reserve for {} full: {} makes room for {}", protocolId, evicted.channel.remoteAddress(), channel.remoteAddress());
+      onEvict.run();
       evicted.channel.close();
     }
     channel.closeFuture().addListener(f -> leave(member));
     member.timer = channel.eventLoop().schedule(() -> probationOver(member), probation.toNanos(), TimeUnit.NANOSECONDS);
     return member;
+  }
+
+  /** The member's connection is upgraded; a genuine dialer opens the protocol right after this. */
+  void upgraded(Member member) {
+    synchronized (this) {
+      member.upgraded = true;
+    }
   }
 
   /** Who makes room for a newcomer from {@code subnet}: see the class comment. */
@@ -164,6 +177,13 @@ public final class InboundReservation implements AutoCloseable {
         members.stream().filter(m -> m.state == State.DONE).min(Comparator.comparingLong(m -> m.sequence));
     if (done.isPresent()) {
       return done.get();
+    }
+    // upgraded and still silent: a genuine dial-back opens its stream the moment it is upgraded,
+    // so these are idle holders; pushing them out first spares a dial-back still in its handshake
+    Optional<Member> idle =
+        members.stream().filter(m -> m.state == State.PROBATION && m.upgraded).min(Comparator.comparingLong(m -> m.sequence));
+    if (idle.isPresent()) {
+      return idle.get();
     }
     Map<InboundLimits.Subnet, Integer> held = new HashMap<>();
     for (Member m : members) {

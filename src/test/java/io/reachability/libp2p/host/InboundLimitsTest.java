@@ -234,6 +234,30 @@ class InboundLimitsTest {
     assertThat(reservation.members()).isEqualTo(2);
   }
 
+  /**
+   * An upgraded member that has not opened the protocol is an idle holder (a dial-back opens its
+   * stream as soon as it is upgraded): it makes room before a member still in its handshake,
+   * even an older one, so a flood of idle connections cannot push out a dial-back mid-handshake.
+   */
+  @Test
+  void anUpgradedSilentMemberMakesRoomBeforeOneStillInItsHandshake() throws Exception {
+    Host node = reservingNode(Host.builder().maxInboundConnections(1));
+    InboundReservation reservation = node.reserveInboundSlots(RESERVED, 2, () -> true);
+    flood.authenticated(socketOf(node), node.peerId(), FloodPeers.loopback(9), 1, WAIT);
+    await(() -> node.inboundConnections() == 1, "an idle connection takes the only inbound slot");
+
+    Channel handshaking = flood.halfOpen(socketOf(node), FloodPeers.loopback(2), 1, WAIT).get(0);
+    await(() -> reservation.members() == 1, "the half-open member joins the reserve");
+    long before = flood.open();
+    flood.authenticated(socketOf(node), node.peerId(), FloodPeers.loopback(3), 1, WAIT);
+    await(() -> reservation.members() == 2, "the upgraded, silent member joins the reserve");
+
+    Connection newcomer = peer("newcomer").dial(addressOf(node)).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    assertThat(Echo.roundTrip(newcomer, RESERVED, 1000, 1).get(WAIT.toSeconds(), TimeUnit.SECONDS).matches()).isTrue();
+    await(() -> flood.open() == before, "the silent upgraded member is pushed out");
+    assertThat(handshaking.isActive()).as("the older member still in its handshake stays").isTrue();
+  }
+
   @Test
   void aMemberServingTheProtocolIsNotEvicted() throws Exception {
     Host node = reservingNode(Host.builder().maxInboundConnections(1));
