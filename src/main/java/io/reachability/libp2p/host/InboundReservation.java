@@ -33,10 +33,11 @@ import org.slf4j.LoggerFactory;
  *       even identify), and it is closed {@link Host#RESERVED_LINGER} after that stream ends, or
  *       {@link Host#RESERVED_USE_TIMEOUT} after the stream opened, whichever comes first.
  *   <li><b>Room for newcomers.</b> When every slot is taken, a newcomer takes the place of a
- *       member that is done with its stream, else of one that is upgraded but has not opened the
- *       protocol (a genuine dialer opens it at once; the oldest first), else of a member still in
- *       its handshake: one from the subnet (/24, /64) that would hold the most members with the
- *       newcomer counted, the oldest of those. A member using the protocol right now is never pushed out; with all of them
+ *       member that is done with its stream, else of one upgraded {@link #OPENING_GRACE} ago or
+ *       more that has not opened the protocol (a genuine dialer opens it at once; the oldest
+ *       first), else of a member still in its handshake: one from the subnet (/24, /64) that
+ *       would hold the most members with the newcomer counted, the oldest of those; else of the
+ *       member upgraded first. A member using the protocol right now is never pushed out; with all of them
  *       at work the newcomer is turned away.
  * </ul>
  *
@@ -62,8 +63,8 @@ public final class InboundReservation implements AutoCloseable {
     final InboundLimits.Subnet subnet;
     final long sequence;
     State state = State.PROBATION; // guarded by the reservation
-    /** The upgrade (Noise, yamux) is done and it still has not opened the protocol; guarded by the reservation. */
-    boolean upgraded;
+    /** When the upgrade (Noise, yamux) was done ({@link System#nanoTime()}); 0 = not yet. Guarded by the reservation. */
+    long upgradedAt;
     @Nullable ScheduledFuture<?> timer; // read and written on the channel's event loop only
 
     Member(Channel channel, InboundLimits.Subnet subnet, long sequence) {
@@ -167,9 +168,15 @@ public final class InboundReservation implements AutoCloseable {
   /** The member's connection is upgraded; a genuine dialer opens the protocol right after this. */
   void upgraded(Member member) {
     synchronized (this) {
-      member.upgraded = true;
+      member.upgradedAt = Math.max(1, System.nanoTime());
     }
   }
+
+  /**
+   * How long after its upgrade a member still counts as a dialer about to open its stream (one
+   * round trip, with room for a loaded machine); after that, silent, it is an idle holder.
+   */
+  static final Duration OPENING_GRACE = Duration.ofSeconds(2);
 
   /** Who makes room for a newcomer from {@code subnet}: see the class comment. */
   private @Nullable Member victim(InboundLimits.Subnet subnet) {
@@ -178,10 +185,14 @@ public final class InboundReservation implements AutoCloseable {
     if (done.isPresent()) {
       return done.get();
     }
-    // upgraded and still silent: a genuine dial-back opens its stream the moment it is upgraded,
-    // so these are idle holders; pushing them out first spares a dial-back still in its handshake
+    // upgraded and silent for a while: a genuine dial-back opens its stream the moment it is
+    // upgraded, so these are idle holders; pushing them out first spares a dial-back still in its
+    // handshake, or just upgraded and opening its stream
+    long now = System.nanoTime();
     Optional<Member> idle =
-        members.stream().filter(m -> m.state == State.PROBATION && m.upgraded).min(Comparator.comparingLong(m -> m.sequence));
+        members.stream()
+            .filter(m -> m.state == State.PROBATION && m.upgradedAt != 0 && now - m.upgradedAt >= OPENING_GRACE.toNanos())
+            .min(Comparator.comparingLong(m -> m.sequence));
     if (idle.isPresent()) {
       return idle.get();
     }
@@ -190,10 +201,14 @@ public final class InboundReservation implements AutoCloseable {
       held.merge(m.subnet, 1, Integer::sum);
     }
     held.merge(subnet, 1, Integer::sum); // the newcomer counts for its subnet
-    return members.stream()
-        .filter(m -> m.state == State.PROBATION)
-        .min(Comparator.<Member>comparingInt(m -> -held.get(m.subnet)).thenComparingLong(m -> m.sequence))
-        .orElse(null);
+    Optional<Member> handshaking =
+        members.stream()
+            .filter(m -> m.state == State.PROBATION && m.upgradedAt == 0)
+            .min(Comparator.<Member>comparingInt(m -> -held.get(m.subnet)).thenComparingLong(m -> m.sequence));
+    if (handshaking.isPresent()) {
+      return handshaking.get();
+    }
+    return members.stream().filter(m -> m.state == State.PROBATION).min(Comparator.comparingLong(m -> m.upgradedAt)).orElse(null);
   }
 
   private void leave(Member member) {

@@ -235,8 +235,8 @@ class InboundLimitsTest {
   }
 
   /**
-   * An upgraded member that has not opened the protocol is an idle holder (a dial-back opens its
-   * stream as soon as it is upgraded): it makes room before a member still in its handshake,
+   * An upgraded member that has not opened the protocol for a while is an idle holder (a dial-back
+   * opens its stream as soon as it is upgraded): it makes room before a member still in its handshake,
    * even an older one, so a flood of idle connections cannot push out a dial-back mid-handshake.
    */
   @Test
@@ -251,6 +251,8 @@ class InboundLimitsTest {
     long before = flood.open();
     flood.authenticated(socketOf(node), node.peerId(), FloodPeers.loopback(3), 1, WAIT);
     await(() -> reservation.members() == 2, "the upgraded, silent member joins the reserve");
+    // silent for longer than a dialer takes to open its stream after the upgrade
+    TimeUnit.MILLISECONDS.sleep(InboundReservation.OPENING_GRACE.toMillis() + POLL_MILLIS);
 
     Connection newcomer = peer("newcomer").dial(addressOf(node)).get(WAIT.toSeconds(), TimeUnit.SECONDS);
     assertThat(Echo.roundTrip(newcomer, RESERVED, 1000, 1).get(WAIT.toSeconds(), TimeUnit.SECONDS).matches()).isTrue();
