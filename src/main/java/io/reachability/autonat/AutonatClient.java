@@ -17,6 +17,8 @@ import io.reachability.libp2p.host.Host;
 import io.reachability.libp2p.host.InboundReservation;
 import io.reachability.libp2p.multiformats.UvarintFrameDecoder;
 import io.reachability.libp2p.yamux.YamuxStreamResetException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -140,9 +142,22 @@ public final class AutonatClient implements AutoCloseable {
     if (started.compareAndSet(false, true)) {
       host.setStreamHandler(AutonatV2.DIAL_BACK_PROTOCOL, this::serveDialBack);
       // a connection flood must not make the node turn away the dial-backs that prove it reachable
-      dialBackSlots = host.reserveInboundSlots(AutonatV2.DIAL_BACK_PROTOCOL, DIAL_BACK_RESERVED_SLOTS, () -> !pending.isEmpty());
+      // (servers dial back from another port and often another identity, but mostly from the IP
+      // they were reached at: those dial-backs are never pushed out by strangers)
+      dialBackSlots =
+          host.reserveInboundSlots(AutonatV2.DIAL_BACK_PROTOCOL, DIAL_BACK_RESERVED_SLOTS, () -> !pending.isEmpty(), this::awaitedFrom);
     }
     return this;
+  }
+
+  /** Whether a pending check's server was reached at {@code ip}: its dial-back may come from there. */
+  private boolean awaitedFrom(InetAddress ip) {
+    for (Exchange exchange : pending.values()) {
+      if (ip.equals(exchange.serverIp)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Stops serving dial-backs; pending checks fail with {@link IllegalStateException} and their streams are reset. */
@@ -354,6 +369,8 @@ public final class AutonatClient implements AutoCloseable {
     private @Nullable ScheduledFuture<?> grace;
     /** The remote address of the connection the check runs on: a reused one may not be {@code serverAddress}. */
     private @Nullable Multiaddr reachedAt;
+    /** The IP the server was reached at; null until connected. Read by the dial-back reserve. */
+    volatile @Nullable InetAddress serverIp;
 
     Exchange(PeerId serverId, Multiaddr serverAddress, List<Multiaddr> addresses, CheckOptions options, long nonce, Instant startedAt) {
       this.serverId = serverId;
@@ -398,6 +415,7 @@ public final class AutonatClient implements AutoCloseable {
                 synchronized (this) {
                   reachedAt = connection.remoteAddress().withPeerId(serverId);
                 }
+                serverIp = connection.remoteAddress().toTcpSocketAddress().map(InetSocketAddress::getAddress).orElse(null);
                 connection
                     .newStream(List.of(AutonatV2.DIAL_REQUEST_PROTOCOL), this::initStream)
                     .whenComplete(

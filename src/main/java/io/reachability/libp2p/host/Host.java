@@ -46,6 +46,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -548,14 +549,26 @@ public final class Host implements AutoCloseable {
    * loop for every such connection: keep it quick.
    */
   public InboundReservation reserveInboundSlots(String protocolId, int slots, BooleanSupplier wanted) {
+    return reserveInboundSlots(protocolId, slots, wanted, ip -> false);
+  }
+
+  /**
+   * Like {@link #reserveInboundSlots(String, int, BooleanSupplier)}, with the addresses the
+   * protocol's connections are expected from now (say, the servers whose dial-backs are awaited):
+   * a connection from elsewhere never pushes one of those out. {@code expected} runs on an event
+   * loop for every connection the reserve considers: keep it quick.
+   */
+  public InboundReservation reserveInboundSlots(
+      String protocolId, int slots, BooleanSupplier wanted, Predicate<InetAddress> expected) {
     Objects.requireNonNull(protocolId, "protocolId");
     Objects.requireNonNull(wanted, "wanted");
+    Objects.requireNonNull(expected, "expected");
     if (slots < 1 || slots > MAX_RESERVED_SLOTS) {
       throw new IllegalArgumentException("slots must be in [1, " + MAX_RESERVED_SLOTS + "], was " + slots);
     }
     InboundReservation reservation =
         new InboundReservation(
-            protocolId, slots, wanted, settings.upgrade().upgradeTimeout(), reservations::remove, turnedAway::incrementAndGet);
+            protocolId, slots, wanted, expected, settings.upgrade().upgradeTimeout(), reservations::remove, turnedAway::incrementAndGet);
     reservations.add(reservation);
     return reservation;
   }

@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,7 +38,9 @@ import org.slf4j.LoggerFactory;
  *       more that has not opened the protocol (a genuine dialer opens it at once; the oldest
  *       first), else of a member still in its handshake: one from the subnet (/24, /64) that
  *       would hold the most members with the newcomer counted, the oldest of those; else of the
- *       member upgraded first. A member using the protocol right now is never pushed out; with all of them
+ *       member upgraded first. Members from the addresses the protocol is expected from (the
+ *       servers whose dial-backs are awaited) go last, and only a newcomer from one of those
+ *       addresses may push them out. A member using the protocol right now is never pushed out; with all of them
  *       at work the newcomer is turned away.
  * </ul>
  *
@@ -62,21 +65,25 @@ public final class InboundReservation implements AutoCloseable {
     final Channel channel;
     final InboundLimits.Subnet subnet;
     final long sequence;
+    /** From an address the protocol's connections are expected from when it was admitted. */
+    final boolean expected;
     State state = State.PROBATION; // guarded by the reservation
     /** When the upgrade (Noise, yamux) was done ({@link System#nanoTime()}); 0 = not yet. Guarded by the reservation. */
     long upgradedAt;
     @Nullable ScheduledFuture<?> timer; // read and written on the channel's event loop only
 
-    Member(Channel channel, InboundLimits.Subnet subnet, long sequence) {
+    Member(Channel channel, InboundLimits.Subnet subnet, long sequence, boolean expected) {
       this.channel = channel;
       this.subnet = subnet;
       this.sequence = sequence;
+      this.expected = expected;
     }
   }
 
   private final String protocolId;
   private final int slots;
   private final BooleanSupplier wanted;
+  private final Predicate<InetAddress> expected;
   private final Duration probation;
   private final Consumer<InboundReservation> onClose;
   private final Runnable onEvict;
@@ -87,8 +94,15 @@ public final class InboundReservation implements AutoCloseable {
   private boolean closed;
 
   InboundReservation(
-      String protocolId, int slots, BooleanSupplier wanted, Duration probation, Consumer<InboundReservation> onClose, Runnable onEvict) {
+      String protocolId,
+      int slots,
+      BooleanSupplier wanted,
+      Predicate<InetAddress> expected,
+      Duration probation,
+      Consumer<InboundReservation> onClose,
+      Runnable onEvict) {
     this.protocolId = protocolId;
+    this.expected = expected;
     this.onEvict = onEvict;
     this.slots = slots;
     this.wanted = wanted;
@@ -139,6 +153,7 @@ public final class InboundReservation implements AutoCloseable {
       return null;
     }
     InboundLimits.Subnet subnet = InboundLimits.subnet(ip);
+    boolean fromExpected = isExpected(ip);
     Member member;
     Member evicted = null;
     synchronized (this) {
@@ -146,13 +161,13 @@ public final class InboundReservation implements AutoCloseable {
         return null;
       }
       if (members.size() >= slots) {
-        evicted = victim(subnet);
+        evicted = victim(subnet, fromExpected);
         if (evicted == null) {
           return null;
         }
         members.remove(evicted);
       }
-      member = new Member(channel, subnet, admitted++);
+      member = new Member(channel, subnet, admitted++, fromExpected);
       members.add(member);
     }
     if (evicted != null) {
@@ -178,8 +193,28 @@ public final class InboundReservation implements AutoCloseable {
    */
   static final Duration OPENING_GRACE = Duration.ofSeconds(2);
 
-  /** Who makes room for a newcomer from {@code subnet}: see the class comment. */
-  private @Nullable Member victim(InboundLimits.Subnet subnet) {
+  private boolean isExpected(InetAddress ip) {
+    try {
+      return expected.test(ip);
+    } catch (RuntimeException e) {
+      log.warn("the reserve for {} could not tell whether {} is expected", protocolId, ip, e);
+      return false;
+    }
+  }
+
+  /**
+   * Who makes room for a newcomer from {@code subnet}: see the class comment. Members from
+   * unexpected addresses go first; a newcomer from an unexpected address may push out only those.
+   */
+  private @Nullable Member victim(InboundLimits.Subnet subnet, boolean fromExpected) {
+    Member victim = victim(subnet, members.stream().filter(m -> !m.expected).toList());
+    if (victim == null && fromExpected) {
+      victim = victim(subnet, members.stream().filter(m -> m.expected).toList());
+    }
+    return victim;
+  }
+
+  private static @Nullable Member victim(InboundLimits.Subnet subnet, List<Member> members) {
     Optional<Member> done =
         members.stream().filter(m -> m.state == State.DONE).min(Comparator.comparingLong(m -> m.sequence));
     if (done.isPresent()) {

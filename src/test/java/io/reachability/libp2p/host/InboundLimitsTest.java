@@ -260,6 +260,40 @@ class InboundLimitsTest {
     assertThat(handshaking.isActive()).as("the older member still in its handshake stays").isTrue();
   }
 
+  /**
+   * Members from the addresses the protocol is expected from (the servers whose dial-backs are
+   * awaited) are pushed out last, and never by a newcomer from anywhere else.
+   */
+  @Test
+  void strangersNeverPushOutAMemberFromAnExpectedAddress() throws Exception {
+    Host node = reservingNode(Host.builder().maxInboundConnections(1));
+    InetAddress server = FloodPeers.loopback(1);
+    InboundReservation reservation = node.reserveInboundSlots(RESERVED, 2, () -> true, server::equals);
+    flood.authenticated(socketOf(node), node.peerId(), FloodPeers.loopback(9), 1, WAIT);
+    await(() -> node.inboundConnections() == 1, "an idle connection takes the only inbound slot");
+
+    Channel awaited = flood.halfOpen(socketOf(node), server, 1, WAIT).get(0);
+    await(() -> reservation.members() == 1, "the expected member joins");
+    Channel stranger = flood.halfOpen(socketOf(node), InetAddress.getByName("127.0.1.2"), 1, WAIT).get(0);
+    await(() -> reservation.members() == 2, "a stranger joins");
+
+    // strangers from the expected member's own, busier /24 push out only each other
+    for (int i = 3; i < 6; i++) {
+      Channel next = flood.halfOpen(socketOf(node), FloodPeers.loopback(i), 1, WAIT).get(0);
+      Channel previous = stranger;
+      previous.closeFuture().await(WAIT.toMillis());
+      assertThat(previous.isActive()).isFalse();
+      assertThat(awaited.isActive()).isTrue();
+      stranger = next;
+    }
+    // a dialer from the expected address pushes out the stranger, not the older expected member
+    Connection dialBack = peer("server").dial(addressOf(node)).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    assertThat(Echo.roundTrip(dialBack, RESERVED, 1000, 1).get(WAIT.toSeconds(), TimeUnit.SECONDS).matches()).isTrue();
+    stranger.closeFuture().await(WAIT.toMillis());
+    assertThat(stranger.isActive()).isFalse();
+    assertThat(awaited.isActive()).isTrue();
+  }
+
   @Test
   void aMemberServingTheProtocolIsNotEvicted() throws Exception {
     Host node = reservingNode(Host.builder().maxInboundConnections(1));
