@@ -445,6 +445,7 @@ public final class Soak {
   private void subscribers(int unused) throws Exception {
     URI events = URI.create(api + "/api/v1/reachability/events");
     List<Socket> held = new ArrayList<>();
+    int round = 0;
     try {
       while (running.get()) {
         while (held.size() < SSE_SUBSCRIBERS && running.get()) {
@@ -461,7 +462,12 @@ public final class Soak {
         for (int i = 0; i < SSE_SUBSCRIBERS / 10 && !held.isEmpty(); i++) {
           closeQuietly(held.remove(held.size() - 1));
         }
-        // can a well-behaved client still subscribe?
+        // can a well-behaved client still subscribe? (one every 10 s: a stream it closed holds its
+        // place until the next keep-alive finds it gone, and a client has 8 places)
+        if (++round % 5 != 0) {
+          TimeUnit.SECONDS.sleep(2);
+          continue;
+        }
         HttpResponse<java.io.InputStream> probe =
             http.send(
                 HttpRequest.newBuilder(events)
