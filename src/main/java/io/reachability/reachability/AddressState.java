@@ -16,7 +16,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * What the monitor knows about one candidate address: a sliding window of outcomes, recent probe
  * times, consecutive refusals and probes in flight. Decides the address's verdict and how many
- * more probes it needs (go-libp2p's tracker rules, {@code ../shared/research} §3). Not
+ * more probes it needs (go-libp2p's tracker rules). Not
  * thread-safe: the monitor guards it.
  */
 final class AddressState {

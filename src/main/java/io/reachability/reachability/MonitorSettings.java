@@ -5,8 +5,7 @@ import java.util.Objects;
 
 /**
  * The reachability monitor's numbers. The defaults are go-libp2p's address reachability tracker
- * ({@code p2p/host/basic/addrs_reachability_tracker.go}), which other implementations follow; see
- * {@code ../shared/research/go-libp2p-autonatv2.md} §3.
+ * ({@code p2p/host/basic/addrs_reachability_tracker.go}), which other implementations follow.
  *
  * @param windowSize outcomes kept per address (the sliding window)
  * @param outcomeTtl an outcome older than this no longer counts
