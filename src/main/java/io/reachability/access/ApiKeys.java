@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -20,7 +21,7 @@ public final class ApiKeys {
   public ApiKeys(List<AccessProperties.Key> keys) {
     this.entries =
         keys.stream()
-            .map(k -> new Entry(new ApiClient(k.name(), k.admin()), digest(java.util.Objects.requireNonNull(k.secret()))))
+            .map(k -> new Entry(new ApiClient(k.name(), k.admin()), digest(Objects.requireNonNull(k.secret()))))
             .toList();
   }
 

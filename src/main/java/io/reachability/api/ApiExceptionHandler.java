@@ -106,17 +106,12 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
   @ExceptionHandler(TooManySubscribersException.class)
   ResponseEntity<ProblemDetail> tooManySubscribers(TooManySubscribersException e) {
-    ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage());
-    problem.setTitle("Event stream full");
-    return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
-        .contentType(MediaType.APPLICATION_PROBLEM_JSON)
-        .header(HttpHeaders.RETRY_AFTER, Long.toString(ReachabilityEvents.HEARTBEAT.toSeconds()))
-        .body(problem);
+    return retryLater(HttpStatus.SERVICE_UNAVAILABLE, "Event stream full", e.getMessage(), ReachabilityEvents.HEARTBEAT);
   }
 
   @ExceptionHandler(TooManySubscriptionsException.class)
   ResponseEntity<ProblemDetail> tooManySubscriptions(TooManySubscriptionsException e) {
-    return tooManyRequests("Too many event streams", e.getMessage(), ReachabilityEvents.HEARTBEAT);
+    return retryLater(HttpStatus.TOO_MANY_REQUESTS, "Too many event streams", e.getMessage(), ReachabilityEvents.HEARTBEAT);
   }
 
   /** 401 (with a Bearer challenge) or 403: who is calling may not do this. */
@@ -137,19 +132,20 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
   @ExceptionHandler(SubmissionsLimitedException.class)
   ResponseEntity<ProblemDetail> submissionsLimited(SubmissionsLimitedException e) {
-    return tooManyRequests("Too many submissions", e.getMessage(), e.retryAfter());
+    return retryLater(HttpStatus.TOO_MANY_REQUESTS, "Too many submissions", e.getMessage(), e.retryAfter());
   }
 
   /** One client's own limit: the others are not affected, so 429 rather than 503. */
   @ExceptionHandler(TooManyJobsException.class)
   ResponseEntity<ProblemDetail> tooManyJobs(TooManyJobsException e) {
-    return tooManyRequests("Too many unfinished jobs", e.getMessage(), e.retryAfter());
+    return retryLater(HttpStatus.TOO_MANY_REQUESTS, "Too many unfinished jobs", e.getMessage(), e.retryAfter());
   }
 
-  static ResponseEntity<ProblemDetail> tooManyRequests(String title, String detail, Duration retryAfter) {
-    ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.TOO_MANY_REQUESTS, detail);
+  /** A 429 or 503 problem that tells the client when to come back ({@code Retry-After}). */
+  private static ResponseEntity<ProblemDetail> retryLater(HttpStatus status, String title, @Nullable String detail, Duration retryAfter) {
+    ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
     problem.setTitle(title);
-    return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
+    return ResponseEntity.status(status)
         .contentType(MediaType.APPLICATION_PROBLEM_JSON)
         .header(HttpHeaders.RETRY_AFTER, Long.toString(retryAfterSeconds(retryAfter)))
         .body(problem);
@@ -163,12 +159,7 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
   @ExceptionHandler(JobRejectedException.class)
   ResponseEntity<ProblemDetail> rejected(JobRejectedException e) {
-    ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage());
-    problem.setTitle("Check job not accepted");
-    return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
-        .contentType(MediaType.APPLICATION_PROBLEM_JSON)
-        .header(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, e.retryAfter().toSeconds())))
-        .body(problem);
+    return retryLater(HttpStatus.SERVICE_UNAVAILABLE, "Check job not accepted", e.getMessage(), e.retryAfter());
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.reachability.autonat;
 
 import io.reachability.libp2p.core.PeerId;
+import io.reachability.libp2p.multiformats.IpLiterals;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -153,12 +154,7 @@ public final class RateLimiter {
   /** The subnet {@code ip} shares its budget with (/24 for IPv4, /56 for IPv6), as a map key. */
   public static SubnetKey subnet(InetAddress ip) {
     byte[] bytes = ip.getAddress();
-    int bits = bytes.length == 4 ? IPV4_SUBNET_BITS : IPV6_SUBNET_BITS;
-    byte[] prefix = Arrays.copyOf(bytes, bytes.length);
-    for (int bit = bits; bit < prefix.length * 8; bit++) {
-      prefix[bit / 8] &= (byte) ~(0x80 >>> (bit % 8));
-    }
-    return new SubnetKey(prefix);
+    return new SubnetKey(IpLiterals.prefix(bytes, bytes.length == 4 ? IPV4_SUBNET_BITS : IPV6_SUBNET_BITS));
   }
 
   /** Map key for one IP (records compare arrays by identity, so these wrap them). */

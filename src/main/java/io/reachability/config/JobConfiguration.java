@@ -69,13 +69,13 @@ class JobConfiguration {
    */
   @Bean
   CheckRequestValidator checkRequestValidator(Host host, ClientProperties client, AccessProperties access, ServerPool pool, NodeProperties node) {
-    Set<InetAddress> machine = NodeIps.machineAddresses();
+    Set<InetAddress> machine = Set.copyOf(Host.machineAddresses()); // read once: interfaces rarely change
     CheckPolicy policy =
         new CheckPolicy(
             access.allowAnyServer() ? CheckPolicy.ServerRule.POOL_OR_PUBLIC : CheckPolicy.ServerRule.POOL,
             access.allowAnyAddress(),
             () -> pool.servers().stream().map(PoolServer::address).toList(),
-            ip -> machine.contains(ip) || NodeIps.of(host, node).contains(ip));
+            () -> NodeIps.of(host, node, machine));
     return new CheckRequestValidator(host.peerId(), client.maxDialDataBytes(), policy);
   }
 }

@@ -22,12 +22,8 @@ final class AttemptErrors {
     if (error == null) {
       return null;
     }
-    for (String stage : STAGES) {
-      int colon = error.indexOf(": ");
-      if (error.startsWith(stage) && colon > 0) {
-        return error.substring(0, colon);
-      }
-    }
-    return error;
+    int colon = error.indexOf(": ");
+    boolean early = colon > 0 && STAGES.stream().anyMatch(error::startsWith);
+    return early ? error.substring(0, colon) : error;
   }
 }

@@ -5,7 +5,7 @@ import java.net.InetAddress;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
-import java.util.function.Predicate;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -17,11 +17,14 @@ import java.util.function.Supplier;
  * @param anyAddress addresses need not be the node's own (labs: servers then dial whatever a
  *     caller names)
  * @param pool the pool's servers now, each ending in {@code /p2p/<peer id>}
- * @param nodeIp whether an IP is the node's: of an address it listens on, announces or was
- *     observed at, or of one of this machine's interfaces
+ * @param nodeIps the node's IPs now: of the addresses it listens on, announces or was observed at,
+ *     and of this machine's interfaces (read once per request)
  */
 public record CheckPolicy(
-    ServerRule servers, boolean anyAddress, Supplier<? extends Collection<Multiaddr>> pool, Predicate<InetAddress> nodeIp) {
+    ServerRule servers,
+    boolean anyAddress,
+    Supplier<? extends Collection<Multiaddr>> pool,
+    Supplier<? extends Set<InetAddress>> nodeIps) {
 
   /** Which servers a request may name. */
   public enum ServerRule {
@@ -36,9 +39,9 @@ public record CheckPolicy(
   public CheckPolicy {
     Objects.requireNonNull(servers, "servers");
     Objects.requireNonNull(pool, "pool");
-    Objects.requireNonNull(nodeIp, "nodeIp");
+    Objects.requireNonNull(nodeIps, "nodeIps");
   }
 
   /** No restriction: for in-process callers, who can dial whatever they like anyway. */
-  public static final CheckPolicy UNRESTRICTED = new CheckPolicy(ServerRule.ANY, true, List::of, ip -> true);
+  public static final CheckPolicy UNRESTRICTED = new CheckPolicy(ServerRule.ANY, true, List::of, Set::of);
 }

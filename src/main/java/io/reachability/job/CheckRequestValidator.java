@@ -9,6 +9,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -100,6 +101,7 @@ public final class CheckRequestValidator {
       errors.add(new FieldError("addresses", values.size() + " addresses", "at most " + MAX_ADDRESSES + " addresses per check"));
       return List.of();
     }
+    Set<InetAddress> nodeIps = policy.anyAddress() ? Set.of() : policy.nodeIps().get();
     Set<Multiaddr> result = new LinkedHashSet<>();
     for (int i = 0; i < values.size(); i++) {
       String field = "addresses[" + i + "]";
@@ -109,7 +111,7 @@ public final class CheckRequestValidator {
         continue;
       }
       String problem = addressProblem(address);
-      if (problem == null && !policy.anyAddress() && !AddressClass.ip(address).map(policy.nodeIp()::test).orElse(false)) {
+      if (problem == null && !policy.anyAddress() && !AddressClass.ip(address).map(nodeIps::contains).orElse(false)) {
         problem = NOT_OWN;
       }
       if (problem != null) {
@@ -168,6 +170,7 @@ public final class CheckRequestValidator {
       errors.add(new FieldError("servers", values.size() + " servers", "at most " + MAX_SERVERS + " servers per check"));
       return List.of();
     }
+    Collection<Multiaddr> pool = policy.servers() == CheckPolicy.ServerRule.ANY ? List.of() : policy.pool().get();
     Set<Multiaddr> result = new LinkedHashSet<>();
     for (int i = 0; i < values.size(); i++) {
       String field = "servers[" + i + "]";
@@ -176,16 +179,9 @@ public final class CheckRequestValidator {
       if (server == null) {
         continue;
       }
-      if (server.peerId().isEmpty()) {
-        errors.add(new FieldError(field, value, "a server address must end in /p2p/<peer id>"));
-      } else if (server.toTcpSocketAddress().isEmpty()) {
-        errors.add(new FieldError(field, value, "only /ip4|ip6/<address>/tcp/<port>/p2p/<peer id> servers can be dialed"));
-      } else if (server.peerId().get().equals(self)) {
-        errors.add(new FieldError(field, value, "the node cannot check itself"));
-      } else if (undialable(server) != null) {
-        errors.add(new FieldError(field, value, undialable(server)));
-      } else if (serverProblem(server) != null) {
-        errors.add(new FieldError(field, value, serverProblem(server)));
+      String problem = serverProblem(server, pool);
+      if (problem != null) {
+        errors.add(new FieldError(field, value, problem));
       } else {
         result.add(server);
       }
@@ -193,9 +189,22 @@ public final class CheckRequestValidator {
     return List.copyOf(result);
   }
 
-  /** Why the policy does not let a request name {@code server}; null when it does. */
-  private @Nullable String serverProblem(Multiaddr server) {
-    if (policy.servers() == CheckPolicy.ServerRule.ANY || policy.pool().get().contains(server)) {
+  /** Why {@code server} cannot be asked; null when it can. */
+  private @Nullable String serverProblem(Multiaddr server, Collection<Multiaddr> pool) {
+    if (server.peerId().isEmpty()) {
+      return "a server address must end in /p2p/<peer id>";
+    }
+    if (server.toTcpSocketAddress().isEmpty()) {
+      return "only /ip4|ip6/<address>/tcp/<port>/p2p/<peer id> servers can be dialed";
+    }
+    if (server.peerId().get().equals(self)) {
+      return "the node cannot check itself";
+    }
+    String undialable = undialable(server);
+    if (undialable != null) {
+      return undialable;
+    }
+    if (policy.servers() == CheckPolicy.ServerRule.ANY || pool.contains(server)) {
       return null;
     }
     if (policy.servers() == CheckPolicy.ServerRule.POOL) {

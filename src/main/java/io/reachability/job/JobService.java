@@ -1,5 +1,6 @@
 package io.reachability.job;
 
+import io.reachability.autonat.AutonatMessages;
 import io.reachability.autonat.CheckOptions;
 import io.reachability.autonat.CheckResult;
 import io.reachability.autonat.Reachability;
@@ -20,9 +21,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -570,14 +569,7 @@ public final class JobService implements AutoCloseable {
   }
 
   private static String message(@Nullable Throwable error) {
-    Throwable t = error;
-    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-      t = t.getCause();
-    }
-    if (t == null) {
-      return "the check failed";
-    }
-    return t.getMessage() != null ? t.getMessage() : t.toString();
+    return error == null ? "the check failed" : AutonatMessages.errorText(error);
   }
 
   // ---- state of running jobs (guarded by the lock) ----------------------------------------------------

@@ -62,6 +62,17 @@ class ReachabilityEventsTest {
     return events;
   }
 
+  /** Events whose emitters are scripted ones, each added to {@code made} as it is made. */
+  private ReachabilityEvents recording(Duration heartbeat, List<ScriptedEmitter> made) {
+    return events(
+        heartbeat,
+        () -> {
+          ScriptedEmitter emitter = new ScriptedEmitter();
+          made.add(emitter);
+          return emitter;
+        });
+  }
+
   private static ReachabilityMonitor.VerdictChange change(Reachability to) {
     return new ReachabilityMonitor.VerdictChange(ADDRESS, Reachability.UNKNOWN, to, Instant.now());
   }
@@ -130,14 +141,7 @@ class ReachabilityEventsTest {
   @Test
   void aFailingSendAndAFailingCompleteLeaveTheHeartbeatAliveAndFreeTheSlot() throws Exception {
     List<ScriptedEmitter> made = new CopyOnWriteArrayList<>();
-    ReachabilityEvents events =
-        events(
-            FAST_HEARTBEAT,
-            () -> {
-              ScriptedEmitter emitter = new ScriptedEmitter();
-              made.add(emitter);
-              return emitter;
-            });
+    ReachabilityEvents events = recording(FAST_HEARTBEAT, made);
     events.subscribe();
     ScriptedEmitter dead = made.get(0);
     await(() -> events.subscriberCount() == 1, "the first subscriber counted");
@@ -156,14 +160,7 @@ class ReachabilityEventsTest {
   @Test
   void aFailingSendOfAVerdictIsHarmlessToo() throws Exception {
     List<ScriptedEmitter> made = new CopyOnWriteArrayList<>();
-    ReachabilityEvents events =
-        events(
-            Duration.ofHours(1),
-            () -> {
-              ScriptedEmitter emitter = new ScriptedEmitter();
-              made.add(emitter);
-              return emitter;
-            });
+    ReachabilityEvents events = recording(Duration.ofHours(1), made);
     events.subscribe();
     events.subscribe();
     await(() -> events.subscriberCount() == 2, "two subscribers");
@@ -211,14 +208,7 @@ class ReachabilityEventsTest {
     CountDownLatch stall = new CountDownLatch(1);
     toRelease.add(stall);
     List<ScriptedEmitter> made = new CopyOnWriteArrayList<>();
-    ReachabilityEvents events =
-        events(
-            Duration.ofHours(1),
-            () -> {
-              ScriptedEmitter emitter = new ScriptedEmitter();
-              made.add(emitter);
-              return emitter;
-            });
+    ReachabilityEvents events = recording(Duration.ofHours(1), made);
     events.subscribe();
     events.subscribe();
     await(() -> events.subscriberCount() == 2, "two subscribers");
@@ -246,14 +236,7 @@ class ReachabilityEventsTest {
   @Test
   void oneClientHasAtMostItsShareOfTheSlots() throws Exception {
     List<ScriptedEmitter> made = new CopyOnWriteArrayList<>();
-    ReachabilityEvents events =
-        events(
-            Duration.ofHours(1),
-            () -> {
-              ScriptedEmitter emitter = new ScriptedEmitter();
-              made.add(emitter);
-              return emitter;
-            });
+    ReachabilityEvents events = recording(Duration.ofHours(1), made);
     for (int i = 0; i < ReachabilityEvents.MAX_SUBSCRIBERS_PER_CLIENT; i++) {
       events.subscribe("ip 192.0.2.1");
     }

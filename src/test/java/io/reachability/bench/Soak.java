@@ -93,6 +93,11 @@ public final class Soak {
   static final int SSE_SUBSCRIBERS = 300;
   /** Silent TCP listeners whose ports the head-of-line jobs check. */
   static final int SILENT_LISTENERS = 50;
+  /** Random bytes of each generated API key secret (hex: twice as many characters). */
+  static final int SECRET_BYTES = 24;
+  /** Rounds of the event-stream attacker (top up, churn a tenth); a well-behaved client tries every few rounds. */
+  static final Duration SSE_ROUND = Duration.ofSeconds(2);
+  static final int SSE_ROUNDS_PER_PROBE = 5;
   /** Pause between two rounds of one attacker (top-ups, resubmissions). */
   static final Duration ATTACK_ROUND = Duration.ofMillis(500);
 
@@ -195,7 +200,7 @@ public final class Soak {
   }
 
   private static String secret() {
-    byte[] bytes = new byte[24];
+    byte[] bytes = new byte[SECRET_BYTES];
     RANDOM.nextBytes(bytes);
     return HexFormat.of().formatHex(bytes);
   }
@@ -464,8 +469,8 @@ public final class Soak {
         }
         // can a well-behaved client still subscribe? (one every 10 s: a stream it closed holds its
         // place until the next keep-alive finds it gone, and a client has 8 places)
-        if (++round % 5 != 0) {
-          TimeUnit.SECONDS.sleep(2);
+        if (++round % SSE_ROUNDS_PER_PROBE != 0) {
+          TimeUnit.MILLISECONDS.sleep(SSE_ROUND.toMillis());
           continue;
         }
         HttpResponse<java.io.InputStream> probe =
@@ -479,7 +484,7 @@ public final class Soak {
                 HttpResponse.BodyHandlers.ofInputStream());
         count("event streams", "well-behaved subscriber " + probe.statusCode());
         probe.body().close();
-        TimeUnit.SECONDS.sleep(2);
+        TimeUnit.MILLISECONDS.sleep(SSE_ROUND.toMillis());
       }
     } finally {
       held.forEach(Soak::closeQuietly);

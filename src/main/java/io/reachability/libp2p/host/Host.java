@@ -293,7 +293,7 @@ public final class Host implements AutoCloseable {
         continue;
       }
       boolean v6 = socket.getAddress() instanceof Inet6Address;
-      for (InetAddress local : interfaceAddresses()) {
+      for (InetAddress local : machineAddresses()) {
         if ((local instanceof Inet6Address) == v6) {
           result.add(Multiaddr.fromSocketAddress(new InetSocketAddress(local, socket.getPort())));
         }
@@ -302,8 +302,11 @@ public final class Host implements AutoCloseable {
     return List.copyOf(result);
   }
 
-  /** Usable interface addresses; the JDK gives every IPv6 one a scope id, which only link-local needs. */
-  private static List<InetAddress> interfaceAddresses() {
+  /**
+   * This machine's usable interface addresses (of interfaces that are up, link-local ones left
+   * out), without scope ids: the JDK gives every IPv6 one a scope id, which only link-local needs.
+   */
+  public static List<InetAddress> machineAddresses() {
     List<InetAddress> result = new ArrayList<>();
     try {
       for (NetworkInterface nif : Collections.list(NetworkInterface.getNetworkInterfaces())) {

@@ -1,5 +1,6 @@
 package io.reachability.libp2p.host;
 
+import io.reachability.libp2p.multiformats.IpLiterals;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -92,11 +93,7 @@ final class InboundLimits {
     InetAddress address = normalize(ip);
     byte[] bytes = address.getAddress();
     int bits = bytes.length == 4 ? IPV4_SUBNET_BITS : IPV6_SUBNET_BITS;
-    byte[] prefix = Arrays.copyOf(bytes, bytes.length);
-    for (int bit = bits; bit < prefix.length * 8; bit++) {
-      prefix[bit / 8] &= (byte) ~(0x80 >>> (bit % 8));
-    }
-    return new Subnet(byAddress(prefix), bits);
+    return new Subnet(byAddress(IpLiterals.prefix(bytes, bits)), bits);
   }
 
   /**
@@ -108,12 +105,7 @@ final class InboundLimits {
       return ip;
     }
     byte[] bytes = ip.getAddress();
-    boolean mapped = true;
-    for (int i = 0; i < 10 && mapped; i++) {
-      mapped = bytes[i] == 0;
-    }
-    mapped &= bytes[10] == (byte) 0xff && bytes[11] == (byte) 0xff;
-    if (mapped) {
+    if (IpLiterals.isIp4Mapped(bytes)) {
       return byAddress(Arrays.copyOfRange(bytes, 12, 16));
     }
     return ip instanceof Inet6Address && ((Inet6Address) ip).getScopeId() == 0 ? ip : byAddress(bytes);

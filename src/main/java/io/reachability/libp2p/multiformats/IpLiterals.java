@@ -188,6 +188,15 @@ public final class IpLiterals {
     return out.toString();
   }
 
+  /** A copy of {@code address} with every bit after the first {@code bits} cleared: its network prefix. */
+  public static byte[] prefix(byte[] address, int bits) {
+    byte[] prefix = java.util.Arrays.copyOf(address, address.length);
+    for (int bit = bits; bit < prefix.length * 8; bit++) {
+      prefix[bit / 8] &= (byte) ~(0x80 >>> (bit % 8));
+    }
+    return prefix;
+  }
+
   /** True for {@code ::ffff:0:0/96}. */
   public static boolean isIp4Mapped(byte[] address) {
     if (address.length != 16) {
