@@ -31,7 +31,7 @@ class ArchitectureTest {
           .resideInAnyPackage(
               "io.reachability.api..",
               "io.reachability.job..",
-              "io.reachability.reachability..",
+              "io.reachability.monitor..",
               "io.reachability.autonat..",
               "io.reachability.config..")
           .allowEmptyShould(true);
@@ -46,7 +46,7 @@ class ArchitectureTest {
           .resideInAnyPackage(
               "io.reachability.api..",
               "io.reachability.job..",
-              "io.reachability.reachability..",
+              "io.reachability.monitor..",
               "io.reachability.config..")
           .allowEmptyShould(true);
 
@@ -65,7 +65,7 @@ class ArchitectureTest {
   static final ArchRule monitorIsSpringFreeAndStandsOnAutonat =
       noClasses()
           .that()
-          .resideInAPackage("io.reachability.reachability..")
+          .resideInAPackage("io.reachability.monitor..")
           .should()
           .dependOnClassesThat()
           .resideInAnyPackage(

@@ -2,7 +2,7 @@ package io.reachability.api;
 
 import io.reachability.job.JobService;
 import io.reachability.libp2p.host.Host;
-import io.reachability.reachability.ReachabilityMonitor;
+import io.reachability.monitor.ReachabilityMonitor;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;

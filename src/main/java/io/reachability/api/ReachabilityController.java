@@ -3,7 +3,7 @@ package io.reachability.api;
 import io.reachability.access.ApiClient;
 import io.reachability.pool.EmbeddedPool;
 import io.reachability.pool.ServerPool;
-import io.reachability.reachability.ReachabilityMonitor;
+import io.reachability.monitor.ReachabilityMonitor;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.headers.Header;

@@ -1,7 +1,7 @@
 package io.reachability.api;
 
-import io.reachability.reachability.ReachabilityMonitor;
-import io.reachability.reachability.ReachabilityReport;
+import io.reachability.monitor.ReachabilityMonitor;
+import io.reachability.monitor.ReachabilityReport;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,11 +1,11 @@
 package io.reachability.api;
 
 import io.reachability.autonat.Reachability;
-import io.reachability.reachability.AddressReport;
-import io.reachability.reachability.NodeReachability;
-import io.reachability.reachability.ProbeOutcome;
-import io.reachability.reachability.ProbeRecord;
-import io.reachability.reachability.ReachabilityReport;
+import io.reachability.monitor.AddressReport;
+import io.reachability.monitor.NodeReachability;
+import io.reachability.monitor.ProbeOutcome;
+import io.reachability.monitor.ProbeRecord;
+import io.reachability.monitor.ReachabilityReport;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Instant;
 import java.util.List;

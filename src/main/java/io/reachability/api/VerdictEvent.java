@@ -1,7 +1,7 @@
 package io.reachability.api;
 
 import io.reachability.autonat.Reachability;
-import io.reachability.reachability.ReachabilityMonitor;
+import io.reachability.monitor.ReachabilityMonitor;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Instant;
 import org.jspecify.annotations.Nullable;

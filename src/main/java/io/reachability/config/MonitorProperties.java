@@ -1,6 +1,6 @@
 package io.reachability.config;
 
-import io.reachability.reachability.MonitorSettings;
+import io.reachability.monitor.MonitorSettings;
 import java.time.Duration;
 import java.util.Locale;
 import org.springframework.boot.context.properties.ConfigurationProperties;

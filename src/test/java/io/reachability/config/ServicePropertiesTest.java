@@ -3,7 +3,7 @@ package io.reachability.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.reachability.job.JobSettings;
-import io.reachability.reachability.MonitorSettings;
+import io.reachability.monitor.MonitorSettings;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;

@@ -1,4 +1,4 @@
-package io.reachability.reachability;
+package io.reachability.monitor;
 
 import java.time.Duration;
 import java.util.Objects;

@@ -1,4 +1,4 @@
-package io.reachability.reachability;
+package io.reachability.monitor;
 
 import io.reachability.autonat.Reachability;
 import io.reachability.libp2p.core.Multiaddr;

@@ -1,4 +1,4 @@
-package io.reachability.reachability;
+package io.reachability.monitor;
 
 import io.reachability.autonat.AddressClass;
 import io.reachability.autonat.CheckResult;

@@ -1,4 +1,4 @@
-package io.reachability.reachability;
+package io.reachability.monitor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
