@@ -4,7 +4,9 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 
-/** Reachability service: tells operators which of their node's addresses can be dialed from outside. */
+/**
+ * Reachability service: tells operators which of their node's addresses can be dialed from outside.
+ */
 @SpringBootApplication
 @ConfigurationPropertiesScan
 public class Application {

@@ -14,7 +14,9 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
-/** The whole service: it starts its node, reports it in health, and the node accepts connections. */
+/**
+ * The whole service: it starts its node, reports it in health, and the node accepts connections.
+ */
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
     properties = "reach.node.listen=/ip4/127.0.0.1/tcp/0")
@@ -29,7 +31,8 @@ class ApplicationTest {
     HttpResponse<String> response =
         HttpClient.newHttpClient()
             .send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health")).build(),
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health"))
+                    .build(),
                 HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.body()).contains("\"libp2p\"").contains(node.peerId().toString());
@@ -39,7 +42,9 @@ class ApplicationTest {
   void theNodeAcceptsLibp2pConnections() throws Exception {
     try (Host client = Host.builder().threadName("test-client").build().start()) {
       Connection connection =
-          client.dial(node.listenAddresses().get(0).withPeerId(node.peerId())).get(20, TimeUnit.SECONDS);
+          client
+              .dial(node.listenAddresses().get(0).withPeerId(node.peerId()))
+              .get(20, TimeUnit.SECONDS);
       assertThat(client.ping(connection).get(20, TimeUnit.SECONDS)).isPositive();
     }
   }

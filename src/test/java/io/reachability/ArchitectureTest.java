@@ -7,7 +7,10 @@ import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 
-/** Keeps the layering of DESIGN.md: the protocol stack is Spring-free and depends on nothing above it. */
+/**
+ * Keeps the layering of DESIGN.md: the protocol stack is Spring-free and depends on nothing above
+ * it.
+ */
 @AnalyzeClasses(packages = "io.reachability", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
 
@@ -57,10 +60,14 @@ class ArchitectureTest {
           .resideInAnyPackage("io.reachability.job..", "io.reachability.pool..")
           .should()
           .dependOnClassesThat()
-          .resideInAnyPackage("org.springframework..", "io.reachability.api..", "io.reachability.config..")
+          .resideInAnyPackage(
+              "org.springframework..", "io.reachability.api..", "io.reachability.config..")
           .allowEmptyShould(true);
 
-  /** The monitor builds on AutoNAT alone: not on jobs or the pool (config feeds it those), nor on Spring. */
+  /**
+   * The monitor builds on AutoNAT alone: not on jobs or the pool (config feeds it those), nor on
+   * Spring.
+   */
   @ArchTest
   static final ArchRule monitorIsSpringFreeAndStandsOnAutonat =
       noClasses()

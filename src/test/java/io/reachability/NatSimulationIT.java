@@ -47,14 +47,14 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>Asserted through each client's REST API (curl inside its namespace): the monitor's verdicts
  * (never a false one while it converges, including for addresses the servers observe for the node),
- * check jobs' verdicts with every server's evidence (dial data paid exactly when the server sees the
- * connection come from another IP than the address asked about, as behind a NAT), and what the node
- * advertises, over REST and over identify as the js server sees it. Times are measured and printed,
- * never asserted.
+ * check jobs' verdicts with every server's evidence (dial data paid exactly when the server sees
+ * the connection come from another IP than the address asked about, as behind a NAT), and what the
+ * node advertises, over REST and over identify as the js server sees it. Times are measured and
+ * printed, never asserted.
  *
- * <p>Needs root, {@code ip} (iproute2), {@code nft} (nftables), {@code curl} and the js interop peer.
- * Without them it is skipped with the reason, unless the environment variable {@value #REQUIRED_ENV}
- * is {@code required} ({@code .ci/run} sets it): then it fails.
+ * <p>Needs root, {@code ip} (iproute2), {@code nft} (nftables), {@code curl} and the js interop
+ * peer. Without them it is skipped with the reason, unless the environment variable {@value
+ * #REQUIRED_ENV} is {@code required} ({@code .ci/run} sets it): then it fails.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class NatSimulationIT {
@@ -67,28 +67,42 @@ class NatSimulationIT {
 
   /** topology.sh up/down and other short commands (measured: up 0.2 s, down 0.1 s). */
   private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
+
   /** One REST call (curl's --max-time). */
   private static final Duration CURL_TIMEOUT = Duration.ofSeconds(10);
-  /** A service from exec to ready; four JVMs start at once on two cores (measured: servers 5–7.5 s, clients 12–16 s). */
+
+  /**
+   * A service from exec to ready; four JVMs start at once on two cores (measured: servers 5–7.5 s,
+   * clients 12–16 s).
+   */
   private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+
   /**
    * Until every monitor has settled. The dropping gateway's client is the slowest: two addresses,
-   * each a 10 s dial-back timeout, the second waiting out the 10 s per-server spacing (measured: 17–19 s).
+   * each a 10 s dial-back timeout, the second waiting out the 10 s per-server spacing (measured:
+   * 17–19 s).
    */
   private static final Duration MONITOR_TIMEOUT = Duration.ofSeconds(100);
+
   /** A check job (measured: at most 1.1 s, 10.3–11 s behind the dropping gateway). */
   private static final Duration JOB_TIMEOUT = Duration.ofSeconds(60);
+
   /** A service's graceful stop before it is killed. */
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(15);
+
   private static final long POLL_MILLIS = 250;
+
   /** Six JVMs and a node process share the machine: small heaps, quick start. */
   private static final List<String> JVM_OPTIONS = List.of("-Xmx256m", "-XX:TieredStopAtLevel=1");
 
   // the topology's addresses (topology.sh)
   private static final int LIBP2P_PORT = 4001;
   private static final int CLIENT_REST_PORT = 8080;
+
   /** Our two servers: IP and REST port (they share the server namespace's loopback). */
-  private static final Map<String, Integer> OUR_SERVERS = Map.of("3fff:0:0:1::2", 8081, "3fff:0:0:1::3", 8082);
+  private static final Map<String, Integer> OUR_SERVERS =
+      Map.of("3fff:0:0:1::2", 8081, "3fff:0:0:1::3", 8082);
+
   private static final String JS_SERVER = "3fff:0:0:1::4";
 
   private static final String REACHABLE = "REACHABLE";
@@ -96,11 +110,16 @@ class NatSimulationIT {
   private static final String UNKNOWN = "UNKNOWN";
 
   /**
-   * A client namespace and the truth about it: which of its addresses can really be dialed from
-   * the servers, and the outside address of its gateway (what servers see its connections come from).
+   * A client namespace and the truth about it: which of its addresses can really be dialed from the
+   * servers, and the outside address of its gateway (what servers see its connections come from).
    */
   private record ClientSpec(
-      String name, String ip, @Nullable String announce, @Nullable String gatewayIp, Set<String> reachable, String nodeReachability) {
+      String name,
+      String ip,
+      @Nullable String announce,
+      @Nullable String gatewayIp,
+      Set<String> reachable,
+      String nodeReachability) {
 
     String listen() {
       return tcp(ip);
@@ -112,24 +131,32 @@ class NatSimulationIT {
   }
 
   /**
-   * The clients. Our servers see all four come from one /56 (3fff:0:0::/56), whose budget is
-   * {@code reach.server.rate-limit.per-subnet-per-minute} (24) per server: this test sends each
-   * server about 12 requests, so more checks here need addresses in other /56s.
+   * The clients. Our servers see all four come from one /56 (3fff:0:0::/56), whose budget is {@code
+   * reach.server.rate-limit.per-subnet-per-minute} (24) per server: this test sends each server
+   * about 12 requests, so more checks here need addresses in other /56s.
    */
   private static final List<ClientSpec> CLIENTS =
       List.of(
-          new ClientSpec("pub", "3fff:0:0:2::2", null, null, Set.of(tcp("3fff:0:0:2::2")), "PUBLIC"),
+          new ClientSpec(
+              "pub", "3fff:0:0:2::2", null, null, Set.of(tcp("3fff:0:0:2::2")), "PUBLIC"),
           // behind gwa: masquerade, unsolicited inbound refused with a tcp reset
           new ClientSpec("nat", "3fff:0:0:10::2", null, "3fff:0:0:3::1", Set.of(), "PRIVATE"),
           // behind gwb: masquerade, [3fff:0:0:4::1]:4001 forwarded to the client's listen port
-          new ClientSpec("fwd", "3fff:0:0:11::2", tcp("3fff:0:0:4::1"), "3fff:0:0:4::1", Set.of(tcp("3fff:0:0:4::1")), "PUBLIC"),
+          new ClientSpec(
+              "fwd",
+              "3fff:0:0:11::2",
+              tcp("3fff:0:0:4::1"),
+              "3fff:0:0:4::1",
+              Set.of(tcp("3fff:0:0:4::1")),
+              "PUBLIC"),
           // behind gwc: masquerade, unsolicited inbound silently dropped
           new ClientSpec("ndr", "3fff:0:0:12::2", null, "3fff:0:0:5::1", Set.of(), "PRIVATE"));
 
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
   /** One of our services, started in a namespace. */
-  private record Service(String name, String namespace, int restPort, Process process, Path log, long startedNanos) {}
+  private record Service(
+      String name, String namespace, int restPort, Process process, Path log, long startedNanos) {}
 
   private static @Nullable String skipReason;
   private static String prefix;
@@ -159,10 +186,12 @@ class NatSimulationIT {
       long t0 = System.nanoTime();
       Result up = run(COMMAND_TIMEOUT, TOPOLOGY.toString(), "up", prefix);
       if (up.exit() != 0) {
-        throw new AssertionError("topology.sh up " + prefix + " failed (" + up.exit() + "):\n" + up.stderr());
+        throw new AssertionError(
+            "topology.sh up " + prefix + " failed (" + up.exit() + "):\n" + up.stderr());
       }
       topologyUp = true;
-      figures.add(String.format(Locale.ROOT, "topology up: %.2f s", seconds(System.nanoTime() - t0)));
+      figures.add(
+          String.format(Locale.ROOT, "topology up: %.2f s", seconds(System.nanoTime() - t0)));
       startServers();
       startClients();
     } catch (Throwable e) {
@@ -177,7 +206,10 @@ class NatSimulationIT {
     assumeTrue(skipReason == null, skipReason);
   }
 
-  /** Why the simulation cannot run here (null: it can); fails instead when {@value #REQUIRED_ENV} says it must. */
+  /**
+   * Why the simulation cannot run here (null: it can); fails instead when {@value #REQUIRED_ENV}
+   * says it must.
+   */
   private static @Nullable String missingPrerequisites() {
     List<String> missing = new ArrayList<>();
     Result id = runQuietly("id", "-u");
@@ -186,7 +218,11 @@ class NatSimulationIT {
     }
     for (String tool : List.of("ip", "nft", "curl")) {
       if (runQuietly("bash", "-c", "command -v " + tool).exit() != 0) {
-        missing.add(tool + " on PATH (Debian: " + (tool.equals("ip") ? "iproute2" : tool.equals("nft") ? "nftables" : "curl") + ")");
+        missing.add(
+            tool
+                + " on PATH (Debian: "
+                + (tool.equals("ip") ? "iproute2" : tool.equals("nft") ? "nftables" : "curl")
+                + ")");
       }
     }
     if (missing.isEmpty()) {
@@ -194,7 +230,10 @@ class NatSimulationIT {
       String probe = "rs" + ProcessHandle.current().pid() + "-probe";
       Result add = runQuietly("ip", "netns", "add", probe);
       if (add.exit() != 0) {
-        missing.add("permission to create a network namespace (ip netns add: " + add.stderr().strip() + ")");
+        missing.add(
+            "permission to create a network namespace (ip netns add: "
+                + add.stderr().strip()
+                + ")");
       } else {
         runQuietly("ip", "netns", "del", probe);
       }
@@ -213,7 +252,10 @@ class NatSimulationIT {
     return null;
   }
 
-  /** Our two servers and the js server, in the server namespace; their addresses make the clients' pool. */
+  /**
+   * Our two servers and the js server, in the server namespace; their addresses make the clients'
+   * pool.
+   */
   private static void startServers() throws Exception {
     String ns = ns("srv");
     List<Service> ours = new ArrayList<>();
@@ -233,18 +275,23 @@ class NatSimulationIT {
     }
     long t0 = System.nanoTime();
     Map<String, String> env = new LinkedHashMap<>();
-    env.put(JsPeer.ALLOW_PRIVATE_ENV, ""); // js exactly as published: 3fff::/20 is public for it anyway
+    env.put(
+        JsPeer.ALLOW_PRIVATE_ENV, ""); // js exactly as published: 3fff::/20 is public for it anyway
     js =
         JsPeer.start(
             List.of("ip", "netns", "exec", ns),
             List.of("--listen", tcp(JS_SERVER), "--service", JsPeer.AUTONAT_SERVICE),
             env,
             START_TIMEOUT);
-    figures.add(String.format(Locale.ROOT, "js server ready: %.1f s", seconds(System.nanoTime() - t0)));
+    figures.add(
+        String.format(Locale.ROOT, "js server ready: %.1f s", seconds(System.nanoTime() - t0)));
     for (Service server : ours) {
       awaitReady(server);
       JsonNode node = getJson(server, "/api/v1/node");
-      pool.add(node.path("listenAddresses").get(0).asString() + "/p2p/" + node.path("peerId").asString());
+      pool.add(
+          node.path("listenAddresses").get(0).asString()
+              + "/p2p/"
+              + node.path("peerId").asString());
     }
     pool.add(tcp(JS_SERVER) + "/p2p/" + js.peerId());
     System.out.println("NAT simulation " + prefix + ": pool " + pool);
@@ -258,7 +305,9 @@ class NatSimulationIT {
       if (spec.announce() != null) {
         args.add("--reach.node.announce=" + spec.announce());
       }
-      clients.put(spec.name(), startService("client-" + spec.name(), ns(spec.name()), CLIENT_REST_PORT, args));
+      clients.put(
+          spec.name(),
+          startService("client-" + spec.name(), ns(spec.name()), CLIENT_REST_PORT, args));
     }
     for (ClientSpec spec : CLIENTS) {
       awaitReady(clients.get(spec.name()));
@@ -266,19 +315,26 @@ class NatSimulationIT {
     }
   }
 
-  private static Service startService(String name, String namespace, int restPort, List<String> args) throws IOException {
+  private static Service startService(
+      String name, String namespace, int restPort, List<String> args) throws IOException {
     Path jar;
     try (Stream<Path> files = Files.list(Path.of("target"))) {
-      jar = files.filter(p -> p.getFileName().toString().matches("reachability-service-.*\\.jar")).findFirst().orElseThrow();
+      jar =
+          files
+              .filter(p -> p.getFileName().toString().matches("reachability-service-.*\\.jar"))
+              .findFirst()
+              .orElseThrow();
     }
     Files.createDirectories(LOG_DIR);
     Path log = LOG_DIR.resolve(prefix + "-" + name + ".log");
     List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(JVM_OPTIONS);
-    command.addAll(List.of("-jar", jar.toString(), "--server.port=" + restPort, "--server.address=127.0.0.1"));
+    command.addAll(
+        List.of("-jar", jar.toString(), "--server.port=" + restPort, "--server.address=127.0.0.1"));
     command.addAll(args);
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process process =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     Service service = new Service(name, namespace, restPort, process, log, System.nanoTime());
     services.add(service);
     return service;
@@ -288,15 +344,26 @@ class NatSimulationIT {
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     while (System.nanoTime() < deadline) {
       if (!service.process().isAlive()) {
-        throw new AssertionError(service.name() + " exited with " + service.process().exitValue() + ":\n" + tail(service.log()));
+        throw new AssertionError(
+            service.name()
+                + " exited with "
+                + service.process().exitValue()
+                + ":\n"
+                + tail(service.log()));
       }
       if (curl(service, "GET", "/actuator/health/readiness", null).status() == 200) {
-        figures.add(String.format(Locale.ROOT, "%s ready: %.1f s", service.name(), seconds(System.nanoTime() - service.startedNanos())));
+        figures.add(
+            String.format(
+                Locale.ROOT,
+                "%s ready: %.1f s",
+                service.name(),
+                seconds(System.nanoTime() - service.startedNanos())));
         return;
       }
       TimeUnit.MILLISECONDS.sleep(POLL_MILLIS);
     }
-    throw new AssertionError(service.name() + " not ready within " + START_TIMEOUT + ":\n" + tail(service.log()));
+    throw new AssertionError(
+        service.name() + " not ready within " + START_TIMEOUT + ":\n" + tail(service.log()));
   }
 
   @AfterAll
@@ -314,7 +381,10 @@ class NatSimulationIT {
     }
   }
 
-  /** Stops every process, then deletes the namespaces (which kills anything left in them). Idempotent. */
+  /**
+   * Stops every process, then deletes the namespaces (which kills anything left in them).
+   * Idempotent.
+   */
   private static synchronized void tearDownQuietly() {
     for (Service service : services) {
       service.process().destroy();
@@ -322,7 +392,10 @@ class NatSimulationIT {
     for (Service service : services) {
       try {
         if (!service.process().waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-          service.process().destroyForcibly().waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+          service
+              .process()
+              .destroyForcibly()
+              .waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -368,13 +441,25 @@ class NatSimulationIT {
           String verdict = address.path("verdict").asString();
           if (!verdict.equals(UNKNOWN)) {
             if (!verdict.equals(spec.truth(text))) {
-              fail(spec.name() + ": the monitor says " + text + " is " + verdict + ", but it is " + spec.truth(text) + ":\n" + view);
+              fail(
+                  spec.name()
+                      + ": the monitor says "
+                      + text
+                      + " is "
+                      + verdict
+                      + ", but it is "
+                      + spec.truth(text)
+                      + ":\n"
+                      + view);
             }
-            verdictAfter.get(spec.name()).putIfAbsent(text, seconds(System.nanoTime() - clientReadyNanos.get(spec.name())));
+            verdictAfter
+                .get(spec.name())
+                .putIfAbsent(text, seconds(System.nanoTime() - clientReadyNanos.get(spec.name())));
           }
         }
         if (settled(spec, view)) {
-          settledAfter.putIfAbsent(spec.name(), seconds(System.nanoTime() - clientReadyNanos.get(spec.name())));
+          settledAfter.putIfAbsent(
+              spec.name(), seconds(System.nanoTime() - clientReadyNanos.get(spec.name())));
         }
       }
       if (settledAfter.size() == CLIENTS.size()) {
@@ -388,25 +473,45 @@ class NatSimulationIT {
     for (ClientSpec spec : CLIENTS) {
       JsonNode view = last.get(spec.name());
       System.out.println("monitor of " + spec.name() + ": " + view);
-      verdictAfter.get(spec.name()).forEach((address, after) ->
-          figures.add(String.format(Locale.ROOT, "monitor %s: %s %s after %.1f s", spec.name(), address, spec.truth(address), after)));
-      figures.add(String.format(Locale.ROOT, "monitor %s: settled after %.1f s", spec.name(), settledAfter.get(spec.name())));
+      verdictAfter
+          .get(spec.name())
+          .forEach(
+              (address, after) ->
+                  figures.add(
+                      String.format(
+                          Locale.ROOT,
+                          "monitor %s: %s %s after %.1f s",
+                          spec.name(),
+                          address,
+                          spec.truth(address),
+                          after)));
+      figures.add(
+          String.format(
+              Locale.ROOT,
+              "monitor %s: settled after %.1f s",
+              spec.name(),
+              settledAfter.get(spec.name())));
     }
   }
 
   /**
    * Settled: every expected address and, behind a gateway, an address the servers observed on the
-   * gateway's IP are tracked; every tracked address has a verdict; the node's reachability is right.
+   * gateway's IP are tracked; every tracked address has a verdict; the node's reachability is
+   * right.
    */
   private static boolean settled(ClientSpec spec, JsonNode view) {
     Map<String, String> verdicts = new LinkedHashMap<>();
-    view.path("addresses").values().forEach(a -> verdicts.put(a.path("address").asString(), a.path("verdict").asString()));
+    view.path("addresses")
+        .values()
+        .forEach(a -> verdicts.put(a.path("address").asString(), a.path("verdict").asString()));
     List<String> expected = new ArrayList<>(List.of(spec.listen()));
     if (spec.announce() != null) {
       expected.add(spec.announce());
     }
     boolean observedTracked =
-        spec.gatewayIp() == null || verdicts.keySet().stream().anyMatch(a -> a.startsWith("/ip6/" + spec.gatewayIp() + "/tcp/"));
+        spec.gatewayIp() == null
+            || verdicts.keySet().stream()
+                .anyMatch(a -> a.startsWith("/ip6/" + spec.gatewayIp() + "/tcp/"));
     return verdicts.keySet().containsAll(expected)
         && observedTracked
         && !verdicts.containsValue(UNKNOWN)
@@ -439,9 +544,20 @@ class NatSimulationIT {
       JsonNode job = awaitJob(clients.get(spec.name()), locations.get(spec.name()));
       System.out.println("job of " + spec.name() + ": " + job);
       assertThat(job.path("state").asString()).as(spec.name() + ": " + job).isEqualTo("SUCCEEDED");
-      figures.add(String.format(Locale.ROOT, "job %s: %s in %.1f s", spec.name(), checked.get(spec.name()),
-          seconds(Duration.between(Instant.parse(job.path("startedAt").asString()), Instant.parse(job.path("finishedAt").asString())).toNanos())));
-      assertThat(job.path("results").size()).as(spec.name()).isEqualTo(checked.get(spec.name()).size());
+      figures.add(
+          String.format(
+              Locale.ROOT,
+              "job %s: %s in %.1f s",
+              spec.name(),
+              checked.get(spec.name()),
+              seconds(
+                  Duration.between(
+                          Instant.parse(job.path("startedAt").asString()),
+                          Instant.parse(job.path("finishedAt").asString()))
+                      .toNanos())));
+      assertThat(job.path("results").size())
+          .as(spec.name())
+          .isEqualTo(checked.get(spec.name()).size());
       for (JsonNode result : job.path("results").values()) {
         assertResult(spec, result);
       }
@@ -462,19 +578,36 @@ class NatSimulationIT {
     for (JsonNode attempt : result.path("attempts").values()) {
       servers.add(attempt.path("server").asString());
       assertThat(attempt.path("responseStatus").asString()).as(what).isEqualTo("OK");
-      assertThat(attempt.path("dialStatus").asString()).as(what).isEqualTo(truth.equals(REACHABLE) ? "OK" : "E_DIAL_ERROR");
-      assertThat(attempt.path("nonceVerified").asBoolean()).as(what).isEqualTo(truth.equals(REACHABLE));
+      assertThat(attempt.path("dialStatus").asString())
+          .as(what)
+          .isEqualTo(truth.equals(REACHABLE) ? "OK" : "E_DIAL_ERROR");
+      assertThat(attempt.path("nonceVerified").asBoolean())
+          .as(what)
+          .isEqualTo(truth.equals(REACHABLE));
       long paid = attempt.path("dialDataBytes").asLong();
       if (dialDataDue) {
         assertThat(paid).as("dial data paid: " + what).isPositive();
       } else {
         assertThat(paid).as("no dial data: " + what).isZero();
       }
-      timings.add(serverName(attempt.path("server").asString()) + " " + attempt.path("durationMs").asLong() + " ms"
-          + (paid > 0 ? " (" + paid + " B dial data)" : ""));
+      timings.add(
+          serverName(attempt.path("server").asString())
+              + " "
+              + attempt.path("durationMs").asLong()
+              + " ms"
+              + (paid > 0 ? " (" + paid + " B dial data)" : ""));
     }
-    assertThat(servers).as("every pool server answered: " + what).containsExactlyInAnyOrderElementsOf(pool);
-    figures.add(String.format(Locale.ROOT, "  %s %s %s: %s", spec.name(), address, truth, String.join(", ", timings)));
+    assertThat(servers)
+        .as("every pool server answered: " + what)
+        .containsExactlyInAnyOrderElementsOf(pool);
+    figures.add(
+        String.format(
+            Locale.ROOT,
+            "  %s %s %s: %s",
+            spec.name(),
+            address,
+            truth,
+            String.join(", ", timings)));
   }
 
   /**
@@ -491,21 +624,32 @@ class NatSimulationIT {
       assertThat(settled(spec, view)).as(spec.name() + ": " + view).isTrue();
       for (JsonNode address : view.path("addresses").values()) {
         String text = address.path("address").asString();
-        assertThat(address.path("verdict").asString()).as(spec.name() + " " + text + ": " + view).isEqualTo(spec.truth(text));
+        assertThat(address.path("verdict").asString())
+            .as(spec.name() + " " + text + ": " + view)
+            .isEqualTo(spec.truth(text));
       }
 
       JsonNode node = getJson(client, "/api/v1/node");
-      assertThat(JsPeer.strings(node.path("confirmedAddresses"))).as(spec.name() + ": " + node).containsExactlyInAnyOrderElementsOf(spec.reachable());
+      assertThat(JsPeer.strings(node.path("confirmedAddresses")))
+          .as(spec.name() + ": " + node)
+          .containsExactlyInAnyOrderElementsOf(spec.reachable());
       List<String> advertised = JsPeer.strings(node.path("advertisedAddresses"));
       assertThat(advertised).as(spec.name() + ": " + node).containsAll(spec.reachable());
-      assertThat(spec.reachable()).as(spec.name() + " advertises only reachable addresses: " + node).containsAll(advertised);
+      assertThat(spec.reachable())
+          .as(spec.name() + " advertises only reachable addresses: " + node)
+          .containsAll(advertised);
 
       // identify as another implementation receives it
       String peerId = node.path("peerId").asString();
       JsonNode identify = js.requestOk("identify", Map.of("peerId", peerId, "refresh", true));
-      List<String> announced = JsPeer.strings(identify.path("listenAddrs")).stream().map(a -> a.replace("/p2p/" + peerId, "")).toList();
+      List<String> announced =
+          JsPeer.strings(identify.path("listenAddrs")).stream()
+              .map(a -> a.replace("/p2p/" + peerId, ""))
+              .toList();
       System.out.println("identify of " + spec.name() + " as js sees it: " + announced);
-      assertThat(spec.reachable()).as(spec.name() + " identify: " + identify).containsAll(announced);
+      assertThat(spec.reachable())
+          .as(spec.name() + " identify: " + identify)
+          .containsAll(announced);
     }
   }
 
@@ -520,19 +664,34 @@ class NatSimulationIT {
         return job;
       }
       if (System.nanoTime() > deadline) {
-        fail("job " + location + " of " + client.name() + " did not finish within " + JOB_TIMEOUT + ": " + job);
+        fail(
+            "job "
+                + location
+                + " of "
+                + client.name()
+                + " did not finish within "
+                + JOB_TIMEOUT
+                + ": "
+                + job);
       }
       TimeUnit.MILLISECONDS.sleep(POLL_MILLIS);
     }
   }
 
   private static String serverName(String server) {
-    return server.contains("/ip6/" + JS_SERVER + "/") ? "js" : "ours " + server.substring(0, server.indexOf("/p2p/")).replace("/ip6/", "").replace("/tcp/" + LIBP2P_PORT, "");
+    return server.contains("/ip6/" + JS_SERVER + "/")
+        ? "js"
+        : "ours "
+            + server
+                .substring(0, server.indexOf("/p2p/"))
+                .replace("/ip6/", "")
+                .replace("/tcp/" + LIBP2P_PORT, "");
   }
 
   private static String describe(Map<String, JsonNode> views) {
     StringBuilder text = new StringBuilder();
-    views.forEach((name, view) -> text.append("  ").append(name).append(": ").append(view).append('\n'));
+    views.forEach(
+        (name, view) -> text.append("  ").append(name).append(": ").append(view).append('\n'));
     return text.toString();
   }
 
@@ -551,7 +710,8 @@ class NatSimulationIT {
   private static JsonNode getJson(Service service, String path) throws Exception {
     Response response = curl(service, "GET", path, null);
     if (response.status() != 200) {
-      throw new AssertionError(service.name() + " GET " + path + ": " + response.status() + " " + response.body());
+      throw new AssertionError(
+          service.name() + " GET " + path + ": " + response.status() + " " + response.body());
     }
     return JSON.readTree(response.body());
   }
@@ -563,11 +723,26 @@ class NatSimulationIT {
     }
   }
 
-  /** One REST call with curl inside the service's namespace (its REST port is on the namespace's loopback). */
-  private static Response curl(Service service, String method, String path, @Nullable String body) throws Exception {
+  /**
+   * One REST call with curl inside the service's namespace (its REST port is on the namespace's
+   * loopback).
+   */
+  private static Response curl(Service service, String method, String path, @Nullable String body)
+      throws Exception {
     List<String> command =
-        new ArrayList<>(List.of("ip", "netns", "exec", service.namespace(), "curl", "-sS", "-i", "-X", method,
-            "--max-time", String.valueOf(CURL_TIMEOUT.toSeconds())));
+        new ArrayList<>(
+            List.of(
+                "ip",
+                "netns",
+                "exec",
+                service.namespace(),
+                "curl",
+                "-sS",
+                "-i",
+                "-X",
+                method,
+                "--max-time",
+                String.valueOf(CURL_TIMEOUT.toSeconds())));
     if (body != null) {
       command.addAll(List.of("-H", "Content-Type: application/json", "--data-binary", body));
     }
@@ -584,15 +759,21 @@ class NatSimulationIT {
     for (int i = 1; i < lines.length; i++) {
       int colon = lines[i].indexOf(':');
       if (colon > 0) {
-        headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
+        headers.put(
+            lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
+            lines[i].substring(colon + 1).trim());
       }
     }
-    return new Response(Integer.parseInt(lines[0].split(" ")[1]), headers, split < 0 ? "" : out.substring(split + 4));
+    return new Response(
+        Integer.parseInt(lines[0].split(" ")[1]),
+        headers,
+        split < 0 ? "" : out.substring(split + 4));
   }
 
   private record Result(int exit, String stdout, String stderr) {}
 
-  private static Result run(Duration timeout, String... command) throws IOException, InterruptedException {
+  private static Result run(Duration timeout, String... command)
+      throws IOException, InterruptedException {
     Process process = new ProcessBuilder(command).start();
     process.getOutputStream().close();
     CompletableFuture<String> out = read(process.getInputStream());
@@ -617,20 +798,23 @@ class NatSimulationIT {
 
   /** Reads a child's output (a thread each: with two cores the common pool may have just one). */
   private static final ExecutorService READERS =
-      Executors.newCachedThreadPool(r -> {
-        Thread thread = new Thread(r, "nat-sim-reader");
-        thread.setDaemon(true);
-        return thread;
-      });
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread thread = new Thread(r, "nat-sim-reader");
+            thread.setDaemon(true);
+            return thread;
+          });
 
   private static CompletableFuture<String> read(InputStream stream) {
-    return CompletableFuture.supplyAsync(() -> {
-      try (stream) {
-        return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
-      } catch (IOException e) {
-        return "";
-      }
-    }, READERS);
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try (stream) {
+            return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
+          } catch (IOException e) {
+            return "";
+          }
+        },
+        READERS);
   }
 
   private static String tail(Path log) throws IOException {

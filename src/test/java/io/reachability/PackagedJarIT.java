@@ -42,7 +42,11 @@ class PackagedJarIT {
   static void start() throws Exception {
     Path jar;
     try (Stream<Path> files = Files.list(Path.of("target"))) {
-      jar = files.filter(p -> p.getFileName().toString().matches("reachability-service-.*\\.jar")).findFirst().orElseThrow();
+      jar =
+          files
+              .filter(p -> p.getFileName().toString().matches("reachability-service-.*\\.jar"))
+              .findFirst()
+              .orElseThrow();
     }
     int port = freePort();
     api = "http://127.0.0.1:" + port;
@@ -50,14 +54,24 @@ class PackagedJarIT {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     service =
         new ProcessBuilder(
-                List.of(java, "-jar", jar.toString(), "--server.port=" + port, "--server.address=127.0.0.1", "--reach.node.listen=/ip4/127.0.0.1/tcp/0"))
+                List.of(
+                    java,
+                    "-jar",
+                    jar.toString(),
+                    "--server.port=" + port,
+                    "--server.address=127.0.0.1",
+                    "--reach.node.listen=/ip4/127.0.0.1/tcp/0"))
             .redirectErrorStream(true)
             .redirectOutput(log.toFile())
             .start();
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     while (System.nanoTime() < deadline) {
       if (!service.isAlive()) {
-        throw new AssertionError("the packaged service exited with " + service.exitValue() + ":\n" + Files.readString(log));
+        throw new AssertionError(
+            "the packaged service exited with "
+                + service.exitValue()
+                + ":\n"
+                + Files.readString(log));
       }
       try {
         if (get("/actuator/health/readiness").statusCode() == 200) {
@@ -68,7 +82,8 @@ class PackagedJarIT {
       }
       TimeUnit.MILLISECONDS.sleep(POLL_MILLIS);
     }
-    throw new AssertionError("the packaged service did not become ready:\n" + Files.readString(log));
+    throw new AssertionError(
+        "the packaged service did not become ready:\n" + Files.readString(log));
   }
 
   @AfterAll
@@ -91,21 +106,26 @@ class PackagedJarIT {
   }
 
   private static HttpResponse<String> get(String path) throws IOException, InterruptedException {
-    return http.send(HttpRequest.newBuilder(URI.create(api + path)).build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(
+        HttpRequest.newBuilder(URI.create(api + path)).build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   @Test
   void aCheckWithNoConfigurationIsReachable() throws Exception {
     HttpResponse<String> accepted =
         http.send(
-            HttpRequest.newBuilder(URI.create(api + "/api/v1/checks")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+            HttpRequest.newBuilder(URI.create(api + "/api/v1/checks"))
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build(),
             HttpResponse.BodyHandlers.ofString());
     assertThat(accepted.statusCode()).isEqualTo(202);
     String location = accepted.headers().firstValue("Location").orElseThrow();
 
     long deadline = System.nanoTime() + JOB_TIMEOUT.toNanos();
     DocumentContext job = JsonPath.parse(get(location).body());
-    while (List.of("QUEUED", "RUNNING").contains(job.read("$.state", String.class)) && System.nanoTime() < deadline) {
+    while (List.of("QUEUED", "RUNNING").contains(job.read("$.state", String.class))
+        && System.nanoTime() < deadline) {
       TimeUnit.MILLISECONDS.sleep(POLL_MILLIS);
       job = JsonPath.parse(get(location).body());
     }

@@ -11,11 +11,11 @@ import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.host.Host;
 import io.reachability.libp2p.host.HostBuilder;
 import io.reachability.libp2p.host.HostSettings;
-import io.reachability.pool.EmbeddedPool;
 import io.reachability.monitor.AddressReport;
 import io.reachability.monitor.MonitorSettings;
 import io.reachability.monitor.ProbeOutcome;
 import io.reachability.monitor.ReachabilityMonitor;
+import io.reachability.pool.EmbeddedPool;
 import io.reachability.testing.FloodPeers;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -34,10 +34,10 @@ import org.junit.jupiter.api.Test;
 /**
  * The "verdict poisoning" attacks of issue 10 against a real node, on the wire: a node with the
  * service's connection limits, its AutoNAT v2 client and monitor, and an embedded pool of three
- * in-process servers that dial back from 127.0.0.1. Attackers fill the node's connection slots
- * from loopback addresses, then genuine checks run the way REST check jobs do (their answers
- * reach the monitor through {@link ReachabilityMonitor#record}). The checks must still find the
- * node REACHABLE and the monitor's verdict must not move.
+ * in-process servers that dial back from 127.0.0.1. Attackers fill the node's connection slots from
+ * loopback addresses, then genuine checks run the way REST check jobs do (their answers reach the
+ * monitor through {@link ReachabilityMonitor#record}). The checks must still find the node
+ * REACHABLE and the monitor's verdict must not move.
  */
 class VerdictPoisoningTest {
 
@@ -75,21 +75,34 @@ class VerdictPoisoningTest {
     }
   }
 
-  /** The node as the service builds it (its limits at their defaults), then its client and monitor, settled REACHABLE. */
+  /**
+   * The node as the service builds it (its limits at their defaults), then its client and monitor,
+   * settled REACHABLE.
+   */
   private void startNode(UnaryOperator<HostBuilder> tweak) throws Exception {
-    node = tweak.apply(Host.builder().threadName("node").listen("/ip4/127.0.0.1/tcp/0")).build().start();
+    node =
+        tweak
+            .apply(Host.builder().threadName("node").listen("/ip4/127.0.0.1/tcp/0"))
+            .build()
+            .start();
     listen = node.listenAddresses().get(0);
     client = new AutonatClient(node, AutonatClientSettings.defaults()).start();
     CheckOptions defaults = CheckOptions.from(client.settings());
     monitor =
         new ReachabilityMonitor(
             MonitorSettings.DEFAULTS,
-            (server, address, timeout) -> client.check(server, List.of(address), defaults.withTimeout(timeout)),
-            () -> pool.addresses().stream().map(a -> new ReachabilityMonitor.Server(a, false)).toList(),
+            (server, address, timeout) ->
+                client.check(server, List.of(address), defaults.withTimeout(timeout)),
+            () ->
+                pool.addresses().stream()
+                    .map(a -> new ReachabilityMonitor.Server(a, false))
+                    .toList(),
             () -> List.of(listen),
             Clock.systemUTC());
     monitor.start();
-    await(() -> monitor.verdicts().get(listen) == Reachability.REACHABLE, "the monitor finds " + listen + " REACHABLE");
+    await(
+        () -> monitor.verdicts().get(listen) == Reachability.REACHABLE,
+        "the monitor finds " + listen + " REACHABLE");
     await(() -> monitor.probesInFlight() == 0, "the monitor's probes end");
     flood = new FloodPeers();
   }
@@ -114,11 +127,15 @@ class VerdictPoisoningTest {
     return listen.toTcpSocketAddress().orElseThrow();
   }
 
-  /** One round of checks as a REST job with the pool's servers runs them, each answer handed to the monitor. */
+  /**
+   * One round of checks as a REST job with the pool's servers runs them, each answer handed to the
+   * monitor.
+   */
   private List<CheckResult> jobRound() throws Exception {
     List<CheckResult> results = new ArrayList<>();
     for (Multiaddr server : pool.addresses()) {
-      CheckResult result = client.check(server, List.of(listen)).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      CheckResult result =
+          client.check(server, List.of(listen)).get(WAIT.toSeconds(), TimeUnit.SECONDS);
       monitor.record(listen, server, ProbeOutcome.of(result));
       results.add(result);
     }
@@ -136,7 +153,10 @@ class VerdictPoisoningTest {
   }
 
   private AddressReport report() {
-    return monitor.report().addresses().stream().filter(a -> a.address().equals(listen)).findFirst().orElseThrow();
+    return monitor.report().addresses().stream()
+        .filter(a -> a.address().equals(listen))
+        .findFirst()
+        .orElseThrow();
   }
 
   @Test
@@ -144,11 +164,16 @@ class VerdictPoisoningTest {
     startNode(b -> b);
     InetAddress loopback = FloodPeers.loopback(1);
     flood.halfOpen(target(), loopback, PER_IP, WAIT);
-    await(() -> node.inboundConnectionsFrom(loopback) >= PER_IP, "the node counts the half-open connections");
+    await(
+        () -> node.inboundConnectionsFrom(loopback) >= PER_IP,
+        "the node counts the half-open connections");
 
     for (Multiaddr server : pool.addresses()) {
-      CheckResult result = client.check(server, List.of(listen)).get(WAIT.toSeconds(), TimeUnit.SECONDS);
-      assertThat(result.reachability()).as("check by %s: %s", server, result.reason()).isEqualTo(Reachability.REACHABLE);
+      CheckResult result =
+          client.check(server, List.of(listen)).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      assertThat(result.reachability())
+          .as("check by %s: %s", server, result.reason())
+          .isEqualTo(Reachability.REACHABLE);
     }
   }
 
@@ -160,12 +185,15 @@ class VerdictPoisoningTest {
       flood.authenticated(target(), node.peerId(), FloodPeers.loopback(2 + i), PER_IP, WAIT);
     }
     // the /24 holds its share of the slots and no more; the servers dial back from that /24 too
-    assertThat(node.inboundConnectionsFromSubnet(FloodPeers.loopback(1))).isEqualTo(HostSettings.DEFAULT_MAX_INBOUND_PER_SUBNET);
+    assertThat(node.inboundConnectionsFromSubnet(FloodPeers.loopback(1)))
+        .isEqualTo(HostSettings.DEFAULT_MAX_INBOUND_PER_SUBNET);
     assertThat(flood.open()).isEqualTo(HostSettings.DEFAULT_MAX_INBOUND_PER_SUBNET);
 
     for (int job = 0; job < JOBS; job++) {
       for (CheckResult result : jobRound()) {
-        assertThat(result.reachability()).as("check by %s: %s", result.server(), result.reason()).isEqualTo(Reachability.REACHABLE);
+        assertThat(result.reachability())
+            .as("check by %s: %s", result.server(), result.reason())
+            .isEqualTo(Reachability.REACHABLE);
       }
     }
     assertVerdictHolds(before);
@@ -178,13 +206,20 @@ class VerdictPoisoningTest {
     // 7 /24s of two addresses each, 64 connections per address: more than the inbound bound
     for (int subnet = 10; subnet < 17; subnet++) {
       for (int host = 2; host < 4; host++) {
-        flood.authenticated(target(), node.peerId(), InetAddress.getByName("127.0." + subnet + "." + host), PER_IP, WAIT);
+        flood.authenticated(
+            target(),
+            node.peerId(),
+            InetAddress.getByName("127.0." + subnet + "." + host),
+            PER_IP,
+            WAIT);
       }
     }
     assertThat(node.inboundConnections()).isEqualTo(HostSettings.DEFAULT_MAX_INBOUND_CONNECTIONS);
 
     for (CheckResult result : jobRound()) {
-      assertThat(result.reachability()).as("check by %s: %s", result.server(), result.reason()).isEqualTo(Reachability.REACHABLE);
+      assertThat(result.reachability())
+          .as("check by %s: %s", result.server(), result.reason())
+          .isEqualTo(Reachability.REACHABLE);
     }
     assertVerdictHolds(before);
   }
@@ -200,7 +235,9 @@ class VerdictPoisoningTest {
     await(() -> node.inboundConnections() == 0, "the node counts no inbound connection");
 
     for (CheckResult result : jobRound()) {
-      assertThat(result.reachability()).as("check by %s: %s", result.server(), result.reason()).isEqualTo(Reachability.REACHABLE);
+      assertThat(result.reachability())
+          .as("check by %s: %s", result.server(), result.reason())
+          .isEqualTo(Reachability.REACHABLE);
     }
     assertVerdictHolds(before);
   }

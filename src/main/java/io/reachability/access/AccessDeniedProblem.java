@@ -18,18 +18,23 @@ public final class AccessDeniedProblem extends RuntimeException {
 
   /** 401: a key is needed and none was sent. */
   static AccessDeniedProblem keyRequired() {
-    return new AccessDeniedProblem("an API key is required: send Authorization: Bearer <key>", true);
+    return new AccessDeniedProblem(
+        "an API key is required: send Authorization: Bearer <key>", true);
   }
 
   /** 401: what was sent is not one of the configured keys, or not a bearer token. */
   static AccessDeniedProblem badKey() {
-    return new AccessDeniedProblem("the Authorization header does not carry a valid API key (Authorization: Bearer <key>)", true);
+    return new AccessDeniedProblem(
+        "the Authorization header does not carry a valid API key (Authorization: Bearer <key>)",
+        true);
   }
 
   /** 403: no key is configured, so only callers on this machine may do this. */
   static AccessDeniedProblem loopbackOnly() {
     return new AccessDeniedProblem(
-        "no API key is configured (reach.access.keys), so this is answered for callers on this machine (loopback) only", false);
+        "no API key is configured (reach.access.keys), so this is answered for callers on this"
+            + " machine (loopback) only",
+        false);
   }
 
   /** 403: an authenticated caller that may not do this. */

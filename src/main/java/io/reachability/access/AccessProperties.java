@@ -34,7 +34,10 @@ public record AccessProperties(
   /** A check a second on average, in bursts of up to a minute's worth. */
   public static final int DEFAULT_SUBMISSIONS_PER_MINUTE = 60;
 
-  /** Most submissions per minute a setting may allow: the limit exists to protect the pool's servers. */
+  /**
+   * Most submissions per minute a setting may allow: the limit exists to protect the pool's
+   * servers.
+   */
   public static final int MAX_SUBMISSIONS_PER_MINUTE = 60_000;
 
   /** Most keys: each is compared on every authenticated request. */
@@ -59,12 +62,14 @@ public record AccessProperties(
    * @param secret what the holder sends as {@code Authorization: Bearer <secret>}
    * @param admin sees and cancels every client's jobs
    */
-  public record Key(@Nullable String name, @Nullable String secret, @DefaultValue("false") boolean admin) {}
+  public record Key(
+      @Nullable String name, @Nullable String secret, @DefaultValue("false") boolean admin) {}
 
   public AccessProperties {
     keys = List.copyOf(Objects.requireNonNull(keys, "keys"));
     if (keys.size() > MAX_KEYS) {
-      throw new IllegalArgumentException("reach.access.keys: at most " + MAX_KEYS + " keys, was " + keys.size());
+      throw new IllegalArgumentException(
+          "reach.access.keys: at most " + MAX_KEYS + " keys, was " + keys.size());
     }
     Set<String> names = new HashSet<>();
     Set<String> secrets = new HashSet<>();
@@ -73,7 +78,10 @@ public record AccessProperties(
       String at = "reach.access.keys[" + i + "]";
       String name = key.name();
       if (name == null || !NAME.matcher(name).matches()) {
-        throw new IllegalArgumentException(at + ".name must be 1-64 letters, digits, '.', '_' or '-' (starting with a letter or digit)");
+        throw new IllegalArgumentException(
+            at
+                + ".name must be 1-64 letters, digits, '.', '_' or '-' (starting with a letter or"
+                + " digit)");
       }
       if (ApiClient.RESERVED_NAMES.contains(name)) {
         throw new IllegalArgumentException(at + ".name \"" + name + "\" is reserved");
@@ -83,9 +91,17 @@ public record AccessProperties(
       }
       String secret = key.secret();
       // the secret itself is never part of a message
-      if (secret == null || secret.length() < MIN_SECRET_LENGTH || secret.length() > MAX_SECRET_LENGTH || !SECRET.matcher(secret).matches()) {
+      if (secret == null
+          || secret.length() < MIN_SECRET_LENGTH
+          || secret.length() > MAX_SECRET_LENGTH
+          || !SECRET.matcher(secret).matches()) {
         throw new IllegalArgumentException(
-            at + ".secret must be " + MIN_SECRET_LENGTH + "-" + MAX_SECRET_LENGTH + " visible ASCII characters without spaces (e.g. openssl rand -hex 32)");
+            at
+                + ".secret must be "
+                + MIN_SECRET_LENGTH
+                + "-"
+                + MAX_SECRET_LENGTH
+                + " visible ASCII characters without spaces (e.g. openssl rand -hex 32)");
       }
       if (!secrets.add(secret)) {
         throw new IllegalArgumentException(at + ".secret is the secret of another key");
@@ -93,7 +109,10 @@ public record AccessProperties(
     }
     if (submissionsPerMinute < 1 || submissionsPerMinute > MAX_SUBMISSIONS_PER_MINUTE) {
       throw new IllegalArgumentException(
-          "reach.access.submissions-per-minute must be in [1, " + MAX_SUBMISSIONS_PER_MINUTE + "], was " + submissionsPerMinute);
+          "reach.access.submissions-per-minute must be in [1, "
+              + MAX_SUBMISSIONS_PER_MINUTE
+              + "], was "
+              + submissionsPerMinute);
     }
   }
 

@@ -1,11 +1,11 @@
 package io.reachability.access;
 
+import io.reachability.libp2p.multiformats.IpLiterals;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import io.reachability.libp2p.multiformats.IpLiterals;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.List;
@@ -42,7 +42,8 @@ final class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
   }
 
   @Override
-  protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+  protected void doFilterInternal(
+      HttpServletRequest request, HttpServletResponse response, FilterChain chain)
       throws ServletException, IOException {
     String header = request.getHeader(HttpHeaders.AUTHORIZATION);
     if (header != null) {
@@ -60,7 +61,8 @@ final class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
   }
 
   private static Optional<String> bearerToken(String header) {
-    if (header.length() <= BEARER.length() || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+    if (header.length() <= BEARER.length()
+        || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
       return Optional.empty();
     }
     return Optional.of(header.substring(BEARER.length()).trim());
@@ -69,16 +71,22 @@ final class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
   private static void authenticate(ApiClient client) {
     List<GrantedAuthority> roles = client.admin() ? List.of(CLIENT, ADMIN) : List.of(CLIENT);
     SecurityContext context = SecurityContextHolder.createEmptyContext();
-    context.setAuthentication(UsernamePasswordAuthenticationToken.authenticated(client, null, roles));
+    context.setAuthentication(
+        UsernamePasswordAuthenticationToken.authenticated(client, null, roles));
     SecurityContextHolder.setContext(context);
   }
 
-  /** The servlet container's remote address is a literal; parsed as one, so no name lookup happens. */
+  /**
+   * The servlet container's remote address is a literal; parsed as one, so no name lookup happens.
+   */
   static boolean isLoopback(@Nullable String remoteAddress) {
     if (remoteAddress == null) {
       return false;
     }
-    String literal = remoteAddress.startsWith("[") && remoteAddress.endsWith("]") ? remoteAddress.substring(1, remoteAddress.length() - 1) : remoteAddress;
+    String literal =
+        remoteAddress.startsWith("[") && remoteAddress.endsWith("]")
+            ? remoteAddress.substring(1, remoteAddress.length() - 1)
+            : remoteAddress;
     byte[] bytes = IpLiterals.parseIp4(literal);
     if (bytes == null) {
       bytes = IpLiterals.parseIp6(literal);

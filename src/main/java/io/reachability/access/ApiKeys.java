@@ -21,7 +21,11 @@ public final class ApiKeys {
   public ApiKeys(List<AccessProperties.Key> keys) {
     this.entries =
         keys.stream()
-            .map(k -> new Entry(new ApiClient(k.name(), k.admin()), digest(Objects.requireNonNull(k.secret()))))
+            .map(
+                k ->
+                    new Entry(
+                        new ApiClient(k.name(), k.admin()),
+                        digest(Objects.requireNonNull(k.secret()))))
             .toList();
   }
 

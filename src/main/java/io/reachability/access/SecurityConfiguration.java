@@ -28,21 +28,22 @@ import org.springframework.web.servlet.HandlerExceptionResolver;
  * <ul>
  *   <li>writes ({@code POST}, {@code DELETE} and anything but reads under {@code /api/}): a caller
  *       with an API key once any is configured; with none configured, loopback callers only;
- *   <li>reads ({@code GET /api/**}, {@code /actuator/prometheus}): anyone, or what writes need
- *       with {@code reach.access.protect-reads};
+ *   <li>reads ({@code GET /api/**}, {@code /actuator/prometheus}): anyone, or what writes need with
+ *       {@code reach.access.protect-reads};
  *   <li>everything else (health, info, Swagger UI, the API document): anyone; health details only
- *       for an identified caller ({@code management.endpoint.health.show-details: when-authorized}).
+ *       for an identified caller ({@code management.endpoint.health.show-details:
+ *       when-authorized}).
  * </ul>
  *
  * Refusals are problem+json from the API's exception handler: 401 with {@code WWW-Authenticate:
  * Bearer} when a key would help, 403 when none is configured. No sessions, no cookies, no CSRF
- * (nothing is authenticated by the browser on its own); Spring Security's default headers
- * ({@code X-Content-Type-Options}, {@code X-Frame-Options: DENY}, {@code Cache-Control}) on every
- * answer.
+ * (nothing is authenticated by the browser on its own); Spring Security's default headers ({@code
+ * X-Content-Type-Options}, {@code X-Frame-Options: DENY}, {@code Cache-Control}) on every answer.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableWebSecurity
-@EnableConfigurationProperties(AccessProperties.class) // also for @WebMvcTest slices that import this
+@EnableConfigurationProperties(
+    AccessProperties.class) // also for @WebMvcTest slices that import this
 public class SecurityConfiguration {
 
   @Bean
@@ -64,22 +65,35 @@ public class SecurityConfiguration {
       throws Exception {
     AuthenticationEntryPoint anonymous =
         (request, response, e) ->
-            problems.resolveException(request, response, null, keys.any() ? AccessDeniedProblem.keyRequired() : AccessDeniedProblem.loopbackOnly());
-    AccessDeniedHandler denied = (request, response, e) -> problems.resolveException(request, response, null, AccessDeniedProblem.forbidden());
+            problems.resolveException(
+                request,
+                response,
+                null,
+                keys.any()
+                    ? AccessDeniedProblem.keyRequired()
+                    : AccessDeniedProblem.loopbackOnly());
+    AccessDeniedHandler denied =
+        (request, response, e) ->
+            problems.resolveException(request, response, null, AccessDeniedProblem.forbidden());
     AuthorizationManager<RequestAuthorizationContext> client = SecurityConfiguration::identified;
     AuthorizationManager<RequestAuthorizationContext> reads =
-        access.protectReads() ? client : (authentication, context) -> new AuthorizationDecision(true);
+        access.protectReads()
+            ? client
+            : (authentication, context) -> new AuthorizationDecision(true);
     http.csrf(AbstractHttpConfigurer::disable)
         .httpBasic(AbstractHttpConfigurer::disable)
         .formLogin(AbstractHttpConfigurer::disable)
         .logout(AbstractHttpConfigurer::disable)
         .requestCache(AbstractHttpConfigurer::disable)
-        .sessionManagement(sessions -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-        .addFilterBefore(new ApiKeyAuthenticationFilter(keys, problems), AnonymousAuthenticationFilter.class)
+        .sessionManagement(
+            sessions -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+        .addFilterBefore(
+            new ApiKeyAuthenticationFilter(keys, problems), AnonymousAuthenticationFilter.class)
         .authorizeHttpRequests(
             requests ->
                 requests
-                    // error pages and the async dispatches of the event stream were authorized on the way in
+                    // error pages and the async dispatches of the event stream were authorized on
+                    // the way in
                     .dispatcherTypeMatchers(DispatcherType.ERROR, DispatcherType.ASYNC)
                     .permitAll()
                     .requestMatchers(HttpMethod.GET, "/api/**")
@@ -92,13 +106,17 @@ public class SecurityConfiguration {
                     .access(reads)
                     .anyRequest()
                     .permitAll())
-        .exceptionHandling(errors -> errors.authenticationEntryPoint(anonymous).accessDeniedHandler(denied));
+        .exceptionHandling(
+            errors -> errors.authenticationEntryPoint(anonymous).accessDeniedHandler(denied));
     return http.build();
   }
 
   /** A key holder, or the local caller: someone {@link ApiKeyAuthenticationFilter} identified. */
-  private static AuthorizationDecision identified(Supplier<? extends @Nullable Authentication> authentication, RequestAuthorizationContext context) {
+  private static AuthorizationDecision identified(
+      Supplier<? extends @Nullable Authentication> authentication,
+      RequestAuthorizationContext context) {
     Authentication caller = authentication.get();
-    return new AuthorizationDecision(caller != null && caller.isAuthenticated() && caller.getPrincipal() instanceof ApiClient);
+    return new AuthorizationDecision(
+        caller != null && caller.isAuthenticated() && caller.getPrincipal() instanceof ApiClient);
   }
 }

@@ -65,15 +65,20 @@ public final class SubmissionRateLimiter {
   }
 
   private void refill(Bucket bucket, long now) {
-    bucket.tokens = Math.min(perMinute, bucket.tokens + (double) (now - bucket.at) * perMinute / NANOS_PER_MINUTE);
+    bucket.tokens =
+        Math.min(
+            perMinute, bucket.tokens + (double) (now - bucket.at) * perMinute / NANOS_PER_MINUTE);
     bucket.at = now;
   }
 
   /** A full bucket is the same as none: forget it. */
   private void dropFull(long now) {
-    buckets.values().removeIf(bucket -> {
-      refill(bucket, now);
-      return bucket.tokens >= perMinute;
-    });
+    buckets
+        .values()
+        .removeIf(
+            bucket -> {
+              refill(bucket, now);
+              return bucket.tokens >= perMinute;
+            });
   }
 }

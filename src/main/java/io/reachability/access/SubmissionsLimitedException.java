@@ -2,7 +2,10 @@ package io.reachability.access;
 
 import java.time.Duration;
 
-/** A client submitted more checks than {@code reach.access.submissions-per-minute} allows (REST: 429). */
+/**
+ * A client submitted more checks than {@code reach.access.submissions-per-minute} allows (REST:
+ * 429).
+ */
 public final class SubmissionsLimitedException extends RuntimeException {
 
   private static final long serialVersionUID = 1L;
@@ -10,7 +13,11 @@ public final class SubmissionsLimitedException extends RuntimeException {
   private final Duration retryAfter;
 
   public SubmissionsLimitedException(int perMinute, Duration retryAfter) {
-    super("at most " + perMinute + " check submissions per minute per client (reach.access.submissions-per-minute); try again later");
+    super(
+        "at most "
+            + perMinute
+            + " check submissions per minute per client (reach.access.submissions-per-minute); try"
+            + " again later");
     this.retryAfter = retryAfter;
   }
 

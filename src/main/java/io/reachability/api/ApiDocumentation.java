@@ -6,16 +6,16 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.PathItem;
+import io.swagger.v3.oas.models.info.Info;
+import io.swagger.v3.oas.models.info.License;
 import io.swagger.v3.oas.models.media.Content;
+import io.swagger.v3.oas.models.media.JsonSchema;
 import io.swagger.v3.oas.models.media.MediaType;
 import io.swagger.v3.oas.models.media.StringSchema;
 import io.swagger.v3.oas.models.responses.ApiResponse;
 import io.swagger.v3.oas.models.responses.ApiResponses;
 import io.swagger.v3.oas.models.security.SecurityRequirement;
 import io.swagger.v3.oas.models.security.SecurityScheme;
-import io.swagger.v3.oas.models.info.Info;
-import io.swagger.v3.oas.models.info.License;
-import io.swagger.v3.oas.models.media.JsonSchema;
 import io.swagger.v3.oas.models.servers.Server;
 import io.swagger.v3.oas.models.tags.Tag;
 import java.lang.reflect.RecordComponent;
@@ -30,8 +30,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The OpenAPI document springdoc serves at {@code /v3/api-docs} (Swagger UI at
- * {@code /swagger-ui.html}). The code is the source of truth: operations come from the controllers'
+ * The OpenAPI document springdoc serves at {@code /v3/api-docs} (Swagger UI at {@code
+ * /swagger-ui.html}). The code is the source of truth: operations come from the controllers'
  * annotations, schemas from the view records, and nullability and required-ness from the records'
  * {@code @Nullable} components (this API always writes every field, null included). The committed
  * {@code openapi/openapi.yaml} is this document; a test fails when the two differ.
@@ -86,30 +86,35 @@ class ApiDocumentation {
           Where a job is in its life. `QUEUED` (accepted, waiting to run), `RUNNING`, then one
           terminal state: `SUCCEEDED` (every address got a verdict, possibly UNKNOWN), `FAILED`
           (timeout passed, no server could be asked, or an error) or `CANCELLED` (by a user, or by
-          the service shutting down).""",
+          the service shutting down).\
+          """,
           "Verdict",
           """
           What a job concludes about one address. With `c` confirmations wanted (capped at the
           number of servers): REACHABLE when at least min(2, c) servers reached it with a verified
           nonce and more reached it than failed to; UNREACHABLE in the mirror case; UNKNOWN
-          otherwise.""",
+          otherwise.\
+          """,
           "Reachability",
           """
           Whether an address can be dialed. For one server's answer: REACHABLE (dialed back, nonce
           verified), UNREACHABLE (the server tried and could not connect) or UNKNOWN (refused,
           rejected, failed or unverifiable; `error` says why). For the monitor: the verdict of the
-          address's window.""",
+          address's window.\
+          """,
           "ResponseStatus",
           "AutoNAT v2 `DialResponse.ResponseStatus`: whether the server served the request.",
           "DialStatus",
           "AutoNAT v2 `DialStatus`: how the server's dial-back went.",
           "NodeReachability",
-          "The node as a whole: PUBLIC (an address is reachable), PRIVATE (every tracked address is unreachable), UNKNOWN.",
+          "The node as a whole: PUBLIC (an address is reachable), PRIVATE (every tracked address is"
+              + " unreachable), UNKNOWN.",
           "ProbeOutcome",
           """
           What one monitor probe came to: SUCCESS (dialed back, nonce verified) and FAILURE (could \
           not connect) enter the window; REFUSED (the server would not dial it) counts toward a \
-          pause; ERROR (no answer about the address) counts for nothing.""");
+          pause; ERROR (no answer about the address) counts for nothing.\
+          """);
 
   private static final String DESCRIPTION =
       """
@@ -166,15 +171,25 @@ class ApiDocumentation {
                 .version(API_VERSION)
                 .description(DESCRIPTION)
                 .license(new License().name("Apache-2.0").identifier("Apache-2.0")))
-        .servers(List.of(new Server().url("http://localhost:8080").description("the service with its default port (server.port)")))
+        .servers(
+            List.of(
+                new Server()
+                    .url("http://localhost:8080")
+                    .description("the service with its default port (server.port)")))
         .tags(
             List.of(
                 new Tag().name(TAG_CHECKS).description("Check jobs: submit, read, list, cancel."),
-                new Tag().name(TAG_NODE).description("The embedded libp2p node whose addresses are checked."),
-                new Tag().name(TAG_SERVERS).description("The pool of AutoNAT v2 servers that check jobs are sent to."),
+                new Tag()
+                    .name(TAG_NODE)
+                    .description("The embedded libp2p node whose addresses are checked."),
+                new Tag()
+                    .name(TAG_SERVERS)
+                    .description("The pool of AutoNAT v2 servers that check jobs are sent to."),
                 new Tag()
                     .name(TAG_REACHABILITY)
-                    .description("The reachability monitor: every candidate address's verdict, kept current in the background.")))
+                    .description(
+                        "The reachability monitor: every candidate address's verdict, kept current"
+                            + " in the background.")))
         .components(
             new Components()
                 .addSecuritySchemes(
@@ -182,9 +197,13 @@ class ApiDocumentation {
                     new SecurityScheme()
                         .type(SecurityScheme.Type.HTTP)
                         .scheme("bearer")
-                        .description("An API key from `reach.access.keys`, as `Authorization: Bearer <key>`.")))
-        // optional: an empty requirement means "no key" (loopback callers while none is configured, open reads)
-        .security(List.of(new SecurityRequirement(), new SecurityRequirement().addList(SECURITY_SCHEME)));
+                        .description(
+                            "An API key from `reach.access.keys`, as `Authorization: Bearer"
+                                + " <key>`.")))
+        // optional: an empty requirement means "no key" (loopback callers while none is configured,
+        // open reads)
+        .security(
+            List.of(new SecurityRequirement(), new SecurityRequirement().addList(SECURITY_SCHEME)));
   }
 
   /** The name of the API-key security scheme. */
@@ -193,16 +212,20 @@ class ApiDocumentation {
   static final String UNAUTHORIZED =
       """
       An API key is needed and none was sent (keys are configured), or the `Authorization` header
-      does not carry a valid one (any endpoint). With `WWW-Authenticate: Bearer`.""";
+      does not carry a valid one (any endpoint). With `WWW-Authenticate: Bearer`.\
+      """;
 
   static final String FORBIDDEN_WRITE =
-      "No API key is configured and the caller is not on the service's machine: writes are answered for loopback callers only.";
+      "No API key is configured and the caller is not on the service's machine: writes are answered"
+          + " for loopback callers only.";
 
   static final String UNAUTHORIZED_READ =
-      "Only with `reach.access.protect-reads`: as for writes. Otherwise only a malformed or unknown key in `Authorization`.";
+      "Only with `reach.access.protect-reads`: as for writes. Otherwise only a malformed or unknown"
+          + " key in `Authorization`.";
 
   static final String FORBIDDEN_READ =
-      "Only with `reach.access.protect-reads` and no API key configured, for a caller not on the service's machine.";
+      "Only with `reach.access.protect-reads` and no API key configured, for a caller not on the"
+          + " service's machine.";
 
   /** 401 and 403 on every API operation: who may call it depends on settings, not on the path. */
   @Bean
@@ -211,24 +234,43 @@ class ApiDocumentation {
       if (openApi.getPaths() == null) {
         return;
       }
-      openApi.getPaths().values().forEach(path -> path.readOperationsMap().forEach((method, operation) -> {
-        boolean read = method == PathItem.HttpMethod.GET || method == PathItem.HttpMethod.HEAD;
-        ApiResponses responses = operation.getResponses();
-        responses.addApiResponse("401", problem(read ? UNAUTHORIZED_READ : UNAUTHORIZED)
-            .addHeaderObject(
-                "WWW-Authenticate",
-                new io.swagger.v3.oas.models.headers.Header()
-                    .description("`Bearer realm=\"reachability\"`.")
-                    .schema(new StringSchema())));
-        responses.addApiResponse("403", problem(read ? FORBIDDEN_READ : FORBIDDEN_WRITE));
-      }));
+      openApi
+          .getPaths()
+          .values()
+          .forEach(
+              path ->
+                  path.readOperationsMap()
+                      .forEach(
+                          (method, operation) -> {
+                            boolean read =
+                                method == PathItem.HttpMethod.GET
+                                    || method == PathItem.HttpMethod.HEAD;
+                            ApiResponses responses = operation.getResponses();
+                            responses.addApiResponse(
+                                "401",
+                                problem(read ? UNAUTHORIZED_READ : UNAUTHORIZED)
+                                    .addHeaderObject(
+                                        "WWW-Authenticate",
+                                        new io.swagger.v3.oas.models.headers.Header()
+                                            .description("`Bearer realm=\"reachability\"`.")
+                                            .schema(new StringSchema())));
+                            responses.addApiResponse(
+                                "403", problem(read ? FORBIDDEN_READ : FORBIDDEN_WRITE));
+                          }));
     };
   }
 
   private static ApiResponse problem(String description) {
     return new ApiResponse()
         .description(description)
-        .content(new Content().addMediaType(PROBLEM_JSON, new MediaType().schema(new io.swagger.v3.oas.models.media.Schema<>().$ref("#/components/schemas/Problem"))));
+        .content(
+            new Content()
+                .addMediaType(
+                    PROBLEM_JSON,
+                    new MediaType()
+                        .schema(
+                            new io.swagger.v3.oas.models.media.Schema<>()
+                                .$ref("#/components/schemas/Problem"))));
   }
 
   /** Required and nullable properties from the records, enum descriptions from the table above. */
@@ -236,7 +278,8 @@ class ApiDocumentation {
   OpenApiCustomizer recordNullability() {
     return openApi -> {
       @SuppressWarnings("rawtypes")
-      Map<String, io.swagger.v3.oas.models.media.Schema> schemas = openApi.getComponents().getSchemas();
+      Map<String, io.swagger.v3.oas.models.media.Schema> schemas =
+          openApi.getComponents().getSchemas();
       if (schemas == null) {
         return;
       }
@@ -258,11 +301,14 @@ class ApiDocumentation {
 
   private static String schemaName(Class<?> type) {
     Schema annotation = type.getAnnotation(Schema.class);
-    return annotation != null && !annotation.name().isEmpty() ? annotation.name() : type.getSimpleName();
+    return annotation != null && !annotation.name().isEmpty()
+        ? annotation.name()
+        : type.getSimpleName();
   }
 
   @SuppressWarnings({"rawtypes", "unchecked"})
-  private static void applyNullability(Class<? extends Record> type, io.swagger.v3.oas.models.media.Schema schema) {
+  private static void applyNullability(
+      Class<? extends Record> type, io.swagger.v3.oas.models.media.Schema schema) {
     Map<String, io.swagger.v3.oas.models.media.Schema> properties = schema.getProperties();
     if (properties == null) {
       return;
@@ -278,7 +324,8 @@ class ApiDocumentation {
         properties.put(component.getName(), nullable(property));
       }
       Schema annotation = component.getAnnotation(Schema.class);
-      boolean optional = annotation != null && annotation.requiredMode() == Schema.RequiredMode.NOT_REQUIRED;
+      boolean optional =
+          annotation != null && annotation.requiredMode() == Schema.RequiredMode.NOT_REQUIRED;
       if (type != REQUEST_RECORD && !optional) {
         required.add(component.getName());
       }
@@ -288,7 +335,8 @@ class ApiDocumentation {
 
   /** The property, also allowing JSON null (OpenAPI 3.1: a "null" type; a $ref gets a oneOf). */
   @SuppressWarnings({"rawtypes", "unchecked"})
-  private static io.swagger.v3.oas.models.media.Schema nullable(io.swagger.v3.oas.models.media.Schema property) {
+  private static io.swagger.v3.oas.models.media.Schema nullable(
+      io.swagger.v3.oas.models.media.Schema property) {
     if (property.get$ref() != null) {
       JsonSchema ref = new JsonSchema();
       ref.set$ref(property.get$ref());
@@ -308,10 +356,21 @@ class ApiDocumentation {
     return property;
   }
 
-  /** RFC 9457 problem details as this API writes them (documentation only: Spring's ProblemDetail is what is sent). */
-  @Schema(name = "Problem", description = "RFC 9457 problem details. `type` is not written by this service (absent = `about:blank`).")
+  /**
+   * RFC 9457 problem details as this API writes them (documentation only: Spring's ProblemDetail is
+   * what is sent).
+   */
+  @Schema(
+      name = "Problem",
+      description =
+          "RFC 9457 problem details. `type` is not written by this service (absent ="
+              + " `about:blank`).")
   record Problem(
-      @Schema(description = "Never written by this service; absent = `about:blank`.", format = "uri-reference", defaultValue = "about:blank", requiredMode = Schema.RequiredMode.NOT_REQUIRED)
+      @Schema(
+              description = "Never written by this service; absent = `about:blank`.",
+              format = "uri-reference",
+              defaultValue = "about:blank",
+              requiredMode = Schema.RequiredMode.NOT_REQUIRED)
           String type,
       @Schema(
               description =
@@ -319,7 +378,8 @@ class ApiDocumentation {
                   `Invalid request` (every 400), `Check job not found`, `Check job not accepted`; for
                   the errors Spring MVC raises, the status's reason phrase in sentence case (`Method
                   not allowed`, `Unsupported media type`, `Not acceptable`, `Not found`, `Content too
-                  large`).""")
+                  large`).\
+                  """)
           String title,
       @Schema(description = "The HTTP status code.") int status,
       String detail,
@@ -328,7 +388,11 @@ class ApiDocumentation {
   /** A 400 problem with every field error (documentation only). */
   @Schema(name = "ValidationProblem", description = "A 400 problem with every field error.")
   record ValidationProblem(
-      @Schema(description = "Never written by this service; absent = `about:blank`.", format = "uri-reference", defaultValue = "about:blank", requiredMode = Schema.RequiredMode.NOT_REQUIRED)
+      @Schema(
+              description = "Never written by this service; absent = `about:blank`.",
+              format = "uri-reference",
+              defaultValue = "about:blank",
+              requiredMode = Schema.RequiredMode.NOT_REQUIRED)
           String type,
       @Schema(description = "`Invalid request`.") String title,
       @Schema(description = "400.") int status,

@@ -64,8 +64,11 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
   /** Title of every 400. */
   static final String INVALID_REQUEST = "Invalid request";
 
-  /** Reasons of a body error: a value of the wrong JSON type where the request wants an integer, … */
-  static final String NOT_AN_INTEGER = "must be a JSON integer within 32 bits (not a fraction, a string or a boolean)";
+  /**
+   * Reasons of a body error: a value of the wrong JSON type where the request wants an integer, …
+   */
+  static final String NOT_AN_INTEGER =
+      "must be a JSON integer within 32 bits (not a fraction, a string or a boolean)";
 
   static final String NOT_A_STRING = "must be a JSON string";
 
@@ -101,17 +104,28 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
   @ExceptionHandler(MultipartException.class)
   ResponseEntity<ProblemDetail> multipart(MultipartException e) {
     log.debug("unreadable multipart body: {}", e.toString());
-    return respond(badRequest("the multipart body cannot be read", List.of(new FieldError("body", null, "malformed multipart body"))));
+    return respond(
+        badRequest(
+            "the multipart body cannot be read",
+            List.of(new FieldError("body", null, "malformed multipart body"))));
   }
 
   @ExceptionHandler(TooManySubscribersException.class)
   ResponseEntity<ProblemDetail> tooManySubscribers(TooManySubscribersException e) {
-    return retryLater(HttpStatus.SERVICE_UNAVAILABLE, "Event stream full", e.getMessage(), ReachabilityEvents.HEARTBEAT);
+    return retryLater(
+        HttpStatus.SERVICE_UNAVAILABLE,
+        "Event stream full",
+        e.getMessage(),
+        ReachabilityEvents.HEARTBEAT);
   }
 
   @ExceptionHandler(TooManySubscriptionsException.class)
   ResponseEntity<ProblemDetail> tooManySubscriptions(TooManySubscriptionsException e) {
-    return retryLater(HttpStatus.TOO_MANY_REQUESTS, "Too many event streams", e.getMessage(), ReachabilityEvents.HEARTBEAT);
+    return retryLater(
+        HttpStatus.TOO_MANY_REQUESTS,
+        "Too many event streams",
+        e.getMessage(),
+        ReachabilityEvents.HEARTBEAT);
   }
 
   /** 401 (with a Bearer challenge) or 403: who is calling may not do this. */
@@ -120,7 +134,8 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     HttpStatus status = e.challenge() ? HttpStatus.UNAUTHORIZED : HttpStatus.FORBIDDEN;
     ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, e.getMessage());
     problem.setTitle(e.challenge() ? "API key required" : "Forbidden");
-    ResponseEntity.BodyBuilder response = ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON);
+    ResponseEntity.BodyBuilder response =
+        ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON);
     if (e.challenge()) {
       response.header(HttpHeaders.WWW_AUTHENTICATE, BEARER_CHALLENGE);
     }
@@ -132,17 +147,20 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
   @ExceptionHandler(SubmissionsLimitedException.class)
   ResponseEntity<ProblemDetail> submissionsLimited(SubmissionsLimitedException e) {
-    return retryLater(HttpStatus.TOO_MANY_REQUESTS, "Too many submissions", e.getMessage(), e.retryAfter());
+    return retryLater(
+        HttpStatus.TOO_MANY_REQUESTS, "Too many submissions", e.getMessage(), e.retryAfter());
   }
 
   /** One client's own limit: the others are not affected, so 429 rather than 503. */
   @ExceptionHandler(TooManyJobsException.class)
   ResponseEntity<ProblemDetail> tooManyJobs(TooManyJobsException e) {
-    return retryLater(HttpStatus.TOO_MANY_REQUESTS, "Too many unfinished jobs", e.getMessage(), e.retryAfter());
+    return retryLater(
+        HttpStatus.TOO_MANY_REQUESTS, "Too many unfinished jobs", e.getMessage(), e.retryAfter());
   }
 
   /** A 429 or 503 problem that tells the client when to come back ({@code Retry-After}). */
-  private static ResponseEntity<ProblemDetail> retryLater(HttpStatus status, String title, @Nullable String detail, Duration retryAfter) {
+  private static ResponseEntity<ProblemDetail> retryLater(
+      HttpStatus status, String title, @Nullable String detail, Duration retryAfter) {
     ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
     problem.setTitle(title);
     return ResponseEntity.status(status)
@@ -151,7 +169,10 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         .body(problem);
   }
 
-  /** Whole seconds, rounded up (a client that waits exactly this long is not turned away again), at least 1. */
+  /**
+   * Whole seconds, rounded up (a client that waits exactly this long is not turned away again), at
+   * least 1.
+   */
   static long retryAfterSeconds(Duration wait) {
     long millis = Math.max(0, wait.toMillis());
     return Math.max(1, (millis + 999) / 1000);
@@ -159,24 +180,31 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
   @ExceptionHandler(JobRejectedException.class)
   ResponseEntity<ProblemDetail> rejected(JobRejectedException e) {
-    return retryLater(HttpStatus.SERVICE_UNAVAILABLE, "Check job not accepted", e.getMessage(), e.retryAfter());
+    return retryLater(
+        HttpStatus.SERVICE_UNAVAILABLE, "Check job not accepted", e.getMessage(), e.retryAfter());
   }
 
   @Override
   protected @Nullable ResponseEntity<Object> handleHttpMessageNotReadable(
-      HttpMessageNotReadableException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
-    ProblemDetail problem = badRequest("the request body is not valid JSON for a check request", List.of(bodyError(ex)));
+      HttpMessageNotReadableException ex,
+      HttpHeaders headers,
+      HttpStatusCode status,
+      WebRequest request) {
+    ProblemDetail problem =
+        badRequest(
+            "the request body is not valid JSON for a check request", List.of(bodyError(ex)));
     return handleExceptionInternal(ex, problem, headers, status, request);
   }
 
   /**
-   * A value of the wrong type names its field ({@code confirmations}, {@code addresses[1]}) and what
-   * it must be; anything else (not JSON, not an object) is one error on {@code body}. The parser's
-   * own message is never echoed: it quotes the input.
+   * A value of the wrong type names its field ({@code confirmations}, {@code addresses[1]}) and
+   * what it must be; anything else (not JSON, not an object) is one error on {@code body}. The
+   * parser's own message is never echoed: it quotes the input.
    */
   private static FieldError bodyError(HttpMessageNotReadableException ex) {
     JacksonException jackson = cause(ex, JacksonException.class);
-    boolean syntax = jackson instanceof StreamReadException && !(jackson instanceof InputCoercionException);
+    boolean syntax =
+        jackson instanceof StreamReadException && !(jackson instanceof InputCoercionException);
     if (jackson == null || syntax || jackson.getPath().isEmpty()) {
       return new FieldError("body", null, MALFORMED);
     }
@@ -189,9 +217,9 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
       }
     }
     Class<?> target =
-        jackson instanceof MismatchedInputException mismatch ? mismatch.getTargetType()
-            : jackson instanceof InputCoercionException coercion ? coercion.getTargetType()
-            : null;
+        jackson instanceof MismatchedInputException mismatch
+            ? mismatch.getTargetType()
+            : jackson instanceof InputCoercionException coercion ? coercion.getTargetType() : null;
     String reason;
     if (target == Integer.class || target == int.class) {
       reason = NOT_AN_INTEGER;
@@ -214,54 +242,92 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     return null;
   }
 
-  /** A path or query parameter that does not convert ({@link MethodArgumentTypeMismatchException} comes here). */
+  /**
+   * A path or query parameter that does not convert ({@link MethodArgumentTypeMismatchException}
+   * comes here).
+   */
   @Override
   protected @Nullable ResponseEntity<Object> handleTypeMismatch(
       TypeMismatchException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
-    String name = ex instanceof MethodArgumentTypeMismatchException argument ? argument.getName() : ex.getPropertyName();
+    String name =
+        ex instanceof MethodArgumentTypeMismatchException argument
+            ? argument.getName()
+            : ex.getPropertyName();
     Object value = ex.getValue();
     ProblemDetail problem =
         badRequest(
             "a parameter has the wrong form",
-            List.of(new FieldError(name == null ? "value" : name, value == null ? null : value.toString(), "not a valid " + typeName(ex.getRequiredType()))));
+            List.of(
+                new FieldError(
+                    name == null ? "value" : name,
+                    value == null ? null : value.toString(),
+                    "not a valid " + typeName(ex.getRequiredType()))));
     return handleExceptionInternal(ex, problem, headers, status, request);
   }
 
   @Override
   protected @Nullable ResponseEntity<Object> handleMissingServletRequestParameter(
-      MissingServletRequestParameterException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+      MissingServletRequestParameterException ex,
+      HttpHeaders headers,
+      HttpStatusCode status,
+      WebRequest request) {
     ProblemDetail problem =
-        badRequest("a required parameter is missing", List.of(new FieldError(ex.getParameterName(), null, "required")));
+        badRequest(
+            "a required parameter is missing",
+            List.of(new FieldError(ex.getParameterName(), null, "required")));
     return handleExceptionInternal(ex, problem, headers, status, request);
   }
 
   @Override
   protected @Nullable ResponseEntity<Object> handleHttpRequestMethodNotSupported(
-      HttpRequestMethodNotSupportedException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+      HttpRequestMethodNotSupportedException ex,
+      HttpHeaders headers,
+      HttpStatusCode status,
+      WebRequest request) {
     Set<HttpMethod> allowed = ex.getSupportedHttpMethods();
     String detail =
-        Excerpt.of(ex.getMethod()) + " is not supported here"
-            + (allowed == null || allowed.isEmpty() ? "" : "; allowed: " + allowed.stream().map(HttpMethod::name).sorted().collect(Collectors.joining(", ")));
-    return handleExceptionInternal(ex, ProblemDetail.forStatusAndDetail(status, detail), headers, status, request);
+        Excerpt.of(ex.getMethod())
+            + " is not supported here"
+            + (allowed == null || allowed.isEmpty()
+                ? ""
+                : "; allowed: "
+                    + allowed.stream()
+                        .map(HttpMethod::name)
+                        .sorted()
+                        .collect(Collectors.joining(", ")));
+    return handleExceptionInternal(
+        ex, ProblemDetail.forStatusAndDetail(status, detail), headers, status, request);
   }
 
   @Override
   protected @Nullable ResponseEntity<Object> handleHttpMediaTypeNotSupported(
-      HttpMediaTypeNotSupportedException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+      HttpMediaTypeNotSupportedException ex,
+      HttpHeaders headers,
+      HttpStatusCode status,
+      WebRequest request) {
     MediaType given = ex.getContentType();
     String detail =
-        "Content-Type " + (given == null ? "(none)" : Excerpt.of(given.toString())) + " is not supported; send one of " + ex.getSupportedMediaTypes();
-    return handleExceptionInternal(ex, ProblemDetail.forStatusAndDetail(status, detail), headers, status, request);
+        "Content-Type "
+            + (given == null ? "(none)" : Excerpt.of(given.toString()))
+            + " is not supported; send one of "
+            + ex.getSupportedMediaTypes();
+    return handleExceptionInternal(
+        ex, ProblemDetail.forStatusAndDetail(status, detail), headers, status, request);
   }
 
   @Override
   protected @Nullable ResponseEntity<Object> handleHttpMediaTypeNotAcceptable(
-      HttpMediaTypeNotAcceptableException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+      HttpMediaTypeNotAcceptableException ex,
+      HttpHeaders headers,
+      HttpStatusCode status,
+      WebRequest request) {
     String detail =
         acceptParses(request)
-            ? "none of the media types in Accept can be produced; available: " + ex.getSupportedMediaTypes()
+            ? "none of the media types in Accept can be produced; available: "
+                + ex.getSupportedMediaTypes()
             : "the Accept header is not a list of media types";
-    return handleExceptionInternal(ex, ProblemDetail.forStatusAndDetail(status, detail), headers, status, request);
+    return handleExceptionInternal(
+        ex, ProblemDetail.forStatusAndDetail(status, detail), headers, status, request);
   }
 
   private static boolean acceptParses(WebRequest request) {
@@ -276,13 +342,21 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     }
   }
 
-  /** No controller or endpoint at the path: Spring MVC's last resort, the static resources, found nothing either. */
+  /**
+   * No controller or endpoint at the path: Spring MVC's last resort, the static resources, found
+   * nothing either.
+   */
   @Override
   protected @Nullable ResponseEntity<Object> handleNoResourceFoundException(
       NoResourceFoundException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
-    String path = request instanceof ServletWebRequest servlet ? servlet.getRequest().getRequestURI() : "/" + ex.getResourcePath();
-    String detail = "no endpoint for " + Excerpt.of(ex.getHttpMethod().name()) + " " + Excerpt.of(path);
-    return handleExceptionInternal(ex, ProblemDetail.forStatusAndDetail(status, detail), headers, status, request);
+    String path =
+        request instanceof ServletWebRequest servlet
+            ? servlet.getRequest().getRequestURI()
+            : "/" + ex.getResourcePath();
+    String detail =
+        "no endpoint for " + Excerpt.of(ex.getHttpMethod().name()) + " " + Excerpt.of(path);
+    return handleExceptionInternal(
+        ex, ProblemDetail.forStatusAndDetail(status, detail), headers, status, request);
   }
 
   /**
@@ -292,8 +366,13 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
    */
   @Override
   protected @Nullable ResponseEntity<Object> handleExceptionInternal(
-      Exception ex, @Nullable Object body, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
-    ResponseEntity<Object> response = super.handleExceptionInternal(ex, body, headers, status, request);
+      Exception ex,
+      @Nullable Object body,
+      HttpHeaders headers,
+      HttpStatusCode status,
+      WebRequest request) {
+    ResponseEntity<Object> response =
+        super.handleExceptionInternal(ex, body, headers, status, request);
     if (response != null && response.getBody() instanceof ProblemDetail problem) {
       problem.setTitle(title(status));
       HttpHeaders withType = new HttpHeaders();
@@ -306,10 +385,15 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
   /** {@code problem} as a response of its status, as problem JSON whatever the request accepts. */
   private static ResponseEntity<ProblemDetail> respond(ProblemDetail problem) {
-    return ResponseEntity.status(problem.getStatus()).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
+    return ResponseEntity.status(problem.getStatus())
+        .contentType(MediaType.APPLICATION_PROBLEM_JSON)
+        .body(problem);
   }
 
-  /** {@value #INVALID_REQUEST} for a 400, otherwise the status's reason phrase in sentence case ("Method not allowed"). */
+  /**
+   * {@value #INVALID_REQUEST} for a 400, otherwise the status's reason phrase in sentence case
+   * ("Method not allowed").
+   */
   static String title(HttpStatusCode status) {
     if (status.value() == HttpStatus.BAD_REQUEST.value()) {
       return INVALID_REQUEST;

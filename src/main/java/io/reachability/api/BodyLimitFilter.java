@@ -27,13 +27,13 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Bounds every request body, on every path, before anything reads it: a body that declares more
- * than the limit is answered 413 without reading a byte; a body without a declared length
- * (chunked) is read up to the limit here and answered 413 as soon as it passes it. Either way the
- * rest of the service never holds more than the limit of one request's body.
+ * than the limit is answered 413 without reading a byte; a body without a declared length (chunked)
+ * is read up to the limit here and answered 413 as soon as it passes it. Either way the rest of the
+ * service never holds more than the limit of one request's body.
  *
  * <p>A chunked body that cannot be read (a malformed chunk) is a 400 from here too. These answers
- * are problem details like every other error, and close the connection: what the client still
- * sends is not read.
+ * are problem details like every other error, and close the connection: what the client still sends
+ * is not read.
  */
 public final class BodyLimitFilter extends OncePerRequestFilter {
 
@@ -57,7 +57,8 @@ public final class BodyLimitFilter extends OncePerRequestFilter {
   }
 
   @Override
-  protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+  protected void doFilterInternal(
+      HttpServletRequest request, HttpServletResponse response, FilterChain chain)
       throws ServletException, IOException {
     long declared = request.getContentLengthLong();
     if (declared > maxBytes) {
@@ -70,8 +71,16 @@ public final class BodyLimitFilter extends OncePerRequestFilter {
         body = readAtMost(request.getInputStream(), maxBytes + 1);
       } catch (IOException e) {
         // a malformed chunk, or the client went away: a client's problem, not worth a stack trace
-        log.debug("unreadable request body for {} {}: {}", request.getMethod(), Excerpt.of(request.getRequestURI()), e.toString());
-        reject(request, response, HttpStatus.BAD_REQUEST, "the request body cannot be read (malformed chunked encoding)");
+        log.debug(
+            "unreadable request body for {} {}: {}",
+            request.getMethod(),
+            Excerpt.of(request.getRequestURI()),
+            e.toString());
+        reject(
+            request,
+            response,
+            HttpStatus.BAD_REQUEST,
+            "the request body cannot be read (malformed chunked encoding)");
         return;
       }
       if (body.length > maxBytes) {
@@ -83,15 +92,22 @@ public final class BodyLimitFilter extends OncePerRequestFilter {
     chain.doFilter(request, response);
   }
 
-  private void tooLarge(HttpServletRequest request, HttpServletResponse response, String size) throws IOException {
+  private void tooLarge(HttpServletRequest request, HttpServletResponse response, String size)
+      throws IOException {
     reject(
         request,
         response,
         HttpStatus.CONTENT_TOO_LARGE,
-        "the request body has " + size + "; at most " + maxBytes + " bytes are accepted (reach.api.max-body-bytes)");
+        "the request body has "
+            + size
+            + "; at most "
+            + maxBytes
+            + " bytes are accepted (reach.api.max-body-bytes)");
   }
 
-  private void reject(HttpServletRequest request, HttpServletResponse response, HttpStatus status, String detail) throws IOException {
+  private void reject(
+      HttpServletRequest request, HttpServletResponse response, HttpStatus status, String detail)
+      throws IOException {
     if (response.isCommitted()) {
       return;
     }
@@ -100,7 +116,8 @@ public final class BodyLimitFilter extends OncePerRequestFilter {
     // what the client still sends is not read: close rather than drain it
     response.setHeader(HttpHeaders.CONNECTION, "close");
     response.setContentType(ApiDocumentation.PROBLEM_JSON);
-    // as every other problem, the instance is the path as requested (the container bounds its length)
+    // as every other problem, the instance is the path as requested (the container bounds its
+    // length)
     Map<String, Object> problem = ContainerErrors.problem(status, detail, request.getRequestURI());
     byte[] body = json.writeValueAsBytes(problem);
     response.setContentLength(body.length);
@@ -171,7 +188,8 @@ public final class BodyLimitFilter extends OncePerRequestFilter {
       try {
         charset = encoding == null ? StandardCharsets.UTF_8 : Charset.forName(encoding);
       } catch (IllegalArgumentException e) {
-        throw new UnsupportedEncodingException(Excerpt.of(encoding)); // as the container's own getReader does
+        throw new UnsupportedEncodingException(
+            Excerpt.of(encoding)); // as the container's own getReader does
       }
       return new BufferedReader(new InputStreamReader(getInputStream(), charset));
     }

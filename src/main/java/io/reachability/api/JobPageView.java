@@ -13,6 +13,7 @@ public record JobPageView(
     @Schema(description = "Jobs matching the query across all pages.") long total) {
 
   static JobPageView of(JobPage page) {
-    return new JobPageView(page.items().stream().map(JobView::of).toList(), page.page(), page.size(), page.total());
+    return new JobPageView(
+        page.items().stream().map(JobView::of).toList(), page.page(), page.size(), page.total());
   }
 }

@@ -24,15 +24,28 @@ public record JobView(
             description =
                 """
                 Who submitted it: the name of the API key it came with, or `local` (a caller on this
-                machine while no key is configured). Only its owner and admin keys see it.""")
+                machine while no key is configured). Only its owner and admin keys see it.\
+                """)
         String owner,
     JobState state,
     @Schema(description = "When the job was accepted.") Instant createdAt,
-    @Schema(description = "When it started running; null while queued (and for a job cancelled while queued).") @Nullable Instant startedAt,
-    @Schema(description = "When it reached a terminal state; set exactly when the state is terminal.") @Nullable Instant finishedAt,
+    @Schema(
+            description =
+                "When it started running; null while queued (and for a job cancelled while"
+                    + " queued).")
+        @Nullable Instant startedAt,
+    @Schema(
+            description =
+                "When it reached a terminal state; set exactly when the state is terminal.")
+        @Nullable Instant finishedAt,
     RequestView request,
-    @Schema(description = "One per address checked so far, in the order they finished.") List<ResultView> results,
-    @Schema(description = "Why the job FAILED or was CANCELLED (`cancelled` for a user's cancel); null otherwise.") @Nullable String error) {
+    @Schema(description = "One per address checked so far, in the order they finished.")
+        List<ResultView> results,
+    @Schema(
+            description =
+                "Why the job FAILED or was CANCELLED (`cancelled` for a user's cancel); null"
+                    + " otherwise.")
+        @Nullable String error) {
 
   /** The request as accepted (after validation: duplicates removed, own /p2p suffixes dropped). */
   @Schema(
@@ -41,13 +54,19 @@ public record JobView(
           """
           The request as accepted, after validation: duplicates removed, the node's own `/p2p`
           suffix dropped from addresses. Fields the client left out stay empty/null (the service's
-          defaults apply when the job runs).""")
+          defaults apply when the job runs).\
+          """)
   public record RequestView(
-      @Schema(description = "Multiaddrs; empty = the node's candidate addresses at the time the job runs.") List<String> addresses,
+      @Schema(
+              description =
+                  "Multiaddrs; empty = the node's candidate addresses at the time the job runs.")
+          List<String> addresses,
       @Schema(description = "Multiaddrs; empty = the pool.") List<String> servers,
       @Schema(description = "Null = the default (3).") @Nullable Integer confirmations,
-      @Schema(description = "Null = the setting `reach.jobs.default-timeout` (default 60 s).") @Nullable Long timeoutSeconds,
-      @Schema(description = "Null = `reach.client.max-dial-data-bytes`.") @Nullable Integer maxDialDataBytes) {
+      @Schema(description = "Null = the setting `reach.jobs.default-timeout` (default 60 s).")
+          @Nullable Long timeoutSeconds,
+      @Schema(description = "Null = `reach.client.max-dial-data-bytes`.")
+          @Nullable Integer maxDialDataBytes) {
 
     static RequestView of(CheckRequest request) {
       return new RequestView(
@@ -60,21 +79,29 @@ public record JobView(
   }
 
   /** One address: its verdict, warnings and every server's answer. */
-  @Schema(name = "AddressResult", description = "One address: its verdict, warnings and every server's answer.")
+  @Schema(
+      name = "AddressResult",
+      description = "One address: its verdict, warnings and every server's answer.")
   public record ResultView(
-      @Schema(description = "The address as a multiaddr.", example = "/ip4/127.0.0.1/tcp/4001") String address,
+      @Schema(description = "The address as a multiaddr.", example = "/ip4/127.0.0.1/tcp/4001")
+          String address,
       Verdict verdict,
       @Schema(
               description =
                   """
                   Things to know about the address independent of the servers' answers, e.g.
-                  `the node does not listen on tcp/9; a dial-back cannot succeed`.""")
+                  `the node does not listen on tcp/9; a dial-back cannot succeed`.\
+                  """)
           List<String> warnings,
-      @Schema(description = "Every server asked, in the order the answers came.") List<AttemptView> attempts) {
+      @Schema(description = "Every server asked, in the order the answers came.")
+          List<AttemptView> attempts) {
 
     static ResultView of(AddressResult result) {
       return new ResultView(
-          result.address().toString(), result.verdict(), result.warnings(), result.attempts().stream().map(AttemptView::of).toList());
+          result.address().toString(),
+          result.verdict(),
+          result.warnings(),
+          result.attempts().stream().map(AttemptView::of).toList());
     }
   }
 
@@ -86,20 +113,26 @@ public record JobView(
                   """
                   The server's multiaddr, ending in `/p2p/<peer id>`, as the node reached it: an open
                   connection to the same peer id is reused, so this can differ from the address the
-                  request named.""")
+                  request named.\
+                  """)
           String server,
       @Schema(description = "What this answer says about the address.") Reachability reachability,
-      @Schema(description = "The server's response status; null when none arrived.") @Nullable ResponseStatus responseStatus,
-      @Schema(description = "The server's dial status; null when there was none.") @Nullable DialStatus dialStatus,
-      @Schema(description = "Whether the nonce really arrived on a dial-back.") boolean nonceVerified,
-      @Schema(description = "The node's local address the dial-back arrived on; null without one.") @Nullable String dialBackAddress,
+      @Schema(description = "The server's response status; null when none arrived.")
+          @Nullable ResponseStatus responseStatus,
+      @Schema(description = "The server's dial status; null when there was none.")
+          @Nullable DialStatus dialStatus,
+      @Schema(description = "Whether the nonce really arrived on a dial-back.")
+          boolean nonceVerified,
+      @Schema(description = "The node's local address the dial-back arrived on; null without one.")
+          @Nullable String dialBackAddress,
       @Schema(description = "Dial data paid to the server.") long dialDataBytes,
       @Schema(description = "Milliseconds from asking to the answer.") long durationMs,
       @Schema(
               description =
                   """
                   Why this answer decides nothing (refused, rejected, unreachable server, timeout
-                  ...); null when it counts as a success or a failure.""")
+                  ...); null when it counts as a success or a failure.\
+                  """)
           @Nullable String error) {
 
     static AttemptView of(Attempt attempt) {

@@ -25,19 +25,27 @@ class NodeController {
   @Schema(name = "Node", description = "The embedded libp2p node.")
   record NodeView(
       @Schema(example = "12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA") String peerId,
-      @Schema(description = "Where the node listens (real ports), as multiaddrs.") List<String> listenAddresses,
-      @Schema(description = "Extra candidate addresses (`reach.node.announce`), as multiaddrs.") List<String> announceAddresses,
+      @Schema(description = "Where the node listens (real ports), as multiaddrs.")
+          List<String> listenAddresses,
+      @Schema(description = "Extra candidate addresses (`reach.node.announce`), as multiaddrs.")
+          List<String> announceAddresses,
       @Schema(
-              description = "The identify agent version (`reachability-service`, `/<version>` when build info is present).",
+              description =
+                  "The identify agent version (`reachability-service`, `/<version>` when build info"
+                      + " is present).",
               example = "reachability-service/0.1.0-SNAPSHOT")
           String agentVersion,
-      @Schema(description = "Addresses the reachability monitor found REACHABLE, as multiaddrs (empty while the monitor is off).")
+      @Schema(
+              description =
+                  "Addresses the reachability monitor found REACHABLE, as multiaddrs (empty while"
+                      + " the monitor is off).")
           List<String> confirmedAddresses,
       @Schema(
               description =
                   """
                   What identify announces to peers now: confirmed addresses first, never one the
-                  monitor found UNREACHABLE.""")
+                  monitor found UNREACHABLE.\
+                  """)
           List<String> advertisedAddresses) {}
 
   private final Host host;
@@ -51,7 +59,10 @@ class NodeController {
   }
 
   @GetMapping(path = "/api/v1/node", produces = MediaType.APPLICATION_JSON_VALUE)
-  @Operation(operationId = "getNode", summary = "The embedded node", description = "Who the node is and where it can be reached.")
+  @Operation(
+      operationId = "getNode",
+      summary = "The embedded node",
+      description = "Who the node is and where it can be reached.")
   NodeView node() {
     return new NodeView(
         host.peerId().toString(),

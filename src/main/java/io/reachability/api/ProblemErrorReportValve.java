@@ -11,9 +11,9 @@ import org.springframework.http.HttpStatusCode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Tomcat's last word on a request it rejected before any servlet saw it (a malformed request
- * line, header or URI, an unsupported {@code Transfer-Encoding} or HTTP version): a problem
- * document instead of Tomcat's HTML error page, with the same guards as the page it replaces.
+ * Tomcat's last word on a request it rejected before any servlet saw it (a malformed request line,
+ * header or URI, an unsupported {@code Transfer-Encoding} or HTTP version): a problem document
+ * instead of Tomcat's HTML error page, with the same guards as the page it replaces.
  */
 public final class ProblemErrorReportValve extends ErrorReportValve {
 
@@ -26,7 +26,8 @@ public final class ProblemErrorReportValve extends ErrorReportValve {
   @Override
   protected void report(Request request, Response response, Throwable throwable) {
     int status = response.getStatus();
-    // as Tomcat's own: nothing for a non-error status, an answer already begun, or one reported already
+    // as Tomcat's own: nothing for a non-error status, an answer already begun, or one reported
+    // already
     if (status < 400 || response.getContentWritten() > 0 || !response.setErrorReported()) {
       return;
     }
@@ -38,7 +39,9 @@ public final class ProblemErrorReportValve extends ErrorReportValve {
     HttpStatusCode code = HttpStatusCode.valueOf(status);
     String path = request.getRequestURI(); // null when the request line could not be parsed
     String method = request.getMethod();
-    String body = json.writeValueAsString(ContainerErrors.problem(code, ContainerErrors.detail(code, method, path), path));
+    String body =
+        json.writeValueAsString(
+            ContainerErrors.problem(code, ContainerErrors.detail(code, method, path), path));
     try {
       response.setContentType(ApiDocumentation.PROBLEM_JSON);
       response.setCharacterEncoding("UTF-8");

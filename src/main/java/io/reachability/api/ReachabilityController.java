@@ -1,9 +1,9 @@
 package io.reachability.api;
 
 import io.reachability.access.ApiClient;
+import io.reachability.monitor.ReachabilityMonitor;
 import io.reachability.pool.EmbeddedPool;
 import io.reachability.pool.ServerPool;
-import io.reachability.monitor.ReachabilityMonitor;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.headers.Header;
@@ -32,7 +32,10 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 @ApiResponse(
     responseCode = "404",
     description = "The monitor is switched off (`reach.monitor.enabled=false`).",
-    content = @Content(mediaType = ApiDocumentation.PROBLEM_JSON, schema = @Schema(implementation = ApiDocumentation.Problem.class)))
+    content =
+        @Content(
+            mediaType = ApiDocumentation.PROBLEM_JSON,
+            schema = @Schema(implementation = ApiDocumentation.Problem.class)))
 class ReachabilityController implements DisposableBean {
 
   static final String PATH = "/api/v1/reachability";
@@ -44,7 +47,8 @@ class ReachabilityController implements DisposableBean {
   ReachabilityController(ObjectProvider<ReachabilityMonitor> monitor, ServerPool pool) {
     this.pool = pool;
     this.monitor = monitor.getIfAvailable();
-    this.events = this.monitor == null ? null : new ReachabilityEvents(this.monitor, Clock.systemUTC());
+    this.events =
+        this.monitor == null ? null : new ReachabilityEvents(this.monitor, Clock.systemUTC());
   }
 
   @GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)
@@ -55,7 +59,8 @@ class ReachabilityController implements DisposableBean {
           """
           Every candidate address the monitor tracks (listen addresses with wildcards expanded,
           `reach.node.announce`), with its verdict from a sliding window of the last 5 outcomes
-          (each valid 5 h), the window's counts, the recent history and when it is probed next.""")
+          (each valid 5 h), the window's counts, the recent history and when it is probed next.\
+          """)
   @ApiResponse(responseCode = "200", description = "The monitor's view now.")
   ReachabilityView reachability() {
     return ReachabilityView.of(monitor().report(), pool.hasEmbedded() ? EmbeddedPool.NOTICE : null);
@@ -69,36 +74,67 @@ class ReachabilityController implements DisposableBean {
           """
           A `text/event-stream`: on connect one `verdict` event per tracked address (its current
           verdict, `previous` null), then one each time an address's verdict changes. Every event
-          has an `id`; a `keep-alive` comment comes every"""
+          has an `id`; a `keep-alive` comment comes every\
+          """
               + " "
               + ReachabilityEvents.HEARTBEAT_SECONDS
               + " s. The stream ends after "
               + ReachabilityEvents.SUBSCRIPTION_MINUTES
-              + " minutes\n(EventSource clients reconnect by themselves). A client that stops reading delays no other;\nit is dropped once "
+              + " minutes\n"
+              + "(EventSource clients reconnect by themselves). A client that stops reading delays"
+              + " no other;\n"
+              + "it is dropped once "
               + ReachabilityEvents.MAX_QUEUED
               + " messages wait for it.")
   @ApiResponse(
       responseCode = "200",
       description = "The event stream; each event's `data` is a VerdictEvent.",
-      content = @Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE, schema = @Schema(implementation = VerdictEvent.class)))
+      content =
+          @Content(
+              mediaType = MediaType.TEXT_EVENT_STREAM_VALUE,
+              schema = @Schema(implementation = VerdictEvent.class)))
   @ApiResponse(
       responseCode = "503",
-      description = "As many subscribers as the stream takes (" + ReachabilityEvents.MAX_SUBSCRIBERS + ") are connected.",
-      headers = @Header(name = "Retry-After", required = true, description = "Seconds to wait.", schema = @Schema(type = "integer", minimum = "1")),
-      content = @Content(mediaType = ApiDocumentation.PROBLEM_JSON, schema = @Schema(implementation = ApiDocumentation.Problem.class)))
+      description =
+          "As many subscribers as the stream takes ("
+              + ReachabilityEvents.MAX_SUBSCRIBERS
+              + ") are connected.",
+      headers =
+          @Header(
+              name = "Retry-After",
+              required = true,
+              description = "Seconds to wait.",
+              schema = @Schema(type = "integer", minimum = "1")),
+      content =
+          @Content(
+              mediaType = ApiDocumentation.PROBLEM_JSON,
+              schema = @Schema(implementation = ApiDocumentation.Problem.class)))
   @ApiResponse(
       responseCode = "429",
       description =
           "This client (its API key, or its IP address without one; admins are not counted) has "
               + ReachabilityEvents.MAX_SUBSCRIBERS_PER_CLIENT
               + " event streams open already; other clients are not affected.",
-      headers = @Header(name = "Retry-After", required = true, description = "Seconds to wait.", schema = @Schema(type = "integer", minimum = "1")),
-      content = @Content(mediaType = ApiDocumentation.PROBLEM_JSON, schema = @Schema(implementation = ApiDocumentation.Problem.class)))
-  SseEmitter events(@Parameter(hidden = true) @AuthenticationPrincipal @Nullable ApiClient client, HttpServletRequest request) {
+      headers =
+          @Header(
+              name = "Retry-After",
+              required = true,
+              description = "Seconds to wait.",
+              schema = @Schema(type = "integer", minimum = "1")),
+      content =
+          @Content(
+              mediaType = ApiDocumentation.PROBLEM_JSON,
+              schema = @Schema(implementation = ApiDocumentation.Problem.class)))
+  SseEmitter events(
+      @Parameter(hidden = true) @AuthenticationPrincipal @Nullable ApiClient client,
+      HttpServletRequest request) {
     monitor();
     // an admin (an admin key, the local caller while no key is configured) is trusted with any
     // number; another identified client is its key; anyone else is counted by address
-    String counted = client == null ? "ip " + request.getRemoteAddr() : client.admin() ? null : "key " + client.name();
+    String counted =
+        client == null
+            ? "ip " + request.getRemoteAddr()
+            : client.admin() ? null : "key " + client.name();
     return events.subscribe(counted);
   }
 

@@ -75,7 +75,10 @@ final class ReachabilityEvents implements AutoCloseable {
 
   static final Duration SUBSCRIPTION_TIMEOUT = Duration.ofMinutes(SUBSCRIPTION_MINUTES);
 
-  /** A comment line this often (seconds) keeps proxies from closing a quiet stream and finds dead clients. */
+  /**
+   * A comment line this often (seconds) keeps proxies from closing a quiet stream and finds dead
+   * clients.
+   */
   static final int HEARTBEAT_SECONDS = 30;
 
   static final Duration HEARTBEAT = Duration.ofSeconds(HEARTBEAT_SECONDS);
@@ -91,12 +94,16 @@ final class ReachabilityEvents implements AutoCloseable {
   private final ReachabilityMonitor monitor;
   private final Clock clock;
   private final Supplier<SseEmitter> emitters;
+
   /** Slots taken: reserved in {@link #subscribe()}, freed by {@link Subscriber#release()}. */
   private final AtomicInteger slots = new AtomicInteger();
+
   /** Slots taken per client; guarded by itself. */
   private final Map<String, Integer> perClient = new HashMap<>();
+
   /** Every subscriber whose slot is taken. */
   private final Set<Subscriber> subscribers = ConcurrentHashMap.newKeySet();
+
   private final AtomicLong ids = new AtomicLong();
   private final ScheduledExecutorService fanOut =
       Executors.newSingleThreadScheduledExecutor(
@@ -114,7 +121,8 @@ final class ReachabilityEvents implements AutoCloseable {
   }
 
   /** For tests: another heartbeat interval, emitters of their own. */
-  ReachabilityEvents(ReachabilityMonitor monitor, Clock clock, Duration heartbeat, Supplier<SseEmitter> emitters) {
+  ReachabilityEvents(
+      ReachabilityMonitor monitor, Clock clock, Duration heartbeat, Supplier<SseEmitter> emitters) {
     this.monitor = monitor;
     this.clock = clock;
     this.emitters = emitters;
@@ -132,7 +140,8 @@ final class ReachabilityEvents implements AutoCloseable {
               return thread;
             });
     monitor.addListener(listener);
-    fanOut.scheduleWithFixedDelay(this::heartbeat, heartbeat.toMillis(), heartbeat.toMillis(), TimeUnit.MILLISECONDS);
+    fanOut.scheduleWithFixedDelay(
+        this::heartbeat, heartbeat.toMillis(), heartbeat.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /**
@@ -148,7 +157,8 @@ final class ReachabilityEvents implements AutoCloseable {
    * A new subscriber of {@code client} (null = not bounded per client: in-process use).
    *
    * @throws TooManySubscribersException when {@link #MAX_SUBSCRIBERS} slots are taken
-   * @throws TooManySubscriptionsException when {@code client} has {@link #MAX_SUBSCRIBERS_PER_CLIENT}
+   * @throws TooManySubscriptionsException when {@code client} has {@link
+   *     #MAX_SUBSCRIBERS_PER_CLIENT}
    */
   SseEmitter subscribe(@Nullable String client) {
     if (closed || !reserve()) {
@@ -232,7 +242,9 @@ final class ReachabilityEvents implements AutoCloseable {
   private List<VerdictEvent> snapshot() {
     ReachabilityReport report = monitor.report();
     Instant now = clock.instant();
-    return report.addresses().stream().map(a -> new VerdictEvent(a.address().toString(), a.verdict(), null, now)).toList();
+    return report.addresses().stream()
+        .map(a -> new VerdictEvent(a.address().toString(), a.verdict(), null, now))
+        .toList();
   }
 
   /** The monitor's listener: fanned out on the fan-out thread, never on the monitor's. */
@@ -270,11 +282,15 @@ final class ReachabilityEvents implements AutoCloseable {
     private final SseEmitter emitter;
     private final @Nullable String client;
     private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(MAX_QUEUED);
+
     /** A writer task is scheduled or running; at most one at a time. */
     private final AtomicBoolean writing = new AtomicBoolean();
+
     private final AtomicBoolean released = new AtomicBoolean();
+
     /** Takes changes (after its snapshot); fan-out thread only. */
     private boolean receiving;
+
     private volatile boolean ended;
 
     Subscriber(SseEmitter emitter, @Nullable String client) {
@@ -301,7 +317,10 @@ final class ReachabilityEvents implements AutoCloseable {
       schedule();
     }
 
-    /** Fan-out thread: a keep-alive only when nothing else waits (a stalled client does not fill up on them). */
+    /**
+     * Fan-out thread: a keep-alive only when nothing else waits (a stalled client does not fill up
+     * on them).
+     */
     void keepAlive() {
       if (receiving && queue.isEmpty()) {
         offer(KEEP_ALIVE);
@@ -329,7 +348,10 @@ final class ReachabilityEvents implements AutoCloseable {
       }
     }
 
-    /** The writer: sends what is queued, in order; the only place that touches the emitter after subscribe. */
+    /**
+     * The writer: sends what is queued, in order; the only place that touches the emitter after
+     * subscribe.
+     */
     private void write() {
       while (true) {
         if (ended) {
@@ -372,7 +394,11 @@ final class ReachabilityEvents implements AutoCloseable {
     }
 
     private void sendEvent(VerdictEvent event) throws IOException {
-      emitter.send(SseEmitter.event().id(Long.toString(ids.incrementAndGet())).name(EVENT).data(event, MediaType.APPLICATION_JSON));
+      emitter.send(
+          SseEmitter.event()
+              .id(Long.toString(ids.incrementAndGet()))
+              .name(EVENT)
+              .data(event, MediaType.APPLICATION_JSON));
     }
 
     /** Writer thread, no write of ours in progress. */

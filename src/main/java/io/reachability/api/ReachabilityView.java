@@ -12,34 +12,59 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /** The monitor's view of the node: {@code GET /api/v1/reachability}. */
-@Schema(name = "ReachabilityReport", description = "The node's reachability as the monitor sees it now, with every tracked address.")
+@Schema(
+    name = "ReachabilityReport",
+    description = "The node's reachability as the monitor sees it now, with every tracked address.")
 public record ReachabilityView(
     @Schema(
             description =
                 """
                 What the verdicts can prove; set while the pool includes the embedded loopback
-                servers (they prove loopback reachability only), null otherwise.""")
+                servers (they prove loopback reachability only), null otherwise.\
+                """)
         @Nullable String notice,
-    @Schema(description = "PUBLIC when an address is reachable, PRIVATE when every tracked address is unreachable, UNKNOWN otherwise.")
+    @Schema(
+            description =
+                "PUBLIC when an address is reachable, PRIVATE when every tracked address is"
+                    + " unreachable, UNKNOWN otherwise.")
         NodeReachability reachability,
-    @Schema(description = "Every tracked candidate address, in candidate order (listen addresses, then announced ones).")
+    @Schema(
+            description =
+                "Every tracked candidate address, in candidate order (listen addresses, then"
+                    + " announced ones).")
         List<AddressView> addresses) {
 
   /** One tracked address. */
-  @Schema(name = "MonitoredAddress", description = "One candidate address: its verdict and the window behind it.")
+  @Schema(
+      name = "MonitoredAddress",
+      description = "One candidate address: its verdict and the window behind it.")
   public record AddressView(
-      @Schema(description = "The address as a multiaddr.", example = "/ip4/127.0.0.1/tcp/4001") String address,
-      @Schema(description = "From the sliding window: successes − failures ≥ 2 REACHABLE, failures − successes ≥ 2 UNREACHABLE.")
+      @Schema(description = "The address as a multiaddr.", example = "/ip4/127.0.0.1/tcp/4001")
+          String address,
+      @Schema(
+              description =
+                  "From the sliding window: successes − failures ≥ 2 REACHABLE, failures −"
+                      + " successes ≥ 2 UNREACHABLE.")
           Reachability verdict,
-      @Schema(description = "|successes − failures| in the window; no more probes are needed at 3.") int confidence,
-      @Schema(description = "Successes in the window (the last 5 outcomes younger than 5 h).") int successes,
+      @Schema(description = "|successes − failures| in the window; no more probes are needed at 3.")
+          int confidence,
+      @Schema(description = "Successes in the window (the last 5 outcomes younger than 5 h).")
+          int successes,
       @Schema(description = "Failures in the window.") int failures,
-      @Schema(description = "Shares IP and port with a primary address, whose REACHABLE verdict it takes.") boolean secondary,
+      @Schema(
+              description =
+                  "Shares IP and port with a primary address, whose REACHABLE verdict it takes.")
+          boolean secondary,
       @Schema(description = "Probes of this address under way.") int probesInFlight,
-      @Schema(description = "When it was last probed (or a check job's answer about it arrived); null before the first.")
+      @Schema(
+              description =
+                  "When it was last probed (or a check job's answer about it arrived); null before"
+                      + " the first.")
           @Nullable Instant lastProbeAt,
-      @Schema(description = "When it is probed next; null when nothing is planned.") @Nullable Instant nextProbeAt,
-      @Schema(description = "Recent outcomes, oldest first, refusals and errors included.") List<OutcomeView> history) {}
+      @Schema(description = "When it is probed next; null when nothing is planned.")
+          @Nullable Instant nextProbeAt,
+      @Schema(description = "Recent outcomes, oldest first, refusals and errors included.")
+          List<OutcomeView> history) {}
 
   /** One outcome in an address's history. */
   @Schema(name = "ProbeOutcomeRecord", description = "One probe's outcome.")
@@ -49,7 +74,10 @@ public record ReachabilityView(
       ProbeOutcome outcome) {}
 
   static ReachabilityView of(ReachabilityReport report, @Nullable String notice) {
-    return new ReachabilityView(notice, report.reachability(), report.addresses().stream().map(ReachabilityView::address).toList());
+    return new ReachabilityView(
+        notice,
+        report.reachability(),
+        report.addresses().stream().map(ReachabilityView::address).toList());
   }
 
   private static AddressView address(AddressReport a) {

@@ -30,7 +30,8 @@ class ServerController {
               description =
                   """
                   What the pool can prove; set when it includes the embedded loopback servers, null
-                  otherwise.""",
+                  otherwise.\
+                  """,
               example = EmbeddedPool.NOTICE)
           @Nullable String notice,
       List<ServerView> servers) {}
@@ -48,12 +49,21 @@ class ServerController {
       String peerId,
       @Schema(description = "One of the in-process loopback servers.") boolean embedded,
       @Schema(description = "The node has an open connection to the server now.") boolean connected,
-      @Schema(description = "What identify said; null until the server was identified.") @Nullable Boolean speaksAutonatV2,
-      @Schema(description = "Checks sent to this server, by what they said about the address (every `Reachability` always a key).")
+      @Schema(description = "What identify said; null until the server was identified.")
+          @Nullable Boolean speaksAutonatV2,
+      @Schema(
+              description =
+                  "Checks sent to this server, by what they said about the address (every"
+                      + " `Reachability` always a key).")
           Map<Reachability, Long> results,
-      @Schema(description = "Checks by the server's response status (every `ResponseStatus` always a key).")
+      @Schema(
+              description =
+                  "Checks by the server's response status (every `ResponseStatus` always a key).")
           Map<ResponseStatus, Long> responses,
-      @Schema(description = "Checks that got no response status (server not reached, stream reset, timeout, unknown status code).")
+      @Schema(
+              description =
+                  "Checks that got no response status (server not reached, stream reset, timeout,"
+                      + " unknown status code).")
           long withoutResponse) {}
 
   private final ServerPool pool;
@@ -65,7 +75,10 @@ class ServerController {
   }
 
   @GetMapping(path = "/api/v1/servers", produces = MediaType.APPLICATION_JSON_VALUE)
-  @Operation(operationId = "listServers", summary = "The server pool", description = "Every AutoNAT v2 server of the pool, with its state and counters.")
+  @Operation(
+      operationId = "listServers",
+      summary = "The server pool",
+      description = "Every AutoNAT v2 server of the pool, with its state and counters.")
   PoolView servers() {
     List<ServerView> servers = pool.servers().stream().map(this::view).toList();
     return new PoolView(pool.hasEmbedded() ? EmbeddedPool.NOTICE : null, servers);

@@ -37,9 +37,10 @@ import java.util.Optional;
  *   <tr><td>ff00::/8</td><td>multicast</td></tr>
  * </table>
  *
- * <p>The newer IPv6 documentation prefix 3fff::/20 (RFC 9637) counts as <em>public</em>, as js-libp2p
- * does: the network-namespace tests use it for addresses that every implementation treats as
- * public but that never leave the machine. DNS names are neither: they have no IP until resolved.
+ * <p>The newer IPv6 documentation prefix 3fff::/20 (RFC 9637) counts as <em>public</em>, as
+ * js-libp2p does: the network-namespace tests use it for addresses that every implementation treats
+ * as public but that never leave the machine. DNS names are neither: they have no IP until
+ * resolved.
  */
 public final class AddressClass {
 
@@ -88,7 +89,8 @@ public final class AddressClass {
   public static boolean isPublic(InetAddress ip) {
     byte[] bytes = ip.getAddress();
     if (ip instanceof Inet6Address) {
-      if (((Inet6Address) ip).getScopeId() != 0 || ((Inet6Address) ip).getScopedInterface() != null) {
+      if (((Inet6Address) ip).getScopeId() != 0
+          || ((Inet6Address) ip).getScopedInterface() != null) {
         return false;
       }
       if (isIpv4Mapped(bytes) || prefixMatches(bytes, NAT64_WELL_KNOWN, NAT64_PREFIX_BITS)) {
@@ -110,7 +112,10 @@ public final class AddressClass {
     return ip(address).map(AddressClass::isPublic).orElse(false);
   }
 
-  /** The IP of an address whose first component is {@code /ip4} or {@code /ip6}; empty for DNS and others. */
+  /**
+   * The IP of an address whose first component is {@code /ip4} or {@code /ip6}; empty for DNS and
+   * others.
+   */
   public static Optional<InetAddress> ip(Multiaddr address) {
     List<Multiaddr.Component> components = address.components();
     int first = 0;
@@ -150,7 +155,8 @@ public final class AddressClass {
 
   private static boolean matches(List<Range> ranges, byte[] address) {
     for (Range range : ranges) {
-      if (range.prefix().length == address.length && prefixMatches(range.prefix(), address, range.bits())) {
+      if (range.prefix().length == address.length
+          && prefixMatches(range.prefix(), address, range.bits())) {
         return true;
       }
     }

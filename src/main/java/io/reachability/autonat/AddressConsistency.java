@@ -18,14 +18,15 @@ import java.util.List;
  *       and {@code /wss} is read as its equivalent {@code /tls/ws};
  *   <li>then the sequences of protocols must be equal, except that a DNS first component of the
  *       <em>tested</em> address matches the IP the name resolved to: {@code /dns} and {@code
- *       /dnsaddr} match {@code /ip4} or {@code /ip6}, {@code /dns4} only {@code /ip4}, {@code /dns6}
- *       only {@code /ip6}. A DNS name on the local side never matches (a socket has an IP).
+ *       /dnsaddr} match {@code /ip4} or {@code /ip6}, {@code /dns4} only {@code /ip4}, {@code
+ *       /dns6} only {@code /ip6}. A DNS name on the local side never matches (a socket has an IP).
  * </ul>
  *
  * IPs and ports are deliberately not compared: behind a NAT, or with a port mapping, the local
  * socket address differs from the public one that was dialed.
  *
- * @see <a href="https://github.com/libp2p/specs/blob/master/autonat/autonat-v2.md#autonat-v2-protocol">spec</a>
+ * @see <a
+ *     href="https://github.com/libp2p/specs/blob/master/autonat/autonat-v2.md#autonat-v2-protocol">spec</a>
  */
 public final class AddressConsistency {
 
@@ -78,7 +79,10 @@ public final class AddressConsistency {
   }
 
   private static boolean isDns(Protocol protocol) {
-    return protocol == Protocol.DNS || protocol == Protocol.DNS4 || protocol == Protocol.DNS6 || protocol == Protocol.DNSADDR;
+    return protocol == Protocol.DNS
+        || protocol == Protocol.DNS4
+        || protocol == Protocol.DNS6
+        || protocol == Protocol.DNSADDR;
   }
 
   private static boolean dnsMatches(Protocol dns, Protocol local) {

@@ -17,22 +17,28 @@ import java.util.function.Supplier;
 /**
  * Picks the one address of a DialRequest the server will dial: the <em>first</em> of the first
  * {@link AutonatV2#MAX_ADDRESSES_INSPECTED} that it is willing and able to dial ("The server SHOULD
- * use the first address it is willing to dial. The server MUST NOT dial any address other than
- * this one."). Willing and able means: it parses, it is plain TCP over ip4/ip6 (our only transport;
- * DNS is never resolved here, so it is not dialable either), a real unicast host address (not
+ * use the first address it is willing to dial. The server MUST NOT dial any address other than this
+ * one."). Willing and able means: it parses, it is plain TCP over ip4/ip6 (our only transport; DNS
+ * is never resolved here, so it is not dialable either), a real unicast host address (not
  * unspecified, multicast, link-local or zoned, port not 0), public per {@link AddressClass} unless
  * private addresses are allowed, not one of our own addresses, and of an IP family we can reach.
  */
 final class AddressSelector {
 
-  /** The chosen address: its index in the request, the address without {@code /p2p}, and where to connect. */
+  /**
+   * The chosen address: its index in the request, the address without {@code /p2p}, and where to
+   * connect.
+   */
   record Selection(int index, Multiaddr address, InetSocketAddress target) {}
 
   private final boolean allowPrivate;
   private final Supplier<? extends Collection<Multiaddr>> ownAddresses;
   private final Predicate<InetAddress> canReach;
 
-  AddressSelector(boolean allowPrivate, Supplier<? extends Collection<Multiaddr>> ownAddresses, Predicate<InetAddress> canReach) {
+  AddressSelector(
+      boolean allowPrivate,
+      Supplier<? extends Collection<Multiaddr>> ownAddresses,
+      Predicate<InetAddress> canReach) {
     this.allowPrivate = allowPrivate;
     this.ownAddresses = ownAddresses;
     this.canReach = canReach;
@@ -65,7 +71,10 @@ final class AddressSelector {
     return Optional.empty();
   }
 
-  /** The socket address of a plain, dialable TCP address; empty for everything we cannot or will not dial. */
+  /**
+   * The socket address of a plain, dialable TCP address; empty for everything we cannot or will not
+   * dial.
+   */
   private static Optional<InetSocketAddress> dialableTcp(ByteString bytes) {
     Multiaddr address;
     try {

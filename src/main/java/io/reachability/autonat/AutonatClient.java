@@ -51,21 +51,22 @@ import org.slf4j.LoggerFactory;
  * The {@value AutonatV2#DIAL_BACK_PROTOCOL} handler accepts each pending nonce once, and only on an
  * inbound connection (one the server dialed), answers {@code DialBackResponse{OK}}, records the
  * local address the dial-back arrived on and closes. The dialer's peer id is not checked: servers
- * may dial back from another identity, the nonce is the proof. How a
- * response becomes a verdict is {@link Classification}; whether the dial-back matches the tested
- * address is {@link AddressConsistency}.
+ * may dial back from another identity, the nonce is the proof. How a response becomes a verdict is
+ * {@link Classification}; whether the dial-back matches the tested address is {@link
+ * AddressConsistency}.
  *
  * <p>Servers seen in the wild are tolerated: several DialResponses on one stream (js-libp2p sends
  * one per address: refusals are skipped until a response with status OK), a stream closed or reset
  * without a response, the last address tested instead of the first (the reported index is used),
  * and servers that never answer (every check ends within its timeout, the stream reset).
  *
- * <p>Every outcome that concerns the server, including not reaching it at all, completes the
- * check normally with a {@link CheckResult} (UNKNOWN and the reason). The future fails only when
- * the client itself is not running. Callbacks on it run on the common pool, never on a Netty
- * event loop.
+ * <p>Every outcome that concerns the server, including not reaching it at all, completes the check
+ * normally with a {@link CheckResult} (UNKNOWN and the reason). The future fails only when the
+ * client itself is not running. Callbacks on it run on the common pool, never on a Netty event
+ * loop.
  *
- * @see <a href="https://github.com/libp2p/specs/blob/master/autonat/autonat-v2.md">AutoNAT v2 spec</a>
+ * @see <a href="https://github.com/libp2p/specs/blob/master/autonat/autonat-v2.md">AutoNAT v2
+ *     spec</a>
  */
 public final class AutonatClient implements AutoCloseable {
 
@@ -90,8 +91,8 @@ public final class AutonatClient implements AutoCloseable {
    * inbound connections away for lack of room, maybe the dial-back among them.
    */
   static final String TURNED_AWAY_DURING_CHECK =
-      "the server could not connect, but the node was turning inbound connections away meanwhile (out of connection slots): "
-          + "the failure may be the node's own, not the address's";
+      "the server could not connect, but the node was turning inbound connections away meanwhile"
+          + " (out of connection slots): the failure may be the node's own, not the address's";
 
   /** Tries to draw a nonce no pending check uses before giving up (a sane source needs one). */
   private static final int NONCE_ATTEMPTS = 16;
@@ -105,6 +106,7 @@ public final class AutonatClient implements AutoCloseable {
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile @Nullable InboundReservation dialBackSlots;
+
   /** A full-size dial-data frame: most chunks are the same, so serialise it once. */
   private final byte[] fullChunkMessage;
 
@@ -132,8 +134,9 @@ public final class AutonatClient implements AutoCloseable {
   }
 
   /**
-   * Serves {@value AutonatV2#DIAL_BACK_PROTOCOL} on the host, with {@link #DIAL_BACK_RESERVED_SLOTS}
-   * inbound slots kept for dial-backs while checks are pending; checks can run from now on.
+   * Serves {@value AutonatV2#DIAL_BACK_PROTOCOL} on the host, with {@link
+   * #DIAL_BACK_RESERVED_SLOTS} inbound slots kept for dial-backs while checks are pending; checks
+   * can run from now on.
    */
   public AutonatClient start() {
     if (closed.get()) {
@@ -145,12 +148,18 @@ public final class AutonatClient implements AutoCloseable {
       // (servers dial back from another port and often another identity, but mostly from the IP
       // they were reached at: those dial-backs are never pushed out by strangers)
       dialBackSlots =
-          host.reserveInboundSlots(AutonatV2.DIAL_BACK_PROTOCOL, DIAL_BACK_RESERVED_SLOTS, () -> !pending.isEmpty(), this::awaitedFrom);
+          host.reserveInboundSlots(
+              AutonatV2.DIAL_BACK_PROTOCOL,
+              DIAL_BACK_RESERVED_SLOTS,
+              () -> !pending.isEmpty(),
+              this::awaitedFrom);
     }
     return this;
   }
 
-  /** Whether a pending check's server was reached at {@code ip}: its dial-back may come from there. */
+  /**
+   * Whether a pending check's server was reached at {@code ip}: its dial-back may come from there.
+   */
   private boolean awaitedFrom(InetAddress ip) {
     for (Exchange exchange : pending.values()) {
       if (ip.equals(exchange.serverIp)) {
@@ -160,7 +169,10 @@ public final class AutonatClient implements AutoCloseable {
     return false;
   }
 
-  /** Stops serving dial-backs; pending checks fail with {@link IllegalStateException} and their streams are reset. */
+  /**
+   * Stops serving dial-backs; pending checks fail with {@link IllegalStateException} and their
+   * streams are reset.
+   */
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
@@ -197,49 +209,69 @@ public final class AutonatClient implements AutoCloseable {
    * Asks {@code server} to dial one of {@code addresses} back (the server picks the first it is
    * willing to dial).
    *
-   * @param server the server's address ending in {@code /p2p/<id>}; an open connection to that
-   *     peer is reused (whatever its address: the result names the one used), otherwise it is dialed
+   * @param server the server's address ending in {@code /p2p/<id>}; an open connection to that peer
+   *     is reused (whatever its address: the result names the one used), otherwise it is dialed
    * @param addresses our addresses to test, in order of priority; sent as given
-   * @throws IllegalArgumentException when {@code server} has no peer id, {@code addresses} is empty, or the request would exceed {@link AutonatV2#MAX_MESSAGE_SIZE}
+   * @throws IllegalArgumentException when {@code server} has no peer id, {@code addresses} is
+   *     empty, or the request would exceed {@link AutonatV2#MAX_MESSAGE_SIZE}
    */
-  public CompletableFuture<CheckResult> check(Multiaddr server, List<Multiaddr> addresses, CheckOptions options) {
+  public CompletableFuture<CheckResult> check(
+      Multiaddr server, List<Multiaddr> addresses, CheckOptions options) {
     Objects.requireNonNull(server, "server");
     Objects.requireNonNull(addresses, "addresses");
     Objects.requireNonNull(options, "options");
     PeerId serverId =
-        server.peerId().orElseThrow(() -> new IllegalArgumentException("server address must end in /p2p/<peer id>: " + server));
+        server
+            .peerId()
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "server address must end in /p2p/<peer id>: " + server));
     if (addresses.isEmpty()) {
       throw new IllegalArgumentException("no address to check");
     }
     if (!started.get() || closed.get()) {
       return CompletableFuture.failedFuture(
-          new IllegalStateException("AutoNAT client is " + (closed.get() ? "closed" : "not started")));
+          new IllegalStateException(
+              "AutoNAT client is " + (closed.get() ? "closed" : "not started")));
     }
     List<Multiaddr> sent = List.copyOf(addresses);
     int size = dialRequest(sent, 0).getSerializedSize();
     if (size > AutonatV2.MAX_MESSAGE_SIZE) {
       // every server resets a request over the limit: say so instead of sending it
       throw new IllegalArgumentException(
-          "a request for " + sent.size() + " addresses takes " + size + " bytes, over the " + AutonatV2.MAX_MESSAGE_SIZE + "-byte limit");
+          "a request for "
+              + sent.size()
+              + " addresses takes "
+              + size
+              + " bytes, over the "
+              + AutonatV2.MAX_MESSAGE_SIZE
+              + "-byte limit");
     }
     for (int attempt = 0; attempt < NONCE_ATTEMPTS; attempt++) {
-      Exchange exchange = new Exchange(serverId, server, sent, options, nonces.getAsLong(), clock.instant());
+      Exchange exchange =
+          new Exchange(serverId, server, sent, options, nonces.getAsLong(), clock.instant());
       if (pending.putIfAbsent(exchange.nonce, exchange) == null) {
         exchange.start();
         return exchange.result;
       }
     }
-    return CompletableFuture.failedFuture(new IllegalStateException("nonce source keeps repeating pending nonces"));
+    return CompletableFuture.failedFuture(
+        new IllegalStateException("nonce source keeps repeating pending nonces"));
   }
 
-  // ---- dial-back ---------------------------------------------------------------------------------
+  // ---- dial-back
+  // ---------------------------------------------------------------------------------
 
   private void serveDialBack(Stream stream) {
     ScheduledFuture<?> timer =
         stream
             .channel()
             .eventLoop()
-            .schedule(stream::reset, AutonatV2.DIAL_BACK_STREAM_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            .schedule(
+                stream::reset,
+                AutonatV2.DIAL_BACK_STREAM_TIMEOUT.toMillis(),
+                TimeUnit.MILLISECONDS);
     stream.channel().closeFuture().addListener(f -> timer.cancel(false));
     stream
         .channel()
@@ -267,7 +299,8 @@ public final class AutonatClient implements AutoCloseable {
       try {
         nonce = AutonatMessages.parseDialBack(frame).getNonce();
       } catch (Libp2pException e) {
-        log.debug("malformed DialBack from {}: {}", stream.connection().remotePeer(), e.getMessage());
+        log.debug(
+            "malformed DialBack from {}: {}", stream.connection().remotePeer(), e.getMessage());
         stream.reset();
         return;
       }
@@ -275,7 +308,9 @@ public final class AutonatClient implements AutoCloseable {
       if (stream.connection().direction() != Direction.INBOUND) {
         // a nonce on a connection we dialed proves nothing about being dialable (a server could
         // send it over the request's own connection): refuse it without using the nonce up
-        log.debug("DialBack on an outbound connection to {}: resetting", stream.connection().remotePeer());
+        log.debug(
+            "DialBack on an outbound connection to {}: resetting",
+            stream.connection().remotePeer());
         stream.reset();
         return;
       }
@@ -283,7 +318,9 @@ public final class AutonatClient implements AutoCloseable {
       if (exchange != null && stream.connection().openedAtNanos() - exchange.startNanos < 0) {
         // a connection that already existed when the check began (an earlier inbound one, or the
         // request's own) proves nothing about the address being dialable now
-        log.debug("DialBack on a connection older than the check, from {}: resetting", stream.connection().remotePeer());
+        log.debug(
+            "DialBack on a connection older than the check, from {}: resetting",
+            stream.connection().remotePeer());
         stream.reset();
         return;
       }
@@ -303,12 +340,14 @@ public final class AutonatClient implements AutoCloseable {
                   .setStatus(AutonatV2Protos.DialBackResponse.DialBackStatus.OK)
                   .build());
       ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
-      // the connection exists only for this dial-back; servers that never close theirs (rust-libp2p)
+      // the connection exists only for this dial-back; servers that never close theirs
+      // (rust-libp2p)
       // must not pile them up here
       var connection = stream.connection();
       ctx.channel()
           .eventLoop()
-          .schedule(connection::close, DIAL_BACK_CONNECTION_LINGER.toMillis(), TimeUnit.MILLISECONDS);
+          .schedule(
+              connection::close, DIAL_BACK_CONNECTION_LINGER.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -322,12 +361,16 @@ public final class AutonatClient implements AutoCloseable {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
       // oversized frame, bad length prefix, or the server reset the stream
-      log.debug("dial-back stream from {} failed: {}", stream.connection().remotePeer(), cause.toString());
+      log.debug(
+          "dial-back stream from {} failed: {}",
+          stream.connection().remotePeer(),
+          cause.toString());
       stream.reset();
     }
   }
 
-  // ---- one check ---------------------------------------------------------------------------------
+  // ---- one check
+  // ---------------------------------------------------------------------------------
 
   /** How a check leaves its stream. */
   private enum StreamEnd {
@@ -349,10 +392,16 @@ public final class AutonatClient implements AutoCloseable {
     final CheckOptions options;
     final long nonce;
     final Instant startedAt;
-    /** Monotonic start, compared with {@code Connection.openedAtNanos()} of the dial-back's connection. */
+
+    /**
+     * Monotonic start, compared with {@code Connection.openedAtNanos()} of the dial-back's
+     * connection.
+     */
     final long startNanos = System.nanoTime();
+
     /** The host's count of inbound connections turned away, when the check began. */
     final long turnedAwayAtStart = host.inboundTurnedAway();
+
     final CompletableFuture<CheckResult> result = new CompletableFuture<>();
 
     // guarded by this
@@ -367,12 +416,23 @@ public final class AutonatClient implements AutoCloseable {
     private @Nullable Understood response;
     private @Nullable ScheduledFuture<?> timeout;
     private @Nullable ScheduledFuture<?> grace;
-    /** The remote address of the connection the check runs on: a reused one may not be {@code serverAddress}. */
+
+    /**
+     * The remote address of the connection the check runs on: a reused one may not be {@code
+     * serverAddress}.
+     */
     private @Nullable Multiaddr reachedAt;
+
     /** The IP the server was reached at; null until connected. Read by the dial-back reserve. */
     volatile @Nullable InetAddress serverIp;
 
-    Exchange(PeerId serverId, Multiaddr serverAddress, List<Multiaddr> addresses, CheckOptions options, long nonce, Instant startedAt) {
+    Exchange(
+        PeerId serverId,
+        Multiaddr serverAddress,
+        List<Multiaddr> addresses,
+        CheckOptions options,
+        long nonce,
+        Instant startedAt) {
       this.serverId = serverId;
       this.serverAddress = serverAddress;
       this.addresses = addresses;
@@ -396,7 +456,8 @@ public final class AutonatClient implements AutoCloseable {
           });
       try {
         synchronized (this) {
-          timeout = timers.schedule(this::onTimeout, options.timeout().toMillis(), TimeUnit.MILLISECONDS);
+          timeout =
+              timers.schedule(this::onTimeout, options.timeout().toMillis(), TimeUnit.MILLISECONDS);
         }
       } catch (RuntimeException e) { // the client closed meanwhile
         result.completeExceptionally(new IllegalStateException("AutoNAT client closed", e));
@@ -406,7 +467,9 @@ public final class AutonatClient implements AutoCloseable {
           .whenComplete(
               (connection, error) -> {
                 if (error != null) {
-                  finish(unknown("cannot connect to the server: " + AutonatMessages.errorText(error)), StreamEnd.RESET);
+                  finish(
+                      unknown("cannot connect to the server: " + AutonatMessages.errorText(error)),
+                      StreamEnd.RESET);
                   return;
                 }
                 if (result.isDone()) {
@@ -415,14 +478,23 @@ public final class AutonatClient implements AutoCloseable {
                 synchronized (this) {
                   reachedAt = connection.remoteAddress().withPeerId(serverId);
                 }
-                serverIp = connection.remoteAddress().toTcpSocketAddress().map(InetSocketAddress::getAddress).orElse(null);
+                serverIp =
+                    connection
+                        .remoteAddress()
+                        .toTcpSocketAddress()
+                        .map(InetSocketAddress::getAddress)
+                        .orElse(null);
                 connection
                     .newStream(List.of(AutonatV2.DIAL_REQUEST_PROTOCOL), this::initStream)
                     .whenComplete(
                         (stream, streamError) -> {
                           if (streamError != null) {
                             finish(
-                                unknown("cannot open a " + AutonatV2.DIAL_REQUEST_PROTOCOL + " stream: " + AutonatMessages.errorText(streamError)),
+                                unknown(
+                                    "cannot open a "
+                                        + AutonatV2.DIAL_REQUEST_PROTOCOL
+                                        + " stream: "
+                                        + AutonatMessages.errorText(streamError)),
                                 StreamEnd.RESET);
                           }
                         });
@@ -442,14 +514,21 @@ public final class AutonatClient implements AutoCloseable {
         opened.reset(); // the check already ended (timeout, cancel)
         return;
       }
-      opened.channel().pipeline().addLast(new UvarintFrameDecoder(AutonatV2.MAX_MESSAGE_SIZE)).addLast(new RequestHandler(this));
       opened
           .channel()
-          .writeAndFlush(AutonatMessages.frame(opened.channel().alloc(), dialRequest(addresses, nonce)))
+          .pipeline()
+          .addLast(new UvarintFrameDecoder(AutonatV2.MAX_MESSAGE_SIZE))
+          .addLast(new RequestHandler(this));
+      opened
+          .channel()
+          .writeAndFlush(
+              AutonatMessages.frame(opened.channel().alloc(), dialRequest(addresses, nonce)))
           .addListener(
               f -> {
                 if (!f.isSuccess()) {
-                  finish(unknown("cannot send the request: " + AutonatMessages.errorText(f.cause())), StreamEnd.RESET);
+                  finish(
+                      unknown("cannot send the request: " + AutonatMessages.errorText(f.cause())),
+                      StreamEnd.RESET);
                 }
               });
     }
@@ -492,7 +571,8 @@ public final class AutonatClient implements AutoCloseable {
       }
     }
 
-    private void onDialDataRequest(ChannelHandlerContext ctx, AutonatV2Protos.DialDataRequest request) {
+    private void onDialDataRequest(
+        ChannelHandlerContext ctx, AutonatV2Protos.DialDataRequest request) {
       long index = Integer.toUnsignedLong(request.getAddrIdx());
       long numBytes = request.getNumBytes(); // uint64: compared unsigned
       String refusal = null;
@@ -502,7 +582,11 @@ public final class AutonatClient implements AutoCloseable {
           refusal = "server asked for more dial data before the last request was paid";
         } else if (index >= addresses.size()) {
           refusal =
-              "server asked for dial data for address index " + index + ", but only " + addresses.size() + " addresses were sent";
+              "server asked for dial data for address index "
+                  + index
+                  + ", but only "
+                  + addresses.size()
+                  + " addresses were sent";
         } else if (Long.compareUnsigned(numBytes, allowance) > 0) {
           refusal =
               "server asked for "
@@ -534,7 +618,8 @@ public final class AutonatClient implements AutoCloseable {
           owed -= chunk;
           paid += chunk;
         }
-        byte[] message = chunk == settings.dialDataChunkBytes() ? fullChunkMessage : dialDataMessage(chunk);
+        byte[] message =
+            chunk == settings.dialDataChunkBytes() ? fullChunkMessage : dialDataMessage(chunk);
         ctx.write(AutonatMessages.frame(ctx.alloc(), message));
         wrote = true;
       }
@@ -548,7 +633,10 @@ public final class AutonatClient implements AutoCloseable {
       Optional<DialStatus> dialStatus = DialStatus.fromCode(message.getDialStatusValue());
       long index = Integer.toUnsignedLong(message.getAddrIdx());
       if (status.isEmpty()) {
-        discard("server sent a response with unknown status code " + message.getStatusValue() + " (discarded)");
+        discard(
+            "server sent a response with unknown status code "
+                + message.getStatusValue()
+                + " (discarded)");
         return;
       }
       switch (status.get()) {
@@ -559,19 +647,28 @@ public final class AutonatClient implements AutoCloseable {
             owed = 0;
             allRefused = refusals >= addresses.size();
           }
-          // js-libp2p answers every address: a refusal of one may be followed by an answer for another
+          // js-libp2p answers every address: a refusal of one may be followed by an answer for
+          // another
           if (allRefused) {
             finish(refused(), StreamEnd.CLOSE);
           }
           return;
         case OK:
           if (dialStatus.isEmpty()) {
-            discard("server sent a response with unknown dial status code " + message.getDialStatusValue() + " (discarded)");
+            discard(
+                "server sent a response with unknown dial status code "
+                    + message.getDialStatusValue()
+                    + " (discarded)");
             return;
           }
           break;
         default: // rejected, internal error: final, the dial status means nothing
-          finish(classified(Classification.classify(status.get(), DialStatus.UNUSED, index, addresses, null), status.get(), null), StreamEnd.CLOSE);
+          finish(
+              classified(
+                  Classification.classify(status.get(), DialStatus.UNUSED, index, addresses, null),
+                  status.get(),
+                  null),
+              StreamEnd.CLOSE);
           return;
       }
       boolean waitForNonce;
@@ -584,11 +681,16 @@ public final class AutonatClient implements AutoCloseable {
         waitForNonce =
             dialBackLocal == null
                 && index < addresses.size()
-                && (dialStatus.get() == DialStatus.OK || dialStatus.get() == DialStatus.E_DIAL_BACK_ERROR)
+                && (dialStatus.get() == DialStatus.OK
+                    || dialStatus.get() == DialStatus.E_DIAL_BACK_ERROR)
                 && !settings.nonceGracePeriod().isZero();
         if (waitForNonce) {
           try {
-            grace = timers.schedule(this::concludeIfAnswered, settings.nonceGracePeriod().toMillis(), TimeUnit.MILLISECONDS);
+            grace =
+                timers.schedule(
+                    this::concludeIfAnswered,
+                    settings.nonceGracePeriod().toMillis(),
+                    TimeUnit.MILLISECONDS);
           } catch (RuntimeException e) {
             waitForNonce = false; // closing: conclude with what we have
           }
@@ -636,7 +738,10 @@ public final class AutonatClient implements AutoCloseable {
         } else if (refusals > 0) {
           outcome = refused();
         } else {
-          String waiting = stream == null ? " connecting to the server" : owed > 0 ? " sending dial data" : " waiting for a response";
+          String waiting =
+              stream == null
+                  ? " connecting to the server"
+                  : owed > 0 ? " sending dial data" : " waiting for a response";
           outcome = unknown("timed out after " + human(options.timeout()) + waiting);
         }
       }
@@ -656,7 +761,12 @@ public final class AutonatClient implements AutoCloseable {
         }
         outcome =
             classified(
-                Classification.classify(ResponseStatus.OK, response.dialStatus(), response.index(), addresses, dialBackLocal),
+                Classification.classify(
+                    ResponseStatus.OK,
+                    response.dialStatus(),
+                    response.index(),
+                    addresses,
+                    dialBackLocal),
                 ResponseStatus.OK,
                 null);
       }
@@ -673,7 +783,12 @@ public final class AutonatClient implements AutoCloseable {
       }
       endStream(end);
       pending.remove(nonce, this);
-      log.debug("check of {} by {}: {} ({})", addresses, serverId, outcome.reachability(), outcome.reason());
+      log.debug(
+          "check of {} by {}: {} ({})",
+          addresses,
+          serverId,
+          outcome.reachability(),
+          outcome.reason());
       // callers' non-async callbacks must never run on an event loop or the timer thread
       result.completeAsync(() -> outcome, ForkJoinPool.commonPool());
     }
@@ -706,15 +821,23 @@ public final class AutonatClient implements AutoCloseable {
     // ---- results (call with the lock held or with immutable inputs) ----
 
     private CheckResult refused() {
-      return result(null, null, ResponseStatus.E_DIAL_REFUSED, null, Reachability.UNKNOWN, "server refused to dial any address");
+      return result(
+          null,
+          null,
+          ResponseStatus.E_DIAL_REFUSED,
+          null,
+          Reachability.UNKNOWN,
+          "server refused to dial any address");
     }
 
     private CheckResult unknown(String reason) {
       return result(null, null, null, null, Reachability.UNKNOWN, reason);
     }
 
-    private CheckResult classified(Classification c, ResponseStatus status, @Nullable DialStatus dialStatus) {
-      if (c.reachability() == Reachability.UNREACHABLE && host.inboundTurnedAway() > turnedAwayAtStart) {
+    private CheckResult classified(
+        Classification c, ResponseStatus status, @Nullable DialStatus dialStatus) {
+      if (c.reachability() == Reachability.UNREACHABLE
+          && host.inboundTurnedAway() > turnedAwayAtStart) {
         // the server could not connect while we were turning connections away: its failure may be
         // our own doing (a flood filling our slots), not the address's
         return result(
@@ -760,7 +883,9 @@ public final class AutonatClient implements AutoCloseable {
   /** An OK response with a dial status we understand. */
   private record Understood(DialStatus dialStatus, long index) {}
 
-  /** The request stream's handler: frames in, events to the exchange; never lets anything escape. */
+  /**
+   * The request stream's handler: frames in, events to the exchange; never lets anything escape.
+   */
   private static final class RequestHandler extends SimpleChannelInboundHandler<ByteBuf> {
     private final Exchange exchange;
 
@@ -814,11 +939,13 @@ public final class AutonatClient implements AutoCloseable {
     }
   }
 
-  // ---- helpers -------------------------------------------------------------------------------------
+  // ---- helpers
+  // -------------------------------------------------------------------------------------
 
   /** {@code Message{dialRequest{addrs, nonce}}}: the addresses as given, in order, as bytes. */
   static AutonatV2Protos.Message dialRequest(List<Multiaddr> addresses, long nonce) {
-    AutonatV2Protos.DialRequest.Builder request = AutonatV2Protos.DialRequest.newBuilder().setNonce(nonce);
+    AutonatV2Protos.DialRequest.Builder request =
+        AutonatV2Protos.DialRequest.newBuilder().setNonce(nonce);
     for (Multiaddr address : addresses) {
       request.addAddrs(ByteString.copyFrom(address.toBytes()));
     }
@@ -828,7 +955,9 @@ public final class AutonatClient implements AutoCloseable {
   /** {@code Message{dialDataResponse{data: size zero bytes}}}, serialised. */
   static byte[] dialDataMessage(int size) {
     return AutonatV2Protos.Message.newBuilder()
-        .setDialDataResponse(AutonatV2Protos.DialDataResponse.newBuilder().setData(ByteString.copyFrom(new byte[size])))
+        .setDialDataResponse(
+            AutonatV2Protos.DialDataResponse.newBuilder()
+                .setData(ByteString.copyFrom(new byte[size])))
         .build()
         .toByteArray();
   }

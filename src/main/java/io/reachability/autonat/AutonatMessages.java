@@ -27,7 +27,9 @@ public final class AutonatMessages {
     return frame(alloc, message.toByteArray());
   }
 
-  /** An already serialised message with its length prefix (the client reuses one dial-data chunk). */
+  /**
+   * An already serialised message with its length prefix (the client reuses one dial-data chunk).
+   */
   public static ByteBuf frame(ByteBufAllocator alloc, byte[] message) {
     ByteBuf out = alloc.buffer(Varint.encodedLength(message.length) + message.length);
     Varint.write(message.length, out);
@@ -37,7 +39,8 @@ public final class AutonatMessages {
   /** The message of the error a future failed with, without the CompletionException wrapping. */
   public static String errorText(Throwable error) {
     Throwable t = error;
-    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+    while ((t instanceof CompletionException || t instanceof ExecutionException)
+        && t.getCause() != null) {
       t = t.getCause();
     }
     return t.getMessage() != null ? t.getMessage() : t.toString();

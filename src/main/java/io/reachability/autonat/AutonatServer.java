@@ -21,18 +21,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Serves AutoNAT v2 to other peers on a {@link Host}: registers {@value AutonatV2#DIAL_REQUEST_PROTOCOL}
- * (so identify announces it) and dials clients back from a separate dial-back host with its own
- * identity and no listeners. Admission control comes first ({@link RateLimiter}), then address
- * selection, the dial-data cost when the address is on another host, a random jitter, the
- * dial-back, and the answer; see {@link DialRequestHandler} for the state machine.
+ * Serves AutoNAT v2 to other peers on a {@link Host}: registers {@value
+ * AutonatV2#DIAL_REQUEST_PROTOCOL} (so identify announces it) and dials clients back from a
+ * separate dial-back host with its own identity and no listeners. Admission control comes first
+ * ({@link RateLimiter}), then address selection, the dial-data cost when the address is on another
+ * host, a random jitter, the dial-back, and the answer; see {@link DialRequestHandler} for the
+ * state machine.
  *
  * <p>Every request ends in one {@link DialRequestOutcome}: logged once, counted, and handed to the
  * {@linkplain #addOutcomeListener listeners}. Outcomes are logged at debug level only, rejections
  * and resets included: any peer can cause those at will, so they must not be able to fill the log
  * (the counters are for watching them). Only an internal error is a warning.
  *
- * @see <a href="https://github.com/libp2p/specs/blob/master/autonat/autonat-v2.md">AutoNAT v2 spec</a>
+ * @see <a href="https://github.com/libp2p/specs/blob/master/autonat/autonat-v2.md">AutoNAT v2
+ *     spec</a>
  */
 public final class AutonatServer implements AutoCloseable {
 
@@ -66,8 +68,9 @@ public final class AutonatServer implements AutoCloseable {
   /**
    * For tests: the clock drives the rate limiter (and the interface re-read), the random generator
    * the dial-data amounts and the jitter (it is used from several event loops, so it must be
-   * thread-safe, as {@link java.util.Random} and {@link SecureRandom} are), {@code canReach} decides which IP families we can dial
-   * (null: judged from this machine's interfaces, see {@link LocalNetworks}).
+   * thread-safe, as {@link java.util.Random} and {@link SecureRandom} are), {@code canReach}
+   * decides which IP families we can dial (null: judged from this machine's interfaces, see {@link
+   * LocalNetworks}).
    */
   AutonatServer(
       Host host,
@@ -80,7 +83,8 @@ public final class AutonatServer implements AutoCloseable {
     this.random = Objects.requireNonNull(random, "random");
     this.limiter = new RateLimiter(settings.limits(), clock);
     Predicate<InetAddress> reach = canReach != null ? canReach : LocalNetworks.ofThisMachine(clock);
-    this.selector = new AddressSelector(settings.allowPrivateAddresses(), this::ownAddresses, reach);
+    this.selector =
+        new AddressSelector(settings.allowPrivateAddresses(), this::ownAddresses, reach);
     for (ResponseStatus status : ResponseStatus.values()) {
       responses.put(status, new LongAdder());
     }
@@ -109,11 +113,14 @@ public final class AutonatServer implements AutoCloseable {
             .build()
             .start();
     dialBackHost = dialer;
-    DialBacker backer = new DialBacker(dialer, settings.dialBackConnectTimeout(), settings.dialBackStreamTimeout());
+    DialBacker backer =
+        new DialBacker(dialer, settings.dialBackConnectTimeout(), settings.dialBackStreamTimeout());
     dialBacker = backer;
     DialRequestHandler.Context context =
-        new DialRequestHandler.Context(settings, limiter, selector, random, backer::dialBack, this::record);
-    host.setStreamHandler(AutonatV2.DIAL_REQUEST_PROTOCOL, stream -> DialRequestHandler.serve(stream, context));
+        new DialRequestHandler.Context(
+            settings, limiter, selector, random, backer::dialBack, this::record);
+    host.setStreamHandler(
+        AutonatV2.DIAL_REQUEST_PROTOCOL, stream -> DialRequestHandler.serve(stream, context));
     log.info(
         "AutoNAT v2 server on {} (dial-backs from {}, private addresses {})",
         host.peerId(),
@@ -170,7 +177,10 @@ public final class AutonatServer implements AutoCloseable {
     return responses.get(status).sum();
   }
 
-  /** Answered requests whose dial-back ended with {@code status} ({@link DialStatus#UNUSED}: no dial). */
+  /**
+   * Answered requests whose dial-back ended with {@code status} ({@link DialStatus#UNUSED}: no
+   * dial).
+   */
   public long dials(DialStatus status) {
     return dials.get(status).sum();
   }
@@ -192,7 +202,8 @@ public final class AutonatServer implements AutoCloseable {
   private List<Multiaddr> ownAddresses() {
     List<Multiaddr> own = new ArrayList<>(host.listenAddresses());
     own.addAll(host.interfaceListenAddresses());
-    // and whatever the node announces besides (say confirmed public addresses): never dial ourselves
+    // and whatever the node announces besides (say confirmed public addresses): never dial
+    // ourselves
     own.addAll(host.advertisedAddresses());
     return own;
   }

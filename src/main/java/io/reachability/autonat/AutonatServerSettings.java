@@ -7,11 +7,11 @@ import java.util.Objects;
  * How an {@link AutonatServer} behaves. {@link #defaults()} are go-libp2p's reference numbers plus
  * our per-IP and per-subnet limits.
  *
- * @param allowPrivateAddresses dial non-public addresses too (only for an embedded loopback pool
- *     or a lab; a public server must not, see {@link AddressClass})
+ * @param allowPrivateAddresses dial non-public addresses too (only for an embedded loopback pool or
+ *     a lab; a public server must not, see {@link AddressClass})
  * @param limits admission control, checked before a request is read
- * @param minDialDataBytes smallest amount of dial data asked for when the address's IP differs
- *     from the client's
+ * @param minDialDataBytes smallest amount of dial data asked for when the address's IP differs from
+ *     the client's
  * @param maxDialDataBytes upper bound (exclusive) of that amount; the amount is uniform in between
  * @param maxDialDataJitter after the data arrived, wait a uniform random time up to this before
  *     dialing, so many servers drip-fed by one attacker do not hit a victim in step (go-libp2p uses
@@ -69,12 +69,17 @@ public record AutonatServerSettings(
     Objects.requireNonNull(dialBackStreamTimeout, "dialBackStreamTimeout");
     if (minDialDataBytes < 1 || maxDialDataBytes <= minDialDataBytes) {
       throw new IllegalArgumentException(
-          "dial data range must satisfy 0 < min < max, was [" + minDialDataBytes + ", " + maxDialDataBytes + ")");
+          "dial data range must satisfy 0 < min < max, was ["
+              + minDialDataBytes
+              + ", "
+              + maxDialDataBytes
+              + ")");
     }
     if (maxDialDataJitter.isNegative()) {
       throw new IllegalArgumentException("maxDialDataJitter must not be negative");
     }
-    for (Duration d : new Duration[] {exchangeTimeout, dialBackConnectTimeout, dialBackStreamTimeout}) {
+    for (Duration d :
+        new Duration[] {exchangeTimeout, dialBackConnectTimeout, dialBackStreamTimeout}) {
       if (d.isNegative() || d.isZero()) {
         throw new IllegalArgumentException("timeouts must be positive: " + d);
       }
@@ -95,21 +100,50 @@ public record AutonatServerSettings(
 
   public AutonatServerSettings withAllowPrivateAddresses(boolean allow) {
     return new AutonatServerSettings(
-        allow, limits, minDialDataBytes, maxDialDataBytes, maxDialDataJitter, exchangeTimeout, dialBackConnectTimeout, dialBackStreamTimeout);
+        allow,
+        limits,
+        minDialDataBytes,
+        maxDialDataBytes,
+        maxDialDataJitter,
+        exchangeTimeout,
+        dialBackConnectTimeout,
+        dialBackStreamTimeout);
   }
 
   public AutonatServerSettings withLimits(RateLimiter.Limits value) {
     return new AutonatServerSettings(
-        allowPrivateAddresses, value, minDialDataBytes, maxDialDataBytes, maxDialDataJitter, exchangeTimeout, dialBackConnectTimeout, dialBackStreamTimeout);
+        allowPrivateAddresses,
+        value,
+        minDialDataBytes,
+        maxDialDataBytes,
+        maxDialDataJitter,
+        exchangeTimeout,
+        dialBackConnectTimeout,
+        dialBackStreamTimeout);
   }
 
   public AutonatServerSettings withDialData(int min, int max, Duration jitter) {
     return new AutonatServerSettings(
-        allowPrivateAddresses, limits, min, max, jitter, exchangeTimeout, dialBackConnectTimeout, dialBackStreamTimeout);
+        allowPrivateAddresses,
+        limits,
+        min,
+        max,
+        jitter,
+        exchangeTimeout,
+        dialBackConnectTimeout,
+        dialBackStreamTimeout);
   }
 
-  public AutonatServerSettings withTimeouts(Duration exchange, Duration dialBackConnect, Duration dialBackStream) {
+  public AutonatServerSettings withTimeouts(
+      Duration exchange, Duration dialBackConnect, Duration dialBackStream) {
     return new AutonatServerSettings(
-        allowPrivateAddresses, limits, minDialDataBytes, maxDialDataBytes, maxDialDataJitter, exchange, dialBackConnect, dialBackStream);
+        allowPrivateAddresses,
+        limits,
+        minDialDataBytes,
+        maxDialDataBytes,
+        maxDialDataJitter,
+        exchange,
+        dialBackConnect,
+        dialBackStream);
   }
 }

@@ -5,7 +5,8 @@ import java.time.Duration;
 /**
  * AutoNAT v2 protocol ids and every limit the client and server apply, with where each comes from.
  *
- * @see <a href="https://github.com/libp2p/specs/blob/master/autonat/autonat-v2.md">AutoNAT v2 spec</a>
+ * @see <a href="https://github.com/libp2p/specs/blob/master/autonat/autonat-v2.md">AutoNAT v2
+ *     spec</a>
  */
 public final class AutonatV2 {
 

@@ -16,14 +16,18 @@ public record CheckOptions(int maxDialDataBytes, Duration timeout) {
   public CheckOptions {
     Objects.requireNonNull(timeout, "timeout");
     if (maxDialDataBytes < 0) {
-      throw new IllegalArgumentException("maxDialDataBytes must not be negative, was " + maxDialDataBytes);
+      throw new IllegalArgumentException(
+          "maxDialDataBytes must not be negative, was " + maxDialDataBytes);
     }
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("timeout must be positive, was " + timeout);
     }
   }
 
-  /** The client-wide defaults: {@link AutonatClientSettings#maxDialDataBytes()} and {@link AutonatClientSettings#exchangeTimeout()}. */
+  /**
+   * The client-wide defaults: {@link AutonatClientSettings#maxDialDataBytes()} and {@link
+   * AutonatClientSettings#exchangeTimeout()}.
+   */
   public static CheckOptions from(AutonatClientSettings settings) {
     return new CheckOptions(settings.maxDialDataBytes(), settings.exchangeTimeout());
   }

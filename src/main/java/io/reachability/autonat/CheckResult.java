@@ -13,8 +13,8 @@ import org.jspecify.annotations.Nullable;
  * @param serverAddress the address the server was reached at: the remote address of the connection
  *     the check ran on (an open connection to the server's peer id is reused, whatever address the
  *     check was given), or the address given when no connection was made
- * @param testedIndex index (into the addresses sent) of the address the server says it dialed;
- *     null when it dialed none or reported an index out of range
+ * @param testedIndex index (into the addresses sent) of the address the server says it dialed; null
+ *     when it dialed none or reported an index out of range
  * @param testedAddress the address at {@code testedIndex}; null with it
  * @param responseStatus the server's response status; null when no response with a status we
  *     understand arrived

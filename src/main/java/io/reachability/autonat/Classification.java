@@ -42,7 +42,8 @@ record Classification(
       case E_DIAL_REFUSED:
         return unknown("server refused to dial any address", null);
       case E_REQUEST_REJECTED:
-        return unknown("server rejected the request (E_REQUEST_REJECTED: rate or resource limit)", null);
+        return unknown(
+            "server rejected the request (E_REQUEST_REJECTED: rate or resource limit)", null);
       case E_INTERNAL_ERROR:
         return unknown("server reported an internal error (E_INTERNAL_ERROR)", null);
       case OK:
@@ -51,7 +52,12 @@ record Classification(
     }
     if (addrIdx < 0 || addrIdx >= addresses.size()) {
       return unknown(
-          "server reported address index " + addrIdx + ", but only " + count(addresses.size()) + " sent", dialStatus);
+          "server reported address index "
+              + addrIdx
+              + ", but only "
+              + count(addresses.size())
+              + " sent",
+          dialStatus);
     }
     int index = (int) addrIdx;
     Multiaddr tested = addresses.get(index);
@@ -68,7 +74,11 @@ record Classification(
               dialStatus);
         }
         return new Classification(
-            Reachability.UNREACHABLE, "server could not connect to the address (E_DIAL_ERROR)", index, tested, dialStatus);
+            Reachability.UNREACHABLE,
+            "server could not connect to the address (E_DIAL_ERROR)",
+            index,
+            tested,
+            dialStatus);
       case OK:
       case E_DIAL_BACK_ERROR:
         if (consistent) {
@@ -81,7 +91,9 @@ record Classification(
         if (arrived) {
           return new Classification(
               Reachability.UNKNOWN,
-              "dial-back arrived over a different transport (" + dialBackLocal + ") than the tested address",
+              "dial-back arrived over a different transport ("
+                  + dialBackLocal
+                  + ") than the tested address",
               index,
               tested,
               dialStatus);
@@ -89,7 +101,8 @@ record Classification(
         return new Classification(
             Reachability.UNKNOWN,
             dialStatus == DialStatus.OK
-                ? "OK without a verified nonce: the server reported a dial-back, but the nonce never arrived"
+                ? "OK without a verified nonce: the server reported a dial-back, but the nonce"
+                    + " never arrived"
                 : "server connected but could not deliver the nonce (E_DIAL_BACK_ERROR)",
             index,
             tested,
@@ -97,7 +110,11 @@ record Classification(
       case UNUSED:
       default:
         return new Classification(
-            Reachability.UNKNOWN, "server answered OK with dial status UNUSED", index, tested, dialStatus);
+            Reachability.UNKNOWN,
+            "server answered OK with dial status UNUSED",
+            index,
+            tested,
+            dialStatus);
     }
   }
 

@@ -39,9 +39,9 @@ final class DialBacker {
   @FunctionalInterface
   interface Dialer {
     /**
-     * The dial-back's result; completes exceptionally only when the server itself is shutting
-     * down (then the result would say nothing about the client). {@code timers} schedules the
-     * connect bound.
+     * The dial-back's result; completes exceptionally only when the server itself is shutting down
+     * (then the result would say nothing about the client). {@code timers} schedules the connect
+     * bound.
      */
     CompletableFuture<Result> dialBack(Multiaddr address, long nonce, EventExecutor timers);
   }
@@ -64,8 +64,8 @@ final class DialBacker {
 
   /**
    * Connects to {@code address} (no {@code /p2p}: always a new connection), delivers the nonce on
-   * {@value AutonatV2#DIAL_BACK_PROTOCOL} and waits for the DialBackResponse. Connecting (TCP and the
-   * upgrade) is bounded by the connect timeout, the stream by the stream timeout.
+   * {@value AutonatV2#DIAL_BACK_PROTOCOL} and waits for the DialBackResponse. Connecting (TCP and
+   * the upgrade) is bounded by the connect timeout, the stream by the stream timeout.
    */
   CompletableFuture<Result> dialBack(Multiaddr address, long nonce, EventExecutor timers) {
     if (closing) {
@@ -74,9 +74,11 @@ final class DialBacker {
     CompletableFuture<Result> attempt = dial(address, nonce, timers);
     // a dial cut short by our own shutdown is no evidence about the client's address
     return attempt.thenCompose(
-        r -> closing && r.status() != DialStatus.OK
-            ? CompletableFuture.failedFuture(new IllegalStateException("AutoNAT server closed during the dial-back"))
-            : CompletableFuture.completedFuture(r));
+        r ->
+            closing && r.status() != DialStatus.OK
+                ? CompletableFuture.failedFuture(
+                    new IllegalStateException("AutoNAT server closed during the dial-back"))
+                : CompletableFuture.completedFuture(r));
   }
 
   private CompletableFuture<Result> dial(Multiaddr address, long nonce, EventExecutor timers) {
@@ -87,7 +89,9 @@ final class DialBacker {
         timers.schedule(
             () -> {
               if (claimed.compareAndSet(false, true)) {
-                result.complete(new Result(DialStatus.E_DIAL_ERROR, "connect timed out after " + connectTimeout));
+                result.complete(
+                    new Result(
+                        DialStatus.E_DIAL_ERROR, "connect timed out after " + connectTimeout));
               }
             },
             connectTimeout.toMillis(),
@@ -118,7 +122,9 @@ final class DialBacker {
                     result.complete(
                         streamError == null
                             ? Result.ok()
-                            : new Result(DialStatus.E_DIAL_BACK_ERROR, "dial-back stream failed: " + message(streamError)));
+                            : new Result(
+                                DialStatus.E_DIAL_BACK_ERROR,
+                                "dial-back stream failed: " + message(streamError)));
                   });
         });
     return result;
@@ -183,14 +189,16 @@ final class DialBacker {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
       if (evt instanceof ChannelInputShutdownEvent) {
-        done.completeExceptionally(new Libp2pException("client closed the dial-back stream without a DialBackResponse"));
+        done.completeExceptionally(
+            new Libp2pException("client closed the dial-back stream without a DialBackResponse"));
       }
       ctx.fireUserEventTriggered(evt);
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-      done.completeExceptionally(new Libp2pException("dial-back stream closed without a DialBackResponse"));
+      done.completeExceptionally(
+          new Libp2pException("dial-back stream closed without a DialBackResponse"));
       ctx.fireChannelInactive();
     }
 

@@ -3,12 +3,11 @@ package io.reachability.autonat;
 import com.google.protobuf.ByteString;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import java.util.concurrent.CompletableFuture;
-import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.util.ReferenceCountUtil;
@@ -24,6 +23,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -148,7 +148,8 @@ final class DialRequestHandler extends ChannelInboundHandlerAdapter {
     return remoteAddress.toTcpSocketAddress().map(InetSocketAddress::getAddress);
   }
 
-  // ---- inbound -------------------------------------------------------------------------------------------------
+  // ---- inbound
+  // -------------------------------------------------------------------------------------------------
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -185,7 +186,12 @@ final class DialRequestHandler extends ChannelInboundHandlerAdapter {
       if (state == State.AWAIT_REQUEST) {
         reset("client closed its side before sending a DialRequest");
       } else if (state == State.AWAIT_DIAL_DATA) {
-        reset("client closed its side after " + dialDataReceived + " of " + dialDataRequested + " dial-data bytes");
+        reset(
+            "client closed its side after "
+                + dialDataReceived
+                + " of "
+                + dialDataRequested
+                + " dial-data bytes");
       }
       // during the jitter or the dial a half-close is fine: the client only waits for the answer
     }
@@ -220,7 +226,8 @@ final class DialRequestHandler extends ChannelInboundHandlerAdapter {
       reset("DialRequest without addresses");
       return;
     }
-    Optional<AddressSelector.Selection> selected = context.selector().select(request.getAddrsList());
+    Optional<AddressSelector.Selection> selected =
+        context.selector().select(request.getAddrsList());
     if (selected.isEmpty()) {
       respond(
           ResponseStatus.E_DIAL_REFUSED,
@@ -242,9 +249,13 @@ final class DialRequestHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     AutonatServerSettings settings = context.settings();
-    dialDataRequested = context.random().nextInt(settings.minDialDataBytes(), settings.maxDialDataBytes());
+    dialDataRequested =
+        context.random().nextInt(settings.minDialDataBytes(), settings.maxDialDataBytes());
     state = State.AWAIT_DIAL_DATA;
-    channel().writeAndFlush(AutonatMessages.frame(channel().alloc(), dialDataRequest(selection.index(), dialDataRequested)));
+    channel()
+        .writeAndFlush(
+            AutonatMessages.frame(
+                channel().alloc(), dialDataRequest(selection.index(), dialDataRequested)));
   }
 
   private void onDialData(AutonatV2Protos.Message message) {
@@ -255,20 +266,35 @@ final class DialRequestHandler extends ChannelInboundHandlerAdapter {
     ByteString data = message.getDialDataResponse().getData();
     int size = data.size();
     if (size > AutonatV2.MAX_DIAL_DATA_CHUNK) {
-      reset("DialDataResponse carries " + size + " bytes, more than " + AutonatV2.MAX_DIAL_DATA_CHUNK);
+      reset(
+          "DialDataResponse carries "
+              + size
+              + " bytes, more than "
+              + AutonatV2.MAX_DIAL_DATA_CHUNK);
       return;
     }
     long owed = dialDataRequested - dialDataReceived;
     if (size < AutonatV2.MIN_DIAL_DATA_FRAME && size < owed) {
-      reset("DialDataResponse of " + size + " bytes while " + owed + " are owed (minimum " + AutonatV2.MIN_DIAL_DATA_FRAME + ")");
+      reset(
+          "DialDataResponse of "
+              + size
+              + " bytes while "
+              + owed
+              + " are owed (minimum "
+              + AutonatV2.MIN_DIAL_DATA_FRAME
+              + ")");
       return;
     }
-    dialDataReceived += size; // a last frame larger than the rest is fine (the spec says SHOULD allow)
+    dialDataReceived +=
+        size; // a last frame larger than the rest is fine (the spec says SHOULD allow)
     if (dialDataReceived < dialDataRequested) {
       return;
     }
     if (!context.limiter().tryAcquireDialData()) {
-      respond(ResponseStatus.E_REQUEST_REJECTED, DialStatus.UNUSED, "dial-data budget spent while the client paid");
+      respond(
+          ResponseStatus.E_REQUEST_REJECTED,
+          DialStatus.UNUSED,
+          "dial-data budget spent while the client paid");
       return;
     }
     state = State.JITTER;
@@ -281,7 +307,8 @@ final class DialRequestHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
-  // ---- dial-back -----------------------------------------------------------------------------------------------
+  // ---- dial-back
+  // -----------------------------------------------------------------------------------------------
 
   private void startDial() {
     AddressSelector.Selection target = selection;
@@ -317,7 +344,8 @@ final class DialRequestHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
-  // ---- endings -------------------------------------------------------------------------------------------------
+  // ---- endings
+  // -------------------------------------------------------------------------------------------------
 
   /** Answers with a DialResponse and closes our side (FIN). */
   private void respond(ResponseStatus status, DialStatus dialStatus, @Nullable String reason) {
@@ -326,13 +354,14 @@ final class DialRequestHandler extends ChannelInboundHandlerAdapter {
     }
     int index = status == ResponseStatus.OK && selection != null ? selection.index() : 0;
     channel()
-        .writeAndFlush(AutonatMessages.frame(channel().alloc(), dialResponse(status, index, dialStatus)))
+        .writeAndFlush(
+            AutonatMessages.frame(channel().alloc(), dialResponse(status, index, dialStatus)))
         .addListener(ChannelFutureListener.CLOSE);
   }
 
   /**
-   * Rejects a request we have not read: the client may still be sending it, and a plain close
-   * would answer those bytes with a reset that can overtake our response. So: respond, half-close,
+   * Rejects a request we have not read: the client may still be sending it, and a plain close would
+   * answer those bytes with a reset that can overtake our response. So: respond, half-close,
    * discard what still comes, close when the client is done (or after a short linger).
    */
   private void rejectUnread(String reason) {
@@ -358,7 +387,10 @@ final class DialRequestHandler extends ChannelInboundHandlerAdapter {
               }
             });
     channel
-        .writeAndFlush(AutonatMessages.frame(channel.alloc(), dialResponse(ResponseStatus.E_REQUEST_REJECTED, 0, DialStatus.UNUSED)))
+        .writeAndFlush(
+            AutonatMessages.frame(
+                channel.alloc(),
+                dialResponse(ResponseStatus.E_REQUEST_REJECTED, 0, DialStatus.UNUSED)))
         .addListener(
             f -> {
               if (channel instanceof DuplexChannel) {
@@ -367,7 +399,9 @@ final class DialRequestHandler extends ChannelInboundHandlerAdapter {
                 channel.close();
               }
             });
-    channel.eventLoop().schedule(() -> channel.close(), REJECTION_LINGER.toMillis(), TimeUnit.MILLISECONDS);
+    channel
+        .eventLoop()
+        .schedule(() -> channel.close(), REJECTION_LINGER.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** How long a rejected client may take to finish sending before its stream is closed anyway. */
@@ -381,7 +415,8 @@ final class DialRequestHandler extends ChannelInboundHandlerAdapter {
   }
 
   /** Records the one outcome of this request; false when it was recorded already. */
-  private boolean finish(@Nullable ResponseStatus status, DialStatus dialStatus, @Nullable String reason) {
+  private boolean finish(
+      @Nullable ResponseStatus status, DialStatus dialStatus, @Nullable String reason) {
     if (state == State.DONE) {
       return false;
     }
@@ -421,9 +456,11 @@ final class DialRequestHandler extends ChannelInboundHandlerAdapter {
     return true;
   }
 
-  // ---- messages ------------------------------------------------------------------------------------------------
+  // ---- messages
+  // ------------------------------------------------------------------------------------------------
 
-  static AutonatV2Protos.Message dialResponse(ResponseStatus status, int addrIdx, DialStatus dialStatus) {
+  static AutonatV2Protos.Message dialResponse(
+      ResponseStatus status, int addrIdx, DialStatus dialStatus) {
     return AutonatV2Protos.Message.newBuilder()
         .setDialResponse(
             AutonatV2Protos.DialResponse.newBuilder()
@@ -435,7 +472,8 @@ final class DialRequestHandler extends ChannelInboundHandlerAdapter {
 
   static AutonatV2Protos.Message dialDataRequest(int addrIdx, long numBytes) {
     return AutonatV2Protos.Message.newBuilder()
-        .setDialDataRequest(AutonatV2Protos.DialDataRequest.newBuilder().setAddrIdx(addrIdx).setNumBytes(numBytes))
+        .setDialDataRequest(
+            AutonatV2Protos.DialDataRequest.newBuilder().setAddrIdx(addrIdx).setNumBytes(numBytes))
         .build();
   }
 }

@@ -14,12 +14,13 @@ import org.jspecify.annotations.Nullable;
  * @param addressCount addresses in the request (0 when it was never read)
  * @param selectedIndex index of the address chosen for the dial-back, -1 when none was chosen
  * @param selectedAddress that address, without {@code /p2p}; null when none was chosen
- * @param dialDataRequested bytes of dial data asked for (0 when the IP matched or nothing was selected)
+ * @param dialDataRequested bytes of dial data asked for (0 when the IP matched or nothing was
+ *     selected)
  * @param dialDataReceived bytes of dial data counted ({@code data} fields only)
  * @param responseStatus what the server answered; null when the stream was reset instead
  * @param dialStatus the dial-back's result ({@link DialStatus#UNUSED} when there was none)
- * @param reason why it ended this way when not a plain success (rejecting limit, reset cause,
- *     dial error); null otherwise
+ * @param reason why it ended this way when not a plain success (rejecting limit, reset cause, dial
+ *     error); null otherwise
  * @param duration from the stream's arrival to the end
  */
 public record DialRequestOutcome(

@@ -5,7 +5,8 @@ import java.util.Optional;
 /**
  * {@code DialStatus}: how the server's dial-back went.
  *
- * @see <a href="https://github.com/libp2p/specs/blob/master/autonat/autonat-v2.md#requirements-for-dialstatus">spec</a>
+ * @see <a
+ *     href="https://github.com/libp2p/specs/blob/master/autonat/autonat-v2.md#requirements-for-dialstatus">spec</a>
  */
 public enum DialStatus {
   UNUSED(0),

@@ -20,8 +20,10 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>a loopback target needs a loopback address of its family;
- *   <li>a public IPv4 target needs any non-loopback, non-link-local IPv4 address (NAT is normal for IPv4);
- *   <li>a public IPv6 target needs a public IPv6 address (a ULA-only machine has no IPv6 route out);
+ *   <li>a public IPv4 target needs any non-loopback, non-link-local IPv4 address (NAT is normal for
+ *       IPv4);
+ *   <li>a public IPv6 target needs a public IPv6 address (a ULA-only machine has no IPv6 route
+ *       out);
  *   <li>any other (private) target needs a non-loopback, non-link-local address of its family.
  * </ul>
  */
@@ -36,7 +38,8 @@ final class LocalNetworks implements Predicate<InetAddress> {
   private final Clock clock;
   private volatile Snapshot snapshot;
 
-  private record Snapshot(long takenAt, boolean loop4, boolean loop6, boolean any4, boolean any6, boolean public6) {}
+  private record Snapshot(
+      long takenAt, boolean loop4, boolean loop6, boolean any4, boolean any6, boolean public6) {}
 
   LocalNetworks(Supplier<List<InetAddress>> interfaceAddresses, Clock clock) {
     this.interfaceAddresses = interfaceAddresses;

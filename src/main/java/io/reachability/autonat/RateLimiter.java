@@ -16,8 +16,8 @@ import java.util.Optional;
  * The server's admission control, consulted <em>before</em> a request is read: sliding one-minute
  * windows for all requests, per peer, per IP and per subnet (/24 for IPv4, /56 for IPv6, so one
  * host with many peer ids or addresses cannot take the whole budget), a separate budget for
- * requests that need dial data, and a cap on concurrent requests per peer. Only admitted
- * requests count. Thread-safe; the clock is injectable for tests.
+ * requests that need dial data, and a cap on concurrent requests per peer. Only admitted requests
+ * count. Thread-safe; the clock is injectable for tests.
  */
 public final class RateLimiter {
 
@@ -40,7 +40,15 @@ public final class RateLimiter {
       int concurrentPerPeer) {
 
     public Limits {
-      for (int v : new int[] {globalPerMinute, perPeerPerMinute, perIpPerMinute, perSubnetPerMinute, dialDataPerMinute, concurrentPerPeer}) {
+      for (int v :
+          new int[] {
+            globalPerMinute,
+            perPeerPerMinute,
+            perIpPerMinute,
+            perSubnetPerMinute,
+            dialDataPerMinute,
+            concurrentPerPeer
+          }) {
         if (v < 1) {
           throw new IllegalArgumentException("rate limits must be at least 1: " + this);
         }
@@ -117,7 +125,10 @@ public final class RateLimiter {
     return true;
   }
 
-  /** Number of keys with live entries, for tests and metrics: the limiter must not grow without bound. */
+  /**
+   * Number of keys with live entries, for tests and metrics: the limiter must not grow without
+   * bound.
+   */
   public synchronized int trackedKeys() {
     expire(clock.millis());
     return perKey.size() + inFlight.size();
@@ -154,7 +165,8 @@ public final class RateLimiter {
   /** The subnet {@code ip} shares its budget with (/24 for IPv4, /56 for IPv6), as a map key. */
   public static SubnetKey subnet(InetAddress ip) {
     byte[] bytes = ip.getAddress();
-    return new SubnetKey(IpLiterals.prefix(bytes, bytes.length == 4 ? IPV4_SUBNET_BITS : IPV6_SUBNET_BITS));
+    return new SubnetKey(
+        IpLiterals.prefix(bytes, bytes.length == 4 ? IPV4_SUBNET_BITS : IPV6_SUBNET_BITS));
   }
 
   /** Map key for one IP (records compare arrays by identity, so these wrap them). */

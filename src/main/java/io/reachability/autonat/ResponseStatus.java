@@ -5,7 +5,8 @@ import java.util.Optional;
 /**
  * {@code DialResponse.ResponseStatus}: whether the server served the request.
  *
- * @see <a href="https://github.com/libp2p/specs/blob/master/autonat/autonat-v2.md#requirements-for-responsestatus">spec</a>
+ * @see <a
+ *     href="https://github.com/libp2p/specs/blob/master/autonat/autonat-v2.md#requirements-for-responsestatus">spec</a>
  */
 public enum ResponseStatus {
   E_INTERNAL_ERROR(0),
@@ -23,7 +24,10 @@ public enum ResponseStatus {
     return code;
   }
 
-  /** Empty for a code this implementation does not understand (the spec says: discard such responses). */
+  /**
+   * Empty for a code this implementation does not understand (the spec says: discard such
+   * responses).
+   */
   public static Optional<ResponseStatus> fromCode(int code) {
     for (ResponseStatus status : values()) {
       if (status.code == code) {

@@ -23,14 +23,15 @@ class ApiConfiguration {
 
   @Bean
   FilterRegistrationBean<BodyLimitFilter> bodyLimitFilter(ApiProperties api, JsonMapper json) {
-    FilterRegistrationBean<BodyLimitFilter> registration = new FilterRegistrationBean<>(new BodyLimitFilter(api.maxBodyBytes(), json));
+    FilterRegistrationBean<BodyLimitFilter> registration =
+        new FilterRegistrationBean<>(new BodyLimitFilter(api.maxBodyBytes(), json));
     registration.setOrder(Ordered.HIGHEST_PRECEDENCE); // before anything that could read the body
     return registration;
   }
 
   /**
-   * Replaces Tomcat's HTML error report on the host (Spring Boot installs one without details)
-   * with {@link ProblemErrorReportValve}. Runs after Boot's own customizer, whose valve it removes.
+   * Replaces Tomcat's HTML error report on the host (Spring Boot installs one without details) with
+   * {@link ProblemErrorReportValve}. Runs after Boot's own customizer, whose valve it removes.
    */
   @Bean
   WebServerFactoryCustomizer<TomcatServletWebServerFactory> problemErrorReports(JsonMapper json) {
@@ -41,13 +42,15 @@ class ApiConfiguration {
             context -> {
               Pipeline host = context.getParent().getPipeline();
               for (Valve valve : host.getValves()) {
-                if (valve instanceof ErrorReportValve && !(valve instanceof ProblemErrorReportValve)) {
+                if (valve instanceof ErrorReportValve
+                    && !(valve instanceof ProblemErrorReportValve)) {
                   host.removeValve(valve);
                 }
               }
               host.addValve(new ProblemErrorReportValve(json));
               if (context.getParent() instanceof StandardHost standard) {
-                // the host adds its default report (with server info) at start unless one of this class is there
+                // the host adds its default report (with server info) at start unless one of this
+                // class is there
                 standard.setErrorReportValveClass(ProblemErrorReportValve.class.getName());
               }
             });

@@ -11,7 +11,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     413 before it is read (default {@value BodyLimitFilter#DEFAULT_MAX_BODY_BYTES})
  */
 @ConfigurationProperties("reach.api")
-public record ApiProperties(@DefaultValue("" + BodyLimitFilter.DEFAULT_MAX_BODY_BYTES) int maxBodyBytes) {
+public record ApiProperties(
+    @DefaultValue("" + BodyLimitFilter.DEFAULT_MAX_BODY_BYTES) int maxBodyBytes) {
 
   /** Below this not even a check request of one address fits. */
   static final int MIN_MAX_BODY_BYTES = 1024;
@@ -22,7 +23,12 @@ public record ApiProperties(@DefaultValue("" + BodyLimitFilter.DEFAULT_MAX_BODY_
   public ApiProperties {
     if (maxBodyBytes < MIN_MAX_BODY_BYTES || maxBodyBytes > MAX_MAX_BODY_BYTES) {
       throw new IllegalArgumentException(
-          "reach.api.max-body-bytes must be in [" + MIN_MAX_BODY_BYTES + ", " + MAX_MAX_BODY_BYTES + "], was " + maxBodyBytes);
+          "reach.api.max-body-bytes must be in ["
+              + MIN_MAX_BODY_BYTES
+              + ", "
+              + MAX_MAX_BODY_BYTES
+              + "], was "
+              + maxBodyBytes);
     }
   }
 }

@@ -9,7 +9,10 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** The AutoNAT v2 client (always) and server (with {@code reach.server.enabled=true}) on the node's host. */
+/**
+ * The AutoNAT v2 client (always) and server (with {@code reach.server.enabled=true}) on the node's
+ * host.
+ */
 @Configuration(proxyBeanMethods = false)
 class AutonatConfiguration {
 

@@ -8,8 +8,8 @@ import io.reachability.autonat.DialStatus;
 import io.reachability.autonat.ResponseStatus;
 
 /**
- * The AutoNAT v2 server's counters as metrics ({@code /actuator/prometheus}): every request ends
- * in exactly one outcome, counted here by how it ended.
+ * The AutoNAT v2 server's counters as metrics ({@code /actuator/prometheus}): every request ends in
+ * exactly one outcome, counted here by how it ended.
  */
 final class AutonatServerMetrics implements MeterBinder {
 
@@ -39,7 +39,9 @@ final class AutonatServerMetrics implements MeterBinder {
           .register(registry);
     }
     FunctionCounter.builder(RESETS, server, AutonatServer::resets)
-        .description("AutoNAT v2 request streams reset (bad input, over a limit, unpaid dial data, timeouts)")
+        .description(
+            "AutoNAT v2 request streams reset (bad input, over a limit, unpaid dial data,"
+                + " timeouts)")
         .register(registry);
     FunctionCounter.builder(DIAL_DATA, server, AutonatServer::dialDataBytesReceived)
         .description("Dial data received from clients")

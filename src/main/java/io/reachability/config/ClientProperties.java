@@ -16,7 +16,8 @@ public record ClientProperties(@DefaultValue("100000") int maxDialDataBytes) {
 
   public ClientProperties {
     if (maxDialDataBytes < 0) {
-      throw new IllegalArgumentException("reach.client.max-dial-data-bytes must not be negative, was " + maxDialDataBytes);
+      throw new IllegalArgumentException(
+          "reach.client.max-dial-data-bytes must not be negative, was " + maxDialDataBytes);
     }
   }
 

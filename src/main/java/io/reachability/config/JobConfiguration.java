@@ -1,8 +1,8 @@
 package io.reachability.config;
 
+import io.reachability.access.AccessProperties;
 import io.reachability.autonat.AutonatClient;
 import io.reachability.autonat.CheckOptions;
-import io.reachability.access.AccessProperties;
 import io.reachability.job.AddressChecker;
 import io.reachability.job.CheckPolicy;
 import io.reachability.job.CheckRequestValidator;
@@ -14,8 +14,8 @@ import io.reachability.libp2p.host.Host;
 import io.reachability.pool.PoolServer;
 import io.reachability.pool.ServerPool;
 import java.net.InetAddress;
-import java.util.Set;
 import java.time.Clock;
+import java.util.Set;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -68,11 +68,19 @@ class JobConfiguration {
    * dial, or have servers dial, anyone else.
    */
   @Bean
-  CheckRequestValidator checkRequestValidator(Host host, ClientProperties client, AccessProperties access, ServerPool pool, NodeProperties node) {
-    Set<InetAddress> machine = Set.copyOf(Host.machineAddresses()); // read once: interfaces rarely change
+  CheckRequestValidator checkRequestValidator(
+      Host host,
+      ClientProperties client,
+      AccessProperties access,
+      ServerPool pool,
+      NodeProperties node) {
+    Set<InetAddress> machine =
+        Set.copyOf(Host.machineAddresses()); // read once: interfaces rarely change
     CheckPolicy policy =
         new CheckPolicy(
-            access.allowAnyServer() ? CheckPolicy.ServerRule.POOL_OR_PUBLIC : CheckPolicy.ServerRule.POOL,
+            access.allowAnyServer()
+                ? CheckPolicy.ServerRule.POOL_OR_PUBLIC
+                : CheckPolicy.ServerRule.POOL,
             access.allowAnyAddress(),
             () -> pool.servers().stream().map(PoolServer::address).toList(),
             () -> NodeIps.of(host, node, machine));

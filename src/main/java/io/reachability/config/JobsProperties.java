@@ -15,8 +15,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxUnfinishedPerClient queued and running jobs of one client (API key, or the local
  *     caller); beyond it that client is turned away (429)
  * @param retention how long a finished job stays queryable
- * @param maxStored most jobs kept; beyond it the oldest finished ones go first (queued and
- *     running jobs are never dropped)
+ * @param maxStored most jobs kept; beyond it the oldest finished ones go first (queued and running
+ *     jobs are never dropped)
  * @param defaultTimeout bound on a job whose request names no {@code timeoutSeconds} (default
  *     {@link JobSettings#DEFAULT_TIMEOUT}, at most {@link JobSettings#MAX_TIMEOUT})
  * @param shutdownGrace on shutdown, how long queued and running jobs get to finish before the rest
@@ -42,28 +42,43 @@ public record JobsProperties(
       throw new IllegalArgumentException("reach.jobs.retention must be positive, was " + retention);
     }
     atLeastOne("max-stored", maxStored);
-    if (defaultTimeout == null || defaultTimeout.isNegative() || defaultTimeout.isZero() || defaultTimeout.compareTo(JobSettings.MAX_TIMEOUT) > 0) {
+    if (defaultTimeout == null
+        || defaultTimeout.isNegative()
+        || defaultTimeout.isZero()
+        || defaultTimeout.compareTo(JobSettings.MAX_TIMEOUT) > 0) {
       throw new IllegalArgumentException(
-          "reach.jobs.default-timeout must be positive and at most " + JobSettings.MAX_TIMEOUT + " (the longest a request may ask for), was " + defaultTimeout);
+          "reach.jobs.default-timeout must be positive and at most "
+              + JobSettings.MAX_TIMEOUT
+              + " (the longest a request may ask for), was "
+              + defaultTimeout);
     }
     if (shutdownGrace == null || shutdownGrace.isNegative()) {
-      throw new IllegalArgumentException("reach.jobs.shutdown-grace must not be negative, was " + shutdownGrace);
+      throw new IllegalArgumentException(
+          "reach.jobs.shutdown-grace must not be negative, was " + shutdownGrace);
     }
   }
 
   private static void atLeastOne(String name, int value) {
     if (value < 1) {
-      throw new IllegalArgumentException("reach.jobs." + name + " must be at least 1, was " + value);
+      throw new IllegalArgumentException(
+          "reach.jobs." + name + " must be at least 1, was " + value);
     }
   }
 
   private static void inRange(String name, int value, int max) {
     if (value < 1 || value > max) {
-      throw new IllegalArgumentException("reach.jobs." + name + " must be in [1, " + max + "], was " + value);
+      throw new IllegalArgumentException(
+          "reach.jobs." + name + " must be in [1, " + max + "], was " + value);
     }
   }
 
   JobSettings toSettings() {
-    return new JobSettings(maxRunning, queueCapacity, maxChecksInFlight, maxUnfinishedPerClient, defaultTimeout, shutdownGrace);
+    return new JobSettings(
+        maxRunning,
+        queueCapacity,
+        maxChecksInFlight,
+        maxUnfinishedPerClient,
+        defaultTimeout,
+        shutdownGrace);
   }
 }

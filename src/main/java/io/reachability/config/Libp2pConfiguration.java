@@ -1,10 +1,10 @@
 package io.reachability.config;
 
+import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.crypto.KeyFile;
 import io.reachability.libp2p.crypto.Keys;
 import io.reachability.libp2p.crypto.PrivateKey;
 import io.reachability.libp2p.host.Host;
-import io.reachability.libp2p.core.Multiaddr;
 import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,7 +54,9 @@ class Libp2pConfiguration {
 
   private static PrivateKey identity(NodeProperties node) {
     if (node.identityFile().isBlank()) {
-      log.info("reach.node.identity-file is empty: using an ephemeral identity (a new peer id on every start)");
+      log.info(
+          "reach.node.identity-file is empty: using an ephemeral identity (a new peer id on every"
+              + " start)");
       return Keys.generateEd25519();
     }
     Path file = Path.of(node.identityFile());

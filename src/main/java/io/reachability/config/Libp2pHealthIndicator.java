@@ -5,7 +5,9 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.stereotype.Component;
 
-/** Actuator health component {@code libp2p}: the node, its listen addresses and connection count. */
+/**
+ * Actuator health component {@code libp2p}: the node, its listen addresses and connection count.
+ */
 @Component("libp2p")
 class Libp2pHealthIndicator implements HealthIndicator {
 
@@ -20,7 +22,8 @@ class Libp2pHealthIndicator implements HealthIndicator {
     Health.Builder builder = host.listenAddresses().isEmpty() ? Health.down() : Health.up();
     return builder
         .withDetail("peerId", host.peerId().toString())
-        .withDetail("listenAddresses", host.listenAddresses().stream().map(Object::toString).toList())
+        .withDetail(
+            "listenAddresses", host.listenAddresses().stream().map(Object::toString).toList())
         .withDetail("connections", host.connections().size())
         .build();
   }

@@ -1,8 +1,12 @@
 package io.reachability.config;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.reachability.autonat.AddressClass;
 import io.reachability.autonat.AutonatClient;
 import io.reachability.autonat.CheckOptions;
+import io.reachability.autonat.Reachability;
 import io.reachability.job.AddressResult;
 import io.reachability.job.Attempt;
 import io.reachability.job.JobService;
@@ -10,20 +14,16 @@ import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.core.PeerId;
 import io.reachability.libp2p.host.Host;
 import io.reachability.libp2p.host.ObservedAddress;
-import io.reachability.pool.PoolServer;
-import io.reachability.pool.ServerPool;
 import io.reachability.monitor.ProbeOutcome;
 import io.reachability.monitor.ReachabilityMonitor;
-import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.binder.MeterBinder;
-import io.reachability.autonat.Reachability;
 import io.reachability.monitor.ReachabilityReport;
+import io.reachability.pool.PoolServer;
+import io.reachability.pool.ServerPool;
 import java.time.Clock;
 import java.util.EnumMap;
-import java.util.Map;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -35,9 +35,10 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The reachability monitor ({@code reach.monitor.enabled}, default on): probes the node's
- * candidate addresses through the pool's servers, hears every finished check job's answers (which
- * at most prompt a re-probe), and starts once the pool is up. Closed before the client and the pool it uses.
+ * The reachability monitor ({@code reach.monitor.enabled}, default on): probes the node's candidate
+ * addresses through the pool's servers, hears every finished check job's answers (which at most
+ * prompt a re-probe), and starts once the pool is up. Closed before the client and the pool it
+ * uses.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnBooleanProperty(name = "reach.monitor.enabled", matchIfMissing = true)
@@ -47,29 +48,44 @@ class MonitorConfiguration {
 
   @Bean(destroyMethod = "close")
   ReachabilityMonitor reachabilityMonitor(
-      MonitorProperties properties, AutonatClient client, ServerPool pool, Host host, NodeProperties node, JobService jobs) {
+      MonitorProperties properties,
+      AutonatClient client,
+      ServerPool pool,
+      Host host,
+      NodeProperties node,
+      JobService jobs) {
     CheckOptions defaults = CheckOptions.from(client.settings());
     ReachabilityMonitor monitor =
         new ReachabilityMonitor(
             properties.toSettings(),
             (server, address, timeout) ->
-                client.check(server, List.of(address), defaults.withTimeout(timeout)).whenComplete((result, error) -> {
-                  if (result != null) {
-                    pool.record(result);
-                  }
-                }),
-            () -> pool.usable().stream().map(s -> new ReachabilityMonitor.Server(s.address(), !s.embedded())).toList(),
+                client
+                    .check(server, List.of(address), defaults.withTimeout(timeout))
+                    .whenComplete(
+                        (result, error) -> {
+                          if (result != null) {
+                            pool.record(result);
+                          }
+                        }),
+            () ->
+                pool.usable().stream()
+                    .map(s -> new ReachabilityMonitor.Server(s.address(), !s.embedded()))
+                    .toList(),
             () -> candidates(host, node, pool),
             Clock.systemUTC());
     // jobs' answers never decide a verdict (ReachabilityMonitor.record): one that disagrees only
     // prompts a re-probe. A job may name any server; only the pool's answers get that far
     jobs.addFinishedListener(
         job -> {
-          Set<PeerId> trusted = pool.servers().stream().map(PoolServer::peerId).collect(Collectors.toSet());
+          Set<PeerId> trusted =
+              pool.servers().stream().map(PoolServer::peerId).collect(Collectors.toSet());
           for (AddressResult result : job.results()) {
             for (Attempt attempt : result.attempts()) {
               if (attempt.server().peerId().filter(trusted::contains).isPresent()) {
-                monitor.record(result.address(), attempt.server(), ProbeOutcome.of(attempt.reachability(), attempt.responseStatus()));
+                monitor.record(
+                    result.address(),
+                    attempt.server(),
+                    ProbeOutcome.of(attempt.reachability(), attempt.responseStatus()));
               }
             }
           }
@@ -81,7 +97,10 @@ class MonitorConfiguration {
     return monitor.start();
   }
 
-  /** Actuator health component {@code reachability}: UP while the monitor runs, the node's reachability and counts as details. */
+  /**
+   * Actuator health component {@code reachability}: UP while the monitor runs, the node's
+   * reachability and counts as details.
+   */
   @Bean
   HealthIndicator reachabilityHealthIndicator(ReachabilityMonitor monitor) {
     return () -> {
@@ -97,13 +116,18 @@ class MonitorConfiguration {
     };
   }
 
-  /** Gauges {@code reach.monitor.addresses{verdict}} and the counter {@code reach.monitor.probes}. */
+  /**
+   * Gauges {@code reach.monitor.addresses{verdict}} and the counter {@code reach.monitor.probes}.
+   */
   @Bean
   MeterBinder reachabilityMonitorMetrics(ReachabilityMonitor monitor) {
     return registry -> {
       for (Reachability verdict : Reachability.values()) {
         // verdicts() only: a scrape needs no window or history copies
-        Gauge.builder(MONITOR_ADDRESSES, monitor, m -> m.verdicts().values().stream().filter(v -> v == verdict).count())
+        Gauge.builder(
+                MONITOR_ADDRESSES,
+                monitor,
+                m -> m.verdicts().values().stream().filter(v -> v == verdict).count())
             .tag("verdict", verdict.name())
             .description("tracked candidate addresses by the monitor's verdict")
             .register(registry);
@@ -129,17 +153,18 @@ class MonitorConfiguration {
   static final int MAX_OBSERVED_CANDIDATES = 3;
 
   /**
-   * The node's candidate addresses: its listen addresses (wildcards expanded),
-   * {@code reach.node.announce}, and up to {@link #MAX_OBSERVED_CANDIDATES} addresses the pool's
-   * servers observed for the node over identify (only while the node dials from its listen port:
-   * otherwise they carry ephemeral ports nobody can dial). Private ones only while the pool has
-   * embedded servers, the only ones that dial them.
+   * The node's candidate addresses: its listen addresses (wildcards expanded), {@code
+   * reach.node.announce}, and up to {@link #MAX_OBSERVED_CANDIDATES} addresses the pool's servers
+   * observed for the node over identify (only while the node dials from its listen port: otherwise
+   * they carry ephemeral ports nobody can dial). Private ones only while the pool has embedded
+   * servers, the only ones that dial them.
    */
   static List<Multiaddr> candidates(Host host, NodeProperties node, ServerPool pool) {
     Set<Multiaddr> result = new LinkedHashSet<>(host.interfaceListenAddresses());
     result.addAll(node.announceAddresses());
     if (host.dialsFromListenPort()) {
-      Set<PeerId> servers = pool.servers().stream().map(PoolServer::peerId).collect(Collectors.toSet());
+      Set<PeerId> servers =
+          pool.servers().stream().map(PoolServer::peerId).collect(Collectors.toSet());
       host.observedAddresses().stream()
           .filter(o -> o.observers().stream().anyMatch(servers::contains))
           .map(ObservedAddress::address)

@@ -7,8 +7,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * The reachability monitor ({@code reach.monitor.*}). Defaults are go-libp2p's numbers (see
- * {@link MonitorSettings}).
+ * The reachability monitor ({@code reach.monitor.*}). Defaults are go-libp2p's numbers (see {@link
+ * MonitorSettings}).
  *
  * @param enabled keep re-checking the node's own candidate addresses in the background
  * @param concurrency probes in flight at once
@@ -51,9 +51,21 @@ public record MonitorProperties(
     try {
       // the settings record checks every value; its messages are renamed after the settings
       new MonitorSettings(
-          windowSize, outcomeTtl, targetConfidence, reprobeInterval, secondaryReprobeInterval, maxConsecutiveRefusals,
-          refusalPause, maxProbesPerAddress, probeRateWindow, concurrency, probeTimeout, perServerInterval, backoffInitial,
-          backoffMax, maxAddresses);
+          windowSize,
+          outcomeTtl,
+          targetConfidence,
+          reprobeInterval,
+          secondaryReprobeInterval,
+          maxConsecutiveRefusals,
+          refusalPause,
+          maxProbesPerAddress,
+          probeRateWindow,
+          concurrency,
+          probeTimeout,
+          perServerInterval,
+          backoffInitial,
+          backoffMax,
+          maxAddresses);
     } catch (IllegalArgumentException | NullPointerException e) {
       throw new IllegalArgumentException(settingMessage(String.valueOf(e.getMessage())), e);
     }
@@ -61,12 +73,27 @@ public record MonitorProperties(
 
   public MonitorSettings toSettings() {
     return new MonitorSettings(
-        windowSize, outcomeTtl, targetConfidence, reprobeInterval, secondaryReprobeInterval, maxConsecutiveRefusals,
-        refusalPause, maxProbesPerAddress, probeRateWindow, concurrency, probeTimeout, perServerInterval, backoffInitial,
-        backoffMax, maxAddresses);
+        windowSize,
+        outcomeTtl,
+        targetConfidence,
+        reprobeInterval,
+        secondaryReprobeInterval,
+        maxConsecutiveRefusals,
+        refusalPause,
+        maxProbesPerAddress,
+        probeRateWindow,
+        concurrency,
+        probeTimeout,
+        perServerInterval,
+        backoffInitial,
+        backoffMax,
+        maxAddresses);
   }
 
-  /** "perServerInterval must ..." from the settings record, as "reach.monitor.per-server-interval must ...". */
+  /**
+   * "perServerInterval must ..." from the settings record, as "reach.monitor.per-server-interval
+   * must ...".
+   */
   static String settingMessage(String message) {
     int space = message.indexOf(' ');
     String field = space < 0 ? message : message.substring(0, space);

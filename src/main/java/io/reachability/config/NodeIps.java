@@ -14,11 +14,15 @@ final class NodeIps {
 
   private NodeIps() {}
 
-  /** This machine's {@code interfaces} and the IPs the node listens on (wildcards expanded), announces, or was observed at by peers. */
+  /**
+   * This machine's {@code interfaces} and the IPs the node listens on (wildcards expanded),
+   * announces, or was observed at by peers.
+   */
   static Set<InetAddress> of(Host host, NodeProperties node, Set<InetAddress> interfaces) {
     Set<InetAddress> ips = new HashSet<>(interfaces);
     Stream.concat(
-            Stream.concat(host.interfaceListenAddresses().stream(), node.announceAddresses().stream()),
+            Stream.concat(
+                host.interfaceListenAddresses().stream(), node.announceAddresses().stream()),
             host.observedAddresses().stream().map(ObservedAddress::address))
         .map(AddressClass::ip)
         .flatMap(Optional::stream)

@@ -14,9 +14,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param identityFile where the node's Ed25519 key lives (libp2p protobuf {@code PrivateKey}
  *     format); empty means a fresh key on every start, otherwise it is created on first start and
  *     reused after
- * @param announce extra candidate addresses of the node (say a port forward or a public address
- *     the node cannot see itself): checked, together with the listen addresses, when a check names
- *     no address
+ * @param announce extra candidate addresses of the node (say a port forward or a public address the
+ *     node cannot see itself): checked, together with the listen addresses, when a check names no
+ *     address
  * @param reusePort dial from the listen port (SO_REUSEPORT, native epoll transport only), so that
  *     the address peers observe for the node's outbound connections carries the NAT mapping of the
  *     listen port, as other libp2p nodes do; off = outbound connections from ephemeral ports
@@ -25,8 +25,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     them the AutoNAT dial-backs the node needs)
  * @param maxInboundConnections open inbound connections in all, below the node's 1024; the rest
  *     stays for connections the node opens itself, so an inbound flood cannot stop it dialing out
- * @param maxInboundConnectionsPerSubnet open inbound connections from one /24 (IPv4) or /64
- *     (IPv6); beyond it new ones from that subnet are closed at once
+ * @param maxInboundConnectionsPerSubnet open inbound connections from one /24 (IPv4) or /64 (IPv6);
+ *     beyond it new ones from that subnet are closed at once
  * @param idleTimeout a connection with no open stream for this long is closed
  */
 @ConfigurationProperties("reach.node")
@@ -43,25 +43,33 @@ public record NodeProperties(
   public NodeProperties {
     if (maxInboundConnectionsPerIp < 1) {
       throw new IllegalArgumentException(
-          "reach.node.max-inbound-connections-per-ip must be at least 1, was " + maxInboundConnectionsPerIp);
+          "reach.node.max-inbound-connections-per-ip must be at least 1, was "
+              + maxInboundConnectionsPerIp);
     }
-    if (maxInboundConnections < 1 || maxInboundConnections >= HostSettings.DEFAULT_MAX_CONNECTIONS) {
+    if (maxInboundConnections < 1
+        || maxInboundConnections >= HostSettings.DEFAULT_MAX_CONNECTIONS) {
       throw new IllegalArgumentException(
-          "reach.node.max-inbound-connections must be in [1, " + (HostSettings.DEFAULT_MAX_CONNECTIONS - 1)
-              + "] (below the node's " + HostSettings.DEFAULT_MAX_CONNECTIONS + " connections, so it can always dial out), was "
+          "reach.node.max-inbound-connections must be in [1, "
+              + (HostSettings.DEFAULT_MAX_CONNECTIONS - 1)
+              + "] (below the node's "
+              + HostSettings.DEFAULT_MAX_CONNECTIONS
+              + " connections, so it can always dial out), was "
               + maxInboundConnections);
     }
     if (maxInboundConnectionsPerSubnet < 1) {
       throw new IllegalArgumentException(
-          "reach.node.max-inbound-connections-per-subnet must be at least 1, was " + maxInboundConnectionsPerSubnet);
+          "reach.node.max-inbound-connections-per-subnet must be at least 1, was "
+              + maxInboundConnectionsPerSubnet);
     }
     if (idleTimeout == null || idleTimeout.isNegative() || idleTimeout.isZero()) {
-      throw new IllegalArgumentException("reach.node.idle-timeout must be positive, was " + idleTimeout);
+      throw new IllegalArgumentException(
+          "reach.node.idle-timeout must be positive, was " + idleTimeout);
     }
     listen = List.copyOf(listen);
     announce = announce == null ? List.of() : List.copyOf(announce);
     if (listen.isEmpty()) {
-      throw new IllegalArgumentException("reach.node.listen: at least one listen address is needed");
+      throw new IllegalArgumentException(
+          "reach.node.listen: at least one listen address is needed");
     }
     for (int i = 0; i < listen.size(); i++) {
       tcpAddress("reach.node.listen[" + i + "]", listen.get(i), "can be listened on");

@@ -20,13 +20,18 @@ class PoolConfiguration {
 
   @Bean(destroyMethod = "close")
   ServerPool serverPool(PoolProperties pool, ServerProperties server, Host host) {
-    EmbeddedPool embedded = pool.embeddedEnabled() ? EmbeddedPool.start(pool.embedded().size()) : null;
+    EmbeddedPool embedded =
+        pool.embeddedEnabled() ? EmbeddedPool.start(pool.embedded().size()) : null;
     ServerPool servers = ServerPool.of(pool.serverAddresses(), embedded);
     if (servers.size() == 0 && server.enabled()) {
       // a pure AutoNAT v2 server: fine, but its own checks have nobody to ask
-      log.info("the server pool is empty: this service serves checks to others; its own checks need servers named in the request");
+      log.info(
+          "the server pool is empty: this service serves checks to others; its own checks need"
+              + " servers named in the request");
     } else if (servers.size() == 0) {
-      log.warn("the server pool is empty (reach.pool.servers unset, embedded pool off): every check will be UNKNOWN");
+      log.warn(
+          "the server pool is empty (reach.pool.servers unset, embedded pool off): every check will"
+              + " be UNKNOWN");
     } else {
       log.info("server pool: {}", servers.servers());
     }

@@ -15,7 +15,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 @ConfigurationProperties("reach.pool")
 public record PoolProperties(@DefaultValue List<String> servers, @DefaultValue Embedded embedded) {
 
-  /** Upper bound of {@code reach.pool.embedded.size}: each server is two hosts with their own threads. */
+  /**
+   * Upper bound of {@code reach.pool.embedded.size}: each server is two hosts with their own
+   * threads.
+   */
   static final int MAX_EMBEDDED_SIZE = 16;
 
   /**
@@ -50,11 +53,15 @@ public record PoolProperties(@DefaultValue List<String> servers, @DefaultValue E
       throw new IllegalArgumentException(setting + ": " + e.getMessage());
     }
     if (address.peerId().isEmpty()) {
-      throw new IllegalArgumentException(setting + " = \"" + value + "\": a server address must end in /p2p/<peer id>");
+      throw new IllegalArgumentException(
+          setting + " = \"" + value + "\": a server address must end in /p2p/<peer id>");
     }
     if (address.toTcpSocketAddress().isEmpty()) {
       throw new IllegalArgumentException(
-          setting + " = \"" + value + "\": only /ip4|ip6/<address>/tcp/<port>/p2p/<peer id> can be dialed");
+          setting
+              + " = \""
+              + value
+              + "\": only /ip4|ip6/<address>/tcp/<port>/p2p/<peer id> can be dialed");
     }
     return address;
   }
@@ -63,7 +70,10 @@ public record PoolProperties(@DefaultValue List<String> servers, @DefaultValue E
     return servers.stream().map(String::trim).map(Multiaddr::fromString).toList();
   }
 
-  /** {@code reach.pool.embedded.enabled}, resolved: when unset, on exactly when no server is configured. */
+  /**
+   * {@code reach.pool.embedded.enabled}, resolved: when unset, on exactly when no server is
+   * configured.
+   */
   public boolean embeddedEnabled() {
     Boolean enabled = embedded.enabled();
     return enabled != null ? enabled : servers.isEmpty();

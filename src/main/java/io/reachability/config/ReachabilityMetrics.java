@@ -16,9 +16,9 @@ import org.springframework.stereotype.Component;
 /**
  * Micrometer meters of the service: jobs waiting and running, finished jobs by state and their
  * duration, verdicts per address, AutoNAT client results by response status. The server role's
- * meters are {@link AutonatServerMetrics}. Scraped at {@code /actuator/prometheus}, where
- * {@code reach.jobs.finished} reads {@code reach_jobs_finished_total} and a timer gives
- * {@code _seconds_count}, {@code _seconds_sum} and {@code _seconds_max}.
+ * meters are {@link AutonatServerMetrics}. Scraped at {@code /actuator/prometheus}, where {@code
+ * reach.jobs.finished} reads {@code reach_jobs_finished_total} and a timer gives {@code
+ * _seconds_count}, {@code _seconds_sum} and {@code _seconds_max}.
  */
 @Component
 class ReachabilityMetrics {
@@ -37,8 +37,12 @@ class ReachabilityMetrics {
 
   ReachabilityMetrics(MeterRegistry registry, JobService jobs) {
     this.registry = registry;
-    Gauge.builder(JOBS_QUEUED, jobs, JobService::queued).description("check jobs waiting to run").register(registry);
-    Gauge.builder(JOBS_RUNNING, jobs, JobService::running).description("check jobs running").register(registry);
+    Gauge.builder(JOBS_QUEUED, jobs, JobService::queued)
+        .description("check jobs waiting to run")
+        .register(registry);
+    Gauge.builder(JOBS_RUNNING, jobs, JobService::running)
+        .description("check jobs running")
+        .register(registry);
     jobs.addFinishedListener(this::finished);
   }
 
@@ -56,7 +60,14 @@ class ReachabilityMetrics {
     for (AddressResult result : job.results()) {
       registry.counter(VERDICTS, "verdict", result.verdict().name()).increment();
       for (Attempt attempt : result.attempts()) {
-        registry.counter(CLIENT_RESULTS, "status", status(attempt.responseStatus()), "reachability", attempt.reachability().name()).increment();
+        registry
+            .counter(
+                CLIENT_RESULTS,
+                "status",
+                status(attempt.responseStatus()),
+                "reachability",
+                attempt.reachability().name())
+            .increment();
       }
     }
   }

@@ -5,8 +5,8 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.stereotype.Component;
 
 /**
- * Actuator health component {@code role}, part of readiness: whether the service can do its job
- * in the roles it is configured for (the node listening is the {@code libp2p} component's part).
+ * Actuator health component {@code role}, part of readiness: whether the service can do its job in
+ * the roles it is configured for (the node listening is the {@code libp2p} component's part).
  *
  * <ul>
  *   <li>With the AutoNAT v2 server role ({@code reach.server.enabled}) the service serves checks as
@@ -34,9 +34,13 @@ class RoleHealthIndicator implements HealthIndicator {
     long ready = pool.readyServers();
     String role = serverRole ? (pool.pureServer() ? "server" : "server and checker") : "checker";
     Health.Builder builder = serverRole || ready > 0 ? Health.up() : Health.down();
-    builder.withDetail("role", role).withDetail("servesChecks", serverRole).withDetail("readyPoolServers", ready);
+    builder
+        .withDetail("role", role)
+        .withDetail("servesChecks", serverRole)
+        .withDetail("readyPoolServers", ready);
     if (!serverRole && ready == 0) {
-      builder.withDetail("reason", "no pool server is connected and speaks AutoNAT v2: checks have nobody to ask");
+      builder.withDetail(
+          "reason", "no pool server is connected and speaks AutoNAT v2: checks have nobody to ask");
     }
     return builder.build();
   }

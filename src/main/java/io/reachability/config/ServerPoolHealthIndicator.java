@@ -20,7 +20,8 @@ import org.springframework.stereotype.Component;
  * probes the pool again in the background (at most every {@link #REPROBE_INTERVAL}): a server that
  * went away shows as not ready, one that came back as ready, a poll or so later.
  */
-@Component // bean serverPoolHealthIndicator: the health component is named "serverPool" (the pool bean has that name)
+@Component // bean serverPoolHealthIndicator: the health component is named "serverPool" (the pool
+// bean has that name)
 class ServerPoolHealthIndicator implements HealthIndicator {
 
   /** Least time between two background probes started by health checks. */
@@ -37,7 +38,10 @@ class ServerPoolHealthIndicator implements HealthIndicator {
     this.serverRole = server.enabled();
   }
 
-  /** A pure AutoNAT v2 server: the server role on and nothing in the pool; it serves others and needs no pool. */
+  /**
+   * A pure AutoNAT v2 server: the server role on and nothing in the pool; it serves others and
+   * needs no pool.
+   */
   boolean pureServer() {
     return serverRole && pool.size() == 0;
   }
@@ -51,7 +55,8 @@ class ServerPoolHealthIndicator implements HealthIndicator {
     long ready =
         servers.stream()
             .filter(s -> Boolean.TRUE.equals(s.speaksAutonatV2()))
-            .filter(s -> ServerPool.connected(host, s) || Boolean.TRUE.equals(s.answeredLastContact()))
+            .filter(
+                s -> ServerPool.connected(host, s) || Boolean.TRUE.equals(s.answeredLastContact()))
             .count();
     if (servers.stream().noneMatch(s -> ServerPool.connected(host, s))) {
       reprobe();
@@ -73,7 +78,8 @@ class ServerPoolHealthIndicator implements HealthIndicator {
         .withDetail("ready", ready)
         .withDetail("embedded", pool.hasEmbedded());
     if (pureServer()) {
-      builder.withDetail("notNeeded", "a pure AutoNAT v2 server: it serves checks to others and needs no pool");
+      builder.withDetail(
+          "notNeeded", "a pure AutoNAT v2 server: it serves checks to others and needs no pool");
     }
     if (pool.hasEmbedded()) {
       builder.withDetail("notice", EmbeddedPool.NOTICE);

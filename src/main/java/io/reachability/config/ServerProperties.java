@@ -46,19 +46,26 @@ public record ServerProperties(
 
     private static void check(String name, int value) {
       if (value < 1) {
-        throw new IllegalArgumentException("reach.server.rate-limit." + name + " must be at least 1, was " + value);
+        throw new IllegalArgumentException(
+            "reach.server.rate-limit." + name + " must be at least 1, was " + value);
       }
     }
 
     RateLimiter.Limits toLimits() {
       return new RateLimiter.Limits(
-          globalPerMinute, perPeerPerMinute, perIpPerMinute, perSubnetPerMinute, dialDataPerMinute, concurrentPerPeer);
+          globalPerMinute,
+          perPeerPerMinute,
+          perIpPerMinute,
+          perSubnetPerMinute,
+          dialDataPerMinute,
+          concurrentPerPeer);
     }
   }
 
   public ServerProperties {
     if (maxDialDataJitter.isNegative()) {
-      throw new IllegalArgumentException("reach.server.max-dial-data-jitter must not be negative, was " + maxDialDataJitter);
+      throw new IllegalArgumentException(
+          "reach.server.max-dial-data-jitter must not be negative, was " + maxDialDataJitter);
     }
   }
 
@@ -66,6 +73,9 @@ public record ServerProperties(
     return AutonatServerSettings.defaults()
         .withAllowPrivateAddresses(allowPrivateAddresses)
         .withLimits(rateLimit.toLimits())
-        .withDialData(AutonatServerSettings.defaults().minDialDataBytes(), AutonatServerSettings.defaults().maxDialDataBytes(), maxDialDataJitter);
+        .withDialData(
+            AutonatServerSettings.defaults().minDialDataBytes(),
+            AutonatServerSettings.defaults().maxDialDataBytes(),
+            maxDialDataJitter);
   }
 }

@@ -7,11 +7,12 @@ import java.util.Objects;
 /**
  * The verdict on one address and the evidence behind it.
  *
- * @param warnings things the user should know about the address (say, the node does not listen
- *     on its port), independent of the servers' answers
+ * @param warnings things the user should know about the address (say, the node does not listen on
+ *     its port), independent of the servers' answers
  * @param attempts every server asked, in the order the answers came
  */
-public record AddressResult(Multiaddr address, Verdict verdict, List<String> warnings, List<Attempt> attempts) {
+public record AddressResult(
+    Multiaddr address, Verdict verdict, List<String> warnings, List<Attempt> attempts) {
 
   public AddressResult {
     Objects.requireNonNull(address, "address");

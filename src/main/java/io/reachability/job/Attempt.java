@@ -57,11 +57,21 @@ public record Attempt(
 
   /** This attempt with another {@code error} text. */
   public Attempt withError(@Nullable String value) {
-    return new Attempt(server, reachability, responseStatus, dialStatus, nonceVerified, dialBackAddress, dialDataBytes, durationMs, value);
+    return new Attempt(
+        server,
+        reachability,
+        responseStatus,
+        dialStatus,
+        nonceVerified,
+        dialBackAddress,
+        dialDataBytes,
+        durationMs,
+        value);
   }
 
   /** A check that produced no result (it failed, or the job ended before it answered). */
   public static Attempt failed(Multiaddr server, String error, Duration duration) {
-    return new Attempt(server, Reachability.UNKNOWN, null, null, false, null, 0, duration.toMillis(), error);
+    return new Attempt(
+        server, Reachability.UNKNOWN, null, null, false, null, 0, duration.toMillis(), error);
   }
 }

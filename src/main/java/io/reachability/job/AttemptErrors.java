@@ -4,11 +4,11 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What an attempt's {@code error} tells a caller. Reaching a server fails in ways that describe
- * the host behind the address (refused = closed port, a reset during the upgrade = something
- * listens, a timeout = filtered, a garbled multistream line = another protocol); for a server a
- * request named that would make the service a port scanner. The stage that failed is kept, the
- * transport's own words are not (they are in the debug log).
+ * What an attempt's {@code error} tells a caller. Reaching a server fails in ways that describe the
+ * host behind the address (refused = closed port, a reset during the upgrade = something listens, a
+ * timeout = filtered, a garbled multistream line = another protocol); for a server a request named
+ * that would make the service a port scanner. The stage that failed is kept, the transport's own
+ * words are not (they are in the debug log).
  */
 final class AttemptErrors {
 

@@ -9,8 +9,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * A check job as stored: immutable; every change is a new value (see {@link JobStore#update}).
  *
- * @param owner who submitted it: an API key's name, or {@link #LOCAL_OWNER}; only its owner (or
- *     an admin) sees it
+ * @param owner who submitted it: an API key's name, or {@link #LOCAL_OWNER}; only its owner (or an
+ *     admin) sees it
  * @param results one per address checked so far, in the order they finished
  * @param error why the job FAILED or was CANCELLED; null otherwise
  */
@@ -25,7 +25,10 @@ public record CheckJob(
     List<AddressResult> results,
     @Nullable String error) {
 
-  /** The owner of jobs submitted without an API key: by a loopback caller while no key is configured, or in-process. */
+  /**
+   * The owner of jobs submitted without an API key: by a loopback caller while no key is
+   * configured, or in-process.
+   */
   public static final String LOCAL_OWNER = "local";
 
   public CheckJob {
@@ -36,7 +39,8 @@ public record CheckJob(
     Objects.requireNonNull(request, "request");
     results = List.copyOf(results);
     if (state.isTerminal() != (finishedAt != null)) {
-      throw new IllegalArgumentException("finishedAt must be set exactly when the job is finished: " + state + ", " + finishedAt);
+      throw new IllegalArgumentException(
+          "finishedAt must be set exactly when the job is finished: " + state + ", " + finishedAt);
     }
   }
 

@@ -10,12 +10,12 @@ import java.util.function.Supplier;
 
 /**
  * What a check request may name, so that the service cannot be used to make servers dial third
- * parties nor the node dial arbitrary hosts: by default servers from the pool only and addresses
- * of this node only.
+ * parties nor the node dial arbitrary hosts: by default servers from the pool only and addresses of
+ * this node only.
  *
  * @param servers which servers a request may name
- * @param anyAddress addresses need not be the node's own (labs: servers then dial whatever a
- *     caller names)
+ * @param anyAddress addresses need not be the node's own (labs: servers then dial whatever a caller
+ *     names)
  * @param pool the pool's servers now, each ending in {@code /p2p/<peer id>}
  * @param nodeIps the node's IPs now: of the addresses it listens on, announces or was observed at,
  *     and of this machine's interfaces (read once per request)
@@ -43,5 +43,6 @@ public record CheckPolicy(
   }
 
   /** No restriction: for in-process callers, who can dial whatever they like anyway. */
-  public static final CheckPolicy UNRESTRICTED = new CheckPolicy(ServerRule.ANY, true, List::of, Set::of);
+  public static final CheckPolicy UNRESTRICTED =
+      new CheckPolicy(ServerRule.ANY, true, List::of, Set::of);
 }

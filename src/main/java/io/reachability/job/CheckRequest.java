@@ -9,10 +9,11 @@ import org.jspecify.annotations.Nullable;
 /**
  * A validated check request (see {@link CheckRequestValidator} for turning user input into one).
  *
- * @param addresses the node's addresses to check; empty means the node's candidate addresses at
- *     the time the job runs (listen + announce)
+ * @param addresses the node's addresses to check; empty means the node's candidate addresses at the
+ *     time the job runs (listen + announce)
  * @param servers the servers to ask, each ending in {@code /p2p/<peer id>}; empty means the pool
- * @param confirmations distinct servers per address; null means {@link JobSettings#DEFAULT_CONFIRMATIONS}
+ * @param confirmations distinct servers per address; null means {@link
+ *     JobSettings#DEFAULT_CONFIRMATIONS}
  * @param timeout bound on the whole job; null means {@link JobSettings#defaultTimeout()}
  * @param maxDialDataBytes most dial data paid per check; null means the client's cap
  */
@@ -33,7 +34,8 @@ public record CheckRequest(
       throw new IllegalArgumentException("timeout must be positive, was " + timeout);
     }
     if (maxDialDataBytes != null && maxDialDataBytes < 0) {
-      throw new IllegalArgumentException("maxDialDataBytes must not be negative, was " + maxDialDataBytes);
+      throw new IllegalArgumentException(
+          "maxDialDataBytes must not be negative, was " + maxDialDataBytes);
     }
   }
 

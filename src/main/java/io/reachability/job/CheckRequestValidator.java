@@ -8,9 +8,9 @@ import io.reachability.libp2p.multiformats.Protocol;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
@@ -31,22 +31,29 @@ public final class CheckRequestValidator {
 
   static final String NOT_A_MULTIADDR = "not a multiaddr";
   static final String RELAYED =
-      "a relayed (/p2p-circuit) address cannot be checked: the dial-back would reach the relay, not the node";
+      "a relayed (/p2p-circuit) address cannot be checked: the dial-back would reach the relay, not"
+          + " the node";
   static final String NOT_TCP =
-      "a transport the node cannot listen on: only TCP over ip4/ip6 (/ip4|ip6/<address>/tcp/<port>) can be checked";
+      "a transport the node cannot listen on: only TCP over ip4/ip6 (/ip4|ip6/<address>/tcp/<port>)"
+          + " can be checked";
 
   static final String NOT_OWN =
-      "not an address of this node (one it listens on, announces or was observed at, or an IP it has): only the node's own addresses"
-          + " can be checked (reach.access.allow-any-address lifts this, for labs)";
+      "not an address of this node (one it listens on, announces or was observed at, or an IP it"
+          + " has): only the node's own addresses can be checked (reach.access.allow-any-address"
+          + " lifts this, for labs)";
   static final String NOT_IN_POOL =
-      "not a server of the pool (GET /api/v1/servers lists them): reach.access.allow-any-server lets a request name others";
+      "not a server of the pool (GET /api/v1/servers lists them): reach.access.allow-any-server"
+          + " lets a request name others";
   static final String NOT_PUBLIC_SERVER = "a server outside the pool must have a public address";
 
   private final PeerId self;
   private final int maxDialDataBytes;
   private final CheckPolicy policy;
 
-  /** With no restriction on the servers and addresses a request names ({@link CheckPolicy#UNRESTRICTED}). */
+  /**
+   * With no restriction on the servers and addresses a request names ({@link
+   * CheckPolicy#UNRESTRICTED}).
+   */
   public CheckRequestValidator(PeerId self, int maxDialDataBytes) {
     this(self, maxDialDataBytes, CheckPolicy.UNRESTRICTED);
   }
@@ -70,8 +77,13 @@ public final class CheckRequestValidator {
     List<Multiaddr> addresses = addresses(submission.addresses(), errors);
     List<Multiaddr> servers = servers(submission.servers(), errors);
     Integer confirmations = submission.confirmations();
-    if (confirmations != null && (confirmations < 1 || confirmations > JobSettings.MAX_CONFIRMATIONS)) {
-      errors.add(new FieldError("confirmations", confirmations.toString(), "must be in [1, " + JobSettings.MAX_CONFIRMATIONS + "]"));
+    if (confirmations != null
+        && (confirmations < 1 || confirmations > JobSettings.MAX_CONFIRMATIONS)) {
+      errors.add(
+          new FieldError(
+              "confirmations",
+              confirmations.toString(),
+              "must be in [1, " + JobSettings.MAX_CONFIRMATIONS + "]"));
     }
     Integer seconds = submission.timeoutSeconds();
     if (seconds != null && (seconds < 1 || seconds > JobSettings.MAX_TIMEOUT.toSeconds())) {
@@ -79,18 +91,29 @@ public final class CheckRequestValidator {
           new FieldError(
               "timeoutSeconds",
               seconds.toString(),
-              "must be in [1, " + JobSettings.MAX_TIMEOUT.toSeconds() + "] (absent = reach.jobs.default-timeout, default "
-                  + JobSettings.DEFAULT_TIMEOUT.toSeconds() + " s)"));
+              "must be in [1, "
+                  + JobSettings.MAX_TIMEOUT.toSeconds()
+                  + "] (absent = reach.jobs.default-timeout, default "
+                  + JobSettings.DEFAULT_TIMEOUT.toSeconds()
+                  + " s)"));
     }
     Integer dialData = submission.maxDialDataBytes();
     if (dialData != null && (dialData < 0 || dialData > maxDialDataBytes)) {
       errors.add(
-          new FieldError("maxDialDataBytes", dialData.toString(), "must be in [0, " + maxDialDataBytes + "] (reach.client.max-dial-data-bytes)"));
+          new FieldError(
+              "maxDialDataBytes",
+              dialData.toString(),
+              "must be in [0, " + maxDialDataBytes + "] (reach.client.max-dial-data-bytes)"));
     }
     if (!errors.isEmpty()) {
       throw new InvalidCheckRequestException(errors);
     }
-    return new CheckRequest(addresses, servers, confirmations, seconds == null ? null : Duration.ofSeconds(seconds), dialData);
+    return new CheckRequest(
+        addresses,
+        servers,
+        confirmations,
+        seconds == null ? null : Duration.ofSeconds(seconds),
+        dialData);
   }
 
   private List<Multiaddr> addresses(@Nullable List<String> values, List<FieldError> errors) {
@@ -98,7 +121,11 @@ public final class CheckRequestValidator {
       return List.of();
     }
     if (values.size() > MAX_ADDRESSES) {
-      errors.add(new FieldError("addresses", values.size() + " addresses", "at most " + MAX_ADDRESSES + " addresses per check"));
+      errors.add(
+          new FieldError(
+              "addresses",
+              values.size() + " addresses",
+              "at most " + MAX_ADDRESSES + " addresses per check"));
       return List.of();
     }
     Set<InetAddress> nodeIps = policy.anyAddress() ? Set.of() : policy.nodeIps().get();
@@ -111,7 +138,9 @@ public final class CheckRequestValidator {
         continue;
       }
       String problem = addressProblem(address);
-      if (problem == null && !policy.anyAddress() && !AddressClass.ip(address).map(nodeIps::contains).orElse(false)) {
+      if (problem == null
+          && !policy.anyAddress()
+          && !AddressClass.ip(address).map(nodeIps::contains).orElse(false)) {
         problem = NOT_OWN;
       }
       if (problem != null) {
@@ -167,10 +196,15 @@ public final class CheckRequestValidator {
       return List.of();
     }
     if (values.size() > MAX_SERVERS) {
-      errors.add(new FieldError("servers", values.size() + " servers", "at most " + MAX_SERVERS + " servers per check"));
+      errors.add(
+          new FieldError(
+              "servers",
+              values.size() + " servers",
+              "at most " + MAX_SERVERS + " servers per check"));
       return List.of();
     }
-    Collection<Multiaddr> pool = policy.servers() == CheckPolicy.ServerRule.ANY ? List.of() : policy.pool().get();
+    Collection<Multiaddr> pool =
+        policy.servers() == CheckPolicy.ServerRule.ANY ? List.of() : policy.pool().get();
     Set<Multiaddr> result = new LinkedHashSet<>();
     for (int i = 0; i < values.size(); i++) {
       String field = "servers[" + i + "]";
@@ -213,7 +247,8 @@ public final class CheckRequestValidator {
     return AddressClass.isPublic(server) ? null : NOT_PUBLIC_SERVER;
   }
 
-  private static @Nullable Multiaddr parse(String field, @Nullable String value, List<FieldError> errors) {
+  private static @Nullable Multiaddr parse(
+      String field, @Nullable String value, List<FieldError> errors) {
     if (value == null || value.isBlank()) {
       errors.add(new FieldError(field, value, NOT_A_MULTIADDR + ": empty"));
       return null;

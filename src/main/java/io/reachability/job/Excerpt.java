@@ -19,7 +19,10 @@ public final class Excerpt {
 
   private Excerpt() {}
 
-  /** {@code text} when it has at most {@link #MAX_CHARS} characters, else its start and its length: {@code "/ip4/…… (10485760 chars)"}. */
+  /**
+   * {@code text} when it has at most {@link #MAX_CHARS} characters, else its start and its length:
+   * {@code "/ip4/…… (10485760 chars)"}.
+   */
   public static String of(String text) {
     return of(text, MAX_CHARS);
   }
@@ -28,7 +31,10 @@ public final class Excerpt {
     return text == null ? null : of(text);
   }
 
-  /** {@code text} cut to {@code max} characters (never in the middle of a surrogate pair), followed by its length. */
+  /**
+   * {@code text} cut to {@code max} characters (never in the middle of a surrogate pair), followed
+   * by its length.
+   */
   public static String of(String text, int max) {
     if (text.length() <= max) {
       return text;

@@ -30,8 +30,10 @@ public final class InMemoryJobStore implements JobStore {
   private final Clock clock;
   private final Duration retention;
   private final int maxStored;
+
   /** Every job, in creation order. */
   private final Map<UUID, CheckJob> jobs = new LinkedHashMap<>();
+
   /** Finished jobs, oldest finish first; may hold ids already deleted (skipped when met). */
   private final Deque<UUID> finished = new ArrayDeque<>();
 
@@ -83,9 +85,11 @@ public final class InMemoryJobStore implements JobStore {
   }
 
   @Override
-  public synchronized JobPage list(@Nullable JobState state, @Nullable String owner, int page, int size) {
+  public synchronized JobPage list(
+      @Nullable JobState state, @Nullable String owner, int page, int size) {
     if (page < 0 || size < 1) {
-      throw new IllegalArgumentException("page must be >= 0 and size >= 1, was " + page + ", " + size);
+      throw new IllegalArgumentException(
+          "page must be >= 0 and size >= 1, was " + page + ", " + size);
     }
     evict();
     List<CheckJob> matching = new ArrayList<>();
@@ -116,7 +120,10 @@ public final class InMemoryJobStore implements JobStore {
     }
   }
 
-  /** Drops finished jobs past their retention, then the oldest finished while over {@code maxStored}. */
+  /**
+   * Drops finished jobs past their retention, then the oldest finished while over {@code
+   * maxStored}.
+   */
   private void evict() {
     Instant oldestKept = clock.instant().minus(retention);
     while (!finished.isEmpty()) {

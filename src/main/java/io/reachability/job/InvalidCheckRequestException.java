@@ -11,7 +11,11 @@ public final class InvalidCheckRequestException extends RuntimeException {
 
   public InvalidCheckRequestException(List<FieldError> errors) {
     // not every error: the message must stay small whatever was submitted
-    super("invalid check request: " + errors.size() + " field error(s)" + (errors.isEmpty() ? "" : ", the first: " + errors.get(0)));
+    super(
+        "invalid check request: "
+            + errors.size()
+            + " field error(s)"
+            + (errors.isEmpty() ? "" : ", the first: " + errors.get(0)));
     this.errors = List.copyOf(errors);
   }
 

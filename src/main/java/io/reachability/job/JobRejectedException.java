@@ -2,7 +2,10 @@ package io.reachability.job;
 
 import java.time.Duration;
 
-/** A submission the service cannot take now (REST: 503 with {@code Retry-After}); nothing was stored. */
+/**
+ * A submission the service cannot take now (REST: 503 with {@code Retry-After}); nothing was
+ * stored.
+ */
 public class JobRejectedException extends RuntimeException {
 
   private static final long serialVersionUID = 1L;

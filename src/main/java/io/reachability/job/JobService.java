@@ -40,9 +40,9 @@ import org.slf4j.LoggerFactory;
  * in flight and one timer; one scheduler thread launches checks and hears their answers.
  *
  * <p>Each job checks its addresses one after the other, each address by {@code confirmations}
- * distinct servers at once (one DialRequest per server, carrying only that address). A server
- * whose answer decides nothing (refused, rejected, not reached, no verified nonce …) is replaced by
- * one not asked yet, until the servers run out. {@link Verdict#of} turns the answers into a verdict.
+ * distinct servers at once (one DialRequest per server, carrying only that address). A server whose
+ * answer decides nothing (refused, rejected, not reached, no verified nonce …) is replaced by one
+ * not asked yet, until the servers run out. {@link Verdict#of} turns the answers into a verdict.
  *
  * <p>Fairness: at most {@link JobSettings#maxRunning()} jobs run; waiting jobs are started one
  * client (owner) at a time, in turn, so one client's burst waits behind its own jobs, not in front
@@ -81,19 +81,32 @@ public final class JobService implements AutoCloseable {
   private final AtomicBoolean pumpScheduled = new AtomicBoolean();
   private final List<Consumer<CheckJob>> listeners = new CopyOnWriteArrayList<>();
 
-  /** Guards everything below; held only for bookkeeping, never while calling out (checks, listeners). */
+  /**
+   * Guards everything below; held only for bookkeeping, never while calling out (checks,
+   * listeners).
+   */
   private final Object lock = new Object();
+
   /** Waiting jobs per owner, owners in the order they first queued; no empty queue is kept. */
   private final Map<String, Deque<UUID>> queued = new LinkedHashMap<>();
+
   private int queuedCount;
-  /** When each owner with unfinished jobs last had a job started (a sequence number; absent = never). */
+
+  /**
+   * When each owner with unfinished jobs last had a job started (a sequence number; absent =
+   * never).
+   */
   private final Map<String, Long> lastTurn = new HashMap<>();
+
   private long turns;
   private final Map<UUID, Run> running = new LinkedHashMap<>();
+
   /** Queued + running jobs per owner. */
   private final Map<String, Integer> unfinished = new HashMap<>();
+
   /** Running jobs that want another check, in the order they get one. */
   private final Deque<Run> wantChecks = new ArrayDeque<>();
+
   private int checksInFlight;
   private boolean closed;
 
@@ -122,7 +135,8 @@ public final class JobService implements AutoCloseable {
         Executors.newSingleThreadScheduledExecutor(
             task -> {
               Thread thread = new Thread(task, THREAD_NAME);
-              thread.setDaemon(true); // close() ends every job; a daemon never holds the JVM up on its own
+              thread.setDaemon(
+                  true); // close() ends every job; a daemon never holds the JVM up on its own
               return thread;
             });
   }
@@ -177,7 +191,10 @@ public final class JobService implements AutoCloseable {
     return store.find(id);
   }
 
-  /** Every owner's jobs newest first, optionally only those in {@code state}; an empty page is a normal answer. */
+  /**
+   * Every owner's jobs newest first, optionally only those in {@code state}; an empty page is a
+   * normal answer.
+   */
   public JobPage list(@Nullable JobState state, int page, int size) {
     return store.list(state, null, page, size);
   }
@@ -244,7 +261,10 @@ public final class JobService implements AutoCloseable {
     return node.get();
   }
 
-  /** Calls {@code listener} once with every job that reaches a terminal state (never with a lock held). */
+  /**
+   * Calls {@code listener} once with every job that reaches a terminal state (never with a lock
+   * held).
+   */
   public void addFinishedListener(Consumer<CheckJob> listener) {
     listeners.add(Objects.requireNonNull(listener, "listener"));
   }
@@ -262,7 +282,9 @@ public final class JobService implements AutoCloseable {
       closed = true;
       long deadline = System.nanoTime() + settings.shutdownGrace().toNanos();
       try {
-        for (long left = deadline - System.nanoTime(); unfinishedTotal() > 0 && left > 0; left = deadline - System.nanoTime()) {
+        for (long left = deadline - System.nanoTime();
+            unfinishedTotal() > 0 && left > 0;
+            left = deadline - System.nanoTime()) {
           TimeUnit.NANOSECONDS.timedWait(lock, left);
         }
       } catch (InterruptedException e) {
@@ -298,7 +320,8 @@ public final class JobService implements AutoCloseable {
     }
   }
 
-  // ---- bookkeeping (with the lock held) -------------------------------------------------------------
+  // ---- bookkeeping (with the lock held)
+  // -------------------------------------------------------------
 
   private int unfinishedTotal() {
     return queuedCount + running.size();
@@ -352,7 +375,8 @@ public final class JobService implements AutoCloseable {
 
   private void start(UUID id, String owner, Effects effects) {
     try {
-      Optional<CheckJob> started = store.update(id, j -> j.state() == JobState.QUEUED ? j.started(clock.instant()) : j);
+      Optional<CheckJob> started =
+          store.update(id, j -> j.state() == JobState.QUEUED ? j.started(clock.instant()) : j);
       if (started.isEmpty() || started.get().state() != JobState.RUNNING) {
         released(owner); // gone meanwhile
         return;
@@ -360,9 +384,12 @@ public final class JobService implements AutoCloseable {
       CheckJob job = started.get();
       CheckRequest request = job.request();
       NodeAddresses addressesNow = node.get();
-      List<Multiaddr> addresses = request.addresses().isEmpty() ? addressesNow.candidates() : request.addresses();
+      List<Multiaddr> addresses =
+          request.addresses().isEmpty() ? addressesNow.candidates() : request.addresses();
       List<Multiaddr> servers =
-          request.servers().isEmpty() ? pool.usable().stream().map(PoolServer::address).toList() : request.servers();
+          request.servers().isEmpty()
+              ? pool.usable().stream().map(PoolServer::address).toList()
+              : request.servers();
       String refusal =
           addresses.isEmpty()
               ? "the node has no candidate address to check"
@@ -373,9 +400,24 @@ public final class JobService implements AutoCloseable {
         return;
       }
       Duration timeout = request.timeout() != null ? request.timeout() : settings.defaultTimeout();
-      int wanted = request.confirmations() != null ? request.confirmations() : JobSettings.DEFAULT_CONFIRMATIONS;
-      CheckOptions options = request.maxDialDataBytes() != null ? defaults.withMaxDialDataBytes(request.maxDialDataBytes()) : defaults;
-      Run run = new Run(id, owner, addresses, servers, Math.min(wanted, servers.size()), options, addressesNow, timeout);
+      int wanted =
+          request.confirmations() != null
+              ? request.confirmations()
+              : JobSettings.DEFAULT_CONFIRMATIONS;
+      CheckOptions options =
+          request.maxDialDataBytes() != null
+              ? defaults.withMaxDialDataBytes(request.maxDialDataBytes())
+              : defaults;
+      Run run =
+          new Run(
+              id,
+              owner,
+              addresses,
+              servers,
+              Math.min(wanted, servers.size()),
+              options,
+              addressesNow,
+              timeout);
       running.put(id, run);
       run.timer = scheduler.schedule(() -> timedOut(run), timeout.toNanos(), TimeUnit.NANOSECONDS);
       run.nextRound();
@@ -392,7 +434,9 @@ public final class JobService implements AutoCloseable {
     }
   }
 
-  /** Stops a running job for good: its checks in flight are abandoned, its place and slots freed. */
+  /**
+   * Stops a running job for good: its checks in flight are abandoned, its place and slots freed.
+   */
   private void endRun(Run run, JobState state, String why, Effects effects) {
     if (run.ended) {
       return;
@@ -415,11 +459,12 @@ public final class JobService implements AutoCloseable {
   }
 
   /**
-   * Moves a job to a terminal state unless it is in one; its listeners hear of it after the lock
-   * is released. The store is written here, under the lock, so that a job has its terminal state
-   * by the time {@link #close()} sees it gone from the books.
+   * Moves a job to a terminal state unless it is in one; its listeners hear of it after the lock is
+   * released. The store is written here, under the lock, so that a job has its terminal state by
+   * the time {@link #close()} sees it gone from the books.
    */
-  private Optional<CheckJob> finishInStore(UUID id, JobState state, @Nullable String why, Effects effects) {
+  private Optional<CheckJob> finishInStore(
+      UUID id, JobState state, @Nullable String why, Effects effects) {
     AtomicBoolean moved = new AtomicBoolean();
     Optional<CheckJob> job =
         store.update(
@@ -518,7 +563,10 @@ public final class JobService implements AutoCloseable {
     Attempt answer =
         result != null
             ? Attempt.of(result)
-            : Attempt.failed(launch.server, message(error), Duration.ofNanos(System.nanoTime() - launch.slot.startNanos));
+            : Attempt.failed(
+                launch.server,
+                message(error),
+                Duration.ofNanos(System.nanoTime() - launch.slot.startNanos));
     String shown = AttemptErrors.forCaller(answer.error());
     if (!Objects.equals(shown, answer.error())) {
       log.debug("check of {} by {}: {}", launch.round.address, launch.server, answer.error());
@@ -551,13 +599,23 @@ public final class JobService implements AutoCloseable {
       }
       long now = System.nanoTime();
       Round round = run.round();
-      round.inFlight.forEach((server, check) -> round.attempts.add(Attempt.failed(server, NO_ANSWER_IN_TIME, Duration.ofNanos(now - check.startNanos))));
+      round.inFlight.forEach(
+          (server, check) ->
+              round.attempts.add(
+                  Attempt.failed(
+                      server, NO_ANSWER_IN_TIME, Duration.ofNanos(now - check.startNanos))));
       run.results.add(round.result());
       saveResults(run);
       endRun(
           run,
           JobState.FAILED,
-          "timed out after " + run.timeout.toSeconds() + " s with " + run.results.size() + " of " + run.addresses.size() + " addresses checked",
+          "timed out after "
+              + run.timeout.toSeconds()
+              + " s with "
+              + run.results.size()
+              + " of "
+              + run.addresses.size()
+              + " addresses checked",
           effects);
     }
     effects.run();
@@ -572,9 +630,12 @@ public final class JobService implements AutoCloseable {
     return error == null ? "the check failed" : AutonatMessages.errorText(error);
   }
 
-  // ---- state of running jobs (guarded by the lock) ----------------------------------------------------
+  // ---- state of running jobs (guarded by the lock)
+  // ----------------------------------------------------
 
-  /** What to do once the lock is released: tell listeners, abandon checks, run the scheduler again. */
+  /**
+   * What to do once the lock is released: tell listeners, abandon checks, run the scheduler again.
+   */
   private final class Effects {
     final List<CheckJob> finished = new ArrayList<>();
     final List<CompletableFuture<CheckResult>> abandoned = new ArrayList<>();
@@ -649,7 +710,8 @@ public final class JobService implements AutoCloseable {
     void nextRound() {
       Multiaddr address = addresses.get(next++);
       List<Multiaddr> order = new ArrayList<>(servers);
-      Collections.shuffle(order, ThreadLocalRandom.current()); // spread jobs over a pool larger than needed
+      Collections.shuffle(
+          order, ThreadLocalRandom.current()); // spread jobs over a pool larger than needed
       round = new Round(address, node.warnings(address), order, confirmations);
       if (!wantChecks.contains(this)) {
         wantChecks.addLast(this);
@@ -679,7 +741,8 @@ public final class JobService implements AutoCloseable {
       current.inFlight.put(server, slot);
       // no check outlives the job
       Duration bound = Duration.ofNanos(left);
-      CheckOptions checkOptions = options.withTimeout(options.timeout().compareTo(bound) <= 0 ? options.timeout() : bound);
+      CheckOptions checkOptions =
+          options.withTimeout(options.timeout().compareTo(bound) <= 0 ? options.timeout() : bound);
       return new Launch(this, current, server, checkOptions, slot);
     }
   }
@@ -702,7 +765,10 @@ public final class JobService implements AutoCloseable {
       this.confirmations = confirmations;
     }
 
-    /** Whether another server should be asked now: answers that decide plus those awaited fall short. */
+    /**
+     * Whether another server should be asked now: answers that decide plus those awaited fall
+     * short.
+     */
     boolean wantsMore() {
       return successes + failures + inFlight.size() < confirmations && !untried.isEmpty();
     }
@@ -721,7 +787,8 @@ public final class JobService implements AutoCloseable {
     }
 
     AddressResult result() {
-      return new AddressResult(address, Verdict.of(successes, failures, confirmations), warnings, attempts);
+      return new AddressResult(
+          address, Verdict.of(successes, failures, confirmations), warnings, attempts);
     }
   }
 
@@ -736,5 +803,6 @@ public final class JobService implements AutoCloseable {
   }
 
   /** A check to launch outside the lock. */
-  private record Launch(Run run, Round round, Multiaddr server, CheckOptions options, InFlight slot) {}
+  private record Launch(
+      Run run, Round round, Multiaddr server, CheckOptions options, InFlight slot) {}
 }

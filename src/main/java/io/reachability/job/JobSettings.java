@@ -10,13 +10,13 @@ import java.util.Objects;
  * @param maxRunning jobs running at the same time; the rest wait, taken one client at a time
  * @param queueCapacity jobs waiting to run, all clients together; a submission beyond it is turned
  *     away
- * @param maxChecksInFlight AutoNAT checks in flight over all running jobs; when they are all
- *     taken, jobs get the next free one in turn
+ * @param maxChecksInFlight AutoNAT checks in flight over all running jobs; when they are all taken,
+ *     jobs get the next free one in turn
  * @param maxUnfinishedPerOwner queued and running jobs of one client; beyond it that client's
  *     submissions are turned away, so one client cannot fill the queue
  * @param defaultTimeout bound on a job that does not name its own
- * @param shutdownGrace on shutdown, how long queued and running jobs get to finish before the
- *     rest is cancelled
+ * @param shutdownGrace on shutdown, how long queued and running jobs get to finish before the rest
+ *     is cancelled
  */
 public record JobSettings(
     int maxRunning,
@@ -26,10 +26,15 @@ public record JobSettings(
     Duration defaultTimeout,
     Duration shutdownGrace) {
 
-  /** Distinct servers asked per address when a request does not say (the reference's confidence). */
+  /**
+   * Distinct servers asked per address when a request does not say (the reference's confidence).
+   */
   public static final int DEFAULT_CONFIRMATIONS = 3;
 
-  /** Most confirmations a request may ask for: beyond a handful more servers add load, not certainty. */
+  /**
+   * Most confirmations a request may ask for: beyond a handful more servers add load, not
+   * certainty.
+   */
   public static final int MAX_CONFIRMATIONS = 10;
 
   /**
@@ -50,7 +55,10 @@ public record JobSettings(
   /** Unfinished jobs one client may have by default: a tenth of the queue. */
   public static final int DEFAULT_MAX_UNFINISHED_PER_OWNER = 100;
 
-  /** Upper bound of {@link #maxRunning()} and {@link #maxChecksInFlight()}: memory, and load on servers. */
+  /**
+   * Upper bound of {@link #maxRunning()} and {@link #maxChecksInFlight()}: memory, and load on
+   * servers.
+   */
   public static final int MAX_CONCURRENCY = 4096;
 
   /**
@@ -78,11 +86,15 @@ public record JobSettings(
     requireIn("maxChecksInFlight", maxChecksInFlight, MAX_CONCURRENCY);
     requireIn("queueCapacity", queueCapacity, Integer.MAX_VALUE);
     requireIn("maxUnfinishedPerOwner", maxUnfinishedPerOwner, Integer.MAX_VALUE);
-    if (defaultTimeout.isNegative() || defaultTimeout.isZero() || defaultTimeout.compareTo(MAX_TIMEOUT) > 0) {
-      throw new IllegalArgumentException("defaultTimeout must be in (0, " + MAX_TIMEOUT + "], was " + defaultTimeout);
+    if (defaultTimeout.isNegative()
+        || defaultTimeout.isZero()
+        || defaultTimeout.compareTo(MAX_TIMEOUT) > 0) {
+      throw new IllegalArgumentException(
+          "defaultTimeout must be in (0, " + MAX_TIMEOUT + "], was " + defaultTimeout);
     }
     if (shutdownGrace.isNegative()) {
-      throw new IllegalArgumentException("shutdownGrace must not be negative, was " + shutdownGrace);
+      throw new IllegalArgumentException(
+          "shutdownGrace must not be negative, was " + shutdownGrace);
     }
   }
 
@@ -104,26 +116,39 @@ public record JobSettings(
 
   /** The defaults with {@code maxRunning} and {@code queueCapacity} set, and no bound per owner. */
   public static JobSettings of(int maxRunning, int queueCapacity) {
-    return defaults().withMaxRunning(maxRunning).withQueueCapacity(queueCapacity).withMaxUnfinishedPerOwner(Integer.MAX_VALUE);
+    return defaults()
+        .withMaxRunning(maxRunning)
+        .withQueueCapacity(queueCapacity)
+        .withMaxUnfinishedPerOwner(Integer.MAX_VALUE);
   }
 
   public JobSettings withMaxRunning(int value) {
-    return new JobSettings(value, queueCapacity, maxChecksInFlight, maxUnfinishedPerOwner, defaultTimeout, shutdownGrace);
+    return new JobSettings(
+        value,
+        queueCapacity,
+        maxChecksInFlight,
+        maxUnfinishedPerOwner,
+        defaultTimeout,
+        shutdownGrace);
   }
 
   public JobSettings withQueueCapacity(int value) {
-    return new JobSettings(maxRunning, value, maxChecksInFlight, maxUnfinishedPerOwner, defaultTimeout, shutdownGrace);
+    return new JobSettings(
+        maxRunning, value, maxChecksInFlight, maxUnfinishedPerOwner, defaultTimeout, shutdownGrace);
   }
 
   public JobSettings withMaxChecksInFlight(int value) {
-    return new JobSettings(maxRunning, queueCapacity, value, maxUnfinishedPerOwner, defaultTimeout, shutdownGrace);
+    return new JobSettings(
+        maxRunning, queueCapacity, value, maxUnfinishedPerOwner, defaultTimeout, shutdownGrace);
   }
 
   public JobSettings withMaxUnfinishedPerOwner(int value) {
-    return new JobSettings(maxRunning, queueCapacity, maxChecksInFlight, value, defaultTimeout, shutdownGrace);
+    return new JobSettings(
+        maxRunning, queueCapacity, maxChecksInFlight, value, defaultTimeout, shutdownGrace);
   }
 
   public JobSettings withShutdownGrace(Duration value) {
-    return new JobSettings(maxRunning, queueCapacity, maxChecksInFlight, maxUnfinishedPerOwner, defaultTimeout, value);
+    return new JobSettings(
+        maxRunning, queueCapacity, maxChecksInFlight, maxUnfinishedPerOwner, defaultTimeout, value);
   }
 }

@@ -1,6 +1,8 @@
 package io.reachability.job;
 
-/** Where a {@link CheckJob} is in its life. Every accepted job ends in one of the terminal states. */
+/**
+ * Where a {@link CheckJob} is in its life. Every accepted job ends in one of the terminal states.
+ */
 public enum JobState {
   /** Accepted, waiting to run. */
   QUEUED,

@@ -19,8 +19,8 @@ public interface JobStore {
   /**
    * Atomically replaces a job with {@code change} applied to it.
    *
-   * @return the job after the change (even when the store evicts it right after, being full);
-   *     empty when there is no such job
+   * @return the job after the change (even when the store evicts it right after, being full); empty
+   *     when there is no such job
    */
   Optional<CheckJob> update(UUID id, UnaryOperator<CheckJob> change);
 

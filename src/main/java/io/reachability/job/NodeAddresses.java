@@ -40,7 +40,10 @@ public record NodeAddresses(List<Multiaddr> listen, List<Multiaddr> announce) {
       return warnings;
     }
     int port = socket.get().getPort();
-    boolean listening = listen.stream().flatMap(a -> a.toTcpSocketAddress().stream()).anyMatch(s -> s.getPort() == port);
+    boolean listening =
+        listen.stream()
+            .flatMap(a -> a.toTcpSocketAddress().stream())
+            .anyMatch(s -> s.getPort() == port);
     if (!listening) {
       warnings.add("the node does not listen on tcp/" + port + "; a dial-back cannot succeed");
     }

@@ -11,6 +11,10 @@ public final class TooManyJobsException extends JobRejectedException {
   private static final long serialVersionUID = 1L;
 
   public TooManyJobsException(int limit, Duration retryAfter) {
-    super("you have " + limit + " unfinished jobs, the most one client may have; wait for one to finish", retryAfter);
+    super(
+        "you have "
+            + limit
+            + " unfinished jobs, the most one client may have; wait for one to finish",
+        retryAfter);
   }
 }

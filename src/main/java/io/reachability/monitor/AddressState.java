@@ -15,9 +15,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * What the monitor knows about one candidate address: a sliding window of outcomes, recent probe
- * times, consecutive refusals and probes in flight. Decides the address's verdict and how many
- * more probes it needs (go-libp2p's tracker rules). Not
- * thread-safe: the monitor guards it.
+ * times, consecutive refusals and probes in flight. Decides the address's verdict and how many more
+ * probes it needs (go-libp2p's tracker rules). Not thread-safe: the monitor guards it.
  */
 final class AddressState {
 
@@ -26,20 +25,30 @@ final class AddressState {
 
   private final Multiaddr address;
   private final MonitorSettings settings;
+
   /** SUCCESS and FAILURE outcomes, oldest first, at most {@code windowSize}. */
   private final Deque<ProbeRecord> window = new ArrayDeque<>();
+
   /** Every outcome, oldest first, at most {@link #HISTORY_SIZE}. */
   private final Deque<ProbeRecord> history = new ArrayDeque<>();
+
   /** When probes were sent (or fed in), oldest first, within {@code probeRateWindow}. */
   private final Deque<Instant> probeTimes = new ArrayDeque<>();
+
   private final Set<Multiaddr> inFlight = new HashSet<>();
   private int consecutiveRefusals;
   private @Nullable Instant lastRefusal;
   private @Nullable Instant lastProbeAt;
-  /** A re-probe an outside answer asked for ({@link #requestReprobe}) and no probe has started since. */
+
+  /**
+   * A re-probe an outside answer asked for ({@link #requestReprobe}) and no probe has started
+   * since.
+   */
   private boolean reprobeRequested;
+
   /** When an outside answer last got a re-probe, for the one-per-{@code probeRateWindow} bound. */
   private @Nullable Instant lastReprobeRequest;
+
   /** The primary of this address's group (same IP and port), or null when this is a primary. */
   private @Nullable AddressState primary;
 
@@ -76,10 +85,10 @@ final class AddressState {
   }
 
   /**
-   * An answer about this address learned elsewhere (a check job's): it never enters the window
-   * nor counts against the probe budget, since nothing but the monitor's own probes may decide a
-   * verdict. When it says something new (it disagrees with the verdict, or there is no verdict
-   * yet) the address is probed once more, unless an outside answer got a re-probe within {@code
+   * An answer about this address learned elsewhere (a check job's): it never enters the window nor
+   * counts against the probe budget, since nothing but the monitor's own probes may decide a
+   * verdict. When it says something new (it disagrees with the verdict, or there is no verdict yet)
+   * the address is probed once more, unless an outside answer got a re-probe within {@code
    * probeRateWindow} or a probe is in flight already (its outcome will tell). True when a re-probe
    * is now due.
    */
@@ -90,7 +99,8 @@ final class AddressState {
     if (primary != null && primary.ownVerdict() == Reachability.REACHABLE) {
       return false; // follows its primary, which is never probed on its behalf
     }
-    if (lastReprobeRequest != null && lastReprobeRequest.plus(settings.probeRateWindow()).isAfter(now)) {
+    if (lastReprobeRequest != null
+        && lastReprobeRequest.plus(settings.probeRateWindow()).isAfter(now)) {
       return false;
     }
     reprobeRequested = true;
@@ -129,12 +139,16 @@ final class AddressState {
     }
   }
 
-  /** Forgets what has aged out: outcomes past their TTL, probe times past the rate window, an ended pause. */
+  /**
+   * Forgets what has aged out: outcomes past their TTL, probe times past the rate window, an ended
+   * pause.
+   */
   void prune(Instant now) {
     while (!window.isEmpty() && !window.peekFirst().at().plus(settings.outcomeTtl()).isAfter(now)) {
       window.removeFirst();
     }
-    while (!probeTimes.isEmpty() && !probeTimes.peekFirst().plus(settings.probeRateWindow()).isAfter(now)) {
+    while (!probeTimes.isEmpty()
+        && !probeTimes.peekFirst().plus(settings.probeRateWindow()).isAfter(now)) {
       probeTimes.removeFirst();
     }
     if (lastRefusal != null && !lastRefusal.plus(settings.refusalPause()).isAfter(now)) {
@@ -170,7 +184,10 @@ final class AddressState {
     return Reachability.UNKNOWN;
   }
 
-  /** The verdict; a secondary whose primary is reachable is reachable (an unreachable primary decides nothing). */
+  /**
+   * The verdict; a secondary whose primary is reachable is reachable (an unreachable primary
+   * decides nothing).
+   */
   Reachability verdict() {
     if (primary != null && primary.ownVerdict() == Reachability.REACHABLE) {
       return Reachability.REACHABLE;
@@ -187,9 +204,8 @@ final class AddressState {
   }
 
   /**
-   * Probes this address still needs, in flight ones included (go's rules, in go's order), at
-   * least one while a re-probe is requested ({@link #requestReprobe}); never any beyond the
-   * budget.
+   * Probes this address still needs, in flight ones included (go's rules, in go's order), at least
+   * one while a re-probe is requested ({@link #requestReprobe}); never any beyond the budget.
    */
   int probesNeeded(Instant now) {
     if (primary != null && primary.ownVerdict() == Reachability.REACHABLE) {
@@ -251,7 +267,10 @@ final class AddressState {
     return candidates.stream().filter(t -> t.isAfter(now)).min(Instant::compareTo).orElse(null);
   }
 
-  /** When the address will be probed next as far as its own state says: now when it needs probes, else its next change. */
+  /**
+   * When the address will be probed next as far as its own state says: now when it needs probes,
+   * else its next change.
+   */
   @Nullable Instant nextProbeAt(Instant now) {
     return probesToSend(now) > 0 ? now : nextChange(now);
   }

@@ -10,8 +10,10 @@ import java.util.Objects;
  * @param windowSize outcomes kept per address (the sliding window)
  * @param outcomeTtl an outcome older than this no longer counts
  * @param targetConfidence |successes − failures| at which an address needs no more probes
- * @param reprobeInterval a confirmed (primary) address is probed again when its newest outcome is this old
- * @param secondaryReprobeInterval the same for a secondary address (one sharing IP and port with a primary)
+ * @param reprobeInterval a confirmed (primary) address is probed again when its newest outcome is
+ *     this old
+ * @param secondaryReprobeInterval the same for a secondary address (one sharing IP and port with a
+ *     primary)
  * @param maxConsecutiveRefusals refusals in a row after which an address is paused
  * @param refusalPause how long such an address is paused
  * @param maxProbesPerWindow most probes of one address within {@code probeRateWindow}
@@ -41,7 +43,9 @@ public record MonitorSettings(
     Duration backoffMax,
     int maxAddresses) {
 
-  /** successes − failures (or the reverse) at which the window gives a verdict; go's rule, fixed. */
+  /**
+   * successes − failures (or the reverse) at which the window gives a verdict; go's rule, fixed.
+   */
   public static final int VERDICT_MARGIN = 2;
 
   /** go's {@code maxRecentDialsWindow}: target confidence plus two. */
@@ -74,7 +78,9 @@ public record MonitorSettings(
   /** go's {@code defaultMaxConcurrency}. */
   public static final int DEFAULT_CONCURRENCY = 5;
 
-  /** go's {@code defaultReachabilityRefreshInterval} is per round; a probe gets go's per-probe 30 s. */
+  /**
+   * go's {@code defaultReachabilityRefreshInterval} is per round; a probe gets go's per-probe 30 s.
+   */
   public static final Duration DEFAULT_PROBE_TIMEOUT = Duration.ofSeconds(30);
 
   /** Half of a go server's 12 requests per peer per minute. */
@@ -114,11 +120,24 @@ public record MonitorSettings(
           DEFAULT_MAX_ADDRESSES);
 
   public MonitorSettings {
-    require(windowSize >= 1 && windowSize <= MAX_WINDOW_SIZE, "windowSize must be in [1, " + MAX_WINDOW_SIZE + "], was " + windowSize);
-    require(targetConfidence >= 1 && targetConfidence <= windowSize, "targetConfidence must be in [1, " + windowSize + "] (the window size), was " + targetConfidence);
-    require(maxConsecutiveRefusals >= 1, "maxConsecutiveRefusals must be at least 1, was " + maxConsecutiveRefusals);
-    require(maxProbesPerWindow >= 1, "maxProbesPerWindow must be at least 1, was " + maxProbesPerWindow);
-    require(concurrency >= 1 && concurrency <= MAX_CONCURRENCY, "concurrency must be in [1, " + MAX_CONCURRENCY + "], was " + concurrency);
+    require(
+        windowSize >= 1 && windowSize <= MAX_WINDOW_SIZE,
+        "windowSize must be in [1, " + MAX_WINDOW_SIZE + "], was " + windowSize);
+    require(
+        targetConfidence >= 1 && targetConfidence <= windowSize,
+        "targetConfidence must be in [1, "
+            + windowSize
+            + "] (the window size), was "
+            + targetConfidence);
+    require(
+        maxConsecutiveRefusals >= 1,
+        "maxConsecutiveRefusals must be at least 1, was " + maxConsecutiveRefusals);
+    require(
+        maxProbesPerWindow >= 1,
+        "maxProbesPerWindow must be at least 1, was " + maxProbesPerWindow);
+    require(
+        concurrency >= 1 && concurrency <= MAX_CONCURRENCY,
+        "concurrency must be in [1, " + MAX_CONCURRENCY + "], was " + concurrency);
     require(maxAddresses >= 1, "maxAddresses must be at least 1, was " + maxAddresses);
     positive(outcomeTtl, "outcomeTtl");
     positive(reprobeInterval, "reprobeInterval");
@@ -129,8 +148,11 @@ public record MonitorSettings(
     positive(backoffInitial, "backoffInitial");
     positive(backoffMax, "backoffMax");
     Objects.requireNonNull(perServerInterval, "perServerInterval");
-    require(!perServerInterval.isNegative(), "perServerInterval must not be negative, was " + perServerInterval);
-    require(backoffMax.compareTo(backoffInitial) >= 0, "backoffMax must be at least backoffInitial");
+    require(
+        !perServerInterval.isNegative(),
+        "perServerInterval must not be negative, was " + perServerInterval);
+    require(
+        backoffMax.compareTo(backoffInitial) >= 0, "backoffMax must be at least backoffInitial");
   }
 
   private static void require(boolean condition, String message) {
@@ -146,15 +168,39 @@ public record MonitorSettings(
 
   public MonitorSettings withConcurrency(int value) {
     return new MonitorSettings(
-        windowSize, outcomeTtl, targetConfidence, reprobeInterval, secondaryReprobeInterval, maxConsecutiveRefusals,
-        refusalPause, maxProbesPerWindow, probeRateWindow, value, probeTimeout, perServerInterval, backoffInitial,
-        backoffMax, maxAddresses);
+        windowSize,
+        outcomeTtl,
+        targetConfidence,
+        reprobeInterval,
+        secondaryReprobeInterval,
+        maxConsecutiveRefusals,
+        refusalPause,
+        maxProbesPerWindow,
+        probeRateWindow,
+        value,
+        probeTimeout,
+        perServerInterval,
+        backoffInitial,
+        backoffMax,
+        maxAddresses);
   }
 
   public MonitorSettings withPerServerInterval(Duration value) {
     return new MonitorSettings(
-        windowSize, outcomeTtl, targetConfidence, reprobeInterval, secondaryReprobeInterval, maxConsecutiveRefusals,
-        refusalPause, maxProbesPerWindow, probeRateWindow, concurrency, probeTimeout, value, backoffInitial,
-        backoffMax, maxAddresses);
+        windowSize,
+        outcomeTtl,
+        targetConfidence,
+        reprobeInterval,
+        secondaryReprobeInterval,
+        maxConsecutiveRefusals,
+        refusalPause,
+        maxProbesPerWindow,
+        probeRateWindow,
+        concurrency,
+        probeTimeout,
+        value,
+        backoffInitial,
+        backoffMax,
+        maxAddresses);
   }
 }

@@ -13,7 +13,10 @@ public enum ProbeOutcome {
   FAILURE,
   /** The server would not dial the address ({@code E_DIAL_REFUSED}): counts toward a pause. */
   REFUSED,
-  /** No answer about the address (server unreachable, rejected, reset, unverifiable): counts for nothing. */
+  /**
+   * No answer about the address (server unreachable, rejected, reset, unverifiable): counts for
+   * nothing.
+   */
   ERROR;
 
   /** Whether the outcome enters the sliding window. */

@@ -33,19 +33,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps every candidate address's verdict current: probes each through AutoNAT v2 servers until
- * its sliding window is confident ({@link AddressState}), re-probes when outcomes age, and tells
+ * Keeps every candidate address's verdict current: probes each through AutoNAT v2 servers until its
+ * sliding window is confident ({@link AddressState}), re-probes when outcomes age, and tells
  * listeners when a verdict changes.
  *
  * <p>Scheduling, where this differs from go-libp2p's tracker (same decision rules, same probe
  * budget): probes start at once (no 1 s settling delay) and all probes an address still needs go
- * out together, to <b>different</b> servers, preferring servers on networks (rate-limit subnets) the
- * address's window has not heard from; addresses are served in candidate order. A server is
- * asked at most once at a time and, unless it is in-process, at most once per
- * {@code perServerInterval}; a server that errs is rested with a doubling, jittered backoff; an
- * empty pool is retried the same way. Answers learned elsewhere ({@link #record}, a check job's)
- * never decide a verdict: at most they prompt a probe of the monitor's own. Spring-free; one
- * scheduler thread.
+ * out together, to <b>different</b> servers, preferring servers on networks (rate-limit subnets)
+ * the address's window has not heard from; addresses are served in candidate order. A server is
+ * asked at most once at a time and, unless it is in-process, at most once per {@code
+ * perServerInterval}; a server that errs is rested with a doubling, jittered backoff; an empty pool
+ * is retried the same way. Answers learned elsewhere ({@link #record}, a check job's) never decide
+ * a verdict: at most they prompt a probe of the monitor's own. Spring-free; one scheduler thread.
  */
 public final class ReachabilityMonitor implements AutoCloseable {
 
@@ -113,11 +112,15 @@ public final class ReachabilityMonitor implements AutoCloseable {
 
   /**
    * @param servers the servers to ask, read on every pass (the pool may change)
-   * @param candidates the node's candidate addresses, read on every pass; the first
-   *     {@code maxAddresses} are tracked
+   * @param candidates the node's candidate addresses, read on every pass; the first {@code
+   *     maxAddresses} are tracked
    */
   public ReachabilityMonitor(
-      MonitorSettings settings, Prober prober, Supplier<List<Server>> servers, Supplier<List<Multiaddr>> candidates, Clock clock) {
+      MonitorSettings settings,
+      Prober prober,
+      Supplier<List<Server>> servers,
+      Supplier<List<Multiaddr>> candidates,
+      Clock clock) {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.prober = Objects.requireNonNull(prober, "prober");
     this.servers = Objects.requireNonNull(servers, "servers");
@@ -137,7 +140,10 @@ public final class ReachabilityMonitor implements AutoCloseable {
     return settings;
   }
 
-  /** Starts probing in the background; a monitor never started only moves when {@link #tick} is called. */
+  /**
+   * Starts probing in the background; a monitor never started only moves when {@link #tick} is
+   * called.
+   */
   public ReachabilityMonitor start() {
     synchronized (this) {
       if (closed || started) {
@@ -174,14 +180,14 @@ public final class ReachabilityMonitor implements AutoCloseable {
   }
 
   /**
-   * An answer about {@code address} learned elsewhere (a check job asked {@code server}). Only
-   * the monitor's own probes decide verdicts: such an answer never enters the address's window
-   * nor its probe budget, so answers an attacker can provoke (a flood that makes dial-backs fail
-   * while someone submits checks) cannot confirm or flip a verdict, nor push the next probe away.
-   * When it disagrees with the tracked address's verdict, or the address has none yet, the
-   * monitor probes the address again soon with a probe of its own, at most once per address per
-   * {@code probeRateWindow} and within the address's probe budget. It counts
-   * in the server's spacing ({@code perServerInterval}) either way.
+   * An answer about {@code address} learned elsewhere (a check job asked {@code server}). Only the
+   * monitor's own probes decide verdicts: such an answer never enters the address's window nor its
+   * probe budget, so answers an attacker can provoke (a flood that makes dial-backs fail while
+   * someone submits checks) cannot confirm or flip a verdict, nor push the next probe away. When it
+   * disagrees with the tracked address's verdict, or the address has none yet, the monitor probes
+   * the address again soon with a probe of its own, at most once per address per {@code
+   * probeRateWindow} and within the address's probe budget. It counts in the server's spacing
+   * ({@code perServerInterval}) either way.
    */
   public void record(Multiaddr address, Multiaddr server, ProbeOutcome outcome) {
     synchronized (this) {
@@ -202,7 +208,12 @@ public final class ReachabilityMonitor implements AutoCloseable {
       if (!state.requestReprobe(outcome, now)) {
         return;
       }
-      log.debug("reachability monitor: {} answered {} for {} ({} here): probing it again", server, outcome, address, state.verdict());
+      log.debug(
+          "reachability monitor: {} answered {} for {} ({} here): probing it again",
+          server,
+          outcome,
+          address,
+          state.verdict());
     }
     requestTick();
   }
@@ -223,7 +234,8 @@ public final class ReachabilityMonitor implements AutoCloseable {
       Instant next;
       if (pool.isEmpty()) {
         next = now.plus(jittered(emptyPoolBackoff));
-        log.debug("reachability monitor: no server to ask; next try in {}", Duration.between(now, next));
+        log.debug(
+            "reachability monitor: no server to ask; next try in {}", Duration.between(now, next));
         emptyPoolBackoff = min(emptyPoolBackoff.multipliedBy(2), settings.backoffMax());
       } else {
         emptyPoolBackoff = settings.backoffInitial();
@@ -268,10 +280,10 @@ public final class ReachabilityMonitor implements AutoCloseable {
   }
 
   /**
-   * Starts the probes due, addresses in candidate order (primaries first), each taking every
-   * probe it needs before the next: with fewer free servers than probes due, the first addresses
-   * reach stable verdicts at once instead of all reaching them one server interval later
-   * (measured with bench/monitor-bench.sh).
+   * Starts the probes due, addresses in candidate order (primaries first), each taking every probe
+   * it needs before the next: with fewer free servers than probes due, the first addresses reach
+   * stable verdicts at once instead of all reaching them one server interval later (measured with
+   * bench/monitor-bench.sh).
    */
   private void launchDue(List<Server> pool, Instant now) {
     List<AddressState> order = new ArrayList<>(states.values());
@@ -303,9 +315,12 @@ public final class ReachabilityMonitor implements AutoCloseable {
         .filter(s -> !asked.contains(s.address()))
         .filter(s -> availableAt(s, now).compareTo(now) <= 0)
         .min(
-            Comparator.<Server, Boolean>comparing(s -> inWindow.containsKey(s.address())) // new servers first
+            Comparator.<Server, Boolean>comparing(
+                    s -> inWindow.containsKey(s.address())) // new servers first
                 .thenComparing(s -> networks.contains(network(s.address()))) // then new networks
-                .thenComparing(s -> inWindow.getOrDefault(s.address(), Instant.MIN)) // then the longest unheard
+                .thenComparing(
+                    s ->
+                        inWindow.getOrDefault(s.address(), Instant.MIN)) // then the longest unheard
                 .thenComparing(s -> lastSent(s.address()))); // then the least used
   }
 
@@ -314,7 +329,9 @@ public final class ReachabilityMonitor implements AutoCloseable {
     return state == null || state.lastSent == null ? Instant.MIN : state.lastSent;
   }
 
-  /** When {@code server} can next be asked: now, later (rested or throttled), or never while busy. */
+  /**
+   * When {@code server} can next be asked: now, later (rested or throttled), or never while busy.
+   */
   private Instant availableAt(Server server, Instant now) {
     ServerState state = serverStates.get(server.address());
     if (state == null) {
@@ -339,7 +356,8 @@ public final class ReachabilityMonitor implements AutoCloseable {
   private void launch(AddressState state, Server server, Instant now) {
     Multiaddr address = state.address();
     state.probeStarted(server.address(), now);
-    ServerState serverState = serverStates.computeIfAbsent(server.address(), s -> new ServerState());
+    ServerState serverState =
+        serverStates.computeIfAbsent(server.address(), s -> new ServerState());
     serverState.inFlight++;
     serverState.lastSent = now;
     inFlight++;
@@ -355,7 +373,11 @@ public final class ReachabilityMonitor implements AutoCloseable {
         .whenComplete((result, error) -> completed(address, server.address(), result, error));
   }
 
-  private void completed(Multiaddr address, Multiaddr server, @Nullable CheckResult result, @Nullable Throwable error) {
+  private void completed(
+      Multiaddr address,
+      Multiaddr server,
+      @Nullable CheckResult result,
+      @Nullable Throwable error) {
     List<VerdictChange> changes;
     synchronized (this) {
       Instant now = clock.instant();
@@ -366,11 +388,17 @@ public final class ReachabilityMonitor implements AutoCloseable {
         serverState.inFlight--;
         if (outcome == ProbeOutcome.ERROR) {
           serverState.consecutiveErrors++;
-          Duration rest = settings.backoffInitial().multipliedBy(1L << Math.min(serverState.consecutiveErrors - 1, Long.SIZE - 2));
+          Duration rest =
+              settings
+                  .backoffInitial()
+                  .multipliedBy(1L << Math.min(serverState.consecutiveErrors - 1, Long.SIZE - 2));
           serverState.restUntil = now.plus(jittered(min(rest, settings.backoffMax())));
           log.debug(
               "reachability monitor: {} gave no answer about {} ({}); resting it until {}",
-              server, address, result != null ? result.reason() : String.valueOf(error), serverState.restUntil);
+              server,
+              address,
+              result != null ? result.reason() : String.valueOf(error),
+              serverState.restUntil);
         } else {
           serverState.consecutiveErrors = 0;
           serverState.restUntil = null;
@@ -388,7 +416,10 @@ public final class ReachabilityMonitor implements AutoCloseable {
     requestTick();
   }
 
-  /** The next pass: when an address's state changes by itself, or a busy/rested/throttled server frees up for one that waits. */
+  /**
+   * The next pass: when an address's state changes by itself, or a busy/rested/throttled server
+   * frees up for one that waits.
+   */
   private Instant nextPass(List<Server> pool, Instant now) {
     Instant next = now.plus(MAX_SLEEP);
     boolean waiting = false;
@@ -485,7 +516,11 @@ public final class ReachabilityMonitor implements AutoCloseable {
     for (AddressState state : states.values()) {
       state.prune(now);
       Instant nextProbe = state.nextProbeAt(now);
-      if (nextProbe != null && !nextProbe.isAfter(now) && wakeAt != null && wakeAt.isAfter(now) && state.inFlight().isEmpty()) {
+      if (nextProbe != null
+          && !nextProbe.isAfter(now)
+          && wakeAt != null
+          && wakeAt.isAfter(now)
+          && state.inFlight().isEmpty()) {
         nextProbe = wakeAt; // due, but waiting for a server
       }
       addresses.add(
@@ -501,7 +536,8 @@ public final class ReachabilityMonitor implements AutoCloseable {
               nextProbe,
               state.history()));
     }
-    return new ReachabilityReport(NodeReachability.of(addresses.stream().map(AddressReport::verdict).toList()), addresses);
+    return new ReachabilityReport(
+        NodeReachability.of(addresses.stream().map(AddressReport::verdict).toList()), addresses);
   }
 
   /** The current verdict of every tracked address. */
@@ -537,7 +573,10 @@ public final class ReachabilityMonitor implements AutoCloseable {
 
   /** The tracked addresses whose verdict is REACHABLE, in candidate order. */
   public synchronized List<Multiaddr> confirmedAddresses() {
-    return states.values().stream().filter(s -> s.verdict() == Reachability.REACHABLE).map(AddressState::address).toList();
+    return states.values().stream()
+        .filter(s -> s.verdict() == Reachability.REACHABLE)
+        .map(AddressState::address)
+        .toList();
   }
 
   /** Probes sent since start. */
@@ -567,11 +606,10 @@ public final class ReachabilityMonitor implements AutoCloseable {
   }
 
   /**
-   * The network a server is on, for diversity: the subnet the AutoNAT rate limits share (/24,
-   * /56), or the whole address when it has no IP.
+   * The network a server is on, for diversity: the subnet the AutoNAT rate limits share (/24, /56),
+   * or the whole address when it has no IP.
    */
   static Object network(Multiaddr server) {
     return AddressClass.ip(server).<Object>map(RateLimiter::subnet).orElse(server);
   }
-
 }

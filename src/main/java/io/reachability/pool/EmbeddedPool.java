@@ -50,7 +50,8 @@ public final class EmbeddedPool implements AutoCloseable {
 
   /** What the log and the REST API say about this pool. */
   public static final String NOTICE =
-      "embedded AutoNAT v2 servers on loopback: they prove loopback reachability only, not reachability from the internet";
+      "embedded AutoNAT v2 servers on loopback: they prove loopback reachability only, not"
+          + " reachability from the internet";
 
   private final List<Host> hosts = new ArrayList<>();
   private final List<AutonatServer> servers = new ArrayList<>();
@@ -73,7 +74,12 @@ public final class EmbeddedPool implements AutoCloseable {
     try {
       for (int i = 0; i < size; i++) {
         Host host =
-            Host.builder().threadName(THREAD_NAME + "-" + i).ioThreads(IO_THREADS).listen(LISTEN_ADDRESS).build().start();
+            Host.builder()
+                .threadName(THREAD_NAME + "-" + i)
+                .ioThreads(IO_THREADS)
+                .listen(LISTEN_ADDRESS)
+                .build()
+                .start();
         pool.hosts.add(host);
         pool.servers.add(new AutonatServer(host, settings()).start());
         pool.addresses.add(host.listenAddresses().get(0).withPeerId(host.peerId()));

@@ -22,9 +22,12 @@ public final class PoolServer {
   private final PeerId peerId;
   private final boolean embedded;
   private final Map<Reachability, LongAdder> byReachability = new EnumMap<>(Reachability.class);
-  private final Map<ResponseStatus, LongAdder> byResponseStatus = new EnumMap<>(ResponseStatus.class);
+  private final Map<ResponseStatus, LongAdder> byResponseStatus =
+      new EnumMap<>(ResponseStatus.class);
+
   /** Checks that ended without a response status we understand (not reached, reset, timed out). */
   private final LongAdder withoutResponse = new LongAdder();
+
   private volatile @Nullable Boolean speaksAutonatV2;
   private volatile @Nullable Boolean answeredLastContact;
 
@@ -35,7 +38,12 @@ public final class PoolServer {
   public PoolServer(Multiaddr address, boolean embedded) {
     this.address = Objects.requireNonNull(address, "address");
     this.peerId =
-        address.peerId().orElseThrow(() -> new IllegalArgumentException("a server address must end in /p2p/<peer id>: " + address));
+        address
+            .peerId()
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "a server address must end in /p2p/<peer id>: " + address));
     this.embedded = embedded;
     for (Reachability r : Reachability.values()) {
       byReachability.put(r, new LongAdder());
@@ -57,7 +65,9 @@ public final class PoolServer {
     return embedded;
   }
 
-  /** What identify said: true or false once asked, null before (or when the server was not reached). */
+  /**
+   * What identify said: true or false once asked, null before (or when the server was not reached).
+   */
   public @Nullable Boolean speaksAutonatV2() {
     return speaksAutonatV2;
   }
@@ -68,8 +78,8 @@ public final class PoolServer {
 
   /**
    * Whether the server answered the last time the node talked to it (identify when the pool was
-   * probed, or a check that got a response); null before any contact. Connections to servers
-   * are closed when idle, so this, not an open connection, says whether a server is there.
+   * probed, or a check that got a response); null before any contact. Connections to servers are
+   * closed when idle, so this, not an open connection, says whether a server is there.
    */
   public @Nullable Boolean answeredLastContact() {
     return answeredLastContact;
@@ -79,7 +89,10 @@ public final class PoolServer {
     answeredLastContact = value;
   }
 
-  /** Counts one finished check against this server (and whether it answered: {@link #answeredLastContact()}). */
+  /**
+   * Counts one finished check against this server (and whether it answered: {@link
+   * #answeredLastContact()}).
+   */
   public void record(CheckResult result) {
     byReachability.get(result.reachability()).increment();
     ResponseStatus status = result.responseStatus();
@@ -97,7 +110,10 @@ public final class PoolServer {
     byReachability.forEach((k, v) -> reach.put(k, v.sum()));
     Map<ResponseStatus, Long> status = new EnumMap<>(ResponseStatus.class);
     byResponseStatus.forEach((k, v) -> status.put(k, v.sum()));
-    return new Counters(Collections.unmodifiableMap(reach), Collections.unmodifiableMap(status), withoutResponse.sum());
+    return new Counters(
+        Collections.unmodifiableMap(reach),
+        Collections.unmodifiableMap(status),
+        withoutResponse.sum());
   }
 
   /**
@@ -108,7 +124,10 @@ public final class PoolServer {
    * @param withoutResponse checks that got no response status (server not reached, stream reset,
    *     timeout, an unknown status code)
    */
-  public record Counters(Map<Reachability, Long> byReachability, Map<ResponseStatus, Long> byResponseStatus, long withoutResponse) {
+  public record Counters(
+      Map<Reachability, Long> byReachability,
+      Map<ResponseStatus, Long> byResponseStatus,
+      long withoutResponse) {
 
     public long total() {
       return byReachability.values().stream().mapToLong(Long::longValue).sum();

@@ -65,9 +65,14 @@ public final class ServerPool implements AutoCloseable {
     return List.copyOf(servers.values());
   }
 
-  /** The servers worth asking: all but those that said over identify that they do not speak AutoNAT v2. */
+  /**
+   * The servers worth asking: all but those that said over identify that they do not speak AutoNAT
+   * v2.
+   */
   public List<PoolServer> usable() {
-    return servers.values().stream().filter(s -> !Boolean.FALSE.equals(s.speaksAutonatV2())).toList();
+    return servers.values().stream()
+        .filter(s -> !Boolean.FALSE.equals(s.speaksAutonatV2()))
+        .toList();
   }
 
   public int size() {
@@ -78,7 +83,10 @@ public final class ServerPool implements AutoCloseable {
     return Optional.ofNullable(servers.get(peer));
   }
 
-  /** Whether the pool includes the embedded loopback servers (which prove loopback reachability only). */
+  /**
+   * Whether the pool includes the embedded loopback servers (which prove loopback reachability
+   * only).
+   */
   public boolean hasEmbedded() {
     return embedded != null;
   }
@@ -124,7 +132,10 @@ public final class ServerPool implements AutoCloseable {
               boolean speaks = identified.supports(AutonatV2.DIAL_REQUEST_PROTOCOL);
               server.speaksAutonatV2(speaks);
               if (!speaks) {
-                log.warn("server pool: {} does not speak {}; not asking it", server.address(), AutonatV2.DIAL_REQUEST_PROTOCOL);
+                log.warn(
+                    "server pool: {} does not speak {}; not asking it",
+                    server.address(),
+                    AutonatV2.DIAL_REQUEST_PROTOCOL);
               }
               return null;
             });

@@ -30,9 +30,9 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Who may call what, over MockMvc with the real security filter chain: API keys, the loopback
- * rule while no key is configured, jobs visible to their owner only, protected reads, and the
- * per-client submission budget. Every refusal is problem+json.
+ * Who may call what, over MockMvc with the real security filter chain: API keys, the loopback rule
+ * while no key is configured, jobs visible to their owner only, protected reads, and the per-client
+ * submission budget. Every refusal is problem+json.
  */
 class AccessControlTest {
 
@@ -49,7 +49,9 @@ class AccessControlTest {
       };
 
   static MockHttpServletRequestBuilder submit() {
-    return post("/api/v1/checks").contentType(MediaType.APPLICATION_JSON).content("{\"addresses\":[\"/ip4/127.0.0.1/tcp/4001\"]}");
+    return post("/api/v1/checks")
+        .contentType(MediaType.APPLICATION_JSON)
+        .content("{\"addresses\":[\"/ip4/127.0.0.1/tcp/4001\"]}");
   }
 
   static RequestPostProcessor key(String secret) {
@@ -60,7 +62,12 @@ class AccessControlTest {
   }
 
   static String jobId(MockMvc mvc, RequestPostProcessor who) throws Exception {
-    String body = mvc.perform(submit().with(who)).andExpect(status().isAccepted()).andReturn().getResponse().getContentAsString();
+    String body =
+        mvc.perform(submit().with(who))
+            .andExpect(status().isAccepted())
+            .andReturn()
+            .getResponse()
+            .getContentAsString();
     JsonNode json = JsonMapper.builder().build().readTree(body);
     return json.get("id").asString();
   }
@@ -102,12 +109,18 @@ class AccessControlTest {
           .andExpect(content().contentTypeCompatibleWith(PROBLEM))
           .andExpect(jsonPath("$.status").value(401))
           .andExpect(jsonPath("$.detail").value(containsString("Authorization: Bearer")));
-      mvc.perform(delete("/api/v1/checks/00000000-0000-0000-0000-000000000000")).andExpect(status().isUnauthorized());
+      mvc.perform(delete("/api/v1/checks/00000000-0000-0000-0000-000000000000"))
+          .andExpect(status().isUnauthorized());
     }
 
     @Test
     void aWrongKeyOrSchemeIs401WhateverTheEndpoint() throws Exception {
-      for (String authorization : List.of("Bearer nope-0123456789abcdef", "Basic YWxpY2U6c2VjcmV0", "Bearer", "Bearer " + ALICE + "x")) {
+      for (String authorization :
+          List.of(
+              "Bearer nope-0123456789abcdef",
+              "Basic YWxpY2U6c2VjcmV0",
+              "Bearer",
+              "Bearer " + ALICE + "x")) {
         mvc.perform(get("/api/v1/checks").header(HttpHeaders.AUTHORIZATION, authorization))
             .andExpect(status().isUnauthorized())
             .andExpect(content().contentTypeCompatibleWith(PROBLEM))
@@ -121,23 +134,36 @@ class AccessControlTest {
       String alices = jobId(mvc, key(ALICE));
       String bobs = jobId(mvc, key(BOB));
 
-      mvc.perform(get("/api/v1/checks/" + alices).with(key(ALICE))).andExpect(status().isOk()).andExpect(jsonPath("$.owner").value("alice"));
+      mvc.perform(get("/api/v1/checks/" + alices).with(key(ALICE)))
+          .andExpect(status().isOk())
+          .andExpect(jsonPath("$.owner").value("alice"));
       // to anyone else the job does not exist: not readable, not cancellable, not listed
       mvc.perform(get("/api/v1/checks/" + alices).with(key(BOB))).andExpect(status().isNotFound());
-      mvc.perform(delete("/api/v1/checks/" + alices).with(key(BOB))).andExpect(status().isNotFound());
+      mvc.perform(delete("/api/v1/checks/" + alices).with(key(BOB)))
+          .andExpect(status().isNotFound());
       mvc.perform(get("/api/v1/checks/" + alices)).andExpect(status().isNotFound());
-      mvc.perform(get("/api/v1/checks").with(key(BOB))).andExpect(jsonPath("$.items", hasSize(1))).andExpect(jsonPath("$.items[0].id").value(bobs));
-      mvc.perform(get("/api/v1/checks")).andExpect(status().isOk()).andExpect(jsonPath("$.items", hasSize(0))).andExpect(jsonPath("$.total").value(0));
+      mvc.perform(get("/api/v1/checks").with(key(BOB)))
+          .andExpect(jsonPath("$.items", hasSize(1)))
+          .andExpect(jsonPath("$.items[0].id").value(bobs));
+      mvc.perform(get("/api/v1/checks"))
+          .andExpect(status().isOk())
+          .andExpect(jsonPath("$.items", hasSize(0)))
+          .andExpect(jsonPath("$.total").value(0));
 
       // an admin key sees and cancels everyone's
       mvc.perform(get("/api/v1/checks").with(key(ROOT))).andExpect(jsonPath("$.items", hasSize(2)));
-      mvc.perform(delete("/api/v1/checks/" + bobs).with(key(ROOT))).andExpect(status().isOk()).andExpect(jsonPath("$.state").value("CANCELLED"));
-      mvc.perform(delete("/api/v1/checks/" + alices).with(key(ALICE))).andExpect(jsonPath("$.state").value("CANCELLED"));
+      mvc.perform(delete("/api/v1/checks/" + bobs).with(key(ROOT)))
+          .andExpect(status().isOk())
+          .andExpect(jsonPath("$.state").value("CANCELLED"));
+      mvc.perform(delete("/api/v1/checks/" + alices).with(key(ALICE)))
+          .andExpect(jsonPath("$.state").value("CANCELLED"));
     }
 
     @Test
     void readsOfTheNodeStayOpenButShowNoJobs() throws Exception {
-      mvc.perform(get("/api/v1/checks").with(REMOTE)).andExpect(status().isOk()).andExpect(jsonPath("$.total").value(0));
+      mvc.perform(get("/api/v1/checks").with(REMOTE))
+          .andExpect(status().isOk())
+          .andExpect(jsonPath("$.total").value(0));
     }
   }
 
@@ -179,7 +205,11 @@ class AccessControlTest {
   @Nested
   @WebMvcTest(
       controllers = CheckController.class,
-      properties = {"reach.access.keys[0].name=alice", "reach.access.keys[0].secret=" + ALICE, "reach.access.protect-reads=true"})
+      properties = {
+        "reach.access.keys[0].name=alice",
+        "reach.access.keys[0].secret=" + ALICE,
+        "reach.access.protect-reads=true"
+      })
   @Import({CheckControllerTest.Beans.class, SecurityConfiguration.class})
   class ProtectedReads {
 
@@ -187,13 +217,17 @@ class AccessControlTest {
 
     @Test
     void readsNeedAKeyToo() throws Exception {
-      mvc.perform(get("/api/v1/checks")).andExpect(status().isUnauthorized()).andExpect(content().contentTypeCompatibleWith(PROBLEM));
+      mvc.perform(get("/api/v1/checks"))
+          .andExpect(status().isUnauthorized())
+          .andExpect(content().contentTypeCompatibleWith(PROBLEM));
       mvc.perform(get("/api/v1/checks").with(key(ALICE))).andExpect(status().isOk());
     }
   }
 
   @Nested
-  @WebMvcTest(controllers = CheckController.class, properties = "reach.access.submissions-per-minute=2")
+  @WebMvcTest(
+      controllers = CheckController.class,
+      properties = "reach.access.submissions-per-minute=2")
   @Import({CheckControllerTest.Beans.class, SecurityConfiguration.class})
   class SubmissionBudget {
 
@@ -204,10 +238,15 @@ class AccessControlTest {
     void aClientBeyondItsBudgetIs429WithRetryAfter() throws Exception {
       cancelAll(jobs);
       jobId(mvc, request -> request);
-      mvc.perform(submit().content("{\"addresses\":[\"nope\"]}")).andExpect(status().isBadRequest()); // invalid ones count too
+      mvc.perform(submit().content("{\"addresses\":[\"nope\"]}"))
+          .andExpect(status().isBadRequest()); // invalid ones count too
       mvc.perform(submit())
           .andExpect(status().isTooManyRequests())
-          .andExpect(header().string(HttpHeaders.RETRY_AFTER, matchesPattern("[1-9]|[12][0-9]|30"))) // a token every 30 s
+          .andExpect(
+              header()
+                  .string(
+                      HttpHeaders.RETRY_AFTER,
+                      matchesPattern("[1-9]|[12][0-9]|30"))) // a token every 30 s
           .andExpect(content().contentTypeCompatibleWith(PROBLEM))
           .andExpect(jsonPath("$.detail").value(containsString("2 check submissions per minute")));
       cancelAll(jobs);

@@ -22,9 +22,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
-/**
- * The whole service over HTTP with its default embedded pool: what a newcomer does with curl.
- */
+/** The whole service over HTTP with its default embedded pool: what a newcomer does with curl. */
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
     properties = "reach.node.listen=/ip4/127.0.0.1/tcp/0")
@@ -37,7 +35,8 @@ class CheckApiEndToEndTest {
 
   private final HttpClient http = HttpClient.newHttpClient();
 
-  private HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
+  private HttpResponse<String> send(HttpRequest.Builder request)
+      throws IOException, InterruptedException {
     return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
@@ -46,7 +45,10 @@ class CheckApiEndToEndTest {
   }
 
   private HttpResponse<String> post(String body) throws IOException, InterruptedException {
-    return send(at("/api/v1/checks").header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)));
+    return send(
+        at("/api/v1/checks")
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body)));
   }
 
   private DocumentContext poll(String location) throws Exception {
@@ -71,7 +73,8 @@ class CheckApiEndToEndTest {
     DocumentContext job = poll(location);
 
     assertThat(job.read("$.state", String.class)).isEqualTo("SUCCEEDED");
-    assertThat(job.read("$.results[0].address", String.class)).isEqualTo(node.listenAddresses().get(0).toString());
+    assertThat(job.read("$.results[0].address", String.class))
+        .isEqualTo(node.listenAddresses().get(0).toString());
     assertThat(job.read("$.results[0].verdict", String.class)).isEqualTo("REACHABLE");
     List<Boolean> verified = job.read("$.results[0].attempts[*].nonceVerified");
     assertThat(verified).hasSize(3).containsOnly(true);
@@ -100,21 +103,41 @@ class CheckApiEndToEndTest {
    */
   @Test
   void anAttemptNamesTheServerAddressActuallyUsed() throws Exception {
-    assertThat(poll(post("{}").headers().firstValue("Location").orElseThrow()).read("$.state", String.class)).isEqualTo("SUCCEEDED");
-    String real = JsonPath.parse(send(at("/api/v1/servers")).body()).read("$.servers[0].address", String.class);
+    assertThat(
+            poll(post("{}").headers().firstValue("Location").orElseThrow())
+                .read("$.state", String.class))
+        .isEqualTo("SUCCEEDED");
+    String real =
+        JsonPath.parse(send(at("/api/v1/servers")).body())
+            .read("$.servers[0].address", String.class);
     Multiaddr server = Multiaddr.fromString(real);
-    assertThat(node.connections(server.peerId().orElseThrow())).as("the pool check left a connection open").isNotEmpty();
+    assertThat(node.connections(server.peerId().orElseThrow()))
+        .as("the pool check left a connection open")
+        .isNotEmpty();
     String elsewhere = "/ip4/127.0.0.1/tcp/" + freePort() + "/p2p/" + server.peerId().orElseThrow();
     String listen = node.listenAddresses().get(0).toString();
 
     // a pool server's peer id at another address is not the pool's server: refused before anything
     // is dialed (the attempt would otherwise name the port while the node reused its connection)
-    HttpResponse<String> refused = post("{\"addresses\":[\"" + listen + "\"],\"servers\":[\"" + elsewhere + "\"],\"confirmations\":1}");
+    HttpResponse<String> refused =
+        post(
+            "{\"addresses\":[\""
+                + listen
+                + "\"],\"servers\":[\""
+                + elsewhere
+                + "\"],\"confirmations\":1}");
     assertThat(refused.statusCode()).isEqualTo(400);
-    assertThat(JsonPath.parse(refused.body()).read("$.errors[0].field", String.class)).isEqualTo("servers[0]");
+    assertThat(JsonPath.parse(refused.body()).read("$.errors[0].field", String.class))
+        .isEqualTo("servers[0]");
 
     // by its pool address it is asked, and the attempt names the address the node talked to
-    HttpResponse<String> accepted = post("{\"addresses\":[\"" + listen + "\"],\"servers\":[\"" + real + "\"],\"confirmations\":1}");
+    HttpResponse<String> accepted =
+        post(
+            "{\"addresses\":[\""
+                + listen
+                + "\"],\"servers\":[\""
+                + real
+                + "\"],\"confirmations\":1}");
     assertThat(accepted.statusCode()).isEqualTo(202);
     DocumentContext job = poll(accepted.headers().firstValue("Location").orElseThrow());
     assertThat(job.read("$.results[0].attempts[0].server", String.class)).isEqualTo(real);
@@ -132,7 +155,8 @@ class CheckApiEndToEndTest {
     do {
       pool = JsonPath.parse(send(at("/api/v1/servers")).body());
       TimeUnit.MILLISECONDS.sleep(20);
-    } while (pool.read("$.servers[?(@.speaksAutonatV2 == true)]", List.class).size() < 3 && System.nanoTime() < deadline);
+    } while (pool.read("$.servers[?(@.speaksAutonatV2 == true)]", List.class).size() < 3
+        && System.nanoTime() < deadline);
     assertThat(pool.read("$.notice", String.class)).isEqualTo(EmbeddedPool.NOTICE);
     List<Boolean> embedded = pool.read("$.servers[*].embedded");
     assertThat(embedded).hasSize(3).containsOnly(true);
@@ -147,7 +171,8 @@ class CheckApiEndToEndTest {
     do {
       health = JsonPath.parse(send(at("/actuator/health")).body());
       TimeUnit.MILLISECONDS.sleep(20);
-    } while (!"UP".equals(health.read("$.components.serverPool.status", String.class)) && System.nanoTime() < deadline);
+    } while (!"UP".equals(health.read("$.components.serverPool.status", String.class))
+        && System.nanoTime() < deadline);
     assertThat(health.read("$.components.serverPool.status", String.class)).isEqualTo("UP");
     assertThat(health.read("$.components.serverPool.details.ready", Integer.class)).isEqualTo(3);
   }
@@ -160,17 +185,24 @@ class CheckApiEndToEndTest {
     assertThat(send(at("/actuator/health/liveness")).statusCode()).isEqualTo(200);
     DocumentContext info = JsonPath.parse(send(at("/actuator/info")).body());
     assertThat(info.read("$.node.peerId", String.class)).isEqualTo(node.peerId().toString());
-    assertThat(info.read("$.node.listenAddresses[0]", String.class)).isEqualTo(node.listenAddresses().get(0).toString());
+    assertThat(info.read("$.node.listenAddresses[0]", String.class))
+        .isEqualTo(node.listenAddresses().get(0).toString());
   }
 
   @Test
   void prometheusHasJobsVerdictsDurationsAndClientResults() throws Exception {
     HttpResponse<String> accepted = post("{}");
-    assertThat(poll(accepted.headers().firstValue("Location").orElseThrow()).read("$.state", String.class)).isEqualTo("SUCCEEDED");
+    assertThat(
+            poll(accepted.headers().firstValue("Location").orElseThrow())
+                .read("$.state", String.class))
+        .isEqualTo("SUCCEEDED");
 
     HttpResponse<String> scrape = send(at("/actuator/prometheus"));
     assertThat(scrape.statusCode()).isEqualTo(200);
-    assertThat(scrape.headers().firstValue("Content-Type")).get().asString().startsWith("text/plain");
+    assertThat(scrape.headers().firstValue("Content-Type"))
+        .get()
+        .asString()
+        .startsWith("text/plain");
     assertThat(scrape.body())
         .contains("reach_jobs_queued ")
         .contains("reach_jobs_running ")
@@ -183,7 +215,9 @@ class CheckApiEndToEndTest {
 
   @Test
   void onlyHealthInfoAndPrometheusAreExposed() throws Exception {
-    assertThat(send(at("/actuator")).body()).contains("/actuator/prometheus").doesNotContain("/actuator/metrics");
+    assertThat(send(at("/actuator")).body())
+        .contains("/actuator/prometheus")
+        .doesNotContain("/actuator/metrics");
     HttpResponse<String> metrics = send(at("/actuator/metrics"));
     assertThat(metrics.statusCode()).isEqualTo(404);
     assertThat(send(at("/actuator/metrics/reach.jobs.queued")).statusCode()).isEqualTo(404);
@@ -193,29 +227,51 @@ class CheckApiEndToEndTest {
   void errorsAreProblemDetails() throws Exception {
     HttpResponse<String> invalid = post("{\"addresses\":[\"/ip4/127.0.0.1/udp/1/quic-v1\"]}");
     assertThat(invalid.statusCode()).isEqualTo(400);
-    assertThat(invalid.headers().firstValue("Content-Type")).get().asString().startsWith("application/problem+json");
-    assertThat(JsonPath.parse(invalid.body()).read("$.errors[0].field", String.class)).isEqualTo("addresses[0]");
+    assertThat(invalid.headers().firstValue("Content-Type"))
+        .get()
+        .asString()
+        .startsWith("application/problem+json");
+    assertThat(JsonPath.parse(invalid.body()).read("$.errors[0].field", String.class))
+        .isEqualTo("addresses[0]");
 
     HttpResponse<String> unknown = send(at("/api/v1/checks/00000000-0000-0000-0000-000000000000"));
     assertThat(unknown.statusCode()).isEqualTo(404);
-    assertThat(unknown.headers().firstValue("Content-Type")).get().asString().startsWith("application/problem+json");
+    assertThat(unknown.headers().firstValue("Content-Type"))
+        .get()
+        .asString()
+        .startsWith("application/problem+json");
 
     // raised by Spring MVC before (or instead of) a controller: problem details too
-    HttpResponse<String> wrongMethod = send(at("/api/v1/checks").PUT(HttpRequest.BodyPublishers.noBody()));
+    HttpResponse<String> wrongMethod =
+        send(at("/api/v1/checks").PUT(HttpRequest.BodyPublishers.noBody()));
     assertThat(wrongMethod.statusCode()).isEqualTo(405);
-    assertThat(wrongMethod.headers().firstValue("Content-Type")).get().asString().startsWith("application/problem+json");
+    assertThat(wrongMethod.headers().firstValue("Content-Type"))
+        .get()
+        .asString()
+        .startsWith("application/problem+json");
     assertThat(wrongMethod.headers().firstValue("Allow")).get().asString().contains("POST");
-    assertThat(JsonPath.parse(wrongMethod.body()).read("$.title", String.class)).isEqualTo("Method not allowed");
+    assertThat(JsonPath.parse(wrongMethod.body()).read("$.title", String.class))
+        .isEqualTo("Method not allowed");
 
     HttpResponse<String> notJson =
-        send(at("/api/v1/checks").header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString("{}")));
+        send(
+            at("/api/v1/checks")
+                .header("Content-Type", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofString("{}")));
     assertThat(notJson.statusCode()).isEqualTo(415);
-    assertThat(notJson.headers().firstValue("Content-Type")).get().asString().startsWith("application/problem+json");
-    assertThat(JsonPath.parse(notJson.body()).read("$.title", String.class)).isEqualTo("Unsupported media type");
+    assertThat(notJson.headers().firstValue("Content-Type"))
+        .get()
+        .asString()
+        .startsWith("application/problem+json");
+    assertThat(JsonPath.parse(notJson.body()).read("$.title", String.class))
+        .isEqualTo("Unsupported media type");
 
     HttpResponse<String> noEndpoint = send(at("/api/v1/nothing-here"));
     assertThat(noEndpoint.statusCode()).isEqualTo(404);
-    assertThat(noEndpoint.headers().firstValue("Content-Type")).get().asString().startsWith("application/problem+json");
+    assertThat(noEndpoint.headers().firstValue("Content-Type"))
+        .get()
+        .asString()
+        .startsWith("application/problem+json");
   }
 
   /** A port nothing listens on: bound once by the OS, then released. */

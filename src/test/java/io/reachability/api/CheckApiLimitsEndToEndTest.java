@@ -90,7 +90,8 @@ class CheckApiLimitsEndToEndTest {
     DocumentContext page = JsonPath.parse(get("/api/v1/checks").body());
     assertThat(page.read("$.total", Integer.class)).isEqualTo(MAX_STORED);
     assertThat(ids(page)).containsExactly(id(finished.get(2)), id(finished.get(1))); // newest first
-    assertThat(ids(JsonPath.parse(get("/api/v1/checks?state=SUCCEEDED").body()))).doesNotContain(id(oldest));
+    assertThat(ids(JsonPath.parse(get("/api/v1/checks?state=SUCCEEDED").body())))
+        .doesNotContain(id(oldest));
   }
 
   @Test
@@ -104,10 +105,13 @@ class CheckApiLimitsEndToEndTest {
     clock.advance(Duration.ofSeconds(2));
     assertNotFound(get(location), location);
     assertThat(ids(JsonPath.parse(get("/api/v1/checks").body()))).doesNotContain(id(location));
-    assertThat(ids(JsonPath.parse(get("/api/v1/checks?state=SUCCEEDED").body()))).doesNotContain(id(location));
+    assertThat(ids(JsonPath.parse(get("/api/v1/checks?state=SUCCEEDED").body())))
+        .doesNotContain(id(location));
   }
 
-  /** Silent listeners: a dial-back to one connects and then waits out the server's upgrade timeout. */
+  /**
+   * Silent listeners: a dial-back to one connects and then waits out the server's upgrade timeout.
+   */
   static final int SILENT_ADDRESSES = 5;
 
   /**
@@ -124,8 +128,11 @@ class CheckApiLimitsEndToEndTest {
     }
     try {
       String addresses =
-          silent.stream().map(socket -> "\"/ip4/127.0.0.1/tcp/" + socket.getLocalPort() + "\"").collect(Collectors.joining(","));
-      String stuck = "{\"addresses\":[" + addresses + "],\"confirmations\":1,\"timeoutSeconds\":600}";
+          silent.stream()
+              .map(socket -> "\"/ip4/127.0.0.1/tcp/" + socket.getLocalPort() + "\"")
+              .collect(Collectors.joining(","));
+      String stuck =
+          "{\"addresses\":[" + addresses + "],\"confirmations\":1,\"timeoutSeconds\":600}";
       List<String> unfinished = new ArrayList<>();
       try {
         String running = accepted(post(stuck));
@@ -134,32 +141,42 @@ class CheckApiLimitsEndToEndTest {
         for (int i = 0; i < QUEUE; i++) {
           String queued = accepted(post(stuck));
           unfinished.add(queued);
-          assertThat(JsonPath.parse(get(queued).body()).read("$.state", String.class)).isEqualTo("QUEUED");
+          assertThat(JsonPath.parse(get(queued).body()).read("$.state", String.class))
+              .isEqualTo("QUEUED");
         }
 
         // the one place busy, the queue full: turned away, and nothing stored for it
         HttpResponse<String> rejected = post("{}");
         assertThat(rejected.statusCode()).isEqualTo(503);
-        assertThat(rejected.headers().firstValue("Retry-After")).hasValue(Long.toString(JobSettings.RETRY_AFTER.toSeconds()));
-        assertThat(rejected.headers().firstValue("Content-Type")).get().asString().startsWith("application/problem+json");
+        assertThat(rejected.headers().firstValue("Retry-After"))
+            .hasValue(Long.toString(JobSettings.RETRY_AFTER.toSeconds()));
+        assertThat(rejected.headers().firstValue("Content-Type"))
+            .get()
+            .asString()
+            .startsWith("application/problem+json");
         DocumentContext problem = JsonPath.parse(rejected.body());
         assertThat(problem.read("$.status", Integer.class)).isEqualTo(503);
         assertThat(problem.read("$.title", String.class)).isEqualTo("Check job not accepted");
         assertThat(rejected.headers().firstValue("Location")).isEmpty();
 
-        // three unfinished jobs, one more than max-stored: every one is kept, finished ones went first
+        // three unfinished jobs, one more than max-stored: every one is kept, finished ones went
+        // first
         for (String job : unfinished) {
           assertThat(get(job).statusCode()).as(job).isEqualTo(200);
         }
         DocumentContext page = JsonPath.parse(get("/api/v1/checks").body());
-        assertThat(page.read("$.total", Integer.class)).isEqualTo(QUEUE + 1).isGreaterThan(MAX_STORED);
-        assertThat(ids(page)).containsExactly(id(unfinished.get(2)), id(unfinished.get(1)), id(unfinished.get(0)));
+        assertThat(page.read("$.total", Integer.class))
+            .isEqualTo(QUEUE + 1)
+            .isGreaterThan(MAX_STORED);
+        assertThat(ids(page))
+            .containsExactly(id(unfinished.get(2)), id(unfinished.get(1)), id(unfinished.get(0)));
 
         // cancel them: CANCELLED at once, and now that they are finished the oldest is evictable
         for (String job : unfinished) {
           HttpResponse<String> cancelled = send(at(job).DELETE());
           assertThat(cancelled.statusCode()).as(job).isEqualTo(200);
-          assertThat(JsonPath.parse(cancelled.body()).read("$.state", String.class)).isEqualTo("CANCELLED");
+          assertThat(JsonPath.parse(cancelled.body()).read("$.state", String.class))
+              .isEqualTo("CANCELLED");
         }
         List<String> ended = List.copyOf(unfinished);
         unfinished.clear();
@@ -184,13 +201,15 @@ class CheckApiLimitsEndToEndTest {
     assertThat(job.read("$.results[0].verdict", String.class)).isEqualTo("REACHABLE");
   }
 
-  // ---- HTTP -------------------------------------------------------------------------------------------
+  // ---- HTTP
+  // -------------------------------------------------------------------------------------------
 
   private HttpRequest.Builder at(String path) {
     return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
   }
 
-  private HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
+  private HttpResponse<String> send(HttpRequest.Builder request)
+      throws IOException, InterruptedException {
     return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
@@ -199,7 +218,10 @@ class CheckApiLimitsEndToEndTest {
   }
 
   private HttpResponse<String> post(String body) throws IOException, InterruptedException {
-    return send(at("/api/v1/checks").header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)));
+    return send(
+        at("/api/v1/checks")
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body)));
   }
 
   /** The Location of a 202. */
@@ -218,7 +240,10 @@ class CheckApiLimitsEndToEndTest {
 
   private static void assertNotFound(HttpResponse<String> response, String location) {
     assertThat(response.statusCode()).as(location).isEqualTo(404);
-    assertThat(response.headers().firstValue("Content-Type")).get().asString().startsWith("application/problem+json");
+    assertThat(response.headers().firstValue("Content-Type"))
+        .get()
+        .asString()
+        .startsWith("application/problem+json");
     assertThat(JsonPath.parse(response.body()).read("$.status", Integer.class)).isEqualTo(404);
   }
 

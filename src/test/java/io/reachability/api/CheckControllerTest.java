@@ -59,7 +59,9 @@ import org.springframework.web.multipart.MultipartException;
 class CheckControllerTest {
 
   static final PeerId SELF = Keys.generateEd25519().publicKey().peerId();
-  static final Multiaddr SERVER = Multiaddr.fromString("/ip4/127.0.0.1/tcp/5000").withPeerId(Keys.generateEd25519().publicKey().peerId());
+  static final Multiaddr SERVER =
+      Multiaddr.fromString("/ip4/127.0.0.1/tcp/5000")
+          .withPeerId(Keys.generateEd25519().publicKey().peerId());
   static final int QUEUE = 2;
 
   @TestConfiguration(proxyBeanMethods = false)
@@ -72,7 +74,9 @@ class CheckControllerTest {
           new InMemoryJobStore(Clock.systemUTC(), Duration.ofHours(1), 100),
           silent,
           ServerPool.of(List.of(SERVER), null),
-          () -> new NodeAddresses(List.of(Multiaddr.fromString("/ip4/127.0.0.1/tcp/4001")), List.of()),
+          () ->
+              new NodeAddresses(
+                  List.of(Multiaddr.fromString("/ip4/127.0.0.1/tcp/4001")), List.of()),
           JobSettings.of(1, QUEUE).withShutdownGrace(Duration.ZERO),
           new CheckOptions(100_000, Duration.ofSeconds(15)),
           Clock.systemUTC());
@@ -89,7 +93,9 @@ class CheckControllerTest {
     }
   }
 
-  /** No API endpoint has a required parameter (yet): this one shows how a missing one is answered. */
+  /**
+   * No API endpoint has a required parameter (yet): this one shows how a missing one is answered.
+   */
   @RestController
   static class RequiredParameter {
 
@@ -120,7 +126,8 @@ class CheckControllerTest {
     mvc.perform(
             post("/api/v1/checks")
                 .contentType(MediaType.APPLICATION_JSON)
-                .content("{\"addresses\":[\"/ip4/127.0.0.1/tcp/4001\"],\"confirmations\":2,\"timeoutSeconds\":30}"))
+                .content(
+                    "{\"addresses\":[\"/ip4/127.0.0.1/tcp/4001\"],\"confirmations\":2,\"timeoutSeconds\":30}"))
         .andExpect(status().isAccepted())
         .andExpect(header().string("Location", startsWith("/api/v1/checks/")))
         .andExpect(jsonPath("$.state").value("QUEUED"))
@@ -132,7 +139,9 @@ class CheckControllerTest {
 
   @Test
   void anEmptyBodyChecksTheCandidates() throws Exception {
-    mvc.perform(post("/api/v1/checks")).andExpect(status().isAccepted()).andExpect(jsonPath("$.request.addresses", hasSize(0)));
+    mvc.perform(post("/api/v1/checks"))
+        .andExpect(status().isAccepted())
+        .andExpect(jsonPath("$.request.addresses", hasSize(0)));
   }
 
   @Test
@@ -140,7 +149,10 @@ class CheckControllerTest {
     mvc.perform(
             post("/api/v1/checks")
                 .contentType(MediaType.APPLICATION_JSON)
-                .content("{\"addresses\":[\"nope\",\"/ip4/127.0.0.1/udp/1/quic-v1\",\"/ip4/1.2.3.4/tcp/1/p2p/" + SERVER.peerId().get() + "/p2p-circuit\"],\"confirmations\":0}"))
+                .content(
+                    "{\"addresses\":[\"nope\",\"/ip4/127.0.0.1/udp/1/quic-v1\",\"/ip4/1.2.3.4/tcp/1/p2p/"
+                        + SERVER.peerId().get()
+                        + "/p2p-circuit\"],\"confirmations\":0}"))
         .andExpect(status().isBadRequest())
         .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
         .andExpect(jsonPath("$.status").value(400))
@@ -155,12 +167,16 @@ class CheckControllerTest {
 
   @Test
   void malformedJsonIsA400Problem() throws Exception {
-    mvc.perform(post("/api/v1/checks").contentType(MediaType.APPLICATION_JSON).content("{\"addresses\": [1,"))
+    mvc.perform(
+            post("/api/v1/checks")
+                .contentType(MediaType.APPLICATION_JSON)
+                .content("{\"addresses\": [1,"))
         .andExpect(status().isBadRequest())
         .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
         .andExpect(jsonPath("$.title").value("Invalid request"))
         .andExpect(jsonPath("$.status").value(400))
-        .andExpect(jsonPath("$.detail").value("the request body is not valid JSON for a check request"))
+        .andExpect(
+            jsonPath("$.detail").value("the request body is not valid JSON for a check request"))
         .andExpect(jsonPath("$.instance").value("/api/v1/checks"))
         .andExpect(jsonPath("$.errors", hasSize(1)))
         .andExpect(jsonPath("$.errors[0].field").value("body"))
@@ -172,32 +188,50 @@ class CheckControllerTest {
         .andExpect(jsonPath("$.errors[0].field").value("body"));
   }
 
-  /** {@code confirmations: 1.5} was taken as 1 and {@code "3"} as 3: a number must be what it says. */
+  /**
+   * {@code confirmations: 1.5} was taken as 1 and {@code "3"} as 3: a number must be what it says.
+   */
   @Test
   void numbersAreStrictAndAWrongTypeNamesItsField() throws Exception {
     for (String value : List.of("1.5", "2.0", "1e1", "\"3\"", "true", "99999999999", "[3]")) {
-      mvc.perform(post("/api/v1/checks").contentType(MediaType.APPLICATION_JSON).content("{\"confirmations\": " + value + "}"))
+      mvc.perform(
+              post("/api/v1/checks")
+                  .contentType(MediaType.APPLICATION_JSON)
+                  .content("{\"confirmations\": " + value + "}"))
           .andExpect(status().isBadRequest())
           .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
-          .andExpect(jsonPath("$.detail").value("the request body is not valid JSON for a check request"))
+          .andExpect(
+              jsonPath("$.detail").value("the request body is not valid JSON for a check request"))
           .andExpect(jsonPath("$.errors", hasSize(1)))
           .andExpect(jsonPath("$.errors[0].field").value("confirmations"))
           .andExpect(jsonPath("$.errors[0].value").value(nullValue()))
           .andExpect(jsonPath("$.errors[0].reason").value(ApiExceptionHandler.NOT_AN_INTEGER));
     }
-    mvc.perform(post("/api/v1/checks").contentType(MediaType.APPLICATION_JSON).content("{\"timeoutSeconds\": 30.5, \"maxDialDataBytes\": 1}"))
+    mvc.perform(
+            post("/api/v1/checks")
+                .contentType(MediaType.APPLICATION_JSON)
+                .content("{\"timeoutSeconds\": 30.5, \"maxDialDataBytes\": 1}"))
         .andExpect(status().isBadRequest())
         .andExpect(jsonPath("$.errors[0].field").value("timeoutSeconds"));
-    mvc.perform(post("/api/v1/checks").contentType(MediaType.APPLICATION_JSON).content("{\"addresses\": [\"/ip4/127.0.0.1/tcp/4001\", {}]}"))
+    mvc.perform(
+            post("/api/v1/checks")
+                .contentType(MediaType.APPLICATION_JSON)
+                .content("{\"addresses\": [\"/ip4/127.0.0.1/tcp/4001\", {}]}"))
         .andExpect(status().isBadRequest())
         .andExpect(jsonPath("$.errors[0].field").value("addresses[1]"))
         .andExpect(jsonPath("$.errors[0].reason").value(ApiExceptionHandler.NOT_A_STRING));
-    mvc.perform(post("/api/v1/checks").contentType(MediaType.APPLICATION_JSON).content("{\"servers\": \"/ip4/127.0.0.1/tcp/4001\"}"))
+    mvc.perform(
+            post("/api/v1/checks")
+                .contentType(MediaType.APPLICATION_JSON)
+                .content("{\"servers\": \"/ip4/127.0.0.1/tcp/4001\"}"))
         .andExpect(status().isBadRequest())
         .andExpect(jsonPath("$.errors[0].field").value("servers"))
         .andExpect(jsonPath("$.errors[0].reason").value(ApiExceptionHandler.NOT_A_LIST));
     // whole numbers still are numbers
-    mvc.perform(post("/api/v1/checks").contentType(MediaType.APPLICATION_JSON).content("{\"confirmations\": 2, \"timeoutSeconds\": 30}"))
+    mvc.perform(
+            post("/api/v1/checks")
+                .contentType(MediaType.APPLICATION_JSON)
+                .content("{\"confirmations\": 2, \"timeoutSeconds\": 30}"))
         .andExpect(status().isAccepted())
         .andExpect(jsonPath("$.request.confirmations").value(2));
   }
@@ -268,19 +302,27 @@ class CheckControllerTest {
 
   @Test
   void anUnsupportedContentTypeIs415() throws Exception {
-    mvc.perform(post("/api/v1/checks").contentType(MediaType.TEXT_PLAIN).content("addresses=/ip4/127.0.0.1/tcp/4001"))
+    mvc.perform(
+            post("/api/v1/checks")
+                .contentType(MediaType.TEXT_PLAIN)
+                .content("addresses=/ip4/127.0.0.1/tcp/4001"))
         .andExpect(status().isUnsupportedMediaType())
         .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
         .andExpect(jsonPath("$.title").value("Unsupported media type"))
         .andExpect(jsonPath("$.status").value(415))
-        .andExpect(jsonPath("$.detail").value("Content-Type text/plain is not supported; send one of [application/json]"))
+        .andExpect(
+            jsonPath("$.detail")
+                .value("Content-Type text/plain is not supported; send one of [application/json]"))
         .andExpect(header().string("Accept", "application/json"));
   }
 
   @Test
   void theApiSpeaksOnlyJsonThoughOtherConvertersAreOnTheClasspath() throws Exception {
     // springdoc brings a YAML converter; the API must neither read nor write YAML
-    mvc.perform(post("/api/v1/checks").contentType("application/yaml").content("addresses: [/ip4/127.0.0.1/tcp/4001]"))
+    mvc.perform(
+            post("/api/v1/checks")
+                .contentType("application/yaml")
+                .content("addresses: [/ip4/127.0.0.1/tcp/4001]"))
         .andExpect(status().isUnsupportedMediaType());
     mvc.perform(get("/api/v1/checks").accept("application/yaml"))
         .andExpect(status().isNotAcceptable())
@@ -294,7 +336,8 @@ class CheckControllerTest {
         .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
         .andExpect(jsonPath("$.title").value("Not acceptable"))
         .andExpect(jsonPath("$.status").value(406))
-        .andExpect(jsonPath("$.detail", startsWith("none of the media types in Accept can be produced")));
+        .andExpect(
+            jsonPath("$.detail", startsWith("none of the media types in Accept can be produced")));
   }
 
   @Test
@@ -317,7 +360,10 @@ class CheckControllerTest {
         .andExpect(jsonPath("$.errors[0].reason").value("required"));
   }
 
-  /** A multipart resolver switched on again must not turn a client's bad body into a 500 with a stack trace. */
+  /**
+   * A multipart resolver switched on again must not turn a client's bad body into a 500 with a
+   * stack trace.
+   */
   @Test
   void anUnreadableMultipartBodyIs400() throws Exception {
     mvc.perform(post("/test/multipart"))
@@ -330,25 +376,39 @@ class CheckControllerTest {
   @Test
   void getListAndCancel() throws Exception {
     UUID id = jobs.submit(CheckRequest.defaults()).id();
-    mvc.perform(get("/api/v1/checks/" + id)).andExpect(status().isOk()).andExpect(jsonPath("$.id").value(id.toString()));
-    mvc.perform(get("/api/v1/checks").param("size", "1")).andExpect(status().isOk()).andExpect(jsonPath("$.items", hasSize(1)))
+    mvc.perform(get("/api/v1/checks/" + id))
+        .andExpect(status().isOk())
+        .andExpect(jsonPath("$.id").value(id.toString()));
+    mvc.perform(get("/api/v1/checks").param("size", "1"))
+        .andExpect(status().isOk())
+        .andExpect(jsonPath("$.items", hasSize(1)))
         .andExpect(jsonPath("$.size").value(1));
     mvc.perform(delete("/api/v1/checks/" + id))
         .andExpect(status().isOk())
         .andExpect(jsonPath("$.state").value("CANCELLED"))
         .andExpect(jsonPath("$.finishedAt").isNotEmpty());
-    mvc.perform(get("/api/v1/checks").param("state", "CANCELLED")).andExpect(status().isOk())
+    mvc.perform(get("/api/v1/checks").param("state", "CANCELLED"))
+        .andExpect(status().isOk())
         .andExpect(jsonPath("$.items[0].state").value("CANCELLED"));
     // an empty page is a page
-    mvc.perform(get("/api/v1/checks").param("state", "SUCCEEDED")).andExpect(status().isOk()).andExpect(jsonPath("$.items", hasSize(0)))
+    mvc.perform(get("/api/v1/checks").param("state", "SUCCEEDED"))
+        .andExpect(status().isOk())
+        .andExpect(jsonPath("$.items", hasSize(0)))
         .andExpect(jsonPath("$.total").value(0));
-    mvc.perform(get("/api/v1/checks").param("state", "DONE")).andExpect(status().isBadRequest())
+    mvc.perform(get("/api/v1/checks").param("state", "DONE"))
+        .andExpect(status().isBadRequest())
         .andExpect(jsonPath("$.errors[0].field").value("state"))
         .andExpect(jsonPath("$.errors[0].value").value("DONE"))
-        .andExpect(jsonPath("$.errors[0].reason").value("not a valid JobState (one of [QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED])"));
-    mvc.perform(get("/api/v1/checks").param("size", "0")).andExpect(status().isBadRequest())
+        .andExpect(
+            jsonPath("$.errors[0].reason")
+                .value(
+                    "not a valid JobState (one of [QUEUED, RUNNING, SUCCEEDED, FAILED,"
+                        + " CANCELLED])"));
+    mvc.perform(get("/api/v1/checks").param("size", "0"))
+        .andExpect(status().isBadRequest())
         .andExpect(jsonPath("$.errors[0].field").value("size"));
-    mvc.perform(get("/api/v1/checks").param("page", "first")).andExpect(status().isBadRequest())
+    mvc.perform(get("/api/v1/checks").param("page", "first"))
+        .andExpect(status().isBadRequest())
         .andExpect(jsonPath("$.errors[0].field").value("page"))
         .andExpect(jsonPath("$.errors[0].value").value("first"))
         .andExpect(jsonPath("$.errors[0].reason").value("not a valid int"));
@@ -368,7 +428,8 @@ class CheckControllerTest {
     }
     mvc.perform(post("/api/v1/checks"))
         .andExpect(status().isServiceUnavailable())
-        .andExpect(header().string("Retry-After", Long.toString(JobSettings.RETRY_AFTER.toSeconds())))
+        .andExpect(
+            header().string("Retry-After", Long.toString(JobSettings.RETRY_AFTER.toSeconds())))
         .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON));
   }
 }

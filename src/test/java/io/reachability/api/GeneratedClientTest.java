@@ -93,7 +93,8 @@ class GeneratedClientTest {
   void submitPollAndListTheNodesAddress() throws Exception {
     String address = node.listenAddresses().get(0).toString();
 
-    Job accepted = checks.submitCheck(new CheckRequestBody().addresses(List.of(address)).confirmations(2));
+    Job accepted =
+        checks.submitCheck(new CheckRequestBody().addresses(List.of(address)).confirmations(2));
     assertThat(accepted.getState()).isIn(JobState.QUEUED, JobState.RUNNING);
     assertThat(accepted.getRequest().getAddresses()).containsExactly(address);
     assertThat(accepted.getRequest().getConfirmations()).isEqualTo(2);
@@ -119,7 +120,11 @@ class GeneratedClientTest {
     JobPage succeeded = checks.listChecks(JobState.SUCCEEDED, 0, CheckController.MAX_PAGE_SIZE);
     assertThat(succeeded.getItems()).extracting(Job::getId).contains(done.getId());
     assertThat(succeeded.getTotal()).isGreaterThanOrEqualTo(1);
-    assertThat(checks.listChecks(null, Integer.MAX_VALUE / CheckController.MAX_PAGE_SIZE, 1).getItems()).isEmpty();
+    assertThat(
+            checks
+                .listChecks(null, Integer.MAX_VALUE / CheckController.MAX_PAGE_SIZE, 1)
+                .getItems())
+        .isEmpty();
 
     // cancelling a finished job answers it unchanged
     assertThat(checks.cancelCheck(done.getId()).getState()).isEqualTo(JobState.SUCCEEDED);
@@ -133,12 +138,15 @@ class GeneratedClientTest {
     }
     String address = "/ip4/127.0.0.1/tcp/" + closed;
 
-    Job done = await(checks.submitCheck(new CheckRequestBody().addresses(List.of(address))).getId());
+    Job done =
+        await(checks.submitCheck(new CheckRequestBody().addresses(List.of(address))).getId());
 
     AddressResult result = done.getResults().get(0);
     assertThat(result.getVerdict()).isEqualTo(Verdict.UNREACHABLE);
     assertThat(result.getWarnings()).isNotEmpty();
-    assertThat(result.getAttempts()).allSatisfy(attempt -> assertThat(attempt.getDialStatus()).isEqualTo(DialStatus.E_DIAL_ERROR));
+    assertThat(result.getAttempts())
+        .allSatisfy(
+            attempt -> assertThat(attempt.getDialStatus()).isEqualTo(DialStatus.E_DIAL_ERROR));
   }
 
   @Test
@@ -150,8 +158,13 @@ class GeneratedClientTest {
 
     ServerPool pool = servers.listServers();
     assertThat(pool.getNotice()).contains("loopback");
-    assertThat(pool.getServers()).hasSize(3).allSatisfy(server -> assertThat(server.getEmbedded()).isTrue());
-    assertThat(pool.getServers()).extracting(PoolServer::getResults).allSatisfy(counts -> assertThat(counts).containsKeys("REACHABLE", "UNREACHABLE", "UNKNOWN"));
+    assertThat(pool.getServers())
+        .hasSize(3)
+        .allSatisfy(server -> assertThat(server.getEmbedded()).isTrue());
+    assertThat(pool.getServers())
+        .extracting(PoolServer::getResults)
+        .allSatisfy(
+            counts -> assertThat(counts).containsKeys("REACHABLE", "UNREACHABLE", "UNKNOWN"));
   }
 
   @Test
@@ -161,21 +174,30 @@ class GeneratedClientTest {
         .satisfies(
             e -> {
               assertThat(e.getCode()).isEqualTo(404);
-              assertThat(e.getResponseHeaders().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith(ApiDocumentation.PROBLEM_JSON));
+              assertThat(e.getResponseHeaders().firstValue("Content-Type"))
+                  .hasValueSatisfying(
+                      type -> assertThat(type).startsWith(ApiDocumentation.PROBLEM_JSON));
               Problem problem = read(e.getResponseBody(), Problem.class);
               assertThat(problem.getTitle()).isEqualTo("Check job not found");
               assertThat(problem.getStatus()).isEqualTo(404);
               assertThat(problem.getInstance()).isEqualTo("/api/v1/checks/" + new UUID(0, 0));
             });
     assertThatExceptionOfType(ApiException.class)
-        .isThrownBy(() -> checks.submitCheck(new CheckRequestBody().addresses(List.of("nope")).confirmations(0)))
+        .isThrownBy(
+            () ->
+                checks.submitCheck(
+                    new CheckRequestBody().addresses(List.of("nope")).confirmations(0)))
         .satisfies(
             e -> {
               assertThat(e.getCode()).isEqualTo(400);
               ValidationProblem problem = read(e.getResponseBody(), ValidationProblem.class);
               assertThat(problem.getStatus()).isEqualTo(400);
-              assertThat(problem.getErrors()).extracting(FieldError::getField).containsExactly("addresses[0]", "confirmations");
-              assertThat(problem.getErrors()).extracting(FieldError::getValue).containsExactly("nope", "0");
+              assertThat(problem.getErrors())
+                  .extracting(FieldError::getField)
+                  .containsExactly("addresses[0]", "confirmations");
+              assertThat(problem.getErrors())
+                  .extracting(FieldError::getValue)
+                  .containsExactly("nope", "0");
             });
   }
 }

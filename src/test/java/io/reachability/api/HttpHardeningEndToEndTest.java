@@ -11,15 +11,15 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 /**
- * The HTTP edge of the whole service, with requests no well-behaved client sends, over raw
- * sockets: oversized and malformed bodies, TRACE, {@code /error}, an unparsable {@code Accept}. Every answer is a problem document. Same context as
- * {@link CheckApiEndToEndTest}.
+ * The HTTP edge of the whole service, with requests no well-behaved client sends, over raw sockets:
+ * oversized and malformed bodies, TRACE, {@code /error}, an unparsable {@code Accept}. Every answer
+ * is a problem document. Same context as {@link CheckApiEndToEndTest}.
  */
 @ExtendWith(OutputCaptureExtension.class)
 @SpringBootTest(
@@ -32,7 +32,9 @@ class HttpHardeningEndToEndTest {
   @LocalServerPort int port;
 
   private static String post(String path, String... headers) {
-    return "POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nConnection: close\r\n"
+    return "POST "
+        + path
+        + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nConnection: close\r\n"
         + String.join("", java.util.Arrays.stream(headers).map(h -> h + "\r\n").toList())
         + "\r\n";
   }
@@ -66,38 +68,61 @@ class HttpHardeningEndToEndTest {
   @Test
   void aBodyDeclaredLargerThanTheLimitIs413BeforeItIsRead() throws Exception {
     // ten megabytes announced, none sent: the answer cannot have waited for them
-    RawHttp.Response response = RawHttp.exchange(port, post("/api/v1/checks", "Content-Length: " + 10 * 1024 * 1024));
+    RawHttp.Response response =
+        RawHttp.exchange(port, post("/api/v1/checks", "Content-Length: " + 10 * 1024 * 1024));
     DocumentContext problem = problem(response, 413);
     assertThat(problem.read("$.title", String.class)).isEqualTo("Content too large");
     assertThat(problem.read("$.detail", String.class))
-        .isEqualTo("the request body has 10485760 bytes; at most " + LIMIT + " bytes are accepted (reach.api.max-body-bytes)");
+        .isEqualTo(
+            "the request body has 10485760 bytes; at most "
+                + LIMIT
+                + " bytes are accepted (reach.api.max-body-bytes)");
     assertThat(problem.read("$.instance", String.class)).isEqualTo("/api/v1/checks");
     assertThat(response.header("Connection")).isEqualTo("close");
   }
 
   @Test
   void theLimitHoldsOnEveryPath() throws Exception {
-    RawHttp.Response response = RawHttp.exchange(port, post("/api/v1/nothing-here", "Content-Length: " + (LIMIT + 1)), new byte[LIMIT + 1]);
+    RawHttp.Response response =
+        RawHttp.exchange(
+            port,
+            post("/api/v1/nothing-here", "Content-Length: " + (LIMIT + 1)),
+            new byte[LIMIT + 1]);
     problem(response, 413);
-    RawHttp.Response actuator = RawHttp.exchange(port, post("/actuator/health", "Content-Length: " + (LIMIT + 1)), new byte[LIMIT + 1]);
+    RawHttp.Response actuator =
+        RawHttp.exchange(
+            port, post("/actuator/health", "Content-Length: " + (LIMIT + 1)), new byte[LIMIT + 1]);
     problem(actuator, 413);
   }
 
   @Test
   void aChunkedBodyIsCountedAsItArrives() throws Exception {
     RawHttp.Response response =
-        RawHttp.exchange(port, post("/api/v1/checks", "Transfer-Encoding: chunked"), chunked(paddedRequest(LIMIT + 1), 4096));
+        RawHttp.exchange(
+            port,
+            post("/api/v1/checks", "Transfer-Encoding: chunked"),
+            chunked(paddedRequest(LIMIT + 1), 4096));
     DocumentContext problem = problem(response, 413);
     assertThat(problem.read("$.detail", String.class))
-        .isEqualTo("the request body has more than " + LIMIT + " bytes; at most " + LIMIT + " bytes are accepted (reach.api.max-body-bytes)");
+        .isEqualTo(
+            "the request body has more than "
+                + LIMIT
+                + " bytes; at most "
+                + LIMIT
+                + " bytes are accepted (reach.api.max-body-bytes)");
   }
 
   @Test
   void aBodyOfExactlyTheLimitIsAccepted() throws Exception {
-    RawHttp.Response declared = RawHttp.exchange(port, post("/api/v1/checks", "Content-Length: " + LIMIT), paddedRequest(LIMIT));
+    RawHttp.Response declared =
+        RawHttp.exchange(
+            port, post("/api/v1/checks", "Content-Length: " + LIMIT), paddedRequest(LIMIT));
     assertThat(declared.status()).as(declared.body()).isEqualTo(202);
     RawHttp.Response chunked =
-        RawHttp.exchange(port, post("/api/v1/checks", "Transfer-Encoding: chunked"), chunked(paddedRequest(LIMIT), 1000));
+        RawHttp.exchange(
+            port,
+            post("/api/v1/checks", "Transfer-Encoding: chunked"),
+            chunked(paddedRequest(LIMIT), 1000));
     assertThat(chunked.status()).as(chunked.body()).isEqualTo(202);
     assertThat(JsonPath.parse(chunked.body()).read("$.state", String.class)).isEqualTo("QUEUED");
   }
@@ -105,14 +130,17 @@ class HttpHardeningEndToEndTest {
   @Test
   void aMalformedChunkIs400() throws Exception {
     byte[] body = "zz\r\n{}\r\n0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
-    RawHttp.Response response = RawHttp.exchange(port, post("/api/v1/checks", "Transfer-Encoding: chunked"), body);
+    RawHttp.Response response =
+        RawHttp.exchange(port, post("/api/v1/checks", "Transfer-Encoding: chunked"), body);
     DocumentContext problem = problem(response, 400);
     assertThat(problem.read("$.title", String.class)).isEqualTo("Invalid request");
   }
 
   @Test
   void errorAnsweredDirectlyIsA404NotStatus999() throws Exception {
-    RawHttp.Response response = RawHttp.exchange(port, "GET /error HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    RawHttp.Response response =
+        RawHttp.exchange(
+            port, "GET /error HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
     DocumentContext problem = problem(response, 404);
     assertThat(problem.read("$.detail", String.class)).isEqualTo("no endpoint for GET /error");
     assertThat(problem.read("$.instance", String.class)).isEqualTo("/error");
@@ -120,10 +148,13 @@ class HttpHardeningEndToEndTest {
 
   @Test
   void traceIsA405Problem() throws Exception {
-    RawHttp.Response response = RawHttp.exchange(port, "TRACE /api/v1/checks HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    RawHttp.Response response =
+        RawHttp.exchange(
+            port, "TRACE /api/v1/checks HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
     DocumentContext problem = problem(response, 405);
     assertThat(problem.read("$.title", String.class)).isEqualTo("Method not allowed");
-    assertThat(problem.read("$.detail", String.class)).isEqualTo("the request method is not allowed here");
+    assertThat(problem.read("$.detail", String.class))
+        .isEqualTo("the request method is not allowed here");
     assertThat(response.header("Allow")).doesNotContain("TRACE");
     assertThat(problem.read("$.instance", String.class)).isEqualTo("/api/v1/checks");
   }
@@ -132,14 +163,24 @@ class HttpHardeningEndToEndTest {
   void anUnparsableAcceptIsA406ProblemNotAnEmptyAnswer() throws Exception {
     for (String path : List.of("/api/v1/node", "/api/v1/checks", "/actuator/health")) {
       RawHttp.Response response =
-          RawHttp.exchange(port, "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nAccept: !!!\r\nConnection: close\r\n\r\n");
+          RawHttp.exchange(
+              port,
+              "GET "
+                  + path
+                  + " HTTP/1.1\r\nHost: localhost\r\nAccept: !!!\r\nConnection: close\r\n\r\n");
       DocumentContext problem = problem(response, 406);
-      assertThat(problem.read("$.detail", String.class)).as(path).isEqualTo("the Accept header is not a list of media types");
+      assertThat(problem.read("$.detail", String.class))
+          .as(path)
+          .isEqualTo("the Accept header is not a list of media types");
     }
     // an error of another kind with such an Accept keeps its body too
     RawHttp.Response notFound =
         RawHttp.exchange(
-            port, "GET /api/v1/checks/00000000-0000-0000-0000-000000000000 HTTP/1.1\r\nHost: localhost\r\nAccept: !!!\r\nConnection: close\r\n\r\n");
+            port,
+            "GET /api/v1/checks/00000000-0000-0000-0000-000000000000 HTTP/1.1\r\n"
+                + "Host: localhost\r\n"
+                + "Accept: !!!\r\n"
+                + "Connection: close\r\n\r\n");
     assertThat(notFound.status()).isIn(404, 406);
     assertThat(notFound.header("Content-Type")).startsWith("application/problem+json");
     assertThat(notFound.body()).isNotEmpty();
@@ -147,16 +188,26 @@ class HttpHardeningEndToEndTest {
 
   @Test
   void aMalformedMultipartBodyIsAProblemWithoutAStackTrace(CapturedOutput output) throws Exception {
-    byte[] body = "--xyz\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nno closing boundary".getBytes(StandardCharsets.US_ASCII);
+    byte[] body =
+        "--xyz\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nno closing boundary"
+            .getBytes(StandardCharsets.US_ASCII);
     for (String path : List.of("/api/v1/checks", "/api/v1/anything", "/actuator/health")) {
       String head =
-          "POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: multipart/form-data; boundary=xyz\r\nContent-Length: "
-              + body.length + "\r\nConnection: close\r\n\r\n";
+          "POST "
+              + path
+              + " HTTP/1.1\r\n"
+              + "Host: localhost\r\n"
+              + "Content-Type: multipart/form-data; boundary=xyz\r\n"
+              + "Content-Length: "
+              + body.length
+              + "\r\nConnection: close\r\n\r\n";
       RawHttp.Response response = RawHttp.exchange(port, head, body);
       assertThat(response.status()).as(path + ": " + response.body()).isBetween(400, 499);
       assertThat(response.header("Content-Type")).as(path).startsWith("application/problem+json");
     }
-    assertThat(output.getAll()).doesNotContain("MultipartException").doesNotContain("\tat org.apache");
+    assertThat(output.getAll())
+        .doesNotContain("MultipartException")
+        .doesNotContain("\tat org.apache");
   }
 
   /** What Tomcat turns away before any servlet runs was an HTML page naming Tomcat. */
@@ -164,12 +215,24 @@ class HttpHardeningEndToEndTest {
   void whatTomcatRejectsItselfIsAProblemToo(CapturedOutput output) throws Exception {
     Map<String, Integer> requests =
         Map.of(
-            "GET /a|b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 400,
-            "G@T /api/v1/node HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 400,
-            "GET /api/v1/node HTTP/1.1\r\nHost: x\r\nBad Header\r\nConnection: close\r\n\r\n", 400,
-            "GET /api/v1/node HTTP/1.1\r\nHost: x\r\nX: " + "a".repeat(20_000) + "\r\nConnection: close\r\n\r\n", 400,
-            "POST /api/v1/checks HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\nConnection: close\r\n\r\n{}", 501,
-            "GET /api/v1/node HTTP/9.9\r\nHost: x\r\nConnection: close\r\n\r\n", 505);
+            "GET /a|b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+            400,
+            "G@T /api/v1/node HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+            400,
+            "GET /api/v1/node HTTP/1.1\r\nHost: x\r\nBad Header\r\nConnection: close\r\n\r\n",
+            400,
+            "GET /api/v1/node HTTP/1.1\r\nHost: x\r\nX: "
+                + "a".repeat(20_000)
+                + "\r\nConnection: close\r\n\r\n",
+            400,
+            "POST /api/v1/checks HTTP/1.1\r\n"
+                + "Host: x\r\n"
+                + "Transfer-Encoding: gzip\r\n"
+                + "Connection: close\r\n\r\n"
+                + "{}",
+            501,
+            "GET /api/v1/node HTTP/9.9\r\nHost: x\r\nConnection: close\r\n\r\n",
+            505);
     for (Map.Entry<String, Integer> request : requests.entrySet()) {
       RawHttp.Response response = RawHttp.exchange(port, request.getKey());
       String line = request.getKey().substring(0, Math.min(40, request.getKey().indexOf('\r')));
@@ -177,9 +240,14 @@ class HttpHardeningEndToEndTest {
       assertThat(response.header("Content-Type")).as(line).startsWith("application/problem+json");
       DocumentContext problem = JsonPath.parse(response.body());
       assertThat(problem.read("$.status", Integer.class)).as(line).isEqualTo(request.getValue());
-      assertThat(response.body()).as(line).doesNotContainIgnoringCase("tomcat").doesNotContain("aaaaaaaaaa");
+      assertThat(response.body())
+          .as(line)
+          .doesNotContainIgnoringCase("tomcat")
+          .doesNotContain("aaaaaaaaaa");
     }
     // a client's error: no stack trace in the log
-    assertThat(output.getAll()).doesNotContain("Error parsing HTTP request header").doesNotContain("\tat org.apache");
+    assertThat(output.getAll())
+        .doesNotContain("Error parsing HTTP request header")
+        .doesNotContain("\tat org.apache");
   }
 }

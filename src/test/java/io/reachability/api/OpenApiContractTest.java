@@ -31,17 +31,25 @@ class OpenApiContractTest {
 
   private static final Path CONTRACT = Path.of("openapi", "openapi.yaml");
 
-  /** Every @RestController of the API package, found on the classpath: a new one cannot be missed. */
+  /**
+   * Every @RestController of the API package, found on the classpath: a new one cannot be missed.
+   */
   private static final List<Class<?>> CONTROLLERS = controllers();
 
   private static List<Class<?>> controllers() {
-    ClassPathScanningCandidateComponentProvider scanner = new ClassPathScanningCandidateComponentProvider(false);
+    ClassPathScanningCandidateComponentProvider scanner =
+        new ClassPathScanningCandidateComponentProvider(false);
     scanner.addIncludeFilter(new AnnotationTypeFilter(RestController.class));
     List<Class<?>> result = new ArrayList<>();
-    for (BeanDefinition candidate : scanner.findCandidateComponents(OpenApiContractTest.class.getPackageName())) {
+    for (BeanDefinition candidate :
+        scanner.findCandidateComponents(OpenApiContractTest.class.getPackageName())) {
       try {
         Class<?> type = Class.forName(candidate.getBeanClassName());
-        if (type.getProtectionDomain().getCodeSource().getLocation().getPath().contains("test-classes")) {
+        if (type.getProtectionDomain()
+            .getCodeSource()
+            .getLocation()
+            .getPath()
+            .contains("test-classes")) {
           continue; // a test's own controller
         }
         result.add(type);
@@ -60,7 +68,8 @@ class OpenApiContractTest {
       document = new Yaml().load(in);
     }
     assertThat(document.get("openapi")).isEqualTo("3.1.0");
-    Map<String, Map<String, Object>> paths = (Map<String, Map<String, Object>>) document.get("paths");
+    Map<String, Map<String, Object>> paths =
+        (Map<String, Map<String, Object>>) document.get("paths");
     List<String> documented = new ArrayList<>();
     paths.forEach(
         (path, operations) ->
@@ -75,10 +84,12 @@ class OpenApiContractTest {
     List<String> result = new ArrayList<>();
     for (Class<?> controller : CONTROLLERS) {
       // merged annotations resolve the value/path aliases of @GetMapping and friends
-      RequestMapping base = AnnotatedElementUtils.findMergedAnnotation(controller, RequestMapping.class);
+      RequestMapping base =
+          AnnotatedElementUtils.findMergedAnnotation(controller, RequestMapping.class);
       String prefix = base == null || base.path().length == 0 ? "" : base.path()[0];
       for (Method method : controller.getDeclaredMethods()) {
-        RequestMapping mapping = AnnotatedElementUtils.findMergedAnnotation(method, RequestMapping.class);
+        RequestMapping mapping =
+            AnnotatedElementUtils.findMergedAnnotation(method, RequestMapping.class);
         if (mapping != null) {
           for (RequestMethod verb : mapping.method()) {
             result.add(verb.name() + " " + prefix + first(mapping.path()));

@@ -59,7 +59,8 @@ class OpenApiDocumentTest {
 
   private HttpResponse<String> get(String path) throws IOException, InterruptedException {
     return http.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   @Test
@@ -71,7 +72,8 @@ class OpenApiDocumentTest {
     if (Boolean.getBoolean(UPDATE_PROPERTY)) {
       Files.writeString(COMMITTED, document, StandardCharsets.UTF_8);
     }
-    Map<String, Object> expected = new Yaml().load(Files.readString(COMMITTED, StandardCharsets.UTF_8));
+    Map<String, Object> expected =
+        new Yaml().load(Files.readString(COMMITTED, StandardCharsets.UTF_8));
     Map<String, Object> actual = new Yaml().load(document);
     List<String> differences = new ArrayList<>();
     differences(expected, actual, "", differences);
@@ -81,23 +83,33 @@ class OpenApiDocumentTest {
     }
     assertThat(differences)
         .as(
-            "the served OpenAPI document differs from %s (served copy: %s); if the change is intended run "
-                + "./mvnw test -Dtest=OpenApiDocumentTest -D%s=true and commit the file",
+            "the served OpenAPI document differs from %s (served copy: %s); if the change is"
+                + " intended run ./mvnw test -Dtest=OpenApiDocumentTest -D%s=true and commit the"
+                + " file",
             COMMITTED, SERVED_COPY, UPDATE_PROPERTY)
         .isEmpty();
     assertThat(actual).isEqualTo(expected);
   }
 
-  /** Where two parsed documents differ, as paths such as {@code /paths/~1api~1v1~1node/get/summary}. */
-  private static void differences(@Nullable Object expected, @Nullable Object actual, String path, List<String> out) {
+  /**
+   * Where two parsed documents differ, as paths such as {@code /paths/~1api~1v1~1node/get/summary}.
+   */
+  private static void differences(
+      @Nullable Object expected, @Nullable Object actual, String path, List<String> out) {
     if (expected instanceof Map<?, ?> left && actual instanceof Map<?, ?> right) {
       Set<Object> keys = new TreeSet<>(Comparator.comparing(String::valueOf));
       keys.addAll(left.keySet());
       keys.addAll(right.keySet());
       for (Object key : keys) {
-        differences(left.get(key), right.get(key), path + "/" + String.valueOf(key).replace("/", "~1"), out);
+        differences(
+            left.get(key),
+            right.get(key),
+            path + "/" + String.valueOf(key).replace("/", "~1"),
+            out);
       }
-    } else if (expected instanceof List<?> left && actual instanceof List<?> right && left.size() == right.size()) {
+    } else if (expected instanceof List<?> left
+        && actual instanceof List<?> right
+        && left.size() == right.size()) {
       for (int i = 0; i < left.size(); i++) {
         differences(left.get(i), right.get(i), path + "/" + i, out);
       }

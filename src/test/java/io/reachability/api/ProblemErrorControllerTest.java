@@ -11,7 +11,9 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.mock.web.MockHttpServletResponse;
 
-/** What reaches {@code /error}: a problem document, never the container's message or the exception. */
+/**
+ * What reaches {@code /error}: a problem document, never the container's message or the exception.
+ */
 class ProblemErrorControllerTest {
 
   private final ProblemErrorController controller = new ProblemErrorController();
@@ -22,7 +24,8 @@ class ProblemErrorControllerTest {
     request.setAttribute(RequestDispatcher.ERROR_STATUS_CODE, 500);
     request.setAttribute(RequestDispatcher.ERROR_REQUEST_URI, "/api/v1/checks");
     request.setAttribute(RequestDispatcher.ERROR_MESSAGE, "secret internals: /etc/passwd");
-    request.setAttribute(RequestDispatcher.ERROR_EXCEPTION, new IllegalStateException("secret internals"));
+    request.setAttribute(
+        RequestDispatcher.ERROR_EXCEPTION, new IllegalStateException("secret internals"));
 
     ResponseEntity<ProblemDetail> answer = controller.error(request, new MockHttpServletResponse());
 
@@ -30,7 +33,8 @@ class ProblemErrorControllerTest {
     assertThat(answer.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
     ProblemDetail problem = answer.getBody();
     assertThat(problem.getTitle()).isEqualTo("Internal server error");
-    assertThat(problem.getDetail()).isEqualTo("the service failed to answer the request; the failure is logged");
+    assertThat(problem.getDetail())
+        .isEqualTo("the service failed to answer the request; the failure is logged");
     assertThat(problem.getInstance()).hasToString("/api/v1/checks");
   }
 
@@ -53,6 +57,7 @@ class ProblemErrorControllerTest {
   void aStatusThatIsNoErrorBecomesA500() {
     MockHttpServletRequest request = new MockHttpServletRequest("GET", "/error");
     request.setAttribute(RequestDispatcher.ERROR_STATUS_CODE, 999);
-    assertThat(controller.error(request, new MockHttpServletResponse()).getStatusCode()).isEqualTo(HttpStatus.INTERNAL_SERVER_ERROR);
+    assertThat(controller.error(request, new MockHttpServletResponse()).getStatusCode())
+        .isEqualTo(HttpStatus.INTERNAL_SERVER_ERROR);
   }
 }

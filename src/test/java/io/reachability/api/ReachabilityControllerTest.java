@@ -17,9 +17,9 @@ import io.reachability.autonat.Reachability;
 import io.reachability.autonat.ResponseStatus;
 import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.crypto.Keys;
-import io.reachability.pool.ServerPool;
 import io.reachability.monitor.MonitorSettings;
 import io.reachability.monitor.ReachabilityMonitor;
+import io.reachability.pool.ServerPool;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -40,11 +40,14 @@ class ReachabilityControllerTest {
 
   static final Multiaddr ADDRESS = Multiaddr.fromString("/ip4/198.51.100.7/tcp/4001");
   static final Multiaddr SERVER =
-      Multiaddr.fromString("/ip4/203.0.113.1/tcp/4001").withPeerId(Keys.generateEd25519().publicKey().peerId());
+      Multiaddr.fromString("/ip4/203.0.113.1/tcp/4001")
+          .withPeerId(Keys.generateEd25519().publicKey().peerId());
   static final Multiaddr SECOND =
-      Multiaddr.fromString("/ip4/192.0.2.1/tcp/4001").withPeerId(Keys.generateEd25519().publicKey().peerId());
+      Multiaddr.fromString("/ip4/192.0.2.1/tcp/4001")
+          .withPeerId(Keys.generateEd25519().publicKey().peerId());
   static final Multiaddr SILENT =
-      Multiaddr.fromString("/ip4/198.18.0.1/tcp/4001").withPeerId(Keys.generateEd25519().publicKey().peerId());
+      Multiaddr.fromString("/ip4/198.18.0.1/tcp/4001")
+          .withPeerId(Keys.generateEd25519().publicKey().peerId());
   static final Duration WAIT = Duration.ofSeconds(10);
   static final long POLL_MILLIS = 10;
 
@@ -68,12 +71,31 @@ class ReachabilityControllerTest {
               server.equals(SILENT)
                   ? new CompletableFuture<CheckResult>()
                   : CompletableFuture.supplyAsync(
-                      () -> new CheckResult(
-                          server.peerId().orElseThrow(), server, 0, address, ResponseStatus.OK, DialStatus.OK,
-                          Reachability.REACHABLE, "scripted", true, address, 0, Duration.ZERO));
+                      () ->
+                          new CheckResult(
+                              server.peerId().orElseThrow(),
+                              server,
+                              0,
+                              address,
+                              ResponseStatus.OK,
+                              DialStatus.OK,
+                              Reachability.REACHABLE,
+                              "scripted",
+                              true,
+                              address,
+                              0,
+                              Duration.ZERO));
       List<ReachabilityMonitor.Server> servers =
-          List.of(new ReachabilityMonitor.Server(SERVER, true), new ReachabilityMonitor.Server(SECOND, true), new ReachabilityMonitor.Server(SILENT, true));
-      return new ReachabilityMonitor(MonitorSettings.DEFAULTS, scripted, () -> servers, () -> List.of(ADDRESS), Clock.systemUTC())
+          List.of(
+              new ReachabilityMonitor.Server(SERVER, true),
+              new ReachabilityMonitor.Server(SECOND, true),
+              new ReachabilityMonitor.Server(SILENT, true));
+      return new ReachabilityMonitor(
+              MonitorSettings.DEFAULTS,
+              scripted,
+              () -> servers,
+              () -> List.of(ADDRESS),
+              Clock.systemUTC())
           .start();
     }
   }
@@ -86,7 +108,10 @@ class ReachabilityControllerTest {
     @Autowired MockMvc mvc;
     @Autowired ReachabilityMonitor monitor;
 
-    /** A caller from elsewhere has its share of the event streams, the local operator is not counted. */
+    /**
+     * A caller from elsewhere has its share of the event streams, the local operator is not
+     * counted.
+     */
     @Test
     void aRemoteClientGetsAtMostItsShareOfEventStreams() throws Exception {
       RequestPostProcessor remote =
@@ -95,19 +120,24 @@ class ReachabilityControllerTest {
             return request;
           };
       for (int i = 0; i < ReachabilityEvents.MAX_SUBSCRIBERS_PER_CLIENT; i++) {
-        mvc.perform(get("/api/v1/reachability/events").with(remote).accept(MediaType.TEXT_EVENT_STREAM)).andExpect(status().isOk());
+        mvc.perform(
+                get("/api/v1/reachability/events").with(remote).accept(MediaType.TEXT_EVENT_STREAM))
+            .andExpect(status().isOk());
       }
-      mvc.perform(get("/api/v1/reachability/events").with(remote).accept(MediaType.TEXT_EVENT_STREAM))
+      mvc.perform(
+              get("/api/v1/reachability/events").with(remote).accept(MediaType.TEXT_EVENT_STREAM))
           .andExpect(status().isTooManyRequests())
           .andExpect(header().exists("Retry-After"))
           .andExpect(content().contentTypeCompatibleWith("application/problem+json"));
-      mvc.perform(get("/api/v1/reachability/events").accept(MediaType.TEXT_EVENT_STREAM)).andExpect(status().isOk());
+      mvc.perform(get("/api/v1/reachability/events").accept(MediaType.TEXT_EVENT_STREAM))
+          .andExpect(status().isOk());
     }
 
     @Test
     void theViewShowsEveryTrackedAddressWithItsWindow() throws Exception {
       long deadline = System.nanoTime() + WAIT.toNanos();
-      while (monitor.report().addresses().stream().noneMatch(a -> a.successes() == 2) && System.nanoTime() < deadline) {
+      while (monitor.report().addresses().stream().noneMatch(a -> a.successes() == 2)
+          && System.nanoTime() < deadline) {
         Thread.sleep(POLL_MILLIS); // the first pass and the answers run on other threads
       }
 
@@ -123,8 +153,11 @@ class ReachabilityControllerTest {
           .andExpect(jsonPath("$.addresses[0].failures").value(0))
           .andExpect(jsonPath("$.addresses[0].secondary").value(false))
           .andExpect(jsonPath("$.addresses[0].probesInFlight").value(1))
-          .andExpect(jsonPath("$.addresses[0].history[*].outcome").value(contains("SUCCESS", "SUCCESS")))
-          .andExpect(jsonPath("$.addresses[0].history[*].server").value(containsInAnyOrder(SERVER.toString(), SECOND.toString())));
+          .andExpect(
+              jsonPath("$.addresses[0].history[*].outcome").value(contains("SUCCESS", "SUCCESS")))
+          .andExpect(
+              jsonPath("$.addresses[0].history[*].server")
+                  .value(containsInAnyOrder(SERVER.toString(), SECOND.toString())));
     }
 
     @Test

@@ -74,16 +74,20 @@ class ReachabilityEndToEndTest {
   }
 
   private String get(String path) throws IOException, InterruptedException {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(), HttpResponse.BodyHandlers.ofString())
+    return http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+            HttpResponse.BodyHandlers.ofString())
         .body();
   }
 
   private String verdictOf(DocumentContext reachability, String address) {
-    List<String> verdicts = reachability.read("$.addresses[?(@.address == '" + address + "')].verdict");
+    List<String> verdicts =
+        reachability.read("$.addresses[?(@.address == '" + address + "')].verdict");
     return verdicts.isEmpty() ? null : verdicts.get(0);
   }
 
-  private DocumentContext awaitReachability(Predicate<DocumentContext> condition, String what) throws Exception {
+  private DocumentContext awaitReachability(Predicate<DocumentContext> condition, String what)
+      throws Exception {
     long deadline = System.nanoTime() + WAIT.toNanos();
     DocumentContext last = null;
     while (System.nanoTime() < deadline) {
@@ -93,14 +97,16 @@ class ReachabilityEndToEndTest {
       }
       TimeUnit.MILLISECONDS.sleep(POLL_MILLIS);
     }
-    throw new AssertionError("not reached: " + what + "; last: " + (last == null ? null : last.jsonString()));
+    throw new AssertionError(
+        "not reached: " + what + "; last: " + (last == null ? null : last.jsonString()));
   }
 
   /** The {@code data} of every {@code verdict} event read so far, parsed. */
   private List<Map<String, Object>> subscribe() {
     List<Map<String, Object>> events = new CopyOnWriteArrayList<>();
     HttpRequest request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/reachability/events"))
+        HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/api/v1/reachability/events"))
             .header("Accept", "text/event-stream")
             .build();
     http.sendAsync(request, HttpResponse.BodyHandlers.ofLines())
@@ -108,29 +114,46 @@ class ReachabilityEndToEndTest {
             response -> {
               assertThat(response.statusCode()).isEqualTo(200);
               try (Stream<String> lines = response.body()) {
-                lines.filter(line -> line.startsWith("data:")).forEach(line -> events.add(JsonPath.parse(line.substring(5)).json()));
+                lines
+                    .filter(line -> line.startsWith("data:"))
+                    .forEach(line -> events.add(JsonPath.parse(line.substring(5)).json()));
               }
             });
     return events;
   }
 
-  private void awaitEvent(List<Map<String, Object>> events, String address, String verdict, String previous) throws Exception {
+  private void awaitEvent(
+      List<Map<String, Object>> events, String address, String verdict, String previous)
+      throws Exception {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (System.nanoTime() < deadline) {
       if (events.stream()
-          .anyMatch(e -> address.equals(e.get("address")) && verdict.equals(e.get("verdict")) && java.util.Objects.equals(previous, e.get("previous")))) {
+          .anyMatch(
+              e ->
+                  address.equals(e.get("address"))
+                      && verdict.equals(e.get("verdict"))
+                      && java.util.Objects.equals(previous, e.get("previous")))) {
         return;
       }
       TimeUnit.MILLISECONDS.sleep(POLL_MILLIS);
     }
-    throw new AssertionError("no event " + address + " " + previous + " -> " + verdict + " in " + events);
+    throw new AssertionError(
+        "no event " + address + " " + previous + " -> " + verdict + " in " + events);
   }
 
   /** What the node announces over identify to a fresh peer. */
   private List<String> identifiedAddresses() {
     try (Host peer = Host.builder().build().start()) {
-      Connection connection = peer.dial(node.listenAddresses().get(0).withPeerId(node.peerId())).get(WAIT.toSeconds(), TimeUnit.SECONDS);
-      return peer.identify(connection).get(WAIT.toSeconds(), TimeUnit.SECONDS).listenAddresses().stream().map(Object::toString).toList();
+      Connection connection =
+          peer.dial(node.listenAddresses().get(0).withPeerId(node.peerId()))
+              .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      return peer
+          .identify(connection)
+          .get(WAIT.toSeconds(), TimeUnit.SECONDS)
+          .listenAddresses()
+          .stream()
+          .map(Object::toString)
+          .toList();
     } catch (Exception e) {
       throw new AssertionError("cannot identify the node", e);
     }
@@ -143,10 +166,13 @@ class ReachabilityEndToEndTest {
 
     DocumentContext settled =
         awaitReachability(
-            r -> "REACHABLE".equals(verdictOf(r, listen)) && "UNREACHABLE".equals(verdictOf(r, ANNOUNCED)),
+            r ->
+                "REACHABLE".equals(verdictOf(r, listen))
+                    && "UNREACHABLE".equals(verdictOf(r, ANNOUNCED)),
             listen + " REACHABLE and " + ANNOUNCED + " UNREACHABLE");
     assertThat(settled.read("$.reachability", String.class)).isEqualTo("PUBLIC");
-    List<String> outcomes = settled.read("$.addresses[?(@.address == '" + ANNOUNCED + "')].history[*].outcome");
+    List<String> outcomes =
+        settled.read("$.addresses[?(@.address == '" + ANNOUNCED + "')].history[*].outcome");
     assertThat(outcomes).contains("FAILURE").doesNotContain("SUCCESS");
 
     assertThat(settled.read("$.notice", String.class)).contains("loopback");
@@ -155,17 +181,26 @@ class ReachabilityEndToEndTest {
     assertThat(identifiedAddresses()).contains(listen).doesNotContain(ANNOUNCED);
     DocumentContext nodeView = JsonPath.parse(get("/api/v1/node"));
     assertThat(nodeView.read("$.confirmedAddresses", List.class)).containsExactly(listen);
-    assertThat(nodeView.read("$.advertisedAddresses", List.class)).contains(listen).doesNotContain(ANNOUNCED);
+    assertThat(nodeView.read("$.advertisedAddresses", List.class))
+        .contains(listen)
+        .doesNotContain(ANNOUNCED);
     assertThat(nodeView.read("$.announceAddresses", List.class)).containsExactly(ANNOUNCED);
 
-    // the stream: on connect every address's current verdict (previous null), or the change if it came later
+    // the stream: on connect every address's current verdict (previous null), or the change if it
+    // came later
     awaitEvent(events, listen, "REACHABLE", null);
     awaitEvent(events, ANNOUNCED, "UNREACHABLE", null);
 
     // a port forward to the listen port on the announced port: re-probes now succeed
-    relay = TcpRelay.open(FORWARD_PORT, node.listenAddresses().get(0).toTcpSocketAddress().orElseThrow().getPort());
-    DocumentContext forwarded = awaitReachability(r -> "REACHABLE".equals(verdictOf(r, ANNOUNCED)), ANNOUNCED + " REACHABLE");
-    List<String> history = forwarded.read("$.addresses[?(@.address == '" + ANNOUNCED + "')].history[*].outcome");
+    relay =
+        TcpRelay.open(
+            FORWARD_PORT,
+            node.listenAddresses().get(0).toTcpSocketAddress().orElseThrow().getPort());
+    DocumentContext forwarded =
+        awaitReachability(
+            r -> "REACHABLE".equals(verdictOf(r, ANNOUNCED)), ANNOUNCED + " REACHABLE");
+    List<String> history =
+        forwarded.read("$.addresses[?(@.address == '" + ANNOUNCED + "')].history[*].outcome");
     assertThat(history).contains("FAILURE", "SUCCESS");
 
     // confirmed now: identify announces it again
@@ -176,13 +211,21 @@ class ReachabilityEndToEndTest {
     awaitEvent(events, ANNOUNCED, "REACHABLE", "UNKNOWN");
   }
 
-  /** A stranger cannot be named as a server at all: nothing it could say reaches a job, let alone the monitor. */
+  /**
+   * A stranger cannot be named as a server at all: nothing it could say reaches a job, let alone
+   * the monitor.
+   */
   @Test
   void serversOutsideThePoolAreRefusedAndNeverHeard() throws Exception {
     String listen = node.listenAddresses().get(0).toString();
     try (EmbeddedPool stranger = EmbeddedPool.start(1)) {
       String server = stranger.addresses().get(0).toString();
-      String body = "{\"addresses\":[\"" + listen + "\"],\"servers\":[\"" + server + "\"],\"confirmations\":1}";
+      String body =
+          "{\"addresses\":[\""
+              + listen
+              + "\"],\"servers\":[\""
+              + server
+              + "\"],\"confirmations\":1}";
       HttpResponse<String> refused =
           http.send(
               HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/checks"))
@@ -191,14 +234,17 @@ class ReachabilityEndToEndTest {
                   .build(),
               HttpResponse.BodyHandlers.ofString());
       assertThat(refused.statusCode()).isEqualTo(400);
-      assertThat(JsonPath.parse(refused.body()).read("$.errors[0].field", String.class)).isEqualTo("servers[0]");
-      assertThat(stranger.servers().get(0).responses(ResponseStatus.OK)).as("the stranger was never asked").isZero();
+      assertThat(JsonPath.parse(refused.body()).read("$.errors[0].field", String.class))
+          .isEqualTo("servers[0]");
+      assertThat(stranger.servers().get(0).responses(ResponseStatus.OK))
+          .as("the stranger was never asked")
+          .isZero();
 
-      List<String> heard = JsonPath.parse(get("/api/v1/reachability")).read("$.addresses[*].history[*].server");
+      List<String> heard =
+          JsonPath.parse(get("/api/v1/reachability")).read("$.addresses[*].history[*].server");
       assertThat(heard).isNotEmpty().doesNotContain(server);
     }
   }
-
 
   @Test
   void healthAndMetricsShowTheMonitor() throws Exception {
@@ -207,10 +253,13 @@ class ReachabilityEndToEndTest {
 
     DocumentContext health = JsonPath.parse(get("/actuator/health"));
     assertThat(health.read("$.components.reachability.status", String.class)).isEqualTo("UP");
-    assertThat(health.read("$.components.reachability.details.reachability", String.class)).isEqualTo("PUBLIC");
-    assertThat(health.read("$.components.reachability.details.reachable", Integer.class)).isGreaterThanOrEqualTo(1);
+    assertThat(health.read("$.components.reachability.details.reachability", String.class))
+        .isEqualTo("PUBLIC");
+    assertThat(health.read("$.components.reachability.details.reachable", Integer.class))
+        .isGreaterThanOrEqualTo(1);
 
     String prometheus = get("/actuator/prometheus");
-    assertThat(prometheus).contains("reach_monitor_addresses{verdict=\"REACHABLE\"}", "reach_monitor_probes_total");
+    assertThat(prometheus)
+        .contains("reach_monitor_addresses{verdict=\"REACHABLE\"}", "reach_monitor_probes_total");
   }
 }

@@ -30,8 +30,8 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.annotation.DirtiesContext;
 
 /**
- * The event stream over real connections: many clients that connect at once and never read past
- * the status line. Its own context, closed afterwards: it leaves the stream full.
+ * The event stream over real connections: many clients that connect at once and never read past the
+ * status line. Its own context, closed afterwards: it leaves the stream full.
  */
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
@@ -58,8 +58,11 @@ class ReachabilityEventsEndToEndTest {
     Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
     sockets.add(socket);
     socket.setSoTimeout((int) TIMEOUT.toMillis());
-    socket.getOutputStream()
-        .write("GET /api/v1/reachability/events HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+    socket
+        .getOutputStream()
+        .write(
+            "GET /api/v1/reachability/events HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n"
+                .getBytes(StandardCharsets.US_ASCII));
     InputStream in = socket.getInputStream();
     ByteArrayOutputStream line = new ByteArrayOutputStream();
     for (int b = in.read(); b >= 0 && b != '\n'; b = in.read()) {
@@ -74,13 +77,17 @@ class ReachabilityEventsEndToEndTest {
     List<String> received = new CopyOnWriteArrayList<>();
     HttpClient http = HttpClient.newHttpClient();
     http.sendAsync(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/reachability/events")).header("Accept", "text/event-stream").build(),
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + port + "/api/v1/reachability/events"))
+                .header("Accept", "text/event-stream")
+                .build(),
             HttpResponse.BodyHandlers.ofLines())
-        .thenAccept(response -> {
-          try (Stream<String> lines = response.body()) {
-            lines.filter(l -> l.startsWith("data:")).forEach(received::add);
-          }
-        });
+        .thenAccept(
+            response -> {
+              try (Stream<String> lines = response.body()) {
+                lines.filter(l -> l.startsWith("data:")).forEach(received::add);
+              }
+            });
     long deadline = System.nanoTime() + TIMEOUT.toNanos();
     while (received.isEmpty() && System.nanoTime() < deadline) {
       Thread.sleep(10);
@@ -111,10 +118,16 @@ class ReachabilityEventsEndToEndTest {
     }
 
     RawHttp.Response refused =
-        RawHttp.exchange(port, "GET /api/v1/reachability/events HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+        RawHttp.exchange(
+            port,
+            "GET /api/v1/reachability/events HTTP/1.1\r\n"
+                + "Host: localhost\r\n"
+                + "Connection: close\r\n\r\n");
     assertThat(refused.status()).isEqualTo(503);
     assertThat(refused.header("Content-Type")).startsWith("application/problem+json");
-    assertThat(refused.header("Retry-After")).isEqualTo(Long.toString(ReachabilityEvents.HEARTBEAT.toSeconds()));
-    assertThat(JsonPath.parse(refused.body()).read("$.title", String.class)).isEqualTo("Event stream full");
+    assertThat(refused.header("Retry-After"))
+        .isEqualTo(Long.toString(ReachabilityEvents.HEARTBEAT.toSeconds()));
+    assertThat(JsonPath.parse(refused.body()).read("$.title", String.class))
+        .isEqualTo("Event stream full");
   }
 }

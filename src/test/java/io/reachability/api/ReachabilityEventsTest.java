@@ -19,19 +19,17 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.http.converter.HttpMessageConverter;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitter;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 /**
  * The fan-out of {@code /api/v1/reachability/events} with scripted emitters: what happens when a
- * send or a complete fails, how the subscriber cap is counted, and that a client whose writes
- * block holds up nobody else. The heartbeat is short here; waits are bounded polls, not timings.
+ * send or a complete fails, how the subscriber cap is counted, and that a client whose writes block
+ * holds up nobody else. The heartbeat is short here; waits are bounded polls, not timings.
  */
 class ReachabilityEventsTest {
 
@@ -57,7 +55,8 @@ class ReachabilityEventsTest {
   }
 
   private ReachabilityEvents events(Duration heartbeat, Supplier<SseEmitter> emitters) {
-    ReachabilityEvents events = new ReachabilityEvents(monitor, Clock.systemUTC(), heartbeat, emitters);
+    ReachabilityEvents events =
+        new ReachabilityEvents(monitor, Clock.systemUTC(), heartbeat, emitters);
     opened.add(events);
     return events;
   }
@@ -124,7 +123,8 @@ class ReachabilityEventsTest {
       completions++;
       if (failCompletes) {
         // what Tomcat does once the container has seen an error on the connection
-        throw new IllegalStateException("Calling [asyncComplete()] is not valid for a request with Async state [ERROR]");
+        throw new IllegalStateException(
+            "Calling [asyncComplete()] is not valid for a request with Async state [ERROR]");
       }
     }
 
@@ -154,7 +154,9 @@ class ReachabilityEventsTest {
     // and the heartbeat still runs for the next subscriber
     events.subscribe();
     ScriptedEmitter alive = made.get(1);
-    await(() -> alive.sent.stream().filter(s -> s.contains("keep-alive")).count() >= 2, "heartbeats to the live subscriber");
+    await(
+        () -> alive.sent.stream().filter(s -> s.contains("keep-alive")).count() >= 2,
+        "heartbeats to the live subscriber");
   }
 
   @Test
@@ -171,7 +173,9 @@ class ReachabilityEventsTest {
     events.changed(change(Reachability.UNREACHABLE));
 
     await(() -> made.get(1).got("UNREACHABLE"), "both changes to the live subscriber");
-    assertThat(made.get(1).got("verdict=REACHABLE")).as("the change the failed one was sent first").isTrue();
+    assertThat(made.get(1).got("verdict=REACHABLE"))
+        .as("the change the failed one was sent first")
+        .isTrue();
     await(() -> events.subscriberCount() == 1, "the failed one dropped");
   }
 
@@ -185,7 +189,8 @@ class ReachabilityEventsTest {
             Duration.ofHours(1),
             () -> {
               ScriptedEmitter emitter = new ScriptedEmitter();
-              emitter.blockSends = never; // every client stalls: nothing completes, nothing is freed
+              emitter.blockSends =
+                  never; // every client stalls: nothing completes, nothing is freed
               return emitter;
             });
     int accepted = 0;
@@ -242,15 +247,21 @@ class ReachabilityEventsTest {
     }
     assertThatThrownBy(() -> events.subscribe("ip 192.0.2.1"))
         .isInstanceOf(TooManySubscriptionsException.class)
-        .hasMessageContaining(ReachabilityEvents.MAX_SUBSCRIBERS_PER_CLIENT + " reachability event streams");
+        .hasMessageContaining(
+            ReachabilityEvents.MAX_SUBSCRIBERS_PER_CLIENT + " reachability event streams");
     events.subscribe("key alice");
-    await(() -> events.subscriberCount() == ReachabilityEvents.MAX_SUBSCRIBERS_PER_CLIENT + 1, "every admitted subscriber");
+    await(
+        () -> events.subscriberCount() == ReachabilityEvents.MAX_SUBSCRIBERS_PER_CLIENT + 1,
+        "every admitted subscriber");
 
     // one of the first client's streams ends (the client went away): it may subscribe once more
     made.get(0).failSends = true;
     events.changed(change(Reachability.REACHABLE));
-    await(() -> events.subscriberCount() == ReachabilityEvents.MAX_SUBSCRIBERS_PER_CLIENT, "the failed stream's slot freed");
+    await(
+        () -> events.subscriberCount() == ReachabilityEvents.MAX_SUBSCRIBERS_PER_CLIENT,
+        "the failed stream's slot freed");
     events.subscribe("ip 192.0.2.1");
-    assertThatThrownBy(() -> events.subscribe("ip 192.0.2.1")).isInstanceOf(TooManySubscriptionsException.class);
+    assertThatThrownBy(() -> events.subscribe("ip 192.0.2.1"))
+        .isInstanceOf(TooManySubscriptionsException.class);
   }
 }

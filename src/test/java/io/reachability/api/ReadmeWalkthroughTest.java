@@ -38,7 +38,12 @@ class ReadmeWalkthroughTest {
     assertThat(script).startsWith(BASE);
 
     Process bash =
-        new ProcessBuilder("bash", "-euo", "pipefail", "-c", script.replace(BASE, "api=http://127.0.0.1:" + port))
+        new ProcessBuilder(
+                "bash",
+                "-euo",
+                "pipefail",
+                "-c",
+                script.replace(BASE, "api=http://127.0.0.1:" + port))
             .redirectErrorStream(true)
             .start();
     assertThat(bash.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isTrue();
@@ -61,7 +66,10 @@ class ReadmeWalkthroughTest {
 
   private static boolean available(String command) {
     try {
-      return new ProcessBuilder(command, "--version").redirectErrorStream(true).start().waitFor(10, TimeUnit.SECONDS);
+      return new ProcessBuilder(command, "--version")
+          .redirectErrorStream(true)
+          .start()
+          .waitFor(10, TimeUnit.SECONDS);
     } catch (IOException | InterruptedException e) {
       return false;
     }

@@ -82,7 +82,8 @@ class AddressClassTest {
   @ParameterizedTest
   @ValueSource(strings = {"/ip4/1.2.3.4/tcp/1", "/ip6/::ffff:1.2.3.4/tcp/1"})
   void ipv4IncludesMapped(String address) {
-    assertThat(AddressClass.ip(Multiaddr.fromString(address)).map(AddressClass::isIpv4)).hasValue(true);
+    assertThat(AddressClass.ip(Multiaddr.fromString(address)).map(AddressClass::isIpv4))
+        .hasValue(true);
   }
 
   @ParameterizedTest

@@ -1,10 +1,10 @@
 package io.reachability.autonat;
 
-import io.reachability.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
 import io.reachability.libp2p.core.Multiaddr;
+import io.reachability.testing.MutableClock;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,9 +22,10 @@ class AddressSelectorTest {
   private static List<ByteString> request(Object... addresses) {
     List<ByteString> result = new ArrayList<>();
     for (Object address : addresses) {
-      result.add(address instanceof byte[]
-          ? ByteString.copyFrom((byte[]) address)
-          : ByteString.copyFrom(Multiaddr.fromString((String) address).toBytes()));
+      result.add(
+          address instanceof byte[]
+              ? ByteString.copyFrom((byte[]) address)
+              : ByteString.copyFrom(Multiaddr.fromString((String) address).toBytes()));
     }
     return result;
   }
@@ -33,14 +34,19 @@ class AddressSelectorTest {
     return new AddressSelector(allowPrivate, () -> List.of(Multiaddr.fromString(OWN)), canReach);
   }
 
-  private static Optional<AddressSelector.Selection> select(boolean allowPrivate, Object... addresses) {
+  private static Optional<AddressSelector.Selection> select(
+      boolean allowPrivate, Object... addresses) {
     return selector(allowPrivate, ip -> true).select(request(addresses));
   }
 
   @Test
   void firstDialableWinsAndP2pIsDropped() {
     AddressSelector.Selection selection =
-        select(false, "/ip4/8.8.4.4/tcp/1/p2p/12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA", PUBLIC).orElseThrow();
+        select(
+                false,
+                "/ip4/8.8.4.4/tcp/1/p2p/12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA",
+                PUBLIC)
+            .orElseThrow();
     assertThat(selection.index()).isZero();
     assertThat(selection.address()).isEqualTo(Multiaddr.fromString("/ip4/8.8.4.4/tcp/1"));
   }
@@ -50,7 +56,9 @@ class AddressSelectorTest {
     AddressSelector.Selection selection =
         select(
                 false,
-                new byte[] {(byte) 0xff, 0x7f}, //                 unknown protocol code: not an address
+                new byte[] {
+                  (byte) 0xff, 0x7f
+                }, //                 unknown protocol code: not an address
                 "/ip4/8.8.8.8/udp/4001/quic-v1", //               no QUIC transport
                 "/ip4/8.8.8.8/tcp/4001/ws", //                    no websocket transport
                 "/dns/example.com/tcp/4001", //                   never resolved
@@ -69,7 +77,13 @@ class AddressSelectorTest {
 
   @Test
   void privateAddressesOnlyWhenAllowed() {
-    Object[] privates = {"/ip4/127.0.0.1/tcp/1", "/ip4/10.0.0.1/tcp/1", "/ip4/100.64.1.1/tcp/1", "/ip6/::1/tcp/1", "/ip6/fd12::1/tcp/1"};
+    Object[] privates = {
+      "/ip4/127.0.0.1/tcp/1",
+      "/ip4/10.0.0.1/tcp/1",
+      "/ip4/100.64.1.1/tcp/1",
+      "/ip6/::1/tcp/1",
+      "/ip6/fd12::1/tcp/1"
+    };
     assertThat(select(false, privates)).isEmpty();
     assertThat(select(true, privates).orElseThrow().index()).isZero();
     // 3fff::/20 counts as public (see AddressClass)
@@ -79,7 +93,8 @@ class AddressSelectorTest {
   @Test
   void ipFamiliesWeCannotReachAreSkipped() {
     Predicate<InetAddress> ipv4Only = ip -> AddressClass.isIpv4(ip);
-    assertThat(selector(false, ipv4Only).select(request(PUBLIC6, PUBLIC)).orElseThrow().index()).isEqualTo(1);
+    assertThat(selector(false, ipv4Only).select(request(PUBLIC6, PUBLIC)).orElseThrow().index())
+        .isEqualTo(1);
     assertThat(selector(false, ipv4Only).select(request(PUBLIC6))).isEmpty();
   }
 
@@ -97,31 +112,54 @@ class AddressSelectorTest {
 
   @Test
   void sameIpIgnoresPortAndIpv4Mapping() throws Exception {
-    assertThat(AddressSelector.sameIp(InetAddress.getByName("1.2.3.4"), InetAddress.getByName("::ffff:1.2.3.4"))).isTrue();
-    assertThat(AddressSelector.sameIp(InetAddress.getByName("127.0.0.1"), InetAddress.getByName("127.0.0.2"))).isFalse();
-    assertThat(AddressSelector.sameIp(InetAddress.getByName("::1"), InetAddress.getByName("127.0.0.1"))).isFalse();
+    assertThat(
+            AddressSelector.sameIp(
+                InetAddress.getByName("1.2.3.4"), InetAddress.getByName("::ffff:1.2.3.4")))
+        .isTrue();
+    assertThat(
+            AddressSelector.sameIp(
+                InetAddress.getByName("127.0.0.1"), InetAddress.getByName("127.0.0.2")))
+        .isFalse();
+    assertThat(
+            AddressSelector.sameIp(
+                InetAddress.getByName("::1"), InetAddress.getByName("127.0.0.1")))
+        .isFalse();
   }
 
   @Test
   void localNetworksJudgeFamiliesFromInterfaceAddresses() throws Exception {
     MutableClock clock = new MutableClock();
-    List<InetAddress> interfaces = new ArrayList<>(List.of(
-        InetAddress.getByName("127.0.0.1"), InetAddress.getByName("192.168.1.5"), InetAddress.getByName("fe80::1")));
+    List<InetAddress> interfaces =
+        new ArrayList<>(
+            List.of(
+                InetAddress.getByName("127.0.0.1"),
+                InetAddress.getByName("192.168.1.5"),
+                InetAddress.getByName("fe80::1")));
     LocalNetworks networks = new LocalNetworks(() -> List.copyOf(interfaces), clock);
-    assertThat(networks.test(InetAddress.getByName("8.8.8.8"))).as("public IPv4 behind NAT").isTrue();
+    assertThat(networks.test(InetAddress.getByName("8.8.8.8")))
+        .as("public IPv4 behind NAT")
+        .isTrue();
     assertThat(networks.test(InetAddress.getByName("127.0.0.2"))).as("IPv4 loopback").isTrue();
     assertThat(networks.test(InetAddress.getByName("::1"))).as("no IPv6 loopback").isFalse();
-    assertThat(networks.test(InetAddress.getByName("2606:4700::1111"))).as("link-local only").isFalse();
+    assertThat(networks.test(InetAddress.getByName("2606:4700::1111")))
+        .as("link-local only")
+        .isFalse();
 
     interfaces.add(InetAddress.getByName("fd00::5"));
     interfaces.add(InetAddress.getByName("::1"));
     clock.advance(LocalNetworks.REFRESH);
     assertThat(networks.test(InetAddress.getByName("::1"))).isTrue();
-    assertThat(networks.test(InetAddress.getByName("fd00::9"))).as("ULA target from a ULA").isTrue();
-    assertThat(networks.test(InetAddress.getByName("2606:4700::1111"))).as("ULA is no route to the IPv6 internet").isFalse();
+    assertThat(networks.test(InetAddress.getByName("fd00::9")))
+        .as("ULA target from a ULA")
+        .isTrue();
+    assertThat(networks.test(InetAddress.getByName("2606:4700::1111")))
+        .as("ULA is no route to the IPv6 internet")
+        .isFalse();
 
     interfaces.add(InetAddress.getByName("2a01:4f8::2"));
-    assertThat(networks.test(InetAddress.getByName("2606:4700::1111"))).as("not re-read before the refresh").isFalse();
+    assertThat(networks.test(InetAddress.getByName("2606:4700::1111")))
+        .as("not re-read before the refresh")
+        .isFalse();
     clock.advance(LocalNetworks.REFRESH);
     assertThat(networks.test(InetAddress.getByName("2606:4700::1111"))).isTrue();
   }

@@ -1,8 +1,5 @@
 package io.reachability.autonat;
 
-import java.net.InetSocketAddress;
-import io.reachability.libp2p.host.HostSettings;
-import io.reachability.testing.FloodPeers;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -13,6 +10,9 @@ import io.reachability.autonat.pb.AutonatV2Protos;
 import io.reachability.libp2p.core.Connection;
 import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.host.Host;
+import io.reachability.libp2p.host.HostSettings;
+import io.reachability.testing.FloodPeers;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.time.Clock;
 import java.time.Duration;
@@ -26,8 +26,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The client against scripted servers on loopback: go-libp2p's client checklist
- * (autonat_test.go) ported, plus the quirks of js-libp2p and rust-libp2p servers.
+ * The client against scripted servers on loopback: go-libp2p's client checklist (autonat_test.go)
+ * ported, plus the quirks of js-libp2p and rust-libp2p servers.
  */
 class AutonatClientTest {
 
@@ -43,9 +43,17 @@ class AutonatClientTest {
 
   @BeforeEach
   void start() {
-    clientHost = Host.builder().threadName("autonat-client").ioThreads(1).listen("/ip4/127.0.0.1/tcp/0").build().start();
-    AutonatClientSettings settings = new AutonatClientSettings(100_000, 4096, Duration.ofSeconds(10), GRACE);
-    client = new AutonatClient(clientHost, settings, nonces::getAndIncrement, Clock.systemUTC()).start();
+    clientHost =
+        Host.builder()
+            .threadName("autonat-client")
+            .ioThreads(1)
+            .listen("/ip4/127.0.0.1/tcp/0")
+            .build()
+            .start();
+    AutonatClientSettings settings =
+        new AutonatClientSettings(100_000, 4096, Duration.ofSeconds(10), GRACE);
+    client =
+        new AutonatClient(clientHost, settings, nonces::getAndIncrement, Clock.systemUTC()).start();
     self = clientHost.listenAddresses().get(0);
   }
 
@@ -58,14 +66,19 @@ class AutonatClientTest {
     clientHost.close();
   }
 
-  private CheckResult check(ScriptedServer.Script script, List<Multiaddr> addresses) throws Exception {
+  private CheckResult check(ScriptedServer.Script script, List<Multiaddr> addresses)
+      throws Exception {
     return check(script, addresses, CheckOptions.from(client.settings()));
   }
 
-  private CheckResult check(ScriptedServer.Script script, List<Multiaddr> addresses, CheckOptions options) throws Exception {
+  private CheckResult check(
+      ScriptedServer.Script script, List<Multiaddr> addresses, CheckOptions options)
+      throws Exception {
     server = new ScriptedServer(script);
-    CheckResult result = client.check(server.address(), addresses, options).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-    server.scriptDone.get(TIMEOUT_SECONDS, TimeUnit.SECONDS); // surfaces the script's own assertion failures
+    CheckResult result =
+        client.check(server.address(), addresses, options).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    server.scriptDone.get(
+        TIMEOUT_SECONDS, TimeUnit.SECONDS); // surfaces the script's own assertion failures
     assertThat(result.server()).isEqualTo(server.host.peerId());
     assertThat(result.serverAddress()).isEqualTo(server.address());
     assertThat(result.duration().isNegative()).isFalse();
@@ -81,7 +94,8 @@ class AutonatClientTest {
 
   @Test
   void sendsTheAddressesInOrderAsBytesWithTheNonce() throws Exception {
-    List<Multiaddr> addresses = List.of(quic(1234), self, Multiaddr.fromString("/dns4/example.com/tcp/4001"));
+    List<Multiaddr> addresses =
+        List.of(quic(1234), self, Multiaddr.fromString("/dns4/example.com/tcp/4001"));
     CheckResult result =
         check(
             s -> {
@@ -114,8 +128,10 @@ class AutonatClientTest {
               s.respond(ResponseStatus.E_DIAL_REFUSED, 0, DialStatus.UNUSED);
               s.close();
             });
-    CheckResult first = client.check(server.address(), List.of(self)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-    CheckResult second = client.check(server.address(), List.of(self)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    CheckResult first =
+        client.check(server.address(), List.of(self)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    CheckResult second =
+        client.check(server.address(), List.of(self)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
     assertThat(first.responseStatus()).isEqualTo(ResponseStatus.E_DIAL_REFUSED);
     assertThat(second.responseStatus()).isEqualTo(ResponseStatus.E_DIAL_REFUSED);
     assertThat(nonces.get()).isEqualTo(NONCE + 2);
@@ -136,17 +152,22 @@ class AutonatClientTest {
               s.respond(ResponseStatus.E_DIAL_REFUSED, 0, DialStatus.UNUSED);
               s.close();
             });
-    CheckResult first = client.check(server.address(), List.of(self)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    CheckResult first =
+        client.check(server.address(), List.of(self)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
     assertThat(first.serverAddress()).isEqualTo(server.address());
 
     int closedPort;
     try (ServerSocket socket = new ServerSocket(0)) {
       closedPort = socket.getLocalPort();
     }
-    Multiaddr elsewhere = Multiaddr.fromString("/ip4/127.0.0.1/tcp/" + closedPort).withPeerId(server.host.peerId());
-    CheckResult second = client.check(elsewhere, List.of(self)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    Multiaddr elsewhere =
+        Multiaddr.fromString("/ip4/127.0.0.1/tcp/" + closedPort).withPeerId(server.host.peerId());
+    CheckResult second =
+        client.check(elsewhere, List.of(self)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
 
-    assertThat(second.responseStatus()).as("answered over the open connection").isEqualTo(ResponseStatus.E_DIAL_REFUSED);
+    assertThat(second.responseStatus())
+        .as("answered over the open connection")
+        .isEqualTo(ResponseStatus.E_DIAL_REFUSED);
     assertThat(second.serverAddress()).isEqualTo(server.address()).isNotEqualTo(elsewhere);
   }
 
@@ -189,7 +210,10 @@ class AutonatClientTest {
         check(
             s -> {
               s.readRequest();
-              s.sendRaw(new byte[] {0x02, (byte) 0xff, (byte) 0xff}); // a frame of 2 bytes that are no protobuf
+              s.sendRaw(
+                  new byte[] {
+                    0x02, (byte) 0xff, (byte) 0xff
+                  }); // a frame of 2 bytes that are no protobuf
               assertThat(s.awaitEnd()).isEqualTo(Event.RESET);
             },
             List.of(self));
@@ -203,7 +227,10 @@ class AutonatClientTest {
         check(
             s -> {
               s.readRequest();
-              s.sendRaw(new byte[] {(byte) 0x81, 0x40}); // length 8193: one over the limit, no body needed
+              s.sendRaw(
+                  new byte[] {
+                    (byte) 0x81, 0x40
+                  }); // length 8193: one over the limit, no body needed
               assertThat(s.awaitEnd()).isEqualTo(Event.RESET);
             },
             List.of(self));
@@ -260,7 +287,8 @@ class AutonatClientTest {
     CheckResult result =
         check(
             s -> {
-              // go-libp2p answers E_REQUEST_REJECTED before reading the request when over its rate limit
+              // go-libp2p answers E_REQUEST_REJECTED before reading the request when over its rate
+              // limit
               s.respond(ResponseStatus.E_REQUEST_REJECTED, 0, DialStatus.UNUSED);
               s.close();
             },
@@ -291,8 +319,11 @@ class AutonatClientTest {
     try (ServerSocket socket = new ServerSocket(0)) {
       closedPort = socket.getLocalPort();
     }
-    Multiaddr nowhere = Multiaddr.fromString("/ip4/127.0.0.1/tcp/" + closedPort).withPeerId(ScriptedServer.randomPeerId());
-    CheckResult result = client.check(nowhere, List.of(self)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    Multiaddr nowhere =
+        Multiaddr.fromString("/ip4/127.0.0.1/tcp/" + closedPort)
+            .withPeerId(ScriptedServer.randomPeerId());
+    CheckResult result =
+        client.check(nowhere, List.of(self)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
     assertThat(result.reachability()).isEqualTo(Reachability.UNKNOWN);
     assertThat(result.reason()).startsWith("cannot connect to the server: ");
     assertThat(result.serverAddress()).as("no connection: the address given").isEqualTo(nowhere);
@@ -353,7 +384,13 @@ class AutonatClientTest {
               s -> {
                 s.readRequest();
                 // the per-IP slots, then the reserve, then one more than both
-                flood.halfOpen(target, FloodPeers.loopback(2), HostSettings.DEFAULT_MAX_INBOUND_PER_IP + AutonatClient.DIAL_BACK_RESERVED_SLOTS + 1, Duration.ofSeconds(TIMEOUT_SECONDS));
+                flood.halfOpen(
+                    target,
+                    FloodPeers.loopback(2),
+                    HostSettings.DEFAULT_MAX_INBOUND_PER_IP
+                        + AutonatClient.DIAL_BACK_RESERVED_SLOTS
+                        + 1,
+                    Duration.ofSeconds(TIMEOUT_SECONDS));
                 long deadline = System.nanoTime() + Duration.ofSeconds(TIMEOUT_SECONDS).toNanos();
                 while (clientHost.inboundTurnedAway() == 0 && System.nanoTime() < deadline) {
                   TimeUnit.MILLISECONDS.sleep(5);
@@ -380,7 +417,9 @@ class AutonatClientTest {
             },
             List.of(self));
     assertThat(result.reachability()).isEqualTo(Reachability.UNKNOWN);
-    assertThat(result.reason()).isEqualTo("server asked for dial data for address index 1, but only 1 addresses were sent");
+    assertThat(result.reason())
+        .isEqualTo(
+            "server asked for dial data for address index 1, but only 1 addresses were sent");
     assertThat(result.dialDataBytes()).isZero();
   }
 
@@ -394,7 +433,8 @@ class AutonatClientTest {
               assertThat(s.awaitEnd()).isEqualTo(Event.RESET);
             },
             List.of(self));
-    assertThat(result.reason()).isEqualTo("server asked for 4294967296 bytes of dial data, over the cap of 100000");
+    assertThat(result.reason())
+        .isEqualTo("server asked for 4294967296 bytes of dial data, over the cap of 100000");
     assertThat(result.dialDataBytes()).isZero();
   }
 
@@ -409,7 +449,8 @@ class AutonatClientTest {
             },
             List.of(self),
             CheckOptions.from(client.settings()).withMaxDialDataBytes(100_000));
-    assertThat(result.reason()).isEqualTo("server asked for 200000 bytes of dial data, over the cap of 100000");
+    assertThat(result.reason())
+        .isEqualTo("server asked for 200000 bytes of dial data, over the cap of 100000");
   }
 
   @Test
@@ -437,10 +478,12 @@ class AutonatClientTest {
               outcome[0] = s.dialBack(self, request.getNonce());
               s.respond(ResponseStatus.OK, 0, DialStatus.OK);
               s.close();
-              assertThat(s.awaitEnd()).isIn(Event.EOF, Event.CLOSED); // the client closes, never resets
+              assertThat(s.awaitEnd())
+                  .isIn(Event.EOF, Event.CLOSED); // the client closes, never resets
             },
             List.of(self));
-    assertThat(outcome[0].received()).containsExactly(0x00); // DialBackResponse{OK}: the empty message
+    assertThat(outcome[0].received())
+        .containsExactly(0x00); // DialBackResponse{OK}: the empty message
     assertThat(outcome[0].eof()).isTrue();
     assertThat(outcome[0].reset()).isFalse();
     assertThat(result.reachability()).isEqualTo(Reachability.REACHABLE);
@@ -575,7 +618,8 @@ class AutonatClientTest {
   void aNonceOverAnOlderInboundConnectionProvesNothing() throws Exception {
     // a peer that had connected to us before the check (inbound for us, so not "our own"
     // connection) delivers the nonce over that old connection instead of dialing the address
-    try (Host cheater = Host.builder().threadName("cheater").identifyOnConnect(false).build().start()) {
+    try (Host cheater =
+        Host.builder().threadName("cheater").identifyOnConnect(false).build().start()) {
       Connection old = cheater.dial(self).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
       DialBackOutcome[] outcome = new DialBackOutcome[1];
       CheckResult result =
@@ -599,18 +643,27 @@ class AutonatClientTest {
     for (int port = 1; port <= 1000; port++) {
       many.add(Multiaddr.fromString("/ip6/2600::" + port + "/tcp/" + port));
     }
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> client.check(self.withPeerId(clientHost.peerId()), many))
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> client.check(self.withPeerId(clientHost.peerId()), many))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("over the 8192-byte limit");
   }
 
   @Test
   void serverWithoutAutonatIsUnknown() throws Exception {
-    try (Host plain = Host.builder().threadName("plain").ioThreads(1).listen("/ip4/127.0.0.1/tcp/0").build().start()) {
+    try (Host plain =
+        Host.builder()
+            .threadName("plain")
+            .ioThreads(1)
+            .listen("/ip4/127.0.0.1/tcp/0")
+            .build()
+            .start()) {
       Multiaddr address = plain.listenAddresses().get(0).withPeerId(plain.peerId());
-      CheckResult result = client.check(address, List.of(self)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      CheckResult result =
+          client.check(address, List.of(self)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
       assertThat(result.reachability()).isEqualTo(Reachability.UNKNOWN);
-      assertThat(result.reason()).startsWith("cannot open a /libp2p/autonat/2/dial-request stream: ");
+      assertThat(result.reason())
+          .startsWith("cannot open a /libp2p/autonat/2/dial-request stream: ");
     }
   }
 
@@ -626,7 +679,8 @@ class AutonatClientTest {
             },
             List.of(self));
     assertThat(result.reachability()).isEqualTo(Reachability.UNKNOWN);
-    assertThat(result.reason()).isEqualTo("server reported address index 10, but only 1 address was sent");
+    assertThat(result.reason())
+        .isEqualTo("server reported address index 10, but only 1 address was sent");
     assertThat(result.testedIndex()).isNull();
   }
 
@@ -675,7 +729,8 @@ class AutonatClientTest {
             List.of(quic(4001), self));
     assertThat(result.reachability()).isEqualTo(Reachability.UNKNOWN);
     assertThat(result.reason())
-        .isEqualTo("dial-back arrived over a different transport (" + self + ") than the tested address");
+        .isEqualTo(
+            "dial-back arrived over a different transport (" + self + ") than the tested address");
     assertThat(result.nonceVerified()).isTrue();
   }
 
@@ -719,7 +774,10 @@ class AutonatClientTest {
             s -> {
               s.readRequest();
               s.respond(ResponseStatus.OK, 0, DialStatus.E_DIAL_ERROR);
-              s.respond(ResponseStatus.OK, 1, DialStatus.OK); // js goes on; the spec's answer is the first
+              s.respond(
+                  ResponseStatus.OK,
+                  1,
+                  DialStatus.OK); // js goes on; the spec's answer is the first
               s.close();
             },
             List.of(Multiaddr.fromString("/ip4/127.0.0.1/tcp/1"), self));
@@ -759,9 +817,12 @@ class AutonatClientTest {
               s.close();
             });
     for (int i = 0; i < 30; i++) {
-      CheckResult result = client.check(server.address(), List.of(self)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      CheckResult result =
+          client.check(server.address(), List.of(self)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
       // no dial-back happened, so nothing random can make the address reachable
-      assertThat(result.reachability()).as("round %d: %s", i, result.reason()).isNotEqualTo(Reachability.REACHABLE);
+      assertThat(result.reachability())
+          .as("round %d: %s", i, result.reason())
+          .isNotEqualTo(Reachability.REACHABLE);
       assertThat(result.nonceVerified()).isFalse();
     }
     assertThat(client.pendingChecks()).isZero();
@@ -809,7 +870,8 @@ class AutonatClientTest {
     assertThatThrownBy(() -> client.check(self, List.of(self)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("/p2p");
-    assertThatThrownBy(() -> client.check(self.withPeerId(ScriptedServer.randomPeerId()), List.of()))
+    assertThatThrownBy(
+            () -> client.check(self.withPeerId(ScriptedServer.randomPeerId()), List.of()))
         .isInstanceOf(IllegalArgumentException.class);
   }
 

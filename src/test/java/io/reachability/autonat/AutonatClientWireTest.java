@@ -26,7 +26,11 @@ class AutonatClientWireTest {
 
   @Test
   void dialRequestWithOneAddressAndAFixed64Nonce() {
-    byte[] wire = framed(AutonatClient.dialRequest(List.of(Multiaddr.fromString("/ip4/1.2.3.4/tcp/4001")), 0x0102030405060708L).toByteArray());
+    byte[] wire =
+        framed(
+            AutonatClient.dialRequest(
+                    List.of(Multiaddr.fromString("/ip4/1.2.3.4/tcp/4001")), 0x0102030405060708L)
+                .toByteArray());
     assertThat(wire)
         .containsExactly(
             0x15, // frame length 21
@@ -45,8 +49,11 @@ class AutonatClientWireTest {
             Multiaddr.fromString("/ip4/1.2.3.4/udp/1/quic-v1"),
             Multiaddr.fromString("/ip6/::1/tcp/2"),
             Multiaddr.fromString("/dns/example.com/tcp/3/wss"));
-    AutonatV2Protos.DialRequest request = AutonatClient.dialRequest(addresses, -1L).getDialRequest();
-    assertThat(request.getAddrsList()).extracting(b -> Multiaddr.fromBytes(b.toByteArray())).containsExactlyElementsOf(addresses);
+    AutonatV2Protos.DialRequest request =
+        AutonatClient.dialRequest(addresses, -1L).getDialRequest();
+    assertThat(request.getAddrsList())
+        .extracting(b -> Multiaddr.fromBytes(b.toByteArray()))
+        .containsExactlyElementsOf(addresses);
     assertThat(request.getNonce()).isEqualTo(-1L);
   }
 
@@ -55,9 +62,12 @@ class AutonatClientWireTest {
     ByteBuf buf =
         AutonatMessages.frame(
             ByteBufAllocator.DEFAULT,
-            AutonatV2Protos.DialBackResponse.newBuilder().setStatus(AutonatV2Protos.DialBackResponse.DialBackStatus.OK).build());
+            AutonatV2Protos.DialBackResponse.newBuilder()
+                .setStatus(AutonatV2Protos.DialBackResponse.DialBackStatus.OK)
+                .build());
     try {
-      assertThat(ByteBufUtil.getBytes(buf)).containsExactly(0x00); // length 0: status OK is proto3's default, not written
+      assertThat(ByteBufUtil.getBytes(buf))
+          .containsExactly(0x00); // length 0: status OK is proto3's default, not written
     } finally {
       buf.release();
     }

@@ -1,6 +1,5 @@
 package io.reachability.autonat;
 
-import io.reachability.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.reachability.autonat.ScriptedClient.Exchange;
@@ -8,6 +7,7 @@ import io.reachability.autonat.pb.AutonatV2Protos;
 import io.reachability.libp2p.core.Connection;
 import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.host.Host;
+import io.reachability.testing.MutableClock;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,7 +20,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The server over real hosts on loopback, driven by a scripted raw-protobuf client (go's server checklist). */
+/**
+ * The server over real hosts on loopback, driven by a scripted raw-protobuf client (go's server
+ * checklist).
+ */
 class AutonatServerTest {
 
   private static final long NONCE = 0x1122334455667788L;
@@ -40,7 +43,13 @@ class AutonatServerTest {
 
   @BeforeEach
   void startServerHost() {
-    serverHost = Host.builder().threadName("autonat-test-server").ioThreads(1).listen("/ip4/127.0.0.1/tcp/0").build().start();
+    serverHost =
+        Host.builder()
+            .threadName("autonat-test-server")
+            .ioThreads(1)
+            .listen("/ip4/127.0.0.1/tcp/0")
+            .build()
+            .start();
   }
 
   @AfterEach
@@ -99,10 +108,13 @@ class AutonatServerTest {
     assertThat(dialBack).isNotNull();
     assertThat(dialBack.nonce()).isEqualTo(NONCE);
     assertThat(dialBack.connection()).isNotSameAs(connection);
-    assertThat(dialBack.from()).isEqualTo(server.dialBackPeerId()).isNotEqualTo(serverHost.peerId());
+    assertThat(dialBack.from())
+        .isEqualTo(server.dialBackPeerId())
+        .isNotEqualTo(serverHost.peerId());
     assertThat(dialBack.connection().localAddress()).isEqualTo(client.listenAddress());
     // a fresh ephemeral port, never the server's listen port
-    assertThat(dialBack.connection().remoteAddress()).isNotEqualTo(serverHost.listenAddresses().get(0));
+    assertThat(dialBack.connection().remoteAddress())
+        .isNotEqualTo(serverHost.listenAddresses().get(0));
 
     DialRequestOutcome outcome = outcome();
     assertThat(outcome.responseStatus()).isEqualTo(ResponseStatus.OK);
@@ -124,17 +136,22 @@ class AutonatServerTest {
     Exchange exchange = client.open(client.connect(serverHost));
     Multiaddr elsewhere = client.listenAddress();
 
-    exchange.send(ScriptedClient.request(NONCE, List.of(Multiaddr.fromString("/ip4/127.0.0.1/udp/1/quic-v1"), elsewhere)));
+    exchange.send(
+        ScriptedClient.request(
+            NONCE, List.of(Multiaddr.fromString("/ip4/127.0.0.1/udp/1/quic-v1"), elsewhere)));
 
     AutonatV2Protos.Message message = exchange.nextMessage();
     assertThat(message.hasDialDataRequest()).as("%s", message).isTrue();
     AutonatV2Protos.DialDataRequest request = message.getDialDataRequest();
     assertThat(request.getAddrIdx()).isEqualTo(1);
-    assertThat(request.getNumBytes()).isBetween((long) AutonatV2.MIN_DIAL_DATA_BYTES, AutonatV2.MAX_DIAL_DATA_BYTES - 1L);
+    assertThat(request.getNumBytes())
+        .isBetween((long) AutonatV2.MIN_DIAL_DATA_BYTES, AutonatV2.MAX_DIAL_DATA_BYTES - 1L);
 
     // all but the last 4096-byte frame: no dial yet
     long last = request.getNumBytes() % AutonatV2.MAX_DIAL_DATA_CHUNK;
-    exchange.pay(request.getNumBytes() - (last == 0 ? AutonatV2.MAX_DIAL_DATA_CHUNK : last), AutonatV2.MAX_DIAL_DATA_CHUNK);
+    exchange.pay(
+        request.getNumBytes() - (last == 0 ? AutonatV2.MAX_DIAL_DATA_CHUNK : last),
+        AutonatV2.MAX_DIAL_DATA_CHUNK);
     assertThat(client.dialBacks.poll(300, TimeUnit.MILLISECONDS)).isNull();
     // the last frame may be larger than what is still owed
     exchange.send(ScriptedClient.dialData(AutonatV2.MAX_DIAL_DATA_CHUNK));
@@ -191,11 +208,14 @@ class AutonatServerTest {
     ScriptedClient client = client("/ip4/127.0.0.1/tcp/0");
     Exchange exchange = client.open(client.connect(serverHost));
     int closedPort;
-    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+    try (java.net.ServerSocket socket =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
       closedPort = socket.getLocalPort();
     }
 
-    exchange.send(ScriptedClient.request(NONCE, List.of(Multiaddr.fromString("/ip4/127.0.0.1/tcp/" + closedPort))));
+    exchange.send(
+        ScriptedClient.request(
+            NONCE, List.of(Multiaddr.fromString("/ip4/127.0.0.1/tcp/" + closedPort))));
 
     AutonatV2Protos.DialResponse response = exchange.response();
     assertThat(response.getStatus()).isEqualTo(AutonatV2Protos.DialResponse.ResponseStatus.OK);
@@ -236,7 +256,8 @@ class AutonatServerTest {
                 Multiaddr.fromString("/ip6/fd00::1/tcp/4001"))));
 
     AutonatV2Protos.DialResponse response = exchange.response();
-    assertThat(response.getStatus()).isEqualTo(AutonatV2Protos.DialResponse.ResponseStatus.E_DIAL_REFUSED);
+    assertThat(response.getStatus())
+        .isEqualTo(AutonatV2Protos.DialResponse.ResponseStatus.E_DIAL_REFUSED);
     assertThat(exchange.next()).isEqualTo(Exchange.FIN);
     assertThat(client.dialBacks.poll(200, TimeUnit.MILLISECONDS)).isNull();
     assertThat(outcome().selectedIndex()).isEqualTo(-1);
@@ -249,13 +270,16 @@ class AutonatServerTest {
     Connection connection = client.connect(serverHost);
     List<Multiaddr> hundredUndialable = new ArrayList<>();
     for (int i = 0; i < 100; i++) {
-      hundredUndialable.add(Multiaddr.fromString(i % 2 == 0 ? "/ip4/127.0.0.1/udp/1/quic-v1" : "/dns/example.com/tcp/4001"));
+      hundredUndialable.add(
+          Multiaddr.fromString(
+              i % 2 == 0 ? "/ip4/127.0.0.1/udp/1/quic-v1" : "/dns/example.com/tcp/4001"));
     }
     List<Multiaddr> addresses = new ArrayList<>(hundredUndialable);
     addresses.add(client.listenAddress());
     Exchange refused = client.open(connection);
     refused.send(ScriptedClient.request(NONCE, addresses));
-    assertThat(refused.response().getStatus()).isEqualTo(AutonatV2Protos.DialResponse.ResponseStatus.E_DIAL_REFUSED);
+    assertThat(refused.response().getStatus())
+        .isEqualTo(AutonatV2Protos.DialResponse.ResponseStatus.E_DIAL_REFUSED);
     assertThat(outcome().addressCount()).isEqualTo(101);
 
     // the fiftieth is still looked at
@@ -291,7 +315,8 @@ class AutonatServerTest {
     ScriptedClient client = client("/ip4/127.0.0.1/tcp/0");
     Exchange exchange = client.open(client.connect(serverHost));
 
-    exchange.sendRaw(ScriptedClient.prefix(AutonatV2.MAX_MESSAGE_SIZE + 1)); // announces 8193 bytes, sends none
+    exchange.sendRaw(
+        ScriptedClient.prefix(AutonatV2.MAX_MESSAGE_SIZE + 1)); // announces 8193 bytes, sends none
 
     assertThat(exchange.next()).isEqualTo(Exchange.RESET);
     assertThat(outcome().reason()).contains("8193");
@@ -304,7 +329,11 @@ class AutonatServerTest {
     Exchange exchange = client.open(client.connect(serverHost));
     // DialRequest{addrs=[the client], nonce} padded with an unknown field to exactly 8192 bytes
     byte[] request = ScriptedClient.request(NONCE, List.of(client.listenAddress())).toByteArray();
-    int padding = AutonatV2.MAX_MESSAGE_SIZE - request.length - 1 - 2; // tag 0x7a (field 15, bytes) + 2-byte length
+    int padding =
+        AutonatV2.MAX_MESSAGE_SIZE
+            - request.length
+            - 1
+            - 2; // tag 0x7a (field 15, bytes) + 2-byte length
     java.io.ByteArrayOutputStream frame = new java.io.ByteArrayOutputStream();
     frame.writeBytes(ScriptedClient.prefix(AutonatV2.MAX_MESSAGE_SIZE));
     frame.writeBytes(request);
@@ -315,7 +344,8 @@ class AutonatServerTest {
 
     exchange.sendRaw(frame.toByteArray());
 
-    assertThat(exchange.response().getStatus()).isEqualTo(AutonatV2Protos.DialResponse.ResponseStatus.OK);
+    assertThat(exchange.response().getStatus())
+        .isEqualTo(AutonatV2Protos.DialResponse.ResponseStatus.OK);
   }
 
   @Test
@@ -337,7 +367,8 @@ class AutonatServerTest {
     Connection connection = client.connect(serverHost);
 
     Exchange garbage = client.open(connection);
-    garbage.sendRaw(new byte[] {0x03, (byte) 0xff, (byte) 0xff, (byte) 0xff}); // 3 bytes that are no protobuf
+    garbage.sendRaw(
+        new byte[] {0x03, (byte) 0xff, (byte) 0xff, (byte) 0xff}); // 3 bytes that are no protobuf
     assertThat(garbage.next()).isEqualTo(Exchange.RESET);
     assertThat(outcome().reason()).contains("malformed");
 
@@ -353,9 +384,12 @@ class AutonatServerTest {
     ScriptedClient client = client("/ip4/127.0.0.1/tcp/0");
     Exchange exchange = client.open(client.connect(serverHost));
 
-    exchange.send(ScriptedClient.request(NONCE, List.of(serverHost.listenAddresses().get(0).withPeerId(client.host.peerId()))));
+    exchange.send(
+        ScriptedClient.request(
+            NONCE, List.of(serverHost.listenAddresses().get(0).withPeerId(client.host.peerId()))));
 
-    assertThat(exchange.response().getStatus()).isEqualTo(AutonatV2Protos.DialResponse.ResponseStatus.E_DIAL_REFUSED);
+    assertThat(exchange.response().getStatus())
+        .isEqualTo(AutonatV2Protos.DialResponse.ResponseStatus.E_DIAL_REFUSED);
   }
 
   @Test
@@ -369,13 +403,16 @@ class AutonatServerTest {
 
     exchange.send(ScriptedClient.request(NONCE, List.of(announced)));
 
-    assertThat(exchange.response().getStatus()).isEqualTo(AutonatV2Protos.DialResponse.ResponseStatus.E_DIAL_REFUSED);
+    assertThat(exchange.response().getStatus())
+        .isEqualTo(AutonatV2Protos.DialResponse.ResponseStatus.E_DIAL_REFUSED);
     assertThat(outcome().dialStatus()).isEqualTo(DialStatus.UNUSED);
   }
 
   @Test
   void aSilentClientIsResetWhenTheExchangeTimesOut() throws Exception {
-    startServer(TEST_SETTINGS.withTimeouts(Duration.ofMillis(300), Duration.ofSeconds(2), Duration.ofSeconds(2)));
+    startServer(
+        TEST_SETTINGS.withTimeouts(
+            Duration.ofMillis(300), Duration.ofSeconds(2), Duration.ofSeconds(2)));
     ScriptedClient client = client("/ip4/127.0.0.1/tcp/0");
     Exchange exchange = client.open(client.connect(serverHost));
 
@@ -385,14 +422,29 @@ class AutonatServerTest {
 
   @Test
   void onePeersMisbehaviourDoesNotStopTheServer() throws Exception {
-    startServer(TEST_SETTINGS.withTimeouts(Duration.ofSeconds(3), Duration.ofSeconds(2), Duration.ofSeconds(2)));
+    startServer(
+        TEST_SETTINGS.withTimeouts(
+            Duration.ofSeconds(3), Duration.ofSeconds(2), Duration.ofSeconds(2)));
     ScriptedClient bad = client("/ip4/127.0.0.2/tcp/0");
     Connection badConnection = bad.connect(serverHost);
     Exchange hanging = bad.open(badConnection); // says nothing, holds a slot
     Exchange unpaid = bad.open(badConnection); // asks for another host, never pays
     unpaid.send(ScriptedClient.request(NONCE, List.of(bad.listenAddress())));
     assertThat(unpaid.nextMessage().hasDialDataRequest()).isTrue();
-    bad.open(badConnection).sendRaw(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff});
+    bad.open(badConnection)
+        .sendRaw(
+            new byte[] {
+              (byte) 0xff,
+              (byte) 0xff,
+              (byte) 0xff,
+              (byte) 0xff,
+              (byte) 0xff,
+              (byte) 0xff,
+              (byte) 0xff,
+              (byte) 0xff,
+              (byte) 0xff,
+              (byte) 0xff
+            });
 
     ScriptedClient good = client("/ip4/127.0.0.1/tcp/0");
     Exchange exchange = good.open(good.connect(serverHost));
@@ -409,7 +461,8 @@ class AutonatServerTest {
     ScriptedClient second = client("/ip4/127.0.0.1/tcp/0");
     Exchange exchange = first.open(first.connect(serverHost));
 
-    exchange.send(ScriptedClient.request(NONCE, List.of(first.listenAddress(), second.listenAddress())));
+    exchange.send(
+        ScriptedClient.request(NONCE, List.of(first.listenAddress(), second.listenAddress())));
 
     assertThat(exchange.response().getAddrIdx()).isZero();
     assertThat(first.dialBacks.poll(1, TimeUnit.SECONDS)).isNotNull();
@@ -422,16 +475,19 @@ class AutonatServerTest {
     assertThat(serverHost.protocols()).contains(AutonatV2.DIAL_REQUEST_PROTOCOL);
     ScriptedClient observer = client("/ip4/127.0.0.1/tcp/0");
     Connection observed = observer.connect(serverHost);
-    assertThat(observer.host.identify(observed).get(5, TimeUnit.SECONDS).protocols()).contains(AutonatV2.DIAL_REQUEST_PROTOCOL);
+    assertThat(observer.host.identify(observed).get(5, TimeUnit.SECONDS).protocols())
+        .contains(AutonatV2.DIAL_REQUEST_PROTOCOL);
     server.close();
     assertThat(serverHost.protocols()).doesNotContain(AutonatV2.DIAL_REQUEST_PROTOCOL);
     ScriptedClient client = client("/ip4/127.0.0.1/tcp/0");
     Connection connection = client.connect(serverHost);
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> client.open(connection)).hasMessageContaining(AutonatV2.DIAL_REQUEST_PROTOCOL);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> client.open(connection))
+        .hasMessageContaining(AutonatV2.DIAL_REQUEST_PROTOCOL);
   }
 
   @Test
-  void fiveParallelRequestsFromOnePeerWithConcurrencyTwoRejectThreeBeforeReadingThem() throws Exception {
+  void fiveParallelRequestsFromOnePeerWithConcurrencyTwoRejectThreeBeforeReadingThem()
+      throws Exception {
     startServer(TEST_SETTINGS.withLimits(new RateLimiter.Limits(1000, 1000, 1000, 1000, 1000, 2)));
     ScriptedClient client = client("/ip4/127.0.0.2/tcp/0");
     Connection connection = client.connect(serverHost);
@@ -439,12 +495,15 @@ class AutonatServerTest {
     for (int i = 0; i < 2; i++) {
       Exchange exchange = client.open(connection);
       exchange.send(ScriptedClient.request(NONCE + i, List.of(client.listenAddress())));
-      assertThat(exchange.nextMessage().hasDialDataRequest()).isTrue(); // admitted, now waiting for payment
+      assertThat(exchange.nextMessage().hasDialDataRequest())
+          .isTrue(); // admitted, now waiting for payment
       holding.add(exchange);
     }
     for (int i = 0; i < 3; i++) {
-      Exchange rejected = client.open(connection, true); // sends nothing: the answer comes before any read
-      assertThat(rejected.rawUntilFin()).containsExactly(0x04, 0x12, 0x02, 0x08, 0x64); // DialResponse{E_REQUEST_REJECTED}
+      Exchange rejected =
+          client.open(connection, true); // sends nothing: the answer comes before any read
+      assertThat(rejected.rawUntilFin())
+          .containsExactly(0x04, 0x12, 0x02, 0x08, 0x64); // DialResponse{E_REQUEST_REJECTED}
       assertThat(outcome().responseStatus()).isEqualTo(ResponseStatus.E_REQUEST_REJECTED);
     }
     assertThat(server.responses(ResponseStatus.E_REQUEST_REJECTED)).isEqualTo(3);
@@ -460,13 +519,15 @@ class AutonatServerTest {
   @Test
   void perPeerRateIsCountedOverAMinute() throws Exception {
     MutableClock clock = new MutableClock();
-    startServer(TEST_SETTINGS.withLimits(new RateLimiter.Limits(1000, 2, 1000, 1000, 1000, 10)), clock);
+    startServer(
+        TEST_SETTINGS.withLimits(new RateLimiter.Limits(1000, 2, 1000, 1000, 1000, 10)), clock);
     ScriptedClient client = client("/ip4/127.0.0.1/tcp/0");
     Connection connection = client.connect(serverHost);
     for (int i = 0; i < 2; i++) {
       Exchange exchange = client.open(connection);
       exchange.send(ScriptedClient.request(NONCE, List.of(client.listenAddress())));
-      assertThat(exchange.response().getStatus()).isEqualTo(AutonatV2Protos.DialResponse.ResponseStatus.OK);
+      assertThat(exchange.response().getStatus())
+          .isEqualTo(AutonatV2Protos.DialResponse.ResponseStatus.OK);
     }
     assertThat(client.open(connection).response().getStatus())
         .isEqualTo(AutonatV2Protos.DialResponse.ResponseStatus.E_REQUEST_REJECTED);
@@ -474,7 +535,8 @@ class AutonatServerTest {
     clock.advance(RateLimiter.WINDOW);
     Exchange later = client.open(connection);
     later.send(ScriptedClient.request(NONCE, List.of(client.listenAddress())));
-    assertThat(later.response().getStatus()).isEqualTo(AutonatV2Protos.DialResponse.ResponseStatus.OK);
+    assertThat(later.response().getStatus())
+        .isEqualTo(AutonatV2Protos.DialResponse.ResponseStatus.OK);
   }
 
   @Test
@@ -487,19 +549,22 @@ class AutonatServerTest {
     long owed = first.nextMessage().getDialDataRequest().getNumBytes();
     // the budget is taken when the data is paid, not when it is asked for
     first.pay(owed, AutonatV2.MAX_DIAL_DATA_CHUNK);
-    assertThat(first.response().getStatus()).isEqualTo(AutonatV2Protos.DialResponse.ResponseStatus.OK);
+    assertThat(first.response().getStatus())
+        .isEqualTo(AutonatV2Protos.DialResponse.ResponseStatus.OK);
     outcome();
 
     Exchange second = client.open(connection);
     second.send(ScriptedClient.request(NONCE, List.of(client.listenAddress())));
-    assertThat(second.response().getStatus()).isEqualTo(AutonatV2Protos.DialResponse.ResponseStatus.E_REQUEST_REJECTED);
+    assertThat(second.response().getStatus())
+        .isEqualTo(AutonatV2Protos.DialResponse.ResponseStatus.E_REQUEST_REJECTED);
     assertThat(outcome().reason()).contains("dial-data budget");
 
     // same IP as the connection: free, so the spent budget does not matter
     ScriptedClient local = client("/ip4/127.0.0.1/tcp/0");
     Exchange free = local.open(local.connect(serverHost));
     free.send(ScriptedClient.request(NONCE, List.of(local.listenAddress())));
-    assertThat(free.response().getStatus()).isEqualTo(AutonatV2Protos.DialResponse.ResponseStatus.OK);
+    assertThat(free.response().getStatus())
+        .isEqualTo(AutonatV2Protos.DialResponse.ResponseStatus.OK);
   }
 
   @Test
@@ -534,7 +599,9 @@ class AutonatServerTest {
   @Test
   void jitterDelaysSomePaidDials() throws Exception {
     Duration maxJitter = Duration.ofMillis(400);
-    startServer(TEST_SETTINGS.withDialData(AutonatV2.MIN_DIAL_DATA_BYTES, AutonatV2.MAX_DIAL_DATA_BYTES, maxJitter));
+    startServer(
+        TEST_SETTINGS.withDialData(
+            AutonatV2.MIN_DIAL_DATA_BYTES, AutonatV2.MAX_DIAL_DATA_BYTES, maxJitter));
     ScriptedClient client = client("/ip4/127.0.0.2/tcp/0");
     Connection connection = client.connect(serverHost);
     List<Long> delays = new ArrayList<>();
@@ -552,7 +619,9 @@ class AutonatServerTest {
       assertThat(exchange.response().getDialStatus()).isEqualTo(AutonatV2Protos.DialStatus.OK);
     }
     // uniform in [0, 400] ms: with the seeded generator several are well over 150 ms
-    assertThat(delays).as("ms from payment to dial-back").anySatisfy(d -> assertThat(d).isGreaterThan(150));
+    assertThat(delays)
+        .as("ms from payment to dial-back")
+        .anySatisfy(d -> assertThat(d).isGreaterThan(150));
     assertThat(delays).allSatisfy(d -> assertThat(d).isLessThan(maxJitter.toMillis() + 1000));
     // every dial-back is a new connection from its own ephemeral port
     assertThat(dialBackSources).hasSize(6).doesNotContain(serverHost.listenAddresses().get(0));
@@ -573,7 +642,8 @@ class AutonatServerTest {
     long owed = exchange.nextMessage().getDialDataRequest().getNumBytes();
     exchange.pay(owed, AutonatV2.MAX_DIAL_DATA_CHUNK);
     assertThat(exchange.response().getDialStatus()).isEqualTo(AutonatV2Protos.DialStatus.OK);
-    assertThat(client.dialBacks.poll(1, TimeUnit.SECONDS).connection().localAddress()).isEqualTo(client.listenAddress());
+    assertThat(client.dialBacks.poll(1, TimeUnit.SECONDS).connection().localAddress())
+        .isEqualTo(client.listenAddress());
   }
 
   @Test
@@ -587,7 +657,8 @@ class AutonatServerTest {
     server.close();
     exchange.pay(owed, AutonatV2.MAX_DIAL_DATA_CHUNK);
 
-    assertThat(exchange.response().getStatus()).isEqualTo(AutonatV2Protos.DialResponse.ResponseStatus.E_INTERNAL_ERROR);
+    assertThat(exchange.response().getStatus())
+        .isEqualTo(AutonatV2Protos.DialResponse.ResponseStatus.E_INTERNAL_ERROR);
     assertThat(client.dialBacks).isEmpty();
     assertThat(server.responses(ResponseStatus.E_INTERNAL_ERROR)).isEqualTo(1);
   }

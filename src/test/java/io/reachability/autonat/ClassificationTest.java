@@ -12,10 +12,12 @@ class ClassificationTest {
   private static final Multiaddr QUIC = Multiaddr.fromString("/ip4/1.2.3.4/udp/4001/quic-v1");
   private static final Multiaddr TCP = Multiaddr.fromString("/ip4/1.2.3.4/tcp/4001");
   private static final List<Multiaddr> SENT = List.of(QUIC, TCP);
+
   /** Where a dial-back of TCP arrives behind a NAT: another IP and port, same transport. */
   private static final Multiaddr TCP_LOCAL = Multiaddr.fromString("/ip4/192.168.1.2/tcp/4001");
 
-  private static Classification classify(ResponseStatus status, DialStatus dial, long index, Multiaddr dialBack) {
+  private static Classification classify(
+      ResponseStatus status, DialStatus dial, long index, Multiaddr dialBack) {
     return Classification.classify(status, dial, index, SENT, dialBack);
   }
 
@@ -39,7 +41,10 @@ class ClassificationTest {
   void okWithTheNonceOverAnotherTransportIsUnknown() {
     Classification c = classify(ResponseStatus.OK, DialStatus.OK, 0, TCP_LOCAL);
     assertThat(c.reachability()).isEqualTo(Reachability.UNKNOWN);
-    assertThat(c.reason()).isEqualTo("dial-back arrived over a different transport (/ip4/192.168.1.2/tcp/4001) than the tested address");
+    assertThat(c.reason())
+        .isEqualTo(
+            "dial-back arrived over a different transport (/ip4/192.168.1.2/tcp/4001) than the"
+                + " tested address");
   }
 
   @Test
@@ -58,8 +63,11 @@ class ClassificationTest {
 
   @Test
   void dialBackErrorIsUnknownUnlessTheNonceArrivedConsistently() {
-    assertThat(classify(ResponseStatus.OK, DialStatus.E_DIAL_BACK_ERROR, 1, null).reachability()).isEqualTo(Reachability.UNKNOWN);
-    assertThat(classify(ResponseStatus.OK, DialStatus.E_DIAL_BACK_ERROR, 0, TCP_LOCAL).reachability()).isEqualTo(Reachability.UNKNOWN);
+    assertThat(classify(ResponseStatus.OK, DialStatus.E_DIAL_BACK_ERROR, 1, null).reachability())
+        .isEqualTo(Reachability.UNKNOWN);
+    assertThat(
+            classify(ResponseStatus.OK, DialStatus.E_DIAL_BACK_ERROR, 0, TCP_LOCAL).reachability())
+        .isEqualTo(Reachability.UNKNOWN);
     Classification c = classify(ResponseStatus.OK, DialStatus.E_DIAL_BACK_ERROR, 1, TCP_LOCAL);
     assertThat(c.reachability()).isEqualTo(Reachability.REACHABLE);
     assertThat(c.reason()).contains("although the server reported E_DIAL_BACK_ERROR");
@@ -79,18 +87,24 @@ class ClassificationTest {
       assertThat(c.reachability()).isEqualTo(Reachability.UNKNOWN);
       assertThat(c.testedIndex()).isNull();
       assertThat(c.testedAddress()).isNull();
-      assertThat(c.reason()).isEqualTo("server reported address index " + index + ", but only 2 addresses were sent");
+      assertThat(c.reason())
+          .isEqualTo("server reported address index " + index + ", but only 2 addresses were sent");
     }
   }
 
   @Test
   void errorStatusesAreUnknownWhateverElseTheResponseSays() {
-    for (ResponseStatus status : List.of(ResponseStatus.E_DIAL_REFUSED, ResponseStatus.E_REQUEST_REJECTED, ResponseStatus.E_INTERNAL_ERROR)) {
+    for (ResponseStatus status :
+        List.of(
+            ResponseStatus.E_DIAL_REFUSED,
+            ResponseStatus.E_REQUEST_REJECTED,
+            ResponseStatus.E_INTERNAL_ERROR)) {
       Classification c = classify(status, DialStatus.OK, 1, TCP_LOCAL);
       assertThat(c.reachability()).as("%s", status).isEqualTo(Reachability.UNKNOWN);
       assertThat(c.testedIndex()).isNull();
       assertThat(c.dialStatus()).isNull();
     }
-    assertThat(classify(ResponseStatus.E_DIAL_REFUSED, DialStatus.UNUSED, 0, null).reason()).isEqualTo("server refused to dial any address");
+    assertThat(classify(ResponseStatus.E_DIAL_REFUSED, DialStatus.UNUSED, 0, null).reason())
+        .isEqualTo("server refused to dial any address");
   }
 }

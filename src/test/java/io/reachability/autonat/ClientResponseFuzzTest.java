@@ -43,11 +43,11 @@ class ClientResponseFuzzTest {
                         .addListener(ChannelFutureListener.CLOSE))
             .build()
             .start();
-    clientHost = Host.builder().threadName("fuzz-client").listen("/ip4/127.0.0.1/tcp/0").build().start();
+    clientHost =
+        Host.builder().threadName("fuzz-client").listen("/ip4/127.0.0.1/tcp/0").build().start();
     client =
         new AutonatClient(
-            clientHost,
-            AutonatClientSettings.defaults().withExchangeTimeout(CHECK_TIMEOUT));
+            clientHost, AutonatClientSettings.defaults().withExchangeTimeout(CHECK_TIMEOUT));
     client.start();
     serverAddress = server.listenAddresses().get(0).withPeerId(server.peerId());
   }
@@ -64,11 +64,16 @@ class ClientResponseFuzzTest {
     answer = data;
     CheckResult result =
         client
-            .check(serverAddress, List.of(clientHost.listenAddresses().get(0), Multiaddr.fromString("/ip4/1.2.3.4/tcp/1")),
+            .check(
+                serverAddress,
+                List.of(
+                    clientHost.listenAddresses().get(0),
+                    Multiaddr.fromString("/ip4/1.2.3.4/tcp/1")),
                 new CheckOptions(AutonatV2.DEFAULT_CLIENT_MAX_DIAL_DATA_BYTES, CHECK_TIMEOUT))
             .get(CHECK_TIMEOUT.toMillis() * 10, TimeUnit.MILLISECONDS);
     assertThat(result.reachability()).as(result.reason()).isNotEqualTo(Reachability.REACHABLE);
     assertThat(result.nonceVerified()).isFalse();
-    assertThat(result.dialDataBytes()).isLessThanOrEqualTo(AutonatV2.DEFAULT_CLIENT_MAX_DIAL_DATA_BYTES);
+    assertThat(result.dialDataBytes())
+        .isLessThanOrEqualTo(AutonatV2.DEFAULT_CLIENT_MAX_DIAL_DATA_BYTES);
   }
 }

@@ -28,11 +28,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The server's request decoding and dial-data reading, fed arbitrary bytes on a dial-request
- * stream (an {@link EmbeddedChannel}; the dial-back is a stub that succeeds). Input: one byte
- * choosing the chunk size (0 = all at once), then the stream from the client. Whatever arrives: no
- * exception escapes, only DialDataRequest/DialResponse go out, at most one dial-back, never before
- * all requested dial data arrived, exactly one outcome, nothing leaks.
+ * The server's request decoding and dial-data reading, fed arbitrary bytes on a dial-request stream
+ * (an {@link EmbeddedChannel}; the dial-back is a stub that succeeds). Input: one byte choosing the
+ * chunk size (0 = all at once), then the stream from the client. Whatever arrives: no exception
+ * escapes, only DialDataRequest/DialResponse go out, at most one dial-back, never before all
+ * requested dial data arrived, exactly one outcome, nothing leaks.
  */
 class DialRequestFuzzTest {
 
@@ -56,7 +56,8 @@ class DialRequestFuzzTest {
     AutonatServerSettings settings =
         AutonatServerSettings.defaults()
             .withAllowPrivateAddresses(true)
-            .withDialData(AutonatV2.MIN_DIAL_DATA_BYTES, AutonatV2.MAX_DIAL_DATA_BYTES, Duration.ZERO);
+            .withDialData(
+                AutonatV2.MIN_DIAL_DATA_BYTES, AutonatV2.MAX_DIAL_DATA_BYTES, Duration.ZERO);
     DialRequestHandler.Context context =
         new DialRequestHandler.Context(
             settings,
@@ -75,7 +76,9 @@ class DialRequestFuzzTest {
     List<ByteBuf> fed = new ArrayList<>();
     try {
       for (int pos = 0; pos < stream.length && channel.isOpen(); pos += chunk) {
-        ByteBuf in = LeakRecorder.buffer(Arrays.copyOfRange(stream, pos, Math.min(stream.length, pos + chunk)));
+        ByteBuf in =
+            LeakRecorder.buffer(
+                Arrays.copyOfRange(stream, pos, Math.min(stream.length, pos + chunk)));
         fed.add(in);
         channel.writeInbound(in);
         channel.runPendingTasks();
@@ -100,13 +103,16 @@ class DialRequestFuzzTest {
       assertThat(outcome.selectedAddress()).isNotNull();
     }
     if (outcome.dialDataRequested() > 0) {
-      assertThat(outcome.dialDataRequested()).isBetween((long) AutonatV2.MIN_DIAL_DATA_BYTES, (long) AutonatV2.MAX_DIAL_DATA_BYTES - 1);
+      assertThat(outcome.dialDataRequested())
+          .isBetween(
+              (long) AutonatV2.MIN_DIAL_DATA_BYTES, (long) AutonatV2.MAX_DIAL_DATA_BYTES - 1);
     }
   }
 
   /** Everything the server wrote is a well-framed DialDataRequest or DialResponse. */
   private static void checkOutbound(EmbeddedChannel channel) {
-    EmbeddedChannel decoder = new EmbeddedChannel(new UvarintFrameDecoder(AutonatV2.MAX_MESSAGE_SIZE));
+    EmbeddedChannel decoder =
+        new EmbeddedChannel(new UvarintFrameDecoder(AutonatV2.MAX_MESSAGE_SIZE));
     try {
       for (Object out; (out = channel.readOutbound()) != null; ) {
         decoder.writeInbound(out);
@@ -115,7 +121,9 @@ class DialRequestFuzzTest {
         try {
           AutonatV2Protos.Message message = AutonatMessages.parseMessage(frame);
           assertThat(message.getMsgCase())
-              .isIn(AutonatV2Protos.Message.MsgCase.DIALDATAREQUEST, AutonatV2Protos.Message.MsgCase.DIALRESPONSE);
+              .isIn(
+                  AutonatV2Protos.Message.MsgCase.DIALDATAREQUEST,
+                  AutonatV2Protos.Message.MsgCase.DIALRESPONSE);
         } finally {
           frame.release();
         }

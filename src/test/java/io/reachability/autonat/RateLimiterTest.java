@@ -1,10 +1,10 @@
 package io.reachability.autonat;
 
-import io.reachability.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.reachability.libp2p.core.PeerId;
 import io.reachability.libp2p.crypto.Keys;
+import io.reachability.testing.MutableClock;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Optional;
@@ -34,7 +34,8 @@ class RateLimiterTest {
 
   @Test
   void globalLimitCountsEveryoneAndFreesUpAfterTheWindow() throws Exception {
-    RateLimiter limiter = new RateLimiter(new RateLimiter.Limits(3, MANY, MANY, MANY, MANY, MANY), clock);
+    RateLimiter limiter =
+        new RateLimiter(new RateLimiter.Limits(3, MANY, MANY, MANY, MANY, MANY), clock);
     assertThat(admit(limiter, peer(), ip("1.1.1.1"))).isTrue();
     assertThat(admit(limiter, peer(), ip("2.2.2.2"))).isTrue();
     clock.advance(Duration.ofSeconds(30));
@@ -48,7 +49,8 @@ class RateLimiterTest {
 
   @Test
   void perPeerLimitLeavesOtherPeersAlone() throws Exception {
-    RateLimiter limiter = new RateLimiter(new RateLimiter.Limits(MANY, 2, MANY, MANY, MANY, MANY), clock);
+    RateLimiter limiter =
+        new RateLimiter(new RateLimiter.Limits(MANY, 2, MANY, MANY, MANY, MANY), clock);
     PeerId greedy = peer();
     assertThat(admit(limiter, greedy, ip("1.1.1.1"))).isTrue();
     assertThat(admit(limiter, greedy, ip("2.2.2.2"))).isTrue();
@@ -60,7 +62,8 @@ class RateLimiterTest {
 
   @Test
   void perIpLimitCatchesManyPeerIdsFromOneHost() throws Exception {
-    RateLimiter limiter = new RateLimiter(new RateLimiter.Limits(MANY, MANY, 2, MANY, MANY, MANY), clock);
+    RateLimiter limiter =
+        new RateLimiter(new RateLimiter.Limits(MANY, MANY, 2, MANY, MANY, MANY), clock);
     assertThat(admit(limiter, peer(), ip("1.1.1.1"))).isTrue();
     assertThat(admit(limiter, peer(), ip("1.1.1.1"))).isTrue();
     assertThat(admit(limiter, peer(), ip("1.1.1.1"))).isFalse();
@@ -69,21 +72,24 @@ class RateLimiterTest {
 
   @Test
   void perSubnetLimitIsPer24ForIpv4AndPer56ForIpv6() throws Exception {
-    RateLimiter limiter = new RateLimiter(new RateLimiter.Limits(MANY, MANY, MANY, 2, MANY, MANY), clock);
+    RateLimiter limiter =
+        new RateLimiter(new RateLimiter.Limits(MANY, MANY, MANY, 2, MANY, MANY), clock);
     assertThat(admit(limiter, peer(), ip("10.0.0.1"))).isTrue();
     assertThat(admit(limiter, peer(), ip("10.0.0.200"))).isTrue();
     assertThat(admit(limiter, peer(), ip("10.0.0.3"))).isFalse();
     assertThat(admit(limiter, peer(), ip("10.0.1.1"))).isTrue();
 
     assertThat(admit(limiter, peer(), ip("2001:db8:0:ff::1"))).isTrue();
-    assertThat(admit(limiter, peer(), ip("2001:db8:0:1::2"))).isTrue(); // same /56 (2001:db8:0:0000–00ff)
+    assertThat(admit(limiter, peer(), ip("2001:db8:0:1::2")))
+        .isTrue(); // same /56 (2001:db8:0:0000–00ff)
     assertThat(admit(limiter, peer(), ip("2001:db8:0:42::3"))).isFalse();
     assertThat(admit(limiter, peer(), ip("2001:db8:0:100::1"))).isTrue(); // next /56
   }
 
   @Test
   void dialDataBudgetIsGlobalPerMinute() {
-    RateLimiter limiter = new RateLimiter(new RateLimiter.Limits(MANY, MANY, MANY, MANY, 12, MANY), clock);
+    RateLimiter limiter =
+        new RateLimiter(new RateLimiter.Limits(MANY, MANY, MANY, MANY, 12, MANY), clock);
     for (int i = 0; i < 12; i++) {
       assertThat(limiter.tryAcquireDialData()).as("request %d", i).isTrue();
     }
@@ -96,7 +102,8 @@ class RateLimiterTest {
 
   @Test
   void concurrencyPerPeerIsFreedByClosingThePermitOnce() throws Exception {
-    RateLimiter limiter = new RateLimiter(new RateLimiter.Limits(MANY, MANY, MANY, MANY, MANY, 2), clock);
+    RateLimiter limiter =
+        new RateLimiter(new RateLimiter.Limits(MANY, MANY, MANY, MANY, MANY, 2), clock);
     PeerId peer = peer();
     RateLimiter.Permit first = limiter.tryAcquire(peer, ip("1.1.1.1")).orElseThrow();
     RateLimiter.Permit second = limiter.tryAcquire(peer, ip("1.1.1.1")).orElseThrow();
@@ -112,14 +119,16 @@ class RateLimiterTest {
 
   @Test
   void rejectedRequestsAreNotCountedAndStateIsDroppedAfterTheWindow() throws Exception {
-    RateLimiter limiter = new RateLimiter(new RateLimiter.Limits(MANY, 1, MANY, MANY, MANY, MANY), clock);
+    RateLimiter limiter =
+        new RateLimiter(new RateLimiter.Limits(MANY, 1, MANY, MANY, MANY, MANY), clock);
     PeerId peer = peer();
     assertThat(admit(limiter, peer, ip("1.1.1.1"))).isTrue();
     for (int i = 0; i < 100; i++) {
       assertThat(admit(limiter, peer, ip("1.1.1.1"))).isFalse();
     }
     clock.advance(RateLimiter.WINDOW);
-    assertThat(admit(limiter, peer, ip("1.1.1.1"))).isTrue(); // the 100 refusals did not extend the ban
+    assertThat(admit(limiter, peer, ip("1.1.1.1")))
+        .isTrue(); // the 100 refusals did not extend the ban
     assertThat(limiter.trackedKeys()).isEqualTo(3); // peer, IP, subnet
     clock.advance(RateLimiter.WINDOW);
     assertThat(limiter.trackedKeys()).isZero();

@@ -46,7 +46,12 @@ final class ScriptedClient implements AutoCloseable {
    * 127.0.0.1 whatever it listens on: a client listening on 127.0.0.2 asks about "another IP".
    */
   ScriptedClient(String listen, boolean serveDialBack) {
-    var builder = Host.builder().threadName("autonat-test-client").ioThreads(1).listen(listen).reusePort(false);
+    var builder =
+        Host.builder()
+            .threadName("autonat-test-client")
+            .ioThreads(1)
+            .listen(listen)
+            .reusePort(false);
     if (serveDialBack) {
       builder.protocol(AutonatV2.DIAL_BACK_PROTOCOL, this::serveDialBack);
     }
@@ -58,7 +63,8 @@ final class ScriptedClient implements AutoCloseable {
   }
 
   Connection connect(Host server) throws Exception {
-    return host.dial(server.listenAddresses().get(0).withPeerId(server.peerId())).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    return host.dial(server.listenAddresses().get(0).withPeerId(server.peerId()))
+        .get(WAIT.toSeconds(), TimeUnit.SECONDS);
   }
 
   private void serveDialBack(Stream stream) {
@@ -71,8 +77,14 @@ final class ScriptedClient implements AutoCloseable {
               @Override
               protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
                 AutonatV2Protos.DialBack dialBack = AutonatMessages.parseDialBack(frame);
-                dialBacks.add(new DialBack(dialBack.getNonce(), stream.connection().remotePeer(), stream.connection()));
-                ByteBuf ok = AutonatMessages.frame(ctx.alloc(), AutonatV2Protos.DialBackResponse.getDefaultInstance());
+                dialBacks.add(
+                    new DialBack(
+                        dialBack.getNonce(),
+                        stream.connection().remotePeer(),
+                        stream.connection()));
+                ByteBuf ok =
+                    AutonatMessages.frame(
+                        ctx.alloc(), AutonatV2Protos.DialBackResponse.getDefaultInstance());
                 ctx.writeAndFlush(ok).addListener(ChannelFutureListener.CLOSE);
               }
             });
@@ -92,7 +104,9 @@ final class ScriptedClient implements AutoCloseable {
                 List.of(AutonatV2.DIAL_REQUEST_PROTOCOL),
                 s -> {
                   if (!raw) {
-                    s.channel().pipeline().addLast(new UvarintFrameDecoder(AutonatV2.MAX_MESSAGE_SIZE));
+                    s.channel()
+                        .pipeline()
+                        .addLast(new UvarintFrameDecoder(AutonatV2.MAX_MESSAGE_SIZE));
                   }
                   s.channel().pipeline().addLast(exchange.collector(raw));
                 })
@@ -107,7 +121,8 @@ final class ScriptedClient implements AutoCloseable {
   }
 
   static AutonatV2Protos.Message request(long nonce, List<Multiaddr> addresses) {
-    AutonatV2Protos.DialRequest.Builder request = AutonatV2Protos.DialRequest.newBuilder().setNonce(nonce);
+    AutonatV2Protos.DialRequest.Builder request =
+        AutonatV2Protos.DialRequest.newBuilder().setNonce(nonce);
     for (Multiaddr address : addresses) {
       request.addAddrs(ByteString.copyFrom(address.toBytes()));
     }
@@ -116,7 +131,9 @@ final class ScriptedClient implements AutoCloseable {
 
   static AutonatV2Protos.Message dialData(int size) {
     return AutonatV2Protos.Message.newBuilder()
-        .setDialDataResponse(AutonatV2Protos.DialDataResponse.newBuilder().setData(ByteString.copyFrom(new byte[size])))
+        .setDialDataResponse(
+            AutonatV2Protos.DialDataResponse.newBuilder()
+                .setData(ByteString.copyFrom(new byte[size])))
         .build();
   }
 
@@ -124,6 +141,7 @@ final class ScriptedClient implements AutoCloseable {
   static final class Exchange {
     /** Queued when the server half-closed. */
     static final String FIN = "FIN";
+
     /** Queued when the server reset the stream. */
     static final String RESET = "RESET";
 

@@ -28,10 +28,11 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A fake AutoNAT v2 server for client tests: a real host serving {@value AutonatV2#DIAL_REQUEST_PROTOCOL}
- * whose every stream is handed, as a blocking {@link Session}, to a script running on its own
- * thread, so a test says step by step what the server reads, writes and dials back. Dial-backs
- * come from a second host (as go-libp2p's server does), on a fresh connection.
+ * A fake AutoNAT v2 server for client tests: a real host serving {@value
+ * AutonatV2#DIAL_REQUEST_PROTOCOL} whose every stream is handed, as a blocking {@link Session}, to
+ * a script running on its own thread, so a test says step by step what the server reads, writes and
+ * dials back. Dial-backs come from a second host (as go-libp2p's server does), on a fresh
+ * connection.
  */
 final class ScriptedServer implements AutoCloseable {
 
@@ -61,6 +62,7 @@ final class ScriptedServer implements AutoCloseable {
   private final ExecutorService scripts = Executors.newCachedThreadPool();
   private final Script script;
   final CompletableFuture<Session> firstSession = new CompletableFuture<>();
+
   /** Completes when the first session's script returns (or fails with what it threw). */
   final CompletableFuture<Void> scriptDone = new CompletableFuture<>();
 
@@ -74,7 +76,13 @@ final class ScriptedServer implements AutoCloseable {
             .protocol(AutonatV2.DIAL_REQUEST_PROTOCOL, this::serve)
             .build()
             .start();
-    this.dialer = Host.builder().threadName("scripted-dialer").ioThreads(1).identifyOnConnect(false).build().start();
+    this.dialer =
+        Host.builder()
+            .threadName("scripted-dialer")
+            .ioThreads(1)
+            .identifyOnConnect(false)
+            .build()
+            .start();
   }
 
   Multiaddr address() {
@@ -83,7 +91,11 @@ final class ScriptedServer implements AutoCloseable {
 
   private void serve(Stream stream) {
     Session session = new Session(stream);
-    stream.channel().pipeline().addLast(new UvarintFrameDecoder(1 << 20)).addLast(session.recorder());
+    stream
+        .channel()
+        .pipeline()
+        .addLast(new UvarintFrameDecoder(1 << 20))
+        .addLast(session.recorder());
     boolean first = firstSession.complete(session);
     scripts.execute(
         () -> {
@@ -111,6 +123,7 @@ final class ScriptedServer implements AutoCloseable {
   final class Session {
     final Stream stream;
     private final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
+
     /** Dial-data payload sizes received, one entry per DialDataResponse. */
     final List<Integer> chunks = new ArrayList<>();
 
@@ -226,7 +239,10 @@ final class ScriptedServer implements AutoCloseable {
     void askForData(int addrIdx, long numBytes) {
       send(
           AutonatV2Protos.Message.newBuilder()
-              .setDialDataRequest(AutonatV2Protos.DialDataRequest.newBuilder().setAddrIdx(addrIdx).setNumBytes(numBytes))
+              .setDialDataRequest(
+                  AutonatV2Protos.DialDataRequest.newBuilder()
+                      .setAddrIdx(addrIdx)
+                      .setNumBytes(numBytes))
               .build());
     }
 
@@ -240,15 +256,18 @@ final class ScriptedServer implements AutoCloseable {
     }
 
     DialBackOutcome dialBack(Multiaddr target, long nonce) throws Exception {
-      return dialBackRaw(target, frame(AutonatV2Protos.DialBack.newBuilder().setNonce(nonce).build().toByteArray()));
+      return dialBackRaw(
+          target,
+          frame(AutonatV2Protos.DialBack.newBuilder().setNonce(nonce).build().toByteArray()));
     }
 
     /**
-     * Dials {@code target} on a new connection from the dialer host, opens the dial-back
-     * protocol, writes {@code bytes}, half-closes (as go-libp2p does) and collects the answer.
+     * Dials {@code target} on a new connection from the dialer host, opens the dial-back protocol,
+     * writes {@code bytes}, half-closes (as go-libp2p does) and collects the answer.
      */
     DialBackOutcome dialBackRaw(Multiaddr target, byte[] bytes) throws Exception {
-      Connection connection = dialer.dial(target.withoutPeerId()).get(WAIT_SECONDS, TimeUnit.SECONDS);
+      Connection connection =
+          dialer.dial(target.withoutPeerId()).get(WAIT_SECONDS, TimeUnit.SECONDS);
       try {
         return sendDialBack(connection, bytes);
       } finally {
@@ -258,7 +277,9 @@ final class ScriptedServer implements AutoCloseable {
 
     /** A DialBack over an existing connection (what a cheating server would do). */
     DialBackOutcome dialBackOver(Connection connection, long nonce) throws Exception {
-      return sendDialBack(connection, frame(AutonatV2Protos.DialBack.newBuilder().setNonce(nonce).build().toByteArray()));
+      return sendDialBack(
+          connection,
+          frame(AutonatV2Protos.DialBack.newBuilder().setNonce(nonce).build().toByteArray()));
     }
 
     private DialBackOutcome sendDialBack(Connection connection, byte[] bytes) throws Exception {

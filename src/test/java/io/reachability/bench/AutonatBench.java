@@ -13,8 +13,8 @@ import io.reachability.libp2p.host.Host;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -26,8 +26,8 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * AutoNAT v2 end to end on loopback, every check with a real dial-back (new TCP connection, Noise,
- * yamux, nonce). Single-check latency for four client → server pairs (ours → ours, ours → js,
- * js → ours, js → js), then server capacity under concurrent clients for our server and js-libp2p's
+ * yamux, nonce). Single-check latency for four client → server pairs (ours → ours, ours → js, js →
+ * ours, js → js), then server capacity under concurrent clients for our server and js-libp2p's
  * under the same load generator (our client), in one run. The js side is js-libp2p 3.3.11 with
  * {@code @libp2p/autonat-v2} 2.0.15 in Node: its server with the test-only loopback switch, its
  * client the wire-level one of {@code src/test/js/peer.mjs} ({@code autonat-request}, js's own
@@ -47,21 +47,31 @@ public final class AutonatBench {
   static final int CLIENTS = Integer.getInteger("bench.clients", 8);
 
   /** Length of each capacity run. */
-  static final Duration CAPACITY_RUN = Duration.ofSeconds(Integer.getInteger("bench.capacitySeconds", 10));
+  static final Duration CAPACITY_RUN =
+      Duration.ofSeconds(Integer.getInteger("bench.capacitySeconds", 10));
 
   static final long CHECK_TIMEOUT_SECONDS = 30;
 
   /** A server under benchmark gets budgets far above the load, so we measure work, not policy. */
-  static final RateLimiter.Limits UNLIMITED = new RateLimiter.Limits(1_000_000, 1_000_000, 1_000_000, 1_000_000, 1_000_000, 1_000);
+  static final RateLimiter.Limits UNLIMITED =
+      new RateLimiter.Limits(1_000_000, 1_000_000, 1_000_000, 1_000_000, 1_000_000, 1_000);
 
   static final String OURS = "ours (Java)";
   static final String JS = "js-libp2p 3.3.11 / autonat-v2 2.0.15";
 
   private AutonatBench() {}
 
-  record Latency(String client, String server, double medianMs, double p99Ms, int checks, long failures) {}
+  record Latency(
+      String client, String server, double medianMs, double p99Ms, int checks, long failures) {}
 
-  record Capacity(String server, int clients, double seconds, long checks, double checksPerSecond, long failures, double loadCpuMsPerCheck) {}
+  record Capacity(
+      String server,
+      int clients,
+      double seconds,
+      long checks,
+      double checksPerSecond,
+      long failures,
+      double loadCpuMsPerCheck) {}
 
   public static void main(String[] args) throws Exception {
     System.out.printf(
@@ -73,10 +83,14 @@ public final class AutonatBench {
     List<Latency> latencies = new ArrayList<>();
     List<Capacity> capacities = new ArrayList<>();
 
-    try (Host serverHost = Host.builder().threadName("bench-server").listen("/ip4/127.0.0.1/tcp/0").build().start()) {
+    try (Host serverHost =
+        Host.builder().threadName("bench-server").listen("/ip4/127.0.0.1/tcp/0").build().start()) {
       AutonatServer server =
           new AutonatServer(
-              serverHost, AutonatServerSettings.defaults().withAllowPrivateAddresses(true).withLimits(UNLIMITED));
+              serverHost,
+              AutonatServerSettings.defaults()
+                  .withAllowPrivateAddresses(true)
+                  .withLimits(UNLIMITED));
       server.start();
       Multiaddr ours = serverHost.listenAddresses().get(0).withPeerId(serverHost.peerId());
       try {
@@ -84,8 +98,11 @@ public final class AutonatBench {
         if (withJs) {
           // the js client's node runs js's AutoNAT v2 unpatched: its dial-back handler answers our
           // requests' nonces, and it never asks anyone about its own (loopback) addresses
-          try (JsPeer jsClient = JsPeer.startAutonat("", List.of("--listen", "/ip4/127.0.0.1/tcp/0"), Map.of());
-              JsPeer jsServer = JsPeer.startAutonat("server", List.of("--listen", "/ip4/127.0.0.1/tcp/0"), Map.of())) {
+          try (JsPeer jsClient =
+                  JsPeer.startAutonat("", List.of("--listen", "/ip4/127.0.0.1/tcp/0"), Map.of());
+              JsPeer jsServer =
+                  JsPeer.startAutonat(
+                      "server", List.of("--listen", "/ip4/127.0.0.1/tcp/0"), Map.of())) {
             Multiaddr js = Multiaddr.fromString(jsServer.addrs().get(0));
             latencies.add(latency(OURS, JS, js));
             latencies.add(jsLatency(jsClient, OURS, ours));
@@ -102,13 +119,32 @@ public final class AutonatBench {
     }
 
     System.out.println();
-    System.out.printf("%-40s %-40s %10s %10s %8s %7s%n", "client", "server", "median ms", "p99 ms", "checks", "failed");
+    System.out.printf(
+        "%-40s %-40s %10s %10s %8s %7s%n",
+        "client", "server", "median ms", "p99 ms", "checks", "failed");
     for (Latency l : latencies) {
-      System.out.printf(Locale.ROOT, "%-40s %-40s %10.2f %10.2f %8d %7d%n", l.client, l.server, l.medianMs, l.p99Ms, l.checks, l.failures);
+      System.out.printf(
+          Locale.ROOT,
+          "%-40s %-40s %10.2f %10.2f %8d %7d%n",
+          l.client,
+          l.server,
+          l.medianMs,
+          l.p99Ms,
+          l.checks,
+          l.failures);
     }
-    System.out.printf("%n%-40s %8s %12s %9s %7s%n", "server (load: our client)", "clients", "checks/s", "checks", "failed");
+    System.out.printf(
+        "%n%-40s %8s %12s %9s %7s%n",
+        "server (load: our client)", "clients", "checks/s", "checks", "failed");
     for (Capacity c : capacities) {
-      System.out.printf(Locale.ROOT, "%-40s %8d %12.1f %9d %7d%n", c.server, c.clients, c.checksPerSecond, c.checks, c.failures);
+      System.out.printf(
+          Locale.ROOT,
+          "%-40s %8d %12.1f %9d %7d%n",
+          c.server,
+          c.clients,
+          c.checksPerSecond,
+          c.checks,
+          c.failures);
     }
     if (capacities.size() == 2) {
       System.out.printf(
@@ -153,21 +189,37 @@ public final class AutonatBench {
     return out;
   }
 
-  /** Our client checking its own listen address with {@code server}: warm-up, then sequential checks. */
+  /**
+   * Our client checking its own listen address with {@code server}: warm-up, then sequential
+   * checks.
+   */
   static Latency latency(String clientName, String serverName, Multiaddr server) throws Exception {
-    System.out.println("== latency: " + clientName + " client -> " + serverName + " server at " + server);
+    System.out.println(
+        "== latency: " + clientName + " client -> " + serverName + " server at " + server);
     long failures = 0;
     List<Double> latencies = new ArrayList<>();
-    try (Host clientHost = Host.builder().threadName("bench-client").listen("/ip4/127.0.0.1/tcp/0").build().start();
+    try (Host clientHost =
+            Host.builder()
+                .threadName("bench-client")
+                .listen("/ip4/127.0.0.1/tcp/0")
+                .build()
+                .start();
         AutonatClient client = new AutonatClient(clientHost, AutonatClientSettings.defaults())) {
       client.start();
       Multiaddr tested = clientHost.listenAddresses().get(0);
       for (int i = 0; i < WARMUP_CHECKS + LATENCY_CHECKS; i++) {
-        CheckResult result = client.check(server, List.of(tested)).get(CHECK_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        CheckResult result =
+            client.check(server, List.of(tested)).get(CHECK_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         if (result.reachability() != Reachability.REACHABLE) {
           failures++;
           if (failures == 1) {
-            System.out.println("  first failed check (#" + i + "): " + result.reachability() + ", " + result.reason());
+            System.out.println(
+                "  first failed check (#"
+                    + i
+                    + "): "
+                    + result.reachability()
+                    + ", "
+                    + result.reason());
           }
           continue;
         }
@@ -182,12 +234,13 @@ public final class AutonatBench {
   /**
    * The js client ({@code autonat-request}) asking {@code server} about its own listen address,
    * warm-up then sequential checks, each timed inside Node from the command's start (the dial of
-   * the already connected server included) to the DialResponse, as our client's duration is. A check
-   * counts when the server answered OK/OK and the dial-back carried the request's nonce.
+   * the already connected server included) to the DialResponse, as our client's duration is. A
+   * check counts when the server answered OK/OK and the dial-back carried the request's nonce.
    */
   static Latency jsLatency(JsPeer client, String serverName, Multiaddr server) {
     String clientName = JS;
-    System.out.println("== latency: " + clientName + " client -> " + serverName + " server at " + server);
+    System.out.println(
+        "== latency: " + clientName + " client -> " + serverName + " server at " + server);
     String listen = client.addrs().get(0);
     String tested = listen.substring(0, listen.indexOf("/p2p/"));
     long failures = 0;
@@ -228,16 +281,26 @@ public final class AutonatBench {
     return answeredOk && nonceCameBack;
   }
 
-  private static Latency report(String clientName, String serverName, List<Double> latencies, long failures) {
+  private static Latency report(
+      String clientName, String serverName, List<Double> latencies, long failures) {
     double median = BenchJson.median(latencies);
     double p99 = BenchJson.percentile(latencies, 99);
-    System.out.printf(Locale.ROOT, "  latency: median %.2f ms, p99 %.2f ms over %d checks (%d failed, warm-up included)%n", median, p99, latencies.size(), failures);
+    System.out.printf(
+        Locale.ROOT,
+        "  latency: median %.2f ms, p99 %.2f ms over %d checks (%d failed, warm-up included)%n",
+        median,
+        p99,
+        latencies.size(),
+        failures);
     return new Latency(clientName, serverName, median, p99, latencies.size(), failures);
   }
 
   private static final AtomicLong capacityFailures = new AtomicLong();
 
-  /** CLIENTS clients, each keeping one check in flight, for CAPACITY_RUN: completed checks per second. */
+  /**
+   * CLIENTS clients, each keeping one check in flight, for CAPACITY_RUN: completed checks per
+   * second.
+   */
   static Capacity capacity(String serverName, Multiaddr server) throws Exception {
     System.out.println("== capacity: " + serverName + " server at " + server);
     capacityFailures.set(0);
@@ -246,7 +309,13 @@ public final class AutonatBench {
     AtomicLong completed = new AtomicLong();
     try {
       for (int i = 0; i < CLIENTS; i++) {
-        Host h = Host.builder().threadName("bench-load-" + i).ioThreads(1).listen("/ip4/127.0.0.1/tcp/0").build().start();
+        Host h =
+            Host.builder()
+                .threadName("bench-load-" + i)
+                .ioThreads(1)
+                .listen("/ip4/127.0.0.1/tcp/0")
+                .build()
+                .start();
         hosts.add(h);
         AutonatClient c = new AutonatClient(h, AutonatClientSettings.defaults());
         c.start();
@@ -261,31 +330,50 @@ public final class AutonatBench {
       for (int i = 0; i < CLIENTS; i++) {
         AutonatClient c = clients.get(i);
         Multiaddr tested = hosts.get(i).listenAddresses().get(0);
-        loops.add(CompletableFuture.runAsync(() -> {
-          while (System.nanoTime() < deadline) {
-            try {
-              CheckResult r = c.check(server, List.of(tested)).get(CHECK_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-              if (r.reachability() == Reachability.REACHABLE) {
-                completed.incrementAndGet();
-              } else {
-                capacityFailures.incrementAndGet();
-              }
-            } catch (Exception e) {
-              capacityFailures.incrementAndGet();
-            }
-          }
-        }, threads));
+        loops.add(
+            CompletableFuture.runAsync(
+                () -> {
+                  while (System.nanoTime() < deadline) {
+                    try {
+                      CheckResult r =
+                          c.check(server, List.of(tested))
+                              .get(CHECK_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                      if (r.reachability() == Reachability.REACHABLE) {
+                        completed.incrementAndGet();
+                      } else {
+                        capacityFailures.incrementAndGet();
+                      }
+                    } catch (Exception e) {
+                      capacityFailures.incrementAndGet();
+                    }
+                  }
+                },
+                threads));
       }
-      CompletableFuture.allOf(loops.toArray(new CompletableFuture<?>[0])).get(CAPACITY_RUN.toSeconds() + CHECK_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      CompletableFuture.allOf(loops.toArray(new CompletableFuture<?>[0]))
+          .get(CAPACITY_RUN.toSeconds() + CHECK_TIMEOUT_SECONDS, TimeUnit.SECONDS);
       threads.shutdown();
       double seconds = (System.nanoTime() - start) / 1e9;
       double rate = completed.get() / seconds;
       double cpuMsPerCheck = (processCpuNanos() - cpuBefore) / 1e6 / Math.max(1, completed.get());
       System.out.printf(
           Locale.ROOT,
-          "  capacity: %d clients, %.1f checks/s (%d in %.1f s, %d failed); this JVM's CPU %.2f ms per check%n",
-          CLIENTS, rate, completed.get(), seconds, capacityFailures.get(), cpuMsPerCheck);
-      return new Capacity(serverName, CLIENTS, seconds, completed.get(), rate, capacityFailures.get(), cpuMsPerCheck);
+          "  capacity: %d clients, %.1f checks/s (%d in %.1f s, %d failed); this JVM's CPU %.2f ms"
+              + " per check%n",
+          CLIENTS,
+          rate,
+          completed.get(),
+          seconds,
+          capacityFailures.get(),
+          cpuMsPerCheck);
+      return new Capacity(
+          serverName,
+          CLIENTS,
+          seconds,
+          completed.get(),
+          rate,
+          capacityFailures.get(),
+          cpuMsPerCheck);
     } finally {
       for (AutonatClient c : clients) {
         c.close();
@@ -297,6 +385,7 @@ public final class AutonatBench {
   }
 
   private static long processCpuNanos() {
-    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 }

@@ -21,7 +21,8 @@ final class BenchJson {
   /** System property: the file a benchmark writes its figures to (unset: nothing is written). */
   static final String PROPERTY = "bench.json";
 
-  static final JsonMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+  static final JsonMapper JSON =
+      JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
   private BenchJson() {}
 

@@ -45,7 +45,8 @@ public final class CompareReport {
     String command = System.getProperty("bench.command", "bench/compare.sh");
 
     Map<String, Object> out = new LinkedHashMap<>();
-    out.put("date", ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
+    out.put(
+        "date", ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
     out.put("command", command);
     out.put("fullSize", Boolean.parseBoolean(System.getProperty("bench.fullSize", "true")));
     out.put("machine", machine());
@@ -70,8 +71,13 @@ public final class CompareReport {
     System.out.println("results: " + results.toAbsolutePath());
 
     if (!failed.isEmpty()) {
-      System.out.println("FAILED parts: " + String.join(", ", failed) + " (logs in " + logsDir.toAbsolutePath() + ")"
-          + (readme.isEmpty() ? "" : "; " + readme + " left as it was"));
+      System.out.println(
+          "FAILED parts: "
+              + String.join(", ", failed)
+              + " (logs in "
+              + logsDir.toAbsolutePath()
+              + ")"
+              + (readme.isEmpty() ? "" : "; " + readme + " left as it was"));
       System.exit(1);
     }
     if (!readme.isEmpty()) {
@@ -85,10 +91,15 @@ public final class CompareReport {
     String text = Files.readString(readme, StandardCharsets.UTF_8);
     int begin = text.indexOf(BEGIN);
     int end = text.indexOf(END);
-    if (begin < 0 || end < begin || text.indexOf(BEGIN, begin + 1) >= 0 || text.indexOf(END, end + 1) >= 0) {
-      throw new IllegalStateException(readme + " must hold " + BEGIN + " once, followed by " + END + " once");
+    if (begin < 0
+        || end < begin
+        || text.indexOf(BEGIN, begin + 1) >= 0
+        || text.indexOf(END, end + 1) >= 0) {
+      throw new IllegalStateException(
+          readme + " must hold " + BEGIN + " once, followed by " + END + " once");
     }
-    String updated = text.substring(0, begin + BEGIN.length()) + "\n" + section + "\n" + text.substring(end);
+    String updated =
+        text.substring(0, begin + BEGIN.length()) + "\n" + section + "\n" + text.substring(end);
     Files.writeString(readme, updated, StandardCharsets.UTF_8);
   }
 
@@ -99,8 +110,14 @@ public final class CompareReport {
     m.put("cores", Runtime.getRuntime().availableProcessors());
     m.put("cpu", cpuModel());
     m.put("memoryGiB", memoryGiB());
-    m.put("os", System.getProperty("os.name") + " " + readFirstLine("/proc/sys/kernel/osrelease", System.getProperty("os.version")));
-    m.put("jdk", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+    m.put(
+        "os",
+        System.getProperty("os.name")
+            + " "
+            + readFirstLine("/proc/sys/kernel/osrelease", System.getProperty("os.version")));
+    m.put(
+        "jdk",
+        System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
     m.put("node", nodeVersion());
     String load = System.getProperty("bench.loadavg", "");
     if (!load.isBlank()) {
@@ -111,7 +128,9 @@ public final class CompareReport {
 
   static String cpuModel() {
     try {
-      Matcher m = Pattern.compile("^model name\\s*:\\s*(.+)$", Pattern.MULTILINE).matcher(Files.readString(Path.of("/proc/cpuinfo")));
+      Matcher m =
+          Pattern.compile("^model name\\s*:\\s*(.+)$", Pattern.MULTILINE)
+              .matcher(Files.readString(Path.of("/proc/cpuinfo")));
       return m.find() ? m.group(1).trim() : "unknown (no model name in /proc/cpuinfo)";
     } catch (IOException e) {
       return "unknown (" + e.getMessage() + ")";
@@ -120,7 +139,9 @@ public final class CompareReport {
 
   static Double memoryGiB() {
     try {
-      Matcher m = Pattern.compile("^MemTotal:\\s+(\\d+) kB", Pattern.MULTILINE).matcher(Files.readString(Path.of("/proc/meminfo")));
+      Matcher m =
+          Pattern.compile("^MemTotal:\\s+(\\d+) kB", Pattern.MULTILINE)
+              .matcher(Files.readString(Path.of("/proc/meminfo")));
       return m.find() ? BenchJson.round(Long.parseLong(m.group(1)) / 1024.0 / 1024.0) : null;
     } catch (IOException e) {
       return null;
@@ -140,7 +161,9 @@ public final class CompareReport {
     try {
       Process p = new ProcessBuilder(node, "--version").redirectErrorStream(true).start();
       String version = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-      return p.waitFor(NODE_VERSION_TIMEOUT_SECONDS, TimeUnit.SECONDS) && p.exitValue() == 0 ? "Node " + version : "unknown";
+      return p.waitFor(NODE_VERSION_TIMEOUT_SECONDS, TimeUnit.SECONDS) && p.exitValue() == 0
+          ? "Node " + version
+          : "unknown";
     } catch (IOException e) {
       return "none (" + e.getMessage() + ")";
     } catch (InterruptedException e) {
@@ -155,19 +178,27 @@ public final class CompareReport {
     StringBuilder md = new StringBuilder();
     JsonNode machine = all.path("machine");
     md.append("<!-- produced by bench/compare.sh: do not edit by hand, rerun it -->\n");
-    md.append(String.format(Locale.ROOT, "Measured %s on %d cores (%s, %s GiB, %s), %s, %s%s; everything on loopback.%n",
-        all.path("date").asString().substring(0, 10),
-        machine.path("cores").asInt(),
-        machine.path("cpu").asString(),
-        machine.path("memoryGiB").isNull() ? "?" : fmt(machine.path("memoryGiB").asDouble(), 1),
-        machine.path("os").asString(),
-        machine.path("jdk").asString(),
-        machine.path("node").asString(),
-        machine.has("loadAverageAtStart") ? "; load average at start " + machine.path("loadAverageAtStart").asString() : ""));
-    md.append("Command: `").append(all.path("command").asString()).append("` (every figure also in `bench/results.json`).\n\n");
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "Measured %s on %d cores (%s, %s GiB, %s), %s, %s%s; everything on loopback.%n",
+            all.path("date").asString().substring(0, 10),
+            machine.path("cores").asInt(),
+            machine.path("cpu").asString(),
+            machine.path("memoryGiB").isNull() ? "?" : fmt(machine.path("memoryGiB").asDouble(), 1),
+            machine.path("os").asString(),
+            machine.path("jdk").asString(),
+            machine.path("node").asString(),
+            machine.has("loadAverageAtStart")
+                ? "; load average at start " + machine.path("loadAverageAtStart").asString()
+                : ""));
+    md.append("Command: `")
+        .append(all.path("command").asString())
+        .append("` (every figure also in `bench/results.json`).\n\n");
     if (!all.path("fullSize").asBoolean(true)) {
-      md.append("**Small sizes, not the full-size defaults**: these figures only show that the benchmark runs; "
-          + "`bench/compare.sh` without size variables measures for real.\n\n");
+      md.append(
+          "**Small sizes, not the full-size defaults**: these figures only show that the benchmark"
+              + " runs; `bench/compare.sh` without size variables measures for real.\n\n");
     }
     JsonNode parts = all.path("parts");
     autonat(md, parts.path("autonat"));
@@ -179,7 +210,10 @@ public final class CompareReport {
 
   private static boolean failed(StringBuilder md, JsonNode part, String title) {
     if (part.path("failed").asBoolean()) {
-      md.append(title).append(": **FAILED**, see `").append(part.path("log").asString()).append("`\n\n");
+      md.append(title)
+          .append(": **FAILED**, see `")
+          .append(part.path("log").asString())
+          .append("`\n\n");
       return true;
     }
     return false;
@@ -191,31 +225,59 @@ public final class CompareReport {
       return;
     }
     JsonNode first = a.path("latency").path(0);
-    md.append(String.format(Locale.ROOT,
-        "**(a) Single-check latency**: one address, every check a real dial-back with a nonce (new TCP connection, "
-            + "Noise, yamux), timed by the client from its start to the DialResponse; %d warm-up checks, then %d sequential "
-            + "checks per pair. js = js-libp2p 3.3.11 with `@libp2p/autonat-v2` 2.0.15 in Node (server: test-only loopback "
-            + "switch; client: the wire-level client of `src/test/js/peer.mjs` on js's stack, js's own dial-back handler).%n%n",
-        a.path("warmupChecks").asInt(), first.path("checks").asInt()));
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "**(a) Single-check latency**: one address, every check a real dial-back with a nonce"
+                + " (new TCP connection, Noise, yamux), timed by the client from its start to the"
+                + " DialResponse; %d warm-up checks, then %d sequential checks per pair. js ="
+                + " js-libp2p 3.3.11 with `@libp2p/autonat-v2` 2.0.15 in Node (server: test-only"
+                + " loopback switch; client: the wire-level client of `src/test/js/peer.mjs` on"
+                + " js's stack, js's own dial-back handler).%n%n",
+            a.path("warmupChecks").asInt(),
+            first.path("checks").asInt()));
     md.append("| client → server | median | p99 | checks | failed |\n|---|---|---|---|---|\n");
     for (JsonNode l : a.path("latency").values()) {
-      md.append(String.format(Locale.ROOT, "| %s → %s | **%s** | %s | %d | %d |%n",
-          shortName(l.path("client").asString()), shortName(l.path("server").asString()),
-          ms(l.path("medianMs")), ms(l.path("p99Ms")), l.path("checks").asInt(), l.path("failed").asLong()));
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "| %s → %s | **%s** | %s | %d | %d |%n",
+              shortName(l.path("client").asString()),
+              shortName(l.path("server").asString()),
+              ms(l.path("medianMs")),
+              ms(l.path("p99Ms")),
+              l.path("checks").asInt(),
+              l.path("failed").asLong()));
     }
     JsonNode cap = a.path("capacity");
-    md.append(String.format(Locale.ROOT,
-        "%n**(b) Server capacity**: %d concurrent clients (each its own host and peer id, one check in flight), "
-            + "the same load generator (our client) for both servers, %s s each; load and server share the machine.%n%n",
-        cap.path(0).path("clients").asInt(), fmt(cap.path(0).path("seconds").asDouble(), 0)));
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "%n**(b) Server capacity**: %d concurrent clients (each its own host and peer id, one"
+                + " check in flight), the same load generator (our client) for both servers, %s s"
+                + " each; load and server share the machine.%n%n",
+            cap.path(0).path("clients").asInt(),
+            fmt(cap.path(0).path("seconds").asDouble(), 0)));
     md.append("| server | checks/s | checks | failed |\n|---|---|---|---|\n");
     for (JsonNode c : cap.values()) {
-      md.append(String.format(Locale.ROOT, "| %s | **%s** | %d | %d |%n",
-          shortName(c.path("server").asString()), fmt(c.path("checksPerSecond").asDouble(), 0), c.path("checks").asLong(), c.path("failed").asLong()));
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | **%s** | %d | %d |%n",
+              shortName(c.path("server").asString()),
+              fmt(c.path("checksPerSecond").asDouble(), 0),
+              c.path("checks").asLong(),
+              c.path("failed").asLong()));
     }
     if (cap.size() == 2 && cap.path(1).path("checksPerSecond").asDouble() > 0) {
-      md.append(String.format(Locale.ROOT, "%nOurs serves %sx the checks per second of js's server.%n",
-          fmt(cap.path(0).path("checksPerSecond").asDouble() / cap.path(1).path("checksPerSecond").asDouble(), 1)));
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "%nOurs serves %sx the checks per second of js's server.%n",
+              fmt(
+                  cap.path(0).path("checksPerSecond").asDouble()
+                      / cap.path(1).path("checksPerSecond").asDouble(),
+                  1)));
     }
     md.append('\n');
   }
@@ -225,15 +287,32 @@ public final class CompareReport {
     if (failed(md, j, title)) {
       return;
     }
-    md.append(String.format(Locale.ROOT,
-        "**(c) REST jobs** with the default embedded pool, 1 address × 1 confirmation, every check a real dial-back "
-            + "(one JVM: HTTP clients, service, node and the three embedded servers share the cores).%n%n"));
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "**(c) REST jobs** with the default embedded pool, 1 address × 1 confirmation, every"
+                + " check a real dial-back (one JVM: HTTP clients, service, node and the three"
+                + " embedded servers share the cores).%n%n"));
     md.append("| what | figure |\n|---|---|\n");
-    md.append(String.format(Locale.ROOT, "| job latency, `createdAt` → `finishedAt` (%d warm-up, then %d sequential jobs) | p50 **%s**, p99 %s |%n",
-        j.path("warmupJobs").asInt(), j.path("latencyJobs").asInt(), ms(j.path("latencyP50Ms")), ms(j.path("latencyP99Ms"))));
-    md.append(String.format(Locale.ROOT, "| throughput, submit + poll over HTTP, %d clients, %s s | **%s jobs/s** (%d REACHABLE, %d not) |%n%n",
-        j.path("clients").asInt(), fmt(j.path("seconds").asDouble(), 0), fmt(j.path("jobsPerSecond").asDouble(), 0),
-        j.path("reachableJobs").asLong(), j.path("notReachableJobs").asLong()));
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "| job latency, `createdAt` → `finishedAt` (%d warm-up, then %d sequential jobs) | p50"
+                + " **%s**, p99 %s |%n",
+            j.path("warmupJobs").asInt(),
+            j.path("latencyJobs").asInt(),
+            ms(j.path("latencyP50Ms")),
+            ms(j.path("latencyP99Ms"))));
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "| throughput, submit + poll over HTTP, %d clients, %s s | **%s jobs/s** (%d REACHABLE,"
+                + " %d not) |%n%n",
+            j.path("clients").asInt(),
+            fmt(j.path("seconds").asDouble(), 0),
+            fmt(j.path("jobsPerSecond").asDouble(), 0),
+            j.path("reachableJobs").asLong(),
+            j.path("notReachableJobs").asLong()));
   }
 
   private static void memory(StringBuilder md, JsonNode m, JsonNode jobs) {
@@ -242,23 +321,51 @@ public final class CompareReport {
       return;
     }
     long n = m.path("storedJobs").asLong();
-    md.append(String.format(Locale.ROOT,
-        "**(d) Memory** of the packaged jar started with `java -jar` and no JVM options (the JDK's default heap sizing), "
-            + "%s jobs (1 address × 1 confirmation, real dial-backs) submitted through REST and kept "
-            + "(`reach.jobs.max-stored` ≥ 100000, `retention` 24h); each reading after a forced GC (`jcmd GC.run`).%n%n",
-        count(m.path("jobs").asLong())));
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "**(d) Memory** of the packaged jar started with `java -jar` and no JVM options (the"
+                + " JDK's default heap sizing), %s jobs (1 address × 1 confirmation, real"
+                + " dial-backs) submitted through REST and kept (`reach.jobs.max-stored` ≥ 100000,"
+                + " `retention` 24h); each reading after a forced GC (`jcmd GC.run`).%n%n",
+            count(m.path("jobs").asLong())));
     md.append("| what | figure |\n|---|---|\n");
-    md.append(String.format(Locale.ROOT, "| RSS at idle (VmRSS) | **%s** (heap in use %s) |%n", mib(m.path("idleRssBytes")), mib(m.path("idleHeapBytes"))));
-    md.append(String.format(Locale.ROOT, "| RSS with %s stored jobs | **%s** (heap in use %s; peak RSS while filling %s) |%n",
-        count(n), mib(m.path("storedRssBytes")), mib(m.path("storedHeapBytes")), mib(m.path("peakRssBytes"))));
-    String inProcess = jobs.path("failed").asBoolean() || jobs.isMissingNode()
-        ? ""
-        : String.format(Locale.ROOT, "; in-process store alone (JobsBench, %s synthetic jobs): %s B of heap",
-            count(jobs.path("storedJobs").asLong()), fmt(jobs.path("heapBytesPerStoredJob").asDouble(), 0));
-    md.append(String.format(Locale.ROOT, "| bytes per stored job | **%s B of heap**, %s B of RSS%s |%n",
-        fmt(m.path("heapBytesPerStoredJob").asDouble(), 0), fmt(m.path("rssBytesPerStoredJob").asDouble(), 0), inProcess));
-    md.append(String.format(Locale.ROOT, "| filling: %s jobs submitted by %d HTTP clients, until all finished | %s s |%n%n",
-        count(m.path("jobs").asLong()), m.path("submitters").asInt(), fmt(m.path("fillSeconds").asDouble(), 1)));
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "| RSS at idle (VmRSS) | **%s** (heap in use %s) |%n",
+            mib(m.path("idleRssBytes")),
+            mib(m.path("idleHeapBytes"))));
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "| RSS with %s stored jobs | **%s** (heap in use %s; peak RSS while filling %s) |%n",
+            count(n),
+            mib(m.path("storedRssBytes")),
+            mib(m.path("storedHeapBytes")),
+            mib(m.path("peakRssBytes"))));
+    String inProcess =
+        jobs.path("failed").asBoolean() || jobs.isMissingNode()
+            ? ""
+            : String.format(
+                Locale.ROOT,
+                "; in-process store alone (JobsBench, %s synthetic jobs): %s B of heap",
+                count(jobs.path("storedJobs").asLong()),
+                fmt(jobs.path("heapBytesPerStoredJob").asDouble(), 0));
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "| bytes per stored job | **%s B of heap**, %s B of RSS%s |%n",
+            fmt(m.path("heapBytesPerStoredJob").asDouble(), 0),
+            fmt(m.path("rssBytesPerStoredJob").asDouble(), 0),
+            inProcess));
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "| filling: %s jobs submitted by %d HTTP clients, until all finished | %s s |%n%n",
+            count(m.path("jobs").asLong()),
+            m.path("submitters").asInt(),
+            fmt(m.path("fillSeconds").asDouble(), 1)));
   }
 
   private static void monitor(StringBuilder md, JsonNode m) {
@@ -266,18 +373,33 @@ public final class CompareReport {
     if (failed(md, m, title)) {
       return;
     }
-    md.append(String.format(Locale.ROOT,
-        "**(e) Monitor convergence**: a fresh node, default settings, two candidates (its listen address: reachable; a "
-            + "closed port: unreachable), real checks through an embedded pool; remote-like servers are spaced %s s per "
-            + "server as remote ones are. p50 / worst of %d run(s) per scenario. go-libp2p's earliest stable verdict with the same "
-            + "servers: 1 s settling delay, %d probes per address, each server at most once per 2 min.%n%n",
-        fmt(m.path("perServerIntervalS").asDouble(), 0), m.path("runsPerScenario").asInt(), m.path("targetConfidence").asInt()));
-    md.append("| servers | address | first verdict | stable verdict | probes to stable | go-libp2p stable |\n|---|---|---|---|---|---|\n");
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "**(e) Monitor convergence**: a fresh node, default settings, two candidates (its"
+                + " listen address: reachable; a closed port: unreachable), real checks through an"
+                + " embedded pool; remote-like servers are spaced %s s per server as remote ones"
+                + " are. p50 / worst of %d run(s) per scenario. go-libp2p's earliest stable verdict"
+                + " with the same servers: 1 s settling delay, %d probes per address, each server"
+                + " at most once per 2 min.%n%n",
+            fmt(m.path("perServerIntervalS").asDouble(), 0),
+            m.path("runsPerScenario").asInt(),
+            m.path("targetConfidence").asInt()));
+    md.append(
+        "| servers | address | first verdict | stable verdict | probes to stable | go-libp2p stable"
+            + " |\n"
+            + "|---|---|---|---|---|---|\n");
     for (JsonNode s : m.path("scenarios").values()) {
-      md.append(String.format(Locale.ROOT, "| %s | %s | %s s | **%s s** | %s | ≥ %s s |%n",
-          s.path("scenario").asString(), s.path("address").asString(),
-          pair(s.path("firstVerdictS"), 2), pair(s.path("stableVerdictS"), 2), pair(s.path("probesAtStableVerdict"), 0),
-          fmt(s.path("goEarliestStableS").asDouble(), 0)));
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %s | %s s | **%s s** | %s | ≥ %s s |%n",
+              s.path("scenario").asString(),
+              s.path("address").asString(),
+              pair(s.path("firstVerdictS"), 2),
+              pair(s.path("stableVerdictS"), 2),
+              pair(s.path("probesAtStableVerdict"), 0),
+              fmt(s.path("goEarliestStableS").asDouble(), 0)));
     }
     md.append('\n');
   }
@@ -297,7 +419,9 @@ public final class CompareReport {
   }
 
   static String pair(JsonNode summary, int decimals) {
-    return fmt(summary.path("p50").asDouble(), decimals) + " / " + fmt(summary.path("max").asDouble(), decimals);
+    return fmt(summary.path("p50").asDouble(), decimals)
+        + " / "
+        + fmt(summary.path("max").asDouble(), decimals);
   }
 
   static String mib(JsonNode bytes) {

@@ -61,7 +61,10 @@ public final class JobsBench {
 
   public static void main(String[] args) throws Exception {
     System.out.printf(
-        "machine: %d cores, %s %s%n", Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"), System.getProperty("java.version"));
+        "machine: %d cores, %s %s%n",
+        Runtime.getRuntime().availableProcessors(),
+        System.getProperty("java.vm.name"),
+        System.getProperty("java.version"));
     Map<String, Object> figures = new LinkedHashMap<>();
     figures.put("heapBytesPerStoredJob", heapPerStoredJob());
     figures.put("storedJobs", STORED_JOBS);
@@ -88,12 +91,15 @@ public final class JobsBench {
       List<Long> micros = new ArrayList<>();
       for (int i = 0; i < LATENCY_JOBS; i++) {
         String job = runJob(http, base, body);
-        micros.add(Duration.between(instant(CREATED, job), instant(FINISHED, job)).toNanos() / 1000);
+        micros.add(
+            Duration.between(instant(CREATED, job), instant(FINISHED, job)).toNanos() / 1000);
       }
       Collections.sort(micros);
       double p50 = micros.get(micros.size() / 2) / 1000.0;
       double p99 = micros.get((int) Math.ceil(micros.size() * 0.99) - 1) / 1000.0;
-      System.out.printf("job latency (createdAt -> finishedAt, %d sequential jobs): p50 %.2f ms, p99 %.2f ms%n", LATENCY_JOBS, p50, p99);
+      System.out.printf(
+          "job latency (createdAt -> finishedAt, %d sequential jobs): p50 %.2f ms, p99 %.2f ms%n",
+          LATENCY_JOBS, p50, p99);
       figures.put("warmupJobs", WARMUP_JOBS);
       figures.put("latencyJobs", LATENCY_JOBS);
       figures.put("latencyP50Ms", BenchJson.number(p50));
@@ -122,7 +128,8 @@ public final class JobsBench {
       clients.awaitTermination(RUN.toSeconds() + 60, TimeUnit.SECONDS);
       double seconds = (System.nanoTime() - start) / 1e9;
       System.out.printf(
-          "throughput (%d HTTP clients, submit + poll, %.0f s): %.0f jobs/s REACHABLE, %d not%n", CLIENTS, seconds, done.get() / seconds, failed.get());
+          "throughput (%d HTTP clients, submit + poll, %.0f s): %.0f jobs/s REACHABLE, %d not%n",
+          CLIENTS, seconds, done.get() / seconds, failed.get());
       figures.put("clients", CLIENTS);
       figures.put("seconds", BenchJson.number(seconds));
       figures.put("jobsPerSecond", BenchJson.number(done.get() / seconds));
@@ -138,14 +145,19 @@ public final class JobsBench {
   static String runJob(HttpClient http, String base, String body) throws Exception {
     HttpResponse<String> accepted =
         http.send(
-            HttpRequest.newBuilder(URI.create(base + "/api/v1/checks")).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+            HttpRequest.newBuilder(URI.create(base + "/api/v1/checks"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build(),
             HttpResponse.BodyHandlers.ofString());
     if (accepted.statusCode() != 202) {
       throw new IllegalStateException("submit: " + accepted.statusCode() + " " + accepted.body());
     }
     URI location = URI.create(base + accepted.headers().firstValue("Location").orElseThrow());
     while (true) {
-      String job = http.send(HttpRequest.newBuilder(location).build(), HttpResponse.BodyHandlers.ofString()).body();
+      String job =
+          http.send(HttpRequest.newBuilder(location).build(), HttpResponse.BodyHandlers.ofString())
+              .body();
       Matcher state = STATE.matcher(job);
       if (state.find() && JobState.valueOf(state.group(1)).isTerminal()) {
         return job;
@@ -164,24 +176,44 @@ public final class JobsBench {
 
   /** Heap of {@value #STORED_JOBS} finished jobs shaped like a REST job (1 address x 1 attempt). */
   static long heapPerStoredJob() {
-    Multiaddr server = Multiaddr.fromString("/ip4/127.0.0.1/tcp/40000").withPeerId(Keys.generateEd25519().publicKey().peerId());
-    InMemoryJobStore store = new InMemoryJobStore(Clock.systemUTC(), Duration.ofDays(1), STORED_JOBS);
+    Multiaddr server =
+        Multiaddr.fromString("/ip4/127.0.0.1/tcp/40000")
+            .withPeerId(Keys.generateEd25519().publicKey().peerId());
+    InMemoryJobStore store =
+        new InMemoryJobStore(Clock.systemUTC(), Duration.ofDays(1), STORED_JOBS);
     long before = usedHeap();
     for (int i = 0; i < STORED_JOBS; i++) {
       Multiaddr address = Multiaddr.fromString("/ip4/127.0.0.1/tcp/" + (1024 + i % 60000));
       Instant now = Instant.now();
       Attempt attempt =
-          new Attempt(server, Reachability.REACHABLE, ResponseStatus.OK, DialStatus.OK, true, Multiaddr.fromString("/ip4/127.0.0.1/tcp/" + (1024 + i % 60000)), 0, 2, null);
+          new Attempt(
+              server,
+              Reachability.REACHABLE,
+              ResponseStatus.OK,
+              DialStatus.OK,
+              true,
+              Multiaddr.fromString("/ip4/127.0.0.1/tcp/" + (1024 + i % 60000)),
+              0,
+              2,
+              null);
       CheckJob job =
-          CheckJob.queued(UUID.randomUUID(), CheckJob.LOCAL_OWNER, CheckRequest.of(List.of(address)).withConfirmations(1), now)
+          CheckJob.queued(
+                  UUID.randomUUID(),
+                  CheckJob.LOCAL_OWNER,
+                  CheckRequest.of(List.of(address)).withConfirmations(1),
+                  now)
               .started(now)
-              .withResults(List.of(new AddressResult(address, Verdict.REACHABLE, List.of(), List.of(attempt))))
+              .withResults(
+                  List.of(
+                      new AddressResult(address, Verdict.REACHABLE, List.of(), List.of(attempt))))
               .finished(JobState.SUCCEEDED, now, null);
       store.save(job);
     }
     long after = usedHeap();
     long perJob = (after - before) / STORED_JOBS;
-    System.out.printf("heap per stored finished job (%d jobs, 1 address x 1 attempt): %d bytes%n", store.size(), perJob);
+    System.out.printf(
+        "heap per stored finished job (%d jobs, 1 address x 1 attempt): %d bytes%n",
+        store.size(), perJob);
     return perJob;
   }
 

@@ -6,11 +6,11 @@ import io.reachability.autonat.CheckOptions;
 import io.reachability.autonat.Reachability;
 import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.host.Host;
-import io.reachability.pool.EmbeddedPool;
 import io.reachability.monitor.AddressReport;
 import io.reachability.monitor.MonitorSettings;
 import io.reachability.monitor.ProbeOutcome;
 import io.reachability.monitor.ReachabilityMonitor;
+import io.reachability.pool.EmbeddedPool;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Clock;
@@ -57,8 +57,12 @@ public final class MonitorBench {
 
   public static void main(String[] args) throws Exception {
     System.out.printf(
-        "machine: %d cores, %s %s; %d runs per scenario; 2 candidates (1 reachable, 1 unreachable)%n",
-        Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"), System.getProperty("java.version"), RUNS);
+        "machine: %d cores, %s %s; %d runs per scenario; 2 candidates (1 reachable, 1"
+            + " unreachable)%n",
+        Runtime.getRuntime().availableProcessors(),
+        System.getProperty("java.vm.name"),
+        System.getProperty("java.version"),
+        RUNS);
     List<Scenario> scenarios =
         List.of(
             new Scenario("5 remote-like servers", 5, true),
@@ -66,7 +70,13 @@ public final class MonitorBench {
             new Scenario("3 in-process servers", 3, false));
     System.out.printf(
         "%-24s %-12s %22s %22s %22s %22s %18s%n",
-        "scenario", "address", "first verdict s (p50/max)", "probes at first", "stable s (p50/max)", "probes at stable", "go reference s");
+        "scenario",
+        "address",
+        "first verdict s (p50/max)",
+        "probes at first",
+        "stable s (p50/max)",
+        "probes at stable",
+        "go reference s");
     List<Map<String, Object>> rows = new ArrayList<>();
     for (Scenario scenario : scenarios) {
       try (EmbeddedPool pool = EmbeddedPool.start(scenario.servers())) {
@@ -92,22 +102,30 @@ public final class MonitorBench {
           row.put("address", address);
           row.put("runs", of.size());
           row.put("firstVerdictS", summary(of.stream().map(Run::firstVerdictS).toList()));
-          row.put("probesAtFirstVerdict", summary(of.stream().map(r -> (double) r.firstVerdictProbes()).toList()));
+          row.put(
+              "probesAtFirstVerdict",
+              summary(of.stream().map(r -> (double) r.firstVerdictProbes()).toList()));
           row.put("stableVerdictS", summary(of.stream().map(Run::stableS).toList()));
-          row.put("probesAtStableVerdict", summary(of.stream().map(r -> (double) r.stableProbes()).toList()));
+          row.put(
+              "probesAtStableVerdict",
+              summary(of.stream().map(r -> (double) r.stableProbes()).toList()));
           row.put("goEarliestStableS", goEarliest(scenario, address).toMillis() / 1000.0);
           rows.add(row);
         }
       }
     }
     System.out.println(
-        "probes: outcomes in the address's history when the verdict was first given / became stable (target confidence "
-            + MonitorSettings.DEFAULT_TARGET_CONFIDENCE + "); the reference needs the same "
-            + MonitorSettings.DEFAULT_TARGET_CONFIDENCE + " probes per stable verdict");
+        "probes: outcomes in the address's history when the verdict was first given / became stable"
+            + " (target confidence "
+            + MonitorSettings.DEFAULT_TARGET_CONFIDENCE
+            + "); the reference needs the same "
+            + MonitorSettings.DEFAULT_TARGET_CONFIDENCE
+            + " probes per stable verdict");
     Map<String, Object> figures = new LinkedHashMap<>();
     figures.put("runsPerScenario", RUNS);
     figures.put("targetConfidence", MonitorSettings.DEFAULT_TARGET_CONFIDENCE);
-    figures.put("perServerIntervalS", MonitorSettings.DEFAULTS.perServerInterval().toMillis() / 1000.0);
+    figures.put(
+        "perServerIntervalS", MonitorSettings.DEFAULTS.perServerInterval().toMillis() / 1000.0);
     figures.put("scenarios", rows);
     BenchJson.writeIfAsked(figures);
   }
@@ -123,13 +141,16 @@ public final class MonitorBench {
       Multiaddr unreachable = Multiaddr.fromString("/ip4/127.0.0.1/tcp/" + closed);
       CheckOptions options = CheckOptions.from(client.settings());
       List<ReachabilityMonitor.Server> servers =
-          pool.addresses().stream().map(a -> new ReachabilityMonitor.Server(a, scenario.remote())).toList();
+          pool.addresses().stream()
+              .map(a -> new ReachabilityMonitor.Server(a, scenario.remote()))
+              .toList();
       Map<Multiaddr, Long> firstVerdictNanos = new ConcurrentHashMap<>();
       Map<Multiaddr, Integer> firstVerdictProbes = new ConcurrentHashMap<>();
       ReachabilityMonitor monitor =
           new ReachabilityMonitor(
               MonitorSettings.DEFAULTS,
-              (server, address, timeout) -> client.check(server, List.of(address), options.withTimeout(timeout)),
+              (server, address, timeout) ->
+                  client.check(server, List.of(address), options.withTimeout(timeout)),
               () -> servers,
               () -> List.of(reachable, unreachable),
               Clock.systemUTC());
@@ -148,11 +169,16 @@ public final class MonitorBench {
         Map<Multiaddr, Integer> stableProbes = new ConcurrentHashMap<>();
         while (stableNanos.size() < 2 && System.nanoTime() < deadline) {
           for (AddressReport report : monitor.report().addresses()) {
-            int decided = (int) report.history().stream().filter(r -> r.outcome() != ProbeOutcome.ERROR).count();
+            int decided =
+                (int)
+                    report.history().stream()
+                        .filter(r -> r.outcome() != ProbeOutcome.ERROR)
+                        .count();
             if (firstVerdictNanos.containsKey(report.address())) {
               firstVerdictProbes.putIfAbsent(report.address(), decided);
             }
-            if (report.confidence() >= MonitorSettings.DEFAULT_TARGET_CONFIDENCE && !stableNanos.containsKey(report.address())) {
+            if (report.confidence() >= MonitorSettings.DEFAULT_TARGET_CONFIDENCE
+                && !stableNanos.containsKey(report.address())) {
               stableNanos.put(report.address(), System.nanoTime() - start);
               stableProbes.put(report.address(), report.history().size());
             }
@@ -160,10 +186,23 @@ public final class MonitorBench {
           TimeUnit.MILLISECONDS.sleep(POLL_MILLIS);
         }
         if (stableNanos.size() < 2) {
-          throw new IllegalStateException("no stable verdicts within " + WAIT + ": " + monitor.report());
+          throw new IllegalStateException(
+              "no stable verdicts within " + WAIT + ": " + monitor.report());
         }
-        result.put("reachable", new Run(s(firstVerdictNanos.get(reachable)), firstVerdictProbes.get(reachable), s(stableNanos.get(reachable)), stableProbes.get(reachable)));
-        result.put("unreachable", new Run(s(firstVerdictNanos.get(unreachable)), firstVerdictProbes.get(unreachable), s(stableNanos.get(unreachable)), stableProbes.get(unreachable)));
+        result.put(
+            "reachable",
+            new Run(
+                s(firstVerdictNanos.get(reachable)),
+                firstVerdictProbes.get(reachable),
+                s(stableNanos.get(reachable)),
+                stableProbes.get(reachable)));
+        result.put(
+            "unreachable",
+            new Run(
+                s(firstVerdictNanos.get(unreachable)),
+                firstVerdictProbes.get(unreachable),
+                s(stableNanos.get(unreachable)),
+                stableProbes.get(unreachable)));
       } finally {
         monitor.close();
       }
@@ -205,7 +244,8 @@ public final class MonitorBench {
   private static String seconds(List<Double> values) {
     List<Double> sorted = new ArrayList<>(values);
     Collections.sort(sorted);
-    return String.format("%.3f / %.3f", sorted.get(sorted.size() / 2), sorted.get(sorted.size() - 1));
+    return String.format(
+        "%.3f / %.3f", sorted.get(sorted.size() / 2), sorted.get(sorted.size() - 1));
   }
 
   private static String probes(List<Integer> values) {

@@ -27,11 +27,11 @@ import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Memory of the service as an operator runs it: the packaged jar started with {@code java -jar}
- * (no JVM options) as a separate process on loopback, its resident set ({@code VmRSS} of {@code
- * /proc/<pid>/status}) and heap (Prometheus' {@code jvm_memory_used_bytes{area="heap"}}) at idle and
- * after {@link #JOBS} check jobs submitted through REST and kept in its store, each 1 address x 1
- * confirmation with a real dial-back by the embedded pool. Both points are read after a forced GC
+ * Memory of the service as an operator runs it: the packaged jar started with {@code java -jar} (no
+ * JVM options) as a separate process on loopback, its resident set ({@code VmRSS} of {@code
+ * /proc/<pid>/status}) and heap (Prometheus' {@code jvm_memory_used_bytes{area="heap"}}) at idle
+ * and after {@link #JOBS} check jobs submitted through REST and kept in its store, each 1 address x
+ * 1 confirmation with a real dial-back by the embedded pool. Both points are read after a forced GC
  * ({@code jcmd <pid> GC.run}) and a short settle, so they count what is kept, not garbage; {@code
  * VmHWM} is the peak. Bytes per stored job = the growth / {@link #JOBS}. Run by {@code
  * bench/compare.sh}; with {@code -Dbench.json=FILE} the figures are also written as JSON.
@@ -50,16 +50,20 @@ public final class ServiceMemoryBench {
   /** {@code reach.jobs.retention}: far longer than the run, so no job expires while measured. */
   static final String RETENTION = "24h";
 
-  /** {@code reach.jobs.queue-capacity}: room for the submitters to stay ahead of the running jobs. */
+  /**
+   * {@code reach.jobs.queue-capacity}: room for the submitters to stay ahead of the running jobs.
+   */
   static final int QUEUE_CAPACITY = 10_000;
 
   static final Duration START_TIMEOUT = Duration.ofSeconds(120);
 
   /** Longest the whole submission and the draining of the queue may take. */
-  static final Duration FILL_TIMEOUT = Duration.ofMinutes(Integer.getInteger("bench.memoryFillMinutes", 30));
+  static final Duration FILL_TIMEOUT =
+      Duration.ofMinutes(Integer.getInteger("bench.memoryFillMinutes", 30));
 
   /** Settle time before each reading (after start, and after the forced GC). */
-  static final Duration SETTLE = Duration.ofSeconds(Integer.getInteger("bench.memorySettleSeconds", 5));
+  static final Duration SETTLE =
+      Duration.ofSeconds(Integer.getInteger("bench.memorySettleSeconds", 5));
 
   /** Wait before submitting again when the queue is full (503). */
   static final long QUEUE_FULL_BACKOFF_MILLIS = 20;
@@ -67,7 +71,9 @@ public final class ServiceMemoryBench {
   static final long POLL_MILLIS = 200;
 
   static final Pattern VM_LINE = Pattern.compile("^(VmRSS|VmHWM):\\s+(\\d+) kB", Pattern.MULTILINE);
-  static final Pattern HEAP_LINE = Pattern.compile("^jvm_memory_used_bytes\\{[^}]*area=\"heap\"[^}]*\\}\\s+(\\S+)", Pattern.MULTILINE);
+  static final Pattern HEAP_LINE =
+      Pattern.compile(
+          "^jvm_memory_used_bytes\\{[^}]*area=\"heap\"[^}]*\\}\\s+(\\S+)", Pattern.MULTILINE);
 
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -78,7 +84,8 @@ public final class ServiceMemoryBench {
   public static void main(String[] args) throws Exception {
     Path jar = Path.of(System.getProperty("bench.jar", "")).toAbsolutePath();
     if (!Files.isRegularFile(jar)) {
-      throw new IllegalStateException("no jar at " + jar + " (-Dbench.jar; ./mvnw -DskipTests package builds it)");
+      throw new IllegalStateException(
+          "no jar at " + jar + " (-Dbench.jar; ./mvnw -DskipTests package builds it)");
     }
     Path log = Path.of(System.getProperty("bench.serviceLog", "target/bench/service.log"));
     Files.createDirectories(log.toAbsolutePath().getParent());
@@ -87,7 +94,9 @@ public final class ServiceMemoryBench {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> command =
         List.of(
-            java, "-jar", jar.toString(),
+            java,
+            "-jar",
+            jar.toString(),
             "--server.port=" + port,
             "--server.address=127.0.0.1",
             "--reach.node.listen=/ip4/127.0.0.1/tcp/0",
@@ -95,11 +104,13 @@ public final class ServiceMemoryBench {
             "--reach.jobs.retention=" + RETENTION,
             "--reach.jobs.queue-capacity=" + QUEUE_CAPACITY,
             // one local client submits every job: lift the per-client limits meant for strangers
-            "--reach.jobs.max-unfinished-per-client=" + (QUEUE_CAPACITY + JobSettings.MAX_CONCURRENCY),
+            "--reach.jobs.max-unfinished-per-client="
+                + (QUEUE_CAPACITY + JobSettings.MAX_CONCURRENCY),
             "--reach.access.submissions-per-minute=" + AccessProperties.MAX_SUBMISSIONS_PER_MINUTE,
             "--logging.level.root=WARN");
     System.out.println("service: " + String.join(" ", command));
-    Process service = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process service =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     Thread stopper = new Thread(() -> stop(service), "stop-service");
     Runtime.getRuntime().addShutdownHook(stopper);
     String pidFile = System.getProperty("bench.pidFile");
@@ -118,16 +129,22 @@ public final class ServiceMemoryBench {
       double fillSeconds = (System.nanoTime() - start) / 1e9;
       long stored = total(api, "");
       long succeeded = total(api, "SUCCEEDED");
-      System.out.printf("%d jobs submitted and finished in %.1f s (%.0f jobs/s), %d stored, %d SUCCEEDED, %d submissions turned away (queue full)%n",
+      System.out.printf(
+          "%d jobs submitted and finished in %.1f s (%.0f jobs/s), %d stored, %d SUCCEEDED, %d"
+              + " submissions turned away (queue full)%n",
           outcome[0], fillSeconds, outcome[0] / fillSeconds, stored, succeeded, outcome[1]);
       Reading full = read(service.pid(), api);
       double rssPerJob = (double) (full.rssBytes - idle.rssBytes) / JOBS;
       double heapPerJob = (double) (full.heapBytes - idle.heapBytes) / JOBS;
-      System.out.printf("after %d stored jobs: RSS %s, heap %s; peak RSS %s%n", stored, mb(full.rssBytes), mb(full.heapBytes), mb(full.hwmBytes));
+      System.out.printf(
+          "after %d stored jobs: RSS %s, heap %s; peak RSS %s%n",
+          stored, mb(full.rssBytes), mb(full.heapBytes), mb(full.hwmBytes));
       System.out.printf("per stored job: %.0f bytes RSS, %.0f bytes heap%n", rssPerJob, heapPerJob);
 
       Map<String, Object> figures = new LinkedHashMap<>();
-      figures.put("process", "java -jar (no JVM options), " + String.join(" ", command.subList(3, command.size())));
+      figures.put(
+          "process",
+          "java -jar (no JVM options), " + String.join(" ", command.subList(3, command.size())));
       figures.put("jobs", JOBS);
       figures.put("submitters", SUBMITTERS);
       figures.put("storedJobs", stored);
@@ -151,7 +168,10 @@ public final class ServiceMemoryBench {
     }
   }
 
-  /** Submits JOBS jobs from SUBMITTERS clients (retrying on 503), then waits until none is queued or running. */
+  /**
+   * Submits JOBS jobs from SUBMITTERS clients (retrying on 503), then waits until none is queued or
+   * running.
+   */
   static long[] fill(String api, String address) throws Exception {
     String body = "{\"addresses\":[\"" + address + "\"],\"confirmations\":1}";
     AtomicInteger next = new AtomicInteger();
@@ -160,28 +180,34 @@ public final class ServiceMemoryBench {
     ExecutorService pool = Executors.newFixedThreadPool(SUBMITTERS);
     List<Future<Void>> submitters = new ArrayList<>();
     for (int i = 0; i < SUBMITTERS; i++) {
-      submitters.add(pool.submit(() -> {
-        while (next.getAndIncrement() < JOBS) {
-          while (true) {
-            if (System.nanoTime() > deadline) {
-              throw new IllegalStateException("submitting took longer than " + FILL_TIMEOUT);
-            }
-            HttpResponse<String> r =
-                HTTP.send(
-                    HttpRequest.newBuilder(URI.create(api + "/api/v1/checks")).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() == 202) {
-              break;
-            }
-            if (r.statusCode() != 503) {
-              throw new IllegalStateException("submit: " + r.statusCode() + " " + r.body());
-            }
-            turnedAway.incrementAndGet();
-            TimeUnit.MILLISECONDS.sleep(QUEUE_FULL_BACKOFF_MILLIS);
-          }
-        }
-        return null;
-      }));
+      submitters.add(
+          pool.submit(
+              () -> {
+                while (next.getAndIncrement() < JOBS) {
+                  while (true) {
+                    if (System.nanoTime() > deadline) {
+                      throw new IllegalStateException(
+                          "submitting took longer than " + FILL_TIMEOUT);
+                    }
+                    HttpResponse<String> r =
+                        HTTP.send(
+                            HttpRequest.newBuilder(URI.create(api + "/api/v1/checks"))
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString(body))
+                                .build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    if (r.statusCode() == 202) {
+                      break;
+                    }
+                    if (r.statusCode() != 503) {
+                      throw new IllegalStateException("submit: " + r.statusCode() + " " + r.body());
+                    }
+                    turnedAway.incrementAndGet();
+                    TimeUnit.MILLISECONDS.sleep(QUEUE_FULL_BACKOFF_MILLIS);
+                  }
+                }
+                return null;
+              }));
     }
     pool.shutdown();
     for (Future<Void> f : submitters) {
@@ -222,7 +248,8 @@ public final class ServiceMemoryBench {
 
   static void forceGc(long pid) throws Exception {
     String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
-    Process p = new ProcessBuilder(jcmd, Long.toString(pid), "GC.run").redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(jcmd, Long.toString(pid), "GC.run").redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes());
     if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
       throw new IllegalStateException("jcmd " + pid + " GC.run failed: " + out);
@@ -233,10 +260,14 @@ public final class ServiceMemoryBench {
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     while (System.nanoTime() < deadline) {
       if (!service.isAlive()) {
-        throw new IllegalStateException("the service exited with " + service.exitValue() + "; log " + log.toAbsolutePath());
+        throw new IllegalStateException(
+            "the service exited with " + service.exitValue() + "; log " + log.toAbsolutePath());
       }
       try {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(api + "/actuator/health/readiness")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r =
+            HTTP.send(
+                HttpRequest.newBuilder(URI.create(api + "/actuator/health/readiness")).build(),
+                HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() == 200) {
           return;
         }
@@ -245,7 +276,11 @@ public final class ServiceMemoryBench {
       }
       TimeUnit.MILLISECONDS.sleep(POLL_MILLIS);
     }
-    throw new IllegalStateException("the service did not become ready within " + START_TIMEOUT + "; log " + log.toAbsolutePath());
+    throw new IllegalStateException(
+        "the service did not become ready within "
+            + START_TIMEOUT
+            + "; log "
+            + log.toAbsolutePath());
   }
 
   static JsonNode json(String text) {
@@ -253,7 +288,9 @@ public final class ServiceMemoryBench {
   }
 
   static String get(String url) throws Exception {
-    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() != 200) {
       throw new IllegalStateException("GET " + url + ": " + r.statusCode() + " " + r.body());
     }

@@ -61,11 +61,11 @@ import tools.jackson.databind.json.JsonMapper;
  * checks the node's listen address every {@link #HONEST_INTERVAL}: half-open TCP connections and
  * authenticated idle libp2p connections from 16 loopback IPs filling the node's slots, 10 MB JSON
  * bodies, 300 event-stream subscribers that never read, scan attempts (servers outside the pool,
- * addresses that are not the node's), 50-address jobs against silent listeners, malformed
- * multipart bodies, and guesses at other clients' jobs. Every 5 s it samples the service's RSS,
- * threads and log size; at the end it prints the honest checks' success rate and what each attack
- * got back, and exits non-zero when an honest check came back UNREACHABLE, fewer than 95 % were
- * REACHABLE, or RSS/log grew without bound.
+ * addresses that are not the node's), 50-address jobs against silent listeners, malformed multipart
+ * bodies, and guesses at other clients' jobs. Every 5 s it samples the service's RSS, threads and
+ * log size; at the end it prints the honest checks' success rate and what each attack got back, and
+ * exits non-zero when an honest check came back UNREACHABLE, fewer than 95 % were REACHABLE, or
+ * RSS/log grew without bound.
  *
  * <p>Traffic goes to loopback only (the service listens on 127.0.0.1; the attackers' "other"
  * addresses are 127.0.0.x), bounded in count (every pool below has a fixed size) and in time
@@ -82,36 +82,50 @@ public final class Soak {
 
   /** Half-open connections held from 127.0.0.1 at a time (re-opened as the node closes them). */
   static final int HALF_OPEN = 256;
+
   /** Loopback source IPs of the idle-connection flood (127.0.0.2 …), one /24. */
   static final int FLOOD_IPS = 16;
+
   /** Authenticated idle connections each flooding IP keeps open. */
   static final int FLOOD_PER_IP = 80;
+
   /** Senders of 10 MB bodies at once. */
   static final int BIG_BODY_SENDERS = 8;
+
   static final int BIG_BODY_BYTES = 10 * 1024 * 1024;
+
   /** Event-stream subscribers that never read. */
   static final int SSE_SUBSCRIBERS = 300;
+
   /** Silent TCP listeners whose ports the head-of-line jobs check. */
   static final int SILENT_LISTENERS = 50;
+
   /** Random bytes of each generated API key secret (hex: twice as many characters). */
   static final int SECRET_BYTES = 24;
-  /** Rounds of the event-stream attacker (top up, churn a tenth); a well-behaved client tries every few rounds. */
+
+  /**
+   * Rounds of the event-stream attacker (top up, churn a tenth); a well-behaved client tries every
+   * few rounds.
+   */
   static final Duration SSE_ROUND = Duration.ofSeconds(2);
+
   static final int SSE_ROUNDS_PER_PROBE = 5;
+
   /** Pause between two rounds of one attacker (top-ups, resubmissions). */
   static final Duration ATTACK_ROUND = Duration.ofMillis(500);
 
   /**
    * Failing criteria: no honest check may come back UNREACHABLE (a false verdict), at least this
-   * share must be REACHABLE (the rest UNKNOWN: undecided on a machine the attacks saturate), RSS may
-   * grow to this multiple of the first sample, the log by this much.
+   * share must be REACHABLE (the rest UNKNOWN: undecided on a machine the attacks saturate), RSS
+   * may grow to this multiple of the first sample, the log by this much.
    */
   static final double MIN_HONEST_REACHABLE = 0.95;
 
   static final double MAX_RSS_GROWTH = 3.0;
   static final long MAX_LOG_GROWTH_BYTES = 20L * 1024 * 1024;
 
-  static final Pattern STATUS_LINE = Pattern.compile("^(VmRSS|Threads):\\s+(\\d+)", Pattern.MULTILINE);
+  static final Pattern STATUS_LINE =
+      Pattern.compile("^(VmRSS|Threads):\\s+(\\d+)", Pattern.MULTILINE);
 
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -119,11 +133,15 @@ public final class Soak {
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(REQUEST_TIMEOUT).build();
   private final String api;
   private final String honestKey;
+
   /** One key per REST attack: a determined attacker holds several, each with its own budget. */
   private final Map<String, String> attackerKeys;
+
   private final AtomicBoolean running = new AtomicBoolean(true);
+
   /** What each attack got back: "attack status" → count. */
   private final Map<String, LongAdder> answers = new ConcurrentHashMap<>();
+
   private final List<String> honestFailures = new CopyOnWriteArrayList<>();
   private final LongAdder honestChecks = new LongAdder();
   private final LongAdder honestReachable = new LongAdder();
@@ -142,7 +160,14 @@ public final class Soak {
     return attackerKeys.get(attack);
   }
 
-  record Sample(long second, long rssBytes, long threads, long logBytes, long honestChecks, long honestReachable, String monitor) {}
+  record Sample(
+      long second,
+      long rssBytes,
+      long threads,
+      long logBytes,
+      long honestChecks,
+      long honestReachable,
+      String monitor) {}
 
   /** The listen address, whose verdict in the monitor is sampled too. */
   private volatile String listen = "";
@@ -150,9 +175,12 @@ public final class Soak {
   public static void main(String[] args) throws Exception {
     Path jar = Path.of(System.getProperty("bench.jar", "")).toAbsolutePath();
     if (!Files.isRegularFile(jar)) {
-      throw new IllegalStateException("no jar at " + jar + " (-Dbench.jar; ./mvnw -DskipTests package builds it)");
+      throw new IllegalStateException(
+          "no jar at " + jar + " (-Dbench.jar; ./mvnw -DskipTests package builds it)");
     }
-    Path log = Path.of(System.getProperty("bench.serviceLog", "target/bench/soak-service.log")).toAbsolutePath();
+    Path log =
+        Path.of(System.getProperty("bench.serviceLog", "target/bench/soak-service.log"))
+            .toAbsolutePath();
     Files.createDirectories(log.getParent());
     int port = ServiceMemoryBench.freePort();
     String honestKey = secret();
@@ -162,7 +190,9 @@ public final class Soak {
     List<String> command =
         new ArrayList<>(
             List.of(
-                java, "-jar", jar.toString(),
+                java,
+                "-jar",
+                jar.toString(),
                 "--server.port=" + port,
                 "--server.address=127.0.0.1",
                 "--reach.node.listen=/ip4/127.0.0.1/tcp/0",
@@ -174,13 +204,18 @@ public final class Soak {
       command.add("--reach.access.keys[" + index + "].secret=" + key.getValue());
       index++;
     }
-    System.out.printf("machine: %d cores, %s %s%n", Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"), System.getProperty("java.version"));
+    System.out.printf(
+        "machine: %d cores, %s %s%n",
+        Runtime.getRuntime().availableProcessors(),
+        System.getProperty("java.vm.name"),
+        System.getProperty("java.version"));
     String shown = String.join(" ", command.subList(3, command.size())).replace(honestKey, "…");
     for (String secret : attackerKeys.values()) {
       shown = shown.replace(secret, "…");
     }
     System.out.println("service: java -jar " + jar.getFileName() + " " + shown);
-    Process service = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process service =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     Thread stopper = new Thread(() -> ServiceMemoryBench.stop(service), "stop-service");
     Runtime.getRuntime().addShutdownHook(stopper);
     Soak soak = new Soak("http://127.0.0.1:" + port, honestKey, attackerKeys);
@@ -236,9 +271,18 @@ public final class Soak {
       while (System.nanoTime() < end) {
         samples.add(sample(pid, log, (System.nanoTime() - start) / 1_000_000_000L));
         Sample last = samples.get(samples.size() - 1);
-        System.out.printf("t=%3d s  RSS %s  threads %d  log %s  honest %d/%d REACHABLE  monitor %s%n",
-            last.second, mb(last.rssBytes), last.threads, kb(last.logBytes), last.honestReachable, last.honestChecks, last.monitor);
-        TimeUnit.MILLISECONDS.sleep(Math.min(SAMPLE_INTERVAL.toMillis(), Math.max(1, (end - System.nanoTime()) / 1_000_000)));
+        System.out.printf(
+            "t=%3d s  RSS %s  threads %d  log %s  honest %d/%d REACHABLE  monitor %s%n",
+            last.second,
+            mb(last.rssBytes),
+            last.threads,
+            kb(last.logBytes),
+            last.honestReachable,
+            last.honestChecks,
+            last.monitor);
+        TimeUnit.MILLISECONDS.sleep(
+            Math.min(
+                SAMPLE_INTERVAL.toMillis(), Math.max(1, (end - System.nanoTime()) / 1_000_000)));
       }
     } finally {
       running.set(false);
@@ -276,7 +320,8 @@ public final class Soak {
     answers.computeIfAbsent(attack + " -> " + answer, k -> new LongAdder()).increment();
   }
 
-  // ---- the honest client --------------------------------------------------------------------------
+  // ---- the honest client
+  // --------------------------------------------------------------------------
 
   private void honest(String listen) throws Exception {
     String body = "{\"addresses\":[\"" + listen + "\"],\"confirmations\":3}";
@@ -312,7 +357,9 @@ public final class Soak {
       String state = job.path("state").asString();
       if (state.equals("SUCCEEDED")) {
         String verdict = job.path("results").path(0).path("verdict").asString();
-        return verdict.equals("REACHABLE") ? verdict : verdict + " " + job.path("results").path(0).path("attempts");
+        return verdict.equals("REACHABLE")
+            ? verdict
+            : verdict + " " + job.path("results").path(0).path("attempts");
       }
       if (state.equals("FAILED") || state.equals("CANCELLED")) {
         return state + ": " + job.path("error").asString();
@@ -322,21 +369,23 @@ public final class Soak {
     return "no verdict within " + HONEST_JOB_WAIT.toSeconds() + " s";
   }
 
-  // ---- attacks on the wire ------------------------------------------------------------------------
+  // ---- attacks on the wire
+  // ------------------------------------------------------------------------
 
   /** Connections that complete TCP and never say a word, topped up to {@link #HALF_OPEN}. */
   private void halfOpen(InetSocketAddress target) throws Exception {
     List<Socket> held = new ArrayList<>();
     try {
       while (running.get()) {
-        held.removeIf(socket -> {
-          if (isClosedByPeer(socket)) {
-            count("half-open", "closed by the node");
-            closeQuietly(socket);
-            return true;
-          }
-          return false;
-        });
+        held.removeIf(
+            socket -> {
+              if (isClosedByPeer(socket)) {
+                count("half-open", "closed by the node");
+                closeQuietly(socket);
+                return true;
+              }
+              return false;
+            });
         while (held.size() < HALF_OPEN && running.get()) {
           Socket socket = new Socket();
           try {
@@ -385,7 +434,8 @@ public final class Soak {
             return Optional.empty();
           }
         };
-    ConnectionUpgrader upgrader = new ConnectionUpgrader(identity, UpgradeSettings.defaults(), nothing);
+    ConnectionUpgrader upgrader =
+        new ConnectionUpgrader(identity, UpgradeSettings.defaults(), nothing);
     Map<Integer, Set<Connection>> open = new ConcurrentHashMap<>();
     while (running.get()) {
       for (int i = 0; i < FLOOD_IPS && running.get(); i++) {
@@ -404,17 +454,22 @@ public final class Soak {
                         protected void initChannel(SocketChannel channel) {
                           upgrader
                               .upgrade(channel, Direction.OUTBOUND, null)
-                              .whenComplete((connection, error) -> {
-                                if (connection != null) {
-                                  fromIp.add(connection);
-                                  count("idle flood", "authenticated");
-                                } else {
-                                  count("idle flood", "refused or closed during the upgrade");
-                                }
-                              });
+                              .whenComplete(
+                                  (connection, error) -> {
+                                    if (connection != null) {
+                                      fromIp.add(connection);
+                                      count("idle flood", "authenticated");
+                                    } else {
+                                      count("idle flood", "refused or closed during the upgrade");
+                                    }
+                                  });
                         }
                       });
-          Channel channel = bootstrap.connect(target, new InetSocketAddress(source, 0)).awaitUninterruptibly().channel();
+          Channel channel =
+              bootstrap
+                  .connect(target, new InetSocketAddress(source, 0))
+                  .awaitUninterruptibly()
+                  .channel();
           if (!channel.isActive()) {
             count("idle flood", "connect failed");
           }
@@ -425,10 +480,13 @@ public final class Soak {
     open.values().forEach(set -> set.forEach(Connection::close));
   }
 
-  // ---- attacks on the REST API ----------------------------------------------------------------------
+  // ---- attacks on the REST API
+  // ----------------------------------------------------------------------
 
   private void bigBodies() throws Exception {
-    byte[] body = ("{\"addresses\":[\"" + "A".repeat(BIG_BODY_BYTES) + "\"]}").getBytes(StandardCharsets.US_ASCII);
+    byte[] body =
+        ("{\"addresses\":[\"" + "A".repeat(BIG_BODY_BYTES) + "\"]}")
+            .getBytes(StandardCharsets.US_ASCII);
     while (running.get()) {
       HttpRequest request =
           HttpRequest.newBuilder(URI.create(api + "/api/v1/checks"))
@@ -439,7 +497,8 @@ public final class Soak {
               .build();
       try {
         HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-        count("10 MB body", response.statusCode() + " (answer " + kb(response.body().length()) + ")");
+        count(
+            "10 MB body", response.statusCode() + " (answer " + kb(response.body().length()) + ")");
       } catch (IOException e) {
         count("10 MB body", "connection closed by the service");
       }
@@ -456,9 +515,15 @@ public final class Soak {
         while (held.size() < SSE_SUBSCRIBERS && running.get()) {
           Socket socket = new Socket();
           socket.setReceiveBufferSize(1024); // a client that stops reading fills its window quickly
-          socket.connect(new InetSocketAddress(events.getHost(), events.getPort()), (int) REQUEST_TIMEOUT.toMillis());
+          socket.connect(
+              new InetSocketAddress(events.getHost(), events.getPort()),
+              (int) REQUEST_TIMEOUT.toMillis());
           OutputStream out = socket.getOutputStream();
-          out.write(("GET " + events.getPath() + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+          out.write(
+              ("GET "
+                      + events.getPath()
+                      + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
           out.flush();
           held.add(socket);
           count("event streams (anonymous, never reading)", "opened");
@@ -491,15 +556,19 @@ public final class Soak {
     }
   }
 
-  /** Servers outside the pool and addresses that are not the node's: the service as a port scanner. */
+  /**
+   * Servers outside the pool and addresses that are not the node's: the service as a port scanner.
+   */
   private void scans() throws Exception {
     String peer = Keys.generateEd25519().publicKey().peerId().toString();
     int port = 1;
     while (running.get()) {
       String servers = "{\"servers\":[\"/ip4/127.0.0.1/tcp/" + port + "/p2p/" + peer + "\"]}";
       count("scan via servers", send(post("/api/v1/checks", key("scans"), servers)).statusCode());
-      String addresses = "{\"addresses\":[\"/ip4/127.0.0." + (2 + port % 200) + "/tcp/" + port + "\"]}";
-      count("scan via addresses", send(post("/api/v1/checks", key("scans"), addresses)).statusCode());
+      String addresses =
+          "{\"addresses\":[\"/ip4/127.0.0." + (2 + port % 200) + "/tcp/" + port + "\"]}";
+      count(
+          "scan via addresses", send(post("/api/v1/checks", key("scans"), addresses)).statusCode());
       port = port % 1000 + 1;
       TimeUnit.MILLISECONDS.sleep(ATTACK_ROUND.toMillis() / 5);
     }
@@ -508,7 +577,9 @@ public final class Soak {
   /** 50-address jobs against listeners that never answer, as many as the service takes. */
   private void headOfLine(List<ServerSocket> silent) throws Exception {
     String addresses =
-        silent.stream().map(s -> "\"/ip4/127.0.0.1/tcp/" + s.getLocalPort() + "\"").collect(Collectors.joining(","));
+        silent.stream()
+            .map(s -> "\"/ip4/127.0.0.1/tcp/" + s.getLocalPort() + "\"")
+            .collect(Collectors.joining(","));
     String body = "{\"addresses\":[" + addresses + "],\"confirmations\":3,\"timeoutSeconds\":600}";
     while (running.get()) {
       count("50-address jobs", send(post("/api/v1/checks", key("hol"), body)).statusCode());
@@ -527,14 +598,18 @@ public final class Soak {
               .header("Content-Type", "multipart/form-data; boundary=y")
               .POST(HttpRequest.BodyPublishers.ofString(garbage))
               .build();
-      count("malformed multipart", http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode());
+      count(
+          "malformed multipart",
+          http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode());
       HttpRequest anywhere =
           HttpRequest.newBuilder(URI.create(api + "/x/" + RANDOM.nextInt(1000)))
               .timeout(REQUEST_TIMEOUT)
               .header("Content-Type", "multipart/form-data; boundary=y")
               .POST(HttpRequest.BodyPublishers.ofString(garbage))
               .build();
-      count("malformed multipart (any path)", http.send(anywhere, HttpResponse.BodyHandlers.discarding()).statusCode());
+      count(
+          "malformed multipart (any path)",
+          http.send(anywhere, HttpResponse.BodyHandlers.discarding()).statusCode());
       TimeUnit.MILLISECONDS.sleep(ATTACK_ROUND.toMillis() / 10);
     }
   }
@@ -548,12 +623,15 @@ public final class Soak {
           count("job guessing", "saw another client's job");
         }
       }
-      count("job guessing: cancel a guessed id", send(delete("/api/v1/checks/" + UUID.randomUUID(), key("guess"))).statusCode());
+      count(
+          "job guessing: cancel a guessed id",
+          send(delete("/api/v1/checks/" + UUID.randomUUID(), key("guess"))).statusCode());
       TimeUnit.MILLISECONDS.sleep(ATTACK_ROUND.toMillis());
     }
   }
 
-  // ---- measuring ------------------------------------------------------------------------------------
+  // ---- measuring
+  // ------------------------------------------------------------------------------------
 
   private Sample sample(long pid, Path log, long second) throws IOException {
     String status = Files.readString(Path.of("/proc/" + pid + "/status"));
@@ -567,13 +645,21 @@ public final class Soak {
         threads = Long.parseLong(m.group(2));
       }
     }
-    return new Sample(second, rss, threads, Files.size(log), honestChecks.sum(), honestReachable.sum(), monitorVerdict());
+    return new Sample(
+        second,
+        rss,
+        threads,
+        Files.size(log),
+        honestChecks.sum(),
+        honestReachable.sum(),
+        monitorVerdict());
   }
 
   /** The monitor's verdict on the listen address now. */
   private String monitorVerdict() {
     try {
-      for (JsonNode address : JSON.readTree(send(get("/api/v1/reachability", honestKey)).body()).path("addresses")) {
+      for (JsonNode address :
+          JSON.readTree(send(get("/api/v1/reachability", honestKey)).body()).path("addresses")) {
         if (address.path("address").asString().equals(listen)) {
           return address.path("verdict").asString();
         }
@@ -599,10 +685,16 @@ public final class Soak {
         .sorted(Map.Entry.comparingByKey())
         .forEach(e -> System.out.printf("  %-70s %8d%n", e.getKey(), e.getValue().sum()));
     System.out.println();
-    System.out.printf("honest checks: %d of %d REACHABLE (%.1f %%), slowest %d ms%n", reachable, checks, rate, honestMaxMillis.get());
+    System.out.printf(
+        "honest checks: %d of %d REACHABLE (%.1f %%), slowest %d ms%n",
+        reachable, checks, rate, honestMaxMillis.get());
     honestFailures.stream().limit(5).forEach(f -> System.out.println("  not REACHABLE: " + f));
-    System.out.printf("service RSS: %s at the start of the attacks, %s at most, %s at the end%n", mb(first.rssBytes), mb(maxRss), mb(last.rssBytes));
-    System.out.printf("service threads: %d at the start, %d at most, %d at the end%n", first.threads, maxThreads, last.threads);
+    System.out.printf(
+        "service RSS: %s at the start of the attacks, %s at most, %s at the end%n",
+        mb(first.rssBytes), mb(maxRss), mb(last.rssBytes));
+    System.out.printf(
+        "service threads: %d at the start, %d at most, %d at the end%n",
+        first.threads, maxThreads, last.threads);
     System.out.printf("service log: grew %s in %d s%n", kb(logGrowth), last.second - first.second);
     List<String> failed = new ArrayList<>();
     long falseVerdicts = honestFailures.stream().filter(f -> f.startsWith("UNREACHABLE")).count();
@@ -616,7 +708,8 @@ public final class Soak {
       failed.add(falseVerdicts + " honest checks UNREACHABLE");
     }
     if (checks == 0 || reachable < MIN_HONEST_REACHABLE * checks) {
-      failed.add("fewer than " + Math.round(100 * MIN_HONEST_REACHABLE) + " % of honest checks REACHABLE");
+      failed.add(
+          "fewer than " + Math.round(100 * MIN_HONEST_REACHABLE) + " % of honest checks REACHABLE");
     }
     if (maxRss > MAX_RSS_GROWTH * first.rssBytes) {
       failed.add("RSS grew beyond " + MAX_RSS_GROWTH + "x");
@@ -637,21 +730,32 @@ public final class Soak {
     figures.put("threadsMax", maxThreads);
     figures.put("logGrowthBytes", logGrowth);
     Map<String, Object> attacks = new LinkedHashMap<>();
-    answers.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> attacks.put(e.getKey(), e.getValue().sum()));
+    answers.entrySet().stream()
+        .sorted(Map.Entry.comparingByKey())
+        .forEach(e -> attacks.put(e.getKey(), e.getValue().sum()));
     figures.put("answers", attacks);
     BenchJson.writeIfAsked(figures);
     System.out.println(failed.isEmpty() ? "PASS" : "FAIL: " + String.join("; ", failed));
     return failed.isEmpty() ? 0 : 1;
   }
 
-  // ---- HTTP ---------------------------------------------------------------------------------------
+  // ---- HTTP
+  // ---------------------------------------------------------------------------------------
 
   private HttpRequest get(String path, String key) {
-    return HttpRequest.newBuilder(URI.create(api + path)).timeout(REQUEST_TIMEOUT).header("Authorization", "Bearer " + key).GET().build();
+    return HttpRequest.newBuilder(URI.create(api + path))
+        .timeout(REQUEST_TIMEOUT)
+        .header("Authorization", "Bearer " + key)
+        .GET()
+        .build();
   }
 
   private HttpRequest delete(String path, String key) {
-    return HttpRequest.newBuilder(URI.create(api + path)).timeout(REQUEST_TIMEOUT).header("Authorization", "Bearer " + key).DELETE().build();
+    return HttpRequest.newBuilder(URI.create(api + path))
+        .timeout(REQUEST_TIMEOUT)
+        .header("Authorization", "Bearer " + key)
+        .DELETE()
+        .build();
   }
 
   private HttpRequest post(String path, String key, String body) {

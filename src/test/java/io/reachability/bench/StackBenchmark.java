@@ -19,17 +19,18 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * The embedded stack's cost on loopback, two hosts in one JVM. Run with {@code bench/stack-bench.sh}.
+ * The embedded stack's cost on loopback, two hosts in one JVM. Run with {@code
+ * bench/stack-bench.sh}.
  *
  * <ul>
  *   <li>{@code upgrade}: TCP connect + multistream + Noise XX + multistream + yamux, then close —
  *       full connection upgrades per second (run with several threads to load both cores);
- *   <li>{@code streamPing}: a new yamux stream, multistream negotiation and one 32-byte ping
- *       round trip on an open connection.
+ *   <li>{@code streamPing}: a new yamux stream, multistream negotiation and one 32-byte ping round
+ *       trip on an open connection.
  * </ul>
  *
- * At the end of each iteration it prints the process CPU time spent per upgrade (both sides of
- * the handshake run in this JVM, so this is client + server CPU).
+ * At the end of each iteration it prints the process CPU time spent per upgrade (both sides of the
+ * handshake run in this JVM, so this is client + server CPU).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode({Mode.Throughput, Mode.SampleTime})
@@ -49,11 +50,15 @@ public class StackBenchmark {
 
   @Setup(Level.Trial)
   public void startHosts() throws Exception {
-    server = Host.builder().threadName("bench-server").listen("/ip4/127.0.0.1/tcp/0").build().start();
+    server =
+        Host.builder().threadName("bench-server").listen("/ip4/127.0.0.1/tcp/0").build().start();
     client = Host.builder().threadName("bench-client").build().start();
     // without /p2p: every dial is a fresh connection, never a reused one
     serverAddress = server.listenAddresses().get(0);
-    connection = client.dial(serverAddress.withPeerId(server.peerId())).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    connection =
+        client
+            .dial(serverAddress.withPeerId(server.peerId()))
+            .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
   }
 
   @Setup(Level.Iteration)
@@ -67,7 +72,9 @@ public class StackBenchmark {
     long count = upgrades.get();
     if (count > 0) {
       double cpuMs = (os.getProcessCpuTime() - cpuAtStart) / 1e6 / count;
-      System.out.printf("%n  [cpu] %d upgrades, %.3f ms process CPU per upgrade (client + server)%n", count, cpuMs);
+      System.out.printf(
+          "%n  [cpu] %d upgrades, %.3f ms process CPU per upgrade (client + server)%n",
+          count, cpuMs);
     }
   }
 

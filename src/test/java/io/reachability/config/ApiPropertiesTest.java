@@ -15,21 +15,40 @@ class ApiPropertiesTest {
   @EnableConfigurationProperties(ApiProperties.class)
   static class Settings {}
 
-  private final ApplicationContextRunner runner = new ApplicationContextRunner().withUserConfiguration(Settings.class);
+  private final ApplicationContextRunner runner =
+      new ApplicationContextRunner().withUserConfiguration(Settings.class);
 
   @Test
   void theDefaultBodyLimitFitsTheLargestValidRequest() {
-    runner.run(context -> assertThat(context.getBean(ApiProperties.class).maxBodyBytes()).isEqualTo(BodyLimitFilter.DEFAULT_MAX_BODY_BYTES).isEqualTo(65536));
-    runner.withPropertyValues("reach.api.max-body-bytes=2048").run(context -> assertThat(context.getBean(ApiProperties.class).maxBodyBytes()).isEqualTo(2048));
+    runner.run(
+        context ->
+            assertThat(context.getBean(ApiProperties.class).maxBodyBytes())
+                .isEqualTo(BodyLimitFilter.DEFAULT_MAX_BODY_BYTES)
+                .isEqualTo(65536));
+    runner
+        .withPropertyValues("reach.api.max-body-bytes=2048")
+        .run(
+            context ->
+                assertThat(context.getBean(ApiProperties.class).maxBodyBytes()).isEqualTo(2048));
   }
 
   @Test
   void badSettingsNameTheSetting() {
     runner
         .withPropertyValues("reach.api.max-body-bytes=100")
-        .run(context -> assertThat(context).getFailure().hasStackTraceContaining("reach.api.max-body-bytes must be in [1024, 16777216], was 100"));
+        .run(
+            context ->
+                assertThat(context)
+                    .getFailure()
+                    .hasStackTraceContaining(
+                        "reach.api.max-body-bytes must be in [1024, 16777216], was 100"));
     runner
         .withPropertyValues("reach.api.max-body-bytes=20000000")
-        .run(context -> assertThat(context).getFailure().hasStackTraceContaining("reach.api.max-body-bytes must be in [1024, 16777216], was 20000000"));
+        .run(
+            context ->
+                assertThat(context)
+                    .getFailure()
+                    .hasStackTraceContaining(
+                        "reach.api.max-body-bytes must be in [1024, 16777216], was 20000000"));
   }
 }

@@ -18,7 +18,11 @@ import org.springframework.context.annotation.Import;
 class AutonatConfigurationTest {
 
   @Configuration(proxyBeanMethods = false)
-  @EnableConfigurationProperties({NodeProperties.class, ServerProperties.class, ClientProperties.class})
+  @EnableConfigurationProperties({
+    NodeProperties.class,
+    ServerProperties.class,
+    ClientProperties.class
+  })
   @Import({Libp2pConfiguration.class, AutonatConfiguration.class})
   static class NodeAndAutonat {}
 
@@ -31,9 +35,13 @@ class AutonatConfigurationTest {
   void clientAlwaysServerOffByDefault() {
     runner.run(
         context -> {
-          assertThat(context).hasSingleBean(AutonatClient.class).doesNotHaveBean(AutonatServer.class);
+          assertThat(context)
+              .hasSingleBean(AutonatClient.class)
+              .doesNotHaveBean(AutonatServer.class);
           Host host = context.getBean(Host.class);
-          assertThat(host.protocols()).contains(AutonatV2.DIAL_BACK_PROTOCOL).doesNotContain(AutonatV2.DIAL_REQUEST_PROTOCOL);
+          assertThat(host.protocols())
+              .contains(AutonatV2.DIAL_BACK_PROTOCOL)
+              .doesNotContain(AutonatV2.DIAL_REQUEST_PROTOCOL);
         });
   }
 
@@ -50,11 +58,20 @@ class AutonatConfigurationTest {
               AutonatServer server = context.getBean(AutonatServer.class);
               assertThat(server.settings().allowPrivateAddresses()).isTrue();
               assertThat(server.settings().limits().perPeerPerMinute()).isEqualTo(5);
-              assertThat(context.getBean(AutonatClient.class).settings().maxDialDataBytes()).isEqualTo(50000);
-              assertThat(context.getBean(Host.class).protocols()).contains(AutonatV2.DIAL_REQUEST_PROTOCOL);
-              PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+              assertThat(context.getBean(AutonatClient.class).settings().maxDialDataBytes())
+                  .isEqualTo(50000);
+              assertThat(context.getBean(Host.class).protocols())
+                  .contains(AutonatV2.DIAL_REQUEST_PROTOCOL);
+              PrometheusMeterRegistry registry =
+                  new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
               context.getBean(AutonatServerMetrics.class).bindTo(registry);
-              assertThat(registry.get(AutonatServerMetrics.RESPONSES).tag("status", "OK").functionCounter().count()).isZero();
+              assertThat(
+                      registry
+                          .get(AutonatServerMetrics.RESPONSES)
+                          .tag("status", "OK")
+                          .functionCounter()
+                          .count())
+                  .isZero();
               assertThat(registry.get(AutonatServerMetrics.RESETS).functionCounter()).isNotNull();
               // what /actuator/prometheus shows
               assertThat(registry.scrape())
@@ -73,6 +90,7 @@ class AutonatConfigurationTest {
             context ->
                 assertThat(context)
                     .getFailure()
-                    .hasStackTraceContaining("reach.server.rate-limit.concurrent-per-peer must be at least 1, was 0"));
+                    .hasStackTraceContaining(
+                        "reach.server.rate-limit.concurrent-per-peer must be at least 1, was 0"));
   }
 }

@@ -34,7 +34,9 @@ class HealthEndToEndTest {
   static final HttpClient HTTP = HttpClient.newHttpClient();
 
   static HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
-    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(), HttpResponse.BodyHandlers.ofString());
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   static HttpResponse<String> await(int port, String path, int status) throws Exception {
@@ -52,9 +54,14 @@ class HealthEndToEndTest {
     return JsonPath.parse(response.body()).read("$.components");
   }
 
-  /** The default: a checker whose pool is the embedded one (same context as the API's end-to-end tests). */
+  /**
+   * The default: a checker whose pool is the embedded one (same context as the API's end-to-end
+   * tests).
+   */
   @Nested
-  @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "reach.node.listen=/ip4/127.0.0.1/tcp/0")
+  @SpringBootTest(
+      webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+      properties = "reach.node.listen=/ip4/127.0.0.1/tcp/0")
   class CheckerWithTheEmbeddedPool {
 
     @LocalServerPort int port;
@@ -63,7 +70,9 @@ class HealthEndToEndTest {
     void readyOnceItsEmbeddedServersAreAndLiveWithItsNode() throws Exception {
       HttpResponse<String> readiness = await(port, "/actuator/health/readiness", 200);
       assertThat(components(readiness)).containsOnlyKeys("readinessState", "libp2p", "role");
-      assertThat(JsonPath.parse(readiness.body()).read("$.components.role.details.role", String.class)).isEqualTo("checker");
+      assertThat(
+              JsonPath.parse(readiness.body()).read("$.components.role.details.role", String.class))
+          .isEqualTo("checker");
       HttpResponse<String> liveness = await(port, "/actuator/health/liveness", 200);
       assertThat(components(liveness)).containsOnlyKeys("livenessState", "libp2p");
     }
@@ -73,7 +82,11 @@ class HealthEndToEndTest {
   @Nested
   @SpringBootTest(
       webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-      properties = {"reach.node.listen=/ip4/127.0.0.1/tcp/0", "reach.server.enabled=true", "reach.pool.embedded.enabled=false"})
+      properties = {
+        "reach.node.listen=/ip4/127.0.0.1/tcp/0",
+        "reach.server.enabled=true",
+        "reach.pool.embedded.enabled=false"
+      })
   @DirtiesContext
   class PureServer {
 
@@ -85,14 +98,18 @@ class HealthEndToEndTest {
       assertThat(health.read("$.status", String.class)).isEqualTo("UP");
       assertThat(health.read("$.components.serverPool.status", String.class)).isEqualTo("UP");
       HttpResponse<String> readiness = await(port, "/actuator/health/readiness", 200);
-      assertThat(JsonPath.parse(readiness.body()).read("$.components.role.details.role", String.class)).isEqualTo("server");
+      assertThat(
+              JsonPath.parse(readiness.body()).read("$.components.role.details.role", String.class))
+          .isEqualTo("server");
       await(port, "/actuator/health/liveness", 200);
     }
   }
 
   /** A checker whose only pool server is away: alive, not ready. */
   @Nested
-  @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "reach.node.listen=/ip4/127.0.0.1/tcp/0")
+  @SpringBootTest(
+      webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+      properties = "reach.node.listen=/ip4/127.0.0.1/tcp/0")
   @DirtiesContext
   class CheckerWhosePoolIsAway {
 
@@ -103,7 +120,9 @@ class HealthEndToEndTest {
 
     static String absentServer() {
       try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-        return Multiaddr.fromString("/ip4/127.0.0.1/tcp/" + socket.getLocalPort()).withPeerId(Keys.generateEd25519().publicKey().peerId()).toString();
+        return Multiaddr.fromString("/ip4/127.0.0.1/tcp/" + socket.getLocalPort())
+            .withPeerId(Keys.generateEd25519().publicKey().peerId())
+            .toString();
       } catch (IOException e) {
         throw new IllegalStateException(e);
       }
@@ -115,9 +134,14 @@ class HealthEndToEndTest {
     void liveButNotReady() throws Exception {
       await(port, "/actuator/health/liveness", 200);
       HttpResponse<String> readiness = await(port, "/actuator/health/readiness", 503);
-      assertThat(JsonPath.parse(readiness.body()).read("$.components.role.status", String.class)).isEqualTo("DOWN");
-      assertThat(JsonPath.parse(readiness.body()).read("$.components.libp2p.status", String.class)).isEqualTo("UP");
-      assertThat(JsonPath.parse(await(port, "/actuator/health", 503).body()).read("$.components.serverPool.status", String.class)).isEqualTo("DOWN");
+      assertThat(JsonPath.parse(readiness.body()).read("$.components.role.status", String.class))
+          .isEqualTo("DOWN");
+      assertThat(JsonPath.parse(readiness.body()).read("$.components.libp2p.status", String.class))
+          .isEqualTo("UP");
+      assertThat(
+              JsonPath.parse(await(port, "/actuator/health", 503).body())
+                  .read("$.components.serverPool.status", String.class))
+          .isEqualTo("DOWN");
     }
   }
 }

@@ -20,16 +20,29 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 
-/** The wiring of jobs: settings reach the service, a job checks the node's candidates against the embedded pool. */
+/**
+ * The wiring of jobs: settings reach the service, a job checks the node's candidates against the
+ * embedded pool.
+ */
 class JobConfigurationTest {
 
   private static final Duration WAIT = Duration.ofSeconds(30);
 
   @Configuration(proxyBeanMethods = false)
   @EnableConfigurationProperties({
-    NodeProperties.class, ClientProperties.class, ServerProperties.class, PoolProperties.class, JobsProperties.class, AccessProperties.class
+    NodeProperties.class,
+    ClientProperties.class,
+    ServerProperties.class,
+    PoolProperties.class,
+    JobsProperties.class,
+    AccessProperties.class
   })
-  @Import({Libp2pConfiguration.class, AutonatConfiguration.class, PoolConfiguration.class, JobConfiguration.class})
+  @Import({
+    Libp2pConfiguration.class,
+    AutonatConfiguration.class,
+    PoolConfiguration.class,
+    JobConfiguration.class
+  })
   static class Service {}
 
   private final ApplicationContextRunner runner =
@@ -49,7 +62,9 @@ class JobConfigurationTest {
     AtomicReference<CheckJob> accepted = new AtomicReference<>();
     runner.run(
         context -> {
-          assertThat(context).hasSingleBean(InMemoryJobStore.class).hasSingleBean(CheckRequestValidator.class);
+          assertThat(context)
+              .hasSingleBean(InMemoryJobStore.class)
+              .hasSingleBean(CheckRequestValidator.class);
           JobService jobs = context.getBean(JobService.class);
           service.set(jobs);
           assertThat(jobs.settings().maxRunning()).isEqualTo(2);
@@ -60,7 +75,8 @@ class JobConfigurationTest {
           CheckJob job = await(jobs, jobs.submit(CheckRequest.defaults()));
           assertThat(job.state()).isEqualTo(JobState.SUCCEEDED);
           assertThat(job.results()).hasSize(2);
-          assertThat(job.results().get(0).address()).isEqualTo(context.getBean(Host.class).listenAddresses().get(0));
+          assertThat(job.results().get(0).address())
+              .isEqualTo(context.getBean(Host.class).listenAddresses().get(0));
           assertThat(job.results().get(0).verdict()).isEqualTo(Verdict.REACHABLE);
           // announced, so no warning, but nothing listens there
           assertThat(job.results().get(1).verdict()).isEqualTo(Verdict.UNREACHABLE);
@@ -68,7 +84,10 @@ class JobConfigurationTest {
           accepted.set(job);
         });
     // after the context closed, the service takes nothing more and its jobs are all finished
-    assertThat(service.get().find(accepted.get().id())).get().extracting(CheckJob::isFinished).isEqualTo(true);
+    assertThat(service.get().find(accepted.get().id()))
+        .get()
+        .extracting(CheckJob::isFinished)
+        .isEqualTo(true);
   }
 
   private static CheckJob await(JobService jobs, CheckJob job) throws InterruptedException {

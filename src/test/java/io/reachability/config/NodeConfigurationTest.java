@@ -35,7 +35,8 @@ class NodeConfigurationTest {
             context -> {
               Host host = context.getBean(Host.class);
               assertThat(host.listenAddresses()).hasSize(2);
-              assertThat(host.listenAddresses().get(0).toString()).startsWith("/ip4/127.0.0.1/tcp/");
+              assertThat(host.listenAddresses().get(0).toString())
+                  .startsWith("/ip4/127.0.0.1/tcp/");
               assertThat(host.listenAddresses().get(1).toString()).startsWith("/ip6/::1/tcp/");
             });
   }
@@ -59,9 +60,11 @@ class NodeConfigurationTest {
               HostSettings settings = context.getBean(Host.class).settings();
               HostSettings defaults = HostSettings.defaults();
               assertThat(settings.maxInboundPerIp()).isEqualTo(defaults.maxInboundPerIp());
-              assertThat(settings.maxInboundConnections()).isEqualTo(defaults.maxInboundConnections());
+              assertThat(settings.maxInboundConnections())
+                  .isEqualTo(defaults.maxInboundConnections());
               assertThat(settings.maxInboundPerSubnet()).isEqualTo(defaults.maxInboundPerSubnet());
-              assertThat(settings.upgrade().idleTimeout()).isEqualTo(defaults.upgrade().idleTimeout());
+              assertThat(settings.upgrade().idleTimeout())
+                  .isEqualTo(defaults.upgrade().idleTimeout());
             });
     runner
         .withPropertyValues(
@@ -86,7 +89,9 @@ class NodeConfigurationTest {
             context ->
                 assertThat(context)
                     .getFailure()
-                    .hasStackTraceContaining("reach.node.listen[0]: invalid multiaddr \"/ip4/1.2.3/tcp/1\": bad ip4 address \"1.2.3\""));
+                    .hasStackTraceContaining(
+                        "reach.node.listen[0]: invalid multiaddr \"/ip4/1.2.3/tcp/1\": bad ip4"
+                            + " address \"1.2.3\""));
   }
 
   @Test
@@ -98,15 +103,20 @@ class NodeConfigurationTest {
                 assertThat(context)
                     .getFailure()
                     .hasStackTraceContaining("reach.node.listen[0]")
-                    .hasStackTraceContaining("only /ip4|ip6/<address>/tcp/<port> can be listened on"));
+                    .hasStackTraceContaining(
+                        "only /ip4|ip6/<address>/tcp/<port> can be listened on"));
   }
 
   @Test
   void identityFileIsCreatedOnceAndReused(@TempDir Path dir) {
     Path file = dir.resolve("keys/identity.key");
     AtomicReference<PeerId> first = new AtomicReference<>();
-    String[] properties = {"reach.node.listen=/ip4/127.0.0.1/tcp/0", "reach.node.identity-file=" + file};
-    runner.withPropertyValues(properties).run(context -> first.set(context.getBean(Host.class).peerId()));
+    String[] properties = {
+      "reach.node.listen=/ip4/127.0.0.1/tcp/0", "reach.node.identity-file=" + file
+    };
+    runner
+        .withPropertyValues(properties)
+        .run(context -> first.set(context.getBean(Host.class).peerId()));
     assertThat(Files.exists(file)).isTrue();
     runner
         .withPropertyValues(properties)

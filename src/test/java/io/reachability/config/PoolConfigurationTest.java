@@ -13,11 +13,18 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 
-/** The pool bean: embedded servers by default, only the configured ones otherwise, stopped with the context. */
+/**
+ * The pool bean: embedded servers by default, only the configured ones otherwise, stopped with the
+ * context.
+ */
 class PoolConfigurationTest {
 
   @Configuration(proxyBeanMethods = false)
-  @EnableConfigurationProperties({NodeProperties.class, PoolProperties.class, ServerProperties.class})
+  @EnableConfigurationProperties({
+    NodeProperties.class,
+    PoolProperties.class,
+    ServerProperties.class
+  })
   @Import({Libp2pConfiguration.class, PoolConfiguration.class})
   static class NodeAndPool {}
 
@@ -54,7 +61,9 @@ class PoolConfigurationTest {
             context -> {
               ServerPool pool = context.getBean(ServerPool.class);
               assertThat(pool.hasEmbedded()).isFalse();
-              assertThat(pool.servers()).extracting(s -> s.address().toString()).containsExactly(SERVER);
+              assertThat(pool.servers())
+                  .extracting(s -> s.address().toString())
+                  .containsExactly(SERVER);
             });
   }
 }

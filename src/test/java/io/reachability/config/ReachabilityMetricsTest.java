@@ -33,12 +33,25 @@ class ReachabilityMetricsTest {
 
   @Test
   void countsFinishedJobsVerdictsAndClientResults() throws Exception {
-    Multiaddr server = Multiaddr.fromString("/ip4/127.0.0.1/tcp/5000").withPeerId(Keys.generateEd25519().publicKey().peerId());
+    Multiaddr server =
+        Multiaddr.fromString("/ip4/127.0.0.1/tcp/5000")
+            .withPeerId(Keys.generateEd25519().publicKey().peerId());
     AddressChecker reachable =
         (s, address, options) ->
             CompletableFuture.completedFuture(
-                new CheckResult(s.peerId().orElseThrow(), s, 0, address, ResponseStatus.OK, DialStatus.OK, Reachability.REACHABLE,
-                    "ok", true, address, 0, Duration.ofMillis(1)));
+                new CheckResult(
+                    s.peerId().orElseThrow(),
+                    s,
+                    0,
+                    address,
+                    ResponseStatus.OK,
+                    DialStatus.OK,
+                    Reachability.REACHABLE,
+                    "ok",
+                    true,
+                    address,
+                    0,
+                    Duration.ofMillis(1)));
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     try (JobService jobs =
         new JobService(
@@ -58,10 +71,29 @@ class ReachabilityMetricsTest {
       }
       jobs.cancel(id); // already finished: counted once only
     }
-    assertThat(registry.get(ReachabilityMetrics.JOBS_FINISHED).tag("state", "SUCCEEDED").counter().count()).isEqualTo(1);
-    assertThat(registry.find(ReachabilityMetrics.JOBS_FINISHED).tag("state", "CANCELLED").counter()).isNull();
-    assertThat(registry.get(ReachabilityMetrics.VERDICTS).tag("verdict", "REACHABLE").counter().count()).isEqualTo(1);
-    assertThat(registry.get(ReachabilityMetrics.CLIENT_RESULTS).tag("status", "OK").tag("reachability", "REACHABLE").counter().count())
+    assertThat(
+            registry
+                .get(ReachabilityMetrics.JOBS_FINISHED)
+                .tag("state", "SUCCEEDED")
+                .counter()
+                .count())
+        .isEqualTo(1);
+    assertThat(registry.find(ReachabilityMetrics.JOBS_FINISHED).tag("state", "CANCELLED").counter())
+        .isNull();
+    assertThat(
+            registry
+                .get(ReachabilityMetrics.VERDICTS)
+                .tag("verdict", "REACHABLE")
+                .counter()
+                .count())
+        .isEqualTo(1);
+    assertThat(
+            registry
+                .get(ReachabilityMetrics.CLIENT_RESULTS)
+                .tag("status", "OK")
+                .tag("reachability", "REACHABLE")
+                .counter()
+                .count())
         .isEqualTo(1);
     assertThat(registry.get(ReachabilityMetrics.JOB_DURATION).timer().count()).isEqualTo(1);
     assertThat(registry.get(ReachabilityMetrics.JOBS_QUEUED).gauge().value()).isZero();

@@ -15,9 +15,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
-import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Configuration;
@@ -33,8 +33,17 @@ class ServerPoolHealthIndicatorTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
 
   @Configuration(proxyBeanMethods = false)
-  @EnableConfigurationProperties({NodeProperties.class, PoolProperties.class, ServerProperties.class})
-  @Import({Libp2pConfiguration.class, PoolConfiguration.class, ServerPoolHealthIndicator.class, RoleHealthIndicator.class})
+  @EnableConfigurationProperties({
+    NodeProperties.class,
+    PoolProperties.class,
+    ServerProperties.class
+  })
+  @Import({
+    Libp2pConfiguration.class,
+    PoolConfiguration.class,
+    ServerPoolHealthIndicator.class,
+    RoleHealthIndicator.class
+  })
   static class NodeAndPool {}
 
   private final ApplicationContextRunner runner =
@@ -48,11 +57,16 @@ class ServerPoolHealthIndicatorTest {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       port = socket.getLocalPort();
     }
-    return Multiaddr.fromString("/ip4/127.0.0.1/tcp/" + port).withPeerId(Keys.generateEd25519().publicKey().peerId()).toString();
+    return Multiaddr.fromString("/ip4/127.0.0.1/tcp/" + port)
+        .withPeerId(Keys.generateEd25519().publicKey().peerId())
+        .toString();
   }
 
   private static void probed(AssertableApplicationContext context) throws Exception {
-    context.getBean(ServerPool.class).probe(context.getBean(Host.class)).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    context
+        .getBean(ServerPool.class)
+        .probe(context.getBean(Host.class))
+        .get(WAIT.toSeconds(), TimeUnit.SECONDS);
   }
 
   private static Health pool(AssertableApplicationContext context) {
@@ -70,10 +84,15 @@ class ServerPoolHealthIndicatorTest {
           probed(context);
           Health health = pool(context);
           assertThat(health.getStatus()).isEqualTo(Status.UP);
-          assertThat(health.getDetails()).containsEntry("servers", 3).containsEntry("ready", 3L).containsEntry("embedded", true);
+          assertThat(health.getDetails())
+              .containsEntry("servers", 3)
+              .containsEntry("ready", 3L)
+              .containsEntry("embedded", true);
           assertThat(health.getDetails()).containsKey("notice");
           assertThat(role(context).getStatus()).isEqualTo(Status.UP);
-          assertThat(role(context).getDetails()).containsEntry("role", "checker").containsEntry("readyPoolServers", 3L);
+          assertThat(role(context).getDetails())
+              .containsEntry("role", "checker")
+              .containsEntry("readyPoolServers", 3L);
         });
   }
 
@@ -87,23 +106,37 @@ class ServerPoolHealthIndicatorTest {
               ServerPool pool = context.getBean(ServerPool.class);
               pool.probe(host).get(WAIT.toSeconds(), TimeUnit.SECONDS);
               long deadline = System.nanoTime() + WAIT.toNanos();
-              while (pool.servers().stream().anyMatch(s -> ServerPool.connected(host, s)) && System.nanoTime() < deadline) {
+              while (pool.servers().stream().anyMatch(s -> ServerPool.connected(host, s))
+                  && System.nanoTime() < deadline) {
                 TimeUnit.MILLISECONDS.sleep(20);
               }
               assertThat(pool.servers()).noneMatch(s -> ServerPool.connected(host, s));
               // nobody uses them: closed for idleness, yet the servers answered moments ago
               Health health = context.getBean(ServerPoolHealthIndicator.class).health();
               assertThat(health.getStatus()).isEqualTo(Status.UP);
-              assertThat(health.getDetails()).containsEntry("ready", 3L).containsEntry("connected", 0L);
+              assertThat(health.getDetails())
+                  .containsEntry("ready", 3L)
+                  .containsEntry("connected", 0L);
 
               // servers whose last check got no response are not ready
               for (PoolServer server : pool.servers()) {
                 pool.record(
                     new CheckResult(
-                        server.peerId(), server.address(), null, null, null, null, Reachability.UNKNOWN,
-                        "cannot connect to the server", false, null, 0, Duration.ZERO));
+                        server.peerId(),
+                        server.address(),
+                        null,
+                        null,
+                        null,
+                        null,
+                        Reachability.UNKNOWN,
+                        "cannot connect to the server",
+                        false,
+                        null,
+                        0,
+                        Duration.ZERO));
               }
-              assertThat(context.getBean(ServerPoolHealthIndicator.class).health().getStatus()).isEqualTo(Status.DOWN);
+              assertThat(context.getBean(ServerPoolHealthIndicator.class).health().getStatus())
+                  .isEqualTo(Status.DOWN);
             });
   }
 
@@ -115,7 +148,9 @@ class ServerPoolHealthIndicatorTest {
             context -> {
               Health health = pool(context);
               assertThat(health.getStatus()).isEqualTo(Status.DOWN);
-              assertThat(health.getDetails()).containsEntry("servers", 0).containsEntry("ready", 0L);
+              assertThat(health.getDetails())
+                  .containsEntry("servers", 0)
+                  .containsEntry("ready", 0L);
               assertThat(context.getBean(ServerPool.class).servers()).isEqualTo(List.of());
               assertThat(role(context).getStatus()).isEqualTo(Status.DOWN);
             });
@@ -130,11 +165,16 @@ class ServerPoolHealthIndicatorTest {
               probed(context);
               assertThat(pool(context).getStatus()).isEqualTo(Status.DOWN);
               assertThat(role(context).getStatus()).isEqualTo(Status.DOWN);
-              assertThat(role(context).getDetails()).containsEntry("role", "checker").containsKey("reason");
+              assertThat(role(context).getDetails())
+                  .containsEntry("role", "checker")
+                  .containsKey("reason");
             });
   }
 
-  /** A fleet member as the README suggests: the server role, no pool. Its health was DOWN for the empty pool. */
+  /**
+   * A fleet member as the README suggests: the server role, no pool. Its health was DOWN for the
+   * empty pool.
+   */
   @Test
   void aPureServerNeedsNoPool() {
     runner
@@ -145,7 +185,9 @@ class ServerPoolHealthIndicatorTest {
               assertThat(health.getStatus()).isEqualTo(Status.UP);
               assertThat(health.getDetails()).containsEntry("servers", 0).containsKey("notNeeded");
               assertThat(role(context).getStatus()).isEqualTo(Status.UP);
-              assertThat(role(context).getDetails()).containsEntry("role", "server").containsEntry("servesChecks", true);
+              assertThat(role(context).getDetails())
+                  .containsEntry("role", "server")
+                  .containsEntry("servesChecks", true);
             });
   }
 
@@ -159,7 +201,9 @@ class ServerPoolHealthIndicatorTest {
               probed(context);
               assertThat(pool(context).getStatus()).as("the pool itself").isEqualTo(Status.DOWN);
               assertThat(role(context).getStatus()).isEqualTo(Status.UP);
-              assertThat(role(context).getDetails()).containsEntry("role", "server and checker").containsEntry("readyPoolServers", 0L);
+              assertThat(role(context).getDetails())
+                  .containsEntry("role", "server and checker")
+                  .containsEntry("readyPoolServers", 0L);
             });
   }
 }

@@ -10,17 +10,25 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Configuration;
 
-/** The pool, jobs, monitor and announce settings: defaults, binding, messages that name the setting. */
+/**
+ * The pool, jobs, monitor and announce settings: defaults, binding, messages that name the setting.
+ */
 class ServicePropertiesTest {
 
   @Configuration(proxyBeanMethods = false)
-  @EnableConfigurationProperties({NodeProperties.class, PoolProperties.class, JobsProperties.class, MonitorProperties.class})
+  @EnableConfigurationProperties({
+    NodeProperties.class,
+    PoolProperties.class,
+    JobsProperties.class,
+    MonitorProperties.class
+  })
   static class Settings {}
 
   private static final String SERVER =
       "/ip4/192.0.2.1/tcp/4001/p2p/12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA";
 
-  private final ApplicationContextRunner runner = new ApplicationContextRunner().withUserConfiguration(Settings.class);
+  private final ApplicationContextRunner runner =
+      new ApplicationContextRunner().withUserConfiguration(Settings.class);
 
   @Test
   void defaults() {
@@ -32,7 +40,17 @@ class ServicePropertiesTest {
           assertThat(pool.embeddedEnabled()).isTrue();
           assertThat(pool.embedded().size()).isEqualTo(3);
           JobsProperties jobs = context.getBean(JobsProperties.class);
-          assertThat(jobs).isEqualTo(new JobsProperties(256, 1000, 256, 100, Duration.ofHours(1), 10000, Duration.ofSeconds(60), Duration.ofSeconds(10)));
+          assertThat(jobs)
+              .isEqualTo(
+                  new JobsProperties(
+                      256,
+                      1000,
+                      256,
+                      100,
+                      Duration.ofHours(1),
+                      10000,
+                      Duration.ofSeconds(60),
+                      Duration.ofSeconds(10)));
           // the setting's defaults are the job service's own
           assertThat(jobs.toSettings()).isEqualTo(JobSettings.defaults());
           assertThat(jobs.defaultTimeout()).isEqualTo(JobSettings.DEFAULT_TIMEOUT);
@@ -60,7 +78,11 @@ class ServicePropertiesTest {
   @Test
   void monitorSettingsBind() {
     runner
-        .withPropertyValues("reach.monitor.enabled=false", "reach.monitor.concurrency=2", "reach.monitor.reprobe-interval=30m", "reach.monitor.per-server-interval=0s")
+        .withPropertyValues(
+            "reach.monitor.enabled=false",
+            "reach.monitor.concurrency=2",
+            "reach.monitor.reprobe-interval=30m",
+            "reach.monitor.per-server-interval=0s")
         .run(
             context -> {
               MonitorSettings settings = context.getBean(MonitorProperties.class).toSettings();
@@ -74,47 +96,82 @@ class ServicePropertiesTest {
   @Test
   void configuredServersSwitchTheEmbeddedPoolOffUnlessAskedFor() {
     runner
-        .withPropertyValues("reach.pool.servers=" + SERVER, "reach.node.announce=/ip4/203.0.113.7/tcp/4001")
+        .withPropertyValues(
+            "reach.pool.servers=" + SERVER, "reach.node.announce=/ip4/203.0.113.7/tcp/4001")
         .run(
             context -> {
               PoolProperties pool = context.getBean(PoolProperties.class);
               assertThat(pool.serverAddresses()).hasSize(1);
               assertThat(pool.embeddedEnabled()).isFalse();
-              assertThat(context.getBean(NodeProperties.class).announceAddresses().get(0).toString())
+              assertThat(
+                      context.getBean(NodeProperties.class).announceAddresses().get(0).toString())
                   .isEqualTo("/ip4/203.0.113.7/tcp/4001");
             });
     runner
         .withPropertyValues("reach.pool.servers=" + SERVER, "reach.pool.embedded.enabled=true")
-        .run(context -> assertThat(context.getBean(PoolProperties.class).embeddedEnabled()).isTrue());
+        .run(
+            context ->
+                assertThat(context.getBean(PoolProperties.class).embeddedEnabled()).isTrue());
     runner
         .withPropertyValues("reach.pool.embedded.enabled=false")
-        .run(context -> assertThat(context.getBean(PoolProperties.class).embeddedEnabled()).isFalse());
+        .run(
+            context ->
+                assertThat(context.getBean(PoolProperties.class).embeddedEnabled()).isFalse());
   }
 
   @Test
   void badSettingsNameTheSetting() {
-    failsWith("reach.pool.servers=/ip4/192.0.2.1/tcp/4001", "reach.pool.servers[0] = \"/ip4/192.0.2.1/tcp/4001\": a server address must end in /p2p/<peer id>");
+    failsWith(
+        "reach.pool.servers=/ip4/192.0.2.1/tcp/4001",
+        "reach.pool.servers[0] = \"/ip4/192.0.2.1/tcp/4001\": a server address must end in"
+            + " /p2p/<peer id>");
     failsWith("reach.pool.servers=/ip4/1.2.3/tcp/1", "reach.pool.servers[0]: invalid multiaddr");
     failsWith("reach.pool.embedded.size=0", "reach.pool.embedded.size must be in [1, 16], was 0");
     failsWith("reach.jobs.max-running=0", "reach.jobs.max-running must be in [1, 4096], was 0");
     failsWith("reach.jobs.queue-capacity=0", "reach.jobs.queue-capacity must be at least 1, was 0");
     failsWith("reach.jobs.retention=0s", "reach.jobs.retention must be positive, was PT0S");
     failsWith("reach.jobs.max-stored=0", "reach.jobs.max-stored must be at least 1, was 0");
-    failsWith("reach.jobs.default-timeout=0s", "reach.jobs.default-timeout must be positive and at most PT10M (the longest a request may ask for), was PT0S");
-    failsWith("reach.jobs.default-timeout=11m", "reach.jobs.default-timeout must be positive and at most PT10M (the longest a request may ask for), was PT11M");
-    failsWith("reach.jobs.shutdown-grace=-1s", "reach.jobs.shutdown-grace must not be negative, was PT-1S");
-    failsWith("reach.node.max-inbound-connections-per-ip=0", "reach.node.max-inbound-connections-per-ip must be at least 1, was 0");
-    failsWith("reach.node.max-inbound-connections=1024", "reach.node.max-inbound-connections must be in [1, 1023] (below the node's 1024 connections, so it can always dial out), was 1024");
-    failsWith("reach.node.max-inbound-connections-per-subnet=0", "reach.node.max-inbound-connections-per-subnet must be at least 1, was 0");
+    failsWith(
+        "reach.jobs.default-timeout=0s",
+        "reach.jobs.default-timeout must be positive and at most PT10M (the longest a request may"
+            + " ask for), was PT0S");
+    failsWith(
+        "reach.jobs.default-timeout=11m",
+        "reach.jobs.default-timeout must be positive and at most PT10M (the longest a request may"
+            + " ask for), was PT11M");
+    failsWith(
+        "reach.jobs.shutdown-grace=-1s",
+        "reach.jobs.shutdown-grace must not be negative, was PT-1S");
+    failsWith(
+        "reach.node.max-inbound-connections-per-ip=0",
+        "reach.node.max-inbound-connections-per-ip must be at least 1, was 0");
+    failsWith(
+        "reach.node.max-inbound-connections=1024",
+        "reach.node.max-inbound-connections must be in [1, 1023] (below the node's 1024"
+            + " connections, so it can always dial out), was 1024");
+    failsWith(
+        "reach.node.max-inbound-connections-per-subnet=0",
+        "reach.node.max-inbound-connections-per-subnet must be at least 1, was 0");
     failsWith("reach.node.idle-timeout=0s", "reach.node.idle-timeout must be positive, was PT0S");
     failsWith("reach.monitor.concurrency=0", "reach.monitor.concurrency must be in [1, 64], was 0");
-    failsWith("reach.monitor.per-server-interval=-1s", "reach.monitor.per-server-interval must not be negative, was PT-1S");
-    failsWith("reach.monitor.max-probes-per-address=0", "reach.monitor.max-probes-per-address must be at least 1, was 0");
-    failsWith("reach.monitor.target-confidence=6", "reach.monitor.target-confidence must be in [1, 5] (the window size), was 6");
-    failsWith("reach.node.announce=/ip4/203.0.113.7/udp/4001/quic-v1", "reach.node.announce[0] = \"/ip4/203.0.113.7/udp/4001/quic-v1\": only /ip4|ip6/<address>/tcp/<port> can be checked");
+    failsWith(
+        "reach.monitor.per-server-interval=-1s",
+        "reach.monitor.per-server-interval must not be negative, was PT-1S");
+    failsWith(
+        "reach.monitor.max-probes-per-address=0",
+        "reach.monitor.max-probes-per-address must be at least 1, was 0");
+    failsWith(
+        "reach.monitor.target-confidence=6",
+        "reach.monitor.target-confidence must be in [1, 5] (the window size), was 6");
+    failsWith(
+        "reach.node.announce=/ip4/203.0.113.7/udp/4001/quic-v1",
+        "reach.node.announce[0] = \"/ip4/203.0.113.7/udp/4001/quic-v1\": only"
+            + " /ip4|ip6/<address>/tcp/<port> can be checked");
   }
 
   private void failsWith(String property, String message) {
-    runner.withPropertyValues(property).run(context -> assertThat(context).getFailure().hasStackTraceContaining(message));
+    runner
+        .withPropertyValues(property)
+        .run(context -> assertThat(context).getFailure().hasStackTraceContaining(message));
   }
 }

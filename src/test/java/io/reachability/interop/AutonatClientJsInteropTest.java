@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.reachability.autonat.AutonatClient;
 import io.reachability.autonat.AutonatClientSettings;
+import io.reachability.autonat.AutonatV2;
 import io.reachability.autonat.CheckResult;
 import io.reachability.autonat.DialStatus;
 import io.reachability.autonat.Reachability;
 import io.reachability.autonat.ResponseStatus;
-import io.reachability.autonat.AutonatV2;
 import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.host.Host;
 import java.io.IOException;
@@ -99,7 +99,8 @@ class AutonatClientJsInteropTest {
     CheckResult result = check(other);
     assertThat(result.reachability()).as(result.reason()).isEqualTo(Reachability.REACHABLE);
     assertThat(result.dialBackAddress()).isEqualTo(other);
-    assertThat(result.dialDataBytes()).isBetween((long) AutonatV2.MIN_DIAL_DATA_BYTES, (long) AutonatV2.MAX_DIAL_DATA_BYTES - 1);
+    assertThat(result.dialDataBytes())
+        .isBetween((long) AutonatV2.MIN_DIAL_DATA_BYTES, (long) AutonatV2.MAX_DIAL_DATA_BYTES - 1);
   }
 
   /** A port nothing listens on (bound, then released). */

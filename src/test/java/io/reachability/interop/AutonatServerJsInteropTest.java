@@ -18,8 +18,9 @@ import org.junit.jupiter.api.Timeout;
 import tools.jackson.databind.JsonNode;
 
 /**
- * js-libp2p clients against our AutoNAT v2 server: js's wire-level client (exact requests, including
- * malformed ones) and js's stock AutoNAT v2 client, which confirms its own address through us.
+ * js-libp2p clients against our AutoNAT v2 server: js's wire-level client (exact requests,
+ * including malformed ones) and js's stock AutoNAT v2 client, which confirms its own address
+ * through us.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 @JsInterop
@@ -37,10 +38,14 @@ class AutonatServerJsInteropTest {
   static void start() {
     JsPeer.assumeAvailable();
     // a lab server that may dial loopback, and a public-style one that must refuse it
-    openHost = Host.builder().threadName("autonat-open").listen("/ip4/127.0.0.1/tcp/0").build().start();
-    openServer = new AutonatServer(openHost, AutonatServerSettings.defaults().withAllowPrivateAddresses(true));
+    openHost =
+        Host.builder().threadName("autonat-open").listen("/ip4/127.0.0.1/tcp/0").build().start();
+    openServer =
+        new AutonatServer(
+            openHost, AutonatServerSettings.defaults().withAllowPrivateAddresses(true));
     openServer.start();
-    strictHost = Host.builder().threadName("autonat-strict").listen("/ip4/127.0.0.1/tcp/0").build().start();
+    strictHost =
+        Host.builder().threadName("autonat-strict").listen("/ip4/127.0.0.1/tcp/0").build().start();
     strictServer = new AutonatServer(strictHost, AutonatServerSettings.defaults());
     strictServer.start();
     js = JsPeer.start();
@@ -48,7 +53,8 @@ class AutonatServerJsInteropTest {
 
   @AfterAll
   static void stop() {
-    for (AutoCloseable c : new AutoCloseable[] {js, openServer, openHost, strictServer, strictHost}) {
+    for (AutoCloseable c :
+        new AutoCloseable[] {js, openServer, openHost, strictServer, strictHost}) {
       if (c != null) {
         try {
           c.close();
@@ -69,7 +75,8 @@ class AutonatServerJsInteropTest {
 
   @Test
   void jsAddressIsDialedBackAndJsSeesTheNonce() {
-    JsonNode answer = js.autonatRequest(Map.of("addr", addressOf(openHost), "addrs", List.of(jsListenAddress())));
+    JsonNode answer =
+        js.autonatRequest(Map.of("addr", addressOf(openHost), "addrs", List.of(jsListenAddress())));
     assertThat(answer.path("messages").get(0).path("type").asString()).isEqualTo("dialResponse");
     assertThat(answer.path("messages").get(0).path("status").asString()).isEqualTo("OK");
     assertThat(answer.path("messages").get(0).path("dialStatus").asString()).isEqualTo("OK");
@@ -83,30 +90,39 @@ class AutonatServerJsInteropTest {
 
   @Test
   void privateAddressIsRefusedByAPublicServer() {
-    JsonNode answer = js.autonatRequest(Map.of("addr", addressOf(strictHost), "addrs", List.of(jsListenAddress())));
-    assertThat(answer.path("messages").get(0).path("status").asString()).isEqualTo("E_DIAL_REFUSED");
+    JsonNode answer =
+        js.autonatRequest(
+            Map.of("addr", addressOf(strictHost), "addrs", List.of(jsListenAddress())));
+    assertThat(answer.path("messages").get(0).path("status").asString())
+        .isEqualTo("E_DIAL_REFUSED");
     assertThat(answer.path("dialBacks")).isEmpty();
   }
 
   @Test
   void malformedAndOversizedRequestsAreResetAndOthersStillServed() {
     // a complete frame (length 5) whose body is not a protobuf Message
-    JsonNode garbage = js.autonatRequest(Map.of("addr", addressOf(openHost), "raw", "05ffffffffff"));
+    JsonNode garbage =
+        js.autonatRequest(Map.of("addr", addressOf(openHost), "raw", "05ffffffffff"));
     assertThat(garbage.path("messages")).isEmpty();
     assertThat(garbage.path("streamEnd").asString()).isIn("reset", "eof");
 
-    JsonNode oversize = js.autonatRequest(Map.of("addr", addressOf(openHost), "oversize", AutonatV2.MAX_MESSAGE_SIZE + 1));
+    JsonNode oversize =
+        js.autonatRequest(
+            Map.of("addr", addressOf(openHost), "oversize", AutonatV2.MAX_MESSAGE_SIZE + 1));
     assertThat(oversize.path("messages")).isEmpty();
     assertThat(oversize.path("streamEnd").asString()).isIn("reset", "eof");
 
-    JsonNode good = js.autonatRequest(Map.of("addr", addressOf(openHost), "addrs", List.of(jsListenAddress())));
+    JsonNode good =
+        js.autonatRequest(Map.of("addr", addressOf(openHost), "addrs", List.of(jsListenAddress())));
     assertThat(good.path("messages").get(0).path("dialStatus").asString()).isEqualTo("OK");
   }
 
   @Test
   void stockJsClientConfirmsItsAddressThroughOurServer() {
-    // js's own client, patched to treat loopback as worth checking; our open server is its only server
-    try (JsPeer stock = JsPeer.startAutonat("client", List.of("--listen", "/ip4/127.0.0.1/tcp/0"), Map.of())) {
+    // js's own client, patched to treat loopback as worth checking; our open server is its only
+    // server
+    try (JsPeer stock =
+        JsPeer.startAutonat("client", List.of("--listen", "/ip4/127.0.0.1/tcp/0"), Map.of())) {
       stock.requestOk("dial", Map.of("addr", addressOf(openHost)));
       JsonNode verified = stock.awaitEvent("address-verified", e -> true, EVENT_TIMEOUT);
       assertThat(verified.path("addr").asString()).startsWith("/ip4/127.0.0.1/tcp/");

@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Timeout;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Our host against a real js-libp2p node (TCP, Noise, yamux, identify, ping), both directions:
- * each test uses its own js peer so the direction of the connection is unambiguous.
+ * Our host against a real js-libp2p node (TCP, Noise, yamux, identify, ping), both directions: each
+ * test uses its own js peer so the direction of the connection is unambiguous.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 @JsInterop
@@ -61,7 +61,8 @@ class HostJsInteropTest {
   @Test
   void weDialJs() throws Exception {
     try (JsPeer js = JsPeer.start()) {
-      Connection connection = host.dial(Multiaddr.fromString(js.addrs().get(0))).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      Connection connection =
+          host.dial(Multiaddr.fromString(js.addrs().get(0))).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
       assertThat(connection.remotePeer()).isEqualTo(PeerId.fromString(js.peerId()));
       assertThat(connection.direction()).isEqualTo(Direction.OUTBOUND);
       if (Epoll.isAvailable()) {
@@ -75,7 +76,8 @@ class HostJsInteropTest {
   @Test
   void jsDialsUs() throws Exception {
     try (JsPeer js = JsPeer.start()) {
-      JsonNode dialed = js.requestOk("dial", Map.of("addr", ourAddress().withPeerId(host.peerId()).toString()));
+      JsonNode dialed =
+          js.requestOk("dial", Map.of("addr", ourAddress().withPeerId(host.peerId()).toString()));
       assertThat(dialed.path("peerId").asString()).isEqualTo(host.peerId().toString());
       Connection connection = awaitConnection(PeerId.fromString(js.peerId()));
       assertThat(connection.direction()).isEqualTo(Direction.INBOUND);
@@ -88,14 +90,17 @@ class HostJsInteropTest {
     IdentifyResult aboutJs = host.identify(connection).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
     assertThat(aboutJs.peer().toString()).isEqualTo(js.peerId());
     assertThat(aboutJs.agentVersion()).startsWith("js-libp2p/");
-    assertThat(aboutJs.protocols()).contains("/ipfs/id/1.0.0", "/ipfs/ping/1.0.0", Echo.PROTOCOL_ID);
+    assertThat(aboutJs.protocols())
+        .contains("/ipfs/id/1.0.0", "/ipfs/ping/1.0.0", Echo.PROTOCOL_ID);
     assertThat(aboutJs.observedAddress()).isNotNull();
     assertThat(aboutJs.observedAddress().withoutPeerId()).isEqualTo(connection.localAddress());
 
     // identify, js's side: our peer id, protocols, and the address we observed for js
     JsonNode aboutUs = js.requestOk("identify", Map.of("peerId", host.peerId().toString()));
-    assertThat(aboutUs.path("agentVersion").asString()).startsWith(HostSettings.DEFAULT_AGENT_VERSION);
-    assertThat(JsPeer.strings(aboutUs.path("protocols"))).contains("/ipfs/id/1.0.0", "/ipfs/ping/1.0.0", Echo.PROTOCOL_ID);
+    assertThat(aboutUs.path("agentVersion").asString())
+        .startsWith(HostSettings.DEFAULT_AGENT_VERSION);
+    assertThat(JsPeer.strings(aboutUs.path("protocols")))
+        .contains("/ipfs/id/1.0.0", "/ipfs/ping/1.0.0", Echo.PROTOCOL_ID);
     assertThat(JsPeer.strings(aboutUs.path("listenAddrs"))).contains(ourAddress().toString());
     assertThat(Multiaddr.fromString(aboutUs.path("observedAddr").asString()).withoutPeerId())
         .isEqualTo(connection.remoteAddress());
@@ -107,13 +112,15 @@ class HostJsInteropTest {
     assertThat(jsPing.path("rtt").asDouble()).isGreaterThanOrEqualTo(0);
 
     // 1 MiB echo on a stream we open (js echoes)
-    Echo.Result ours = Echo.roundTrip(connection, ONE_MIB, 11).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    Echo.Result ours =
+        Echo.roundTrip(connection, ONE_MIB, 11).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
     assertThat(ours.received()).isEqualTo(ONE_MIB);
     assertThat(ours.matches()).isTrue();
 
     // 1 MiB echo on a stream js opens (we echo)
     long before = echoedForJs.get();
-    JsonNode theirs = js.requestOk("echo", Map.of("peerId", host.peerId().toString(), "bytes", ONE_MIB));
+    JsonNode theirs =
+        js.requestOk("echo", Map.of("peerId", host.peerId().toString(), "bytes", ONE_MIB));
     assertThat(theirs.path("receivedBytes").asLong()).isEqualTo(ONE_MIB);
     assertThat(theirs.path("match").asBoolean()).isTrue();
     assertThat(echoedForJs.get() - before).isEqualTo(ONE_MIB);

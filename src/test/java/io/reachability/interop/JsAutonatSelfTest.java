@@ -18,9 +18,9 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Proves the AutoNAT v2 side of the js harness with js peers only (none of our Java stack): js's
- * AutoNAT v2 server, made to accept loopback by the test-only patch, answers the wire-level
- * {@code autonat-request} client; the patch's guard keeps js's published behaviour when the
- * environment variable is unset; js's own client verifies a loopback address and we see it in events.
+ * AutoNAT v2 server, made to accept loopback by the test-only patch, answers the wire-level {@code
+ * autonat-request} client; the patch's guard keeps js's published behaviour when the environment
+ * variable is unset; js's own client verifies a loopback address and we see it in events.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 @JsInterop
@@ -29,20 +29,26 @@ class JsAutonatSelfTest {
   /** ≥ 2^63: js decodes it as a negative BigInt, so this checks our u64 handling end to end. */
   private static final String BIG_NONCE = "12345678901234567890";
 
-  private static JsPeer server;   // js AutoNAT v2, loopback patch enabled
-  private static JsPeer plain;    // js AutoNAT v2, patch present but not enabled: js as published
-  private static JsPeer client;   // no AutoNAT service: drives autonat-request, answers dial-backs itself
-  private static JsPeer stock;    // js AutoNAT v2 as a client, loopback patch enabled
+  private static JsPeer server; // js AutoNAT v2, loopback patch enabled
+  private static JsPeer plain; // js AutoNAT v2, patch present but not enabled: js as published
+  private static JsPeer
+      client; // no AutoNAT service: drives autonat-request, answers dial-backs itself
+  private static JsPeer stock; // js AutoNAT v2 as a client, loopback patch enabled
 
   @BeforeAll
   static void startPeers() {
     JsPeer.assumeAvailable();
     // all at once: each node needs ~1 s to load
     CompletableFuture<JsPeer> s = CompletableFuture.supplyAsync(JsPeer::startAutonat);
-    CompletableFuture<JsPeer> p = CompletableFuture.supplyAsync(() ->
-        JsPeer.startAutonat("", List.of("--listen", "/ip4/127.0.0.1/tcp/0"), Map.of()));
-    CompletableFuture<JsPeer> c = CompletableFuture.supplyAsync(() -> JsPeer.start(
-        List.of("--listen", "/ip4/127.0.0.1/tcp/0", "--listen", "/ip4/127.0.0.2/tcp/0")));
+    CompletableFuture<JsPeer> p =
+        CompletableFuture.supplyAsync(
+            () -> JsPeer.startAutonat("", List.of("--listen", "/ip4/127.0.0.1/tcp/0"), Map.of()));
+    CompletableFuture<JsPeer> c =
+        CompletableFuture.supplyAsync(
+            () ->
+                JsPeer.start(
+                    List.of(
+                        "--listen", "/ip4/127.0.0.1/tcp/0", "--listen", "/ip4/127.0.0.2/tcp/0")));
     CompletableFuture<JsPeer> k = CompletableFuture.supplyAsync(JsPeer::startAutonat);
     server = s.join();
     plain = p.join();
@@ -63,7 +69,9 @@ class JsAutonatSelfTest {
     return client.addrs().stream()
         .filter(a -> a.startsWith(ipPrefix))
         .map(a -> a.replace("/p2p/" + client.peerId(), ""))
-        .findFirst().orElseThrow(() -> new AssertionError("client has no " + ipPrefix + " address: " + client.addrs()));
+        .findFirst()
+        .orElseThrow(
+            () -> new AssertionError("client has no " + ipPrefix + " address: " + client.addrs()));
   }
 
   private static JsonNode only(JsonNode array) {
@@ -74,7 +82,9 @@ class JsAutonatSelfTest {
   @Test
   void sameIpAddressIsDialedBackWithTheNonce() {
     String addr = clientAddr("/ip4/127.0.0.1/");
-    JsonNode r = client.autonatRequest(Map.of("addr", server.addrs().get(0), "addrs", List.of(addr), "nonce", BIG_NONCE));
+    JsonNode r =
+        client.autonatRequest(
+            Map.of("addr", server.addrs().get(0), "addrs", List.of(addr), "nonce", BIG_NONCE));
 
     assertThat(r.path("nonce").asString()).isEqualTo(BIG_NONCE);
     JsonNode response = only(r.path("messages"));
@@ -91,7 +101,8 @@ class JsAutonatSelfTest {
     assertThat(dialBack.path("peerId").asString()).isEqualTo(server.peerId());
     assertThat(r.path("streamEnd").asString()).isEqualTo("eof");
     assertThat(r.path("dialDataBytesSent").asLong()).isZero();
-    client.awaitEvent("dial-back", e -> BIG_NONCE.equals(e.path("nonce").asString()), Duration.ofSeconds(5));
+    client.awaitEvent(
+        "dial-back", e -> BIG_NONCE.equals(e.path("nonce").asString()), Duration.ofSeconds(5));
   }
 
   @Test
@@ -100,7 +111,9 @@ class JsAutonatSelfTest {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
       port = socket.getLocalPort();
     }
-    JsonNode r = client.autonatRequest(Map.of("addr", server.addrs().get(0), "addrs", List.of("/ip4/127.0.0.1/tcp/" + port)));
+    JsonNode r =
+        client.autonatRequest(
+            Map.of("addr", server.addrs().get(0), "addrs", List.of("/ip4/127.0.0.1/tcp/" + port)));
 
     JsonNode response = only(r.path("messages"));
     assertThat(response.path("status").asString()).isEqualTo("OK");
@@ -113,7 +126,8 @@ class JsAutonatSelfTest {
   void otherIpCostsDialDataThenIsDialedBack() {
     // the client reaches the server from 127.0.0.1; 127.0.0.2 is "another IP" to js
     String addr = clientAddr("/ip4/127.0.0.2/");
-    JsonNode r = client.autonatRequest(Map.of("addr", server.addrs().get(0), "addrs", List.of(addr)));
+    JsonNode r =
+        client.autonatRequest(Map.of("addr", server.addrs().get(0), "addrs", List.of(addr)));
 
     assertThat(r.path("messages").size()).as("%s", r).isEqualTo(2);
     JsonNode dataRequest = r.path("messages").get(0);
@@ -133,8 +147,15 @@ class JsAutonatSelfTest {
 
   @Test
   void refusingDialDataResetsAndNothingIsDialed() {
-    JsonNode r = client.autonatRequest(Map.of(
-        "addr", server.addrs().get(0), "addrs", List.of(clientAddr("/ip4/127.0.0.2/")), "payDialData", false));
+    JsonNode r =
+        client.autonatRequest(
+            Map.of(
+                "addr",
+                server.addrs().get(0),
+                "addrs",
+                List.of(clientAddr("/ip4/127.0.0.2/")),
+                "payDialData",
+                false));
 
     assertThat(only(r.path("messages")).path("type").asString()).isEqualTo("dialDataRequest");
     assertThat(r.path("streamEnd").asString()).isEqualTo("reset-by-us");
@@ -144,7 +165,9 @@ class JsAutonatSelfTest {
   @Test
   void withoutTheEnvironmentVariableJsIgnoresLoopback() {
     // js as published: no DialResponse at all, the stream just ends (read from js's server.js)
-    JsonNode r = client.autonatRequest(Map.of("addr", plain.addrs().get(0), "addrs", List.of(clientAddr("/ip4/127.0.0.1/"))));
+    JsonNode r =
+        client.autonatRequest(
+            Map.of("addr", plain.addrs().get(0), "addrs", List.of(clientAddr("/ip4/127.0.0.1/"))));
 
     assertThat(r.path("messages").size()).as("%s", r).isZero();
     assertThat(r.path("dialBacks").size()).isZero();
@@ -159,37 +182,59 @@ class JsAutonatSelfTest {
     assertThat(raw.path("bytesSent").asLong()).isEqualTo(3);
 
     // a frame announcing 10000 bytes: over js's 8192-byte limit
-    JsonNode oversize = client.autonatRequest(Map.of("addr", server.addrs().get(0), "oversize", 10_000));
+    JsonNode oversize =
+        client.autonatRequest(Map.of("addr", server.addrs().get(0), "oversize", 10_000));
     assertThat(oversize.path("streamEnd").asString()).isEqualTo("reset");
     assertThat(oversize.path("messages").size()).isZero();
   }
 
   @Test
   void jsServerGetsNonceTwoToThe63Wrong() {
-    // js 2.0.15 quirk: protons decodes fixed64 as a signed BigInt, and its encoder gets the high word
-    // of a negative value wrong (a missed carry) when the magnitude is ≥ 2^53 and the low 32 bits are
-    // zero: for nonces in [2^63, 2^64 - 2^53] ending in 32 zero bits js's DialBack carries another nonce
+    // js 2.0.15 quirk: protons decodes fixed64 as a signed BigInt, and its encoder gets the high
+    // word
+    // of a negative value wrong (a missed carry) when the magnitude is ≥ 2^53 and the low 32 bits
+    // are
+    // zero: for nonces in [2^63, 2^64 - 2^53] ending in 32 zero bits js's DialBack carries another
+    // nonce
     String nonce = "9223372036854775808";
-    JsonNode r = client.autonatRequest(Map.of(
-        "addr", server.addrs().get(0), "addrs", List.of(clientAddr("/ip4/127.0.0.1/")), "nonce", nonce));
+    JsonNode r =
+        client.autonatRequest(
+            Map.of(
+                "addr",
+                server.addrs().get(0),
+                "addrs",
+                List.of(clientAddr("/ip4/127.0.0.1/")),
+                "nonce",
+                nonce));
 
     JsonNode dialBack = only(r.path("dialBacks"));
-    assertThat(dialBack.path("nonce").asString()).isEqualTo("9223372032559808512"); // 0x7fffffff00000000
+    assertThat(dialBack.path("nonce").asString())
+        .isEqualTo("9223372032559808512"); // 0x7fffffff00000000
     assertThat(dialBack.path("matched").asBoolean()).isFalse();
-    assertThat(only(r.path("messages")).path("dialStatus").asString()).isEqualTo("E_DIAL_BACK_ERROR");
+    assertThat(only(r.path("messages")).path("dialStatus").asString())
+        .isEqualTo("E_DIAL_BACK_ERROR");
   }
 
   @Test
   void stockJsClientVerifiesItsLoopbackAddress() {
     String listen = stock.addrs().get(0).replace("/p2p/" + stock.peerId(), "");
-    assertThat(stock.readyEvent().path("advertisedAddrs").size()).as("unverified until AutoNAT confirms it").isZero();
+    assertThat(stock.readyEvent().path("advertisedAddrs").size())
+        .as("unverified until AutoNAT confirms it")
+        .isZero();
 
-    // identify on the new connection shows the server supports dial-request: js's client asks at once
+    // identify on the new connection shows the server supports dial-request: js's client asks at
+    // once
     stock.requestOk("dial", Map.of("addr", server.addrs().get(0)));
-    JsonNode dialBack = stock.awaitEvent("dial-back", e -> "js".equals(e.path("handler").asString()), Duration.ofSeconds(10));
+    JsonNode dialBack =
+        stock.awaitEvent(
+            "dial-back", e -> "js".equals(e.path("handler").asString()), Duration.ofSeconds(10));
     assertThat(dialBack.path("matched").asBoolean()).isTrue();
     assertThat(dialBack.path("localAddr").asString()).isEqualTo(listen);
-    JsonNode verified = stock.awaitEvent("address-verified", e -> listen.equals(e.path("addr").asString()), Duration.ofSeconds(10));
+    JsonNode verified =
+        stock.awaitEvent(
+            "address-verified",
+            e -> listen.equals(e.path("addr").asString()),
+            Duration.ofSeconds(10));
     assertThat(verified.path("type").asString()).isEqualTo("transport");
     assertThat(verified.path("verified").asBoolean()).isTrue();
 

@@ -17,5 +17,8 @@ import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 @Target({ElementType.TYPE, ElementType.METHOD})
 @Retention(RetentionPolicy.RUNTIME)
 @Tag("interop")
-@DisabledIfSystemProperty(named = JsPeer.SKIP_PROPERTY, matches = "true", disabledReason = "-DskipInterop=true")
+@DisabledIfSystemProperty(
+    named = JsPeer.SKIP_PROPERTY,
+    matches = "true",
+    disabledReason = "-DskipInterop=true")
 public @interface JsInterop {}

@@ -51,14 +51,14 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>Commands (see {@code src/test/js/README.md}): {@code dial {addr}}, {@code identify {peerId}},
  * {@code ping {peerId|addr}}, {@code echo {peerId|addr, bytes[, seed]}}, {@code connections},
- * {@code info}, {@code hangup {peerId|addr}}, {@code autonat-request {...}} ({@link #autonatRequest}),
- * {@code stop}; every command takes an optional {@code timeoutMs}. Events ({@code connection},
- * {@code connection-closed}, {@code identify}, {@code echo-served}, {@code echo-failed},
- * {@code dial-back}, {@code address-verified}, {@code address-unverified}, {@code self-peer-update},
- * {@code stopped}) arrive on {@link #events()}.
+ * {@code info}, {@code hangup {peerId|addr}}, {@code autonat-request {...}} ({@link
+ * #autonatRequest}), {@code stop}; every command takes an optional {@code timeoutMs}. Events
+ * ({@code connection}, {@code connection-closed}, {@code identify}, {@code echo-served}, {@code
+ * echo-failed}, {@code dial-back}, {@code address-verified}, {@code address-unverified}, {@code
+ * self-peer-update}, {@code stopped}) arrive on {@link #events()}.
  *
- * <p>The node process exits by itself when its stdin closes, so a test JVM that dies never leaves
- * a node behind. Its stderr goes to {@code target/interop-logs/js-peer-<pid>.log}.
+ * <p>The node process exits by itself when its stdin closes, so a test JVM that dies never leaves a
+ * node behind. Its stderr goes to {@code target/interop-logs/js-peer-<pid>.log}.
  */
 public final class JsPeer implements AutoCloseable {
 
@@ -77,7 +77,10 @@ public final class JsPeer implements AutoCloseable {
   /** Fallback for {@link #JS_DIR_PROPERTY} when run from the project directory (e.g. an IDE). */
   public static final String DEFAULT_JS_DIR = "src/test/js";
 
-  /** How long a node may take from spawn to {@code ready} (measured: ~0.6 s idle, slower under load). */
+  /**
+   * How long a node may take from spawn to {@code ready} (measured: ~0.6 s idle, slower under
+   * load).
+   */
   public static final Duration START_TIMEOUT = Duration.ofSeconds(30);
 
   /** Default time to wait for the answer to one command. */
@@ -87,9 +90,9 @@ public final class JsPeer implements AutoCloseable {
   public static final Duration STOP_TIMEOUT = Duration.ofSeconds(5);
 
   /**
-   * Environment variable read by the test-only patch of js's private-address checks
-   * ({@code src/test/js/patch-autonat.mjs}): {@code server}, {@code client} or {@code 1} (both).
-   * Unset or empty: js behaves exactly as published.
+   * Environment variable read by the test-only patch of js's private-address checks ({@code
+   * src/test/js/patch-autonat.mjs}): {@code server}, {@code client} or {@code 1} (both). Unset or
+   * empty: js behaves exactly as published.
    */
   public static final String ALLOW_PRIVATE_ENV = "JS_AUTONAT_ALLOW_PRIVATE";
 
@@ -123,15 +126,21 @@ public final class JsPeer implements AutoCloseable {
   public static void assumeAvailable() {
     assumeTrue(!Boolean.getBoolean(SKIP_PROPERTY), "interop tests skipped by -DskipInterop=true");
     if (findNode().isEmpty()) {
-      fail("node is not on PATH (set -D" + NODE_PROPERTY + "=/path/to/node, or -DskipInterop=true to skip interop tests)");
+      fail(
+          "node is not on PATH (set -D"
+              + NODE_PROPERTY
+              + "=/path/to/node, or -DskipInterop=true to skip interop tests)");
     }
     Path dir = jsDir();
     if (!Files.isRegularFile(dir.resolve("peer.mjs"))) {
       fail("no peer.mjs in " + dir.toAbsolutePath() + " (system property " + JS_DIR_PROPERTY + ")");
     }
     if (!Files.isRegularFile(dir.resolve("node_modules/libp2p/package.json"))) {
-      fail("js-libp2p is not installed in " + dir.toAbsolutePath()
-          + ": run `npm ci` there (the Maven build does it in process-test-resources), or -DskipInterop=true");
+      fail(
+          "js-libp2p is not installed in "
+              + dir.toAbsolutePath()
+              + ": run `npm ci` there (the Maven build does it in process-test-resources), or"
+              + " -DskipInterop=true");
     }
   }
 
@@ -141,19 +150,21 @@ public final class JsPeer implements AutoCloseable {
   }
 
   /**
-   * Starts a peer with the given {@code peer.mjs} arguments, e.g. {@code --listen /ip4/127.0.0.1/tcp/0}
-   * (repeatable), {@code --key-seed <64 hex>}, {@code --agent-version <s>}, {@code --service <name>}.
+   * Starts a peer with the given {@code peer.mjs} arguments, e.g. {@code --listen
+   * /ip4/127.0.0.1/tcp/0} (repeatable), {@code --key-seed <64 hex>}, {@code --agent-version <s>},
+   * {@code --service <name>}.
    */
   public static JsPeer start(List<String> args) {
     return start(args, Map.of(), START_TIMEOUT);
   }
 
   /**
-   * Starts a peer on {@code /ip4/127.0.0.1/tcp/0} running js's AutoNAT v2 (client and server) with the
-   * loopback patch fully enabled ({@code JS_AUTONAT_ALLOW_PRIVATE=1}): its server dials back loopback
-   * addresses, and its client treats its own loopback listen addresses as unverified and asks AutoNAT
-   * servers about them, as it would on a public network. Until one is confirmed js advertises no
-   * address ({@code advertisedAddrs} is empty; {@link #addrs()} falls back to the listen addresses).
+   * Starts a peer on {@code /ip4/127.0.0.1/tcp/0} running js's AutoNAT v2 (client and server) with
+   * the loopback patch fully enabled ({@code JS_AUTONAT_ALLOW_PRIVATE=1}): its server dials back
+   * loopback addresses, and its client treats its own loopback listen addresses as unverified and
+   * asks AutoNAT servers about them, as it would on a public network. Until one is confirmed js
+   * advertises no address ({@code advertisedAddrs} is empty; {@link #addrs()} falls back to the
+   * listen addresses).
    */
   public static JsPeer startAutonat() {
     return startAutonat("1", List.of("--listen", "/ip4/127.0.0.1/tcp/0"), Map.of());
@@ -162,10 +173,11 @@ public final class JsPeer implements AutoCloseable {
   /**
    * Starts a peer running js's AutoNAT v2 with {@code allowPrivate} as {@link #ALLOW_PRIVATE_ENV}
    * ({@code "server"}, {@code "client"}, {@code "1"}, or {@code ""} for js's unpatched behaviour),
-   * the given {@code peer.mjs} arguments (listen addresses etc.; {@code --service autonat} is added)
-   * and extra environment (e.g. {@code JS_AUTONAT_TIMEOUT_MS}, {@code DEBUG}).
+   * the given {@code peer.mjs} arguments (listen addresses etc.; {@code --service autonat} is
+   * added) and extra environment (e.g. {@code JS_AUTONAT_TIMEOUT_MS}, {@code DEBUG}).
    */
-  public static JsPeer startAutonat(String allowPrivate, List<String> args, Map<String, String> env) {
+  public static JsPeer startAutonat(
+      String allowPrivate, List<String> args, Map<String, String> env) {
     List<String> all = new ArrayList<>(args);
     all.addAll(List.of("--service", AUTONAT_SERVICE));
     Map<String, String> allEnv = new LinkedHashMap<>(env);
@@ -173,7 +185,9 @@ public final class JsPeer implements AutoCloseable {
     return start(all, allEnv, START_TIMEOUT);
   }
 
-  /** Starts a peer with extra environment variables (e.g. {@code DEBUG=libp2p:*}, logged to stderr). */
+  /**
+   * Starts a peer with extra environment variables (e.g. {@code DEBUG=libp2p:*}, logged to stderr).
+   */
   public static JsPeer start(List<String> args, Map<String, String> env, Duration startTimeout) {
     return start(List.of(), args, env, startTimeout);
   }
@@ -182,7 +196,8 @@ public final class JsPeer implements AutoCloseable {
    * Starts a peer whose command line is prefixed by {@code wrapper}, a command that runs the rest,
    * e.g. {@code ip netns exec <namespace>} (it must exec {@code node}, so the process is the node).
    */
-  public static JsPeer start(List<String> wrapper, List<String> args, Map<String, String> env, Duration startTimeout) {
+  public static JsPeer start(
+      List<String> wrapper, List<String> args, Map<String, String> env, Duration startTimeout) {
     String node = findNode().orElseThrow(() -> new IllegalStateException("node is not on PATH"));
     List<String> command = new ArrayList<>(wrapper);
     command.addAll(List.of(node, "--import", "./polyfill.mjs", "peer.mjs"));
@@ -202,9 +217,12 @@ public final class JsPeer implements AutoCloseable {
 
   private JsPeer(Process process) {
     this.process = process;
-    this.stdin = new BufferedWriter(new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8));
-    this.logFile = Paths.get(System.getProperty(LOG_DIR_PROPERTY, "target/interop-logs"))
-        .resolve("js-peer-" + process.pid() + ".log");
+    this.stdin =
+        new BufferedWriter(
+            new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8));
+    this.logFile =
+        Paths.get(System.getProperty(LOG_DIR_PROPERTY, "target/interop-logs"))
+            .resolve("js-peer-" + process.pid() + ".log");
     this.stderrReader = daemon("js-peer-" + process.pid() + "-stderr", this::readStderr);
     this.stdoutReader = daemon("js-peer-" + process.pid() + "-stdout", this::readStdout);
   }
@@ -221,7 +239,8 @@ public final class JsPeer implements AutoCloseable {
       ready.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException | ExecutionException e) {
       close();
-      throw new IllegalStateException("js peer did not become ready within " + timeout + describeExit(), e);
+      throw new IllegalStateException(
+          "js peer did not become ready within " + timeout + describeExit(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       close();
@@ -262,15 +281,18 @@ public final class JsPeer implements AutoCloseable {
   }
 
   /**
-   * Sends one command and returns its answer line, {@code {"id":..,"ok":true,...}} or
-   * {@code {"id":..,"ok":false,"error":"..."}}. Throws only when no answer arrives (timeout, the
-   * process died).
+   * Sends one command and returns its answer line, {@code {"id":..,"ok":true,...}} or {@code
+   * {"id":..,"ok":false,"error":"..."}}. Throws only when no answer arrives (timeout, the process
+   * died).
    */
   public JsonNode request(String command, Map<String, Object> args) {
     return request(command, args, REQUEST_TIMEOUT);
   }
 
-  /** {@link #request(String, Map)} with an explicit timeout (also passed to js as {@code timeoutMs}). */
+  /**
+   * {@link #request(String, Map)} with an explicit timeout (also passed to js as {@code
+   * timeoutMs}).
+   */
   public JsonNode request(String command, Map<String, Object> args, Duration timeout) {
     long id = nextId.getAndIncrement();
     Map<String, Object> line = new LinkedHashMap<>();
@@ -285,9 +307,11 @@ public final class JsPeer implements AutoCloseable {
       // js times out on its own after timeoutMs; leave it a little time to report that
       return answer.get(timeout.toMillis() + 2_000, TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
-      throw new IllegalStateException("no answer to " + command + " " + args + " within " + timeout + describeExit(), e);
+      throw new IllegalStateException(
+          "no answer to " + command + " " + args + " within " + timeout + describeExit(), e);
     } catch (ExecutionException e) {
-      throw new IllegalStateException("no answer to " + command + " " + args + ": " + e.getCause().getMessage(), e);
+      throw new IllegalStateException(
+          "no answer to " + command + " " + args + ": " + e.getCause().getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted waiting for " + command, e);
@@ -297,29 +321,35 @@ public final class JsPeer implements AutoCloseable {
   }
 
   /**
-   * Runs the wire-level AutoNAT v2 client ({@code autonat-request}, see {@code src/test/js/README.md}):
-   * {@code peerId|addr}, {@code addrs}, optional {@code nonce} (decimal u64 string), {@code payDialData},
-   * {@code maxDialDataBytes}, {@code chunkSize}, {@code dialDataBytes}, {@code raw} (hex),
-   * {@code oversize}, {@code closeWrite}, {@code dialBackReply}, {@code expectMessages},
-   * {@code timeoutMs} (default {@link #AUTONAT_REQUEST_TIMEOUT}). Returns the answer: {@code nonce},
-   * {@code messages}, {@code dialBacks}, {@code streamEnd}, {@code bytesSent}, {@code dialDataBytesSent},
-   * {@code ms}; throws {@link AssertionError} if js could not even open the stream.
+   * Runs the wire-level AutoNAT v2 client ({@code autonat-request}, see {@code
+   * src/test/js/README.md}): {@code peerId|addr}, {@code addrs}, optional {@code nonce} (decimal
+   * u64 string), {@code payDialData}, {@code maxDialDataBytes}, {@code chunkSize}, {@code
+   * dialDataBytes}, {@code raw} (hex), {@code oversize}, {@code closeWrite}, {@code dialBackReply},
+   * {@code expectMessages}, {@code timeoutMs} (default {@link #AUTONAT_REQUEST_TIMEOUT}). Returns
+   * the answer: {@code nonce}, {@code messages}, {@code dialBacks}, {@code streamEnd}, {@code
+   * bytesSent}, {@code dialDataBytesSent}, {@code ms}; throws {@link AssertionError} if js could
+   * not even open the stream.
    */
   public JsonNode autonatRequest(Map<String, Object> args) {
     Object ms = args.get("timeoutMs");
-    Duration timeout = ms instanceof Number n ? Duration.ofMillis(n.longValue()) : AUTONAT_REQUEST_TIMEOUT;
+    Duration timeout =
+        ms instanceof Number n ? Duration.ofMillis(n.longValue()) : AUTONAT_REQUEST_TIMEOUT;
     JsonNode reply = request("autonat-request", args, timeout);
     if (!reply.path("ok").asBoolean()) {
-      throw new AssertionError("js autonat-request " + args + " failed: " + reply.path("error").asString());
+      throw new AssertionError(
+          "js autonat-request " + args + " failed: " + reply.path("error").asString());
     }
     return reply;
   }
 
-  /** Like {@link #request(String, Map)} but throws {@link AssertionError} with js's error unless ok. */
+  /**
+   * Like {@link #request(String, Map)} but throws {@link AssertionError} with js's error unless ok.
+   */
   public JsonNode requestOk(String command, Map<String, Object> args) {
     JsonNode reply = request(command, args);
     if (!reply.path("ok").asBoolean()) {
-      throw new AssertionError("js " + command + " " + args + " failed: " + reply.path("error").asString());
+      throw new AssertionError(
+          "js " + command + " " + args + " failed: " + reply.path("error").asString());
     }
     return reply;
   }
@@ -343,7 +373,8 @@ public final class JsPeer implements AutoCloseable {
         long left = deadline - System.nanoTime();
         JsonNode event = left > 0 ? events.poll(left, TimeUnit.NANOSECONDS) : null;
         if (event == null) {
-          throw new AssertionError("no \"" + name + "\" event from the js peer within " + timeout + describeExit());
+          throw new AssertionError(
+              "no \"" + name + "\" event from the js peer within " + timeout + describeExit());
         }
         if (name.equals(event.path("event").asString()) && filter.test(event)) {
           return event;
@@ -419,7 +450,10 @@ public final class JsPeer implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "JsPeer[pid=" + process.pid() + (ready.isDone() && !ready.isCompletedExceptionally() ? ", " + peerId() : "") + "]";
+    return "JsPeer[pid="
+        + process.pid()
+        + (ready.isDone() && !ready.isCompletedExceptionally() ? ", " + peerId() : "")
+        + "]";
   }
 
   private void send(String line) {
@@ -435,7 +469,9 @@ public final class JsPeer implements AutoCloseable {
   }
 
   private void readStdout() {
-    try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader reader =
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = reader.readLine()) != null) {
         dispatch(line);
@@ -443,7 +479,8 @@ public final class JsPeer implements AutoCloseable {
     } catch (IOException e) {
       // the process went away; handled below
     } finally {
-      IllegalStateException gone = new IllegalStateException("js peer stdout closed" + describeExit());
+      IllegalStateException gone =
+          new IllegalStateException("js peer stdout closed" + describeExit());
       ready.completeExceptionally(gone);
       pending.values().forEach(f -> f.completeExceptionally(gone));
     }
@@ -477,7 +514,9 @@ public final class JsPeer implements AutoCloseable {
     } catch (IOException e) {
       // fall through: lines are still kept in the in-memory tail
     }
-    try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8));
+    try (BufferedReader reader =
+            new BufferedReader(
+                new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8));
         PrintWriter log = openLog()) {
       String line;
       while ((line = reader.readLine()) != null) {
@@ -516,7 +555,9 @@ public final class JsPeer implements AutoCloseable {
     }
     synchronized (stderrTail) {
       if (!stderrTail.isEmpty()) {
-        text.append("; stderr tail (full log ").append(logFile.toAbsolutePath()).append("):\n  ")
+        text.append("; stderr tail (full log ")
+            .append(logFile.toAbsolutePath())
+            .append("):\n  ")
             .append(String.join("\n  ", stderrTail));
       }
     }

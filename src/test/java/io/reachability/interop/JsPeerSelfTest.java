@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Timeout;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Proves the js interop harness on its own: two js-libp2p peers talk to each other through
- * {@link JsPeer} commands, without any of our Java stack.
+ * Proves the js interop harness on its own: two js-libp2p peers talk to each other through {@link
+ * JsPeer} commands, without any of our Java stack.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 @JsInterop
@@ -48,9 +48,15 @@ class JsPeerSelfTest {
   @Test
   void readyLineDescribesTheNode() {
     assertThat(listener.peerId()).startsWith("12D3KooW");
-    assertThat(listener.addrs()).isNotEmpty()
-        .allSatisfy(addr -> assertThat(addr).startsWith("/ip4/127.0.0.1/tcp/").endsWith("/p2p/" + listener.peerId()));
-    assertThat(listener.protocols()).contains("/ipfs/id/1.0.0", "/ipfs/ping/1.0.0", "/test/echo/1.0.0");
+    assertThat(listener.addrs())
+        .isNotEmpty()
+        .allSatisfy(
+            addr ->
+                assertThat(addr)
+                    .startsWith("/ip4/127.0.0.1/tcp/")
+                    .endsWith("/p2p/" + listener.peerId()));
+    assertThat(listener.protocols())
+        .contains("/ipfs/id/1.0.0", "/ipfs/ping/1.0.0", "/test/echo/1.0.0");
   }
 
   @Test
@@ -59,14 +65,23 @@ class JsPeerSelfTest {
     assertThat(dial.path("peerId").asString()).isEqualTo(listener.peerId());
 
     // both sides log the connection, with opposite directions
-    dialer.awaitEvent("connection", e -> listener.peerId().equals(e.path("peerId").asString())
-        && "outbound".equals(e.path("direction").asString()), Duration.ofSeconds(5));
-    listener.awaitEvent("connection", e -> dialer.peerId().equals(e.path("peerId").asString())
-        && "inbound".equals(e.path("direction").asString()), Duration.ofSeconds(5));
+    dialer.awaitEvent(
+        "connection",
+        e ->
+            listener.peerId().equals(e.path("peerId").asString())
+                && "outbound".equals(e.path("direction").asString()),
+        Duration.ofSeconds(5));
+    listener.awaitEvent(
+        "connection",
+        e ->
+            dialer.peerId().equals(e.path("peerId").asString())
+                && "inbound".equals(e.path("direction").asString()),
+        Duration.ofSeconds(5));
 
     // identify works whichever side dialed
     JsonNode outbound = dialer.requestOk("identify", Map.of("peerId", listener.peerId()));
-    assertThat(JsPeer.strings(outbound.path("protocols"))).contains("/ipfs/id/1.0.0", "/ipfs/ping/1.0.0", "/test/echo/1.0.0");
+    assertThat(JsPeer.strings(outbound.path("protocols")))
+        .contains("/ipfs/id/1.0.0", "/ipfs/ping/1.0.0", "/test/echo/1.0.0");
     assertThat(outbound.path("agentVersion").asString()).startsWith("js-libp2p/");
     assertThat(outbound.path("protocolVersion").asString()).isEqualTo("ipfs/0.1.0");
     assertThat(JsPeer.strings(outbound.path("listenAddrs")))
@@ -77,7 +92,8 @@ class JsPeerSelfTest {
     JsonNode inbound = listener.requestOk("identify", Map.of("peerId", dialer.peerId()));
     assertThat(inbound.path("direction").asString()).isEqualTo("inbound");
     assertThat(inbound.path("agentVersion").asString()).startsWith("js-libp2p/");
-    // js reports the connection's remoteAddr as is: the dialer dialed with /p2p/<listener>, so that is kept
+    // js reports the connection's remoteAddr as is: the dialer dialed with /p2p/<listener>, so that
+    // is kept
     assertThat(inbound.path("observedAddr").asString()).isEqualTo(listener.addrs().get(0));
 
     JsonNode ping = dialer.requestOk("ping", Map.of("peerId", listener.peerId()));
@@ -89,17 +105,23 @@ class JsPeerSelfTest {
     assertThat(echo.path("match").asBoolean()).isTrue();
     assertThat(echo.path("sentBytes").asLong()).isEqualTo(ONE_MIB);
     assertThat(echo.path("receivedBytes").asLong()).isEqualTo(ONE_MIB);
-    assertThat(echo.path("receivedSha256").asString()).isEqualTo(echo.path("sentSha256").asString()).hasSize(64);
-    JsonNode served = listener.awaitEvent("echo-served", e -> e.path("bytes").asLong() == ONE_MIB, Duration.ofSeconds(5));
+    assertThat(echo.path("receivedSha256").asString())
+        .isEqualTo(echo.path("sentSha256").asString())
+        .hasSize(64);
+    JsonNode served =
+        listener.awaitEvent(
+            "echo-served", e -> e.path("bytes").asLong() == ONE_MIB, Duration.ofSeconds(5));
     assertThat(served.path("sha256").asString()).isEqualTo(echo.path("sentSha256").asString());
     assertThat(served.path("peerId").asString()).isEqualTo(dialer.peerId());
 
     JsonNode connections = listener.requestOk("connections", Map.of()).path("connections");
-    assertThat(connections.values()).anySatisfy(c -> {
-      assertThat(c.path("peerId").asString()).isEqualTo(dialer.peerId());
-      assertThat(c.path("direction").asString()).isEqualTo("inbound");
-      assertThat(c.path("remoteAddr").asString()).startsWith("/ip4/127.0.0.1/tcp/");
-    });
+    assertThat(connections.values())
+        .anySatisfy(
+            c -> {
+              assertThat(c.path("peerId").asString()).isEqualTo(dialer.peerId());
+              assertThat(c.path("direction").asString()).isEqualTo("inbound");
+              assertThat(c.path("remoteAddr").asString()).startsWith("/ip4/127.0.0.1/tcp/");
+            });
   }
 
   @Test
@@ -109,7 +131,8 @@ class JsPeerSelfTest {
     assertThat(unknown.path("error").asString()).contains("unknown cmd");
 
     // nothing listens on port 1
-    JsonNode refused = dialer.request("dial", Map.of("addr", "/ip4/127.0.0.1/tcp/1"), Duration.ofSeconds(5));
+    JsonNode refused =
+        dialer.request("dial", Map.of("addr", "/ip4/127.0.0.1/tcp/1"), Duration.ofSeconds(5));
     assertThat(refused.path("ok").asBoolean()).isFalse();
     assertThat(refused.path("error").asString()).isNotBlank();
   }

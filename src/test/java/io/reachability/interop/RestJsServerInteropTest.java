@@ -51,7 +51,9 @@ class RestJsServerInteropTest {
     jsServer = JsPeer.startAutonat("server", List.of("--listen", "/ip4/127.0.0.1/tcp/0"), Map.of());
   }
 
-  /** Read when the context starts, after {@link #startJsServer()}; the embedded pool is off then. */
+  /**
+   * Read when the context starts, after {@link #startJsServer()}; the embedded pool is off then.
+   */
   @DynamicPropertySource
   static void pool(DynamicPropertyRegistry registry) {
     registry.add("reach.pool.servers", () -> jsServer.addrs().get(0));
@@ -76,7 +78,9 @@ class RestJsServerInteropTest {
 
     assertThat(job.read("$.state", String.class)).as(job.jsonString()).isEqualTo("SUCCEEDED");
     assertThat(job.read("$.results[0].address", String.class)).isEqualTo(listen);
-    assertThat(job.read("$.results[0].verdict", String.class)).as(job.jsonString()).isEqualTo("REACHABLE");
+    assertThat(job.read("$.results[0].verdict", String.class))
+        .as(job.jsonString())
+        .isEqualTo("REACHABLE");
     assertThat(job.read("$.results[0].warnings", List.class)).isEmpty();
     List<Map<String, Object>> attempts = job.read("$.results[0].attempts");
     assertThat(attempts).as(job.jsonString()).hasSize(1); // a pool of one: one confirmation
@@ -86,13 +90,16 @@ class RestJsServerInteropTest {
     assertThat(attempt.get("dialStatus")).isEqualTo("OK");
     assertThat(attempt.get("nonceVerified")).isEqualTo(true);
     assertThat(attempt.get("dialBackAddress")).isEqualTo(listen);
-    assertThat(attempt.get("dialDataBytes")).isEqualTo(0); // same IP as the connection: no dial data
+    assertThat(attempt.get("dialDataBytes"))
+        .isEqualTo(0); // same IP as the connection: no dial data
     assertThat(attempt.get("error")).isNull();
 
-    // the pool: js identified (in the background) as speaking AutoNAT v2, not embedded, its answer counted
+    // the pool: js identified (in the background) as speaking AutoNAT v2, not embedded, its answer
+    // counted
     long deadline = System.nanoTime() + WAIT.toNanos();
     DocumentContext pool = JsonPath.parse(get("/api/v1/servers").body());
-    while (!Boolean.TRUE.equals(pool.read("$.servers[0].speaksAutonatV2", Boolean.class)) && System.nanoTime() < deadline) {
+    while (!Boolean.TRUE.equals(pool.read("$.servers[0].speaksAutonatV2", Boolean.class))
+        && System.nanoTime() < deadline) {
       TimeUnit.MILLISECONDS.sleep(20);
       pool = JsonPath.parse(get("/api/v1/servers").body());
     }
@@ -108,10 +115,17 @@ class RestJsServerInteropTest {
     int closed = freePort();
     String server = jsServer.addrs().get(0);
     DocumentContext job =
-        check("{\"addresses\":[\"/ip4/127.0.0.1/tcp/" + closed + "\"],\"servers\":[\"" + server + "\"],\"confirmations\":1}");
+        check(
+            "{\"addresses\":[\"/ip4/127.0.0.1/tcp/"
+                + closed
+                + "\"],\"servers\":[\""
+                + server
+                + "\"],\"confirmations\":1}");
 
     assertThat(job.read("$.state", String.class)).as(job.jsonString()).isEqualTo("SUCCEEDED");
-    assertThat(job.read("$.results[0].verdict", String.class)).as(job.jsonString()).isEqualTo("UNREACHABLE");
+    assertThat(job.read("$.results[0].verdict", String.class))
+        .as(job.jsonString())
+        .isEqualTo("UNREACHABLE");
     assertThat(job.read("$.results[0].warnings[0]", String.class))
         .isEqualTo("the node does not listen on tcp/" + closed + "; a dial-back cannot succeed");
     List<Map<String, Object>> attempts = job.read("$.results[0].attempts");
@@ -123,10 +137,13 @@ class RestJsServerInteropTest {
     assertThat(attempt.get("nonceVerified")).isEqualTo(false);
   }
 
-  // ---- HTTP -------------------------------------------------------------------------------------------
+  // ---- HTTP
+  // -------------------------------------------------------------------------------------------
 
   private HttpResponse<String> get(String path) throws IOException, InterruptedException {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   /** Submits a check and polls it until it is no longer QUEUED or RUNNING. */

@@ -24,7 +24,18 @@ class AttemptTest {
   void namesTheAddressTheCheckUsedNotTheOneAskedFor() {
     CheckResult result =
         new CheckResult(
-            SERVER, USED, 0, TESTED, ResponseStatus.OK, DialStatus.OK, Reachability.REACHABLE, "dialed back", true, TESTED, 0, Duration.ofMillis(12));
+            SERVER,
+            USED,
+            0,
+            TESTED,
+            ResponseStatus.OK,
+            DialStatus.OK,
+            Reachability.REACHABLE,
+            "dialed back",
+            true,
+            TESTED,
+            0,
+            Duration.ofMillis(12));
     Attempt attempt = Attempt.of(result);
     assertThat(attempt.server()).isEqualTo(USED).isNotEqualTo(ASKED);
     assertThat(attempt.reachability()).isEqualTo(Reachability.REACHABLE);

@@ -24,7 +24,9 @@ class CheckRequestValidatorTest {
   private final CheckRequestValidator validator = new CheckRequestValidator(self, CAP);
 
   private List<FieldError> errors(CheckSubmission submission) {
-    return catchThrowableOfType(InvalidCheckRequestException.class, () -> validator.validate(submission)).errors();
+    return catchThrowableOfType(
+            InvalidCheckRequestException.class, () -> validator.validate(submission))
+        .errors();
   }
 
   private static CheckSubmission addresses(List<String> addresses) {
@@ -33,7 +35,8 @@ class CheckRequestValidatorTest {
 
   @Test
   void anEmptySubmissionMeansEveryDefault() {
-    assertThat(validator.validate(new CheckSubmission(null, null, null, null, null))).isEqualTo(CheckRequest.defaults());
+    assertThat(validator.validate(new CheckSubmission(null, null, null, null, null)))
+        .isEqualTo(CheckRequest.defaults());
   }
 
   @Test
@@ -42,13 +45,18 @@ class CheckRequestValidatorTest {
     CheckRequest request =
         validator.validate(
             new CheckSubmission(
-                List.of("/ip4/127.0.0.1/tcp/4001", "/ip6/::1/tcp/4001/p2p/" + self, "/ip4/127.0.0.1/tcp/4001"),
+                List.of(
+                    "/ip4/127.0.0.1/tcp/4001",
+                    "/ip6/::1/tcp/4001/p2p/" + self,
+                    "/ip4/127.0.0.1/tcp/4001"),
                 List.of(server),
                 2,
                 30,
                 50_000));
     // the own /p2p suffix dropped, the duplicate checked once
-    assertThat(request.addresses()).extracting(Multiaddr::toString).containsExactly("/ip4/127.0.0.1/tcp/4001", "/ip6/::1/tcp/4001");
+    assertThat(request.addresses())
+        .extracting(Multiaddr::toString)
+        .containsExactly("/ip4/127.0.0.1/tcp/4001", "/ip6/::1/tcp/4001");
     assertThat(request.servers()).extracting(Multiaddr::toString).containsExactly(server);
     assertThat(request.confirmations()).isEqualTo(2);
     assertThat(request.timeout()).isEqualTo(Duration.ofSeconds(30));
@@ -68,8 +76,15 @@ class CheckRequestValidatorTest {
                     "/dns4/example.com/tcp/4001",
                     "",
                     "/ip4/127.0.0.1/tcp/4001/p2p/" + other)));
-    assertThat(errors).extracting(FieldError::field)
-        .containsExactly("addresses[1]", "addresses[2]", "addresses[3]", "addresses[4]", "addresses[5]", "addresses[6]");
+    assertThat(errors)
+        .extracting(FieldError::field)
+        .containsExactly(
+            "addresses[1]",
+            "addresses[2]",
+            "addresses[3]",
+            "addresses[4]",
+            "addresses[5]",
+            "addresses[6]");
     assertThat(errors.get(0).value()).isEqualTo("not a multiaddr");
     assertThat(errors.get(0).reason()).startsWith("not a multiaddr: ");
     assertThat(errors.get(1).reason()).isEqualTo(CheckRequestValidator.RELAYED);
@@ -89,7 +104,8 @@ class CheckRequestValidatorTest {
     List<String> fiftyOne = new ArrayList<>(fifty);
     fiftyOne.add("/ip4/127.0.0.1/tcp/5000");
     assertThat(errors(addresses(fiftyOne)))
-        .containsExactly(new FieldError("addresses", "51 addresses", "at most 50 addresses per check"));
+        .containsExactly(
+            new FieldError("addresses", "51 addresses", "at most 50 addresses per check"));
   }
 
   @Test
@@ -98,35 +114,57 @@ class CheckRequestValidatorTest {
         errors(
             new CheckSubmission(
                 null,
-                List.of("/ip4/192.0.2.1/tcp/4001", "/ip4/192.0.2.1/tcp/4001/p2p/" + self, "/dns4/x.example/tcp/1/p2p/" + other),
+                List.of(
+                    "/ip4/192.0.2.1/tcp/4001",
+                    "/ip4/192.0.2.1/tcp/4001/p2p/" + self,
+                    "/dns4/x.example/tcp/1/p2p/" + other),
                 0,
                 601,
                 CAP + 1));
-    assertThat(errors).extracting(FieldError::field)
-        .containsExactly("servers[0]", "servers[1]", "servers[2]", "confirmations", "timeoutSeconds", "maxDialDataBytes");
+    assertThat(errors)
+        .extracting(FieldError::field)
+        .containsExactly(
+            "servers[0]",
+            "servers[1]",
+            "servers[2]",
+            "confirmations",
+            "timeoutSeconds",
+            "maxDialDataBytes");
     assertThat(errors.get(0).reason()).isEqualTo("a server address must end in /p2p/<peer id>");
     assertThat(errors.get(1).reason()).isEqualTo("the node cannot check itself");
     assertThat(errors.get(3)).isEqualTo(new FieldError("confirmations", "0", "must be in [1, 10]"));
-    assertThat(errors.get(4)).isEqualTo(new FieldError("timeoutSeconds", "601", "must be in [1, 600] (absent = reach.jobs.default-timeout, default 60 s)"));
+    assertThat(errors.get(4))
+        .isEqualTo(
+            new FieldError(
+                "timeoutSeconds",
+                "601",
+                "must be in [1, 600] (absent = reach.jobs.default-timeout, default 60 s)"));
     assertThat(errors.get(5).value()).isEqualTo("100001");
   }
 
   @Test
   void tooManyServers() {
-    List<String> servers = Collections.nCopies(CheckRequestValidator.MAX_SERVERS + 1, "/ip4/192.0.2.1/tcp/4001/p2p/" + other);
-    assertThat(errors(new CheckSubmission(null, servers, null, null, null))).extracting(FieldError::field).containsExactly("servers");
+    List<String> servers =
+        Collections.nCopies(
+            CheckRequestValidator.MAX_SERVERS + 1, "/ip4/192.0.2.1/tcp/4001/p2p/" + other);
+    assertThat(errors(new CheckSubmission(null, servers, null, null, null)))
+        .extracting(FieldError::field)
+        .containsExactly("servers");
   }
 
   @Test
   void warningsOnlyForPortsTheNodeDoesNotListenOnAndNotForAnnouncedAddresses() {
     NodeAddresses node =
         new NodeAddresses(
-            List.of(Multiaddr.fromString("/ip4/0.0.0.0/tcp/4001")), List.of(Multiaddr.fromString("/ip4/203.0.113.7/tcp/14001")));
+            List.of(Multiaddr.fromString("/ip4/0.0.0.0/tcp/4001")),
+            List.of(Multiaddr.fromString("/ip4/203.0.113.7/tcp/14001")));
     assertThat(node.warnings(Multiaddr.fromString("/ip4/198.51.100.1/tcp/4001"))).isEmpty();
     assertThat(node.warnings(Multiaddr.fromString("/ip4/203.0.113.7/tcp/14001"))).isEmpty();
     assertThat(node.warnings(Multiaddr.fromString("/ip4/127.0.0.1/tcp/9")))
         .containsExactly("the node does not listen on tcp/9; a dial-back cannot succeed");
-    assertThat(node.candidates()).extracting(Multiaddr::toString).containsExactly("/ip4/0.0.0.0/tcp/4001", "/ip4/203.0.113.7/tcp/14001");
+    assertThat(node.candidates())
+        .extracting(Multiaddr::toString)
+        .containsExactly("/ip4/0.0.0.0/tcp/4001", "/ip4/203.0.113.7/tcp/14001");
   }
 
   @Test
@@ -141,8 +179,15 @@ class CheckRequestValidatorTest {
                     "/ip6/::/tcp/4001",
                     "/ip4/224.0.0.1/tcp/4001",
                     "/ip4/255.255.255.255/tcp/4001")));
-    assertThat(errors).extracting(FieldError::field).containsExactly(
-        "addresses[0]", "addresses[1]", "addresses[2]", "addresses[3]", "addresses[4]", "addresses[5]");
+    assertThat(errors)
+        .extracting(FieldError::field)
+        .containsExactly(
+            "addresses[0]",
+            "addresses[1]",
+            "addresses[2]",
+            "addresses[3]",
+            "addresses[4]",
+            "addresses[5]");
     assertThat(errors.get(0).reason()).isEqualTo("port 0 cannot be dialed");
     assertThat(errors.get(1).reason()).contains("/ip6zone").contains("link-local");
     assertThat(errors.get(2).reason()).startsWith("an unspecified address");
@@ -151,9 +196,18 @@ class CheckRequestValidatorTest {
     assertThat(errors.get(5).reason()).startsWith("a multicast or broadcast address");
 
     List<FieldError> servers =
-        errors(new CheckSubmission(null, List.of("/ip4/192.0.2.1/tcp/0/p2p/" + other, "/ip4/0.0.0.0/tcp/4001/p2p/" + other), null, null, null));
-    assertThat(servers).extracting(FieldError::reason).containsExactly("port 0 cannot be dialed",
-        "an unspecified address (0.0.0.0, ::) cannot be dialed: name the address itself");
+        errors(
+            new CheckSubmission(
+                null,
+                List.of("/ip4/192.0.2.1/tcp/0/p2p/" + other, "/ip4/0.0.0.0/tcp/4001/p2p/" + other),
+                null,
+                null,
+                null));
+    assertThat(servers)
+        .extracting(FieldError::reason)
+        .containsExactly(
+            "port 0 cannot be dialed",
+            "an unspecified address (0.0.0.0, ::) cannot be dialed: name the address itself");
   }
 
   /** The default policy: the pool's servers and the node's own addresses only. */
@@ -170,7 +224,13 @@ class CheckRequestValidatorTest {
 
     // own IPs on any port, and the pool's server by its exact address, are fine
     CheckRequest fine =
-        restricted.validate(new CheckSubmission(List.of("/ip4/127.0.0.1/tcp/9", "/ip4/203.0.113.7/tcp/4001"), List.of(pooled.toString()), null, null, null));
+        restricted.validate(
+            new CheckSubmission(
+                List.of("/ip4/127.0.0.1/tcp/9", "/ip4/203.0.113.7/tcp/4001"),
+                List.of(pooled.toString()),
+                null,
+                null,
+                null));
     assertThat(fine.servers()).containsExactly(pooled);
 
     List<FieldError> errors =
@@ -180,15 +240,23 @@ class CheckRequestValidatorTest {
                     restricted.validate(
                         new CheckSubmission(
                             List.of("/ip4/8.8.8.8/tcp/53", "/ip4/127.0.0.2/tcp/4001"),
-                            List.of("/ip4/198.51.100.8/tcp/4001/p2p/" + other, "/ip4/8.8.4.4/tcp/4001/p2p/" + other),
+                            List.of(
+                                "/ip4/198.51.100.8/tcp/4001/p2p/" + other,
+                                "/ip4/8.8.4.4/tcp/4001/p2p/" + other),
                             null,
                             null,
                             null)))
             .errors();
-    assertThat(errors).extracting(FieldError::field).containsExactly("addresses[0]", "addresses[1]", "servers[0]", "servers[1]");
-    assertThat(errors).extracting(FieldError::reason)
+    assertThat(errors)
+        .extracting(FieldError::field)
+        .containsExactly("addresses[0]", "addresses[1]", "servers[0]", "servers[1]");
+    assertThat(errors)
+        .extracting(FieldError::reason)
         .containsExactly(
-            CheckRequestValidator.NOT_OWN, CheckRequestValidator.NOT_OWN, CheckRequestValidator.NOT_IN_POOL, CheckRequestValidator.NOT_IN_POOL);
+            CheckRequestValidator.NOT_OWN,
+            CheckRequestValidator.NOT_OWN,
+            CheckRequestValidator.NOT_IN_POOL,
+            CheckRequestValidator.NOT_IN_POOL);
   }
 
   /** reach.access.allow-any-server: other servers too, at public addresses only. */
@@ -196,18 +264,41 @@ class CheckRequestValidatorTest {
   void serversOutsideThePoolMustBePublic() {
     Multiaddr pooled = Multiaddr.fromString("/ip4/127.0.0.1/tcp/4001/p2p/" + other);
     CheckRequestValidator open =
-        new CheckRequestValidator(self, CAP, new CheckPolicy(CheckPolicy.ServerRule.POOL_OR_PUBLIC, true, () -> List.of(pooled), Set::of));
+        new CheckRequestValidator(
+            self,
+            CAP,
+            new CheckPolicy(
+                CheckPolicy.ServerRule.POOL_OR_PUBLIC, true, () -> List.of(pooled), Set::of));
     String publicServer = "/ip4/8.8.4.4/tcp/4001/p2p/" + other;
-    assertThat(open.validate(new CheckSubmission(List.of("/ip4/8.8.8.8/tcp/53"), List.of(publicServer, pooled.toString()), null, null, null)).servers())
+    assertThat(
+            open.validate(
+                    new CheckSubmission(
+                        List.of("/ip4/8.8.8.8/tcp/53"),
+                        List.of(publicServer, pooled.toString()),
+                        null,
+                        null,
+                        null))
+                .servers())
         .extracting(Multiaddr::toString)
         .containsExactly(publicServer, pooled.toString());
-    for (String internal : List.of("/ip4/127.0.0.2/tcp/4001", "/ip4/10.0.0.1/tcp/22", "/ip6/fc00::1/tcp/22", "/ip4/169.254.169.254/tcp/80")) {
+    for (String internal :
+        List.of(
+            "/ip4/127.0.0.2/tcp/4001",
+            "/ip4/10.0.0.1/tcp/22",
+            "/ip6/fc00::1/tcp/22",
+            "/ip4/169.254.169.254/tcp/80")) {
       List<FieldError> errors =
           catchThrowableOfType(
                   InvalidCheckRequestException.class,
-                  () -> open.validate(new CheckSubmission(null, List.of(internal + "/p2p/" + other), null, null, null)))
+                  () ->
+                      open.validate(
+                          new CheckSubmission(
+                              null, List.of(internal + "/p2p/" + other), null, null, null)))
               .errors();
-      assertThat(errors).singleElement().extracting(FieldError::reason).isEqualTo(CheckRequestValidator.NOT_PUBLIC_SERVER);
+      assertThat(errors)
+          .singleElement()
+          .extracting(FieldError::reason)
+          .isEqualTo(CheckRequestValidator.NOT_PUBLIC_SERVER);
     }
   }
 

@@ -13,9 +13,12 @@ class FieldErrorTest {
   @Test
   void valueFieldAndReasonAreCut() {
     FieldError error = new FieldError(HUGE, HUGE, "not a multiaddr: " + HUGE);
-    assertThat(error.value()).isEqualTo(HUGE.substring(0, Excerpt.MAX_CHARS) + "… (" + HUGE.length() + " chars)");
+    assertThat(error.value())
+        .isEqualTo(HUGE.substring(0, Excerpt.MAX_CHARS) + "… (" + HUGE.length() + " chars)");
     assertThat(error.field()).hasSizeLessThan(Excerpt.MAX_CHARS + 30);
-    assertThat(error.reason()).startsWith("not a multiaddr: /ip4/999").hasSizeLessThan(Excerpt.MAX_REASON_CHARS + 30);
+    assertThat(error.reason())
+        .startsWith("not a multiaddr: /ip4/999")
+        .hasSizeLessThan(Excerpt.MAX_REASON_CHARS + 30);
   }
 
   @Test
@@ -34,9 +37,14 @@ class FieldErrorTest {
 
   @Test
   void theExceptionMessageStaysSmall() {
-    List<FieldError> errors = java.util.stream.IntStream.range(0, 100).mapToObj(i -> new FieldError("addresses[" + i + "]", HUGE, "bad")).toList();
+    List<FieldError> errors =
+        java.util.stream.IntStream.range(0, 100)
+            .mapToObj(i -> new FieldError("addresses[" + i + "]", HUGE, "bad"))
+            .toList();
     InvalidCheckRequestException e = new InvalidCheckRequestException(errors);
-    assertThat(e.getMessage()).startsWith("invalid check request: 100 field error(s), the first: ").hasSizeLessThan(1_000);
+    assertThat(e.getMessage())
+        .startsWith("invalid check request: 100 field error(s), the first: ")
+        .hasSizeLessThan(1_000);
     assertThat(e.errors()).hasSize(100);
   }
 }

@@ -1,8 +1,8 @@
 package io.reachability.job;
 
-import io.reachability.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.reachability.testing.MutableClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,12 +19,17 @@ class InMemoryJobStoreTest {
 
   private CheckJob queued() {
     clock.advance(STEP);
-    return CheckJob.queued(UUID.randomUUID(), CheckJob.LOCAL_OWNER, CheckRequest.defaults(), clock.instant());
+    return CheckJob.queued(
+        UUID.randomUUID(), CheckJob.LOCAL_OWNER, CheckRequest.defaults(), clock.instant());
   }
 
   private CheckJob finish(InMemoryJobStore store, CheckJob job) {
     clock.advance(STEP);
-    return store.update(job.id(), j -> j.started(clock.instant()).finished(JobState.SUCCEEDED, clock.instant(), null)).orElseThrow();
+    return store
+        .update(
+            job.id(),
+            j -> j.started(clock.instant()).finished(JobState.SUCCEEDED, clock.instant(), null))
+        .orElseThrow();
   }
 
   @Test
@@ -101,13 +106,19 @@ class InMemoryJobStoreTest {
 
     JobPage first = store.list(null, null, 0, 2);
     assertThat(first.total()).isEqualTo(5);
-    assertThat(first.items()).extracting(CheckJob::id).containsExactly(jobs.get(4).id(), jobs.get(3).id());
-    assertThat(store.list(null, null, 2, 2).items()).extracting(CheckJob::id).containsExactly(jobs.get(0).id());
+    assertThat(first.items())
+        .extracting(CheckJob::id)
+        .containsExactly(jobs.get(4).id(), jobs.get(3).id());
+    assertThat(store.list(null, null, 2, 2).items())
+        .extracting(CheckJob::id)
+        .containsExactly(jobs.get(0).id());
     assertThat(store.list(null, null, 3, 2).items()).isEmpty();
 
     JobPage succeeded = store.list(JobState.SUCCEEDED, null, 0, 10);
     assertThat(succeeded.total()).isEqualTo(2);
-    assertThat(succeeded.items()).extracting(CheckJob::id).containsExactly(jobs.get(3).id(), jobs.get(1).id());
+    assertThat(succeeded.items())
+        .extracting(CheckJob::id)
+        .containsExactly(jobs.get(3).id(), jobs.get(1).id());
     assertThat(store.list(JobState.CANCELLED, null, 0, 10).items()).isEmpty();
   }
 
@@ -117,7 +128,10 @@ class InMemoryJobStoreTest {
     CheckJob job = queued();
     store.save(job);
     CheckJob done = finish(store, job);
-    CheckJob again = store.update(job.id(), j -> j.finished(JobState.CANCELLED, clock.instant(), "late")).orElseThrow();
+    CheckJob again =
+        store
+            .update(job.id(), j -> j.finished(JobState.CANCELLED, clock.instant(), "late"))
+            .orElseThrow();
     assertThat(again).isEqualTo(done);
   }
 

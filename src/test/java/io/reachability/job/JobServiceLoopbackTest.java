@@ -27,8 +27,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * End to end on loopback, no mocks: a real node with its AutoNAT v2 client, a real embedded pool
- * of three servers, real dial-backs.
+ * End to end on loopback, no mocks: a real node with its AutoNAT v2 client, a real embedded pool of
+ * three servers, real dial-backs.
  */
 class JobServiceLoopbackTest {
 
@@ -95,25 +95,35 @@ class JobServiceLoopbackTest {
       assertThat(attempt.dialBackAddress()).isNotNull();
       assertThat(attempt.error()).isNull();
     }
-    assertThat(pool.servers()).allMatch(s -> s.counters().byReachability().get(Reachability.REACHABLE) >= 1);
+    assertThat(pool.servers())
+        .allMatch(s -> s.counters().byReachability().get(Reachability.REACHABLE) >= 1);
   }
 
   @Test
   void aClosedPortIsUnreachable() throws Exception {
-    Multiaddr closed = Multiaddr.fromSocketAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), freePort()));
+    Multiaddr closed =
+        Multiaddr.fromSocketAddress(
+            new InetSocketAddress(InetAddress.getLoopbackAddress(), freePort()));
     CheckJob job = run(CheckRequest.of(List.of(closed)));
 
     assertThat(job.state()).isEqualTo(JobState.SUCCEEDED);
     AddressResult result = job.results().get(0);
     assertThat(result.verdict()).isEqualTo(Verdict.UNREACHABLE);
-    assertThat(result.warnings()).singleElement().asString().contains("the node does not listen on tcp/");
-    assertThat(result.attempts()).hasSize(POOL_SIZE).allMatch(a -> a.dialStatus() == DialStatus.E_DIAL_ERROR && !a.nonceVerified());
+    assertThat(result.warnings())
+        .singleElement()
+        .asString()
+        .contains("the node does not listen on tcp/");
+    assertThat(result.attempts())
+        .hasSize(POOL_SIZE)
+        .allMatch(a -> a.dialStatus() == DialStatus.E_DIAL_ERROR && !a.nonceVerified());
   }
 
   @Test
   void identifySaysEveryEmbeddedServerSpeaksAutonatV2() throws Exception {
     pool.probe(node).get(WAIT.toSeconds(), TimeUnit.SECONDS);
-    assertThat(pool.servers()).allMatch(s -> Boolean.TRUE.equals(s.speaksAutonatV2())).allMatch(PoolServer::embedded);
+    assertThat(pool.servers())
+        .allMatch(s -> Boolean.TRUE.equals(s.speaksAutonatV2()))
+        .allMatch(PoolServer::embedded);
   }
 
   /** A port nothing listens on: bound once by the OS, then released. */

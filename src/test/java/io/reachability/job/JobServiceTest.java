@@ -1,6 +1,5 @@
 package io.reachability.job;
 
-import io.reachability.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -13,6 +12,7 @@ import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.core.PeerId;
 import io.reachability.libp2p.crypto.Keys;
 import io.reachability.pool.ServerPool;
+import io.reachability.testing.MutableClock;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -62,10 +62,22 @@ class JobServiceTest {
         asked.add(server);
         Script script = scripts.get(server);
         return switch (script) {
-          case REACHABLE -> CompletableFuture.completedFuture(result(server, address, Reachability.REACHABLE, ResponseStatus.OK, DialStatus.OK));
+          case REACHABLE ->
+              CompletableFuture.completedFuture(
+                  result(
+                      server, address, Reachability.REACHABLE, ResponseStatus.OK, DialStatus.OK));
           case UNREACHABLE ->
-              CompletableFuture.completedFuture(result(server, address, Reachability.UNREACHABLE, ResponseStatus.OK, DialStatus.E_DIAL_ERROR));
-          case REFUSED -> CompletableFuture.completedFuture(result(server, address, Reachability.UNKNOWN, ResponseStatus.E_DIAL_REFUSED, null));
+              CompletableFuture.completedFuture(
+                  result(
+                      server,
+                      address,
+                      Reachability.UNREACHABLE,
+                      ResponseStatus.OK,
+                      DialStatus.E_DIAL_ERROR));
+          case REFUSED ->
+              CompletableFuture.completedFuture(
+                  result(
+                      server, address, Reachability.UNKNOWN, ResponseStatus.E_DIAL_REFUSED, null));
           case THROWS -> throw new IllegalStateException("client is closed");
           case SILENT -> {
             CompletableFuture<CheckResult> never = new CompletableFuture<>();
@@ -84,7 +96,11 @@ class JobServiceTest {
   }
 
   private static CheckResult result(
-      Multiaddr server, Multiaddr address, Reachability reachability, ResponseStatus status, DialStatus dial) {
+      Multiaddr server,
+      Multiaddr address,
+      Reachability reachability,
+      ResponseStatus status,
+      DialStatus dial) {
     boolean verified = reachability == Reachability.REACHABLE;
     return new CheckResult(
         server.peerId().orElseThrow(),
@@ -113,7 +129,15 @@ class JobServiceTest {
   }
 
   private JobService service(ServerPool pool, JobSettings settings) {
-    JobService service = new JobService(new InMemoryJobStore(clock, Duration.ofHours(1), 1000), checker, pool, () -> NODE, settings, OPTIONS, clock);
+    JobService service =
+        new JobService(
+            new InMemoryJobStore(clock, Duration.ofHours(1), 1000),
+            checker,
+            pool,
+            () -> NODE,
+            settings,
+            OPTIONS,
+            clock);
     services.add(service);
     return service;
   }
@@ -122,7 +146,8 @@ class JobServiceTest {
     return service(ServerPool.of(servers(answers), null), JobSettings.of(2, 10));
   }
 
-  private static CheckJob await(JobService service, UUID id, Predicate<CheckJob> condition) throws InterruptedException {
+  private static CheckJob await(JobService service, UUID id, Predicate<CheckJob> condition)
+      throws InterruptedException {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (System.nanoTime() < deadline) {
       CheckJob job = service.find(id).orElseThrow();
@@ -142,10 +167,10 @@ class JobServiceTest {
     awaitSize(asked, count);
   }
 
-
   @Test
   void threeServersAgreeReachable() throws Exception {
-    JobService service = service(Script.REACHABLE, Script.REACHABLE, Script.REACHABLE, Script.REACHABLE);
+    JobService service =
+        service(Script.REACHABLE, Script.REACHABLE, Script.REACHABLE, Script.REACHABLE);
     CheckJob job = finished(service, service.submit(CheckRequest.of(List.of(LISTEN))));
 
     assertThat(job.state()).isEqualTo(JobState.SUCCEEDED);
@@ -175,24 +200,34 @@ class JobServiceTest {
     assertThat(result.verdict()).isEqualTo(Verdict.REACHABLE);
     assertThat(result.attempts()).hasSize(4);
     assertThat(result.attempts().stream().map(Attempt::server).distinct()).hasSize(4);
-    assertThat(result.attempts()).filteredOn(a -> a.reachability() == Reachability.REACHABLE).hasSize(2);
-    assertThat(result.attempts()).filteredOn(a -> a.error() != null).extracting(Attempt::error)
+    assertThat(result.attempts())
+        .filteredOn(a -> a.reachability() == Reachability.REACHABLE)
+        .hasSize(2);
+    assertThat(result.attempts())
+        .filteredOn(a -> a.error() != null)
+        .extracting(Attempt::error)
         .containsExactlyInAnyOrder("scripted UNKNOWN", "client is closed");
 
     scripts.clear();
     asked.clear();
     JobService exhausted = service(Script.REFUSED, Script.REFUSED, Script.REACHABLE);
-    AddressResult one = finished(exhausted, exhausted.submit(CheckRequest.of(List.of(LISTEN)))).results().get(0);
-    assertThat(one.verdict()).as("one success of three wanted decides nothing").isEqualTo(Verdict.UNKNOWN);
+    AddressResult one =
+        finished(exhausted, exhausted.submit(CheckRequest.of(List.of(LISTEN)))).results().get(0);
+    assertThat(one.verdict())
+        .as("one success of three wanted decides nothing")
+        .isEqualTo(Verdict.UNKNOWN);
     assertThat(one.attempts()).hasSize(3);
   }
 
   @Test
   void noServerIsAskedOnceTheConfirmationsAreIn() throws Exception {
-    JobService service = service(Script.REFUSED, Script.REACHABLE, Script.REACHABLE, Script.REACHABLE, Script.REACHABLE);
+    JobService service =
+        service(
+            Script.REFUSED, Script.REACHABLE, Script.REACHABLE, Script.REACHABLE, Script.REACHABLE);
     for (int i = 0; i < 10; i++) {
       asked.clear();
-      AddressResult result = finished(service, service.submit(CheckRequest.of(List.of(LISTEN)))).results().get(0);
+      AddressResult result =
+          finished(service, service.submit(CheckRequest.of(List.of(LISTEN)))).results().get(0);
       long refusals = result.attempts().stream().filter(a -> a.error() != null).count();
       assertThat(result.verdict()).isEqualTo(Verdict.REACHABLE);
       assertThat(result.attempts()).hasSize(3 + (int) refusals);
@@ -207,7 +242,8 @@ class JobServiceTest {
     assertThat(job.results().get(0).verdict()).isEqualTo(Verdict.REACHABLE);
 
     JobService two = service(Script.REACHABLE, Script.REACHABLE, Script.REACHABLE);
-    CheckJob oneConfirmation = finished(two, two.submit(CheckRequest.of(List.of(LISTEN)).withConfirmations(1)));
+    CheckJob oneConfirmation =
+        finished(two, two.submit(CheckRequest.of(List.of(LISTEN)).withConfirmations(1)));
     assertThat(oneConfirmation.results().get(0).attempts()).hasSize(1);
   }
 
@@ -228,7 +264,8 @@ class JobServiceTest {
   void requestedServersInsteadOfThePool() throws Exception {
     List<Multiaddr> own = servers(Script.UNREACHABLE, Script.UNREACHABLE);
     JobService service = service(Script.REACHABLE, Script.REACHABLE, Script.REACHABLE);
-    CheckJob job = finished(service, service.submit(CheckRequest.of(List.of(LISTEN)).withServers(own)));
+    CheckJob job =
+        finished(service, service.submit(CheckRequest.of(List.of(LISTEN)).withServers(own)));
     assertThat(job.results().get(0).verdict()).isEqualTo(Verdict.UNREACHABLE);
     assertThat(asked).containsExactlyInAnyOrderElementsOf(own);
   }
@@ -262,8 +299,13 @@ class JobServiceTest {
 
     assertThatThrownBy(() -> service.submit(CheckRequest.of(List.of(LISTEN))))
         .isInstanceOf(QueueFullException.class)
-        .satisfies(e -> assertThat(((QueueFullException) e).retryAfter()).isEqualTo(JobSettings.RETRY_AFTER));
-    assertThat(service.list(null, 0, 10).items()).extracting(CheckJob::id).containsExactly(queued.id(), running.id());
+        .satisfies(
+            e ->
+                assertThat(((QueueFullException) e).retryAfter())
+                    .isEqualTo(JobSettings.RETRY_AFTER));
+    assertThat(service.list(null, 0, 10).items())
+        .extracting(CheckJob::id)
+        .containsExactly(queued.id(), running.id());
     assertThat(service.queued()).isEqualTo(1);
 
     // cancelling the queued job makes room at once
@@ -277,23 +319,38 @@ class JobServiceTest {
   void aTurnedAwaySubmissionEvictsNothing() throws Exception {
     InMemoryJobStore store = new InMemoryJobStore(clock, Duration.ofHours(1), 3);
     JobService service =
-        new JobService(store, checker, ServerPool.of(servers(Script.SILENT), null), () -> NODE, JobSettings.of(1, 1), OPTIONS, clock);
+        new JobService(
+            store,
+            checker,
+            ServerPool.of(servers(Script.SILENT), null),
+            () -> NODE,
+            JobSettings.of(1, 1),
+            OPTIONS,
+            clock);
     services.add(service);
-    CheckJob done = finished(service, service.submit(CheckRequest.of(List.of(LISTEN)).withServers(servers(Script.REACHABLE))));
+    CheckJob done =
+        finished(
+            service,
+            service.submit(
+                CheckRequest.of(List.of(LISTEN)).withServers(servers(Script.REACHABLE))));
     CheckJob running = service.submit(CheckRequest.of(List.of(LISTEN)));
     await(service, running.id(), j -> j.state() == JobState.RUNNING);
     CheckJob queued = service.submit(CheckRequest.of(List.of(LISTEN)));
     assertThat(store.size()).isEqualTo(3); // full: one finished, one running, one queued
 
-    assertThatThrownBy(() -> service.submit(CheckRequest.of(List.of(LISTEN)))).isInstanceOf(QueueFullException.class);
+    assertThatThrownBy(() -> service.submit(CheckRequest.of(List.of(LISTEN))))
+        .isInstanceOf(QueueFullException.class);
 
     assertThat(service.find(done.id())).as("the finished job is still readable").isPresent();
-    assertThat(service.list(null, 0, 10).items()).extracting(CheckJob::id).containsExactly(queued.id(), running.id(), done.id());
+    assertThat(service.list(null, 0, 10).items())
+        .extracting(CheckJob::id)
+        .containsExactly(queued.id(), running.id(), done.id());
   }
 
   @Test
   void cancellingAQueuedJobMeansItNeverRuns() throws Exception {
-    JobService service = service(ServerPool.of(servers(Script.SILENT), null), JobSettings.of(1, 10));
+    JobService service =
+        service(ServerPool.of(servers(Script.SILENT), null), JobSettings.of(1, 10));
     CheckJob running = service.submit(CheckRequest.of(List.of(LISTEN)));
     CheckJob queued = service.submit(CheckRequest.of(List.of(LISTEN)));
     awaitAsked(1);
@@ -335,18 +392,25 @@ class JobServiceTest {
   @Test
   void aJobTimesOutWithTheEvidenceItHas() throws Exception {
     JobService service = service(Script.SILENT, Script.SILENT);
-    CheckJob job = finished(service, service.submit(CheckRequest.of(List.of(LISTEN, ANNOUNCED)).withTimeout(Duration.ofMillis(200))));
+    CheckJob job =
+        finished(
+            service,
+            service.submit(
+                CheckRequest.of(List.of(LISTEN, ANNOUNCED)).withTimeout(Duration.ofMillis(200))));
     assertThat(job.state()).isEqualTo(JobState.FAILED);
     assertThat(job.error()).startsWith("timed out after").endsWith("with 1 of 2 addresses checked");
     AddressResult result = job.results().get(0);
     assertThat(result.verdict()).isEqualTo(Verdict.UNKNOWN);
-    assertThat(result.attempts()).hasSize(2).allMatch(a -> JobService.NO_ANSWER_IN_TIME.equals(a.error()));
+    assertThat(result.attempts())
+        .hasSize(2)
+        .allMatch(a -> JobService.NO_ANSWER_IN_TIME.equals(a.error()));
   }
 
   @Test
   void shutdownDrainsWhatItCan() throws Exception {
     List<Multiaddr> servers = servers(Script.SILENT);
-    JobService service = service(ServerPool.of(servers, null), JobSettings.of(1, 10).withShutdownGrace(WAIT));
+    JobService service =
+        service(ServerPool.of(servers, null), JobSettings.of(1, 10).withShutdownGrace(WAIT));
     List<CheckJob> jobs = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       jobs.add(service.submit(CheckRequest.of(List.of(LISTEN))));
@@ -354,7 +418,15 @@ class JobServiceTest {
     awaitAsked(1);
     // from now on the server answers, and the job waiting for it gets its answer
     scripts.put(servers.get(0), Script.REACHABLE);
-    silent.forEach(f -> f.complete(result(servers.get(0), LISTEN, Reachability.REACHABLE, ResponseStatus.OK, DialStatus.OK)));
+    silent.forEach(
+        f ->
+            f.complete(
+                result(
+                    servers.get(0),
+                    LISTEN,
+                    Reachability.REACHABLE,
+                    ResponseStatus.OK,
+                    DialStatus.OK)));
 
     service.close();
 
@@ -368,7 +440,10 @@ class JobServiceTest {
 
   @Test
   void shutdownCancelsWhatCannotFinishInTheGracePeriod() throws Exception {
-    JobService service = service(ServerPool.of(servers(Script.SILENT), null), JobSettings.of(1, 10).withShutdownGrace(Duration.ofMillis(100)));
+    JobService service =
+        service(
+            ServerPool.of(servers(Script.SILENT), null),
+            JobSettings.of(1, 10).withShutdownGrace(Duration.ofMillis(100)));
     List<CheckJob> jobs = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       jobs.add(service.submit(CheckRequest.of(List.of(LISTEN))));
@@ -387,7 +462,12 @@ class JobServiceTest {
 
   @Test
   void manyJobsAllEnd() throws Exception {
-    JobService service = service(ServerPool.of(servers(Script.REACHABLE, Script.UNREACHABLE, Script.REFUSED, Script.REACHABLE), null), JobSettings.of(4, 100));
+    JobService service =
+        service(
+            ServerPool.of(
+                servers(Script.REACHABLE, Script.UNREACHABLE, Script.REFUSED, Script.REACHABLE),
+                null),
+            JobSettings.of(4, 100));
     List<CheckJob> jobs = new ArrayList<>();
     for (int i = 0; i < 100; i++) {
       jobs.add(service.submit(CheckRequest.of(List.of(LISTEN))));
@@ -404,7 +484,10 @@ class JobServiceTest {
   /** No job holds a thread: 200 jobs waiting on a silent server all wait at once, none queued. */
   @Test
   void twoHundredJobsAgainstASilentServerAllRunAtOnce() throws Exception {
-    JobService service = service(ServerPool.of(servers(Script.SILENT), null), JobSettings.of(256, 1000).withShutdownGrace(Duration.ZERO));
+    JobService service =
+        service(
+            ServerPool.of(servers(Script.SILENT), null),
+            JobSettings.of(256, 1000).withShutdownGrace(Duration.ZERO));
     int threadsBefore = ManagementFactory.getThreadMXBean().getThreadCount();
     for (int i = 0; i < 200; i++) {
       service.submit(CheckRequest.of(List.of(LISTEN)).withTimeout(Duration.ofMinutes(5)));
@@ -420,7 +503,8 @@ class JobServiceTest {
   /** ... and each ends at its own timeout, not one after the other. */
   @Test
   void jobsWaitingOnASilentServerAllEndAtTheirTimeout() throws Exception {
-    JobService service = service(ServerPool.of(servers(Script.SILENT), null), JobSettings.of(256, 1000));
+    JobService service =
+        service(ServerPool.of(servers(Script.SILENT), null), JobSettings.of(256, 1000));
     List<CheckJob> jobs = new ArrayList<>();
     for (int i = 0; i < 200; i++) {
       jobs.add(service.submit(CheckRequest.of(List.of(LISTEN)).withTimeout(Duration.ofSeconds(1))));
@@ -429,7 +513,10 @@ class JobServiceTest {
       CheckJob done = finished(service, job);
       assertThat(done.state()).isEqualTo(JobState.FAILED);
       assertThat(done.error()).isEqualTo("timed out after 1 s with 1 of 1 addresses checked");
-      assertThat(done.results().get(0).attempts()).singleElement().extracting(Attempt::error).isEqualTo(JobService.NO_ANSWER_IN_TIME);
+      assertThat(done.results().get(0).attempts())
+          .singleElement()
+          .extracting(Attempt::error)
+          .isEqualTo(JobService.NO_ANSWER_IN_TIME);
     }
     assertThat(service.checksInFlight()).isZero();
     assertThat(silent).hasSize(200).allMatch(CompletableFuture::isCancelled);
@@ -449,7 +536,9 @@ class JobServiceTest {
           order.add(address.toString());
           CompletableFuture<CheckResult> answer = new CompletableFuture<>();
           pending.add(answer);
-          return answer.thenApply(ignored -> result(s, address, Reachability.REACHABLE, ResponseStatus.OK, DialStatus.OK));
+          return answer.thenApply(
+              ignored ->
+                  result(s, address, Reachability.REACHABLE, ResponseStatus.OK, DialStatus.OK));
         };
     JobService service =
         new JobService(
@@ -484,7 +573,9 @@ class JobServiceTest {
   @Test
   void waitingJobsStartOneOwnerAtATime() throws Exception {
     List<Multiaddr> servers = servers(Script.SILENT);
-    JobService service = service(ServerPool.of(servers, null), JobSettings.of(1, 10).withShutdownGrace(Duration.ZERO));
+    JobService service =
+        service(
+            ServerPool.of(servers, null), JobSettings.of(1, 10).withShutdownGrace(Duration.ZERO));
     CheckJob first = service.submit(CheckRequest.of(List.of(LISTEN)), "burst");
     List<CheckJob> burst = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
@@ -502,15 +593,21 @@ class JobServiceTest {
   @Test
   void oneOwnerCannotHaveMoreThanItsShareOfUnfinishedJobs() throws Exception {
     JobService service =
-        service(ServerPool.of(servers(Script.SILENT), null), JobSettings.of(1, 10).withMaxUnfinishedPerOwner(2).withShutdownGrace(Duration.ZERO));
+        service(
+            ServerPool.of(servers(Script.SILENT), null),
+            JobSettings.of(1, 10).withMaxUnfinishedPerOwner(2).withShutdownGrace(Duration.ZERO));
     CheckJob running = service.submit(CheckRequest.of(List.of(LISTEN)), "greedy");
     service.submit(CheckRequest.of(List.of(LISTEN)), "greedy");
     assertThatThrownBy(() -> service.submit(CheckRequest.of(List.of(LISTEN)), "greedy"))
         .isInstanceOf(TooManyJobsException.class)
         .hasMessageContaining("2 unfinished jobs")
-        .satisfies(e -> assertThat(((TooManyJobsException) e).retryAfter()).isEqualTo(JobSettings.RETRY_AFTER));
+        .satisfies(
+            e ->
+                assertThat(((TooManyJobsException) e).retryAfter())
+                    .isEqualTo(JobSettings.RETRY_AFTER));
     assertThat(service.list(null, "greedy", 0, 10).total()).isEqualTo(2);
-    assertThat(service.submit(CheckRequest.of(List.of(LISTEN)), "modest").state()).isEqualTo(JobState.QUEUED);
+    assertThat(service.submit(CheckRequest.of(List.of(LISTEN)), "modest").state())
+        .isEqualTo(JobState.QUEUED);
 
     service.cancel(running.id()); // a finished job no longer counts
     assertThat(service.submit(CheckRequest.of(List.of(LISTEN)), "greedy")).isNotNull();
@@ -532,16 +629,40 @@ class JobServiceTest {
         (s, address, options) ->
             CompletableFuture.completedFuture(
                 new CheckResult(
-                    s.peerId().orElseThrow(), s, 0, address, null, null, Reachability.UNKNOWN,
-                    "cannot connect to the server: Connection refused: /127.0.0.1:5000", false, null, 0, Duration.ofMillis(1)));
+                    s.peerId().orElseThrow(),
+                    s,
+                    0,
+                    address,
+                    null,
+                    null,
+                    Reachability.UNKNOWN,
+                    "cannot connect to the server: Connection refused: /127.0.0.1:5000",
+                    false,
+                    null,
+                    0,
+                    Duration.ofMillis(1)));
     JobService service =
-        new JobService(new InMemoryJobStore(clock, Duration.ofHours(1), 10), failing, ServerPool.of(List.of(server), null), () -> NODE, JobSettings.of(1, 1), OPTIONS, clock);
+        new JobService(
+            new InMemoryJobStore(clock, Duration.ofHours(1), 10),
+            failing,
+            ServerPool.of(List.of(server), null),
+            () -> NODE,
+            JobSettings.of(1, 1),
+            OPTIONS,
+            clock);
     services.add(service);
     CheckJob job = finished(service, service.submit(CheckRequest.of(List.of(LISTEN))));
-    assertThat(job.results().get(0).attempts()).singleElement().extracting(Attempt::error).isEqualTo("cannot connect to the server");
-    assertThat(AttemptErrors.forCaller("cannot open a /libp2p/autonat/2/dial-request stream: protocol negotiation failed: garbage"))
+    assertThat(job.results().get(0).attempts())
+        .singleElement()
+        .extracting(Attempt::error)
+        .isEqualTo("cannot connect to the server");
+    assertThat(
+            AttemptErrors.forCaller(
+                "cannot open a /libp2p/autonat/2/dial-request stream: protocol negotiation failed:"
+                    + " garbage"))
         .isEqualTo("cannot open a /libp2p/autonat/2/dial-request stream");
-    assertThat(AttemptErrors.forCaller("cannot send the request: connection reset")).isEqualTo("cannot send the request");
+    assertThat(AttemptErrors.forCaller("cannot send the request: connection reset"))
+        .isEqualTo("cannot send the request");
     assertThat(AttemptErrors.forCaller("timed out after 15 s")).isEqualTo("timed out after 15 s");
     assertThat(AttemptErrors.forCaller(null)).isNull();
   }

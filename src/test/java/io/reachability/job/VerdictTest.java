@@ -44,6 +44,7 @@ class VerdictTest {
   @ParameterizedTest
   @CsvSource({"-1, 0, 1", "0, -1, 1", "0, 0, 0"})
   void rejectsNonsense(int successes, int failures, int confirmations) {
-    assertThatThrownBy(() -> Verdict.of(successes, failures, confirmations)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Verdict.of(successes, failures, confirmations))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

@@ -11,7 +11,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** The per-address decisions with an injected clock: the issue's decision table and the timing rules. */
+/**
+ * The per-address decisions with an injected clock: the issue's decision table and the timing
+ * rules.
+ */
 class AddressStateTest {
 
   private static final Multiaddr ADDRESS = Multiaddr.fromString("/ip4/198.51.100.7/tcp/4001");
@@ -25,7 +28,9 @@ class AddressStateTest {
     return Multiaddr.fromString("/ip4/203.0.113." + i + "/tcp/4001");
   }
 
-  /** Feeds outcomes written as S (success), F (failure), R (refused), E (error), one second apart. */
+  /**
+   * Feeds outcomes written as S (success), F (failure), R (refused), E (error), one second apart.
+   */
   private AddressState fed(AddressState state, String outcomes) {
     int i = 0;
     for (char c : outcomes.toCharArray()) {
@@ -76,7 +81,9 @@ class AddressStateTest {
   @Test
   void theWindowKeepsTheLastFiveOutcomes() {
     AddressState state = fed("FFFFFSSSSS");
-    assertThat(state.window()).hasSize(settings.windowSize()).allMatch(r -> r.outcome() == ProbeOutcome.SUCCESS);
+    assertThat(state.window())
+        .hasSize(settings.windowSize())
+        .allMatch(r -> r.outcome() == ProbeOutcome.SUCCESS);
     assertThat(state.verdict()).isEqualTo(Reachability.REACHABLE);
   }
 
@@ -84,7 +91,8 @@ class AddressStateTest {
   void outcomesExpireAfterTheirTtl() {
     AddressState state = fed("SSS");
     Instant first = state.window().get(0).at();
-    assertThat(state.nextChange(clock.instant())).isEqualTo(first.plus(settings.reprobeInterval().plusSeconds(2)));
+    assertThat(state.nextChange(clock.instant()))
+        .isEqualTo(first.plus(settings.reprobeInterval().plusSeconds(2)));
 
     clock.advance(settings.outcomeTtl());
     state.prune(clock.instant());
@@ -100,16 +108,19 @@ class AddressStateTest {
     AddressState state = fed("SSS");
     Instant newest = state.window().get(2).at();
     assertThat(state.probesNeeded(clock.instant())).isZero();
-    assertThat(state.nextChange(clock.instant())).isEqualTo(newest.plus(settings.reprobeInterval()));
+    assertThat(state.nextChange(clock.instant()))
+        .isEqualTo(newest.plus(settings.reprobeInterval()));
 
-    clock.advance(Duration.between(clock.instant(), newest.plus(settings.reprobeInterval())).minusMillis(1));
+    clock.advance(
+        Duration.between(clock.instant(), newest.plus(settings.reprobeInterval())).minusMillis(1));
     state.prune(clock.instant());
     assertThat(state.probesNeeded(clock.instant())).isZero();
 
     clock.advance(Duration.ofMillis(1));
     state.prune(clock.instant());
     assertThat(state.probesNeeded(clock.instant())).isEqualTo(1);
-    assertThat(state.verdict()).isEqualTo(Reachability.REACHABLE); // still, until outcomes say otherwise
+    assertThat(state.verdict())
+        .isEqualTo(Reachability.REACHABLE); // still, until outcomes say otherwise
   }
 
   @Test
@@ -129,7 +140,8 @@ class AddressStateTest {
 
     fed(other, "SSS");
     Instant newest = other.window().get(2).at();
-    assertThat(other.nextChange(clock.instant())).isEqualTo(newest.plus(settings.secondaryReprobeInterval()));
+    assertThat(other.nextChange(clock.instant()))
+        .isEqualTo(newest.plus(settings.secondaryReprobeInterval()));
   }
 
   @Test
@@ -140,7 +152,8 @@ class AddressStateTest {
     fed(state, "R");
     Instant lastRefusal = clock.instant().minus(STEP);
     assertThat(state.probesNeeded(clock.instant())).isZero();
-    assertThat(state.nextChange(clock.instant())).isEqualTo(lastRefusal.plus(settings.refusalPause()));
+    assertThat(state.nextChange(clock.instant()))
+        .isEqualTo(lastRefusal.plus(settings.refusalPause()));
 
     clock.advance(Duration.between(clock.instant(), lastRefusal.plus(settings.refusalPause())));
     state.prune(clock.instant());
@@ -161,7 +174,8 @@ class AddressStateTest {
     assertThat(state.rateLimited()).isTrue();
     assertThat(state.probesNeeded(clock.instant())).isZero();
     Instant firstProbe = clock.instant().minus(STEP.multipliedBy(10));
-    assertThat(state.nextChange(clock.instant())).isEqualTo(firstProbe.plus(settings.probeRateWindow()));
+    assertThat(state.nextChange(clock.instant()))
+        .isEqualTo(firstProbe.plus(settings.probeRateWindow()));
 
     clock.advance(Duration.between(clock.instant(), firstProbe.plus(settings.probeRateWindow())));
     state.prune(clock.instant());

@@ -37,10 +37,12 @@ class ReachabilityMonitorTest {
   private MonitorSettings settings = MonitorSettings.DEFAULTS;
   private ReachabilityMonitor monitor;
 
-  private record Probe(Multiaddr server, Multiaddr address, CompletableFuture<CheckResult> result) {}
+  private record Probe(
+      Multiaddr server, Multiaddr address, CompletableFuture<CheckResult> result) {}
 
   private static ReachabilityMonitor.Server server(String ip) {
-    return new ReachabilityMonitor.Server(Multiaddr.fromString("/ip4/" + ip + "/tcp/4001/p2p/" + SERVER_ID), true);
+    return new ReachabilityMonitor.Server(
+        Multiaddr.fromString("/ip4/" + ip + "/tcp/4001/p2p/" + SERVER_ID), true);
   }
 
   private ReachabilityMonitor monitor() {
@@ -66,22 +68,40 @@ class ReachabilityMonitorTest {
     }
   }
 
-  private static CheckResult result(Probe probe, Reachability reachability, ResponseStatus status, DialStatus dial) {
+  private static CheckResult result(
+      Probe probe, Reachability reachability, ResponseStatus status, DialStatus dial) {
     return new CheckResult(
-        SERVER_ID, probe.server(), 0, probe.address(), status, dial, reachability, "scripted",
-        reachability == Reachability.REACHABLE, null, 0, Duration.ofMillis(3));
+        SERVER_ID,
+        probe.server(),
+        0,
+        probe.address(),
+        status,
+        dial,
+        reachability,
+        "scripted",
+        reachability == Reachability.REACHABLE,
+        null,
+        0,
+        Duration.ofMillis(3));
   }
 
   private static void succeed(Probe probe) {
-    probe.result().complete(result(probe, Reachability.REACHABLE, ResponseStatus.OK, DialStatus.OK));
+    probe
+        .result()
+        .complete(result(probe, Reachability.REACHABLE, ResponseStatus.OK, DialStatus.OK));
   }
 
   private static void fail(Probe probe) {
-    probe.result().complete(result(probe, Reachability.UNREACHABLE, ResponseStatus.OK, DialStatus.E_DIAL_ERROR));
+    probe
+        .result()
+        .complete(
+            result(probe, Reachability.UNREACHABLE, ResponseStatus.OK, DialStatus.E_DIAL_ERROR));
   }
 
   private static void refuse(Probe probe) {
-    probe.result().complete(result(probe, Reachability.UNKNOWN, ResponseStatus.E_DIAL_REFUSED, null));
+    probe
+        .result()
+        .complete(result(probe, Reachability.UNKNOWN, ResponseStatus.E_DIAL_REFUSED, null));
   }
 
   private List<Probe> open() {
@@ -99,12 +119,16 @@ class ReachabilityMonitorTest {
     succeed(probes.get(0));
     assertThat(monitor.verdicts()).containsEntry(PUBLIC, Reachability.UNKNOWN);
     succeed(probes.get(1));
-    assertThat(monitor.verdicts()).containsEntry(PUBLIC, Reachability.REACHABLE); // before the third answers
-    assertThat(changes).singleElement().satisfies(c -> {
-      assertThat(c.address()).isEqualTo(PUBLIC);
-      assertThat(c.from()).isEqualTo(Reachability.UNKNOWN);
-      assertThat(c.to()).isEqualTo(Reachability.REACHABLE);
-    });
+    assertThat(monitor.verdicts())
+        .containsEntry(PUBLIC, Reachability.REACHABLE); // before the third answers
+    assertThat(changes)
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.address()).isEqualTo(PUBLIC);
+              assertThat(c.from()).isEqualTo(Reachability.UNKNOWN);
+              assertThat(c.to()).isEqualTo(Reachability.REACHABLE);
+            });
     succeed(probes.get(2));
     monitor.tick();
 
@@ -112,7 +136,8 @@ class ReachabilityMonitorTest {
     AddressReport report = monitor.report().addresses().get(0);
     assertThat(report.confidence()).isEqualTo(3);
     assertThat(report.history()).hasSize(3);
-    assertThat(report.nextProbeAt()).isEqualTo(report.lastProbeAt().plus(settings.reprobeInterval()));
+    assertThat(report.nextProbeAt())
+        .isEqualTo(report.lastProbeAt().plus(settings.reprobeInterval()));
     assertThat(monitor.report().reachability()).isEqualTo(NodeReachability.PUBLIC);
   }
 
@@ -145,7 +170,12 @@ class ReachabilityMonitorTest {
   @Test
   void addressesAreServedInCandidateOrderEachWithAllItNeeds() {
     candidates = List.of(PUBLIC, OTHER);
-    pool = List.of(server("203.0.113.1"), server("203.0.114.1"), server("203.0.115.1"), server("203.0.116.1"));
+    pool =
+        List.of(
+            server("203.0.113.1"),
+            server("203.0.114.1"),
+            server("203.0.115.1"),
+            server("203.0.116.1"));
     monitor().tick();
 
     // four servers, one probe each at a time: the first address takes the three it needs
@@ -193,12 +223,16 @@ class ReachabilityMonitorTest {
     // the address still needs probes, the other server is busy: the next pass is when the erring
     // server's rest ends (5 s, less up to 20 % jitter)
     Instant wake = monitor.wakeAt();
-    assertThat(wake).isBetween(
-        clock.instant().plus(settings.backoffInitial().multipliedBy(8).dividedBy(10)), clock.instant().plus(settings.backoffInitial()));
+    assertThat(wake)
+        .isBetween(
+            clock.instant().plus(settings.backoffInitial().multipliedBy(8).dividedBy(10)),
+            clock.instant().plus(settings.backoffInitial()));
     succeed(second);
     clock.advance(Duration.between(clock.instant(), wake));
     monitor.tick();
-    assertThat(open()).singleElement().satisfies(p -> assertThat(p.server()).isEqualTo(first.server()));
+    assertThat(open())
+        .singleElement()
+        .satisfies(p -> assertThat(p.server()).isEqualTo(first.server()));
     assertThat(monitor.report().addresses().get(0).history())
         .extracting(ProbeRecord::outcome)
         .containsExactly(ProbeOutcome.ERROR, ProbeOutcome.SUCCESS);
@@ -208,10 +242,15 @@ class ReachabilityMonitorTest {
   void anEmptyPoolIsRetriedWithADoublingBackoff() {
     monitor().tick();
     Duration first = Duration.between(clock.instant(), monitor.wakeAt());
-    assertThat(first).isBetween(settings.backoffInitial().multipliedBy(8).dividedBy(10), settings.backoffInitial());
+    assertThat(first)
+        .isBetween(
+            settings.backoffInitial().multipliedBy(8).dividedBy(10), settings.backoffInitial());
     monitor.tick();
     Duration second = Duration.between(clock.instant(), monitor.wakeAt());
-    assertThat(second).isBetween(settings.backoffInitial().multipliedBy(16).dividedBy(10), settings.backoffInitial().multipliedBy(2));
+    assertThat(second)
+        .isBetween(
+            settings.backoffInitial().multipliedBy(16).dividedBy(10),
+            settings.backoffInitial().multipliedBy(2));
 
     pool = List.of(server("203.0.113.1"));
     monitor.tick();
@@ -225,7 +264,8 @@ class ReachabilityMonitorTest {
     probes.forEach(ReachabilityMonitorTest::succeed);
     monitor.tick();
     Instant answered = clock.instant();
-    assertThat(monitor.report().addresses().get(0).nextProbeAt()).isEqualTo(answered.plus(settings.reprobeInterval()));
+    assertThat(monitor.report().addresses().get(0).nextProbeAt())
+        .isEqualTo(answered.plus(settings.reprobeInterval()));
     // no pass sleeps longer than MAX_SLEEP, and none before the hour probes
     assertThat(monitor.wakeAt()).isEqualTo(answered.plus(ReachabilityMonitor.MAX_SLEEP));
     clock.advance(settings.reprobeInterval().minusMillis(1));
@@ -239,7 +279,13 @@ class ReachabilityMonitorTest {
 
   @Test
   void fiveRefusalsPauseAnAddressForTenMinutes() {
-    pool = List.of(server("203.0.113.1"), server("203.0.114.1"), server("203.0.115.1"), server("203.0.116.1"), server("203.0.117.1"));
+    pool =
+        List.of(
+            server("203.0.113.1"),
+            server("203.0.114.1"),
+            server("203.0.115.1"),
+            server("203.0.116.1"),
+            server("203.0.117.1"));
     settings = settings.withPerServerInterval(Duration.ZERO);
     monitor().tick();
     while (probes.size() < settings.maxConsecutiveRefusals()) {
@@ -251,7 +297,8 @@ class ReachabilityMonitorTest {
 
     assertThat(open()).isEmpty();
     Instant refused = clock.instant();
-    assertThat(monitor.report().addresses().get(0).nextProbeAt()).isEqualTo(refused.plus(settings.refusalPause()));
+    assertThat(monitor.report().addresses().get(0).nextProbeAt())
+        .isEqualTo(refused.plus(settings.refusalPause()));
     clock.advance(settings.refusalPause().minusMillis(1));
     monitor.tick();
     assertThat(open()).isEmpty();
@@ -278,8 +325,12 @@ class ReachabilityMonitorTest {
     assertThat(report.verdict()).isEqualTo(Reachability.REACHABLE);
     assertThat(report.successes()).isEqualTo(3);
     assertThat(report.failures()).isZero();
-    assertThat(report.history()).extracting(ProbeRecord::outcome).containsOnly(ProbeOutcome.SUCCESS);
-    assertThat(changes).extracting(ReachabilityMonitor.VerdictChange::to).containsExactly(Reachability.REACHABLE);
+    assertThat(report.history())
+        .extracting(ProbeRecord::outcome)
+        .containsOnly(ProbeOutcome.SUCCESS);
+    assertThat(changes)
+        .extracting(ReachabilityMonitor.VerdictChange::to)
+        .containsExactly(Reachability.REACHABLE);
 
     // the disagreement only makes the monitor ask again itself, once, when a server is free
     assertThat(open()).isEmpty(); // the jobs just asked every server
@@ -289,7 +340,8 @@ class ReachabilityMonitorTest {
     succeed(open().get(0));
     monitor.tick();
     assertThat(open()).isEmpty();
-    assertThat(monitor.report().addresses().get(0).nextProbeAt()).isEqualTo(clock.instant().plus(settings.reprobeInterval()));
+    assertThat(monitor.report().addresses().get(0).nextProbeAt())
+        .isEqualTo(clock.instant().plus(settings.reprobeInterval()));
 
     // more disagreeing answers within the probe-rate window change nothing
     monitor.record(PUBLIC, pool.get(0).address(), ProbeOutcome.FAILURE);
@@ -316,9 +368,14 @@ class ReachabilityMonitorTest {
 
     for (int i = 0; i < 2 * settings.maxProbesPerWindow(); i++) {
       monitor.record(PUBLIC, server("203.0.114." + (i + 1)).address(), ProbeOutcome.SUCCESS);
-      monitor.record(OTHER, server("203.0.114." + (i + 1)).address(), ProbeOutcome.SUCCESS); // not a candidate: ignored
+      monitor.record(
+          OTHER,
+          server("203.0.114." + (i + 1)).address(),
+          ProbeOutcome.SUCCESS); // not a candidate: ignored
     }
-    assertThat(monitor.verdicts()).containsOnlyKeys(PUBLIC).containsEntry(PUBLIC, Reachability.UNKNOWN);
+    assertThat(monitor.verdicts())
+        .containsOnlyKeys(PUBLIC)
+        .containsEntry(PUBLIC, Reachability.UNKNOWN);
     assertThat(changes).isEmpty();
 
     // the monitor's own probes decide, each counted once against the budget
@@ -335,14 +392,17 @@ class ReachabilityMonitorTest {
     ReachabilityMonitor.Server busy = server("203.0.113.1");
     pool = List.of(busy);
     monitor();
-    monitor.record(OTHER, busy.address(), ProbeOutcome.SUCCESS); // a job's answer, about another address
+    monitor.record(
+        OTHER, busy.address(), ProbeOutcome.SUCCESS); // a job's answer, about another address
     monitor.tick();
 
     assertThat(probes).isEmpty();
     assertThat(monitor.wakeAt()).isEqualTo(clock.instant().plus(settings.perServerInterval()));
     clock.advance(settings.perServerInterval());
     monitor.tick();
-    assertThat(probes).singleElement().satisfies(p -> assertThat(p.server()).isEqualTo(busy.address()));
+    assertThat(probes)
+        .singleElement()
+        .satisfies(p -> assertThat(p.server()).isEqualTo(busy.address()));
   }
 
   @Test
@@ -401,9 +461,14 @@ class ReachabilityMonitorTest {
 
     // primaries go first: the plain TCP address, listed second, gets every probe
     assertThat(probes).hasSize(3).allMatch(p -> p.address().equals(PUBLIC));
-    probes.stream().filter(p -> p.address().equals(PUBLIC)).forEach(ReachabilityMonitorTest::succeed);
+    probes.stream()
+        .filter(p -> p.address().equals(PUBLIC))
+        .forEach(ReachabilityMonitorTest::succeed);
 
     assertThat(monitor.verdicts()).containsEntry(secondary, Reachability.REACHABLE);
-    assertThat(monitor.report().addresses()).filteredOn(AddressReport::secondary).extracting(AddressReport::address).containsExactly(secondary);
+    assertThat(monitor.report().addresses())
+        .filteredOn(AddressReport::secondary)
+        .extracting(AddressReport::address)
+        .containsExactly(secondary);
   }
 }

@@ -12,7 +12,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** Embedded loopback servers: own peer ids, announce AutoNAT v2 over identify, stop with the pool. */
+/**
+ * Embedded loopback servers: own peer ids, announce AutoNAT v2 over identify, stop with the pool.
+ */
 class EmbeddedPoolTest {
 
   private static final Duration WAIT = Duration.ofSeconds(10);
@@ -24,7 +26,8 @@ class EmbeddedPoolTest {
       assertThat(pool.hasEmbedded()).isTrue();
       assertThat(pool.servers()).hasSize(2).allMatch(PoolServer::embedded);
       assertThat(pool.servers().stream().map(PoolServer::peerId).distinct()).hasSize(2);
-      assertThat(pool.servers()).allMatch(s -> s.address().toString().startsWith("/ip4/127.0.0.1/tcp/"));
+      assertThat(pool.servers())
+          .allMatch(s -> s.address().toString().startsWith("/ip4/127.0.0.1/tcp/"));
       assertThat(pool.servers()).allMatch(s -> s.speaksAutonatV2() == null);
 
       pool.probe(client).get(WAIT.toSeconds(), TimeUnit.SECONDS);
@@ -37,7 +40,8 @@ class EmbeddedPoolTest {
 
   @Test
   void aServerThatDoesNotSpeakAutonatV2IsNotUsed() throws Exception {
-    try (Host plain = Host.builder().threadName("plain").listen(EmbeddedPool.LISTEN_ADDRESS).build().start();
+    try (Host plain =
+            Host.builder().threadName("plain").listen(EmbeddedPool.LISTEN_ADDRESS).build().start();
         Host client = Host.builder().threadName("client").build().start()) {
       Multiaddr address = plain.listenAddresses().get(0).withPeerId(plain.peerId());
       ServerPool pool = ServerPool.of(List.of(address), null);
@@ -70,14 +74,17 @@ class EmbeddedPoolTest {
     Multiaddr address = embedded.addresses().get(0);
     ServerPool.of(List.of(), embedded).close();
     try (Host client = Host.builder().threadName("client").build().start()) {
-      assertThatThrownBy(() -> client.dial(address).get(WAIT.toSeconds(), TimeUnit.SECONDS)).isNotNull();
+      assertThatThrownBy(() -> client.dial(address).get(WAIT.toSeconds(), TimeUnit.SECONDS))
+          .isNotNull();
     }
   }
 
   @Test
   void embeddedServersAllowPrivateAddressesAndAreNotThrottled() {
     assertThat(EmbeddedPool.settings().allowPrivateAddresses()).isTrue();
-    assertThat(EmbeddedPool.settings().limits().perPeerPerMinute()).isGreaterThanOrEqualTo(EmbeddedPool.UNTHROTTLED_PER_MINUTE);
-    assertThat(EmbeddedPool.settings().limits().concurrentPerPeer()).isGreaterThanOrEqualTo(EmbeddedPool.UNTHROTTLED_CONCURRENT);
+    assertThat(EmbeddedPool.settings().limits().perPeerPerMinute())
+        .isGreaterThanOrEqualTo(EmbeddedPool.UNTHROTTLED_PER_MINUTE);
+    assertThat(EmbeddedPool.settings().limits().concurrentPerPeer())
+        .isGreaterThanOrEqualTo(EmbeddedPool.UNTHROTTLED_CONCURRENT);
   }
 }

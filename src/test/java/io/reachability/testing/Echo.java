@@ -43,13 +43,17 @@ public final class Echo {
     return stream -> stream.channel().pipeline().addLast(new Responder(servedBytes));
   }
 
-  /** Opens an echo stream on {@code connection}, sends {@code size} pseudo-random bytes, reads them back. */
+  /**
+   * Opens an echo stream on {@code connection}, sends {@code size} pseudo-random bytes, reads them
+   * back.
+   */
   public static CompletableFuture<Result> roundTrip(Connection connection, int size, long seed) {
     return roundTrip(connection, PROTOCOL_ID, size, seed);
   }
 
   /** The same over {@code protocol}, for a node that serves the echo responder under another id. */
-  public static CompletableFuture<Result> roundTrip(Connection connection, String protocol, int size, long seed) {
+  public static CompletableFuture<Result> roundTrip(
+      Connection connection, String protocol, int size, long seed) {
     CompletableFuture<Result> result = new CompletableFuture<>();
     connection
         .newStream(List.of(protocol), stream -> send(stream, size, seed, result))

@@ -38,7 +38,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class FloodPeers implements AutoCloseable {
 
-  /** Connections started at once; the rest wait, so the target's handshakes stay within their bound. */
+  /**
+   * Connections started at once; the rest wait, so the target's handshakes stay within their bound.
+   */
   private static final int BATCH = 64;
 
   private static final int THREADS = 2;
@@ -46,7 +48,8 @@ public final class FloodPeers implements AutoCloseable {
   /** Last handler of every attack connection: everything is read and dropped. */
   private static final String SINK = "sink";
 
-  private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(THREADS, NioIoHandler.newFactory());
+  private final EventLoopGroup group =
+      new MultiThreadIoEventLoopGroup(THREADS, NioIoHandler.newFactory());
   private final List<Channel> channels = new CopyOnWriteArrayList<>();
 
   /** The IP {@code 127.0.0.<last>}. */
@@ -59,14 +62,16 @@ public final class FloodPeers implements AutoCloseable {
   }
 
   /**
-   * Opens {@code count} TCP connections from {@code source}, one after the other, that never send
-   * a byte; returns those that connected (the target may close them at once or later: see {@link
+   * Opens {@code count} TCP connections from {@code source}, one after the other, that never send a
+   * byte; returns those that connected (the target may close them at once or later: see {@link
    * #open()}).
    */
-  public List<Channel> halfOpen(InetSocketAddress target, InetAddress source, int count, Duration timeout) throws Exception {
+  public List<Channel> halfOpen(
+      InetSocketAddress target, InetAddress source, int count, Duration timeout) throws Exception {
     List<Channel> connected = new ArrayList<>();
     for (int i = 0; i < count; i++) {
-      connected.add(connect(target, source, ch -> {}).get(timeout.toMillis(), TimeUnit.MILLISECONDS));
+      connected.add(
+          connect(target, source, ch -> {}).get(timeout.toMillis(), TimeUnit.MILLISECONDS));
     }
     return connected;
   }
@@ -77,13 +82,19 @@ public final class FloodPeers implements AutoCloseable {
    * comes. Completes with how many got through the upgrade.
    */
   public int authenticated(
-      InetSocketAddress target, PeerId expected, InetAddress source, int count, PrivateKey identity, Duration timeout)
+      InetSocketAddress target,
+      PeerId expected,
+      InetAddress source,
+      int count,
+      PrivateKey identity,
+      Duration timeout)
       throws Exception {
     return run(count, timeout, () -> upgrade(target, expected, source, identity));
   }
 
   /** {@link #authenticated} with a fresh identity. */
-  public int authenticated(InetSocketAddress target, PeerId expected, InetAddress source, int count, Duration timeout)
+  public int authenticated(
+      InetSocketAddress target, PeerId expected, InetAddress source, int count, Duration timeout)
       throws Exception {
     return authenticated(target, expected, source, count, Keys.generateEd25519(), timeout);
   }
@@ -93,7 +104,8 @@ public final class FloodPeers implements AutoCloseable {
     return channels.stream().filter(Channel::isActive).count();
   }
 
-  private int run(int count, Duration timeout, java.util.function.Supplier<CompletableFuture<Boolean>> attempt)
+  private int run(
+      int count, Duration timeout, java.util.function.Supplier<CompletableFuture<Boolean>> attempt)
       throws Exception {
     int succeeded = 0;
     for (int done = 0; done < count; done += BATCH) {
@@ -110,7 +122,8 @@ public final class FloodPeers implements AutoCloseable {
     return succeeded;
   }
 
-  private CompletableFuture<Boolean> upgrade(InetSocketAddress target, PeerId expected, InetAddress source, PrivateKey identity) {
+  private CompletableFuture<Boolean> upgrade(
+      InetSocketAddress target, PeerId expected, InetAddress source, PrivateKey identity) {
     CompletableFuture<Boolean> upgraded = new CompletableFuture<>();
     connect(
             target,
@@ -124,36 +137,48 @@ public final class FloodPeers implements AutoCloseable {
                           Multistream.DEFAULT_NEGOTIATION_TIMEOUT,
                           (ctx, protocol) -> {
                             NoiseHandshakeHandler noise =
-                                new NoiseHandshakeHandler(identity, true, expected, Noise.DEFAULT_HANDSHAKE_TIMEOUT);
-                            noise.result().whenComplete((session, error) -> {
-                              if (error != null) {
-                                upgraded.complete(false);
-                                return;
-                              }
-                              ch.pipeline()
-                                  .addBefore(
-                                      SINK,
-                                      "muxer-multistream",
-                                      MultistreamHandler.initiator(
-                                          List.of(Yamux.PROTOCOL_ID),
-                                          Multistream.DEFAULT_NEGOTIATION_TIMEOUT,
-                                          (c, q) -> {
-                                            ch.pipeline().addBefore(SINK, YamuxFrameCodec.NAME, new YamuxFrameCodec());
-                                            upgraded.complete(true);
-                                          }));
-                            });
+                                new NoiseHandshakeHandler(
+                                    identity, true, expected, Noise.DEFAULT_HANDSHAKE_TIMEOUT);
+                            noise
+                                .result()
+                                .whenComplete(
+                                    (session, error) -> {
+                                      if (error != null) {
+                                        upgraded.complete(false);
+                                        return;
+                                      }
+                                      ch.pipeline()
+                                          .addBefore(
+                                              SINK,
+                                              "muxer-multistream",
+                                              MultistreamHandler.initiator(
+                                                  List.of(Yamux.PROTOCOL_ID),
+                                                  Multistream.DEFAULT_NEGOTIATION_TIMEOUT,
+                                                  (c, q) -> {
+                                                    ch.pipeline()
+                                                        .addBefore(
+                                                            SINK,
+                                                            YamuxFrameCodec.NAME,
+                                                            new YamuxFrameCodec());
+                                                    upgraded.complete(true);
+                                                  }));
+                                    });
                             ctx.pipeline().addAfter(ctx.name(), "noise", noise);
                           }));
             })
-        .whenComplete((ch, error) -> {
-          if (error != null) {
-            upgraded.complete(false);
-          }
-        });
+        .whenComplete(
+            (ch, error) -> {
+              if (error != null) {
+                upgraded.complete(false);
+              }
+            });
     return upgraded;
   }
 
-  private CompletableFuture<Channel> connect(InetSocketAddress target, InetAddress source, java.util.function.Consumer<SocketChannel> init) {
+  private CompletableFuture<Channel> connect(
+      InetSocketAddress target,
+      InetAddress source,
+      java.util.function.Consumer<SocketChannel> init) {
     CompletableFuture<Channel> result = new CompletableFuture<>();
     new Bootstrap()
         .group(group)
@@ -180,7 +205,10 @@ public final class FloodPeers implements AutoCloseable {
     return result;
   }
 
-  /** Drops whatever reaches it: an idle peer reads (so the target never blocks on it) and says nothing. */
+  /**
+   * Drops whatever reaches it: an idle peer reads (so the target never blocks on it) and says
+   * nothing.
+   */
   private static final class Sink extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {

@@ -42,13 +42,17 @@ public final class LeakRecorder {
     return ByteBufAllocator.DEFAULT.buffer(bytes.length).writeBytes(bytes);
   }
 
-  /** Runs a GC and a few allocations so leaks of collected buffers are reported now, then drains them. */
+  /**
+   * Runs a GC and a few allocations so leaks of collected buffers are reported now, then drains
+   * them.
+   */
   public static List<String> collectLeaks() {
     for (int round = 0; round < 2; round++) {
       System.gc();
       System.runFinalization();
       for (int i = 0; i < PROBE_ALLOCATIONS; i++) {
-        // only leak-aware allocations drain the detector's queue (Unpooled.* is untracked in Netty 4.2)
+        // only leak-aware allocations drain the detector's queue (Unpooled.* is untracked in Netty
+        // 4.2)
         ByteBufAllocator.DEFAULT.buffer(1).release();
         PooledByteBufAllocator.DEFAULT.buffer(1).release();
       }

@@ -24,7 +24,9 @@ public final class RawHttp {
 
   private RawHttp() {}
 
-  /** A parsed response: status, headers (names lower case), body decoded from chunks when chunked. */
+  /**
+   * A parsed response: status, headers (names lower case), body decoded from chunks when chunked.
+   */
   public record Response(int status, Map<String, String> headers, String body) {
 
     public String header(String name) {
@@ -32,7 +34,10 @@ public final class RawHttp {
     }
   }
 
-  /** Sends {@code head} (request line and headers, CRLF-terminated, with the blank line) then {@code body}. */
+  /**
+   * Sends {@code head} (request line and headers, CRLF-terminated, with the blank line) then {@code
+   * body}.
+   */
   public static Response exchange(int port, String head, byte[] body) throws IOException {
     try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
       socket.setSoTimeout((int) READ_TIMEOUT.toMillis());
@@ -61,7 +66,9 @@ public final class RawHttp {
     Map<String, String> headers = new TreeMap<>();
     for (String line = line(in); line != null && !line.isEmpty(); line = line(in)) {
       int colon = line.indexOf(':');
-      headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
+      headers.put(
+          line.substring(0, colon).trim().toLowerCase(Locale.ROOT),
+          line.substring(colon + 1).trim());
     }
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
@@ -88,7 +95,8 @@ public final class RawHttp {
     while ((b = in.read()) >= 0) {
       if (b == '\n') {
         byte[] bytes = line.toByteArray();
-        int length = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
+        int length =
+            bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
         return new String(bytes, 0, length, StandardCharsets.ISO_8859_1);
       }
       line.write(b);

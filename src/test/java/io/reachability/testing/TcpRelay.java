@@ -67,7 +67,8 @@ public final class TcpRelay implements AutoCloseable {
         new Thread(
             () -> {
               byte[] buffer = new byte[BUFFER_SIZE];
-              try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+              try (InputStream in = from.getInputStream();
+                  OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
                   out.write(buffer, 0, n);

@@ -21,7 +21,10 @@ public interface Connection {
 
   Direction direction();
 
-  /** {@link System#nanoTime()} when the connection became usable, to tell older connections from newer. */
+  /**
+   * {@link System#nanoTime()} when the connection became usable, to tell older connections from
+   * newer.
+   */
   long openedAtNanos();
 
   boolean isOpen();

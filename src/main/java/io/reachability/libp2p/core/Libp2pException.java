@@ -1,6 +1,9 @@
 package io.reachability.libp2p.core;
 
-/** Base of every error the embedded libp2p stack reports; unchecked, with a message that names the problem. */
+/**
+ * Base of every error the embedded libp2p stack reports; unchecked, with a message that names the
+ * problem.
+ */
 public class Libp2pException extends RuntimeException {
 
   private static final long serialVersionUID = 1L;

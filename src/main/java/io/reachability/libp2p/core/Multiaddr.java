@@ -5,7 +5,6 @@ import io.reachability.libp2p.multiformats.MultiformatsException;
 import io.reachability.libp2p.multiformats.Protocol;
 import io.reachability.libp2p.multiformats.Varint;
 import java.io.ByteArrayOutputStream;
-import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -20,21 +19,25 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A multiaddr: a self-describing network address such as {@code /ip4/1.2.3.4/tcp/4001/p2p/12D3KooW…},
- * a sequence of protocol components each with an optional value. Immutable; equality is on the
- * binary form. Parsing never resolves names: IP literals are checked by {@link IpLiterals}.
+ * A multiaddr: a self-describing network address such as {@code
+ * /ip4/1.2.3.4/tcp/4001/p2p/12D3KooW…}, a sequence of protocol components each with an optional
+ * value. Immutable; equality is on the binary form. Parsing never resolves names: IP literals are
+ * checked by {@link IpLiterals}.
  *
  * <p>Text form: {@code /name/value/name/value…}; zero-size protocols have no value; a path protocol
  * ({@code /unix}) takes the rest of the text. A trailing '/' is ignored. Binary form: per component
  * {@code varint(code)} then the value — fixed size, or {@code varint(length)} and that many bytes.
- * The text printed is canonical: IPv6 in RFC 5952 form, {@code /p2p} in base58btc, {@code /certhash}
- * in base64url, ports without leading zeros.
+ * The text printed is canonical: IPv6 in RFC 5952 form, {@code /p2p} in base58btc, {@code
+ * /certhash} in base64url, ports without leading zeros.
  *
  * @see <a href="https://github.com/multiformats/multiaddr">multiaddr</a>
  */
 public final class Multiaddr {
 
-  /** Longest binary multiaddr accepted, far above real ones (a circuit address with two peer ids and certhashes). */
+  /**
+   * Longest binary multiaddr accepted, far above real ones (a circuit address with two peer ids and
+   * certhashes).
+   */
   public static final int MAX_LENGTH = 1024;
 
   /** Longest text multiaddr accepted. */
@@ -79,14 +82,15 @@ public final class Multiaddr {
   /**
    * Parses the text form.
    *
-   * @throws MultiaddrException naming the address and the problem, e.g.
-   *     {@code invalid multiaddr "/ip4/1.2.3/tcp/1": bad ip4 address "1.2.3"}
+   * @throws MultiaddrException naming the address and the problem, e.g. {@code invalid multiaddr
+   *     "/ip4/1.2.3/tcp/1": bad ip4 address "1.2.3"}
    */
   public static Multiaddr fromString(String text) {
     try {
       return parse(text);
     } catch (MultiformatsException | MultiaddrException e) {
-      throw new MultiaddrException("invalid multiaddr \"" + abbreviate(text) + "\": " + e.getMessage(), e);
+      throw new MultiaddrException(
+          "invalid multiaddr \"" + abbreviate(text) + "\": " + e.getMessage(), e);
     }
   }
 
@@ -99,14 +103,19 @@ public final class Multiaddr {
     try {
       return decode(bytes.clone());
     } catch (MultiformatsException | MultiaddrException e) {
-      throw new MultiaddrException("invalid multiaddr bytes " + abbreviate(HexFormat.of().formatHex(bytes))
-          + ": " + e.getMessage(), e);
+      throw new MultiaddrException(
+          "invalid multiaddr bytes "
+              + abbreviate(HexFormat.of().formatHex(bytes))
+              + ": "
+              + e.getMessage(),
+          e);
     }
   }
 
   /**
-   * {@code /ip4/…/tcp/port} or {@code /ip6/…/tcp/port} (with {@code /ip6zone/…} first for a scoped IPv6
-   * address); an unresolved address becomes {@code /dns/host/tcp/port}. Never resolves anything.
+   * {@code /ip4/…/tcp/port} or {@code /ip6/…/tcp/port} (with {@code /ip6zone/…} first for a scoped
+   * IPv6 address); an unresolved address becomes {@code /dns/host/tcp/port}. Never resolves
+   * anything.
    */
   public static Multiaddr fromSocketAddress(InetSocketAddress address) {
     Builder builder = new Builder();
@@ -138,7 +147,10 @@ public final class Multiaddr {
     return components;
   }
 
-  /** True for the empty address (only reachable through {@link #withoutPeerId()} of a bare {@code /p2p/…}). */
+  /**
+   * True for the empty address (only reachable through {@link #withoutPeerId()} of a bare {@code
+   * /p2p/…}).
+   */
   public boolean isEmpty() {
     return components.isEmpty();
   }
@@ -164,9 +176,9 @@ public final class Multiaddr {
   }
 
   /**
-   * The peer id of the trailing {@code /p2p} component: the peer this address reaches. Empty when the
-   * address does not end in {@code /p2p/…} — e.g. {@code …/p2p/RELAY/p2p-circuit} names the relay,
-   * not the peer, so it has none (as go-libp2p's {@code peer.SplitAddr}).
+   * The peer id of the trailing {@code /p2p} component: the peer this address reaches. Empty when
+   * the address does not end in {@code /p2p/…} — e.g. {@code …/p2p/RELAY/p2p-circuit} names the
+   * relay, not the peer, so it has none (as go-libp2p's {@code peer.SplitAddr}).
    */
   public Optional<PeerId> peerId() {
     int last = components.size() - 1;
@@ -186,7 +198,8 @@ public final class Multiaddr {
       return EMPTY;
     }
     int length = bytes.length - encodedLength(Protocol.P2P, rawValues.get(last));
-    return new Multiaddr(Arrays.copyOf(bytes, length), components.subList(0, last), rawValues.subList(0, last));
+    return new Multiaddr(
+        Arrays.copyOf(bytes, length), components.subList(0, last), rawValues.subList(0, last));
   }
 
   /** This address ending in {@code /p2p/id}, replacing any trailing {@code /p2p} component. */
@@ -207,9 +220,9 @@ public final class Multiaddr {
   }
 
   /**
-   * The socket address of a plain TCP address: {@code /ip4/…/tcp/port} or {@code [/ip6zone/z]/ip6/…/tcp/port},
-   * optionally ending in {@code /p2p/…}. Empty for any other shape, including DNS names (nothing is
-   * resolved) and a zone naming no local interface.
+   * The socket address of a plain TCP address: {@code /ip4/…/tcp/port} or {@code
+   * [/ip6zone/z]/ip6/…/tcp/port}, optionally ending in {@code /p2p/…}. Empty for any other shape,
+   * including DNS names (nothing is resolved) and a zone naming no local interface.
    */
   public Optional<InetSocketAddress> toTcpSocketAddress() {
     int i = 0;
@@ -238,9 +251,10 @@ public final class Multiaddr {
       if (zone == null) {
         return Optional.of(new InetSocketAddress(InetAddress.getByAddress(ip), port));
       }
-      Inet6Address scoped = isDecimal(zone)
-          ? Inet6Address.getByAddress(null, ip, Integer.parseInt(zone))
-          : scopedByInterface(ip, zone);
+      Inet6Address scoped =
+          isDecimal(zone)
+              ? Inet6Address.getByAddress(null, ip, Integer.parseInt(zone))
+              : scopedByInterface(ip, zone);
       return scoped == null ? Optional.empty() : Optional.of(new InetSocketAddress(scoped, port));
     } catch (UnknownHostException | NumberFormatException | SocketException e) {
       // getByAddress with a literal never looks anything up; these mean an unusable zone
@@ -248,7 +262,8 @@ public final class Multiaddr {
     }
   }
 
-  private static @Nullable Inet6Address scopedByInterface(byte[] ip, String zone) throws UnknownHostException, SocketException {
+  private static @Nullable Inet6Address scopedByInterface(byte[] ip, String zone)
+      throws UnknownHostException, SocketException {
     NetworkInterface nif = NetworkInterface.getByName(zone);
     return nif == null ? null : Inet6Address.getByAddress(null, ip, nif);
   }
@@ -292,8 +307,9 @@ public final class Multiaddr {
     Builder builder = new Builder();
     for (int i = 0; i < parts.length; i++) {
       String name = parts[i];
-      Protocol protocol = Protocol.byName(name)
-          .orElseThrow(() -> new MultiaddrException("unknown protocol \"" + name + "\""));
+      Protocol protocol =
+          Protocol.byName(name)
+              .orElseThrow(() -> new MultiaddrException("unknown protocol \"" + name + "\""));
       if (!protocol.hasValue()) {
         builder.addRaw(protocol, new byte[0]);
         continue;
@@ -329,8 +345,9 @@ public final class Multiaddr {
         throw new MultiaddrException("truncated protocol code");
       }
       pos += code.length();
-      Protocol protocol = Protocol.byCode(code.value())
-          .orElseThrow(() -> new MultiaddrException("unknown protocol code " + code.value()));
+      Protocol protocol =
+          Protocol.byCode(code.value())
+              .orElseThrow(() -> new MultiaddrException("unknown protocol code " + code.value()));
       requireNothingAfterPath(components);
       int length;
       if (protocol.isLengthPrefixed()) {

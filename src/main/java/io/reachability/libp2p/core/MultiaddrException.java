@@ -1,6 +1,8 @@
 package io.reachability.libp2p.core;
 
-/** A multiaddr that cannot be parsed or is not valid; the message names the address and the problem. */
+/**
+ * A multiaddr that cannot be parsed or is not valid; the message names the address and the problem.
+ */
 public class MultiaddrException extends Libp2pException {
 
   private static final long serialVersionUID = 1L;

@@ -13,22 +13,27 @@ import java.util.Optional;
  * key itself) when the key is at most {@value #MAX_INLINE_KEY_LENGTH} bytes, else its SHA2-256.
  * Immutable; equality and order are on the multihash bytes.
  *
- * <p>Text forms: bare base58btc multihash ({@code 12D3KooW…} for Ed25519, {@code Qm…} for hashed keys),
- * the canonical form returned by {@link #toString()}; or a CIDv1 with codec libp2p-key in any
- * supported multibase ({@code bafz…} base32, {@code k51…} base36).
+ * <p>Text forms: bare base58btc multihash ({@code 12D3KooW…} for Ed25519, {@code Qm…} for hashed
+ * keys), the canonical form returned by {@link #toString()}; or a CIDv1 with codec libp2p-key in
+ * any supported multibase ({@code bafz…} base32, {@code k51…} base36).
  *
- * @see <a href="https://github.com/libp2p/specs/blob/master/peer-ids/peer-ids.md#peer-ids">peer ids</a>
+ * @see <a href="https://github.com/libp2p/specs/blob/master/peer-ids/peer-ids.md#peer-ids">peer
+ *     ids</a>
  */
 public final class PeerId implements Comparable<PeerId> {
 
   /**
-   * Longest marshalled public key that is inlined with the identity multihash; longer keys are hashed.
+   * Longest marshalled public key that is inlined with the identity multihash; longer keys are
+   * hashed.
    *
-   * @see <a href="https://github.com/libp2p/specs/blob/master/peer-ids/peer-ids.md#peer-ids">peer ids</a>
+   * @see <a href="https://github.com/libp2p/specs/blob/master/peer-ids/peer-ids.md#peer-ids">peer
+   *     ids</a>
    */
   public static final int MAX_INLINE_KEY_LENGTH = 42;
 
-  /** Longest peer id text accepted (the longest real form, base32 CID of an inlined key, is ~75). */
+  /**
+   * Longest peer id text accepted (the longest real form, base32 CID of an inlined key, is ~75).
+   */
   public static final int MAX_TEXT_LENGTH = 256;
 
   private final byte[] bytes;
@@ -42,8 +47,8 @@ public final class PeerId implements Comparable<PeerId> {
   }
 
   /**
-   * The peer id with this multihash: an identity multihash of 1 to {@value #MAX_INLINE_KEY_LENGTH} bytes
-   * or a SHA2-256 multihash.
+   * The peer id with this multihash: an identity multihash of 1 to {@value #MAX_INLINE_KEY_LENGTH}
+   * bytes or a SHA2-256 multihash.
    *
    * @throws PeerIdException otherwise
    */
@@ -57,19 +62,23 @@ public final class PeerId implements Comparable<PeerId> {
     }
     if (decoded.code() == Multihash.IDENTITY) {
       if (decoded.digestLength() == 0 || decoded.digestLength() > MAX_INLINE_KEY_LENGTH) {
-        throw new PeerIdException("identity peer id must carry 1 to " + MAX_INLINE_KEY_LENGTH
-            + " bytes of public key, not " + decoded.digestLength());
+        throw new PeerIdException(
+            "identity peer id must carry 1 to "
+                + MAX_INLINE_KEY_LENGTH
+                + " bytes of public key, not "
+                + decoded.digestLength());
       }
     } else if (decoded.code() != Multihash.SHA2_256) {
       throw new PeerIdException(
-          "peer id multihash must be identity or sha2-256, not code 0x" + Long.toHexString(decoded.code()));
+          "peer id multihash must be identity or sha2-256, not code 0x"
+              + Long.toHexString(decoded.code()));
     }
     return new PeerId(copy, decoded);
   }
 
   /**
-   * Parses a base58btc multihash ("12D3KooW…", "Qm…") or a CIDv1 with codec libp2p-key (0x72) in any
-   * supported multibase ("bafz…", "k51…").
+   * Parses a base58btc multihash ("12D3KooW…", "Qm…") or a CIDv1 with codec libp2p-key (0x72) in
+   * any supported multibase ("bafz…", "k51…").
    *
    * @throws PeerIdException naming the problem
    */
@@ -86,7 +95,8 @@ public final class PeerId implements Comparable<PeerId> {
       }
       Cid cid = Cid.decode(text);
       if (cid.codec() != Cid.LIBP2P_KEY) {
-        throw new PeerIdException("CID codec 0x" + Long.toHexString(cid.codec()) + " is not libp2p-key (0x72)");
+        throw new PeerIdException(
+            "CID codec 0x" + Long.toHexString(cid.codec()) + " is not libp2p-key (0x72)");
       }
       return fromBytes(cid.multihash().toBytes());
     } catch (MultiformatsException | PeerIdException e) {
@@ -95,16 +105,17 @@ public final class PeerId implements Comparable<PeerId> {
   }
 
   /**
-   * The peer id of a marshalled protobuf {@code PublicKey}: the identity multihash when it is at most
-   * {@value #MAX_INLINE_KEY_LENGTH} bytes, else its SHA2-256 multihash.
+   * The peer id of a marshalled protobuf {@code PublicKey}: the identity multihash when it is at
+   * most {@value #MAX_INLINE_KEY_LENGTH} bytes, else its SHA2-256 multihash.
    */
   public static PeerId fromPublicKey(byte[] marshalledPublicKey) {
     if (marshalledPublicKey.length == 0) {
       throw new PeerIdException("empty public key");
     }
-    Multihash hash = marshalledPublicKey.length <= MAX_INLINE_KEY_LENGTH
-        ? Multihash.identity(marshalledPublicKey)
-        : Multihash.sha256(marshalledPublicKey);
+    Multihash hash =
+        marshalledPublicKey.length <= MAX_INLINE_KEY_LENGTH
+            ? Multihash.identity(marshalledPublicKey)
+            : Multihash.sha256(marshalledPublicKey);
     return new PeerId(hash.toBytes(), hash);
   }
 
@@ -135,7 +146,9 @@ public final class PeerId implements Comparable<PeerId> {
 
   /** The marshalled protobuf public key when it is inlined (identity multihash), else empty. */
   public Optional<byte[]> embeddedPublicKey() {
-    return multihash.code() == Multihash.IDENTITY ? Optional.of(multihash.digest()) : Optional.empty();
+    return multihash.code() == Multihash.IDENTITY
+        ? Optional.of(multihash.digest())
+        : Optional.empty();
   }
 
   /** Unsigned lexicographic order of the multihash bytes. */

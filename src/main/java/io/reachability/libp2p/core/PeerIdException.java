@@ -1,6 +1,9 @@
 package io.reachability.libp2p.core;
 
-/** A peer id that is not valid: bad text, a multihash other than identity or SHA2-256, a CID of the wrong codec. */
+/**
+ * A peer id that is not valid: bad text, a multihash other than identity or SHA2-256, a CID of the
+ * wrong codec.
+ */
 public class PeerIdException extends Libp2pException {
 
   private static final long serialVersionUID = 1L;

@@ -13,14 +13,17 @@ public final class Streams {
 
   /**
    * Opens a stream for {@code protocolId} and lets {@code exchange} drive it; the result fails if
-   * the stream cannot be opened or the exchange does not finish within {@code timeout}, and then the
-   * stream is reset (on its event loop) so nothing is left open.
+   * the stream cannot be opened or the exchange does not finish within {@code timeout}, and then
+   * the stream is reset (on its event loop) so nothing is left open.
    *
    * @param exchange called on the stream's event loop before any byte arrives: installs handlers
    *     and completes the future it is given
    */
   public static <T> CompletableFuture<T> request(
-      Connection connection, String protocolId, Duration timeout, BiConsumer<Stream, CompletableFuture<T>> exchange) {
+      Connection connection,
+      String protocolId,
+      Duration timeout,
+      BiConsumer<Stream, CompletableFuture<T>> exchange) {
     CompletableFuture<T> result = new CompletableFuture<>();
     connection
         .newStream(
@@ -31,8 +34,9 @@ public final class Streams {
                       .channel()
                       .eventLoop()
                       .schedule(
-                          () -> result.completeExceptionally(
-                              new Libp2pException(protocolId + " timed out after " + timeout)),
+                          () ->
+                              result.completeExceptionally(
+                                  new Libp2pException(protocolId + " timed out after " + timeout)),
                           timeout.toMillis(),
                           TimeUnit.MILLISECONDS);
               result.whenComplete(

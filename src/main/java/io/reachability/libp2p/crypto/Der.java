@@ -4,7 +4,10 @@ import java.io.IOException;
 import org.bouncycastle.asn1.ASN1Primitive;
 import org.bouncycastle.asn1.ASN1Sequence;
 
-/** Reads untrusted DER with BouncyCastle's ASN.1 classes, turning every parse failure into a CryptoException. */
+/**
+ * Reads untrusted DER with BouncyCastle's ASN.1 classes, turning every parse failure into a
+ * CryptoException.
+ */
 final class Der {
 
   /** Reads a value out of a parsed SEQUENCE; may throw whatever BouncyCastle throws. */
@@ -39,8 +42,9 @@ final class Der {
       // BouncyCastle reports malformed input with IOException and several unchecked types
       // (IllegalArgumentException, IllegalStateException, ClassCastException, ...), some only when
       // an accessor decodes a field lazily, so readers call every accessor they need inside here
-      throw new CryptoException(what + " is malformed DER (" + e.getClass().getSimpleName() + ": "
-          + e.getMessage() + ")", e);
+      throw new CryptoException(
+          what + " is malformed DER (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")",
+          e);
     }
   }
 }

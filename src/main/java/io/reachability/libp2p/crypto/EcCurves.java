@@ -23,8 +23,9 @@ import org.bouncycastle.crypto.signers.HMacDSAKCalculator;
 import org.bouncycastle.math.ec.ECPoint;
 
 /**
- * The elliptic curves of the secp256k1 and ECDSA key types and ECDSA over SHA-256 with DER signatures,
- * on BouncyCastle's low-level classes (the JDK since 16 has no secp256k1, and its provider is slower).
+ * The elliptic curves of the secp256k1 and ECDSA key types and ECDSA over SHA-256 with DER
+ * signatures, on BouncyCastle's low-level classes (the JDK since 16 has no secp256k1, and its
+ * provider is slower).
  */
 final class EcCurves {
 
@@ -35,14 +36,15 @@ final class EcCurves {
    * Curves accepted for the ECDSA key type, by the OID named in the key's PKIX parameters: the NIST
    * curves go-libp2p can produce, without P-224 (too weak; no implementation generates it).
    */
-  static final Map<ASN1ObjectIdentifier, ECDomainParameters> ECDSA_CURVES = Map.of(
-      SECObjectIdentifiers.secp256r1, domain(SECObjectIdentifiers.secp256r1),
-      SECObjectIdentifiers.secp384r1, domain(SECObjectIdentifiers.secp384r1),
-      SECObjectIdentifiers.secp521r1, domain(SECObjectIdentifiers.secp521r1));
+  static final Map<ASN1ObjectIdentifier, ECDomainParameters> ECDSA_CURVES =
+      Map.of(
+          SECObjectIdentifiers.secp256r1, domain(SECObjectIdentifiers.secp256r1),
+          SECObjectIdentifiers.secp384r1, domain(SECObjectIdentifiers.secp384r1),
+          SECObjectIdentifiers.secp521r1, domain(SECObjectIdentifiers.secp521r1));
 
   /**
-   * Longest DER signature read: SEQUENCE of two INTEGERs of P-521 size (66 bytes + a sign byte each)
-   * with their headers is 139 bytes; anything longer is not a signature of an accepted curve.
+   * Longest DER signature read: SEQUENCE of two INTEGERs of P-521 size (66 bytes + a sign byte
+   * each) with their headers is 139 bytes; anything longer is not a signature of an accepted curve.
    */
   static final int MAX_DER_SIGNATURE_BYTES = 139;
 
@@ -69,7 +71,8 @@ final class EcCurves {
   }
 
   /** Checks a private scalar: 0 < d < n. */
-  static ECPrivateKeyParameters privateScalar(ECDomainParameters domain, BigInteger d, String what) {
+  static ECPrivateKeyParameters privateScalar(
+      ECDomainParameters domain, BigInteger d, String what) {
     if (d.signum() <= 0 || d.compareTo(domain.getN()) >= 0) {
       throw new CryptoException(what + ": private scalar out of range");
     }
@@ -93,7 +96,9 @@ final class EcCurves {
     return verifier.verifySignature(sha256(data), rs[0], rs[1]);
   }
 
-  /** A deterministic (RFC 6979) ECDSA signature of the SHA-256 of {@code data}, low-S, DER-encoded. */
+  /**
+   * A deterministic (RFC 6979) ECDSA signature of the SHA-256 of {@code data}, low-S, DER-encoded.
+   */
   static byte[] sign(ECPrivateKeyParameters key, byte[] data) {
     ECDSASigner signer = new ECDSASigner(new HMacDSAKCalculator(new SHA256Digest()));
     signer.init(true, key);
@@ -124,7 +129,8 @@ final class EcCurves {
       }
       BigInteger r = ASN1Integer.getInstance(sequence.getObjectAt(0)).getValue();
       BigInteger s = ASN1Integer.getInstance(sequence.getObjectAt(1)).getValue();
-      // BER leniency (long-form lengths, indefinite lengths) would give one signature many encodings
+      // BER leniency (long-form lengths, indefinite lengths) would give one signature many
+      // encodings
       if (!MessageDigest.isEqual(sequence.getEncoded(ASN1Encoding.DER), signature)) {
         return null;
       }

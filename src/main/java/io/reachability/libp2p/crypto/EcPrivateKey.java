@@ -20,8 +20,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <ul>
  *   <li>secp256k1: {@code Data} is the 32-byte big-endian scalar.
- *   <li>ECDSA: {@code Data} is a DER SEC 1 {@code ECPrivateKey} (RFC 5915) with a named curve, as go's
- *       {@code x509.MarshalECPrivateKey} writes it (the spec's test vector has this form).
+ *   <li>ECDSA: {@code Data} is a DER SEC 1 {@code ECPrivateKey} (RFC 5915) with a named curve, as
+ *       go's {@code x509.MarshalECPrivateKey} writes it (the spec's test vector has this form).
  * </ul>
  */
 final class EcPrivateKey implements PrivateKey {
@@ -36,26 +36,41 @@ final class EcPrivateKey implements PrivateKey {
   private EcPrivateKey(KeyType type, ECPrivateKeyParameters key, ASN1ObjectIdentifier curve) {
     this.key = key;
     this.curve = curve;
-    this.publicKey = new EcPublicKey(type, EcCurves.publicFromPrivate(key), type == KeyType.ECDSA ? curve : null);
+    this.publicKey =
+        new EcPublicKey(
+            type, EcCurves.publicFromPrivate(key), type == KeyType.ECDSA ? curve : null);
   }
 
   static EcPrivateKey secp256k1(byte[] data) {
     if (data.length != SECP256K1_PRIVATE_BYTES) {
       throw new CryptoException(
-          "secp256k1 private key must be " + SECP256K1_PRIVATE_BYTES + " bytes, got " + data.length);
+          "secp256k1 private key must be "
+              + SECP256K1_PRIVATE_BYTES
+              + " bytes, got "
+              + data.length);
     }
-    return new EcPrivateKey(KeyType.SECP256K1,
-        EcCurves.privateScalar(EcCurves.SECP256K1, new BigInteger(1, data), "secp256k1 private key"),
+    return new EcPrivateKey(
+        KeyType.SECP256K1,
+        EcCurves.privateScalar(
+            EcCurves.SECP256K1, new BigInteger(1, data), "secp256k1 private key"),
         SECObjectIdentifiers.secp256k1);
   }
 
   static EcPrivateKey ecdsa(byte[] data) {
-    ParsedSec1 parsed = Der.read(data, "ECDSA private key (SEC 1)", sequence -> {
-      // every accessor is called here: BouncyCastle decodes some fields lazily and fails there
-      ECPrivateKey sec1 = ECPrivateKey.getInstance(sequence);
-      ASN1BitString bits = sec1.getPublicKey();
-      return new ParsedSec1(sec1.getParametersObject(), sec1.getKey(), bits == null ? null : bits.getOctets());
-    });
+    ParsedSec1 parsed =
+        Der.read(
+            data,
+            "ECDSA private key (SEC 1)",
+            sequence -> {
+              // every accessor is called here: BouncyCastle decodes some fields lazily and fails
+              // there
+              ECPrivateKey sec1 = ECPrivateKey.getInstance(sequence);
+              ASN1BitString bits = sec1.getPublicKey();
+              return new ParsedSec1(
+                  sec1.getParametersObject(),
+                  sec1.getKey(),
+                  bits == null ? null : bits.getOctets());
+            });
     Object parameters = parsed.parameters();
     BigInteger d = parsed.scalar();
     byte[] embedded = parsed.publicKey();
@@ -67,18 +82,22 @@ final class EcPrivateKey implements PrivateKey {
     if (domain == null) {
       throw new CryptoException("ECDSA private key on unsupported curve " + oid);
     }
-    EcPrivateKey key = new EcPrivateKey(KeyType.ECDSA, EcCurves.privateScalar(domain, d, "ECDSA private key"), oid);
+    EcPrivateKey key =
+        new EcPrivateKey(
+            KeyType.ECDSA, EcCurves.privateScalar(domain, d, "ECDSA private key"), oid);
     // a mismatch means a corrupt file: signatures would not verify under the public key it claims
     if (embedded != null
         && !MessageDigest.isEqual(embedded, key.publicKey.parameters().getQ().getEncoded(false))
         && !MessageDigest.isEqual(embedded, key.publicKey.parameters().getQ().getEncoded(true))) {
-      throw new CryptoException("ECDSA private key: the embedded public key does not match the scalar");
+      throw new CryptoException(
+          "ECDSA private key: the embedded public key does not match the scalar");
     }
     return key;
   }
 
   /** The fields of a SEC 1 ECPrivateKey that matter here. */
-  private record ParsedSec1(@Nullable Object parameters, BigInteger scalar, byte @Nullable [] publicKey) {}
+  private record ParsedSec1(
+      @Nullable Object parameters, BigInteger scalar, byte @Nullable [] publicKey) {}
 
   @Override
   public KeyType type() {
@@ -99,13 +118,17 @@ final class EcPrivateKey implements PrivateKey {
   public byte[] marshal() {
     ECDomainParameters domain = key.getParameters();
     if (publicKey.type() == KeyType.SECP256K1) {
-      return KeyEnvelope.marshalPrivate(KeyType.SECP256K1,
-          BigIntegers.asUnsignedByteArray(SECP256K1_PRIVATE_BYTES, key.getD()));
+      return KeyEnvelope.marshalPrivate(
+          KeyType.SECP256K1, BigIntegers.asUnsignedByteArray(SECP256K1_PRIVATE_BYTES, key.getD()));
     }
     try {
-      byte[] sec1 = new ECPrivateKey(domain.getN().bitLength(), key.getD(),
-              new DERBitString(publicKey.parameters().getQ().getEncoded(false)), curve)
-          .getEncoded(ASN1Encoding.DER);
+      byte[] sec1 =
+          new ECPrivateKey(
+                  domain.getN().bitLength(),
+                  key.getD(),
+                  new DERBitString(publicKey.parameters().getQ().getEncoded(false)),
+                  curve)
+              .getEncoded(ASN1Encoding.DER);
       byte[] marshalled = KeyEnvelope.marshalPrivate(KeyType.ECDSA, sec1);
       Arrays.fill(sec1, (byte) 0);
       return marshalled;

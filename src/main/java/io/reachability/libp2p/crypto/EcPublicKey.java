@@ -20,11 +20,15 @@ import org.jspecify.annotations.Nullable;
  *   <li>secp256k1: {@code Data} is the 33-byte compressed point (the "Bitcoin encoding"); a 65-byte
  *       uncompressed point is read too and written back compressed, as go-libp2p does.
  *   <li>ECDSA: {@code Data} is a DER PKIX SubjectPublicKeyInfo with a named curve (P-256, P-384,
- *       P-521); written back with the uncompressed point, as go's {@code x509.MarshalPKIXPublicKey}.
+ *       P-521); written back with the uncompressed point, as go's {@code
+ *       x509.MarshalPKIXPublicKey}.
  * </ul>
  *
- * @see <a href="https://github.com/libp2p/specs/blob/master/peer-ids/peer-ids.md#secp256k1">peer-ids spec: Secp256k1</a>
- * @see <a href="https://github.com/libp2p/specs/blob/master/peer-ids/peer-ids.md#ecdsa">peer-ids spec: ECDSA</a>
+ * @see <a
+ *     href="https://github.com/libp2p/specs/blob/master/peer-ids/peer-ids.md#secp256k1">peer-ids
+ *     spec: Secp256k1</a>
+ * @see <a href="https://github.com/libp2p/specs/blob/master/peer-ids/peer-ids.md#ecdsa">peer-ids
+ *     spec: ECDSA</a>
  */
 final class EcPublicKey implements PublicKey {
 
@@ -52,35 +56,51 @@ final class EcPublicKey implements PublicKey {
 
   static EcPublicKey secp256k1(byte[] data) {
     if (data.length != SECP256K1_COMPRESSED_BYTES && data.length != SECP256K1_UNCOMPRESSED_BYTES) {
-      throw new CryptoException("secp256k1 public key must be " + SECP256K1_COMPRESSED_BYTES
-          + " bytes (compressed point), got " + data.length);
+      throw new CryptoException(
+          "secp256k1 public key must be "
+              + SECP256K1_COMPRESSED_BYTES
+              + " bytes (compressed point), got "
+              + data.length);
     }
     return new EcPublicKey(
-        KeyType.SECP256K1, EcCurves.publicPoint(EcCurves.SECP256K1, data, "secp256k1 public key"), null);
+        KeyType.SECP256K1,
+        EcCurves.publicPoint(EcCurves.SECP256K1, data, "secp256k1 public key"),
+        null);
   }
 
   static EcPublicKey ecdsa(byte[] data) {
     // the curve and the point bytes, read inside Der.read: BouncyCastle decodes some fields lazily
-    Object[] curveAndPoint = Der.read(data, "ECDSA public key (PKIX)", sequence -> {
-      SubjectPublicKeyInfo info = SubjectPublicKeyInfo.getInstance(sequence);
-      AlgorithmIdentifier algorithm = info.getAlgorithm();
-      if (!X9ObjectIdentifiers.id_ecPublicKey.equals(algorithm.getAlgorithm())) {
-        throw new CryptoException(
-            "ECDSA public key has algorithm " + algorithm.getAlgorithm() + ", not id-ecPublicKey");
-      }
-      return new Object[] {algorithm.getParameters(), info.getPublicKeyData().getOctets()};
-    });
+    Object[] curveAndPoint =
+        Der.read(
+            data,
+            "ECDSA public key (PKIX)",
+            sequence -> {
+              SubjectPublicKeyInfo info = SubjectPublicKeyInfo.getInstance(sequence);
+              AlgorithmIdentifier algorithm = info.getAlgorithm();
+              if (!X9ObjectIdentifiers.id_ecPublicKey.equals(algorithm.getAlgorithm())) {
+                throw new CryptoException(
+                    "ECDSA public key has algorithm "
+                        + algorithm.getAlgorithm()
+                        + ", not id-ecPublicKey");
+              }
+              return new Object[] {algorithm.getParameters(), info.getPublicKeyData().getOctets()};
+            });
     if (!(curveAndPoint[0] instanceof ASN1ObjectIdentifier)) {
-      throw new CryptoException("ECDSA public key must name its curve (explicit parameters are not accepted)");
+      throw new CryptoException(
+          "ECDSA public key must name its curve (explicit parameters are not accepted)");
     }
     ASN1ObjectIdentifier curve = (ASN1ObjectIdentifier) curveAndPoint[0];
     ECDomainParameters domain = EcCurves.ECDSA_CURVES.get(curve);
     if (domain == null) {
       throw new CryptoException(
-          "ECDSA public key on unsupported curve " + curve + " (P-256, P-384 and P-521 are accepted)");
+          "ECDSA public key on unsupported curve "
+              + curve
+              + " (P-256, P-384 and P-521 are accepted)");
     }
     return new EcPublicKey(
-        KeyType.ECDSA, EcCurves.publicPoint(domain, (byte[]) curveAndPoint[1], "ECDSA public key"), curve);
+        KeyType.ECDSA,
+        EcCurves.publicPoint(domain, (byte[]) curveAndPoint[1], "ECDSA public key"),
+        curve);
   }
 
   /** The form go's {@code x509.MarshalPKIXPublicKey} writes: named curve, uncompressed point. */
@@ -121,7 +141,8 @@ final class EcPublicKey implements PublicKey {
 
   @Override
   public boolean equals(Object other) {
-    return other instanceof EcPublicKey && Arrays.equals(marshalled, ((EcPublicKey) other).marshalled);
+    return other instanceof EcPublicKey
+        && Arrays.equals(marshalled, ((EcPublicKey) other).marshalled);
   }
 
   @Override

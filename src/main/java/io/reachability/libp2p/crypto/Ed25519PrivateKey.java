@@ -7,10 +7,11 @@ import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
 /**
  * An Ed25519 private key. The envelope {@code Data} is 64 bytes: the 32-byte seed followed by the
- * 32-byte public key, as the spec and go/js/rust write it. The public key is derived once and passed
- * to every signature, so signing costs one base-point multiplication, not two.
+ * 32-byte public key, as the spec and go/js/rust write it. The public key is derived once and
+ * passed to every signature, so signing costs one base-point multiplication, not two.
  *
- * @see <a href="https://github.com/libp2p/specs/blob/master/peer-ids/peer-ids.md#ed25519">peer-ids spec: Ed25519</a>
+ * @see <a href="https://github.com/libp2p/specs/blob/master/peer-ids/peer-ids.md#ed25519">peer-ids
+ *     spec: Ed25519</a>
  */
 final class Ed25519PrivateKey implements PrivateKey {
 
@@ -20,7 +21,9 @@ final class Ed25519PrivateKey implements PrivateKey {
   /** Length of {@code Data} as written by every implementation: seed ‖ public key. */
   static final int SEED_AND_PUBLIC_BYTES = SEED_BYTES + Ed25519.PUBLIC_KEY_SIZE;
 
-  /** Old go-libp2p keys carry the public key twice (seed ‖ public ‖ public); go still reads them. */
+  /**
+   * Old go-libp2p keys carry the public key twice (seed ‖ public ‖ public); go still reads them.
+   */
   static final int LEGACY_REDUNDANT_BYTES = SEED_AND_PUBLIC_BYTES + Ed25519.PUBLIC_KEY_SIZE;
 
   private final byte[] seed;
@@ -44,29 +47,47 @@ final class Ed25519PrivateKey implements PrivateKey {
 
   static Ed25519PrivateKey fromSeed(byte[] seed) {
     if (seed.length != SEED_BYTES) {
-      throw new CryptoException("Ed25519 seed must be " + SEED_BYTES + " bytes, got " + seed.length);
+      throw new CryptoException(
+          "Ed25519 seed must be " + SEED_BYTES + " bytes, got " + seed.length);
     }
     return new Ed25519PrivateKey(seed.clone());
   }
 
-  /** Reads {@code Data}: seed ‖ public key (the standard form), the bare seed, or the legacy 96-byte form. */
+  /**
+   * Reads {@code Data}: seed ‖ public key (the standard form), the bare seed, or the legacy 96-byte
+   * form.
+   */
   static Ed25519PrivateKey fromRaw(byte[] data) {
     if (data.length == SEED_BYTES) {
       return fromSeed(data);
     }
     if (data.length == LEGACY_REDUNDANT_BYTES) {
-      if (!Arrays.equals(data, SEED_BYTES, SEED_AND_PUBLIC_BYTES, data, SEED_AND_PUBLIC_BYTES, LEGACY_REDUNDANT_BYTES)) {
-        throw new CryptoException("Ed25519 private key of 96 bytes: the two copies of the public key differ");
+      if (!Arrays.equals(
+          data,
+          SEED_BYTES,
+          SEED_AND_PUBLIC_BYTES,
+          data,
+          SEED_AND_PUBLIC_BYTES,
+          LEGACY_REDUNDANT_BYTES)) {
+        throw new CryptoException(
+            "Ed25519 private key of 96 bytes: the two copies of the public key differ");
       }
     } else if (data.length != SEED_AND_PUBLIC_BYTES) {
       throw new CryptoException(
-          "Ed25519 private key must be " + SEED_AND_PUBLIC_BYTES + " bytes (seed and public key) or "
-              + SEED_BYTES + " bytes (seed), got " + data.length);
+          "Ed25519 private key must be "
+              + SEED_AND_PUBLIC_BYTES
+              + " bytes (seed and public key) or "
+              + SEED_BYTES
+              + " bytes (seed), got "
+              + data.length);
     }
     Ed25519PrivateKey key = new Ed25519PrivateKey(Arrays.copyOf(data, SEED_BYTES));
-    // a mismatch means a corrupt or hand-edited key: signing would produce signatures nobody can verify
-    if (!MessageDigest.isEqual(key.publicBytes, Arrays.copyOfRange(data, SEED_BYTES, SEED_AND_PUBLIC_BYTES))) {
-      throw new CryptoException("Ed25519 private key: the embedded public key does not match the seed");
+    // a mismatch means a corrupt or hand-edited key: signing would produce signatures nobody can
+    // verify
+    if (!MessageDigest.isEqual(
+        key.publicBytes, Arrays.copyOfRange(data, SEED_BYTES, SEED_AND_PUBLIC_BYTES))) {
+      throw new CryptoException(
+          "Ed25519 private key: the embedded public key does not match the seed");
     }
     return key;
   }

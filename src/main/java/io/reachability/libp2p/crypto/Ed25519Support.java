@@ -3,7 +3,9 @@ package io.reachability.libp2p.crypto;
 import java.security.SecureRandom;
 import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
-/** The one-time set-up of BouncyCastle's Ed25519 and the shared random source for key generation. */
+/**
+ * The one-time set-up of BouncyCastle's Ed25519 and the shared random source for key generation.
+ */
 final class Ed25519Support {
 
   /** A thread-safe, non-blocking source (NativePRNG on Linux) shared by every key generation. */

@@ -7,9 +7,9 @@ import io.reachability.libp2p.crypto.pb.KeyProtos;
 import java.util.List;
 
 /**
- * Reads and writes the {@code PublicKey}/{@code PrivateKey} protobuf envelopes, with errors that name
- * the problem. Reading is tolerant like go-libp2p's (field order, unknown fields); writing is the
- * spec's deterministic form (Type then Data, minimal varints), so a peer id computed from
+ * Reads and writes the {@code PublicKey}/{@code PrivateKey} protobuf envelopes, with errors that
+ * name the problem. Reading is tolerant like go-libp2p's (field order, unknown fields); writing is
+ * the spec's deterministic form (Type then Data, minimal varints), so a peer id computed from
  * {@link PublicKey#marshal()} is the same in every implementation.
  */
 final class KeyEnvelope {
@@ -47,7 +47,8 @@ final class KeyEnvelope {
       // the protobuf library's message does not quote the bytes, so it is safe to pass on
       throw new CryptoException("malformed private key protobuf: " + e.getMessage(), e);
     }
-    KeyType type = type(message.hasType(), message.getType(), message.getUnknownFields(), "private");
+    KeyType type =
+        type(message.hasType(), message.getType(), message.getUnknownFields(), "private");
     if (!message.hasData()) {
       throw new CryptoException("private key protobuf has no Data field");
     }
@@ -76,11 +77,17 @@ final class KeyEnvelope {
     }
     if (protobuf.length > max) {
       throw new CryptoException(
-          kind + " key protobuf of " + protobuf.length + " bytes is over the limit of " + max + " bytes");
+          kind
+              + " key protobuf of "
+              + protobuf.length
+              + " bytes is over the limit of "
+              + max
+              + " bytes");
     }
   }
 
-  private static KeyType type(boolean has, KeyProtos.KeyType known, UnknownFieldSet unknown, String kind) {
+  private static KeyType type(
+      boolean has, KeyProtos.KeyType known, UnknownFieldSet unknown, String kind) {
     if (has) {
       return KeyType.fromCode(known.getNumber());
     }
@@ -88,7 +95,8 @@ final class KeyEnvelope {
     if (unknown.hasField(TYPE_FIELD)) {
       List<Long> values = unknown.getField(TYPE_FIELD).getVarintList();
       if (!values.isEmpty()) {
-        throw new CryptoException("unknown key type " + Long.toUnsignedString(values.get(values.size() - 1)));
+        throw new CryptoException(
+            "unknown key type " + Long.toUnsignedString(values.get(values.size() - 1)));
       }
     }
     throw new CryptoException(kind + " key protobuf has no Type field");

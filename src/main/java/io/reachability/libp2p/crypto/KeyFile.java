@@ -18,22 +18,26 @@ import java.util.Set;
 
 /**
  * The node's identity key on disk: the raw bytes of the protobuf {@code PrivateKey} envelope, the
- * format go-libp2p's {@code crypto.MarshalPrivateKey} produces and other tools write to identity files.
+ * format go-libp2p's {@code crypto.MarshalPrivateKey} produces and other tools write to identity
+ * files.
  *
  * <ul>
  *   <li>Writes go to a temporary file in the same directory (owner-only permissions where the file
- *       system has POSIX permissions), are flushed to disk, then moved into place atomically, so a crash
- *       never leaves a half-written key.
- *   <li>A file that cannot be read as a key is an error naming the file and the problem; it is never
- *       replaced, because it may be the only copy of a user's identity.
+ *       system has POSIX permissions), are flushed to disk, then moved into place atomically, so a
+ *       crash never leaves a half-written key.
+ *   <li>A file that cannot be read as a key is an error naming the file and the problem; it is
+ *       never replaced, because it may be the only copy of a user's identity.
  * </ul>
  *
- * @see <a href="https://github.com/libp2p/specs/blob/master/peer-ids/peer-ids.md#keys">peer-ids spec: keys</a>
+ * @see <a href="https://github.com/libp2p/specs/blob/master/peer-ids/peer-ids.md#keys">peer-ids
+ *     spec: keys</a>
  */
 public final class KeyFile {
 
-  private static final Set<PosixFilePermission> OWNER_READ_WRITE = PosixFilePermissions.fromString("rw-------");
-  private static final Set<PosixFilePermission> OWNER_ONLY_DIRECTORY = PosixFilePermissions.fromString("rwx------");
+  private static final Set<PosixFilePermission> OWNER_READ_WRITE =
+      PosixFilePermissions.fromString("rw-------");
+  private static final Set<PosixFilePermission> OWNER_ONLY_DIRECTORY =
+      PosixFilePermissions.fromString("rwx------");
   private static final String TEMP_SUFFIX = ".tmp";
 
   private KeyFile() {}
@@ -52,7 +56,8 @@ public final class KeyFile {
     try {
       createDirectories(path);
       if (!write(key, path, false)) {
-        // another process created it between our check and our write: theirs wins, as it may be in use
+        // another process created it between our check and our write: theirs wins, as it may be in
+        // use
         return load(path);
       }
     } catch (IOException e) {
@@ -72,8 +77,14 @@ public final class KeyFile {
       // the size check comes first: a wrong path (a log, a disk image) must not be read into memory
       long size = Files.size(path);
       if (size > Keys.MAX_PRIVATE_KEY_BYTES) {
-        throw new CryptoException("identity key file " + path + " is " + size
-            + " bytes, over the limit of " + Keys.MAX_PRIVATE_KEY_BYTES + " bytes for a key");
+        throw new CryptoException(
+            "identity key file "
+                + path
+                + " is "
+                + size
+                + " bytes, over the limit of "
+                + Keys.MAX_PRIVATE_KEY_BYTES
+                + " bytes for a key");
       }
       bytes = Files.readAllBytes(path);
     } catch (IOException e) {
@@ -82,8 +93,13 @@ public final class KeyFile {
     try {
       return Keys.unmarshalPrivateKey(bytes);
     } catch (CryptoException e) {
-      throw new CryptoException("identity key file " + path + " is not a valid libp2p private key: "
-          + e.getMessage() + " (the file was left untouched)", e);
+      throw new CryptoException(
+          "identity key file "
+              + path
+              + " is not a valid libp2p private key: "
+              + e.getMessage()
+              + " (the file was left untouched)",
+          e);
     } finally {
       Arrays.fill(bytes, (byte) 0);
     }
@@ -104,15 +120,21 @@ public final class KeyFile {
     }
   }
 
-  /** Writes through a temporary file; returns false when {@code replace} is off and the file exists. */
+  /**
+   * Writes through a temporary file; returns false when {@code replace} is off and the file exists.
+   */
   private static boolean write(PrivateKey key, Path path, boolean replace) throws IOException {
     Path target = path.toAbsolutePath();
     Path directory = target.getParent();
     boolean posix = supportsPosix(directory);
-    Path temp = posix
-        ? Files.createTempFile(directory, "." + target.getFileName(), TEMP_SUFFIX,
-            PosixFilePermissions.asFileAttribute(OWNER_READ_WRITE))
-        : Files.createTempFile(directory, "." + target.getFileName(), TEMP_SUFFIX);
+    Path temp =
+        posix
+            ? Files.createTempFile(
+                directory,
+                "." + target.getFileName(),
+                TEMP_SUFFIX,
+                PosixFilePermissions.asFileAttribute(OWNER_READ_WRITE))
+            : Files.createTempFile(directory, "." + target.getFileName(), TEMP_SUFFIX);
     byte[] bytes = key.marshal();
     try {
       try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
@@ -142,7 +164,9 @@ public final class KeyFile {
     }
   }
 
-  /** Puts the file in place only if nothing is there; a hard link is the atomic "create if absent". */
+  /**
+   * Puts the file in place only if nothing is there; a hard link is the atomic "create if absent".
+   */
   private static boolean moveIfAbsent(Path temp, Path target) throws IOException {
     try {
       Files.createLink(target, temp);
@@ -171,7 +195,8 @@ public final class KeyFile {
       existing = existing.getParent();
     }
     if (existing != null && supportsPosix(existing)) {
-      FileAttribute<Set<PosixFilePermission>> attribute = PosixFilePermissions.asFileAttribute(OWNER_ONLY_DIRECTORY);
+      FileAttribute<Set<PosixFilePermission>> attribute =
+          PosixFilePermissions.asFileAttribute(OWNER_ONLY_DIRECTORY);
       Files.createDirectories(directory, attribute);
     } else {
       Files.createDirectories(directory);

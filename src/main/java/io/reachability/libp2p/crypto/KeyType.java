@@ -1,10 +1,11 @@
 package io.reachability.libp2p.crypto;
 
 /**
- * The key types of the libp2p key envelope ({@code KeyType} in the {@code PublicKey}/{@code PrivateKey}
- * protobuf); the codes are the wire values.
+ * The key types of the libp2p key envelope ({@code KeyType} in the {@code PublicKey}/{@code
+ * PrivateKey} protobuf); the codes are the wire values.
  *
- * @see <a href="https://github.com/libp2p/specs/blob/master/peer-ids/peer-ids.md#keys">peer-ids spec: keys</a>
+ * @see <a href="https://github.com/libp2p/specs/blob/master/peer-ids/peer-ids.md#keys">peer-ids
+ *     spec: keys</a>
  */
 public enum KeyType {
   RSA(0),

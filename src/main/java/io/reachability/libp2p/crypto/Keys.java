@@ -3,35 +3,39 @@ package io.reachability.libp2p.crypto;
 import java.security.SecureRandom;
 
 /**
- * Reads libp2p key envelopes and makes new identity keys; holds the named limits for untrusted keys.
+ * Reads libp2p key envelopes and makes new identity keys; holds the named limits for untrusted
+ * keys.
  *
- * @see <a href="https://github.com/libp2p/specs/blob/master/peer-ids/peer-ids.md#keys">peer-ids spec: keys</a>
+ * @see <a href="https://github.com/libp2p/specs/blob/master/peer-ids/peer-ids.md#keys">peer-ids
+ *     spec: keys</a>
  */
 public final class Keys {
 
   /**
    * Largest marshalled public key read, checked before parsing. The largest legitimate key is an
-   * 8192-bit RSA key: its PKIX SubjectPublicKeyInfo is about 1.05 KiB, plus a few bytes of envelope;
-   * 2 KiB leaves room while keeping a hostile peer from making us parse arbitrary blobs.
+   * 8192-bit RSA key: its PKIX SubjectPublicKeyInfo is about 1.05 KiB, plus a few bytes of
+   * envelope; 2 KiB leaves room while keeping a hostile peer from making us parse arbitrary blobs.
    */
   public static final int MAX_PUBLIC_KEY_BYTES = 2048;
 
   /**
-   * Largest marshalled private key read (identity files). An 8192-bit RSA PKCS#1 private key is about
-   * 4.7 KiB; 8 KiB leaves room and still rejects a wrong file (an image, a log) before parsing.
+   * Largest marshalled private key read (identity files). An 8192-bit RSA PKCS#1 private key is
+   * about 4.7 KiB; 8 KiB leaves room and still rejects a wrong file (an image, a log) before
+   * parsing.
    */
   public static final int MAX_PRIVATE_KEY_BYTES = 8192;
 
   /**
    * Smallest RSA modulus accepted, as go-libp2p ({@code MinRsaKeyBits}).
    *
-   * @see <a href="https://github.com/libp2p/specs/blob/master/peer-ids/peer-ids.md#rsa">peer-ids spec: RSA</a>
+   * @see <a href="https://github.com/libp2p/specs/blob/master/peer-ids/peer-ids.md#rsa">peer-ids
+   *     spec: RSA</a>
    */
   public static final int MIN_RSA_KEY_BITS = 2048;
 
   /**
-   * Largest RSA modulus accepted, as go-libp2p ({@code maxRsaKeyBits}): verification cost grows with
-   * the modulus, so a peer must not pick it freely.
+   * Largest RSA modulus accepted, as go-libp2p ({@code maxRsaKeyBits}): verification cost grows
+   * with the modulus, so a peer must not pick it freely.
    */
   public static final int MAX_RSA_KEY_BITS = 8192;
 
@@ -41,8 +45,8 @@ public final class Keys {
    * Reads a protobuf {@code PublicKey} envelope.
    *
    * @throws CryptoException when the bytes are empty or over {@link #MAX_PUBLIC_KEY_BYTES}, the
-   *     protobuf is malformed, the type is unknown, or the key is invalid for its type (including RSA
-   *     outside {@link #MIN_RSA_KEY_BITS}..{@link #MAX_RSA_KEY_BITS})
+   *     protobuf is malformed, the type is unknown, or the key is invalid for its type (including
+   *     RSA outside {@link #MIN_RSA_KEY_BITS}..{@link #MAX_RSA_KEY_BITS})
    */
   public static PublicKey unmarshalPublicKey(byte[] protobuf) {
     KeyEnvelope.Parsed parsed = KeyEnvelope.parsePublic(protobuf);

@@ -5,7 +5,8 @@ import io.reachability.libp2p.core.PeerId;
 /**
  * A public key of any libp2p key type; immutable and thread-safe.
  *
- * @see <a href="https://github.com/libp2p/specs/blob/master/peer-ids/peer-ids.md#keys">peer-ids spec: keys</a>
+ * @see <a href="https://github.com/libp2p/specs/blob/master/peer-ids/peer-ids.md#keys">peer-ids
+ *     spec: keys</a>
  */
 public interface PublicKey {
 
@@ -14,21 +15,25 @@ public interface PublicKey {
   /** The key bytes as carried in the {@code Data} field of the envelope (a defensive copy). */
   byte[] raw();
 
-  /** The deterministic protobuf {@code PublicKey{Type, Data}} encoding; the input of the peer id. */
+  /**
+   * The deterministic protobuf {@code PublicKey{Type, Data}} encoding; the input of the peer id.
+   */
   byte[] marshal();
 
   /**
-   * Whether {@code signature} is a valid signature of {@code data} by this key. Returns {@code false}
-   * for a wrong or malformed signature (wrong length, bad DER, out-of-range values); never throws for
-   * bad signature bytes.
+   * Whether {@code signature} is a valid signature of {@code data} by this key. Returns {@code
+   * false} for a wrong or malformed signature (wrong length, bad DER, out-of-range values); never
+   * throws for bad signature bytes.
    */
   boolean verify(byte[] data, byte[] signature);
 
   /**
-   * The peer id of this key: the identity multihash of {@link #marshal()} when it is at most 42 bytes
-   * (Ed25519, secp256k1), else its SHA-256 multihash (RSA, ECDSA).
+   * The peer id of this key: the identity multihash of {@link #marshal()} when it is at most 42
+   * bytes (Ed25519, secp256k1), else its SHA-256 multihash (RSA, ECDSA).
    *
-   * @see <a href="https://github.com/libp2p/specs/blob/master/peer-ids/peer-ids.md#peer-ids">peer-ids spec: peer ids</a>
+   * @see <a
+   *     href="https://github.com/libp2p/specs/blob/master/peer-ids/peer-ids.md#peer-ids">peer-ids
+   *     spec: peer ids</a>
    */
   default PeerId peerId() {
     return PeerId.fromPublicKey(marshal());

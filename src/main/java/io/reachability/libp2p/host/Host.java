@@ -56,8 +56,8 @@ import org.slf4j.LoggerFactory;
  * A libp2p node: listens, dials, upgrades connections (Noise + yamux), serves registered protocols
  * on inbound streams, and runs identify and ping. Spring-free; build one with {@link #builder()}.
  *
- * <p>Inbound connections are rationed from TCP accept on (upgrading ones count): in all, per IP
- * and per subnet ({@link HostSettings}), past those only for a protocol that keeps {@linkplain
+ * <p>Inbound connections are rationed from TCP accept on (upgrading ones count): in all, per IP and
+ * per subnet ({@link HostSettings}), past those only for a protocol that keeps {@linkplain
  * #reserveInboundSlots reserved slots}; and every upgraded connection, either way, is closed once
  * it has had no open stream for the idle timeout.
  */
@@ -65,7 +65,9 @@ public final class Host implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Host.class);
 
-  /** How long {@link #close()} waits for open connections to close before stopping the event loops. */
+  /**
+   * How long {@link #close()} waits for open connections to close before stopping the event loops.
+   */
   public static final Duration CLOSE_CONNECTIONS_TIMEOUT = Duration.ofSeconds(5);
 
   /**
@@ -94,16 +96,16 @@ public final class Host implements AutoCloseable {
   public static final int MAX_RESERVED_SLOTS = 256;
 
   /**
-   * A reserved connection is closed this long after its stream of the reserved protocol ended:
-   * time for the dialer to read our last answer and hang up first (the AutoNAT client lingers as
-   * long on its dial-backs).
+   * A reserved connection is closed this long after its stream of the reserved protocol ended: time
+   * for the dialer to read our last answer and hang up first (the AutoNAT client lingers as long on
+   * its dial-backs).
    */
   public static final Duration RESERVED_LINGER = Duration.ofSeconds(2);
 
   /**
-   * A reserved connection is closed this long after it opened its stream of the reserved
-   * protocol, whatever the stream is doing: three times the 5 s an AutoNAT dial-back stream may
-   * take, so a protocol handler that never ends its stream cannot hold a reserved slot.
+   * A reserved connection is closed this long after it opened its stream of the reserved protocol,
+   * whatever the stream is doing: three times the 5 s an AutoNAT dial-back stream may take, so a
+   * protocol handler that never ends its stream cannot hold a reserved slot.
    */
   public static final Duration RESERVED_USE_TIMEOUT = Duration.ofSeconds(15);
 
@@ -116,8 +118,12 @@ public final class Host implements AutoCloseable {
   private final boolean nativeTransport;
   private final InboundLimits inboundLimits;
   private final List<InboundReservation> reservations = new CopyOnWriteArrayList<>();
-  /** Inbound connections turned away for lack of room: refused at accept or pushed out of a reserve. */
+
+  /**
+   * Inbound connections turned away for lack of room: refused at accept or pushed out of a reserve.
+   */
   private final AtomicLong turnedAway = new AtomicLong();
+
   private volatile @Nullable TcpTransport transport;
   private final ConnectionUpgrader upgrader;
   private final Registry registry = new Registry();
@@ -129,7 +135,8 @@ public final class Host implements AutoCloseable {
   private final AtomicBoolean filterFailureLogged = new AtomicBoolean();
   private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
   private final Map<PeerId, CompletableFuture<Connection>> pendingDials = new ConcurrentHashMap<>();
-  private final Map<Connection, CompletableFuture<IdentifyResult>> identified = new ConcurrentHashMap<>();
+  private final Map<Connection, CompletableFuture<IdentifyResult>> identified =
+      new ConcurrentHashMap<>();
   private final AtomicInteger sockets = new AtomicInteger();
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -164,7 +171,11 @@ public final class Host implements AutoCloseable {
             settings.maxInboundPerIp(),
             settings.maxInboundPerSubnet());
     this.identify =
-        new IdentifyService(identity.publicKey(), settings.agentVersion(), this::advertisedAddresses, registry::protocols);
+        new IdentifyService(
+            identity.publicKey(),
+            settings.agentVersion(),
+            this::advertisedAddresses,
+            registry::protocols);
     registry.put(Identify.PROTOCOL_ID, identify.responder());
     registry.put(Ping.PROTOCOL_ID, ping.responder());
     handlers.forEach(registry::put);
@@ -174,13 +185,17 @@ public final class Host implements AutoCloseable {
     return new HostBuilder();
   }
 
-  /** Binds every listen address; port 0 is replaced by the real port in {@link #listenAddresses()}. */
+  /**
+   * Binds every listen address; port 0 is replaced by the real port in {@link #listenAddresses()}.
+   */
   public Host start() {
     if (!started.compareAndSet(false, true)) {
       throw new IllegalStateException("host already started");
     }
-    // event loops exist only between start() and close(): a host built but never started holds no threads
-    TcpTransport tcp = new TcpTransport(settings.ioThreads(), threadName, nativeTransport, settings.reusePort());
+    // event loops exist only between start() and close(): a host built but never started holds no
+    // threads
+    TcpTransport tcp =
+        new TcpTransport(settings.ioThreads(), threadName, nativeTransport, settings.reusePort());
     transport = tcp;
     try {
       for (Multiaddr address : listenConfig) {
@@ -259,14 +274,20 @@ public final class Host implements AutoCloseable {
       filtered = List.copyOf(Objects.requireNonNull(filter.apply(all), "the filter returned null"));
     } catch (RuntimeException e) {
       if (filterFailureLogged.compareAndSet(false, true)) {
-        log.warn("advertised-address filter failed, announcing the unfiltered listen addresses (logged once)", e);
+        log.warn(
+            "advertised-address filter failed, announcing the unfiltered listen addresses (logged"
+                + " once)",
+            e);
       } else {
         log.debug("advertised-address filter failed again: {}", e.toString());
       }
       return all;
     }
     if (filtered.size() > MAX_ADVERTISED_ADDRESSES) {
-      log.debug("advertised-address filter returned {} addresses; announcing the first {}", filtered.size(), MAX_ADVERTISED_ADDRESSES);
+      log.debug(
+          "advertised-address filter returned {} addresses; announcing the first {}",
+          filtered.size(),
+          MAX_ADVERTISED_ADDRESSES);
       return filtered.subList(0, MAX_ADVERTISED_ADDRESSES);
     }
     return filtered;
@@ -275,8 +296,8 @@ public final class Host implements AutoCloseable {
   /**
    * Decides what identify announces from now on: {@code filter} gets {@link
    * #interfaceListenAddresses()} (an unmodifiable list) at every identify request and returns the
-   * addresses to announce, in order, each without {@code /p2p} (it may drop addresses, reorder
-   * them and add others, say confirmed public ones). It runs on an event loop: keep it quick and
+   * addresses to announce, in order, each without {@code /p2p} (it may drop addresses, reorder them
+   * and add others, say confirmed public ones). It runs on an event loop: keep it quick and
    * non-blocking. {@code null} removes the filter.
    */
   public void setAdvertisedAddressesFilter(@Nullable UnaryOperator<List<Multiaddr>> filter) {
@@ -358,10 +379,10 @@ public final class Host implements AutoCloseable {
   }
 
   /**
-   * Called when an address is observed for the first time or a new peer reports it (not when a
-   * peer reports the same address again), with the address's new state. Runs on the event loop of
-   * the connection the report came on: keep it short. A listener that throws is logged and
-   * otherwise ignored.
+   * Called when an address is observed for the first time or a new peer reports it (not when a peer
+   * reports the same address again), with the address's new state. Runs on the event loop of the
+   * connection the report came on: keep it short. A listener that throws is logged and otherwise
+   * ignored.
    */
   public void addObservedAddressListener(Consumer<ObservedAddress> listener) {
     observedListeners.add(Objects.requireNonNull(listener, "listener"));
@@ -414,11 +435,13 @@ public final class Host implements AutoCloseable {
     }
     PeerId peer = expected.get();
     if (peer.equals(peerId)) {
-      return CompletableFuture.failedFuture(new Libp2pException("refusing to dial ourselves: " + address));
+      return CompletableFuture.failedFuture(
+          new Libp2pException("refusing to dial ourselves: " + address));
     }
     // a connection we dialed first: the peer keeps those, while one it opened may be short-lived
     List<Connection> existing = connections(peer);
-    Optional<Connection> outbound = existing.stream().filter(c -> c.direction() == Direction.OUTBOUND).findFirst();
+    Optional<Connection> outbound =
+        existing.stream().filter(c -> c.direction() == Direction.OUTBOUND).findFirst();
     if (outbound.isPresent()) {
       return CompletableFuture.completedFuture(outbound.get());
     }
@@ -447,30 +470,36 @@ public final class Host implements AutoCloseable {
     return dial(Multiaddr.fromString(address));
   }
 
-  private CompletableFuture<Connection> newConnection(Multiaddr address, @Nullable PeerId expected) {
+  private CompletableFuture<Connection> newConnection(
+      Multiaddr address, @Nullable PeerId expected) {
     TcpTransport tcp = transport;
     if (tcp == null) {
       return CompletableFuture.failedFuture(new Libp2pException("host is not started"));
     }
     if (address.withoutPeerId().toTcpSocketAddress().isEmpty()) {
       return CompletableFuture.failedFuture(
-          new Libp2pException("cannot dial " + address + ": only /ip4|ip6/…/tcp/… addresses are supported"));
+          new Libp2pException(
+              "cannot dial " + address + ": only /ip4|ip6/…/tcp/… addresses are supported"));
     }
     if (sockets.incrementAndGet() > settings.maxConnections()) {
       sockets.decrementAndGet();
       return CompletableFuture.failedFuture(
-          new Libp2pException("connection limit reached (" + settings.maxConnections() + "), not dialing " + address));
+          new Libp2pException(
+              "connection limit reached ("
+                  + settings.maxConnections()
+                  + "), not dialing "
+                  + address));
     }
     // released exactly once: when the socket closes, or when the dial fails before there is one
     AtomicBoolean released = new AtomicBoolean();
-    Runnable release = () -> {
-      if (released.compareAndSet(false, true)) {
-        sockets.decrementAndGet();
-      }
-    };
+    Runnable release =
+        () -> {
+          if (released.compareAndSet(false, true)) {
+            sockets.decrementAndGet();
+          }
+        };
     CompletableFuture<Connection> result = new CompletableFuture<>();
-    tcp
-        .dial(
+    tcp.dial(
             address.withoutPeerId(),
             settings.dialTimeout(),
             channel -> {
@@ -497,10 +526,13 @@ public final class Host implements AutoCloseable {
     InetAddress ip = channel.remoteAddress().getAddress();
     String refusal = admit(ip);
     if (refusal == null) {
-      channel.closeFuture().addListener(f -> {
-        sockets.decrementAndGet();
-        inboundLimits.release(ip);
-      });
+      channel
+          .closeFuture()
+          .addListener(
+              f -> {
+                sockets.decrementAndGet();
+                inboundLimits.release(ip);
+              });
       upgrader
           .upgrade(channel, Direction.INBOUND, null)
           .whenComplete((connection, error) -> settle(null, connection, error));
@@ -511,7 +543,9 @@ public final class Host implements AutoCloseable {
       if (member != null) {
         log.debug(
             "inbound connection from {} over the limits ({}): admitted for {} only",
-            channel.remoteAddress(), refusal, reservation.protocolId());
+            channel.remoteAddress(),
+            refusal,
+            reservation.protocolId());
         upgrader
             .upgrade(channel, Direction.INBOUND, null, reservation.registry(member, registry))
             .whenComplete(
@@ -529,7 +563,10 @@ public final class Host implements AutoCloseable {
     channel.close();
   }
 
-  /** Counts an inbound connection from {@code ip} when every bound allows it: null then, else why not. */
+  /**
+   * Counts an inbound connection from {@code ip} when every bound allows it: null then, else why
+   * not.
+   */
   private @Nullable String admit(InetAddress ip) {
     if (sockets.incrementAndGet() > settings.maxConnections()) {
       sockets.decrementAndGet();
@@ -547,19 +584,20 @@ public final class Host implements AutoCloseable {
    * (total, inbound, per IP, per subnet) while {@code wanted} says so: a connection that would be
    * turned away is admitted on probation, served that protocol once and nothing else, and closed
    * soon after; see {@link InboundReservation} for the terms. The AutoNAT client keeps slots for
-   * its dial-backs this way while it has checks pending, so a connection flood cannot make the
-   * node refuse the very connections that prove it reachable. {@code wanted} runs on an event
-   * loop for every such connection: keep it quick.
+   * its dial-backs this way while it has checks pending, so a connection flood cannot make the node
+   * refuse the very connections that prove it reachable. {@code wanted} runs on an event loop for
+   * every such connection: keep it quick.
    */
-  public InboundReservation reserveInboundSlots(String protocolId, int slots, BooleanSupplier wanted) {
+  public InboundReservation reserveInboundSlots(
+      String protocolId, int slots, BooleanSupplier wanted) {
     return reserveInboundSlots(protocolId, slots, wanted, ip -> false);
   }
 
   /**
    * Like {@link #reserveInboundSlots(String, int, BooleanSupplier)}, with the addresses the
-   * protocol's connections are expected from now (say, the servers whose dial-backs are awaited):
-   * a connection from elsewhere never pushes one of those out. {@code expected} runs on an event
-   * loop for every connection the reserve considers: keep it quick.
+   * protocol's connections are expected from now (say, the servers whose dial-backs are awaited): a
+   * connection from elsewhere never pushes one of those out. {@code expected} runs on an event loop
+   * for every connection the reserve considers: keep it quick.
    */
   public InboundReservation reserveInboundSlots(
       String protocolId, int slots, BooleanSupplier wanted, Predicate<InetAddress> expected) {
@@ -567,11 +605,18 @@ public final class Host implements AutoCloseable {
     Objects.requireNonNull(wanted, "wanted");
     Objects.requireNonNull(expected, "expected");
     if (slots < 1 || slots > MAX_RESERVED_SLOTS) {
-      throw new IllegalArgumentException("slots must be in [1, " + MAX_RESERVED_SLOTS + "], was " + slots);
+      throw new IllegalArgumentException(
+          "slots must be in [1, " + MAX_RESERVED_SLOTS + "], was " + slots);
     }
     InboundReservation reservation =
         new InboundReservation(
-            protocolId, slots, wanted, expected, settings.upgrade().upgradeTimeout(), reservations::remove, turnedAway::incrementAndGet);
+            protocolId,
+            slots,
+            wanted,
+            expected,
+            settings.upgrade().upgradeTimeout(),
+            reservations::remove,
+            turnedAway::incrementAndGet);
     reservations.add(reservation);
     return reservation;
   }
@@ -602,7 +647,10 @@ public final class Host implements AutoCloseable {
     return inboundLimits.fromSubnet(ip);
   }
 
-  private void settle(@Nullable CompletableFuture<Connection> result, @Nullable Connection connection, @Nullable Throwable error) {
+  private void settle(
+      @Nullable CompletableFuture<Connection> result,
+      @Nullable Connection connection,
+      @Nullable Throwable error) {
     if (error != null || connection == null) {
       if (result != null) {
         result.completeExceptionally(error != null ? error : new Libp2pException("upgrade failed"));
@@ -643,13 +691,14 @@ public final class Host implements AutoCloseable {
   }
 
   /**
-   * What the peer on {@code connection} said over identify (asked once, right after connecting).
-   * On a connection we dialed, the address the peer observed for us is recorded ({@link
+   * What the peer on {@code connection} said over identify (asked once, right after connecting). On
+   * a connection we dialed, the address the peer observed for us is recorded ({@link
    * #observedAddresses()}) before the result completes.
    */
   public CompletableFuture<IdentifyResult> identify(Connection connection) {
     if (!connection.isOpen()) {
-      return CompletableFuture.failedFuture(new Libp2pException("connection to " + connection.remotePeer() + " is closed"));
+      return CompletableFuture.failedFuture(
+          new Libp2pException("connection to " + connection.remotePeer() + " is closed"));
     }
     CompletableFuture<IdentifyResult> result = identified.get(connection);
     if (result == null) {
@@ -666,7 +715,9 @@ public final class Host implements AutoCloseable {
                     return;
                   }
                   if (connection.direction() == Direction.OUTBOUND) {
-                    safely("recording an observed address", () -> learnObservedAddress(connection, answer));
+                    safely(
+                        "recording an observed address",
+                        () -> learnObservedAddress(connection, answer));
                   }
                   mine.complete(answer);
                 });
@@ -684,12 +735,20 @@ public final class Host implements AutoCloseable {
     }
     Optional<Multiaddr> usable = ObservedAddresses.usable(reported, connection.localAddress());
     if (usable.isEmpty()) {
-      log.debug("{} observed us as {} on {}: not an address we keep", answer.peer(), reported, connection);
+      log.debug(
+          "{} observed us as {} on {}: not an address we keep",
+          answer.peer(),
+          reported,
+          connection);
       return;
     }
     Optional<ObservedAddress> news = observed.record(answer.peer(), usable.get());
     if (news.isPresent()) {
-      log.debug("{} observes us at {} ({} observers)", answer.peer(), usable.get(), news.get().observers().size());
+      log.debug(
+          "{} observes us at {} ({} observers)",
+          answer.peer(),
+          usable.get(),
+          news.get().observers().size());
       for (Consumer<ObservedAddress> listener : observedListeners) {
         safely("observed-address listener", () -> listener.accept(news.get()));
       }
@@ -702,7 +761,8 @@ public final class Host implements AutoCloseable {
   }
 
   /** Opens a stream on an open connection to {@code peer}. */
-  public CompletableFuture<Stream> newStream(PeerId peer, List<String> protocols, ProtocolHandler handler) {
+  public CompletableFuture<Stream> newStream(
+      PeerId peer, List<String> protocols, ProtocolHandler handler) {
     List<Connection> open = connections(peer);
     if (open.isEmpty()) {
       return CompletableFuture.failedFuture(new Libp2pException("no open connection to " + peer));
@@ -710,7 +770,8 @@ public final class Host implements AutoCloseable {
     return open.get(0).newStream(protocols, handler);
   }
 
-  public CompletableFuture<Stream> newStream(Connection connection, List<String> protocols, ProtocolHandler handler) {
+  public CompletableFuture<Stream> newStream(
+      Connection connection, List<String> protocols, ProtocolHandler handler) {
     return connection.newStream(protocols, handler);
   }
 
@@ -722,7 +783,8 @@ public final class Host implements AutoCloseable {
       for (EventExecutor loop : tcp.ioGroup()) {
         if (loop.inEventLoop()) {
           // waiting for our own event loop to stop would never end
-          throw new IllegalStateException("Host.close() must not be called from one of the host's event loops");
+          throw new IllegalStateException(
+              "Host.close() must not be called from one of the host's event loops");
         }
       }
     }

@@ -141,13 +141,18 @@ public final class HostBuilder {
     return this;
   }
 
-  /** The clock that stamps observed addresses ({@link Host#observedAddresses()}); system UTC by default. */
+  /**
+   * The clock that stamps observed addresses ({@link Host#observedAddresses()}); system UTC by
+   * default.
+   */
   public HostBuilder clock(Clock value) {
     this.clock = Objects.requireNonNull(value, "clock");
     return this;
   }
 
-  /** Whether to use the native epoll transport when available (default); false forces NIO (tests). */
+  /**
+   * Whether to use the native epoll transport when available (default); false forces NIO (tests).
+   */
   HostBuilder nativeTransport(boolean enabled) {
     this.nativeTransport = enabled;
     return this;
@@ -156,6 +161,15 @@ public final class HostBuilder {
   /** Builds the host; {@link Host#start()} binds the listen addresses. */
   public Host build() {
     PrivateKey key = identity != null ? identity : Keys.generateEd25519();
-    return new Host(key, List.copyOf(listen), handlers, listeners, settings, threadName, identifyOnConnect, nativeTransport, clock);
+    return new Host(
+        key,
+        List.copyOf(listen),
+        handlers,
+        listeners,
+        settings,
+        threadName,
+        identifyOnConnect,
+        nativeTransport,
+        clock);
   }
 }

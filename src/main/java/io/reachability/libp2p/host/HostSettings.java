@@ -18,15 +18,15 @@ import java.util.Objects;
  *     peers observe for an outbound connection carries the NAT mapping of the listen port (as
  *     go-libp2p, rust-libp2p and js-libp2p do for TCP); needs the native epoll transport, and a
  *     dial falls back to an ephemeral port whenever reuse is impossible
- * @param maxInboundPerIp open inbound connections from one IP address; over it, a new one from
- *     that address is closed at once, so one address cannot take every connection slot (and with
- *     them the AutoNAT dial-backs the node needs to be found reachable)
- * @param maxInboundConnections open inbound connections in all (upgrading ones included); over
- *     it, a new one is closed at once. Below {@code maxConnections}, so that an inbound flood
- *     never leaves the node unable to dial out; the smaller of the two applies
- * @param maxInboundPerSubnet open inbound connections from one subnet (/24 for IPv4, /64 for
- *     IPv6); over it, a new one from that subnet is closed at once, so a handful of addresses of
- *     one network cannot take every slot either
+ * @param maxInboundPerIp open inbound connections from one IP address; over it, a new one from that
+ *     address is closed at once, so one address cannot take every connection slot (and with them
+ *     the AutoNAT dial-backs the node needs to be found reachable)
+ * @param maxInboundConnections open inbound connections in all (upgrading ones included); over it,
+ *     a new one is closed at once. Below {@code maxConnections}, so that an inbound flood never
+ *     leaves the node unable to dial out; the smaller of the two applies
+ * @param maxInboundPerSubnet open inbound connections from one subnet (/24 for IPv4, /64 for IPv6);
+ *     over it, a new one from that subnet is closed at once, so a handful of addresses of one
+ *     network cannot take every slot either
  */
 public record HostSettings(
     Duration dialTimeout,
@@ -50,23 +50,23 @@ public record HostSettings(
 
   /**
    * Inbound connections per remote IP by default: a sixteenth of {@link #DEFAULT_MAX_CONNECTIONS},
-   * far above what one honest peer or AutoNAT server holds (dial-backs are short-lived), and
-   * enough for everything on this machine's loopback in tests and the embedded pool.
+   * far above what one honest peer or AutoNAT server holds (dial-backs are short-lived), and enough
+   * for everything on this machine's loopback in tests and the embedded pool.
    */
   public static final int DEFAULT_MAX_INBOUND_PER_IP = 64;
 
   /**
    * Inbound connections in all by default: three quarters of {@link #DEFAULT_MAX_CONNECTIONS}, so
-   * however many peers connect to us, a quarter of the slots (256) stays free for connections
-   * the node opens itself (to its AutoNAT servers, and its dial-backs when it serves AutoNAT).
+   * however many peers connect to us, a quarter of the slots (256) stays free for connections the
+   * node opens itself (to its AutoNAT servers, and its dial-backs when it serves AutoNAT).
    */
   public static final int DEFAULT_MAX_INBOUND_CONNECTIONS = DEFAULT_MAX_CONNECTIONS / 4 * 3;
 
   /**
    * Inbound connections per subnet (/24, /64) by default: two addresses' worth of {@link
    * #DEFAULT_MAX_INBOUND_PER_IP}. One network (an IPv6 /64 is one end host's) then needs six
-   * subnets to fill {@link #DEFAULT_MAX_INBOUND_CONNECTIONS}; the AutoNAT dial-backs the node
-   * waits for have reserved slots besides ({@link Host#reserveInboundSlots}).
+   * subnets to fill {@link #DEFAULT_MAX_INBOUND_CONNECTIONS}; the AutoNAT dial-backs the node waits
+   * for have reserved slots besides ({@link Host#reserveInboundSlots}).
    */
   public static final int DEFAULT_MAX_INBOUND_PER_SUBNET = 2 * DEFAULT_MAX_INBOUND_PER_IP;
 
@@ -82,16 +82,20 @@ public record HostSettings(
       throw new IllegalArgumentException("dialTimeout must be positive, was " + dialTimeout);
     }
     if (maxConnections < 1) {
-      throw new IllegalArgumentException("maxConnections must be at least 1, was " + maxConnections);
+      throw new IllegalArgumentException(
+          "maxConnections must be at least 1, was " + maxConnections);
     }
     if (maxInboundPerIp < 1) {
-      throw new IllegalArgumentException("maxInboundPerIp must be at least 1, was " + maxInboundPerIp);
+      throw new IllegalArgumentException(
+          "maxInboundPerIp must be at least 1, was " + maxInboundPerIp);
     }
     if (maxInboundConnections < 1) {
-      throw new IllegalArgumentException("maxInboundConnections must be at least 1, was " + maxInboundConnections);
+      throw new IllegalArgumentException(
+          "maxInboundConnections must be at least 1, was " + maxInboundConnections);
     }
     if (maxInboundPerSubnet < 1) {
-      throw new IllegalArgumentException("maxInboundPerSubnet must be at least 1, was " + maxInboundPerSubnet);
+      throw new IllegalArgumentException(
+          "maxInboundPerSubnet must be at least 1, was " + maxInboundPerSubnet);
     }
     if (ioThreads < 0) {
       throw new IllegalArgumentException("ioThreads must not be negative, was " + ioThreads);
@@ -100,61 +104,131 @@ public record HostSettings(
 
   public static HostSettings defaults() {
     return new HostSettings(
-        DEFAULT_DIAL_TIMEOUT, DEFAULT_MAX_CONNECTIONS, 0, DEFAULT_AGENT_VERSION, UpgradeSettings.defaults(), DEFAULT_REUSE_PORT,
-        DEFAULT_MAX_INBOUND_PER_IP, DEFAULT_MAX_INBOUND_CONNECTIONS, DEFAULT_MAX_INBOUND_PER_SUBNET);
+        DEFAULT_DIAL_TIMEOUT,
+        DEFAULT_MAX_CONNECTIONS,
+        0,
+        DEFAULT_AGENT_VERSION,
+        UpgradeSettings.defaults(),
+        DEFAULT_REUSE_PORT,
+        DEFAULT_MAX_INBOUND_PER_IP,
+        DEFAULT_MAX_INBOUND_CONNECTIONS,
+        DEFAULT_MAX_INBOUND_PER_SUBNET);
   }
 
   public HostSettings withDialTimeout(Duration value) {
     return new HostSettings(
-        value, maxConnections, ioThreads, agentVersion, upgrade, reusePort,
-        maxInboundPerIp, maxInboundConnections, maxInboundPerSubnet);
+        value,
+        maxConnections,
+        ioThreads,
+        agentVersion,
+        upgrade,
+        reusePort,
+        maxInboundPerIp,
+        maxInboundConnections,
+        maxInboundPerSubnet);
   }
 
   public HostSettings withMaxConnections(int value) {
     return new HostSettings(
-        dialTimeout, value, ioThreads, agentVersion, upgrade, reusePort,
-        maxInboundPerIp, maxInboundConnections, maxInboundPerSubnet);
+        dialTimeout,
+        value,
+        ioThreads,
+        agentVersion,
+        upgrade,
+        reusePort,
+        maxInboundPerIp,
+        maxInboundConnections,
+        maxInboundPerSubnet);
   }
 
   public HostSettings withIoThreads(int value) {
     return new HostSettings(
-        dialTimeout, maxConnections, value, agentVersion, upgrade, reusePort,
-        maxInboundPerIp, maxInboundConnections, maxInboundPerSubnet);
+        dialTimeout,
+        maxConnections,
+        value,
+        agentVersion,
+        upgrade,
+        reusePort,
+        maxInboundPerIp,
+        maxInboundConnections,
+        maxInboundPerSubnet);
   }
 
   public HostSettings withAgentVersion(String value) {
     return new HostSettings(
-        dialTimeout, maxConnections, ioThreads, value, upgrade, reusePort,
-        maxInboundPerIp, maxInboundConnections, maxInboundPerSubnet);
+        dialTimeout,
+        maxConnections,
+        ioThreads,
+        value,
+        upgrade,
+        reusePort,
+        maxInboundPerIp,
+        maxInboundConnections,
+        maxInboundPerSubnet);
   }
 
   public HostSettings withUpgrade(UpgradeSettings value) {
     return new HostSettings(
-        dialTimeout, maxConnections, ioThreads, agentVersion, value, reusePort,
-        maxInboundPerIp, maxInboundConnections, maxInboundPerSubnet);
+        dialTimeout,
+        maxConnections,
+        ioThreads,
+        agentVersion,
+        value,
+        reusePort,
+        maxInboundPerIp,
+        maxInboundConnections,
+        maxInboundPerSubnet);
   }
 
   public HostSettings withReusePort(boolean value) {
     return new HostSettings(
-        dialTimeout, maxConnections, ioThreads, agentVersion, upgrade, value,
-        maxInboundPerIp, maxInboundConnections, maxInboundPerSubnet);
+        dialTimeout,
+        maxConnections,
+        ioThreads,
+        agentVersion,
+        upgrade,
+        value,
+        maxInboundPerIp,
+        maxInboundConnections,
+        maxInboundPerSubnet);
   }
 
   public HostSettings withMaxInboundPerIp(int value) {
     return new HostSettings(
-        dialTimeout, maxConnections, ioThreads, agentVersion, upgrade, reusePort,
-        value, maxInboundConnections, maxInboundPerSubnet);
+        dialTimeout,
+        maxConnections,
+        ioThreads,
+        agentVersion,
+        upgrade,
+        reusePort,
+        value,
+        maxInboundConnections,
+        maxInboundPerSubnet);
   }
 
   public HostSettings withMaxInboundConnections(int value) {
     return new HostSettings(
-        dialTimeout, maxConnections, ioThreads, agentVersion, upgrade, reusePort,
-        maxInboundPerIp, value, maxInboundPerSubnet);
+        dialTimeout,
+        maxConnections,
+        ioThreads,
+        agentVersion,
+        upgrade,
+        reusePort,
+        maxInboundPerIp,
+        value,
+        maxInboundPerSubnet);
   }
 
   public HostSettings withMaxInboundPerSubnet(int value) {
     return new HostSettings(
-        dialTimeout, maxConnections, ioThreads, agentVersion, upgrade, reusePort,
-        maxInboundPerIp, maxInboundConnections, value);
+        dialTimeout,
+        maxConnections,
+        ioThreads,
+        agentVersion,
+        upgrade,
+        reusePort,
+        maxInboundPerIp,
+        maxInboundConnections,
+        value);
   }
 }

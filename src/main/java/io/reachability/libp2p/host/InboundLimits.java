@@ -47,8 +47,8 @@ final class InboundLimits {
   }
 
   /**
-   * Counts one more inbound connection from {@code ip} when every bound allows it: null then
-   * (call {@link #release} exactly once when it closes), otherwise why not.
+   * Counts one more inbound connection from {@code ip} when every bound allows it: null then (call
+   * {@link #release} exactly once when it closes), otherwise why not.
    */
   synchronized @Nullable String tryAdmit(InetAddress ip) {
     InetAddress key = normalize(ip);
@@ -68,7 +68,9 @@ final class InboundLimits {
     return null;
   }
 
-  /** One connection {@link #tryAdmit admitted} from {@code ip} closed; counters at zero are dropped. */
+  /**
+   * One connection {@link #tryAdmit admitted} from {@code ip} closed; counters at zero are dropped.
+   */
   synchronized void release(InetAddress ip) {
     InetAddress key = normalize(ip);
     inbound--;
@@ -108,12 +110,16 @@ final class InboundLimits {
     if (IpLiterals.isIp4Mapped(bytes)) {
       return byAddress(Arrays.copyOfRange(bytes, 12, 16));
     }
-    return ip instanceof Inet6Address && ((Inet6Address) ip).getScopeId() == 0 ? ip : byAddress(bytes);
+    return ip instanceof Inet6Address && ((Inet6Address) ip).getScopeId() == 0
+        ? ip
+        : byAddress(bytes);
   }
 
   private static InetAddress byAddress(byte[] bytes) {
     try {
-      return bytes.length == 16 ? Inet6Address.getByAddress(null, bytes, -1) : InetAddress.getByAddress(bytes);
+      return bytes.length == 16
+          ? Inet6Address.getByAddress(null, bytes, -1)
+          : InetAddress.getByAddress(bytes);
     } catch (UnknownHostException e) {
       throw new IllegalArgumentException("not an IP address: " + Arrays.toString(bytes), e);
     }

@@ -24,30 +24,30 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Inbound slots kept for one protocol ({@link Host#reserveInboundSlots}): while the owner wants
- * them, an inbound connection every other bound would turn away is admitted here instead, on
- * these terms:
+ * them, an inbound connection every other bound would turn away is admitted here instead, on these
+ * terms:
  *
  * <ul>
- *   <li><b>Probation.</b> It must open a stream for the protocol within the probation (the
- *       host's upgrade timeout, counted from TCP accept), or it is closed.
+ *   <li><b>Probation.</b> It must open a stream for the protocol within the probation (the host's
+ *       upgrade timeout, counted from TCP accept), or it is closed.
  *   <li><b>One stream of one protocol.</b> It is served that protocol once and nothing else (not
  *       even identify), and it is closed {@link Host#RESERVED_LINGER} after that stream ends, or
  *       {@link Host#RESERVED_USE_TIMEOUT} after the stream opened, whichever comes first.
- *   <li><b>Room for newcomers.</b> When every slot is taken, a newcomer takes the place of a
- *       member that is done with its stream, else of one upgraded {@link #OPENING_GRACE} ago or
- *       more that has not opened the protocol (a genuine dialer opens it at once; the oldest
- *       first), else of a member still in its handshake: one from the subnet (/24, /64) that
- *       would hold the most members with the newcomer counted, the oldest of those; else of the
- *       member upgraded first. Members from the addresses the protocol is expected from (the
- *       servers whose dial-backs are awaited) go last, and only a newcomer from one of those
- *       addresses may push them out. A member using the protocol right now is never pushed out; with all of them
- *       at work the newcomer is turned away.
+ *   <li><b>Room for newcomers.</b> When every slot is taken, a newcomer takes the place of a member
+ *       that is done with its stream, else of one upgraded {@link #OPENING_GRACE} ago or more that
+ *       has not opened the protocol (a genuine dialer opens it at once; the oldest first), else of
+ *       a member still in its handshake: one from the subnet (/24, /64) that would hold the most
+ *       members with the newcomer counted, the oldest of those; else of the member upgraded first.
+ *       Members from the addresses the protocol is expected from (the servers whose dial-backs are
+ *       awaited) go last, and only a newcomer from one of those addresses may push them out. A
+ *       member using the protocol right now is never pushed out; with all of them at work the
+ *       newcomer is turned away.
  * </ul>
  *
  * So to keep a genuine newcomer out an attacker must either out-race its upgrade with fresh
- * connections from more subnets than the genuine one's, or hold every slot by using the
- * protocol, which costs it a fresh connection each time the protocol's handler gives up on it.
- * {@link #close()} stops admitting; members already in stay until their own bounds end them.
+ * connections from more subnets than the genuine one's, or hold every slot by using the protocol,
+ * which costs it a fresh connection each time the protocol's handler gives up on it. {@link
+ * #close()} stops admitting; members already in stay until their own bounds end them.
  */
 public final class InboundReservation implements AutoCloseable {
 
@@ -65,11 +65,18 @@ public final class InboundReservation implements AutoCloseable {
     final Channel channel;
     final InboundLimits.Subnet subnet;
     final long sequence;
+
     /** From an address the protocol's connections are expected from when it was admitted. */
     final boolean expected;
+
     State state = State.PROBATION; // guarded by the reservation
-    /** When the upgrade (Noise, yamux) was done ({@link System#nanoTime()}); 0 = not yet. Guarded by the reservation. */
+
+    /**
+     * When the upgrade (Noise, yamux) was done ({@link System#nanoTime()}); 0 = not yet. Guarded by
+     * the reservation.
+     */
     long upgradedAt;
+
     @Nullable ScheduledFuture<?> timer; // read and written on the channel's event loop only
 
     Member(Channel channel, InboundLimits.Subnet subnet, long sequence, boolean expected) {
@@ -139,7 +146,8 @@ public final class InboundReservation implements AutoCloseable {
     try {
       return wanted.getAsBoolean();
     } catch (RuntimeException e) {
-      log.warn("the reserve for {} could not tell whether it is wanted; not admitting", protocolId, e);
+      log.warn(
+          "the reserve for {} could not tell whether it is wanted; not admitting", protocolId, e);
       return false;
     }
   }
@@ -171,12 +179,19 @@ public final class InboundReservation implements AutoCloseable {
       members.add(member);
     }
     if (evicted != null) {
-      log.debug("reserve for {} full: {} makes room for {}", protocolId, evicted.channel.remoteAddress(), channel.remoteAddress());
+      log.debug(
+          "reserve for {} full: {} makes room for {}",
+          protocolId,
+          evicted.channel.remoteAddress(),
+          channel.remoteAddress());
       onEvict.run();
       evicted.channel.close();
     }
     channel.closeFuture().addListener(f -> leave(member));
-    member.timer = channel.eventLoop().schedule(() -> probationOver(member), probation.toNanos(), TimeUnit.NANOSECONDS);
+    member.timer =
+        channel
+            .eventLoop()
+            .schedule(() -> probationOver(member), probation.toNanos(), TimeUnit.NANOSECONDS);
     return member;
   }
 
@@ -216,7 +231,9 @@ public final class InboundReservation implements AutoCloseable {
 
   private static @Nullable Member victim(InboundLimits.Subnet subnet, List<Member> members) {
     Optional<Member> done =
-        members.stream().filter(m -> m.state == State.DONE).min(Comparator.comparingLong(m -> m.sequence));
+        members.stream()
+            .filter(m -> m.state == State.DONE)
+            .min(Comparator.comparingLong(m -> m.sequence));
     if (done.isPresent()) {
       return done.get();
     }
@@ -226,7 +243,11 @@ public final class InboundReservation implements AutoCloseable {
     long now = System.nanoTime();
     Optional<Member> idle =
         members.stream()
-            .filter(m -> m.state == State.PROBATION && m.upgradedAt != 0 && now - m.upgradedAt >= OPENING_GRACE.toNanos())
+            .filter(
+                m ->
+                    m.state == State.PROBATION
+                        && m.upgradedAt != 0
+                        && now - m.upgradedAt >= OPENING_GRACE.toNanos())
             .min(Comparator.comparingLong(m -> m.sequence));
     if (idle.isPresent()) {
       return idle.get();
@@ -239,11 +260,16 @@ public final class InboundReservation implements AutoCloseable {
     Optional<Member> handshaking =
         members.stream()
             .filter(m -> m.state == State.PROBATION && m.upgradedAt == 0)
-            .min(Comparator.<Member>comparingInt(m -> -held.get(m.subnet)).thenComparingLong(m -> m.sequence));
+            .min(
+                Comparator.<Member>comparingInt(m -> -held.get(m.subnet))
+                    .thenComparingLong(m -> m.sequence));
     if (handshaking.isPresent()) {
       return handshaking.get();
     }
-    return members.stream().filter(m -> m.state == State.PROBATION).min(Comparator.comparingLong(m -> m.upgradedAt)).orElse(null);
+    return members.stream()
+        .filter(m -> m.state == State.PROBATION)
+        .min(Comparator.comparingLong(m -> m.upgradedAt))
+        .orElse(null);
   }
 
   private void leave(Member member) {
@@ -259,7 +285,11 @@ public final class InboundReservation implements AutoCloseable {
         return;
       }
     }
-    log.debug("{} did not open {} within {}: closing it", member.channel.remoteAddress(), protocolId, probation);
+    log.debug(
+        "{} did not open {} within {}: closing it",
+        member.channel.remoteAddress(),
+        protocolId,
+        probation);
     member.channel.close();
   }
 
@@ -273,19 +303,30 @@ public final class InboundReservation implements AutoCloseable {
     }
     cancelTimer(member);
     member.timer =
-        member.channel.eventLoop().schedule(() -> close(member), Host.RESERVED_USE_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS);
+        member
+            .channel
+            .eventLoop()
+            .schedule(
+                () -> close(member), Host.RESERVED_USE_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS);
     return true;
   }
 
-  /** The member's stream closed on our side: it is done; it lingers so the dialer can read our last answer. */
+  /**
+   * The member's stream closed on our side: it is done; it lingers so the dialer can read our last
+   * answer.
+   */
   private void done(Member member) {
     synchronized (this) {
       member.state = State.DONE;
     }
     cancelTimer(member);
-    if (member.channel.isActive()) { // else the stream ended with its connection: nothing to wait for
+    if (member.channel
+        .isActive()) { // else the stream ended with its connection: nothing to wait for
       member.timer =
-          member.channel.eventLoop().schedule(() -> close(member), Host.RESERVED_LINGER.toNanos(), TimeUnit.NANOSECONDS);
+          member
+              .channel
+              .eventLoop()
+              .schedule(() -> close(member), Host.RESERVED_LINGER.toNanos(), TimeUnit.NANOSECONDS);
     }
   }
 

@@ -7,10 +7,10 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * An address peers observed for this node: identify's {@code observedAddr} on connections this
- * node dialed, as {@code /ip4|ip6/…/tcp/port}. Behind a NAT, with {@link HostSettings#reusePort()},
- * it is the public address and port the NAT maps the listen port to: a candidate for what the
- * outside can dial (to be confirmed, say with AutoNAT; an observation proves nothing).
+ * An address peers observed for this node: identify's {@code observedAddr} on connections this node
+ * dialed, as {@code /ip4|ip6/…/tcp/port}. Behind a NAT, with {@link HostSettings#reusePort()}, it
+ * is the public address and port the NAT maps the listen port to: a candidate for what the outside
+ * can dial (to be confirmed, say with AutoNAT; an observation proves nothing).
  *
  * @param address how the observers see us (no {@code /p2p})
  * @param observers the peers whose latest observation (per IP family) is this address

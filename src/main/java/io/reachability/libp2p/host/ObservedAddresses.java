@@ -20,8 +20,8 @@ import java.util.Optional;
  * What peers observed for this node, bounded: each peer holds one observation per IP family (a new
  * report replaces its old one), at most {@link Host#MAX_OBSERVED_ADDRESSES} addresses are kept (a
  * new one evicts the one seen least recently) and at most {@link Host#MAX_OBSERVERS_PER_ADDRESS}
- * observers per address (a new one evicts the one that reported least recently). An address no
- * peer holds any more is dropped. Thread-safe.
+ * observers per address (a new one evicts the one that reported least recently). An address no peer
+ * holds any more is dropped. Thread-safe.
  */
 final class ObservedAddresses {
 
@@ -41,9 +41,9 @@ final class ObservedAddresses {
   }
 
   /**
-   * Records that {@code peer} observed {@code address} (already checked by {@link #usable}). Returns
-   * the address's new state when it is new or {@code peer} is a new observer of it, empty when
-   * {@code peer} only reported it again.
+   * Records that {@code peer} observed {@code address} (already checked by {@link #usable}).
+   * Returns the address's new state when it is new or {@code peer} is a new observer of it, empty
+   * when {@code peer} only reported it again.
    */
   synchronized Optional<ObservedAddress> record(PeerId peer, Multiaddr address) {
     Instant now = clock.instant();
@@ -64,7 +64,8 @@ final class ObservedAddresses {
       observers = new HashMap<>();
       byAddress.put(address, observers);
     } else if (observers.size() >= maxObserversPerAddress) {
-      PeerId oldest = observers.entrySet().stream().min(Map.Entry.comparingByValue()).orElseThrow().getKey();
+      PeerId oldest =
+          observers.entrySet().stream().min(Map.Entry.comparingByValue()).orElseThrow().getKey();
       observers.remove(oldest);
       latest.remove(new Observer(oldest, observer.family()));
     }
@@ -120,10 +121,10 @@ final class ObservedAddresses {
   }
 
   /**
-   * The part of an observation worth keeping: {@code /ip4|ip6/<ip>/tcp/<port>} (a trailing
-   * {@code /p2p} dropped) of the same IP family as our side of the connection it came on, with a
-   * unicast IP and a port; empty for anything else (another transport, DNS, a zone, a relay
-   * address, 0.0.0.0, port 0), which our TCP transport could not listen on or peers not dial.
+   * The part of an observation worth keeping: {@code /ip4|ip6/<ip>/tcp/<port>} (a trailing {@code
+   * /p2p} dropped) of the same IP family as our side of the connection it came on, with a unicast
+   * IP and a port; empty for anything else (another transport, DNS, a zone, a relay address,
+   * 0.0.0.0, port 0), which our TCP transport could not listen on or peers not dial.
    */
   static Optional<Multiaddr> usable(Multiaddr observed, Multiaddr local) {
     Multiaddr address = observed.withoutPeerId();

@@ -3,8 +3,8 @@ package io.reachability.libp2p.identify;
 import java.time.Duration;
 
 /**
- * The identify protocol: on request, a peer tells what it is, which addresses it listens on,
- * which protocols it serves, and the address it observed for the requester.
+ * The identify protocol: on request, a peer tells what it is, which addresses it listens on, which
+ * protocols it serves, and the address it observed for the requester.
  *
  * @see <a href="https://github.com/libp2p/specs/blob/master/identify/README.md">identify spec</a>
  */

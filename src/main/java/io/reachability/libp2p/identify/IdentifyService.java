@@ -56,7 +56,10 @@ public final class IdentifyService {
     this.protocols = protocols;
   }
 
-  /** The responder: one message describing us, including the address we observe for the peer; then FIN. */
+  /**
+   * The responder: one message describing us, including the address we observe for the peer; then
+   * FIN.
+   */
   public ProtocolHandler responder() {
     return stream -> {
       byte[] message = describeUsTo(stream.connection()).toByteArray();
@@ -84,7 +87,8 @@ public final class IdentifyService {
 
   /** Asks the peer on {@code connection} to identify itself. */
   public CompletableFuture<IdentifyResult> identify(Connection connection) {
-    return Streams.request(connection, Identify.PROTOCOL_ID, Identify.TIMEOUT, IdentifyService::read);
+    return Streams.request(
+        connection, Identify.PROTOCOL_ID, Identify.TIMEOUT, IdentifyService::read);
   }
 
   private static void read(Stream stream, CompletableFuture<IdentifyResult> result) {
@@ -111,7 +115,8 @@ public final class IdentifyService {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) throws IOException {
       if (++messages > Identify.MAX_MESSAGES) {
-        throw new Libp2pException("more than " + Identify.MAX_MESSAGES + " identify messages on one stream");
+        throw new Libp2pException(
+            "more than " + Identify.MAX_MESSAGES + " identify messages on one stream");
       }
       try (ByteBufInputStream in = new ByteBufInputStream(frame)) {
         merged.mergeFrom(in);
@@ -145,7 +150,8 @@ public final class IdentifyService {
         return;
       }
       if (messages == 0) {
-        result.completeExceptionally(new Libp2pException("identify stream closed without a message"));
+        result.completeExceptionally(
+            new Libp2pException("identify stream closed without a message"));
         return;
       }
       try {
@@ -161,14 +167,16 @@ public final class IdentifyService {
       // the key must be the one the peer proved in the handshake
       PeerId claimed = PeerId.fromPublicKey(message.getPublicKey().toByteArray());
       if (!claimed.equals(connection.remotePeer())) {
-        throw new Libp2pException("identify public key does not match the connection's peer " + connection.remotePeer());
+        throw new Libp2pException(
+            "identify public key does not match the connection's peer " + connection.remotePeer());
       }
     }
     List<Multiaddr> listen = new ArrayList<>();
     for (ByteString bytes : message.getListenAddrsList()) {
       parse(bytes).ifPresent(listen::add);
     }
-    Multiaddr observed = message.hasObservedAddr() ? parse(message.getObservedAddr()).orElse(null) : null;
+    Multiaddr observed =
+        message.hasObservedAddr() ? parse(message.getObservedAddr()).orElse(null) : null;
     return new IdentifyResult(
         connection.remotePeer(),
         message.getProtocolVersion(),

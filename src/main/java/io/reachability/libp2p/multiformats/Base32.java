@@ -48,7 +48,8 @@ public final class Base32 {
   /** Decodes unpadded base32 in either case. */
   public static byte[] decode(CharSequence text) {
     int length = text.length();
-    // 8 characters carry 5 bytes; a final group of 1, 3 or 6 characters cannot end on a byte boundary.
+    // 8 characters carry 5 bytes; a final group of 1, 3 or 6 characters cannot end on a byte
+    // boundary.
     int rest = length % 8;
     if (rest == 1 || rest == 3 || rest == 6) {
       throw new MultiformatsException("invalid base32 length " + length);

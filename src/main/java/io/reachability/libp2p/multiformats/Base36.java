@@ -3,10 +3,11 @@ package io.reachability.libp2p.multiformats;
 import java.util.Locale;
 
 /**
- * Base36, lower case (multibase prefix 'k'), as IPNS and libp2p-key CIDs use it; same big-number scheme
- * as {@link Base58} with leading zero bytes written as '0'.
+ * Base36, lower case (multibase prefix 'k'), as IPNS and libp2p-key CIDs use it; same big-number
+ * scheme as {@link Base58} with leading zero bytes written as '0'.
  *
- * @see <a href="https://github.com/multiformats/multibase/blob/master/rfcs/Base36.md">multibase Base36</a>
+ * @see <a href="https://github.com/multiformats/multibase/blob/master/rfcs/Base36.md">multibase
+ *     Base36</a>
  */
 public final class Base36 {
 

@@ -8,7 +8,8 @@ package io.reachability.libp2p.multiformats;
 public final class Base58 {
 
   /** The Bitcoin alphabet: no 0, O, I or l. */
-  public static final String ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+  public static final String ALPHABET =
+      "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
 
   /** Longest text (and input in bytes) accepted; the conversion is quadratic in the length. */
   public static final int MAX_LENGTH = 4096;

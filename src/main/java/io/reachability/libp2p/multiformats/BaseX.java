@@ -3,9 +3,9 @@ package io.reachability.libp2p.multiformats;
 import java.util.Arrays;
 
 /**
- * Big-number base conversion shared by {@link Base58} and {@link Base36}: the bytes are one big-endian
- * number written in the alphabet, and each leading zero byte becomes one leading zero digit.
- * Quadratic in the input length, so callers bound the length first.
+ * Big-number base conversion shared by {@link Base58} and {@link Base36}: the bytes are one
+ * big-endian number written in the alphabet, and each leading zero byte becomes one leading zero
+ * digit. Quadratic in the input length, so callers bound the length first.
  */
 final class BaseX {
 
@@ -61,7 +61,8 @@ final class BaseX {
 
   byte[] decode(CharSequence text) {
     if (text.length() > maxTextLength) {
-      throw new MultiformatsException(name + " text of " + text.length() + " characters is too long");
+      throw new MultiformatsException(
+          name + " text of " + text.length() + " characters is too long");
     }
     int zeros = 0;
     while (zeros < text.length() && text.charAt(zeros) == alphabet[0]) {

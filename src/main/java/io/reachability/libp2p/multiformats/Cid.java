@@ -70,7 +70,8 @@ public record Cid(long codec, Multihash multihash) {
     int start = version.length() + codec.length();
     Multihash.Decoded hash = Multihash.decode(bytes, start, bytes.length);
     if (start + hash.length() != bytes.length) {
-      throw new MultiformatsException("CID followed by " + (bytes.length - start - hash.length()) + " extra bytes");
+      throw new MultiformatsException(
+          "CID followed by " + (bytes.length - start - hash.length()) + " extra bytes");
     }
     return new Cid(codec.value(), hash.multihash());
   }

@@ -3,16 +3,20 @@ package io.reachability.libp2p.multiformats;
 import org.jspecify.annotations.Nullable;
 
 /**
- * IP address literals parsed and printed without the JDK's resolver, so text can never trigger a DNS
- * lookup. IPv6 output is the RFC 5952 canonical form; IPv4-mapped addresses print as
- * {@code ::ffff:1.2.3.4}, as go-multiaddr prints them.
+ * IP address literals parsed and printed without the JDK's resolver, so text can never trigger a
+ * DNS lookup. IPv6 output is the RFC 5952 canonical form; IPv4-mapped addresses print as {@code
+ * ::ffff:1.2.3.4}, as go-multiaddr prints them.
  *
- * @see <a href="https://datatracker.ietf.org/doc/html/rfc4291#section-2.2">RFC 4291 §2.2 (text forms)</a>
- * @see <a href="https://datatracker.ietf.org/doc/html/rfc5952#section-4">RFC 5952 §4 (canonical text)</a>
+ * @see <a href="https://datatracker.ietf.org/doc/html/rfc4291#section-2.2">RFC 4291 §2.2 (text
+ *     forms)</a>
+ * @see <a href="https://datatracker.ietf.org/doc/html/rfc5952#section-4">RFC 5952 §4 (canonical
+ *     text)</a>
  */
 public final class IpLiterals {
 
-  /** Longest IPv6 literal: eight 4-digit groups, or six groups and a dotted quad (45 characters). */
+  /**
+   * Longest IPv6 literal: eight 4-digit groups, or six groups and a dotted quad (45 characters).
+   */
   private static final int MAX_IP6_LENGTH = 45;
 
   private IpLiterals() {}
@@ -139,12 +143,19 @@ public final class IpLiterals {
     if (address.length != 4) {
       throw new IllegalArgumentException("IPv4 address must be 4 bytes, not " + address.length);
     }
-    return (address[0] & 0xFF) + "." + (address[1] & 0xFF) + "." + (address[2] & 0xFF) + "." + (address[3] & 0xFF);
+    return (address[0] & 0xFF)
+        + "."
+        + (address[1] & 0xFF)
+        + "."
+        + (address[2] & 0xFF)
+        + "."
+        + (address[3] & 0xFF);
   }
 
   /**
-   * RFC 5952 text of sixteen bytes: lower-case hex, no leading zeros, the longest run (first on a tie)
-   * of two or more zero groups written as "::"; IPv4-mapped addresses as {@code ::ffff:a.b.c.d}.
+   * RFC 5952 text of sixteen bytes: lower-case hex, no leading zeros, the longest run (first on a
+   * tie) of two or more zero groups written as "::"; IPv4-mapped addresses as {@code
+   * ::ffff:a.b.c.d}.
    */
   public static String formatIp6(byte[] address) {
     if (address.length != 16) {
@@ -188,7 +199,10 @@ public final class IpLiterals {
     return out.toString();
   }
 
-  /** A copy of {@code address} with every bit after the first {@code bits} cleared: its network prefix. */
+  /**
+   * A copy of {@code address} with every bit after the first {@code bits} cleared: its network
+   * prefix.
+   */
   public static byte[] prefix(byte[] address, int bits) {
     byte[] prefix = java.util.Arrays.copyOf(address, address.length);
     for (int bit = bits; bit < prefix.length * 8; bit++) {

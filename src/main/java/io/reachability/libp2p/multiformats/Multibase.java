@@ -5,11 +5,12 @@ import java.util.HexFormat;
 import java.util.Locale;
 
 /**
- * Multibase: text prefixed with one character naming its base. The bases libp2p meets are supported;
- * any other prefix is rejected.
+ * Multibase: text prefixed with one character naming its base. The bases libp2p meets are
+ * supported; any other prefix is rejected.
  *
  * @see <a href="https://github.com/multiformats/multibase">multibase</a>
- * @see <a href="https://github.com/multiformats/multibase/blob/master/multibase.csv">multibase table</a>
+ * @see <a href="https://github.com/multiformats/multibase/blob/master/multibase.csv">multibase
+ *     table</a>
  */
 public enum Multibase {
   /** Lower-case hexadecimal. */
@@ -99,7 +100,10 @@ public enum Multibase {
     }
   }
 
-  /** Decodes prefixed multibase text; {@link MultiformatsException} on an unknown prefix or bad text. */
+  /**
+   * Decodes prefixed multibase text; {@link MultiformatsException} on an unknown prefix or bad
+   * text.
+   */
   public static byte[] decode(String text) {
     return of(text).decodeBare(text.substring(1));
   }
@@ -124,7 +128,8 @@ public enum Multibase {
       case BASE64:
       case BASE64URL:
         if (text.indexOf('=') >= 0) {
-          throw new MultiformatsException(name().toLowerCase(Locale.ROOT) + " text must not be padded");
+          throw new MultiformatsException(
+              name().toLowerCase(Locale.ROOT) + " text must not be padded");
         }
         return decodeBase64(text);
       case BASE64_PAD:
@@ -143,7 +148,8 @@ public enum Multibase {
     try {
       return (url ? Base64.getUrlDecoder() : Base64.getDecoder()).decode(text);
     } catch (IllegalArgumentException e) {
-      throw new MultiformatsException("invalid " + name().toLowerCase(Locale.ROOT) + " text: " + e.getMessage(), e);
+      throw new MultiformatsException(
+          "invalid " + name().toLowerCase(Locale.ROOT) + " text: " + e.getMessage(), e);
     }
   }
 

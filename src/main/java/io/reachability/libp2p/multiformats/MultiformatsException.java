@@ -2,7 +2,10 @@ package io.reachability.libp2p.multiformats;
 
 import io.reachability.libp2p.core.Libp2pException;
 
-/** Malformed multiformats input: a bad varint, base-encoded text, multihash, multibase string or CID. */
+/**
+ * Malformed multiformats input: a bad varint, base-encoded text, multihash, multibase string or
+ * CID.
+ */
 public class MultiformatsException extends Libp2pException {
 
   private static final long serialVersionUID = 1L;

@@ -6,7 +6,8 @@ import java.util.Arrays;
 import java.util.HexFormat;
 
 /**
- * A multihash: {@code varint(code) varint(digest length) digest}. Immutable; equality is on the bytes.
+ * A multihash: {@code varint(code) varint(digest length) digest}. Immutable; equality is on the
+ * bytes.
  *
  * @see <a href="https://github.com/multiformats/multihash">multihash</a>
  */
@@ -23,7 +24,8 @@ public final class Multihash {
 
   /**
    * Longest digest accepted when decoding; real hashes are at most 64 bytes and libp2p identity
-   * multihashes at most 42, so this only keeps a length prefix from asking for an absurd allocation.
+   * multihashes at most 42, so this only keeps a length prefix from asking for an absurd
+   * allocation.
    */
   public static final int MAX_DIGEST_LENGTH = 1024;
 
@@ -48,7 +50,8 @@ public final class Multihash {
       throw new MultiformatsException("negative multihash code " + code);
     }
     if (digest.length > MAX_DIGEST_LENGTH) {
-      throw new MultiformatsException("multihash digest of " + digest.length + " bytes is too long");
+      throw new MultiformatsException(
+          "multihash digest of " + digest.length + " bytes is too long");
     }
     if (code == SHA2_256 && digest.length != SHA2_256_LENGTH) {
       throw new MultiformatsException("sha2-256 digest must be 32 bytes, not " + digest.length);
@@ -92,7 +95,8 @@ public final class Multihash {
   public static Decoded decode(byte[] in, int offset, int end) {
     Varint.Decoded code = Varint.decode(in, offset, end);
     if (code.needMore()) {
-      throw new MultiformatsException(offset == end ? "empty multihash" : "truncated multihash code");
+      throw new MultiformatsException(
+          offset == end ? "empty multihash" : "truncated multihash code");
     }
     int pos = offset + code.length();
     Varint.Decoded length = Varint.decode(in, pos, end);
@@ -105,7 +109,11 @@ public final class Multihash {
     }
     if (length.value() > end - pos) {
       throw new MultiformatsException(
-          "multihash digest length " + length.value() + " but only " + (end - pos) + " bytes follow");
+          "multihash digest length "
+              + length.value()
+              + " but only "
+              + (end - pos)
+              + " bytes follow");
     }
     int digestLength = (int) length.value();
     Multihash multihash = of(code.value(), Arrays.copyOfRange(in, pos, pos + digestLength));

@@ -11,8 +11,10 @@ import java.util.Optional;
  * p2p-webrtc-star, p2p-webrtc-direct, p2p-stardust and p2p-websocket-star, and the rarely used
  * garlic32, garlic64, http-path, thread, shs, plaintextv2, silverpine and scion.
  *
- * @see <a href="https://github.com/multiformats/multiaddr/blob/master/protocols.csv">multiaddr protocols</a>
- * @see <a href="https://github.com/multiformats/multicodec/blob/master/table.csv">multicodec table</a>
+ * @see <a href="https://github.com/multiformats/multiaddr/blob/master/protocols.csv">multiaddr
+ *     protocols</a>
+ * @see <a href="https://github.com/multiformats/multicodec/blob/master/table.csv">multicodec
+ *     table</a>
  */
 public enum Protocol {
   IP4(0x04, "ip4", 32, ValueCodec.IP4),
@@ -36,7 +38,10 @@ public enum Protocol {
   UTP(0x012e, "utp", 0, ValueCodec.NONE),
   /** Unix domain socket; the value is the rest of the address, a path starting with '/'. */
   UNIX(0x0190, "unix", Protocol.LENGTH_PREFIXED, ValueCodec.PATH),
-  /** Peer id: base58btc multihash in text (a libp2p-key CID is accepted on input; "ipfs" is an alias). */
+  /**
+   * Peer id: base58btc multihash in text (a libp2p-key CID is accepted on input; "ipfs" is an
+   * alias).
+   */
   P2P(0x01a5, "p2p", Protocol.LENGTH_PREFIXED, ValueCodec.PEER_ID),
   HTTPS(0x01bb, "https", 0, ValueCodec.NONE),
   ONION(0x01bc, "onion", 96, ValueCodec.ONION),
@@ -56,7 +61,9 @@ public enum Protocol {
   /** In-process transport address (a 64-bit number), used by tests of some implementations. */
   MEMORY(0x0309, "memory", 64, ValueCodec.UINT64);
 
-  /** {@link #sizeBits()} of a protocol whose value is a varint length followed by that many bytes. */
+  /**
+   * {@link #sizeBits()} of a protocol whose value is a varint length followed by that many bytes.
+   */
   public static final int LENGTH_PREFIXED = -1;
 
   /** Longest name-like value (DNS name, SNI, IPv6 zone) in bytes; DNS names are at most 253. */

@@ -47,7 +47,8 @@ public final class UvarintFrameDecoder extends ByteToMessageDecoder {
     if (length > maxFrameLength) {
       in.skipBytes(in.readableBytes());
       failed = true;
-      throw new TooLongFrameException("frame of " + length + " bytes exceeds the limit of " + maxFrameLength);
+      throw new TooLongFrameException(
+          "frame of " + length + " bytes exceeds the limit of " + maxFrameLength);
     }
     if (in.readableBytes() < length) {
       in.readerIndex(start);

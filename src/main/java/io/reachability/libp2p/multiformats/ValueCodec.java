@@ -12,7 +12,8 @@ import java.util.Locale;
  * directions, so a value read from bytes is as checked as one parsed from text. Error messages name
  * the protocol and the offending value.
  *
- * @see <a href="https://github.com/multiformats/multiaddr/blob/master/protocols.csv">multiaddr protocols</a>
+ * @see <a href="https://github.com/multiformats/multiaddr/blob/master/protocols.csv">multiaddr
+ *     protocols</a>
  */
 enum ValueCodec {
   /** No value. */
@@ -112,7 +113,8 @@ enum ValueCodec {
   },
 
   /**
-   * A name (DNS name, SNI, IPv6 zone): non-empty UTF-8 without '/', which would break the text form.
+   * A name (DNS name, SNI, IPv6 zone): non-empty UTF-8 without '/', which would break the text
+   * form.
    */
   NAME {
     @Override
@@ -134,7 +136,8 @@ enum ValueCodec {
         throw new MultiformatsException("empty " + protocol + " value");
       }
       if (value.length > Protocol.MAX_NAME_LENGTH) {
-        throw new MultiformatsException(protocol + " value of " + value.length + " bytes is too long");
+        throw new MultiformatsException(
+            protocol + " value of " + value.length + " bytes is too long");
       }
       if (text.indexOf('/') >= 0) {
         throw new MultiformatsException(protocol + " value \"" + text + "\" contains '/'");
@@ -169,14 +172,15 @@ enum ValueCodec {
   },
 
   /**
-   * A peer id multihash (identity or sha2-256), written as base58btc; text input may also be a CIDv1
-   * with the libp2p-key codec.
+   * A peer id multihash (identity or sha2-256), written as base58btc; text input may also be a
+   * CIDv1 with the libp2p-key codec.
    */
   PEER_ID {
     @Override
     byte[] toBytes(Protocol protocol, String text) {
       if (text.length() > Cid.MAX_TEXT_LENGTH) {
-        throw new MultiformatsException(protocol + " value of " + text.length() + " characters is too long");
+        throw new MultiformatsException(
+            protocol + " value of " + text.length() + " characters is too long");
       }
       byte[] multihash;
       try {
@@ -185,13 +189,15 @@ enum ValueCodec {
         } else {
           Cid cid = Cid.decode(text);
           if (cid.codec() != Cid.LIBP2P_KEY) {
-            throw new MultiformatsException("CID codec 0x" + Long.toHexString(cid.codec()) + " is not libp2p-key");
+            throw new MultiformatsException(
+                "CID codec 0x" + Long.toHexString(cid.codec()) + " is not libp2p-key");
           }
           multihash = cid.multihash().toBytes();
         }
         check(multihash);
       } catch (MultiformatsException e) {
-        throw new MultiformatsException("bad " + protocol + " peer id \"" + text + "\": " + e.getMessage(), e);
+        throw new MultiformatsException(
+            "bad " + protocol + " peer id \"" + text + "\": " + e.getMessage(), e);
       }
       return multihash;
     }
@@ -224,7 +230,8 @@ enum ValueCodec {
         Multihash.decode(value);
         return value;
       } catch (MultiformatsException e) {
-        throw new MultiformatsException("bad " + protocol + " \"" + text + "\": " + e.getMessage(), e);
+        throw new MultiformatsException(
+            "bad " + protocol + " \"" + text + "\": " + e.getMessage(), e);
       }
     }
 
@@ -269,8 +276,8 @@ enum ValueCodec {
   abstract byte[] toBytes(Protocol protocol, String text);
 
   /**
-   * Bytes → text, validating them; the caller has checked the length of fixed-size values.
-   * {@link MultiformatsException} naming the problem.
+   * Bytes → text, validating them; the caller has checked the length of fixed-size values. {@link
+   * MultiformatsException} naming the problem.
    */
   abstract String toText(Protocol protocol, byte[] value);
 
@@ -305,7 +312,8 @@ enum ValueCodec {
 
   private static String utf8(Protocol protocol, byte[] value) {
     try {
-      return UTF_8.newDecoder()
+      return UTF_8
+          .newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
           .decode(ByteBuffer.wrap(value))

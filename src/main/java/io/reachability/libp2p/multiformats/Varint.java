@@ -3,8 +3,8 @@ package io.reachability.libp2p.multiformats;
 import io.netty.buffer.ByteBuf;
 
 /**
- * Unsigned varint (LEB128) as the multiformats spec restricts it: at most {@value #MAX_LENGTH} bytes,
- * so values fit in 63 bits, and only the minimal encoding of a value is accepted.
+ * Unsigned varint (LEB128) as the multiformats spec restricts it: at most {@value #MAX_LENGTH}
+ * bytes, so values fit in 63 bits, and only the minimal encoding of a value is accepted.
  *
  * <p>Decoders tell "not enough bytes yet" (a prefix of a valid varint; wait for more input) apart
  * from "malformed" (a {@link MultiformatsException}): too long, over 63 bits, or not minimal.
@@ -16,7 +16,8 @@ public final class Varint {
   /**
    * Longest accepted encoding in bytes (9 bytes carry 63 bits).
    *
-   * @see <a href="https://github.com/multiformats/unsigned-varint#practical-maximum-of-9-bytes-for-security">the
+   * @see <a
+   *     href="https://github.com/multiformats/unsigned-varint#practical-maximum-of-9-bytes-for-security">the
    *     practical maximum of 9 bytes</a>
    */
   public static final int MAX_LENGTH = 9;
@@ -105,12 +106,14 @@ public final class Varint {
   /**
    * Decodes the varint starting at {@code offset}, reading no further than {@code end} (exclusive).
    *
-   * @return the value and length, or {@link Decoded#NEED_MORE} when the input ends inside the varint
+   * @return the value and length, or {@link Decoded#NEED_MORE} when the input ends inside the
+   *     varint
    * @throws MultiformatsException when the bytes can never form a valid varint
    */
   public static Decoded decode(byte[] in, int offset, int end) {
     if (offset < 0 || end > in.length || offset > end) {
-      throw new IndexOutOfBoundsException("offset " + offset + ", end " + end + ", length " + in.length);
+      throw new IndexOutOfBoundsException(
+          "offset " + offset + ", end " + end + ", length " + in.length);
     }
     long value = 0;
     for (int i = 0; i < MAX_LENGTH; i++) {
@@ -131,7 +134,8 @@ public final class Varint {
    *
    * @return the value, or {@link #NEED_MORE_BYTES} with the reader index unchanged when the
    *     readable bytes end inside the varint
-   * @throws MultiformatsException when the bytes can never form a valid varint (reader index unchanged)
+   * @throws MultiformatsException when the bytes can never form a valid varint (reader index
+   *     unchanged)
    */
   public static long read(ByteBuf in) {
     int start = in.readerIndex();

@@ -1,10 +1,10 @@
 package io.reachability.libp2p.multistream;
 
 import io.netty.buffer.ByteBuf;
-import io.reachability.libp2p.multiformats.MultiformatsException;
-import io.reachability.libp2p.multiformats.Varint;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
+import io.reachability.libp2p.multiformats.MultiformatsException;
+import io.reachability.libp2p.multiformats.Varint;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -14,15 +14,16 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Reads and writes single multistream-select messages: an unsigned varint length, UTF-8 text, {@code '\n'};
- * the length counts the text and the {@code '\n'}.
+ * Reads and writes single multistream-select messages: an unsigned varint length, UTF-8 text,
+ * {@code '\n'}; the length counts the text and the {@code '\n'}.
  *
  * <pre>
  *   13 2f 6d 75 ... 30 0a      length 19, "/multistream/1.0.0", '\n'
  *   03 6e 61 0a                length 3, "na", '\n'
  * </pre>
  *
- * @see <a href="https://github.com/multiformats/multistream-select#protocol">spec: Protocol (notes 1 and 2)</a>
+ * @see <a href="https://github.com/multiformats/multistream-select#protocol">spec: Protocol (notes
+ *     1 and 2)</a>
  */
 public final class MultistreamCodec {
 
@@ -33,7 +34,8 @@ public final class MultistreamCodec {
   /**
    * The length prefix at the reader index, which stays put: {@link Varint#NEED_MORE_BYTES} while
    * incomplete; over {@code max}, malformed, non-minimal or longer than 9 bytes → {@link
-   * MultistreamException}. A varint is at most 9 bytes, so nothing is buffered for a hostile prefix.
+   * MultistreamException}. A varint is at most 9 bytes, so nothing is buffered for a hostile
+   * prefix.
    */
   private static long peekLength(ByteBuf in, long max) {
     int start = in.readerIndex();
@@ -52,14 +54,14 @@ public final class MultistreamCodec {
   }
 
   /**
-   * Reads one message at {@code in.readerIndex()}. The length prefix is checked against {@code maxLength}
-   * before anything is allocated or waited for.
+   * Reads one message at {@code in.readerIndex()}. The length prefix is checked against {@code
+   * maxLength} before anything is allocated or waited for.
    *
    * @param maxLength the largest accepted length prefix (text plus {@code '\n'})
    * @return the text without the {@code '\n'}, with the reader index moved past the message; or
    *     {@code null} when the message is not complete yet, with the reader index unchanged
-   * @throws MultistreamException when the prefix is malformed, zero or above {@code maxLength}, the text is
-   *     empty or not UTF-8, or the message does not end with {@code '\n'}
+   * @throws MultistreamException when the prefix is malformed, zero or above {@code maxLength}, the
+   *     text is empty or not UTF-8, or the message does not end with {@code '\n'}
    */
   public static @Nullable String readMessage(ByteBuf in, int maxLength) {
     long length = peekLength(in, maxLength);
@@ -89,8 +91,8 @@ public final class MultistreamCodec {
   /**
    * Appends one message carrying {@code text}.
    *
-   * @throws IllegalArgumentException when {@code text} is empty, contains {@code '\n'} or is longer than
-   *     {@link Multistream#MAX_PROTOCOL_ID_LENGTH} UTF-8 bytes
+   * @throws IllegalArgumentException when {@code text} is empty, contains {@code '\n'} or is longer
+   *     than {@link Multistream#MAX_PROTOCOL_ID_LENGTH} UTF-8 bytes
    */
   public static void writeMessage(ByteBuf out, String text) {
     int textLength = checkText(text);
@@ -99,7 +101,10 @@ public final class MultistreamCodec {
     out.writeByte(NEWLINE);
   }
 
-  /** Allocates a buffer holding one message per element of {@code texts}, in order; see {@link #writeMessage}. */
+  /**
+   * Allocates a buffer holding one message per element of {@code texts}, in order; see {@link
+   * #writeMessage}.
+   */
   public static ByteBuf encode(ByteBufAllocator alloc, String... texts) {
     int size = 0;
     for (String text : texts) {
@@ -113,13 +118,14 @@ public final class MultistreamCodec {
   }
 
   /**
-   * Encodes the answer to {@code ls}: one outer message whose body holds one message per protocol followed
-   * by a final {@code '\n'}. Ids that could never be selected (empty, containing {@code '\n'}, too long, or
-   * reserved: {@link Multistream#PROTOCOL_ID}, {@link Multistream#NA}, {@link Multistream#LS}) are left out.
+   * Encodes the answer to {@code ls}: one outer message whose body holds one message per protocol
+   * followed by a final {@code '\n'}. Ids that could never be selected (empty, containing {@code
+   * '\n'}, too long, or reserved: {@link Multistream#PROTOCOL_ID}, {@link Multistream#NA}, {@link
+   * Multistream#LS}) are left out.
    *
    * @return the answer, or {@code null} when its outer length would exceed {@code maxLength}
-   * @see <a href="https://github.com/multiformats/multistream-select#ls-example-in-detail">spec: ls example in
-   *     detail</a>
+   * @see <a href="https://github.com/multiformats/multistream-select#ls-example-in-detail">spec: ls
+   *     example in detail</a>
    */
   public static @Nullable ByteBuf encodeLsResponse(
       ByteBufAllocator alloc, Collection<String> protocols, int maxLength) {
@@ -144,8 +150,8 @@ public final class MultistreamCodec {
   }
 
   /**
-   * Whether {@code protocol} can be proposed and selected: a message text that fits the limits and is not
-   * one of the reserved messages.
+   * Whether {@code protocol} can be proposed and selected: a message text that fits the limits and
+   * is not one of the reserved messages.
    */
   public static boolean isSelectable(@Nullable String protocol) {
     if (protocol == null
@@ -169,7 +175,10 @@ public final class MultistreamCodec {
     int length = ByteBufUtil.utf8Bytes(text);
     if (length > Multistream.MAX_PROTOCOL_ID_LENGTH) {
       throw new IllegalArgumentException(
-          "multistream message of " + length + " bytes exceeds " + Multistream.MAX_PROTOCOL_ID_LENGTH);
+          "multistream message of "
+              + length
+              + " bytes exceeds "
+              + Multistream.MAX_PROTOCOL_ID_LENGTH);
     }
     return length;
   }

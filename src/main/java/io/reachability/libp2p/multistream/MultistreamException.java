@@ -2,7 +2,10 @@ package io.reachability.libp2p.multistream;
 
 import io.reachability.libp2p.core.Libp2pException;
 
-/** A multistream-select negotiation failed: malformed or oversized message, no common protocol, timeout. */
+/**
+ * A multistream-select negotiation failed: malformed or oversized message, no common protocol,
+ * timeout.
+ */
 public class MultistreamException extends Libp2pException {
 
   private static final long serialVersionUID = 1L;

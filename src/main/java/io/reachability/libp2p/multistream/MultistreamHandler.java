@@ -16,27 +16,33 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Negotiates one protocol with multistream-select 1.0, then removes itself. One instance per negotiation.
+ * Negotiates one protocol with multistream-select 1.0, then removes itself. One instance per
+ * negotiation.
  *
  * <ul>
- *   <li>Starts when added to an active channel, else on {@code channelActive}: schedules the timeout; the
- *       initiator writes the header and its first proposal in one flush (no round trip wait).
+ *   <li>Starts when added to an active channel, else on {@code channelActive}: schedules the
+ *       timeout; the initiator writes the header and its first proposal in one flush (no round trip
+ *       wait).
  *   <li>Initiator: expects the header, then an answer to each proposal: the echoed id selects it,
  *       {@code na} moves on to the next proposal; when all are refused the negotiation fails.
- *   <li>Responder: expects the header and answers with its own, then echoes the first proposal found in
- *       the supported set (read anew for each proposal), answers {@code na} otherwise, and answers
- *       {@code ls} with the supported list. Its header and first answer leave in one flush when the
- *       peer's header and proposal arrived together. Gives up after {@link Multistream#MAX_PROPOSALS}.
- *   <li>Success, on the event loop: {@link ProtocolSelectedListener#selected} (which installs the next
- *       handlers after this one), {@link #result()} completes, the handler removes itself, and bytes that
- *       arrived behind the last negotiation message are passed on to the next handler.
- *   <li>Failure (malformed or oversized message, no common protocol, timeout, listener threw, connection
- *       or input closed, upstream exception): {@link #result()} fails with a {@link MultistreamException},
- *       pending writes are flushed and the channel is closed. Nothing is thrown into the pipeline.
+ *   <li>Responder: expects the header and answers with its own, then echoes the first proposal
+ *       found in the supported set (read anew for each proposal), answers {@code na} otherwise, and
+ *       answers {@code ls} with the supported list. Its header and first answer leave in one flush
+ *       when the peer's header and proposal arrived together. Gives up after {@link
+ *       Multistream#MAX_PROPOSALS}.
+ *   <li>Success, on the event loop: {@link ProtocolSelectedListener#selected} (which installs the
+ *       next handlers after this one), {@link #result()} completes, the handler removes itself, and
+ *       bytes that arrived behind the last negotiation message are passed on to the next handler.
+ *   <li>Failure (malformed or oversized message, no common protocol, timeout, listener threw,
+ *       connection or input closed, upstream exception): {@link #result()} fails with a {@link
+ *       MultistreamException}, pending writes are flushed and the channel is closed. Nothing is
+ *       thrown into the pipeline.
  * </ul>
  *
- * @see <a href="https://github.com/multiformats/multistream-select">multistream-select specification</a>
- * @see <a href="https://github.com/libp2p/specs/blob/master/connections/README.md#protocol-negotiation">libp2p
+ * @see <a href="https://github.com/multiformats/multistream-select">multistream-select
+ *     specification</a>
+ * @see <a
+ *     href="https://github.com/libp2p/specs/blob/master/connections/README.md#protocol-negotiation">libp2p
  *     connections: protocol negotiation</a>
  */
 public final class MultistreamHandler extends ByteToMessageDecoder {
@@ -109,8 +115,9 @@ public final class MultistreamHandler extends ByteToMessageDecoder {
   }
 
   /**
-   * A handler that accepts the first proposal contained in {@code supported}. The supplier is called for
-   * each proposal and each {@code ls}, on the event loop, so protocols registered meanwhile count.
+   * A handler that accepts the first proposal contained in {@code supported}. The supplier is
+   * called for each proposal and each {@code ls}, on the event loop, so protocols registered
+   * meanwhile count.
    */
   public static MultistreamHandler responder(
       Supplier<? extends Collection<String>> supported,
@@ -150,7 +157,8 @@ public final class MultistreamHandler extends ByteToMessageDecoder {
                 timeout.toNanos(),
                 TimeUnit.NANOSECONDS);
     if (initiator) {
-      // Header and first proposal in one packet, as the spec recommends; the answer to both comes back
+      // Header and first proposal in one packet, as the spec recommends; the answer to both comes
+      // back
       // together from a well-behaved responder.
       write(ctx, MultistreamCodec.encode(ctx.alloc(), Multistream.PROTOCOL_ID, proposals.get(0)));
       flush(ctx);
@@ -220,7 +228,8 @@ public final class MultistreamHandler extends ByteToMessageDecoder {
     }
     if (message.equals(Multistream.LS)) {
       ByteBuf list =
-          MultistreamCodec.encodeLsResponse(ctx.alloc(), protocols, Multistream.MAX_LS_RESPONSE_LENGTH);
+          MultistreamCodec.encodeLsResponse(
+              ctx.alloc(), protocols, Multistream.MAX_LS_RESPONSE_LENGTH);
       write(ctx, list != null ? list : MultistreamCodec.encode(ctx.alloc(), Multistream.NA));
     } else if (MultistreamCodec.isSelectable(message) && protocols.contains(message)) {
       write(ctx, MultistreamCodec.encode(ctx.alloc(), message));
@@ -284,7 +293,9 @@ public final class MultistreamHandler extends ByteToMessageDecoder {
   }
 
   private boolean isNegotiating() {
-    return state == State.AWAIT_HEADER || state == State.AWAIT_ANSWER || state == State.AWAIT_PROPOSAL;
+    return state == State.AWAIT_HEADER
+        || state == State.AWAIT_ANSWER
+        || state == State.AWAIT_PROPOSAL;
   }
 
   private void fail(ChannelHandlerContext ctx, MultistreamException cause) {

@@ -14,22 +14,25 @@ import org.jspecify.annotations.Nullable;
  *
  * <ul>
  *   <li>The 96-bit AEAD nonce is 32 zero bits followed by the counter in little-endian.
- *   <li>The counter is an unsigned 64-bit value; 2<sup>64</sup>−1 is reserved, so the state refuses to
- *       encrypt or decrypt once it gets there (after which the connection must be closed).
+ *   <li>The counter is an unsigned 64-bit value; 2<sup>64</sup>−1 is reserved, so the state refuses
+ *       to encrypt or decrypt once it gets there (after which the connection must be closed).
  *   <li>A failed decryption does not advance the nonce.
- *   <li>One JDK {@link Cipher} per state, re-initialised per message (each message has a fresh nonce, so
- *       the JDK's key+nonce reuse check never fires).
+ *   <li>One JDK {@link Cipher} per state, re-initialised per message (each message has a fresh
+ *       nonce, so the JDK's key+nonce reuse check never fires).
  * </ul>
  *
  * <p>Not thread-safe: one state per direction, used from the channel's event loop.
  *
- * @see <a href="https://noiseprotocol.org/noise.html#the-cipherstate-object">Noise: the CipherState object</a>
- * @see <a href="https://noiseprotocol.org/noise.html#the-chachapoly-cipher-functions">Noise: the ChaChaPoly cipher functions</a>
+ * @see <a href="https://noiseprotocol.org/noise.html#the-cipherstate-object">Noise: the CipherState
+ *     object</a>
+ * @see <a href="https://noiseprotocol.org/noise.html#the-chachapoly-cipher-functions">Noise: the
+ *     ChaChaPoly cipher functions</a>
  */
 final class CipherState {
 
   static final int KEY_LENGTH = 32;
   private static final String TRANSFORMATION = "ChaCha20-Poly1305";
+
   /** 2^64 − 1 as an unsigned long: reserved by the spec, never used as a nonce. */
   private static final long RESERVED_NONCE = -1L;
 
@@ -67,7 +70,10 @@ final class CipherState {
     nonce = value;
   }
 
-  /** EncryptWithAd(ad, plaintext): the ciphertext with its tag, or the plaintext itself when there is no key. */
+  /**
+   * EncryptWithAd(ad, plaintext): the ciphertext with its tag, or the plaintext itself when there
+   * is no key.
+   */
   byte[] encryptWithAd(byte[] ad, byte[] plaintext) {
     if (key == null) {
       return plaintext.clone();
@@ -83,13 +89,16 @@ final class CipherState {
     return out;
   }
 
-  /** DecryptWithAd(ad, ciphertext): the plaintext; a bad tag throws and leaves the nonce unchanged. */
+  /**
+   * DecryptWithAd(ad, ciphertext): the plaintext; a bad tag throws and leaves the nonce unchanged.
+   */
   byte[] decryptWithAd(byte[] ad, byte[] ciphertext) {
     if (key == null) {
       return ciphertext.clone();
     }
     if (ciphertext.length < Noise.TAG_LENGTH) {
-      throw new NoiseException("ciphertext of " + ciphertext.length + " bytes is shorter than its tag");
+      throw new NoiseException(
+          "ciphertext of " + ciphertext.length + " bytes is shorter than its tag");
     }
     Cipher c = init(Cipher.DECRYPT_MODE, ad);
     byte[] out;
@@ -105,8 +114,8 @@ final class CipherState {
   }
 
   /**
-   * Transport encryption with empty associated data, buffer to buffer: reads {@code in.remaining()} bytes
-   * and writes them plus the tag to {@code out} (which must have room for both).
+   * Transport encryption with empty associated data, buffer to buffer: reads {@code in.remaining()}
+   * bytes and writes them plus the tag to {@code out} (which must have room for both).
    */
   void encrypt(ByteBuffer in, ByteBuffer out) {
     Cipher c = init(Cipher.ENCRYPT_MODE, null);
@@ -121,7 +130,8 @@ final class CipherState {
   /** Transport decryption with empty associated data; {@code in} holds ciphertext and tag. */
   void decrypt(ByteBuffer in, ByteBuffer out) {
     if (in.remaining() < Noise.TAG_LENGTH) {
-      throw new NoiseException("ciphertext of " + in.remaining() + " bytes is shorter than its tag");
+      throw new NoiseException(
+          "ciphertext of " + in.remaining() + " bytes is shorter than its tag");
     }
     Cipher c = init(Cipher.DECRYPT_MODE, null);
     try {
@@ -148,7 +158,8 @@ final class CipherState {
       throw new IllegalStateException("cipher state has no key");
     }
     if (nonce == RESERVED_NONCE) {
-      throw new NoiseException("nonce exhausted after 2^64-1 messages; the connection must be closed");
+      throw new NoiseException(
+          "nonce exhausted after 2^64-1 messages; the connection must be closed");
     }
     // 4 zero bytes, then the 64-bit counter little-endian
     long n = nonce;

@@ -7,8 +7,9 @@ import io.netty.handler.codec.ByteToMessageDecoder;
 import java.net.SocketAddress;
 
 /**
- * A {@link ByteToMessageDecoder} that also sees outbound traffic: every outbound operation passes through
- * except {@code write}, which subclasses decide (encrypt, or refuse while the handshake runs).
+ * A {@link ByteToMessageDecoder} that also sees outbound traffic: every outbound operation passes
+ * through except {@code write}, which subclasses decide (encrypt, or refuse while the handshake
+ * runs).
  */
 abstract class DuplexByteDecoder extends ByteToMessageDecoder implements ChannelOutboundHandler {
 
@@ -19,7 +20,10 @@ abstract class DuplexByteDecoder extends ByteToMessageDecoder implements Channel
 
   @Override
   public void connect(
-      ChannelHandlerContext ctx, SocketAddress remoteAddress, SocketAddress localAddress, ChannelPromise promise) {
+      ChannelHandlerContext ctx,
+      SocketAddress remoteAddress,
+      SocketAddress localAddress,
+      ChannelPromise promise) {
     ctx.connect(remoteAddress, localAddress, promise);
   }
 

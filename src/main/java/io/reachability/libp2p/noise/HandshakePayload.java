@@ -14,10 +14,12 @@ import java.util.Map;
 
 /**
  * The libp2p handshake payload: {@code NoiseHandshakePayload{identity_key, identity_sig}} where the
- * signature covers {@code "noise-libp2p-static-key:" ‖ static X25519 public key}. Extensions are neither
- * sent nor interpreted.
+ * signature covers {@code "noise-libp2p-static-key:" ‖ static X25519 public key}. Extensions are
+ * neither sent nor interpreted.
  *
- * @see <a href="https://github.com/libp2p/specs/blob/master/noise/README.md#the-libp2p-handshake-payload">noise-libp2p: the libp2p handshake payload</a>
+ * @see <a
+ *     href="https://github.com/libp2p/specs/blob/master/noise/README.md#the-libp2p-handshake-payload">noise-libp2p:
+ *     the libp2p handshake payload</a>
  */
 final class HandshakePayload {
 
@@ -26,14 +28,18 @@ final class HandshakePayload {
   /** The encoded payload vouching for {@code staticPublicKey}: one signature. */
   static byte[] create(PrivateKey identity, byte[] staticPublicKey) {
     byte[] signature = identity.sign(signedData(staticPublicKey));
-    byte[] payload = NoiseHandshakePayload.newBuilder()
-        .setIdentityKey(ByteString.copyFrom(identity.publicKey().marshal()))
-        .setIdentitySig(ByteString.copyFrom(signature))
-        .build()
-        .toByteArray();
+    byte[] payload =
+        NoiseHandshakePayload.newBuilder()
+            .setIdentityKey(ByteString.copyFrom(identity.publicKey().marshal()))
+            .setIdentitySig(ByteString.copyFrom(signature))
+            .build()
+            .toByteArray();
     if (payload.length > Noise.MAX_HANDSHAKE_PAYLOAD_LENGTH) {
-      throw new NoiseException("handshake payload of " + payload.length + " bytes exceeds "
-          + Noise.MAX_HANDSHAKE_PAYLOAD_LENGTH);
+      throw new NoiseException(
+          "handshake payload of "
+              + payload.length
+              + " bytes exceeds "
+              + Noise.MAX_HANDSHAKE_PAYLOAD_LENGTH);
     }
     return payload;
   }
@@ -44,8 +50,11 @@ final class HandshakePayload {
    */
   static PublicKey verify(byte[] payload, byte[] remoteStaticKey) {
     if (payload.length > Noise.MAX_HANDSHAKE_PAYLOAD_LENGTH) {
-      throw new NoiseException("handshake payload of " + payload.length + " bytes exceeds "
-          + Noise.MAX_HANDSHAKE_PAYLOAD_LENGTH);
+      throw new NoiseException(
+          "handshake payload of "
+              + payload.length
+              + " bytes exceeds "
+              + Noise.MAX_HANDSHAKE_PAYLOAD_LENGTH);
     }
     // peers reuse their static key across sessions (we do too), so the same payload for the same
     // static key comes back again and again; a byte-exact match of one that verified needs no
@@ -60,7 +69,10 @@ final class HandshakePayload {
     return identity;
   }
 
-  /** Verified (payload, static key) pairs remembered; a few thousand peers' worth of ~100-byte entries. */
+  /**
+   * Verified (payload, static key) pairs remembered; a few thousand peers' worth of ~100-byte
+   * entries.
+   */
   static final int VERIFIED_CACHE_SIZE = 4096;
 
   private static final Map<String, PublicKey> VERIFIED =
@@ -76,7 +88,8 @@ final class HandshakePayload {
 
   private static String cacheKey(byte[] payload, byte[] remoteStaticKey) {
     // ISO-8859-1 maps bytes 1:1 to chars: an exact, compact key
-    return new String(remoteStaticKey, StandardCharsets.ISO_8859_1) + new String(payload, StandardCharsets.ISO_8859_1);
+    return new String(remoteStaticKey, StandardCharsets.ISO_8859_1)
+        + new String(payload, StandardCharsets.ISO_8859_1);
   }
 
   private static PublicKey verifyUncached(byte[] payload, byte[] remoteStaticKey) {

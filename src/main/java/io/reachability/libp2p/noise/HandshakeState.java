@@ -14,13 +14,16 @@ import org.jspecify.annotations.Nullable;
  * </pre>
  *
  * <p>Each side does one ephemeral key generation and three DH operations. The caller alternates
- * {@link #writeMessage} and {@link #readMessage} in pattern order (the initiator writes first); any other
- * order is an {@link IllegalStateException}. After the third message {@link #split()} yields the transport
- * cipher states. Malformed or unauthenticated messages throw {@link NoiseException}; the state is then
- * unusable and the connection must be closed.
+ * {@link #writeMessage} and {@link #readMessage} in pattern order (the initiator writes first); any
+ * other order is an {@link IllegalStateException}. After the third message {@link #split()} yields
+ * the transport cipher states. Malformed or unauthenticated messages throw {@link NoiseException};
+ * the state is then unusable and the connection must be closed.
  *
- * @see <a href="https://noiseprotocol.org/noise.html#the-handshakestate-object">Noise: the HandshakeState object</a>
- * @see <a href="https://noiseprotocol.org/noise.html#interactive-handshake-patterns-fundamental">Noise: XX</a>
+ * @see <a href="https://noiseprotocol.org/noise.html#the-handshakestate-object">Noise: the
+ *     HandshakeState object</a>
+ * @see <a
+ *     href="https://noiseprotocol.org/noise.html#interactive-handshake-patterns-fundamental">Noise:
+ *     XX</a>
  */
 final class HandshakeState {
 
@@ -36,6 +39,7 @@ final class HandshakeState {
   private final SecureRandom random;
   private byte @Nullable [] re;
   private byte @Nullable [] rs;
+
   /** Index of the next message in the pattern, 0..3. */
   private int next;
 
@@ -140,7 +144,9 @@ final class HandshakeState {
           symmetric.mixKey(ephemeral().agree(re));
           rs = symmetric.decryptAndHash(Arrays.copyOfRange(message, DH, DH + ENCRYPTED_DH));
           symmetric.mixKey(ephemeral().agree(rs));
-          payload = symmetric.decryptAndHash(Arrays.copyOfRange(message, DH + ENCRYPTED_DH, message.length));
+          payload =
+              symmetric.decryptAndHash(
+                  Arrays.copyOfRange(message, DH + ENCRYPTED_DH, message.length));
           break;
         }
       default: // -> s, se (responder reads)
@@ -148,7 +154,8 @@ final class HandshakeState {
           requireLength(message, ENCRYPTED_DH + Noise.TAG_LENGTH);
           rs = symmetric.decryptAndHash(Arrays.copyOfRange(message, 0, ENCRYPTED_DH));
           symmetric.mixKey(ephemeral().agree(rs));
-          payload = symmetric.decryptAndHash(Arrays.copyOfRange(message, ENCRYPTED_DH, message.length));
+          payload =
+              symmetric.decryptAndHash(Arrays.copyOfRange(message, ENCRYPTED_DH, message.length));
           break;
         }
     }
@@ -157,8 +164,8 @@ final class HandshakeState {
   }
 
   /**
-   * Split() after the last message: {@code [send, receive]} for this side. Wipes the ephemeral private key
-   * and the chaining key.
+   * Split() after the last message: {@code [send, receive]} for this side. Wipes the ephemeral
+   * private key and the chaining key.
    */
   CipherState[] split() {
     if (!isComplete()) {
@@ -197,7 +204,12 @@ final class HandshakeState {
   private void requireLength(byte[] message, int minimum) {
     if (message.length < minimum) {
       throw new NoiseException(
-          "handshake message " + (next + 1) + " has " + message.length + " bytes, needs at least " + minimum);
+          "handshake message "
+              + (next + 1)
+              + " has "
+              + message.length
+              + " bytes, needs at least "
+              + minimum);
     }
   }
 

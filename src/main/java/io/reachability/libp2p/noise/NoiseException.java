@@ -2,7 +2,10 @@ package io.reachability.libp2p.noise;
 
 import io.reachability.libp2p.core.Libp2pException;
 
-/** A Noise handshake or transport failure: malformed or unauthenticated input, a bad identity, a timeout. */
+/**
+ * A Noise handshake or transport failure: malformed or unauthenticated input, a bad identity, a
+ * timeout.
+ */
 public class NoiseException extends Libp2pException {
 
   private static final long serialVersionUID = 1L;

@@ -16,22 +16,25 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Runs the noise-libp2p XX handshake on a channel, then replaces itself with a {@link NoiseTransportCodec}.
+ * Runs the noise-libp2p XX handshake on a channel, then replaces itself with a {@link
+ * NoiseTransportCodec}.
  *
  * <ul>
- *   <li>Starts when added to an active channel, or on {@code channelActive}; the initiator then sends message
- *       1 ({@code e}, empty payload). The responder's payload goes in message 2, the initiator's in message 3.
- *   <li>Each payload is verified: the identity key must have signed the static Noise key, and when an
- *       expected peer id was given the key must hash to it.
- *   <li>On success, on the event loop: the transport codec is added right after this handler, {@link #result()}
- *       completes (listeners registered before that run now and add the next handlers after the codec), and
- *       this handler removes itself; bytes that arrived behind the last handshake message are handed to the
- *       codec, decrypted and passed on to those handlers.
- *   <li>On failure (malformed or unauthenticated message, bad signature, wrong peer, timeout, connection
- *       closed): {@link #result()} fails with a {@link NoiseException} and the channel is closed. No exception
- *       is propagated down the pipeline and the remaining input is discarded.
- *   <li>Writes from handlers behind this one are refused until the handshake is done (they would go out in
- *       plaintext).
+ *   <li>Starts when added to an active channel, or on {@code channelActive}; the initiator then
+ *       sends message 1 ({@code e}, empty payload). The responder's payload goes in message 2, the
+ *       initiator's in message 3.
+ *   <li>Each payload is verified: the identity key must have signed the static Noise key, and when
+ *       an expected peer id was given the key must hash to it.
+ *   <li>On success, on the event loop: the transport codec is added right after this handler,
+ *       {@link #result()} completes (listeners registered before that run now and add the next
+ *       handlers after the codec), and this handler removes itself; bytes that arrived behind the
+ *       last handshake message are handed to the codec, decrypted and passed on to those handlers.
+ *   <li>On failure (malformed or unauthenticated message, bad signature, wrong peer, timeout,
+ *       connection closed): {@link #result()} fails with a {@link NoiseException} and the channel
+ *       is closed. No exception is propagated down the pipeline and the remaining input is
+ *       discarded.
+ *   <li>Writes from handlers behind this one are refused until the handshake is done (they would go
+ *       out in plaintext).
  * </ul>
  *
  * @see <a href="https://github.com/libp2p/specs/blob/master/noise/README.md">noise-libp2p</a>
@@ -60,22 +63,30 @@ public final class NoiseHandshakeHandler extends DuplexByteDecoder {
   private @Nullable Future<?> timeoutTask;
 
   /**
-   * A handshake as {@code identity}, reusing the static Noise key made for that identity key earlier.
+   * A handshake as {@code identity}, reusing the static Noise key made for that identity key
+   * earlier.
    *
    * @param expectedRemotePeer the peer we dialed, or {@code null} to accept any authenticated peer
    */
   public NoiseHandshakeHandler(
-      PrivateKey identity, boolean initiator, @Nullable PeerId expectedRemotePeer, Duration timeout) {
+      PrivateKey identity,
+      boolean initiator,
+      @Nullable PeerId expectedRemotePeer,
+      Duration timeout) {
     this(NoiseIdentity.cached(identity), initiator, expectedRemotePeer, timeout);
   }
 
   /**
-   * A handshake with explicit Noise credentials (one {@link NoiseIdentity} per identity key, shared).
+   * A handshake with explicit Noise credentials (one {@link NoiseIdentity} per identity key,
+   * shared).
    *
    * @param expectedRemotePeer the peer we dialed, or {@code null} to accept any authenticated peer
    */
   public NoiseHandshakeHandler(
-      NoiseIdentity local, boolean initiator, @Nullable PeerId expectedRemotePeer, Duration timeout) {
+      NoiseIdentity local,
+      boolean initiator,
+      @Nullable PeerId expectedRemotePeer,
+      Duration timeout) {
     this.local = Objects.requireNonNull(local, "local");
     this.initiator = initiator;
     this.expectedRemotePeer = expectedRemotePeer;
@@ -85,7 +96,10 @@ public final class NoiseHandshakeHandler extends DuplexByteDecoder {
     }
   }
 
-  /** Completes on the event loop with the authenticated remote peer, or fails with a {@link NoiseException}. */
+  /**
+   * Completes on the event loop with the authenticated remote peer, or fails with a {@link
+   * NoiseException}.
+   */
   public CompletableFuture<SecureSession> result() {
     return result;
   }
@@ -108,10 +122,16 @@ public final class NoiseHandshakeHandler extends DuplexByteDecoder {
       return;
     }
     state = State.RUNNING;
-    timeoutTask = ctx.executor().schedule(
-        () -> fail(ctx, new NoiseException("Noise handshake timed out after " + timeout.toMillis() + " ms")),
-        timeout.toNanos(),
-        TimeUnit.NANOSECONDS);
+    timeoutTask =
+        ctx.executor()
+            .schedule(
+                () ->
+                    fail(
+                        ctx,
+                        new NoiseException(
+                            "Noise handshake timed out after " + timeout.toMillis() + " ms")),
+                timeout.toNanos(),
+                TimeUnit.NANOSECONDS);
     try {
       HandshakeState hs = new HandshakeState(initiator, local.staticKey(), NoiseIdentity.RANDOM);
       handshake = hs;
@@ -125,7 +145,8 @@ public final class NoiseHandshakeHandler extends DuplexByteDecoder {
 
   @Override
   protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-    // after completion the leftover bytes belong to the transport codec; after failure they are dropped
+    // after completion the leftover bytes belong to the transport codec; after failure they are
+    // dropped
     while (state == State.RUNNING) {
       if (in.readableBytes() < Noise.LENGTH_PREFIX_BYTES) {
         return;
@@ -161,10 +182,12 @@ public final class NoiseHandshakeHandler extends DuplexByteDecoder {
       send(ctx, hs.writeMessage(local.payload())); // <- e, ee, s, es
       return;
     }
-    PublicKey remoteKey = HandshakePayload.verify(payload, Objects.requireNonNull(hs.remoteStaticKey()));
+    PublicKey remoteKey =
+        HandshakePayload.verify(payload, Objects.requireNonNull(hs.remoteStaticKey()));
     PeerId remotePeer = PeerId.fromPublicKey(remoteKey.marshal());
     if (expectedRemotePeer != null && !expectedRemotePeer.equals(remotePeer)) {
-      throw new NoiseException("peer id mismatch: expected " + expectedRemotePeer + ", got " + remotePeer);
+      throw new NoiseException(
+          "peer id mismatch: expected " + expectedRemotePeer + ", got " + remotePeer);
     }
     if (initiator) {
       send(ctx, hs.writeMessage(local.payload())); // -> s, se
@@ -174,12 +197,14 @@ public final class NoiseHandshakeHandler extends DuplexByteDecoder {
 
   private void succeed(ChannelHandlerContext ctx, HandshakeState hs, SecureSession session) {
     CipherState[] ciphers = hs.split();
-    String name = ctx.pipeline().context(NoiseTransportCodec.NAME) == null ? NoiseTransportCodec.NAME : null;
+    String name =
+        ctx.pipeline().context(NoiseTransportCodec.NAME) == null ? NoiseTransportCodec.NAME : null;
     ctx.pipeline().addAfter(ctx.name(), name, new NoiseTransportCodec(ciphers[0], ciphers[1]));
     state = State.DONE;
     handshake = null;
     cancelTimeout();
-    // listeners install the next handlers after the codec now, before any leftover byte is forwarded
+    // listeners install the next handlers after the codec now, before any leftover byte is
+    // forwarded
     result.complete(session);
     if (!ctx.isRemoved()) {
       // removal hands the cumulated bytes behind the last handshake message to the codec
@@ -189,15 +214,18 @@ public final class NoiseHandshakeHandler extends DuplexByteDecoder {
 
   private void send(ChannelHandlerContext ctx, byte[] message) {
     if (message.length > Noise.MAX_FRAME_LENGTH) {
-      throw new NoiseException("handshake message of " + message.length + " bytes exceeds the frame limit");
+      throw new NoiseException(
+          "handshake message of " + message.length + " bytes exceeds the frame limit");
     }
     ByteBuf frame = ctx.alloc().buffer(Noise.LENGTH_PREFIX_BYTES + message.length);
     frame.writeShort(message.length).writeBytes(message);
-    ctx.writeAndFlush(frame).addListener(f -> {
-      if (!f.isSuccess()) {
-        fail(ctx, new NoiseException("cannot send a Noise handshake message", f.cause()));
-      }
-    });
+    ctx.writeAndFlush(frame)
+        .addListener(
+            f -> {
+              if (!f.isSuccess()) {
+                fail(ctx, new NoiseException("cannot send a Noise handshake message", f.cause()));
+              }
+            });
   }
 
   private void fail(ChannelHandlerContext ctx, Throwable cause) {
@@ -229,7 +257,8 @@ public final class NoiseHandshakeHandler extends DuplexByteDecoder {
   @Override
   public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
     if (state == State.DONE) {
-      // written by a result listener before this handler is gone: the codec in front has encrypted it
+      // written by a result listener before this handler is gone: the codec in front has encrypted
+      // it
       ctx.write(msg, promise);
       return;
     }
@@ -258,7 +287,8 @@ public final class NoiseHandshakeHandler extends DuplexByteDecoder {
     cancelTimeout();
     if (state != State.DONE && state != State.FAILED) {
       state = State.FAILED;
-      result.completeExceptionally(new NoiseException("Noise handshake handler removed before completion"));
+      result.completeExceptionally(
+          new NoiseException("Noise handshake handler removed before completion"));
     }
   }
 }

@@ -7,24 +7,28 @@ import java.util.Map;
 import java.util.WeakHashMap;
 
 /**
- * This side's long-lived Noise credentials: a static X25519 key pair and the signed handshake payload that
- * vouches for it. Creating one costs a key generation and a signature; every handshake that reuses it then
- * costs only one ephemeral key generation, three DH operations and one signature verification.
+ * This side's long-lived Noise credentials: a static X25519 key pair and the signed handshake
+ * payload that vouches for it. Creating one costs a key generation and a signature; every handshake
+ * that reuses it then costs only one ephemeral key generation, three DH operations and one
+ * signature verification.
  *
- * <p>The spec allows one static key for all sessions and advises against persisting it; this object lives
- * in memory only. Thread-safe and immutable; share one per identity key.
+ * <p>The spec allows one static key for all sessions and advises against persisting it; this object
+ * lives in memory only. Thread-safe and immutable; share one per identity key.
  *
- * @see <a href="https://github.com/libp2p/specs/blob/master/noise/README.md#static-key-authentication">noise-libp2p: static key authentication</a>
+ * @see <a
+ *     href="https://github.com/libp2p/specs/blob/master/noise/README.md#static-key-authentication">noise-libp2p:
+ *     static key authentication</a>
  */
 public final class NoiseIdentity {
 
   static final SecureRandom RANDOM = new SecureRandom();
 
   /**
-   * Identities made for {@link NoiseHandshakeHandler}'s convenience constructor, held weakly by their identity
-   * key (the value never references the key, so an entry goes when its key does).
+   * Identities made for {@link NoiseHandshakeHandler}'s convenience constructor, held weakly by
+   * their identity key (the value never references the key, so an entry goes when its key does).
    */
-  private static final Map<PrivateKey, NoiseIdentity> CACHE = Collections.synchronizedMap(new WeakHashMap<>());
+  private static final Map<PrivateKey, NoiseIdentity> CACHE =
+      Collections.synchronizedMap(new WeakHashMap<>());
 
   private final X25519KeyPair staticKey;
   private final byte[] payload;

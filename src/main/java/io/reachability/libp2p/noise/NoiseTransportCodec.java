@@ -10,19 +10,23 @@ import java.util.List;
  * The noise-libp2p transport phase: 2-byte big-endian length-prefixed ChaCha20-Poly1305 frames.
  *
  * <ul>
- *   <li>Inbound: waits for a whole frame (nothing is allocated for a frame until all of it has arrived),
- *       decrypts it and passes the plaintext on as a {@link ByteBuf}; an empty plaintext is not passed on.
- *   <li>Outbound: encrypts every {@link ByteBuf} written, split into frames of at most
- *       {@link Noise#MAX_PLAINTEXT_LENGTH} plaintext bytes, into one output buffer per write. Other message
- *       types are refused (they would otherwise reach the wire unencrypted).
- *   <li>A frame that fails authentication, is shorter than a tag or longer than the limit: a
- *       {@link NoiseException} is fired down the pipeline once, the rest of the input is discarded and the
- *       channel is closed. An encryption failure (nonce exhausted) fails the write and closes the channel.
+ *   <li>Inbound: waits for a whole frame (nothing is allocated for a frame until all of it has
+ *       arrived), decrypts it and passes the plaintext on as a {@link ByteBuf}; an empty plaintext
+ *       is not passed on.
+ *   <li>Outbound: encrypts every {@link ByteBuf} written, split into frames of at most {@link
+ *       Noise#MAX_PLAINTEXT_LENGTH} plaintext bytes, into one output buffer per write. Other
+ *       message types are refused (they would otherwise reach the wire unencrypted).
+ *   <li>A frame that fails authentication, is shorter than a tag or longer than the limit: a {@link
+ *       NoiseException} is fired down the pipeline once, the rest of the input is discarded and the
+ *       channel is closed. An encryption failure (nonce exhausted) fails the write and closes the
+ *       channel.
  * </ul>
  *
  * <p>Installed by {@link NoiseHandshakeHandler} in its own place when the handshake completes.
  *
- * @see <a href="https://github.com/libp2p/specs/blob/master/noise/README.md#wire-format">noise-libp2p: wire format</a>
+ * @see <a
+ *     href="https://github.com/libp2p/specs/blob/master/noise/README.md#wire-format">noise-libp2p:
+ *     wire format</a>
  */
 public final class NoiseTransportCodec extends DuplexByteDecoder {
 
@@ -40,7 +44,10 @@ public final class NoiseTransportCodec extends DuplexByteDecoder {
     this(sender, receiver, Noise.MAX_FRAME_LENGTH);
   }
 
-  /** A codec with a lower frame limit, so tests can exercise the over-limit path a 2-byte prefix cannot reach. */
+  /**
+   * A codec with a lower frame limit, so tests can exercise the over-limit path a 2-byte prefix
+   * cannot reach.
+   */
   NoiseTransportCodec(CipherState sender, CipherState receiver, int maxFrameLength) {
     if (maxFrameLength < Noise.TAG_LENGTH || maxFrameLength > Noise.MAX_FRAME_LENGTH) {
       throw new IllegalArgumentException("max frame length out of range: " + maxFrameLength);
@@ -54,7 +61,8 @@ public final class NoiseTransportCodec extends DuplexByteDecoder {
   public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
     if (!(msg instanceof ByteBuf)) {
       ReferenceCountUtil.release(msg);
-      promise.setFailure(new NoiseException("cannot encrypt a " + msg.getClass().getName() + "; write ByteBufs"));
+      promise.setFailure(
+          new NoiseException("cannot encrypt a " + msg.getClass().getName() + "; write ByteBufs"));
       return;
     }
     ByteBuf plaintext = (ByteBuf) msg;
@@ -87,7 +95,8 @@ public final class NoiseTransportCodec extends DuplexByteDecoder {
         int frameLength = chunk + Noise.TAG_LENGTH;
         out.writeShort(frameLength);
         sender.encrypt(
-            plaintext.nioBuffer(plaintext.readerIndex(), chunk), out.nioBuffer(out.writerIndex(), frameLength));
+            plaintext.nioBuffer(plaintext.readerIndex(), chunk),
+            out.nioBuffer(out.writerIndex(), frameLength));
         plaintext.skipBytes(chunk);
         out.writerIndex(out.writerIndex() + frameLength);
       }
@@ -110,11 +119,17 @@ public final class NoiseTransportCodec extends DuplexByteDecoder {
     int length = in.getUnsignedShort(in.readerIndex());
     // every length is checked before waiting for the body or allocating anything for it
     if (length < Noise.TAG_LENGTH) {
-      fail(ctx, in, new NoiseException("transport frame of " + length + " bytes is shorter than its tag"));
+      fail(
+          ctx,
+          in,
+          new NoiseException("transport frame of " + length + " bytes is shorter than its tag"));
       return;
     }
     if (length > maxFrameLength) {
-      fail(ctx, in, new NoiseException("transport frame of " + length + " bytes exceeds " + maxFrameLength));
+      fail(
+          ctx,
+          in,
+          new NoiseException("transport frame of " + length + " bytes exceeds " + maxFrameLength));
       return;
     }
     if (in.readableBytes() < Noise.LENGTH_PREFIX_BYTES + length) {
@@ -124,7 +139,8 @@ public final class NoiseTransportCodec extends DuplexByteDecoder {
     int plaintextLength = length - Noise.TAG_LENGTH;
     ByteBuf plaintext = ctx.alloc().buffer(plaintextLength);
     try {
-      receiver.decrypt(in.nioBuffer(in.readerIndex(), length), plaintext.nioBuffer(0, plaintextLength));
+      receiver.decrypt(
+          in.nioBuffer(in.readerIndex(), length), plaintext.nioBuffer(0, plaintextLength));
     } catch (NoiseException e) {
       plaintext.release();
       fail(ctx, in, e);

@@ -4,8 +4,8 @@ import io.reachability.libp2p.core.PeerId;
 import io.reachability.libp2p.crypto.PublicKey;
 
 /**
- * The outcome of a successful Noise handshake: who is on the other end, authenticated by a signature of its
- * identity key over its static Noise key.
+ * The outcome of a successful Noise handshake: who is on the other end, authenticated by a
+ * signature of its identity key over its static Noise key.
  *
  * @param remotePeer the peer id derived from {@code remotePublicKey}
  * @param remotePublicKey the remote identity key from the handshake payload

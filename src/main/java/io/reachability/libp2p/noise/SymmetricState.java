@@ -8,12 +8,14 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The Noise {@code SymmetricState}: the chaining key {@code ck}, the handshake hash {@code h} and the
- * handshake's {@link CipherState}, with SHA-256 and HKDF over HMAC-SHA256. One {@link MessageDigest} and
- * one {@link Mac} per handshake.
+ * The Noise {@code SymmetricState}: the chaining key {@code ck}, the handshake hash {@code h} and
+ * the handshake's {@link CipherState}, with SHA-256 and HKDF over HMAC-SHA256. One {@link
+ * MessageDigest} and one {@link Mac} per handshake.
  *
- * @see <a href="https://noiseprotocol.org/noise.html#the-symmetricstate-object">Noise: the SymmetricState object</a>
- * @see <a href="https://noiseprotocol.org/noise.html#hash-functions">Noise: hash functions (HKDF)</a>
+ * @see <a href="https://noiseprotocol.org/noise.html#the-symmetricstate-object">Noise: the
+ *     SymmetricState object</a>
+ * @see <a href="https://noiseprotocol.org/noise.html#hash-functions">Noise: hash functions
+ *     (HKDF)</a>
  */
 final class SymmetricState {
 
@@ -77,7 +79,9 @@ final class SymmetricState {
     return h.clone();
   }
 
-  /** Split(): the initiator-to-responder and responder-to-initiator cipher states; wipes {@code ck}. */
+  /**
+   * Split(): the initiator-to-responder and responder-to-initiator cipher states; wipes {@code ck}.
+   */
   CipherState[] split() {
     byte[][] out = hkdf(ck, new byte[0], 2);
     CipherState c1 = new CipherState();
@@ -92,8 +96,8 @@ final class SymmetricState {
   }
 
   /**
-   * HKDF(chaining_key, input_key_material, num_outputs) as the Noise spec defines it (RFC 5869 with an empty
-   * info and the chaining key as salt): two or three 32-byte outputs.
+   * HKDF(chaining_key, input_key_material, num_outputs) as the Noise spec defines it (RFC 5869 with
+   * an empty info and the chaining key as salt): two or three 32-byte outputs.
    */
   byte[][] hkdf(byte[] chainingKey, byte[] inputKeyMaterial, int outputs) {
     if (outputs < 2 || outputs > 3) {

@@ -5,10 +5,11 @@ import java.util.Arrays;
 import org.bouncycastle.math.ec.rfc7748.X25519;
 
 /**
- * An X25519 key pair for the Noise {@code e} and {@code s} tokens, on BouncyCastle's low-level
- * RFC 7748 code (several times faster than the JDK provider, see DESIGN.md).
+ * An X25519 key pair for the Noise {@code e} and {@code s} tokens, on BouncyCastle's low-level RFC
+ * 7748 code (several times faster than the JDK provider, see DESIGN.md).
  *
- * @see <a href="https://noiseprotocol.org/noise.html#the-25519-dh-functions">Noise: the 25519 DH functions</a>
+ * @see <a href="https://noiseprotocol.org/noise.html#the-25519-dh-functions">Noise: the 25519 DH
+ *     functions</a>
  */
 final class X25519KeyPair {
 
@@ -27,10 +28,14 @@ final class X25519KeyPair {
     return new X25519KeyPair(k);
   }
 
-  /** A key pair from fixed private key bytes (test vectors); clamping happens inside the scalar multiplication. */
+  /**
+   * A key pair from fixed private key bytes (test vectors); clamping happens inside the scalar
+   * multiplication.
+   */
   static X25519KeyPair fromPrivateKey(byte[] privateKey) {
     if (privateKey.length != X25519.SCALAR_SIZE) {
-      throw new IllegalArgumentException("X25519 private key must be 32 bytes, got " + privateKey.length);
+      throw new IllegalArgumentException(
+          "X25519 private key must be 32 bytes, got " + privateKey.length);
     }
     return new X25519KeyPair(privateKey.clone());
   }
@@ -41,8 +46,8 @@ final class X25519KeyPair {
   }
 
   /**
-   * DH(this, remote). A low-order remote point gives an all-zero secret, which we reject rather than mix a
-   * value an attacker chose into the keys.
+   * DH(this, remote). A low-order remote point gives an all-zero secret, which we reject rather
+   * than mix a value an attacker chose into the keys.
    */
   byte[] agree(byte[] remotePublicKey) {
     if (remotePublicKey.length != X25519.POINT_SIZE) {
@@ -50,7 +55,8 @@ final class X25519KeyPair {
     }
     byte[] shared = new byte[X25519.POINT_SIZE];
     if (!X25519.calculateAgreement(privateKey, 0, remotePublicKey, 0, shared, 0)) {
-      throw new NoiseException("X25519 agreement with a low-order public key (all-zero shared secret)");
+      throw new NoiseException(
+          "X25519 agreement with a low-order public key (all-zero shared secret)");
     }
     return shared;
   }

@@ -25,9 +25,9 @@ public final class PingService {
 
   /**
    * The responder: echoes every complete 32-byte ping until the initiator closes, or sends no
-   * complete ping for {@link Ping#RESPONDER_IDLE_TIMEOUT}. Only whole pings count (the timeout
-   * sits behind the framing): a peer dribbling a byte now and then must not keep the stream, and
-   * with it the connection, from ever being idle.
+   * complete ping for {@link Ping#RESPONDER_IDLE_TIMEOUT}. Only whole pings count (the timeout sits
+   * behind the framing): a peer dribbling a byte now and then must not keep the stream, and with it
+   * the connection, from ever being idle.
    */
   public ProtocolHandler responder() {
     return stream ->
@@ -35,7 +35,9 @@ public final class PingService {
             .channel()
             .pipeline()
             .addLast(new FixedLengthFrameDecoder(Ping.PAYLOAD_SIZE))
-            .addLast(new ReadTimeoutHandler(Ping.RESPONDER_IDLE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS))
+            .addLast(
+                new ReadTimeoutHandler(
+                    Ping.RESPONDER_IDLE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS))
             .addLast(new Echo());
   }
 
@@ -44,7 +46,10 @@ public final class PingService {
     byte[] payload = new byte[Ping.PAYLOAD_SIZE];
     random.nextBytes(payload);
     return Streams.request(
-        connection, Ping.PROTOCOL_ID, Ping.TIMEOUT, (stream, result) -> initiate(stream, payload, result));
+        connection,
+        Ping.PROTOCOL_ID,
+        Ping.TIMEOUT,
+        (stream, result) -> initiate(stream, payload, result));
   }
 
   private static void initiate(Stream stream, byte[] payload, CompletableFuture<Duration> result) {
@@ -61,14 +66,16 @@ public final class PingService {
                 if (Arrays.equals(ByteBufUtil.getBytes(echo), payload)) {
                   result.complete(rtt);
                 } else {
-                  result.completeExceptionally(new Libp2pException("ping echo does not match what was sent"));
+                  result.completeExceptionally(
+                      new Libp2pException("ping echo does not match what was sent"));
                 }
                 ctx.close();
               }
 
               @Override
               public void channelInactive(ChannelHandlerContext ctx) {
-                result.completeExceptionally(new Libp2pException("ping stream closed before the echo"));
+                result.completeExceptionally(
+                    new Libp2pException("ping stream closed before the echo"));
                 ctx.fireChannelInactive();
               }
 
@@ -77,7 +84,9 @@ public final class PingService {
                 result.completeExceptionally(cause);
               }
             });
-    stream.channel().writeAndFlush(stream.channel().alloc().buffer(Ping.PAYLOAD_SIZE).writeBytes(payload));
+    stream
+        .channel()
+        .writeAndFlush(stream.channel().alloc().buffer(Ping.PAYLOAD_SIZE).writeBytes(payload));
   }
 
   /** Echoes one ping; {@link FixedLengthFrameDecoder} hands it exactly 32 bytes. */

@@ -32,14 +32,16 @@ import org.slf4j.LoggerFactory;
  *   <li>the Noise XX handshake authenticates the remote peer (and checks the expected peer id);
  *   <li>multistream-select, now encrypted, agrees on {@code /yamux/1.0.0};
  *   <li>yamux multiplexes streams; each inbound stream negotiates its protocol with
- *       multistream-select and is handed to the registered {@link io.reachability.libp2p.core.ProtocolHandler}.
+ *       multistream-select and is handed to the registered {@link
+ *       io.reachability.libp2p.core.ProtocolHandler}.
  * </ol>
  *
  * The whole upgrade is bounded by {@link UpgradeSettings#upgradeTimeout()}; any failure closes the
- * socket and fails the returned future. Once upgraded, a connection with no stream open on our
- * side for {@link UpgradeSettings#idleTimeout()} is closed.
+ * socket and fails the returned future. Once upgraded, a connection with no stream open on our side
+ * for {@link UpgradeSettings#idleTimeout()} is closed.
  *
- * @see <a href="https://github.com/libp2p/specs/blob/master/connections/README.md">libp2p connections</a>
+ * @see <a href="https://github.com/libp2p/specs/blob/master/connections/README.md">libp2p
+ *     connections</a>
  */
 public final class ConnectionUpgrader {
 
@@ -47,6 +49,7 @@ public final class ConnectionUpgrader {
 
   /** Pipeline names, so a pipeline dump says which step a connection is in. */
   static final String SECURITY_NEGOTIATION = "security-multistream";
+
   static final String MUXER_NEGOTIATION = "muxer-multistream";
   static final String CONNECTION_GUARD = "connection-guard";
 
@@ -54,7 +57,8 @@ public final class ConnectionUpgrader {
   private final UpgradeSettings settings;
   private final StreamHandlerRegistry registry;
 
-  public ConnectionUpgrader(PrivateKey identity, UpgradeSettings settings, StreamHandlerRegistry registry) {
+  public ConnectionUpgrader(
+      PrivateKey identity, UpgradeSettings settings, StreamHandlerRegistry registry) {
     this.identity = identity;
     this.settings = settings;
     this.registry = registry;
@@ -68,7 +72,8 @@ public final class ConnectionUpgrader {
    * @param expectedPeer when dialing an address with {@code /p2p/<id>}: the handshake fails unless
    *     the remote proves that identity
    */
-  public CompletableFuture<Connection> upgrade(Channel channel, Direction direction, @Nullable PeerId expectedPeer) {
+  public CompletableFuture<Connection> upgrade(
+      Channel channel, Direction direction, @Nullable PeerId expectedPeer) {
     return upgrade(channel, direction, expectedPeer, registry);
   }
 
@@ -78,7 +83,10 @@ public final class ConnectionUpgrader {
    * only, say).
    */
   public CompletableFuture<Connection> upgrade(
-      Channel channel, Direction direction, @Nullable PeerId expectedPeer, StreamHandlerRegistry streams) {
+      Channel channel,
+      Direction direction,
+      @Nullable PeerId expectedPeer,
+      StreamHandlerRegistry streams) {
     CompletableFuture<Connection> result = new CompletableFuture<>();
     boolean initiator = direction == Direction.OUTBOUND;
     List<String> security = List.of(Noise.PROTOCOL_ID);
@@ -98,7 +106,10 @@ public final class ConnectionUpgrader {
 
     channel
         .closeFuture()
-        .addListener(f -> result.completeExceptionally(new Libp2pException("connection closed during upgrade")));
+        .addListener(
+            f ->
+                result.completeExceptionally(
+                    new Libp2pException("connection closed during upgrade")));
     channel
         .eventLoop()
         .execute(
@@ -109,7 +120,8 @@ public final class ConnectionUpgrader {
                       .schedule(
                           () -> {
                             if (result.completeExceptionally(
-                                new Libp2pException("upgrade timed out after " + settings.upgradeTimeout()))) {
+                                new Libp2pException(
+                                    "upgrade timed out after " + settings.upgradeTimeout()))) {
                               channel.close();
                             }
                           },
@@ -171,9 +183,15 @@ public final class ConnectionUpgrader {
     MuxedConnection connection =
         new MuxedConnection(channel, session, direction, streams, settings.negotiationTimeout());
     YamuxHandler yamux =
-        new YamuxHandler(direction == Direction.OUTBOUND, settings.yamux(), connection::acceptInboundStream);
+        new YamuxHandler(
+            direction == Direction.OUTBOUND, settings.yamux(), connection::acceptInboundStream);
     connection.attach(yamux);
-    channel.pipeline().addBefore(CONNECTION_GUARD, YamuxFrameCodec.NAME, new YamuxFrameCodec(settings.yamux().initialWindow()));
+    channel
+        .pipeline()
+        .addBefore(
+            CONNECTION_GUARD,
+            YamuxFrameCodec.NAME,
+            new YamuxFrameCodec(settings.yamux().initialWindow()));
     channel.pipeline().addBefore(CONNECTION_GUARD, YamuxHandler.NAME, yamux);
     if (!result.complete(connection)) {
       channel.close();

@@ -11,11 +11,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Closes an upgraded connection once it has had no stream open on our side for the idle timeout
- * ({@link UpgradeSettings#idleTimeout()}). One timer per connection on its event loop, set for
- * the earliest moment the connection can have been idle long enough; while streams are open it
- * looks again one timeout later. What keeps a connection busy is a stream one of our handlers is
- * still working on, and every handler bounds that (stream negotiation, ping's silence bound,
- * AutoNAT's exchange bounds); streams we already closed do not count, nor do yamux pings.
+ * ({@link UpgradeSettings#idleTimeout()}). One timer per connection on its event loop, set for the
+ * earliest moment the connection can have been idle long enough; while streams are open it looks
+ * again one timeout later. What keeps a connection busy is a stream one of our handlers is still
+ * working on, and every handler bounds that (stream negotiation, ping's silence bound, AutoNAT's
+ * exchange bounds); streams we already closed do not count, nor do yamux pings.
  */
 final class IdleConnectionCloser implements Runnable {
 

@@ -74,7 +74,8 @@ final class MuxedConnection implements Connection {
     stream.pipeline().addLast(StreamGuard.NAME, StreamGuard.INSTANCE);
   }
 
-  private void serveInbound(ChannelHandlerContext ctx, YamuxStreamChannel channel, String protocol) {
+  private void serveInbound(
+      ChannelHandlerContext ctx, YamuxStreamChannel channel, String protocol) {
     Optional<ProtocolHandler> handler = registry.handler(protocol);
     if (handler.isEmpty()) {
       // removed between negotiation and now
@@ -101,7 +102,8 @@ final class MuxedConnection implements Connection {
       return CompletableFuture.failedFuture(new IllegalArgumentException("no protocol to propose"));
     }
     if (!isOpen()) {
-      return CompletableFuture.failedFuture(new Libp2pException("connection to " + remotePeer() + " is closed"));
+      return CompletableFuture.failedFuture(
+          new Libp2pException("connection to " + remotePeer() + " is closed"));
     }
     CompletableFuture<Stream> result = new CompletableFuture<>();
     // the negotiation handler goes in before the stream is registered, so no early byte is missed
@@ -117,7 +119,10 @@ final class MuxedConnection implements Connection {
   }
 
   private void negotiateOutbound(
-      YamuxStreamChannel channel, List<String> protocols, ProtocolHandler handler, CompletableFuture<Stream> result) {
+      YamuxStreamChannel channel,
+      List<String> protocols,
+      ProtocolHandler handler,
+      CompletableFuture<Stream> result) {
     MultistreamHandler negotiation =
         MultistreamHandler.initiator(
             protocols,
@@ -189,7 +194,14 @@ final class MuxedConnection implements Connection {
 
   @Override
   public String toString() {
-    return "Connection[" + direction + " " + remotePeer() + " " + localAddress + " ↔ " + remoteAddress + "]";
+    return "Connection["
+        + direction
+        + " "
+        + remotePeer()
+        + " "
+        + localAddress
+        + " ↔ "
+        + remoteAddress
+        + "]";
   }
-
 }

@@ -13,7 +13,8 @@ final class MuxedStream implements Stream {
   private final String protocol;
   private final Direction direction;
 
-  MuxedStream(YamuxStreamChannel channel, Connection connection, String protocol, Direction direction) {
+  MuxedStream(
+      YamuxStreamChannel channel, Connection connection, String protocol, Direction direction) {
     this.channel = channel;
     this.connection = connection;
     this.protocol = protocol;

@@ -18,8 +18,8 @@ import java.util.function.Function;
 
 /**
  * Dialing from the listen port (SO_REUSEPORT), as go-libp2p, rust-libp2p and js-libp2p do for TCP:
- * a NAT then maps an outbound connection from the same public port it maps inbound ones to, so
- * the address a peer observes for us (identify's {@code observedAddr}) is one it could dial back.
+ * a NAT then maps an outbound connection from the same public port it maps inbound ones to, so the
+ * address a peer observes for us (identify's {@code observedAddr}) is one it could dial back.
  *
  * <p>Which listen address an outbound socket binds to follows go-libp2p's reuseport transport
  * ({@code p2p/net/reuseport/dialer.go}): only a listener of the remote's IP family; for a loopback
@@ -27,10 +27,10 @@ import java.util.function.Function;
  * for any other remote a specific listener only when it is the source address the routing table
  * picks for that remote (otherwise the kernel would send packets from an address that route cannot
  * carry; a loopback listener never dials out); else a wildcard listener (0.0.0.0 / ::), which lets
- * the kernel pick the source address; else none, and the dial uses an ephemeral port. A bound dial that fails
- * for any reason other than a timeout or a refused connection (the remote really said no) is
- * retried once without binding, as go-reuseport does: a dial never fails only because of port
- * reuse (the usual cause is a connection with the same four-tuple, {@code EADDRNOTAVAIL}).
+ * the kernel pick the source address; else none, and the dial uses an ephemeral port. A bound dial
+ * that fails for any reason other than a timeout or a refused connection (the remote really said
+ * no) is retried once without binding, as go-reuseport does: a dial never fails only because of
+ * port reuse (the usual cause is a connection with the same four-tuple, {@code EADDRNOTAVAIL}).
  */
 final class PortReuse {
 
@@ -40,13 +40,16 @@ final class PortReuse {
   private PortReuse() {}
 
   /**
-   * The local address an outbound socket to {@code remote} binds to, or empty for an ephemeral port.
+   * The local address an outbound socket to {@code remote} binds to, or empty for an ephemeral
+   * port.
    *
    * @param listeners the listen sockets (configured IP, real port)
    * @param routeSource the source address the routing table uses for a destination, when known
    */
   static Optional<InetSocketAddress> select(
-      List<InetSocketAddress> listeners, InetSocketAddress remote, Function<InetAddress, Optional<InetAddress>> routeSource) {
+      List<InetSocketAddress> listeners,
+      InetSocketAddress remote,
+      Function<InetAddress, Optional<InetAddress>> routeSource) {
     InetAddress ip = remote.getAddress();
     if (ip == null) {
       return Optional.empty();
@@ -54,7 +57,8 @@ final class PortReuse {
     boolean v6 = ip instanceof Inet6Address;
     boolean loopbackRemote = ip.isLoopbackAddress();
     InetSocketAddress wildcard = null;
-    List<InetSocketAddress> fitting = new ArrayList<>(); // loopback ones for a loopback remote, else specific ones
+    List<InetSocketAddress> fitting =
+        new ArrayList<>(); // loopback ones for a loopback remote, else specific ones
     for (InetSocketAddress listener : listeners) {
       InetAddress own = listener.getAddress();
       if ((own instanceof Inet6Address) != v6) {
@@ -82,7 +86,10 @@ final class PortReuse {
 
   /** The source address the routing table picks for {@code destination}; sends nothing. */
   static Optional<InetAddress> routeSource(InetAddress destination) {
-    StandardProtocolFamily family = destination instanceof Inet6Address ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET;
+    StandardProtocolFamily family =
+        destination instanceof Inet6Address
+            ? StandardProtocolFamily.INET6
+            : StandardProtocolFamily.INET;
     try (DatagramChannel udp = DatagramChannel.open(family)) {
       udp.connect(new InetSocketAddress(destination, ROUTE_PROBE_PORT));
       return Optional.of(((InetSocketAddress) udp.getLocalAddress()).getAddress());
@@ -111,8 +118,8 @@ final class PortReuse {
   }
 
   /**
-   * Fails unless a plain socket (SO_REUSEADDR, no SO_REUSEPORT) could listen on {@code address}.
-   * A listener with SO_REUSEPORT would otherwise share a port that another process (say a second
+   * Fails unless a plain socket (SO_REUSEADDR, no SO_REUSEPORT) could listen on {@code address}. A
+   * listener with SO_REUSEPORT would otherwise share a port that another process (say a second
    * instance of the service) already listens on, and the two would split the inbound connections.
    */
   static void requireFreePort(InetSocketAddress address) throws IOException {

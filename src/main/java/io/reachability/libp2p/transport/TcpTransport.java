@@ -69,8 +69,12 @@ public final class TcpTransport implements AutoCloseable {
   private final boolean reusePort;
   private final EventLoopGroup acceptGroup;
   private final EventLoopGroup ioGroup;
-  /** Listen sockets outbound sockets may bind to (configured IP, real port); only with port reuse. */
+
+  /**
+   * Listen sockets outbound sockets may bind to (configured IP, real port); only with port reuse.
+   */
   private final List<InetSocketAddress> reusableListeners = new CopyOnWriteArrayList<>();
+
   private final AtomicBoolean loggedNoListener = new AtomicBoolean();
 
   /** Epoll when available, no port reuse. */
@@ -85,17 +89,23 @@ public final class TcpTransport implements AutoCloseable {
    * @param reusePort listen with SO_REUSEPORT and dial from a listen port (epoll only; ignored,
    *     with one log line, on NIO)
    */
-  public TcpTransport(int ioThreads, String threadNamePrefix, boolean preferNative, boolean reusePort) {
+  public TcpTransport(
+      int ioThreads, String threadNamePrefix, boolean preferNative, boolean reusePort) {
     this.epoll = preferNative && Epoll.isAvailable();
     this.reusePort = reusePort && epoll;
     if (reusePort && !epoll) {
-      log.info("{}: port reuse needs the native epoll transport; outbound connections use ephemeral ports", threadNamePrefix);
+      log.info(
+          "{}: port reuse needs the native epoll transport; outbound connections use ephemeral"
+              + " ports",
+          threadNamePrefix);
     }
     IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     this.acceptGroup =
-        new MultiThreadIoEventLoopGroup(ACCEPT_THREADS, new DefaultThreadFactory(threadNamePrefix + "-accept", true), factory);
+        new MultiThreadIoEventLoopGroup(
+            ACCEPT_THREADS, new DefaultThreadFactory(threadNamePrefix + "-accept", true), factory);
     this.ioGroup =
-        new MultiThreadIoEventLoopGroup(ioThreads, new DefaultThreadFactory(threadNamePrefix + "-io", true), factory);
+        new MultiThreadIoEventLoopGroup(
+            ioThreads, new DefaultThreadFactory(threadNamePrefix + "-io", true), factory);
   }
 
   /** True when the native epoll transport is in use. */
@@ -114,16 +124,18 @@ public final class TcpTransport implements AutoCloseable {
   }
 
   /**
-   * Listens on an {@code /ip4|ip6/…/tcp/port} address; port 0 picks a free port. Completes with
-   * the bound server channel, whose local address carries the real port.
+   * Listens on an {@code /ip4|ip6/…/tcp/port} address; port 0 picks a free port. Completes with the
+   * bound server channel, whose local address carries the real port.
    */
-  public CompletableFuture<Channel> listen(Multiaddr address, Consumer<SocketChannel> acceptedInitializer) {
+  public CompletableFuture<Channel> listen(
+      Multiaddr address, Consumer<SocketChannel> acceptedInitializer) {
     InetSocketAddress socketAddress = requireTcp(address);
     if (reusePort && socketAddress.getPort() != 0) {
       try {
         PortReuse.requireFreePort(socketAddress);
       } catch (IOException e) {
-        return CompletableFuture.failedFuture(new Libp2pException("listen on " + address + " failed: " + e.getMessage(), e));
+        return CompletableFuture.failedFuture(
+            new Libp2pException("listen on " + address + " failed: " + e.getMessage(), e));
       }
     }
     ServerBootstrap bootstrap =
@@ -141,7 +153,8 @@ public final class TcpTransport implements AutoCloseable {
     return toFuture(bootstrap.bind(socketAddress), "listen on " + address)
         .thenApply(
             server -> {
-              // the configured IP (a native socket on 0.0.0.0 may call itself ::) with the real port
+              // the configured IP (a native socket on 0.0.0.0 may call itself ::) with the real
+              // port
               int port = ((InetSocketAddress) server.localAddress()).getPort();
               InetSocketAddress source = new InetSocketAddress(socketAddress.getAddress(), port);
               reusableListeners.add(source);
@@ -151,19 +164,25 @@ public final class TcpTransport implements AutoCloseable {
   }
 
   /**
-   * Connects to an {@code /ip4|ip6/…/tcp/port} address within {@code timeout} (per attempt: a
-   * dial from a listen port that fails is tried once more from an ephemeral port).
-   * {@code initializer} runs once, for the socket that connected, as it becomes active and before
-   * anything is read from it; a socket that failed to connect never sees it.
+   * Connects to an {@code /ip4|ip6/…/tcp/port} address within {@code timeout} (per attempt: a dial
+   * from a listen port that fails is tried once more from an ephemeral port). {@code initializer}
+   * runs once, for the socket that connected, as it becomes active and before anything is read from
+   * it; a socket that failed to connect never sees it.
    */
-  public CompletableFuture<Channel> dial(Multiaddr address, Duration timeout, Consumer<SocketChannel> initializer) {
+  public CompletableFuture<Channel> dial(
+      Multiaddr address, Duration timeout, Consumer<SocketChannel> initializer) {
     InetSocketAddress remote = requireTcp(address);
     String what = "dial " + address;
     Optional<InetSocketAddress> source =
-        reusePort ? PortReuse.select(reusableListeners, remote, PortReuse::routeSource) : Optional.empty();
+        reusePort
+            ? PortReuse.select(reusableListeners, remote, PortReuse::routeSource)
+            : Optional.empty();
     if (source.isEmpty()) {
       if (reusePort && loggedNoListener.compareAndSet(false, true)) {
-        log.debug("no listen address fits {} for port reuse: dialing from an ephemeral port (logged once)", remote);
+        log.debug(
+            "no listen address fits {} for port reuse: dialing from an ephemeral port (logged"
+                + " once)",
+            remote);
       }
       return connect(remote, null, timeout, initializer, what);
     }
@@ -176,15 +195,20 @@ public final class TcpTransport implements AutoCloseable {
               } else if (!PortReuse.worthRetryingUnbound(error)) {
                 result.completeExceptionally(error);
               } else {
-                log.debug("dial {} from {} failed ({}); again from an ephemeral port", remote, source.get(), rootMessage(error));
-                connect(remote, null, timeout, initializer, what).whenComplete(
-                    (again, secondError) -> {
-                      if (secondError == null) {
-                        result.complete(again);
-                      } else {
-                        result.completeExceptionally(secondError);
-                      }
-                    });
+                log.debug(
+                    "dial {} from {} failed ({}); again from an ephemeral port",
+                    remote,
+                    source.get(),
+                    rootMessage(error));
+                connect(remote, null, timeout, initializer, what)
+                    .whenComplete(
+                        (again, secondError) -> {
+                          if (secondError == null) {
+                            result.complete(again);
+                          } else {
+                            result.completeExceptionally(secondError);
+                          }
+                        });
               }
             });
     return result;
@@ -200,20 +224,29 @@ public final class TcpTransport implements AutoCloseable {
         new Bootstrap()
             .group(ioGroup)
             .option(ChannelOption.TCP_NODELAY, true)
-            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()))
+            .option(
+                ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()))
             .handler(onConnected(initializer));
     if (local == null) {
       bootstrap.channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class);
       return toFuture(bootstrap.connect(remote), what);
     }
     bootstrap.channelFactory(() -> reusingSocket(local));
-    return toFuture(bootstrap.connect(remote, local), what + " from " + Multiaddr.fromSocketAddress(local));
+    return toFuture(
+        bootstrap.connect(remote, local), what + " from " + Multiaddr.fromSocketAddress(local));
   }
 
-  /** An unbound epoll socket of {@code local}'s family with SO_REUSEPORT and SO_REUSEADDR, as go-reuseport sets them. */
+  /**
+   * An unbound epoll socket of {@code local}'s family with SO_REUSEPORT and SO_REUSEADDR, as
+   * go-reuseport sets them.
+   */
   private static EpollSocketChannel reusingSocket(InetSocketAddress local) {
     EpollSocketChannel channel =
-        new EpollSocketChannel(local.getAddress() instanceof Inet6Address ? SocketProtocolFamily.INET6 : SocketProtocolFamily.INET);
+        new EpollSocketChannel(
+            local.getAddress() instanceof Inet6Address
+                ? SocketProtocolFamily.INET6
+                : SocketProtocolFamily.INET);
     try {
       Socket socket = (Socket) channel.fd();
       socket.setReusePort(true);
@@ -226,30 +259,32 @@ public final class TcpTransport implements AutoCloseable {
   }
 
   /**
-   * Runs {@code init} when the socket becomes active: handlers it adds sit behind this one, so
-   * they see the channelActive event this one passes on.
+   * Runs {@code init} when the socket becomes active: handlers it adds sit behind this one, so they
+   * see the channelActive event this one passes on.
    */
   private static ChannelInitializer<SocketChannel> onConnected(Consumer<SocketChannel> init) {
     return new ChannelInitializer<>() {
       @Override
       protected void initChannel(SocketChannel ch) {
-        ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
-          @Override
-          public void channelActive(ChannelHandlerContext ctx) {
-            try {
-              init.accept(ch);
-            } catch (RuntimeException e) {
-              // as a ChannelInitializer does: a socket that cannot be set up is closed
-              log.warn("cannot initialise {}", ch, e);
-              ctx.close();
-              return;
-            }
-            ctx.fireChannelActive();
-            if (ctx.pipeline().context(this) != null) {
-              ctx.pipeline().remove(this);
-            }
-          }
-        });
+        ch.pipeline()
+            .addLast(
+                new ChannelInboundHandlerAdapter() {
+                  @Override
+                  public void channelActive(ChannelHandlerContext ctx) {
+                    try {
+                      init.accept(ch);
+                    } catch (RuntimeException e) {
+                      // as a ChannelInitializer does: a socket that cannot be set up is closed
+                      log.warn("cannot initialise {}", ch, e);
+                      ctx.close();
+                      return;
+                    }
+                    ctx.fireChannelActive();
+                    if (ctx.pipeline().context(this) != null) {
+                      ctx.pipeline().remove(this);
+                    }
+                  }
+                });
       }
     };
   }
@@ -266,7 +301,8 @@ public final class TcpTransport implements AutoCloseable {
   static InetSocketAddress requireTcp(Multiaddr address) {
     return address
         .toTcpSocketAddress()
-        .orElseThrow(() -> new Libp2pException("not a TCP address this transport can use: " + address));
+        .orElseThrow(
+            () -> new Libp2pException("not a TCP address this transport can use: " + address));
   }
 
   private static CompletableFuture<Channel> toFuture(ChannelFuture future, String what) {
@@ -276,7 +312,8 @@ public final class TcpTransport implements AutoCloseable {
           if (f.isSuccess()) {
             result.complete(future.channel());
           } else {
-            result.completeExceptionally(new Libp2pException(what + " failed: " + f.cause().getMessage(), f.cause()));
+            result.completeExceptionally(
+                new Libp2pException(what + " failed: " + f.cause().getMessage(), f.cause()));
           }
         });
     return result;

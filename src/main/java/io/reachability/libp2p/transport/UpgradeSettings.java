@@ -14,22 +14,26 @@ import java.util.Objects;
  * @param handshakeTimeout the Noise handshake
  * @param upgradeTimeout the whole upgrade, from TCP connect to a usable muxed connection
  * @param yamux muxer settings (windows, stream limits)
- * @param idleTimeout an upgraded connection with no stream open on our side for this long is
- *     closed (streams we closed and whose FIN from the peer we still await do not count)
+ * @param idleTimeout an upgraded connection with no stream open on our side for this long is closed
+ *     (streams we closed and whose FIN from the peer we still await do not count)
  */
 public record UpgradeSettings(
-    Duration negotiationTimeout, Duration handshakeTimeout, Duration upgradeTimeout, YamuxSettings yamux, Duration idleTimeout) {
+    Duration negotiationTimeout,
+    Duration handshakeTimeout,
+    Duration upgradeTimeout,
+    YamuxSettings yamux,
+    Duration idleTimeout) {
 
   /** Whole-upgrade bound: a slow peer may not hold a socket longer than this. */
   public static final Duration DEFAULT_UPGRADE_TIMEOUT = Duration.ofSeconds(15);
 
   /**
-   * A connection nobody uses gives its slot back after this long. Without it an authenticated
-   * peer held a slot for ever for the price of a handshake, and enough of them kept the node from
-   * accepting the AutoNAT dial-backs it needs. Half a minute is far longer than the gaps within
-   * one piece of work on a connection (identify right after connecting, a check's request right
-   * after the dial, the next probe of a monitor round), so connections in use are not cut, and
-   * one to an AutoNAT server is simply dialed again when a check needs it later.
+   * A connection nobody uses gives its slot back after this long. Without it an authenticated peer
+   * held a slot for ever for the price of a handshake, and enough of them kept the node from
+   * accepting the AutoNAT dial-backs it needs. Half a minute is far longer than the gaps within one
+   * piece of work on a connection (identify right after connecting, a check's request right after
+   * the dial, the next probe of a monitor round), so connections in use are not cut, and one to an
+   * AutoNAT server is simply dialed again when a check needs it later.
    */
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
 
@@ -61,7 +65,8 @@ public record UpgradeSettings(
   }
 
   public UpgradeSettings withYamux(YamuxSettings settings) {
-    return new UpgradeSettings(negotiationTimeout, handshakeTimeout, upgradeTimeout, settings, idleTimeout);
+    return new UpgradeSettings(
+        negotiationTimeout, handshakeTimeout, upgradeTimeout, settings, idleTimeout);
   }
 
   public UpgradeSettings withNegotiationTimeout(Duration value) {

@@ -6,9 +6,10 @@ import io.netty.buffer.Unpooled;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One yamux frame. A DATA frame owns its payload ({@link #content()}): whoever holds the frame releases it
- * ({@code ReferenceCountUtil.release(frame)}). Header-only frames (WINDOW_UPDATE, PING, GO_AWAY) carry an empty
- * buffer, so releasing them is harmless; their {@link #length()} is the delta, opaque value or error code.
+ * One yamux frame. A DATA frame owns its payload ({@link #content()}): whoever holds the frame
+ * releases it ({@code ReferenceCountUtil.release(frame)}). Header-only frames (WINDOW_UPDATE, PING,
+ * GO_AWAY) carry an empty buffer, so releasing them is harmless; their {@link #length()} is the
+ * delta, opaque value or error code.
  *
  * @see <a href="https://github.com/hashicorp/yamux/blob/master/spec.md#framing">Framing</a>
  */
@@ -35,14 +36,18 @@ public final class YamuxFrame extends DefaultByteBufHolder {
     return new YamuxFrame(YamuxType.DATA, flags, streamId, data.readableBytes(), data);
   }
 
-  /** A WINDOW_UPDATE frame; {@code delta} is unsigned 32 bits (0 to open, acknowledge or close a stream). */
+  /**
+   * A WINDOW_UPDATE frame; {@code delta} is unsigned 32 bits (0 to open, acknowledge or close a
+   * stream).
+   */
   public static YamuxFrame windowUpdate(int streamId, int flags, int delta) {
     return new YamuxFrame(YamuxType.WINDOW_UPDATE, flags, streamId, delta, Unpooled.EMPTY_BUFFER);
   }
 
   /** A PING frame on the session id; {@code flags} is SYN for a request, ACK for the answer. */
   public static YamuxFrame ping(int flags, int opaque) {
-    return new YamuxFrame(YamuxType.PING, flags, Yamux.SESSION_STREAM_ID, opaque, Unpooled.EMPTY_BUFFER);
+    return new YamuxFrame(
+        YamuxType.PING, flags, Yamux.SESSION_STREAM_ID, opaque, Unpooled.EMPTY_BUFFER);
   }
 
   /** A GO_AWAY frame on the session id. */
@@ -51,7 +56,8 @@ public final class YamuxFrame extends DefaultByteBufHolder {
   }
 
   static YamuxFrame goAway(int code) {
-    return new YamuxFrame(YamuxType.GO_AWAY, 0, Yamux.SESSION_STREAM_ID, code, Unpooled.EMPTY_BUFFER);
+    return new YamuxFrame(
+        YamuxType.GO_AWAY, 0, Yamux.SESSION_STREAM_ID, code, Unpooled.EMPTY_BUFFER);
   }
 
   /** A header-only frame of any type but DATA, as decoded from the wire. */
@@ -81,8 +87,8 @@ public final class YamuxFrame extends DefaultByteBufHolder {
   }
 
   /**
-   * The header's length field (unsigned 32 bits): payload length for DATA, delta for WINDOW_UPDATE, opaque value
-   * for PING, error code for GO_AWAY.
+   * The header's length field (unsigned 32 bits): payload length for DATA, delta for WINDOW_UPDATE,
+   * opaque value for PING, error code for GO_AWAY.
    */
   public int length() {
     return length;
@@ -158,8 +164,12 @@ public final class YamuxFrame extends DefaultByteBufHolder {
 
   @Override
   public String toString() {
-    StringBuilder sb = new StringBuilder("YamuxFrame(").append(type).append(", stream ")
-        .append(Integer.toUnsignedString(streamId)).append(", flags [");
+    StringBuilder sb =
+        new StringBuilder("YamuxFrame(")
+            .append(type)
+            .append(", stream ")
+            .append(Integer.toUnsignedString(streamId))
+            .append(", flags [");
     String sep = "";
     for (YamuxFlag flag : YamuxFlag.values()) {
       if (flag.isSet(flags)) {

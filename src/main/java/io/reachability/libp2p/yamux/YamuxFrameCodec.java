@@ -7,11 +7,12 @@ import io.netty.handler.codec.ByteToMessageCodec;
 import java.util.List;
 
 /**
- * Encodes {@link YamuxFrame}s to bytes and decodes bytes to frames (big-endian 12-byte header, then the payload
- * of DATA frames). Every header is checked before anything is allocated: the version, the type, the flag bits
- * and, for DATA, the length against {@link #maxDataLength()}. A bad header throws {@link YamuxException} (which
- * Netty wraps in a {@code DecoderException}); the codec then discards everything that follows, because the byte
- * stream has lost its framing. {@link YamuxHandler} answers with GO_AWAY(PROTOCOL_ERROR) and closes.
+ * Encodes {@link YamuxFrame}s to bytes and decodes bytes to frames (big-endian 12-byte header, then
+ * the payload of DATA frames). Every header is checked before anything is allocated: the version,
+ * the type, the flag bits and, for DATA, the length against {@link #maxDataLength()}. A bad header
+ * throws {@link YamuxException} (which Netty wraps in a {@code DecoderException}); the codec then
+ * discards everything that follows, because the byte stream has lost its framing. {@link
+ * YamuxHandler} answers with GO_AWAY(PROTOCOL_ERROR) and closes.
  *
  * <p>Not sharable: one instance per connection, installed directly before {@link YamuxHandler}.
  *
@@ -25,14 +26,17 @@ public final class YamuxFrameCodec extends ByteToMessageCodec<YamuxFrame> {
   private final int maxDataLength;
   private boolean failed;
 
-  /** A codec accepting DATA frames up to the default window of {@value Yamux#INITIAL_WINDOW_SIZE} bytes. */
+  /**
+   * A codec accepting DATA frames up to the default window of {@value Yamux#INITIAL_WINDOW_SIZE}
+   * bytes.
+   */
   public YamuxFrameCodec() {
     this(Yamux.INITIAL_WINDOW_SIZE);
   }
 
   /**
-   * A codec accepting DATA frames up to {@code maxDataLength} bytes: no frame can legally be larger than the
-   * receive window, so pass {@link YamuxSettings#initialWindow()}.
+   * A codec accepting DATA frames up to {@code maxDataLength} bytes: no frame can legally be larger
+   * than the receive window, so pass {@link YamuxSettings#initialWindow()}.
    */
   public YamuxFrameCodec(int maxDataLength) {
     super(YamuxFrame.class);
@@ -49,7 +53,8 @@ public final class YamuxFrameCodec extends ByteToMessageCodec<YamuxFrame> {
 
   /** Writes the header and, for DATA, the payload without copying it (a composite buffer). */
   @Override
-  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise)
+      throws Exception {
     if (!(msg instanceof YamuxFrame)) {
       super.write(ctx, msg, promise);
       return;
@@ -111,8 +116,13 @@ public final class YamuxFrameCodec extends ByteToMessageCodec<YamuxFrame> {
           throw new YamuxException("unknown yamux flag bits 0x" + Integer.toHexString(flags));
         }
         if (type == YamuxType.DATA && Integer.toUnsignedLong(length) > maxDataLength) {
-          throw new YamuxException("DATA frame of " + Integer.toUnsignedString(length)
-              + " bytes on stream " + Integer.toUnsignedString(streamId) + " exceeds " + maxDataLength);
+          throw new YamuxException(
+              "DATA frame of "
+                  + Integer.toUnsignedString(length)
+                  + " bytes on stream "
+                  + Integer.toUnsignedString(streamId)
+                  + " exceeds "
+                  + maxDataLength);
         }
       } catch (YamuxException e) {
         // The framing is lost: drop this and every later byte.

@@ -3,7 +3,8 @@ package io.reachability.libp2p.yamux;
 /**
  * Error codes carried in the length field of a GO_AWAY frame.
  *
- * @see <a href="https://github.com/hashicorp/yamux/blob/master/spec.md#session-termination">Session termination</a>
+ * @see <a href="https://github.com/hashicorp/yamux/blob/master/spec.md#session-termination">Session
+ *     termination</a>
  */
 public enum YamuxGoAwayCode {
   NORMAL(0),

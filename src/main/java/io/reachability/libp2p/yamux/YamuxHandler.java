@@ -21,21 +21,27 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The yamux session state machine for one connection; installed as the last handler, directly after
- * {@link YamuxFrameCodec}. Every stream is a {@link YamuxStreamChannel} child channel on the connection's event loop.
+ * {@link YamuxFrameCodec}. Every stream is a {@link YamuxStreamChannel} child channel on the
+ * connection's event loop.
  *
  * <ul>
- *   <li>Clients open odd stream ids, servers even ones. {@link #openStream()} sends SYN (a WINDOW_UPDATE) and
- *       returns the registered, active channel.
- *   <li>A peer's SYN creates a stream channel: ACK is sent, {@code inboundStreamInitializer} runs on the event loop
- *       (add handlers there), then the channel is registered and becomes active. Beyond
- *       {@link YamuxSettings#maxInboundStreams()} the stream is refused with RST; the session carries on.
- *   <li>PING with SYN is answered with ACK and the same opaque value; {@link #ping()} measures the round trip.
- *   <li>A received GO_AWAY stops {@link #openStream()}; existing streams continue. {@link #goAway} announces the
- *       same to the peer (new inbound streams are refused). Closing the connection sends GO_AWAY(NORMAL) first.
- *   <li>A protocol violation (bad header, data beyond a window, SYN for an open id, an id of the wrong parity,
- *       bad PING flags, session frames on a stream id) sends GO_AWAY(PROTOCOL_ERROR) and closes the connection.
- *       Frames for unknown or closed streams are dropped (FIN and RST race with data), their data released.
- *   <li>Errors never travel past this handler; when the connection closes, every stream channel closes.
+ *   <li>Clients open odd stream ids, servers even ones. {@link #openStream()} sends SYN (a
+ *       WINDOW_UPDATE) and returns the registered, active channel.
+ *   <li>A peer's SYN creates a stream channel: ACK is sent, {@code inboundStreamInitializer} runs
+ *       on the event loop (add handlers there), then the channel is registered and becomes active.
+ *       Beyond {@link YamuxSettings#maxInboundStreams()} the stream is refused with RST; the
+ *       session carries on.
+ *   <li>PING with SYN is answered with ACK and the same opaque value; {@link #ping()} measures the
+ *       round trip.
+ *   <li>A received GO_AWAY stops {@link #openStream()}; existing streams continue. {@link #goAway}
+ *       announces the same to the peer (new inbound streams are refused). Closing the connection
+ *       sends GO_AWAY(NORMAL) first.
+ *   <li>A protocol violation (bad header, data beyond a window, SYN for an open id, an id of the
+ *       wrong parity, bad PING flags, session frames on a stream id) sends GO_AWAY(PROTOCOL_ERROR)
+ *       and closes the connection. Frames for unknown or closed streams are dropped (FIN and RST
+ *       race with data), their data released.
+ *   <li>Errors never travel past this handler; when the connection closes, every stream channel
+ *       closes.
  * </ul>
  *
  * <p>{@link #openStream()}, {@link #ping()} and {@link #goAway} may be called from any thread.
@@ -50,8 +56,8 @@ import org.jspecify.annotations.Nullable;
  * // outbound: yamux.openStream(stream -> stream.pipeline().addLast(MultistreamHandler.initiator(...)))
  * }</pre>
  *
- * <p>Initializers should only configure the stream and add handlers: the channel is not registered yet, so writes
- * belong in {@code channelActive} or later.
+ * <p>Initializers should only configure the stream and add handlers: the channel is not registered
+ * yet, so writes belong in {@code channelActive} or later.
  *
  * @see <a href="https://github.com/hashicorp/yamux/blob/master/spec.md">hashicorp yamux spec</a>
  */
@@ -70,12 +76,17 @@ public final class YamuxHandler extends ChannelDuplexHandler {
   private volatile @Nullable ChannelHandlerContext ctx;
   private volatile boolean remoteGoAway;
   private volatile int streamCount;
+
   /**
    * Stream channels not yet closed on our side (a stream we closed that awaits the peer's FIN is
    * not one). Written on the event loop only; volatile so that other threads may read it.
    */
   private volatile int openChannels;
-  /** {@link System#nanoTime()} when {@link #openChannels} last dropped to zero (or the session began). */
+
+  /**
+   * {@link System#nanoTime()} when {@link #openChannels} last dropped to zero (or the session
+   * began).
+   */
   private volatile long idleSinceNanos = System.nanoTime();
 
   // Everything below is touched on the event loop only.
@@ -94,13 +105,17 @@ public final class YamuxHandler extends ChannelDuplexHandler {
   /**
    * @param client whether this side is the client of the connection (it dialed): odd stream ids
    * @param settings windows, limits and timeouts
-   * @param inboundStreamInitializer called on the event loop for every stream the peer opens, before the stream
-   *     channel is registered; typically adds the stream's handlers
+   * @param inboundStreamInitializer called on the event loop for every stream the peer opens,
+   *     before the stream channel is registered; typically adds the stream's handlers
    */
-  public YamuxHandler(boolean client, YamuxSettings settings, Consumer<YamuxStreamChannel> inboundStreamInitializer) {
+  public YamuxHandler(
+      boolean client,
+      YamuxSettings settings,
+      Consumer<YamuxStreamChannel> inboundStreamInitializer) {
     this.client = client;
     this.settings = Objects.requireNonNull(settings, "settings");
-    this.inboundStreamInitializer = Objects.requireNonNull(inboundStreamInitializer, "inboundStreamInitializer");
+    this.inboundStreamInitializer =
+        Objects.requireNonNull(inboundStreamInitializer, "inboundStreamInitializer");
     this.nextStreamId = client ? 1 : 2;
   }
 
@@ -112,7 +127,10 @@ public final class YamuxHandler extends ChannelDuplexHandler {
     return settings;
   }
 
-  /** Number of streams the session currently tracks (open, or closed locally and awaiting the peer's FIN). */
+  /**
+   * Number of streams the session currently tracks (open, or closed locally and awaiting the peer's
+   * FIN).
+   */
   public int streamCount() {
     return streamCount;
   }
@@ -127,8 +145,9 @@ public final class YamuxHandler extends ChannelDuplexHandler {
   }
 
   /**
-   * How long the session has had no stream channel open on our side ({@link #openStreamChannels()}),
-   * as of {@code nowNanos} ({@link System#nanoTime()}); zero while one is open.
+   * How long the session has had no stream channel open on our side ({@link
+   * #openStreamChannels()}), as of {@code nowNanos} ({@link System#nanoTime()}); zero while one is
+   * open.
    */
   public long idleNanos(long nowNanos) {
     return openChannels > 0 ? 0 : Math.max(0, nowNanos - idleSinceNanos);
@@ -140,18 +159,19 @@ public final class YamuxHandler extends ChannelDuplexHandler {
   }
 
   /**
-   * Opens a stream; the future completes with the registered, active channel. Handlers added in a dependent stage
-   * may miss data the peer sends very quickly when called from outside the event loop; prefer
-   * {@link #openStream(Consumer)} then.
+   * Opens a stream; the future completes with the registered, active channel. Handlers added in a
+   * dependent stage may miss data the peer sends very quickly when called from outside the event
+   * loop; prefer {@link #openStream(Consumer)} then.
    */
   public CompletableFuture<YamuxStreamChannel> openStream() {
     return openStream(null);
   }
 
   /**
-   * Opens a stream, calling {@code initializer} on the event loop before the channel is registered (like the
-   * inbound initializer), so its handlers see everything. Fails with {@link YamuxException} when the session is
-   * closed, the peer sent GO_AWAY, {@value Yamux#MAX_ACK_BACKLOG} streams are unacknowledged or ids ran out.
+   * Opens a stream, calling {@code initializer} on the event loop before the channel is registered
+   * (like the inbound initializer), so its handlers see everything. Fails with {@link
+   * YamuxException} when the session is closed, the peer sent GO_AWAY, {@value
+   * Yamux#MAX_ACK_BACKLOG} streams are unacknowledged or ids ran out.
    */
   public CompletableFuture<YamuxStreamChannel> openStream(
       @Nullable Consumer<? super YamuxStreamChannel> initializer) {
@@ -160,7 +180,10 @@ public final class YamuxHandler extends ChannelDuplexHandler {
     return future;
   }
 
-  /** Sends PING and completes with the round-trip time, or fails after {@link YamuxSettings#pingTimeout()}. */
+  /**
+   * Sends PING and completes with the round-trip time, or fails after {@link
+   * YamuxSettings#pingTimeout()}.
+   */
   public CompletableFuture<Duration> ping() {
     CompletableFuture<Duration> future = new CompletableFuture<>();
     runOnEventLoop(future, () -> ping0(future));
@@ -168,21 +191,24 @@ public final class YamuxHandler extends ChannelDuplexHandler {
   }
 
   /**
-   * Announces GO_AWAY with {@code code}: the peer stops opening streams and we refuse new ones; existing streams
-   * continue. Closing the connection channel afterwards is the caller's decision.
+   * Announces GO_AWAY with {@code code}: the peer stops opening streams and we refuse new ones;
+   * existing streams continue. Closing the connection channel afterwards is the caller's decision.
    */
   public void goAway(YamuxGoAwayCode code) {
     Objects.requireNonNull(code, "code");
-    runOnEventLoop(new CompletableFuture<Void>(), () -> {
-      if (!closed && !localGoAway) {
-        localGoAway = true;
-        writeFrame(YamuxFrame.goAway(code));
-        flush();
-      }
-    });
+    runOnEventLoop(
+        new CompletableFuture<Void>(),
+        () -> {
+          if (!closed && !localGoAway) {
+            localGoAway = true;
+            writeFrame(YamuxFrame.goAway(code));
+            flush();
+          }
+        });
   }
 
-  // ---- ChannelHandler ------------------------------------------------------------------------------------------
+  // ---- ChannelHandler
+  // ------------------------------------------------------------------------------------------
 
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
@@ -262,7 +288,8 @@ public final class YamuxHandler extends ChannelDuplexHandler {
     ctx.close(promise);
   }
 
-  // ---- frames --------------------------------------------------------------------------------------------------
+  // ---- frames
+  // --------------------------------------------------------------------------------------------------
 
   private void onFrame(YamuxFrame frame) {
     switch (frame.type()) {
@@ -289,10 +316,12 @@ public final class YamuxHandler extends ChannelDuplexHandler {
     YamuxStreamChannel stream = streams.get(id);
     if (frame.hasFlag(YamuxFlag.SYN)) {
       if (stream != null) {
-        throw new YamuxException("SYN for stream " + Integer.toUnsignedString(id) + " which is open");
+        throw new YamuxException(
+            "SYN for stream " + Integer.toUnsignedString(id) + " which is open");
       }
       if (isLocalId(id)) {
-        throw new YamuxException("peer opened stream " + Integer.toUnsignedString(id) + " with our id parity");
+        throw new YamuxException(
+            "peer opened stream " + Integer.toUnsignedString(id) + " with our id parity");
       }
       stream = acceptStream(id);
     }
@@ -308,7 +337,10 @@ public final class YamuxHandler extends ChannelDuplexHandler {
       return null;
     }
     if (inboundStreams >= settings.maxInboundStreams()) {
-      log.debug("{} refusing stream {}: {} inbound streams open", ctx().channel(), Integer.toUnsignedString(id),
+      log.debug(
+          "{} refusing stream {}: {} inbound streams open",
+          ctx().channel(),
+          Integer.toUnsignedString(id),
           inboundStreams);
       sendReset(id);
       return null;
@@ -364,10 +396,12 @@ public final class YamuxHandler extends ChannelDuplexHandler {
     }
   }
 
-  // ---- operations on the event loop ----------------------------------------------------------------------------
+  // ---- operations on the event loop
+  // ----------------------------------------------------------------------------
 
   private void openStream0(
-      @Nullable Consumer<? super YamuxStreamChannel> initializer, CompletableFuture<YamuxStreamChannel> future) {
+      @Nullable Consumer<? super YamuxStreamChannel> initializer,
+      CompletableFuture<YamuxStreamChannel> future) {
     ChannelHandlerContext ctx = ctx();
     if (closed || !ctx.channel().isActive()) {
       future.completeExceptionally(new YamuxException("yamux session is closed"));
@@ -382,8 +416,8 @@ public final class YamuxHandler extends ChannelDuplexHandler {
       return;
     }
     if (unacknowledgedOutbound >= Yamux.MAX_ACK_BACKLOG) {
-      future.completeExceptionally(new YamuxException(
-          unacknowledgedOutbound + " streams are waiting for the peer's ACK"));
+      future.completeExceptionally(
+          new YamuxException(unacknowledgedOutbound + " streams are waiting for the peer's ACK"));
       return;
     }
     if (nextStreamId > MAX_STREAM_ID) {
@@ -418,12 +452,16 @@ public final class YamuxHandler extends ChannelDuplexHandler {
       return;
     }
     int opaque = nextPingId++;
-    ScheduledFuture<?> timeout = schedule(() -> {
-      PendingPing pending = pings.remove(opaque);
-      if (pending != null) {
-        pending.future.completeExceptionally(new YamuxException("no PING answer within " + settings.pingTimeout()));
-      }
-    }, settings.pingTimeout());
+    ScheduledFuture<?> timeout =
+        schedule(
+            () -> {
+              PendingPing pending = pings.remove(opaque);
+              if (pending != null) {
+                pending.future.completeExceptionally(
+                    new YamuxException("no PING answer within " + settings.pingTimeout()));
+              }
+            },
+            settings.pingTimeout());
     pings.put(opaque, new PendingPing(future, System.nanoTime(), timeout));
     writeFrame(YamuxFrame.ping(YamuxFlag.SYN.bit(), opaque));
     flush();
@@ -475,7 +513,8 @@ public final class YamuxHandler extends ChannelDuplexHandler {
     pings.clear();
   }
 
-  // ---- used by YamuxStreamChannel on the event loop ---------------------------------------------------------------
+  // ---- used by YamuxStreamChannel on the event loop
+  // ---------------------------------------------------------------
 
   boolean isSessionOpen() {
     return !closed;
@@ -490,7 +529,8 @@ public final class YamuxHandler extends ChannelDuplexHandler {
     ctx.write(frame, ctx.voidPromise());
     flushPending = true;
     if (inRead && !flushScheduled) {
-      // Normally channelReadComplete flushes; this task is the safety net should a handler before us forward
+      // Normally channelReadComplete flushes; this task is the safety net should a handler before
+      // us forward
       // frames without a read-complete. It runs after the current read batch.
       flushScheduled = true;
       ctx.channel().eventLoop().execute(this::flushAfterRead);
@@ -503,7 +543,9 @@ public final class YamuxHandler extends ChannelDuplexHandler {
     flush();
   }
 
-  /** Flushes now, or at the end of the current read batch when called while frames are being read. */
+  /**
+   * Flushes now, or at the end of the current read batch when called while frames are being read.
+   */
   void flush() {
     ChannelHandlerContext ctx = this.ctx;
     if (!inRead && flushPending && ctx != null) {
@@ -516,7 +558,10 @@ public final class YamuxHandler extends ChannelDuplexHandler {
     unacknowledgedOutbound--;
   }
 
-  /** The channel of a stream we added closed on our side (it may stay in the table until the peer's FIN). */
+  /**
+   * The channel of a stream we added closed on our side (it may stay in the table until the peer's
+   * FIN).
+   */
   void streamChannelClosed() {
     if (openChannels > 0 && --openChannels == 0) {
       idleSinceNanos = System.nanoTime();
@@ -542,7 +587,8 @@ public final class YamuxHandler extends ChannelDuplexHandler {
     return ctx().channel().eventLoop().schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
   }
 
-  // ---- helpers -------------------------------------------------------------------------------------------------
+  // ---- helpers
+  // -------------------------------------------------------------------------------------------------
 
   private void addStream(YamuxStreamChannel stream) {
     streams.put(stream.streamId(), stream);
@@ -578,13 +624,14 @@ public final class YamuxHandler extends ChannelDuplexHandler {
       future.completeExceptionally(new YamuxException("YamuxHandler is not in a pipeline"));
       return;
     }
-    Runnable guarded = () -> {
-      try {
-        task.run();
-      } catch (RuntimeException e) {
-        future.completeExceptionally(e);
-      }
-    };
+    Runnable guarded =
+        () -> {
+          try {
+            task.run();
+          } catch (RuntimeException e) {
+            future.completeExceptionally(e);
+          }
+        };
     EventLoop loop = ctx.channel().eventLoop();
     if (loop.inEventLoop()) {
       guarded.run();

@@ -23,28 +23,31 @@ import java.util.concurrent.ScheduledFuture;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One yamux stream as a Netty child channel of the connection ({@link #parent()}), running on the connection's
- * event loop with its own pipeline and {@link ChannelConfig} (auto-read, write-buffer water marks). It reads and
- * writes {@link ByteBuf}s.
+ * One yamux stream as a Netty child channel of the connection ({@link #parent()}), running on the
+ * connection's event loop with its own pipeline and {@link ChannelConfig} (auto-read, write-buffer
+ * water marks). It reads and writes {@link ByteBuf}s.
  *
  * <ul>
- *   <li>Writes are cut into DATA frames of at most {@link YamuxSettings#maxFramePayload()} bytes and never exceed
- *       the peer's window; the rest waits in the channel's outbound buffer (so {@link #isWritable()} follows the
- *       water marks) until a WINDOW_UPDATE arrives. A write's promise completes when its last byte has been
- *       handed to the connection.
- *   <li>Received data is delivered when the pipeline reads (auto-read or {@link #read()}); the peer gets
- *       WINDOW_UPDATE credit for delivered bytes once half a window has been consumed.
- *   <li>{@link #shutdownOutput()} sends FIN after everything written so far; {@link #close()} sends FIN unless it was
- *       sent already (or RST if written data is still waiting for window, so the peer cannot mistake the
- *       truncated stream for a complete one) and makes the channel inactive.
- *   <li>The peer's FIN fires {@link ChannelInputShutdownEvent#INSTANCE} then
- *       {@link ChannelInputShutdownReadComplete#INSTANCE} after the buffered data; once both directions are
- *       finished the channel closes by itself.
- *   <li>{@link #reset()} sends RST and closes; the peer's RST fires {@link YamuxStreamResetException} and closes.
+ *   <li>Writes are cut into DATA frames of at most {@link YamuxSettings#maxFramePayload()} bytes
+ *       and never exceed the peer's window; the rest waits in the channel's outbound buffer (so
+ *       {@link #isWritable()} follows the water marks) until a WINDOW_UPDATE arrives. A write's
+ *       promise completes when its last byte has been handed to the connection.
+ *   <li>Received data is delivered when the pipeline reads (auto-read or {@link #read()}); the peer
+ *       gets WINDOW_UPDATE credit for delivered bytes once half a window has been consumed.
+ *   <li>{@link #shutdownOutput()} sends FIN after everything written so far; {@link #close()} sends
+ *       FIN unless it was sent already (or RST if written data is still waiting for window, so the
+ *       peer cannot mistake the truncated stream for a complete one) and makes the channel
+ *       inactive.
+ *   <li>The peer's FIN fires {@link ChannelInputShutdownEvent#INSTANCE} then {@link
+ *       ChannelInputShutdownReadComplete#INSTANCE} after the buffered data; once both directions
+ *       are finished the channel closes by itself.
+ *   <li>{@link #reset()} sends RST and closes; the peer's RST fires {@link
+ *       YamuxStreamResetException} and closes.
  *   <li>When the connection closes every stream channel closes.
  * </ul>
  *
- * @see <a href="https://github.com/hashicorp/yamux/blob/master/spec.md#message-flow">Message flow</a>
+ * @see <a href="https://github.com/hashicorp/yamux/blob/master/spec.md#message-flow">Message
+ *     flow</a>
  */
 public final class YamuxStreamChannel extends AbstractChannel implements DuplexChannel {
 
@@ -53,7 +56,9 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
 
   private static final ChannelMetadata METADATA = new ChannelMetadata(false, MAX_MESSAGES_PER_READ);
 
-  /** Window is granted back once at least this fraction (1/n) of the initial window was consumed. */
+  /**
+   * Window is granted back once at least this fraction (1/n) of the initial window was consumed.
+   */
   private static final int CREDIT_THRESHOLD_DIVISOR = 2;
 
   private final YamuxHandler session;
@@ -102,12 +107,16 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
     return outbound;
   }
 
-  /** Resets the stream (RST): pending writes fail, the peer sees an error, the channel closes. Any thread. */
+  /**
+   * Resets the stream (RST): pending writes fail, the peer sees an error, the channel closes. Any
+   * thread.
+   */
   public void reset() {
     runOnEventLoop(this::reset0);
   }
 
-  // ---- Channel -------------------------------------------------------------------------------------------------
+  // ---- Channel
+  // -------------------------------------------------------------------------------------------------
 
   @Override
   public ChannelConfig config() {
@@ -136,7 +145,8 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
 
   @Override
   protected boolean isCompatible(EventLoop loop) {
-    return true; // registration needs no I/O resources; the session registers us on the parent's loop
+    return true; // registration needs no I/O resources; the session registers us on the parent's
+    // loop
   }
 
   @Override
@@ -175,8 +185,8 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
           "unsupported message type: " + StringUtil.simpleClassName(msg) + " (expected ByteBuf)");
     }
     if (outputShutdown) {
-      throw new ChannelOutputShutdownException("yamux stream " + Integer.toUnsignedString(streamId)
-          + " output is shut down");
+      throw new ChannelOutputShutdownException(
+          "yamux stream " + Integer.toUnsignedString(streamId) + " output is shut down");
     }
     return msg;
   }
@@ -185,7 +195,7 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
   protected void doWrite(ChannelOutboundBuffer in) {
     boolean wrote = false;
     stalled = false;
-    for (;;) {
+    for (; ; ) {
       Object msg = in.current();
       if (msg == null) {
         break;
@@ -231,7 +241,8 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
     }
     if (!resetDone && !removed && session.isSessionOpen()) {
       if (stalled) {
-        sendRst(); // written data will never arrive: a FIN would make the truncation look like a clean end
+        sendRst(); // written data will never arrive: a FIN would make the truncation look like a
+        // clean end
       } else if (!finSent) {
         finSent = true;
         session.writeFrame(YamuxFrame.windowUpdate(streamId, YamuxFlag.FIN.bit(), 0));
@@ -241,12 +252,14 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
     if (resetDone || remoteFin || !session.isSessionOpen()) {
       session.removeStream(this);
     } else if (!removed) {
-      // Keep the id until the peer's FIN (late frames must not look like a new stream), but not forever.
+      // Keep the id until the peer's FIN (late frames must not look like a new stream), but not
+      // forever.
       closeTimeout = session.schedule(this::closeTimedOut, settings.streamCloseTimeout());
     }
   }
 
-  // ---- DuplexChannel ------------------------------------------------------------------------------------------
+  // ---- DuplexChannel
+  // ------------------------------------------------------------------------------------------
 
   @Override
   public boolean isInputShutdown() {
@@ -262,7 +275,8 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
   /** Not supported: yamux has no way to stop the peer's half but {@link #reset()}. */
   @Override
   public ChannelFuture shutdownInput(ChannelPromise promise) {
-    return promise.setFailure(new UnsupportedOperationException("yamux streams cannot shut down input; use reset()"));
+    return promise.setFailure(
+        new UnsupportedOperationException("yamux streams cannot shut down input; use reset()"));
   }
 
   @Override
@@ -288,13 +302,19 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
     return inputShutdown && outputShutdown;
   }
 
-  /** Not supported (see {@link #shutdownInput()}); use {@link #shutdownOutput()} or {@link #close()}. */
+  /**
+   * Not supported (see {@link #shutdownInput()}); use {@link #shutdownOutput()} or {@link
+   * #close()}.
+   */
   @Override
   public ChannelFuture shutdown() {
     return shutdown(newPromise());
   }
 
-  /** Not supported (see {@link #shutdownInput()}); use {@link #shutdownOutput()} or {@link #close()}. */
+  /**
+   * Not supported (see {@link #shutdownInput()}); use {@link #shutdownOutput()} or {@link
+   * #close()}.
+   */
   @Override
   public ChannelFuture shutdown(ChannelPromise promise) {
     return shutdownInput(promise);
@@ -302,13 +322,21 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
 
   @Override
   public String toString() {
-    return "YamuxStreamChannel(" + Integer.toUnsignedString(streamId) + (outbound ? " out" : " in") + ", "
-        + parent() + ')';
+    return "YamuxStreamChannel("
+        + Integer.toUnsignedString(streamId)
+        + (outbound ? " out" : " in")
+        + ", "
+        + parent()
+        + ')';
   }
 
-  // ---- called by the session on the event loop ------------------------------------------------------------------
+  // ---- called by the session on the event loop
+  // ------------------------------------------------------------------
 
-  /** Sends the frame that opens (SYN) or accepts (ACK) the stream, announcing a window above the spec's default. */
+  /**
+   * Sends the frame that opens (SYN) or accepts (ACK) the stream, announcing a window above the
+   * spec's default.
+   */
   void sendOpenFrame(YamuxFlag flag) {
     int extra = settings.initialWindow() - Yamux.INITIAL_WINDOW_SIZE;
     recvWindow = settings.initialWindow();
@@ -333,9 +361,11 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
   }
 
   /**
-   * Applies a DATA or WINDOW_UPDATE frame addressed to this stream. The caller keeps ownership of the frame.
+   * Applies a DATA or WINDOW_UPDATE frame addressed to this stream. The caller keeps ownership of
+   * the frame.
    *
-   * @throws YamuxException when the peer overruns the receive window (a session-level protocol error)
+   * @throws YamuxException when the peer overruns the receive window (a session-level protocol
+   *     error)
    */
   void onFrame(YamuxFrame frame) {
     int flags = frame.flags();
@@ -375,7 +405,8 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
     }
   }
 
-  // ---- internals ----------------------------------------------------------------------------------------------
+  // ---- internals
+  // ----------------------------------------------------------------------------------------------
 
   private void onWindowUpdate(long delta) {
     if (delta == 0) {
@@ -390,15 +421,22 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
   private void onData(ByteBuf data, boolean fin) {
     int length = data.readableBytes();
     if (length > recvWindow) {
-      throw new YamuxException("stream " + Integer.toUnsignedString(streamId) + " received " + length
-          + " bytes with only " + recvWindow + " bytes of window left");
+      throw new YamuxException(
+          "stream "
+              + Integer.toUnsignedString(streamId)
+              + " received "
+              + length
+              + " bytes with only "
+              + recvWindow
+              + " bytes of window left");
     }
     recvWindow -= length;
     if (length == 0 || remoteFin || resetDone) {
       return; // data after FIN or RST is dropped
     }
     if (!open) {
-      // Closed locally: nobody will read this. Tell the peer to stop, like TCP does, unless it finished anyway.
+      // Closed locally: nobody will read this. Tell the peer to stop, like TCP does, unless it
+      // finished anyway.
       if (!fin) {
         sendRst();
         session.removeStream(this);
@@ -485,13 +523,14 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
       if (finSent) {
         promise.trySuccess();
       } else if (finPromise != null) {
-        finPromise.addListener(f -> {
-          if (f.isSuccess()) {
-            promise.trySuccess();
-          } else {
-            promise.tryFailure(f.cause());
-          }
-        });
+        finPromise.addListener(
+            f -> {
+              if (f.isSuccess()) {
+                promise.trySuccess();
+              } else {
+                promise.tryFailure(f.cause());
+              }
+            });
       }
       return;
     }
@@ -545,12 +584,16 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
     }
   }
 
-  /** Grants the peer window so that buffered bytes plus its window stay within the configured bounds. */
+  /**
+   * Grants the peer window so that buffered bytes plus its window stay within the configured
+   * bounds.
+   */
   private void maybeSendCredit() {
     if (remoteFin || resetDone || !open) {
       return;
     }
-    long target = Math.min(settings.initialWindow(), settings.maxBufferedBytesPerStream() - buffered);
+    long target =
+        Math.min(settings.initialWindow(), settings.maxBufferedBytesPerStream() - buffered);
     long delta = target - recvWindow;
     if (delta >= settings.initialWindow() / CREDIT_THRESHOLD_DIVISOR) {
       recvWindow += delta;
@@ -590,8 +633,10 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
 
   private final class StreamUnsafe extends AbstractUnsafe {
     @Override
-    public void connect(SocketAddress remoteAddress, @Nullable SocketAddress localAddress, ChannelPromise promise) {
-      promise.setFailure(new UnsupportedOperationException("a yamux stream is connected when it is opened"));
+    public void connect(
+        SocketAddress remoteAddress, @Nullable SocketAddress localAddress, ChannelPromise promise) {
+      promise.setFailure(
+          new UnsupportedOperationException("a yamux stream is connected when it is opened"));
     }
 
     void resumeWrites() {

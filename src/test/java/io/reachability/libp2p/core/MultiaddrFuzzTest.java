@@ -7,8 +7,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Multiaddrs from peers (identify, AutoNAT requests) and from users (REST, configuration): only
- * MultiaddrException may escape, and whatever parses is canonical — its bytes and its text both parse back
- * to an equal address with the same text.
+ * MultiaddrException may escape, and whatever parses is canonical — its bytes and its text both
+ * parse back to an equal address with the same text.
  */
 class MultiaddrFuzzTest {
 

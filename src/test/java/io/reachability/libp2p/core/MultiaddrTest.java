@@ -19,14 +19,17 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class MultiaddrTest {
 
-  private static final String PEER = "QmcgpsyWgH8Y8ajJz1Cu72KnS5uo2Aa2LpzU7kinSupNKC"; // go-multiaddr tests
-  private static final String ED25519_PEER = "12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA"; // peer-ids spec
+  private static final String PEER =
+      "QmcgpsyWgH8Y8ajJz1Cu72KnS5uo2Aa2LpzU7kinSupNKC"; // go-multiaddr tests
+  private static final String ED25519_PEER =
+      "12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA"; // peer-ids spec
 
   private static byte[] hex(String hex) {
     return HexFormat.of().parseHex(hex.replace(" ", ""));
   }
 
-  // text → bytes → text; hex from go-multiaddr multiaddr_test.go (TestStringToBytes, TestBytesToString)
+  // text → bytes → text; hex from go-multiaddr multiaddr_test.go (TestStringToBytes,
+  // TestBytesToString)
   @ParameterizedTest
   @CsvSource({
     "/ip4/127.0.0.1/udp/1234, 047f000001 910204d2",
@@ -47,9 +50,14 @@ class MultiaddrTest {
     // go-multiaddr TestBinaryRepresentation
     byte[] expected = {
       0x04, // ip4
-      0x7f, 0x00, 0x00, 0x01, // 127.0.0.1
-      (byte) 0x91, 0x02, // udp (273 as a varint)
-      0x04, (byte) 0xd2, // port 1234
+      0x7f,
+      0x00,
+      0x00,
+      0x01, // 127.0.0.1
+      (byte) 0x91,
+      0x02, // udp (273 as a varint)
+      0x04,
+      (byte) 0xd2, // port 1234
     };
     assertThat(Multiaddr.fromString("/ip4/127.0.0.1/udp/1234").toBytes()).isEqualTo(expected);
   }
@@ -60,15 +68,16 @@ class MultiaddrTest {
     byte[] expected = {
       0x2a, // ip6zone
       0x04, // 4 bytes
-      'e', 't', 'h', '0',
-      0x29, // ip6
+      'e', 't', 'h', '0', 0x29, // ip6
       0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, // ::1
     };
     Multiaddr addr = Multiaddr.fromString("/ip6zone/eth0/ip6/::1");
     assertThat(addr.toBytes()).isEqualTo(expected);
     assertThat(Multiaddr.fromBytes(expected)).hasToString("/ip6zone/eth0/ip6/::1");
-    assertThat(addr.components()).containsExactly(
-        new Multiaddr.Component(Protocol.IP6ZONE, "eth0"), new Multiaddr.Component(Protocol.IP6, "::1"));
+    assertThat(addr.components())
+        .containsExactly(
+            new Multiaddr.Component(Protocol.IP6ZONE, "eth0"),
+            new Multiaddr.Component(Protocol.IP6, "::1"));
   }
 
   @Test
@@ -76,14 +85,38 @@ class MultiaddrTest {
     byte[] expected = {
       0x36, // dns4
       0x0b, // 11 bytes
-      'e', 'x', 'a', 'm', 'p', 'l', 'e', '.', 'c', 'o', 'm',
+      'e',
+      'x',
+      'a',
+      'm',
+      'p',
+      'l',
+      'e',
+      '.',
+      'c',
+      'o',
+      'm',
       0x06, // tcp
-      0x01, (byte) 0xbb, // 443
-      (byte) 0xc0, 0x03, // tls (448)
-      (byte) 0xc1, 0x03, // sni (449)
+      0x01,
+      (byte) 0xbb, // 443
+      (byte) 0xc0,
+      0x03, // tls (448)
+      (byte) 0xc1,
+      0x03, // sni (449)
       0x0b, // 11 bytes
-      'e', 'x', 'a', 'm', 'p', 'l', 'e', '.', 'c', 'o', 'm',
-      (byte) 0xdd, 0x03, // ws (477)
+      'e',
+      'x',
+      'a',
+      'm',
+      'p',
+      'l',
+      'e',
+      '.',
+      'c',
+      'o',
+      'm',
+      (byte) 0xdd,
+      0x03, // ws (477)
     };
     Multiaddr addr = Multiaddr.fromString("/dns4/example.com/tcp/443/tls/sni/example.com/ws");
     assertThat(addr.toBytes()).isEqualTo(expected);
@@ -112,56 +145,57 @@ class MultiaddrTest {
   // Addresses go-multiaddr accepts (TestConstructSucceeds "good"), minus garlic, http-path and the
   // deprecated p2p-webrtc-direct, which this table leaves out.
   @ParameterizedTest
-  @ValueSource(strings = {
-    "/ip4/1.2.3.4",
-    "/ip4/0.0.0.0",
-    "/ip4/192.0.2.0/ipcidr/24",
-    "/ip6/::1",
-    "/ip6/2601:9:4f81:9700:803e:ca65:66e8:c21",
-    "/ip6/2601:9:4f81:9700:803e:ca65:66e8:c21/udp/1234/quic",
-    "/ip6/2601:9:4f81:9700:803e:ca65:66e8:c21/udp/1234/quic-v1",
-    "/ip6/2001:db8::/ipcidr/32",
-    "/ip6zone/x/ip6/fe80::1",
-    "/ip6zone/x%y/ip6/fe80::1",
-    "/ip6zone/x%y/ip6/::",
-    "/ip6zone/x/ip6/fe80::1/udp/1234/quic-v1",
-    "/onion/timaq4ygg2iegci7:1234",
-    "/onion/timaq4ygg2iegci7:80/http",
-    "/onion3/vww6ybal4bd7szmgncyruucpgfkqahzddi37ktceo3ah7ngmcopnpyyd:80/http",
-    "/udp/0",
-    "/tcp/0",
-    "/sctp/1234",
-    "/udp/65535",
-    "/tcp/65535",
-    "/ipfs/QmcgpsyWgH8Y8ajJz1Cu72KnS5uo2Aa2LpzU7kinSupNKC",
-    "/ipfs/k2k4r8oqamigqdo6o7hsbfwd45y70oyynp98usk7zmyfrzpqxh1pohl7",
-    "/p2p/bafzbeigvf25ytwc3akrijfecaotc74udrhcxzh2cx3we5qqnw5vgrei4bm",
-    "/p2p/12D3KooWCryG7Mon9orvQxcS1rYZjotPgpwoJNHHKcLLfE4Hf5mV",
-    "/p2p/k51qzi5uqu5dhb6l8spkdx7yxafegfkee5by8h7lmjh2ehc2sgg34z7c15vzqs",
-    "/p2p/bafzaajaiaejcalj543iwv2d7pkjt7ykvefrkfu7qjfi6sduakhso4lay6abn2d5u",
-    "/udp/1234/sctp/1234",
-    "/udp/1234/udt",
-    "/udp/1234/utp",
-    "/tcp/1234/http",
-    "/tcp/1234/tls/http",
-    "/tcp/1234/https",
-    "/p2p/QmcgpsyWgH8Y8ajJz1Cu72KnS5uo2Aa2LpzU7kinSupNKC/tcp/1234",
-    "/ip4/127.0.0.1/tcp/1234/",
-    "/ip4/127.0.0.1/udp/1234/quic-v1/webtransport",
-    "/ip4/127.0.0.1/udp/1234/quic-v1/webtransport/certhash/b2uaraocy6yrdblb4sfptaddgimjmmpy",
-    "/ip4/127.0.0.1/udp/1234/quic-v1/webtransport/certhash/b2uaraocy6yrdblb4sfptaddgimjmmpy"
-        + "/certhash/zQmbWTwYGcmdyK9CYfNBcfs9nhZs17a6FQ4Y8oea278xx41",
-    "/unix/a/b/c/d/e",
-    "/unix/stdio",
-    "/ip4/1.2.3.4/tcp/80/unix/a/b/c/d/e/f",
-    "/ip4/127.0.0.1/p2p/QmcgpsyWgH8Y8ajJz1Cu72KnS5uo2Aa2LpzU7kinSupNKC/tcp/1234/unix/stdio",
-    "/ip4/127.0.0.1/tcp/127/tls/ws",
-    "/ip4/127.0.0.1/tcp/127/noise",
-    "/ip4/127.0.0.1/tcp/127/wss",
-    "/ip4/127.0.0.1/tcp/127/webrtc-direct",
-    "/ip4/127.0.0.1/tcp/127/webrtc",
-    "/memory/4",
-  })
+  @ValueSource(
+      strings = {
+        "/ip4/1.2.3.4",
+        "/ip4/0.0.0.0",
+        "/ip4/192.0.2.0/ipcidr/24",
+        "/ip6/::1",
+        "/ip6/2601:9:4f81:9700:803e:ca65:66e8:c21",
+        "/ip6/2601:9:4f81:9700:803e:ca65:66e8:c21/udp/1234/quic",
+        "/ip6/2601:9:4f81:9700:803e:ca65:66e8:c21/udp/1234/quic-v1",
+        "/ip6/2001:db8::/ipcidr/32",
+        "/ip6zone/x/ip6/fe80::1",
+        "/ip6zone/x%y/ip6/fe80::1",
+        "/ip6zone/x%y/ip6/::",
+        "/ip6zone/x/ip6/fe80::1/udp/1234/quic-v1",
+        "/onion/timaq4ygg2iegci7:1234",
+        "/onion/timaq4ygg2iegci7:80/http",
+        "/onion3/vww6ybal4bd7szmgncyruucpgfkqahzddi37ktceo3ah7ngmcopnpyyd:80/http",
+        "/udp/0",
+        "/tcp/0",
+        "/sctp/1234",
+        "/udp/65535",
+        "/tcp/65535",
+        "/ipfs/QmcgpsyWgH8Y8ajJz1Cu72KnS5uo2Aa2LpzU7kinSupNKC",
+        "/ipfs/k2k4r8oqamigqdo6o7hsbfwd45y70oyynp98usk7zmyfrzpqxh1pohl7",
+        "/p2p/bafzbeigvf25ytwc3akrijfecaotc74udrhcxzh2cx3we5qqnw5vgrei4bm",
+        "/p2p/12D3KooWCryG7Mon9orvQxcS1rYZjotPgpwoJNHHKcLLfE4Hf5mV",
+        "/p2p/k51qzi5uqu5dhb6l8spkdx7yxafegfkee5by8h7lmjh2ehc2sgg34z7c15vzqs",
+        "/p2p/bafzaajaiaejcalj543iwv2d7pkjt7ykvefrkfu7qjfi6sduakhso4lay6abn2d5u",
+        "/udp/1234/sctp/1234",
+        "/udp/1234/udt",
+        "/udp/1234/utp",
+        "/tcp/1234/http",
+        "/tcp/1234/tls/http",
+        "/tcp/1234/https",
+        "/p2p/QmcgpsyWgH8Y8ajJz1Cu72KnS5uo2Aa2LpzU7kinSupNKC/tcp/1234",
+        "/ip4/127.0.0.1/tcp/1234/",
+        "/ip4/127.0.0.1/udp/1234/quic-v1/webtransport",
+        "/ip4/127.0.0.1/udp/1234/quic-v1/webtransport/certhash/b2uaraocy6yrdblb4sfptaddgimjmmpy",
+        "/ip4/127.0.0.1/udp/1234/quic-v1/webtransport/certhash/b2uaraocy6yrdblb4sfptaddgimjmmpy"
+            + "/certhash/zQmbWTwYGcmdyK9CYfNBcfs9nhZs17a6FQ4Y8oea278xx41",
+        "/unix/a/b/c/d/e",
+        "/unix/stdio",
+        "/ip4/1.2.3.4/tcp/80/unix/a/b/c/d/e/f",
+        "/ip4/127.0.0.1/p2p/QmcgpsyWgH8Y8ajJz1Cu72KnS5uo2Aa2LpzU7kinSupNKC/tcp/1234/unix/stdio",
+        "/ip4/127.0.0.1/tcp/127/tls/ws",
+        "/ip4/127.0.0.1/tcp/127/noise",
+        "/ip4/127.0.0.1/tcp/127/wss",
+        "/ip4/127.0.0.1/tcp/127/webrtc-direct",
+        "/ip4/127.0.0.1/tcp/127/webrtc",
+        "/memory/4",
+      })
   void go_good_addresses_parse_and_round_trip_through_bytes(String text) {
     Multiaddr addr = Multiaddr.fromString(text);
     Multiaddr again = Multiaddr.fromBytes(addr.toBytes());
@@ -170,26 +204,28 @@ class MultiaddrTest {
     assertThat(Multiaddr.fromString(addr.toString())).isEqualTo(addr);
   }
 
-  // Canonical text is printed back unchanged: go-multiaddr TestRoundTrip (minus http-path) and more.
+  // Canonical text is printed back unchanged: go-multiaddr TestRoundTrip (minus http-path) and
+  // more.
   @ParameterizedTest
-  @ValueSource(strings = {
-    "/unix/a/b/c/d",
-    "/ip6/::ffff:127.0.0.1/tcp/111",
-    "/ip4/127.0.0.1/tcp/123",
-    "/ip4/127.0.0.1/tcp/123/tls",
-    "/ip4/127.0.0.1/udp/123",
-    "/ip4/127.0.0.1/udp/123/ip6/::",
-    "/ip4/127.0.0.1/udp/1234/quic-v1/webtransport/certhash/uEiDDq4_xNyDorZBH3TlGazyJdOWSwvo4PUo5YHFMrvDE8g",
-    "/p2p/QmbHVEEepCi7rn7VL7Exxpd2Ci9NNB6ifvqwhsrbRMgQFP",
-    "/p2p/QmbHVEEepCi7rn7VL7Exxpd2Ci9NNB6ifvqwhsrbRMgQFP/unix/a/b/c",
-    "/ip6zone/eth0/ip6/fe80::1/tcp/4001",
-    "/dns/example.com/tcp/443/tls/sni/example.com/ws",
-    "/dnsaddr/bootstrap.libp2p.io/p2p/" + ED25519_PEER,
-    "/ip4/1.2.3.4/tcp/4001/p2p/" + PEER + "/p2p-circuit/p2p/" + ED25519_PEER,
-    "/ip4/1.2.3.4/udp/4001/webrtc-direct/certhash/uEiDDq4_xNyDorZBH3TlGazyJdOWSwvo4PUo5YHFMrvDE8g",
-    "/dns6/example.com/tcp/443/wss",
-    "/ip4/1.2.3.4/tcp/443/https",
-  })
+  @ValueSource(
+      strings = {
+        "/unix/a/b/c/d",
+        "/ip6/::ffff:127.0.0.1/tcp/111",
+        "/ip4/127.0.0.1/tcp/123",
+        "/ip4/127.0.0.1/tcp/123/tls",
+        "/ip4/127.0.0.1/udp/123",
+        "/ip4/127.0.0.1/udp/123/ip6/::",
+        "/ip4/127.0.0.1/udp/1234/quic-v1/webtransport/certhash/uEiDDq4_xNyDorZBH3TlGazyJdOWSwvo4PUo5YHFMrvDE8g",
+        "/p2p/QmbHVEEepCi7rn7VL7Exxpd2Ci9NNB6ifvqwhsrbRMgQFP",
+        "/p2p/QmbHVEEepCi7rn7VL7Exxpd2Ci9NNB6ifvqwhsrbRMgQFP/unix/a/b/c",
+        "/ip6zone/eth0/ip6/fe80::1/tcp/4001",
+        "/dns/example.com/tcp/443/tls/sni/example.com/ws",
+        "/dnsaddr/bootstrap.libp2p.io/p2p/" + ED25519_PEER,
+        "/ip4/1.2.3.4/tcp/4001/p2p/" + PEER + "/p2p-circuit/p2p/" + ED25519_PEER,
+        "/ip4/1.2.3.4/udp/4001/webrtc-direct/certhash/uEiDDq4_xNyDorZBH3TlGazyJdOWSwvo4PUo5YHFMrvDE8g",
+        "/dns6/example.com/tcp/443/wss",
+        "/ip4/1.2.3.4/tcp/443/https",
+      })
   void canonical_text_round_trips(String text) {
     assertThat(Multiaddr.fromString(text)).hasToString(text);
   }
@@ -204,7 +240,8 @@ class MultiaddrTest {
     "/tcp/080, /tcp/80",
     "/ip4/1.2.3.4/tcp/1///, /ip4/1.2.3.4/tcp/1",
     // the same multihash, base32 in (computed with Python base64), base64url out
-    "/certhash/bciqmhk4p6e3sb2fnsbd52okgnm6is5hfslbpuob5ji4wa4kmv3ymj4q, /certhash/uEiDDq4_xNyDorZBH3TlGazyJdOWSwvo4PUo5YHFMrvDE8g",
+    "/certhash/bciqmhk4p6e3sb2fnsbd52okgnm6is5hfslbpuob5ji4wa4kmv3ymj4q,"
+        + " /certhash/uEiDDq4_xNyDorZBH3TlGazyJdOWSwvo4PUo5YHFMrvDE8g",
   })
   void prints_the_canonical_form(String input, String canonical) {
     assertThat(Multiaddr.fromString(input)).hasToString(canonical);
@@ -214,7 +251,8 @@ class MultiaddrTest {
   @Test
   void certhash_bytes_are_the_multihash() {
     // a sha2-256 certhash from go-multiaddr TestRoundTrip
-    Multiaddr addr = Multiaddr.fromString("/certhash/uEiDDq4_xNyDorZBH3TlGazyJdOWSwvo4PUo5YHFMrvDE8g");
+    Multiaddr addr =
+        Multiaddr.fromString("/certhash/uEiDDq4_xNyDorZBH3TlGazyJdOWSwvo4PUo5YHFMrvDE8g");
     byte[] bytes = addr.toBytes();
     assertThat(bytes[0]).isEqualTo((byte) 0xd2); // certhash (466 = 0xd2 0x03)
     assertThat(bytes[1]).isEqualTo((byte) 0x03);
@@ -222,69 +260,77 @@ class MultiaddrTest {
     assertThat(bytes[3]).isEqualTo((byte) 0x12); // sha2-256
     assertThat(bytes[4]).isEqualTo((byte) 0x20); // 32-byte digest
     assertThat(bytes).hasSize(3 + 34);
-    assertThat(addr.valueOf(Protocol.CERTHASH)).contains("uEiDDq4_xNyDorZBH3TlGazyJdOWSwvo4PUo5YHFMrvDE8g");
+    assertThat(addr.valueOf(Protocol.CERTHASH))
+        .contains("uEiDDq4_xNyDorZBH3TlGazyJdOWSwvo4PUo5YHFMrvDE8g");
   }
 
   @Test
   void unix_path_is_the_rest_of_the_text() {
     Multiaddr addr = Multiaddr.fromString("/ip4/1.2.3.4/tcp/80/unix/tmp/p2p.sock");
-    assertThat(addr.components()).last().isEqualTo(new Multiaddr.Component(Protocol.UNIX, "/tmp/p2p.sock"));
+    assertThat(addr.components())
+        .last()
+        .isEqualTo(new Multiaddr.Component(Protocol.UNIX, "/tmp/p2p.sock"));
     byte[] bytes = Multiaddr.fromString("/unix/a").toBytes();
-    assertThat(bytes).containsExactly(
-        0x90, 0x03, // unix (400)
-        0x02, // 2 bytes
-        '/', 'a');
+    assertThat(bytes)
+        .containsExactly(
+            0x90, 0x03, // unix (400)
+            0x02, // 2 bytes
+            '/', 'a');
   }
 
   // Each must fail with a message naming the problem.
   @ParameterizedTest
-  @CsvSource(delimiter = '|', value = {
-    "''| empty multiaddr",
-    "/| empty multiaddr",
-    "ip4/1.2.3.4| must begin with /",
-    "/ip4/1.2.3/tcp/1| bad ip4 address \"1.2.3\"",
-    "/ip4/::1| bad ip4 address \"::1\"",
-    "/ip4/fdpsofodsajfdoisa| bad ip4 address",
-    "/ip4/localhost/tcp/1| bad ip4 address \"localhost\"",
-    "/ip4/1.2.3.4/ipcidr/256| value 256 out of range",
-    "/ip6/::/ipcidr/1026| value 1026 out of range",
-    "/ip4| missing value for ip4",
-    "/ip6| missing value for ip6",
-    "/ip6/fe80::1%eth0| bad ip6 address",
-    "/ip6zone| missing value for ip6zone",
-    "/ip6zone/| missing value for ip6zone",
-    "/ip6zone//ip6/fe80::1| empty ip6zone value",
-    "/foo| unknown protocol \"foo\"",
-    "/ip4/1.2.3.4//tcp/1| unknown protocol \"\"",
-    "/tcp| missing value for tcp",
-    "/udp/65536| port 65536 out of range",
-    "/ip4/1.2.3.4/tcp/70000| port 70000 out of range",
-    "/ip4/1.2.3.4/tcp/-1| bad tcp port \"-1\"",
-    "/ip4/127.0.0.1/tcp/jfodsajfidosajfoidsa| bad tcp port",
-    "/quic/65536| unknown protocol \"65536\"",
-    "/udp/1234/udt/1234| unknown protocol \"1234\"",
-    "/ip4/127.0.0.1/quic-v1/1234| unknown protocol \"1234\"",
-    "/onion/9imaq4ygg2iegci7:80| bad onion address",
-    "/onion/aaimaq4ygg2iegci7:80| bad onion address",
-    "/onion/timaq4ygg2iegci7:0| onion port 0 out of range",
-    "/onion/timaq4ygg2iegci7:-1| bad onion port",
-    "/onion/timaq4ygg2iegci7| bad onion address",
-    "/onion3/vww6ybal4bd7szmgncyruucpgfkqahzddi37ktceo3ah7ngmcopnpyyd:0| onion3 port 0 out of range",
-    "/ip4/127.0.0.1/udp/1234/quic-v1/webtransport/certhash| missing value for certhash",
-    "/ip4/127.0.0.1/udp/1234/quic-v1/webtransport/certhash/b2uaraocy6yrdblb4sfptaddgimjmmp| bad certhash",
-    "/certhash/qabc| unsupported multibase prefix 'q'",
-    "/ip4/127.0.0.1/ipfs| missing value for p2p",
-    "/ip4/127.0.0.1/p2p/tcp| bad p2p peer id \"tcp\"",
-    "/unix| missing value for unix",
-    "/ip4/1.2.3.4/tcp/80/unix| missing value for unix",
-    "/p2p/QmxoHT6iViN5xAjoz1VZ553cL31U9F94ht3QvWR1FrEbZY| bad p2p peer id",
-    "/p2p/k2k4r8oqamigqdo6o7hsbfwd45y70oyynp98usk7zmyfrzpqxh1pohl-| bad p2p peer id",
-    "/p2p/?unknownmultibase| unsupported multibase prefix '?'",
-    "/p2p/k2jmtxwoe2phm1hbqp0e7nufqf6umvuu2e9qd7ana7h411a0haqj6i2z| is not libp2p-key",
-    "/p2p/bafkreifoybygix7fh3r3g5rqle3wcnhqldgdg4shzf4k3ulyw3gn7mabt4| is not libp2p-key",
-    "/memory/92233720368547758081| memory value 92233720368547758081 out of range",
-    "/dns4/| missing value for dns4",
-  })
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "''| empty multiaddr",
+        "/| empty multiaddr",
+        "ip4/1.2.3.4| must begin with /",
+        "/ip4/1.2.3/tcp/1| bad ip4 address \"1.2.3\"",
+        "/ip4/::1| bad ip4 address \"::1\"",
+        "/ip4/fdpsofodsajfdoisa| bad ip4 address",
+        "/ip4/localhost/tcp/1| bad ip4 address \"localhost\"",
+        "/ip4/1.2.3.4/ipcidr/256| value 256 out of range",
+        "/ip6/::/ipcidr/1026| value 1026 out of range",
+        "/ip4| missing value for ip4",
+        "/ip6| missing value for ip6",
+        "/ip6/fe80::1%eth0| bad ip6 address",
+        "/ip6zone| missing value for ip6zone",
+        "/ip6zone/| missing value for ip6zone",
+        "/ip6zone//ip6/fe80::1| empty ip6zone value",
+        "/foo| unknown protocol \"foo\"",
+        "/ip4/1.2.3.4//tcp/1| unknown protocol \"\"",
+        "/tcp| missing value for tcp",
+        "/udp/65536| port 65536 out of range",
+        "/ip4/1.2.3.4/tcp/70000| port 70000 out of range",
+        "/ip4/1.2.3.4/tcp/-1| bad tcp port \"-1\"",
+        "/ip4/127.0.0.1/tcp/jfodsajfidosajfoidsa| bad tcp port",
+        "/quic/65536| unknown protocol \"65536\"",
+        "/udp/1234/udt/1234| unknown protocol \"1234\"",
+        "/ip4/127.0.0.1/quic-v1/1234| unknown protocol \"1234\"",
+        "/onion/9imaq4ygg2iegci7:80| bad onion address",
+        "/onion/aaimaq4ygg2iegci7:80| bad onion address",
+        "/onion/timaq4ygg2iegci7:0| onion port 0 out of range",
+        "/onion/timaq4ygg2iegci7:-1| bad onion port",
+        "/onion/timaq4ygg2iegci7| bad onion address",
+        "/onion3/vww6ybal4bd7szmgncyruucpgfkqahzddi37ktceo3ah7ngmcopnpyyd:0| onion3 port 0 out of"
+            + " range",
+        "/ip4/127.0.0.1/udp/1234/quic-v1/webtransport/certhash| missing value for certhash",
+        "/ip4/127.0.0.1/udp/1234/quic-v1/webtransport/certhash/b2uaraocy6yrdblb4sfptaddgimjmmp| bad"
+            + " certhash",
+        "/certhash/qabc| unsupported multibase prefix 'q'",
+        "/ip4/127.0.0.1/ipfs| missing value for p2p",
+        "/ip4/127.0.0.1/p2p/tcp| bad p2p peer id \"tcp\"",
+        "/unix| missing value for unix",
+        "/ip4/1.2.3.4/tcp/80/unix| missing value for unix",
+        "/p2p/QmxoHT6iViN5xAjoz1VZ553cL31U9F94ht3QvWR1FrEbZY| bad p2p peer id",
+        "/p2p/k2k4r8oqamigqdo6o7hsbfwd45y70oyynp98usk7zmyfrzpqxh1pohl-| bad p2p peer id",
+        "/p2p/?unknownmultibase| unsupported multibase prefix '?'",
+        "/p2p/k2jmtxwoe2phm1hbqp0e7nufqf6umvuu2e9qd7ana7h411a0haqj6i2z| is not libp2p-key",
+        "/p2p/bafkreifoybygix7fh3r3g5rqle3wcnhqldgdg4shzf4k3ulyw3gn7mabt4| is not libp2p-key",
+        "/memory/92233720368547758081| memory value 92233720368547758081 out of range",
+        "/dns4/| missing value for dns4",
+      })
   void invalid_text_fails_with_a_clear_message(String text, String problem) {
     assertThatThrownBy(() -> Multiaddr.fromString(text))
         .isInstanceOf(MultiaddrException.class)
@@ -300,48 +346,81 @@ class MultiaddrTest {
 
   @Test
   void invalid_bytes_fail_with_a_clear_message() {
-    assertThatThrownBy(() -> Multiaddr.fromBytes(new byte[0])).hasMessageEndingWith("empty multiaddr");
-    assertThatThrownBy(() -> Multiaddr.fromBytes(new byte[] {
-          (byte) 0x8f, 0x4e // 9999 as a varint
-        }))
+    assertThatThrownBy(() -> Multiaddr.fromBytes(new byte[0]))
+        .hasMessageEndingWith("empty multiaddr");
+    assertThatThrownBy(
+            () ->
+                Multiaddr.fromBytes(
+                    new byte[] {
+                      (byte) 0x8f, 0x4e // 9999 as a varint
+                    }))
         .isInstanceOf(MultiaddrException.class)
         .hasMessage("invalid multiaddr bytes 8f4e: unknown protocol code 9999");
-    assertThatThrownBy(() -> Multiaddr.fromBytes(new byte[] {
-          0x06, // tcp
-          0x10 // one of two port bytes
-        }))
+    assertThatThrownBy(
+            () ->
+                Multiaddr.fromBytes(
+                    new byte[] {
+                      0x06, // tcp
+                      0x10 // one of two port bytes
+                    }))
         .hasMessageEndingWith("truncated value for tcp");
-    assertThatThrownBy(() -> Multiaddr.fromBytes(new byte[] {
-          0x04, // ip4
-          0x7f, 0x00, 0x00 // three of four address bytes
-        }))
+    assertThatThrownBy(
+            () ->
+                Multiaddr.fromBytes(
+                    new byte[] {
+                      0x04, // ip4
+                      0x7f,
+                      0x00,
+                      0x00 // three of four address bytes
+                    }))
         .hasMessageEndingWith("truncated value for ip4");
     assertThatThrownBy(() -> Multiaddr.fromBytes(new byte[] {(byte) 0x91})) // udp code cut short
         .hasMessageEndingWith("truncated protocol code");
-    assertThatThrownBy(() -> Multiaddr.fromBytes(new byte[] {
-          0x35, // dns
-          (byte) 0x80 // length varint cut short
-        }))
+    assertThatThrownBy(
+            () ->
+                Multiaddr.fromBytes(
+                    new byte[] {
+                      0x35, // dns
+                      (byte) 0x80 // length varint cut short
+                    }))
         .hasMessageEndingWith("truncated length for dns");
-    assertThatThrownBy(() -> Multiaddr.fromBytes(new byte[] {
-          0x35, // dns
-          (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x07, // claims 2^31 - 1 bytes
-          'a'
-        }))
+    assertThatThrownBy(
+            () ->
+                Multiaddr.fromBytes(
+                    new byte[] {
+                      0x35, // dns
+                      (byte) 0xff,
+                      (byte) 0xff,
+                      (byte) 0xff,
+                      (byte) 0xff,
+                      0x07, // claims 2^31 - 1 bytes
+                      'a'
+                    }))
         .hasMessageEndingWith("truncated value for dns");
-    assertThatThrownBy(() -> Multiaddr.fromBytes(new byte[] {
-          0x35, // dns
-          0x00 // empty name
-        }))
+    assertThatThrownBy(
+            () ->
+                Multiaddr.fromBytes(
+                    new byte[] {
+                      0x35, // dns
+                      0x00 // empty name
+                    }))
         .hasMessageEndingWith("empty dns value");
-    assertThatThrownBy(() -> Multiaddr.fromBytes(new byte[] {
-          (byte) 0x86, 0x00, // tcp's code 6 as a non-minimal varint
-          0x00, 0x50 // port 80
-        }))
+    assertThatThrownBy(
+            () ->
+                Multiaddr.fromBytes(
+                    new byte[] {
+                      (byte) 0x86,
+                      0x00, // tcp's code 6 as a non-minimal varint
+                      0x00,
+                      0x50 // port 80
+                    }))
         .hasMessageEndingWith("varint is not minimally encoded");
     // go-multiaddr TestInvalidP2PAddrBytes: the p2p value is a multihash with a wrong length
-    assertThatThrownBy(() -> Multiaddr.fromBytes(
-            hex("a503221221c05877cbae039d70a5e600ea02c6f9f2942439285c9e344e26f8d280c850fad6")))
+    assertThatThrownBy(
+            () ->
+                Multiaddr.fromBytes(
+                    hex(
+                        "a503221221c05877cbae039d70a5e600ea02c6f9f2942439285c9e344e26f8d280c850fad6")))
         .isInstanceOf(MultiaddrException.class);
     byte[] tooLong = new byte[Multiaddr.MAX_LENGTH + 1];
     assertThatThrownBy(() -> Multiaddr.fromBytes(tooLong)).hasMessageContaining("too long");
@@ -353,14 +432,20 @@ class MultiaddrTest {
     byte[] bytes = new byte[1 + prefix.length];
     bytes[0] = 0x35; // dns
     System.arraycopy(prefix, 0, bytes, 1, prefix.length);
-    assertThatThrownBy(() -> Multiaddr.fromBytes(bytes)).hasMessageEndingWith("truncated value for dns");
+    assertThatThrownBy(() -> Multiaddr.fromBytes(bytes))
+        .hasMessageEndingWith("truncated value for dns");
   }
 
   @Test
   void random_bytes_never_fail_untyped() {
     Random random = new Random(13);
-    byte[] seed = Multiaddr.fromString("/ip6zone/eth0/ip6/fe80::1/tcp/1/p2p/" + PEER + "/certhash/"
-        + "uEiDDq4_xNyDorZBH3TlGazyJdOWSwvo4PUo5YHFMrvDE8g/dns/x.org/unix/a/b").toBytes();
+    byte[] seed =
+        Multiaddr.fromString(
+                "/ip6zone/eth0/ip6/fe80::1/tcp/1/p2p/"
+                    + PEER
+                    + "/certhash/"
+                    + "uEiDDq4_xNyDorZBH3TlGazyJdOWSwvo4PUo5YHFMrvDE8g/dns/x.org/unix/a/b")
+            .toBytes();
     for (int i = 0; i < 20_000; i++) {
       byte[] bytes;
       if (random.nextBoolean()) {
@@ -385,12 +470,33 @@ class MultiaddrTest {
   @Test
   void random_text_never_fails_untyped() {
     Random random = new Random(17);
-    String[] pieces = {"/", "ip4", "ip6", "tcp", "udp", "p2p", "dns", "unix", "1.2.3.4", "::1", "80", "x", "",
-        "certhash", "uEiD", PEER, "quic-v1", "ip6zone", "%", "é"};
+    String[] pieces = {
+      "/",
+      "ip4",
+      "ip6",
+      "tcp",
+      "udp",
+      "p2p",
+      "dns",
+      "unix",
+      "1.2.3.4",
+      "::1",
+      "80",
+      "x",
+      "",
+      "certhash",
+      "uEiD",
+      PEER,
+      "quic-v1",
+      "ip6zone",
+      "%",
+      "é"
+    };
     for (int i = 0; i < 20_000; i++) {
       StringBuilder text = new StringBuilder();
       for (int n = random.nextInt(8); n > 0; n--) {
-        text.append(random.nextInt(4) == 0 ? "" : "/").append(pieces[random.nextInt(pieces.length)]);
+        text.append(random.nextInt(4) == 0 ? "" : "/")
+            .append(pieces[random.nextInt(pieces.length)]);
       }
       try {
         Multiaddr addr = Multiaddr.fromString(text.toString());
@@ -411,7 +517,8 @@ class MultiaddrTest {
     assertThat(full.withoutPeerId()).isEqualTo(tcp);
     assertThat(tcp.withoutPeerId()).isSameAs(tcp);
     assertThat(tcp.peerId()).isEmpty();
-    assertThat(full.withPeerId(PeerId.fromString(PEER))).hasToString("/ip4/1.2.3.4/tcp/4001/p2p/" + PEER);
+    assertThat(full.withPeerId(PeerId.fromString(PEER)))
+        .hasToString("/ip4/1.2.3.4/tcp/4001/p2p/" + PEER);
     assertThat(tcp.encapsulate(Multiaddr.fromString("/p2p/" + ED25519_PEER))).isEqualTo(full);
     assertThat(full.has(Protocol.TCP)).isTrue();
     assertThat(full.has(Protocol.UDP)).isFalse();
@@ -419,8 +526,10 @@ class MultiaddrTest {
     assertThat(full.valueOf(Protocol.IP4)).contains("1.2.3.4");
     assertThat(full.valueOf(Protocol.P2P)).contains(ED25519_PEER);
     assertThat(full.valueOf(Protocol.DNS)).isEmpty();
-    assertThat(Multiaddr.fromString("/ip4/1.2.3.4/udp/1/quic-v1").valueOf(Protocol.QUIC_V1)).contains("");
-    assertThat(full.components()).extracting(Multiaddr.Component::protocol)
+    assertThat(Multiaddr.fromString("/ip4/1.2.3.4/udp/1/quic-v1").valueOf(Protocol.QUIC_V1))
+        .contains("");
+    assertThat(full.components())
+        .extracting(Multiaddr.Component::protocol)
         .containsExactly(Protocol.IP4, Protocol.TCP, Protocol.P2P);
     assertThat(full.components()).isUnmodifiable();
 
@@ -432,9 +541,11 @@ class MultiaddrTest {
 
   @Test
   void peer_id_is_the_trailing_p2p_only() {
-    Multiaddr relayed = Multiaddr.fromString("/ip4/1.2.3.4/tcp/1/p2p/" + PEER + "/p2p-circuit/p2p/" + ED25519_PEER);
+    Multiaddr relayed =
+        Multiaddr.fromString("/ip4/1.2.3.4/tcp/1/p2p/" + PEER + "/p2p-circuit/p2p/" + ED25519_PEER);
     assertThat(relayed.peerId()).contains(PeerId.fromString(ED25519_PEER));
-    assertThat(relayed.withoutPeerId()).hasToString("/ip4/1.2.3.4/tcp/1/p2p/" + PEER + "/p2p-circuit");
+    assertThat(relayed.withoutPeerId())
+        .hasToString("/ip4/1.2.3.4/tcp/1/p2p/" + PEER + "/p2p-circuit");
     // a circuit address without a target names the relay, not a peer to reach
     assertThat(relayed.withoutPeerId().peerId()).isEmpty();
   }
@@ -452,10 +563,12 @@ class MultiaddrTest {
 
   @Test
   void socket_address_conversions() throws Exception {
-    InetSocketAddress v4 = new InetSocketAddress(InetAddress.getByAddress(new byte[] {127, 0, 0, 1}), 4001);
+    InetSocketAddress v4 =
+        new InetSocketAddress(InetAddress.getByAddress(new byte[] {127, 0, 0, 1}), 4001);
     assertThat(Multiaddr.fromSocketAddress(v4)).hasToString("/ip4/127.0.0.1/tcp/4001");
     assertThat(Multiaddr.fromString("/ip4/127.0.0.1/tcp/4001").toTcpSocketAddress()).contains(v4);
-    assertThat(Multiaddr.fromString("/ip4/127.0.0.1/tcp/4001/p2p/" + PEER).toTcpSocketAddress()).contains(v4);
+    assertThat(Multiaddr.fromString("/ip4/127.0.0.1/tcp/4001/p2p/" + PEER).toTcpSocketAddress())
+        .contains(v4);
 
     byte[] loopback6 = new byte[16];
     loopback6[15] = 1;
@@ -467,7 +580,8 @@ class MultiaddrTest {
     linkLocal[0] = (byte) 0xfe;
     linkLocal[1] = (byte) 0x80;
     linkLocal[15] = 1;
-    InetSocketAddress scoped = new InetSocketAddress(Inet6Address.getByAddress(null, linkLocal, 3), 80);
+    InetSocketAddress scoped =
+        new InetSocketAddress(Inet6Address.getByAddress(null, linkLocal, 3), 80);
     Multiaddr zoned = Multiaddr.fromSocketAddress(scoped);
     assertThat(zoned).hasToString("/ip6zone/3/ip6/fe80::1/tcp/80");
     assertThat(zoned.toTcpSocketAddress()).contains(scoped);
@@ -475,15 +589,16 @@ class MultiaddrTest {
     assertThat(Multiaddr.fromSocketAddress(InetSocketAddress.createUnresolved("example.com", 443)))
         .hasToString("/dns/example.com/tcp/443");
 
-    for (String text : List.of(
-        "/dns4/example.com/tcp/80", // never resolved
-        "/ip4/1.2.3.4/udp/80",
-        "/ip4/1.2.3.4/tcp/80/ws",
-        "/ip4/1.2.3.4",
-        "/tcp/80",
-        "/ip6zone/x/ip4/1.2.3.4/tcp/80",
-        "/ip6zone/no-such-interface-here/ip6/fe80::1/tcp/80",
-        "/p2p/" + PEER)) {
+    for (String text :
+        List.of(
+            "/dns4/example.com/tcp/80", // never resolved
+            "/ip4/1.2.3.4/udp/80",
+            "/ip4/1.2.3.4/tcp/80/ws",
+            "/ip4/1.2.3.4",
+            "/tcp/80",
+            "/ip6zone/x/ip4/1.2.3.4/tcp/80",
+            "/ip6zone/no-such-interface-here/ip6/fe80::1/tcp/80",
+            "/p2p/" + PEER)) {
       assertThat(Multiaddr.fromString(text).toTcpSocketAddress()).as(text).isEmpty();
     }
   }

@@ -6,7 +6,10 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.reachability.libp2p.multiformats.Multibase;
 import java.nio.charset.StandardCharsets;
 
-/** Peer ids from peers and users: only PeerIdException may escape; every text form parses back equal. */
+/**
+ * Peer ids from peers and users: only PeerIdException may escape; every text form parses back
+ * equal.
+ */
 class PeerIdFuzzTest {
 
   @FuzzTest(maxDuration = "10s")

@@ -17,19 +17,26 @@ class PeerIdTest {
 
   // Examples in libp2p/specs peer-ids/peer-ids.md, "Decoding".
   private static final String SPEC_SHA256_BASE58 = "QmYyQSo1c1Ym7orWxLYvCrM2EmxFTANf8wXmmE7DWjhx5N";
-  private static final String SPEC_SHA256_CID = "bafzbeie5745rpv2m6tjyuugywy4d5ewrqgqqhfnf445he3omzpjbx5xqxe";
-  private static final String SPEC_ED25519_BASE58 = "12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA";
+  private static final String SPEC_SHA256_CID =
+      "bafzbeie5745rpv2m6tjyuugywy4d5ewrqgqqhfnf445he3omzpjbx5xqxe";
+  private static final String SPEC_ED25519_BASE58 =
+      "12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA";
 
   // An Ed25519 peer id and its base32 CID, from a third-party Rust project's peer id tests
   // (computed there with rust-libp2p's libp2p-identity and the multibase crate).
-  private static final String ED25519_BASE58 = "12D3KooW9pte76rpnggcLYkFaawuTEs5DC5axHkg3cK3cewGxxHd";
-  private static final String ED25519_CID = "bafzaajaiaejcaabcornvmd5g5bolzmcr6smsje7owdd3xk7lojqydmthdt47iqmi";
+  private static final String ED25519_BASE58 =
+      "12D3KooW9pte76rpnggcLYkFaawuTEs5DC5axHkg3cK3cewGxxHd";
+  private static final String ED25519_CID =
+      "bafzaajaiaejcaabcornvmd5g5bolzmcr6smsje7owdd3xk7lojqydmthdt47iqmi";
 
   // A marshalled Ed25519 PublicKey (base64) and its peer id, from peergos' CidTests (Java, IPFS).
-  private static final String PEERGOS_PUBLIC_KEY = "CAESIA2UgZjCUFpg3P2C4EC+kFNq9KwzTVTpTHu51Y7fQAFg";
-  private static final String PEERGOS_PEER_ID = "12D3KooWAjNorDWXZJx8Jhzrq9onKbrmYf9XSmteb4yKnbXfSD8K";
+  private static final String PEERGOS_PUBLIC_KEY =
+      "CAESIA2UgZjCUFpg3P2C4EC+kFNq9KwzTVTpTHu51Y7fQAFg";
+  private static final String PEERGOS_PEER_ID =
+      "12D3KooWAjNorDWXZJx8Jhzrq9onKbrmYf9XSmteb4yKnbXfSD8K";
 
-  // A marshalled secp256k1 PublicKey as an identity multihash, from lodestar's test utils (peer.ts).
+  // A marshalled secp256k1 PublicKey as an identity multihash, from lodestar's test utils
+  // (peer.ts).
   private static final String SECP256K1_IDENTITY_MULTIHASH =
       "002508021221039481269fe831799b1a0f1d521c1395b4831514859e4559c44d155eae46f03819";
 
@@ -63,7 +70,8 @@ class PeerIdTest {
     assertThat(peer.toCidString()).isEqualTo(ED25519_CID);
     assertThat(PeerId.fromString(ED25519_CID)).isEqualTo(peer);
     // any supported multibase of the same CID
-    for (Multibase base : new Multibase[] {Multibase.BASE36, Multibase.BASE32_UPPER, Multibase.BASE58BTC}) {
+    for (Multibase base :
+        new Multibase[] {Multibase.BASE36, Multibase.BASE32_UPPER, Multibase.BASE58BTC}) {
       String text = peer.toCidString(base);
       assertThat(PeerId.fromString(text)).as(text).isEqualTo(peer);
     }
@@ -83,7 +91,9 @@ class PeerIdTest {
   void secp256k1_identity_peer_id() {
     byte[] multihash = HexFormat.of().parseHex(SECP256K1_IDENTITY_MULTIHASH);
     PeerId peer = PeerId.fromBytes(multihash);
-    assertThat(peer.embeddedPublicKey().orElseThrow()).hasSize(37).startsWith(0x08, 0x02); // Type = Secp256k1
+    assertThat(peer.embeddedPublicKey().orElseThrow())
+        .hasSize(37)
+        .startsWith(0x08, 0x02); // Type = Secp256k1
     assertThat(peer.toBase58()).startsWith("16Uiu2HA"); // the well-known secp256k1 prefix
     assertThat(PeerId.fromString(peer.toBase58())).isEqualTo(peer);
   }
@@ -106,14 +116,16 @@ class PeerIdTest {
     byte[] identity43 = new byte[45];
     identity43[0] = 0x00; // identity
     identity43[1] = 43; // one byte over the inline limit
-    assertThatThrownBy(() -> PeerId.fromBytes(identity43)).isInstanceOf(PeerIdException.class)
+    assertThatThrownBy(() -> PeerId.fromBytes(identity43))
+        .isInstanceOf(PeerIdException.class)
         .hasMessageContaining("1 to 42 bytes");
     assertThatThrownBy(() -> PeerId.fromBytes(new byte[] {0x00, 0x00})) // empty identity
         .isInstanceOf(PeerIdException.class);
     byte[] sha1 = new byte[22];
     sha1[0] = 0x11; // sha1
     sha1[1] = 20;
-    assertThatThrownBy(() -> PeerId.fromBytes(sha1)).isInstanceOf(PeerIdException.class)
+    assertThatThrownBy(() -> PeerId.fromBytes(sha1))
+        .isInstanceOf(PeerIdException.class)
         .hasMessage("peer id multihash must be identity or sha2-256, not code 0x11");
     assertThatThrownBy(() -> PeerId.fromBytes(new byte[0])).isInstanceOf(PeerIdException.class);
   }
@@ -139,22 +151,25 @@ class PeerIdTest {
   @Test
   void refuses_a_cid_of_another_codec() {
     // go-libp2p core/peer/peer_test.go TestIDEncoding: a raw (0x55) CID is not a peer id
-    assertThatThrownBy(() -> PeerId.fromString("bafkreifoybygix7fh3r3g5rqle3wcnhqldgdg4shzf4k3ulyw3gn7mabt4"))
+    assertThatThrownBy(
+            () -> PeerId.fromString("bafkreifoybygix7fh3r3g5rqle3wcnhqldgdg4shzf4k3ulyw3gn7mabt4"))
         .isInstanceOf(PeerIdException.class)
         .hasMessageContaining("CID codec 0x55 is not libp2p-key (0x72)");
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {
-    "",
-    "bafz",
-    "hello",
-    "12D3KooW",
-    "12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5S", // one character short
-    "QmYyQSo1c1Ym7orWxLYvCrM2EmxFTANf8wXmmE7DWjhx5N1", // one character too many
-    "QmYyQSo1c1Ym7orWxLYvCrM2EmxFTANf8wXmmE7DWjhx50", // '0' is not base58
-    "zQmYyQSo1c1Ym7orWxLYvCrM2EmxFTANf8wXmmE7DWjhx5N", // a multibase bare multihash is not a CID
-  })
+  @ValueSource(
+      strings = {
+        "",
+        "bafz",
+        "hello",
+        "12D3KooW",
+        "12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5S", // one character short
+        "QmYyQSo1c1Ym7orWxLYvCrM2EmxFTANf8wXmmE7DWjhx5N1", // one character too many
+        "QmYyQSo1c1Ym7orWxLYvCrM2EmxFTANf8wXmmE7DWjhx50", // '0' is not base58
+        "zQmYyQSo1c1Ym7orWxLYvCrM2EmxFTANf8wXmmE7DWjhx5N", // a multibase bare multihash is not a
+        // CID
+      })
   void rejects_invalid_text(String text) {
     assertThatThrownBy(() -> PeerId.fromString(text)).isInstanceOf(PeerIdException.class);
   }
@@ -162,7 +177,8 @@ class PeerIdTest {
   @Test
   void rejects_overlong_text_before_decoding() {
     String text = "1" + "2".repeat(PeerId.MAX_TEXT_LENGTH);
-    assertThatThrownBy(() -> PeerId.fromString(text)).isInstanceOf(PeerIdException.class)
+    assertThatThrownBy(() -> PeerId.fromString(text))
+        .isInstanceOf(PeerIdException.class)
         .hasMessageContaining("too long");
   }
 

@@ -16,13 +16,18 @@ import org.junit.jupiter.api.Test;
 
 class Ed25519Test {
 
-  private static final byte[] MESSAGE = "noise-libp2p-static-key:0123456789".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] MESSAGE =
+      "noise-libp2p-static-key:0123456789".getBytes(StandardCharsets.UTF_8);
 
-  /** DER prefix of an Ed25519 SubjectPublicKeyInfo (RFC 8410): SEQUENCE{SEQUENCE{OID 1.3.101.112}, BIT STRING}. */
+  /**
+   * DER prefix of an Ed25519 SubjectPublicKeyInfo (RFC 8410): SEQUENCE{SEQUENCE{OID 1.3.101.112},
+   * BIT STRING}.
+   */
   private static final byte[] X509_PREFIX = HexFormat.of().parseHex("302a300506032b6570032100");
 
   /** DER prefix of an Ed25519 PKCS#8 PrivateKeyInfo (RFC 8410) wrapping the 32-byte seed. */
-  private static final byte[] PKCS8_PREFIX = HexFormat.of().parseHex("302e020100300506032b657004220420");
+  private static final byte[] PKCS8_PREFIX =
+      HexFormat.of().parseHex("302e020100300506032b657004220420");
 
   @Test
   void signThenVerify() {
@@ -108,8 +113,9 @@ class Ed25519Test {
     PrivateKey key = Keys.generateEd25519();
     byte[] signature = key.sign(MESSAGE);
 
-    java.security.PublicKey jdkKey = KeyFactory.getInstance("Ed25519")
-        .generatePublic(new X509EncodedKeySpec(concat(X509_PREFIX, key.publicKey().raw())));
+    java.security.PublicKey jdkKey =
+        KeyFactory.getInstance("Ed25519")
+            .generatePublic(new X509EncodedKeySpec(concat(X509_PREFIX, key.publicKey().raw())));
     Signature verifier = Signature.getInstance("Ed25519");
     verifier.initVerify(jdkKey);
     verifier.update(MESSAGE);
@@ -134,9 +140,11 @@ class Ed25519Test {
 
   @Test
   void sameSeedGivesTheJdkPublicKeyAndSignature() throws Exception {
-    byte[] seed = HexFormat.of().parseHex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60");
+    byte[] seed =
+        HexFormat.of().parseHex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60");
     java.security.PrivateKey jdkKey =
-        KeyFactory.getInstance("Ed25519").generatePrivate(new PKCS8EncodedKeySpec(concat(PKCS8_PREFIX, seed)));
+        KeyFactory.getInstance("Ed25519")
+            .generatePrivate(new PKCS8EncodedKeySpec(concat(PKCS8_PREFIX, seed)));
     Signature signer = Signature.getInstance("Ed25519");
     signer.initSign(jdkKey);
     signer.update(MESSAGE);
@@ -148,14 +156,16 @@ class Ed25519Test {
   void rfc8032TestVector1() {
     // RFC 8032 section 7.1, TEST 1 (empty message)
     HexFormat hex = HexFormat.of();
-    PrivateKey key = Keys.ed25519FromSeed(
-        hex.parseHex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"));
+    PrivateKey key =
+        Keys.ed25519FromSeed(
+            hex.parseHex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"));
 
     assertThat(hex.formatHex(key.publicKey().raw()))
         .isEqualTo("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a");
     assertThat(hex.formatHex(key.sign(new byte[0])))
-        .isEqualTo("e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e06522490155"
-            + "5fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b");
+        .isEqualTo(
+            "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e06522490155"
+                + "5fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b");
   }
 
   @Test

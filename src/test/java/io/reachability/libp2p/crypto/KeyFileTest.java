@@ -14,8 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class KeyFileTest {
 
-  @TempDir
-  Path directory;
+  @TempDir Path directory;
 
   @Test
   void createsAKeyWhenAbsentAndReadsTheSameKeyBack() throws IOException {
@@ -46,7 +45,8 @@ class KeyFileTest {
     assertThat(bytes[2]).isEqualTo((byte) 0x12); // field 2 (Data), length-delimited
     assertThat(bytes[3]).isEqualTo((byte) 0x40); // 64 bytes: seed ‖ public key
     assertThat(Keys.unmarshalPrivateKey(bytes)).isEqualTo(key);
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+        .isEqualTo("rw-------");
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file.getParent())))
         .isEqualTo("rwx------");
   }
@@ -65,8 +65,11 @@ class KeyFileTest {
   @Test
   void readsAKeyWrittenByAnotherImplementation() throws IOException {
     // the Ed25519 private key of the libp2p peer-ids spec test vectors
-    byte[] specKey = HexFormat.of().parseHex("080112407e0830617c4a7de83925dfb2694556b12936c477a0e1feb2e1"
-        + "48ec9da60fee7d1ed1e8fae2c4a144b8be8fd4b47bf3d3b34b871c3cacf6010f0e42d474fce27e");
+    byte[] specKey =
+        HexFormat.of()
+            .parseHex(
+                "080112407e0830617c4a7de83925dfb2694556b12936c477a0e1feb2e1"
+                    + "48ec9da60fee7d1ed1e8fae2c4a144b8be8fd4b47bf3d3b34b871c3cacf6010f0e42d474fce27e");
     Path file = Files.write(directory.resolve("identity.key"), specKey);
 
     assertThat(KeyFile.loadOrCreate(file).marshal()).isEqualTo(specKey);
@@ -98,7 +101,8 @@ class KeyFileTest {
 
   @Test
   void oversizedFileIsRejectedBeforeReading() throws IOException {
-    Path file = Files.write(directory.resolve("identity.key"), new byte[Keys.MAX_PRIVATE_KEY_BYTES + 1]);
+    Path file =
+        Files.write(directory.resolve("identity.key"), new byte[Keys.MAX_PRIVATE_KEY_BYTES + 1]);
 
     assertThatThrownBy(() -> KeyFile.load(file))
         .isInstanceOf(CryptoException.class)

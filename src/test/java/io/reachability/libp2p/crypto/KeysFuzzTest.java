@@ -7,12 +7,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * Key envelopes: public keys arrive from peers (Noise payload, identify), private keys from key files. Only
- * CryptoException may escape; whatever parses marshals to a stable form and works.
+ * Key envelopes: public keys arrive from peers (Noise payload, identify), private keys from key
+ * files. Only CryptoException may escape; whatever parses marshals to a stable form and works.
  */
 class KeysFuzzTest {
 
-  private static final byte[] MESSAGE = "noise-libp2p-static-key:fuzz".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] MESSAGE =
+      "noise-libp2p-static-key:fuzz".getBytes(StandardCharsets.UTF_8);
 
   @FuzzTest(maxDuration = "10s")
   void unmarshalPublicKey(byte[] data) {
@@ -45,7 +46,8 @@ class KeysFuzzTest {
     byte[] marshalled = key.marshal();
     assertThat(Keys.unmarshalPrivateKey(marshalled).marshal()).isEqualTo(marshalled);
     PublicKey publicKey = key.publicKey();
-    assertThat(Keys.unmarshalPublicKey(publicKey.marshal()).marshal()).isEqualTo(publicKey.marshal());
+    assertThat(Keys.unmarshalPublicKey(publicKey.marshal()).marshal())
+        .isEqualTo(publicKey.marshal());
     byte[] signature;
     try {
       signature = key.sign(MESSAGE);

@@ -13,7 +13,8 @@ class KeysTest {
 
   /** The Ed25519 public key of the peer-ids spec test vectors. */
   private static final byte[] ED25519_PUBLIC =
-      HexFormat.of().parseHex("080112201ed1e8fae2c4a144b8be8fd4b47bf3d3b34b871c3cacf6010f0e42d474fce27e");
+      HexFormat.of()
+          .parseHex("080112201ed1e8fae2c4a144b8be8fd4b47bf3d3b34b871c3cacf6010f0e42d474fce27e");
 
   @Test
   void keyTypeCodesAreTheWireValues() {
@@ -28,19 +29,51 @@ class KeysTest {
 
   @Test
   void unknownKeyTypeCodesAreRejected() {
-    assertThatThrownBy(() -> KeyType.fromCode(4)).isInstanceOf(CryptoException.class).hasMessage("unknown key type 4");
+    assertThatThrownBy(() -> KeyType.fromCode(4))
+        .isInstanceOf(CryptoException.class)
+        .hasMessage("unknown key type 4");
     assertThatThrownBy(() -> KeyType.fromCode(-1)).isInstanceOf(CryptoException.class);
   }
 
   @Test
   void ed25519EnvelopeDecodes() {
     byte[] envelope = {
-      0x08, 0x01, // field 1 (Type) varint: Ed25519
-      0x12, 0x20, // field 2 (Data) length-delimited: 32 bytes
-      0x1e, (byte) 0xd1, (byte) 0xe8, (byte) 0xfa, (byte) 0xe2, (byte) 0xc4, (byte) 0xa1, 0x44,
-      (byte) 0xb8, (byte) 0xbe, (byte) 0x8f, (byte) 0xd4, (byte) 0xb4, 0x7b, (byte) 0xf3, (byte) 0xd3,
-      (byte) 0xb3, 0x4b, (byte) 0x87, 0x1c, 0x3c, (byte) 0xac, (byte) 0xf6, 0x01,
-      0x0f, 0x0e, 0x42, (byte) 0xd4, 0x74, (byte) 0xfc, (byte) 0xe2, 0x7e, // the RFC 8032 point
+      0x08,
+      0x01, // field 1 (Type) varint: Ed25519
+      0x12,
+      0x20, // field 2 (Data) length-delimited: 32 bytes
+      0x1e,
+      (byte) 0xd1,
+      (byte) 0xe8,
+      (byte) 0xfa,
+      (byte) 0xe2,
+      (byte) 0xc4,
+      (byte) 0xa1,
+      0x44,
+      (byte) 0xb8,
+      (byte) 0xbe,
+      (byte) 0x8f,
+      (byte) 0xd4,
+      (byte) 0xb4,
+      0x7b,
+      (byte) 0xf3,
+      (byte) 0xd3,
+      (byte) 0xb3,
+      0x4b,
+      (byte) 0x87,
+      0x1c,
+      0x3c,
+      (byte) 0xac,
+      (byte) 0xf6,
+      0x01,
+      0x0f,
+      0x0e,
+      0x42,
+      (byte) 0xd4,
+      0x74,
+      (byte) 0xfc,
+      (byte) 0xe2,
+      0x7e, // the RFC 8032 point
     };
 
     PublicKey key = Keys.unmarshalPublicKey(envelope);
@@ -186,7 +219,9 @@ class KeysTest {
   @Test
   void privateKeyToStringShowsNoSecret() {
     PrivateKey key = Keys.ed25519FromSeed(new byte[32]);
-    assertThat(key.toString()).contains("public=").doesNotContain("0000000000000000000000000000000000000000000000000000000000000000");
+    assertThat(key.toString())
+        .contains("public=")
+        .doesNotContain("0000000000000000000000000000000000000000000000000000000000000000");
   }
 
   @Test
@@ -213,9 +248,12 @@ class KeysTest {
     Random random = new Random(7);
     byte[][] seeds = {
       ED25519_PUBLIC,
-      SpecVectorsTest.Vector.ECDSA.publicKey, SpecVectorsTest.Vector.ECDSA.privateKey,
-      SpecVectorsTest.Vector.SECP256K1.publicKey, SpecVectorsTest.Vector.SECP256K1.privateKey,
-      SpecVectorsTest.Vector.RSA.publicKey, SpecVectorsTest.Vector.RSA.privateKey,
+      SpecVectorsTest.Vector.ECDSA.publicKey,
+      SpecVectorsTest.Vector.ECDSA.privateKey,
+      SpecVectorsTest.Vector.SECP256K1.publicKey,
+      SpecVectorsTest.Vector.SECP256K1.privateKey,
+      SpecVectorsTest.Vector.RSA.publicKey,
+      SpecVectorsTest.Vector.RSA.privateKey,
     };
     for (int i = 0; i < 5_000; i++) {
       byte[] bytes = seeds[i % seeds.length].clone();

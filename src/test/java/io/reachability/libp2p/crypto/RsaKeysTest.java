@@ -18,7 +18,10 @@ import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** RSA keys made by the JDK: PKIX public keys, PKCS#1 private keys, SHA256withRSA signatures, size limits. */
+/**
+ * RSA keys made by the JDK: PKIX public keys, PKCS#1 private keys, SHA256withRSA signatures, size
+ * limits.
+ */
 class RsaKeysTest {
 
   private static final byte[] DATA = "noise-libp2p-static-key:abc".getBytes(StandardCharsets.UTF_8);
@@ -42,9 +45,10 @@ class RsaKeysTest {
     PublicKey key = Keys.publicKeyFromRaw(KeyType.RSA, pair.getPublic().getEncoded());
 
     assertThat(key.raw()).isEqualTo(pair.getPublic().getEncoded());
-    assertThat(key.marshal()).startsWith(
-        0x08, 0x00, // field 1 (Type): RSA
-        0x12, 0xa6, 0x02); // field 2 (Data): 294 bytes (varint a6 02)
+    assertThat(key.marshal())
+        .startsWith(
+            0x08, 0x00, // field 1 (Type): RSA
+            0x12, 0xa6, 0x02); // field 2 (Data): 294 bytes (varint a6 02)
     assertThat(key.verify(DATA, signature)).isTrue();
     assertThat(key.verify(EcdsaKeysTest.tampered(DATA), signature)).isFalse();
     assertThat(key.verify(DATA, EcdsaKeysTest.tampered(signature))).isFalse();
@@ -65,8 +69,11 @@ class RsaKeysTest {
 
   @Test
   void pkcs1PrivateKeySignsForTheJdk() throws Exception {
-    byte[] pkcs1 = PrivateKeyInfo.getInstance(pair.getPrivate().getEncoded()).parsePrivateKey()
-        .toASN1Primitive().getEncoded(ASN1Encoding.DER);
+    byte[] pkcs1 =
+        PrivateKeyInfo.getInstance(pair.getPrivate().getEncoded())
+            .parsePrivateKey()
+            .toASN1Primitive()
+            .getEncoded(ASN1Encoding.DER);
     byte[] envelope = KeysTest.envelope(KeyType.RSA, pkcs1);
 
     PrivateKey key = Keys.unmarshalPrivateKey(envelope);
@@ -95,7 +102,8 @@ class RsaKeysTest {
     // 8200 bits, odd: only the size check can reject it (it is not a real key)
     BigInteger modulus = BigInteger.ONE.shiftLeft(8199).setBit(0);
 
-    assertThatThrownBy(() -> Keys.publicKeyFromRaw(KeyType.RSA, pkix(modulus, BigInteger.valueOf(65537))))
+    assertThatThrownBy(
+            () -> Keys.publicKeyFromRaw(KeyType.RSA, pkix(modulus, BigInteger.valueOf(65537))))
         .isInstanceOf(CryptoException.class)
         .hasMessage("RSA key of 8200 bits is over the maximum of 8192 bits");
   }
@@ -103,18 +111,24 @@ class RsaKeysTest {
   @Test
   void badExponentsAndAlgorithmsAreRejected() throws Exception {
     BigInteger modulus = ((java.security.interfaces.RSAPublicKey) pair.getPublic()).getModulus();
-    byte[] wrongAlgorithm = new SubjectPublicKeyInfo(
-            new AlgorithmIdentifier(PKCSObjectIdentifiers.id_RSASSA_PSS),
-            new org.bouncycastle.asn1.pkcs.RSAPublicKey(modulus, BigInteger.valueOf(65537)))
-        .getEncoded(ASN1Encoding.DER);
+    byte[] wrongAlgorithm =
+        new SubjectPublicKeyInfo(
+                new AlgorithmIdentifier(PKCSObjectIdentifiers.id_RSASSA_PSS),
+                new org.bouncycastle.asn1.pkcs.RSAPublicKey(modulus, BigInteger.valueOf(65537)))
+            .getEncoded(ASN1Encoding.DER);
 
     assertThatThrownBy(() -> Keys.publicKeyFromRaw(KeyType.RSA, pkix(modulus, BigInteger.ONE)))
-        .isInstanceOf(CryptoException.class).hasMessageContaining("exponent");
-    assertThatThrownBy(() -> Keys.publicKeyFromRaw(KeyType.RSA, pkix(modulus, BigInteger.valueOf(65536))))
-        .isInstanceOf(CryptoException.class).hasMessageContaining("exponent");
+        .isInstanceOf(CryptoException.class)
+        .hasMessageContaining("exponent");
+    assertThatThrownBy(
+            () -> Keys.publicKeyFromRaw(KeyType.RSA, pkix(modulus, BigInteger.valueOf(65536))))
+        .isInstanceOf(CryptoException.class)
+        .hasMessageContaining("exponent");
     assertThatThrownBy(() -> Keys.publicKeyFromRaw(KeyType.RSA, wrongAlgorithm))
-        .isInstanceOf(CryptoException.class).hasMessageContaining("not rsaEncryption");
-    assertThatThrownBy(() -> Keys.publicKeyFromRaw(KeyType.RSA, new byte[] {0x30, 0x03, 0x02, 0x01, 0x01}))
+        .isInstanceOf(CryptoException.class)
+        .hasMessageContaining("not rsaEncryption");
+    assertThatThrownBy(
+            () -> Keys.publicKeyFromRaw(KeyType.RSA, new byte[] {0x30, 0x03, 0x02, 0x01, 0x01}))
         .isInstanceOf(CryptoException.class);
   }
 

@@ -32,7 +32,13 @@ class AdvertisedAddressesTest {
 
   @BeforeEach
   void start() {
-    a = Host.builder().threadName("advertised-a").listen("/ip4/127.0.0.1/tcp/0").listen("/ip6/::1/tcp/0").build().start();
+    a =
+        Host.builder()
+            .threadName("advertised-a")
+            .listen("/ip4/127.0.0.1/tcp/0")
+            .listen("/ip6/::1/tcp/0")
+            .build()
+            .start();
     b = Host.builder().threadName("advertised-b").build().start();
     loopback4 = a.listenAddresses().get(0);
     loopback6 = a.listenAddresses().get(1);
@@ -80,7 +86,8 @@ class AdvertisedAddressesTest {
   @Test
   void theFilterRunsAtEveryIdentifyRequestAndNullRemovesIt() throws Exception {
     AtomicInteger calls = new AtomicInteger();
-    a.setAdvertisedAddressesFilter(all -> calls.incrementAndGet() == 1 ? List.of(loopback6) : List.of(PUBLIC));
+    a.setAdvertisedAddressesFilter(
+        all -> calls.incrementAndGet() == 1 ? List.of(loopback6) : List.of(PUBLIC));
 
     assertThat(whatBHears()).containsExactly(loopback6);
     assertThat(whatBHears()).containsExactly(PUBLIC);

@@ -22,10 +22,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * How a host rations its inbound connections, on real sockets: idle connections are closed,
- * inbound connections have their own bound and bounds per IP and per subnet (source addresses
- * 127.0.0.x act as many hosts of one /24, 127.0.1.x as another /24), and a reserve admits
- * connections for one protocol past every bound while it is wanted.
+ * How a host rations its inbound connections, on real sockets: idle connections are closed, inbound
+ * connections have their own bound and bounds per IP and per subnet (source addresses 127.0.0.x act
+ * as many hosts of one /24, 127.0.1.x as another /24), and a reserve admits connections for one
+ * protocol past every bound while it is wanted.
  */
 class InboundLimitsTest {
 
@@ -52,7 +52,11 @@ class InboundLimitsTest {
   }
 
   private Host node(HostBuilder builder) {
-    return start(builder.threadName("node").listen("/ip4/127.0.0.1/tcp/0").protocol(Echo.PROTOCOL_ID, Echo.responder()));
+    return start(
+        builder
+            .threadName("node")
+            .listen("/ip4/127.0.0.1/tcp/0")
+            .protocol(Echo.PROTOCOL_ID, Echo.responder()));
   }
 
   private Host peer(String name) {
@@ -80,16 +84,20 @@ class InboundLimitsTest {
   // ---- idle connections
 
   @Test
-  void aConnectionWithNoOpenStreamIsClosedAfterTheIdleTimeoutOneWithAStreamIsNot() throws Exception {
+  void aConnectionWithNoOpenStreamIsClosedAfterTheIdleTimeoutOneWithAStreamIsNot()
+      throws Exception {
     Host node = node(Host.builder().idleTimeout(SHORT_IDLE));
     Connection busy = peer("busy").dial(addressOf(node)).get(WAIT.toSeconds(), TimeUnit.SECONDS);
-    Stream held = busy.newStream(List.of(Echo.PROTOCOL_ID), stream -> {}).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    Stream held =
+        busy.newStream(List.of(Echo.PROTOCOL_ID), stream -> {})
+            .get(WAIT.toSeconds(), TimeUnit.SECONDS);
     Connection idle = peer("idle").dial(addressOf(node)).get(WAIT.toSeconds(), TimeUnit.SECONDS);
 
     idle.closeFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS); // the node hung up
     // opened before the idle one, so just as long without a new stream: the open one keeps it
     assertThat(busy.isOpen()).isTrue();
-    assertThat(Echo.roundTrip(busy, 1000, 1).get(WAIT.toSeconds(), TimeUnit.SECONDS).matches()).isTrue();
+    assertThat(Echo.roundTrip(busy, 1000, 1).get(WAIT.toSeconds(), TimeUnit.SECONDS).matches())
+        .isTrue();
 
     held.channel().close(); // FIN: the echo responder closes its side, the stream is gone
     busy.closeFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
@@ -98,7 +106,8 @@ class InboundLimitsTest {
   @Test
   void idleAuthenticatedConnectionsFromAFloodAreAllClosed() throws Exception {
     Host node = node(Host.builder().idleTimeout(SHORT_IDLE));
-    int upgraded = flood.authenticated(socketOf(node), node.peerId(), FloodPeers.loopback(2), 32, WAIT);
+    int upgraded =
+        flood.authenticated(socketOf(node), node.peerId(), FloodPeers.loopback(2), 32, WAIT);
     assertThat(upgraded).isEqualTo(32);
 
     await(() -> flood.open() == 0, "the node closes every idle attack connection");
@@ -115,7 +124,9 @@ class InboundLimitsTest {
     InetAddress third = FloodPeers.loopback(4);
     // one address at a time: the node accepts on several event loops, in no fixed order
     flood.halfOpen(socketOf(node), first, 2, WAIT);
-    await(() -> node.inboundConnectionsFrom(first) == 2, "the first address's two connections are counted");
+    await(
+        () -> node.inboundConnectionsFrom(first) == 2,
+        "the first address's two connections are counted");
     flood.halfOpen(socketOf(node), second, 2, WAIT);
     await(() -> flood.open() == 3, "the second address's second connection is closed");
     flood.halfOpen(socketOf(node), third, 1, WAIT);
@@ -145,21 +156,31 @@ class InboundLimitsTest {
         .isNotEqualTo(InboundLimits.subnet(InetAddress.getByName("2001:db8:1:3::1")))
         .hasToString("2001:db8:1:2:0:0:0:0/64");
     // an IPv4 peer on a dual-stack socket is still an IPv4 /24
-    InetAddress mapped = java.net.Inet6Address.getByAddress(null, new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff, (byte) 203, 0, 113, 9}, -1);
-    assertThat(InboundLimits.subnet(mapped)).isEqualTo(InboundLimits.subnet(InetAddress.getByName("203.0.113.7")));
+    InetAddress mapped =
+        java.net.Inet6Address.getByAddress(
+            null,
+            new byte[] {
+              0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff, (byte) 203, 0, 113, 9
+            },
+            -1);
+    assertThat(InboundLimits.subnet(mapped))
+        .isEqualTo(InboundLimits.subnet(InetAddress.getByName("203.0.113.7")));
   }
 
   @Test
   void inboundConnectionsLeaveRoomForDialingOut() throws Exception {
     Host node = node(Host.builder().maxConnections(4).maxInboundConnections(2));
-    Host otherListening = start(Host.builder().threadName("listening").listen("/ip4/127.0.0.1/tcp/0"));
+    Host otherListening =
+        start(Host.builder().threadName("listening").listen("/ip4/127.0.0.1/tcp/0"));
     flood.halfOpen(socketOf(node), FloodPeers.loopback(2), 2, WAIT);
     flood.halfOpen(socketOf(node), InetAddress.getByName("127.0.1.2"), 2, WAIT);
     await(() -> flood.open() == 2, "the node keeps two inbound connections and closes the others");
     assertThat(node.inboundConnections()).isEqualTo(2);
 
     // the other two slots are the node's own to use
-    assertThat(node.dial(addressOf(otherListening)).get(WAIT.toSeconds(), TimeUnit.SECONDS).isOpen()).isTrue();
+    assertThat(
+            node.dial(addressOf(otherListening)).get(WAIT.toSeconds(), TimeUnit.SECONDS).isOpen())
+        .isTrue();
   }
 
   // ---- the reserve
@@ -175,15 +196,26 @@ class InboundLimitsTest {
     InboundReservation reservation = node.reserveInboundSlots(RESERVED, 2, wanted::get);
     InetAddress loopback = FloodPeers.loopback(1);
     flood.authenticated(socketOf(node), node.peerId(), loopback, 1, WAIT);
-    await(() -> node.inboundConnectionsFrom(loopback) == 1, "an idle connection takes 127.0.0.1's only slot");
+    await(
+        () -> node.inboundConnectionsFrom(loopback) == 1,
+        "an idle connection takes 127.0.0.1's only slot");
 
-    Connection reserved = peer("reserved").dial(addressOf(node)).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    Connection reserved =
+        peer("reserved").dial(addressOf(node)).get(WAIT.toSeconds(), TimeUnit.SECONDS);
     assertThat(reservation.members()).isEqualTo(1);
-    assertThat(Echo.roundTrip(reserved, RESERVED, 1000, 1).get(WAIT.toSeconds(), TimeUnit.SECONDS).matches()).isTrue();
+    assertThat(
+            Echo.roundTrip(reserved, RESERVED, 1000, 1)
+                .get(WAIT.toSeconds(), TimeUnit.SECONDS)
+                .matches())
+        .isTrue();
     // the reserve serves its protocol, once, and nothing else
-    assertThatThrownBy(() -> Echo.roundTrip(reserved, Echo.PROTOCOL_ID, 10, 2).get(WAIT.toSeconds(), TimeUnit.SECONDS))
+    assertThatThrownBy(
+            () ->
+                Echo.roundTrip(reserved, Echo.PROTOCOL_ID, 10, 2)
+                    .get(WAIT.toSeconds(), TimeUnit.SECONDS))
         .isInstanceOf(ExecutionException.class);
-    assertThatThrownBy(() -> Echo.roundTrip(reserved, RESERVED, 10, 3).get(WAIT.toSeconds(), TimeUnit.SECONDS))
+    assertThatThrownBy(
+            () -> Echo.roundTrip(reserved, RESERVED, 10, 3).get(WAIT.toSeconds(), TimeUnit.SECONDS))
         .isInstanceOf(ExecutionException.class);
     // when its stream is done, a member soon gives its slot back
     reserved.closeFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
@@ -191,53 +223,69 @@ class InboundLimitsTest {
 
     // not wanted: the limits apply as before
     wanted.set(false);
-    assertThatThrownBy(() -> peer("unwanted").dial(addressOf(node)).get(WAIT.toSeconds(), TimeUnit.SECONDS))
+    assertThatThrownBy(
+            () -> peer("unwanted").dial(addressOf(node)).get(WAIT.toSeconds(), TimeUnit.SECONDS))
         .isInstanceOf(ExecutionException.class);
     assertThat(reservation.members()).isZero();
   }
 
   @Test
   void aReserveMemberThatDoesNotOpenTheProtocolInTimeIsClosed() throws Exception {
-    Host node = reservingNode(Host.builder().maxInboundConnections(1).upgrade(
-        io.reachability.libp2p.transport.UpgradeSettings.defaults().withUpgradeTimeout(Duration.ofSeconds(1))));
+    Host node =
+        reservingNode(
+            Host.builder()
+                .maxInboundConnections(1)
+                .upgrade(
+                    io.reachability.libp2p.transport.UpgradeSettings.defaults()
+                        .withUpgradeTimeout(Duration.ofSeconds(1))));
     InboundReservation reservation = node.reserveInboundSlots(RESERVED, 2, () -> true);
     flood.authenticated(socketOf(node), node.peerId(), FloodPeers.loopback(2), 1, WAIT);
     await(() -> node.inboundConnections() == 1, "an idle connection takes the only inbound slot");
 
-    // an authenticated peer that opens nothing: out once its probation (the upgrade timeout) is over,
+    // an authenticated peer that opens nothing: out once its probation (the upgrade timeout) is
+    // over,
     // long before the idle timeout
-    Connection silent = peer("silent").dial(addressOf(node)).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    Connection silent =
+        peer("silent").dial(addressOf(node)).get(WAIT.toSeconds(), TimeUnit.SECONDS);
     assertThat(reservation.members()).isEqualTo(1);
     silent.closeFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
     await(() -> reservation.members() == 0, "the member leaves the reserve");
   }
 
   @Test
-  void aFullReserveMakesRoomByEvictingAMemberStillOnProbationFromTheBusiestSubnet() throws Exception {
+  void aFullReserveMakesRoomByEvictingAMemberStillOnProbationFromTheBusiestSubnet()
+      throws Exception {
     Host node = reservingNode(Host.builder().maxInboundConnections(1));
     InboundReservation reservation = node.reserveInboundSlots(RESERVED, 2, () -> true);
     flood.authenticated(socketOf(node), node.peerId(), FloodPeers.loopback(9), 1, WAIT);
     await(() -> node.inboundConnections() == 1, "an idle connection takes the only inbound slot");
 
     // the reserve fills: first a member from another /24, then one from 127.0.0.0/24
-    Channel otherSubnet = flood.halfOpen(socketOf(node), InetAddress.getByName("127.0.1.2"), 1, WAIT).get(0);
+    Channel otherSubnet =
+        flood.halfOpen(socketOf(node), InetAddress.getByName("127.0.1.2"), 1, WAIT).get(0);
     await(() -> reservation.members() == 1, "the first member joins the reserve");
     Channel sameSubnet = flood.halfOpen(socketOf(node), FloodPeers.loopback(2), 1, WAIT).get(0);
     await(() -> reservation.members() == 2, "the second member joins the reserve");
 
     // a newcomer from 127.0.0.1 pushes out the member of its own, busier, subnet, not the older one
-    Connection newcomer = peer("newcomer").dial(addressOf(node)).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    Connection newcomer =
+        peer("newcomer").dial(addressOf(node)).get(WAIT.toSeconds(), TimeUnit.SECONDS);
     sameSubnet.closeFuture().await(WAIT.toMillis());
     assertThat(sameSubnet.isActive()).isFalse();
     assertThat(otherSubnet.isActive()).isTrue();
-    assertThat(Echo.roundTrip(newcomer, RESERVED, 1000, 1).get(WAIT.toSeconds(), TimeUnit.SECONDS).matches()).isTrue();
+    assertThat(
+            Echo.roundTrip(newcomer, RESERVED, 1000, 1)
+                .get(WAIT.toSeconds(), TimeUnit.SECONDS)
+                .matches())
+        .isTrue();
     assertThat(reservation.members()).isEqualTo(2);
   }
 
   /**
    * An upgraded member that has not opened the protocol for a while is an idle holder (a dial-back
-   * opens its stream as soon as it is upgraded): it makes room before a member still in its handshake,
-   * even an older one, so a flood of idle connections cannot push out a dial-back mid-handshake.
+   * opens its stream as soon as it is upgraded): it makes room before a member still in its
+   * handshake, even an older one, so a flood of idle connections cannot push out a dial-back
+   * mid-handshake.
    */
   @Test
   void anUpgradedSilentMemberMakesRoomBeforeOneStillInItsHandshake() throws Exception {
@@ -254,8 +302,13 @@ class InboundLimitsTest {
     // silent for longer than a dialer takes to open its stream after the upgrade
     TimeUnit.MILLISECONDS.sleep(InboundReservation.OPENING_GRACE.toMillis() + POLL_MILLIS);
 
-    Connection newcomer = peer("newcomer").dial(addressOf(node)).get(WAIT.toSeconds(), TimeUnit.SECONDS);
-    assertThat(Echo.roundTrip(newcomer, RESERVED, 1000, 1).get(WAIT.toSeconds(), TimeUnit.SECONDS).matches()).isTrue();
+    Connection newcomer =
+        peer("newcomer").dial(addressOf(node)).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    assertThat(
+            Echo.roundTrip(newcomer, RESERVED, 1000, 1)
+                .get(WAIT.toSeconds(), TimeUnit.SECONDS)
+                .matches())
+        .isTrue();
     await(() -> flood.open() == before, "the silent upgraded member is pushed out");
     assertThat(handshaking.isActive()).as("the older member still in its handshake stays").isTrue();
   }
@@ -268,13 +321,15 @@ class InboundLimitsTest {
   void strangersNeverPushOutAMemberFromAnExpectedAddress() throws Exception {
     Host node = reservingNode(Host.builder().maxInboundConnections(1));
     InetAddress server = FloodPeers.loopback(1);
-    InboundReservation reservation = node.reserveInboundSlots(RESERVED, 2, () -> true, server::equals);
+    InboundReservation reservation =
+        node.reserveInboundSlots(RESERVED, 2, () -> true, server::equals);
     flood.authenticated(socketOf(node), node.peerId(), FloodPeers.loopback(9), 1, WAIT);
     await(() -> node.inboundConnections() == 1, "an idle connection takes the only inbound slot");
 
     Channel awaited = flood.halfOpen(socketOf(node), server, 1, WAIT).get(0);
     await(() -> reservation.members() == 1, "the expected member joins");
-    Channel stranger = flood.halfOpen(socketOf(node), InetAddress.getByName("127.0.1.2"), 1, WAIT).get(0);
+    Channel stranger =
+        flood.halfOpen(socketOf(node), InetAddress.getByName("127.0.1.2"), 1, WAIT).get(0);
     await(() -> reservation.members() == 2, "a stranger joins");
 
     // strangers from the expected member's own, busier /24 push out only each other
@@ -287,8 +342,13 @@ class InboundLimitsTest {
       stranger = next;
     }
     // a dialer from the expected address pushes out the stranger, not the older expected member
-    Connection dialBack = peer("server").dial(addressOf(node)).get(WAIT.toSeconds(), TimeUnit.SECONDS);
-    assertThat(Echo.roundTrip(dialBack, RESERVED, 1000, 1).get(WAIT.toSeconds(), TimeUnit.SECONDS).matches()).isTrue();
+    Connection dialBack =
+        peer("server").dial(addressOf(node)).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    assertThat(
+            Echo.roundTrip(dialBack, RESERVED, 1000, 1)
+                .get(WAIT.toSeconds(), TimeUnit.SECONDS)
+                .matches())
+        .isTrue();
     stranger.closeFuture().await(WAIT.toMillis());
     assertThat(stranger.isActive()).isFalse();
     assertThat(awaited.isActive()).isTrue();
@@ -301,12 +361,15 @@ class InboundLimitsTest {
     flood.authenticated(socketOf(node), node.peerId(), FloodPeers.loopback(9), 1, WAIT);
     await(() -> node.inboundConnections() == 1, "an idle connection takes the only inbound slot");
 
-    Connection serving = peer("serving").dial(addressOf(node)).get(WAIT.toSeconds(), TimeUnit.SECONDS);
-    Stream open = serving.newStream(List.of(RESERVED), stream -> {}).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    Connection serving =
+        peer("serving").dial(addressOf(node)).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    Stream open =
+        serving.newStream(List.of(RESERVED), stream -> {}).get(WAIT.toSeconds(), TimeUnit.SECONDS);
     assertThat(open.channel().isActive()).isTrue();
 
     // the reserve is full of a member at work: a newcomer is turned away, the member stays
-    assertThatThrownBy(() -> peer("late").dial(addressOf(node)).get(WAIT.toSeconds(), TimeUnit.SECONDS))
+    assertThatThrownBy(
+            () -> peer("late").dial(addressOf(node)).get(WAIT.toSeconds(), TimeUnit.SECONDS))
         .isInstanceOf(ExecutionException.class);
     assertThat(serving.isOpen()).isTrue();
     assertThat(reservation.members()).isEqualTo(1);

@@ -21,11 +21,11 @@ import io.reachability.libp2p.noise.Noise;
 import io.reachability.libp2p.noise.NoiseHandshakeHandler;
 import io.reachability.libp2p.transport.UpgradeSettings;
 import io.reachability.libp2p.yamux.Yamux;
+import io.reachability.libp2p.yamux.YamuxFlag;
 import io.reachability.libp2p.yamux.YamuxFrame;
 import io.reachability.libp2p.yamux.YamuxFrameCodec;
 import io.reachability.libp2p.yamux.YamuxGoAwayCode;
 import io.reachability.libp2p.yamux.YamuxType;
-import io.reachability.libp2p.yamux.YamuxFlag;
 import io.reachability.testing.Echo;
 import java.time.Duration;
 import java.util.List;
@@ -72,7 +72,8 @@ class MisbehavingPeerTest {
   }
 
   /** What the rogue peer saw: yamux frames from the host, and whether the host closed. */
-  private record Rogue(Channel channel, BlockingQueue<YamuxFrame> frames, CompletableFuture<Void> closed) {}
+  private record Rogue(
+      Channel channel, BlockingQueue<YamuxFrame> frames, CompletableFuture<Void> closed) {}
 
   /** Connects a hand-driven peer: multistream → Noise → multistream, then raw yamux frames. */
   private Rogue connectRogue() throws Exception {
@@ -93,26 +94,41 @@ class MisbehavingPeerTest {
                       Multistream.DEFAULT_NEGOTIATION_TIMEOUT,
                       (ctx, p) -> {
                         NoiseHandshakeHandler noise =
-                            new NoiseHandshakeHandler(Keys.generateEd25519(), true, host.peerId(), Noise.DEFAULT_HANDSHAKE_TIMEOUT);
-                        noise.result().thenAccept(session -> ch.pipeline().addLast(
-                            MultistreamHandler.initiator(
-                                List.of(Yamux.PROTOCOL_ID),
-                                Multistream.DEFAULT_NEGOTIATION_TIMEOUT,
-                                (c, q) -> {
-                                  ch.pipeline().addLast(new YamuxFrameCodec());
-                                  ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
-                                    @Override
-                                    public void channelRead(ChannelHandlerContext c2, Object msg) {
-                                      frames.add((YamuxFrame) msg);
-                                    }
+                            new NoiseHandshakeHandler(
+                                Keys.generateEd25519(),
+                                true,
+                                host.peerId(),
+                                Noise.DEFAULT_HANDSHAKE_TIMEOUT);
+                        noise
+                            .result()
+                            .thenAccept(
+                                session ->
+                                    ch.pipeline()
+                                        .addLast(
+                                            MultistreamHandler.initiator(
+                                                List.of(Yamux.PROTOCOL_ID),
+                                                Multistream.DEFAULT_NEGOTIATION_TIMEOUT,
+                                                (c, q) -> {
+                                                  ch.pipeline().addLast(new YamuxFrameCodec());
+                                                  ch.pipeline()
+                                                      .addLast(
+                                                          new ChannelInboundHandlerAdapter() {
+                                                            @Override
+                                                            public void channelRead(
+                                                                ChannelHandlerContext c2,
+                                                                Object msg) {
+                                                              frames.add((YamuxFrame) msg);
+                                                            }
 
-                                    @Override
-                                    public void exceptionCaught(ChannelHandlerContext c2, Throwable cause) {
-                                      c2.close();
-                                    }
-                                  });
-                                  ready.complete(ch);
-                                })));
+                                                            @Override
+                                                            public void exceptionCaught(
+                                                                ChannelHandlerContext c2,
+                                                                Throwable cause) {
+                                                              c2.close();
+                                                            }
+                                                          });
+                                                  ready.complete(ch);
+                                                })));
                         ctx.pipeline().addAfter(ctx.name(), "noise", noise);
                       }));
         };
@@ -151,13 +167,20 @@ class MisbehavingPeerTest {
   }
 
   private void goodPeerStillServed() throws Exception {
-    Connection good = goodPeer.dial(host.listenAddresses().get(0).withPeerId(host.peerId())).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-    assertThat(Echo.roundTrip(good, 100_000, 9).get(TIMEOUT_SECONDS, TimeUnit.SECONDS).matches()).isTrue();
+    Connection good =
+        goodPeer
+            .dial(host.listenAddresses().get(0).withPeerId(host.peerId()))
+            .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    assertThat(Echo.roundTrip(good, 100_000, 9).get(TIMEOUT_SECONDS, TimeUnit.SECONDS).matches())
+        .isTrue();
   }
 
   @Test
   void dataBeyondTheWindowGetsGoAwayProtocolError() throws Exception {
-    Connection good = goodPeer.dial(host.listenAddresses().get(0).withPeerId(host.peerId())).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    Connection good =
+        goodPeer
+            .dial(host.listenAddresses().get(0).withPeerId(host.peerId()))
+            .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
     Rogue rogue = connectRogue();
     // open stream 1 with one DATA frame one byte larger than the 256 KiB window it was given
     int tooMuch = Yamux.INITIAL_WINDOW_SIZE + 1;
@@ -170,7 +193,8 @@ class MisbehavingPeerTest {
     drain(rogue);
     // the peer that behaved keeps its connection
     assertThat(good.isOpen()).isTrue();
-    assertThat(Echo.roundTrip(good, 1000, 8).get(TIMEOUT_SECONDS, TimeUnit.SECONDS).matches()).isTrue();
+    assertThat(Echo.roundTrip(good, 1000, 8).get(TIMEOUT_SECONDS, TimeUnit.SECONDS).matches())
+        .isTrue();
   }
 
   @Test
@@ -219,7 +243,8 @@ class MisbehavingPeerTest {
         Host.builder()
             .threadName("strict")
             .listen("/ip4/127.0.0.1/tcp/0")
-            .upgrade(UpgradeSettings.defaults().withNegotiationTimeout(bound).withIdleTimeout(bound))
+            .upgrade(
+                UpgradeSettings.defaults().withNegotiationTimeout(bound).withIdleTimeout(bound))
             .build()
             .start()) {
       Rogue rogue = connectRogue(strict);

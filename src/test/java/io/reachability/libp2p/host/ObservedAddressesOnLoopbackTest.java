@@ -1,6 +1,5 @@
 package io.reachability.libp2p.host;
 
-import io.reachability.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -11,6 +10,7 @@ import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.crypto.Keys;
 import io.reachability.libp2p.crypto.PrivateKey;
 import io.reachability.libp2p.identify.IdentifyResult;
+import io.reachability.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -77,14 +77,17 @@ class ObservedAddressesOnLoopbackTest {
 
     dialAndIdentify(a, b);
     Instant first = clock.instant();
-    assertThat(a.observedAddresses()).containsExactly(new ObservedAddress(listen, Set.of(b.peerId()), first));
+    assertThat(a.observedAddresses())
+        .containsExactly(new ObservedAddress(listen, Set.of(b.peerId()), first));
 
     clock.advance(Duration.ofMinutes(1));
     dialAndIdentify(a, c);
 
-    ObservedAddress both = new ObservedAddress(listen, Set.of(b.peerId(), c.peerId()), clock.instant());
+    ObservedAddress both =
+        new ObservedAddress(listen, Set.of(b.peerId(), c.peerId()), clock.instant());
     assertThat(a.observedAddresses()).containsExactly(both);
-    assertThat(announced).containsExactly(new ObservedAddress(listen, Set.of(b.peerId()), first), both);
+    assertThat(announced)
+        .containsExactly(new ObservedAddress(listen, Set.of(b.peerId()), first), both);
   }
 
   @Test
@@ -94,8 +97,10 @@ class ObservedAddressesOnLoopbackTest {
     a.addObservedAddressListener(announced::add);
     // one peer id on two hosts: two connections from our listen port (different remote ports)
     PrivateKey key = Keys.generateEd25519();
-    Host b1 = start(Host.builder().threadName("again-b1").identity(key).listen("/ip4/127.0.0.1/tcp/0"));
-    Host b2 = start(Host.builder().threadName("again-b2").identity(key).listen("/ip4/127.0.0.1/tcp/0"));
+    Host b1 =
+        start(Host.builder().threadName("again-b1").identity(key).listen("/ip4/127.0.0.1/tcp/0"));
+    Host b2 =
+        start(Host.builder().threadName("again-b2").identity(key).listen("/ip4/127.0.0.1/tcp/0"));
     dialAndIdentify(a, b1);
     clock.advance(Duration.ofMinutes(5));
 
@@ -104,23 +109,33 @@ class ObservedAddressesOnLoopbackTest {
 
     assertThat(announced).hasSize(1);
     assertThat(a.observedAddresses())
-        .containsExactly(new ObservedAddress(a.listenAddresses().get(0), Set.of(b1.peerId()), clock.instant()));
+        .containsExactly(
+            new ObservedAddress(a.listenAddresses().get(0), Set.of(b1.peerId()), clock.instant()));
   }
 
   @Test
   void aPeersReportOfAnotherAddressReplacesItsOldOne() throws Exception {
-    Host ephemeral = start(Host.builder().threadName("replaced-a").listen("/ip4/127.0.0.1/tcp/0").reusePort(false));
+    Host ephemeral =
+        start(
+            Host.builder()
+                .threadName("replaced-a")
+                .listen("/ip4/127.0.0.1/tcp/0")
+                .reusePort(false));
     List<ObservedAddress> announced = new CopyOnWriteArrayList<>();
     ephemeral.addObservedAddressListener(announced::add);
     Host b = peer("replaced-b");
     // no /p2p: two connections at once, so two different ephemeral ports
-    Connection first = ephemeral.dial(b.listenAddresses().get(0)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    Connection first =
+        ephemeral.dial(b.listenAddresses().get(0)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
     ephemeral.identify(first).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-    Connection second = ephemeral.dial(b.listenAddresses().get(0)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    Connection second =
+        ephemeral.dial(b.listenAddresses().get(0)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
     ephemeral.identify(second).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
 
     assertThat(second.localAddress()).isNotEqualTo(first.localAddress());
-    assertThat(announced).extracting(ObservedAddress::address).containsExactly(first.localAddress(), second.localAddress());
+    assertThat(announced)
+        .extracting(ObservedAddress::address)
+        .containsExactly(first.localAddress(), second.localAddress());
     assertThat(ephemeral.observedAddresses())
         .extracting(ObservedAddress::address, ObservedAddress::observers)
         .containsExactly(tuple(second.localAddress(), Set.of(b.peerId())));
@@ -134,7 +149,8 @@ class ObservedAddressesOnLoopbackTest {
     while (b.connections(a.peerId()).isEmpty() && System.nanoTime() < deadline) {
       Thread.sleep(10);
     }
-    IdentifyResult aboutA = b.identify(b.connections(a.peerId()).get(0)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    IdentifyResult aboutA =
+        b.identify(b.connections(a.peerId()).get(0)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
 
     assertThat(aboutA.observedAddress()).isEqualTo(b.listenAddresses().get(0));
     assertThat(b.observedAddresses()).isEmpty();

@@ -1,12 +1,12 @@
 package io.reachability.libp2p.host;
 
-import io.reachability.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
 import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.core.PeerId;
 import io.reachability.libp2p.crypto.Keys;
+import io.reachability.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -48,13 +48,19 @@ class ObservedAddressesTest {
   @Test
   void anotherFamilyTransportOrShapeIsDropped() {
     PeerId relay = peer();
-    assertThat(usable("/ip6/2001:db8::7/tcp/4001", LOCAL4)).as("ip6 seen on an ip4 connection").isEmpty();
-    assertThat(usable("/ip4/203.0.113.7/tcp/4001", LOCAL6)).as("ip4 seen on an ip6 connection").isEmpty();
+    assertThat(usable("/ip6/2001:db8::7/tcp/4001", LOCAL4))
+        .as("ip6 seen on an ip4 connection")
+        .isEmpty();
+    assertThat(usable("/ip4/203.0.113.7/tcp/4001", LOCAL6))
+        .as("ip4 seen on an ip6 connection")
+        .isEmpty();
     assertThat(usable("/ip4/203.0.113.7/udp/4001/quic-v1", LOCAL4)).as("QUIC").isEmpty();
     assertThat(usable("/ip4/203.0.113.7/tcp/4001/ws", LOCAL4)).as("websocket").isEmpty();
     assertThat(usable("/dns4/example.com/tcp/4001", LOCAL4)).as("DNS").isEmpty();
     assertThat(usable("/ip6zone/eth0/ip6/fe80::1/tcp/4001", LOCAL6)).as("zone").isEmpty();
-    assertThat(usable("/ip4/203.0.113.7/tcp/4001/p2p/" + relay + "/p2p-circuit", LOCAL4)).as("relay").isEmpty();
+    assertThat(usable("/ip4/203.0.113.7/tcp/4001/p2p/" + relay + "/p2p-circuit", LOCAL4))
+        .as("relay")
+        .isEmpty();
     assertThat(usable("/ip4/0.0.0.0/tcp/4001", LOCAL4)).as("unspecified").isEmpty();
     assertThat(usable("/ip6/::/tcp/4001", LOCAL6)).as("unspecified").isEmpty();
     assertThat(usable("/ip4/224.0.0.1/tcp/4001", LOCAL4)).as("multicast").isEmpty();
@@ -68,12 +74,15 @@ class ObservedAddressesTest {
     PeerId b = peer();
     Instant first = clock.instant();
 
-    assertThat(observed.record(a, PUBLIC4)).contains(new ObservedAddress(PUBLIC4, Set.of(a), first));
+    assertThat(observed.record(a, PUBLIC4))
+        .contains(new ObservedAddress(PUBLIC4, Set.of(a), first));
     clock.advance(Duration.ofMinutes(1));
     assertThat(observed.record(a, PUBLIC4)).as("the same report again").isEmpty();
-    assertThat(observed.list()).containsExactly(new ObservedAddress(PUBLIC4, Set.of(a), clock.instant()));
+    assertThat(observed.list())
+        .containsExactly(new ObservedAddress(PUBLIC4, Set.of(a), clock.instant()));
     clock.advance(Duration.ofMinutes(1));
-    assertThat(observed.record(b, PUBLIC4)).contains(new ObservedAddress(PUBLIC4, Set.of(a, b), clock.instant()));
+    assertThat(observed.record(b, PUBLIC4))
+        .contains(new ObservedAddress(PUBLIC4, Set.of(a, b), clock.instant()));
   }
 
   @Test
@@ -89,12 +98,12 @@ class ObservedAddressesTest {
     assertThat(observed.list())
         .extracting(ObservedAddress::address, ObservedAddress::observers)
         .containsExactlyInAnyOrder(
-            tuple(PUBLIC4, Set.of(b)),
-            tuple(OTHER4, Set.of(a)),
-            tuple(PUBLIC6, Set.of(a)));
+            tuple(PUBLIC4, Set.of(b)), tuple(OTHER4, Set.of(a)), tuple(PUBLIC6, Set.of(a)));
     // the last observer moving away drops the address
     observed.record(b, OTHER4);
-    assertThat(observed.list()).extracting(ObservedAddress::address).containsExactlyInAnyOrder(OTHER4, PUBLIC6);
+    assertThat(observed.list())
+        .extracting(ObservedAddress::address)
+        .containsExactlyInAnyOrder(OTHER4, PUBLIC6);
   }
 
   @Test
@@ -113,13 +122,16 @@ class ObservedAddressesTest {
     observed.record(peers.get(0), Multiaddr.fromString("/ip4/203.0.113.1/tcp/1"));
     clock.advance(Duration.ofSeconds(1));
 
-    assertThat(observed.record(peers.get(3), Multiaddr.fromString("/ip4/203.0.113.4/tcp/1"))).isPresent();
+    assertThat(observed.record(peers.get(3), Multiaddr.fromString("/ip4/203.0.113.4/tcp/1")))
+        .isPresent();
 
     assertThat(observed.list())
         .extracting(o -> o.address().toString())
-        .containsExactly("/ip4/203.0.113.4/tcp/1", "/ip4/203.0.113.1/tcp/1", "/ip4/203.0.113.3/tcp/1");
+        .containsExactly(
+            "/ip4/203.0.113.4/tcp/1", "/ip4/203.0.113.1/tcp/1", "/ip4/203.0.113.3/tcp/1");
     // the evicted address's observer is forgotten too: its report is news again
-    assertThat(observed.record(peers.get(1), Multiaddr.fromString("/ip4/203.0.113.2/tcp/1"))).isPresent();
+    assertThat(observed.record(peers.get(1), Multiaddr.fromString("/ip4/203.0.113.2/tcp/1")))
+        .isPresent();
   }
 
   @Test
@@ -132,8 +144,11 @@ class ObservedAddressesTest {
     observed.record(b, PUBLIC4);
     clock.advance(Duration.ofSeconds(1));
 
-    assertThat(observed.record(c, PUBLIC4)).hasValueSatisfying(o -> assertThat(o.observers()).containsExactlyInAnyOrder(b, c));
-    assertThat(observed.record(a, PUBLIC4)).as("a was forgotten, so its report is news").isPresent();
+    assertThat(observed.record(c, PUBLIC4))
+        .hasValueSatisfying(o -> assertThat(o.observers()).containsExactlyInAnyOrder(b, c));
+    assertThat(observed.record(a, PUBLIC4))
+        .as("a was forgotten, so its report is news")
+        .isPresent();
   }
 
   @Test
@@ -148,6 +163,8 @@ class ObservedAddressesTest {
     clock.advance(Duration.ofSeconds(1));
     observed.record(c, OTHER4);
 
-    assertThat(observed.list()).extracting(ObservedAddress::address).containsExactly(PUBLIC4, OTHER4, PUBLIC6);
+    assertThat(observed.list())
+        .extracting(ObservedAddress::address)
+        .containsExactly(PUBLIC4, OTHER4, PUBLIC6);
   }
 }

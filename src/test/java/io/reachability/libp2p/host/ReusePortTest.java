@@ -80,16 +80,19 @@ class ReusePortTest {
 
     Connection connection = a.dial(addressOf(b)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
 
-    assertThat(connection.localAddress()).isEqualTo(Multiaddr.fromString("/ip4/127.0.0.1/tcp/" + x));
+    assertThat(connection.localAddress())
+        .isEqualTo(Multiaddr.fromString("/ip4/127.0.0.1/tcp/" + x));
     assertThat(port(inboundOn(b, a.peerId(), 1).remoteAddress())).isEqualTo(x);
     IdentifyResult aboutB = a.identify(connection).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
     assertThat(aboutB.observedAddress()).isEqualTo(Multiaddr.fromString("/ip4/127.0.0.1/tcp/" + x));
-    assertThat(Echo.roundTrip(connection, 1000, 1).get(TIMEOUT_SECONDS, TimeUnit.SECONDS).matches()).isTrue();
+    assertThat(Echo.roundTrip(connection, 1000, 1).get(TIMEOUT_SECONDS, TimeUnit.SECONDS).matches())
+        .isTrue();
   }
 
   @Test
   void withoutReuseAnOutboundConnectionLeavesFromAnEphemeralPort() throws Exception {
-    Host a = start(Host.builder().threadName("plain-a").listen("/ip4/127.0.0.1/tcp/0").reusePort(false));
+    Host a =
+        start(Host.builder().threadName("plain-a").listen("/ip4/127.0.0.1/tcp/0").reusePort(false));
     Host b = listening("plain-b");
 
     Connection connection = a.dial(addressOf(b)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
@@ -112,8 +115,18 @@ class ReusePortTest {
   @Test
   void anIpv6ListenerLendsItsPortToIpv6ConnectionsOnly() throws Exception {
     assumeEpoll();
-    Host a = start(Host.builder().threadName("six-a").listen("/ip6/::1/tcp/0").listen("/ip4/127.0.0.1/tcp/0"));
-    Host b = start(Host.builder().threadName("six-b").listen("/ip6/::1/tcp/0").listen("/ip4/127.0.0.1/tcp/0"));
+    Host a =
+        start(
+            Host.builder()
+                .threadName("six-a")
+                .listen("/ip6/::1/tcp/0")
+                .listen("/ip4/127.0.0.1/tcp/0"));
+    Host b =
+        start(
+            Host.builder()
+                .threadName("six-b")
+                .listen("/ip6/::1/tcp/0")
+                .listen("/ip4/127.0.0.1/tcp/0"));
     int port6 = port(a.listenAddresses().get(0));
     int port4 = port(a.listenAddresses().get(1));
 
@@ -134,8 +147,10 @@ class ReusePortTest {
     CompletableFuture<Connection> toB = a.dial(addressOf(b));
     CompletableFuture<Connection> toC = a.dial(addressOf(c));
 
-    assertThat(port(toB.get(TIMEOUT_SECONDS, TimeUnit.SECONDS).localAddress())).isEqualTo(listenPort(a));
-    assertThat(port(toC.get(TIMEOUT_SECONDS, TimeUnit.SECONDS).localAddress())).isEqualTo(listenPort(a));
+    assertThat(port(toB.get(TIMEOUT_SECONDS, TimeUnit.SECONDS).localAddress()))
+        .isEqualTo(listenPort(a));
+    assertThat(port(toC.get(TIMEOUT_SECONDS, TimeUnit.SECONDS).localAddress()))
+        .isEqualTo(listenPort(a));
     assertThat(port(inboundOn(b, a.peerId(), 1).remoteAddress())).isEqualTo(listenPort(a));
     assertThat(port(inboundOn(c, a.peerId(), 1).remoteAddress())).isEqualTo(listenPort(a));
   }
@@ -155,8 +170,10 @@ class ReusePortTest {
     assertThat(port(second.localAddress())).isNotEqualTo(listenPort(a));
     assertThat(first.isOpen()).isTrue();
     assertThat(second.isOpen()).isTrue();
-    assertThat(Echo.roundTrip(second, 1000, 2).get(TIMEOUT_SECONDS, TimeUnit.SECONDS).matches()).isTrue();
-    assertThat(Echo.roundTrip(first, 1000, 3).get(TIMEOUT_SECONDS, TimeUnit.SECONDS).matches()).isTrue();
+    assertThat(Echo.roundTrip(second, 1000, 2).get(TIMEOUT_SECONDS, TimeUnit.SECONDS).matches())
+        .isTrue();
+    assertThat(Echo.roundTrip(first, 1000, 3).get(TIMEOUT_SECONDS, TimeUnit.SECONDS).matches())
+        .isTrue();
   }
 
   @Test
@@ -183,22 +200,30 @@ class ReusePortTest {
       closed = socket.getLocalPort();
     }
 
-    assertThatThrownBy(() -> a.dial("/ip4/127.0.0.1/tcp/" + closed).get(TIMEOUT_SECONDS, TimeUnit.SECONDS))
+    assertThatThrownBy(
+            () -> a.dial("/ip4/127.0.0.1/tcp/" + closed).get(TIMEOUT_SECONDS, TimeUnit.SECONDS))
         .hasMessageContaining("refused");
 
     assertThat(a.connections()).isEmpty();
-    assertThat(port(a.dial(addressOf(b)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS).localAddress())).isEqualTo(listenPort(a));
+    assertThat(port(a.dial(addressOf(b)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS).localAddress()))
+        .isEqualTo(listenPort(a));
   }
 
   @Test
   void nioTransportDialsFromAnEphemeralPort() throws Exception {
-    Host a = start(Host.builder().threadName("nio-a").listen("/ip4/127.0.0.1/tcp/0").nativeTransport(false));
+    Host a =
+        start(
+            Host.builder()
+                .threadName("nio-a")
+                .listen("/ip4/127.0.0.1/tcp/0")
+                .nativeTransport(false));
     Host b = listening("nio-b");
 
     Connection connection = a.dial(addressOf(b)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
 
     assertThat(port(inboundOn(b, a.peerId(), 1).remoteAddress())).isNotEqualTo(listenPort(a));
-    assertThat(Echo.roundTrip(connection, 1000, 4).get(TIMEOUT_SECONDS, TimeUnit.SECONDS).matches()).isTrue();
+    assertThat(Echo.roundTrip(connection, 1000, 4).get(TIMEOUT_SECONDS, TimeUnit.SECONDS).matches())
+        .isTrue();
     // and it is dialable itself
     Connection toA = b.dial(addressOf(a)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
     assertThat(toA.remotePeer()).isEqualTo(a.peerId());
@@ -221,6 +246,8 @@ class ReusePortTest {
     Host a = listening("taken-a");
     // SO_REUSEPORT on both would let two hosts share a port and split its connections: refused
     HostBuilder second = Host.builder().threadName("taken-b").listen(a.listenAddresses().get(0));
-    assertThatThrownBy(() -> start(second)).hasMessageContaining("cannot start host").hasMessageContaining("in use");
+    assertThatThrownBy(() -> start(second))
+        .hasMessageContaining("cannot start host")
+        .hasMessageContaining("in use");
   }
 }

@@ -41,8 +41,20 @@ class TwoHostsTest {
 
   @BeforeEach
   void start() {
-    a = Host.builder().threadName("host-a").listen("/ip4/127.0.0.1/tcp/0").protocol(Echo.PROTOCOL_ID, Echo.responder()).build().start();
-    b = Host.builder().threadName("host-b").listen("/ip4/127.0.0.1/tcp/0").protocol(Echo.PROTOCOL_ID, Echo.responder()).build().start();
+    a =
+        Host.builder()
+            .threadName("host-a")
+            .listen("/ip4/127.0.0.1/tcp/0")
+            .protocol(Echo.PROTOCOL_ID, Echo.responder())
+            .build()
+            .start();
+    b =
+        Host.builder()
+            .threadName("host-b")
+            .listen("/ip4/127.0.0.1/tcp/0")
+            .protocol(Echo.PROTOCOL_ID, Echo.responder())
+            .build()
+            .start();
   }
 
   @AfterEach
@@ -61,7 +73,13 @@ class TwoHostsTest {
 
   @Test
   void oneAddressCannotTakeMoreThanItsShareOfInboundConnections() throws Exception {
-    Host limited = Host.builder().threadName("host-limited").listen("/ip4/127.0.0.1/tcp/0").maxInboundPerIp(2).build().start();
+    Host limited =
+        Host.builder()
+            .threadName("host-limited")
+            .listen("/ip4/127.0.0.1/tcp/0")
+            .maxInboundPerIp(2)
+            .build()
+            .start();
     Host third = Host.builder().threadName("host-third").build().start();
     try {
       Connection first = a.dial(addressOf(limited)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
@@ -70,7 +88,9 @@ class TwoHostsTest {
       assertThat(limited.inboundConnectionsFrom(loopback)).isEqualTo(2);
 
       // a third connection from 127.0.0.1 is closed at once: its upgrade cannot complete
-      assertThatThrownBy(() -> third.dial(addressOf(limited)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
+      assertThatThrownBy(
+              () -> third.dial(addressOf(limited)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS))
+          .isInstanceOf(ExecutionException.class);
 
       // a slot freed is a slot to take again
       first.close();
@@ -78,7 +98,8 @@ class TwoHostsTest {
       while (limited.inboundConnectionsFrom(loopback) > 1 && System.nanoTime() < deadline) {
         Thread.sleep(5);
       }
-      assertThat(third.dial(addressOf(limited)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS).isOpen()).isTrue();
+      assertThat(third.dial(addressOf(limited)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS).isOpen())
+          .isTrue();
       assertThat(limited.inboundConnectionsFrom(loopback)).isEqualTo(2);
     } finally {
       third.close();
@@ -103,14 +124,16 @@ class TwoHostsTest {
     assertThat(outbound).isNotSameAs(inbound);
     assertThat(outbound.direction()).isEqualTo(Direction.OUTBOUND);
     assertThat(a.dial(addressOf(b)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isSameAs(outbound);
-    assertThat(a.dialOutbound(addressOf(b)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isSameAs(outbound);
+    assertThat(a.dialOutbound(addressOf(b)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS))
+        .isSameAs(outbound);
     assertThat(fromB.isOpen()).isTrue();
   }
 
   @Test
   void listenOnPortZeroReportsTheRealPort() {
     Multiaddr bound = a.listenAddresses().get(0);
-    assertThat(bound.toTcpSocketAddress()).hasValueSatisfying(s -> assertThat(s.getPort()).isPositive());
+    assertThat(bound.toTcpSocketAddress())
+        .hasValueSatisfying(s -> assertThat(s.getPort()).isPositive());
   }
 
   @Test
@@ -139,7 +162,8 @@ class TwoHostsTest {
     Connection connection = connectAtoB();
     IdentifyResult aboutB = a.identify(connection).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
     assertThat(aboutB.peer()).isEqualTo(b.peerId());
-    assertThat(aboutB.protocols()).contains(Identify.PROTOCOL_ID, Ping.PROTOCOL_ID, Echo.PROTOCOL_ID);
+    assertThat(aboutB.protocols())
+        .contains(Identify.PROTOCOL_ID, Ping.PROTOCOL_ID, Echo.PROTOCOL_ID);
     assertThat(aboutB.listenAddresses()).containsExactlyElementsOf(b.listenAddresses());
     assertThat(aboutB.observedAddress()).isEqualTo(connection.localAddress());
     assertThat(aboutB.agentVersion()).startsWith(HostSettings.DEFAULT_AGENT_VERSION);
@@ -166,7 +190,8 @@ class TwoHostsTest {
     for (int i = 0; i < 100; i++) {
       echoes.add(Echo.roundTrip(connection, 10_000 + i, i));
     }
-    CompletableFuture.allOf(echoes.toArray(new CompletableFuture<?>[0])).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    CompletableFuture.allOf(echoes.toArray(new CompletableFuture<?>[0]))
+        .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
     for (CompletableFuture<Echo.Result> echo : echoes) {
       assertThat(echo.get().matches()).as("echo %s", echo.get()).isTrue();
     }
@@ -175,7 +200,8 @@ class TwoHostsTest {
   @Test
   void fourMebibytesEachWay() throws Exception {
     Connection connection = connectAtoB();
-    Echo.Result result = Echo.roundTrip(connection, 4 * 1024 * 1024, 7).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    Echo.Result result =
+        Echo.roundTrip(connection, 4 * 1024 * 1024, 7).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
     assertThat(result.received()).isEqualTo(4L * 1024 * 1024);
     assertThat(result.matches()).isTrue();
   }
@@ -199,7 +225,9 @@ class TwoHostsTest {
           }
         });
     Connection connection = connectAtoB();
-    connection.newStream(List.of("/test/hold/1.0.0"), stream -> {}).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    connection
+        .newStream(List.of("/test/hold/1.0.0"), stream -> {})
+        .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
     assertThat(streamOpen.await(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isTrue();
 
     connection.close().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
@@ -208,7 +236,8 @@ class TwoHostsTest {
     assertThat(disconnected.await(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isTrue();
     Connection again = connectAtoB();
     assertThat(again).isNotSameAs(connection);
-    assertThat(Echo.roundTrip(again, 1000, 1).get(TIMEOUT_SECONDS, TimeUnit.SECONDS).matches()).isTrue();
+    assertThat(Echo.roundTrip(again, 1000, 1).get(TIMEOUT_SECONDS, TimeUnit.SECONDS).matches())
+        .isTrue();
   }
 
   @Test
@@ -218,36 +247,53 @@ class TwoHostsTest {
     b.setStreamHandler(
         "/test/reset/1.0.0",
         stream -> {
-          stream.channel().pipeline().addLast(new ChannelInboundHandlerAdapter() {
-            @Override
-            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-              seen.set(cause);
-            }
-          });
+          stream
+              .channel()
+              .pipeline()
+              .addLast(
+                  new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                      seen.set(cause);
+                    }
+                  });
           stream.channel().closeFuture().addListener(f -> closed.countDown());
         });
     Connection connection = connectAtoB();
-    Stream stream = connection.newStream(List.of("/test/reset/1.0.0"), s -> {}).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    Stream stream =
+        connection
+            .newStream(List.of("/test/reset/1.0.0"), s -> {})
+            .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
     stream.channel().writeAndFlush(stream.channel().alloc().buffer().writeInt(1));
     stream.reset();
     assertThat(closed.await(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isTrue();
     // the connection survives a reset stream
-    assertThat(Echo.roundTrip(connection, 1000, 2).get(TIMEOUT_SECONDS, TimeUnit.SECONDS).matches()).isTrue();
+    assertThat(Echo.roundTrip(connection, 1000, 2).get(TIMEOUT_SECONDS, TimeUnit.SECONDS).matches())
+        .isTrue();
   }
 
   @Test
   void unsupportedProtocolFailsTheStreamNotTheConnection() throws Exception {
     Connection connection = connectAtoB();
-    assertThatThrownBy(() -> connection.newStream(List.of("/nope/1.0.0"), s -> {}).get(TIMEOUT_SECONDS, TimeUnit.SECONDS))
+    assertThatThrownBy(
+            () ->
+                connection
+                    .newStream(List.of("/nope/1.0.0"), s -> {})
+                    .get(TIMEOUT_SECONDS, TimeUnit.SECONDS))
         .hasMessageContaining("/nope/1.0.0");
     assertThat(connection.isOpen()).isTrue();
-    assertThat(Echo.roundTrip(connection, 100, 3).get(TIMEOUT_SECONDS, TimeUnit.SECONDS).matches()).isTrue();
+    assertThat(Echo.roundTrip(connection, 100, 3).get(TIMEOUT_SECONDS, TimeUnit.SECONDS).matches())
+        .isTrue();
   }
 
   @Test
   void wrongPeerIdFailsTheDial() {
-    Multiaddr wrong = b.listenAddresses().get(0).withPeerId(PeerId.fromPublicKey(Keys.generateEd25519().publicKey().marshal()));
-    assertThatThrownBy(() -> a.dial(wrong).get(TIMEOUT_SECONDS, TimeUnit.SECONDS)).hasMessageContaining("peer id");
+    Multiaddr wrong =
+        b.listenAddresses()
+            .get(0)
+            .withPeerId(PeerId.fromPublicKey(Keys.generateEd25519().publicKey().marshal()));
+    assertThatThrownBy(() -> a.dial(wrong).get(TIMEOUT_SECONDS, TimeUnit.SECONDS))
+        .hasMessageContaining("peer id");
     assertThat(a.connections()).isEmpty();
   }
 
@@ -262,7 +308,8 @@ class TwoHostsTest {
       out.write(garbage);
       out.flush();
       raw.setSoTimeout((int) TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS));
-      // the host hangs up on the garbage: an orderly close, or a reset because our bytes were unread
+      // the host hangs up on the garbage: an orderly close, or a reset because our bytes were
+      // unread
       try {
         while (raw.getInputStream().read() != -1) {
           // drain whatever it said before closing
@@ -271,12 +318,19 @@ class TwoHostsTest {
         assertThat(reset.getMessage()).containsIgnoringCase("reset");
       }
     }
-    assertThat(Echo.roundTrip(good, 1000, 4).get(TIMEOUT_SECONDS, TimeUnit.SECONDS).matches()).isTrue();
+    assertThat(Echo.roundTrip(good, 1000, 4).get(TIMEOUT_SECONDS, TimeUnit.SECONDS).matches())
+        .isTrue();
   }
 
   @Test
   void connectionLimitRefusesTheExtraConnection() throws Exception {
-    try (Host limited = Host.builder().threadName("limited").listen("/ip4/127.0.0.1/tcp/0").maxConnections(1).build().start()) {
+    try (Host limited =
+        Host.builder()
+            .threadName("limited")
+            .listen("/ip4/127.0.0.1/tcp/0")
+            .maxConnections(1)
+            .build()
+            .start()) {
       Multiaddr address = limited.listenAddresses().get(0).withPeerId(limited.peerId());
       a.dial(address).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
       assertThatThrownBy(() -> b.dial(address).get(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isNotNull();
@@ -287,18 +341,22 @@ class TwoHostsTest {
   @Test
   void aDialWeCannotMakeFailsAtOnceAndDoesNotBlockTheNext() throws Exception {
     Multiaddr dns = Multiaddr.fromString("/dns4/example.invalid/tcp/4001").withPeerId(b.peerId());
-    assertThatThrownBy(() -> a.dial(dns).get(TIMEOUT_SECONDS, TimeUnit.SECONDS)).hasMessageContaining("cannot dial");
+    assertThatThrownBy(() -> a.dial(dns).get(TIMEOUT_SECONDS, TimeUnit.SECONDS))
+        .hasMessageContaining("cannot dial");
     // the failed attempt left no pending dial or connection slot behind
     assertThat(connectAtoB().remotePeer()).isEqualTo(b.peerId());
   }
 
   @Test
   void wildcardListenAddressIsAdvertisedAsInterfaceAddresses() {
-    try (Host wildcard = Host.builder().threadName("wildcard").listen("/ip4/0.0.0.0/tcp/0").build().start()) {
+    try (Host wildcard =
+        Host.builder().threadName("wildcard").listen("/ip4/0.0.0.0/tcp/0").build().start()) {
       int port = wildcard.listenAddresses().get(0).toTcpSocketAddress().orElseThrow().getPort();
       assertThat(wildcard.interfaceListenAddresses())
           .contains(Multiaddr.fromString("/ip4/127.0.0.1/tcp/" + port))
-          .allSatisfy(address -> assertThat(address.toString()).startsWith("/ip4/").doesNotContain("ip6zone"));
+          .allSatisfy(
+              address ->
+                  assertThat(address.toString()).startsWith("/ip4/").doesNotContain("ip6zone"));
       // with no filter, identify announces exactly these
       assertThat(wildcard.advertisedAddresses()).isEqualTo(wildcard.interfaceListenAddresses());
     }
@@ -308,15 +366,18 @@ class TwoHostsTest {
   void closingTheHostFromItsOwnEventLoopIsRefused() throws Exception {
     Connection connection = connectAtoB();
     CompletableFuture<Throwable> refused = new CompletableFuture<>();
-    connection.newStream(List.of(Echo.PROTOCOL_ID), stream -> {
-      try {
-        a.close();
-        refused.complete(null);
-      } catch (IllegalStateException e) {
-        refused.complete(e);
-      }
-    });
-    assertThat(refused.get(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isInstanceOf(IllegalStateException.class);
+    connection.newStream(
+        List.of(Echo.PROTOCOL_ID),
+        stream -> {
+          try {
+            a.close();
+            refused.complete(null);
+          } catch (IllegalStateException e) {
+            refused.complete(e);
+          }
+        });
+    assertThat(refused.get(TIMEOUT_SECONDS, TimeUnit.SECONDS))
+        .isInstanceOf(IllegalStateException.class);
     assertThat(connection.isOpen()).isTrue();
   }
 

@@ -21,16 +21,21 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * An identify message from a peer, parsed as the reader does (protobuf, then {@code toResult}). Malformed
- * protobuf and a key that is not the connection's are typed refusals; each address either parses or is
- * skipped with nothing but a MultiaddrException. (Framing: UvarintFrameDecoderFuzzTest.)
+ * An identify message from a peer, parsed as the reader does (protobuf, then {@code toResult}).
+ * Malformed protobuf and a key that is not the connection's are typed refusals; each address either
+ * parses or is skipped with nothing but a MultiaddrException. (Framing:
+ * UvarintFrameDecoderFuzzTest.)
  */
 class IdentifyFuzzTest {
 
-  /** The connection's peer, whose marshalled key a seed carries so the accepting path is reached too. */
+  /**
+   * The connection's peer, whose marshalled key a seed carries so the accepting path is reached
+   * too.
+   */
   static final PublicKey PEER_KEY = Keys.ed25519FromSeed(new byte[32]).publicKey();
 
-  private static final Connection CONNECTION = new StubConnection(PeerId.fromPublicKey(PEER_KEY.marshal()));
+  private static final Connection CONNECTION =
+      new StubConnection(PeerId.fromPublicKey(PEER_KEY.marshal()));
 
   @FuzzTest(maxDuration = "10s")
   void message(byte[] data) {
@@ -43,7 +48,8 @@ class IdentifyFuzzTest {
     } catch (InvalidProtocolBufferException e) {
       return;
     }
-    // toResult skips unparsable addresses by catching RuntimeException, which would hide a bug in the
+    // toResult skips unparsable addresses by catching RuntimeException, which would hide a bug in
+    // the
     // address parser: parse them here first, where only MultiaddrException is allowed
     List<Multiaddr> parsed = new ArrayList<>();
     for (ByteString bytes : message.getListenAddrsList()) {

@@ -37,12 +37,14 @@ class BasesTest {
   void base58_empty_and_invalid() {
     assertThat(Base58.encode(new byte[0])).isEmpty();
     assertThat(Base58.decode("")).isEmpty();
-    assertThatThrownBy(() -> Base58.decode("10")).isInstanceOf(MultiformatsException.class)
+    assertThatThrownBy(() -> Base58.decode("10"))
+        .isInstanceOf(MultiformatsException.class)
         .hasMessage("invalid base58btc character '0' at index 1");
     assertThatThrownBy(() -> Base58.decode("l")).isInstanceOf(MultiformatsException.class);
     assertThatThrownBy(() -> Base58.decode("é")).isInstanceOf(MultiformatsException.class);
     assertThatThrownBy(() -> Base58.decode("2".repeat(Base58.MAX_LENGTH + 1)))
-        .isInstanceOf(MultiformatsException.class).hasMessageContaining("too long");
+        .isInstanceOf(MultiformatsException.class)
+        .hasMessageContaining("too long");
   }
 
   // RFC 4648 §10 test vectors, lower case and without padding.
@@ -63,13 +65,16 @@ class BasesTest {
 
   @Test
   void base32_rejects_bad_text() {
-    assertThatThrownBy(() -> Base32.decode("m")).hasMessage("invalid base32 length 1"); // 5 bits: no byte
+    assertThatThrownBy(() -> Base32.decode("m"))
+        .hasMessage("invalid base32 length 1"); // 5 bits: no byte
     assertThatThrownBy(() -> Base32.decode("mzx")).hasMessage("invalid base32 length 3");
     assertThatThrownBy(() -> Base32.decode("mzxw6y")).hasMessage("invalid base32 length 6");
     assertThatThrownBy(() -> Base32.decode("my======")).isInstanceOf(MultiformatsException.class);
-    assertThatThrownBy(() -> Base32.decode("m1")).hasMessage("invalid base32 character '1' at index 1");
+    assertThatThrownBy(() -> Base32.decode("m1"))
+        .hasMessage("invalid base32 character '1' at index 1");
     // "mz" carries 'f' plus two trailing bits set: not the canonical text of any byte string
-    assertThatThrownBy(() -> Base32.decode("mz")).hasMessage("base32 text has non-zero trailing bits");
+    assertThatThrownBy(() -> Base32.decode("mz"))
+        .hasMessage("base32 text has non-zero trailing bits");
   }
 
   // multiformats/multibase tests/basic.csv, leading_zero.csv, two_leading_zeros.csv ("yes mani !").
@@ -121,11 +126,14 @@ class BasesTest {
 
   @Test
   void multibase_rejects_unknown_prefix_and_bad_text() {
-    assertThatThrownBy(() -> Multibase.decode("")).isInstanceOf(MultiformatsException.class)
+    assertThatThrownBy(() -> Multibase.decode(""))
+        .isInstanceOf(MultiformatsException.class)
         .hasMessage("empty multibase string");
-    assertThatThrownBy(() -> Multibase.decode("qabc")).isInstanceOf(MultiformatsException.class)
+    assertThatThrownBy(() -> Multibase.decode("qabc"))
+        .isInstanceOf(MultiformatsException.class)
         .hasMessage("unsupported multibase prefix 'q'");
-    assertThatThrownBy(() -> Multibase.decode("ueWVzIG1hbmkgIQ==")).isInstanceOf(MultiformatsException.class);
+    assertThatThrownBy(() -> Multibase.decode("ueWVzIG1hbmkgIQ=="))
+        .isInstanceOf(MultiformatsException.class);
     assertThatThrownBy(() -> Multibase.decode("u!!!")).isInstanceOf(MultiformatsException.class);
     assertThatThrownBy(() -> Multibase.decode("f0")).isInstanceOf(MultiformatsException.class);
     assertThatThrownBy(() -> Multibase.decode("fzz")).isInstanceOf(MultiformatsException.class);

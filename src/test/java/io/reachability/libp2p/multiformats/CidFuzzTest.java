@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.nio.charset.StandardCharsets;
 
-/** CIDs (peer ids in CID form) from a peer: only MultiformatsException may escape; what parses round-trips. */
+/**
+ * CIDs (peer ids in CID form) from a peer: only MultiformatsException may escape; what parses
+ * round-trips.
+ */
 class CidFuzzTest {
 
   @FuzzTest(maxDuration = "10s")
@@ -39,7 +42,8 @@ class CidFuzzTest {
 
   private static void assertTextRoundTrip(Cid cid, Multibase base) {
     String text = cid.toString(base);
-    // the text limit is tighter than the binary one (1 KiB digests): longer text is refused by design
+    // the text limit is tighter than the binary one (1 KiB digests): longer text is refused by
+    // design
     if (text.length() <= Cid.MAX_TEXT_LENGTH) {
       assertThat(Cid.decode(text)).isEqualTo(cid);
     }

@@ -25,10 +25,12 @@ class IpLiteralsTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {
-    "", "1.2.3", "1.2.3.4.5", "1.2.3.256", "01.2.3.4", "1.2.3.04", "1..3.4", "1.2.3.", ".1.2.3",
-    "1.2.3.4 ", " 1.2.3.4", "+1.2.3.4", "1.2.3.-4", "0x1.2.3.4", "1234.2.3.4", "localhost", "::1", "١.٢.٣.٤"
-  })
+  @ValueSource(
+      strings = {
+        "", "1.2.3", "1.2.3.4.5", "1.2.3.256", "01.2.3.4", "1.2.3.04", "1..3.4", "1.2.3.", ".1.2.3",
+        "1.2.3.4 ", " 1.2.3.4", "+1.2.3.4", "1.2.3.-4", "0x1.2.3.4", "1234.2.3.4", "localhost",
+            "::1", "١.٢.٣.٤"
+      })
   void rejects_bad_ip4(String text) {
     assertThat(IpLiterals.parseIp4(text)).isNull();
   }
@@ -49,7 +51,8 @@ class IpLiteralsTest {
     "fe80::1, fe80::1",
     "1:2:3:4:5:6:7:8, 1:2:3:4:5:6:7:8",
     "1:2:3:4:5:6:7::, 1:2:3:4:5:6:7:0", // '::' for one group is accepted on input
-    "::ffff:1.2.3.4, ::ffff:1.2.3.4", // IPv4-mapped keeps the dotted quad (§5), as go-multiaddr prints it
+    "::ffff:1.2.3.4, ::ffff:1.2.3.4", // IPv4-mapped keeps the dotted quad (§5), as go-multiaddr
+    // prints it
     "::ffff:102:304, ::ffff:1.2.3.4",
     "::1.2.3.4, ::102:304", // deprecated IPv4-compatible form is plain hex
     "64:ff9b::192.0.2.33, 64:ff9b::c000:221",
@@ -76,11 +79,30 @@ class IpLiteralsTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {
-    "", ":", ":::", "1:::2", "1::2::3", "1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7", "12345::", "g::",
-    ":1::", "1::2:", "1:2:3:4:5:6:7:8::", "::1.2.3", "::1.2.3.4:5", "1.2.3.4", "::ffff:1.2.3.256",
-    "fe80::1%eth0", "[::1]", " ::1", "1:2:3:4:5:6:7:1.2.3.4", "localhost"
-  })
+  @ValueSource(
+      strings = {
+        "",
+        ":",
+        ":::",
+        "1:::2",
+        "1::2::3",
+        "1:2:3:4:5:6:7:8:9",
+        "1:2:3:4:5:6:7",
+        "12345::",
+        "g::",
+        ":1::",
+        "1::2:",
+        "1:2:3:4:5:6:7:8::",
+        "::1.2.3",
+        "::1.2.3.4:5",
+        "1.2.3.4",
+        "::ffff:1.2.3.256",
+        "fe80::1%eth0",
+        "[::1]",
+        " ::1",
+        "1:2:3:4:5:6:7:1.2.3.4",
+        "localhost"
+      })
   void rejects_bad_ip6(String text) {
     assertThat(IpLiterals.parseIp6(text)).isNull();
   }

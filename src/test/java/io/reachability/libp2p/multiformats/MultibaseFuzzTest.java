@@ -22,8 +22,10 @@ class MultibaseFuzzTest {
     Multibase base = Multibase.of(text);
     String encoded = base.encode(decoded);
     assertThat(Multibase.decode(encoded)).isEqualTo(decoded);
-    if (base != Multibase.BASE64 && base != Multibase.BASE64URL
-        && base != Multibase.BASE64_PAD && base != Multibase.BASE64URL_PAD) {
+    if (base != Multibase.BASE64
+        && base != Multibase.BASE64URL
+        && base != Multibase.BASE64_PAD
+        && base != Multibase.BASE64URL_PAD) {
       // the other bases have exactly one spelling per value, up to the case the spec ignores
       assertThat(encoded.substring(1)).isEqualToIgnoringCase(text.substring(1));
     }

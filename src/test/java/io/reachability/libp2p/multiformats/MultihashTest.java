@@ -18,10 +18,12 @@ class MultihashTest {
   void sha256_matches_the_multihash_readme_example() {
     // multiformats/multihash README: sha2-256 of "Merkle–Damgård"
     Multihash hash = Multihash.sha256("Merkle–Damgård".getBytes(UTF_8));
-    assertThat(hash.toBytes()).isEqualTo(hex(
-        "12" // sha2-256
-            + "20" // 32-byte digest
-            + "41dd7b6443542e75701aa98a0c235951a28a0d851b11564d20022ab11d2589a8"));
+    assertThat(hash.toBytes())
+        .isEqualTo(
+            hex(
+                "12" // sha2-256
+                    + "20" // 32-byte digest
+                    + "41dd7b6443542e75701aa98a0c235951a28a0d851b11564d20022ab11d2589a8"));
     assertThat(Multihash.decode(hash.toBytes())).isEqualTo(hash);
     assertThat(hash.code()).isEqualTo(Multihash.SHA2_256);
     assertThat(hash.digestLength()).isEqualTo(32);
@@ -44,25 +46,36 @@ class MultihashTest {
     assertThatThrownBy(() -> Multihash.decode(new byte[0])).hasMessage("empty multihash");
     assertThatThrownBy(() -> Multihash.decode(new byte[] {(byte) 0x80})) // code varint cut short
         .hasMessage("truncated multihash code");
-    assertThatThrownBy(() -> Multihash.decode(new byte[] {0x12})).hasMessage("truncated multihash length");
-    assertThatThrownBy(() -> Multihash.decode(new byte[] {
-          0x12, // sha2-256
-          0x20, // 32 bytes announced
-          0x01, 0x02 // but only 2 follow
-        }))
+    assertThatThrownBy(() -> Multihash.decode(new byte[] {0x12}))
+        .hasMessage("truncated multihash length");
+    assertThatThrownBy(
+            () ->
+                Multihash.decode(
+                    new byte[] {
+                      0x12, // sha2-256
+                      0x20, // 32 bytes announced
+                      0x01,
+                      0x02 // but only 2 follow
+                    }))
         .hasMessage("multihash digest length 32 but only 2 bytes follow");
-    assertThatThrownBy(() -> Multihash.decode(new byte[] {
-          0x12, // sha2-256
-          0x02, // a 2-byte digest: wrong for sha2-256
-          0x01, 0x02
-        }))
+    assertThatThrownBy(
+            () ->
+                Multihash.decode(
+                    new byte[] {
+                      0x12, // sha2-256
+                      0x02, // a 2-byte digest: wrong for sha2-256
+                      0x01, 0x02
+                    }))
         .hasMessage("sha2-256 digest must be 32 bytes, not 2");
-    assertThatThrownBy(() -> Multihash.decode(new byte[] {
-          0x00, // identity
-          0x01, // 1 byte
-          0x01,
-          0x07 // extra
-        }))
+    assertThatThrownBy(
+            () ->
+                Multihash.decode(
+                    new byte[] {
+                      0x00, // identity
+                      0x01, // 1 byte
+                      0x01,
+                      0x07 // extra
+                    }))
         .hasMessage("multihash followed by 1 extra bytes");
     // a huge announced length is refused before anything is allocated
     byte[] huge = new byte[12];
@@ -93,16 +106,23 @@ class MultihashTest {
   void cid_round_trip_and_errors() {
     Multihash hash = Multihash.identity(new byte[] {1, 2, 3});
     Cid cid = new Cid(Cid.LIBP2P_KEY, hash);
-    assertThat(cid.toBytes()).isEqualTo(new byte[] {
-      0x01, // CIDv1
-      0x72, // libp2p-key
-      0x00, 0x03, 0x01, 0x02, 0x03 // identity multihash of 01 02 03
-    });
+    assertThat(cid.toBytes())
+        .isEqualTo(
+            new byte[] {
+              0x01, // CIDv1
+              0x72, // libp2p-key
+              0x00,
+              0x03,
+              0x01,
+              0x02,
+              0x03 // identity multihash of 01 02 03
+            });
     assertThat(Cid.decode(cid.toString())).isEqualTo(cid);
     assertThat(cid.toString()).startsWith("b");
     assertThat(Cid.decode(cid.toString(Multibase.BASE36))).isEqualTo(cid);
     assertThatThrownBy(() -> Cid.decode(new byte[0])).hasMessage("empty CID");
-    assertThatThrownBy(() -> Cid.decode(new byte[] {0x12, 0x20})).hasMessage("unsupported CID version 18");
+    assertThatThrownBy(() -> Cid.decode(new byte[] {0x12, 0x20}))
+        .hasMessage("unsupported CID version 18");
     assertThatThrownBy(() -> Cid.decode(new byte[] {0x01})).hasMessage("truncated CID codec");
     assertThatThrownBy(() -> Cid.decode(new byte[] {0x01, 0x72, 0x00, 0x01, 0x01, 0x00}))
         .hasMessage("CID followed by 1 extra bytes");

@@ -11,7 +11,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class ProtocolTest {
 
-  // Codes from multiformats/multicodec table.csv (tag "multiaddr"), sizes from go-multiaddr protocols.go.
+  // Codes from multiformats/multicodec table.csv (tag "multiaddr"), sizes from go-multiaddr
+  // protocols.go.
   @ParameterizedTest
   @CsvSource({
     "ip4, 4, 32",
@@ -72,19 +73,24 @@ class ProtocolTest {
 
   @Test
   void value_codecs_name_the_problem() {
-    assertThatThrownBy(() -> Protocol.IP4.valueToBytes("1.2.3")).isInstanceOf(MultiformatsException.class)
+    assertThatThrownBy(() -> Protocol.IP4.valueToBytes("1.2.3"))
+        .isInstanceOf(MultiformatsException.class)
         .hasMessage("bad ip4 address \"1.2.3\"");
-    assertThatThrownBy(() -> Protocol.TCP.valueToBytes("70000")).hasMessage("port 70000 out of range");
+    assertThatThrownBy(() -> Protocol.TCP.valueToBytes("70000"))
+        .hasMessage("port 70000 out of range");
     assertThatThrownBy(() -> Protocol.UDP.valueToBytes("-1")).hasMessage("bad udp port \"-1\"");
     assertThatThrownBy(() -> Protocol.TCP.valueToBytes("99999999999999999999999"))
         .hasMessage("port 99999999999999999999999 out of range");
     assertThatThrownBy(() -> Protocol.DNS4.valueToBytes("")).hasMessage("empty dns4 value");
-    assertThatThrownBy(() -> Protocol.DNS.valueToText("a/b".getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+    assertThatThrownBy(
+            () -> Protocol.DNS.valueToText("a/b".getBytes(java.nio.charset.StandardCharsets.UTF_8)))
         .hasMessage("dns value \"a/b\" contains '/'");
     assertThatThrownBy(() -> Protocol.DNS.valueToText(new byte[] {(byte) 0xff}))
         .hasMessage("dns value is not valid UTF-8");
-    assertThatThrownBy(() -> Protocol.TCP.valueToText(new byte[3])).hasMessage("tcp value must be 2 bytes, not 3");
-    assertThatThrownBy(() -> Protocol.UNIX.valueToBytes("/tmp/")).hasMessage("unix path \"/tmp/\" must not end with '/'");
+    assertThatThrownBy(() -> Protocol.TCP.valueToText(new byte[3]))
+        .hasMessage("tcp value must be 2 bytes, not 3");
+    assertThatThrownBy(() -> Protocol.UNIX.valueToBytes("/tmp/"))
+        .hasMessage("unix path \"/tmp/\" must not end with '/'");
     assertThatThrownBy(() -> Protocol.MEMORY.valueToBytes("18446744073709551616"))
         .hasMessage("memory value 18446744073709551616 out of range");
   }

@@ -15,8 +15,8 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The length-prefixed framing of identify and AutoNAT, fed arbitrary bytes. Input: one byte choosing the
- * chunk size the stream arrives in (0 = all at once), then the stream.
+ * The length-prefixed framing of identify and AutoNAT, fed arbitrary bytes. Input: one byte
+ * choosing the chunk size the stream arrives in (0 = all at once), then the stream.
  */
 class UvarintFrameDecoderFuzzTest {
 
@@ -37,7 +37,9 @@ class UvarintFrameDecoderFuzzTest {
       for (int pos = 0; pos < stream.length; pos += chunk) {
         // frames that precede the error in the chunk that fails are still handed on; none after it
         boolean failedBefore = failed;
-        ByteBuf in = LeakRecorder.buffer(Arrays.copyOfRange(stream, pos, Math.min(stream.length, pos + chunk)));
+        ByteBuf in =
+            LeakRecorder.buffer(
+                Arrays.copyOfRange(stream, pos, Math.min(stream.length, pos + chunk)));
         fed.add(in);
         try {
           channel.writeInbound(in);

@@ -39,8 +39,7 @@ class UvarintFramingTest {
     ch.writeInbound(
         bytes(
             0x02, // length 2
-            0xaa, 0xbb,
-            0x01, // length 1
+            0xaa, 0xbb, 0x01, // length 1
             0xcc));
     ByteBuf first = ch.readInbound();
     ByteBuf second = ch.readInbound();
@@ -88,12 +87,15 @@ class UvarintFramingTest {
   void malformedVarintIsRejected() {
     EmbeddedChannel ch = new EmbeddedChannel(new UvarintFrameDecoder(MAX));
     // non-minimal encoding of 0: 0x80 0x00
-    assertThatThrownBy(() -> ch.writeInbound(bytes(0x80, 0x00))).isInstanceOf(DecoderException.class);
+    assertThatThrownBy(() -> ch.writeInbound(bytes(0x80, 0x00)))
+        .isInstanceOf(DecoderException.class);
     ch.finishAndReleaseAll();
     EmbeddedChannel overlong = new EmbeddedChannel(new UvarintFrameDecoder(MAX));
     // ten continuation bytes: longer than any valid varint
     assertThatThrownBy(
-            () -> overlong.writeInbound(bytes(0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80)))
+            () ->
+                overlong.writeInbound(
+                    bytes(0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80)))
         .isInstanceOf(DecoderException.class);
     overlong.finishAndReleaseAll();
   }
@@ -101,7 +103,8 @@ class UvarintFramingTest {
   @Test
   void afterAFramingErrorNothingMoreIsDecoded() {
     EmbeddedChannel ch = new EmbeddedChannel(new UvarintFrameDecoder(MAX));
-    assertThatThrownBy(() -> ch.writeInbound(bytes(0xad, 0x02))).isInstanceOf(TooLongFrameException.class);
+    assertThatThrownBy(() -> ch.writeInbound(bytes(0xad, 0x02)))
+        .isInstanceOf(TooLongFrameException.class);
     // what follows would parse as a valid frame, but the stream lost its framing: it is dropped
     assertThat(ch.writeInbound(bytes(0x01, 0x42))).isFalse();
     assertThat((Object) ch.readInbound()).isNull();

@@ -8,8 +8,8 @@ import io.reachability.testing.LeakRecorder;
 import java.util.Arrays;
 
 /**
- * Fuzzes both varint decoders against each other and against the encoder. Seeds and findings live in
- * {@code src/test/resources/io/reachability/libp2p/multiformats/VarintFuzzTestInputs/<method>/}.
+ * Fuzzes both varint decoders against each other and against the encoder. Seeds and findings live
+ * in {@code src/test/resources/io/reachability/libp2p/multiformats/VarintFuzzTestInputs/<method>/}.
  */
 class VarintFuzzTest {
 

@@ -27,8 +27,15 @@ class VarintTest {
       Arguments.of(
           Long.MAX_VALUE, // 2^63 - 1: nine bytes, all payload bits set
           new byte[] {
-            (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff,
-            (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x7f
+            (byte) 0xff,
+            (byte) 0xff,
+            (byte) 0xff,
+            (byte) 0xff,
+            (byte) 0xff,
+            (byte) 0xff,
+            (byte) 0xff,
+            (byte) 0xff,
+            0x7f
           }),
     };
   }
@@ -56,7 +63,9 @@ class VarintTest {
   void every_prefix_needs_more_bytes() {
     byte[] max = Varint.encode(Long.MAX_VALUE);
     for (int length = 0; length < max.length; length++) {
-      assertThat(Varint.decode(max, 0, length).needMore()).as("prefix of %d bytes", length).isTrue();
+      assertThat(Varint.decode(max, 0, length).needMore())
+          .as("prefix of %d bytes", length)
+          .isTrue();
       ByteBuf buf = Unpooled.wrappedBuffer(max, 0, length);
       try {
         assertThat(Varint.read(buf)).isEqualTo(Varint.NEED_MORE_BYTES);
@@ -71,7 +80,8 @@ class VarintTest {
   void decodes_at_an_offset() {
     byte[] in = {
       0x55, // not part of the varint
-      (byte) 0xac, 0x02, // 300
+      (byte) 0xac,
+      0x02, // 300
       0x66
     };
     assertThat(Varint.decode(in, 1, in.length)).isEqualTo(new Varint.Decoded(300, 2));
@@ -81,11 +91,19 @@ class VarintTest {
   @Test
   void rejects_ten_bytes() {
     byte[] tooLong = {
-      (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80,
-      (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, // 9th byte still has the continuation bit
+      (byte) 0x80,
+      (byte) 0x80,
+      (byte) 0x80,
+      (byte) 0x80,
+      (byte) 0x80,
+      (byte) 0x80,
+      (byte) 0x80,
+      (byte) 0x80,
+      (byte) 0x80, // 9th byte still has the continuation bit
       0x01
     };
-    assertThatThrownBy(() -> Varint.decode(tooLong)).isInstanceOf(MultiformatsException.class)
+    assertThatThrownBy(() -> Varint.decode(tooLong))
+        .isInstanceOf(MultiformatsException.class)
         .hasMessage("varint longer than 9 bytes");
     // Malformed is known after 9 bytes even when the 10th has not arrived.
     ByteBuf buf = Unpooled.wrappedBuffer(tooLong, 0, 9);
@@ -100,8 +118,16 @@ class VarintTest {
   @Test
   void rejects_2_pow_63_which_needs_ten_bytes() {
     byte[] twoPow63 = {
-      (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80,
-      (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x01
+      (byte) 0x80,
+      (byte) 0x80,
+      (byte) 0x80,
+      (byte) 0x80,
+      (byte) 0x80,
+      (byte) 0x80,
+      (byte) 0x80,
+      (byte) 0x80,
+      (byte) 0x80,
+      0x01
     };
     assertThatThrownBy(() -> Varint.decode(twoPow63)).isInstanceOf(MultiformatsException.class);
   }
@@ -112,7 +138,8 @@ class VarintTest {
     byte[] zeroInTwoBytes = {(byte) 0x80, 0x00};
     byte[] zeroInThreeBytes = {(byte) 0x80, (byte) 0x80, 0x00};
     for (byte[] bad : new byte[][] {oneInTwoBytes, zeroInTwoBytes, zeroInThreeBytes}) {
-      assertThatThrownBy(() -> Varint.decode(bad)).isInstanceOf(MultiformatsException.class)
+      assertThatThrownBy(() -> Varint.decode(bad))
+          .isInstanceOf(MultiformatsException.class)
           .hasMessage("varint is not minimally encoded");
     }
   }
@@ -124,7 +151,8 @@ class VarintTest {
 
   @Test
   void int_value_checks_the_range() {
-    assertThat(Varint.decode(Varint.encode(Integer.MAX_VALUE)).intValue()).isEqualTo(Integer.MAX_VALUE);
+    assertThat(Varint.decode(Varint.encode(Integer.MAX_VALUE)).intValue())
+        .isEqualTo(Integer.MAX_VALUE);
     assertThatThrownBy(() -> Varint.decode(Varint.encode(Integer.MAX_VALUE + 1L)).intValue())
         .isInstanceOf(MultiformatsException.class);
   }
@@ -139,7 +167,8 @@ class VarintTest {
         Varint.Decoded decoded = Varint.decode(in);
         if (!decoded.needMore()) {
           assertThat(decoded.value()).isNotNegative();
-          assertThat(Varint.encode(decoded.value())).isEqualTo(java.util.Arrays.copyOf(in, decoded.length()));
+          assertThat(Varint.encode(decoded.value()))
+              .isEqualTo(java.util.Arrays.copyOf(in, decoded.length()));
         }
       } catch (MultiformatsException expected) {
         // malformed input is fine, anything else is not

@@ -10,7 +10,10 @@ import io.reachability.testing.LeakRecorder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
-/** Reads messages from arbitrary bytes until it needs more or fails: only MultistreamException may escape. */
+/**
+ * Reads messages from arbitrary bytes until it needs more or fails: only MultistreamException may
+ * escape.
+ */
 class MultistreamCodecFuzzTest {
 
   @FuzzTest(maxDuration = "10s")
@@ -23,7 +26,9 @@ class MultistreamCodecFuzzTest {
         try {
           text = MultistreamCodec.readMessage(in, Multistream.MAX_MESSAGE_LENGTH);
         } catch (MultistreamException e) {
-          assertThat(in.readerIndex()).as("reader index after a malformed message").isEqualTo(start);
+          assertThat(in.readerIndex())
+              .as("reader index after a malformed message")
+              .isEqualTo(start);
           return;
         }
         if (text == null) {

@@ -16,7 +16,10 @@ class MultistreamCodecTest {
 
   private static final ByteBufAllocator ALLOC = ByteBufAllocator.DEFAULT;
 
-  /** Builds a buffer from ints (bytes) and Strings (their UTF-8 bytes), so arrays read like the wire. */
+  /**
+   * Builds a buffer from ints (bytes) and Strings (their UTF-8 bytes), so arrays read like the
+   * wire.
+   */
   static ByteBuf wire(Object... parts) {
     ByteBuf buf = Unpooled.buffer();
     for (Object part : parts) {
@@ -53,8 +56,7 @@ class MultistreamCodecTest {
     assertThat(bytesOf(MultistreamCodec.encode(ALLOC, Multistream.NA)))
         .containsExactly(
             0x03, // length 3
-            'n', 'a',
-            0x0a); // '\n'
+            'n', 'a', 0x0a); // '\n'
   }
 
   @Test
@@ -77,7 +79,8 @@ class MultistreamCodecTest {
             "/multistream/1.0.0\n",
             0x03, // length 3
             "na\n",
-            0x01, 0x02); // trailing application bytes
+            0x01,
+            0x02); // trailing application bytes
     try {
       assertThat(MultistreamCodec.readMessage(in, Multistream.MAX_MESSAGE_LENGTH))
           .isEqualTo(Multistream.PROTOCOL_ID);
@@ -238,7 +241,8 @@ class MultistreamCodecTest {
     ByteBuf buf = MultistreamCodec.encode(ALLOC, "/café/1");
     try {
       assertThat(buf.getByte(0)).isEqualTo((byte) 9); // "/café/1" is 8 UTF-8 bytes, + '\n'
-      assertThat(MultistreamCodec.readMessage(buf, Multistream.MAX_MESSAGE_LENGTH)).isEqualTo("/café/1");
+      assertThat(MultistreamCodec.readMessage(buf, Multistream.MAX_MESSAGE_LENGTH))
+          .isEqualTo("/café/1");
     } finally {
       buf.release();
     }
@@ -273,7 +277,8 @@ class MultistreamCodecTest {
 
   @Test
   void ls_response_leaves_out_ids_that_cannot_be_selected() {
-    List<String> protocols = new ArrayList<>(List.of("/a", "", "na", "ls", Multistream.PROTOCOL_ID, "/x\n"));
+    List<String> protocols =
+        new ArrayList<>(List.of("/a", "", "na", "ls", Multistream.PROTOCOL_ID, "/x\n"));
     ByteBuf list = MultistreamCodec.encodeLsResponse(ALLOC, protocols, 1024);
     assertThat(list).isNotNull();
     assertThat(bytesOf(list))
@@ -301,5 +306,4 @@ class MultistreamCodecTest {
     fits.release();
     assertThat(MultistreamCodec.encodeLsResponse(ALLOC, List.of("/a"), 4)).isNull();
   }
-
 }

@@ -19,10 +19,10 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Both sides of a negotiation fed arbitrary bytes in an EmbeddedChannel: nothing may be thrown into the
- * pipeline, the result is either pending or settled (a MultistreamException, or a protocol we offered), and
- * every buffer is released. Input: one byte choosing the chunk size the peer's bytes arrive in (0 = all at
- * once), then the peer's bytes.
+ * Both sides of a negotiation fed arbitrary bytes in an EmbeddedChannel: nothing may be thrown into
+ * the pipeline, the result is either pending or settled (a MultistreamException, or a protocol we
+ * offered), and every buffer is released. Input: one byte choosing the chunk size the peer's bytes
+ * arrive in (0 = all at once), then the peer's bytes.
  */
 class MultistreamHandlerFuzzTest {
 
@@ -32,12 +32,18 @@ class MultistreamHandlerFuzzTest {
 
   @FuzzTest(maxDuration = "10s")
   void responder(byte[] data) {
-    negotiate(data, listener -> MultistreamHandler.responder(() -> SUPPORTED, TIMEOUT, listener), SUPPORTED);
+    negotiate(
+        data,
+        listener -> MultistreamHandler.responder(() -> SUPPORTED, TIMEOUT, listener),
+        SUPPORTED);
   }
 
   @FuzzTest(maxDuration = "10s")
   void initiator(byte[] data) {
-    negotiate(data, listener -> MultistreamHandler.initiator(PROPOSALS, TIMEOUT, listener), Set.copyOf(PROPOSALS));
+    negotiate(
+        data,
+        listener -> MultistreamHandler.initiator(PROPOSALS, TIMEOUT, listener),
+        Set.copyOf(PROPOSALS));
   }
 
   private interface Factory {
@@ -51,14 +57,17 @@ class MultistreamHandlerFuzzTest {
     int chunk = (data[0] & 0xFF) == 0 ? Integer.MAX_VALUE : data[0] & 0xFF;
     byte[] stream = Arrays.copyOfRange(data, 1, data.length);
     // after the selection the rest of the bytes go to the next protocol: swallow them
-    ProtocolSelectedListener listener = (ctx, protocol) -> ctx.pipeline().addAfter(ctx.name(), "app", new Sink());
+    ProtocolSelectedListener listener =
+        (ctx, protocol) -> ctx.pipeline().addAfter(ctx.name(), "app", new Sink());
     MultistreamHandler handler = factory.create(listener);
     CompletableFuture<String> result = handler.result();
     EmbeddedChannel channel = new EmbeddedChannel(handler);
     List<ByteBuf> fed = new ArrayList<>();
     try {
       for (int pos = 0; pos < stream.length && channel.isOpen(); pos += chunk) {
-        ByteBuf in = LeakRecorder.buffer(Arrays.copyOfRange(stream, pos, Math.min(stream.length, pos + chunk)));
+        ByteBuf in =
+            LeakRecorder.buffer(
+                Arrays.copyOfRange(stream, pos, Math.min(stream.length, pos + chunk)));
         fed.add(in);
         channel.writeInbound(in); // throws whatever reached the end of the pipeline
         channel.runPendingTasks();
@@ -66,20 +75,29 @@ class MultistreamHandlerFuzzTest {
       }
       channel.checkException();
       if (result.isDone()) {
-        String selected = result.handle((value, error) -> {
-          if (error != null) {
-            assertThat(error).isInstanceOf(MultistreamException.class);
-            // the handler wraps any RuntimeException of its own in a MultistreamException: an untyped
-            // one right inside is a bug (a typed one may carry any cause of its own)
-            if (error.getCause() != null) {
-              assertThat(error.getCause()).as("cause of the failure").isInstanceOfAny(
-                  Libp2pException.class, CharacterCodingException.class);
-            }
-            assertThat(channel.isOpen()).as("channel open after a failed negotiation").isFalse();
-            return null;
-          }
-          return value;
-        }).join();
+        String selected =
+            result
+                .handle(
+                    (value, error) -> {
+                      if (error != null) {
+                        assertThat(error).isInstanceOf(MultistreamException.class);
+                        // the handler wraps any RuntimeException of its own in a
+                        // MultistreamException: an untyped
+                        // one right inside is a bug (a typed one may carry any cause of its own)
+                        if (error.getCause() != null) {
+                          assertThat(error.getCause())
+                              .as("cause of the failure")
+                              .isInstanceOfAny(
+                                  Libp2pException.class, CharacterCodingException.class);
+                        }
+                        assertThat(channel.isOpen())
+                            .as("channel open after a failed negotiation")
+                            .isFalse();
+                        return null;
+                      }
+                      return value;
+                    })
+                .join();
         if (selected != null) {
           assertThat(acceptable).contains(selected);
           assertThat(channel.pipeline().get(MultistreamHandler.class)).isNull();

@@ -74,7 +74,9 @@ class MultistreamHandlerTest {
 
   // ---- helpers ----
 
-  /** Adds the collector after the handler, as the upgrader would add the next protocol's handlers. */
+  /**
+   * Adds the collector after the handler, as the upgrader would add the next protocol's handlers.
+   */
   private final ProtocolSelectedListener installCollector =
       (ctx, protocol) -> {
         selected.add(protocol);
@@ -137,7 +139,8 @@ class MultistreamHandlerTest {
     return result.handle((value, error) -> error).join();
   }
 
-  private static void assertFailed(MultistreamHandler handler, EmbeddedChannel channel, String text) {
+  private static void assertFailed(
+      MultistreamHandler handler, EmbeddedChannel channel, String text) {
     assertThat(failure(handler.result()))
         .isInstanceOf(MultistreamException.class)
         .hasMessageContaining(text);
@@ -145,7 +148,8 @@ class MultistreamHandlerTest {
     channel.checkException(); // nothing escaped into the pipeline
   }
 
-  private void assertSelected(MultistreamHandler handler, EmbeddedChannel channel, String protocol) {
+  private void assertSelected(
+      MultistreamHandler handler, EmbeddedChannel channel, String protocol) {
     assertThat(handler.result()).isCompletedWithValue(protocol);
     assertThat(selected).containsExactly(protocol);
     assertThat(channel.pipeline().get(MultistreamHandler.class)).isNull();
@@ -178,7 +182,8 @@ class MultistreamHandlerTest {
     EmbeddedChannel channel = channel(handler);
     outbound(channel);
 
-    feed(channel,
+    feed(
+        channel,
         wire(
             0x13, // length 19
             "/multistream/1.0.0\n",
@@ -210,7 +215,8 @@ class MultistreamHandlerTest {
     EmbeddedChannel channel = channel(handler);
     outbound(channel);
 
-    feed(channel,
+    feed(
+        channel,
         wire(
             0x13, // length 19
             "/multistream/1.0.0\n",
@@ -283,7 +289,8 @@ class MultistreamHandlerTest {
     EmbeddedChannel channel = channel(handler);
     assertThat(outbound(channel)).isEmpty(); // nothing before the peer's header
 
-    feed(channel,
+    feed(
+        channel,
         wire(
             0x13, // length 19
             "/multistream/1.0.0\n",
@@ -383,7 +390,8 @@ class MultistreamHandlerTest {
     MultistreamHandler handler = responder(() -> List.of("/a", "/bc"));
     EmbeddedChannel channel = channel(handler);
 
-    feed(channel,
+    feed(
+        channel,
         wire(
             0x13, // length 19
             "/multistream/1.0.0\n",
@@ -444,7 +452,8 @@ class MultistreamHandlerTest {
     MultistreamHandler handler = responder(() -> List.of(longest));
     EmbeddedChannel channel = channel(handler);
 
-    feed(channel,
+    feed(
+        channel,
         messages(Multistream.PROTOCOL_ID),
         wire(
             0x80, 0x08, // length 1024
@@ -459,10 +468,12 @@ class MultistreamHandlerTest {
     MultistreamHandler handler = responder(() -> List.of("/a"));
     EmbeddedChannel channel = channel(handler);
 
-    feed(channel,
+    feed(
+        channel,
         messages(Multistream.PROTOCOL_ID),
         wire(
-            0x81, 0x08, // length 1025
+            0x81,
+            0x08, // length 1025
             "/" + "a".repeat(1023),
             "\n"));
 
@@ -486,7 +497,8 @@ class MultistreamHandlerTest {
     EmbeddedChannel channel = channel(handler);
     outbound(channel);
 
-    feed(channel,
+    feed(
+        channel,
         wire(
             0x13, // length 19
             "/multistream/1.0.0 ")); // ' ' where '\n' belongs
@@ -612,7 +624,8 @@ class MultistreamHandlerTest {
   @Test
   void starts_on_channel_active_when_added_to_an_inactive_channel() throws Exception {
     MultistreamHandler handler = initiator("/a");
-    EmbeddedChannel channel = new EmbeddedChannel(false, false, handler); // not registered: inactive
+    EmbeddedChannel channel =
+        new EmbeddedChannel(false, false, handler); // not registered: inactive
     channels.add(channel);
     assertThat(outbound(channel)).isEmpty();
 
@@ -629,13 +642,17 @@ class MultistreamHandlerTest {
     EmbeddedChannel channel = channel(handler);
     outbound(channel);
 
-    feed(channel,
+    feed(
+        channel,
         wire(
             0x13, // length 19
             "/multistream/1.0.0\n",
             0x07, // length 7
             "/noise\n",
-            0x00, 0x20, 0x01, 0x02)); // the peer's first Noise frame begins
+            0x00,
+            0x20,
+            0x01,
+            0x02)); // the peer's first Noise frame begins
 
     assertSelected(handler, channel, "/noise");
     assertThat(collector.received()).containsExactly(0x00, 0x20, 0x01, 0x02);
@@ -646,7 +663,8 @@ class MultistreamHandlerTest {
     MultistreamHandler handler = responder(() -> List.of("/ipfs/ping/1.0.0"));
     EmbeddedChannel channel = channel(handler);
 
-    feed(channel,
+    feed(
+        channel,
         wire(
             0x13, // length 19
             "/multistream/1.0.0\n",
@@ -658,7 +676,8 @@ class MultistreamHandlerTest {
     assertThat(new String(collector.received(), StandardCharsets.UTF_8)).isEqualTo("ping payload");
 
     feed(channel, wire(" more"));
-    assertThat(new String(collector.received(), StandardCharsets.UTF_8)).isEqualTo("ping payload more");
+    assertThat(new String(collector.received(), StandardCharsets.UTF_8))
+        .isEqualTo("ping payload more");
   }
 
   // ---- both roles together ----
@@ -709,7 +728,10 @@ class MultistreamHandlerTest {
     assertFailed(server, serverChannel, "connection closed during negotiation");
   }
 
-  /** Moves client→server and server→client bytes until neither side writes; returns the client's flushes. */
+  /**
+   * Moves client→server and server→client bytes until neither side writes; returns the client's
+   * flushes.
+   */
   private static int pump(EmbeddedChannel client, EmbeddedChannel server) {
     int clientFlushes = 0;
     boolean moved = true;

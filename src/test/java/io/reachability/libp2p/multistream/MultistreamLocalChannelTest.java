@@ -48,7 +48,8 @@ class MultistreamLocalChannelTest {
                           MultistreamHandler.responder(
                               () -> List.of("/echo/1.0.0"),
                               TIMEOUT,
-                              (ctx, protocol) -> ctx.pipeline().addAfter(ctx.name(), "echo", new Echo()));
+                              (ctx, protocol) ->
+                                  ctx.pipeline().addAfter(ctx.name(), "echo", new Echo()));
                       serverHandler.set(handler);
                       ch.pipeline().addLast(MultistreamHandler.NAME, handler);
                     }

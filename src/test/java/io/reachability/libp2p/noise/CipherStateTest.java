@@ -30,7 +30,8 @@ class CipherStateTest {
   /** ChaCha20-Poly1305 straight from the JDK with a nonce spelled out byte by byte. */
   private static byte[] reference(byte[] nonce, byte[] ad, byte[] plaintext) throws Exception {
     Cipher cipher = Cipher.getInstance("ChaCha20-Poly1305");
-    cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(KEY, "ChaCha20"), new IvParameterSpec(nonce));
+    cipher.init(
+        Cipher.ENCRYPT_MODE, new SecretKeySpec(KEY, "ChaCha20"), new IvParameterSpec(nonce));
     cipher.updateAAD(ad);
     return cipher.doFinal(plaintext);
   }
@@ -54,7 +55,8 @@ class CipherStateTest {
   void firstMessageUsesNonceZero() throws Exception {
     byte[] plaintext = {1, 2, 3};
     byte[] nonce = new byte[12]; // 4 zero bytes ‖ counter 0
-    assertThat(keyed().encryptWithAd(new byte[0], plaintext)).isEqualTo(reference(nonce, new byte[0], plaintext));
+    assertThat(keyed().encryptWithAd(new byte[0], plaintext))
+        .isEqualTo(reference(nonce, new byte[0], plaintext));
   }
 
   @Test
@@ -80,7 +82,8 @@ class CipherStateTest {
     CipherState receiver = keyed();
     for (int i = 0; i < 3; i++) {
       byte[] message = {(byte) i};
-      assertThat(receiver.decryptWithAd(new byte[0], sender.encryptWithAd(new byte[0], message))).isEqualTo(message);
+      assertThat(receiver.decryptWithAd(new byte[0], sender.encryptWithAd(new byte[0], message)))
+          .isEqualTo(message);
     }
     assertThat(sender.nonce()).isEqualTo(3);
     assertThat(receiver.nonce()).isEqualTo(3);
@@ -100,7 +103,8 @@ class CipherStateTest {
   @Test
   void wrongAssociatedDataFails() {
     byte[] ciphertext = keyed().encryptWithAd(new byte[] {1}, new byte[] {42});
-    assertThatThrownBy(() -> keyed().decryptWithAd(new byte[] {2}, ciphertext)).isInstanceOf(NoiseException.class);
+    assertThatThrownBy(() -> keyed().decryptWithAd(new byte[] {2}, ciphertext))
+        .isInstanceOf(NoiseException.class);
   }
 
   @Test

@@ -18,17 +18,21 @@ class HandshakePayloadCacheTest {
     new SecureRandom().nextBytes(staticKey);
     byte[] payload = HandshakePayload.create(identity, staticKey);
 
-    assertThat(HandshakePayload.verify(payload, staticKey).marshal()).isEqualTo(identity.publicKey().marshal());
-    assertThat(HandshakePayload.verify(payload, staticKey).marshal()).isEqualTo(identity.publicKey().marshal());
+    assertThat(HandshakePayload.verify(payload, staticKey).marshal())
+        .isEqualTo(identity.publicKey().marshal());
+    assertThat(HandshakePayload.verify(payload, staticKey).marshal())
+        .isEqualTo(identity.publicKey().marshal());
 
     // the same payload vouching for another static key: the signature does not cover it
     byte[] otherStatic = staticKey.clone();
     otherStatic[0] ^= 1;
-    assertThatThrownBy(() -> HandshakePayload.verify(payload, otherStatic)).isInstanceOf(NoiseException.class);
+    assertThatThrownBy(() -> HandshakePayload.verify(payload, otherStatic))
+        .isInstanceOf(NoiseException.class);
 
     // a flipped signature byte for the cached static key
     byte[] tampered = payload.clone();
     tampered[tampered.length - 1] ^= 1;
-    assertThatThrownBy(() -> HandshakePayload.verify(tampered, staticKey)).isInstanceOf(NoiseException.class);
+    assertThatThrownBy(() -> HandshakePayload.verify(tampered, staticKey))
+        .isInstanceOf(NoiseException.class);
   }
 }

@@ -23,16 +23,18 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The Noise responder, the first code a dialing stranger's bytes reach. (The transport codec is only built
- * after a handshake; NoiseTransportCodecTest covers its frames.)
+ * The Noise responder, the first code a dialing stranger's bytes reach. (The transport codec is
+ * only built after a handshake; NoiseTransportCodecTest covers its frames.)
  */
 class NoiseHandshakeFuzzTest {
 
   private static final Duration TIMEOUT = Noise.DEFAULT_HANDSHAKE_TIMEOUT;
-  private static final NoiseIdentity RESPONDER = NoiseIdentity.cached(Keys.ed25519FromSeed(seed(1)));
+  private static final NoiseIdentity RESPONDER =
+      NoiseIdentity.cached(Keys.ed25519FromSeed(seed(1)));
 
   /** A fixed initiator, so a committed seed can hold a payload that really verifies. */
   static final PrivateKey INITIATOR_KEY = Keys.ed25519FromSeed(seed(2));
+
   static final X25519KeyPair INITIATOR_STATIC = X25519KeyPair.fromPrivateKey(seed(3));
 
   private static byte[] seed(int value) {
@@ -42,9 +44,10 @@ class NoiseHandshakeFuzzTest {
   }
 
   /**
-   * Arbitrary bytes from the dialer. Input: one byte choosing the chunk size they arrive in (0 = all at
-   * once), then the bytes. The responder must stay pending or fail cleanly: a NoiseException in result(), the
-   * channel closed, nothing thrown into the pipeline. (Success would need a forged AEAD tag.)
+   * Arbitrary bytes from the dialer. Input: one byte choosing the chunk size they arrive in (0 =
+   * all at once), then the bytes. The responder must stay pending or fail cleanly: a NoiseException
+   * in result(), the channel closed, nothing thrown into the pipeline. (Success would need a forged
+   * AEAD tag.)
    */
   @FuzzTest(maxDuration = "10s")
   void responder(byte[] data) {
@@ -58,7 +61,9 @@ class NoiseHandshakeFuzzTest {
     List<ByteBuf> fed = new ArrayList<>();
     try {
       for (int pos = 0; pos < stream.length && channel.isOpen(); pos += chunk) {
-        ByteBuf in = LeakRecorder.buffer(Arrays.copyOfRange(stream, pos, Math.min(stream.length, pos + chunk)));
+        ByteBuf in =
+            LeakRecorder.buffer(
+                Arrays.copyOfRange(stream, pos, Math.min(stream.length, pos + chunk)));
         fed.add(in);
         channel.writeInbound(in); // throws whatever reached the end of the pipeline
         channel.runPendingTasks();
@@ -77,9 +82,9 @@ class NoiseHandshakeFuzzTest {
   }
 
   /**
-   * A real initiator whose message 3 carries the fuzzed bytes as its handshake payload, properly encrypted:
-   * this reaches the payload parsing and the identity-key and signature checks, which random bytes on the
-   * wire never would. Only our initiator's own key can authenticate.
+   * A real initiator whose message 3 carries the fuzzed bytes as its handshake payload, properly
+   * encrypted: this reaches the payload parsing and the identity-key and signature checks, which
+   * random bytes on the wire never would. Only our initiator's own key can authenticate.
    */
   @FuzzTest(maxDuration = "10s")
   void responderPayload(byte[] payload) {
@@ -91,7 +96,8 @@ class NoiseHandshakeFuzzTest {
       channel.writeInbound(frame(initiator.writeMessage(new byte[0])));
       byte[] message2 = drainOutbound(channel);
       assertThat(message2.length).isGreaterThan(Noise.LENGTH_PREFIX_BYTES);
-      initiator.readMessage(Arrays.copyOfRange(message2, Noise.LENGTH_PREFIX_BYTES, message2.length));
+      initiator.readMessage(
+          Arrays.copyOfRange(message2, Noise.LENGTH_PREFIX_BYTES, message2.length));
       byte[] message = initiator.writeMessage(payload);
       if (message.length > Noise.MAX_FRAME_LENGTH) {
         return; // no frame can carry it
@@ -138,7 +144,8 @@ class NoiseHandshakeFuzzTest {
     return out.toByteArray();
   }
 
-  private static void assertSettledOrPending(CompletableFuture<SecureSession> result, EmbeddedChannel channel) {
+  private static void assertSettledOrPending(
+      CompletableFuture<SecureSession> result, EmbeddedChannel channel) {
     if (!result.isDone()) {
       assertThat(channel.isOpen()).as("channel closed with the handshake pending").isTrue();
       return;
@@ -149,11 +156,16 @@ class NoiseHandshakeFuzzTest {
     }
     assertThat(error).isInstanceOf(NoiseException.class);
     assertThat(channel.isOpen()).as("channel open after a failed handshake").isFalse();
-    // the handler wraps any RuntimeException in a NoiseException: an untyped one right inside is a bug
+    // the handler wraps any RuntimeException in a NoiseException: an untyped one right inside is a
+    // bug
     // (a typed one, e.g. CryptoException for a point off the curve, may carry any cause of its own)
     if (error.getCause() != null) {
-      assertThat(error.getCause()).as("cause of the failure").isInstanceOfAny(
-          Libp2pException.class, GeneralSecurityException.class, InvalidProtocolBufferException.class);
+      assertThat(error.getCause())
+          .as("cause of the failure")
+          .isInstanceOfAny(
+              Libp2pException.class,
+              GeneralSecurityException.class,
+              InvalidProtocolBufferException.class);
     }
   }
 }

@@ -55,7 +55,10 @@ class NoiseHandshakeHandlerTest {
     }
   }
 
-  /** Moves everything {@code from} wrote into {@code to}, as one buffer; returns whether anything moved. */
+  /**
+   * Moves everything {@code from} wrote into {@code to}, as one buffer; returns whether anything
+   * moved.
+   */
   private boolean pump(EmbeddedChannel from, EmbeddedChannel to) {
     CompositeByteBuf all = Unpooled.compositeBuffer();
     for (Object msg; (msg = from.readOutbound()) != null; ) {
@@ -101,13 +104,18 @@ class NoiseHandshakeHandlerTest {
 
   private static Throwable failureOf(CompletableFuture<?> future) {
     assertThat(future).isCompletedExceptionally();
-    return assertThatThrownBy(future::join).isInstanceOf(CompletionException.class).actual().getCause();
+    return assertThatThrownBy(future::join)
+        .isInstanceOf(CompletionException.class)
+        .actual()
+        .getCause();
   }
 
   @Test
   void handshakeThenEncryptedDataBothWays() {
-    NoiseHandshakeHandler clientHandler = new NoiseHandshakeHandler(clientKey, true, peerIdOf(serverKey), TIMEOUT);
-    NoiseHandshakeHandler serverHandler = new NoiseHandshakeHandler(serverKey, false, null, TIMEOUT);
+    NoiseHandshakeHandler clientHandler =
+        new NoiseHandshakeHandler(clientKey, true, peerIdOf(serverKey), TIMEOUT);
+    NoiseHandshakeHandler serverHandler =
+        new NoiseHandshakeHandler(serverKey, false, null, TIMEOUT);
     EmbeddedChannel client = channel(clientHandler);
     EmbeddedChannel server = channel(serverHandler);
 
@@ -120,7 +128,8 @@ class NoiseHandshakeHandlerTest {
     assertThat(atServer.remotePeer()).isEqualTo(peerIdOf(clientKey));
     for (EmbeddedChannel channel : List.of(client, server)) {
       assertThat(channel.pipeline().get(NoiseHandshakeHandler.class)).isNull();
-      assertThat(channel.pipeline().get(NoiseTransportCodec.NAME)).isInstanceOf(NoiseTransportCodec.class);
+      assertThat(channel.pipeline().get(NoiseTransportCodec.NAME))
+          .isInstanceOf(NoiseTransportCodec.class);
     }
 
     client.writeOutbound(Unpooled.copiedBuffer("ping", StandardCharsets.UTF_8));
@@ -134,7 +143,8 @@ class NoiseHandshakeHandlerTest {
   @Test
   void oneMebibyteWriteIsSplitIntoFramesAndReassembled() {
     NoiseHandshakeHandler clientHandler = new NoiseHandshakeHandler(clientKey, true, null, TIMEOUT);
-    NoiseHandshakeHandler serverHandler = new NoiseHandshakeHandler(serverKey, false, null, TIMEOUT);
+    NoiseHandshakeHandler serverHandler =
+        new NoiseHandshakeHandler(serverKey, false, null, TIMEOUT);
     EmbeddedChannel client = channel(clientHandler);
     EmbeddedChannel server = channel(serverHandler);
     pumpUntilQuiet(client, server);
@@ -143,7 +153,8 @@ class NoiseHandshakeHandlerTest {
     new Random(4).nextBytes(data);
     client.writeOutbound(Unpooled.wrappedBuffer(data));
     ByteBuf wire = client.readOutbound();
-    // 16 full frames of 65519 plaintext bytes and one of the remaining 2 ^ 20 - 16 * 65519 = 96 bytes
+    // 16 full frames of 65519 plaintext bytes and one of the remaining 2 ^ 20 - 16 * 65519 = 96
+    // bytes
     int frames = 0;
     for (int i = wire.readerIndex(); i < wire.writerIndex(); i += 2 + wire.getUnsignedShort(i)) {
       assertThat(wire.getUnsignedShort(i)).isLessThanOrEqualTo(Noise.MAX_FRAME_LENGTH);
@@ -159,7 +170,8 @@ class NoiseHandshakeHandlerTest {
   @Test
   void handshakeCompletesWhenBytesArriveOneAtATime() {
     NoiseHandshakeHandler clientHandler = new NoiseHandshakeHandler(clientKey, true, null, TIMEOUT);
-    NoiseHandshakeHandler serverHandler = new NoiseHandshakeHandler(serverKey, false, null, TIMEOUT);
+    NoiseHandshakeHandler serverHandler =
+        new NoiseHandshakeHandler(serverKey, false, null, TIMEOUT);
     EmbeddedChannel client = channel(clientHandler);
     EmbeddedChannel server = channel(serverHandler);
     boolean moved;
@@ -186,25 +198,40 @@ class NoiseHandshakeHandlerTest {
   @Test
   void bytesBehindTheLastHandshakeMessageReachTheNextHandlers() {
     NoiseHandshakeHandler clientHandler = new NoiseHandshakeHandler(clientKey, true, null, TIMEOUT);
-    NoiseHandshakeHandler serverHandler = new NoiseHandshakeHandler(serverKey, false, null, TIMEOUT);
+    NoiseHandshakeHandler serverHandler =
+        new NoiseHandshakeHandler(serverKey, false, null, TIMEOUT);
     EmbeddedChannel client = channel(clientHandler);
     EmbeddedChannel server = channel(serverHandler);
     List<String> seenByNextHandler = new ArrayList<>();
-    // like the upgrader: the listener installs the next handler synchronously when the result completes
-    serverHandler.result().thenAccept(session -> server.pipeline().addLast(new ChannelInboundHandlerAdapter() {
-      @Override
-      public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        ByteBuf buf = (ByteBuf) msg;
-        seenByNextHandler.add(buf.toString(StandardCharsets.UTF_8));
-        buf.release();
-      }
-    }));
+    // like the upgrader: the listener installs the next handler synchronously when the result
+    // completes
+    serverHandler
+        .result()
+        .thenAccept(
+            session ->
+                server
+                    .pipeline()
+                    .addLast(
+                        new ChannelInboundHandlerAdapter() {
+                          @Override
+                          public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                            ByteBuf buf = (ByteBuf) msg;
+                            seenByNextHandler.add(buf.toString(StandardCharsets.UTF_8));
+                            buf.release();
+                          }
+                        }));
     // the client writes as soon as its side is done, the way multistream does
-    clientHandler.result().thenAccept(session ->
-        client.writeAndFlush(Unpooled.copiedBuffer("/multistream/1.0.0\n", StandardCharsets.UTF_8)));
+    clientHandler
+        .result()
+        .thenAccept(
+            session ->
+                client.writeAndFlush(
+                    Unpooled.copiedBuffer("/multistream/1.0.0\n", StandardCharsets.UTF_8)));
 
     pump(client, server); // -> e
-    pump(server, client); // <- e, ee, s, es; the client completes and sends message 3 and its first data
+    pump(
+        server,
+        client); // <- e, ee, s, es; the client completes and sends message 3 and its first data
     assertThat(clientHandler.result()).isCompleted();
     assertThat(serverHandler.result()).isNotDone();
     pump(client, server); // message 3 and the data frame in one read
@@ -217,7 +244,8 @@ class NoiseHandshakeHandlerTest {
     EmbeddedChannel client = channel(new NoiseHandshakeHandler(clientKey, true, null, TIMEOUT));
     ByteBuf message1 = client.readOutbound(); // the handler's own message 1 goes out
     message1.release();
-    ChannelFuture write = client.writeAndFlush(Unpooled.copiedBuffer("secret", StandardCharsets.UTF_8));
+    ChannelFuture write =
+        client.writeAndFlush(Unpooled.copiedBuffer("secret", StandardCharsets.UTF_8));
     assertThat(write.cause()).isInstanceOf(NoiseException.class);
     assertThat(client.outboundMessages()).isEmpty();
   }
@@ -225,8 +253,10 @@ class NoiseHandshakeHandlerTest {
   @Test
   void wrongExpectedPeerFailsAndCloses() {
     PeerId someoneElse = peerIdOf(Keys.generateEd25519());
-    NoiseHandshakeHandler clientHandler = new NoiseHandshakeHandler(clientKey, true, someoneElse, TIMEOUT);
-    NoiseHandshakeHandler serverHandler = new NoiseHandshakeHandler(serverKey, false, null, TIMEOUT);
+    NoiseHandshakeHandler clientHandler =
+        new NoiseHandshakeHandler(clientKey, true, someoneElse, TIMEOUT);
+    NoiseHandshakeHandler serverHandler =
+        new NoiseHandshakeHandler(serverKey, false, null, TIMEOUT);
     EmbeddedChannel client = channel(clientHandler);
     EmbeddedChannel server = channel(serverHandler);
     pumpUntilQuiet(client, server);
@@ -246,14 +276,17 @@ class NoiseHandshakeHandlerTest {
     // the server's payload vouches for a static key that is not the one it uses in the handshake
     X25519KeyPair usedStatic = X25519KeyPair.generate(NoiseIdentity.RANDOM);
     X25519KeyPair signedStatic = X25519KeyPair.generate(NoiseIdentity.RANDOM);
-    NoiseIdentity lying = NoiseIdentity.of(usedStatic, HandshakePayload.create(serverKey, signedStatic.publicKey()));
+    NoiseIdentity lying =
+        NoiseIdentity.of(usedStatic, HandshakePayload.create(serverKey, signedStatic.publicKey()));
     NoiseHandshakeHandler clientHandler = new NoiseHandshakeHandler(clientKey, true, null, TIMEOUT);
     NoiseHandshakeHandler serverHandler = new NoiseHandshakeHandler(lying, false, null, TIMEOUT);
     EmbeddedChannel client = channel(clientHandler);
     EmbeddedChannel server = channel(serverHandler);
     pumpUntilQuiet(client, server);
 
-    assertThat(failureOf(clientHandler.result())).isInstanceOf(NoiseException.class).hasMessageContaining("does not verify");
+    assertThat(failureOf(clientHandler.result()))
+        .isInstanceOf(NoiseException.class)
+        .hasMessageContaining("does not verify");
     assertThat(client.isOpen()).isFalse();
     client.checkException();
   }
@@ -261,15 +294,21 @@ class NoiseHandshakeHandlerTest {
   @Test
   void initiatorWithABadSignatureIsRejectedByTheResponder() {
     X25519KeyPair usedStatic = X25519KeyPair.generate(NoiseIdentity.RANDOM);
-    NoiseIdentity lying = NoiseIdentity.of(
-        usedStatic, HandshakePayload.create(clientKey, X25519KeyPair.generate(NoiseIdentity.RANDOM).publicKey()));
+    NoiseIdentity lying =
+        NoiseIdentity.of(
+            usedStatic,
+            HandshakePayload.create(
+                clientKey, X25519KeyPair.generate(NoiseIdentity.RANDOM).publicKey()));
     NoiseHandshakeHandler clientHandler = new NoiseHandshakeHandler(lying, true, null, TIMEOUT);
-    NoiseHandshakeHandler serverHandler = new NoiseHandshakeHandler(serverKey, false, null, TIMEOUT);
+    NoiseHandshakeHandler serverHandler =
+        new NoiseHandshakeHandler(serverKey, false, null, TIMEOUT);
     EmbeddedChannel client = channel(clientHandler);
     EmbeddedChannel server = channel(serverHandler);
     pumpUntilQuiet(client, server);
 
-    assertThat(failureOf(serverHandler.result())).isInstanceOf(NoiseException.class).hasMessageContaining("does not verify");
+    assertThat(failureOf(serverHandler.result()))
+        .isInstanceOf(NoiseException.class)
+        .hasMessageContaining("does not verify");
     assertThat(server.isOpen()).isFalse();
     server.checkException();
   }
@@ -277,14 +316,19 @@ class NoiseHandshakeHandlerTest {
   @Test
   void garbagePayloadIsRejected() {
     // a payload that is not a NoiseHandshakePayload protobuf at all
-    NoiseIdentity garbage = NoiseIdentity.of(X25519KeyPair.generate(NoiseIdentity.RANDOM), new byte[] {
-      (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, // field 0x1FFF.. with an unterminated varint
-    });
+    NoiseIdentity garbage =
+        NoiseIdentity.of(
+            X25519KeyPair.generate(NoiseIdentity.RANDOM),
+            new byte[] {
+              (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, // field 0x1FFF.. with an unterminated varint
+            });
     NoiseHandshakeHandler clientHandler = new NoiseHandshakeHandler(clientKey, true, null, TIMEOUT);
     EmbeddedChannel client = channel(clientHandler);
     EmbeddedChannel server = channel(new NoiseHandshakeHandler(garbage, false, null, TIMEOUT));
     pumpUntilQuiet(client, server);
-    assertThat(failureOf(clientHandler.result())).isInstanceOf(NoiseException.class).hasMessageContaining("payload");
+    assertThat(failureOf(clientHandler.result()))
+        .isInstanceOf(NoiseException.class)
+        .hasMessageContaining("payload");
   }
 
   @Test
@@ -298,7 +342,9 @@ class NoiseHandshakeHandlerTest {
     message2.release();
     bytes[2 + 32 + 5] ^= 0x01; // one bit of the encrypted static key
     inject(client, bytes);
-    assertThat(failureOf(clientHandler.result())).isInstanceOf(NoiseException.class).hasMessageContaining("authentication");
+    assertThat(failureOf(clientHandler.result()))
+        .isInstanceOf(NoiseException.class)
+        .hasMessageContaining("authentication");
     assertThat(client.isOpen()).isFalse();
   }
 
@@ -319,14 +365,25 @@ class NoiseHandshakeHandlerTest {
 
   @Test
   void garbageInsteadOfMessageOneFailsQuietly() {
-    NoiseHandshakeHandler serverHandler = new NoiseHandshakeHandler(serverKey, false, null, TIMEOUT);
+    NoiseHandshakeHandler serverHandler =
+        new NoiseHandshakeHandler(serverKey, false, null, TIMEOUT);
     EmbeddedChannel server = channel(serverHandler);
-    inject(server, new byte[] {
-      0x00, 0x05, // length 5
-      1, 2, 3, 4, 5, // too short for an ephemeral key
-      (byte) 0xAA, (byte) 0xBB, // trailing junk, discarded
-    });
-    assertThat(failureOf(serverHandler.result())).isInstanceOf(NoiseException.class).hasMessageContaining("at least 32");
+    inject(
+        server,
+        new byte[] {
+          0x00,
+          0x05, // length 5
+          1,
+          2,
+          3,
+          4,
+          5, // too short for an ephemeral key
+          (byte) 0xAA,
+          (byte) 0xBB, // trailing junk, discarded
+        });
+    assertThat(failureOf(serverHandler.result()))
+        .isInstanceOf(NoiseException.class)
+        .hasMessageContaining("at least 32");
     assertThat(server.isOpen()).isFalse();
     server.checkException();
     assertThat(server.inboundMessages()).isEmpty();
@@ -334,12 +391,15 @@ class NoiseHandshakeHandlerTest {
 
   @Test
   void lowOrderEphemeralKeyIsRejected() {
-    NoiseHandshakeHandler serverHandler = new NoiseHandshakeHandler(serverKey, false, null, TIMEOUT);
+    NoiseHandshakeHandler serverHandler =
+        new NoiseHandshakeHandler(serverKey, false, null, TIMEOUT);
     EmbeddedChannel server = channel(serverHandler);
     byte[] message1 = new byte[2 + 32];
     message1[1] = 32; // length 32, then an all-zero "ephemeral key"
     inject(server, message1);
-    assertThat(failureOf(serverHandler.result())).isInstanceOf(NoiseException.class).hasMessageContaining("low-order");
+    assertThat(failureOf(serverHandler.result()))
+        .isInstanceOf(NoiseException.class)
+        .hasMessageContaining("low-order");
     assertThat(server.isOpen()).isFalse();
   }
 
@@ -361,7 +421,8 @@ class NoiseHandshakeHandlerTest {
   void randomBytesNeverEscapeAsExceptionsNorLeak() {
     Random random = new Random(6);
     for (int i = 0; i < 100; i++) {
-      NoiseHandshakeHandler handler = new NoiseHandshakeHandler(serverKey, random.nextBoolean(), null, TIMEOUT);
+      NoiseHandshakeHandler handler =
+          new NoiseHandshakeHandler(serverKey, random.nextBoolean(), null, TIMEOUT);
       EmbeddedChannel channel = channel(handler);
       byte[] junk = new byte[1 + random.nextInt(400)];
       random.nextBytes(junk);
@@ -374,14 +435,17 @@ class NoiseHandshakeHandlerTest {
 
   @Test
   void timeoutFailsAndCloses() {
-    NoiseHandshakeHandler serverHandler = new NoiseHandshakeHandler(serverKey, false, null, Duration.ofSeconds(2));
+    NoiseHandshakeHandler serverHandler =
+        new NoiseHandshakeHandler(serverKey, false, null, Duration.ofSeconds(2));
     EmbeddedChannel server = channel(serverHandler);
     server.advanceTimeBy(1, TimeUnit.SECONDS);
     server.runScheduledPendingTasks();
     assertThat(serverHandler.result()).isNotDone();
     server.advanceTimeBy(2, TimeUnit.SECONDS);
     server.runScheduledPendingTasks();
-    assertThat(failureOf(serverHandler.result())).isInstanceOf(NoiseException.class).hasMessageContaining("timed out");
+    assertThat(failureOf(serverHandler.result()))
+        .isInstanceOf(NoiseException.class)
+        .hasMessageContaining("timed out");
     assertThat(server.isOpen()).isFalse();
   }
 
@@ -390,7 +454,9 @@ class NoiseHandshakeHandlerTest {
     NoiseHandshakeHandler clientHandler = new NoiseHandshakeHandler(clientKey, true, null, TIMEOUT);
     EmbeddedChannel client = channel(clientHandler);
     client.close();
-    assertThat(failureOf(clientHandler.result())).isInstanceOf(NoiseException.class).hasMessageContaining("closed");
+    assertThat(failureOf(clientHandler.result()))
+        .isInstanceOf(NoiseException.class)
+        .hasMessageContaining("closed");
   }
 
   @Test

@@ -26,10 +26,14 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The handshake and 1 MiB echoed back over a real TCP connection on loopback (real event loops, real segmentation). */
+/**
+ * The handshake and 1 MiB echoed back over a real TCP connection on loopback (real event loops,
+ * real segmentation).
+ */
 class NoiseLoopbackTest {
 
-  private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+  private final EventLoopGroup group =
+      new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
 
   @AfterEach
   void shutdown() {
@@ -42,72 +46,95 @@ class NoiseLoopbackTest {
     PrivateKey clientKey = Keys.generateEd25519();
     CompletableFuture<SecureSession> serverSession = new CompletableFuture<>();
 
-    Channel server = new ServerBootstrap()
-        .group(group)
-        .channel(NioServerSocketChannel.class)
-        .childHandler(new ChannelInitializer<SocketChannel>() {
-          @Override
-          protected void initChannel(SocketChannel ch) {
-            NoiseHandshakeHandler noise =
-                new NoiseHandshakeHandler(serverKey, false, null, Noise.DEFAULT_HANDSHAKE_TIMEOUT);
-            ch.pipeline().addLast(NoiseHandshakeHandler.NAME, noise);
-            noise.result().whenComplete((session, error) -> {
-              if (error != null) {
-                serverSession.completeExceptionally(error);
-                return;
-              }
-              ch.pipeline().addLast(new ChannelInboundHandlerAdapter() { // echo
-                @Override
-                public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                  ctx.writeAndFlush(msg);
-                }
-              });
-              serverSession.complete(session);
-            });
-          }
-        })
-        .bind(new InetSocketAddress("127.0.0.1", 0))
-        .sync()
-        .channel();
+    Channel server =
+        new ServerBootstrap()
+            .group(group)
+            .channel(NioServerSocketChannel.class)
+            .childHandler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    NoiseHandshakeHandler noise =
+                        new NoiseHandshakeHandler(
+                            serverKey, false, null, Noise.DEFAULT_HANDSHAKE_TIMEOUT);
+                    ch.pipeline().addLast(NoiseHandshakeHandler.NAME, noise);
+                    noise
+                        .result()
+                        .whenComplete(
+                            (session, error) -> {
+                              if (error != null) {
+                                serverSession.completeExceptionally(error);
+                                return;
+                              }
+                              ch.pipeline()
+                                  .addLast(
+                                      new ChannelInboundHandlerAdapter() { // echo
+                                        @Override
+                                        public void channelRead(
+                                            ChannelHandlerContext ctx, Object msg) {
+                                          ctx.writeAndFlush(msg);
+                                        }
+                                      });
+                              serverSession.complete(session);
+                            });
+                  }
+                })
+            .bind(new InetSocketAddress("127.0.0.1", 0))
+            .sync()
+            .channel();
 
     byte[] data = new byte[1 << 20];
     new Random(7).nextBytes(data);
     ByteBuf received = Unpooled.buffer(data.length);
     CompletableFuture<Void> allEchoed = new CompletableFuture<>();
-    NoiseHandshakeHandler clientNoise = new NoiseHandshakeHandler(
-        clientKey, true, PeerId.fromPublicKey(serverKey.publicKey().marshal()), Noise.DEFAULT_HANDSHAKE_TIMEOUT);
-    Channel client = new Bootstrap()
-        .group(group)
-        .channel(NioSocketChannel.class)
-        .handler(new ChannelInitializer<SocketChannel>() {
-          @Override
-          protected void initChannel(SocketChannel ch) {
-            ch.pipeline().addLast(NoiseHandshakeHandler.NAME, clientNoise);
-            clientNoise.result().thenAccept(session -> {
-              ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
-                @Override
-                public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                  ByteBuf buf = (ByteBuf) msg;
-                  received.writeBytes(buf);
-                  buf.release();
-                  if (received.readableBytes() == data.length) {
-                    allEchoed.complete(null);
+    NoiseHandshakeHandler clientNoise =
+        new NoiseHandshakeHandler(
+            clientKey,
+            true,
+            PeerId.fromPublicKey(serverKey.publicKey().marshal()),
+            Noise.DEFAULT_HANDSHAKE_TIMEOUT);
+    Channel client =
+        new Bootstrap()
+            .group(group)
+            .channel(NioSocketChannel.class)
+            .handler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    ch.pipeline().addLast(NoiseHandshakeHandler.NAME, clientNoise);
+                    clientNoise
+                        .result()
+                        .thenAccept(
+                            session -> {
+                              ch.pipeline()
+                                  .addLast(
+                                      new ChannelInboundHandlerAdapter() {
+                                        @Override
+                                        public void channelRead(
+                                            ChannelHandlerContext ctx, Object msg) {
+                                          ByteBuf buf = (ByteBuf) msg;
+                                          received.writeBytes(buf);
+                                          buf.release();
+                                          if (received.readableBytes() == data.length) {
+                                            allEchoed.complete(null);
+                                          }
+                                        }
+                                      });
+                              ch.writeAndFlush(Unpooled.wrappedBuffer(data));
+                            });
                   }
-                }
-              });
-              ch.writeAndFlush(Unpooled.wrappedBuffer(data));
-            });
-          }
-        })
-        .connect(server.localAddress())
-        .sync()
-        .channel();
+                })
+            .connect(server.localAddress())
+            .sync()
+            .channel();
 
     try {
       SecureSession atClient = clientNoise.result().get(10, TimeUnit.SECONDS);
       SecureSession atServer = serverSession.get(10, TimeUnit.SECONDS);
-      assertThat(atClient.remotePeer()).isEqualTo(PeerId.fromPublicKey(serverKey.publicKey().marshal()));
-      assertThat(atServer.remotePeer()).isEqualTo(PeerId.fromPublicKey(clientKey.publicKey().marshal()));
+      assertThat(atClient.remotePeer())
+          .isEqualTo(PeerId.fromPublicKey(serverKey.publicKey().marshal()));
+      assertThat(atServer.remotePeer())
+          .isEqualTo(PeerId.fromPublicKey(clientKey.publicKey().marshal()));
       allEchoed.get(10, TimeUnit.SECONDS);
       byte[] echoed = new byte[data.length];
       received.readBytes(echoed);

@@ -16,7 +16,10 @@ import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Byte-level tests of the transport frames; both directions share one key so frames can be built by hand. */
+/**
+ * Byte-level tests of the transport frames; both directions share one key so frames can be built by
+ * hand.
+ */
 class NoiseTransportCodecTest {
 
   private static final byte[] KEY = new byte[32];
@@ -44,7 +47,8 @@ class NoiseTransportCodecTest {
       nonce[4 + i] = (byte) (counter >>> (8 * i));
     }
     Cipher cipher = Cipher.getInstance("ChaCha20-Poly1305");
-    cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(KEY, "ChaCha20"), new IvParameterSpec(nonce));
+    cipher.init(
+        Cipher.ENCRYPT_MODE, new SecretKeySpec(KEY, "ChaCha20"), new IvParameterSpec(nonce));
     return cipher.doFinal(plaintext);
   }
 
@@ -75,9 +79,10 @@ class NoiseTransportCodecTest {
     byte[] wire = drain(channel.readOutbound());
 
     byte[] sealed = seal(0, new byte[] {'h', 'i'});
-    assertThat(wire).startsWith(
-        0x00, 0x12 // length 18 = 2 plaintext bytes + 16-byte tag
-    );
+    assertThat(wire)
+        .startsWith(
+            0x00, 0x12 // length 18 = 2 plaintext bytes + 16-byte tag
+            );
     assertThat(Arrays.copyOfRange(wire, 2, wire.length)).isEqualTo(sealed);
   }
 
@@ -90,9 +95,11 @@ class NoiseTransportCodecTest {
   @Test
   void emptyFrameIsJustATagAndYieldsNothing() throws Exception {
     byte[] empty = frame(seal(0, new byte[0]));
-    assertThat(empty).hasSize(18).startsWith(
-        0x00, 0x10 // length 16: tag only, no plaintext
-    );
+    assertThat(empty)
+        .hasSize(18)
+        .startsWith(
+            0x00, 0x10 // length 16: tag only, no plaintext
+            );
     ByteBuf in = Unpooled.wrappedBuffer(empty);
     channel.writeInbound(in);
     assertThat(channel.inboundMessages()).isEmpty();
@@ -112,10 +119,14 @@ class NoiseTransportCodecTest {
 
   @Test
   void zeroLengthFrameIsRejected() {
-    ByteBuf in = Unpooled.wrappedBuffer(new byte[] {
-      0x00, 0x00, // length 0: not even a tag
-    });
-    assertThatThrownBy(() -> channel.writeInbound(in)).isInstanceOf(NoiseException.class).hasMessageContaining("shorter");
+    ByteBuf in =
+        Unpooled.wrappedBuffer(
+            new byte[] {
+              0x00, 0x00, // length 0: not even a tag
+            });
+    assertThatThrownBy(() -> channel.writeInbound(in))
+        .isInstanceOf(NoiseException.class)
+        .hasMessageContaining("shorter");
     assertThat(channel.isOpen()).isFalse();
     assertThat(in.refCnt()).isZero();
   }
@@ -159,12 +170,15 @@ class NoiseTransportCodecTest {
 
   @Test
   void lengthPrefixOverTheLimitIsRejectedBeforeTheBodyArrives() {
-    // a 2-byte prefix cannot exceed 65535, so a codec with a 1024-byte limit stands in for "over the limit"
+    // a 2-byte prefix cannot exceed 65535, so a codec with a 1024-byte limit stands in for "over
+    // the limit"
     channel.finishAndReleaseAll();
     channel = codecChannel(1024);
-    ByteBuf in = Unpooled.wrappedBuffer(new byte[] {
-      0x04, 0x01, // length 1025: one over the limit; no body follows
-    });
+    ByteBuf in =
+        Unpooled.wrappedBuffer(
+            new byte[] {
+              0x04, 0x01, // length 1025: one over the limit; no body follows
+            });
     assertThatThrownBy(() -> channel.writeInbound(in))
         .isInstanceOf(NoiseException.class)
         .hasMessageContaining("exceeds 1024");
@@ -177,9 +191,10 @@ class NoiseTransportCodecTest {
     channel.finishAndReleaseAll();
     channel = codecChannel(1024);
     byte[] wire = frame(seal(0, new byte[1024 - 16]));
-    assertThat(wire).startsWith(
-        0x04, 0x00 // length 1024: exactly the limit
-    );
+    assertThat(wire)
+        .startsWith(
+            0x04, 0x00 // length 1024: exactly the limit
+            );
     channel.writeInbound(Unpooled.wrappedBuffer(wire));
     assertThat(drain(channel.readInbound())).hasSize(1008);
   }
@@ -188,7 +203,8 @@ class NoiseTransportCodecTest {
   void truncatedFrameWaitsForTheRest() throws Exception {
     byte[] wire = frame(seal(0, new byte[] {9, 8, 7, 6}));
     channel.writeInbound(Unpooled.wrappedBuffer(wire, 0, 1)); // half of the length prefix
-    channel.writeInbound(Unpooled.wrappedBuffer(wire, 1, 5)); // rest of the prefix, part of the body
+    channel.writeInbound(
+        Unpooled.wrappedBuffer(wire, 1, 5)); // rest of the prefix, part of the body
     assertThat(channel.inboundMessages()).isEmpty();
     channel.writeInbound(Unpooled.wrappedBuffer(wire, 6, wire.length - 6));
     assertThat(drain(channel.readInbound())).containsExactly(9, 8, 7, 6);
@@ -209,7 +225,8 @@ class NoiseTransportCodecTest {
     wire[3] ^= 0x01; // flip one ciphertext bit
     byte[] next = frame(seal(1, new byte[] {4}));
     ByteBuf in = Unpooled.wrappedBuffer(wire, next);
-    // the NoiseException is fired down the pipeline once (EmbeddedChannel rethrows it), then the channel closes
+    // the NoiseException is fired down the pipeline once (EmbeddedChannel rethrows it), then the
+    // channel closes
     assertThatThrownBy(() -> channel.writeInbound(in))
         .isInstanceOf(NoiseException.class)
         .hasMessageContaining("authentication");
@@ -241,7 +258,8 @@ class NoiseTransportCodecTest {
     Random random = new Random(3);
     for (int i = 0; i < 200; i++) {
       EmbeddedChannel fuzz = codecChannel(Noise.MAX_FRAME_LENGTH);
-      byte[] junk = new byte[1 + random.nextInt(300)]; // non-empty: an empty wrapped buffer is never released
+      byte[] junk =
+          new byte[1 + random.nextInt(300)]; // non-empty: an empty wrapped buffer is never released
       random.nextBytes(junk);
       ByteBuf in = Unpooled.wrappedBuffer(junk);
       try {

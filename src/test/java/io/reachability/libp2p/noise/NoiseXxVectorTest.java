@@ -10,26 +10,33 @@ import org.junit.jupiter.api.Test;
  * The {@code Noise_XX_25519_ChaChaPoly_SHA256} vector of the cacophony test suite, run through our
  * HandshakeState with its fixed static and ephemeral keys and its prologue ("John Galt").
  *
- * <p>Source: haskell-cryptography/cacophony, {@code vectors/cacophony.txt} (commit 36c1e5c3), the first entry
- * with {@code "protocol_name": "Noise_XX_25519_ChaChaPoly_SHA256"}. Messages alternate between initiator and
- * responder, also after the handshake: message 4 and 6 go responder to initiator, 5 the other way.
+ * <p>Source: haskell-cryptography/cacophony, {@code vectors/cacophony.txt} (commit 36c1e5c3), the
+ * first entry with {@code "protocol_name": "Noise_XX_25519_ChaChaPoly_SHA256"}. Messages alternate
+ * between initiator and responder, also after the handshake: message 4 and 6 go responder to
+ * initiator, 5 the other way.
  */
 class NoiseXxVectorTest {
 
   private static final HexFormat HEX = HexFormat.of();
 
   private static final String PROLOGUE = "4a6f686e2047616c74";
-  private static final String INIT_STATIC = "e61ef9919cde45dd5f82166404bd08e38bceb5dfdfded0a34c8df7ed542214d1";
-  private static final String INIT_EPHEMERAL = "893e28b9dc6ca8d611ab664754b8ceb7bac5117349a4439a6b0569da977c464a";
-  private static final String RESP_STATIC = "4a3acbfdb163dec651dfa3194dece676d437029c62a408b4c5ea9114246e4893";
-  private static final String RESP_EPHEMERAL = "bbdb4cdbd309f1a1f2e1456967fe288cadd6f712d65dc7b7793d5e63da6b375b";
-  private static final String HANDSHAKE_HASH = "c8e5f64e846193be2a834104c2a009868d6c9f3bd3c186299888b488b2f1f58e";
+  private static final String INIT_STATIC =
+      "e61ef9919cde45dd5f82166404bd08e38bceb5dfdfded0a34c8df7ed542214d1";
+  private static final String INIT_EPHEMERAL =
+      "893e28b9dc6ca8d611ab664754b8ceb7bac5117349a4439a6b0569da977c464a";
+  private static final String RESP_STATIC =
+      "4a3acbfdb163dec651dfa3194dece676d437029c62a408b4c5ea9114246e4893";
+  private static final String RESP_EPHEMERAL =
+      "bbdb4cdbd309f1a1f2e1456967fe288cadd6f712d65dc7b7793d5e63da6b375b";
+  private static final String HANDSHAKE_HASH =
+      "c8e5f64e846193be2a834104c2a009868d6c9f3bd3c186299888b488b2f1f58e";
 
   /** {payload, ciphertext} in sending order. */
   private static final String[][] MESSAGES = {
     {
       "4c756477696720766f6e204d69736573",
-      "ca35def5ae56cec33dc2036731ab14896bc4c75dbb07a61f879f8e3afa4c7944" + "4c756477696720766f6e204d69736573"
+      "ca35def5ae56cec33dc2036731ab14896bc4c75dbb07a61f879f8e3afa4c7944"
+          + "4c756477696720766f6e204d69736573"
     },
     {
       "4d757272617920526f746862617264",
@@ -43,7 +50,10 @@ class NoiseXxVectorTest {
           + "58c9fea0d4ec82a286427402f113e4b6ae769a1d95941d49b25030"
     },
     {"4361726c204d656e676572", "96763ed773f8e47bb3712f0e29b3060ffc956ffc146cee53d5e1df"},
-    {"4a65616e2d426170746973746520536179", "3e40f15f6f3a46ae446b253bf8b1d9ffb6ed9b174d272328ff91a7e2e5c79c07f5"},
+    {
+      "4a65616e2d426170746973746520536179",
+      "3e40f15f6f3a46ae446b253bf8b1d9ffb6ed9b174d272328ff91a7e2e5c79c07f5"
+    },
     {
       "457567656e2042f6686d20766f6e2042617765726b",
       "eb3f3515110702e047a6c9da4478b6ead94873c11c0f2d710ddb3f09fce024b3a58502ae3f"
@@ -53,18 +63,28 @@ class NoiseXxVectorTest {
   @Test
   void handshakeAndTransportMatchTheCacophonyVector() {
     SecureRandom unused = new SecureRandom();
-    HandshakeState initiator = new HandshakeState(true, HEX.parseHex(PROLOGUE),
-        X25519KeyPair.fromPrivateKey(HEX.parseHex(INIT_STATIC)),
-        X25519KeyPair.fromPrivateKey(HEX.parseHex(INIT_EPHEMERAL)), unused);
-    HandshakeState responder = new HandshakeState(false, HEX.parseHex(PROLOGUE),
-        X25519KeyPair.fromPrivateKey(HEX.parseHex(RESP_STATIC)),
-        X25519KeyPair.fromPrivateKey(HEX.parseHex(RESP_EPHEMERAL)), unused);
+    HandshakeState initiator =
+        new HandshakeState(
+            true,
+            HEX.parseHex(PROLOGUE),
+            X25519KeyPair.fromPrivateKey(HEX.parseHex(INIT_STATIC)),
+            X25519KeyPair.fromPrivateKey(HEX.parseHex(INIT_EPHEMERAL)),
+            unused);
+    HandshakeState responder =
+        new HandshakeState(
+            false,
+            HEX.parseHex(PROLOGUE),
+            X25519KeyPair.fromPrivateKey(HEX.parseHex(RESP_STATIC)),
+            X25519KeyPair.fromPrivateKey(HEX.parseHex(RESP_EPHEMERAL)),
+            unused);
 
     for (int i = 0; i < 3; i++) {
       HandshakeState sender = i % 2 == 0 ? initiator : responder;
       HandshakeState receiver = i % 2 == 0 ? responder : initiator;
       byte[] message = sender.writeMessage(HEX.parseHex(MESSAGES[i][0]));
-      assertThat(HEX.formatHex(message)).as("handshake message %d", i + 1).isEqualTo(MESSAGES[i][1]);
+      assertThat(HEX.formatHex(message))
+          .as("handshake message %d", i + 1)
+          .isEqualTo(MESSAGES[i][1]);
       assertThat(HEX.formatHex(receiver.readMessage(message))).isEqualTo(MESSAGES[i][0]);
     }
     assertThat(initiator.isComplete()).isTrue();
@@ -83,8 +103,11 @@ class NoiseXxVectorTest {
       CipherState send = fromResponder ? r[0] : i[0];
       CipherState receive = fromResponder ? i[1] : r[1];
       byte[] ciphertext = send.encryptWithAd(new byte[0], HEX.parseHex(MESSAGES[m][0]));
-      assertThat(HEX.formatHex(ciphertext)).as("transport message %d", m + 1).isEqualTo(MESSAGES[m][1]);
-      assertThat(HEX.formatHex(receive.decryptWithAd(new byte[0], ciphertext))).isEqualTo(MESSAGES[m][0]);
+      assertThat(HEX.formatHex(ciphertext))
+          .as("transport message %d", m + 1)
+          .isEqualTo(MESSAGES[m][1]);
+      assertThat(HEX.formatHex(receive.decryptWithAd(new byte[0], ciphertext)))
+          .isEqualTo(MESSAGES[m][0]);
     }
   }
 }

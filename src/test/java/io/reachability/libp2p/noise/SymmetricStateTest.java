@@ -15,9 +15,9 @@ class SymmetricStateTest {
   private static final HexFormat HEX = HexFormat.of();
 
   /**
-   * RFC 5869 test case 3 (SHA-256, IKM = 22 × 0x0b, empty salt and info, L = 42). Noise's HKDF is RFC 5869
-   * with the chaining key as salt and an empty info, so output1 ‖ output2 is the OKM; an empty salt is
-   * HashLen zero bytes.
+   * RFC 5869 test case 3 (SHA-256, IKM = 22 × 0x0b, empty salt and info, L = 42). Noise's HKDF is
+   * RFC 5869 with the chaining key as salt and an empty info, so output1 ‖ output2 is the OKM; an
+   * empty salt is HashLen zero bytes.
    */
   @Test
   void hkdfMatchesRfc5869TestCase3() {
@@ -29,7 +29,8 @@ class SymmetricStateTest {
     System.arraycopy(out[0], 0, okm, 0, 32);
     System.arraycopy(out[1], 0, okm, 32, 10);
     assertThat(HEX.formatHex(okm))
-        .isEqualTo("8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8");
+        .isEqualTo(
+            "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8");
   }
 
   @Test
@@ -40,7 +41,8 @@ class SymmetricStateTest {
     assertThat(three[0]).isEqualTo(two[0]);
     assertThat(three[1]).isEqualTo(two[1]);
     assertThat(three[2]).hasSize(32).isNotEqualTo(three[1]);
-    assertThatThrownBy(() -> state.hkdf(new byte[32], new byte[0], 4)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> state.hkdf(new byte[32], new byte[0], 4))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
@@ -51,7 +53,9 @@ class SymmetricStateTest {
 
     String longer = "Noise_XXpsk3_25519_ChaChaPoly_SHA256";
     assertThat(new SymmetricState(longer).handshakeHash())
-        .isEqualTo(MessageDigest.getInstance("SHA-256").digest(longer.getBytes(StandardCharsets.US_ASCII)));
+        .isEqualTo(
+            MessageDigest.getInstance("SHA-256")
+                .digest(longer.getBytes(StandardCharsets.US_ASCII)));
     assertThat(new SymmetricState("Noise_NN").handshakeHash())
         .isEqualTo(Arrays.copyOf("Noise_NN".getBytes(StandardCharsets.US_ASCII), 32));
   }

@@ -1,6 +1,5 @@
 package io.reachability.libp2p.yamux;
 
-import io.reachability.testing.LeakRecorder;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,6 +8,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.DecoderException;
+import io.reachability.testing.LeakRecorder;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
@@ -16,7 +16,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class YamuxFrameCodecTest {
-
 
   private EmbeddedChannel channel;
 
@@ -60,17 +59,20 @@ class YamuxFrameCodecTest {
     return b;
   }
 
-  // ---- decoding --------------------------------------------------------------------------------------------------
+  // ---- decoding
+  // --------------------------------------------------------------------------------------------------
 
   @Test
   void decodes_data_with_syn() {
-    YamuxFrame frame = decodeOne(bytes(
-        0x00, // version
-        0x00, // type DATA
-        0x00, 0x01, // flags SYN
-        0x00, 0x00, 0x00, 0x01, // stream id 1
-        0x00, 0x00, 0x00, 0x02, // length 2
-        'h', 'i')); // payload
+    YamuxFrame frame =
+        decodeOne(
+            bytes(
+                0x00, // version
+                0x00, // type DATA
+                0x00, 0x01, // flags SYN
+                0x00, 0x00, 0x00, 0x01, // stream id 1
+                0x00, 0x00, 0x00, 0x02, // length 2
+                'h', 'i')); // payload
     try {
       assertThat(frame.type()).isEqualTo(YamuxType.DATA);
       assertThat(frame.flags()).isEqualTo(YamuxFlag.SYN.bit());
@@ -86,12 +88,14 @@ class YamuxFrameCodecTest {
 
   @Test
   void decodes_empty_data_with_fin() {
-    YamuxFrame frame = decodeOne(bytes(
-        0x00, // version
-        0x00, // type DATA
-        0x00, 0x04, // flags FIN
-        0x00, 0x00, 0x00, 0x03, // stream id 3
-        0x00, 0x00, 0x00, 0x00)); // length 0, no payload
+    YamuxFrame frame =
+        decodeOne(
+            bytes(
+                0x00, // version
+                0x00, // type DATA
+                0x00, 0x04, // flags FIN
+                0x00, 0x00, 0x00, 0x03, // stream id 3
+                0x00, 0x00, 0x00, 0x00)); // length 0, no payload
     assertThat(frame.type()).isEqualTo(YamuxType.DATA);
     assertThat(frame.hasFlag(YamuxFlag.FIN)).isTrue();
     assertThat(frame.content().readableBytes()).isZero();
@@ -100,12 +104,14 @@ class YamuxFrameCodecTest {
 
   @Test
   void decodes_window_update_with_ack_and_unsigned_delta() {
-    YamuxFrame frame = decodeOne(bytes(
-        0x00, // version
-        0x01, // type WINDOW_UPDATE
-        0x00, 0x02, // flags ACK
-        0xFF, 0xFF, 0xFF, 0xFE, // stream id 4294967294 (even: server)
-        0xFF, 0xFF, 0xFF, 0xFF)); // delta 4294967295
+    YamuxFrame frame =
+        decodeOne(
+            bytes(
+                0x00, // version
+                0x01, // type WINDOW_UPDATE
+                0x00, 0x02, // flags ACK
+                0xFF, 0xFF, 0xFF, 0xFE, // stream id 4294967294 (even: server)
+                0xFF, 0xFF, 0xFF, 0xFF)); // delta 4294967295
     assertThat(frame.type()).isEqualTo(YamuxType.WINDOW_UPDATE);
     assertThat(frame.flags()).isEqualTo(YamuxFlag.ACK.bit());
     assertThat(Integer.toUnsignedLong(frame.streamId())).isEqualTo(0xFFFF_FFFEL);
@@ -115,12 +121,14 @@ class YamuxFrameCodecTest {
 
   @Test
   void decodes_ping_header_only() {
-    YamuxFrame frame = decodeOne(bytes(
-        0x00, // version
-        0x02, // type PING
-        0x00, 0x01, // flags SYN
-        0x00, 0x00, 0x00, 0x00, // stream id 0 (session)
-        0x12, 0x34, 0x56, 0x78)); // opaque value
+    YamuxFrame frame =
+        decodeOne(
+            bytes(
+                0x00, // version
+                0x02, // type PING
+                0x00, 0x01, // flags SYN
+                0x00, 0x00, 0x00, 0x00, // stream id 0 (session)
+                0x12, 0x34, 0x56, 0x78)); // opaque value
     assertThat(frame.type()).isEqualTo(YamuxType.PING);
     assertThat(frame.length()).isEqualTo(0x12345678);
     assertThat(frame.content().readableBytes()).isZero();
@@ -128,24 +136,27 @@ class YamuxFrameCodecTest {
 
   @Test
   void decodes_go_away() {
-    YamuxFrame frame = decodeOne(bytes(
-        0x00, // version
-        0x03, // type GO_AWAY
-        0x00, 0x00, // no flags
-        0x00, 0x00, 0x00, 0x00, // stream id 0 (session)
-        0x00, 0x00, 0x00, 0x01)); // code PROTOCOL_ERROR
+    YamuxFrame frame =
+        decodeOne(
+            bytes(
+                0x00, // version
+                0x03, // type GO_AWAY
+                0x00, 0x00, // no flags
+                0x00, 0x00, 0x00, 0x00, // stream id 0 (session)
+                0x00, 0x00, 0x00, 0x01)); // code PROTOCOL_ERROR
     assertThat(frame.type()).isEqualTo(YamuxType.GO_AWAY);
     assertThat(YamuxGoAwayCode.fromCode(frame.length())).isEqualTo(YamuxGoAwayCode.PROTOCOL_ERROR);
   }
 
   @Test
   void partial_header_waits() {
-    channel.writeInbound(bytes(
-        0x00, // version
-        0x01, // type WINDOW_UPDATE
-        0x00, 0x00, // no flags
-        0x00, 0x00, 0x00, 0x05, // stream id 5
-        0x00, 0x00, 0x10)); // first 3 bytes of the delta
+    channel.writeInbound(
+        bytes(
+            0x00, // version
+            0x01, // type WINDOW_UPDATE
+            0x00, 0x00, // no flags
+            0x00, 0x00, 0x00, 0x05, // stream id 5
+            0x00, 0x00, 0x10)); // first 3 bytes of the delta
     assertThat(channel.<Object>readInbound()).isNull();
     YamuxFrame frame = decodeOne(bytes(0x00)); // last byte of the delta
     assertThat(frame.length()).isEqualTo(0x1000);
@@ -153,13 +164,14 @@ class YamuxFrameCodecTest {
 
   @Test
   void partial_payload_waits() {
-    channel.writeInbound(bytes(
-        0x00, // version
-        0x00, // type DATA
-        0x00, 0x00, // no flags
-        0x00, 0x00, 0x00, 0x07, // stream id 7
-        0x00, 0x00, 0x00, 0x03, // length 3
-        'a', 'b')); // 2 of 3 payload bytes
+    channel.writeInbound(
+        bytes(
+            0x00, // version
+            0x00, // type DATA
+            0x00, 0x00, // no flags
+            0x00, 0x00, 0x00, 0x07, // stream id 7
+            0x00, 0x00, 0x00, 0x03, // length 3
+            'a', 'b')); // 2 of 3 payload bytes
     assertThat(channel.<Object>readInbound()).isNull();
     YamuxFrame frame = decodeOne(bytes('c'));
     assertThat(frame.content().toString(StandardCharsets.US_ASCII)).isEqualTo("abc");
@@ -168,9 +180,12 @@ class YamuxFrameCodecTest {
 
   @Test
   void decodes_two_frames_from_one_buffer() {
-    channel.writeInbound(bytes(
-        0x00, 0x02, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x09, // PING ACK opaque 9
-        0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 'x')); // DATA stream 1 "x"
+    channel.writeInbound(
+        bytes(
+            0x00, 0x02, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+            0x09, // PING ACK opaque 9
+            0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01,
+            'x')); // DATA stream 1 "x"
     YamuxFrame ping = channel.readInbound();
     YamuxFrame data = channel.readInbound();
     assertThat(ping.type()).isEqualTo(YamuxType.PING);
@@ -181,13 +196,14 @@ class YamuxFrameCodecTest {
   @Test
   void data_of_exactly_the_max_is_accepted() {
     EmbeddedChannel small = new EmbeddedChannel(new YamuxFrameCodec(4));
-    small.writeInbound(bytes(
-        0x00, // version
-        0x00, // type DATA
-        0x00, 0x00, // no flags
-        0x00, 0x00, 0x00, 0x01, // stream id 1
-        0x00, 0x00, 0x00, 0x04, // length 4 = max
-        1, 2, 3, 4)); // payload
+    small.writeInbound(
+        bytes(
+            0x00, // version
+            0x00, // type DATA
+            0x00, 0x00, // no flags
+            0x00, 0x00, 0x00, 0x01, // stream id 1
+            0x00, 0x00, 0x00, 0x04, // length 4 = max
+            1, 2, 3, 4)); // payload
     YamuxFrame frame = small.readInbound();
     assertThat(frame.length()).isEqualTo(4);
     frame.release();
@@ -198,12 +214,15 @@ class YamuxFrameCodecTest {
   void data_one_over_the_max_is_rejected_from_the_header_alone() {
     EmbeddedChannel small = new EmbeddedChannel(new YamuxFrameCodec(4));
     // Only the header: the codec must not wait for (or allocate) the payload.
-    assertThatThrownBy(() -> small.writeInbound(bytes(
-        0x00, // version
-        0x00, // type DATA
-        0x00, 0x00, // no flags
-        0x00, 0x00, 0x00, 0x01, // stream id 1
-        0x00, 0x00, 0x00, 0x05))) // length 5 = max + 1
+    assertThatThrownBy(
+            () ->
+                small.writeInbound(
+                    bytes(
+                        0x00, // version
+                        0x00, // type DATA
+                        0x00, 0x00, // no flags
+                        0x00, 0x00, 0x00, 0x01, // stream id 1
+                        0x00, 0x00, 0x00, 0x05))) // length 5 = max + 1
         .isInstanceOf(DecoderException.class)
         .hasCauseInstanceOf(YamuxException.class)
         .hasMessageContaining("exceeds 4");
@@ -212,64 +231,82 @@ class YamuxFrameCodecTest {
 
   @Test
   void default_max_is_the_initial_window() {
-    assertThat(new YamuxFrameCodec().maxDataLength()).isEqualTo(Yamux.INITIAL_WINDOW_SIZE).isEqualTo(256 * 1024);
-    assertThatThrownBy(() -> channel.writeInbound(bytes(
-        0x00, // version
-        0x00, // type DATA
-        0x00, 0x00, // no flags
-        0x00, 0x00, 0x00, 0x01, // stream id 1
-        0x00, 0x04, 0x00, 0x01))) // length 262145 = 256 KiB + 1
+    assertThat(new YamuxFrameCodec().maxDataLength())
+        .isEqualTo(Yamux.INITIAL_WINDOW_SIZE)
+        .isEqualTo(256 * 1024);
+    assertThatThrownBy(
+            () ->
+                channel.writeInbound(
+                    bytes(
+                        0x00, // version
+                        0x00, // type DATA
+                        0x00, 0x00, // no flags
+                        0x00, 0x00, 0x00, 0x01, // stream id 1
+                        0x00, 0x04, 0x00, 0x01))) // length 262145 = 256 KiB + 1
         .isInstanceOf(DecoderException.class)
         .hasCauseInstanceOf(YamuxException.class);
   }
 
   @Test
   void huge_length_is_rejected_without_allocation() {
-    assertThatThrownBy(() -> channel.writeInbound(bytes(
-        0x00, // version
-        0x00, // type DATA
-        0x00, 0x00, // no flags
-        0x00, 0x00, 0x00, 0x01, // stream id 1
-        0xFF, 0xFF, 0xFF, 0xFF))) // length 4 GiB - 1
+    assertThatThrownBy(
+            () ->
+                channel.writeInbound(
+                    bytes(
+                        0x00, // version
+                        0x00, // type DATA
+                        0x00, 0x00, // no flags
+                        0x00, 0x00, 0x00, 0x01, // stream id 1
+                        0xFF, 0xFF, 0xFF, 0xFF))) // length 4 GiB - 1
         .isInstanceOf(DecoderException.class)
         .hasCauseInstanceOf(YamuxException.class);
   }
 
   @Test
   void unknown_version_is_rejected_and_the_rest_discarded() {
-    assertThatThrownBy(() -> channel.writeInbound(bytes(
-        0x01, // version 1: unknown
-        0x02, // type PING
-        0x00, 0x01, // flags SYN
-        0x00, 0x00, 0x00, 0x00, // stream id 0
-        0x00, 0x00, 0x00, 0x01))) // opaque
+    assertThatThrownBy(
+            () ->
+                channel.writeInbound(
+                    bytes(
+                        0x01, // version 1: unknown
+                        0x02, // type PING
+                        0x00, 0x01, // flags SYN
+                        0x00, 0x00, 0x00, 0x00, // stream id 0
+                        0x00, 0x00, 0x00, 0x01))) // opaque
         .isInstanceOf(DecoderException.class)
         .hasRootCauseMessage("unsupported yamux version 1");
     // Framing is lost: a valid frame after the bad one is not decoded.
-    channel.writeInbound(bytes(0x00, 0x02, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01));
+    channel.writeInbound(
+        bytes(0x00, 0x02, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01));
     assertThat(channel.<Object>readInbound()).isNull();
   }
 
   @Test
   void unknown_type_is_rejected() {
-    assertThatThrownBy(() -> channel.writeInbound(bytes(
-        0x00, // version
-        0x04, // type 4: unknown
-        0x00, 0x00, // no flags
-        0x00, 0x00, 0x00, 0x01, // stream id 1
-        0x00, 0x00, 0x00, 0x00))) // length
+    assertThatThrownBy(
+            () ->
+                channel.writeInbound(
+                    bytes(
+                        0x00, // version
+                        0x04, // type 4: unknown
+                        0x00, 0x00, // no flags
+                        0x00, 0x00, 0x00, 0x01, // stream id 1
+                        0x00, 0x00, 0x00, 0x00))) // length
         .isInstanceOf(DecoderException.class)
         .hasRootCauseMessage("unknown yamux frame type 4");
   }
 
   @Test
   void unknown_flag_bits_are_rejected() {
-    assertThatThrownBy(() -> channel.writeInbound(bytes(
-        0x00, // version
-        0x01, // type WINDOW_UPDATE
-        0x00, 0x10, // flags 0x10: unknown
-        0x00, 0x00, 0x00, 0x01, // stream id 1
-        0x00, 0x00, 0x00, 0x00))) // delta
+    assertThatThrownBy(
+            () ->
+                channel.writeInbound(
+                    bytes(
+                        0x00, // version
+                        0x01, // type WINDOW_UPDATE
+                        0x00, 0x10, // flags 0x10: unknown
+                        0x00, 0x00, 0x00, 0x01, // stream id 1
+                        0x00, 0x00, 0x00, 0x00))) // delta
         .isInstanceOf(DecoderException.class)
         .hasCauseInstanceOf(YamuxException.class);
   }
@@ -288,7 +325,8 @@ class YamuxFrameCodecTest {
       try {
         while (offset < garbage.length) {
           int n = Math.min(garbage.length - offset, 1 + random.nextInt(20));
-          ch.writeInbound(LeakRecorder.buffer(java.util.Arrays.copyOfRange(garbage, offset, offset + n)));
+          ch.writeInbound(
+              LeakRecorder.buffer(java.util.Arrays.copyOfRange(garbage, offset, offset + n)));
           offset += n;
         }
       } catch (DecoderException e) {
@@ -303,60 +341,70 @@ class YamuxFrameCodecTest {
     }
   }
 
-  // ---- encoding --------------------------------------------------------------------------------------------------
+  // ---- encoding
+  // --------------------------------------------------------------------------------------------------
 
   @Test
   void encodes_data() {
     ByteBuf payload = LeakRecorder.buffer("hey".getBytes(StandardCharsets.US_ASCII));
-    assertThat(encode(YamuxFrame.data(1, YamuxFlag.mask(YamuxFlag.SYN, YamuxFlag.FIN), payload))).containsExactly(
-        array(
-            0x00, // version
-            0x00, // type DATA
-            0x00, 0x05, // flags SYN|FIN
-            0x00, 0x00, 0x00, 0x01, // stream id 1
-            0x00, 0x00, 0x00, 0x03, // length 3
-            'h', 'e', 'y')); // payload
+    assertThat(encode(YamuxFrame.data(1, YamuxFlag.mask(YamuxFlag.SYN, YamuxFlag.FIN), payload)))
+        .containsExactly(
+            array(
+                0x00, // version
+                0x00, // type DATA
+                0x00, 0x05, // flags SYN|FIN
+                0x00, 0x00, 0x00, 0x01, // stream id 1
+                0x00, 0x00, 0x00, 0x03, // length 3
+                'h', 'e', 'y')); // payload
     assertThat(payload.refCnt()).isZero();
   }
 
   @Test
   void encodes_empty_data() {
-    assertThat(encode(YamuxFrame.data(2, YamuxFlag.FIN.bit(), Unpooled.EMPTY_BUFFER))).containsExactly(array(
-        0x00, // version
-        0x00, // type DATA
-        0x00, 0x04, // flags FIN
-        0x00, 0x00, 0x00, 0x02, // stream id 2
-        0x00, 0x00, 0x00, 0x00)); // length 0
+    assertThat(encode(YamuxFrame.data(2, YamuxFlag.FIN.bit(), Unpooled.EMPTY_BUFFER)))
+        .containsExactly(
+            array(
+                0x00, // version
+                0x00, // type DATA
+                0x00, 0x04, // flags FIN
+                0x00, 0x00, 0x00, 0x02, // stream id 2
+                0x00, 0x00, 0x00, 0x00)); // length 0
   }
 
   @Test
   void encodes_window_update() {
-    assertThat(encode(YamuxFrame.windowUpdate(3, YamuxFlag.ACK.bit(), 0x40000))).containsExactly(array(
-        0x00, // version
-        0x01, // type WINDOW_UPDATE
-        0x00, 0x02, // flags ACK
-        0x00, 0x00, 0x00, 0x03, // stream id 3
-        0x00, 0x04, 0x00, 0x00)); // delta 256 KiB
+    assertThat(encode(YamuxFrame.windowUpdate(3, YamuxFlag.ACK.bit(), 0x40000)))
+        .containsExactly(
+            array(
+                0x00, // version
+                0x01, // type WINDOW_UPDATE
+                0x00, 0x02, // flags ACK
+                0x00, 0x00, 0x00, 0x03, // stream id 3
+                0x00, 0x04, 0x00, 0x00)); // delta 256 KiB
   }
 
   @Test
   void encodes_ping() {
-    assertThat(encode(YamuxFrame.ping(YamuxFlag.ACK.bit(), 0xCAFEBABE))).containsExactly(array(
-        0x00, // version
-        0x02, // type PING
-        0x00, 0x02, // flags ACK
-        0x00, 0x00, 0x00, 0x00, // stream id 0
-        0xCA, 0xFE, 0xBA, 0xBE)); // opaque value
+    assertThat(encode(YamuxFrame.ping(YamuxFlag.ACK.bit(), 0xCAFEBABE)))
+        .containsExactly(
+            array(
+                0x00, // version
+                0x02, // type PING
+                0x00, 0x02, // flags ACK
+                0x00, 0x00, 0x00, 0x00, // stream id 0
+                0xCA, 0xFE, 0xBA, 0xBE)); // opaque value
   }
 
   @Test
   void encodes_go_away() {
-    assertThat(encode(YamuxFrame.goAway(YamuxGoAwayCode.INTERNAL_ERROR))).containsExactly(array(
-        0x00, // version
-        0x03, // type GO_AWAY
-        0x00, 0x00, // no flags
-        0x00, 0x00, 0x00, 0x00, // stream id 0
-        0x00, 0x00, 0x00, 0x02)); // code INTERNAL_ERROR
+    assertThat(encode(YamuxFrame.goAway(YamuxGoAwayCode.INTERNAL_ERROR)))
+        .containsExactly(
+            array(
+                0x00, // version
+                0x03, // type GO_AWAY
+                0x00, 0x00, // no flags
+                0x00, 0x00, 0x00, 0x00, // stream id 0
+                0x00, 0x00, 0x00, 0x02)); // code INTERNAL_ERROR
   }
 
   @Test
@@ -372,7 +420,8 @@ class YamuxFrameCodecTest {
     encoder.finishAndReleaseAll();
   }
 
-  // ---- enums -----------------------------------------------------------------------------------------------------
+  // ---- enums
+  // -----------------------------------------------------------------------------------------------------
 
   @Test
   void enums_reject_unknown_codes() {

@@ -17,8 +17,8 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Yamux from an untrusted peer. Input: one byte (bit 7: act as the client; bits 0-6: the chunk size the
- * peer's bytes arrive in, 0 = all at once), then the peer's bytes.
+ * Yamux from an untrusted peer. Input: one byte (bit 7: act as the client; bits 0-6: the chunk size
+ * the peer's bytes arrive in, 0 = all at once), then the peer's bytes.
  */
 class YamuxFuzzTest {
 
@@ -26,8 +26,9 @@ class YamuxFuzzTest {
   private static final int CODEC_MAX_DATA = 64;
 
   /**
-   * The codec alone: a bad header is a DecoderException caused by a YamuxException (as YamuxFrameCodecTest
-   * expects), nothing is decoded after it, and every frame re-encodes to exactly the bytes it came from.
+   * The codec alone: a bad header is a DecoderException caused by a YamuxException (as
+   * YamuxFrameCodecTest expects), nothing is decoded after it, and every frame re-encodes to
+   * exactly the bytes it came from.
    */
   @FuzzTest(maxDuration = "10s")
   void frameCodec(byte[] data) {
@@ -44,7 +45,9 @@ class YamuxFuzzTest {
       for (int pos = 0; pos < stream.length; pos += chunk) {
         // frames that precede the error in the chunk that fails are still handed on; none after it
         boolean failedBefore = failed;
-        ByteBuf in = LeakRecorder.buffer(Arrays.copyOfRange(stream, pos, Math.min(stream.length, pos + chunk)));
+        ByteBuf in =
+            LeakRecorder.buffer(
+                Arrays.copyOfRange(stream, pos, Math.min(stream.length, pos + chunk)));
         fed.add(in);
         try {
           channel.writeInbound(in);
@@ -74,9 +77,9 @@ class YamuxFuzzTest {
   }
 
   /**
-   * Codec and session together, with echoing streams: no exception may reach the end of the pipeline (the
-   * handler answers violations with GO_AWAY and closes), streams only ever see resets, closing ends every
-   * stream, and nothing leaks.
+   * Codec and session together, with echoing streams: no exception may reach the end of the
+   * pipeline (the handler answers violations with GO_AWAY and closes), streams only ever see
+   * resets, closing ends every stream, and nothing leaks.
    */
   @FuzzTest(maxDuration = "10s")
   void session(byte[] data) {
@@ -90,19 +93,26 @@ class YamuxFuzzTest {
     List<Throwable> streamErrors = new ArrayList<>();
     // few inbound streams, so the refusal path is reachable with short inputs
     YamuxSettings settings = YamuxSettings.defaults().withMaxInboundStreams(4);
-    YamuxHandler session = new YamuxHandler(client, settings, s -> {
-      streams.add(s);
-      s.pipeline().addLast(new Echo(streamErrors));
-    });
+    YamuxHandler session =
+        new YamuxHandler(
+            client,
+            settings,
+            s -> {
+              streams.add(s);
+              s.pipeline().addLast(new Echo(streamErrors));
+            });
     // the session swallows every error (GO_AWAY and close), so look at what the codec hands it
     List<Throwable> codecErrors = new ArrayList<>();
-    EmbeddedChannel channel = new EmbeddedChannel(
-        new YamuxFrameCodec(settings.initialWindow()), new ErrorSpy(codecErrors), session);
+    EmbeddedChannel channel =
+        new EmbeddedChannel(
+            new YamuxFrameCodec(settings.initialWindow()), new ErrorSpy(codecErrors), session);
     List<ByteBuf> fed = new ArrayList<>();
     ByteArrayOutputStream sent = new ByteArrayOutputStream();
     try {
       for (int pos = 0; pos < stream.length && channel.isOpen(); pos += chunk) {
-        ByteBuf in = LeakRecorder.buffer(Arrays.copyOfRange(stream, pos, Math.min(stream.length, pos + chunk)));
+        ByteBuf in =
+            LeakRecorder.buffer(
+                Arrays.copyOfRange(stream, pos, Math.min(stream.length, pos + chunk)));
         fed.add(in);
         channel.writeInbound(in); // throws whatever reached the end of the pipeline
         channel.runPendingTasks();
@@ -113,12 +123,19 @@ class YamuxFuzzTest {
       channel.runPendingTasks();
       channel.checkException();
       drainOutbound(channel, sent);
-      assertThat(codecErrors).allSatisfy(e -> assertThat(e)
-          .isInstanceOf(DecoderException.class).hasCauseInstanceOf(YamuxException.class));
+      assertThat(codecErrors)
+          .allSatisfy(
+              e ->
+                  assertThat(e)
+                      .isInstanceOf(DecoderException.class)
+                      .hasCauseInstanceOf(YamuxException.class));
       // the handler turns a RuntimeException of its own into GO_AWAY(INTERNAL_ERROR): that is a bug
-      assertThat(goAwayCodes(sent.toByteArray())).doesNotContain(YamuxGoAwayCode.INTERNAL_ERROR.code());
-      assertThat(streamErrors).allSatisfy(e -> assertThat(e).isInstanceOf(YamuxStreamResetException.class));
-      assertThat(streams).allSatisfy(s -> assertThat(s.isOpen()).as("stream open after close").isFalse());
+      assertThat(goAwayCodes(sent.toByteArray()))
+          .doesNotContain(YamuxGoAwayCode.INTERNAL_ERROR.code());
+      assertThat(streamErrors)
+          .allSatisfy(e -> assertThat(e).isInstanceOf(YamuxStreamResetException.class));
+      assertThat(streams)
+          .allSatisfy(s -> assertThat(s.isOpen()).as("stream open after close").isFalse());
       assertThat(session.streamCount()).isZero();
     } finally {
       channel.finishAndReleaseAll();
@@ -161,7 +178,9 @@ class YamuxFuzzTest {
     }
   }
 
-  /** The error codes of the GO_AWAY frames in what the session sent (well-formed: we encoded it). */
+  /**
+   * The error codes of the GO_AWAY frames in what the session sent (well-formed: we encoded it).
+   */
   private static List<Integer> goAwayCodes(byte[] sent) {
     List<Integer> codes = new ArrayList<>();
     java.nio.ByteBuffer frames = java.nio.ByteBuffer.wrap(sent);

@@ -1,6 +1,5 @@
 package io.reachability.libp2p.yamux;
 
-import io.reachability.testing.LeakRecorder;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -11,6 +10,7 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.ChannelInputShutdownReadComplete;
 import io.netty.channel.socket.ChannelOutputShutdownEvent;
+import io.reachability.testing.LeakRecorder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,7 +28,6 @@ class YamuxHandlerTest {
   private static final int RST = YamuxFlag.RST.bit();
   private static final int WINDOW = Yamux.INITIAL_WINDOW_SIZE;
 
-
   private final List<YamuxStreamChannel> accepted = new ArrayList<>();
   private final List<StreamRecorder> recorders = new ArrayList<>();
   private final List<ByteBuf> allocated = new ArrayList<>();
@@ -37,12 +36,16 @@ class YamuxHandlerTest {
 
   /** A server session (it accepts odd ids) whose inbound streams get a recorder. */
   private void server(YamuxSettings settings) {
-    handler = new YamuxHandler(false, settings, stream -> {
-      StreamRecorder recorder = new StreamRecorder();
-      stream.pipeline().addLast(recorder);
-      accepted.add(stream);
-      recorders.add(recorder);
-    });
+    handler =
+        new YamuxHandler(
+            false,
+            settings,
+            stream -> {
+              StreamRecorder recorder = new StreamRecorder();
+              stream.pipeline().addLast(recorder);
+              accepted.add(stream);
+              recorders.add(recorder);
+            });
     channel = new EmbeddedChannel(handler);
   }
 
@@ -51,9 +54,13 @@ class YamuxHandlerTest {
   }
 
   private void client() {
-    handler = new YamuxHandler(true, YamuxSettings.defaults(), stream -> {
-      throw new AssertionError("no inbound streams expected");
-    });
+    handler =
+        new YamuxHandler(
+            true,
+            YamuxSettings.defaults(),
+            stream -> {
+              throw new AssertionError("no inbound streams expected");
+            });
     channel = new EmbeddedChannel(handler);
   }
 
@@ -91,7 +98,8 @@ class YamuxHandlerTest {
     assertThat(channel.<Object>readOutbound()).isNull();
   }
 
-  private static void assertFrame(YamuxFrame frame, YamuxType type, int flags, int streamId, int length) {
+  private static void assertFrame(
+      YamuxFrame frame, YamuxType type, int flags, int streamId, int length) {
     assertThat(frame.type()).isEqualTo(type);
     assertThat(frame.flags()).as("flags of %s", frame).isEqualTo(flags);
     assertThat(frame.streamId()).isEqualTo(streamId);
@@ -127,7 +135,8 @@ class YamuxHandlerTest {
     throw new AssertionError("no GO_AWAY sent");
   }
 
-  // ---- opening -------------------------------------------------------------------------------------------------
+  // ---- opening
+  // -------------------------------------------------------------------------------------------------
 
   @Test
   void inbound_syn_creates_an_active_child_channel_and_acks() {
@@ -167,7 +176,8 @@ class YamuxHandlerTest {
 
   @Test
   void larger_window_is_announced_with_the_syn() {
-    handler = new YamuxHandler(true, YamuxSettings.defaults().withInitialWindow(WINDOW * 4), s -> { });
+    handler =
+        new YamuxHandler(true, YamuxSettings.defaults().withInitialWindow(WINDOW * 4), s -> {});
     channel = new EmbeddedChannel(handler);
     handler.openStream().join();
     assertFrame(outbound(), YamuxType.WINDOW_UPDATE, SYN, 1, WINDOW * 3);
@@ -177,15 +187,20 @@ class YamuxHandlerTest {
   void open_stream_initializer_runs_before_registration() {
     client();
     StreamRecorder recorder = new StreamRecorder();
-    YamuxStreamChannel stream = handler.openStream(s -> {
-      assertThat(s.isRegistered()).isFalse();
-      s.pipeline().addLast(recorder);
-    }).join();
+    YamuxStreamChannel stream =
+        handler
+            .openStream(
+                s -> {
+                  assertThat(s.isRegistered()).isFalse();
+                  s.pipeline().addLast(recorder);
+                })
+            .join();
     assertThat(recorder.active).isTrue();
     assertThat(stream.isRegistered()).isTrue();
   }
 
-  // ---- data ----------------------------------------------------------------------------------------------------
+  // ---- data
+  // ----------------------------------------------------------------------------------------------------
 
   @Test
   void data_flows_both_ways() {
@@ -226,13 +241,17 @@ class YamuxHandlerTest {
 
   @Test
   void without_auto_read_data_waits_for_read_and_so_does_the_credit() {
-    handler = new YamuxHandler(false, YamuxSettings.defaults(), stream -> {
-      stream.config().setAutoRead(false);
-      StreamRecorder recorder = new StreamRecorder();
-      stream.pipeline().addLast(recorder);
-      accepted.add(stream);
-      recorders.add(recorder);
-    });
+    handler =
+        new YamuxHandler(
+            false,
+            YamuxSettings.defaults(),
+            stream -> {
+              stream.config().setAutoRead(false);
+              StreamRecorder recorder = new StreamRecorder();
+              stream.pipeline().addLast(recorder);
+              accepted.add(stream);
+              recorders.add(recorder);
+            });
     channel = new EmbeddedChannel(handler);
     YamuxStreamChannel stream = acceptStream(1);
     inbound(YamuxFrame.data(1, 0, buf(new byte[WINDOW])));
@@ -246,10 +265,14 @@ class YamuxHandlerTest {
 
   @Test
   void buffered_data_is_released_when_the_stream_closes_unread() {
-    handler = new YamuxHandler(false, YamuxSettings.defaults(), stream -> {
-      stream.config().setAutoRead(false);
-      accepted.add(stream);
-    });
+    handler =
+        new YamuxHandler(
+            false,
+            YamuxSettings.defaults(),
+            stream -> {
+              stream.config().setAutoRead(false);
+              accepted.add(stream);
+            });
     channel = new EmbeddedChannel(handler);
     inbound(YamuxFrame.windowUpdate(1, SYN, 0));
     ByteBuf data = buf("unread");
@@ -260,7 +283,8 @@ class YamuxHandlerTest {
     assertThat(data.refCnt()).isZero();
   }
 
-  // ---- flow control on the sending side ----------------------------------------------------------------------
+  // ---- flow control on the sending side
+  // ----------------------------------------------------------------------
 
   @Test
   void writes_stop_at_the_peer_window_and_resume_on_window_update() {
@@ -337,7 +361,8 @@ class YamuxHandlerTest {
     assertThat(handler.streamCount()).isZero();
   }
 
-  // ---- half close --------------------------------------------------------------------------------------------
+  // ---- half close
+  // --------------------------------------------------------------------------------------------
 
   @Test
   void remote_fin_shuts_input_down_then_local_fin_closes() {
@@ -346,8 +371,9 @@ class YamuxHandlerTest {
     StreamRecorder recorder = recorders.get(0);
     inbound(YamuxFrame.data(1, FIN, buf("last words")));
     assertThat(recorder.text()).isEqualTo("last words");
-    assertThat(recorder.events).containsExactly(
-        ChannelInputShutdownEvent.INSTANCE, ChannelInputShutdownReadComplete.INSTANCE);
+    assertThat(recorder.events)
+        .containsExactly(
+            ChannelInputShutdownEvent.INSTANCE, ChannelInputShutdownReadComplete.INSTANCE);
     assertThat(stream.isInputShutdown()).isTrue();
     assertThat(stream.isActive()).isTrue();
 
@@ -375,7 +401,8 @@ class YamuxHandlerTest {
     assertThat(stream.isOutputShutdown()).isTrue();
     assertThat(stream.isActive()).isTrue(); // input still open
     ChannelFuture late = stream.writeAndFlush(buf("late"));
-    assertThat(late.cause()).isInstanceOf(io.netty.channel.socket.ChannelOutputShutdownException.class);
+    assertThat(late.cause())
+        .isInstanceOf(io.netty.channel.socket.ChannelOutputShutdownException.class);
     inbound(YamuxFrame.data(1, 0, buf("still reading")));
     assertThat(recorders.get(0).text()).isEqualTo("still reading");
     inbound(YamuxFrame.windowUpdate(1, FIN, 0));
@@ -444,7 +471,8 @@ class YamuxHandlerTest {
     assertThat(handler.streamCount()).isZero();
   }
 
-  // ---- reset -------------------------------------------------------------------------------------------------
+  // ---- reset
+  // -------------------------------------------------------------------------------------------------
 
   @Test
   void remote_rst_fires_reset_exception_and_closes() {
@@ -452,8 +480,10 @@ class YamuxHandlerTest {
     YamuxStreamChannel stream = acceptStream(1);
     inbound(YamuxFrame.windowUpdate(1, RST, 0));
     StreamRecorder recorder = recorders.get(0);
-    assertThat(recorder.errors).singleElement().isInstanceOfSatisfying(YamuxStreamResetException.class,
-        e -> assertThat(e.streamId()).isEqualTo(1));
+    assertThat(recorder.errors)
+        .singleElement()
+        .isInstanceOfSatisfying(
+            YamuxStreamResetException.class, e -> assertThat(e.streamId()).isEqualTo(1));
     assertThat(stream.isOpen()).isFalse();
     assertThat(recorder.inactive).isTrue();
     assertThat(handler.streamCount()).isZero();
@@ -473,7 +503,8 @@ class YamuxHandlerTest {
     assertNoOutbound(); // no FIN after the RST
   }
 
-  // ---- ping / go-away ------------------------------------------------------------------------------------------
+  // ---- ping / go-away
+  // ------------------------------------------------------------------------------------------
 
   @Test
   void ping_is_answered_with_the_same_opaque_value() {
@@ -497,7 +528,9 @@ class YamuxHandlerTest {
 
   @Test
   void ping_times_out() throws Exception {
-    handler = new YamuxHandler(true, YamuxSettings.defaults().withPingTimeout(Duration.ofMillis(1)), s -> { });
+    handler =
+        new YamuxHandler(
+            true, YamuxSettings.defaults().withPingTimeout(Duration.ofMillis(1)), s -> {});
     channel = new EmbeddedChannel(handler);
     CompletableFuture<Duration> rtt = handler.ping();
     outbound();
@@ -513,7 +546,8 @@ class YamuxHandlerTest {
     inbound(YamuxFrame.goAway(YamuxGoAwayCode.NORMAL));
     assertThat(handler.isGoAwayReceived()).isTrue();
     assertThatThrownBy(() -> handler.openStream().join())
-        .isInstanceOf(CompletionException.class).hasCauseInstanceOf(YamuxException.class);
+        .isInstanceOf(CompletionException.class)
+        .hasCauseInstanceOf(YamuxException.class);
     inbound(YamuxFrame.data(1, 0, buf("still here")));
     assertThat(recorders.get(0).text()).isEqualTo("still here");
     stream.writeAndFlush(buf("me too"));
@@ -550,13 +584,16 @@ class YamuxHandlerTest {
     assertThatThrownBy(() -> handler.openStream().join()).hasCauseInstanceOf(YamuxException.class);
   }
 
-  // ---- limits and protocol errors --------------------------------------------------------------------------
+  // ---- limits and protocol errors
+  // --------------------------------------------------------------------------
 
   @Test
   void data_beyond_the_receive_window_is_a_protocol_error() {
     server();
     YamuxStreamChannel stream = acceptStream(1);
-    stream.config().setAutoRead(false); // no credit while nothing is read: the window is exactly 256 KiB
+    stream
+        .config()
+        .setAutoRead(false); // no credit while nothing is read: the window is exactly 256 KiB
     inbound(YamuxFrame.data(1, 0, buf(new byte[WINDOW])));
     assertNoOutbound();
     ByteBuf over = buf(new byte[1]);
@@ -585,9 +622,13 @@ class YamuxHandlerTest {
 
   @Test
   void initializer_failure_resets_only_that_stream() {
-    handler = new YamuxHandler(false, YamuxSettings.defaults(), stream -> {
-      throw new IllegalStateException("boom");
-    });
+    handler =
+        new YamuxHandler(
+            false,
+            YamuxSettings.defaults(),
+            stream -> {
+              throw new IllegalStateException("boom");
+            });
     channel = new EmbeddedChannel(handler);
     inbound(YamuxFrame.windowUpdate(1, SYN, 0));
     assertFrame(outbound(), YamuxType.WINDOW_UPDATE, ACK, 1, 0);
@@ -658,21 +699,25 @@ class YamuxHandlerTest {
 
   @Test
   void garbage_from_the_wire_ends_in_go_away_without_escaping_exceptions() {
-    handler = new YamuxHandler(false, YamuxSettings.defaults(), s -> { });
+    handler = new YamuxHandler(false, YamuxSettings.defaults(), s -> {});
     channel = new EmbeddedChannel(new YamuxFrameCodec(), handler);
-    channel.writeInbound(LeakRecorder.buffer(new byte[] {
-        0x00, // version
-        0x07, // type 7: unknown
-        0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00}));
+    channel.writeInbound(
+        LeakRecorder.buffer(
+            new byte[] {
+              0x00, // version
+              0x07, // type 7: unknown
+              0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00
+            }));
     channel.runPendingTasks();
     channel.checkException(); // nothing reached the end of the pipeline
     ByteBuf wire = channel.readOutbound();
-    assertThat(ByteBufUtil.getBytes(wire)).containsExactly(
-        0x00, // version
-        0x03, // type GO_AWAY
-        0x00, 0x00, // no flags
-        0x00, 0x00, 0x00, 0x00, // stream id 0
-        0x00, 0x00, 0x00, 0x01); // PROTOCOL_ERROR
+    assertThat(ByteBufUtil.getBytes(wire))
+        .containsExactly(
+            0x00, // version
+            0x03, // type GO_AWAY
+            0x00, 0x00, // no flags
+            0x00, 0x00, 0x00, 0x00, // stream id 0
+            0x00, 0x00, 0x00, 0x01); // PROTOCOL_ERROR
     wire.release();
     assertThat(channel.isActive()).isFalse();
   }
@@ -682,29 +727,44 @@ class YamuxHandlerTest {
     java.util.Random random = new java.util.Random(2024);
     for (int round = 0; round < 400; round++) {
       List<YamuxStreamChannel> streams = new ArrayList<>();
-      YamuxHandler session = new YamuxHandler(random.nextBoolean(), YamuxSettings.defaults(), stream -> {
-        streams.add(stream);
-        stream.pipeline().addLast(new io.netty.channel.ChannelInboundHandlerAdapter() {
-          @Override
-          public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
-            ctx.writeAndFlush(msg); // echo, so writes race with FIN/RST
-          }
+      YamuxHandler session =
+          new YamuxHandler(
+              random.nextBoolean(),
+              YamuxSettings.defaults(),
+              stream -> {
+                streams.add(stream);
+                stream
+                    .pipeline()
+                    .addLast(
+                        new io.netty.channel.ChannelInboundHandlerAdapter() {
+                          @Override
+                          public void channelRead(
+                              io.netty.channel.ChannelHandlerContext ctx, Object msg) {
+                            ctx.writeAndFlush(msg); // echo, so writes race with FIN/RST
+                          }
 
-          @Override
-          public void exceptionCaught(io.netty.channel.ChannelHandlerContext ctx, Throwable cause) {
-            assertThat(cause).isInstanceOf(YamuxStreamResetException.class);
-          }
-        });
-      });
+                          @Override
+                          public void exceptionCaught(
+                              io.netty.channel.ChannelHandlerContext ctx, Throwable cause) {
+                            assertThat(cause).isInstanceOf(YamuxStreamResetException.class);
+                          }
+                        });
+              });
       EmbeddedChannel ch = new EmbeddedChannel(new YamuxFrameCodec(), session);
       int frames = 1 + random.nextInt(30);
       for (int i = 0; i < frames && ch.isActive(); i++) {
         int type = random.nextInt(10) == 0 ? 4 : random.nextInt(4);
         int flags = random.nextInt(16);
         int id = random.nextInt(6);
-        int length = type == 0 ? random.nextInt(64) : random.nextInt(4) == 0 ? random.nextInt() : random.nextInt(1000);
+        int length =
+            type == 0
+                ? random.nextInt(64)
+                : random.nextInt(4) == 0 ? random.nextInt() : random.nextInt(1000);
         ByteBuf wire = ch.alloc().buffer();
-        wire.writeByte(random.nextInt(40) == 0 ? 1 : 0).writeByte(type).writeShort(flags).writeInt(id)
+        wire.writeByte(random.nextInt(40) == 0 ? 1 : 0)
+            .writeByte(type)
+            .writeShort(flags)
+            .writeInt(id)
             .writeInt(length);
         if (type == 0) {
           byte[] payload = new byte[length];

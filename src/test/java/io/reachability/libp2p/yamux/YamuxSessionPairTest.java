@@ -34,9 +34,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Two real yamux sessions talking over Netty's in-memory transport, each on its own event loop thread. */
+/**
+ * Two real yamux sessions talking over Netty's in-memory transport, each on its own event loop
+ * thread.
+ */
 class YamuxSessionPairTest {
-
 
   private EventLoopGroup group;
   private Channel serverListener;
@@ -52,24 +54,32 @@ class YamuxSessionPairTest {
   void setUp() throws Exception {
     group = new MultiThreadIoEventLoopGroup(2, LocalIoHandler.newFactory());
     address = new LocalAddress("yamux-" + UUID.randomUUID());
-    serverListener = new ServerBootstrap()
-        .group(group)
-        .channel(LocalServerChannel.class)
-        .childHandler(new ChannelInitializer<LocalChannel>() {
-          @Override
-          protected void initChannel(LocalChannel ch) {
-            YamuxHandler session = new YamuxHandler(false, YamuxSettings.defaults(), stream -> {
-              serverStreams.add(stream);
-              stream.pipeline().addLast(new Echo());
-            });
-            ch.pipeline().addLast(YamuxFrameCodec.NAME, new YamuxFrameCodec());
-            ch.pipeline().addLast(YamuxHandler.NAME, session);
-            ch.pipeline().addLast(new EscapeSentinel());
-            serverSession.complete(session);
-            serverConnection.complete(ch);
-          }
-        })
-        .bind(address).sync().channel();
+    serverListener =
+        new ServerBootstrap()
+            .group(group)
+            .channel(LocalServerChannel.class)
+            .childHandler(
+                new ChannelInitializer<LocalChannel>() {
+                  @Override
+                  protected void initChannel(LocalChannel ch) {
+                    YamuxHandler session =
+                        new YamuxHandler(
+                            false,
+                            YamuxSettings.defaults(),
+                            stream -> {
+                              serverStreams.add(stream);
+                              stream.pipeline().addLast(new Echo());
+                            });
+                    ch.pipeline().addLast(YamuxFrameCodec.NAME, new YamuxFrameCodec());
+                    ch.pipeline().addLast(YamuxHandler.NAME, session);
+                    ch.pipeline().addLast(new EscapeSentinel());
+                    serverSession.complete(session);
+                    serverConnection.complete(ch);
+                  }
+                })
+            .bind(address)
+            .sync()
+            .channel();
   }
 
   @AfterEach
@@ -87,17 +97,22 @@ class YamuxSessionPairTest {
   }
 
   private YamuxHandler connectClient() throws Exception {
-    YamuxHandler session = new YamuxHandler(true, YamuxSettings.defaults(), stream -> stream.close());
-    Channel connection = new Bootstrap()
-        .group(group)
-        .channel(LocalChannel.class)
-        .handler(new ChannelInitializer<LocalChannel>() {
-          @Override
-          protected void initChannel(LocalChannel ch) {
-            ch.pipeline().addLast(new YamuxFrameCodec(), session, new EscapeSentinel());
-          }
-        })
-        .connect(address).sync().channel();
+    YamuxHandler session =
+        new YamuxHandler(true, YamuxSettings.defaults(), stream -> stream.close());
+    Channel connection =
+        new Bootstrap()
+            .group(group)
+            .channel(LocalChannel.class)
+            .handler(
+                new ChannelInitializer<LocalChannel>() {
+                  @Override
+                  protected void initChannel(LocalChannel ch) {
+                    ch.pipeline().addLast(new YamuxFrameCodec(), session, new EscapeSentinel());
+                  }
+                })
+            .connect(address)
+            .sync()
+            .channel();
     clients.add(connection);
     return session;
   }
@@ -108,16 +123,22 @@ class YamuxSessionPairTest {
     return bytes;
   }
 
-  /** Writes {@code payload} in chunks, then FIN; the collector completes with everything echoed back. */
+  /**
+   * Writes {@code payload} in chunks, then FIN; the collector completes with everything echoed
+   * back.
+   */
   private static void send(YamuxStreamChannel stream, byte[] payload, int chunk) {
-    stream.eventLoop().execute(() -> {
-      for (int offset = 0; offset < payload.length; offset += chunk) {
-        int n = Math.min(chunk, payload.length - offset);
-        stream.write(stream.alloc().buffer(n).writeBytes(payload, offset, n));
-      }
-      stream.flush();
-      stream.shutdownOutput();
-    });
+    stream
+        .eventLoop()
+        .execute(
+            () -> {
+              for (int offset = 0; offset < payload.length; offset += chunk) {
+                int n = Math.min(chunk, payload.length - offset);
+                stream.write(stream.alloc().buffer(n).writeBytes(payload, offset, n));
+              }
+              stream.flush();
+              stream.shutdownOutput();
+            });
   }
 
   private static void await(BooleanSupplier condition, String what) throws InterruptedException {
@@ -138,7 +159,8 @@ class YamuxSessionPairTest {
     List<YamuxStreamChannel> streams = new ArrayList<>();
     for (int i = 0; i < 100; i++) {
       Collector collector = new Collector();
-      YamuxStreamChannel stream = client.openStream(s -> s.pipeline().addLast(collector)).get(5, TimeUnit.SECONDS);
+      YamuxStreamChannel stream =
+          client.openStream(s -> s.pipeline().addLast(collector)).get(5, TimeUnit.SECONDS);
       byte[] payload = random(1000 + i * 300, i);
       payloads.add(payload);
       streams.add(stream);
@@ -148,11 +170,16 @@ class YamuxSessionPairTest {
       send(streams.get(i), payloads.get(i), 4096);
     }
     for (int i = 0; i < 100; i++) {
-      assertThat(echoes.get(i).get(10, TimeUnit.SECONDS)).as("echo of stream %d", i).isEqualTo(payloads.get(i));
+      assertThat(echoes.get(i).get(10, TimeUnit.SECONDS))
+          .as("echo of stream %d", i)
+          .isEqualTo(payloads.get(i));
     }
-    assertThat(streams).extracting(YamuxStreamChannel::streamId).doesNotHaveDuplicates()
+    assertThat(streams)
+        .extracting(YamuxStreamChannel::streamId)
+        .doesNotHaveDuplicates()
         .allSatisfy(id -> assertThat(id % 2).isEqualTo(1));
-    await(() -> streams.stream().noneMatch(Channel::isOpen), "client streams closed after both FINs");
+    await(
+        () -> streams.stream().noneMatch(Channel::isOpen), "client streams closed after both FINs");
     await(() -> client.streamCount() == 0, "client session forgot its streams");
     YamuxHandler server = serverSession.get(5, TimeUnit.SECONDS);
     await(() -> server.streamCount() == 0, "server session forgot its streams");
@@ -164,7 +191,8 @@ class YamuxSessionPairTest {
   void four_mebibytes_each_way_on_one_stream() throws Exception {
     YamuxHandler client = connectClient();
     Collector collector = new Collector();
-    YamuxStreamChannel stream = client.openStream(s -> s.pipeline().addLast(collector)).get(5, TimeUnit.SECONDS);
+    YamuxStreamChannel stream =
+        client.openStream(s -> s.pipeline().addLast(collector)).get(5, TimeUnit.SECONDS);
     byte[] payload = random(4 * 1024 * 1024, 7);
     send(stream, payload, 100_000);
     byte[] echoed = collector.done.get(30, TimeUnit.SECONDS);
@@ -180,7 +208,8 @@ class YamuxSessionPairTest {
     for (int i = 0; i < 10; i++) {
       Collector collector = new Collector();
       collectors.add(collector);
-      YamuxStreamChannel stream = client.openStream(s -> s.pipeline().addLast(collector)).get(5, TimeUnit.SECONDS);
+      YamuxStreamChannel stream =
+          client.openStream(s -> s.pipeline().addLast(collector)).get(5, TimeUnit.SECONDS);
       stream.writeAndFlush(stream.alloc().buffer().writeBytes(new byte[] {1, 2, 3}));
     }
     await(() -> serverStreams.size() == 10, "server streams");
@@ -202,48 +231,58 @@ class YamuxSessionPairTest {
     for (int round = 0; round < 20; round++) {
       CompletableFuture<byte[]> reply = new CompletableFuture<>();
       ByteArrayOutputStream received = new ByteArrayOutputStream();
-      Channel raw = new Bootstrap()
-          .group(group)
-          .channel(LocalChannel.class)
-          .handler(new ChannelInboundHandlerAdapter() {
-            @Override
-            public void channelRead(ChannelHandlerContext ctx, Object msg) {
-              ByteBuf buf = (ByteBuf) msg;
-              received.writeBytes(ByteBufUtil.getBytes(buf));
-              buf.release();
-            }
+      Channel raw =
+          new Bootstrap()
+              .group(group)
+              .channel(LocalChannel.class)
+              .handler(
+                  new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                      ByteBuf buf = (ByteBuf) msg;
+                      received.writeBytes(ByteBufUtil.getBytes(buf));
+                      buf.release();
+                    }
 
-            @Override
-            public void channelInactive(ChannelHandlerContext ctx) {
-              reply.complete(received.toByteArray());
-            }
-          })
-          .connect(address).sync().channel();
+                    @Override
+                    public void channelInactive(ChannelHandlerContext ctx) {
+                      reply.complete(received.toByteArray());
+                    }
+                  })
+              .connect(address)
+              .sync()
+              .channel();
       clients.add(raw);
       Random random = new Random(round);
       ByteBuf wire = raw.alloc().buffer();
       // A valid stream first, so the garbage hits a session with an open stream.
-      wire.writeBytes(new byte[] {
-          0x00, // version
-          0x00, // type DATA
-          0x00, 0x01, // flags SYN
-          0x00, 0x00, 0x00, 0x01, // stream id 1
-          0x00, 0x00, 0x00, 0x02, // length 2
-          'h', 'i'});
+      wire.writeBytes(
+          new byte[] {
+            0x00, // version
+            0x00, // type DATA
+            0x00, 0x01, // flags SYN
+            0x00, 0x00, 0x00, 0x01, // stream id 1
+            0x00, 0x00, 0x00, 0x02, // length 2
+            'h', 'i'
+          });
       byte[] garbage = random(64 + random.nextInt(512), round);
-      garbage[0] = (byte) (1 + random.nextInt(255)); // an invalid version: a protocol error for sure
+      garbage[0] =
+          (byte) (1 + random.nextInt(255)); // an invalid version: a protocol error for sure
       wire.writeBytes(garbage);
       raw.writeAndFlush(wire);
       byte[] bytes = reply.get(5, TimeUnit.SECONDS);
-      // What comes back: ACK (and maybe the echo) for stream 1, then GO_AWAY(PROTOCOL_ERROR), then the close.
+      // What comes back: ACK (and maybe the echo) for stream 1, then GO_AWAY(PROTOCOL_ERROR), then
+      // the close.
       assertThat(bytes.length).isGreaterThanOrEqualTo(Yamux.HEADER_LENGTH);
-      byte[] last = java.util.Arrays.copyOfRange(bytes, bytes.length - Yamux.HEADER_LENGTH, bytes.length);
-      assertThat(last).containsExactly(
-          0x00, // version
-          0x03, // type GO_AWAY
-          0x00, 0x00, // no flags
-          0x00, 0x00, 0x00, 0x00, // stream id 0
-          0x00, 0x00, 0x00, 0x01); // PROTOCOL_ERROR
+      byte[] last =
+          java.util.Arrays.copyOfRange(bytes, bytes.length - Yamux.HEADER_LENGTH, bytes.length);
+      assertThat(last)
+          .containsExactly(
+              0x00, // version
+              0x03, // type GO_AWAY
+              0x00, 0x00, // no flags
+              0x00, 0x00, 0x00, 0x00, // stream id 0
+              0x00, 0x00, 0x00, 0x01); // PROTOCOL_ERROR
     }
     await(() -> serverStreams.stream().noneMatch(Channel::isOpen), "server streams closed");
   }
@@ -315,5 +354,4 @@ class YamuxSessionPairTest {
       escaped.add(cause);
     }
   }
-
 }
