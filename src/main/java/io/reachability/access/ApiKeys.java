@@ -14,6 +14,8 @@ import java.util.Optional;
  */
 public final class ApiKeys {
 
+  // never compared or hashed, so array identity in equals() does not matter
+  @SuppressWarnings("ArrayRecordComponent")
   private record Entry(ApiClient client, byte[] digest) {}
 
   private final List<Entry> entries;
@@ -24,7 +26,7 @@ public final class ApiKeys {
             .map(
                 k ->
                     new Entry(
-                        new ApiClient(k.name(), k.admin()),
+                        new ApiClient(Objects.requireNonNull(k.name()), k.admin()),
                         digest(Objects.requireNonNull(k.secret()))))
             .toList();
   }

@@ -369,7 +369,9 @@ class CheckController {
   JobView cancel(
       @Parameter(description = JOB_ID) @PathVariable UUID id,
       @Parameter(hidden = true) @AuthenticationPrincipal ApiClient client) {
-    visible(id, client).orElseThrow(() -> new JobNotFoundException(id));
+    if (visible(id, client).isEmpty()) {
+      throw new JobNotFoundException(id);
+    }
     return jobs.cancel(id).map(JobView::of).orElseThrow(() -> new JobNotFoundException(id));
   }
 }

@@ -13,6 +13,7 @@ import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import java.time.Clock;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.ObjectProvider;
@@ -129,13 +130,14 @@ class ReachabilityController implements DisposableBean {
       @Parameter(hidden = true) @AuthenticationPrincipal @Nullable ApiClient client,
       HttpServletRequest request) {
     monitor();
+    ReachabilityEvents stream = Objects.requireNonNull(events, "events exist with the monitor");
     // an admin (an admin key, the local caller while no key is configured) is trusted with any
     // number; another identified client is its key; anyone else is counted by address
-    String counted =
+    @Nullable String counted =
         client == null
             ? "ip " + request.getRemoteAddr()
             : client.admin() ? null : "key " + client.name();
-    return events.subscribe(counted);
+    return stream.subscribe(counted);
   }
 
   private ReachabilityMonitor monitor() {

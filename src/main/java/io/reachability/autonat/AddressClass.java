@@ -44,6 +44,8 @@ import java.util.Optional;
  */
 public final class AddressClass {
 
+  // never compared or hashed, so array identity in equals() does not matter
+  @SuppressWarnings("ArrayRecordComponent")
   private record Range(byte[] prefix, int bits) {}
 
   private static final List<Range> NON_PUBLIC_V4 =
@@ -88,9 +90,8 @@ public final class AddressClass {
   /** True when {@code ip} is in none of the non-public ranges. */
   public static boolean isPublic(InetAddress ip) {
     byte[] bytes = ip.getAddress();
-    if (ip instanceof Inet6Address) {
-      if (((Inet6Address) ip).getScopeId() != 0
-          || ((Inet6Address) ip).getScopedInterface() != null) {
+    if (ip instanceof Inet6Address inet6Address) {
+      if (inet6Address.getScopeId() != 0 || inet6Address.getScopedInterface() != null) {
         return false;
       }
       if (isIpv4Mapped(bytes) || prefixMatches(bytes, NAT64_WELL_KNOWN, NAT64_PREFIX_BITS)) {

@@ -64,15 +64,12 @@ public final class AddressConsistency {
     for (int i = 0; i < end; i++) {
       Protocol protocol = components.get(i).protocol();
       switch (protocol) {
-        case CERTHASH:
-        case SNI:
-          break;
-        case WSS:
+        case CERTHASH, SNI -> {}
+        case WSS -> {
           result.add(Protocol.TLS);
           result.add(Protocol.WS);
-          break;
-        default:
-          result.add(protocol);
+        }
+        default -> result.add(protocol);
       }
     }
     return result;
@@ -86,13 +83,12 @@ public final class AddressConsistency {
   }
 
   private static boolean dnsMatches(Protocol dns, Protocol local) {
-    switch (dns) {
-      case DNS4:
-        return local == Protocol.IP4;
-      case DNS6:
-        return local == Protocol.IP6;
-      default: // dns, dnsaddr: whichever family the name resolved to
-        return local == Protocol.IP4 || local == Protocol.IP6;
-    }
+    return switch (dns) {
+      case DNS4 -> local == Protocol.IP4;
+      case DNS6 -> local == Protocol.IP6;
+      default ->
+          // dns, dnsaddr: whichever family the name resolved to
+          local == Protocol.IP4 || local == Protocol.IP6;
+    };
   }
 }

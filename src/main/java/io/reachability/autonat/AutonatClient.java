@@ -557,17 +557,11 @@ public final class AutonatClient implements AutoCloseable {
         }
       }
       switch (message.getMsgCase()) {
-        case DIALDATAREQUEST:
-          onDialDataRequest(ctx, message.getDialDataRequest());
-          break;
-        case DIALRESPONSE:
-          onDialResponse(message.getDialResponse());
-          break;
-        case MSG_NOT_SET:
-          protocolError("server sent an empty message");
-          break;
-        default:
-          protocolError("server sent an unexpected " + message.getMsgCase().name() + " message");
+        case DIALDATAREQUEST -> onDialDataRequest(ctx, message.getDialDataRequest());
+        case DIALRESPONSE -> onDialResponse(message.getDialResponse());
+        case MSG_NOT_SET -> protocolError("server sent an empty message");
+        default ->
+            protocolError("server sent an unexpected " + message.getMsgCase().name() + " message");
       }
     }
 
@@ -640,7 +634,7 @@ public final class AutonatClient implements AutoCloseable {
         return;
       }
       switch (status.get()) {
-        case E_DIAL_REFUSED:
+        case E_DIAL_REFUSED -> {
           boolean allRefused;
           synchronized (this) {
             refusals++;
@@ -653,7 +647,8 @@ public final class AutonatClient implements AutoCloseable {
             finish(refused(), StreamEnd.CLOSE);
           }
           return;
-        case OK:
+        }
+        case OK -> {
           if (dialStatus.isEmpty()) {
             discard(
                 "server sent a response with unknown dial status code "
@@ -661,8 +656,9 @@ public final class AutonatClient implements AutoCloseable {
                     + " (discarded)");
             return;
           }
-          break;
-        default: // rejected, internal error: final, the dial status means nothing
+        }
+        default -> {
+          // rejected, internal error: final, the dial status means nothing
           finish(
               classified(
                   Classification.classify(status.get(), DialStatus.UNUSED, index, addresses, null),
@@ -670,6 +666,7 @@ public final class AutonatClient implements AutoCloseable {
                   null),
               StreamEnd.CLOSE);
           return;
+        }
       }
       boolean waitForNonce;
       synchronized (this) {

@@ -174,7 +174,7 @@ public final class AutonatServer implements AutoCloseable {
 
   /** Requests answered with {@code status} since start. */
   public long responses(ResponseStatus status) {
-    return responses.get(status).sum();
+    return counter(responses, status).sum();
   }
 
   /**
@@ -182,7 +182,7 @@ public final class AutonatServer implements AutoCloseable {
    * dial).
    */
   public long dials(DialStatus status) {
-    return dials.get(status).sum();
+    return counter(dials, status).sum();
   }
 
   /** Requests that ended in a reset (by us or the client) instead of an answer. */
@@ -214,8 +214,8 @@ public final class AutonatServer implements AutoCloseable {
     if (status == null) {
       resets.increment();
     } else {
-      responses.get(status).increment();
-      dials.get(outcome.dialStatus()).increment();
+      counter(responses, status).increment();
+      counter(dials, outcome.dialStatus()).increment();
     }
     dialDataBytes.add(outcome.dialDataReceived());
     if (status == ResponseStatus.E_INTERNAL_ERROR) {
@@ -242,5 +242,10 @@ public final class AutonatServer implements AutoCloseable {
         log.warn("AutoNAT outcome listener failed", e);
       }
     }
+  }
+
+  /** The counter of {@code key}; the constructor made one for every constant. */
+  private static <K extends Enum<K>> LongAdder counter(Map<K, LongAdder> counters, K key) {
+    return Objects.requireNonNull(counters.get(key));
   }
 }

@@ -62,7 +62,8 @@ record Classification(
     int index = (int) addrIdx;
     Multiaddr tested = addresses.get(index);
     boolean arrived = dialBackLocal != null;
-    boolean consistent = arrived && AddressConsistency.areConsistent(tested, dialBackLocal);
+    boolean consistent =
+        dialBackLocal != null && AddressConsistency.areConsistent(tested, dialBackLocal);
     switch (dialStatus) {
       case E_DIAL_ERROR:
         if (arrived) {

@@ -22,6 +22,7 @@ import io.reachability.libp2p.yamux.YamuxStreamResetException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -153,23 +154,16 @@ final class DialRequestHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (!(msg instanceof ByteBuf)) {
+    if (!(msg instanceof ByteBuf frame)) {
       ReferenceCountUtil.release(msg);
       return;
     }
-    ByteBuf frame = (ByteBuf) msg;
     try {
       switch (state) {
-        case AWAIT_REQUEST:
-          onRequest(AutonatMessages.parseMessage(frame));
-          break;
-        case AWAIT_DIAL_DATA:
-          onDialData(AutonatMessages.parseMessage(frame));
-          break;
-        case DONE:
-          break; // answered already; whatever else the client sends is dropped
-        default:
-          reset("unexpected message while " + state.name().toLowerCase());
+        case AWAIT_REQUEST -> onRequest(AutonatMessages.parseMessage(frame));
+        case AWAIT_DIAL_DATA -> onDialData(AutonatMessages.parseMessage(frame));
+        case DONE -> {} // answered already; whatever else the client sends is dropped
+        default -> reset("unexpected message while " + state.name().toLowerCase(Locale.ROOT));
       }
     } catch (Libp2pException e) {
       reset(e.getMessage());
@@ -204,7 +198,10 @@ final class DialRequestHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     if (cause instanceof YamuxStreamResetException) {
-      finish(null, DialStatus.UNUSED, "reset by the client while " + state.name().toLowerCase());
+      finish(
+          null,
+          DialStatus.UNUSED,
+          "reset by the client while " + state.name().toLowerCase(Locale.ROOT));
     } else if (cause instanceof TooLongFrameException) {
       reset("message over " + AutonatV2.MAX_MESSAGE_SIZE + " bytes: " + cause.getMessage());
     } else if (cause instanceof CorruptedFrameException) {
@@ -393,8 +390,8 @@ final class DialRequestHandler extends ChannelInboundHandlerAdapter {
                 dialResponse(ResponseStatus.E_REQUEST_REJECTED, 0, DialStatus.UNUSED)))
         .addListener(
             f -> {
-              if (channel instanceof DuplexChannel) {
-                ((DuplexChannel) channel).shutdownOutput();
+              if (channel instanceof DuplexChannel duplex) {
+                duplex.shutdownOutput();
               } else {
                 channel.close();
               }

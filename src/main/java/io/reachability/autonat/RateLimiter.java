@@ -179,7 +179,7 @@ public final class RateLimiter {
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof IpKey && Arrays.equals(bytes, ((IpKey) o).bytes);
+      return o instanceof IpKey ipKey && Arrays.equals(bytes, ipKey.bytes);
     }
 
     @Override
@@ -198,7 +198,7 @@ public final class RateLimiter {
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof SubnetKey && Arrays.equals(prefix, ((SubnetKey) o).prefix);
+      return o instanceof SubnetKey subnetKey && Arrays.equals(prefix, subnetKey.prefix);
     }
 
     @Override

@@ -108,9 +108,9 @@ class MonitorConfiguration {
       Map<Reachability, Long> counts = count(report);
       return Health.up()
           .withDetail("reachability", report.reachability())
-          .withDetail("reachable", counts.get(Reachability.REACHABLE))
-          .withDetail("unreachable", counts.get(Reachability.UNREACHABLE))
-          .withDetail("unknown", counts.get(Reachability.UNKNOWN))
+          .withDetail("reachable", counts.getOrDefault(Reachability.REACHABLE, 0L))
+          .withDetail("unreachable", counts.getOrDefault(Reachability.UNREACHABLE, 0L))
+          .withDetail("unknown", counts.getOrDefault(Reachability.UNKNOWN, 0L))
           .withDetail("probesInFlight", monitor.probesInFlight())
           .build();
     };

@@ -70,6 +70,8 @@ public final class CheckRequestValidator {
   }
 
   /**
+   * Checks a submission against the limits and the policy.
+   *
    * @throws InvalidCheckRequestException with every field error found
    */
   public CheckRequest validate(CheckSubmission submission) {

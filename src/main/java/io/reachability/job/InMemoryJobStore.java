@@ -131,7 +131,8 @@ public final class InMemoryJobStore implements JobStore {
       CheckJob job = jobs.get(id);
       if (job == null || !job.isFinished()) {
         finished.removeFirst(); // deleted meanwhile
-      } else if (jobs.size() > maxStored || !job.finishedAt().isAfter(oldestKept)) {
+      } else if (jobs.size() > maxStored
+          || !Objects.requireNonNull(job.finishedAt()).isAfter(oldestKept)) {
         finished.removeFirst();
         jobs.remove(id);
       } else {

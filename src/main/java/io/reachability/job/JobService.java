@@ -362,7 +362,7 @@ public final class JobService implements AutoCloseable {
           oldest = last;
         }
       }
-      Deque<UUID> ids = queued.get(Objects.requireNonNull(owner));
+      Deque<UUID> ids = Objects.requireNonNull(queued.get(Objects.requireNonNull(owner)));
       UUID id = Objects.requireNonNull(ids.pollFirst());
       if (ids.isEmpty()) {
         queued.remove(owner);
@@ -437,7 +437,7 @@ public final class JobService implements AutoCloseable {
   /**
    * Stops a running job for good: its checks in flight are abandoned, its place and slots freed.
    */
-  private void endRun(Run run, JobState state, String why, Effects effects) {
+  private void endRun(Run run, JobState state, @Nullable String why, Effects effects) {
     if (run.ended) {
       return;
     }

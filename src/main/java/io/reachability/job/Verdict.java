@@ -19,6 +19,8 @@ public enum Verdict {
   public static final int AGREEMENT = 2;
 
   /**
+   * The verdict of {@code successes} and {@code failures}.
+   *
    * @param successes servers that dialed the address back with a verified nonce
    * @param failures servers that tried and could not connect
    * @param confirmations confirmations wanted (at least 1)

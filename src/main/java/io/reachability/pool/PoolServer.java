@@ -94,12 +94,12 @@ public final class PoolServer {
    * #answeredLastContact()}).
    */
   public void record(CheckResult result) {
-    byReachability.get(result.reachability()).increment();
+    counter(byReachability, result.reachability()).increment();
     ResponseStatus status = result.responseStatus();
     if (status == null) {
       withoutResponse.increment();
     } else {
-      byResponseStatus.get(status).increment();
+      counter(byResponseStatus, status).increment();
     }
     answeredLastContact = status != null;
   }
@@ -137,5 +137,10 @@ public final class PoolServer {
   @Override
   public String toString() {
     return address.toString();
+  }
+
+  /** The counter of {@code key}; the constructor made one for every constant. */
+  private static <K extends Enum<K>> LongAdder counter(Map<K, LongAdder> counters, K key) {
+    return Objects.requireNonNull(counters.get(key));
   }
 }

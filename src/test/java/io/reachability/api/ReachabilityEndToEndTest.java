@@ -180,11 +180,11 @@ class ReachabilityEndToEndTest {
     // identify announces the listen address, not the unreachable announced one; /node says so too
     assertThat(identifiedAddresses()).contains(listen).doesNotContain(ANNOUNCED);
     DocumentContext nodeView = JsonPath.parse(get("/api/v1/node"));
-    assertThat(nodeView.read("$.confirmedAddresses", List.class)).containsExactly(listen);
-    assertThat(nodeView.read("$.advertisedAddresses", List.class))
+    assertThat(nodeView.<List<String>>read("$.confirmedAddresses")).containsExactly(listen);
+    assertThat(nodeView.<List<String>>read("$.advertisedAddresses"))
         .contains(listen)
         .doesNotContain(ANNOUNCED);
-    assertThat(nodeView.read("$.announceAddresses", List.class)).containsExactly(ANNOUNCED);
+    assertThat(nodeView.<List<String>>read("$.announceAddresses")).containsExactly(ANNOUNCED);
 
     // the stream: on connect every address's current verdict (previous null), or the change if it
     // came later

@@ -81,7 +81,7 @@ class RestJsServerInteropTest {
     assertThat(job.read("$.results[0].verdict", String.class))
         .as(job.jsonString())
         .isEqualTo("REACHABLE");
-    assertThat(job.read("$.results[0].warnings", List.class)).isEmpty();
+    assertThat(job.<List<String>>read("$.results[0].warnings")).isEmpty();
     List<Map<String, Object>> attempts = job.read("$.results[0].attempts");
     assertThat(attempts).as(job.jsonString()).hasSize(1); // a pool of one: one confirmation
     Map<String, Object> attempt = attempts.get(0);
@@ -104,7 +104,7 @@ class RestJsServerInteropTest {
       pool = JsonPath.parse(get("/api/v1/servers").body());
     }
     assertThat(pool.read("$.notice", String.class)).isNull();
-    assertThat(pool.read("$.servers[*].peerId", List.class)).containsExactly(jsServer.peerId());
+    assertThat(pool.<List<String>>read("$.servers[*].peerId")).containsExactly(jsServer.peerId());
     assertThat(pool.read("$.servers[0].embedded", Boolean.class)).isFalse();
     assertThat(pool.read("$.servers[0].speaksAutonatV2", Boolean.class)).isTrue();
     assertThat(pool.read("$.servers[0].results.REACHABLE", Integer.class)).isPositive();

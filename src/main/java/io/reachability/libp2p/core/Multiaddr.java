@@ -122,8 +122,8 @@ public final class Multiaddr {
     InetAddress ip = address.getAddress();
     if (address.isUnresolved() || ip == null) {
       builder.add(Protocol.DNS, address.getHostString());
-    } else if (ip instanceof Inet6Address) {
-      Inet6Address ip6 = (Inet6Address) ip;
+    } else if (ip instanceof Inet6Address ip6) {
+
       if (ip6.getScopedInterface() != null) {
         builder.add(Protocol.IP6ZONE, ip6.getScopedInterface().getName());
       } else if (ip6.getScopeId() != 0) {
@@ -270,7 +270,7 @@ public final class Multiaddr {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Multiaddr && Arrays.equals(bytes, ((Multiaddr) o).bytes);
+    return o instanceof Multiaddr multiaddr && Arrays.equals(bytes, multiaddr.bytes);
   }
 
   @Override
@@ -392,7 +392,7 @@ public final class Multiaddr {
       try {
         PeerId.fromBytes(value); // the peer id rules are stricter than "some multihash"
       } catch (PeerIdException e) {
-        throw new MultiaddrException(e.getMessage(), e);
+        throw new MultiaddrException(String.valueOf(e.getMessage()), e);
       }
     }
     return text;
@@ -439,7 +439,7 @@ public final class Multiaddr {
       try {
         text = valueText(protocol, value);
       } catch (MultiformatsException e) {
-        throw new MultiaddrException(e.getMessage(), e);
+        throw new MultiaddrException(String.valueOf(e.getMessage()), e);
       }
       out.writeBytes(Varint.encode(protocol.code()));
       if (protocol.isLengthPrefixed()) {

@@ -159,7 +159,7 @@ public final class PeerId implements Comparable<PeerId> {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof PeerId && Arrays.equals(bytes, ((PeerId) o).bytes);
+    return o instanceof PeerId peerId && Arrays.equals(bytes, peerId.bytes);
   }
 
   @Override

@@ -7,4 +7,7 @@
  *     ids</a>
  * @see <a href="https://github.com/multiformats/multiaddr">multiaddr</a>
  */
+@NullMarked
 package io.reachability.libp2p.core;
+
+import org.jspecify.annotations.NullMarked;

@@ -28,10 +28,10 @@ final class Der {
     try {
       // null for an end-of-contents marker; IOException for trailing bytes or bad lengths
       ASN1Primitive primitive = ASN1Primitive.fromByteArray(data);
-      if (!(primitive instanceof ASN1Sequence)) {
+      if (!(primitive instanceof ASN1Sequence aSN1Sequence)) {
         throw new CryptoException(what + " is not a DER SEQUENCE");
       }
-      T value = reader.read((ASN1Sequence) primitive);
+      T value = reader.read(aSN1Sequence);
       if (value == null) {
         throw new CryptoException(what + " is malformed");
       }

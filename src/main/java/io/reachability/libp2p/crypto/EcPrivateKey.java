@@ -74,10 +74,10 @@ final class EcPrivateKey implements PrivateKey {
     Object parameters = parsed.parameters();
     BigInteger d = parsed.scalar();
     byte[] embedded = parsed.publicKey();
-    if (!(parameters instanceof ASN1ObjectIdentifier)) {
+    if (!(parameters instanceof ASN1ObjectIdentifier oid)) {
       throw new CryptoException("ECDSA private key must name its curve");
     }
-    ASN1ObjectIdentifier oid = (ASN1ObjectIdentifier) parameters;
+
     ECDomainParameters domain = EcCurves.ECDSA_CURVES.get(oid);
     if (domain == null) {
       throw new CryptoException("ECDSA private key on unsupported curve " + oid);
@@ -95,7 +95,8 @@ final class EcPrivateKey implements PrivateKey {
     return key;
   }
 
-  /** The fields of a SEC 1 ECPrivateKey that matter here. */
+  /** The fields of a SEC 1 ECPrivateKey that matter here (never compared or hashed). */
+  @SuppressWarnings("ArrayRecordComponent")
   private record ParsedSec1(
       @Nullable Object parameters, BigInteger scalar, byte @Nullable [] publicKey) {}
 
@@ -139,9 +140,9 @@ final class EcPrivateKey implements PrivateKey {
 
   @Override
   public boolean equals(Object other) {
-    return other instanceof EcPrivateKey
-        && publicKey.equals(((EcPrivateKey) other).publicKey)
-        && key.getD().equals(((EcPrivateKey) other).key.getD());
+    return other instanceof EcPrivateKey ecPrivateKey
+        && publicKey.equals(ecPrivateKey.publicKey)
+        && key.getD().equals(ecPrivateKey.key.getD());
   }
 
   @Override

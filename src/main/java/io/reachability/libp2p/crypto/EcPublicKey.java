@@ -141,8 +141,8 @@ final class EcPublicKey implements PublicKey {
 
   @Override
   public boolean equals(Object other) {
-    return other instanceof EcPublicKey
-        && Arrays.equals(marshalled, ((EcPublicKey) other).marshalled);
+    return other instanceof EcPublicKey ecPublicKey
+        && Arrays.equals(marshalled, ecPublicKey.marshalled);
   }
 
   @Override

@@ -121,8 +121,8 @@ final class Ed25519PrivateKey implements PrivateKey {
 
   @Override
   public boolean equals(Object other) {
-    return other instanceof Ed25519PrivateKey
-        && MessageDigest.isEqual(seed, ((Ed25519PrivateKey) other).seed);
+    return other instanceof Ed25519PrivateKey ed25519PrivateKey
+        && MessageDigest.isEqual(seed, ed25519PrivateKey.seed);
   }
 
   @Override

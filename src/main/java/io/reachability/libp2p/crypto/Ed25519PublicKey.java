@@ -60,7 +60,8 @@ final class Ed25519PublicKey implements PublicKey {
 
   @Override
   public boolean equals(Object other) {
-    return other instanceof Ed25519PublicKey && Arrays.equals(key, ((Ed25519PublicKey) other).key);
+    return other instanceof Ed25519PublicKey ed25519PublicKey
+        && Arrays.equals(key, ed25519PublicKey.key);
   }
 
   @Override

@@ -17,7 +17,8 @@ final class KeyEnvelope {
   /** The {@code Type} field number in both envelopes. */
   private static final int TYPE_FIELD = 1;
 
-  /** The parsed {@code Type} and {@code Data} of an envelope. */
+  /** The parsed {@code Type} and {@code Data} of an envelope (never compared or hashed). */
+  @SuppressWarnings("ArrayRecordComponent")
   record Parsed(KeyType type, byte[] data) {}
 
   private KeyEnvelope() {}

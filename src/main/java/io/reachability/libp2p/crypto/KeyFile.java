@@ -14,6 +14,7 @@ import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -125,7 +126,8 @@ public final class KeyFile {
    */
   private static boolean write(PrivateKey key, Path path, boolean replace) throws IOException {
     Path target = path.toAbsolutePath();
-    Path directory = target.getParent();
+    Path directory =
+        Objects.requireNonNull(target.getParent(), "an absolute file path has a parent");
     boolean posix = supportsPosix(directory);
     Path temp =
         posix

@@ -59,18 +59,13 @@ public final class Keys {
    * @throws CryptoException when the key is invalid for its type
    */
   public static PublicKey publicKeyFromRaw(KeyType type, byte[] data) {
-    switch (type) {
-      case ED25519:
-        return Ed25519PublicKey.fromRaw(data);
-      case SECP256K1:
-        return EcPublicKey.secp256k1(data);
-      case ECDSA:
-        return EcPublicKey.ecdsa(data);
-      case RSA:
-        return RsaKeys.publicKey(data);
-      default:
-        throw new AssertionError(type);
-    }
+    return switch (type) {
+      case ED25519 -> Ed25519PublicKey.fromRaw(data);
+      case SECP256K1 -> EcPublicKey.secp256k1(data);
+      case ECDSA -> EcPublicKey.ecdsa(data);
+      case RSA -> RsaKeys.publicKey(data);
+      default -> throw new AssertionError(type);
+    };
   }
 
   /**
@@ -81,18 +76,13 @@ public final class Keys {
    */
   public static PrivateKey unmarshalPrivateKey(byte[] protobuf) {
     KeyEnvelope.Parsed parsed = KeyEnvelope.parsePrivate(protobuf);
-    switch (parsed.type()) {
-      case ED25519:
-        return Ed25519PrivateKey.fromRaw(parsed.data());
-      case SECP256K1:
-        return EcPrivateKey.secp256k1(parsed.data());
-      case ECDSA:
-        return EcPrivateKey.ecdsa(parsed.data());
-      case RSA:
-        return RsaKeys.privateKey(parsed.data());
-      default:
-        throw new AssertionError(parsed.type());
-    }
+    return switch (parsed.type()) {
+      case ED25519 -> Ed25519PrivateKey.fromRaw(parsed.data());
+      case SECP256K1 -> EcPrivateKey.secp256k1(parsed.data());
+      case ECDSA -> EcPrivateKey.ecdsa(parsed.data());
+      case RSA -> RsaKeys.privateKey(parsed.data());
+      default -> throw new AssertionError(parsed.type());
+    };
   }
 
   /** A fresh Ed25519 key from a secure random source. */

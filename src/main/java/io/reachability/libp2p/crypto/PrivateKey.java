@@ -1,7 +1,7 @@
 package io.reachability.libp2p.crypto;
 
 /**
- * A private key of a libp2p key type; thread-safe. {@link #toString()} never shows key material.
+ * A private key of a libp2p key type; thread-safe. Its {@code toString()} never shows key material.
  *
  * @see <a href="https://github.com/libp2p/specs/blob/master/peer-ids/peer-ids.md#keys">peer-ids
  *     spec: keys</a>

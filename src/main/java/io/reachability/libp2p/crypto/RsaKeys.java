@@ -176,7 +176,7 @@ final class RsaKeys {
 
     @Override
     public boolean equals(Object other) {
-      return other instanceof Public && Arrays.equals(raw, ((Public) other).raw);
+      return other instanceof Public p && Arrays.equals(raw, p.raw);
     }
 
     @Override
@@ -250,7 +250,7 @@ final class RsaKeys {
 
     @Override
     public boolean equals(Object other) {
-      return other instanceof Private && key.equals(((Private) other).key);
+      return other instanceof Private p && key.equals(p.key);
     }
 
     @Override

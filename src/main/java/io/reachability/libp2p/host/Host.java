@@ -817,7 +817,8 @@ public final class Host implements AutoCloseable {
     while (t.getCause() != null && t.getCause() != t) {
       t = t.getCause();
     }
-    return t.getMessage();
+    String message = t.getMessage();
+    return message == null || message.isBlank() ? t.getClass().getSimpleName() : message;
   }
 
   /** Inbound protocol handlers in registration order; read on every stream negotiation. */

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /** Builds a {@link Host}: identity, listen addresses, protocol handlers, limits. */
 public final class HostBuilder {
@@ -21,7 +22,7 @@ public final class HostBuilder {
   /** Thread name prefix when none is given. */
   public static final String DEFAULT_THREAD_NAME = "libp2p";
 
-  private PrivateKey identity;
+  private @Nullable PrivateKey identity;
   private final List<Multiaddr> listen = new ArrayList<>();
   private final Map<String, ProtocolHandler> handlers = new LinkedHashMap<>();
   private final List<ConnectionListener> listeners = new ArrayList<>();

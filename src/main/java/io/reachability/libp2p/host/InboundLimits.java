@@ -110,7 +110,7 @@ final class InboundLimits {
     if (IpLiterals.isIp4Mapped(bytes)) {
       return byAddress(Arrays.copyOfRange(bytes, 12, 16));
     }
-    return ip instanceof Inet6Address && ((Inet6Address) ip).getScopeId() == 0
+    return ip instanceof Inet6Address inet6Address && inet6Address.getScopeId() == 0
         ? ip
         : byAddress(bytes);
   }

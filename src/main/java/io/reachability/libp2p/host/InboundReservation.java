@@ -61,7 +61,7 @@ public final class InboundReservation implements AutoCloseable {
   }
 
   /** One connection admitted into the reserve. */
-  final class Member {
+  static final class Member {
     final Channel channel;
     final InboundLimits.Subnet subnet;
     final long sequence;
@@ -261,7 +261,7 @@ public final class InboundReservation implements AutoCloseable {
         members.stream()
             .filter(m -> m.state == State.PROBATION && m.upgradedAt == 0)
             .min(
-                Comparator.<Member>comparingInt(m -> -held.get(m.subnet))
+                Comparator.<Member>comparingInt(m -> -held.getOrDefault(m.subnet, 0))
                     .thenComparingLong(m -> m.sequence));
     if (handshaking.isPresent()) {
       return handshaking.get();

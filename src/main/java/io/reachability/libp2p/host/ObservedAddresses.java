@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -50,7 +51,7 @@ final class ObservedAddresses {
     Observer observer = new Observer(peer, address.components().get(0).protocol());
     Multiaddr previous = latest.put(observer, address);
     if (address.equals(previous)) {
-      byAddress.get(address).put(peer, now);
+      Objects.requireNonNull(byAddress.get(address)).put(peer, now);
       return Optional.empty();
     }
     if (previous != null) {
@@ -106,7 +107,7 @@ final class ObservedAddresses {
     }
     if (oldest != null) {
       Protocol family = oldest.components().get(0).protocol();
-      for (PeerId peer : byAddress.remove(oldest).keySet()) {
+      for (PeerId peer : Objects.requireNonNull(byAddress.remove(oldest)).keySet()) {
         latest.remove(new Observer(peer, family));
       }
     }

@@ -72,32 +72,20 @@ public enum Multibase {
 
   /** The data in this base, without the prefix. */
   public String encodeBare(byte[] data) {
-    switch (this) {
-      case BASE16:
-        return HexFormat.of().formatHex(data);
-      case BASE16_UPPER:
-        return HexFormat.of().withUpperCase().formatHex(data);
-      case BASE32:
-        return Base32.encode(data);
-      case BASE32_UPPER:
-        return Base32.encode(data).toUpperCase(Locale.ROOT);
-      case BASE36:
-        return Base36.encode(data);
-      case BASE36_UPPER:
-        return Base36.encode(data).toUpperCase(Locale.ROOT);
-      case BASE58BTC:
-        return Base58.encode(data);
-      case BASE64:
-        return Base64.getEncoder().withoutPadding().encodeToString(data);
-      case BASE64_PAD:
-        return Base64.getEncoder().encodeToString(data);
-      case BASE64URL:
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(data);
-      case BASE64URL_PAD:
-        return Base64.getUrlEncoder().encodeToString(data);
-      default:
-        throw new AssertionError(this);
-    }
+    return switch (this) {
+      case BASE16 -> HexFormat.of().formatHex(data);
+      case BASE16_UPPER -> HexFormat.of().withUpperCase().formatHex(data);
+      case BASE32 -> Base32.encode(data);
+      case BASE32_UPPER -> Base32.encode(data).toUpperCase(Locale.ROOT);
+      case BASE36 -> Base36.encode(data);
+      case BASE36_UPPER -> Base36.encode(data).toUpperCase(Locale.ROOT);
+      case BASE58BTC -> Base58.encode(data);
+      case BASE64 -> Base64.getEncoder().withoutPadding().encodeToString(data);
+      case BASE64_PAD -> Base64.getEncoder().encodeToString(data);
+      case BASE64URL -> Base64.getUrlEncoder().withoutPadding().encodeToString(data);
+      case BASE64URL_PAD -> Base64.getUrlEncoder().encodeToString(data);
+      default -> throw new AssertionError(this);
+    };
   }
 
   /**
@@ -114,32 +102,32 @@ public enum Multibase {
    */
   public byte[] decodeBare(String text) {
     switch (this) {
-      case BASE16:
-      case BASE16_UPPER:
+      case BASE16, BASE16_UPPER -> {
         return decodeHex(text);
-      case BASE32:
-      case BASE32_UPPER:
+      }
+      case BASE32, BASE32_UPPER -> {
         return Base32.decode(text);
-      case BASE36:
-      case BASE36_UPPER:
+      }
+      case BASE36, BASE36_UPPER -> {
         return Base36.decode(text);
-      case BASE58BTC:
+      }
+      case BASE58BTC -> {
         return Base58.decode(text);
-      case BASE64:
-      case BASE64URL:
+      }
+      case BASE64, BASE64URL -> {
         if (text.indexOf('=') >= 0) {
           throw new MultiformatsException(
               name().toLowerCase(Locale.ROOT) + " text must not be padded");
         }
         return decodeBase64(text);
-      case BASE64_PAD:
-      case BASE64URL_PAD:
+      }
+      case BASE64_PAD, BASE64URL_PAD -> {
         if (text.length() % 4 != 0) {
           throw new MultiformatsException(name().toLowerCase(Locale.ROOT) + " text must be padded");
         }
         return decodeBase64(text);
-      default:
-        throw new AssertionError(this);
+      }
+      default -> throw new AssertionError(this);
     }
   }
 

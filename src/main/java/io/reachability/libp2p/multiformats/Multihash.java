@@ -142,7 +142,7 @@ public final class Multihash {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Multihash && Arrays.equals(bytes, ((Multihash) o).bytes);
+    return o instanceof Multihash multihash && Arrays.equals(bytes, multihash.bytes);
   }
 
   @Override

@@ -26,4 +26,7 @@
  * @see <a href="https://github.com/multiformats/multicodec/blob/master/table.csv">multicodec
  *     table</a>
  */
+@NullMarked
 package io.reachability.libp2p.multiformats;
+
+import org.jspecify.annotations.NullMarked;

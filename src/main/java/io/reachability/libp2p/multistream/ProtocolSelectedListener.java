@@ -12,6 +12,8 @@ import io.netty.channel.ChannelHandlerContext;
 public interface ProtocolSelectedListener {
 
   /**
+   * Called once the protocol is agreed.
+   *
    * @param ctx the context of the {@link MultistreamHandler} (still in the pipeline)
    * @param protocol the agreed protocol id
    */

@@ -92,30 +92,27 @@ final class HandshakeState {
     }
     byte[] message;
     switch (next) {
-      case 0: // -> e
-        {
-          byte[] ePub = newEphemeral();
-          symmetric.mixHash(ePub);
-          message = concat(ePub, symmetric.encryptAndHash(payload));
-          break;
-        }
-      case 1: // <- e, ee, s, es
-        {
-          byte[] ePub = newEphemeral();
-          symmetric.mixHash(ePub);
-          symmetric.mixKey(ephemeral().agree(requireNonNull(re)));
-          byte[] encryptedS = symmetric.encryptAndHash(s.publicKey());
-          symmetric.mixKey(s.agree(requireNonNull(re)));
-          message = concat(ePub, encryptedS, symmetric.encryptAndHash(payload));
-          break;
-        }
-      default: // -> s, se
-        {
-          byte[] encryptedS = symmetric.encryptAndHash(s.publicKey());
-          symmetric.mixKey(s.agree(requireNonNull(re)));
-          message = concat(encryptedS, symmetric.encryptAndHash(payload));
-          break;
-        }
+      case 0 -> {
+        // -> e
+        byte[] ePub = newEphemeral();
+        symmetric.mixHash(ePub);
+        message = concat(ePub, symmetric.encryptAndHash(payload));
+      }
+      case 1 -> {
+        // <- e, ee, s, es
+        byte[] ePub = newEphemeral();
+        symmetric.mixHash(ePub);
+        symmetric.mixKey(ephemeral().agree(requireNonNull(re)));
+        byte[] encryptedS = symmetric.encryptAndHash(s.publicKey());
+        symmetric.mixKey(s.agree(requireNonNull(re)));
+        message = concat(ePub, encryptedS, symmetric.encryptAndHash(payload));
+      }
+      default -> {
+        // -> s, se
+        byte[] encryptedS = symmetric.encryptAndHash(s.publicKey());
+        symmetric.mixKey(s.agree(requireNonNull(re)));
+        message = concat(encryptedS, symmetric.encryptAndHash(payload));
+      }
     }
     next++;
     return message;
@@ -128,36 +125,33 @@ final class HandshakeState {
     }
     byte[] payload;
     switch (next) {
-      case 0: // -> e (responder reads)
-        {
-          requireLength(message, DH);
-          re = Arrays.copyOfRange(message, 0, DH);
-          symmetric.mixHash(re);
-          payload = symmetric.decryptAndHash(Arrays.copyOfRange(message, DH, message.length));
-          break;
-        }
-      case 1: // <- e, ee, s, es (initiator reads)
-        {
-          requireLength(message, DH + ENCRYPTED_DH + Noise.TAG_LENGTH);
-          re = Arrays.copyOfRange(message, 0, DH);
-          symmetric.mixHash(re);
-          symmetric.mixKey(ephemeral().agree(re));
-          rs = symmetric.decryptAndHash(Arrays.copyOfRange(message, DH, DH + ENCRYPTED_DH));
-          symmetric.mixKey(ephemeral().agree(rs));
-          payload =
-              symmetric.decryptAndHash(
-                  Arrays.copyOfRange(message, DH + ENCRYPTED_DH, message.length));
-          break;
-        }
-      default: // -> s, se (responder reads)
-        {
-          requireLength(message, ENCRYPTED_DH + Noise.TAG_LENGTH);
-          rs = symmetric.decryptAndHash(Arrays.copyOfRange(message, 0, ENCRYPTED_DH));
-          symmetric.mixKey(ephemeral().agree(rs));
-          payload =
-              symmetric.decryptAndHash(Arrays.copyOfRange(message, ENCRYPTED_DH, message.length));
-          break;
-        }
+      case 0 -> {
+        // -> e (responder reads)
+        requireLength(message, DH);
+        re = Arrays.copyOfRange(message, 0, DH);
+        symmetric.mixHash(re);
+        payload = symmetric.decryptAndHash(Arrays.copyOfRange(message, DH, message.length));
+      }
+      case 1 -> {
+        // <- e, ee, s, es (initiator reads)
+        requireLength(message, DH + ENCRYPTED_DH + Noise.TAG_LENGTH);
+        re = Arrays.copyOfRange(message, 0, DH);
+        symmetric.mixHash(re);
+        symmetric.mixKey(ephemeral().agree(re));
+        rs = symmetric.decryptAndHash(Arrays.copyOfRange(message, DH, DH + ENCRYPTED_DH));
+        symmetric.mixKey(ephemeral().agree(rs));
+        payload =
+            symmetric.decryptAndHash(
+                Arrays.copyOfRange(message, DH + ENCRYPTED_DH, message.length));
+      }
+      default -> {
+        // -> s, se (responder reads)
+        requireLength(message, ENCRYPTED_DH + Noise.TAG_LENGTH);
+        rs = symmetric.decryptAndHash(Arrays.copyOfRange(message, 0, ENCRYPTED_DH));
+        symmetric.mixKey(ephemeral().agree(rs));
+        payload =
+            symmetric.decryptAndHash(Arrays.copyOfRange(message, ENCRYPTED_DH, message.length));
+      }
     }
     next++;
     return payload;

@@ -240,8 +240,8 @@ public final class NoiseHandshakeHandler extends DuplexByteDecoder {
   }
 
   private static NoiseException asNoiseException(Throwable cause) {
-    if (cause instanceof NoiseException) {
-      return (NoiseException) cause;
+    if (cause instanceof NoiseException noiseException) {
+      return noiseException;
     }
     return new NoiseException("Noise handshake failed: " + cause, cause);
   }

@@ -59,13 +59,13 @@ public final class NoiseTransportCodec extends DuplexByteDecoder {
 
   @Override
   public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-    if (!(msg instanceof ByteBuf)) {
+    if (!(msg instanceof ByteBuf plaintext)) {
       ReferenceCountUtil.release(msg);
       promise.setFailure(
           new NoiseException("cannot encrypt a " + msg.getClass().getName() + "; write ByteBufs"));
       return;
     }
-    ByteBuf plaintext = (ByteBuf) msg;
+
     if (!plaintext.isReadable()) {
       // nothing to send; an empty write stays empty on the wire
       ctx.write(plaintext, promise);

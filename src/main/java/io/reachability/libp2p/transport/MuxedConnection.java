@@ -1,7 +1,6 @@
 package io.reachability.libp2p.transport;
 
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
 import io.reachability.libp2p.core.Connection;
 import io.reachability.libp2p.core.Direction;
 import io.reachability.libp2p.core.Libp2pException;
@@ -19,6 +18,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,7 +39,7 @@ final class MuxedConnection implements Connection {
   private final Duration negotiationTimeout;
   private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
   private final long openedAtNanos = System.nanoTime();
-  private volatile YamuxHandler muxer;
+  private volatile @Nullable YamuxHandler muxer;
 
   MuxedConnection(
       Channel channel,
@@ -70,12 +70,11 @@ final class MuxedConnection implements Connection {
             MultistreamHandler.responder(
                 registry::protocols,
                 negotiationTimeout,
-                (ctx, protocol) -> serveInbound(ctx, stream, protocol)));
+                (ctx, protocol) -> serveInbound(stream, protocol)));
     stream.pipeline().addLast(StreamGuard.NAME, StreamGuard.INSTANCE);
   }
 
-  private void serveInbound(
-      ChannelHandlerContext ctx, YamuxStreamChannel channel, String protocol) {
+  private void serveInbound(YamuxStreamChannel channel, String protocol) {
     Optional<ProtocolHandler> handler = registry.handler(protocol);
     if (handler.isEmpty()) {
       // removed between negotiation and now
@@ -107,7 +106,12 @@ final class MuxedConnection implements Connection {
     }
     CompletableFuture<Stream> result = new CompletableFuture<>();
     // the negotiation handler goes in before the stream is registered, so no early byte is missed
-    muxer
+    YamuxHandler yamux = muxer;
+    if (yamux == null) {
+      return CompletableFuture.failedFuture(
+          new Libp2pException("connection to " + remotePeer() + " has no multiplexer yet"));
+    }
+    yamux
         .openStream(channel -> negotiateOutbound(channel, protocols, handler, result))
         .whenComplete(
             (channel, error) -> {

@@ -146,10 +146,10 @@ public final class YamuxFrame extends DefaultByteBufHolder {
     if (this == o) {
       return true;
     }
-    if (!(o instanceof YamuxFrame)) {
+    if (!(o instanceof YamuxFrame other)) {
       return false;
     }
-    YamuxFrame other = (YamuxFrame) o;
+
     return type == other.type
         && flags == other.flags
         && streamId == other.streamId

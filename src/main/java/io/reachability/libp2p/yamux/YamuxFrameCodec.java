@@ -55,11 +55,11 @@ public final class YamuxFrameCodec extends ByteToMessageCodec<YamuxFrame> {
   @Override
   public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise)
       throws Exception {
-    if (!(msg instanceof YamuxFrame)) {
+    if (!(msg instanceof YamuxFrame frame)) {
       super.write(ctx, msg, promise);
       return;
     }
-    YamuxFrame frame = (YamuxFrame) msg;
+
     ByteBuf out;
     try {
       ByteBuf header = ctx.alloc().buffer(Yamux.HEADER_LENGTH);

@@ -239,11 +239,11 @@ public final class YamuxHandler extends ChannelDuplexHandler {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (!(msg instanceof YamuxFrame)) {
+    if (!(msg instanceof YamuxFrame frame)) {
       ctx.fireChannelRead(msg);
       return;
     }
-    YamuxFrame frame = (YamuxFrame) msg;
+
     inRead = true;
     try {
       if (!closed) {
@@ -293,18 +293,10 @@ public final class YamuxHandler extends ChannelDuplexHandler {
 
   private void onFrame(YamuxFrame frame) {
     switch (frame.type()) {
-      case DATA:
-      case WINDOW_UPDATE:
-        onStreamFrame(frame);
-        break;
-      case PING:
-        onPing(frame);
-        break;
-      case GO_AWAY:
-        onGoAway(frame);
-        break;
-      default:
-        throw new YamuxException("unexpected frame " + frame);
+      case DATA, WINDOW_UPDATE -> onStreamFrame(frame);
+      case PING -> onPing(frame);
+      case GO_AWAY -> onGoAway(frame);
+      default -> throw new YamuxException("unexpected frame " + frame);
     }
   }
 
@@ -562,6 +554,7 @@ public final class YamuxHandler extends ChannelDuplexHandler {
    * The channel of a stream we added closed on our side (it may stay in the table until the peer's
    * FIN).
    */
+  @SuppressWarnings("NonAtomicVolatileUpdate") // written on the event loop only
   void streamChannelClosed() {
     if (openChannels > 0 && --openChannels == 0) {
       idleSinceNanos = System.nanoTime();
@@ -590,6 +583,7 @@ public final class YamuxHandler extends ChannelDuplexHandler {
   // ---- helpers
   // -------------------------------------------------------------------------------------------------
 
+  @SuppressWarnings("NonAtomicVolatileUpdate") // written on the event loop only
   private void addStream(YamuxStreamChannel stream) {
     streams.put(stream.streamId(), stream);
     streamCount = streams.size();

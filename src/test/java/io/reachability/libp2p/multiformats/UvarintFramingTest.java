@@ -54,9 +54,9 @@ class UvarintFramingTest {
   void waitsForTheRestOfAFrameAndOfAVarint() {
     EmbeddedChannel ch = new EmbeddedChannel(new UvarintFrameDecoder(MAX));
     ch.writeInbound(bytes(0xac)); // first byte of varint 300 (0xac 0x02)
-    assertThat((Object) ch.readInbound()).isNull();
+    assertThat(ch.<Object>readInbound()).isNull();
     ch.writeInbound(bytes(0x02, 0x01, 0x02)); // rest of the varint, 2 of 300 bytes
-    assertThat((Object) ch.readInbound()).isNull();
+    assertThat(ch.<Object>readInbound()).isNull();
     ch.writeInbound(Unpooled.wrappedBuffer(new byte[298]));
     ByteBuf frame = ch.readInbound();
     assertThat(frame.readableBytes()).isEqualTo(300); // exactly the max
@@ -107,7 +107,7 @@ class UvarintFramingTest {
         .isInstanceOf(TooLongFrameException.class);
     // what follows would parse as a valid frame, but the stream lost its framing: it is dropped
     assertThat(ch.writeInbound(bytes(0x01, 0x42))).isFalse();
-    assertThat((Object) ch.readInbound()).isNull();
+    assertThat(ch.<Object>readInbound()).isNull();
     ch.finishAndReleaseAll();
   }
 

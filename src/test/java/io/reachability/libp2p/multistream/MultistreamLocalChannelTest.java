@@ -10,10 +10,11 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.DefaultEventLoopGroup;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.local.LocalAddress;
 import io.netty.channel.local.LocalChannel;
+import io.netty.channel.local.LocalIoHandler;
 import io.netty.channel.local.LocalServerChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
@@ -31,7 +32,7 @@ class MultistreamLocalChannelTest {
 
   @Test
   void negotiates_then_hands_the_channel_to_the_protocol_handlers() throws Exception {
-    EventLoopGroup group = new DefaultEventLoopGroup(2);
+    EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, LocalIoHandler.newFactory());
     LocalAddress address = new LocalAddress("multistream-" + System.nanoTime());
     AtomicReference<MultistreamHandler> serverHandler = new AtomicReference<>();
     CompletableFuture<String> echoed = new CompletableFuture<>();
