@@ -6,7 +6,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufInputStream;
 import io.reachability.autonat.pb.AutonatV2Protos;
-import io.reachability.libp2p.core.Libp2pException;
+import io.reachability.libp2p.Libp2pException;
 import io.reachability.libp2p.multiformats.Varint;
 import java.io.IOException;
 import java.util.concurrent.CompletionException;

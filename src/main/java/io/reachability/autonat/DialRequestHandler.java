@@ -13,7 +13,7 @@ import io.netty.handler.codec.TooLongFrameException;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.reachability.autonat.pb.AutonatV2Protos;
-import io.reachability.libp2p.core.Libp2pException;
+import io.reachability.libp2p.Libp2pException;
 import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.core.PeerId;
 import io.reachability.libp2p.core.Stream;

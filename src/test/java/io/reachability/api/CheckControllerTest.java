@@ -58,10 +58,10 @@ import org.springframework.web.multipart.MultipartException;
 @Import({CheckControllerTest.Beans.class, SecurityConfiguration.class})
 class CheckControllerTest {
 
-  static final PeerId SELF = Keys.generateEd25519().publicKey().peerId();
+  static final PeerId SELF = PeerId.fromPublicKey(Keys.generateEd25519().publicKey());
   static final Multiaddr SERVER =
       Multiaddr.fromString("/ip4/127.0.0.1/tcp/5000")
-          .withPeerId(Keys.generateEd25519().publicKey().peerId());
+          .withPeerId(PeerId.fromPublicKey(Keys.generateEd25519().publicKey()));
   static final int QUEUE = 2;
 
   @TestConfiguration(proxyBeanMethods = false)

@@ -16,6 +16,7 @@ import io.reachability.autonat.DialStatus;
 import io.reachability.autonat.Reachability;
 import io.reachability.autonat.ResponseStatus;
 import io.reachability.libp2p.core.Multiaddr;
+import io.reachability.libp2p.core.PeerId;
 import io.reachability.libp2p.crypto.Keys;
 import io.reachability.monitor.MonitorSettings;
 import io.reachability.monitor.ReachabilityMonitor;
@@ -41,13 +42,13 @@ class ReachabilityControllerTest {
   static final Multiaddr ADDRESS = Multiaddr.fromString("/ip4/198.51.100.7/tcp/4001");
   static final Multiaddr SERVER =
       Multiaddr.fromString("/ip4/203.0.113.1/tcp/4001")
-          .withPeerId(Keys.generateEd25519().publicKey().peerId());
+          .withPeerId(PeerId.fromPublicKey(Keys.generateEd25519().publicKey()));
   static final Multiaddr SECOND =
       Multiaddr.fromString("/ip4/192.0.2.1/tcp/4001")
-          .withPeerId(Keys.generateEd25519().publicKey().peerId());
+          .withPeerId(PeerId.fromPublicKey(Keys.generateEd25519().publicKey()));
   static final Multiaddr SILENT =
       Multiaddr.fromString("/ip4/198.18.0.1/tcp/4001")
-          .withPeerId(Keys.generateEd25519().publicKey().peerId());
+          .withPeerId(PeerId.fromPublicKey(Keys.generateEd25519().publicKey()));
   static final Duration WAIT = Duration.ofSeconds(10);
   static final long POLL_MILLIS = 10;
 

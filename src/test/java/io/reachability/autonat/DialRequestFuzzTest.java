@@ -173,7 +173,7 @@ class DialRequestFuzzTest {
 
     @Override
     public PeerId remotePeer() {
-      return CLIENT_KEY.publicKey().peerId();
+      return PeerId.fromPublicKey(CLIENT_KEY.publicKey());
     }
 
     @Override

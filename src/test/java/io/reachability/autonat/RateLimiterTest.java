@@ -18,7 +18,7 @@ class RateLimiterTest {
   private final MutableClock clock = new MutableClock();
 
   private static PeerId peer() {
-    return Keys.generateEd25519().publicKey().peerId();
+    return PeerId.fromPublicKey(Keys.generateEd25519().publicKey());
   }
 
   private static InetAddress ip(String literal) throws Exception {

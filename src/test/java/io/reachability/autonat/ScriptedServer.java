@@ -11,6 +11,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.reachability.autonat.pb.AutonatV2Protos;
 import io.reachability.libp2p.core.Connection;
 import io.reachability.libp2p.core.Multiaddr;
+import io.reachability.libp2p.core.PeerId;
 import io.reachability.libp2p.core.Stream;
 import io.reachability.libp2p.host.Host;
 import io.reachability.libp2p.multiformats.UvarintFrameDecoder;
@@ -341,7 +342,7 @@ final class ScriptedServer implements AutoCloseable {
   }
 
   static io.reachability.libp2p.core.PeerId randomPeerId() {
-    return io.reachability.libp2p.crypto.Keys.generateEd25519().publicKey().peerId();
+    return PeerId.fromPublicKey(io.reachability.libp2p.crypto.Keys.generateEd25519().publicKey());
   }
 
   /** {@code bytes} with its unsigned-varint length prefix. */

@@ -14,6 +14,7 @@ import io.reachability.job.JobSettings;
 import io.reachability.job.JobState;
 import io.reachability.job.Verdict;
 import io.reachability.libp2p.core.Multiaddr;
+import io.reachability.libp2p.core.PeerId;
 import io.reachability.libp2p.crypto.Keys;
 import io.reachability.libp2p.host.Host;
 import java.net.URI;
@@ -178,7 +179,7 @@ public final class JobsBench {
   static long heapPerStoredJob() {
     Multiaddr server =
         Multiaddr.fromString("/ip4/127.0.0.1/tcp/40000")
-            .withPeerId(Keys.generateEd25519().publicKey().peerId());
+            .withPeerId(PeerId.fromPublicKey(Keys.generateEd25519().publicKey()));
     InMemoryJobStore store =
         new InMemoryJobStore(Clock.systemUTC(), Duration.ofDays(1), STORED_JOBS);
     long before = usedHeap();

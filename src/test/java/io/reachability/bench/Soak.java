@@ -12,6 +12,7 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.reachability.libp2p.core.Connection;
 import io.reachability.libp2p.core.Direction;
 import io.reachability.libp2p.core.Multiaddr;
+import io.reachability.libp2p.core.PeerId;
 import io.reachability.libp2p.core.ProtocolHandler;
 import io.reachability.libp2p.crypto.Keys;
 import io.reachability.libp2p.crypto.PrivateKey;
@@ -560,7 +561,7 @@ public final class Soak {
    * Servers outside the pool and addresses that are not the node's: the service as a port scanner.
    */
   private void scans() throws Exception {
-    String peer = Keys.generateEd25519().publicKey().peerId().toString();
+    String peer = PeerId.fromPublicKey(Keys.generateEd25519().publicKey()).toString();
     int port = 1;
     while (running.get()) {
       String servers = "{\"servers\":[\"/ip4/127.0.0.1/tcp/" + port + "/p2p/" + peer + "\"]}";

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.jayway.jsonpath.DocumentContext;
 import com.jayway.jsonpath.JsonPath;
 import io.reachability.libp2p.core.Multiaddr;
+import io.reachability.libp2p.core.PeerId;
 import io.reachability.libp2p.crypto.Keys;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -121,7 +122,7 @@ class HealthEndToEndTest {
     static String absentServer() {
       try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
         return Multiaddr.fromString("/ip4/127.0.0.1/tcp/" + socket.getLocalPort())
-            .withPeerId(Keys.generateEd25519().publicKey().peerId())
+            .withPeerId(PeerId.fromPublicKey(Keys.generateEd25519().publicKey()))
             .toString();
       } catch (IOException e) {
         throw new IllegalStateException(e);

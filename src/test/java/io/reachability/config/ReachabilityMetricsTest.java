@@ -16,6 +16,7 @@ import io.reachability.job.JobService;
 import io.reachability.job.JobSettings;
 import io.reachability.job.NodeAddresses;
 import io.reachability.libp2p.core.Multiaddr;
+import io.reachability.libp2p.core.PeerId;
 import io.reachability.libp2p.crypto.Keys;
 import io.reachability.pool.ServerPool;
 import java.time.Clock;
@@ -35,7 +36,7 @@ class ReachabilityMetricsTest {
   void countsFinishedJobsVerdictsAndClientResults() throws Exception {
     Multiaddr server =
         Multiaddr.fromString("/ip4/127.0.0.1/tcp/5000")
-            .withPeerId(Keys.generateEd25519().publicKey().peerId());
+            .withPeerId(PeerId.fromPublicKey(Keys.generateEd25519().publicKey()));
     AddressChecker reachable =
         (s, address, options) ->
             CompletableFuture.completedFuture(

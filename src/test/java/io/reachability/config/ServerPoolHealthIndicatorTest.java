@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.reachability.autonat.CheckResult;
 import io.reachability.autonat.Reachability;
 import io.reachability.libp2p.core.Multiaddr;
+import io.reachability.libp2p.core.PeerId;
 import io.reachability.libp2p.crypto.Keys;
 import io.reachability.libp2p.host.Host;
 import io.reachability.pool.PoolServer;
@@ -58,7 +59,7 @@ class ServerPoolHealthIndicatorTest {
       port = socket.getLocalPort();
     }
     return Multiaddr.fromString("/ip4/127.0.0.1/tcp/" + port)
-        .withPeerId(Keys.generateEd25519().publicKey().peerId())
+        .withPeerId(PeerId.fromPublicKey(Keys.generateEd25519().publicKey()))
         .toString();
   }
 

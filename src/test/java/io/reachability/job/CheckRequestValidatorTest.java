@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 class CheckRequestValidatorTest {
 
   private static final int CAP = 100_000;
-  private final PeerId self = Keys.generateEd25519().publicKey().peerId();
-  private final PeerId other = Keys.generateEd25519().publicKey().peerId();
+  private final PeerId self = PeerId.fromPublicKey(Keys.generateEd25519().publicKey());
+  private final PeerId other = PeerId.fromPublicKey(Keys.generateEd25519().publicKey());
   private final CheckRequestValidator validator = new CheckRequestValidator(self, CAP);
 
   private List<FieldError> errors(CheckSubmission submission) {

@@ -120,7 +120,7 @@ class JobServiceTest {
   private List<Multiaddr> servers(Script... answers) {
     List<Multiaddr> result = new ArrayList<>();
     for (int i = 0; i < answers.length; i++) {
-      PeerId peer = Keys.generateEd25519().publicKey().peerId();
+      PeerId peer = PeerId.fromPublicKey(Keys.generateEd25519().publicKey());
       Multiaddr server = Multiaddr.fromString("/ip4/127.0.0.1/tcp/" + (5000 + i)).withPeerId(peer);
       scripts.put(server, answers[i]);
       result.add(server);

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  */
 class ReachabilityMonitorTest {
 
-  private static final PeerId SERVER_ID = Keys.generateEd25519().publicKey().peerId();
+  private static final PeerId SERVER_ID = PeerId.fromPublicKey(Keys.generateEd25519().publicKey());
   private static final Multiaddr PUBLIC = Multiaddr.fromString("/ip4/198.51.100.7/tcp/4001");
   private static final Multiaddr OTHER = Multiaddr.fromString("/ip4/198.51.100.8/tcp/4001");
 

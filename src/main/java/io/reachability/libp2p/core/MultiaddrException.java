@@ -1,5 +1,7 @@
 package io.reachability.libp2p.core;
 
+import io.reachability.libp2p.Libp2pException;
+
 /**
  * A multiaddr that cannot be parsed or is not valid; the message names the address and the problem.
  */

@@ -1,5 +1,6 @@
 package io.reachability.libp2p.core;
 
+import io.reachability.libp2p.crypto.PublicKey;
 import io.reachability.libp2p.multiformats.Base58;
 import io.reachability.libp2p.multiformats.Cid;
 import io.reachability.libp2p.multiformats.Multibase;
@@ -102,6 +103,18 @@ public final class PeerId implements Comparable<PeerId> {
     } catch (MultiformatsException | PeerIdException e) {
       throw new PeerIdException("invalid peer id \"" + text + "\": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The peer id of {@code key}: the identity multihash of its {@link PublicKey#marshal()} when it
+   * is at most 42 bytes (Ed25519, secp256k1), else its SHA-256 multihash (RSA, ECDSA).
+   *
+   * @see <a
+   *     href="https://github.com/libp2p/specs/blob/master/peer-ids/peer-ids.md#peer-ids">peer-ids
+   *     spec: peer ids</a>
+   */
+  public static PeerId fromPublicKey(PublicKey key) {
+    return fromPublicKey(key.marshal());
   }
 
   /**

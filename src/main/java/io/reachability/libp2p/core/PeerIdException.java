@@ -1,5 +1,7 @@
 package io.reachability.libp2p.core;
 
+import io.reachability.libp2p.Libp2pException;
+
 /**
  * A peer id that is not valid: bad text, a multihash other than identity or SHA2-256, a CID of the
  * wrong codec.

@@ -1,5 +1,6 @@
 package io.reachability.libp2p.core;
 
+import io.reachability.libp2p.Libp2pException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

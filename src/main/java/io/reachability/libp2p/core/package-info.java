@@ -1,7 +1,7 @@
 /**
  * Core types of the embedded libp2p stack: {@link io.reachability.libp2p.core.PeerId}, {@link
  * io.reachability.libp2p.core.Multiaddr} and the error base {@link
- * io.reachability.libp2p.core.Libp2pException}. Spring-free.
+ * io.reachability.libp2p.Libp2pException}. Spring-free.
  *
  * @see <a href="https://github.com/libp2p/specs/blob/master/peer-ids/peer-ids.md">libp2p peer
  *     ids</a>

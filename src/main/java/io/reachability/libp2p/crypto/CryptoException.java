@@ -1,6 +1,6 @@
 package io.reachability.libp2p.crypto;
 
-import io.reachability.libp2p.core.Libp2pException;
+import io.reachability.libp2p.Libp2pException;
 
 /**
  * A key could not be read, written or used; the message names the key type or file and the problem.

@@ -1,7 +1,5 @@
 package io.reachability.libp2p.crypto;
 
-import io.reachability.libp2p.core.PeerId;
-
 /**
  * A public key of any libp2p key type; immutable and thread-safe.
  *
@@ -26,16 +24,4 @@ public interface PublicKey {
    * throws for bad signature bytes.
    */
   boolean verify(byte[] data, byte[] signature);
-
-  /**
-   * The peer id of this key: the identity multihash of {@link #marshal()} when it is at most 42
-   * bytes (Ed25519, secp256k1), else its SHA-256 multihash (RSA, ECDSA).
-   *
-   * @see <a
-   *     href="https://github.com/libp2p/specs/blob/master/peer-ids/peer-ids.md#peer-ids">peer-ids
-   *     spec: peer ids</a>
-   */
-  default PeerId peerId() {
-    return PeerId.fromPublicKey(marshal());
-  }
 }

@@ -1,6 +1,6 @@
 package io.reachability.libp2p.multiformats;
 
-import io.reachability.libp2p.core.Libp2pException;
+import io.reachability.libp2p.Libp2pException;
 
 /**
  * Malformed multiformats input: a bad varint, base-encoded text, multihash, multibase string or

@@ -1,6 +1,6 @@
 package io.reachability.libp2p.multistream;
 
-import io.reachability.libp2p.core.Libp2pException;
+import io.reachability.libp2p.Libp2pException;
 
 /**
  * A multistream-select negotiation failed: malformed or oversized message, no common protocol,

@@ -1,6 +1,6 @@
 package io.reachability.libp2p.noise;
 
-import io.reachability.libp2p.core.Libp2pException;
+import io.reachability.libp2p.Libp2pException;
 
 /**
  * A Noise handshake or transport failure: malformed or unauthenticated input, a bad identity, a

@@ -1,9 +1,9 @@
 package io.reachability.libp2p.transport;
 
 import io.netty.channel.Channel;
+import io.reachability.libp2p.Libp2pException;
 import io.reachability.libp2p.core.Connection;
 import io.reachability.libp2p.core.Direction;
-import io.reachability.libp2p.core.Libp2pException;
 import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.core.PeerId;
 import io.reachability.libp2p.core.ProtocolHandler;

@@ -1,6 +1,6 @@
 package io.reachability.libp2p.yamux;
 
-import io.reachability.libp2p.core.Libp2pException;
+import io.reachability.libp2p.Libp2pException;
 
 /** A yamux protocol violation or a failed session/stream operation. */
 public class YamuxException extends Libp2pException {

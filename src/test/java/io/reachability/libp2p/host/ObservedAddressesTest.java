@@ -28,7 +28,7 @@ class ObservedAddressesTest {
   private final ObservedAddresses observed = new ObservedAddresses(clock, 3, 2);
 
   private static PeerId peer() {
-    return Keys.generateEd25519().publicKey().peerId();
+    return PeerId.fromPublicKey(Keys.generateEd25519().publicKey());
   }
 
   private static Optional<Multiaddr> usable(String observed, Multiaddr local) {

@@ -1,4 +1,4 @@
-package io.reachability.libp2p.core;
+package io.reachability.libp2p;
 
 /**
  * Base of every error the embedded libp2p stack reports; unchecked, with a message that names the
