@@ -51,7 +51,8 @@ class ApiDocumentation {
   static final String TAG_REACHABILITY = "reachability";
 
   static {
-    // enums become named components (JobState, Verdict, ...) instead of inline copies per property
+    // enums become named components (JobState, Reachability, ...) instead of inline copies per
+    // property
     ModelResolver.enumsAsRef = true;
   }
 
@@ -88,19 +89,12 @@ class ApiDocumentation {
           (timeout passed, no server could be asked, or an error) or `CANCELLED` (by a user, or by
           the service shutting down).\
           """,
-          "Verdict",
-          """
-          What a job concludes about one address. With `c` confirmations wanted (capped at the
-          number of servers): REACHABLE when at least min(2, c) servers reached it with a verified
-          nonce and more reached it than failed to; UNREACHABLE in the mirror case; UNKNOWN
-          otherwise.\
-          """,
           "Reachability",
           """
           Whether an address can be dialed. For one server's answer: REACHABLE (dialed back, nonce
           verified), UNREACHABLE (the server tried and could not connect) or UNKNOWN (refused,
-          rejected, failed or unverifiable; `error` says why). For the monitor: the verdict of the
-          address's window.\
+          rejected, failed or unverifiable; `error` says why). For a job: the verdict of its
+          servers' answers. For the monitor: the verdict of the address's window.\
           """,
           "ResponseStatus",
           "AutoNAT v2 `DialResponse.ResponseStatus`: whether the server served the request.",

@@ -8,7 +8,6 @@ import io.reachability.job.Attempt;
 import io.reachability.job.CheckJob;
 import io.reachability.job.CheckRequest;
 import io.reachability.job.JobState;
-import io.reachability.job.Verdict;
 import io.reachability.libp2p.core.Multiaddr;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Instant;
@@ -85,7 +84,15 @@ public record JobView(
   public record ResultView(
       @Schema(description = "The address as a multiaddr.", example = "/ip4/127.0.0.1/tcp/4001")
           String address,
-      Verdict verdict,
+      @Schema(
+              description =
+                  """
+                  What the job concludes about the address. With `c` confirmations wanted (capped
+                  at the number of servers): REACHABLE when at least min(2, c) servers reached it
+                  with a verified nonce and more reached it than failed to; UNREACHABLE in the
+                  mirror case; UNKNOWN otherwise.\
+                  """)
+          Reachability verdict,
       @Schema(
               description =
                   """

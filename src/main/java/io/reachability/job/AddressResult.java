@@ -1,5 +1,6 @@
 package io.reachability.job;
 
+import io.reachability.autonat.Reachability;
 import io.reachability.libp2p.core.Multiaddr;
 import java.util.List;
 import java.util.Objects;
@@ -12,7 +13,7 @@ import java.util.Objects;
  * @param attempts every server asked, in the order the answers came
  */
 public record AddressResult(
-    Multiaddr address, Verdict verdict, List<String> warnings, List<Attempt> attempts) {
+    Multiaddr address, Reachability verdict, List<String> warnings, List<Attempt> attempts) {
 
   public AddressResult {
     Objects.requireNonNull(address, "address");

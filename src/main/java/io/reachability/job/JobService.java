@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * <p>Each job checks its addresses one after the other, each address by {@code confirmations}
  * distinct servers at once (one DialRequest per server, carrying only that address). A server whose
  * answer decides nothing (refused, rejected, not reached, no verified nonce …) is replaced by one
- * not asked yet, until the servers run out. {@link Verdict#of} turns the answers into a verdict.
+ * not asked yet, until the servers run out. {@link Agreement#verdict} turns the answers into a
+ * verdict.
  *
  * <p>Fairness: at most {@link JobSettings#maxRunning()} jobs run; waiting jobs are started one
  * client (owner) at a time, in turn, so one client's burst waits behind its own jobs, not in front
@@ -788,7 +789,7 @@ public final class JobService implements AutoCloseable {
 
     AddressResult result() {
       return new AddressResult(
-          address, Verdict.of(successes, failures, confirmations), warnings, attempts);
+          address, Agreement.verdict(successes, failures, confirmations), warnings, attempts);
     }
   }
 

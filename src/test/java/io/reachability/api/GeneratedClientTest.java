@@ -23,7 +23,6 @@ import io.reachability.client.model.Reachability;
 import io.reachability.client.model.ResponseStatus;
 import io.reachability.client.model.ServerPool;
 import io.reachability.client.model.ValidationProblem;
-import io.reachability.client.model.Verdict;
 import io.reachability.libp2p.host.Host;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -106,7 +105,7 @@ class GeneratedClientTest {
     assertThat(done.getError()).isNull();
     AddressResult result = done.getResults().get(0);
     assertThat(result.getAddress()).isEqualTo(address);
-    assertThat(result.getVerdict()).isEqualTo(Verdict.REACHABLE);
+    assertThat(result.getVerdict()).isEqualTo(Reachability.REACHABLE);
     assertThat(result.getAttempts()).hasSize(2);
     for (Attempt attempt : result.getAttempts()) {
       assertThat(attempt.getReachability()).isEqualTo(Reachability.REACHABLE);
@@ -142,7 +141,7 @@ class GeneratedClientTest {
         await(checks.submitCheck(new CheckRequestBody().addresses(List.of(address))).getId());
 
     AddressResult result = done.getResults().get(0);
-    assertThat(result.getVerdict()).isEqualTo(Verdict.UNREACHABLE);
+    assertThat(result.getVerdict()).isEqualTo(Reachability.UNREACHABLE);
     assertThat(result.getWarnings()).isNotEmpty();
     assertThat(result.getAttempts())
         .allSatisfy(

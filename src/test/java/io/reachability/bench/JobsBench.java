@@ -12,7 +12,6 @@ import io.reachability.job.CheckRequest;
 import io.reachability.job.InMemoryJobStore;
 import io.reachability.job.JobSettings;
 import io.reachability.job.JobState;
-import io.reachability.job.Verdict;
 import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.core.PeerId;
 import io.reachability.libp2p.crypto.Keys;
@@ -206,7 +205,8 @@ public final class JobsBench {
               .started(now)
               .withResults(
                   List.of(
-                      new AddressResult(address, Verdict.REACHABLE, List.of(), List.of(attempt))))
+                      new AddressResult(
+                          address, Reachability.REACHABLE, List.of(), List.of(attempt))))
               .finished(JobState.SUCCEEDED, now, null);
       store.save(job);
     }

@@ -3,13 +3,13 @@ package io.reachability.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.reachability.access.AccessProperties;
+import io.reachability.autonat.Reachability;
 import io.reachability.job.CheckJob;
 import io.reachability.job.CheckRequest;
 import io.reachability.job.CheckRequestValidator;
 import io.reachability.job.InMemoryJobStore;
 import io.reachability.job.JobService;
 import io.reachability.job.JobState;
-import io.reachability.job.Verdict;
 import io.reachability.libp2p.host.Host;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -77,9 +77,9 @@ class JobConfigurationTest {
           assertThat(job.results()).hasSize(2);
           assertThat(job.results().get(0).address())
               .isEqualTo(context.getBean(Host.class).listenAddresses().get(0));
-          assertThat(job.results().get(0).verdict()).isEqualTo(Verdict.REACHABLE);
+          assertThat(job.results().get(0).verdict()).isEqualTo(Reachability.REACHABLE);
           // announced, so no warning, but nothing listens there
-          assertThat(job.results().get(1).verdict()).isEqualTo(Verdict.UNREACHABLE);
+          assertThat(job.results().get(1).verdict()).isEqualTo(Reachability.UNREACHABLE);
           assertThat(job.results().get(1).warnings()).isEmpty();
           accepted.set(job);
         });

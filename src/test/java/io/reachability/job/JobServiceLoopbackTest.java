@@ -84,7 +84,7 @@ class JobServiceLoopbackTest {
     assertThat(job.state()).isEqualTo(JobState.SUCCEEDED);
     AddressResult result = job.results().get(0);
     assertThat(result.address()).isEqualTo(node.listenAddresses().get(0));
-    assertThat(result.verdict()).isEqualTo(Verdict.REACHABLE);
+    assertThat(result.verdict()).isEqualTo(Reachability.REACHABLE);
     assertThat(result.warnings()).isEmpty();
     assertThat(result.attempts()).hasSize(POOL_SIZE);
     assertThat(result.attempts().stream().map(Attempt::server).distinct()).hasSize(POOL_SIZE);
@@ -108,7 +108,7 @@ class JobServiceLoopbackTest {
 
     assertThat(job.state()).isEqualTo(JobState.SUCCEEDED);
     AddressResult result = job.results().get(0);
-    assertThat(result.verdict()).isEqualTo(Verdict.UNREACHABLE);
+    assertThat(result.verdict()).isEqualTo(Reachability.UNREACHABLE);
     assertThat(result.warnings())
         .singleElement()
         .asString()

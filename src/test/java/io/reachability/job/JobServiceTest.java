@@ -177,7 +177,7 @@ class JobServiceTest {
     assertThat(job.startedAt()).isNotNull();
     assertThat(job.finishedAt()).isNotNull();
     AddressResult result = job.results().get(0);
-    assertThat(result.verdict()).isEqualTo(Verdict.REACHABLE);
+    assertThat(result.verdict()).isEqualTo(Reachability.REACHABLE);
     assertThat(result.warnings()).isEmpty();
     // the default of three confirmations, from three distinct servers, one of the four not asked
     assertThat(result.attempts()).hasSize(3).allMatch(Attempt::nonceVerified);
@@ -188,7 +188,7 @@ class JobServiceTest {
   void unreachableByTheMajority() throws Exception {
     JobService service = service(Script.UNREACHABLE, Script.UNREACHABLE, Script.REACHABLE);
     CheckJob job = finished(service, service.submit(CheckRequest.of(List.of(LISTEN))));
-    assertThat(job.results().get(0).verdict()).isEqualTo(Verdict.UNREACHABLE);
+    assertThat(job.results().get(0).verdict()).isEqualTo(Reachability.UNREACHABLE);
   }
 
   @Test
@@ -197,7 +197,7 @@ class JobServiceTest {
     JobService service = service(Script.REFUSED, Script.THROWS, Script.REACHABLE, Script.REACHABLE);
     CheckJob job = finished(service, service.submit(CheckRequest.of(List.of(LISTEN))));
     AddressResult result = job.results().get(0);
-    assertThat(result.verdict()).isEqualTo(Verdict.REACHABLE);
+    assertThat(result.verdict()).isEqualTo(Reachability.REACHABLE);
     assertThat(result.attempts()).hasSize(4);
     assertThat(result.attempts().stream().map(Attempt::server).distinct()).hasSize(4);
     assertThat(result.attempts())
@@ -215,7 +215,7 @@ class JobServiceTest {
         finished(exhausted, exhausted.submit(CheckRequest.of(List.of(LISTEN)))).results().get(0);
     assertThat(one.verdict())
         .as("one success of three wanted decides nothing")
-        .isEqualTo(Verdict.UNKNOWN);
+        .isEqualTo(Reachability.UNKNOWN);
     assertThat(one.attempts()).hasSize(3);
   }
 
@@ -229,7 +229,7 @@ class JobServiceTest {
       AddressResult result =
           finished(service, service.submit(CheckRequest.of(List.of(LISTEN)))).results().get(0);
       long refusals = result.attempts().stream().filter(a -> a.error() != null).count();
-      assertThat(result.verdict()).isEqualTo(Verdict.REACHABLE);
+      assertThat(result.verdict()).isEqualTo(Reachability.REACHABLE);
       assertThat(result.attempts()).hasSize(3 + (int) refusals);
       assertThat(asked).hasSize(result.attempts().size());
     }
@@ -239,7 +239,7 @@ class JobServiceTest {
   void confirmationsAreCappedAtThePoolSize() throws Exception {
     JobService service = service(Script.REACHABLE);
     CheckJob job = finished(service, service.submit(CheckRequest.of(List.of(LISTEN))));
-    assertThat(job.results().get(0).verdict()).isEqualTo(Verdict.REACHABLE);
+    assertThat(job.results().get(0).verdict()).isEqualTo(Reachability.REACHABLE);
 
     JobService two = service(Script.REACHABLE, Script.REACHABLE, Script.REACHABLE);
     CheckJob oneConfirmation =
@@ -266,7 +266,7 @@ class JobServiceTest {
     JobService service = service(Script.REACHABLE, Script.REACHABLE, Script.REACHABLE);
     CheckJob job =
         finished(service, service.submit(CheckRequest.of(List.of(LISTEN)).withServers(own)));
-    assertThat(job.results().get(0).verdict()).isEqualTo(Verdict.UNREACHABLE);
+    assertThat(job.results().get(0).verdict()).isEqualTo(Reachability.UNREACHABLE);
     assertThat(asked).containsExactlyInAnyOrderElementsOf(own);
   }
 
@@ -400,7 +400,7 @@ class JobServiceTest {
     assertThat(job.state()).isEqualTo(JobState.FAILED);
     assertThat(job.error()).startsWith("timed out after").endsWith("with 1 of 2 addresses checked");
     AddressResult result = job.results().get(0);
-    assertThat(result.verdict()).isEqualTo(Verdict.UNKNOWN);
+    assertThat(result.verdict()).isEqualTo(Reachability.UNKNOWN);
     assertThat(result.attempts())
         .hasSize(2)
         .allMatch(a -> JobService.NO_ANSWER_IN_TIME.equals(a.error()));

@@ -3,11 +3,12 @@ package io.reachability.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.reachability.autonat.Reachability;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** The verdict table: min(2, confirmations) must agree, and agree by a majority. */
-class VerdictTest {
+class AgreementTest {
 
   @ParameterizedTest(name = "{0} successes, {1} failures, {2} confirmations -> {3}")
   @CsvSource({
@@ -37,14 +38,14 @@ class VerdictTest {
     "3, 2, 5, REACHABLE",
     "2, 3, 5, UNREACHABLE",
   })
-  void table(int successes, int failures, int confirmations, Verdict expected) {
-    assertThat(Verdict.of(successes, failures, confirmations)).isEqualTo(expected);
+  void table(int successes, int failures, int confirmations, Reachability expected) {
+    assertThat(Agreement.verdict(successes, failures, confirmations)).isEqualTo(expected);
   }
 
   @ParameterizedTest
   @CsvSource({"-1, 0, 1", "0, -1, 1", "0, 0, 0"})
   void rejectsNonsense(int successes, int failures, int confirmations) {
-    assertThatThrownBy(() -> Verdict.of(successes, failures, confirmations))
+    assertThatThrownBy(() -> Agreement.verdict(successes, failures, confirmations))
         .isInstanceOf(IllegalArgumentException.class);
   }
 }

@@ -1,17 +1,17 @@
 package io.reachability.job;
 
+import io.reachability.autonat.Reachability;
+
 /**
- * What a job concludes about one address from the answers of several servers.
+ * How a job concludes about one address from the answers of several servers: its verdict is a
+ * {@link Reachability}, the same type one server's answer and the monitor give.
  *
  * <p>With {@code c} confirmations wanted (after capping them at the number of servers), an address
  * is REACHABLE when at least {@code min(2, c)} servers reached it and more reached it than failed
  * to, UNREACHABLE in the mirror case, and UNKNOWN otherwise: one server's word is enough only when
  * a single confirmation was asked for, and a tie never decides.
  */
-public enum Verdict {
-  REACHABLE,
-  UNREACHABLE,
-  UNKNOWN;
+public final class Agreement {
 
   /**
    * Servers that must agree before a verdict is given, when more than one confirmation is wanted.
@@ -25,7 +25,7 @@ public enum Verdict {
    * @param failures servers that tried and could not connect
    * @param confirmations confirmations wanted (at least 1)
    */
-  public static Verdict of(int successes, int failures, int confirmations) {
+  public static Reachability verdict(int successes, int failures, int confirmations) {
     if (successes < 0 || failures < 0 || confirmations < 1) {
       throw new IllegalArgumentException(
           "need successes, failures >= 0 and confirmations >= 1, was "
@@ -37,11 +37,13 @@ public enum Verdict {
     }
     int needed = Math.min(AGREEMENT, confirmations);
     if (successes >= needed && successes > failures) {
-      return REACHABLE;
+      return Reachability.REACHABLE;
     }
     if (failures >= needed && failures > successes) {
-      return UNREACHABLE;
+      return Reachability.UNREACHABLE;
     }
-    return UNKNOWN;
+    return Reachability.UNKNOWN;
   }
+
+  private Agreement() {}
 }
