@@ -3,7 +3,6 @@ package io.reachability.job;
 import io.reachability.autonat.AutonatMessages;
 import io.reachability.autonat.CheckOptions;
 import io.reachability.autonat.CheckResult;
-import io.reachability.autonat.Reachability;
 import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.pool.PoolServer;
 import io.reachability.pool.ServerPool;
@@ -447,11 +446,10 @@ public final class JobService implements AutoCloseable {
     if (timer != null) {
       timer.cancel(false);
     }
-    for (InFlight check : run.round().inFlight.values()) {
+    for (AddressRound.Check check : run.round().giveUp(null, System.nanoTime())) {
       checksInFlight--;
       effects.abandon(check.future);
     }
-    run.round().inFlight.clear();
     wantChecks.remove(run);
     running.remove(run.id);
     released(run.owner);
@@ -532,15 +530,15 @@ public final class JobService implements AutoCloseable {
   private void launch(Launch launch) {
     CompletableFuture<CheckResult> check;
     try {
-      check = checker.check(launch.server, launch.round.address, launch.options);
+      check = checker.check(launch.check.server, launch.round.address(), launch.options);
     } catch (RuntimeException e) {
       check = CompletableFuture.failedFuture(e);
     }
     boolean abandoned;
     synchronized (lock) {
-      abandoned = launch.round.inFlight.get(launch.server) != launch.slot;
+      abandoned = !launch.round.awaits(launch.check);
       if (!abandoned) {
-        launch.slot.future = check;
+        launch.check.future = check;
       }
     }
     if (abandoned) {
@@ -565,23 +563,23 @@ public final class JobService implements AutoCloseable {
         result != null
             ? Attempt.of(result)
             : Attempt.failed(
-                launch.server,
+                launch.check.server,
                 message(error),
-                Duration.ofNanos(System.nanoTime() - launch.slot.startNanos));
+                Duration.ofNanos(System.nanoTime() - launch.check.startNanos));
     String shown = AttemptErrors.forCaller(answer.error());
     if (!Objects.equals(shown, answer.error())) {
-      log.debug("check of {} by {}: {}", launch.round.address, launch.server, answer.error());
+      log.debug(
+          "check of {} by {}: {}", launch.round.address(), launch.check.server, answer.error());
     }
     Attempt attempt = answer.withError(shown);
     Effects effects = new Effects();
     synchronized (lock) {
-      Round round = launch.round;
-      if (round.inFlight.remove(launch.server) != launch.slot) {
+      AddressRound round = launch.round;
+      if (!round.answer(launch.check, attempt)) {
         return; // the job ended (timeout, cancel, shutdown) and gave its slot back already
       }
       checksInFlight--;
       effects.pump = true;
-      round.record(attempt);
       Run run = launch.run;
       if (round.done()) {
         run.completeRound(effects);
@@ -598,13 +596,12 @@ public final class JobService implements AutoCloseable {
       if (run.ended) {
         return;
       }
-      long now = System.nanoTime();
-      Round round = run.round();
-      round.inFlight.forEach(
-          (server, check) ->
-              round.attempts.add(
-                  Attempt.failed(
-                      server, NO_ANSWER_IN_TIME, Duration.ofNanos(now - check.startNanos))));
+      AddressRound round = run.round();
+      // endRun finds nothing in flight any more: the slots are given back here
+      for (AddressRound.Check check : round.giveUp(NO_ANSWER_IN_TIME, System.nanoTime())) {
+        checksInFlight--;
+        effects.abandon(check.future);
+      }
       run.results.add(round.result());
       saveResults(run);
       endRun(
@@ -679,7 +676,7 @@ public final class JobService implements AutoCloseable {
     final long deadline;
     final List<AddressResult> results = new ArrayList<>();
     @Nullable ScheduledFuture<?> timer;
-    @Nullable Round round;
+    @Nullable AddressRound round;
     int next;
     boolean ended;
 
@@ -703,7 +700,7 @@ public final class JobService implements AutoCloseable {
       this.deadline = System.nanoTime() + timeout.toNanos();
     }
 
-    Round round() {
+    AddressRound round() {
       return Objects.requireNonNull(round, "round");
     }
 
@@ -713,7 +710,7 @@ public final class JobService implements AutoCloseable {
       List<Multiaddr> order = new ArrayList<>(servers);
       Collections.shuffle(
           order, ThreadLocalRandom.current()); // spread jobs over a pool larger than needed
-      round = new Round(address, node.warnings(address), order, confirmations);
+      round = new AddressRound(address, node.warnings(address), order, confirmations);
       if (!wantChecks.contains(this)) {
         wantChecks.addLast(this);
       }
@@ -732,78 +729,22 @@ public final class JobService implements AutoCloseable {
 
     /** The next server to ask about the current address; null when no more are needed now. */
     @Nullable Launch nextLaunch() {
-      Round current = round();
-      long left = deadline - System.nanoTime();
+      AddressRound current = round();
+      long now = System.nanoTime();
+      long left = deadline - now;
       if (ended || !current.wantsMore() || left <= 0) {
         return null; // at the deadline the timer ends the job
       }
-      Multiaddr server = current.untried.pollFirst();
-      InFlight slot = new InFlight(System.nanoTime());
-      current.inFlight.put(server, slot);
+      AddressRound.Check check = current.ask(now);
       // no check outlives the job
       Duration bound = Duration.ofNanos(left);
       CheckOptions checkOptions =
           options.withTimeout(options.timeout().compareTo(bound) <= 0 ? options.timeout() : bound);
-      return new Launch(this, current, server, checkOptions, slot);
-    }
-  }
-
-  /** One address of a running job: the servers asked and their answers. */
-  private static final class Round {
-    final Multiaddr address;
-    final List<String> warnings;
-    final Deque<Multiaddr> untried;
-    final int confirmations;
-    final Map<Multiaddr, InFlight> inFlight = new LinkedHashMap<>();
-    final List<Attempt> attempts = new ArrayList<>();
-    int successes;
-    int failures;
-
-    Round(Multiaddr address, List<String> warnings, List<Multiaddr> servers, int confirmations) {
-      this.address = address;
-      this.warnings = warnings;
-      this.untried = new ArrayDeque<>(servers);
-      this.confirmations = confirmations;
-    }
-
-    /**
-     * Whether another server should be asked now: answers that decide plus those awaited fall
-     * short.
-     */
-    boolean wantsMore() {
-      return successes + failures + inFlight.size() < confirmations && !untried.isEmpty();
-    }
-
-    boolean done() {
-      return inFlight.isEmpty() && !wantsMore();
-    }
-
-    void record(Attempt attempt) {
-      attempts.add(attempt);
-      if (attempt.reachability() == Reachability.REACHABLE) {
-        successes++;
-      } else if (attempt.reachability() == Reachability.UNREACHABLE) {
-        failures++;
-      }
-    }
-
-    AddressResult result() {
-      return new AddressResult(
-          address, Agreement.verdict(successes, failures, confirmations), warnings, attempts);
-    }
-  }
-
-  /** A check in flight; its future is known once launched. */
-  private static final class InFlight {
-    final long startNanos;
-    @Nullable CompletableFuture<CheckResult> future;
-
-    InFlight(long startNanos) {
-      this.startNanos = startNanos;
+      return new Launch(this, current, check, checkOptions);
     }
   }
 
   /** A check to launch outside the lock. */
   private record Launch(
-      Run run, Round round, Multiaddr server, CheckOptions options, InFlight slot) {}
+      Run run, AddressRound round, AddressRound.Check check, CheckOptions options) {}
 }
