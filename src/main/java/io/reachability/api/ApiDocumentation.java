@@ -19,6 +19,7 @@ import io.swagger.v3.oas.models.security.SecurityScheme;
 import io.swagger.v3.oas.models.servers.Server;
 import io.swagger.v3.oas.models.tags.Tag;
 import java.lang.reflect.RecordComponent;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -253,6 +254,43 @@ class ApiDocumentation {
                           }));
     };
   }
+
+  /**
+   * Every 429 and 503 says when to try again ({@code Retry-After}), so the controllers' annotations
+   * need not repeat the header.
+   */
+  @Bean
+  OpenApiCustomizer retryAfterHeaders() {
+    return openApi -> {
+      if (openApi.getPaths() == null) {
+        return;
+      }
+      openApi
+          .getPaths()
+          .values()
+          .forEach(
+              path ->
+                  path.readOperations()
+                      .forEach(
+                          operation ->
+                              operation.getResponses().forEach(ApiDocumentation::addRetryAfter)));
+    };
+  }
+
+  private static void addRetryAfter(String code, ApiResponse response) {
+    boolean retryLater = code.equals("429") || code.equals("503");
+    if (retryLater
+        && (response.getHeaders() == null || !response.getHeaders().containsKey(RETRY_AFTER))) {
+      response.addHeaderObject(
+          RETRY_AFTER,
+          new io.swagger.v3.oas.models.headers.Header()
+              .required(true)
+              .description("Seconds to wait before trying again (at least 1).")
+              .schema(new io.swagger.v3.oas.models.media.IntegerSchema().minimum(BigDecimal.ONE)));
+    }
+  }
+
+  static final String RETRY_AFTER = "Retry-After";
 
   private static ApiResponse problem(String description) {
     return new ApiResponse()

@@ -228,12 +228,6 @@ class CheckController {
           or already has `reach.jobs.max-unfinished-per-client` jobs queued or running. Other
           clients are not affected.\
           """,
-      headers =
-          @Header(
-              name = "Retry-After",
-              required = true,
-              description = "Seconds to wait before submitting again (at least 1).",
-              schema = @Schema(type = "integer", minimum = "1")),
       content =
           @Content(
               mediaType = ApiDocumentation.PROBLEM_JSON,
@@ -245,12 +239,6 @@ class CheckController {
           The job was not accepted and nothing was stored: the job queue is full
           (`reach.jobs.queue-capacity` jobs waiting), or the service is shutting down.\
           """,
-      headers =
-          @Header(
-              name = "Retry-After",
-              required = true,
-              description = "Seconds to wait before submitting again (at least 1).",
-              schema = @Schema(type = "integer", minimum = "1")),
       content =
           @Content(
               mediaType = ApiDocumentation.PROBLEM_JSON,

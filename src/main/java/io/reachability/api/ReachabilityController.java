@@ -6,7 +6,6 @@ import io.reachability.pool.EmbeddedPool;
 import io.reachability.pool.ServerPool;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
-import io.swagger.v3.oas.annotations.headers.Header;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
@@ -100,12 +99,6 @@ class ReachabilityController implements DisposableBean {
           "As many subscribers as the stream takes ("
               + ReachabilityEvents.MAX_SUBSCRIBERS
               + ") are connected.",
-      headers =
-          @Header(
-              name = "Retry-After",
-              required = true,
-              description = "Seconds to wait.",
-              schema = @Schema(type = "integer", minimum = "1")),
       content =
           @Content(
               mediaType = ApiDocumentation.PROBLEM_JSON,
@@ -116,12 +109,6 @@ class ReachabilityController implements DisposableBean {
           "This client (its API key, or its IP address without one; admins are not counted) has "
               + ReachabilityEvents.MAX_SUBSCRIBERS_PER_CLIENT
               + " event streams open already; other clients are not affected.",
-      headers =
-          @Header(
-              name = "Retry-After",
-              required = true,
-              description = "Seconds to wait.",
-              schema = @Schema(type = "integer", minimum = "1")),
       content =
           @Content(
               mediaType = ApiDocumentation.PROBLEM_JSON,
