@@ -68,6 +68,16 @@ class ArchitectureTest {
               "io.reachability.pool..",
               "io.reachability.config..");
 
+  /** AutoNAT works on connections and streams; which muxer carries them is the host's business. */
+  @ArchTest
+  static final ArchRule autonatIsIndependentOfAnyMuxer =
+      noClasses()
+          .that()
+          .resideInAPackage("io.reachability.autonat..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage("io.reachability.libp2p.yamux..");
+
   @ArchTest
   static final ArchRule jobsAndPoolAreSpringFree =
       noClasses()

@@ -1,5 +1,6 @@
 package io.reachability.autonat;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageLite;
 import io.netty.buffer.ByteBuf;
@@ -7,8 +8,10 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufInputStream;
 import io.reachability.autonat.pb.AutonatV2Protos;
 import io.reachability.libp2p.Libp2pException;
+import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.multiformats.Varint;
 import java.io.IOException;
+import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
@@ -73,5 +76,25 @@ public final class AutonatMessages {
     } catch (IOException e) {
       throw new Libp2pException("malformed DialBackResponse: " + e.getMessage(), e);
     }
+  }
+
+  /** {@code Message{dialRequest{addrs, nonce}}}: the addresses as given, in order, as bytes. */
+  static AutonatV2Protos.Message dialRequest(List<Multiaddr> addresses, long nonce) {
+    AutonatV2Protos.DialRequest.Builder request =
+        AutonatV2Protos.DialRequest.newBuilder().setNonce(nonce);
+    for (Multiaddr address : addresses) {
+      request.addAddrs(ByteString.copyFrom(address.toBytes()));
+    }
+    return AutonatV2Protos.Message.newBuilder().setDialRequest(request).build();
+  }
+
+  /** {@code Message{dialDataResponse{data: size zero bytes}}}, serialised. */
+  static byte[] dialDataMessage(int size) {
+    return AutonatV2Protos.Message.newBuilder()
+        .setDialDataResponse(
+            AutonatV2Protos.DialDataResponse.newBuilder()
+                .setData(ByteString.copyFrom(new byte[size])))
+        .build()
+        .toByteArray();
   }
 }

@@ -168,10 +168,6 @@ public final class AutonatServer implements AutoCloseable {
     listeners.add(Objects.requireNonNull(listener));
   }
 
-  public void removeOutcomeListener(Consumer<DialRequestOutcome> listener) {
-    listeners.remove(listener);
-  }
-
   /** Requests answered with {@code status} since start. */
   public long responses(ResponseStatus status) {
     return counter(responses, status).sum();
@@ -193,10 +189,6 @@ public final class AutonatServer implements AutoCloseable {
   /** Dial-data bytes received in total. */
   public long dialDataBytesReceived() {
     return dialDataBytes.sum();
-  }
-
-  RateLimiter rateLimiter() {
-    return limiter;
   }
 
   private List<Multiaddr> ownAddresses() {

@@ -17,8 +17,8 @@ import io.reachability.libp2p.Libp2pException;
 import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.core.PeerId;
 import io.reachability.libp2p.core.Stream;
+import io.reachability.libp2p.core.StreamResetException;
 import io.reachability.libp2p.multiformats.UvarintFrameDecoder;
-import io.reachability.libp2p.yamux.YamuxStreamResetException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -197,7 +197,7 @@ final class DialRequestHandler extends ChannelInboundHandlerAdapter {
     if (state == State.DONE) {
       return;
     }
-    if (cause instanceof YamuxStreamResetException) {
+    if (cause instanceof StreamResetException) {
       finish(
           null,
           DialStatus.UNUSED,

@@ -40,9 +40,4 @@ public record DialRequestOutcome(
   public boolean wasReset() {
     return responseStatus == null;
   }
-
-  /** True when the client was asked to pay dial data. */
-  public boolean dialDataRequired() {
-    return dialDataRequested > 0;
-  }
 }

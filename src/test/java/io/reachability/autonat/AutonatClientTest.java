@@ -402,7 +402,7 @@ class AutonatClientTest {
       assertThat(clientHost.inboundTurnedAway()).isPositive();
       assertThat(result.reachability()).isEqualTo(Reachability.UNKNOWN);
       assertThat(result.dialStatus()).isEqualTo(DialStatus.E_DIAL_ERROR);
-      assertThat(result.reason()).isEqualTo(AutonatClient.TURNED_AWAY_DURING_CHECK);
+      assertThat(result.reason()).isEqualTo(DialRequestExchange.TURNED_AWAY_DURING_CHECK);
     }
   }
 

@@ -28,7 +28,7 @@ class AutonatClientWireTest {
   void dialRequestWithOneAddressAndAFixed64Nonce() {
     byte[] wire =
         framed(
-            AutonatClient.dialRequest(
+            AutonatMessages.dialRequest(
                     List.of(Multiaddr.fromString("/ip4/1.2.3.4/tcp/4001")), 0x0102030405060708L)
                 .toByteArray());
     assertThat(wire)
@@ -50,7 +50,7 @@ class AutonatClientWireTest {
             Multiaddr.fromString("/ip6/::1/tcp/2"),
             Multiaddr.fromString("/dns/example.com/tcp/3/wss"));
     AutonatV2Protos.DialRequest request =
-        AutonatClient.dialRequest(addresses, -1L).getDialRequest();
+        AutonatMessages.dialRequest(addresses, -1L).getDialRequest();
     assertThat(request.getAddrsList())
         .extracting(b -> Multiaddr.fromBytes(b.toByteArray()))
         .containsExactlyElementsOf(addresses);
@@ -75,7 +75,7 @@ class AutonatClientWireTest {
 
   @Test
   void aFullDialDataChunk() {
-    byte[] wire = framed(AutonatClient.dialDataMessage(4096));
+    byte[] wire = framed(AutonatMessages.dialDataMessage(4096));
     assertThat(Arrays.copyOf(wire, 7))
         .containsExactly(
             0x86, 0x20, // frame length 4102
@@ -91,7 +91,7 @@ class AutonatClientWireTest {
 
   @Test
   void aSmallLastDialDataChunk() {
-    assertThat(framed(AutonatClient.dialDataMessage(3)))
+    assertThat(framed(AutonatMessages.dialDataMessage(3)))
         .containsExactly(
             0x07, // frame length 7
             0x22, 0x05, // Message.dialDataResponse, 5 bytes
@@ -101,7 +101,7 @@ class AutonatClientWireTest {
 
   @Test
   void durationsInReasonsAreReadable() {
-    assertThat(AutonatClient.human(Duration.ofSeconds(15))).isEqualTo("15 s");
-    assertThat(AutonatClient.human(Duration.ofMillis(500))).isEqualTo("500 ms");
+    assertThat(DialRequestExchange.human(Duration.ofSeconds(15))).isEqualTo("15 s");
+    assertThat(DialRequestExchange.human(Duration.ofMillis(500))).isEqualTo("500 ms");
   }
 }

@@ -13,10 +13,10 @@ import io.reachability.libp2p.core.Connection;
 import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.core.PeerId;
 import io.reachability.libp2p.core.Stream;
+import io.reachability.libp2p.core.StreamResetException;
 import io.reachability.libp2p.host.Host;
 import io.reachability.libp2p.multiformats.UvarintFrameDecoder;
 import io.reachability.libp2p.multiformats.Varint;
-import io.reachability.libp2p.yamux.YamuxStreamResetException;
 import io.reachability.testing.LeakRecorder;
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
@@ -170,7 +170,7 @@ final class ScriptedClient implements AutoCloseable {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-          events.add(cause instanceof YamuxStreamResetException ? RESET : cause);
+          events.add(cause instanceof StreamResetException ? RESET : cause);
         }
       };
     }

@@ -13,10 +13,10 @@ import io.reachability.libp2p.core.Connection;
 import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.core.PeerId;
 import io.reachability.libp2p.core.Stream;
+import io.reachability.libp2p.core.StreamResetException;
 import io.reachability.libp2p.host.Host;
 import io.reachability.libp2p.multiformats.UvarintFrameDecoder;
 import io.reachability.libp2p.multiformats.Varint;
-import io.reachability.libp2p.yamux.YamuxStreamResetException;
 import io.reachability.testing.LeakRecorder;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
@@ -149,7 +149,7 @@ final class ScriptedServer implements AutoCloseable {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-          inbox.add(cause instanceof YamuxStreamResetException ? Event.RESET : cause);
+          inbox.add(cause instanceof StreamResetException ? Event.RESET : cause);
         }
 
         @Override
@@ -328,7 +328,7 @@ final class ScriptedServer implements AutoCloseable {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      if (cause instanceof YamuxStreamResetException) {
+      if (cause instanceof StreamResetException) {
         reset = true;
       } else {
         outcome.completeExceptionally(cause);

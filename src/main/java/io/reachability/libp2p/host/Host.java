@@ -364,10 +364,6 @@ public final class Host implements AutoCloseable {
     listeners.add(listener);
   }
 
-  public void removeConnectionListener(ConnectionListener listener) {
-    listeners.remove(listener);
-  }
-
   /**
    * Addresses peers observed for this node over identify on connections this node dialed (see
    * {@link ObservedAddress}): only {@code /ip4|ip6/…/tcp/port} of the connection's own IP family,

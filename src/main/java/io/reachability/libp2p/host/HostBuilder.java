@@ -55,11 +55,6 @@ public final class HostBuilder {
     return this;
   }
 
-  public HostBuilder connectionListener(ConnectionListener listener) {
-    listeners.add(Objects.requireNonNull(listener));
-    return this;
-  }
-
   public HostBuilder settings(HostSettings value) {
     this.settings = Objects.requireNonNull(value);
     return this;

@@ -63,10 +63,6 @@ final class HandshakeState {
     symmetric.mixHash(prologue);
   }
 
-  boolean isInitiator() {
-    return initiator;
-  }
-
   /** Whether it is this side's turn to write. */
   boolean isMyTurn() {
     return next < MESSAGES && (next % 2 == 0) == initiator;

@@ -119,10 +119,6 @@ public final class YamuxHandler extends ChannelDuplexHandler {
     this.nextStreamId = client ? 1 : 2;
   }
 
-  public boolean isClient() {
-    return client;
-  }
-
   public YamuxSettings settings() {
     return settings;
   }

@@ -95,21 +95,6 @@ public record YamuxSettings(
         streamCloseTimeout);
   }
 
-  public YamuxSettings withMaxBufferedBytesPerStream(int max) {
-    return new YamuxSettings(
-        initialWindow, maxInboundStreams, max, maxFramePayload, pingTimeout, streamCloseTimeout);
-  }
-
-  public YamuxSettings withMaxFramePayload(int max) {
-    return new YamuxSettings(
-        initialWindow,
-        maxInboundStreams,
-        maxBufferedBytesPerStream,
-        max,
-        pingTimeout,
-        streamCloseTimeout);
-  }
-
   public YamuxSettings withPingTimeout(Duration timeout) {
     return new YamuxSettings(
         initialWindow,

@@ -1,7 +1,9 @@
 package io.reachability.libp2p.yamux;
 
-/** Fired into a stream's pipeline when the peer resets the stream (RST flag). */
-public final class YamuxStreamResetException extends YamuxException {
+import io.reachability.libp2p.core.StreamResetException;
+
+/** Fired into a stream's pipeline when the peer resets the Yamux stream (RST flag). */
+public final class YamuxStreamResetException extends StreamResetException {
 
   private static final long serialVersionUID = 1L;
 
