@@ -12,8 +12,6 @@ import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.multiformats.Varint;
 import java.io.IOException;
 import java.util.List;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 
 /**
  * Wire helpers shared by client and server: every AutoNAT v2 message is an unsigned-varint length
@@ -37,16 +35,6 @@ public final class AutonatMessages {
     ByteBuf out = alloc.buffer(Varint.encodedLength(message.length) + message.length);
     Varint.write(message.length, out);
     return out.writeBytes(message);
-  }
-
-  /** The message of the error a future failed with, without the CompletionException wrapping. */
-  public static String errorText(Throwable error) {
-    Throwable t = error;
-    while ((t instanceof CompletionException || t instanceof ExecutionException)
-        && t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t.getMessage() != null ? t.getMessage() : t.toString();
   }
 
   /** Parses a dial-request stream frame; does not release it. */

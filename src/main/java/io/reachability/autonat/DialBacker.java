@@ -9,6 +9,7 @@ import io.netty.util.concurrent.EventExecutor;
 import io.reachability.autonat.pb.AutonatV2Protos;
 import io.reachability.libp2p.Libp2pException;
 import io.reachability.libp2p.core.Connection;
+import io.reachability.libp2p.core.Errors;
 import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.core.Stream;
 import io.reachability.libp2p.core.Streams;
@@ -162,7 +163,7 @@ final class DialBacker {
     if (error == null) {
       return "no connection";
     }
-    return AutonatMessages.errorText(error);
+    return Errors.describe(error);
   }
 
   /** Completes when one well-formed DialBackResponse{OK} arrives; anything else fails. */

@@ -7,6 +7,7 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.DecoderException;
 import io.reachability.autonat.pb.AutonatV2Protos;
 import io.reachability.libp2p.Libp2pException;
+import io.reachability.libp2p.core.Errors;
 import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.core.PeerId;
 import io.reachability.libp2p.core.Stream;
@@ -170,7 +171,7 @@ final class DialRequestExchange {
             (connection, error) -> {
               if (error != null) {
                 finish(
-                    unknown("cannot connect to the server: " + AutonatMessages.errorText(error)),
+                    unknown("cannot connect to the server: " + Errors.describe(error)),
                     StreamEnd.RESET);
                 return;
               }
@@ -196,7 +197,7 @@ final class DialRequestExchange {
                                   "cannot open a "
                                       + AutonatV2.DIAL_REQUEST_PROTOCOL
                                       + " stream: "
-                                      + AutonatMessages.errorText(streamError)),
+                                      + Errors.describe(streamError)),
                               StreamEnd.RESET);
                         }
                       });
@@ -230,7 +231,7 @@ final class DialRequestExchange {
             f -> {
               if (!f.isSuccess()) {
                 finish(
-                    unknown("cannot send the request: " + AutonatMessages.errorText(f.cause())),
+                    unknown("cannot send the request: " + Errors.describe(f.cause())),
                     StreamEnd.RESET);
               }
             });

@@ -1,8 +1,8 @@
 package io.reachability.job;
 
-import io.reachability.autonat.AutonatMessages;
 import io.reachability.autonat.CheckOptions;
 import io.reachability.autonat.CheckResult;
+import io.reachability.libp2p.core.Errors;
 import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.pool.PoolServer;
 import io.reachability.pool.ServerPool;
@@ -625,7 +625,7 @@ public final class JobService implements AutoCloseable {
   }
 
   private static String message(@Nullable Throwable error) {
-    return error == null ? "the check failed" : AutonatMessages.errorText(error);
+    return error == null ? "the check failed" : Errors.describe(error);
   }
 
   // ---- state of running jobs (guarded by the lock)

@@ -1,12 +1,12 @@
 package io.reachability.libp2p.host;
 
 import io.netty.channel.Channel;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.util.concurrent.EventExecutor;
 import io.reachability.libp2p.Libp2pException;
 import io.reachability.libp2p.core.Connection;
 import io.reachability.libp2p.core.ConnectionListener;
 import io.reachability.libp2p.core.Direction;
+import io.reachability.libp2p.core.Errors;
 import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.core.PeerId;
 import io.reachability.libp2p.core.ProtocolHandler;
@@ -20,30 +20,19 @@ import io.reachability.libp2p.ping.PingService;
 import io.reachability.libp2p.transport.ConnectionUpgrader;
 import io.reachability.libp2p.transport.StreamHandlerRegistry;
 import io.reachability.libp2p.transport.TcpTransport;
-import java.io.IOException;
-import java.net.Inet6Address;
+import io.reachability.libp2p.transport.Transport;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.NetworkInterface;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -116,40 +105,21 @@ public final class Host implements AutoCloseable {
   private final String threadName;
   private final boolean identifyOnConnect;
   private final boolean nativeTransport;
-  private final InboundLimits inboundLimits;
-  private final List<InboundReservation> reservations = new CopyOnWriteArrayList<>();
-
-  /**
-   * Inbound connections turned away for lack of room: refused at accept or pushed out of a reserve.
-   */
-  private final AtomicLong turnedAway = new AtomicLong();
-
-  private volatile @Nullable TcpTransport transport;
-  private final ConnectionUpgrader upgrader;
   private final Registry registry = new Registry();
-  private final List<ConnectionListener> listeners;
+  private final HostAddresses addresses;
+  private final ConnectionManager connections;
   private final List<Channel> servers = new CopyOnWriteArrayList<>();
-  private final List<Multiaddr> boundAddresses = new CopyOnWriteArrayList<>();
-  private volatile List<Multiaddr> interfaceAddresses = List.of();
-  private volatile @Nullable UnaryOperator<List<Multiaddr>> advertisedFilter;
-  private final AtomicBoolean filterFailureLogged = new AtomicBoolean();
-  private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
-  private final Map<PeerId, CompletableFuture<Connection>> pendingDials = new ConcurrentHashMap<>();
   private final Map<Connection, CompletableFuture<IdentifyResult>> identified =
       new ConcurrentHashMap<>();
-  private final AtomicInteger sockets = new AtomicInteger();
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final IdentifyService identify;
   private final PingService ping = new PingService();
-  private final ObservedAddresses observed;
-  private final List<Consumer<ObservedAddress>> observedListeners = new CopyOnWriteArrayList<>();
 
   Host(
       PrivateKey identity,
       List<Multiaddr> listenConfig,
       Map<String, ProtocolHandler> handlers,
-      List<ConnectionListener> listeners,
       HostSettings settings,
       String threadName,
       boolean identifyOnConnect,
@@ -157,19 +127,19 @@ public final class Host implements AutoCloseable {
       Clock clock) {
     this.identifyOnConnect = identifyOnConnect;
     this.nativeTransport = nativeTransport;
-    this.observed = new ObservedAddresses(clock, MAX_OBSERVED_ADDRESSES, MAX_OBSERVERS_PER_ADDRESS);
     this.identity = identity;
     this.peerId = PeerId.fromPublicKey(identity.publicKey());
     this.listenConfig = listenConfig;
     this.settings = settings;
-    this.listeners = new CopyOnWriteArrayList<>(listeners);
     this.threadName = threadName;
-    this.upgrader = new ConnectionUpgrader(identity, settings.upgrade(), registry);
-    this.inboundLimits =
-        new InboundLimits(
-            Math.min(settings.maxInboundConnections(), settings.maxConnections()),
-            settings.maxInboundPerIp(),
-            settings.maxInboundPerSubnet());
+    this.addresses = new HostAddresses(clock);
+    this.connections =
+        new ConnectionManager(
+            peerId,
+            settings,
+            new ConnectionUpgrader(identity, settings.upgrade(), registry),
+            registry,
+            this::connected);
     this.identify =
         new IdentifyService(
             identity.publicKey(),
@@ -194,29 +164,29 @@ public final class Host implements AutoCloseable {
     }
     // event loops exist only between start() and close(): a host built but never started holds no
     // threads
-    TcpTransport tcp =
+    Transport tcp =
         new TcpTransport(settings.ioThreads(), threadName, nativeTransport, settings.reusePort());
-    transport = tcp;
+    connections.use(List.of(tcp));
     try {
       for (Multiaddr address : listenConfig) {
-        Channel server = tcp.listen(address, this::accept).join();
+        Channel server = connections.listen(address).join();
         servers.add(server);
         // the configured address with the real port: a native socket bound to 0.0.0.0 may report
         // itself as the dual-stack "::", which is not what the operator asked for
         int port = ((InetSocketAddress) server.localAddress()).getPort();
         InetAddress ip = address.toTcpSocketAddress().orElseThrow().getAddress();
-        boundAddresses.add(Multiaddr.fromSocketAddress(new InetSocketAddress(ip, port)));
+        addresses.bound(Multiaddr.fromSocketAddress(new InetSocketAddress(ip, port)));
       }
-      interfaceAddresses = expandWildcards(boundAddresses);
+      addresses.boundAll();
     } catch (RuntimeException e) {
       close();
-      throw new Libp2pException("cannot start host: " + rootMessage(e), e);
+      throw new Libp2pException("cannot start host: " + Errors.rootCause(e), e);
     }
     log.info(
-        "libp2p host {} listening on {} ({} transport{})",
+        "libp2p host {} listening on {} ({}{})",
         peerId,
-        boundAddresses,
-        tcp.isNative() ? "epoll" : "nio",
+        addresses.listen(),
+        tcp.describe(),
         dialsFromListenPort() ? ", dialing from the listen port" : "");
     return this;
   }
@@ -238,13 +208,13 @@ public final class Host implements AutoCloseable {
    * for us carry the listen port's mapping (and are worth checking) rather than an ephemeral port.
    */
   public boolean dialsFromListenPort() {
-    TcpTransport tcp = transport;
-    return tcp != null && tcp.reusesPorts() && !boundAddresses.isEmpty();
+    return addresses.anyBound()
+        && connections.transports().stream().anyMatch(Transport::reusesPorts);
   }
 
   /** The bound listen addresses (wildcards as configured, real ports). */
   public List<Multiaddr> listenAddresses() {
-    return List.copyOf(boundAddresses);
+    return addresses.listen();
   }
 
   /**
@@ -253,7 +223,7 @@ public final class Host implements AutoCloseable {
    * #advertisedAddresses()}).
    */
   public List<Multiaddr> interfaceListenAddresses() {
-    return interfaceAddresses;
+    return addresses.interfaces();
   }
 
   /**
@@ -264,33 +234,7 @@ public final class Host implements AutoCloseable {
    * of a filtered list is cut off.
    */
   public List<Multiaddr> advertisedAddresses() {
-    List<Multiaddr> all = interfaceAddresses;
-    UnaryOperator<List<Multiaddr>> filter = advertisedFilter;
-    if (filter == null) {
-      return all;
-    }
-    List<Multiaddr> filtered;
-    try {
-      filtered = List.copyOf(Objects.requireNonNull(filter.apply(all), "the filter returned null"));
-    } catch (RuntimeException e) {
-      if (filterFailureLogged.compareAndSet(false, true)) {
-        log.warn(
-            "advertised-address filter failed, announcing the unfiltered listen addresses (logged"
-                + " once)",
-            e);
-      } else {
-        log.debug("advertised-address filter failed again: {}", e.toString());
-      }
-      return all;
-    }
-    if (filtered.size() > MAX_ADVERTISED_ADDRESSES) {
-      log.debug(
-          "advertised-address filter returned {} addresses; announcing the first {}",
-          filtered.size(),
-          MAX_ADVERTISED_ADDRESSES);
-      return filtered.subList(0, MAX_ADVERTISED_ADDRESSES);
-    }
-    return filtered;
+    return addresses.advertised();
   }
 
   /**
@@ -301,26 +245,7 @@ public final class Host implements AutoCloseable {
    * non-blocking. {@code null} removes the filter.
    */
   public void setAdvertisedAddressesFilter(@Nullable UnaryOperator<List<Multiaddr>> filter) {
-    advertisedFilter = filter;
-    filterFailureLogged.set(false);
-  }
-
-  private static List<Multiaddr> expandWildcards(List<Multiaddr> bound) {
-    List<Multiaddr> result = new ArrayList<>();
-    for (Multiaddr address : bound) {
-      InetSocketAddress socket = address.toTcpSocketAddress().orElse(null);
-      if (socket == null || !socket.getAddress().isAnyLocalAddress()) {
-        result.add(address);
-        continue;
-      }
-      boolean v6 = socket.getAddress() instanceof Inet6Address;
-      for (InetAddress local : machineAddresses()) {
-        if ((local instanceof Inet6Address) == v6) {
-          result.add(Multiaddr.fromSocketAddress(new InetSocketAddress(local, socket.getPort())));
-        }
-      }
-    }
-    return List.copyOf(result);
+    addresses.setAdvertisedFilter(filter);
   }
 
   /**
@@ -328,22 +253,7 @@ public final class Host implements AutoCloseable {
    * out), without scope ids: the JDK gives every IPv6 one a scope id, which only link-local needs.
    */
   public static List<InetAddress> machineAddresses() {
-    List<InetAddress> result = new ArrayList<>();
-    try {
-      for (NetworkInterface nif : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-        if (!nif.isUp()) {
-          continue;
-        }
-        for (InetAddress address : Collections.list(nif.getInetAddresses())) {
-          if (!address.isLinkLocalAddress()) {
-            result.add(InetAddress.getByAddress(address.getAddress()));
-          }
-        }
-      }
-    } catch (IOException e) {
-      log.warn("cannot list network interfaces: {}", e.getMessage());
-    }
-    return result;
+    return HostAddresses.machineAddresses();
   }
 
   /** Registers (or replaces) the handler of a protocol served on inbound streams. */
@@ -361,7 +271,7 @@ public final class Host implements AutoCloseable {
   }
 
   public void addConnectionListener(ConnectionListener listener) {
-    listeners.add(listener);
+    connections.addListener(listener);
   }
 
   /**
@@ -371,7 +281,7 @@ public final class Host implements AutoCloseable {
    * #MAX_OBSERVERS_PER_ADDRESS}. Most observers first, then the most recently seen.
    */
   public List<ObservedAddress> observedAddresses() {
-    return observed.list();
+    return addresses.observed();
   }
 
   /**
@@ -381,25 +291,19 @@ public final class Host implements AutoCloseable {
    * ignored.
    */
   public void addObservedAddressListener(Consumer<ObservedAddress> listener) {
-    observedListeners.add(Objects.requireNonNull(listener, "listener"));
+    addresses.addObservedListener(listener);
   }
 
   public void removeObservedAddressListener(Consumer<ObservedAddress> listener) {
-    observedListeners.remove(listener);
+    addresses.removeObservedListener(listener);
   }
 
   public List<Connection> connections() {
-    return List.copyOf(connections);
+    return connections.all();
   }
 
   public List<Connection> connections(PeerId peer) {
-    List<Connection> result = new ArrayList<>();
-    for (Connection c : connections) {
-      if (c.remotePeer().equals(peer) && c.isOpen()) {
-        result.add(c);
-      }
-    }
-    return result;
+    return connections.to(peer);
   }
 
   /**
@@ -408,7 +312,7 @@ public final class Host implements AutoCloseable {
    * proves that identity.
    */
   public CompletableFuture<Connection> dial(Multiaddr address) {
-    return dial(address, false);
+    return connections.dial(address, false);
   }
 
   /**
@@ -418,161 +322,11 @@ public final class Host implements AutoCloseable {
    * dial-backs from its own peer id).
    */
   public CompletableFuture<Connection> dialOutbound(Multiaddr address) {
-    return dial(address, true);
-  }
-
-  private CompletableFuture<Connection> dial(Multiaddr address, boolean outboundOnly) {
-    if (closed.get()) {
-      return CompletableFuture.failedFuture(new Libp2pException("host is closed"));
-    }
-    Optional<PeerId> expected = address.peerId();
-    if (expected.isEmpty()) {
-      return newConnection(address, null);
-    }
-    PeerId peer = expected.get();
-    if (peer.equals(peerId)) {
-      return CompletableFuture.failedFuture(
-          new Libp2pException("refusing to dial ourselves: " + address));
-    }
-    // a connection we dialed first: the peer keeps those, while one it opened may be short-lived
-    List<Connection> existing = connections(peer);
-    Optional<Connection> outbound =
-        existing.stream().filter(c -> c.direction() == Direction.OUTBOUND).findFirst();
-    if (outbound.isPresent()) {
-      return CompletableFuture.completedFuture(outbound.get());
-    }
-    if (!outboundOnly && !existing.isEmpty()) {
-      return CompletableFuture.completedFuture(existing.get(0));
-    }
-    CompletableFuture<Connection> fresh = new CompletableFuture<>();
-    CompletableFuture<Connection> pending = pendingDials.putIfAbsent(peer, fresh);
-    if (pending != null) {
-      return pending;
-    }
-    newConnection(address, peer)
-        .whenComplete(
-            (connection, error) -> {
-              pendingDials.remove(peer, fresh);
-              if (error != null) {
-                fresh.completeExceptionally(error);
-              } else {
-                fresh.complete(connection);
-              }
-            });
-    return fresh;
+    return connections.dial(address, true);
   }
 
   public CompletableFuture<Connection> dial(String address) {
     return dial(Multiaddr.fromString(address));
-  }
-
-  private CompletableFuture<Connection> newConnection(
-      Multiaddr address, @Nullable PeerId expected) {
-    TcpTransport tcp = transport;
-    if (tcp == null) {
-      return CompletableFuture.failedFuture(new Libp2pException("host is not started"));
-    }
-    if (address.withoutPeerId().toTcpSocketAddress().isEmpty()) {
-      return CompletableFuture.failedFuture(
-          new Libp2pException(
-              "cannot dial " + address + ": only /ip4|ip6/…/tcp/… addresses are supported"));
-    }
-    if (sockets.incrementAndGet() > settings.maxConnections()) {
-      sockets.decrementAndGet();
-      return CompletableFuture.failedFuture(
-          new Libp2pException(
-              "connection limit reached ("
-                  + settings.maxConnections()
-                  + "), not dialing "
-                  + address));
-    }
-    // released exactly once: when the socket closes, or when the dial fails before there is one
-    AtomicBoolean released = new AtomicBoolean();
-    Runnable release =
-        () -> {
-          if (released.compareAndSet(false, true)) {
-            sockets.decrementAndGet();
-          }
-        };
-    CompletableFuture<Connection> result = new CompletableFuture<>();
-    tcp.dial(
-            address.withoutPeerId(),
-            settings.dialTimeout(),
-            channel -> {
-              channel.closeFuture().addListener(f -> release.run());
-              upgrader
-                  .upgrade(channel, Direction.OUTBOUND, expected)
-                  .whenComplete((connection, error) -> settle(result, connection, error));
-            })
-        .whenComplete(
-            (channel, error) -> {
-              if (error != null) {
-                release.run();
-                result.completeExceptionally(error);
-              }
-            });
-    return result;
-  }
-
-  private void accept(SocketChannel channel) {
-    if (closed.get()) {
-      channel.close();
-      return;
-    }
-    InetAddress ip = channel.remoteAddress().getAddress();
-    String refusal = admit(ip);
-    if (refusal == null) {
-      channel
-          .closeFuture()
-          .addListener(
-              f -> {
-                sockets.decrementAndGet();
-                inboundLimits.release(ip);
-              });
-      upgrader
-          .upgrade(channel, Direction.INBOUND, null)
-          .whenComplete((connection, error) -> settle(null, connection, error));
-      return;
-    }
-    for (InboundReservation reservation : reservations) {
-      InboundReservation.Member member = reservation.admit(channel, ip);
-      if (member != null) {
-        log.debug(
-            "inbound connection from {} over the limits ({}): admitted for {} only",
-            channel.remoteAddress(),
-            refusal,
-            reservation.protocolId());
-        upgrader
-            .upgrade(channel, Direction.INBOUND, null, reservation.registry(member, registry))
-            .whenComplete(
-                (connection, error) -> {
-                  if (connection != null) {
-                    reservation.upgraded(member);
-                  }
-                  settle(null, connection, error);
-                });
-        return;
-      }
-    }
-    log.debug("refusing inbound connection from {}: {}", channel.remoteAddress(), refusal);
-    turnedAway.incrementAndGet();
-    channel.close();
-  }
-
-  /**
-   * Counts an inbound connection from {@code ip} when every bound allows it: null then, else why
-   * not.
-   */
-  private @Nullable String admit(InetAddress ip) {
-    if (sockets.incrementAndGet() > settings.maxConnections()) {
-      sockets.decrementAndGet();
-      return settings.maxConnections() + " connections open";
-    }
-    String refusal = inboundLimits.tryAdmit(ip);
-    if (refusal != null) {
-      sockets.decrementAndGet();
-    }
-    return refusal;
   }
 
   /**
@@ -597,24 +351,7 @@ public final class Host implements AutoCloseable {
    */
   public InboundReservation reserveInboundSlots(
       String protocolId, int slots, BooleanSupplier wanted, Predicate<InetAddress> expected) {
-    Objects.requireNonNull(protocolId, "protocolId");
-    Objects.requireNonNull(wanted, "wanted");
-    Objects.requireNonNull(expected, "expected");
-    if (slots < 1 || slots > MAX_RESERVED_SLOTS) {
-      throw new IllegalArgumentException(
-          "slots must be in [1, " + MAX_RESERVED_SLOTS + "], was " + slots);
-    }
-    InboundReservation reservation =
-        new InboundReservation(
-            protocolId,
-            slots,
-            wanted,
-            expected,
-            settings.upgrade().upgradeTimeout(),
-            reservations::remove,
-            turnedAway::incrementAndGet);
-    reservations.add(reservation);
-    return reservation;
+    return connections.reserve(protocolId, slots, wanted, expected);
   }
 
   /**
@@ -622,17 +359,17 @@ public final class Host implements AutoCloseable {
    * out of a reserve): while it grows, a peer's failure to connect to us may be our own doing.
    */
   public long inboundTurnedAway() {
-    return turnedAway.get();
+    return connections.turnedAway();
   }
 
   /** Inbound connections open (upgrading ones included; reserved ones not). */
   public int inboundConnections() {
-    return inboundLimits.inbound();
+    return connections.inboundLimits().inbound();
   }
 
   /** Inbound connections open from {@code ip} (upgrading ones included; reserved ones not). */
   public int inboundConnectionsFrom(InetAddress ip) {
-    return inboundLimits.fromIp(ip);
+    return connections.inboundLimits().fromIp(ip);
   }
 
   /**
@@ -640,49 +377,16 @@ public final class Host implements AutoCloseable {
    * included; reserved ones not).
    */
   public int inboundConnectionsFromSubnet(InetAddress ip) {
-    return inboundLimits.fromSubnet(ip);
+    return connections.inboundLimits().fromSubnet(ip);
   }
 
-  private void settle(
-      @Nullable CompletableFuture<Connection> result,
-      @Nullable Connection connection,
-      @Nullable Throwable error) {
-    if (error != null || connection == null) {
-      if (result != null) {
-        result.completeExceptionally(error != null ? error : new Libp2pException("upgrade failed"));
-      }
-      return;
-    }
-    connections.add(connection);
-    connection
-        .closeFuture()
-        .whenComplete(
-            (v, e) -> {
-              connections.remove(connection);
-              identified.remove(connection);
-              for (ConnectionListener listener : listeners) {
-                safely("connection listener", () -> listener.disconnected(connection));
-              }
-            });
+  /** A new connection, before the listeners hear of it. */
+  private void connected(Connection connection) {
     if (identifyOnConnect && connection.direction() == Direction.OUTBOUND) {
       // learn what a peer we chose to dial is and serves. Inbound connections are identified on
       // demand (identify(connection)): most are short-lived probes such as AutoNAT dial-backs,
       // and the dialer identifies us anyway
       identify(connection);
-    }
-    for (ConnectionListener listener : listeners) {
-      safely("connection listener", () -> listener.connected(connection));
-    }
-    if (result != null) {
-      result.complete(connection);
-    }
-  }
-
-  private static void safely(String what, Runnable action) {
-    try {
-      action.run();
-    } catch (RuntimeException e) {
-      log.warn("{} failed", what, e);
     }
   }
 
@@ -711,9 +415,9 @@ public final class Host implements AutoCloseable {
                     return;
                   }
                   if (connection.direction() == Direction.OUTBOUND) {
-                    safely(
+                    Listeners.safely(
                         "recording an observed address",
-                        () -> learnObservedAddress(connection, answer));
+                        () -> addresses.learnObserved(connection, answer));
                   }
                   mine.complete(answer);
                 });
@@ -722,33 +426,6 @@ public final class Host implements AutoCloseable {
     // runs at once if the connection closed meanwhile: the cache never outlives a connection
     connection.closeFuture().whenComplete((v, e) -> identified.remove(connection));
     return result;
-  }
-
-  private void learnObservedAddress(Connection connection, IdentifyResult answer) {
-    Multiaddr reported = answer.observedAddress();
-    if (reported == null) {
-      return;
-    }
-    Optional<Multiaddr> usable = ObservedAddresses.usable(reported, connection.localAddress());
-    if (usable.isEmpty()) {
-      log.debug(
-          "{} observed us as {} on {}: not an address we keep",
-          answer.peer(),
-          reported,
-          connection);
-      return;
-    }
-    Optional<ObservedAddress> news = observed.record(answer.peer(), usable.get());
-    if (news.isPresent()) {
-      log.debug(
-          "{} observes us at {} ({} observers)",
-          answer.peer(),
-          usable.get(),
-          news.get().observers().size());
-      for (Consumer<ObservedAddress> listener : observedListeners) {
-        safely("observed-address listener", () -> listener.accept(news.get()));
-      }
-    }
   }
 
   /** One ping on a new stream; completes with the round-trip time. */
@@ -774,9 +451,9 @@ public final class Host implements AutoCloseable {
   /** Stops listening, closes every connection and stops the event loops. */
   @Override
   public void close() {
-    TcpTransport tcp = transport;
-    if (tcp != null) {
-      for (EventExecutor loop : tcp.ioGroup()) {
+    List<Transport> transports = connections.transports();
+    for (Transport transport : transports) {
+      for (EventExecutor loop : transport.ioGroup()) {
         if (loop.inEventLoop()) {
           // waiting for our own event loop to stop would never end
           throw new IllegalStateException(
@@ -787,34 +464,13 @@ public final class Host implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    connections.refuseNew();
     for (Channel server : servers) {
       server.close().awaitUninterruptibly();
     }
-    List<CompletableFuture<Void>> closing = new ArrayList<>();
-    for (Connection connection : connections) {
-      closing.add(connection.close());
-    }
-    try {
-      CompletableFuture.allOf(closing.toArray(new CompletableFuture<?>[0]))
-          .get(CLOSE_CONNECTIONS_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (ExecutionException | TimeoutException e) {
-      log.debug("connections did not all close in time: {}", e.toString());
-    }
-    if (tcp != null) {
-      tcp.close();
-    }
+    connections.closeAll(CLOSE_CONNECTIONS_TIMEOUT);
+    transports.forEach(Transport::close);
     log.info("libp2p host {} stopped", peerId);
-  }
-
-  private static String rootMessage(Throwable e) {
-    Throwable t = e;
-    while (t.getCause() != null && t.getCause() != t) {
-      t = t.getCause();
-    }
-    String message = t.getMessage();
-    return message == null || message.isBlank() ? t.getClass().getSimpleName() : message;
   }
 
   /** Inbound protocol handlers in registration order; read on every stream negotiation. */

@@ -1,6 +1,5 @@
 package io.reachability.libp2p.host;
 
-import io.reachability.libp2p.core.ConnectionListener;
 import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.core.ProtocolHandler;
 import io.reachability.libp2p.crypto.Keys;
@@ -25,7 +24,6 @@ public final class HostBuilder {
   private @Nullable PrivateKey identity;
   private final List<Multiaddr> listen = new ArrayList<>();
   private final Map<String, ProtocolHandler> handlers = new LinkedHashMap<>();
-  private final List<ConnectionListener> listeners = new ArrayList<>();
   private HostSettings settings = HostSettings.defaults();
   private String threadName = DEFAULT_THREAD_NAME;
   private boolean identifyOnConnect = true;
@@ -161,7 +159,6 @@ public final class HostBuilder {
         key,
         List.copyOf(listen),
         handlers,
-        listeners,
         settings,
         threadName,
         identifyOnConnect,

@@ -25,6 +25,7 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.unix.Socket;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.reachability.libp2p.Libp2pException;
+import io.reachability.libp2p.core.Errors;
 import io.reachability.libp2p.core.Multiaddr;
 import java.io.IOException;
 import java.net.Inet6Address;
@@ -49,7 +50,7 @@ import org.slf4j.LoggerFactory;
  * listen port, chosen and retried as {@link PortReuse} describes; without it, or on NIO, every
  * outbound socket uses an ephemeral port.
  */
-public final class TcpTransport implements AutoCloseable {
+public final class TcpTransport implements Transport {
 
   private static final Logger log = LoggerFactory.getLogger(TcpTransport.class);
 
@@ -114,11 +115,24 @@ public final class TcpTransport implements AutoCloseable {
   }
 
   /** True when listeners use SO_REUSEPORT and outbound sockets may leave from a listen port. */
+  @Override
   public boolean reusesPorts() {
     return reusePort;
   }
 
+  /** {@code /ip4|ip6/…/tcp/port}. */
+  @Override
+  public boolean handles(Multiaddr address) {
+    return address.toTcpSocketAddress().isPresent();
+  }
+
+  @Override
+  public String describe() {
+    return "tcp (" + (epoll ? "epoll" : "nio") + ")";
+  }
+
   /** The event loops connections run on. */
+  @Override
   public EventLoopGroup ioGroup() {
     return ioGroup;
   }
@@ -127,8 +141,9 @@ public final class TcpTransport implements AutoCloseable {
    * Listens on an {@code /ip4|ip6/…/tcp/port} address; port 0 picks a free port. Completes with the
    * bound server channel, whose local address carries the real port.
    */
+  @Override
   public CompletableFuture<Channel> listen(
-      Multiaddr address, Consumer<SocketChannel> acceptedInitializer) {
+      Multiaddr address, Consumer<Channel> acceptedInitializer) {
     InetSocketAddress socketAddress = requireTcp(address);
     if (reusePort && socketAddress.getPort() != 0) {
       try {
@@ -169,8 +184,9 @@ public final class TcpTransport implements AutoCloseable {
    * runs once, for the socket that connected, as it becomes active and before anything is read from
    * it; a socket that failed to connect never sees it.
    */
+  @Override
   public CompletableFuture<Channel> dial(
-      Multiaddr address, Duration timeout, Consumer<SocketChannel> initializer) {
+      Multiaddr address, Duration timeout, Consumer<Channel> initializer) {
     InetSocketAddress remote = requireTcp(address);
     String what = "dial " + address;
     Optional<InetSocketAddress> source =
@@ -199,7 +215,7 @@ public final class TcpTransport implements AutoCloseable {
                     "dial {} from {} failed ({}); again from an ephemeral port",
                     remote,
                     source.get(),
-                    rootMessage(error));
+                    Errors.rootCause(error));
                 connect(remote, null, timeout, initializer, what)
                     .whenComplete(
                         (again, secondError) -> {
@@ -218,7 +234,7 @@ public final class TcpTransport implements AutoCloseable {
       InetSocketAddress remote,
       @Nullable InetSocketAddress local,
       Duration timeout,
-      Consumer<SocketChannel> initializer,
+      Consumer<Channel> initializer,
       String what) {
     Bootstrap bootstrap =
         new Bootstrap()
@@ -262,7 +278,7 @@ public final class TcpTransport implements AutoCloseable {
    * Runs {@code init} when the socket becomes active: handlers it adds sit behind this one, so they
    * see the channelActive event this one passes on.
    */
-  private static ChannelInitializer<SocketChannel> onConnected(Consumer<SocketChannel> init) {
+  private static ChannelInitializer<SocketChannel> onConnected(Consumer<Channel> init) {
     return new ChannelInitializer<>() {
       @Override
       protected void initChannel(SocketChannel ch) {
@@ -289,7 +305,7 @@ public final class TcpTransport implements AutoCloseable {
     };
   }
 
-  private static ChannelInitializer<SocketChannel> initializer(Consumer<SocketChannel> init) {
+  private static ChannelInitializer<SocketChannel> initializer(Consumer<Channel> init) {
     return new ChannelInitializer<>() {
       @Override
       protected void initChannel(SocketChannel ch) {
@@ -317,14 +333,6 @@ public final class TcpTransport implements AutoCloseable {
           }
         });
     return result;
-  }
-
-  private static String rootMessage(Throwable e) {
-    Throwable t = e;
-    while (t.getCause() != null && t.getCause() != t) {
-      t = t.getCause();
-    }
-    return String.valueOf(t.getMessage());
   }
 
   @Override
