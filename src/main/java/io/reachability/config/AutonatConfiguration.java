@@ -27,7 +27,7 @@ class AutonatConfiguration {
 
   @Bean(destroyMethod = "close")
   @ConditionalOnProperty(prefix = "reach.server", name = "enabled", havingValue = "true")
-  AutonatServer autonatServer(Host host, ServerProperties server) {
+  AutonatServer autonatServer(Host host, AutonatServerProperties server) {
     AutonatServer autonat = new AutonatServer(host, server.toSettings());
     autonat.start();
     log.info(

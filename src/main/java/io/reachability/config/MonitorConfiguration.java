@@ -3,7 +3,6 @@ package io.reachability.config;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.MeterBinder;
-import io.reachability.autonat.AddressClass;
 import io.reachability.autonat.AutonatClient;
 import io.reachability.autonat.CheckOptions;
 import io.reachability.autonat.Reachability;
@@ -13,7 +12,7 @@ import io.reachability.job.JobService;
 import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.core.PeerId;
 import io.reachability.libp2p.host.Host;
-import io.reachability.libp2p.host.ObservedAddress;
+import io.reachability.monitor.CandidateAddresses;
 import io.reachability.monitor.ProbeOutcome;
 import io.reachability.monitor.ReachabilityMonitor;
 import io.reachability.monitor.ReachabilityReport;
@@ -21,7 +20,6 @@ import io.reachability.pool.PoolServer;
 import io.reachability.pool.ServerPool;
 import java.time.Clock;
 import java.util.EnumMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -73,20 +71,18 @@ class MonitorConfiguration {
                     .toList(),
             () -> candidates(host, node, pool),
             Clock.systemUTC());
-    // jobs' answers never decide a verdict (ReachabilityMonitor.record): one that disagrees only
-    // prompts a re-probe. A job may name any server; only the pool's answers get that far
+    // jobs' answers never decide a verdict: one from a pool server that disagrees only prompts a
+    // re-probe (ReachabilityMonitor.recordJobAnswer)
     jobs.addFinishedListener(
         job -> {
-          Set<PeerId> trusted =
-              pool.servers().stream().map(PoolServer::peerId).collect(Collectors.toSet());
+          Set<PeerId> trusted = poolPeers(pool);
           for (AddressResult result : job.results()) {
             for (Attempt attempt : result.attempts()) {
-              if (attempt.server().peerId().filter(trusted::contains).isPresent()) {
-                monitor.record(
-                    result.address(),
-                    attempt.server(),
-                    ProbeOutcome.of(attempt.reachability(), attempt.responseStatus()));
-              }
+              monitor.recordJobAnswer(
+                  result.address(),
+                  attempt.server(),
+                  ProbeOutcome.of(attempt.reachability(), attempt.responseStatus()),
+                  trusted);
             }
           }
         });
@@ -149,30 +145,12 @@ class MonitorConfiguration {
     return counts;
   }
 
-  /** Most observed addresses taken as candidates (go-libp2p takes 3 per listen address). */
-  static final int MAX_OBSERVED_CANDIDATES = 3;
+  private static List<Multiaddr> candidates(Host host, NodeProperties node, ServerPool pool) {
+    return CandidateAddresses.of(
+        host, node.announceAddresses(), poolPeers(pool), pool.hasEmbedded());
+  }
 
-  /**
-   * The node's candidate addresses: its listen addresses (wildcards expanded), {@code
-   * reach.node.announce}, and up to {@link #MAX_OBSERVED_CANDIDATES} addresses the pool's servers
-   * observed for the node over identify (only while the node dials from its listen port: otherwise
-   * they carry ephemeral ports nobody can dial). Private ones only while the pool has embedded
-   * servers, the only ones that dial them.
-   */
-  static List<Multiaddr> candidates(Host host, NodeProperties node, ServerPool pool) {
-    Set<Multiaddr> result = new LinkedHashSet<>(host.interfaceListenAddresses());
-    result.addAll(node.announceAddresses());
-    if (host.dialsFromListenPort()) {
-      Set<PeerId> servers =
-          pool.servers().stream().map(PoolServer::peerId).collect(Collectors.toSet());
-      host.observedAddresses().stream()
-          .filter(o -> o.observers().stream().anyMatch(servers::contains))
-          .map(ObservedAddress::address)
-          .filter(a -> !result.contains(a))
-          .limit(MAX_OBSERVED_CANDIDATES)
-          .forEach(result::add);
-    }
-    boolean privateDialable = pool.hasEmbedded();
-    return result.stream().filter(a -> privateDialable || AddressClass.isPublic(a)).toList();
+  private static Set<PeerId> poolPeers(ServerPool pool) {
+    return pool.servers().stream().map(PoolServer::peerId).collect(Collectors.toSet());
   }
 }

@@ -19,7 +19,7 @@ class PoolConfiguration {
   private static final Logger log = LoggerFactory.getLogger(PoolConfiguration.class);
 
   @Bean(destroyMethod = "close")
-  ServerPool serverPool(PoolProperties pool, ServerProperties server, Host host) {
+  ServerPool serverPool(PoolProperties pool, AutonatServerProperties server, Host host) {
     EmbeddedPool embedded =
         pool.embeddedEnabled() ? EmbeddedPool.start(pool.embedded().size()) : null;
     ServerPool servers = ServerPool.of(pool.serverAddresses(), embedded);

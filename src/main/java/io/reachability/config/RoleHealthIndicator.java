@@ -24,7 +24,7 @@ class RoleHealthIndicator implements HealthIndicator {
   private final ServerPoolHealthIndicator pool;
   private final boolean serverRole;
 
-  RoleHealthIndicator(ServerPoolHealthIndicator pool, ServerProperties server) {
+  RoleHealthIndicator(ServerPoolHealthIndicator pool, AutonatServerProperties server) {
     this.pool = pool;
     this.serverRole = server.enabled();
   }

@@ -32,7 +32,7 @@ class ServerPoolHealthIndicator implements HealthIndicator {
   private final boolean serverRole;
   private final AtomicLong lastProbe = new AtomicLong(System.nanoTime());
 
-  ServerPoolHealthIndicator(ServerPool pool, Host host, ServerProperties server) {
+  ServerPoolHealthIndicator(ServerPool pool, Host host, AutonatServerProperties server) {
     this.pool = pool;
     this.host = host;
     this.serverRole = server.enabled();

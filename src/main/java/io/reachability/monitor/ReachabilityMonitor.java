@@ -5,6 +5,7 @@ import io.reachability.autonat.CheckResult;
 import io.reachability.autonat.RateLimiter;
 import io.reachability.autonat.Reachability;
 import io.reachability.libp2p.core.Multiaddr;
+import io.reachability.libp2p.core.PeerId;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -177,6 +178,22 @@ public final class ReachabilityMonitor implements AutoCloseable {
   /** Candidates may have changed (a new observed address, say): look again soon. */
   public void candidatesChanged() {
     requestTick();
+  }
+
+  /**
+   * An answer a check job got about {@code address} from {@code server}: {@linkplain #record heard}
+   * only when {@code server} is one of {@code trusted} (the pool's servers; a job may name any
+   * server, and an answer from one the operator did not choose may not even prompt a probe).
+   *
+   * @return whether the answer was heard
+   */
+  public boolean recordJobAnswer(
+      Multiaddr address, Multiaddr server, ProbeOutcome outcome, Set<PeerId> trusted) {
+    if (server.peerId().filter(trusted::contains).isEmpty()) {
+      return false;
+    }
+    record(address, server, outcome);
+    return true;
   }
 
   /**

@@ -20,7 +20,7 @@ class AutonatConfigurationTest {
   @Configuration(proxyBeanMethods = false)
   @EnableConfigurationProperties({
     NodeProperties.class,
-    ServerProperties.class,
+    AutonatServerProperties.class,
     ClientProperties.class
   })
   @Import({Libp2pConfiguration.class, AutonatConfiguration.class})

@@ -32,7 +32,7 @@ class JobConfigurationTest {
   @EnableConfigurationProperties({
     NodeProperties.class,
     ClientProperties.class,
-    ServerProperties.class,
+    AutonatServerProperties.class,
     PoolProperties.class,
     JobsProperties.class,
     AccessProperties.class

@@ -23,7 +23,7 @@ class PoolConfigurationTest {
   @EnableConfigurationProperties({
     NodeProperties.class,
     PoolProperties.class,
-    ServerProperties.class
+    AutonatServerProperties.class
   })
   @Import({Libp2pConfiguration.class, PoolConfiguration.class})
   static class NodeAndPool {}

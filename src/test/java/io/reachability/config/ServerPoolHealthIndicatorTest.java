@@ -37,7 +37,7 @@ class ServerPoolHealthIndicatorTest {
   @EnableConfigurationProperties({
     NodeProperties.class,
     PoolProperties.class,
-    ServerProperties.class
+    AutonatServerProperties.class
   })
   @Import({
     Libp2pConfiguration.class,

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
@@ -305,6 +306,33 @@ class ReachabilityMonitorTest {
     clock.advance(Duration.ofMillis(1));
     monitor.tick();
     assertThat(open()).isNotEmpty();
+  }
+
+  @Test
+  void aJobAnswerFromAServerOutsideThePoolIsNotEvenHeard() {
+    pool = List.of(server("203.0.113.1"), server("203.0.114.1"), server("203.0.115.1"));
+    monitor().tick();
+    probes.forEach(ReachabilityMonitorTest::succeed);
+    monitor.tick();
+    clock.advance(settings.perServerInterval());
+    Set<PeerId> trusted =
+        pool.stream()
+            .map(s -> s.address().peerId().orElseThrow())
+            .collect(java.util.stream.Collectors.toSet());
+
+    Multiaddr stranger =
+        Multiaddr.fromString("/ip4/198.51.100.7/tcp/4001")
+            .withPeerId(PeerId.fromPublicKey(Keys.generateEd25519().publicKey()));
+    assertThat(monitor.recordJobAnswer(PUBLIC, stranger, ProbeOutcome.FAILURE, trusted)).isFalse();
+    monitor.tick();
+    assertThat(open()).isEmpty(); // no re-probe for a stranger's word
+
+    assertThat(
+            monitor.recordJobAnswer(PUBLIC, pool.get(0).address(), ProbeOutcome.FAILURE, trusted))
+        .isTrue();
+    clock.advance(settings.perServerInterval());
+    monitor.tick();
+    assertThat(open()).singleElement().satisfies(p -> assertThat(p.address()).isEqualTo(PUBLIC));
   }
 
   @Test

@@ -14,14 +14,14 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Component;
 
 /**
- * Micrometer meters of the service: jobs waiting and running, finished jobs by state and their
+ * Micrometer meters of check jobs: jobs waiting and running, finished jobs by state and their
  * duration, verdicts per address, AutoNAT client results by response status. The server role's
  * meters are {@link AutonatServerMetrics}. Scraped at {@code /actuator/prometheus}, where {@code
  * reach.jobs.finished} reads {@code reach_jobs_finished_total} and a timer gives {@code
  * _seconds_count}, {@code _seconds_sum} and {@code _seconds_max}.
  */
 @Component
-class ReachabilityMetrics {
+class JobMetrics {
 
   static final String JOBS_QUEUED = "reach.jobs.queued";
   static final String JOBS_RUNNING = "reach.jobs.running";
@@ -35,7 +35,7 @@ class ReachabilityMetrics {
 
   private final MeterRegistry registry;
 
-  ReachabilityMetrics(MeterRegistry registry, JobService jobs) {
+  JobMetrics(MeterRegistry registry, JobService jobs) {
     this.registry = registry;
     Gauge.builder(JOBS_QUEUED, jobs, JobService::queued)
         .description("check jobs waiting to run")

@@ -17,7 +17,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxDialDataJitter random delay before a paid dial-back
  */
 @ConfigurationProperties("reach.server")
-public record ServerProperties(
+public record AutonatServerProperties(
     @DefaultValue("false") boolean enabled,
     @DefaultValue("false") boolean allowPrivateAddresses,
     @DefaultValue RateLimit rateLimit,
@@ -62,7 +62,7 @@ public record ServerProperties(
     }
   }
 
-  public ServerProperties {
+  public AutonatServerProperties {
     if (maxDialDataJitter.isNegative()) {
       throw new IllegalArgumentException(
           "reach.server.max-dial-data-jitter must not be negative, was " + maxDialDataJitter);

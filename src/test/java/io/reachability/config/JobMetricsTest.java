@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** Jobs by state, verdicts and client results by status end up in the registry. */
-class ReachabilityMetricsTest {
+class JobMetricsTest {
 
   private static final Multiaddr ADDRESS = Multiaddr.fromString("/ip4/127.0.0.1/tcp/4001");
 
@@ -63,7 +63,7 @@ class ReachabilityMetricsTest {
             JobSettings.of(1, 10),
             new CheckOptions(0, Duration.ofSeconds(15)),
             Clock.systemUTC())) {
-      new ReachabilityMetrics(registry, jobs);
+      new JobMetrics(registry, jobs);
       UUID id = jobs.submit(CheckRequest.of(List.of(ADDRESS))).id();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
       while (!jobs.find(id).map(CheckJob::isFinished).orElse(false)) {
@@ -72,31 +72,21 @@ class ReachabilityMetricsTest {
       }
       jobs.cancel(id); // already finished: counted once only
     }
-    assertThat(
-            registry
-                .get(ReachabilityMetrics.JOBS_FINISHED)
-                .tag("state", "SUCCEEDED")
-                .counter()
-                .count())
+    assertThat(registry.get(JobMetrics.JOBS_FINISHED).tag("state", "SUCCEEDED").counter().count())
         .isEqualTo(1);
-    assertThat(registry.find(ReachabilityMetrics.JOBS_FINISHED).tag("state", "CANCELLED").counter())
+    assertThat(registry.find(JobMetrics.JOBS_FINISHED).tag("state", "CANCELLED").counter())
         .isNull();
-    assertThat(
-            registry
-                .get(ReachabilityMetrics.VERDICTS)
-                .tag("verdict", "REACHABLE")
-                .counter()
-                .count())
+    assertThat(registry.get(JobMetrics.VERDICTS).tag("verdict", "REACHABLE").counter().count())
         .isEqualTo(1);
     assertThat(
             registry
-                .get(ReachabilityMetrics.CLIENT_RESULTS)
+                .get(JobMetrics.CLIENT_RESULTS)
                 .tag("status", "OK")
                 .tag("reachability", "REACHABLE")
                 .counter()
                 .count())
         .isEqualTo(1);
-    assertThat(registry.get(ReachabilityMetrics.JOB_DURATION).timer().count()).isEqualTo(1);
-    assertThat(registry.get(ReachabilityMetrics.JOBS_QUEUED).gauge().value()).isZero();
+    assertThat(registry.get(JobMetrics.JOB_DURATION).timer().count()).isEqualTo(1);
+    assertThat(registry.get(JobMetrics.JOBS_QUEUED).gauge().value()).isZero();
   }
 }
