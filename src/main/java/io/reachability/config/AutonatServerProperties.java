@@ -28,12 +28,13 @@ public record AutonatServerProperties(
    * concurrent per peer; per IP and per /24 or /56 subnet are ours).
    */
   public record RateLimit(
-      @DefaultValue("60") int globalPerMinute,
-      @DefaultValue("12") int perPeerPerMinute,
-      @DefaultValue("12") int perIpPerMinute,
-      @DefaultValue("24") int perSubnetPerMinute,
-      @DefaultValue("12") int dialDataPerMinute,
-      @DefaultValue("2") int concurrentPerPeer) {
+      @DefaultValue("" + AutonatServerSettings.DEFAULT_GLOBAL_PER_MINUTE) int globalPerMinute,
+      @DefaultValue("" + AutonatServerSettings.DEFAULT_PER_PEER_PER_MINUTE) int perPeerPerMinute,
+      @DefaultValue("" + AutonatServerSettings.DEFAULT_PER_IP_PER_MINUTE) int perIpPerMinute,
+      @DefaultValue("" + AutonatServerSettings.DEFAULT_PER_SUBNET_PER_MINUTE)
+          int perSubnetPerMinute,
+      @DefaultValue("" + AutonatServerSettings.DEFAULT_DIAL_DATA_PER_MINUTE) int dialDataPerMinute,
+      @DefaultValue("" + AutonatServerSettings.DEFAULT_CONCURRENT_PER_PEER) int concurrentPerPeer) {
 
     public RateLimit {
       check("global-per-minute", globalPerMinute);

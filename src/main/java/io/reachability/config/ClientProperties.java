@@ -12,7 +12,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     30000–100000 bytes when the tested address's IP differs from the one they see)
  */
 @ConfigurationProperties("reach.client")
-public record ClientProperties(@DefaultValue("100000") int maxDialDataBytes) {
+public record ClientProperties(
+    @DefaultValue("" + AutonatV2.DEFAULT_CLIENT_MAX_DIAL_DATA_BYTES) int maxDialDataBytes) {
 
   public ClientProperties {
     if (maxDialDataBytes < 0) {

@@ -31,21 +31,21 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 @ConfigurationProperties("reach.monitor")
 public record MonitorProperties(
     @DefaultValue("true") boolean enabled,
-    @DefaultValue("5") int concurrency,
+    @DefaultValue("" + MonitorSettings.DEFAULT_CONCURRENCY) int concurrency,
     @DefaultValue("10s") Duration perServerInterval,
     @DefaultValue("30s") Duration probeTimeout,
     @DefaultValue("1h") Duration reprobeInterval,
     @DefaultValue("3h") Duration secondaryReprobeInterval,
     @DefaultValue("5h") Duration outcomeTtl,
-    @DefaultValue("5") int windowSize,
-    @DefaultValue("3") int targetConfidence,
-    @DefaultValue("5") int maxConsecutiveRefusals,
+    @DefaultValue("" + MonitorSettings.DEFAULT_WINDOW_SIZE) int windowSize,
+    @DefaultValue("" + MonitorSettings.DEFAULT_TARGET_CONFIDENCE) int targetConfidence,
+    @DefaultValue("" + MonitorSettings.DEFAULT_MAX_CONSECUTIVE_REFUSALS) int maxConsecutiveRefusals,
     @DefaultValue("10m") Duration refusalPause,
-    @DefaultValue("10") int maxProbesPerAddress,
+    @DefaultValue("" + MonitorSettings.DEFAULT_MAX_PROBES_PER_ADDRESS) int maxProbesPerAddress,
     @DefaultValue("10m") Duration probeRateWindow,
     @DefaultValue("5s") Duration backoffInitial,
     @DefaultValue("5m") Duration backoffMax,
-    @DefaultValue("50") int maxAddresses) {
+    @DefaultValue("" + MonitorSettings.DEFAULT_MAX_ADDRESSES) int maxAddresses) {
 
   public MonitorProperties {
     try {
@@ -99,9 +99,6 @@ public record MonitorProperties(
     String field = space < 0 ? message : message.substring(0, space);
     String rest = space < 0 ? "" : message.substring(space);
     String kebab = field.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
-    if (kebab.equals("max-probes-per-window")) {
-      kebab = "max-probes-per-address";
-    }
     return "reach.monitor." + kebab + rest;
   }
 }

@@ -34,10 +34,11 @@ public record NodeProperties(
     @DefaultValue("/ip4/127.0.0.1/tcp/4001") List<String> listen,
     @DefaultValue("") String identityFile,
     @DefaultValue List<String> announce,
-    @DefaultValue("true") boolean reusePort,
-    @DefaultValue("64") int maxInboundConnectionsPerIp,
-    @DefaultValue("768") int maxInboundConnections,
-    @DefaultValue("128") int maxInboundConnectionsPerSubnet,
+    @DefaultValue("" + HostSettings.DEFAULT_REUSE_PORT) boolean reusePort,
+    @DefaultValue("" + HostSettings.DEFAULT_MAX_INBOUND_PER_IP) int maxInboundConnectionsPerIp,
+    @DefaultValue("" + HostSettings.DEFAULT_MAX_INBOUND_CONNECTIONS) int maxInboundConnections,
+    @DefaultValue("" + HostSettings.DEFAULT_MAX_INBOUND_PER_SUBNET)
+        int maxInboundConnectionsPerSubnet,
     @DefaultValue("30s") Duration idleTimeout) {
 
   public NodeProperties {

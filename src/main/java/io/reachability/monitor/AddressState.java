@@ -200,7 +200,7 @@ final class AddressState {
   }
 
   boolean rateLimited() {
-    return probeTimes.size() >= settings.maxProbesPerWindow();
+    return probeTimes.size() >= settings.maxProbesPerAddress();
   }
 
   /**

@@ -16,7 +16,7 @@ import java.util.Objects;
  *     primary)
  * @param maxConsecutiveRefusals refusals in a row after which an address is paused
  * @param refusalPause how long such an address is paused
- * @param maxProbesPerWindow most probes of one address within {@code probeRateWindow}
+ * @param maxProbesPerAddress most probes of one address within {@code probeRateWindow}
  * @param probeRateWindow the window of that rate limit
  * @param concurrency probes in flight at once, all addresses together
  * @param probeTimeout bound on one probe
@@ -34,7 +34,7 @@ public record MonitorSettings(
     Duration secondaryReprobeInterval,
     int maxConsecutiveRefusals,
     Duration refusalPause,
-    int maxProbesPerWindow,
+    int maxProbesPerAddress,
     Duration probeRateWindow,
     int concurrency,
     Duration probeTimeout,
@@ -70,7 +70,7 @@ public record MonitorSettings(
   public static final Duration DEFAULT_REFUSAL_PAUSE = Duration.ofMinutes(10);
 
   /** go's {@code maxRecentDialsPerAddr}. */
-  public static final int DEFAULT_MAX_PROBES_PER_WINDOW = 10;
+  public static final int DEFAULT_MAX_PROBES_PER_ADDRESS = 10;
 
   /** go's {@code recentProbeInterval}. */
   public static final Duration DEFAULT_PROBE_RATE_WINDOW = Duration.ofMinutes(10);
@@ -110,7 +110,7 @@ public record MonitorSettings(
           DEFAULT_SECONDARY_REPROBE_INTERVAL,
           DEFAULT_MAX_CONSECUTIVE_REFUSALS,
           DEFAULT_REFUSAL_PAUSE,
-          DEFAULT_MAX_PROBES_PER_WINDOW,
+          DEFAULT_MAX_PROBES_PER_ADDRESS,
           DEFAULT_PROBE_RATE_WINDOW,
           DEFAULT_CONCURRENCY,
           DEFAULT_PROBE_TIMEOUT,
@@ -133,8 +133,8 @@ public record MonitorSettings(
         maxConsecutiveRefusals >= 1,
         "maxConsecutiveRefusals must be at least 1, was " + maxConsecutiveRefusals);
     require(
-        maxProbesPerWindow >= 1,
-        "maxProbesPerWindow must be at least 1, was " + maxProbesPerWindow);
+        maxProbesPerAddress >= 1,
+        "maxProbesPerAddress must be at least 1, was " + maxProbesPerAddress);
     require(
         concurrency >= 1 && concurrency <= MAX_CONCURRENCY,
         "concurrency must be in [1, " + MAX_CONCURRENCY + "], was " + concurrency);
@@ -175,7 +175,7 @@ public record MonitorSettings(
         secondaryReprobeInterval,
         maxConsecutiveRefusals,
         refusalPause,
-        maxProbesPerWindow,
+        maxProbesPerAddress,
         probeRateWindow,
         value,
         probeTimeout,
@@ -194,7 +194,7 @@ public record MonitorSettings(
         secondaryReprobeInterval,
         maxConsecutiveRefusals,
         refusalPause,
-        maxProbesPerWindow,
+        maxProbesPerAddress,
         probeRateWindow,
         concurrency,
         probeTimeout,

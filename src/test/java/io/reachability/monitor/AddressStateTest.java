@@ -228,7 +228,7 @@ class AddressStateTest {
 
   @Test
   void aRequestedProbeStaysWithinTheBudget() {
-    AddressState state = fed("S".repeat(settings.maxProbesPerWindow()));
+    AddressState state = fed("S".repeat(settings.maxProbesPerAddress()));
     assertThat(state.rateLimited()).isTrue();
     assertThat(state.requestReprobe(ProbeOutcome.FAILURE, clock.instant())).isTrue();
     assertThat(state.probesNeeded(clock.instant())).isZero();

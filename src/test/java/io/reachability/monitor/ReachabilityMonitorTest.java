@@ -394,7 +394,7 @@ class ReachabilityMonitorTest {
     monitor().tick();
     assertThat(open()).hasSize(1); // one server, one probe at a time
 
-    for (int i = 0; i < 2 * settings.maxProbesPerWindow(); i++) {
+    for (int i = 0; i < 2 * settings.maxProbesPerAddress(); i++) {
       monitor.record(PUBLIC, server("203.0.114." + (i + 1)).address(), ProbeOutcome.SUCCESS);
       monitor.record(
           OTHER,
