@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Ours vs js-libp2p in one run, everything on loopback; prints a table, writes target/bench/results.json
-# and rewrites the README's Performance figures (between <!-- bench:compare:begin/end -->):
+# and rewrites the figures in bench/README.md (between <!-- bench:compare:begin/end -->):
 #   (a) single-check latency, median/p99: ours->ours, ours->js, js->ours, js->js     AutonatBench
 #   (b) server capacity under concurrent clients, ours vs js, same load generator    AutonatBench
 #   (c) REST jobs/s and job latency with the embedded pool                           JobsBench
@@ -129,7 +129,7 @@ echo
 echo "== report ($(( SECONDS - STARTED )) s so far)"
 README_ARG=()
 if [[ "$UPDATE_README" == "true" ]]; then
-  README_ARG=(-Dbench.readme=README.md)
+  README_ARG=(-Dbench.readme=bench/README.md)
 fi
 report_rc=0
 java -cp "$CP" -Dbench.partsDir="$PARTS_DIR" -Dbench.logsDir="$LOGS_DIR" -Dbench.results="$OUT/results.json" \
@@ -137,7 +137,7 @@ java -cp "$CP" -Dbench.partsDir="$PARTS_DIR" -Dbench.logsDir="$LOGS_DIR" -Dbench
   io.reachability.bench.CompareReport || report_rc=$?
 if (( report_rc == 0 )) && [[ "$UPDATE_README" == "true" ]]; then
   cp "$OUT/results.json" bench/results.json
-  echo "copied $OUT/results.json to bench/results.json (commit it with README.md)"
+  echo "copied $OUT/results.json to bench/results.json (commit it with bench/README.md)"
 fi
 echo "done in $(( SECONDS - STARTED )) s"
 if (( ${#FAILED[@]} > 0 || report_rc != 0 )); then

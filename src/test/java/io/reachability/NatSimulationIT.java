@@ -38,11 +38,11 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Does the service tell the truth behind a NAT? A real network shape made of network namespaces
- * ({@code src/test/nat/topology.sh}, drawn in the README's "NAT simulation"): two of our services
- * and one js-libp2p node serve AutoNAT v2 in a server namespace; our service runs as the client in
- * four client namespaces, with those three servers as its pool: one public, one behind a NAT
- * gateway that refuses unsolicited inbound (tcp reset), one behind a gateway with a port forward to
- * its listen port, one behind a gateway that silently drops unsolicited inbound. Addresses are from
+ * ({@code src/test/nat/topology.sh}, drawn in src/test/nat/README.md): two of our services and one
+ * js-libp2p node serve AutoNAT v2 in a server namespace; our service runs as the client in four
+ * client namespaces, with those three servers as its pool: one public, one behind a NAT gateway
+ * that refuses unsolicited inbound (tcp reset), one behind a gateway with a port forward to its
+ * listen port, one behind a gateway that silently drops unsolicited inbound. Addresses are from
  * 3fff::/20, public for every implementation here, so no private-address switch is on anywhere.
  *
  * <p>Asserted through each client's REST API (curl inside its namespace): the monitor's verdicts

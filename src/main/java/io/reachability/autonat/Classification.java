@@ -8,7 +8,7 @@ import org.jspecify.annotations.Nullable;
  * What one understood {@code DialResponse}, together with what the dial-back handler saw, says
  * about the tested address. A pure function, so every rule is tested without a network.
  *
- * <p>Rules (DESIGN.md "Client"; go-libp2p's client where it is sound):
+ * <p>Rules (after go-libp2p's client where it is sound):
  *
  * <ul>
  *   <li>{@code OK} + dial status {@code OK} + the nonce arrived on a connection whose transport

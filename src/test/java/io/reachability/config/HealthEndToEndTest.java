@@ -79,7 +79,7 @@ class HealthEndToEndTest {
     }
   }
 
-  /** A fleet member as the README suggests: the server role, no pool. */
+  /** A fleet member as docs/OPERATIONS.md suggests: the server role, no pool. */
   @Nested
   @SpringBootTest(
       webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,

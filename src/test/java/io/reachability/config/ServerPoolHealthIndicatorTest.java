@@ -173,8 +173,8 @@ class ServerPoolHealthIndicatorTest {
   }
 
   /**
-   * A fleet member as the README suggests: the server role, no pool. Its health was DOWN for the
-   * empty pool.
+   * A fleet member as docs/OPERATIONS.md suggests: the server role, no pool. Its health was DOWN
+   * for the empty pool.
    */
   @Test
   void aPureServerNeedsNoPool() {

@@ -6,7 +6,7 @@ import org.bouncycastle.math.ec.rfc7748.X25519;
 
 /**
  * An X25519 key pair for the Noise {@code e} and {@code s} tokens, on BouncyCastle's low-level RFC
- * 7748 code (several times faster than the JDK provider, see DESIGN.md).
+ * 7748 code (several times faster than the JDK provider).
  *
  * @see <a href="https://noiseprotocol.org/noise.html#the-25519-dh-functions">Noise: the 25519 DH
  *     functions</a>
