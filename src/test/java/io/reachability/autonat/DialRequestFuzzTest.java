@@ -17,11 +17,10 @@ import io.reachability.libp2p.crypto.Keys;
 import io.reachability.libp2p.crypto.PrivateKey;
 import io.reachability.libp2p.crypto.PublicKey;
 import io.reachability.libp2p.multiformats.UvarintFrameDecoder;
-import io.reachability.testing.LeakRecorder;
+import io.reachability.testing.ChunkedFeed;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
@@ -46,8 +45,7 @@ class DialRequestFuzzTest {
     if (data.length == 0) {
       return;
     }
-    int chunk = (data[0] & 0xFF) == 0 ? Integer.MAX_VALUE : data[0] & 0xFF;
-    byte[] stream = Arrays.copyOfRange(data, 1, data.length);
+    ChunkedFeed feed = ChunkedFeed.of(data);
 
     EmbeddedChannel channel = new EmbeddedChannel();
     List<DialRequestOutcome> outcomes = new ArrayList<>();
@@ -63,7 +61,7 @@ class DialRequestFuzzTest {
             settings,
             new RateLimiter(AutonatServerSettings.DEFAULT_LIMITS, Clock.systemUTC()),
             new AddressSelector(true, List::of, ip -> true),
-            new SplittableRandom(stream.length),
+            new SplittableRandom(feed.stream().length),
             (address, nonce, timers) -> {
               dials.incrementAndGet();
               return CompletableFuture.completedFuture(DialBacker.Result.ok());
@@ -73,16 +71,13 @@ class DialRequestFuzzTest {
             });
     DialRequestHandler.serve(new StubStream(channel), context);
 
-    List<ByteBuf> fed = new ArrayList<>();
     try {
-      for (int pos = 0; pos < stream.length && channel.isOpen(); pos += chunk) {
-        ByteBuf in =
-            LeakRecorder.buffer(
-                Arrays.copyOfRange(stream, pos, Math.min(stream.length, pos + chunk)));
-        fed.add(in);
-        channel.writeInbound(in);
-        channel.runPendingTasks();
-      }
+      feed.feed(
+          channel::isOpen,
+          in -> {
+            channel.writeInbound(in);
+            channel.runPendingTasks();
+          });
       channel.runPendingTasks();
       channel.checkException();
       checkOutbound(channel);
@@ -91,9 +86,7 @@ class DialRequestFuzzTest {
       channel.runPendingTasks();
       channel.finishAndReleaseAll();
     }
-    for (ByteBuf in : fed) {
-      assertThat(in.refCnt()).as("input buffer released").isZero();
-    }
+    feed.assertAllReleased();
     assertThat(outcomes).as("one outcome per request").hasSize(1);
     assertThat(dials.get()).as("dial-backs").isLessThanOrEqualTo(1);
     DialRequestOutcome outcome = outcomes.get(0);

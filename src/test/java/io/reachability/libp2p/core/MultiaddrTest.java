@@ -39,14 +39,14 @@ class MultiaddrTest {
     "/onion3/vww6ybal4bd7szmgncyruucpgfkqahzddi37ktceo3ah7ngmcopnpyyd:1234,"
         + " bd03 adadec040be047f9658668b11a504f3155001f231a37f54c4476c07fb4cc139ed7e303 04d2",
   })
-  void go_vectors(String text, String hex) {
+  void goVectors(String text, String hex) {
     Multiaddr addr = Multiaddr.fromString(text);
     assertThat(addr.toBytes()).isEqualTo(hex(hex));
     assertThat(Multiaddr.fromBytes(hex(hex))).hasToString(text).isEqualTo(addr);
   }
 
   @Test
-  void ip4_udp_bytes_commented() {
+  void ip4UdpBytesCommented() {
     // go-multiaddr TestBinaryRepresentation
     byte[] expected = {
       0x04, // ip4
@@ -63,7 +63,7 @@ class MultiaddrTest {
   }
 
   @Test
-  void ip6_zone_bytes_commented() {
+  void ip6ZoneBytesCommented() {
     // go-multiaddr TestZone
     byte[] expected = {
       0x2a, // ip6zone
@@ -81,7 +81,7 @@ class MultiaddrTest {
   }
 
   @Test
-  void dns_bytes_commented() {
+  void dnsBytesCommented() {
     byte[] expected = {
       0x36, // dns4
       0x0b, // 11 bytes
@@ -124,7 +124,7 @@ class MultiaddrTest {
   }
 
   @Test
-  void p2p_bytes_and_both_text_forms() {
+  void p2pBytesAndBothTextForms() {
     PeerId peer = PeerId.fromString(ED25519_PEER);
     byte[] multihash = peer.toBytes();
     byte[] expected = new byte[3 + multihash.length];
@@ -196,7 +196,7 @@ class MultiaddrTest {
         "/ip4/127.0.0.1/tcp/127/webrtc",
         "/memory/4",
       })
-  void go_good_addresses_parse_and_round_trip_through_bytes(String text) {
+  void goGoodAddressesParseAndRoundTripThroughBytes(String text) {
     Multiaddr addr = Multiaddr.fromString(text);
     Multiaddr again = Multiaddr.fromBytes(addr.toBytes());
     assertThat(again).isEqualTo(addr);
@@ -226,7 +226,7 @@ class MultiaddrTest {
         "/dns6/example.com/tcp/443/wss",
         "/ip4/1.2.3.4/tcp/443/https",
       })
-  void canonical_text_round_trips(String text) {
+  void canonicalTextRoundTrips(String text) {
     assertThat(Multiaddr.fromString(text)).hasToString(text);
   }
 
@@ -243,13 +243,13 @@ class MultiaddrTest {
     "/certhash/bciqmhk4p6e3sb2fnsbd52okgnm6is5hfslbpuob5ji4wa4kmv3ymj4q,"
         + " /certhash/uEiDDq4_xNyDorZBH3TlGazyJdOWSwvo4PUo5YHFMrvDE8g",
   })
-  void prints_the_canonical_form(String input, String canonical) {
+  void printsTheCanonicalForm(String input, String canonical) {
     assertThat(Multiaddr.fromString(input)).hasToString(canonical);
     assertThat(Multiaddr.fromString(input)).isEqualTo(Multiaddr.fromString(canonical));
   }
 
   @Test
-  void certhash_bytes_are_the_multihash() {
+  void certhashBytesAreTheMultihash() {
     // a sha2-256 certhash from go-multiaddr TestRoundTrip
     Multiaddr addr =
         Multiaddr.fromString("/certhash/uEiDDq4_xNyDorZBH3TlGazyJdOWSwvo4PUo5YHFMrvDE8g");
@@ -265,7 +265,7 @@ class MultiaddrTest {
   }
 
   @Test
-  void unix_path_is_the_rest_of_the_text() {
+  void unixPathIsTheRestOfTheText() {
     Multiaddr addr = Multiaddr.fromString("/ip4/1.2.3.4/tcp/80/unix/tmp/p2p.sock");
     assertThat(addr.components())
         .last()
@@ -331,7 +331,7 @@ class MultiaddrTest {
         "/memory/92233720368547758081| memory value 92233720368547758081 out of range",
         "/dns4/| missing value for dns4",
       })
-  void invalid_text_fails_with_a_clear_message(String text, String problem) {
+  void invalidTextFailsWithAClearMessage(String text, String problem) {
     assertThatThrownBy(() -> Multiaddr.fromString(text))
         .isInstanceOf(MultiaddrException.class)
         .hasMessageStartingWith("invalid multiaddr \"" + text + "\": ")
@@ -339,13 +339,13 @@ class MultiaddrTest {
   }
 
   @Test
-  void message_format_example() {
+  void messageFormatExample() {
     assertThatThrownBy(() -> Multiaddr.fromString("/ip4/1.2.3/tcp/1"))
         .hasMessage("invalid multiaddr \"/ip4/1.2.3/tcp/1\": bad ip4 address \"1.2.3\"");
   }
 
   @Test
-  void invalid_bytes_fail_with_a_clear_message() {
+  void invalidBytesFailWithAClearMessage() {
     assertThatThrownBy(() -> Multiaddr.fromBytes(new byte[0]))
         .hasMessageEndingWith("empty multiaddr");
     assertThatThrownBy(
@@ -427,7 +427,7 @@ class MultiaddrTest {
   }
 
   @Test
-  void length_prefix_over_the_limits_is_refused_without_allocating() {
+  void lengthPrefixOverTheLimitsIsRefusedWithoutAllocating() {
     byte[] prefix = Varint.encode(Long.MAX_VALUE);
     byte[] bytes = new byte[1 + prefix.length];
     bytes[0] = 0x35; // dns
@@ -437,7 +437,7 @@ class MultiaddrTest {
   }
 
   @Test
-  void random_bytes_never_fail_untyped() {
+  void randomBytesNeverFailUntyped() {
     Random random = new Random(13);
     byte[] seed =
         Multiaddr.fromString(
@@ -468,7 +468,7 @@ class MultiaddrTest {
   }
 
   @Test
-  void random_text_never_fails_untyped() {
+  void randomTextNeverFailsUntyped() {
     Random random = new Random(17);
     String[] pieces = {
       "/",
@@ -540,7 +540,7 @@ class MultiaddrTest {
   }
 
   @Test
-  void peer_id_is_the_trailing_p2p_only() {
+  void peerIdIsTheTrailingP2pOnly() {
     Multiaddr relayed =
         Multiaddr.fromString("/ip4/1.2.3.4/tcp/1/p2p/" + PEER + "/p2p-circuit/p2p/" + ED25519_PEER);
     assertThat(relayed.peerId()).contains(PeerId.fromString(ED25519_PEER));
@@ -551,7 +551,7 @@ class MultiaddrTest {
   }
 
   @Test
-  void equality_is_on_bytes() {
+  void equalityIsOnBytes() {
     Multiaddr a = Multiaddr.fromString("/ip6/0:0::1/tcp/01");
     Multiaddr b = Multiaddr.fromString("/ip6/::1/tcp/1");
     assertThat(a).isEqualTo(b).hasSameHashCodeAs(b);
@@ -562,7 +562,7 @@ class MultiaddrTest {
   }
 
   @Test
-  void socket_address_conversions() throws Exception {
+  void socketAddressConversions() throws Exception {
     InetSocketAddress v4 =
         new InetSocketAddress(InetAddress.getByAddress(new byte[] {127, 0, 0, 1}), 4001);
     assertThat(Multiaddr.fromSocketAddress(v4)).hasToString("/ip4/127.0.0.1/tcp/4001");
@@ -604,7 +604,7 @@ class MultiaddrTest {
   }
 
   @Test
-  void text_length_is_bounded() {
+  void textLengthIsBounded() {
     String text = "/dns/" + "a".repeat(Multiaddr.MAX_TEXT_LENGTH);
     assertThatThrownBy(() -> Multiaddr.fromString(text)).hasMessageContaining("too long");
     String longName = "/dns/" + "a".repeat(Protocol.MAX_NAME_LENGTH + 1);

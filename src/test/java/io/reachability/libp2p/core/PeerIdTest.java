@@ -41,7 +41,7 @@ class PeerIdTest {
       "002508021221039481269fe831799b1a0f1d521c1395b4831514859e4559c44d155eae46f03819";
 
   @Test
-  void spec_examples_parse() {
+  void specExamplesParse() {
     PeerId sha = PeerId.fromString(SPEC_SHA256_BASE58);
     assertThat(sha.multihash().code()).isEqualTo(Multihash.SHA2_256);
     assertThat(sha.toBase58()).isEqualTo(SPEC_SHA256_BASE58);
@@ -65,7 +65,7 @@ class PeerIdTest {
   }
 
   @Test
-  void base58_and_cid_forms_name_the_same_peer() {
+  void base58AndCidFormsNameTheSamePeer() {
     PeerId peer = PeerId.fromString(ED25519_BASE58);
     assertThat(peer.toCidString()).isEqualTo(ED25519_CID);
     assertThat(PeerId.fromString(ED25519_CID)).isEqualTo(peer);
@@ -79,7 +79,7 @@ class PeerIdTest {
   }
 
   @Test
-  void from_public_key_inlines_small_keys() {
+  void fromPublicKeyInlinesSmallKeys() {
     byte[] marshalled = Base64.getDecoder().decode(PEERGOS_PUBLIC_KEY);
     PeerId peer = PeerId.fromPublicKey(marshalled);
     assertThat(peer.toBase58()).isEqualTo(PEERGOS_PEER_ID);
@@ -88,7 +88,7 @@ class PeerIdTest {
   }
 
   @Test
-  void secp256k1_identity_peer_id() {
+  void secp256k1IdentityPeerId() {
     byte[] multihash = HexFormat.of().parseHex(SECP256K1_IDENTITY_MULTIHASH);
     PeerId peer = PeerId.fromBytes(multihash);
     assertThat(peer.embeddedPublicKey().orElseThrow())
@@ -99,7 +99,7 @@ class PeerIdTest {
   }
 
   @Test
-  void from_public_key_hashes_keys_over_42_bytes() {
+  void fromPublicKeyHashesKeysOver42Bytes() {
     byte[] exactly42 = new byte[42];
     byte[] over42 = new byte[43];
     new Random(1).nextBytes(over42);
@@ -112,7 +112,7 @@ class PeerIdTest {
   }
 
   @Test
-  void from_bytes_validates_the_multihash() {
+  void fromBytesValidatesTheMultihash() {
     byte[] identity43 = new byte[45];
     identity43[0] = 0x00; // identity
     identity43[1] = 43; // one byte over the inline limit
@@ -131,7 +131,7 @@ class PeerIdTest {
   }
 
   @Test
-  void to_bytes_is_a_defensive_copy() {
+  void toBytesIsADefensiveCopy() {
     PeerId peer = PeerId.fromString(ED25519_BASE58);
     byte[] bytes = peer.toBytes();
     bytes[5] ^= 1;
@@ -141,7 +141,7 @@ class PeerIdTest {
   }
 
   @Test
-  void orders_by_unsigned_bytes() {
+  void ordersByUnsignedBytes() {
     PeerId identity = PeerId.fromString(SPEC_ED25519_BASE58); // starts 0x00
     PeerId sha = PeerId.fromString(SPEC_SHA256_BASE58); // starts 0x12
     assertThat(identity).isLessThan(sha);
@@ -149,7 +149,7 @@ class PeerIdTest {
   }
 
   @Test
-  void refuses_a_cid_of_another_codec() {
+  void refusesACidOfAnotherCodec() {
     // go-libp2p core/peer/peer_test.go TestIDEncoding: a raw (0x55) CID is not a peer id
     assertThatThrownBy(
             () -> PeerId.fromString("bafkreifoybygix7fh3r3g5rqle3wcnhqldgdg4shzf4k3ulyw3gn7mabt4"))
@@ -170,12 +170,12 @@ class PeerIdTest {
         "zQmYyQSo1c1Ym7orWxLYvCrM2EmxFTANf8wXmmE7DWjhx5N", // a multibase bare multihash is not a
         // CID
       })
-  void rejects_invalid_text(String text) {
+  void rejectsInvalidText(String text) {
     assertThatThrownBy(() -> PeerId.fromString(text)).isInstanceOf(PeerIdException.class);
   }
 
   @Test
-  void rejects_overlong_text_before_decoding() {
+  void rejectsOverlongTextBeforeDecoding() {
     String text = "1" + "2".repeat(PeerId.MAX_TEXT_LENGTH);
     assertThatThrownBy(() -> PeerId.fromString(text))
         .isInstanceOf(PeerIdException.class)
@@ -183,7 +183,7 @@ class PeerIdTest {
   }
 
   @Test
-  void random_text_and_bytes_never_fail_untyped() {
+  void randomTextAndBytesNeverFailUntyped() {
     Random random = new Random(5);
     for (int i = 0; i < 5000; i++) {
       byte[] bytes = new byte[random.nextInt(48)];

@@ -28,13 +28,13 @@ class BasesTest {
     "01, 2",
     "3a, 21", // 58
   })
-  void base58_vectors(String data, String text) {
+  void base58Vectors(String data, String text) {
     assertThat(Base58.encode(hex(data))).isEqualTo(text);
     assertThat(Base58.decode(text)).isEqualTo(hex(data));
   }
 
   @Test
-  void base58_empty_and_invalid() {
+  void base58EmptyAndInvalid() {
     assertThat(Base58.encode(new byte[0])).isEmpty();
     assertThat(Base58.decode("")).isEmpty();
     assertThatThrownBy(() -> Base58.decode("10"))
@@ -58,13 +58,13 @@ class BasesTest {
     "fooba, mzxw6ytb",
     "foobar, mzxw6ytboi",
   })
-  void base32_rfc4648_vectors(String data, String text) {
+  void base32Rfc4648Vectors(String data, String text) {
     assertThat(Base32.encode(data.getBytes(US_ASCII))).isEqualTo(text);
     assertThat(Base32.decode(text)).isEqualTo(data.getBytes(US_ASCII));
   }
 
   @Test
-  void base32_rejects_bad_text() {
+  void base32RejectsBadText() {
     assertThatThrownBy(() -> Base32.decode("m"))
         .hasMessage("invalid base32 length 1"); // 5 bits: no byte
     assertThatThrownBy(() -> Base32.decode("mzx")).hasMessage("invalid base32 length 3");
@@ -105,7 +105,7 @@ class BasesTest {
     "0000796573206d616e692021, z117paNL19xttacUY",
     "0000796573206d616e692021, uAAB5ZXMgbWFuaSAh",
   })
-  void multibase_spec_vectors(String data, String text) {
+  void multibaseSpecVectors(String data, String text) {
     Multibase base = Multibase.of(text);
     assertThat(Multibase.decode(text)).isEqualTo(hex(data));
     assertThat(base.encode(hex(data))).isEqualTo(text);
@@ -120,12 +120,12 @@ class BasesTest {
     "kfUvrsIvVnfRbjWaJo",
     "KfUVrSIVVnFRbJWAJo",
   })
-  void multibase_case_insensitive_bases(String text) {
+  void multibaseCaseInsensitiveBases(String text) {
     assertThat(Multibase.decode(text)).isEqualTo("hello world".getBytes(US_ASCII));
   }
 
   @Test
-  void multibase_rejects_unknown_prefix_and_bad_text() {
+  void multibaseRejectsUnknownPrefixAndBadText() {
     assertThatThrownBy(() -> Multibase.decode(""))
         .isInstanceOf(MultiformatsException.class)
         .hasMessage("empty multibase string");
@@ -141,7 +141,7 @@ class BasesTest {
   }
 
   @Test
-  void base36_round_trips_random_data() {
+  void base36RoundTripsRandomData() {
     Random random = new Random(7);
     for (int i = 0; i < 500; i++) {
       byte[] data = new byte[random.nextInt(50)];
@@ -156,7 +156,7 @@ class BasesTest {
   }
 
   @Test
-  void random_text_never_fails_untyped() {
+  void randomTextNeverFailsUntyped() {
     Random random = new Random(11);
     String chars = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ=+/-_!é";
     for (int i = 0; i < 5000; i++) {

@@ -19,7 +19,7 @@ class IpLiteralsTest {
     "255.255.255.255, ffffffff",
     "192.0.2.10, c000020a",
   })
-  void parses_ip4(String text, String hex) {
+  void parsesIp4(String text, String hex) {
     assertThat(IpLiterals.parseIp4(text)).isEqualTo(HexFormat.of().parseHex(hex));
     assertThat(IpLiterals.formatIp4(HexFormat.of().parseHex(hex))).isEqualTo(text);
   }
@@ -31,7 +31,7 @@ class IpLiteralsTest {
         "1.2.3.4 ", " 1.2.3.4", "+1.2.3.4", "1.2.3.-4", "0x1.2.3.4", "1234.2.3.4", "localhost",
             "::1", "١.٢.٣.٤"
       })
-  void rejects_bad_ip4(String text) {
+  void rejectsBadIp4(String text) {
     assertThat(IpLiterals.parseIp4(text)).isNull();
   }
 
@@ -58,7 +58,7 @@ class IpLiteralsTest {
     "64:ff9b::192.0.2.33, 64:ff9b::c000:221",
     "1:2:3:4:5:6:1.2.3.4, 1:2:3:4:5:6:102:304",
   })
-  void parses_and_prints_ip6(String input, String canonical) throws Exception {
+  void parsesAndPrintsIp6(String input, String canonical) throws Exception {
     byte[] bytes = IpLiterals.parseIp6(input);
     assertThat(bytes).isNotNull();
     // Cross-check with the JDK's own literal parser (a literal never triggers a lookup).
@@ -103,12 +103,12 @@ class IpLiteralsTest {
         "1:2:3:4:5:6:7:1.2.3.4",
         "localhost"
       })
-  void rejects_bad_ip6(String text) {
+  void rejectsBadIp6(String text) {
     assertThat(IpLiterals.parseIp6(text)).isNull();
   }
 
   @Test
-  void random_addresses_round_trip() {
+  void randomAddressesRoundTrip() {
     Random random = new Random(9);
     for (int i = 0; i < 2000; i++) {
       byte[] address = new byte[16];

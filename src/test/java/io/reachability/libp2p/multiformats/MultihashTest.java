@@ -15,7 +15,7 @@ class MultihashTest {
   }
 
   @Test
-  void sha256_matches_the_multihash_readme_example() {
+  void sha256MatchesTheMultihashReadmeExample() {
     // multiformats/multihash README: sha2-256 of "Merkle–Damgård"
     Multihash hash = Multihash.sha256("Merkle–Damgård".getBytes(UTF_8));
     assertThat(hash.toBytes())
@@ -30,7 +30,7 @@ class MultihashTest {
   }
 
   @Test
-  void identity_carries_the_data() {
+  void identityCarriesTheData() {
     byte[] encoded = {
       0x00, // identity
       0x03, // 3 bytes
@@ -42,7 +42,7 @@ class MultihashTest {
   }
 
   @Test
-  void rejects_malformed_multihashes() {
+  void rejectsMalformedMultihashes() {
     assertThatThrownBy(() -> Multihash.decode(new byte[0])).hasMessage("empty multihash");
     assertThatThrownBy(() -> Multihash.decode(new byte[] {(byte) 0x80})) // code varint cut short
         .hasMessage("truncated multihash code");
@@ -85,7 +85,7 @@ class MultihashTest {
   }
 
   @Test
-  void random_bytes_never_fail_untyped() {
+  void randomBytesNeverFailUntyped() {
     Random random = new Random(3);
     for (int i = 0; i < 20_000; i++) {
       byte[] in = new byte[random.nextInt(40)];
@@ -103,7 +103,7 @@ class MultihashTest {
   }
 
   @Test
-  void cid_round_trip_and_errors() {
+  void cidRoundTripAndErrors() {
     Multihash hash = Multihash.identity(new byte[] {1, 2, 3});
     Cid cid = new Cid(Cid.LIBP2P_KEY, hash);
     assertThat(cid.toBytes())

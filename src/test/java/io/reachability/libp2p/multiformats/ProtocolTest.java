@@ -59,7 +59,7 @@ class ProtocolTest {
   }
 
   @Test
-  void names_and_codes_are_unique_and_ipfs_is_an_alias() {
+  void namesAndCodesAreUniqueAndIpfsIsAnAlias() {
     Set<Integer> codes = new HashSet<>();
     Set<String> names = new HashSet<>();
     for (Protocol protocol : Protocol.values()) {
@@ -72,7 +72,7 @@ class ProtocolTest {
   }
 
   @Test
-  void value_codecs_name_the_problem() {
+  void valueCodecsNameTheProblem() {
     assertThatThrownBy(() -> Protocol.IP4.valueToBytes("1.2.3"))
         .isInstanceOf(MultiformatsException.class)
         .hasMessage("bad ip4 address \"1.2.3\"");
@@ -96,7 +96,7 @@ class ProtocolTest {
   }
 
   @Test
-  void port_accepts_leading_zeros_like_go() {
+  void portAcceptsLeadingZerosLikeGo() {
     assertThat(Protocol.TCP.valueToBytes("080")).containsExactly(0x00, 0x50);
     assertThat(Protocol.TCP.valueToText(new byte[] {0x00, 0x50})).isEqualTo("80");
     assertThat(Protocol.TCP.valueToBytes("65535")).containsExactly(0xff, 0xff);

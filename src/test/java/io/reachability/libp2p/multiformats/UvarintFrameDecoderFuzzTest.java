@@ -8,11 +8,10 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.TooLongFrameException;
-import io.reachability.testing.LeakRecorder;
+import io.reachability.testing.ChunkedFeed;
 import java.io.ByteArrayOutputStream;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The length-prefixed framing of identify and AutoNAT, fed arbitrary bytes. Input: one byte
@@ -27,44 +26,39 @@ class UvarintFrameDecoderFuzzTest {
     if (data.length == 0) {
       return;
     }
-    int chunk = (data[0] & 0xFF) == 0 ? Integer.MAX_VALUE : data[0] & 0xFF;
-    byte[] stream = Arrays.copyOfRange(data, 1, data.length);
+    ChunkedFeed feed = ChunkedFeed.of(data);
+    byte[] stream = feed.stream();
     EmbeddedChannel channel = new EmbeddedChannel(new UvarintFrameDecoder(MAX_FRAME));
-    List<ByteBuf> fed = new ArrayList<>();
     ByteArrayOutputStream reframed = new ByteArrayOutputStream();
-    boolean failed = false;
+    AtomicBoolean failed = new AtomicBoolean();
     try {
-      for (int pos = 0; pos < stream.length; pos += chunk) {
-        // frames that precede the error in the chunk that fails are still handed on; none after it
-        boolean failedBefore = failed;
-        ByteBuf in =
-            LeakRecorder.buffer(
-                Arrays.copyOfRange(stream, pos, Math.min(stream.length, pos + chunk)));
-        fed.add(in);
-        try {
-          channel.writeInbound(in);
-        } catch (CorruptedFrameException | TooLongFrameException e) {
-          failed = true; // the two typed framing errors; anything else is a finding
-        }
-        for (ByteBuf frame; (frame = channel.readInbound()) != null; ) {
-          try {
-            assertThat(failedBefore).as("a frame after a framing error").isFalse();
-            assertThat(frame.readableBytes()).isLessThanOrEqualTo(MAX_FRAME);
-            reframed.writeBytes(Varint.encode(frame.readableBytes()));
-            reframed.writeBytes(ByteBufUtil.getBytes(frame));
-          } finally {
-            frame.release();
-          }
-        }
-      }
+      feed.feed(
+          in -> {
+            // frames that precede the error in the chunk that fails are still handed on; none
+            // after it
+            boolean failedBefore = failed.get();
+            try {
+              channel.writeInbound(in);
+            } catch (CorruptedFrameException | TooLongFrameException e) {
+              failed.set(true); // the two typed framing errors; anything else is a finding
+            }
+            for (ByteBuf frame; (frame = channel.readInbound()) != null; ) {
+              try {
+                assertThat(failedBefore).as("a frame after a framing error").isFalse();
+                assertThat(frame.readableBytes()).isLessThanOrEqualTo(MAX_FRAME);
+                reframed.writeBytes(Varint.encode(frame.readableBytes()));
+                reframed.writeBytes(ByteBufUtil.getBytes(frame));
+              } finally {
+                frame.release();
+              }
+            }
+          });
       // every frame is exactly the bytes of the stream, in order: nothing skipped, nothing invented
       byte[] out = reframed.toByteArray();
       assertThat(out).isEqualTo(Arrays.copyOf(stream, out.length));
     } finally {
       channel.finishAndReleaseAll();
     }
-    for (ByteBuf in : fed) {
-      assertThat(in.refCnt()).as("input buffer released").isZero();
-    }
+    feed.assertAllReleased();
   }
 }

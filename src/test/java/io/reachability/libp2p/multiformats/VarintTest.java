@@ -42,7 +42,7 @@ class VarintTest {
 
   @ParameterizedTest
   @MethodSource("vectors")
-  void encodes_and_decodes(long value, byte[] encoded) {
+  void encodesAndDecodes(long value, byte[] encoded) {
     assertThat(Varint.encode(value)).isEqualTo(encoded);
     assertThat(Varint.encodedLength(value)).isEqualTo(encoded.length);
     assertThat(Varint.decode(encoded)).isEqualTo(new Varint.Decoded(value, encoded.length));
@@ -60,7 +60,7 @@ class VarintTest {
   }
 
   @Test
-  void every_prefix_needs_more_bytes() {
+  void everyPrefixNeedsMoreBytes() {
     byte[] max = Varint.encode(Long.MAX_VALUE);
     for (int length = 0; length < max.length; length++) {
       assertThat(Varint.decode(max, 0, length).needMore())
@@ -77,7 +77,7 @@ class VarintTest {
   }
 
   @Test
-  void decodes_at_an_offset() {
+  void decodesAtAnOffset() {
     byte[] in = {
       0x55, // not part of the varint
       (byte) 0xac,
@@ -89,7 +89,7 @@ class VarintTest {
   }
 
   @Test
-  void rejects_ten_bytes() {
+  void rejectsTenBytes() {
     byte[] tooLong = {
       (byte) 0x80,
       (byte) 0x80,
@@ -116,7 +116,7 @@ class VarintTest {
   }
 
   @Test
-  void rejects_2_pow_63_which_needs_ten_bytes() {
+  void rejects2Pow63WhichNeedsTenBytes() {
     byte[] twoPow63 = {
       (byte) 0x80,
       (byte) 0x80,
@@ -133,7 +133,7 @@ class VarintTest {
   }
 
   @Test
-  void rejects_non_minimal_encodings() {
+  void rejectsNonMinimalEncodings() {
     byte[] oneInTwoBytes = {(byte) 0x81, 0x00}; // 1 with a trailing 0x80 0x00 style padding
     byte[] zeroInTwoBytes = {(byte) 0x80, 0x00};
     byte[] zeroInThreeBytes = {(byte) 0x80, (byte) 0x80, 0x00};
@@ -145,12 +145,12 @@ class VarintTest {
   }
 
   @Test
-  void refuses_to_encode_negative_values() {
+  void refusesToEncodeNegativeValues() {
     assertThatThrownBy(() -> Varint.encode(-1)).isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
-  void int_value_checks_the_range() {
+  void intValueChecksTheRange() {
     assertThat(Varint.decode(Varint.encode(Integer.MAX_VALUE)).intValue())
         .isEqualTo(Integer.MAX_VALUE);
     assertThatThrownBy(() -> Varint.decode(Varint.encode(Integer.MAX_VALUE + 1L)).intValue())
@@ -158,7 +158,7 @@ class VarintTest {
   }
 
   @Test
-  void random_bytes_decode_or_fail_typed() {
+  void randomBytesDecodeOrFailTyped() {
     Random random = new Random(42);
     for (int i = 0; i < 20_000; i++) {
       byte[] in = new byte[random.nextInt(12)];

@@ -41,7 +41,7 @@ class MultistreamCodecTest {
   }
 
   @Test
-  void encodes_header() {
+  void encodesHeader() {
     ByteBuf expected =
         wire(
             0x13, // length 19
@@ -52,7 +52,7 @@ class MultistreamCodecTest {
   }
 
   @Test
-  void encodes_na_as_in_the_spec() {
+  void encodesNaAsInTheSpec() {
     assertThat(bytesOf(MultistreamCodec.encode(ALLOC, Multistream.NA)))
         .containsExactly(
             0x03, // length 3
@@ -60,7 +60,7 @@ class MultistreamCodecTest {
   }
 
   @Test
-  void encodes_several_messages_into_one_buffer() {
+  void encodesSeveralMessagesIntoOneBuffer() {
     ByteBuf expected =
         wire(
             0x13, // length 19
@@ -72,7 +72,7 @@ class MultistreamCodecTest {
   }
 
   @Test
-  void decodes_one_message_and_leaves_the_rest() {
+  void decodesOneMessageAndLeavesTheRest() {
     ByteBuf in =
         wire(
             0x13, // length 19
@@ -92,7 +92,7 @@ class MultistreamCodecTest {
   }
 
   @Test
-  void incomplete_input_returns_null_without_consuming() {
+  void incompleteInputReturnsNullWithoutConsuming() {
     List<ByteBuf> partials =
         List.of(
             wire(), // empty
@@ -111,7 +111,7 @@ class MultistreamCodecTest {
   }
 
   @Test
-  void accepts_exactly_the_max_length() {
+  void acceptsExactlyTheMaxLength() {
     String id = "/" + "a".repeat(Multistream.MAX_PROTOCOL_ID_LENGTH - 1);
     ByteBuf in =
         wire(
@@ -127,7 +127,7 @@ class MultistreamCodecTest {
   }
 
   @Test
-  void rejects_one_over_the_max_length_from_the_prefix_alone() {
+  void rejectsOneOverTheMaxLengthFromThePrefixAlone() {
     ByteBuf in = wire(0x81, 0x08); // length 1025 (varint), no body needed to refuse
     try {
       assertThatThrownBy(() -> MultistreamCodec.readMessage(in, Multistream.MAX_MESSAGE_LENGTH))
@@ -139,7 +139,7 @@ class MultistreamCodecTest {
   }
 
   @Test
-  void rejects_a_huge_prefix_before_allocating() {
+  void rejectsAHugePrefixBeforeAllocating() {
     ByteBuf in = wire(0xff, 0xff, 0xff, 0x7f); // 268435455 as varint
     try {
       assertThatThrownBy(() -> MultistreamCodec.readMessage(in, Multistream.MAX_MESSAGE_LENGTH))
@@ -151,7 +151,7 @@ class MultistreamCodecTest {
   }
 
   @Test
-  void rejects_non_minimal_varints() {
+  void rejectsNonMinimalVarints() {
     for (ByteBuf in :
         List.of(
             wire(0x80, 0x00), // 0 in two bytes
@@ -167,7 +167,7 @@ class MultistreamCodecTest {
   }
 
   @Test
-  void rejects_varints_longer_than_nine_bytes() {
+  void rejectsVarintsLongerThanNineBytes() {
     ByteBuf in = wire(0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01); // 10 bytes
     try {
       assertThatThrownBy(() -> MultistreamCodec.readMessage(in, Integer.MAX_VALUE))
@@ -179,7 +179,7 @@ class MultistreamCodecTest {
   }
 
   @Test
-  void rejects_zero_length() {
+  void rejectsZeroLength() {
     ByteBuf in = wire(0x00); // length 0
     try {
       assertThatThrownBy(() -> MultistreamCodec.readMessage(in, Multistream.MAX_MESSAGE_LENGTH))
@@ -191,7 +191,7 @@ class MultistreamCodecTest {
   }
 
   @Test
-  void rejects_a_message_of_only_newline() {
+  void rejectsAMessageOfOnlyNewline() {
     ByteBuf in =
         wire(
             0x01, // length 1
@@ -206,7 +206,7 @@ class MultistreamCodecTest {
   }
 
   @Test
-  void rejects_missing_newline() {
+  void rejectsMissingNewline() {
     ByteBuf in =
         wire(
             0x03, // length 3
@@ -221,7 +221,7 @@ class MultistreamCodecTest {
   }
 
   @Test
-  void rejects_invalid_utf8() {
+  void rejectsInvalidUtf8() {
     ByteBuf in =
         wire(
             0x03, // length 3
@@ -237,7 +237,7 @@ class MultistreamCodecTest {
   }
 
   @Test
-  void round_trips_non_ascii_ids() {
+  void roundTripsNonAsciiIds() {
     ByteBuf buf = MultistreamCodec.encode(ALLOC, "/café/1");
     try {
       assertThat(buf.getByte(0)).isEqualTo((byte) 9); // "/café/1" is 8 UTF-8 bytes, + '\n'
@@ -249,7 +249,7 @@ class MultistreamCodecTest {
   }
 
   @Test
-  void write_accepts_the_longest_id_and_refuses_longer_or_invalid_text() {
+  void writeAcceptsTheLongestIdAndRefusesLongerOrInvalidText() {
     String longest = "/" + "a".repeat(Multistream.MAX_PROTOCOL_ID_LENGTH - 1);
     ByteBuf buf = MultistreamCodec.encode(ALLOC, longest);
     try {
@@ -264,7 +264,7 @@ class MultistreamCodecTest {
   }
 
   @Test
-  void encodes_ls_response_as_in_the_spec() {
+  void encodesLsResponseAsInTheSpec() {
     ByteBuf list = MultistreamCodec.encodeLsResponse(ALLOC, List.of("/a", "/bc"), 1024);
     assertThat(list).isNotNull();
     assertThat(bytesOf(list))
@@ -276,7 +276,7 @@ class MultistreamCodecTest {
   }
 
   @Test
-  void ls_response_leaves_out_ids_that_cannot_be_selected() {
+  void lsResponseLeavesOutIdsThatCannotBeSelected() {
     List<String> protocols =
         new ArrayList<>(List.of("/a", "", "na", "ls", Multistream.PROTOCOL_ID, "/x\n"));
     ByteBuf list = MultistreamCodec.encodeLsResponse(ALLOC, protocols, 1024);
@@ -289,7 +289,7 @@ class MultistreamCodecTest {
   }
 
   @Test
-  void ls_response_of_nothing_is_a_lone_newline() {
+  void lsResponseOfNothingIsALoneNewline() {
     ByteBuf list = MultistreamCodec.encodeLsResponse(ALLOC, List.of(), 1024);
     assertThat(list).isNotNull();
     assertThat(bytesOf(list))
@@ -299,7 +299,7 @@ class MultistreamCodecTest {
   }
 
   @Test
-  void ls_response_over_the_limit_is_refused() {
+  void lsResponseOverTheLimitIsRefused() {
     // "/a" takes 4 bytes, the final '\n' 1: exactly 5 fits, 4 does not.
     ByteBuf fits = MultistreamCodec.encodeLsResponse(ALLOC, List.of("/a"), 5);
     assertThat(fits).isNotNull();

@@ -3,17 +3,14 @@ package io.reachability.libp2p.multistream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.reachability.libp2p.Libp2pException;
-import io.reachability.testing.LeakRecorder;
+import io.reachability.testing.ChunkedFeed;
 import java.nio.charset.CharacterCodingException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -54,25 +51,21 @@ class MultistreamHandlerFuzzTest {
     if (data.length == 0) {
       return;
     }
-    int chunk = (data[0] & 0xFF) == 0 ? Integer.MAX_VALUE : data[0] & 0xFF;
-    byte[] stream = Arrays.copyOfRange(data, 1, data.length);
+    ChunkedFeed feed = ChunkedFeed.of(data);
     // after the selection the rest of the bytes go to the next protocol: swallow them
     ProtocolSelectedListener listener =
         (ctx, protocol) -> ctx.pipeline().addAfter(ctx.name(), "app", new Sink());
     MultistreamHandler handler = factory.create(listener);
     CompletableFuture<String> result = handler.result();
     EmbeddedChannel channel = new EmbeddedChannel(handler);
-    List<ByteBuf> fed = new ArrayList<>();
     try {
-      for (int pos = 0; pos < stream.length && channel.isOpen(); pos += chunk) {
-        ByteBuf in =
-            LeakRecorder.buffer(
-                Arrays.copyOfRange(stream, pos, Math.min(stream.length, pos + chunk)));
-        fed.add(in);
-        channel.writeInbound(in); // throws whatever reached the end of the pipeline
-        channel.runPendingTasks();
-        releaseOutbound(channel);
-      }
+      feed.feed(
+          channel::isOpen,
+          in -> {
+            channel.writeInbound(in); // throws whatever reached the end of the pipeline
+            channel.runPendingTasks();
+            releaseOutbound(channel);
+          });
       channel.checkException();
       if (result.isDone()) {
         String selected =
@@ -109,9 +102,7 @@ class MultistreamHandlerFuzzTest {
       channel.finishAndReleaseAll();
     }
     assertThat(result).as("closing settles the negotiation").isDone();
-    for (ByteBuf in : fed) {
-      assertThat(in.refCnt()).as("input buffer released").isZero();
-    }
+    feed.assertAllReleased();
   }
 
   private static void releaseOutbound(EmbeddedChannel channel) {

@@ -161,7 +161,7 @@ class MultistreamHandlerTest {
   // ---- initiator ----
 
   @Test
-  void initiator_writes_header_and_first_proposal_in_one_flush() {
+  void initiatorWritesHeaderAndFirstProposalInOneFlush() {
     EmbeddedChannel channel = channel(initiator("/noise", "/tls/1.0.0"));
 
     List<byte[]> writes = outboundWrites(channel);
@@ -177,7 +177,7 @@ class MultistreamHandlerTest {
   }
 
   @Test
-  void initiator_selects_the_echoed_protocol() {
+  void initiatorSelectsTheEchoedProtocol() {
     MultistreamHandler handler = initiator("/noise");
     EmbeddedChannel channel = channel(handler);
     outbound(channel);
@@ -195,7 +195,7 @@ class MultistreamHandlerTest {
   }
 
   @Test
-  void initiator_accepts_answers_split_across_reads() {
+  void initiatorAcceptsAnswersSplitAcrossReads() {
     MultistreamHandler handler = initiator("/noise");
     EmbeddedChannel channel = channel(handler);
     outbound(channel);
@@ -210,7 +210,7 @@ class MultistreamHandlerTest {
   }
 
   @Test
-  void initiator_moves_to_the_next_proposal_on_na() {
+  void initiatorMovesToTheNextProposalOnNa() {
     MultistreamHandler handler = initiator("/tls/1.0.0", "/noise");
     EmbeddedChannel channel = channel(handler);
     outbound(channel);
@@ -235,7 +235,7 @@ class MultistreamHandlerTest {
   }
 
   @Test
-  void initiator_fails_when_every_proposal_is_refused() {
+  void initiatorFailsWhenEveryProposalIsRefused() {
     MultistreamHandler handler = initiator("/a", "/b");
     EmbeddedChannel channel = channel(handler);
     outbound(channel);
@@ -247,7 +247,7 @@ class MultistreamHandlerTest {
   }
 
   @Test
-  void initiator_fails_on_a_wrong_header() {
+  void initiatorFailsOnAWrongHeader() {
     MultistreamHandler handler = initiator("/a");
     EmbeddedChannel channel = channel(handler);
     outbound(channel);
@@ -258,7 +258,7 @@ class MultistreamHandlerTest {
   }
 
   @Test
-  void initiator_fails_on_an_answer_that_is_neither_the_proposal_nor_na() {
+  void initiatorFailsOnAnAnswerThatIsNeitherTheProposalNorNa() {
     MultistreamHandler handler = initiator("/a");
     EmbeddedChannel channel = channel(handler);
     outbound(channel);
@@ -269,7 +269,7 @@ class MultistreamHandlerTest {
   }
 
   @Test
-  void initiator_rejects_invalid_arguments() {
+  void initiatorRejectsInvalidArguments() {
     ProtocolSelectedListener ignore = (ctx, protocol) -> {};
     org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
         .isThrownBy(() -> MultistreamHandler.initiator(List.of(), TIMEOUT, ignore));
@@ -284,7 +284,7 @@ class MultistreamHandlerTest {
   // ---- responder ----
 
   @Test
-  void responder_sends_header_and_echo_in_one_flush() {
+  void responderSendsHeaderAndEchoInOneFlush() {
     MultistreamHandler handler = responder(() -> Set.of("/noise"));
     EmbeddedChannel channel = channel(handler);
     assertThat(outbound(channel)).isEmpty(); // nothing before the peer's header
@@ -305,7 +305,7 @@ class MultistreamHandlerTest {
   }
 
   @Test
-  void responder_answers_na_then_accepts_a_second_proposal() {
+  void responderAnswersNaThenAcceptsASecondProposal() {
     MultistreamHandler handler = responder(() -> List.of("/yamux/1.0.0"));
     EmbeddedChannel channel = channel(handler);
 
@@ -331,7 +331,7 @@ class MultistreamHandlerTest {
   }
 
   @Test
-  void responder_reads_the_supported_set_for_every_proposal() {
+  void responderReadsTheSupportedSetForEveryProposal() {
     Set<String> supported = new CopyOnWriteArraySet<>();
     MultistreamHandler handler = responder(() -> supported);
     EmbeddedChannel channel = channel(handler);
@@ -345,7 +345,7 @@ class MultistreamHandlerTest {
   }
 
   @Test
-  void responder_never_selects_reserved_messages() {
+  void responderNeverSelectsReservedMessages() {
     MultistreamHandler handler = responder(() -> List.of("na", Multistream.PROTOCOL_ID, "/a"));
     EmbeddedChannel channel = channel(handler);
 
@@ -356,7 +356,7 @@ class MultistreamHandlerTest {
   }
 
   @Test
-  void responder_fails_on_a_missing_header() {
+  void responderFailsOnAMissingHeader() {
     MultistreamHandler handler = responder(() -> List.of("/a"));
     EmbeddedChannel channel = channel(handler);
 
@@ -367,7 +367,7 @@ class MultistreamHandlerTest {
   }
 
   @Test
-  void responder_gives_up_after_max_proposals() {
+  void responderGivesUpAfterMaxProposals() {
     MultistreamHandler handler = responder(() -> List.of("/a"));
     EmbeddedChannel channel = channel(handler);
     feed(channel, messages(Multistream.PROTOCOL_ID));
@@ -386,7 +386,7 @@ class MultistreamHandlerTest {
   }
 
   @Test
-  void responder_answers_ls_with_the_supported_list() {
+  void responderAnswersLsWithTheSupportedList() {
     MultistreamHandler handler = responder(() -> List.of("/a", "/bc"));
     EmbeddedChannel channel = channel(handler);
 
@@ -416,7 +416,7 @@ class MultistreamHandlerTest {
   }
 
   @Test
-  void responder_answers_ls_with_na_when_the_list_is_too_long() {
+  void responderAnswersLsWithNaWhenTheListIsTooLong() {
     List<String> many = new ArrayList<>();
     for (int i = 0; many.size() * 1000 <= Multistream.MAX_LS_RESPONSE_LENGTH; i++) {
       many.add("/" + i + "/" + "x".repeat(990));
@@ -431,7 +431,7 @@ class MultistreamHandlerTest {
   }
 
   @Test
-  void responder_fails_when_the_supplier_throws() {
+  void responderFailsWhenTheSupplierThrows() {
     MultistreamHandler handler =
         responder(
             () -> {
@@ -447,7 +447,7 @@ class MultistreamHandlerTest {
   // ---- limits and malformed input ----
 
   @Test
-  void accepts_a_proposal_of_exactly_the_max_length() {
+  void acceptsAProposalOfExactlyTheMaxLength() {
     String longest = "/" + "a".repeat(Multistream.MAX_PROTOCOL_ID_LENGTH - 1);
     MultistreamHandler handler = responder(() -> List.of(longest));
     EmbeddedChannel channel = channel(handler);
@@ -464,7 +464,7 @@ class MultistreamHandlerTest {
   }
 
   @Test
-  void rejects_a_message_one_over_the_max_length() {
+  void rejectsAMessageOneOverTheMaxLength() {
     MultistreamHandler handler = responder(() -> List.of("/a"));
     EmbeddedChannel channel = channel(handler);
 
@@ -481,7 +481,7 @@ class MultistreamHandlerTest {
   }
 
   @Test
-  void rejects_a_huge_length_prefix_before_allocating() {
+  void rejectsAHugeLengthPrefixBeforeAllocating() {
     MultistreamHandler handler = initiator("/a");
     EmbeddedChannel channel = channel(handler);
     outbound(channel);
@@ -492,7 +492,7 @@ class MultistreamHandlerTest {
   }
 
   @Test
-  void rejects_a_missing_newline() {
+  void rejectsAMissingNewline() {
     MultistreamHandler handler = initiator("/a");
     EmbeddedChannel channel = channel(handler);
     outbound(channel);
@@ -507,7 +507,7 @@ class MultistreamHandlerTest {
   }
 
   @Test
-  void rejects_a_malformed_varint() {
+  void rejectsAMalformedVarint() {
     MultistreamHandler handler = responder(() -> List.of("/a"));
     EmbeddedChannel channel = channel(handler);
 
@@ -519,7 +519,7 @@ class MultistreamHandlerTest {
   // ---- timeout and lifecycle ----
 
   @Test
-  void fails_after_the_timeout() {
+  void failsAfterTheTimeout() {
     MultistreamHandler handler = initiator("/a");
     EmbeddedChannel channel = channel(handler);
     outbound(channel);
@@ -537,7 +537,7 @@ class MultistreamHandlerTest {
   }
 
   @Test
-  void timeout_is_cancelled_on_success() {
+  void timeoutIsCancelledOnSuccess() {
     MultistreamHandler handler = initiator("/a");
     EmbeddedChannel channel = channel(handler);
     outbound(channel);
@@ -550,7 +550,7 @@ class MultistreamHandlerTest {
   }
 
   @Test
-  void fails_when_the_connection_closes() {
+  void failsWhenTheConnectionCloses() {
     MultistreamHandler handler = initiator("/a");
     EmbeddedChannel channel = channel(handler);
     outbound(channel);
@@ -562,7 +562,7 @@ class MultistreamHandlerTest {
   }
 
   @Test
-  void fails_when_the_peer_shuts_its_output_down() {
+  void failsWhenThePeerShutsItsOutputDown() {
     MultistreamHandler handler = responder(() -> List.of("/a"));
     EmbeddedChannel channel = channel(handler);
     feed(channel, messages(Multistream.PROTOCOL_ID));
@@ -573,7 +573,7 @@ class MultistreamHandlerTest {
   }
 
   @Test
-  void an_upstream_exception_fails_the_negotiation_without_escaping() {
+  void anUpstreamExceptionFailsTheNegotiationWithoutEscaping() {
     MultistreamHandler handler = initiator("/a");
     EmbeddedChannel channel = channel(handler);
     outbound(channel);
@@ -584,7 +584,7 @@ class MultistreamHandlerTest {
   }
 
   @Test
-  void a_failed_write_fails_the_negotiation() {
+  void aFailedWriteFailsTheNegotiation() {
     MultistreamHandler handler = initiator("/a");
     ChannelOutboundHandlerAdapter brokenPipe =
         new ChannelOutboundHandlerAdapter() {
@@ -602,7 +602,7 @@ class MultistreamHandlerTest {
   }
 
   @Test
-  void a_throwing_listener_fails_and_closes_and_forwards_nothing() {
+  void aThrowingListenerFailsAndClosesAndForwardsNothing() {
     MultistreamHandler handler =
         MultistreamHandler.initiator(
             List.of("/a"),
@@ -622,7 +622,7 @@ class MultistreamHandlerTest {
   }
 
   @Test
-  void starts_on_channel_active_when_added_to_an_inactive_channel() throws Exception {
+  void startsOnChannelActiveWhenAddedToAnInactiveChannel() throws Exception {
     MultistreamHandler handler = initiator("/a");
     EmbeddedChannel channel =
         new EmbeddedChannel(false, false, handler); // not registered: inactive
@@ -637,7 +637,7 @@ class MultistreamHandlerTest {
   // ---- hand-off to the next handler ----
 
   @Test
-  void initiator_forwards_bytes_that_follow_the_final_answer_in_the_same_read() {
+  void initiatorForwardsBytesThatFollowTheFinalAnswerInTheSameRead() {
     MultistreamHandler handler = initiator("/noise");
     EmbeddedChannel channel = channel(handler);
     outbound(channel);
@@ -659,7 +659,7 @@ class MultistreamHandlerTest {
   }
 
   @Test
-  void responder_forwards_bytes_that_follow_the_accepted_proposal_in_the_same_read() {
+  void responderForwardsBytesThatFollowTheAcceptedProposalInTheSameRead() {
     MultistreamHandler handler = responder(() -> List.of("/ipfs/ping/1.0.0"));
     EmbeddedChannel channel = channel(handler);
 
@@ -683,7 +683,7 @@ class MultistreamHandlerTest {
   // ---- both roles together ----
 
   @Test
-  void initiator_and_responder_agree_with_each_other() {
+  void initiatorAndResponderAgreeWithEachOther() {
     List<String> clientSelected = new ArrayList<>();
     MultistreamHandler client =
         MultistreamHandler.initiator(
@@ -714,7 +714,7 @@ class MultistreamHandlerTest {
   }
 
   @Test
-  void initiator_and_responder_fail_cleanly_without_a_common_protocol() {
+  void initiatorAndResponderFailCleanlyWithoutACommonProtocol() {
     MultistreamHandler client = initiator("/a", "/b");
     MultistreamHandler server = responder(() -> List.of("/c"));
     EmbeddedChannel clientChannel = channel(client);
@@ -755,7 +755,7 @@ class MultistreamHandlerTest {
   // ---- robustness ----
 
   @Test
-  void random_garbage_never_escapes_the_pipeline() {
+  void randomGarbageNeverEscapesThePipeline() {
     Random random = new Random(42);
     for (int i = 0; i < 2000; i++) {
       boolean asInitiator = random.nextBoolean();

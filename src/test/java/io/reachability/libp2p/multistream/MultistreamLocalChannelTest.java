@@ -31,7 +31,7 @@ class MultistreamLocalChannelTest {
   private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
   @Test
-  void negotiates_then_hands_the_channel_to_the_protocol_handlers() throws Exception {
+  void negotiatesThenHandsTheChannelToTheProtocolHandlers() throws Exception {
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, LocalIoHandler.newFactory());
     LocalAddress address = new LocalAddress("multistream-" + System.nanoTime());
     AtomicReference<MultistreamHandler> serverHandler = new AtomicReference<>();

@@ -12,14 +12,13 @@ import io.reachability.libp2p.Libp2pException;
 import io.reachability.libp2p.core.PeerId;
 import io.reachability.libp2p.crypto.Keys;
 import io.reachability.libp2p.crypto.PrivateKey;
+import io.reachability.testing.ChunkedFeed;
 import io.reachability.testing.LeakRecorder;
 import java.io.ByteArrayOutputStream;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -54,21 +53,17 @@ class NoiseHandshakeFuzzTest {
     if (data.length == 0) {
       return;
     }
-    int chunk = (data[0] & 0xFF) == 0 ? Integer.MAX_VALUE : data[0] & 0xFF;
-    byte[] stream = Arrays.copyOfRange(data, 1, data.length);
+    ChunkedFeed feed = ChunkedFeed.of(data);
     NoiseHandshakeHandler handler = new NoiseHandshakeHandler(RESPONDER, false, null, TIMEOUT);
     EmbeddedChannel channel = new EmbeddedChannel(handler);
-    List<ByteBuf> fed = new ArrayList<>();
     try {
-      for (int pos = 0; pos < stream.length && channel.isOpen(); pos += chunk) {
-        ByteBuf in =
-            LeakRecorder.buffer(
-                Arrays.copyOfRange(stream, pos, Math.min(stream.length, pos + chunk)));
-        fed.add(in);
-        channel.writeInbound(in); // throws whatever reached the end of the pipeline
-        channel.runPendingTasks();
-        drainOutbound(channel);
-      }
+      feed.feed(
+          channel::isOpen,
+          in -> {
+            channel.writeInbound(in); // throws whatever reached the end of the pipeline
+            channel.runPendingTasks();
+            drainOutbound(channel);
+          });
       channel.checkException();
       assertSettledOrPending(handler.result(), channel);
       assertThat(handler.result()).as("a handshake completed on fuzzed bytes").isNotCompleted();
@@ -76,9 +71,7 @@ class NoiseHandshakeFuzzTest {
       channel.finishAndReleaseAll();
     }
     assertThat(handler.result()).as("closing settles the handshake").isDone();
-    for (ByteBuf in : fed) {
-      assertThat(in.refCnt()).as("input buffer released").isZero();
-    }
+    feed.assertAllReleased();
   }
 
   /**

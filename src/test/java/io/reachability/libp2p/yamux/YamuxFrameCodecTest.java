@@ -63,7 +63,7 @@ class YamuxFrameCodecTest {
   // --------------------------------------------------------------------------------------------------
 
   @Test
-  void decodes_data_with_syn() {
+  void decodesDataWithSyn() {
     YamuxFrame frame =
         decodeOne(
             bytes(
@@ -87,7 +87,7 @@ class YamuxFrameCodecTest {
   }
 
   @Test
-  void decodes_empty_data_with_fin() {
+  void decodesEmptyDataWithFin() {
     YamuxFrame frame =
         decodeOne(
             bytes(
@@ -103,7 +103,7 @@ class YamuxFrameCodecTest {
   }
 
   @Test
-  void decodes_window_update_with_ack_and_unsigned_delta() {
+  void decodesWindowUpdateWithAckAndUnsignedDelta() {
     YamuxFrame frame =
         decodeOne(
             bytes(
@@ -120,7 +120,7 @@ class YamuxFrameCodecTest {
   }
 
   @Test
-  void decodes_ping_header_only() {
+  void decodesPingHeaderOnly() {
     YamuxFrame frame =
         decodeOne(
             bytes(
@@ -135,7 +135,7 @@ class YamuxFrameCodecTest {
   }
 
   @Test
-  void decodes_go_away() {
+  void decodesGoAway() {
     YamuxFrame frame =
         decodeOne(
             bytes(
@@ -149,7 +149,7 @@ class YamuxFrameCodecTest {
   }
 
   @Test
-  void partial_header_waits() {
+  void partialHeaderWaits() {
     channel.writeInbound(
         bytes(
             0x00, // version
@@ -163,7 +163,7 @@ class YamuxFrameCodecTest {
   }
 
   @Test
-  void partial_payload_waits() {
+  void partialPayloadWaits() {
     channel.writeInbound(
         bytes(
             0x00, // version
@@ -179,7 +179,7 @@ class YamuxFrameCodecTest {
   }
 
   @Test
-  void decodes_two_frames_from_one_buffer() {
+  void decodesTwoFramesFromOneBuffer() {
     channel.writeInbound(
         bytes(
             0x00, 0x02, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
@@ -194,7 +194,7 @@ class YamuxFrameCodecTest {
   }
 
   @Test
-  void data_of_exactly_the_max_is_accepted() {
+  void dataOfExactlyTheMaxIsAccepted() {
     EmbeddedChannel small = new EmbeddedChannel(new YamuxFrameCodec(4));
     small.writeInbound(
         bytes(
@@ -211,7 +211,7 @@ class YamuxFrameCodecTest {
   }
 
   @Test
-  void data_one_over_the_max_is_rejected_from_the_header_alone() {
+  void dataOneOverTheMaxIsRejectedFromTheHeaderAlone() {
     EmbeddedChannel small = new EmbeddedChannel(new YamuxFrameCodec(4));
     // Only the header: the codec must not wait for (or allocate) the payload.
     assertThatThrownBy(
@@ -230,7 +230,7 @@ class YamuxFrameCodecTest {
   }
 
   @Test
-  void default_max_is_the_initial_window() {
+  void defaultMaxIsTheInitialWindow() {
     assertThat(new YamuxFrameCodec().maxDataLength())
         .isEqualTo(Yamux.INITIAL_WINDOW_SIZE)
         .isEqualTo(256 * 1024);
@@ -248,7 +248,7 @@ class YamuxFrameCodecTest {
   }
 
   @Test
-  void huge_length_is_rejected_without_allocation() {
+  void hugeLengthIsRejectedWithoutAllocation() {
     assertThatThrownBy(
             () ->
                 channel.writeInbound(
@@ -263,7 +263,7 @@ class YamuxFrameCodecTest {
   }
 
   @Test
-  void unknown_version_is_rejected_and_the_rest_discarded() {
+  void unknownVersionIsRejectedAndTheRestDiscarded() {
     assertThatThrownBy(
             () ->
                 channel.writeInbound(
@@ -282,7 +282,7 @@ class YamuxFrameCodecTest {
   }
 
   @Test
-  void unknown_type_is_rejected() {
+  void unknownTypeIsRejected() {
     assertThatThrownBy(
             () ->
                 channel.writeInbound(
@@ -297,7 +297,7 @@ class YamuxFrameCodecTest {
   }
 
   @Test
-  void unknown_flag_bits_are_rejected() {
+  void unknownFlagBitsAreRejected() {
     assertThatThrownBy(
             () ->
                 channel.writeInbound(
@@ -312,7 +312,7 @@ class YamuxFrameCodecTest {
   }
 
   @Test
-  void random_garbage_only_raises_yamux_exceptions_and_never_leaks() {
+  void randomGarbageOnlyRaisesYamuxExceptionsAndNeverLeaks() {
     Random random = new Random(42);
     for (int round = 0; round < 300; round++) {
       EmbeddedChannel ch = new EmbeddedChannel(new YamuxFrameCodec(1024));
@@ -345,7 +345,7 @@ class YamuxFrameCodecTest {
   // --------------------------------------------------------------------------------------------------
 
   @Test
-  void encodes_data() {
+  void encodesData() {
     ByteBuf payload = LeakRecorder.buffer("hey".getBytes(StandardCharsets.US_ASCII));
     assertThat(encode(YamuxFrame.data(1, YamuxFlag.mask(YamuxFlag.SYN, YamuxFlag.FIN), payload)))
         .containsExactly(
@@ -360,7 +360,7 @@ class YamuxFrameCodecTest {
   }
 
   @Test
-  void encodes_empty_data() {
+  void encodesEmptyData() {
     assertThat(encode(YamuxFrame.data(2, YamuxFlag.FIN.bit(), Unpooled.EMPTY_BUFFER)))
         .containsExactly(
             array(
@@ -372,7 +372,7 @@ class YamuxFrameCodecTest {
   }
 
   @Test
-  void encodes_window_update() {
+  void encodesWindowUpdate() {
     assertThat(encode(YamuxFrame.windowUpdate(3, YamuxFlag.ACK.bit(), 0x40000)))
         .containsExactly(
             array(
@@ -384,7 +384,7 @@ class YamuxFrameCodecTest {
   }
 
   @Test
-  void encodes_ping() {
+  void encodesPing() {
     assertThat(encode(YamuxFrame.ping(YamuxFlag.ACK.bit(), 0xCAFEBABE)))
         .containsExactly(
             array(
@@ -396,7 +396,7 @@ class YamuxFrameCodecTest {
   }
 
   @Test
-  void encodes_go_away() {
+  void encodesGoAway() {
     assertThat(encode(YamuxFrame.goAway(YamuxGoAwayCode.INTERNAL_ERROR)))
         .containsExactly(
             array(
@@ -408,7 +408,7 @@ class YamuxFrameCodecTest {
   }
 
   @Test
-  void round_trip_through_two_codecs() {
+  void roundTripThroughTwoCodecs() {
     EmbeddedChannel encoder = new EmbeddedChannel(new YamuxFrameCodec());
     byte[] payload = new byte[Yamux.INITIAL_WINDOW_SIZE];
     new Random(1).nextBytes(payload);
@@ -424,7 +424,7 @@ class YamuxFrameCodecTest {
   // -----------------------------------------------------------------------------------------------------
 
   @Test
-  void enums_reject_unknown_codes() {
+  void enumsRejectUnknownCodes() {
     assertThat(YamuxType.fromCode(3)).isEqualTo(YamuxType.GO_AWAY);
     assertThatThrownBy(() -> YamuxType.fromCode(4)).isInstanceOf(YamuxException.class);
     assertThatThrownBy(() -> YamuxType.fromCode(-1)).isInstanceOf(YamuxException.class);

@@ -10,17 +10,21 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.DecoderException;
 import io.netty.util.ReferenceCountUtil;
-import io.reachability.testing.LeakRecorder;
+import io.reachability.testing.ChunkedFeed;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Yamux from an untrusted peer. Input: one byte (bit 7: act as the client; bits 0-6: the chunk size
  * the peer's bytes arrive in, 0 = all at once), then the peer's bytes.
  */
 class YamuxFuzzTest {
+
+  /** Bits 0-6 of the header byte: the chunk size (bit 7 picks the role). */
+  private static final int CHUNK_SIZE_BITS = 0x7F;
 
   /** Small, so the fuzzer reaches the DATA length limit with short inputs. */
   private static final int CODEC_MAX_DATA = 64;
@@ -35,45 +39,40 @@ class YamuxFuzzTest {
     if (data.length == 0) {
       return;
     }
-    int chunk = chunkSize(data[0]);
-    byte[] stream = Arrays.copyOfRange(data, 1, data.length);
+    ChunkedFeed feed =
+        new ChunkedFeed(data[0] & CHUNK_SIZE_BITS, Arrays.copyOfRange(data, 1, data.length));
     EmbeddedChannel channel = new EmbeddedChannel(new YamuxFrameCodec(CODEC_MAX_DATA));
-    List<ByteBuf> fed = new ArrayList<>();
     ByteArrayOutputStream reencoded = new ByteArrayOutputStream();
-    boolean failed = false;
+    AtomicBoolean failed = new AtomicBoolean();
     try {
-      for (int pos = 0; pos < stream.length; pos += chunk) {
-        // frames that precede the error in the chunk that fails are still handed on; none after it
-        boolean failedBefore = failed;
-        ByteBuf in =
-            LeakRecorder.buffer(
-                Arrays.copyOfRange(stream, pos, Math.min(stream.length, pos + chunk)));
-        fed.add(in);
-        try {
-          channel.writeInbound(in);
-        } catch (DecoderException e) {
-          if (!(e.getCause() instanceof YamuxException)) {
-            throw e;
-          }
-          failed = true;
-        }
-        for (YamuxFrame frame; (frame = channel.readInbound()) != null; ) {
-          try {
-            assertThat(failedBefore).as("a frame after a framing error").isFalse();
-            writeFrame(frame, reencoded);
-          } finally {
-            frame.release();
-          }
-        }
-      }
+      feed.feed(
+          in -> {
+            // frames that precede the error in the chunk that fails are still handed on; none
+            // after it
+            boolean failedBefore = failed.get();
+            try {
+              channel.writeInbound(in);
+            } catch (DecoderException e) {
+              if (!(e.getCause() instanceof YamuxException)) {
+                throw e;
+              }
+              failed.set(true);
+            }
+            for (YamuxFrame frame; (frame = channel.readInbound()) != null; ) {
+              try {
+                assertThat(failedBefore).as("a frame after a framing error").isFalse();
+                writeFrame(frame, reencoded);
+              } finally {
+                frame.release();
+              }
+            }
+          });
       byte[] out = reencoded.toByteArray();
-      assertThat(out).isEqualTo(Arrays.copyOf(stream, out.length));
+      assertThat(out).isEqualTo(Arrays.copyOf(feed.stream(), out.length));
     } finally {
       channel.finishAndReleaseAll();
     }
-    for (ByteBuf in : fed) {
-      assertThat(in.refCnt()).as("input buffer released").isZero();
-    }
+    feed.assertAllReleased();
   }
 
   /**
@@ -87,8 +86,8 @@ class YamuxFuzzTest {
       return;
     }
     boolean client = (data[0] & 0x80) != 0;
-    int chunk = chunkSize(data[0]);
-    byte[] stream = Arrays.copyOfRange(data, 1, data.length);
+    ChunkedFeed feed =
+        new ChunkedFeed(data[0] & CHUNK_SIZE_BITS, Arrays.copyOfRange(data, 1, data.length));
     List<YamuxStreamChannel> streams = new ArrayList<>();
     List<Throwable> streamErrors = new ArrayList<>();
     // few inbound streams, so the refusal path is reachable with short inputs
@@ -106,19 +105,16 @@ class YamuxFuzzTest {
     EmbeddedChannel channel =
         new EmbeddedChannel(
             new YamuxFrameCodec(settings.initialWindow()), new ErrorSpy(codecErrors), session);
-    List<ByteBuf> fed = new ArrayList<>();
     ByteArrayOutputStream sent = new ByteArrayOutputStream();
     try {
-      for (int pos = 0; pos < stream.length && channel.isOpen(); pos += chunk) {
-        ByteBuf in =
-            LeakRecorder.buffer(
-                Arrays.copyOfRange(stream, pos, Math.min(stream.length, pos + chunk)));
-        fed.add(in);
-        channel.writeInbound(in); // throws whatever reached the end of the pipeline
-        channel.runPendingTasks();
-        channel.checkException();
-        drainOutbound(channel, sent);
-      }
+      feed.feed(
+          channel::isOpen,
+          in -> {
+            channel.writeInbound(in); // throws whatever reached the end of the pipeline
+            channel.runPendingTasks();
+            channel.checkException();
+            drainOutbound(channel, sent);
+          });
       channel.close();
       channel.runPendingTasks();
       channel.checkException();
@@ -140,14 +136,7 @@ class YamuxFuzzTest {
     } finally {
       channel.finishAndReleaseAll();
     }
-    for (ByteBuf in : fed) {
-      assertThat(in.refCnt()).as("input buffer released").isZero();
-    }
-  }
-
-  private static int chunkSize(byte header) {
-    int chunk = header & 0x7F;
-    return chunk == 0 ? Integer.MAX_VALUE : chunk;
+    feed.assertAllReleased();
   }
 
   private static void writeFrame(YamuxFrame frame, ByteArrayOutputStream out) {

@@ -139,7 +139,7 @@ class YamuxHandlerTest {
   // -------------------------------------------------------------------------------------------------
 
   @Test
-  void inbound_syn_creates_an_active_child_channel_and_acks() {
+  void inboundSynCreatesAnActiveChildChannelAndAcks() {
     server();
     YamuxStreamChannel stream = acceptStream(1);
     assertThat(stream.parent()).isSameAs(channel);
@@ -152,7 +152,7 @@ class YamuxHandlerTest {
   }
 
   @Test
-  void outbound_open_sends_syn_with_odd_ids_for_the_client() {
+  void outboundOpenSendsSynWithOddIdsForTheClient() {
     client();
     YamuxStreamChannel first = handler.openStream().join();
     assertFrame(outbound(), YamuxType.WINDOW_UPDATE, SYN, 1, 0);
@@ -166,7 +166,7 @@ class YamuxHandlerTest {
   }
 
   @Test
-  void server_uses_even_ids() {
+  void serverUsesEvenIds() {
     server();
     assertThat(handler.openStream().join().streamId()).isEqualTo(2);
     assertThat(handler.openStream().join().streamId()).isEqualTo(4);
@@ -175,7 +175,7 @@ class YamuxHandlerTest {
   }
 
   @Test
-  void larger_window_is_announced_with_the_syn() {
+  void largerWindowIsAnnouncedWithTheSyn() {
     handler =
         new YamuxHandler(true, YamuxSettings.defaults().withInitialWindow(WINDOW * 4), s -> {});
     channel = new EmbeddedChannel(handler);
@@ -184,7 +184,7 @@ class YamuxHandlerTest {
   }
 
   @Test
-  void open_stream_initializer_runs_before_registration() {
+  void openStreamInitializerRunsBeforeRegistration() {
     client();
     StreamRecorder recorder = new StreamRecorder();
     YamuxStreamChannel stream =
@@ -203,7 +203,7 @@ class YamuxHandlerTest {
   // ----------------------------------------------------------------------------------------------------
 
   @Test
-  void data_flows_both_ways() {
+  void dataFlowsBothWays() {
     server();
     inbound(YamuxFrame.data(1, SYN, buf("hello")));
     assertFrame(outbound(), YamuxType.WINDOW_UPDATE, ACK, 1, 0);
@@ -219,7 +219,7 @@ class YamuxHandlerTest {
   }
 
   @Test
-  void child_rejects_non_bytebuf_writes() {
+  void childRejectsNonBytebufWrites() {
     server();
     YamuxStreamChannel stream = acceptStream(1);
     ChannelFuture write = stream.writeAndFlush("not a buffer");
@@ -228,7 +228,7 @@ class YamuxHandlerTest {
   }
 
   @Test
-  void consumed_data_is_credited_once_half_the_window_is_used() {
+  void consumedDataIsCreditedOnceHalfTheWindowIsUsed() {
     server();
     YamuxStreamChannel stream = acceptStream(1);
     inbound(YamuxFrame.data(1, 0, buf(new byte[WINDOW / 2 - 1])));
@@ -240,7 +240,7 @@ class YamuxHandlerTest {
   }
 
   @Test
-  void without_auto_read_data_waits_for_read_and_so_does_the_credit() {
+  void withoutAutoReadDataWaitsForReadAndSoDoesTheCredit() {
     handler =
         new YamuxHandler(
             false,
@@ -264,7 +264,7 @@ class YamuxHandlerTest {
   }
 
   @Test
-  void buffered_data_is_released_when_the_stream_closes_unread() {
+  void bufferedDataIsReleasedWhenTheStreamClosesUnread() {
     handler =
         new YamuxHandler(
             false,
@@ -287,7 +287,7 @@ class YamuxHandlerTest {
   // ----------------------------------------------------------------------
 
   @Test
-  void writes_stop_at_the_peer_window_and_resume_on_window_update() {
+  void writesStopAtThePeerWindowAndResumeOnWindowUpdate() {
     client();
     StreamRecorder recorder = new StreamRecorder();
     YamuxStreamChannel stream = handler.openStream(s -> s.pipeline().addLast(recorder)).join();
@@ -323,7 +323,7 @@ class YamuxHandlerTest {
   }
 
   @Test
-  void writability_follows_the_water_marks_while_the_window_is_exhausted() {
+  void writabilityFollowsTheWaterMarksWhileTheWindowIsExhausted() {
     client();
     YamuxStreamChannel stream = handler.openStream().join();
     outbound().release();
@@ -347,7 +347,7 @@ class YamuxHandlerTest {
   }
 
   @Test
-  void close_with_data_waiting_for_window_resets_the_stream() {
+  void closeWithDataWaitingForWindowResetsTheStream() {
     client();
     YamuxStreamChannel stream = handler.openStream().join();
     outbound().release();
@@ -365,7 +365,7 @@ class YamuxHandlerTest {
   // --------------------------------------------------------------------------------------------
 
   @Test
-  void remote_fin_shuts_input_down_then_local_fin_closes() {
+  void remoteFinShutsInputDownThenLocalFinCloses() {
     server();
     YamuxStreamChannel stream = acceptStream(1);
     StreamRecorder recorder = recorders.get(0);
@@ -390,7 +390,7 @@ class YamuxHandlerTest {
   }
 
   @Test
-  void shutdown_output_sends_fin_and_rejects_later_writes() {
+  void shutdownOutputSendsFinAndRejectsLaterWrites() {
     server();
     YamuxStreamChannel stream = acceptStream(1);
     stream.write(buf("queued"));
@@ -411,7 +411,7 @@ class YamuxHandlerTest {
   }
 
   @Test
-  void shutdown_output_waits_for_window_before_fin() {
+  void shutdownOutputWaitsForWindowBeforeFin() {
     client();
     YamuxStreamChannel stream = handler.openStream().join();
     outbound().release();
@@ -429,7 +429,7 @@ class YamuxHandlerTest {
   }
 
   @Test
-  void local_close_sends_fin_and_forgets_the_stream_after_remote_fin() {
+  void localCloseSendsFinAndForgetsTheStreamAfterRemoteFin() {
     server();
     YamuxStreamChannel stream = acceptStream(1);
     StreamRecorder recorder = recorders.get(0);
@@ -445,7 +445,7 @@ class YamuxHandlerTest {
   }
 
   @Test
-  void data_for_a_locally_closed_stream_is_released_and_answered_with_rst() {
+  void dataForALocallyClosedStreamIsReleasedAndAnsweredWithRst() {
     server();
     YamuxStreamChannel stream = acceptStream(1);
     stream.close();
@@ -459,7 +459,7 @@ class YamuxHandlerTest {
   }
 
   @Test
-  void locally_closed_stream_is_reset_after_the_close_timeout() throws Exception {
+  void locallyClosedStreamIsResetAfterTheCloseTimeout() throws Exception {
     server(YamuxSettings.defaults().withStreamCloseTimeout(Duration.ofMillis(1)));
     YamuxStreamChannel stream = acceptStream(1);
     stream.close();
@@ -475,7 +475,7 @@ class YamuxHandlerTest {
   // -------------------------------------------------------------------------------------------------
 
   @Test
-  void remote_rst_fires_reset_exception_and_closes() {
+  void remoteRstFiresResetExceptionAndCloses() {
     server();
     YamuxStreamChannel stream = acceptStream(1);
     inbound(YamuxFrame.windowUpdate(1, RST, 0));
@@ -491,7 +491,7 @@ class YamuxHandlerTest {
   }
 
   @Test
-  void local_reset_sends_rst_and_closes() {
+  void localResetSendsRstAndCloses() {
     server();
     YamuxStreamChannel stream = acceptStream(1);
     stream.reset();
@@ -507,14 +507,14 @@ class YamuxHandlerTest {
   // ------------------------------------------------------------------------------------------
 
   @Test
-  void ping_is_answered_with_the_same_opaque_value() {
+  void pingIsAnsweredWithTheSameOpaqueValue() {
     server();
     inbound(YamuxFrame.ping(SYN, 0x0BADCAFE));
     assertFrame(outbound(), YamuxType.PING, ACK, 0, 0x0BADCAFE);
   }
 
   @Test
-  void ping_measures_the_round_trip() {
+  void pingMeasuresTheRoundTrip() {
     client();
     CompletableFuture<Duration> rtt = handler.ping();
     YamuxFrame ping = outbound();
@@ -527,7 +527,7 @@ class YamuxHandlerTest {
   }
 
   @Test
-  void ping_times_out() throws Exception {
+  void pingTimesOut() throws Exception {
     handler =
         new YamuxHandler(
             true, YamuxSettings.defaults().withPingTimeout(Duration.ofMillis(1)), s -> {});
@@ -540,7 +540,7 @@ class YamuxHandlerTest {
   }
 
   @Test
-  void received_go_away_stops_new_streams_but_not_existing_ones() {
+  void receivedGoAwayStopsNewStreamsButNotExistingOnes() {
     server();
     YamuxStreamChannel stream = acceptStream(1);
     inbound(YamuxFrame.goAway(YamuxGoAwayCode.NORMAL));
@@ -556,7 +556,7 @@ class YamuxHandlerTest {
   }
 
   @Test
-  void local_go_away_refuses_new_inbound_streams() {
+  void localGoAwayRefusesNewInboundStreams() {
     server();
     handler.goAway(YamuxGoAwayCode.NORMAL);
     assertFrame(outbound(), YamuxType.GO_AWAY, 0, 0, 0);
@@ -568,7 +568,7 @@ class YamuxHandlerTest {
   }
 
   @Test
-  void closing_the_connection_sends_go_away_normal_and_closes_every_stream() {
+  void closingTheConnectionSendsGoAwayNormalAndClosesEveryStream() {
     server();
     YamuxStreamChannel one = acceptStream(1);
     YamuxStreamChannel two = acceptStream(3);
@@ -588,7 +588,7 @@ class YamuxHandlerTest {
   // --------------------------------------------------------------------------
 
   @Test
-  void data_beyond_the_receive_window_is_a_protocol_error() {
+  void dataBeyondTheReceiveWindowIsAProtocolError() {
     server();
     YamuxStreamChannel stream = acceptStream(1);
     stream
@@ -605,7 +605,7 @@ class YamuxHandlerTest {
   }
 
   @Test
-  void inbound_streams_beyond_the_limit_are_reset_and_the_session_continues() {
+  void inboundStreamsBeyondTheLimitAreResetAndTheSessionContinues() {
     server(YamuxSettings.defaults().withMaxInboundStreams(2));
     acceptStream(1);
     acceptStream(3);
@@ -621,7 +621,7 @@ class YamuxHandlerTest {
   }
 
   @Test
-  void initializer_failure_resets_only_that_stream() {
+  void initializerFailureResetsOnlyThatStream() {
     handler =
         new YamuxHandler(
             false,
@@ -638,7 +638,7 @@ class YamuxHandlerTest {
   }
 
   @Test
-  void syn_for_an_open_stream_is_a_protocol_error() {
+  void synForAnOpenStreamIsAProtocolError() {
     server();
     acceptStream(1);
     inbound(YamuxFrame.windowUpdate(1, SYN, 0));
@@ -647,7 +647,7 @@ class YamuxHandlerTest {
   }
 
   @Test
-  void syn_with_our_id_parity_is_a_protocol_error() {
+  void synWithOurIdParityIsAProtocolError() {
     server();
     inbound(YamuxFrame.windowUpdate(2, SYN, 0));
     assertGoAway(YamuxGoAwayCode.PROTOCOL_ERROR);
@@ -656,7 +656,7 @@ class YamuxHandlerTest {
   }
 
   @Test
-  void stream_frame_on_the_session_id_is_a_protocol_error() {
+  void streamFrameOnTheSessionIdIsAProtocolError() {
     server();
     ByteBuf data = buf("x");
     inbound(YamuxFrame.data(0, 0, data));
@@ -665,14 +665,14 @@ class YamuxHandlerTest {
   }
 
   @Test
-  void ping_with_bad_flags_is_a_protocol_error() {
+  void pingWithBadFlagsIsAProtocolError() {
     server();
     inbound(YamuxFrame.ping(SYN | ACK, 1));
     assertGoAway(YamuxGoAwayCode.PROTOCOL_ERROR);
   }
 
   @Test
-  void frames_for_unknown_streams_are_ignored_and_released() {
+  void framesForUnknownStreamsAreIgnoredAndReleased() {
     server();
     ByteBuf data = buf("stray");
     inbound(YamuxFrame.data(9, 0, data));
@@ -684,7 +684,7 @@ class YamuxHandlerTest {
   }
 
   @Test
-  void connection_close_closes_every_stream() {
+  void connectionCloseClosesEveryStream() {
     server();
     YamuxStreamChannel stream = acceptStream(1);
     ByteBuf unread = buf("pending");
@@ -698,7 +698,7 @@ class YamuxHandlerTest {
   }
 
   @Test
-  void garbage_from_the_wire_ends_in_go_away_without_escaping_exceptions() {
+  void garbageFromTheWireEndsInGoAwayWithoutEscapingExceptions() {
     handler = new YamuxHandler(false, YamuxSettings.defaults(), s -> {});
     channel = new EmbeddedChannel(new YamuxFrameCodec(), handler);
     channel.writeInbound(
@@ -723,7 +723,7 @@ class YamuxHandlerTest {
   }
 
   @Test
-  void random_frame_sequences_never_escape_or_leak() {
+  void randomFrameSequencesNeverEscapeOrLeak() {
     java.util.Random random = new java.util.Random(2024);
     for (int round = 0; round < 400; round++) {
       List<YamuxStreamChannel> streams = new ArrayList<>();

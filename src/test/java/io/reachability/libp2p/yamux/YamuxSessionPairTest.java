@@ -152,7 +152,7 @@ class YamuxSessionPairTest {
   }
 
   @Test
-  void hundred_concurrent_streams_echo() throws Exception {
+  void hundredConcurrentStreamsEcho() throws Exception {
     YamuxHandler client = connectClient();
     List<CompletableFuture<byte[]>> echoes = new ArrayList<>();
     List<byte[]> payloads = new ArrayList<>();
@@ -188,7 +188,7 @@ class YamuxSessionPairTest {
   }
 
   @Test
-  void four_mebibytes_each_way_on_one_stream() throws Exception {
+  void fourMebibytesEachWayOnOneStream() throws Exception {
     YamuxHandler client = connectClient();
     Collector collector = new Collector();
     YamuxStreamChannel stream =
@@ -202,7 +202,7 @@ class YamuxSessionPairTest {
   }
 
   @Test
-  void abrupt_close_of_one_side_closes_every_stream_on_the_other() throws Exception {
+  void abruptCloseOfOneSideClosesEveryStreamOnTheOther() throws Exception {
     YamuxHandler client = connectClient();
     List<Collector> collectors = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
@@ -227,7 +227,7 @@ class YamuxSessionPairTest {
   }
 
   @Test
-  void garbage_into_a_session_ends_in_go_away_without_leaks() throws Exception {
+  void garbageIntoASessionEndsInGoAwayWithoutLeaks() throws Exception {
     for (int round = 0; round < 20; round++) {
       CompletableFuture<byte[]> reply = new CompletableFuture<>();
       ByteArrayOutputStream received = new ByteArrayOutputStream();
