@@ -17,6 +17,7 @@ import io.reachability.monitor.ProbeOutcome;
 import io.reachability.monitor.ReachabilityMonitor;
 import io.reachability.pool.EmbeddedPool;
 import io.reachability.testing.FloodPeers;
+import io.reachability.testing.Waiting;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -42,7 +43,6 @@ import org.junit.jupiter.api.Test;
 class VerdictPoisoningTest {
 
   private static final Duration WAIT = Duration.ofSeconds(60);
-  private static final long POLL_MILLIS = 20;
 
   /** The attack of the finding: 64 connections (the per-IP limit) from each of 16 addresses. */
   private static final int ATTACK_IPS = 16;
@@ -243,12 +243,6 @@ class VerdictPoisoningTest {
   }
 
   private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not reached within " + WAIT + ": " + what);
-      }
-      TimeUnit.MILLISECONDS.sleep(POLL_MILLIS);
-    }
+    Waiting.within(WAIT).alias(what).until(condition::getAsBoolean);
   }
 }

@@ -7,6 +7,7 @@ import com.jayway.jsonpath.JsonPath;
 import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.host.Host;
 import io.reachability.pool.EmbeddedPool;
+import io.reachability.testing.Waiting;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -16,7 +17,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -52,16 +52,11 @@ class CheckApiEndToEndTest {
   }
 
   private DocumentContext poll(String location) throws Exception {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (System.nanoTime() < deadline) {
-      DocumentContext job = JsonPath.parse(send(at(location)).body());
-      String state = job.read("$.state");
-      if (!state.equals("QUEUED") && !state.equals("RUNNING")) {
-        return job;
-      }
-      TimeUnit.MILLISECONDS.sleep(20);
-    }
-    throw new AssertionError("job at " + location + " did not finish");
+    return Waiting.within(WAIT)
+        .alias("job at " + location + " finished")
+        .until(
+            () -> JsonPath.parse(send(at(location)).body()),
+            job -> !job.read("$.state").equals("QUEUED") && !job.read("$.state").equals("RUNNING"));
   }
 
   @Test
@@ -150,13 +145,11 @@ class CheckApiEndToEndTest {
     assertThat(nodeView.read("$.peerId", String.class)).isEqualTo(node.peerId().toString());
     assertThat(nodeView.read("$.agentVersion", String.class)).startsWith("reachability-service");
 
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    DocumentContext pool;
-    do {
-      pool = JsonPath.parse(send(at("/api/v1/servers")).body());
-      TimeUnit.MILLISECONDS.sleep(20);
-    } while (pool.read("$.servers[?(@.speaksAutonatV2 == true)]", List.class).size() < 3
-        && System.nanoTime() < deadline);
+    DocumentContext pool =
+        Waiting.within(WAIT)
+            .until(
+                () -> JsonPath.parse(send(at("/api/v1/servers")).body()),
+                p -> p.<List<?>>read("$.servers[?(@.speaksAutonatV2 == true)]").size() >= 3);
     assertThat(pool.read("$.notice", String.class)).isEqualTo(EmbeddedPool.NOTICE);
     List<Boolean> embedded = pool.read("$.servers[*].embedded");
     assertThat(embedded).hasSize(3).containsOnly(true);
@@ -166,13 +159,11 @@ class CheckApiEndToEndTest {
 
   @Test
   void healthHasTheServerPool() throws Exception {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    DocumentContext health;
-    do {
-      health = JsonPath.parse(send(at("/actuator/health")).body());
-      TimeUnit.MILLISECONDS.sleep(20);
-    } while (!"UP".equals(health.read("$.components.serverPool.status", String.class))
-        && System.nanoTime() < deadline);
+    DocumentContext health =
+        Waiting.within(WAIT)
+            .until(
+                () -> JsonPath.parse(send(at("/actuator/health")).body()),
+                h -> "UP".equals(h.read("$.components.serverPool.status", String.class)));
     assertThat(health.read("$.components.serverPool.status", String.class)).isEqualTo("UP");
     assertThat(health.read("$.components.serverPool.details.ready", Integer.class)).isEqualTo(3);
   }

@@ -7,6 +7,7 @@ import com.jayway.jsonpath.JsonPath;
 import io.reachability.config.JobsProperties;
 import io.reachability.job.JobSettings;
 import io.reachability.testing.MutableClock;
+import io.reachability.testing.Waiting;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -18,7 +19,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -249,28 +249,16 @@ class CheckApiLimitsEndToEndTest {
 
   /** Polls a job until it is no longer QUEUED or RUNNING. */
   private DocumentContext poll(String location) throws Exception {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (System.nanoTime() < deadline) {
-      DocumentContext job = JsonPath.parse(get(location).body());
-      String state = job.read("$.state");
-      if (!state.equals("QUEUED") && !state.equals("RUNNING")) {
-        return job;
-      }
-      TimeUnit.MILLISECONDS.sleep(20);
-    }
-    throw new AssertionError("job at " + location + " did not finish");
+    return Waiting.within(WAIT)
+        .alias("job at " + location + " finished")
+        .until(
+            () -> JsonPath.parse(get(location).body()),
+            job -> !job.read("$.state").equals("QUEUED") && !job.read("$.state").equals("RUNNING"));
   }
 
   private void awaitState(String location, String state) throws Exception {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    String now;
-    do {
-      now = JsonPath.parse(get(location).body()).read("$.state");
-      if (now.equals(state)) {
-        return;
-      }
-      TimeUnit.MILLISECONDS.sleep(20);
-    } while (System.nanoTime() < deadline);
-    throw new AssertionError("job at " + location + " is " + now + ", not " + state);
+    Waiting.within(WAIT)
+        .alias("job at " + location + " is " + state)
+        .until(() -> JsonPath.parse(get(location).body()).read("$.state"), state::equals);
   }
 }

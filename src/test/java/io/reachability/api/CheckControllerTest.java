@@ -30,6 +30,7 @@ import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.core.PeerId;
 import io.reachability.libp2p.crypto.Keys;
 import io.reachability.pool.ServerPool;
+import io.reachability.testing.Waiting;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -57,6 +58,9 @@ import org.springframework.web.multipart.MultipartException;
 @WebMvcTest(CheckController.class)
 @Import({CheckControllerTest.Beans.class, SecurityConfiguration.class})
 class CheckControllerTest {
+
+  /** Bound on waiting for a job to get somewhere. */
+  private static final Duration WAIT = Duration.ofSeconds(10);
 
   static final PeerId SELF = PeerId.fromPublicKey(Keys.generateEd25519().publicKey());
   static final Multiaddr SERVER =
@@ -418,11 +422,7 @@ class CheckControllerTest {
   void aFullQueueIs503WithRetryAfter() throws Exception {
     // the one worker busy for good (its server never answers), then QUEUE jobs waiting
     UUID running = jobs.submit(CheckRequest.defaults()).id();
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (jobs.find(running).orElseThrow().state() != JobState.RUNNING) {
-      assertThat(System.nanoTime()).isLessThan(deadline);
-      Thread.sleep(5);
-    }
+    Waiting.within(WAIT).until(() -> jobs.find(running).orElseThrow().state() == JobState.RUNNING);
     for (int i = 0; i < QUEUE; i++) {
       jobs.submit(CheckRequest.defaults());
     }

@@ -24,13 +24,13 @@ import io.reachability.client.model.ResponseStatus;
 import io.reachability.client.model.ServerPool;
 import io.reachability.client.model.ValidationProblem;
 import io.reachability.libp2p.host.Host;
+import io.reachability.testing.Waiting;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -49,7 +49,6 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 class GeneratedClientTest {
 
   private static final Duration WAIT = Duration.ofSeconds(30);
-  private static final long POLL_MILLIS = 20;
 
   @LocalServerPort int port;
   @Autowired Host node;
@@ -77,15 +76,11 @@ class GeneratedClientTest {
   }
 
   private Job await(UUID id) throws Exception {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (System.nanoTime() < deadline) {
-      Job job = checks.getCheck(id);
-      if (job.getState() != JobState.QUEUED && job.getState() != JobState.RUNNING) {
-        return job;
-      }
-      TimeUnit.MILLISECONDS.sleep(POLL_MILLIS);
-    }
-    throw new AssertionError("job " + id + " did not finish");
+    return Waiting.within(WAIT)
+        .alias("job " + id + " finished")
+        .until(
+            () -> checks.getCheck(id),
+            job -> job.getState() != JobState.QUEUED && job.getState() != JobState.RUNNING);
   }
 
   @Test

@@ -21,6 +21,7 @@ import io.reachability.libp2p.crypto.Keys;
 import io.reachability.monitor.MonitorSettings;
 import io.reachability.monitor.ReachabilityMonitor;
 import io.reachability.pool.ServerPool;
+import io.reachability.testing.Waiting;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -50,7 +51,6 @@ class ReachabilityControllerTest {
       Multiaddr.fromString("/ip4/198.18.0.1/tcp/4001")
           .withPeerId(PeerId.fromPublicKey(Keys.generateEd25519().publicKey()));
   static final Duration WAIT = Duration.ofSeconds(10);
-  static final long POLL_MILLIS = 10;
 
   @TestConfiguration(proxyBeanMethods = false)
   static class Pool {
@@ -136,11 +136,9 @@ class ReachabilityControllerTest {
 
     @Test
     void theViewShowsEveryTrackedAddressWithItsWindow() throws Exception {
-      long deadline = System.nanoTime() + WAIT.toNanos();
-      while (monitor.report().addresses().stream().noneMatch(a -> a.successes() == 2)
-          && System.nanoTime() < deadline) {
-        Thread.sleep(POLL_MILLIS); // the first pass and the answers run on other threads
-      }
+      // the first pass and the answers run on other threads
+      Waiting.within(WAIT)
+          .until(() -> monitor.report().addresses().stream().anyMatch(a -> a.successes() == 2));
 
       mvc.perform(get("/api/v1/reachability"))
           .andExpect(status().isOk())

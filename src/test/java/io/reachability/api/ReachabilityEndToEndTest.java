@@ -9,6 +9,7 @@ import io.reachability.libp2p.core.Connection;
 import io.reachability.libp2p.host.Host;
 import io.reachability.pool.EmbeddedPool;
 import io.reachability.testing.TcpRelay;
+import io.reachability.testing.Waiting;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -43,7 +44,6 @@ import org.springframework.test.context.DynamicPropertySource;
 class ReachabilityEndToEndTest {
 
   private static final Duration WAIT = Duration.ofSeconds(30);
-  private static final long POLL_MILLIS = 50;
   private static final int FORWARD_PORT = freePort();
   private static final String ANNOUNCED = "/ip4/127.0.0.1/tcp/" + FORWARD_PORT;
   private static TcpRelay relay;
@@ -88,17 +88,9 @@ class ReachabilityEndToEndTest {
 
   private DocumentContext awaitReachability(Predicate<DocumentContext> condition, String what)
       throws Exception {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    DocumentContext last = null;
-    while (System.nanoTime() < deadline) {
-      last = JsonPath.parse(get("/api/v1/reachability"));
-      if (condition.test(last)) {
-        return last;
-      }
-      TimeUnit.MILLISECONDS.sleep(POLL_MILLIS);
-    }
-    throw new AssertionError(
-        "not reached: " + what + "; last: " + (last == null ? null : last.jsonString()));
+    return Waiting.within(WAIT)
+        .alias(what)
+        .until(() -> JsonPath.parse(get("/api/v1/reachability")), condition);
   }
 
   /** The {@code data} of every {@code verdict} event read so far, parsed. */
@@ -125,20 +117,16 @@ class ReachabilityEndToEndTest {
   private void awaitEvent(
       List<Map<String, Object>> events, String address, String verdict, String previous)
       throws Exception {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (events.stream()
-          .anyMatch(
-              e ->
-                  address.equals(e.get("address"))
-                      && verdict.equals(e.get("verdict"))
-                      && java.util.Objects.equals(previous, e.get("previous")))) {
-        return;
-      }
-      TimeUnit.MILLISECONDS.sleep(POLL_MILLIS);
-    }
-    throw new AssertionError(
-        "no event " + address + " " + previous + " -> " + verdict + " in " + events);
+    Waiting.within(WAIT)
+        .alias("event " + address + " " + previous + " -> " + verdict)
+        .until(
+            () ->
+                events.stream()
+                    .anyMatch(
+                        e ->
+                            address.equals(e.get("address"))
+                                && verdict.equals(e.get("verdict"))
+                                && java.util.Objects.equals(previous, e.get("previous"))));
   }
 
   /** What the node announces over identify to a fresh peer. */

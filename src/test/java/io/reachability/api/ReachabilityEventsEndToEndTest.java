@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.jayway.jsonpath.JsonPath;
 import io.reachability.testing.RawHttp;
+import io.reachability.testing.Waiting;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -88,10 +89,7 @@ class ReachabilityEventsEndToEndTest {
                 lines.filter(l -> l.startsWith("data:")).forEach(received::add);
               }
             });
-    long deadline = System.nanoTime() + TIMEOUT.toNanos();
-    while (received.isEmpty() && System.nanoTime() < deadline) {
-      Thread.sleep(10);
-    }
+    Waiting.within(TIMEOUT).until(() -> !received.isEmpty());
     assertThat(received).as("the reading client's snapshot").isNotEmpty();
 
     // everybody else at once, and none of them reads

@@ -8,6 +8,7 @@ import io.reachability.autonat.Reachability;
 import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.monitor.MonitorSettings;
 import io.reachability.monitor.ReachabilityMonitor;
+import io.reachability.testing.Waiting;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -77,13 +78,7 @@ class ReachabilityEventsTest {
   }
 
   private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not reached: " + what);
-      }
-      Thread.sleep(1);
-    }
+    Waiting.within(WAIT).alias(what).until(condition::getAsBoolean);
   }
 
   /** An emitter that records what it is sent, or fails, or blocks, as told. */

@@ -12,6 +12,7 @@ import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.host.Host;
 import io.reachability.libp2p.host.HostSettings;
 import io.reachability.testing.FloodPeers;
+import io.reachability.testing.Waiting;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.time.Clock;
@@ -391,10 +392,8 @@ class AutonatClientTest {
                         + AutonatClient.DIAL_BACK_RESERVED_SLOTS
                         + 1,
                     Duration.ofSeconds(TIMEOUT_SECONDS));
-                long deadline = System.nanoTime() + Duration.ofSeconds(TIMEOUT_SECONDS).toNanos();
-                while (clientHost.inboundTurnedAway() == 0 && System.nanoTime() < deadline) {
-                  TimeUnit.MILLISECONDS.sleep(5);
-                }
+                Waiting.within(Duration.ofSeconds(TIMEOUT_SECONDS))
+                    .until(() -> clientHost.inboundTurnedAway() > 0);
                 s.respond(ResponseStatus.OK, 0, DialStatus.E_DIAL_ERROR);
                 s.close();
               },

@@ -7,6 +7,7 @@ import com.jayway.jsonpath.JsonPath;
 import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.core.PeerId;
 import io.reachability.libp2p.crypto.Keys;
+import io.reachability.testing.Waiting;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -16,7 +17,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -41,14 +41,9 @@ class HealthEndToEndTest {
   }
 
   static HttpResponse<String> await(int port, String path, int status) throws Exception {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    HttpResponse<String> response = get(port, path);
-    while (response.statusCode() != status && System.nanoTime() < deadline) {
-      TimeUnit.MILLISECONDS.sleep(50);
-      response = get(port, path);
-    }
-    assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(status);
-    return response;
+    return Waiting.within(WAIT)
+        .alias(path + " answers " + status)
+        .until(() -> get(port, path), response -> response.statusCode() == status);
   }
 
   static Map<String, Object> components(HttpResponse<String> response) {

@@ -11,8 +11,8 @@ import io.reachability.job.InMemoryJobStore;
 import io.reachability.job.JobService;
 import io.reachability.job.JobState;
 import io.reachability.libp2p.host.Host;
+import io.reachability.testing.Waiting;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -91,14 +91,8 @@ class JobConfigurationTest {
   }
 
   private static CheckJob await(JobService jobs, CheckJob job) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (System.nanoTime() < deadline) {
-      CheckJob now = jobs.find(job.id()).orElseThrow();
-      if (now.isFinished()) {
-        return now;
-      }
-      TimeUnit.MILLISECONDS.sleep(10);
-    }
-    throw new AssertionError("job did not finish: " + jobs.find(job.id()));
+    return Waiting.within(WAIT)
+        .alias("job finished")
+        .until(() -> jobs.find(job.id()).orElseThrow(), CheckJob::isFinished);
   }
 }

@@ -19,16 +19,19 @@ import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.core.PeerId;
 import io.reachability.libp2p.crypto.Keys;
 import io.reachability.pool.ServerPool;
+import io.reachability.testing.Waiting;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** Jobs by state, verdicts and client results by status end up in the registry. */
 class JobMetricsTest {
+
+  /** Bound on waiting for a job to get somewhere. */
+  private static final Duration WAIT = Duration.ofSeconds(10);
 
   private static final Multiaddr ADDRESS = Multiaddr.fromString("/ip4/127.0.0.1/tcp/4001");
 
@@ -65,11 +68,7 @@ class JobMetricsTest {
             Clock.systemUTC())) {
       new JobMetrics(registry, jobs);
       UUID id = jobs.submit(CheckRequest.of(List.of(ADDRESS))).id();
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (!jobs.find(id).map(CheckJob::isFinished).orElse(false)) {
-        assertThat(System.nanoTime()).isLessThan(deadline);
-        Thread.sleep(5);
-      }
+      Waiting.within(WAIT).until(() -> jobs.find(id).map(CheckJob::isFinished).orElse(false));
       jobs.cancel(id); // already finished: counted once only
     }
     assertThat(registry.get(JobMetrics.JOBS_FINISHED).tag("state", "SUCCEEDED").counter().count())

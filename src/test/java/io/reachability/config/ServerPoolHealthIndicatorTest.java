@@ -10,6 +10,7 @@ import io.reachability.libp2p.crypto.Keys;
 import io.reachability.libp2p.host.Host;
 import io.reachability.pool.PoolServer;
 import io.reachability.pool.ServerPool;
+import io.reachability.testing.Waiting;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -106,11 +107,9 @@ class ServerPoolHealthIndicatorTest {
               Host host = context.getBean(Host.class);
               ServerPool pool = context.getBean(ServerPool.class);
               pool.probe(host).get(WAIT.toSeconds(), TimeUnit.SECONDS);
-              long deadline = System.nanoTime() + WAIT.toNanos();
-              while (pool.servers().stream().anyMatch(s -> ServerPool.connected(host, s))
-                  && System.nanoTime() < deadline) {
-                TimeUnit.MILLISECONDS.sleep(20);
-              }
+              Waiting.within(WAIT)
+                  .until(
+                      () -> pool.servers().stream().noneMatch(s -> ServerPool.connected(host, s)));
               assertThat(pool.servers()).noneMatch(s -> ServerPool.connected(host, s));
               // nobody uses them: closed for idleness, yet the servers answered moments ago
               Health health = context.getBean(ServerPoolHealthIndicator.class).health();

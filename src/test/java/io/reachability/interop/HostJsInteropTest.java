@@ -11,6 +11,7 @@ import io.reachability.libp2p.host.Host;
 import io.reachability.libp2p.host.HostSettings;
 import io.reachability.libp2p.identify.IdentifyResult;
 import io.reachability.testing.Echo;
+import io.reachability.testing.Waiting;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -127,13 +128,9 @@ class HostJsInteropTest {
   }
 
   private static Connection awaitConnection(PeerId peer) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
-    while (System.nanoTime() < deadline) {
-      if (!host.connections(peer).isEmpty()) {
-        return host.connections(peer).get(0);
-      }
-      Thread.sleep(10);
-    }
-    throw new AssertionError("js peer " + peer + " never connected");
+    return Waiting.within(Duration.ofSeconds(TIMEOUT_SECONDS))
+        .alias("js peer " + peer + " connected")
+        .until(() -> host.connections(peer), open -> !open.isEmpty())
+        .get(0);
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.jayway.jsonpath.DocumentContext;
 import com.jayway.jsonpath.JsonPath;
 import io.reachability.libp2p.host.Host;
+import io.reachability.testing.Waiting;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -96,13 +97,11 @@ class RestJsServerInteropTest {
 
     // the pool: js identified (in the background) as speaking AutoNAT v2, not embedded, its answer
     // counted
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    DocumentContext pool = JsonPath.parse(get("/api/v1/servers").body());
-    while (!Boolean.TRUE.equals(pool.read("$.servers[0].speaksAutonatV2", Boolean.class))
-        && System.nanoTime() < deadline) {
-      TimeUnit.MILLISECONDS.sleep(20);
-      pool = JsonPath.parse(get("/api/v1/servers").body());
-    }
+    DocumentContext pool =
+        Waiting.within(WAIT)
+            .until(
+                () -> JsonPath.parse(get("/api/v1/servers").body()),
+                p -> Boolean.TRUE.equals(p.read("$.servers[0].speaksAutonatV2", Boolean.class)));
     assertThat(pool.read("$.notice", String.class)).isNull();
     assertThat(pool.<List<String>>read("$.servers[*].peerId")).containsExactly(jsServer.peerId());
     assertThat(pool.read("$.servers[0].embedded", Boolean.class)).isFalse();
@@ -157,16 +156,11 @@ class RestJsServerInteropTest {
             HttpResponse.BodyHandlers.ofString());
     assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
     String location = accepted.headers().firstValue("Location").orElseThrow();
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (System.nanoTime() < deadline) {
-      DocumentContext job = JsonPath.parse(get(location).body());
-      String state = job.read("$.state");
-      if (!state.equals("QUEUED") && !state.equals("RUNNING")) {
-        return job;
-      }
-      TimeUnit.MILLISECONDS.sleep(20);
-    }
-    throw new AssertionError("job at " + location + " did not finish");
+    return Waiting.within(WAIT)
+        .alias("job at " + location + " finished")
+        .until(
+            () -> JsonPath.parse(get(location).body()),
+            job -> !job.read("$.state").equals("QUEUED") && !job.read("$.state").equals("RUNNING"));
   }
 
   /** A port nothing listens on: bound once by the OS, then released. */

@@ -13,6 +13,7 @@ import io.reachability.libp2p.host.Host;
 import io.reachability.pool.EmbeddedPool;
 import io.reachability.pool.PoolServer;
 import io.reachability.pool.ServerPool;
+import io.reachability.testing.Waiting;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -66,15 +67,9 @@ class JobServiceLoopbackTest {
 
   private static CheckJob run(CheckRequest request) throws InterruptedException {
     UUID id = jobs.submit(request).id();
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (System.nanoTime() < deadline) {
-      CheckJob job = jobs.find(id).orElseThrow();
-      if (job.isFinished()) {
-        return job;
-      }
-      TimeUnit.MILLISECONDS.sleep(10);
-    }
-    throw new AssertionError("job did not finish: " + jobs.find(id));
+    return Waiting.within(WAIT)
+        .alias("job finished")
+        .until(() -> jobs.find(id).orElseThrow(), CheckJob::isFinished);
   }
 
   @Test

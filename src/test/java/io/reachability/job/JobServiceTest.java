@@ -13,6 +13,7 @@ import io.reachability.libp2p.core.PeerId;
 import io.reachability.libp2p.crypto.Keys;
 import io.reachability.pool.ServerPool;
 import io.reachability.testing.MutableClock;
+import io.reachability.testing.Waiting;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -148,15 +149,9 @@ class JobServiceTest {
 
   private static CheckJob await(JobService service, UUID id, Predicate<CheckJob> condition)
       throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (System.nanoTime() < deadline) {
-      CheckJob job = service.find(id).orElseThrow();
-      if (condition.test(job)) {
-        return job;
-      }
-      TimeUnit.MILLISECONDS.sleep(5);
-    }
-    throw new AssertionError("job never got there: " + service.find(id));
+    return Waiting.within(WAIT)
+        .alias("job " + id)
+        .until(() -> service.find(id).orElseThrow(), condition::test);
   }
 
   private static CheckJob finished(JobService service, CheckJob job) throws InterruptedException {
@@ -614,11 +609,7 @@ class JobServiceTest {
   }
 
   private static void awaitSize(List<?> list, int size) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (list.size() < size) {
-      assertThat(System.nanoTime()).as("only %s", list).isLessThan(deadline);
-      TimeUnit.MILLISECONDS.sleep(5);
-    }
+    Waiting.within(WAIT).alias("list of " + size).until(() -> list.size() >= size);
   }
 
   /** How reaching a server failed would say what is at its address: only the stage is shown. */

@@ -9,6 +9,7 @@ import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.core.Stream;
 import io.reachability.testing.Echo;
 import io.reachability.testing.FloodPeers;
+import io.reachability.testing.Waiting;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -72,13 +73,7 @@ class InboundLimitsTest {
   }
 
   private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not reached within " + WAIT + ": " + what);
-      }
-      TimeUnit.MILLISECONDS.sleep(POLL_MILLIS);
-    }
+    Waiting.within(WAIT).alias(what).until(condition::getAsBoolean);
   }
 
   // ---- idle connections

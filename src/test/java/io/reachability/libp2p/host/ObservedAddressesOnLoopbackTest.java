@@ -11,6 +11,7 @@ import io.reachability.libp2p.crypto.Keys;
 import io.reachability.libp2p.crypto.PrivateKey;
 import io.reachability.libp2p.identify.IdentifyResult;
 import io.reachability.testing.MutableClock;
+import io.reachability.testing.Waiting;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -145,10 +146,8 @@ class ObservedAddressesOnLoopbackTest {
   void inboundConnectionsTeachNothing() throws Exception {
     Host b = peer("inbound-b");
     dialAndIdentify(a, b);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
-    while (b.connections(a.peerId()).isEmpty() && System.nanoTime() < deadline) {
-      Thread.sleep(10);
-    }
+    Waiting.within(Duration.ofSeconds(TIMEOUT_SECONDS))
+        .until(() -> !(b.connections(a.peerId()).isEmpty()));
     IdentifyResult aboutA =
         b.identify(b.connections(a.peerId()).get(0)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
 

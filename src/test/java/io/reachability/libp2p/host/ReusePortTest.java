@@ -10,8 +10,10 @@ import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.core.PeerId;
 import io.reachability.libp2p.identify.IdentifyResult;
 import io.reachability.testing.Echo;
+import io.reachability.testing.Waiting;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -59,10 +61,8 @@ class ReusePortTest {
 
   /** B's inbound connection from {@code from}, as B sees it. */
   private static Connection inboundOn(Host b, PeerId from, int count) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
-    while (b.connections(from).size() < count && System.nanoTime() < deadline) {
-      Thread.sleep(10);
-    }
+    Waiting.within(Duration.ofSeconds(TIMEOUT_SECONDS))
+        .until(() -> !(b.connections(from).size() < count));
     assertThat(b.connections(from)).hasSizeGreaterThanOrEqualTo(count);
     return b.connections(from).get(count - 1);
   }

@@ -16,6 +16,7 @@ import io.reachability.libp2p.identify.Identify;
 import io.reachability.libp2p.identify.IdentifyResult;
 import io.reachability.libp2p.ping.Ping;
 import io.reachability.testing.Echo;
+import io.reachability.testing.Waiting;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
@@ -94,10 +95,8 @@ class TwoHostsTest {
 
       // a slot freed is a slot to take again
       first.close();
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
-      while (limited.inboundConnectionsFrom(loopback) > 1 && System.nanoTime() < deadline) {
-        Thread.sleep(5);
-      }
+      Waiting.within(Duration.ofSeconds(TIMEOUT_SECONDS))
+          .until(() -> !(limited.inboundConnectionsFrom(loopback) > 1));
       assertThat(third.dial(addressOf(limited)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS).isOpen())
           .isTrue();
       assertThat(limited.inboundConnectionsFrom(loopback)).isEqualTo(2);
@@ -111,10 +110,8 @@ class TwoHostsTest {
   void aConnectionTheOtherSideOpenedIsReusedButNotByDialOutbound() throws Exception {
     // b dials a: for a, an inbound connection to b
     Connection fromB = b.dial(addressOf(a)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
-    while (a.connections(b.peerId()).isEmpty() && System.nanoTime() < deadline) {
-      Thread.sleep(5);
-    }
+    Waiting.within(Duration.ofSeconds(TIMEOUT_SECONDS))
+        .until(() -> !(a.connections(b.peerId()).isEmpty()));
     Connection inbound = a.connections(b.peerId()).get(0);
     assertThat(inbound.direction()).isEqualTo(Direction.INBOUND);
     assertThat(a.dial(addressOf(b)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isSameAs(inbound);
@@ -382,10 +379,8 @@ class TwoHostsTest {
   }
 
   private static void awaitConnections(Host host, int count) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
-    while (host.connections().size() < count && System.nanoTime() < deadline) {
-      Thread.sleep(10);
-    }
+    Waiting.within(Duration.ofSeconds(TIMEOUT_SECONDS))
+        .until(() -> !(host.connections().size() < count));
     assertThat(host.connections()).hasSizeGreaterThanOrEqualTo(count);
   }
 }

@@ -19,6 +19,7 @@ import io.netty.channel.local.LocalIoHandler;
 import io.netty.channel.local.LocalServerChannel;
 import io.netty.channel.socket.ChannelInputShutdownReadComplete;
 import io.netty.channel.socket.DuplexChannel;
+import io.reachability.testing.Waiting;
 import java.io.ByteArrayOutputStream;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
@@ -142,13 +143,7 @@ class YamuxSessionPairTest {
   }
 
   private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      Thread.sleep(5);
-    }
+    Waiting.within(Duration.ofSeconds(10)).alias(what).until(condition::getAsBoolean);
   }
 
   @Test
