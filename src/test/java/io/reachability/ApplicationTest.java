@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.reachability.libp2p.core.Connection;
 import io.reachability.libp2p.host.Host;
+import io.reachability.testing.LoopbackHosts;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,7 +20,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
  */
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-    properties = "reach.node.listen=/ip4/127.0.0.1/tcp/0")
+    properties = "reach.node.listen=" + LoopbackHosts.ANY_PORT)
 class ApplicationTest {
 
   @LocalServerPort int port;

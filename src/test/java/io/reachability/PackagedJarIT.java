@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.jayway.jsonpath.DocumentContext;
 import com.jayway.jsonpath.JsonPath;
+import io.reachability.testing.LoopbackHosts;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -60,7 +61,7 @@ class PackagedJarIT {
                     jar.toString(),
                     "--server.port=" + port,
                     "--server.address=127.0.0.1",
-                    "--reach.node.listen=/ip4/127.0.0.1/tcp/0"))
+                    "--reach.node.listen=" + LoopbackHosts.ANY_PORT))
             .redirectErrorStream(true)
             .redirectOutput(log.toFile())
             .start();

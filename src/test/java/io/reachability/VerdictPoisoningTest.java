@@ -17,6 +17,7 @@ import io.reachability.monitor.ProbeOutcome;
 import io.reachability.monitor.ReachabilityMonitor;
 import io.reachability.pool.EmbeddedPool;
 import io.reachability.testing.FloodPeers;
+import io.reachability.testing.LoopbackHosts;
 import io.reachability.testing.Waiting;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -80,11 +81,7 @@ class VerdictPoisoningTest {
    * settled REACHABLE.
    */
   private void startNode(UnaryOperator<HostBuilder> tweak) throws Exception {
-    node =
-        tweak
-            .apply(Host.builder().threadName("node").listen("/ip4/127.0.0.1/tcp/0"))
-            .build()
-            .start();
+    node = tweak.apply(LoopbackHosts.builder("node")).build().start();
     listen = node.listenAddresses().get(0);
     client = new AutonatClient(node, AutonatClientSettings.defaults()).start();
     CheckOptions defaults = CheckOptions.from(client.settings());

@@ -7,6 +7,7 @@ import com.jayway.jsonpath.JsonPath;
 import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.host.Host;
 import io.reachability.pool.EmbeddedPool;
+import io.reachability.testing.LoopbackHosts;
 import io.reachability.testing.Waiting;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -25,7 +26,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 /** The whole service over HTTP with its default embedded pool: what a newcomer does with curl. */
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-    properties = "reach.node.listen=/ip4/127.0.0.1/tcp/0")
+    properties = "reach.node.listen=" + LoopbackHosts.ANY_PORT)
 class CheckApiEndToEndTest {
 
   private static final Duration WAIT = Duration.ofSeconds(30);

@@ -6,6 +6,7 @@ import com.jayway.jsonpath.DocumentContext;
 import com.jayway.jsonpath.JsonPath;
 import io.reachability.config.JobsProperties;
 import io.reachability.job.JobSettings;
+import io.reachability.testing.LoopbackHosts;
 import io.reachability.testing.MutableClock;
 import io.reachability.testing.Waiting;
 import java.io.IOException;
@@ -41,7 +42,7 @@ import org.springframework.test.annotation.DirtiesContext;
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
     properties = {
-      "reach.node.listen=/ip4/127.0.0.1/tcp/0",
+      "reach.node.listen=" + LoopbackHosts.ANY_PORT,
       "reach.jobs.max-running=1",
       "reach.jobs.queue-capacity=" + CheckApiLimitsEndToEndTest.QUEUE,
       "reach.jobs.max-stored=" + CheckApiLimitsEndToEndTest.MAX_STORED,

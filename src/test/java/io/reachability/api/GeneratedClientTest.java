@@ -24,6 +24,7 @@ import io.reachability.client.model.ResponseStatus;
 import io.reachability.client.model.ServerPool;
 import io.reachability.client.model.ValidationProblem;
 import io.reachability.libp2p.host.Host;
+import io.reachability.testing.LoopbackHosts;
 import io.reachability.testing.Waiting;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -45,7 +46,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
  */
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-    properties = "reach.node.listen=/ip4/127.0.0.1/tcp/0")
+    properties = "reach.node.listen=" + LoopbackHosts.ANY_PORT)
 class GeneratedClientTest {
 
   private static final Duration WAIT = Duration.ofSeconds(30);

@@ -2,6 +2,7 @@ package io.reachability.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.reachability.testing.LoopbackHosts;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -34,7 +35,7 @@ import org.yaml.snakeyaml.Yaml;
  */
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-    properties = "reach.node.listen=/ip4/127.0.0.1/tcp/0")
+    properties = "reach.node.listen=" + LoopbackHosts.ANY_PORT)
 class OpenApiDocumentTest {
 
   static final Path COMMITTED = Path.of("openapi", "openapi.yaml");

@@ -8,6 +8,7 @@ import io.reachability.autonat.ResponseStatus;
 import io.reachability.libp2p.core.Connection;
 import io.reachability.libp2p.host.Host;
 import io.reachability.pool.EmbeddedPool;
+import io.reachability.testing.LoopbackHosts;
 import io.reachability.testing.TcpRelay;
 import io.reachability.testing.Waiting;
 import java.io.IOException;
@@ -40,7 +41,10 @@ import org.springframework.test.context.DynamicPropertySource;
  */
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-    properties = {"reach.node.listen=/ip4/127.0.0.1/tcp/0", "reach.monitor.reprobe-interval=2s"})
+    properties = {
+      "reach.node.listen=" + LoopbackHosts.ANY_PORT,
+      "reach.monitor.reprobe-interval=2s"
+    })
 class ReachabilityEndToEndTest {
 
   private static final Duration WAIT = Duration.ofSeconds(30);

@@ -3,6 +3,7 @@ package io.reachability.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.jayway.jsonpath.JsonPath;
+import io.reachability.testing.LoopbackHosts;
 import io.reachability.testing.RawHttp;
 import io.reachability.testing.Waiting;
 import java.io.ByteArrayOutputStream;
@@ -36,7 +37,7 @@ import org.springframework.test.annotation.DirtiesContext;
  */
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-    properties = {"reach.node.listen=/ip4/127.0.0.1/tcp/0", "reach.pool.embedded.size=1"})
+    properties = {"reach.node.listen=" + LoopbackHosts.ANY_PORT, "reach.pool.embedded.size=1"})
 @DirtiesContext
 class ReachabilityEventsEndToEndTest {
 

@@ -3,6 +3,7 @@ package io.reachability.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.reachability.testing.LoopbackHosts;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,7 +19,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
  */
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-    properties = "reach.node.listen=/ip4/127.0.0.1/tcp/0")
+    properties = "reach.node.listen=" + LoopbackHosts.ANY_PORT)
 class ReadmeWalkthroughTest {
 
   static final String MARKER = "<!-- walkthrough -->";

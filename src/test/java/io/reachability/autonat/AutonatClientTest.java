@@ -12,6 +12,7 @@ import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.host.Host;
 import io.reachability.libp2p.host.HostSettings;
 import io.reachability.testing.FloodPeers;
+import io.reachability.testing.LoopbackHosts;
 import io.reachability.testing.Waiting;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -48,7 +49,7 @@ class AutonatClientTest {
         Host.builder()
             .threadName("autonat-client")
             .ioThreads(1)
-            .listen("/ip4/127.0.0.1/tcp/0")
+            .listen(LoopbackHosts.ANY_PORT)
             .build()
             .start();
     AutonatClientSettings settings =
@@ -654,7 +655,7 @@ class AutonatClientTest {
         Host.builder()
             .threadName("plain")
             .ioThreads(1)
-            .listen("/ip4/127.0.0.1/tcp/0")
+            .listen(LoopbackHosts.ANY_PORT)
             .build()
             .start()) {
       Multiaddr address = plain.listenAddresses().get(0).withPeerId(plain.peerId());

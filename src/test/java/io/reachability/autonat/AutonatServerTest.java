@@ -7,6 +7,7 @@ import io.reachability.autonat.pb.AutonatV2Protos;
 import io.reachability.libp2p.core.Connection;
 import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.host.Host;
+import io.reachability.testing.LoopbackHosts;
 import io.reachability.testing.MutableClock;
 import java.time.Clock;
 import java.time.Duration;
@@ -47,7 +48,7 @@ class AutonatServerTest {
         Host.builder()
             .threadName("autonat-test-server")
             .ioThreads(1)
-            .listen("/ip4/127.0.0.1/tcp/0")
+            .listen(LoopbackHosts.ANY_PORT)
             .build()
             .start();
   }
@@ -92,7 +93,7 @@ class AutonatServerTest {
   @Test
   void sameIpIsDialedBackWithoutDialDataFromANewConnectionAndAnotherPeerId() throws Exception {
     startServer(TEST_SETTINGS);
-    ScriptedClient client = client("/ip4/127.0.0.1/tcp/0");
+    ScriptedClient client = client(LoopbackHosts.ANY_PORT);
     Connection connection = client.connect(serverHost);
     Exchange exchange = client.open(connection);
 
@@ -205,7 +206,7 @@ class AutonatServerTest {
   @Test
   void aClosedPortIsADialError() throws Exception {
     startServer(TEST_SETTINGS);
-    ScriptedClient client = client("/ip4/127.0.0.1/tcp/0");
+    ScriptedClient client = client(LoopbackHosts.ANY_PORT);
     Exchange exchange = client.open(client.connect(serverHost));
     int closedPort;
     try (java.net.ServerSocket socket =
@@ -227,7 +228,7 @@ class AutonatServerTest {
   @Test
   void aClientWithoutADialBackHandlerIsADialBackError() throws Exception {
     startServer(TEST_SETTINGS);
-    ScriptedClient client = client("/ip4/127.0.0.1/tcp/0", false);
+    ScriptedClient client = client(LoopbackHosts.ANY_PORT, false);
     Exchange exchange = client.open(client.connect(serverHost));
 
     exchange.send(ScriptedClient.request(NONCE, List.of(client.listenAddress())));
@@ -241,7 +242,7 @@ class AutonatServerTest {
   @Test
   void privateAddressesAreRefusedUnlessAllowed() throws Exception {
     startServer(TEST_SETTINGS.withAllowPrivateAddresses(false));
-    ScriptedClient client = client("/ip4/127.0.0.1/tcp/0");
+    ScriptedClient client = client(LoopbackHosts.ANY_PORT);
     Exchange exchange = client.open(client.connect(serverHost));
 
     exchange.send(
@@ -266,7 +267,7 @@ class AutonatServerTest {
   @Test
   void onlyTheFirstFiftyAddressesAreInspected() throws Exception {
     startServer(TEST_SETTINGS);
-    ScriptedClient client = client("/ip4/127.0.0.1/tcp/0");
+    ScriptedClient client = client(LoopbackHosts.ANY_PORT);
     Connection connection = client.connect(serverHost);
     List<Multiaddr> hundredUndialable = new ArrayList<>();
     for (int i = 0; i < 100; i++) {
@@ -295,7 +296,7 @@ class AutonatServerTest {
   @Test
   void tenThousandAddressesAreReset() throws Exception {
     startServer(TEST_SETTINGS);
-    ScriptedClient client = client("/ip4/127.0.0.1/tcp/0");
+    ScriptedClient client = client(LoopbackHosts.ANY_PORT);
     Exchange exchange = client.open(client.connect(serverHost));
     List<Multiaddr> addresses = new ArrayList<>();
     for (int i = 0; i < 10_000; i++) {
@@ -312,7 +313,7 @@ class AutonatServerTest {
   @Test
   void aLengthPrefixOverTheLimitIsResetBeforeItsBodyArrives() throws Exception {
     startServer(TEST_SETTINGS);
-    ScriptedClient client = client("/ip4/127.0.0.1/tcp/0");
+    ScriptedClient client = client(LoopbackHosts.ANY_PORT);
     Exchange exchange = client.open(client.connect(serverHost));
 
     exchange.sendRaw(
@@ -325,7 +326,7 @@ class AutonatServerTest {
   @Test
   void aMessageOfExactlyTheLimitIsRead() throws Exception {
     startServer(TEST_SETTINGS);
-    ScriptedClient client = client("/ip4/127.0.0.1/tcp/0");
+    ScriptedClient client = client(LoopbackHosts.ANY_PORT);
     Exchange exchange = client.open(client.connect(serverHost));
     // DialRequest{addrs=[the client], nonce} padded with an unknown field to exactly 8192 bytes
     byte[] request = ScriptedClient.request(NONCE, List.of(client.listenAddress())).toByteArray();
@@ -351,7 +352,7 @@ class AutonatServerTest {
   @Test
   void aFirstMessageOtherThanADialRequestIsReset() throws Exception {
     startServer(TEST_SETTINGS);
-    ScriptedClient client = client("/ip4/127.0.0.1/tcp/0");
+    ScriptedClient client = client(LoopbackHosts.ANY_PORT);
     Exchange exchange = client.open(client.connect(serverHost));
 
     exchange.send(ScriptedClient.dialData(4096));
@@ -363,7 +364,7 @@ class AutonatServerTest {
   @Test
   void garbageAndEmptyRequestsAreReset() throws Exception {
     startServer(TEST_SETTINGS);
-    ScriptedClient client = client("/ip4/127.0.0.1/tcp/0");
+    ScriptedClient client = client(LoopbackHosts.ANY_PORT);
     Connection connection = client.connect(serverHost);
 
     Exchange garbage = client.open(connection);
@@ -381,7 +382,7 @@ class AutonatServerTest {
   @Test
   void ourOwnAddressIsRefused() throws Exception {
     startServer(TEST_SETTINGS);
-    ScriptedClient client = client("/ip4/127.0.0.1/tcp/0");
+    ScriptedClient client = client(LoopbackHosts.ANY_PORT);
     Exchange exchange = client.open(client.connect(serverHost));
 
     exchange.send(
@@ -398,7 +399,7 @@ class AutonatServerTest {
     // say a monitor confirmed this address and the host now announces it
     Multiaddr announced = Multiaddr.fromString("/ip4/127.0.0.1/tcp/9");
     serverHost.setAdvertisedAddressesFilter(all -> List.of(announced));
-    ScriptedClient client = client("/ip4/127.0.0.1/tcp/0");
+    ScriptedClient client = client(LoopbackHosts.ANY_PORT);
     Exchange exchange = client.open(client.connect(serverHost));
 
     exchange.send(ScriptedClient.request(NONCE, List.of(announced)));
@@ -413,7 +414,7 @@ class AutonatServerTest {
     startServer(
         TEST_SETTINGS.withTimeouts(
             Duration.ofMillis(300), Duration.ofSeconds(2), Duration.ofSeconds(2)));
-    ScriptedClient client = client("/ip4/127.0.0.1/tcp/0");
+    ScriptedClient client = client(LoopbackHosts.ANY_PORT);
     Exchange exchange = client.open(client.connect(serverHost));
 
     assertThat(exchange.next()).isEqualTo(Exchange.RESET);
@@ -446,7 +447,7 @@ class AutonatServerTest {
               (byte) 0xff
             });
 
-    ScriptedClient good = client("/ip4/127.0.0.1/tcp/0");
+    ScriptedClient good = client(LoopbackHosts.ANY_PORT);
     Exchange exchange = good.open(good.connect(serverHost));
     exchange.send(ScriptedClient.request(NONCE + 1, List.of(good.listenAddress())));
     assertThat(exchange.response().getDialStatus()).isEqualTo(AutonatV2Protos.DialStatus.OK);
@@ -457,8 +458,8 @@ class AutonatServerTest {
   @Test
   void onlyTheSelectedAddressIsDialed() throws Exception {
     startServer(TEST_SETTINGS);
-    ScriptedClient first = client("/ip4/127.0.0.1/tcp/0");
-    ScriptedClient second = client("/ip4/127.0.0.1/tcp/0");
+    ScriptedClient first = client(LoopbackHosts.ANY_PORT);
+    ScriptedClient second = client(LoopbackHosts.ANY_PORT);
     Exchange exchange = first.open(first.connect(serverHost));
 
     exchange.send(
@@ -473,13 +474,13 @@ class AutonatServerTest {
   void identifyAnnouncesTheProtocolAndCloseRemovesIt() throws Exception {
     startServer(TEST_SETTINGS);
     assertThat(serverHost.protocols()).contains(AutonatV2.DIAL_REQUEST_PROTOCOL);
-    ScriptedClient observer = client("/ip4/127.0.0.1/tcp/0");
+    ScriptedClient observer = client(LoopbackHosts.ANY_PORT);
     Connection observed = observer.connect(serverHost);
     assertThat(observer.host.identify(observed).get(5, TimeUnit.SECONDS).protocols())
         .contains(AutonatV2.DIAL_REQUEST_PROTOCOL);
     server.close();
     assertThat(serverHost.protocols()).doesNotContain(AutonatV2.DIAL_REQUEST_PROTOCOL);
-    ScriptedClient client = client("/ip4/127.0.0.1/tcp/0");
+    ScriptedClient client = client(LoopbackHosts.ANY_PORT);
     Connection connection = client.connect(serverHost);
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> client.open(connection))
         .hasMessageContaining(AutonatV2.DIAL_REQUEST_PROTOCOL);
@@ -521,7 +522,7 @@ class AutonatServerTest {
     MutableClock clock = new MutableClock();
     startServer(
         TEST_SETTINGS.withLimits(new RateLimiter.Limits(1000, 2, 1000, 1000, 1000, 10)), clock);
-    ScriptedClient client = client("/ip4/127.0.0.1/tcp/0");
+    ScriptedClient client = client(LoopbackHosts.ANY_PORT);
     Connection connection = client.connect(serverHost);
     for (int i = 0; i < 2; i++) {
       Exchange exchange = client.open(connection);
@@ -560,7 +561,7 @@ class AutonatServerTest {
     assertThat(outcome().reason()).contains("dial-data budget");
 
     // same IP as the connection: free, so the spent budget does not matter
-    ScriptedClient local = client("/ip4/127.0.0.1/tcp/0");
+    ScriptedClient local = client(LoopbackHosts.ANY_PORT);
     Exchange free = local.open(local.connect(serverHost));
     free.send(ScriptedClient.request(NONCE, List.of(local.listenAddress())));
     assertThat(free.response().getStatus())

@@ -6,6 +6,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.netty.channel.ChannelFutureListener;
 import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.host.Host;
+import io.reachability.testing.LoopbackHosts;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -31,9 +32,7 @@ class ClientResponseFuzzTest {
   @BeforeAll
   static void start() {
     server =
-        Host.builder()
-            .threadName("fuzz-server")
-            .listen("/ip4/127.0.0.1/tcp/0")
+        LoopbackHosts.builder("fuzz-server")
             .protocol(
                 AutonatV2.DIAL_REQUEST_PROTOCOL,
                 stream ->
@@ -43,8 +42,7 @@ class ClientResponseFuzzTest {
                         .addListener(ChannelFutureListener.CLOSE))
             .build()
             .start();
-    clientHost =
-        Host.builder().threadName("fuzz-client").listen("/ip4/127.0.0.1/tcp/0").build().start();
+    clientHost = LoopbackHosts.start("fuzz-client");
     client =
         new AutonatClient(
             clientHost, AutonatClientSettings.defaults().withExchangeTimeout(CHECK_TIMEOUT));

@@ -18,6 +18,7 @@ import io.reachability.libp2p.host.Host;
 import io.reachability.libp2p.multiformats.UvarintFrameDecoder;
 import io.reachability.libp2p.multiformats.Varint;
 import io.reachability.testing.LeakRecorder;
+import io.reachability.testing.LoopbackHosts;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -73,7 +74,7 @@ final class ScriptedServer implements AutoCloseable {
         Host.builder()
             .threadName("scripted-server")
             .ioThreads(1)
-            .listen("/ip4/127.0.0.1/tcp/0")
+            .listen(LoopbackHosts.ANY_PORT)
             .protocol(AutonatV2.DIAL_REQUEST_PROTOCOL, this::serve)
             .build()
             .start();

@@ -10,6 +10,7 @@ import io.reachability.autonat.Reachability;
 import io.reachability.interop.JsPeer;
 import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.host.Host;
+import io.reachability.testing.LoopbackHosts;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -83,8 +84,7 @@ public final class AutonatBench {
     List<Latency> latencies = new ArrayList<>();
     List<Capacity> capacities = new ArrayList<>();
 
-    try (Host serverHost =
-        Host.builder().threadName("bench-server").listen("/ip4/127.0.0.1/tcp/0").build().start()) {
+    try (Host serverHost = LoopbackHosts.start("bench-server")) {
       AutonatServer server =
           new AutonatServer(
               serverHost,
@@ -99,10 +99,10 @@ public final class AutonatBench {
           // the js client's node runs js's AutoNAT v2 unpatched: its dial-back handler answers our
           // requests' nonces, and it never asks anyone about its own (loopback) addresses
           try (JsPeer jsClient =
-                  JsPeer.startAutonat("", List.of("--listen", "/ip4/127.0.0.1/tcp/0"), Map.of());
+                  JsPeer.startAutonat("", List.of("--listen", LoopbackHosts.ANY_PORT), Map.of());
               JsPeer jsServer =
                   JsPeer.startAutonat(
-                      "server", List.of("--listen", "/ip4/127.0.0.1/tcp/0"), Map.of())) {
+                      "server", List.of("--listen", LoopbackHosts.ANY_PORT), Map.of())) {
             Multiaddr js = Multiaddr.fromString(jsServer.addrs().get(0));
             latencies.add(latency(OURS, JS, js));
             latencies.add(jsLatency(jsClient, OURS, ours));
@@ -198,12 +198,7 @@ public final class AutonatBench {
         "== latency: " + clientName + " client -> " + serverName + " server at " + server);
     long failures = 0;
     List<Double> latencies = new ArrayList<>();
-    try (Host clientHost =
-            Host.builder()
-                .threadName("bench-client")
-                .listen("/ip4/127.0.0.1/tcp/0")
-                .build()
-                .start();
+    try (Host clientHost = LoopbackHosts.start("bench-client");
         AutonatClient client = new AutonatClient(clientHost, AutonatClientSettings.defaults())) {
       client.start();
       Multiaddr tested = clientHost.listenAddresses().get(0);
@@ -313,7 +308,7 @@ public final class AutonatBench {
             Host.builder()
                 .threadName("bench-load-" + i)
                 .ioThreads(1)
-                .listen("/ip4/127.0.0.1/tcp/0")
+                .listen(LoopbackHosts.ANY_PORT)
                 .build()
                 .start();
         hosts.add(h);

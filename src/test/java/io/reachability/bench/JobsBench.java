@@ -16,6 +16,7 @@ import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.core.PeerId;
 import io.reachability.libp2p.crypto.Keys;
 import io.reachability.libp2p.host.Host;
+import io.reachability.testing.LoopbackHosts;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -72,7 +73,7 @@ public final class JobsBench {
         SpringApplication.run(
             Application.class,
             "--server.port=0",
-            "--reach.node.listen=/ip4/127.0.0.1/tcp/0",
+            "--reach.node.listen=" + LoopbackHosts.ANY_PORT,
             "--reach.jobs.queue-capacity=10000",
             // one local client submits every job: lift the per-client limits meant for strangers
             "--reach.jobs.max-unfinished-per-client=" + (10000 + JobSettings.MAX_CONCURRENCY),

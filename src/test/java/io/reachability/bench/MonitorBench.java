@@ -11,6 +11,7 @@ import io.reachability.monitor.MonitorSettings;
 import io.reachability.monitor.ProbeOutcome;
 import io.reachability.monitor.ReachabilityMonitor;
 import io.reachability.pool.EmbeddedPool;
+import io.reachability.testing.LoopbackHosts;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Clock;
@@ -135,7 +136,7 @@ public final class MonitorBench {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       closed = socket.getLocalPort();
     }
-    try (Host node = Host.builder().listen("/ip4/127.0.0.1/tcp/0").build().start();
+    try (Host node = Host.builder().listen(LoopbackHosts.ANY_PORT).build().start();
         AutonatClient client = new AutonatClient(node, AutonatClientSettings.defaults()).start()) {
       Multiaddr reachable = node.listenAddresses().get(0);
       Multiaddr unreachable = Multiaddr.fromString("/ip4/127.0.0.1/tcp/" + closed);

@@ -2,6 +2,7 @@ package io.reachability.bench;
 
 import io.reachability.access.AccessProperties;
 import io.reachability.job.JobSettings;
+import io.reachability.testing.LoopbackHosts;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -99,7 +100,7 @@ public final class ServiceMemoryBench {
             jar.toString(),
             "--server.port=" + port,
             "--server.address=127.0.0.1",
-            "--reach.node.listen=/ip4/127.0.0.1/tcp/0",
+            "--reach.node.listen=" + LoopbackHosts.ANY_PORT,
             "--reach.jobs.max-stored=" + Math.max(JOBS, MIN_MAX_STORED),
             "--reach.jobs.retention=" + RETENTION,
             "--reach.jobs.queue-capacity=" + QUEUE_CAPACITY,

@@ -19,6 +19,7 @@ import io.reachability.libp2p.crypto.PrivateKey;
 import io.reachability.libp2p.transport.ConnectionUpgrader;
 import io.reachability.libp2p.transport.StreamHandlerRegistry;
 import io.reachability.libp2p.transport.UpgradeSettings;
+import io.reachability.testing.LoopbackHosts;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -196,7 +197,7 @@ public final class Soak {
                 jar.toString(),
                 "--server.port=" + port,
                 "--server.address=127.0.0.1",
-                "--reach.node.listen=/ip4/127.0.0.1/tcp/0",
+                "--reach.node.listen=" + LoopbackHosts.ANY_PORT,
                 "--reach.access.keys[0].name=honest",
                 "--reach.access.keys[0].secret=" + honestKey));
     int index = 1;

@@ -4,6 +4,7 @@ import com.sun.management.OperatingSystemMXBean;
 import io.reachability.libp2p.core.Connection;
 import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.host.Host;
+import io.reachability.testing.LoopbackHosts;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -50,8 +51,7 @@ public class StackBenchmark {
 
   @Setup(Level.Trial)
   public void startHosts() throws Exception {
-    server =
-        Host.builder().threadName("bench-server").listen("/ip4/127.0.0.1/tcp/0").build().start();
+    server = LoopbackHosts.start("bench-server");
     client = Host.builder().threadName("bench-client").build().start();
     // without /p2p: every dial is a fresh connection, never a reused one
     serverAddress = server.listenAddresses().get(0);

@@ -8,6 +8,7 @@ import io.reachability.autonat.AutonatClient;
 import io.reachability.autonat.AutonatServer;
 import io.reachability.autonat.AutonatV2;
 import io.reachability.libp2p.host.Host;
+import io.reachability.testing.LoopbackHosts;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -29,7 +30,7 @@ class AutonatConfigurationTest {
   private final ApplicationContextRunner runner =
       new ApplicationContextRunner()
           .withUserConfiguration(NodeAndAutonat.class)
-          .withPropertyValues("reach.node.listen=/ip4/127.0.0.1/tcp/0");
+          .withPropertyValues("reach.node.listen=" + LoopbackHosts.ANY_PORT);
 
   @Test
   void clientAlwaysServerOffByDefault() {

@@ -7,6 +7,7 @@ import com.jayway.jsonpath.JsonPath;
 import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.core.PeerId;
 import io.reachability.libp2p.crypto.Keys;
+import io.reachability.testing.LoopbackHosts;
 import io.reachability.testing.Waiting;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -57,7 +58,7 @@ class HealthEndToEndTest {
   @Nested
   @SpringBootTest(
       webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-      properties = "reach.node.listen=/ip4/127.0.0.1/tcp/0")
+      properties = "reach.node.listen=" + LoopbackHosts.ANY_PORT)
   class CheckerWithTheEmbeddedPool {
 
     @LocalServerPort int port;
@@ -79,7 +80,7 @@ class HealthEndToEndTest {
   @SpringBootTest(
       webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
       properties = {
-        "reach.node.listen=/ip4/127.0.0.1/tcp/0",
+        "reach.node.listen=" + LoopbackHosts.ANY_PORT,
         "reach.server.enabled=true",
         "reach.pool.embedded.enabled=false"
       })
@@ -105,7 +106,7 @@ class HealthEndToEndTest {
   @Nested
   @SpringBootTest(
       webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-      properties = "reach.node.listen=/ip4/127.0.0.1/tcp/0")
+      properties = "reach.node.listen=" + LoopbackHosts.ANY_PORT)
   @DirtiesContext
   class CheckerWhosePoolIsAway {
 

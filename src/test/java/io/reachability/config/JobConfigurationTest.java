@@ -11,6 +11,7 @@ import io.reachability.job.InMemoryJobStore;
 import io.reachability.job.JobService;
 import io.reachability.job.JobState;
 import io.reachability.libp2p.host.Host;
+import io.reachability.testing.LoopbackHosts;
 import io.reachability.testing.Waiting;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
@@ -49,7 +50,7 @@ class JobConfigurationTest {
       new ApplicationContextRunner()
           .withUserConfiguration(Service.class)
           .withPropertyValues(
-              "reach.node.listen=/ip4/127.0.0.1/tcp/0",
+              "reach.node.listen=" + LoopbackHosts.ANY_PORT,
               "reach.node.announce=/ip4/127.0.0.1/tcp/9",
               "reach.jobs.max-running=2",
               "reach.jobs.queue-capacity=7",

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.reachability.libp2p.core.PeerId;
 import io.reachability.libp2p.host.Host;
 import io.reachability.libp2p.host.HostSettings;
+import io.reachability.testing.LoopbackHosts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,17 +45,18 @@ class NodeConfigurationTest {
   @Test
   void dialingFromTheListenPortIsOnByDefaultAndCanBeTurnedOff() {
     runner
-        .withPropertyValues("reach.node.listen=/ip4/127.0.0.1/tcp/0")
+        .withPropertyValues("reach.node.listen=" + LoopbackHosts.ANY_PORT)
         .run(context -> assertThat(context.getBean(Host.class).settings().reusePort()).isTrue());
     runner
-        .withPropertyValues("reach.node.listen=/ip4/127.0.0.1/tcp/0", "reach.node.reuse-port=false")
+        .withPropertyValues(
+            "reach.node.listen=" + LoopbackHosts.ANY_PORT, "reach.node.reuse-port=false")
         .run(context -> assertThat(context.getBean(Host.class).settings().reusePort()).isFalse());
   }
 
   @Test
   void connectionLimitsDefaultToTheHostsAndBind() {
     runner
-        .withPropertyValues("reach.node.listen=/ip4/127.0.0.1/tcp/0")
+        .withPropertyValues("reach.node.listen=" + LoopbackHosts.ANY_PORT)
         .run(
             context -> {
               HostSettings settings = context.getBean(Host.class).settings();
@@ -68,7 +70,7 @@ class NodeConfigurationTest {
             });
     runner
         .withPropertyValues(
-            "reach.node.listen=/ip4/127.0.0.1/tcp/0",
+            "reach.node.listen=" + LoopbackHosts.ANY_PORT,
             "reach.node.max-inbound-connections=500",
             "reach.node.max-inbound-connections-per-subnet=32",
             "reach.node.idle-timeout=2m")
@@ -112,7 +114,7 @@ class NodeConfigurationTest {
     Path file = dir.resolve("keys/identity.key");
     AtomicReference<PeerId> first = new AtomicReference<>();
     String[] properties = {
-      "reach.node.listen=/ip4/127.0.0.1/tcp/0", "reach.node.identity-file=" + file
+      "reach.node.listen=" + LoopbackHosts.ANY_PORT, "reach.node.identity-file=" + file
     };
     runner
         .withPropertyValues(properties)
@@ -127,10 +129,10 @@ class NodeConfigurationTest {
   void emptyIdentityFileMeansAFreshIdentity() {
     AtomicReference<PeerId> first = new AtomicReference<>();
     runner
-        .withPropertyValues("reach.node.listen=/ip4/127.0.0.1/tcp/0")
+        .withPropertyValues("reach.node.listen=" + LoopbackHosts.ANY_PORT)
         .run(context -> first.set(context.getBean(Host.class).peerId()));
     runner
-        .withPropertyValues("reach.node.listen=/ip4/127.0.0.1/tcp/0")
+        .withPropertyValues("reach.node.listen=" + LoopbackHosts.ANY_PORT)
         .run(context -> assertThat(context.getBean(Host.class).peerId()).isNotEqualTo(first.get()));
   }
 }

@@ -6,6 +6,7 @@ import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.host.Host;
 import io.reachability.pool.PoolServer;
 import io.reachability.pool.ServerPool;
+import io.reachability.testing.LoopbackHosts;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -34,7 +35,7 @@ class PoolConfigurationTest {
   private final ApplicationContextRunner runner =
       new ApplicationContextRunner()
           .withUserConfiguration(NodeAndPool.class)
-          .withPropertyValues("reach.node.listen=/ip4/127.0.0.1/tcp/0");
+          .withPropertyValues("reach.node.listen=" + LoopbackHosts.ANY_PORT);
 
   @Test
   void embeddedPoolByDefaultStoppedWithTheContext() {

@@ -10,6 +10,7 @@ import io.reachability.libp2p.crypto.Keys;
 import io.reachability.libp2p.host.Host;
 import io.reachability.pool.PoolServer;
 import io.reachability.pool.ServerPool;
+import io.reachability.testing.LoopbackHosts;
 import io.reachability.testing.Waiting;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -51,7 +52,7 @@ class ServerPoolHealthIndicatorTest {
   private final ApplicationContextRunner runner =
       new ApplicationContextRunner()
           .withUserConfiguration(NodeAndPool.class)
-          .withPropertyValues("reach.node.listen=/ip4/127.0.0.1/tcp/0");
+          .withPropertyValues("reach.node.listen=" + LoopbackHosts.ANY_PORT);
 
   /** A pool server nobody answers for: a port nothing listens on. */
   private static String absentServer() throws Exception {

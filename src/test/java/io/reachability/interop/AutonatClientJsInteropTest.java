@@ -11,6 +11,7 @@ import io.reachability.autonat.Reachability;
 import io.reachability.autonat.ResponseStatus;
 import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.host.Host;
+import io.reachability.testing.LoopbackHosts;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -41,13 +42,7 @@ class AutonatClientJsInteropTest {
     JsPeer.assumeAvailable();
     jsServer = JsPeer.startAutonat();
     // 127.0.0.1 is where we dial the js server from; 127.0.0.2 is "another IP" on the same machine
-    host =
-        Host.builder()
-            .threadName("autonat-interop")
-            .listen("/ip4/127.0.0.1/tcp/0")
-            .listen("/ip4/127.0.0.2/tcp/0")
-            .build()
-            .start();
+    host = LoopbackHosts.builder("autonat-interop").listen("/ip4/127.0.0.2/tcp/0").build().start();
     client = new AutonatClient(host, AutonatClientSettings.defaults());
     client.start();
     server = Multiaddr.fromString(jsServer.addrs().get(0));

@@ -7,6 +7,7 @@ import io.reachability.autonat.AutonatServerSettings;
 import io.reachability.autonat.AutonatV2;
 import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.host.Host;
+import io.reachability.testing.LoopbackHosts;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -38,14 +39,12 @@ class AutonatServerJsInteropTest {
   static void start() {
     JsPeer.assumeAvailable();
     // a lab server that may dial loopback, and a public-style one that must refuse it
-    openHost =
-        Host.builder().threadName("autonat-open").listen("/ip4/127.0.0.1/tcp/0").build().start();
+    openHost = LoopbackHosts.start("autonat-open");
     openServer =
         new AutonatServer(
             openHost, AutonatServerSettings.defaults().withAllowPrivateAddresses(true));
     openServer.start();
-    strictHost =
-        Host.builder().threadName("autonat-strict").listen("/ip4/127.0.0.1/tcp/0").build().start();
+    strictHost = LoopbackHosts.start("autonat-strict");
     strictServer = new AutonatServer(strictHost, AutonatServerSettings.defaults());
     strictServer.start();
     js = JsPeer.start();
@@ -122,7 +121,7 @@ class AutonatServerJsInteropTest {
     // js's own client, patched to treat loopback as worth checking; our open server is its only
     // server
     try (JsPeer stock =
-        JsPeer.startAutonat("client", List.of("--listen", "/ip4/127.0.0.1/tcp/0"), Map.of())) {
+        JsPeer.startAutonat("client", List.of("--listen", LoopbackHosts.ANY_PORT), Map.of())) {
       stock.requestOk("dial", Map.of("addr", addressOf(openHost)));
       JsonNode verified = stock.awaitEvent("address-verified", e -> true, EVENT_TIMEOUT);
       assertThat(verified.path("addr").asString()).startsWith("/ip4/127.0.0.1/tcp/");

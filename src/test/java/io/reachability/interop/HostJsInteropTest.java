@@ -11,6 +11,7 @@ import io.reachability.libp2p.host.Host;
 import io.reachability.libp2p.host.HostSettings;
 import io.reachability.libp2p.identify.IdentifyResult;
 import io.reachability.testing.Echo;
+import io.reachability.testing.LoopbackHosts;
 import io.reachability.testing.Waiting;
 import java.time.Duration;
 import java.util.Map;
@@ -40,9 +41,7 @@ class HostJsInteropTest {
   static void startHost() {
     JsPeer.assumeAvailable();
     host =
-        Host.builder()
-            .threadName("interop")
-            .listen("/ip4/127.0.0.1/tcp/0")
+        LoopbackHosts.builder("interop")
             .protocol(Echo.PROTOCOL_ID, Echo.responder(echoedForJs))
             .build()
             .start();

@@ -2,6 +2,7 @@ package io.reachability.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.reachability.testing.LoopbackHosts;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -42,13 +43,13 @@ class JsAutonatSelfTest {
     CompletableFuture<JsPeer> s = CompletableFuture.supplyAsync(JsPeer::startAutonat);
     CompletableFuture<JsPeer> p =
         CompletableFuture.supplyAsync(
-            () -> JsPeer.startAutonat("", List.of("--listen", "/ip4/127.0.0.1/tcp/0"), Map.of()));
+            () -> JsPeer.startAutonat("", List.of("--listen", LoopbackHosts.ANY_PORT), Map.of()));
     CompletableFuture<JsPeer> c =
         CompletableFuture.supplyAsync(
             () ->
                 JsPeer.start(
                     List.of(
-                        "--listen", "/ip4/127.0.0.1/tcp/0", "--listen", "/ip4/127.0.0.2/tcp/0")));
+                        "--listen", LoopbackHosts.ANY_PORT, "--listen", "/ip4/127.0.0.2/tcp/0")));
     CompletableFuture<JsPeer> k = CompletableFuture.supplyAsync(JsPeer::startAutonat);
     server = s.join();
     plain = p.join();

@@ -3,6 +3,7 @@ package io.reachability.interop;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.reachability.testing.LoopbackHosts;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -146,7 +147,7 @@ public final class JsPeer implements AutoCloseable {
 
   /** Starts a peer listening on {@code /ip4/127.0.0.1/tcp/0}. */
   public static JsPeer start() {
-    return start(List.of("--listen", "/ip4/127.0.0.1/tcp/0"));
+    return start(List.of("--listen", LoopbackHosts.ANY_PORT));
   }
 
   /**
@@ -167,7 +168,7 @@ public final class JsPeer implements AutoCloseable {
    * listen addresses).
    */
   public static JsPeer startAutonat() {
-    return startAutonat("1", List.of("--listen", "/ip4/127.0.0.1/tcp/0"), Map.of());
+    return startAutonat("1", List.of("--listen", LoopbackHosts.ANY_PORT), Map.of());
   }
 
   /**

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.jayway.jsonpath.DocumentContext;
 import com.jayway.jsonpath.JsonPath;
 import io.reachability.libp2p.host.Host;
+import io.reachability.testing.LoopbackHosts;
 import io.reachability.testing.Waiting;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -38,7 +39,7 @@ import org.springframework.test.context.DynamicPropertySource;
 @JsInterop
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-    properties = "reach.node.listen=/ip4/127.0.0.1/tcp/0")
+    properties = "reach.node.listen=" + LoopbackHosts.ANY_PORT)
 @DirtiesContext // its pool is a js process stopped after the class: close the service with it
 class RestJsServerInteropTest {
 
@@ -49,7 +50,7 @@ class RestJsServerInteropTest {
   @BeforeAll
   static void startJsServer() {
     JsPeer.assumeAvailable();
-    jsServer = JsPeer.startAutonat("server", List.of("--listen", "/ip4/127.0.0.1/tcp/0"), Map.of());
+    jsServer = JsPeer.startAutonat("server", List.of("--listen", LoopbackHosts.ANY_PORT), Map.of());
   }
 
   /**

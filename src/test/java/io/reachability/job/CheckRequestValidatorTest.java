@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.core.PeerId;
 import io.reachability.libp2p.crypto.Keys;
+import io.reachability.testing.LoopbackHosts;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -173,7 +174,7 @@ class CheckRequestValidatorTest {
         errors(
             addresses(
                 List.of(
-                    "/ip4/127.0.0.1/tcp/0",
+                    LoopbackHosts.ANY_PORT,
                     "/ip6zone/eth0/ip6/fe80::1/tcp/4001",
                     "/ip4/0.0.0.0/tcp/4001",
                     "/ip6/::/tcp/4001",

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.host.Host;
+import io.reachability.testing.LoopbackHosts;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
@@ -16,7 +17,7 @@ class CandidateAddressesTest {
   private static final Multiaddr PRIVATE_ANNOUNCED = Multiaddr.fromString("/ip4/10.0.0.9/tcp/4001");
 
   private final Host host =
-      Host.builder().ioThreads(1).listen("/ip4/127.0.0.1/tcp/0").build().start();
+      Host.builder().ioThreads(1).listen(LoopbackHosts.ANY_PORT).build().start();
 
   @AfterEach
   void stop() {

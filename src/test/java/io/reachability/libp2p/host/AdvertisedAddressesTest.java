@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.reachability.libp2p.core.Connection;
 import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.identify.IdentifyResult;
+import io.reachability.testing.LoopbackHosts;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -32,13 +33,7 @@ class AdvertisedAddressesTest {
 
   @BeforeEach
   void start() {
-    a =
-        Host.builder()
-            .threadName("advertised-a")
-            .listen("/ip4/127.0.0.1/tcp/0")
-            .listen("/ip6/::1/tcp/0")
-            .build()
-            .start();
+    a = LoopbackHosts.builder("advertised-a").listen("/ip6/::1/tcp/0").build().start();
     b = Host.builder().threadName("advertised-b").build().start();
     loopback4 = a.listenAddresses().get(0);
     loopback6 = a.listenAddresses().get(1);

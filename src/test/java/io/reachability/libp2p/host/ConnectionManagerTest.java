@@ -10,6 +10,7 @@ import io.reachability.libp2p.crypto.PrivateKey;
 import io.reachability.libp2p.transport.ConnectionUpgrader;
 import io.reachability.libp2p.transport.StreamHandlerRegistry;
 import io.reachability.libp2p.transport.TcpTransport;
+import io.reachability.testing.LoopbackHosts;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -82,7 +83,7 @@ class ConnectionManagerTest {
   @Test
   void listensThroughTheTransportThatHandlesTheAddress() {
     manager.use(List.of(tcp));
-    var server = manager.listen(Multiaddr.fromString("/ip4/127.0.0.1/tcp/0")).join();
+    var server = manager.listen(Multiaddr.fromString(LoopbackHosts.ANY_PORT)).join();
     assertThat(server.isActive()).isTrue();
     server.close().syncUninterruptibly();
   }

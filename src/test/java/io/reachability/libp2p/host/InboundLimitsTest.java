@@ -9,6 +9,7 @@ import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.core.Stream;
 import io.reachability.testing.Echo;
 import io.reachability.testing.FloodPeers;
+import io.reachability.testing.LoopbackHosts;
 import io.reachability.testing.Waiting;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -56,7 +57,7 @@ class InboundLimitsTest {
     return start(
         builder
             .threadName("node")
-            .listen("/ip4/127.0.0.1/tcp/0")
+            .listen(LoopbackHosts.ANY_PORT)
             .protocol(Echo.PROTOCOL_ID, Echo.responder()));
   }
 
@@ -165,8 +166,7 @@ class InboundLimitsTest {
   @Test
   void inboundConnectionsLeaveRoomForDialingOut() throws Exception {
     Host node = node(Host.builder().maxConnections(4).maxInboundConnections(2));
-    Host otherListening =
-        start(Host.builder().threadName("listening").listen("/ip4/127.0.0.1/tcp/0"));
+    Host otherListening = start(LoopbackHosts.builder("listening"));
     flood.halfOpen(socketOf(node), FloodPeers.loopback(2), 2, WAIT);
     flood.halfOpen(socketOf(node), InetAddress.getByName("127.0.1.2"), 2, WAIT);
     await(() -> flood.open() == 2, "the node keeps two inbound connections and closes the others");

@@ -27,6 +27,7 @@ import io.reachability.libp2p.yamux.YamuxFrameCodec;
 import io.reachability.libp2p.yamux.YamuxGoAwayCode;
 import io.reachability.libp2p.yamux.YamuxType;
 import io.reachability.testing.Echo;
+import io.reachability.testing.LoopbackHosts;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -53,9 +54,7 @@ class MisbehavingPeerTest {
   @BeforeEach
   void start() {
     host =
-        Host.builder()
-            .threadName("target")
-            .listen("/ip4/127.0.0.1/tcp/0")
+        LoopbackHosts.builder("target")
             .protocol(Echo.PROTOCOL_ID, Echo.responder())
             .yamux(io.reachability.libp2p.yamux.YamuxSettings.defaults().withMaxInboundStreams(8))
             .build()
@@ -240,9 +239,7 @@ class MisbehavingPeerTest {
   void aStreamThatNeverNegotiatesDoesNotKeepTheConnectionFromBeingIdle() throws Exception {
     Duration bound = Duration.ofMillis(300);
     try (Host strict =
-        Host.builder()
-            .threadName("strict")
-            .listen("/ip4/127.0.0.1/tcp/0")
+        LoopbackHosts.builder("strict")
             .upgrade(
                 UpgradeSettings.defaults().withNegotiationTimeout(bound).withIdleTimeout(bound))
             .build()

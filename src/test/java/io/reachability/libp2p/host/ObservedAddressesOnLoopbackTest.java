@@ -10,6 +10,7 @@ import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.crypto.Keys;
 import io.reachability.libp2p.crypto.PrivateKey;
 import io.reachability.libp2p.identify.IdentifyResult;
+import io.reachability.testing.LoopbackHosts;
 import io.reachability.testing.MutableClock;
 import io.reachability.testing.Waiting;
 import java.time.Duration;
@@ -38,7 +39,7 @@ class ObservedAddressesOnLoopbackTest {
 
   @BeforeEach
   void start() {
-    a = start(Host.builder().threadName("observed-a").listen("/ip4/127.0.0.1/tcp/0").clock(clock));
+    a = start(LoopbackHosts.builder("observed-a").clock(clock));
   }
 
   @AfterEach
@@ -53,7 +54,7 @@ class ObservedAddressesOnLoopbackTest {
   }
 
   private Host peer(String name) {
-    return start(Host.builder().threadName(name).listen("/ip4/127.0.0.1/tcp/0"));
+    return start(Host.builder().threadName(name).listen(LoopbackHosts.ANY_PORT));
   }
 
   private static Multiaddr addressOf(Host host) {
@@ -99,9 +100,9 @@ class ObservedAddressesOnLoopbackTest {
     // one peer id on two hosts: two connections from our listen port (different remote ports)
     PrivateKey key = Keys.generateEd25519();
     Host b1 =
-        start(Host.builder().threadName("again-b1").identity(key).listen("/ip4/127.0.0.1/tcp/0"));
+        start(Host.builder().threadName("again-b1").identity(key).listen(LoopbackHosts.ANY_PORT));
     Host b2 =
-        start(Host.builder().threadName("again-b2").identity(key).listen("/ip4/127.0.0.1/tcp/0"));
+        start(Host.builder().threadName("again-b2").identity(key).listen(LoopbackHosts.ANY_PORT));
     dialAndIdentify(a, b1);
     clock.advance(Duration.ofMinutes(5));
 
@@ -116,12 +117,7 @@ class ObservedAddressesOnLoopbackTest {
 
   @Test
   void aPeersReportOfAnotherAddressReplacesItsOldOne() throws Exception {
-    Host ephemeral =
-        start(
-            Host.builder()
-                .threadName("replaced-a")
-                .listen("/ip4/127.0.0.1/tcp/0")
-                .reusePort(false));
+    Host ephemeral = start(LoopbackHosts.builder("replaced-a").reusePort(false));
     List<ObservedAddress> announced = new CopyOnWriteArrayList<>();
     ephemeral.addObservedAddressListener(announced::add);
     Host b = peer("replaced-b");

@@ -10,6 +10,7 @@ import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.core.PeerId;
 import io.reachability.libp2p.identify.IdentifyResult;
 import io.reachability.testing.Echo;
+import io.reachability.testing.LoopbackHosts;
 import io.reachability.testing.Waiting;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -44,7 +45,7 @@ class ReusePortTest {
   }
 
   private Host listening(String name) {
-    return start(Host.builder().threadName(name).listen("/ip4/127.0.0.1/tcp/0"));
+    return start(Host.builder().threadName(name).listen(LoopbackHosts.ANY_PORT));
   }
 
   private static Multiaddr addressOf(Host host) {
@@ -91,8 +92,7 @@ class ReusePortTest {
 
   @Test
   void withoutReuseAnOutboundConnectionLeavesFromAnEphemeralPort() throws Exception {
-    Host a =
-        start(Host.builder().threadName("plain-a").listen("/ip4/127.0.0.1/tcp/0").reusePort(false));
+    Host a = start(LoopbackHosts.builder("plain-a").reusePort(false));
     Host b = listening("plain-b");
 
     Connection connection = a.dial(addressOf(b)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
@@ -120,13 +120,13 @@ class ReusePortTest {
             Host.builder()
                 .threadName("six-a")
                 .listen("/ip6/::1/tcp/0")
-                .listen("/ip4/127.0.0.1/tcp/0"));
+                .listen(LoopbackHosts.ANY_PORT));
     Host b =
         start(
             Host.builder()
                 .threadName("six-b")
                 .listen("/ip6/::1/tcp/0")
-                .listen("/ip4/127.0.0.1/tcp/0"));
+                .listen(LoopbackHosts.ANY_PORT));
     int port6 = port(a.listenAddresses().get(0));
     int port4 = port(a.listenAddresses().get(1));
 
@@ -211,12 +211,7 @@ class ReusePortTest {
 
   @Test
   void nioTransportDialsFromAnEphemeralPort() throws Exception {
-    Host a =
-        start(
-            Host.builder()
-                .threadName("nio-a")
-                .listen("/ip4/127.0.0.1/tcp/0")
-                .nativeTransport(false));
+    Host a = start(LoopbackHosts.builder("nio-a").nativeTransport(false));
     Host b = listening("nio-b");
 
     Connection connection = a.dial(addressOf(b)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);

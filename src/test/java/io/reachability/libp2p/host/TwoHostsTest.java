@@ -16,6 +16,7 @@ import io.reachability.libp2p.identify.Identify;
 import io.reachability.libp2p.identify.IdentifyResult;
 import io.reachability.libp2p.ping.Ping;
 import io.reachability.testing.Echo;
+import io.reachability.testing.LoopbackHosts;
 import io.reachability.testing.Waiting;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -43,16 +44,12 @@ class TwoHostsTest {
   @BeforeEach
   void start() {
     a =
-        Host.builder()
-            .threadName("host-a")
-            .listen("/ip4/127.0.0.1/tcp/0")
+        LoopbackHosts.builder("host-a")
             .protocol(Echo.PROTOCOL_ID, Echo.responder())
             .build()
             .start();
     b =
-        Host.builder()
-            .threadName("host-b")
-            .listen("/ip4/127.0.0.1/tcp/0")
+        LoopbackHosts.builder("host-b")
             .protocol(Echo.PROTOCOL_ID, Echo.responder())
             .build()
             .start();
@@ -74,13 +71,7 @@ class TwoHostsTest {
 
   @Test
   void oneAddressCannotTakeMoreThanItsShareOfInboundConnections() throws Exception {
-    Host limited =
-        Host.builder()
-            .threadName("host-limited")
-            .listen("/ip4/127.0.0.1/tcp/0")
-            .maxInboundPerIp(2)
-            .build()
-            .start();
+    Host limited = LoopbackHosts.builder("host-limited").maxInboundPerIp(2).build().start();
     Host third = Host.builder().threadName("host-third").build().start();
     try {
       Connection first = a.dial(addressOf(limited)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
@@ -321,13 +312,7 @@ class TwoHostsTest {
 
   @Test
   void connectionLimitRefusesTheExtraConnection() throws Exception {
-    try (Host limited =
-        Host.builder()
-            .threadName("limited")
-            .listen("/ip4/127.0.0.1/tcp/0")
-            .maxConnections(1)
-            .build()
-            .start()) {
+    try (Host limited = LoopbackHosts.builder("limited").maxConnections(1).build().start()) {
       Multiaddr address = limited.listenAddresses().get(0).withPeerId(limited.peerId());
       a.dial(address).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
       assertThatThrownBy(() -> b.dial(address).get(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isNotNull();

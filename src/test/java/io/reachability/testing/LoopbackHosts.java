@@ -1,0 +1,23 @@
+package io.reachability.testing;
+
+import io.reachability.libp2p.host.Host;
+import io.reachability.libp2p.host.HostBuilder;
+
+/** Hosts for tests: on loopback only, on a port the system picks. */
+public final class LoopbackHosts {
+
+  /** Listen here: IPv4 loopback, any free port. */
+  public static final String ANY_PORT = "/ip4/127.0.0.1/tcp/0";
+
+  private LoopbackHosts() {}
+
+  /** A builder listening on {@link #ANY_PORT}, its threads named {@code threadName}. */
+  public static HostBuilder builder(String threadName) {
+    return Host.builder().threadName(threadName).listen(ANY_PORT);
+  }
+
+  /** A started host on {@link #ANY_PORT}; the test closes it. */
+  public static Host start(String threadName) {
+    return builder(threadName).build().start();
+  }
+}
