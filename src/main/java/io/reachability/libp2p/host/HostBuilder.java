@@ -24,7 +24,7 @@ public final class HostBuilder {
   private @Nullable PrivateKey identity;
   private final List<Multiaddr> listen = new ArrayList<>();
   private final Map<String, ProtocolHandler> handlers = new LinkedHashMap<>();
-  private HostSettings settings = HostSettings.defaults();
+  private HostSettings.Builder settings = new HostSettings.Builder();
   private String threadName = DEFAULT_THREAD_NAME;
   private boolean identifyOnConnect = true;
   private boolean nativeTransport = true;
@@ -54,35 +54,35 @@ public final class HostBuilder {
   }
 
   public HostBuilder settings(HostSettings value) {
-    this.settings = Objects.requireNonNull(value);
+    this.settings = value.toBuilder();
     return this;
   }
 
   public HostBuilder dialTimeout(Duration timeout) {
-    settings = settings.withDialTimeout(timeout);
+    settings.dialTimeout(timeout);
     return this;
   }
 
   public HostBuilder maxConnections(int max) {
-    settings = settings.withMaxConnections(max);
+    settings.maxConnections(max);
     return this;
   }
 
   /** Open inbound connections from one IP address ({@link HostSettings#maxInboundPerIp()}). */
   public HostBuilder maxInboundPerIp(int max) {
-    settings = settings.withMaxInboundPerIp(max);
+    settings.maxInboundPerIp(max);
     return this;
   }
 
   /** Open inbound connections in all ({@link HostSettings#maxInboundConnections()}). */
   public HostBuilder maxInboundConnections(int max) {
-    settings = settings.withMaxInboundConnections(max);
+    settings.maxInboundConnections(max);
     return this;
   }
 
   /** Open inbound connections from one /24 or /64 ({@link HostSettings#maxInboundPerSubnet()}). */
   public HostBuilder maxInboundPerSubnet(int max) {
-    settings = settings.withMaxInboundPerSubnet(max);
+    settings.maxInboundPerSubnet(max);
     return this;
   }
 
@@ -92,17 +92,17 @@ public final class HostBuilder {
   }
 
   public HostBuilder ioThreads(int threads) {
-    settings = settings.withIoThreads(threads);
+    settings.ioThreads(threads);
     return this;
   }
 
   public HostBuilder agentVersion(String agent) {
-    settings = settings.withAgentVersion(agent);
+    settings.agentVersion(agent);
     return this;
   }
 
   public HostBuilder upgrade(UpgradeSettings upgrade) {
-    settings = settings.withUpgrade(upgrade);
+    settings.upgrade(upgrade);
     return this;
   }
 
@@ -111,7 +111,7 @@ public final class HostBuilder {
    * HostSettings#DEFAULT_REUSE_PORT}; see {@link HostSettings#reusePort()}).
    */
   public HostBuilder reusePort(boolean enabled) {
-    settings = settings.withReusePort(enabled);
+    settings.reusePort(enabled);
     return this;
   }
 
@@ -159,7 +159,7 @@ public final class HostBuilder {
         key,
         List.copyOf(listen),
         handlers,
-        settings,
+        settings.build(),
         threadName,
         identifyOnConnect,
         nativeTransport,

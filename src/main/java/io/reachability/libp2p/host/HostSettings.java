@@ -103,132 +103,105 @@ public record HostSettings(
   }
 
   public static HostSettings defaults() {
-    return new HostSettings(
-        DEFAULT_DIAL_TIMEOUT,
-        DEFAULT_MAX_CONNECTIONS,
-        0,
-        DEFAULT_AGENT_VERSION,
-        UpgradeSettings.defaults(),
-        DEFAULT_REUSE_PORT,
-        DEFAULT_MAX_INBOUND_PER_IP,
-        DEFAULT_MAX_INBOUND_CONNECTIONS,
-        DEFAULT_MAX_INBOUND_PER_SUBNET);
+    return new Builder().build();
   }
 
-  public HostSettings withDialTimeout(Duration value) {
-    return new HostSettings(
-        value,
-        maxConnections,
-        ioThreads,
-        agentVersion,
-        upgrade,
-        reusePort,
-        maxInboundPerIp,
-        maxInboundConnections,
-        maxInboundPerSubnet);
+  /** A builder starting from these settings. */
+  public Builder toBuilder() {
+    return new Builder(this);
   }
 
-  public HostSettings withMaxConnections(int value) {
-    return new HostSettings(
-        dialTimeout,
-        value,
-        ioThreads,
-        agentVersion,
-        upgrade,
-        reusePort,
-        maxInboundPerIp,
-        maxInboundConnections,
-        maxInboundPerSubnet);
-  }
+  /**
+   * Settings one by one, from the defaults or from existing settings; {@link #build()} checks them
+   * all at once.
+   */
+  public static final class Builder {
+    private Duration dialTimeout = DEFAULT_DIAL_TIMEOUT;
+    private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+    private int ioThreads;
+    private String agentVersion = DEFAULT_AGENT_VERSION;
+    private UpgradeSettings upgrade = UpgradeSettings.defaults();
+    private boolean reusePort = DEFAULT_REUSE_PORT;
+    private int maxInboundPerIp = DEFAULT_MAX_INBOUND_PER_IP;
+    private int maxInboundConnections = DEFAULT_MAX_INBOUND_CONNECTIONS;
+    private int maxInboundPerSubnet = DEFAULT_MAX_INBOUND_PER_SUBNET;
 
-  public HostSettings withIoThreads(int value) {
-    return new HostSettings(
-        dialTimeout,
-        maxConnections,
-        value,
-        agentVersion,
-        upgrade,
-        reusePort,
-        maxInboundPerIp,
-        maxInboundConnections,
-        maxInboundPerSubnet);
-  }
+    /** From the defaults. */
+    public Builder() {}
 
-  public HostSettings withAgentVersion(String value) {
-    return new HostSettings(
-        dialTimeout,
-        maxConnections,
-        ioThreads,
-        value,
-        upgrade,
-        reusePort,
-        maxInboundPerIp,
-        maxInboundConnections,
-        maxInboundPerSubnet);
-  }
+    private Builder(HostSettings from) {
+      dialTimeout = from.dialTimeout;
+      maxConnections = from.maxConnections;
+      ioThreads = from.ioThreads;
+      agentVersion = from.agentVersion;
+      upgrade = from.upgrade;
+      reusePort = from.reusePort;
+      maxInboundPerIp = from.maxInboundPerIp;
+      maxInboundConnections = from.maxInboundConnections;
+      maxInboundPerSubnet = from.maxInboundPerSubnet;
+    }
 
-  public HostSettings withUpgrade(UpgradeSettings value) {
-    return new HostSettings(
-        dialTimeout,
-        maxConnections,
-        ioThreads,
-        agentVersion,
-        value,
-        reusePort,
-        maxInboundPerIp,
-        maxInboundConnections,
-        maxInboundPerSubnet);
-  }
+    public Builder dialTimeout(Duration value) {
+      dialTimeout = value;
+      return this;
+    }
 
-  public HostSettings withReusePort(boolean value) {
-    return new HostSettings(
-        dialTimeout,
-        maxConnections,
-        ioThreads,
-        agentVersion,
-        upgrade,
-        value,
-        maxInboundPerIp,
-        maxInboundConnections,
-        maxInboundPerSubnet);
-  }
+    public Builder maxConnections(int value) {
+      maxConnections = value;
+      return this;
+    }
 
-  public HostSettings withMaxInboundPerIp(int value) {
-    return new HostSettings(
-        dialTimeout,
-        maxConnections,
-        ioThreads,
-        agentVersion,
-        upgrade,
-        reusePort,
-        value,
-        maxInboundConnections,
-        maxInboundPerSubnet);
-  }
+    public Builder ioThreads(int value) {
+      ioThreads = value;
+      return this;
+    }
 
-  public HostSettings withMaxInboundConnections(int value) {
-    return new HostSettings(
-        dialTimeout,
-        maxConnections,
-        ioThreads,
-        agentVersion,
-        upgrade,
-        reusePort,
-        maxInboundPerIp,
-        value,
-        maxInboundPerSubnet);
-  }
+    public Builder agentVersion(String value) {
+      agentVersion = value;
+      return this;
+    }
 
-  public HostSettings withMaxInboundPerSubnet(int value) {
-    return new HostSettings(
-        dialTimeout,
-        maxConnections,
-        ioThreads,
-        agentVersion,
-        upgrade,
-        reusePort,
-        maxInboundPerIp,
-        maxInboundConnections,
-        value);
+    public Builder upgrade(UpgradeSettings value) {
+      upgrade = value;
+      return this;
+    }
+
+    public UpgradeSettings upgrade() {
+      return upgrade;
+    }
+
+    public Builder reusePort(boolean value) {
+      reusePort = value;
+      return this;
+    }
+
+    public Builder maxInboundPerIp(int value) {
+      maxInboundPerIp = value;
+      return this;
+    }
+
+    public Builder maxInboundConnections(int value) {
+      maxInboundConnections = value;
+      return this;
+    }
+
+    public Builder maxInboundPerSubnet(int value) {
+      maxInboundPerSubnet = value;
+      return this;
+    }
+
+    /** The settings; throws {@link IllegalArgumentException} naming the first bad value. */
+    public HostSettings build() {
+      return new HostSettings(
+          dialTimeout,
+          maxConnections,
+          ioThreads,
+          agentVersion,
+          upgrade,
+          reusePort,
+          maxInboundPerIp,
+          maxInboundConnections,
+          maxInboundPerSubnet);
+    }
   }
 }
