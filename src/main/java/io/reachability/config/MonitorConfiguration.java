@@ -13,6 +13,7 @@ import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.core.PeerId;
 import io.reachability.libp2p.host.Host;
 import io.reachability.monitor.CandidateAddresses;
+import io.reachability.monitor.MonitorSettings;
 import io.reachability.monitor.ProbeOutcome;
 import io.reachability.monitor.ReachabilityMonitor;
 import io.reachability.monitor.ReachabilityReport;
@@ -46,7 +47,7 @@ class MonitorConfiguration {
 
   @Bean(destroyMethod = "close")
   ReachabilityMonitor reachabilityMonitor(
-      MonitorProperties properties,
+      MonitorSettings settings,
       AutonatClient client,
       ServerPool pool,
       Host host,
@@ -55,7 +56,7 @@ class MonitorConfiguration {
     CheckOptions defaults = CheckOptions.from(client.settings());
     ReachabilityMonitor monitor =
         new ReachabilityMonitor(
-            properties.toSettings(),
+            settings,
             (server, address, timeout) ->
                 client
                     .check(server, List.of(address), defaults.withTimeout(timeout))

@@ -47,47 +47,33 @@ public record MonitorProperties(
     @DefaultValue("5m") Duration backoffMax,
     @DefaultValue("" + MonitorSettings.DEFAULT_MAX_ADDRESSES) int maxAddresses) {
 
-  public MonitorProperties {
+  /**
+   * The monitor's settings, checked by {@link MonitorSettings}; an error names the {@code
+   * reach.monitor.*} key. {@code SettingsConfiguration} asks for them at start, so a bad value
+   * stops the start-up even with the monitor off.
+   */
+  public MonitorSettings toSettings() {
     try {
-      // the settings record checks every value; its messages are renamed after the settings
-      new MonitorSettings(
-          windowSize,
-          outcomeTtl,
-          targetConfidence,
-          reprobeInterval,
-          secondaryReprobeInterval,
-          maxConsecutiveRefusals,
-          refusalPause,
-          maxProbesPerAddress,
-          probeRateWindow,
-          concurrency,
-          probeTimeout,
-          perServerInterval,
-          backoffInitial,
-          backoffMax,
-          maxAddresses);
+      return new MonitorSettings.Builder()
+          .windowSize(windowSize)
+          .outcomeTtl(outcomeTtl)
+          .targetConfidence(targetConfidence)
+          .reprobeInterval(reprobeInterval)
+          .secondaryReprobeInterval(secondaryReprobeInterval)
+          .maxConsecutiveRefusals(maxConsecutiveRefusals)
+          .refusalPause(refusalPause)
+          .maxProbesPerAddress(maxProbesPerAddress)
+          .probeRateWindow(probeRateWindow)
+          .concurrency(concurrency)
+          .probeTimeout(probeTimeout)
+          .perServerInterval(perServerInterval)
+          .backoffInitial(backoffInitial)
+          .backoffMax(backoffMax)
+          .maxAddresses(maxAddresses)
+          .build();
     } catch (IllegalArgumentException | NullPointerException e) {
       throw new IllegalArgumentException(settingMessage(String.valueOf(e.getMessage())), e);
     }
-  }
-
-  public MonitorSettings toSettings() {
-    return new MonitorSettings(
-        windowSize,
-        outcomeTtl,
-        targetConfidence,
-        reprobeInterval,
-        secondaryReprobeInterval,
-        maxConsecutiveRefusals,
-        refusalPause,
-        maxProbesPerAddress,
-        probeRateWindow,
-        concurrency,
-        probeTimeout,
-        perServerInterval,
-        backoffInitial,
-        backoffMax,
-        maxAddresses);
   }
 
   /**

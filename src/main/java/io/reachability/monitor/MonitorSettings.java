@@ -101,23 +101,7 @@ public record MonitorSettings(
   /** Most probes in flight accepted. */
   public static final int MAX_CONCURRENCY = 64;
 
-  public static final MonitorSettings DEFAULTS =
-      new MonitorSettings(
-          DEFAULT_WINDOW_SIZE,
-          DEFAULT_OUTCOME_TTL,
-          DEFAULT_TARGET_CONFIDENCE,
-          DEFAULT_REPROBE_INTERVAL,
-          DEFAULT_SECONDARY_REPROBE_INTERVAL,
-          DEFAULT_MAX_CONSECUTIVE_REFUSALS,
-          DEFAULT_REFUSAL_PAUSE,
-          DEFAULT_MAX_PROBES_PER_ADDRESS,
-          DEFAULT_PROBE_RATE_WINDOW,
-          DEFAULT_CONCURRENCY,
-          DEFAULT_PROBE_TIMEOUT,
-          DEFAULT_PER_SERVER_INTERVAL,
-          DEFAULT_BACKOFF_INITIAL,
-          DEFAULT_BACKOFF_MAX,
-          DEFAULT_MAX_ADDRESSES);
+  public static final MonitorSettings DEFAULTS = new Builder().build();
 
   public MonitorSettings {
     require(
@@ -166,41 +150,143 @@ public record MonitorSettings(
     require(!value.isNegative() && !value.isZero(), name + " must be positive, was " + value);
   }
 
-  public MonitorSettings withConcurrency(int value) {
-    return new MonitorSettings(
-        windowSize,
-        outcomeTtl,
-        targetConfidence,
-        reprobeInterval,
-        secondaryReprobeInterval,
-        maxConsecutiveRefusals,
-        refusalPause,
-        maxProbesPerAddress,
-        probeRateWindow,
-        value,
-        probeTimeout,
-        perServerInterval,
-        backoffInitial,
-        backoffMax,
-        maxAddresses);
+  /** A builder starting from these settings. */
+  public Builder toBuilder() {
+    return new Builder(this);
   }
 
-  public MonitorSettings withPerServerInterval(Duration value) {
-    return new MonitorSettings(
-        windowSize,
-        outcomeTtl,
-        targetConfidence,
-        reprobeInterval,
-        secondaryReprobeInterval,
-        maxConsecutiveRefusals,
-        refusalPause,
-        maxProbesPerAddress,
-        probeRateWindow,
-        concurrency,
-        probeTimeout,
-        value,
-        backoffInitial,
-        backoffMax,
-        maxAddresses);
+  /** Settings one by one, from the defaults; {@link #build()} checks them all at once. */
+  public static final class Builder {
+    private int windowSize = DEFAULT_WINDOW_SIZE;
+    private Duration outcomeTtl = DEFAULT_OUTCOME_TTL;
+    private int targetConfidence = DEFAULT_TARGET_CONFIDENCE;
+    private Duration reprobeInterval = DEFAULT_REPROBE_INTERVAL;
+    private Duration secondaryReprobeInterval = DEFAULT_SECONDARY_REPROBE_INTERVAL;
+    private int maxConsecutiveRefusals = DEFAULT_MAX_CONSECUTIVE_REFUSALS;
+    private Duration refusalPause = DEFAULT_REFUSAL_PAUSE;
+    private int maxProbesPerAddress = DEFAULT_MAX_PROBES_PER_ADDRESS;
+    private Duration probeRateWindow = DEFAULT_PROBE_RATE_WINDOW;
+    private int concurrency = DEFAULT_CONCURRENCY;
+    private Duration probeTimeout = DEFAULT_PROBE_TIMEOUT;
+    private Duration perServerInterval = DEFAULT_PER_SERVER_INTERVAL;
+    private Duration backoffInitial = DEFAULT_BACKOFF_INITIAL;
+    private Duration backoffMax = DEFAULT_BACKOFF_MAX;
+    private int maxAddresses = DEFAULT_MAX_ADDRESSES;
+
+    /** From the defaults. */
+    public Builder() {}
+
+    private Builder(MonitorSettings from) {
+      windowSize = from.windowSize;
+      outcomeTtl = from.outcomeTtl;
+      targetConfidence = from.targetConfidence;
+      reprobeInterval = from.reprobeInterval;
+      secondaryReprobeInterval = from.secondaryReprobeInterval;
+      maxConsecutiveRefusals = from.maxConsecutiveRefusals;
+      refusalPause = from.refusalPause;
+      maxProbesPerAddress = from.maxProbesPerAddress;
+      probeRateWindow = from.probeRateWindow;
+      concurrency = from.concurrency;
+      probeTimeout = from.probeTimeout;
+      perServerInterval = from.perServerInterval;
+      backoffInitial = from.backoffInitial;
+      backoffMax = from.backoffMax;
+      maxAddresses = from.maxAddresses;
+    }
+
+    public Builder windowSize(int value) {
+      windowSize = value;
+      return this;
+    }
+
+    public Builder outcomeTtl(Duration value) {
+      outcomeTtl = value;
+      return this;
+    }
+
+    public Builder targetConfidence(int value) {
+      targetConfidence = value;
+      return this;
+    }
+
+    public Builder reprobeInterval(Duration value) {
+      reprobeInterval = value;
+      return this;
+    }
+
+    public Builder secondaryReprobeInterval(Duration value) {
+      secondaryReprobeInterval = value;
+      return this;
+    }
+
+    public Builder maxConsecutiveRefusals(int value) {
+      maxConsecutiveRefusals = value;
+      return this;
+    }
+
+    public Builder refusalPause(Duration value) {
+      refusalPause = value;
+      return this;
+    }
+
+    public Builder maxProbesPerAddress(int value) {
+      maxProbesPerAddress = value;
+      return this;
+    }
+
+    public Builder probeRateWindow(Duration value) {
+      probeRateWindow = value;
+      return this;
+    }
+
+    public Builder concurrency(int value) {
+      concurrency = value;
+      return this;
+    }
+
+    public Builder probeTimeout(Duration value) {
+      probeTimeout = value;
+      return this;
+    }
+
+    public Builder perServerInterval(Duration value) {
+      perServerInterval = value;
+      return this;
+    }
+
+    public Builder backoffInitial(Duration value) {
+      backoffInitial = value;
+      return this;
+    }
+
+    public Builder backoffMax(Duration value) {
+      backoffMax = value;
+      return this;
+    }
+
+    public Builder maxAddresses(int value) {
+      maxAddresses = value;
+      return this;
+    }
+
+    /** The settings; throws {@link IllegalArgumentException} naming the first bad value. */
+    public MonitorSettings build() {
+      return new MonitorSettings(
+          windowSize,
+          outcomeTtl,
+          targetConfidence,
+          reprobeInterval,
+          secondaryReprobeInterval,
+          maxConsecutiveRefusals,
+          refusalPause,
+          maxProbesPerAddress,
+          probeRateWindow,
+          concurrency,
+          probeTimeout,
+          perServerInterval,
+          backoffInitial,
+          backoffMax,
+          maxAddresses);
+    }
   }
 }

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 
 /**
  * The pool, jobs, monitor and announce settings: defaults, binding, messages that name the setting.
@@ -22,6 +23,7 @@ class ServicePropertiesTest {
     JobsProperties.class,
     MonitorProperties.class
   })
+  @Import(SettingsConfiguration.class)
   static class Settings {}
 
   private static final String SERVER =

@@ -156,7 +156,7 @@ class ReachabilityMonitorTest {
   void serversOnANetworkTheWindowHasNotHeardFromComeFirst() {
     // two servers in one /24, one elsewhere
     pool = List.of(server("203.0.113.1"), server("203.0.113.2"), server("192.0.2.1"));
-    settings = settings.withConcurrency(1);
+    settings = settings.toBuilder().concurrency(1).build();
     monitor().tick();
     Probe first = probes.get(0);
     succeed(first);
@@ -213,7 +213,7 @@ class ReachabilityMonitorTest {
   @Test
   void aServerThatErrsIsRestedWithABackoffAndOthersAreAsked() {
     pool = List.of(server("203.0.113.1"), server("203.0.114.1"));
-    settings = settings.withConcurrency(1).withPerServerInterval(Duration.ZERO);
+    settings = settings.toBuilder().concurrency(1).perServerInterval(Duration.ZERO).build();
     monitor().tick();
     Probe first = probes.get(0);
     first.result().completeExceptionally(new IllegalStateException("connection refused"));
@@ -287,7 +287,7 @@ class ReachabilityMonitorTest {
             server("203.0.115.1"),
             server("203.0.116.1"),
             server("203.0.117.1"));
-    settings = settings.withPerServerInterval(Duration.ZERO);
+    settings = settings.toBuilder().perServerInterval(Duration.ZERO).build();
     monitor().tick();
     while (probes.size() < settings.maxConsecutiveRefusals()) {
       open().forEach(ReachabilityMonitorTest::refuse);
@@ -454,7 +454,7 @@ class ReachabilityMonitorTest {
     Multiaddr undecided = Multiaddr.fromString("/ip4/198.51.100.10/tcp/4001");
     candidates = List.of(PUBLIC, OTHER, observed, undecided);
     pool = List.of(server("203.0.113.1"), server("203.0.114.1"), server("203.0.115.1"));
-    settings = settings.withPerServerInterval(Duration.ZERO);
+    settings = settings.toBuilder().perServerInterval(Duration.ZERO).build();
     monitor();
     // PUBLIC fails everywhere, OTHER and observed succeed, undecided is refused until paused
     for (int pass = 0; pass < 20; pass++) {

@@ -1,0 +1,18 @@
+package io.reachability.config;
+
+import io.reachability.monitor.MonitorSettings;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Settings records made from the properties at start, whether or not their feature is on: a bad
+ * value stops the start-up with a message naming its {@code reach.*} key.
+ */
+@Configuration(proxyBeanMethods = false)
+class SettingsConfiguration {
+
+  @Bean
+  MonitorSettings monitorSettings(MonitorProperties properties) {
+    return properties.toSettings();
+  }
+}
