@@ -8,6 +8,7 @@ import io.reachability.job.CheckPolicy;
 import io.reachability.job.CheckRequestValidator;
 import io.reachability.job.InMemoryJobStore;
 import io.reachability.job.JobService;
+import io.reachability.job.JobSettings;
 import io.reachability.job.JobStore;
 import io.reachability.job.NodeAddresses;
 import io.reachability.libp2p.host.Host;
@@ -48,7 +49,7 @@ class JobConfiguration {
       ServerPool pool,
       Host host,
       NodeProperties node,
-      JobsProperties jobs,
+      JobSettings settings,
       Clock jobClock) {
     // every listen address, wildcards expanded to this machine's interface addresses (not the
     // advertised list: a filter may leave out addresses a check should still be able to test)
@@ -57,7 +58,7 @@ class JobConfiguration {
         AddressChecker.of(client),
         pool,
         () -> new NodeAddresses(host.interfaceListenAddresses(), node.announceAddresses()),
-        jobs.toSettings(),
+        settings,
         CheckOptions.from(client.settings()),
         jobClock);
   }

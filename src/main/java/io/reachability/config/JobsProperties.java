@@ -22,63 +22,45 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param shutdownGrace on shutdown, how long queued and running jobs get to finish before the rest
  *     is cancelled (default {@link JobSettings#DEFAULT_SHUTDOWN_GRACE}; 0 = cancel at once)
  */
-@ConfigurationProperties("reach.jobs")
+@ConfigurationProperties(JobsProperties.PREFIX)
 public record JobsProperties(
     @DefaultValue("" + JobSettings.DEFAULT_MAX_RUNNING) int maxRunning,
     @DefaultValue("" + JobSettings.DEFAULT_QUEUE_CAPACITY) int queueCapacity,
     @DefaultValue("" + JobSettings.DEFAULT_MAX_CHECKS_IN_FLIGHT) int maxChecksInFlight,
-    @DefaultValue("" + JobSettings.DEFAULT_MAX_UNFINISHED_PER_OWNER) int maxUnfinishedPerClient,
+    @DefaultValue("" + JobSettings.DEFAULT_MAX_UNFINISHED_PER_CLIENT) int maxUnfinishedPerClient,
     @DefaultValue("1h") Duration retention,
     @DefaultValue("10000") int maxStored,
     @DefaultValue("60s") Duration defaultTimeout,
     @DefaultValue("10s") Duration shutdownGrace) {
 
+  static final String PREFIX = "reach.jobs";
+
+  /** What the job service does not check itself: how finished jobs are kept. */
   public JobsProperties {
-    inRange("max-running", maxRunning, JobSettings.MAX_CONCURRENCY);
-    inRange("max-checks-in-flight", maxChecksInFlight, JobSettings.MAX_CONCURRENCY);
-    atLeastOne("queue-capacity", queueCapacity);
-    atLeastOne("max-unfinished-per-client", maxUnfinishedPerClient);
     if (retention == null || retention.isNegative() || retention.isZero()) {
-      throw new IllegalArgumentException("reach.jobs.retention must be positive, was " + retention);
+      throw new IllegalArgumentException(PREFIX + ".retention must be positive, was " + retention);
     }
-    atLeastOne("max-stored", maxStored);
-    if (defaultTimeout == null
-        || defaultTimeout.isNegative()
-        || defaultTimeout.isZero()
-        || defaultTimeout.compareTo(JobSettings.MAX_TIMEOUT) > 0) {
+    if (maxStored < 1) {
       throw new IllegalArgumentException(
-          "reach.jobs.default-timeout must be positive and at most "
-              + JobSettings.MAX_TIMEOUT
-              + " (the longest a request may ask for), was "
-              + defaultTimeout);
-    }
-    if (shutdownGrace == null || shutdownGrace.isNegative()) {
-      throw new IllegalArgumentException(
-          "reach.jobs.shutdown-grace must not be negative, was " + shutdownGrace);
+          PREFIX + ".max-stored must be at least 1, was " + maxStored);
     }
   }
 
-  private static void atLeastOne(String name, int value) {
-    if (value < 1) {
-      throw new IllegalArgumentException(
-          "reach.jobs." + name + " must be at least 1, was " + value);
-    }
-  }
-
-  private static void inRange(String name, int value, int max) {
-    if (value < 1 || value > max) {
-      throw new IllegalArgumentException(
-          "reach.jobs." + name + " must be in [1, " + max + "], was " + value);
-    }
-  }
-
+  /**
+   * The job service's settings, checked by {@link JobSettings}; an error names the {@code
+   * reach.jobs.*} key. {@code SettingsConfiguration} asks for them at start.
+   */
   JobSettings toSettings() {
-    return new JobSettings(
-        maxRunning,
-        queueCapacity,
-        maxChecksInFlight,
-        maxUnfinishedPerClient,
-        defaultTimeout,
-        shutdownGrace);
+    try {
+      return new JobSettings(
+          maxRunning,
+          queueCapacity,
+          maxChecksInFlight,
+          maxUnfinishedPerClient,
+          defaultTimeout,
+          shutdownGrace);
+    } catch (IllegalArgumentException | NullPointerException e) {
+      throw SettingErrors.named(PREFIX, e);
+    }
   }
 }

@@ -2,7 +2,6 @@ package io.reachability.config;
 
 import io.reachability.monitor.MonitorSettings;
 import java.time.Duration;
-import java.util.Locale;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -28,7 +27,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param backoffMax the longest such wait
  * @param maxAddresses most candidate addresses tracked
  */
-@ConfigurationProperties("reach.monitor")
+@ConfigurationProperties(MonitorProperties.PREFIX)
 public record MonitorProperties(
     @DefaultValue("true") boolean enabled,
     @DefaultValue("" + MonitorSettings.DEFAULT_CONCURRENCY) int concurrency,
@@ -46,6 +45,8 @@ public record MonitorProperties(
     @DefaultValue("5s") Duration backoffInitial,
     @DefaultValue("5m") Duration backoffMax,
     @DefaultValue("" + MonitorSettings.DEFAULT_MAX_ADDRESSES) int maxAddresses) {
+
+  static final String PREFIX = "reach.monitor";
 
   /**
    * The monitor's settings, checked by {@link MonitorSettings}; an error names the {@code
@@ -72,19 +73,7 @@ public record MonitorProperties(
           .maxAddresses(maxAddresses)
           .build();
     } catch (IllegalArgumentException | NullPointerException e) {
-      throw new IllegalArgumentException(settingMessage(String.valueOf(e.getMessage())), e);
+      throw SettingErrors.named(PREFIX, e);
     }
-  }
-
-  /**
-   * "perServerInterval must ..." from the settings record, as "reach.monitor.per-server-interval
-   * must ...".
-   */
-  static String settingMessage(String message) {
-    int space = message.indexOf(' ');
-    String field = space < 0 ? message : message.substring(0, space);
-    String rest = space < 0 ? "" : message.substring(space);
-    String kebab = field.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
-    return "reach.monitor." + kebab + rest;
   }
 }

@@ -1,5 +1,6 @@
 package io.reachability.config;
 
+import io.reachability.job.JobSettings;
 import io.reachability.monitor.MonitorSettings;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -10,6 +11,11 @@ import org.springframework.context.annotation.Configuration;
  */
 @Configuration(proxyBeanMethods = false)
 class SettingsConfiguration {
+
+  @Bean
+  JobSettings jobSettings(JobsProperties properties) {
+    return properties.toSettings();
+  }
 
   @Bean
   MonitorSettings monitorSettings(MonitorProperties properties) {

@@ -49,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * of others'. Checks in flight are bounded by {@link JobSettings#maxChecksInFlight()}; when they
  * are all taken, the jobs that want one get the next free one in turn, one check each, so one
  * request's 50 addresses cannot starve another request. One client has at most {@link
- * JobSettings#maxUnfinishedPerOwner()} jobs queued or running.
+ * JobSettings#maxUnfinishedPerClient()} jobs queued or running.
  *
  * <p>Every accepted job reaches a terminal state: finished when its last address is decided,
  * cancelled by a user ({@link #cancel}, queued or running), failed at its timeout (a timer at
@@ -151,7 +151,7 @@ public final class JobService implements AutoCloseable {
    *
    * @return the job as accepted
    * @throws QueueFullException when {@code queueCapacity} jobs are already waiting
-   * @throws TooManyJobsException when {@code owner} already has {@code maxUnfinishedPerOwner} jobs
+   * @throws TooManyJobsException when {@code owner} already has {@code maxUnfinishedPerClient} jobs
    * @throws JobRejectedException when the service is shutting down
    */
   public CheckJob submit(CheckRequest request, String owner) {
@@ -169,8 +169,8 @@ public final class JobService implements AutoCloseable {
       if (!roomNow && queuedCount >= settings.queueCapacity()) {
         throw new QueueFullException(settings.queueCapacity(), JobSettings.RETRY_AFTER);
       }
-      if (unfinished.getOrDefault(owner, 0) >= settings.maxUnfinishedPerOwner()) {
-        throw new TooManyJobsException(settings.maxUnfinishedPerOwner(), JobSettings.RETRY_AFTER);
+      if (unfinished.getOrDefault(owner, 0) >= settings.maxUnfinishedPerClient()) {
+        throw new TooManyJobsException(settings.maxUnfinishedPerClient(), JobSettings.RETRY_AFTER);
       }
       job = CheckJob.queued(UUID.randomUUID(), owner, request, clock.instant());
       store.save(job);

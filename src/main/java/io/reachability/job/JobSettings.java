@@ -12,7 +12,7 @@ import java.util.Objects;
  *     away
  * @param maxChecksInFlight AutoNAT checks in flight over all running jobs; when they are all taken,
  *     jobs get the next free one in turn
- * @param maxUnfinishedPerOwner queued and running jobs of one client; beyond it that client's
+ * @param maxUnfinishedPerClient queued and running jobs of one client; beyond it that client's
  *     submissions are turned away, so one client cannot fill the queue
  * @param defaultTimeout bound on a job that does not name its own
  * @param shutdownGrace on shutdown, how long queued and running jobs get to finish before the rest
@@ -22,7 +22,7 @@ public record JobSettings(
     int maxRunning,
     int queueCapacity,
     int maxChecksInFlight,
-    int maxUnfinishedPerOwner,
+    int maxUnfinishedPerClient,
     Duration defaultTimeout,
     Duration shutdownGrace) {
 
@@ -53,7 +53,7 @@ public record JobSettings(
   public static final int DEFAULT_MAX_CHECKS_IN_FLIGHT = 256;
 
   /** Unfinished jobs one client may have by default: a tenth of the queue. */
-  public static final int DEFAULT_MAX_UNFINISHED_PER_OWNER = 100;
+  public static final int DEFAULT_MAX_UNFINISHED_PER_CLIENT = 100;
 
   /**
    * Upper bound of {@link #maxRunning()} and {@link #maxChecksInFlight()}: memory, and load on
@@ -84,17 +84,26 @@ public record JobSettings(
     Objects.requireNonNull(shutdownGrace, "shutdownGrace");
     requireIn("maxRunning", maxRunning, MAX_CONCURRENCY);
     requireIn("maxChecksInFlight", maxChecksInFlight, MAX_CONCURRENCY);
-    requireIn("queueCapacity", queueCapacity, Integer.MAX_VALUE);
-    requireIn("maxUnfinishedPerOwner", maxUnfinishedPerOwner, Integer.MAX_VALUE);
+    atLeastOne("queueCapacity", queueCapacity);
+    atLeastOne("maxUnfinishedPerClient", maxUnfinishedPerClient);
     if (defaultTimeout.isNegative()
         || defaultTimeout.isZero()
         || defaultTimeout.compareTo(MAX_TIMEOUT) > 0) {
       throw new IllegalArgumentException(
-          "defaultTimeout must be in (0, " + MAX_TIMEOUT + "], was " + defaultTimeout);
+          "defaultTimeout must be positive and at most "
+              + MAX_TIMEOUT
+              + " (the longest a request may ask for), was "
+              + defaultTimeout);
     }
     if (shutdownGrace.isNegative()) {
       throw new IllegalArgumentException(
           "shutdownGrace must not be negative, was " + shutdownGrace);
+    }
+  }
+
+  private static void atLeastOne(String name, int value) {
+    if (value < 1) {
+      throw new IllegalArgumentException(name + " must be at least 1, was " + value);
     }
   }
 
@@ -109,7 +118,7 @@ public record JobSettings(
         DEFAULT_MAX_RUNNING,
         DEFAULT_QUEUE_CAPACITY,
         DEFAULT_MAX_CHECKS_IN_FLIGHT,
-        DEFAULT_MAX_UNFINISHED_PER_OWNER,
+        DEFAULT_MAX_UNFINISHED_PER_CLIENT,
         DEFAULT_TIMEOUT,
         DEFAULT_SHUTDOWN_GRACE);
   }
@@ -127,19 +136,24 @@ public record JobSettings(
         value,
         queueCapacity,
         maxChecksInFlight,
-        maxUnfinishedPerOwner,
+        maxUnfinishedPerClient,
         defaultTimeout,
         shutdownGrace);
   }
 
   public JobSettings withQueueCapacity(int value) {
     return new JobSettings(
-        maxRunning, value, maxChecksInFlight, maxUnfinishedPerOwner, defaultTimeout, shutdownGrace);
+        maxRunning,
+        value,
+        maxChecksInFlight,
+        maxUnfinishedPerClient,
+        defaultTimeout,
+        shutdownGrace);
   }
 
   public JobSettings withMaxChecksInFlight(int value) {
     return new JobSettings(
-        maxRunning, queueCapacity, value, maxUnfinishedPerOwner, defaultTimeout, shutdownGrace);
+        maxRunning, queueCapacity, value, maxUnfinishedPerClient, defaultTimeout, shutdownGrace);
   }
 
   public JobSettings withMaxUnfinishedPerOwner(int value) {
@@ -149,6 +163,11 @@ public record JobSettings(
 
   public JobSettings withShutdownGrace(Duration value) {
     return new JobSettings(
-        maxRunning, queueCapacity, maxChecksInFlight, maxUnfinishedPerOwner, defaultTimeout, value);
+        maxRunning,
+        queueCapacity,
+        maxChecksInFlight,
+        maxUnfinishedPerClient,
+        defaultTimeout,
+        value);
   }
 }

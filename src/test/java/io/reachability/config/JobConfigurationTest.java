@@ -36,13 +36,15 @@ class JobConfigurationTest {
     AutonatServerProperties.class,
     PoolProperties.class,
     JobsProperties.class,
+    MonitorProperties.class,
     AccessProperties.class
   })
   @Import({
     Libp2pConfiguration.class,
     AutonatConfiguration.class,
     PoolConfiguration.class,
-    JobConfiguration.class
+    JobConfiguration.class,
+    SettingsConfiguration.class
   })
   static class Service {}
 
