@@ -48,7 +48,7 @@ class VerdictPoisoningTest {
   /** The attack of the finding: 64 connections (the per-IP limit) from each of 16 addresses. */
   private static final int ATTACK_IPS = 16;
 
-  private static final int PER_IP = HostSettings.DEFAULT_MAX_INBOUND_PER_IP;
+  private static final int PER_IP = HostSettings.DEFAULT_MAX_INBOUND_CONNECTIONS_PER_IP;
 
   /** Short enough for a test to wait for, long enough for a check's connections to stay up. */
   private static final Duration SHORT_IDLE = Duration.ofSeconds(1);
@@ -183,8 +183,8 @@ class VerdictPoisoningTest {
     }
     // the /24 holds its share of the slots and no more; the servers dial back from that /24 too
     assertThat(node.inboundConnectionsFromSubnet(FloodPeers.loopback(1)))
-        .isEqualTo(HostSettings.DEFAULT_MAX_INBOUND_PER_SUBNET);
-    assertThat(flood.open()).isEqualTo(HostSettings.DEFAULT_MAX_INBOUND_PER_SUBNET);
+        .isEqualTo(HostSettings.DEFAULT_MAX_INBOUND_CONNECTIONS_PER_SUBNET);
+    assertThat(flood.open()).isEqualTo(HostSettings.DEFAULT_MAX_INBOUND_CONNECTIONS_PER_SUBNET);
 
     for (int job = 0; job < JOBS; job++) {
       for (CheckResult result : jobRound()) {

@@ -5,6 +5,7 @@ import io.reachability.libp2p.crypto.KeyFile;
 import io.reachability.libp2p.crypto.Keys;
 import io.reachability.libp2p.crypto.PrivateKey;
 import io.reachability.libp2p.host.Host;
+import io.reachability.libp2p.host.HostSettings;
 import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,25 +23,25 @@ class Libp2pConfiguration {
   /** Agent name announced over identify; the build version is appended when known. */
   static final String AGENT = "reachability-service";
 
+  /** The node's settings: a bad {@code reach.node.*} value stops the start-up, naming the key. */
+  @Bean
+  HostSettings nodeSettings(NodeProperties node) {
+    return node.toSettings();
+  }
+
   @Bean(destroyMethod = "close")
-  Host libp2pHost(NodeProperties node, ObjectProvider<BuildProperties> build) {
+  Host libp2pHost(
+      NodeProperties node, HostSettings nodeSettings, ObjectProvider<BuildProperties> build) {
     PrivateKey key = identity(node);
     BuildProperties info = build.getIfAvailable();
     String agent = info == null ? AGENT : AGENT + "/" + info.getVersion();
-    return startHost(key, node, agent);
+    return startHost(key, node, nodeSettings, agent);
   }
 
-  private static Host startHost(PrivateKey key, NodeProperties node, String agent) {
+  private static Host startHost(
+      PrivateKey key, NodeProperties node, HostSettings settings, String agent) {
     var builder =
-        Host.builder()
-            .identity(key)
-            .agentVersion(agent)
-            .threadName("node")
-            .reusePort(node.reusePort())
-            .maxInboundPerIp(node.maxInboundConnectionsPerIp())
-            .maxInboundConnections(node.maxInboundConnections())
-            .maxInboundPerSubnet(node.maxInboundConnectionsPerSubnet())
-            .idleTimeout(node.idleTimeout());
+        Host.builder().identity(key).settings(settings).agentVersion(agent).threadName("node");
     for (Multiaddr address : node.listenAddresses()) {
       builder.listen(address);
     }

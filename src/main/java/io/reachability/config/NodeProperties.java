@@ -29,24 +29,40 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     beyond it new ones from that subnet are closed at once
  * @param idleTimeout a connection with no open stream for this long is closed
  */
-@ConfigurationProperties("reach.node")
+@ConfigurationProperties(NodeProperties.PREFIX)
 public record NodeProperties(
     @DefaultValue("/ip4/127.0.0.1/tcp/4001") List<String> listen,
     @DefaultValue("") String identityFile,
     @DefaultValue List<String> announce,
     @DefaultValue("" + HostSettings.DEFAULT_REUSE_PORT) boolean reusePort,
-    @DefaultValue("" + HostSettings.DEFAULT_MAX_INBOUND_PER_IP) int maxInboundConnectionsPerIp,
+    @DefaultValue("" + HostSettings.DEFAULT_MAX_INBOUND_CONNECTIONS_PER_IP)
+        int maxInboundConnectionsPerIp,
     @DefaultValue("" + HostSettings.DEFAULT_MAX_INBOUND_CONNECTIONS) int maxInboundConnections,
-    @DefaultValue("" + HostSettings.DEFAULT_MAX_INBOUND_PER_SUBNET)
+    @DefaultValue("" + HostSettings.DEFAULT_MAX_INBOUND_CONNECTIONS_PER_SUBNET)
         int maxInboundConnectionsPerSubnet,
     @DefaultValue("30s") Duration idleTimeout) {
 
-  public NodeProperties {
-    if (maxInboundConnectionsPerIp < 1) {
-      throw new IllegalArgumentException(
-          "reach.node.max-inbound-connections-per-ip must be at least 1, was "
-              + maxInboundConnectionsPerIp);
+  static final String PREFIX = "reach.node";
+
+  /**
+   * The node's host settings, checked by {@link HostSettings}; an error names the {@code
+   * reach.node.*} key. {@code Libp2pConfiguration} asks for them at start.
+   */
+  HostSettings toSettings() {
+    try {
+      HostSettings.Builder settings =
+          new HostSettings.Builder()
+              .reusePort(reusePort)
+              .maxInboundConnectionsPerIp(maxInboundConnectionsPerIp)
+              .maxInboundConnections(maxInboundConnections)
+              .maxInboundConnectionsPerSubnet(maxInboundConnectionsPerSubnet);
+      return settings.upgrade(settings.upgrade().withIdleTimeout(idleTimeout)).build();
+    } catch (IllegalArgumentException | NullPointerException e) {
+      throw SettingErrors.named(PREFIX, e);
     }
+  }
+
+  public NodeProperties {
     if (maxInboundConnections < 1
         || maxInboundConnections >= HostSettings.DEFAULT_MAX_CONNECTIONS) {
       throw new IllegalArgumentException(
@@ -56,15 +72,6 @@ public record NodeProperties(
               + HostSettings.DEFAULT_MAX_CONNECTIONS
               + " connections, so it can always dial out), was "
               + maxInboundConnections);
-    }
-    if (maxInboundConnectionsPerSubnet < 1) {
-      throw new IllegalArgumentException(
-          "reach.node.max-inbound-connections-per-subnet must be at least 1, was "
-              + maxInboundConnectionsPerSubnet);
-    }
-    if (idleTimeout == null || idleTimeout.isNegative() || idleTimeout.isZero()) {
-      throw new IllegalArgumentException(
-          "reach.node.idle-timeout must be positive, was " + idleTimeout);
     }
     listen = List.copyOf(listen);
     announce = announce == null ? List.of() : List.copyOf(announce);

@@ -389,7 +389,7 @@ class AutonatClientTest {
                 flood.halfOpen(
                     target,
                     FloodPeers.loopback(2),
-                    HostSettings.DEFAULT_MAX_INBOUND_PER_IP
+                    HostSettings.DEFAULT_MAX_INBOUND_CONNECTIONS_PER_IP
                         + AutonatClient.DIAL_BACK_RESERVED_SLOTS
                         + 1,
                     Duration.ofSeconds(TIMEOUT_SECONDS));

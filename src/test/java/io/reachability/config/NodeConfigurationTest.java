@@ -61,10 +61,12 @@ class NodeConfigurationTest {
             context -> {
               HostSettings settings = context.getBean(Host.class).settings();
               HostSettings defaults = HostSettings.defaults();
-              assertThat(settings.maxInboundPerIp()).isEqualTo(defaults.maxInboundPerIp());
+              assertThat(settings.maxInboundConnectionsPerIp())
+                  .isEqualTo(defaults.maxInboundConnectionsPerIp());
               assertThat(settings.maxInboundConnections())
                   .isEqualTo(defaults.maxInboundConnections());
-              assertThat(settings.maxInboundPerSubnet()).isEqualTo(defaults.maxInboundPerSubnet());
+              assertThat(settings.maxInboundConnectionsPerSubnet())
+                  .isEqualTo(defaults.maxInboundConnectionsPerSubnet());
               assertThat(settings.upgrade().idleTimeout())
                   .isEqualTo(defaults.upgrade().idleTimeout());
             });
@@ -78,7 +80,7 @@ class NodeConfigurationTest {
             context -> {
               HostSettings settings = context.getBean(Host.class).settings();
               assertThat(settings.maxInboundConnections()).isEqualTo(500);
-              assertThat(settings.maxInboundPerSubnet()).isEqualTo(32);
+              assertThat(settings.maxInboundConnectionsPerSubnet()).isEqualTo(32);
               assertThat(settings.upgrade().idleTimeout()).isEqualTo(Duration.ofMinutes(2));
             });
   }
@@ -134,5 +136,26 @@ class NodeConfigurationTest {
     runner
         .withPropertyValues("reach.node.listen=" + LoopbackHosts.ANY_PORT)
         .run(context -> assertThat(context.getBean(Host.class).peerId()).isNotEqualTo(first.get()));
+  }
+
+  @Test
+  void badLimitsStopTheStartNamingTheSetting() {
+    failsWith(
+        "reach.node.max-inbound-connections-per-ip=0",
+        "reach.node.max-inbound-connections-per-ip must be at least 1, was 0");
+    failsWith(
+        "reach.node.max-inbound-connections=1024",
+        "reach.node.max-inbound-connections must be in [1, 1023] (below the node's 1024"
+            + " connections, so it can always dial out), was 1024");
+    failsWith(
+        "reach.node.max-inbound-connections-per-subnet=0",
+        "reach.node.max-inbound-connections-per-subnet must be at least 1, was 0");
+    failsWith("reach.node.idle-timeout=0s", "reach.node.idle-timeout must be positive, was PT0S");
+  }
+
+  private void failsWith(String property, String message) {
+    runner
+        .withPropertyValues("reach.node.listen=" + LoopbackHosts.ANY_PORT, property)
+        .run(context -> assertThat(context).getFailure().hasStackTraceContaining(message));
   }
 }

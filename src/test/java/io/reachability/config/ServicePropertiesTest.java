@@ -144,17 +144,6 @@ class ServicePropertiesTest {
     failsWith(
         "reach.jobs.shutdown-grace=-1s",
         "reach.jobs.shutdown-grace must not be negative, was PT-1S");
-    failsWith(
-        "reach.node.max-inbound-connections-per-ip=0",
-        "reach.node.max-inbound-connections-per-ip must be at least 1, was 0");
-    failsWith(
-        "reach.node.max-inbound-connections=1024",
-        "reach.node.max-inbound-connections must be in [1, 1023] (below the node's 1024"
-            + " connections, so it can always dial out), was 1024");
-    failsWith(
-        "reach.node.max-inbound-connections-per-subnet=0",
-        "reach.node.max-inbound-connections-per-subnet must be at least 1, was 0");
-    failsWith("reach.node.idle-timeout=0s", "reach.node.idle-timeout must be positive, was PT0S");
     failsWith("reach.monitor.concurrency=0", "reach.monitor.concurrency must be in [1, 64], was 0");
     failsWith(
         "reach.monitor.per-server-interval=-1s",

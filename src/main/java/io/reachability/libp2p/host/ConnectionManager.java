@@ -85,8 +85,8 @@ final class ConnectionManager {
     this.inboundLimits =
         new InboundLimits(
             Math.min(settings.maxInboundConnections(), settings.maxConnections()),
-            settings.maxInboundPerIp(),
-            settings.maxInboundPerSubnet());
+            settings.maxInboundConnectionsPerIp(),
+            settings.maxInboundConnectionsPerSubnet());
   }
 
   /** The transports to listen and dial with, the first that handles an address being used. */

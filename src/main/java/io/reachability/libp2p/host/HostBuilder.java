@@ -68,9 +68,12 @@ public final class HostBuilder {
     return this;
   }
 
-  /** Open inbound connections from one IP address ({@link HostSettings#maxInboundPerIp()}). */
-  public HostBuilder maxInboundPerIp(int max) {
-    settings.maxInboundPerIp(max);
+  /**
+   * Open inbound connections from one IP address ({@link
+   * HostSettings#maxInboundConnectionsPerIp()}).
+   */
+  public HostBuilder maxInboundConnectionsPerIp(int max) {
+    settings.maxInboundConnectionsPerIp(max);
     return this;
   }
 
@@ -80,9 +83,12 @@ public final class HostBuilder {
     return this;
   }
 
-  /** Open inbound connections from one /24 or /64 ({@link HostSettings#maxInboundPerSubnet()}). */
-  public HostBuilder maxInboundPerSubnet(int max) {
-    settings.maxInboundPerSubnet(max);
+  /**
+   * Open inbound connections from one /24 or /64 ({@link
+   * HostSettings#maxInboundConnectionsPerSubnet()}).
+   */
+  public HostBuilder maxInboundConnectionsPerSubnet(int max) {
+    settings.maxInboundConnectionsPerSubnet(max);
     return this;
   }
 

@@ -18,15 +18,15 @@ import java.util.Objects;
  *     peers observe for an outbound connection carries the NAT mapping of the listen port (as
  *     go-libp2p, rust-libp2p and js-libp2p do for TCP); needs the native epoll transport, and a
  *     dial falls back to an ephemeral port whenever reuse is impossible
- * @param maxInboundPerIp open inbound connections from one IP address; over it, a new one from that
- *     address is closed at once, so one address cannot take every connection slot (and with them
- *     the AutoNAT dial-backs the node needs to be found reachable)
+ * @param maxInboundConnectionsPerIp open inbound connections from one IP address; over it, a new
+ *     one from that address is closed at once, so one address cannot take every connection slot
+ *     (and with them the AutoNAT dial-backs the node needs to be found reachable)
  * @param maxInboundConnections open inbound connections in all (upgrading ones included); over it,
  *     a new one is closed at once. Below {@code maxConnections}, so that an inbound flood never
  *     leaves the node unable to dial out; the smaller of the two applies
- * @param maxInboundPerSubnet open inbound connections from one subnet (/24 for IPv4, /64 for IPv6);
- *     over it, a new one from that subnet is closed at once, so a handful of addresses of one
- *     network cannot take every slot either
+ * @param maxInboundConnectionsPerSubnet open inbound connections from one subnet (/24 for IPv4, /64
+ *     for IPv6); over it, a new one from that subnet is closed at once, so a handful of addresses
+ *     of one network cannot take every slot either
  */
 public record HostSettings(
     Duration dialTimeout,
@@ -35,9 +35,9 @@ public record HostSettings(
     String agentVersion,
     UpgradeSettings upgrade,
     boolean reusePort,
-    int maxInboundPerIp,
+    int maxInboundConnectionsPerIp,
     int maxInboundConnections,
-    int maxInboundPerSubnet) {
+    int maxInboundConnectionsPerSubnet) {
 
   /** go-libp2p's TCP dial timeout. */
   public static final Duration DEFAULT_DIAL_TIMEOUT = Duration.ofSeconds(10);
@@ -53,7 +53,7 @@ public record HostSettings(
    * far above what one honest peer or AutoNAT server holds (dial-backs are short-lived), and enough
    * for everything on this machine's loopback in tests and the embedded pool.
    */
-  public static final int DEFAULT_MAX_INBOUND_PER_IP = 64;
+  public static final int DEFAULT_MAX_INBOUND_CONNECTIONS_PER_IP = 64;
 
   /**
    * Inbound connections in all by default: three quarters of {@link #DEFAULT_MAX_CONNECTIONS}, so
@@ -64,11 +64,12 @@ public record HostSettings(
 
   /**
    * Inbound connections per subnet (/24, /64) by default: two addresses' worth of {@link
-   * #DEFAULT_MAX_INBOUND_PER_IP}. One network (an IPv6 /64 is one end host's) then needs six
-   * subnets to fill {@link #DEFAULT_MAX_INBOUND_CONNECTIONS}; the AutoNAT dial-backs the node waits
-   * for have reserved slots besides ({@link Host#reserveInboundSlots}).
+   * #DEFAULT_MAX_INBOUND_CONNECTIONS_PER_IP}. One network (an IPv6 /64 is one end host's) then
+   * needs six subnets to fill {@link #DEFAULT_MAX_INBOUND_CONNECTIONS}; the AutoNAT dial-backs the
+   * node waits for have reserved slots besides ({@link Host#reserveInboundSlots}).
    */
-  public static final int DEFAULT_MAX_INBOUND_PER_SUBNET = 2 * DEFAULT_MAX_INBOUND_PER_IP;
+  public static final int DEFAULT_MAX_INBOUND_CONNECTIONS_PER_SUBNET =
+      2 * DEFAULT_MAX_INBOUND_CONNECTIONS_PER_IP;
 
   /** The agent version announced by default. */
   public static final String DEFAULT_AGENT_VERSION = "reachability-service";
@@ -85,17 +86,18 @@ public record HostSettings(
       throw new IllegalArgumentException(
           "maxConnections must be at least 1, was " + maxConnections);
     }
-    if (maxInboundPerIp < 1) {
+    if (maxInboundConnectionsPerIp < 1) {
       throw new IllegalArgumentException(
-          "maxInboundPerIp must be at least 1, was " + maxInboundPerIp);
+          "maxInboundConnectionsPerIp must be at least 1, was " + maxInboundConnectionsPerIp);
     }
     if (maxInboundConnections < 1) {
       throw new IllegalArgumentException(
           "maxInboundConnections must be at least 1, was " + maxInboundConnections);
     }
-    if (maxInboundPerSubnet < 1) {
+    if (maxInboundConnectionsPerSubnet < 1) {
       throw new IllegalArgumentException(
-          "maxInboundPerSubnet must be at least 1, was " + maxInboundPerSubnet);
+          "maxInboundConnectionsPerSubnet must be at least 1, was "
+              + maxInboundConnectionsPerSubnet);
     }
     if (ioThreads < 0) {
       throw new IllegalArgumentException("ioThreads must not be negative, was " + ioThreads);
@@ -122,9 +124,9 @@ public record HostSettings(
     private String agentVersion = DEFAULT_AGENT_VERSION;
     private UpgradeSettings upgrade = UpgradeSettings.defaults();
     private boolean reusePort = DEFAULT_REUSE_PORT;
-    private int maxInboundPerIp = DEFAULT_MAX_INBOUND_PER_IP;
+    private int maxInboundConnectionsPerIp = DEFAULT_MAX_INBOUND_CONNECTIONS_PER_IP;
     private int maxInboundConnections = DEFAULT_MAX_INBOUND_CONNECTIONS;
-    private int maxInboundPerSubnet = DEFAULT_MAX_INBOUND_PER_SUBNET;
+    private int maxInboundConnectionsPerSubnet = DEFAULT_MAX_INBOUND_CONNECTIONS_PER_SUBNET;
 
     /** From the defaults. */
     public Builder() {}
@@ -136,9 +138,9 @@ public record HostSettings(
       agentVersion = from.agentVersion;
       upgrade = from.upgrade;
       reusePort = from.reusePort;
-      maxInboundPerIp = from.maxInboundPerIp;
+      maxInboundConnectionsPerIp = from.maxInboundConnectionsPerIp;
       maxInboundConnections = from.maxInboundConnections;
-      maxInboundPerSubnet = from.maxInboundPerSubnet;
+      maxInboundConnectionsPerSubnet = from.maxInboundConnectionsPerSubnet;
     }
 
     public Builder dialTimeout(Duration value) {
@@ -175,8 +177,8 @@ public record HostSettings(
       return this;
     }
 
-    public Builder maxInboundPerIp(int value) {
-      maxInboundPerIp = value;
+    public Builder maxInboundConnectionsPerIp(int value) {
+      maxInboundConnectionsPerIp = value;
       return this;
     }
 
@@ -185,8 +187,8 @@ public record HostSettings(
       return this;
     }
 
-    public Builder maxInboundPerSubnet(int value) {
-      maxInboundPerSubnet = value;
+    public Builder maxInboundConnectionsPerSubnet(int value) {
+      maxInboundConnectionsPerSubnet = value;
       return this;
     }
 
@@ -199,9 +201,9 @@ public record HostSettings(
           agentVersion,
           upgrade,
           reusePort,
-          maxInboundPerIp,
+          maxInboundConnectionsPerIp,
           maxInboundConnections,
-          maxInboundPerSubnet);
+          maxInboundConnectionsPerSubnet);
     }
   }
 }

@@ -114,7 +114,8 @@ class InboundLimitsTest {
 
   @Test
   void oneSubnetCannotTakeMoreThanItsShareOfInboundConnections() throws Exception {
-    Host node = node(Host.builder().maxInboundPerIp(2).maxInboundPerSubnet(3));
+    Host node =
+        node(Host.builder().maxInboundConnectionsPerIp(2).maxInboundConnectionsPerSubnet(3));
     InetAddress first = FloodPeers.loopback(2);
     InetAddress second = FloodPeers.loopback(3);
     InetAddress third = FloodPeers.loopback(4);
@@ -186,7 +187,7 @@ class InboundLimitsTest {
 
   @Test
   void aReservedProtocolIsServedPastTheLimitsWhileWantedAndNothingElseIs() throws Exception {
-    Host node = reservingNode(Host.builder().maxInboundPerIp(1));
+    Host node = reservingNode(Host.builder().maxInboundConnectionsPerIp(1));
     AtomicBoolean wanted = new AtomicBoolean(true);
     InboundReservation reservation = node.reserveInboundSlots(RESERVED, 2, wanted::get);
     InetAddress loopback = FloodPeers.loopback(1);

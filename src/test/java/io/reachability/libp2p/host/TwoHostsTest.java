@@ -71,7 +71,8 @@ class TwoHostsTest {
 
   @Test
   void oneAddressCannotTakeMoreThanItsShareOfInboundConnections() throws Exception {
-    Host limited = LoopbackHosts.builder("host-limited").maxInboundPerIp(2).build().start();
+    Host limited =
+        LoopbackHosts.builder("host-limited").maxInboundConnectionsPerIp(2).build().start();
     Host third = Host.builder().threadName("host-third").build().start();
     try {
       Connection first = a.dial(addressOf(limited)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
