@@ -5,6 +5,7 @@ import io.swagger.v3.core.jackson.ModelResolver;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
+import io.swagger.v3.oas.models.Operation;
 import io.swagger.v3.oas.models.PathItem;
 import io.swagger.v3.oas.models.info.Info;
 import io.swagger.v3.oas.models.info.License;
@@ -25,6 +26,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import org.jspecify.annotations.Nullable;
 import org.springdoc.core.customizers.OpenApiCustomizer;
 import org.springframework.context.annotation.Bean;
@@ -225,34 +227,31 @@ class ApiDocumentation {
   /** 401 and 403 on every API operation: who may call it depends on settings, not on the path. */
   @Bean
   OpenApiCustomizer accessResponses() {
-    return openApi -> {
-      if (openApi.getPaths() == null) {
-        return;
-      }
-      openApi
-          .getPaths()
-          .values()
-          .forEach(
-              path ->
-                  path.readOperationsMap()
-                      .forEach(
-                          (method, operation) -> {
-                            boolean read =
-                                method == PathItem.HttpMethod.GET
-                                    || method == PathItem.HttpMethod.HEAD;
-                            ApiResponses responses = operation.getResponses();
-                            responses.addApiResponse(
-                                "401",
-                                problem(read ? UNAUTHORIZED_READ : UNAUTHORIZED)
-                                    .addHeaderObject(
-                                        "WWW-Authenticate",
-                                        new io.swagger.v3.oas.models.headers.Header()
-                                            .description("`Bearer realm=\"reachability\"`.")
-                                            .schema(new StringSchema())));
-                            responses.addApiResponse(
-                                "403", problem(read ? FORBIDDEN_READ : FORBIDDEN_WRITE));
-                          }));
-    };
+    return openApi ->
+        forEachOperation(
+            openApi,
+            (method, operation) -> {
+              boolean read =
+                  method == PathItem.HttpMethod.GET || method == PathItem.HttpMethod.HEAD;
+              ApiResponses responses = operation.getResponses();
+              responses.addApiResponse(
+                  "401",
+                  problem(read ? UNAUTHORIZED_READ : UNAUTHORIZED)
+                      .addHeaderObject(
+                          "WWW-Authenticate",
+                          new io.swagger.v3.oas.models.headers.Header()
+                              .description("`Bearer realm=\"reachability\"`.")
+                              .schema(new StringSchema())));
+              responses.addApiResponse("403", problem(read ? FORBIDDEN_READ : FORBIDDEN_WRITE));
+            });
+  }
+
+  /** Runs {@code action} for every operation of every path of the document. */
+  private static void forEachOperation(
+      OpenAPI openApi, BiConsumer<PathItem.HttpMethod, Operation> action) {
+    if (openApi.getPaths() != null) {
+      openApi.getPaths().values().forEach(path -> path.readOperationsMap().forEach(action));
+    }
   }
 
   /**
@@ -261,20 +260,11 @@ class ApiDocumentation {
    */
   @Bean
   OpenApiCustomizer retryAfterHeaders() {
-    return openApi -> {
-      if (openApi.getPaths() == null) {
-        return;
-      }
-      openApi
-          .getPaths()
-          .values()
-          .forEach(
-              path ->
-                  path.readOperations()
-                      .forEach(
-                          operation ->
-                              operation.getResponses().forEach(ApiDocumentation::addRetryAfter)));
-    };
+    return openApi ->
+        forEachOperation(
+            openApi,
+            (method, operation) ->
+                operation.getResponses().forEach(ApiDocumentation::addRetryAfter));
   }
 
   private static void addRetryAfter(String code, ApiResponse response) {
