@@ -44,13 +44,7 @@ class AutonatServerTest {
 
   @BeforeEach
   void startServerHost() {
-    serverHost =
-        Host.builder()
-            .threadName("autonat-test-server")
-            .ioThreads(1)
-            .listen(LoopbackHosts.ANY_PORT)
-            .build()
-            .start();
+    serverHost = LoopbackHosts.builder("autonat-test-server").ioThreads(1).build().start();
   }
 
   @AfterEach
@@ -133,7 +127,7 @@ class AutonatServerTest {
   @Test
   void anotherIpMustPayAllDialDataBeforeTheDial() throws Exception {
     startServer(TEST_SETTINGS);
-    ScriptedClient client = client("/ip4/127.0.0.2/tcp/0");
+    ScriptedClient client = client(LoopbackHosts.ANOTHER_IP_ANY_PORT);
     Exchange exchange = client.open(client.connect(serverHost));
     Multiaddr elsewhere = client.listenAddress();
 
@@ -171,7 +165,7 @@ class AutonatServerTest {
   @Test
   void tinyDialDataFramesAreReset() throws Exception {
     startServer(TEST_SETTINGS);
-    ScriptedClient client = client("/ip4/127.0.0.2/tcp/0");
+    ScriptedClient client = client(LoopbackHosts.ANOTHER_IP_ANY_PORT);
     Exchange exchange = client.open(client.connect(serverHost));
     exchange.send(ScriptedClient.request(NONCE, List.of(client.listenAddress())));
     assertThat(exchange.nextMessage().hasDialDataRequest()).isTrue();
@@ -188,7 +182,7 @@ class AutonatServerTest {
   @Test
   void aClientThatWillNotPayIsNeverDialed() throws Exception {
     startServer(TEST_SETTINGS);
-    ScriptedClient client = client("/ip4/127.0.0.2/tcp/0");
+    ScriptedClient client = client(LoopbackHosts.ANOTHER_IP_ANY_PORT);
     Exchange exchange = client.open(client.connect(serverHost));
     exchange.send(ScriptedClient.request(NONCE, List.of(client.listenAddress())));
     assertThat(exchange.nextMessage().hasDialDataRequest()).isTrue();
@@ -426,7 +420,7 @@ class AutonatServerTest {
     startServer(
         TEST_SETTINGS.withTimeouts(
             Duration.ofSeconds(3), Duration.ofSeconds(2), Duration.ofSeconds(2)));
-    ScriptedClient bad = client("/ip4/127.0.0.2/tcp/0");
+    ScriptedClient bad = client(LoopbackHosts.ANOTHER_IP_ANY_PORT);
     Connection badConnection = bad.connect(serverHost);
     Exchange hanging = bad.open(badConnection); // says nothing, holds a slot
     Exchange unpaid = bad.open(badConnection); // asks for another host, never pays
@@ -490,7 +484,7 @@ class AutonatServerTest {
   void fiveParallelRequestsFromOnePeerWithConcurrencyTwoRejectThreeBeforeReadingThem()
       throws Exception {
     startServer(TEST_SETTINGS.withLimits(new RateLimiter.Limits(1000, 1000, 1000, 1000, 1000, 2)));
-    ScriptedClient client = client("/ip4/127.0.0.2/tcp/0");
+    ScriptedClient client = client(LoopbackHosts.ANOTHER_IP_ANY_PORT);
     Connection connection = client.connect(serverHost);
     List<Exchange> holding = new ArrayList<>();
     for (int i = 0; i < 2; i++) {
@@ -543,7 +537,7 @@ class AutonatServerTest {
   @Test
   void aSpentDialDataBudgetRejectsOnlyRequestsThatNeedData() throws Exception {
     startServer(TEST_SETTINGS.withLimits(new RateLimiter.Limits(1000, 1000, 1000, 1000, 1, 10)));
-    ScriptedClient client = client("/ip4/127.0.0.2/tcp/0");
+    ScriptedClient client = client(LoopbackHosts.ANOTHER_IP_ANY_PORT);
     Connection connection = client.connect(serverHost);
     Exchange first = client.open(connection);
     first.send(ScriptedClient.request(NONCE, List.of(client.listenAddress())));
@@ -571,7 +565,7 @@ class AutonatServerTest {
   @Test
   void minimumSizedFramesAndASmallLastFrameAreAccepted() throws Exception {
     startServer(TEST_SETTINGS);
-    ScriptedClient client = client("/ip4/127.0.0.2/tcp/0");
+    ScriptedClient client = client(LoopbackHosts.ANOTHER_IP_ANY_PORT);
     Exchange exchange = client.open(client.connect(serverHost));
     exchange.send(ScriptedClient.request(NONCE, List.of(client.listenAddress())));
     long owed = exchange.nextMessage().getDialDataRequest().getNumBytes();
@@ -586,7 +580,7 @@ class AutonatServerTest {
   @Test
   void aDataFieldOverTheChunkLimitIsReset() throws Exception {
     startServer(TEST_SETTINGS);
-    ScriptedClient client = client("/ip4/127.0.0.2/tcp/0");
+    ScriptedClient client = client(LoopbackHosts.ANOTHER_IP_ANY_PORT);
     Exchange exchange = client.open(client.connect(serverHost));
     exchange.send(ScriptedClient.request(NONCE, List.of(client.listenAddress())));
     assertThat(exchange.nextMessage().hasDialDataRequest()).isTrue();
@@ -603,7 +597,7 @@ class AutonatServerTest {
     startServer(
         TEST_SETTINGS.withDialData(
             AutonatV2.MIN_DIAL_DATA_BYTES, AutonatV2.MAX_DIAL_DATA_BYTES, maxJitter));
-    ScriptedClient client = client("/ip4/127.0.0.2/tcp/0");
+    ScriptedClient client = client(LoopbackHosts.ANOTHER_IP_ANY_PORT);
     Connection connection = client.connect(serverHost);
     List<Long> delays = new ArrayList<>();
     java.util.Set<Multiaddr> dialBackSources = new java.util.HashSet<>();
@@ -633,7 +627,7 @@ class AutonatServerTest {
     startServer(TEST_SETTINGS);
     ScriptedClient client;
     try {
-      client = client("/ip6/::1/tcp/0");
+      client = client(LoopbackHosts.IPV6_ANY_PORT);
     } catch (RuntimeException e) {
       org.junit.jupiter.api.Assumptions.abort("no IPv6 loopback here: " + e.getMessage());
       return;
@@ -650,7 +644,7 @@ class AutonatServerTest {
   @Test
   void aRequestInFlightWhenTheServerClosesIsAnInternalErrorNotADialError() throws Exception {
     startServer(TEST_SETTINGS);
-    ScriptedClient client = client("/ip4/127.0.0.2/tcp/0");
+    ScriptedClient client = client(LoopbackHosts.ANOTHER_IP_ANY_PORT);
     Exchange exchange = client.open(client.connect(serverHost));
     exchange.send(ScriptedClient.request(NONCE, List.of(client.listenAddress())));
     long owed = exchange.nextMessage().getDialDataRequest().getNumBytes();
