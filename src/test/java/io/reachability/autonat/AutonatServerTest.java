@@ -29,6 +29,18 @@ class AutonatServerTest {
 
   private static final long NONCE = 0x1122334455667788L;
 
+  /** How long an exchange's outcome may take to be reported. */
+  private static final Duration OUTCOME_WAIT = Duration.ofSeconds(10);
+
+  /** The server dials back before it answers: once the answer is in, the dial-back is too. */
+  private static final Duration DIAL_BACK_WAIT = Duration.ofSeconds(1);
+
+  /** How long what a test's step sets off (a close, an identify, a jittered dial) may take. */
+  private static final Duration WAIT = Duration.ofSeconds(5);
+
+  /** How long a test watches for a dial-back that must not come. */
+  private static final Duration NO_DIAL_BACK_WAIT = Duration.ofMillis(300);
+
   /** Generous limits, no jitter, short timeouts: tests opt into the rest. */
   static final AutonatServerSettings TEST_SETTINGS =
       AutonatServerSettings.defaults()
@@ -78,8 +90,23 @@ class AutonatServerTest {
     return client;
   }
 
+  /** The dial-back {@code client} got, which must have come with the server's answer. */
+  private static ScriptedClient.DialBack dialBack(ScriptedClient client)
+      throws InterruptedException {
+    ScriptedClient.DialBack dialBack =
+        client.dialBacks.poll(DIAL_BACK_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    assertThat(dialBack).as("dial-back within " + DIAL_BACK_WAIT).isNotNull();
+    return dialBack;
+  }
+
+  private static void assertNoDialBack(ScriptedClient client) throws InterruptedException {
+    assertThat(client.dialBacks.poll(NO_DIAL_BACK_WAIT.toMillis(), TimeUnit.MILLISECONDS))
+        .as("dial-back")
+        .isNull();
+  }
+
   private DialRequestOutcome outcome() throws InterruptedException {
-    DialRequestOutcome outcome = outcomes.poll(10, TimeUnit.SECONDS);
+    DialRequestOutcome outcome = outcomes.poll(OUTCOME_WAIT.toMillis(), TimeUnit.MILLISECONDS);
     assertThat(outcome).as("outcome").isNotNull();
     return outcome;
   }
@@ -99,8 +126,7 @@ class AutonatServerTest {
     assertThat(response.getAddrIdx()).isZero();
     assertThat(exchange.next()).isEqualTo(Exchange.FIN);
 
-    ScriptedClient.DialBack dialBack = client.dialBacks.poll(1, TimeUnit.SECONDS);
-    assertThat(dialBack).isNotNull();
+    ScriptedClient.DialBack dialBack = dialBack(client);
     assertThat(dialBack.nonce()).isEqualTo(NONCE);
     assertThat(dialBack.connection()).isNotSameAs(connection);
     assertThat(dialBack.from())
@@ -121,7 +147,7 @@ class AutonatServerTest {
     assertThat(server.responses(ResponseStatus.OK)).isEqualTo(1);
     assertThat(server.dials(DialStatus.OK)).isEqualTo(1);
     // the dial-back connection is closed afterwards
-    dialBack.connection().closeFuture().get(5, TimeUnit.SECONDS);
+    dialBack.connection().closeFuture().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   @Test
@@ -147,7 +173,7 @@ class AutonatServerTest {
     exchange.pay(
         request.getNumBytes() - (last == 0 ? AutonatV2.MAX_DIAL_DATA_CHUNK : last),
         AutonatV2.MAX_DIAL_DATA_CHUNK);
-    assertThat(client.dialBacks.poll(300, TimeUnit.MILLISECONDS)).isNull();
+    assertNoDialBack(client);
     // the last frame may be larger than what is still owed
     exchange.send(ScriptedClient.dialData(AutonatV2.MAX_DIAL_DATA_CHUNK));
 
@@ -155,7 +181,7 @@ class AutonatServerTest {
     assertThat(response.getStatus()).isEqualTo(AutonatV2Protos.DialResponse.ResponseStatus.OK);
     assertThat(response.getDialStatus()).isEqualTo(AutonatV2Protos.DialStatus.OK);
     assertThat(response.getAddrIdx()).isEqualTo(1);
-    assertThat(client.dialBacks.poll(1, TimeUnit.SECONDS).nonce()).isEqualTo(NONCE);
+    assertThat(dialBack(client).nonce()).isEqualTo(NONCE);
     DialRequestOutcome outcome = outcome();
     assertThat(outcome.dialDataRequested()).isEqualTo(request.getNumBytes());
     assertThat(outcome.dialDataReceived()).isGreaterThanOrEqualTo(request.getNumBytes());
@@ -176,7 +202,7 @@ class AutonatServerTest {
     DialRequestOutcome outcome = outcome();
     assertThat(outcome.wasReset()).isTrue();
     assertThat(outcome.reason()).contains("10 bytes");
-    assertThat(client.dialBacks.poll(200, TimeUnit.MILLISECONDS)).isNull();
+    assertNoDialBack(client);
   }
 
   @Test
@@ -193,7 +219,7 @@ class AutonatServerTest {
     assertThat(outcome.wasReset()).isTrue();
     assertThat(outcome.reason()).contains("reset by the client");
     assertThat(outcome.dialStatus()).isEqualTo(DialStatus.UNUSED);
-    assertThat(client.dialBacks.poll(300, TimeUnit.MILLISECONDS)).isNull();
+    assertNoDialBack(client);
     assertThat(server.resets()).isEqualTo(1);
   }
 
@@ -254,7 +280,7 @@ class AutonatServerTest {
     assertThat(response.getStatus())
         .isEqualTo(AutonatV2Protos.DialResponse.ResponseStatus.E_DIAL_REFUSED);
     assertThat(exchange.next()).isEqualTo(Exchange.FIN);
-    assertThat(client.dialBacks.poll(200, TimeUnit.MILLISECONDS)).isNull();
+    assertNoDialBack(client);
     assertThat(outcome().selectedIndex()).isEqualTo(-1);
   }
 
@@ -301,7 +327,7 @@ class AutonatServerTest {
 
     assertThat(exchange.next()).isEqualTo(Exchange.RESET);
     assertThat(outcome().reason()).contains("over 8192");
-    assertThat(client.dialBacks.poll(200, TimeUnit.MILLISECONDS)).isNull();
+    assertNoDialBack(client);
   }
 
   @Test
@@ -445,7 +471,7 @@ class AutonatServerTest {
     Exchange exchange = good.open(good.connect(serverHost));
     exchange.send(ScriptedClient.request(NONCE + 1, List.of(good.listenAddress())));
     assertThat(exchange.response().getDialStatus()).isEqualTo(AutonatV2Protos.DialStatus.OK);
-    assertThat(good.dialBacks.poll(1, TimeUnit.SECONDS).nonce()).isEqualTo(NONCE + 1);
+    assertThat(dialBack(good).nonce()).isEqualTo(NONCE + 1);
     assertThat(hanging.events).isEmpty();
   }
 
@@ -460,8 +486,8 @@ class AutonatServerTest {
         ScriptedClient.request(NONCE, List.of(first.listenAddress(), second.listenAddress())));
 
     assertThat(exchange.response().getAddrIdx()).isZero();
-    assertThat(first.dialBacks.poll(1, TimeUnit.SECONDS)).isNotNull();
-    assertThat(second.dialBacks.poll(300, TimeUnit.MILLISECONDS)).isNull();
+    assertThat(dialBack(first)).isNotNull();
+    assertNoDialBack(second);
   }
 
   @Test
@@ -470,7 +496,12 @@ class AutonatServerTest {
     assertThat(serverHost.protocols()).contains(AutonatV2.DIAL_REQUEST_PROTOCOL);
     ScriptedClient observer = client(LoopbackHosts.ANY_PORT);
     Connection observed = observer.connect(serverHost);
-    assertThat(observer.host.identify(observed).get(5, TimeUnit.SECONDS).protocols())
+    assertThat(
+            observer
+                .host
+                .identify(observed)
+                .get(WAIT.toMillis(), TimeUnit.MILLISECONDS)
+                .protocols())
         .contains(AutonatV2.DIAL_REQUEST_PROTOCOL);
     server.close();
     assertThat(serverHost.protocols()).doesNotContain(AutonatV2.DIAL_REQUEST_PROTOCOL);
@@ -607,7 +638,8 @@ class AutonatServerTest {
       long owed = exchange.nextMessage().getDialDataRequest().getNumBytes();
       exchange.pay(owed, AutonatV2.MAX_DIAL_DATA_CHUNK);
       long paidAt = System.nanoTime();
-      ScriptedClient.DialBack dialBack = client.dialBacks.poll(5, TimeUnit.SECONDS);
+      ScriptedClient.DialBack dialBack =
+          client.dialBacks.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
       delays.add(Duration.ofNanos(System.nanoTime() - paidAt).toMillis());
       assertThat(dialBack.nonce()).isEqualTo(NONCE + i);
       dialBackSources.add(dialBack.connection().remoteAddress());
@@ -637,8 +669,7 @@ class AutonatServerTest {
     long owed = exchange.nextMessage().getDialDataRequest().getNumBytes();
     exchange.pay(owed, AutonatV2.MAX_DIAL_DATA_CHUNK);
     assertThat(exchange.response().getDialStatus()).isEqualTo(AutonatV2Protos.DialStatus.OK);
-    assertThat(client.dialBacks.poll(1, TimeUnit.SECONDS).connection().localAddress())
-        .isEqualTo(client.listenAddress());
+    assertThat(dialBack(client).connection().localAddress()).isEqualTo(client.listenAddress());
   }
 
   @Test
