@@ -9,6 +9,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -22,6 +23,9 @@ import org.springframework.boot.test.web.server.LocalServerPort;
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
     properties = "reach.node.listen=" + LoopbackHosts.ANY_PORT)
 class ApplicationTest {
+
+  /** How long a dial to the node, and then a ping over it, may take. */
+  private static final Duration WAIT = Duration.ofSeconds(20);
 
   @LocalServerPort int port;
 
@@ -45,8 +49,8 @@ class ApplicationTest {
       Connection connection =
           client
               .dial(node.listenAddresses().get(0).withPeerId(node.peerId()))
-              .get(20, TimeUnit.SECONDS);
-      assertThat(client.ping(connection).get(20, TimeUnit.SECONDS)).isPositive();
+              .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      assertThat(client.ping(connection).get(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isPositive();
     }
   }
 }

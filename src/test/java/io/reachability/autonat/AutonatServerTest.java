@@ -29,6 +29,18 @@ class AutonatServerTest {
 
   private static final long NONCE = 0x1122334455667788L;
 
+  /** How long an exchange's outcome may take to be reported. */
+  private static final Duration OUTCOME_WAIT = Duration.ofSeconds(10);
+
+  /** The server dials back before it answers: once the answer is in, the dial-back is too. */
+  private static final Duration DIAL_BACK_WAIT = Duration.ofSeconds(1);
+
+  /** How long what a test's step sets off (a close, an identify, a jittered dial) may take. */
+  private static final Duration WAIT = Duration.ofSeconds(5);
+
+  /** How long a test watches for a dial-back that must not come. */
+  private static final Duration NO_DIAL_BACK_WAIT = Duration.ofMillis(300);
+
   /** Generous limits, no jitter, short timeouts: tests opt into the rest. */
   static final AutonatServerSettings TEST_SETTINGS =
       AutonatServerSettings.defaults()
@@ -44,13 +56,7 @@ class AutonatServerTest {
 
   @BeforeEach
   void startServerHost() {
-    serverHost =
-        Host.builder()
-            .threadName("autonat-test-server")
-            .ioThreads(1)
-            .listen(LoopbackHosts.ANY_PORT)
-            .build()
-            .start();
+    serverHost = LoopbackHosts.builder("autonat-test-server").ioThreads(1).build().start();
   }
 
   @AfterEach
@@ -84,8 +90,23 @@ class AutonatServerTest {
     return client;
   }
 
+  /** The dial-back {@code client} got, which must have come with the server's answer. */
+  private static ScriptedClient.DialBack dialBack(ScriptedClient client)
+      throws InterruptedException {
+    ScriptedClient.DialBack dialBack =
+        client.dialBacks.poll(DIAL_BACK_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    assertThat(dialBack).as("dial-back within " + DIAL_BACK_WAIT).isNotNull();
+    return dialBack;
+  }
+
+  private static void assertNoDialBack(ScriptedClient client) throws InterruptedException {
+    assertThat(client.dialBacks.poll(NO_DIAL_BACK_WAIT.toMillis(), TimeUnit.MILLISECONDS))
+        .as("dial-back")
+        .isNull();
+  }
+
   private DialRequestOutcome outcome() throws InterruptedException {
-    DialRequestOutcome outcome = outcomes.poll(10, TimeUnit.SECONDS);
+    DialRequestOutcome outcome = outcomes.poll(OUTCOME_WAIT.toMillis(), TimeUnit.MILLISECONDS);
     assertThat(outcome).as("outcome").isNotNull();
     return outcome;
   }
@@ -105,8 +126,7 @@ class AutonatServerTest {
     assertThat(response.getAddrIdx()).isZero();
     assertThat(exchange.next()).isEqualTo(Exchange.FIN);
 
-    ScriptedClient.DialBack dialBack = client.dialBacks.poll(1, TimeUnit.SECONDS);
-    assertThat(dialBack).isNotNull();
+    ScriptedClient.DialBack dialBack = dialBack(client);
     assertThat(dialBack.nonce()).isEqualTo(NONCE);
     assertThat(dialBack.connection()).isNotSameAs(connection);
     assertThat(dialBack.from())
@@ -127,13 +147,13 @@ class AutonatServerTest {
     assertThat(server.responses(ResponseStatus.OK)).isEqualTo(1);
     assertThat(server.dials(DialStatus.OK)).isEqualTo(1);
     // the dial-back connection is closed afterwards
-    dialBack.connection().closeFuture().get(5, TimeUnit.SECONDS);
+    dialBack.connection().closeFuture().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   @Test
   void anotherIpMustPayAllDialDataBeforeTheDial() throws Exception {
     startServer(TEST_SETTINGS);
-    ScriptedClient client = client("/ip4/127.0.0.2/tcp/0");
+    ScriptedClient client = client(LoopbackHosts.ANOTHER_IP_ANY_PORT);
     Exchange exchange = client.open(client.connect(serverHost));
     Multiaddr elsewhere = client.listenAddress();
 
@@ -153,7 +173,7 @@ class AutonatServerTest {
     exchange.pay(
         request.getNumBytes() - (last == 0 ? AutonatV2.MAX_DIAL_DATA_CHUNK : last),
         AutonatV2.MAX_DIAL_DATA_CHUNK);
-    assertThat(client.dialBacks.poll(300, TimeUnit.MILLISECONDS)).isNull();
+    assertNoDialBack(client);
     // the last frame may be larger than what is still owed
     exchange.send(ScriptedClient.dialData(AutonatV2.MAX_DIAL_DATA_CHUNK));
 
@@ -161,7 +181,7 @@ class AutonatServerTest {
     assertThat(response.getStatus()).isEqualTo(AutonatV2Protos.DialResponse.ResponseStatus.OK);
     assertThat(response.getDialStatus()).isEqualTo(AutonatV2Protos.DialStatus.OK);
     assertThat(response.getAddrIdx()).isEqualTo(1);
-    assertThat(client.dialBacks.poll(1, TimeUnit.SECONDS).nonce()).isEqualTo(NONCE);
+    assertThat(dialBack(client).nonce()).isEqualTo(NONCE);
     DialRequestOutcome outcome = outcome();
     assertThat(outcome.dialDataRequested()).isEqualTo(request.getNumBytes());
     assertThat(outcome.dialDataReceived()).isGreaterThanOrEqualTo(request.getNumBytes());
@@ -171,7 +191,7 @@ class AutonatServerTest {
   @Test
   void tinyDialDataFramesAreReset() throws Exception {
     startServer(TEST_SETTINGS);
-    ScriptedClient client = client("/ip4/127.0.0.2/tcp/0");
+    ScriptedClient client = client(LoopbackHosts.ANOTHER_IP_ANY_PORT);
     Exchange exchange = client.open(client.connect(serverHost));
     exchange.send(ScriptedClient.request(NONCE, List.of(client.listenAddress())));
     assertThat(exchange.nextMessage().hasDialDataRequest()).isTrue();
@@ -182,13 +202,13 @@ class AutonatServerTest {
     DialRequestOutcome outcome = outcome();
     assertThat(outcome.wasReset()).isTrue();
     assertThat(outcome.reason()).contains("10 bytes");
-    assertThat(client.dialBacks.poll(200, TimeUnit.MILLISECONDS)).isNull();
+    assertNoDialBack(client);
   }
 
   @Test
   void aClientThatWillNotPayIsNeverDialed() throws Exception {
     startServer(TEST_SETTINGS);
-    ScriptedClient client = client("/ip4/127.0.0.2/tcp/0");
+    ScriptedClient client = client(LoopbackHosts.ANOTHER_IP_ANY_PORT);
     Exchange exchange = client.open(client.connect(serverHost));
     exchange.send(ScriptedClient.request(NONCE, List.of(client.listenAddress())));
     assertThat(exchange.nextMessage().hasDialDataRequest()).isTrue();
@@ -199,7 +219,7 @@ class AutonatServerTest {
     assertThat(outcome.wasReset()).isTrue();
     assertThat(outcome.reason()).contains("reset by the client");
     assertThat(outcome.dialStatus()).isEqualTo(DialStatus.UNUSED);
-    assertThat(client.dialBacks.poll(300, TimeUnit.MILLISECONDS)).isNull();
+    assertNoDialBack(client);
     assertThat(server.resets()).isEqualTo(1);
   }
 
@@ -260,7 +280,7 @@ class AutonatServerTest {
     assertThat(response.getStatus())
         .isEqualTo(AutonatV2Protos.DialResponse.ResponseStatus.E_DIAL_REFUSED);
     assertThat(exchange.next()).isEqualTo(Exchange.FIN);
-    assertThat(client.dialBacks.poll(200, TimeUnit.MILLISECONDS)).isNull();
+    assertNoDialBack(client);
     assertThat(outcome().selectedIndex()).isEqualTo(-1);
   }
 
@@ -307,7 +327,7 @@ class AutonatServerTest {
 
     assertThat(exchange.next()).isEqualTo(Exchange.RESET);
     assertThat(outcome().reason()).contains("over 8192");
-    assertThat(client.dialBacks.poll(200, TimeUnit.MILLISECONDS)).isNull();
+    assertNoDialBack(client);
   }
 
   @Test
@@ -426,7 +446,7 @@ class AutonatServerTest {
     startServer(
         TEST_SETTINGS.withTimeouts(
             Duration.ofSeconds(3), Duration.ofSeconds(2), Duration.ofSeconds(2)));
-    ScriptedClient bad = client("/ip4/127.0.0.2/tcp/0");
+    ScriptedClient bad = client(LoopbackHosts.ANOTHER_IP_ANY_PORT);
     Connection badConnection = bad.connect(serverHost);
     Exchange hanging = bad.open(badConnection); // says nothing, holds a slot
     Exchange unpaid = bad.open(badConnection); // asks for another host, never pays
@@ -451,7 +471,7 @@ class AutonatServerTest {
     Exchange exchange = good.open(good.connect(serverHost));
     exchange.send(ScriptedClient.request(NONCE + 1, List.of(good.listenAddress())));
     assertThat(exchange.response().getDialStatus()).isEqualTo(AutonatV2Protos.DialStatus.OK);
-    assertThat(good.dialBacks.poll(1, TimeUnit.SECONDS).nonce()).isEqualTo(NONCE + 1);
+    assertThat(dialBack(good).nonce()).isEqualTo(NONCE + 1);
     assertThat(hanging.events).isEmpty();
   }
 
@@ -466,8 +486,8 @@ class AutonatServerTest {
         ScriptedClient.request(NONCE, List.of(first.listenAddress(), second.listenAddress())));
 
     assertThat(exchange.response().getAddrIdx()).isZero();
-    assertThat(first.dialBacks.poll(1, TimeUnit.SECONDS)).isNotNull();
-    assertThat(second.dialBacks.poll(300, TimeUnit.MILLISECONDS)).isNull();
+    assertThat(dialBack(first)).isNotNull();
+    assertNoDialBack(second);
   }
 
   @Test
@@ -476,7 +496,12 @@ class AutonatServerTest {
     assertThat(serverHost.protocols()).contains(AutonatV2.DIAL_REQUEST_PROTOCOL);
     ScriptedClient observer = client(LoopbackHosts.ANY_PORT);
     Connection observed = observer.connect(serverHost);
-    assertThat(observer.host.identify(observed).get(5, TimeUnit.SECONDS).protocols())
+    assertThat(
+            observer
+                .host
+                .identify(observed)
+                .get(WAIT.toMillis(), TimeUnit.MILLISECONDS)
+                .protocols())
         .contains(AutonatV2.DIAL_REQUEST_PROTOCOL);
     server.close();
     assertThat(serverHost.protocols()).doesNotContain(AutonatV2.DIAL_REQUEST_PROTOCOL);
@@ -490,7 +515,7 @@ class AutonatServerTest {
   void fiveParallelRequestsFromOnePeerWithConcurrencyTwoRejectThreeBeforeReadingThem()
       throws Exception {
     startServer(TEST_SETTINGS.withLimits(new RateLimiter.Limits(1000, 1000, 1000, 1000, 1000, 2)));
-    ScriptedClient client = client("/ip4/127.0.0.2/tcp/0");
+    ScriptedClient client = client(LoopbackHosts.ANOTHER_IP_ANY_PORT);
     Connection connection = client.connect(serverHost);
     List<Exchange> holding = new ArrayList<>();
     for (int i = 0; i < 2; i++) {
@@ -543,7 +568,7 @@ class AutonatServerTest {
   @Test
   void aSpentDialDataBudgetRejectsOnlyRequestsThatNeedData() throws Exception {
     startServer(TEST_SETTINGS.withLimits(new RateLimiter.Limits(1000, 1000, 1000, 1000, 1, 10)));
-    ScriptedClient client = client("/ip4/127.0.0.2/tcp/0");
+    ScriptedClient client = client(LoopbackHosts.ANOTHER_IP_ANY_PORT);
     Connection connection = client.connect(serverHost);
     Exchange first = client.open(connection);
     first.send(ScriptedClient.request(NONCE, List.of(client.listenAddress())));
@@ -571,7 +596,7 @@ class AutonatServerTest {
   @Test
   void minimumSizedFramesAndASmallLastFrameAreAccepted() throws Exception {
     startServer(TEST_SETTINGS);
-    ScriptedClient client = client("/ip4/127.0.0.2/tcp/0");
+    ScriptedClient client = client(LoopbackHosts.ANOTHER_IP_ANY_PORT);
     Exchange exchange = client.open(client.connect(serverHost));
     exchange.send(ScriptedClient.request(NONCE, List.of(client.listenAddress())));
     long owed = exchange.nextMessage().getDialDataRequest().getNumBytes();
@@ -586,7 +611,7 @@ class AutonatServerTest {
   @Test
   void aDataFieldOverTheChunkLimitIsReset() throws Exception {
     startServer(TEST_SETTINGS);
-    ScriptedClient client = client("/ip4/127.0.0.2/tcp/0");
+    ScriptedClient client = client(LoopbackHosts.ANOTHER_IP_ANY_PORT);
     Exchange exchange = client.open(client.connect(serverHost));
     exchange.send(ScriptedClient.request(NONCE, List.of(client.listenAddress())));
     assertThat(exchange.nextMessage().hasDialDataRequest()).isTrue();
@@ -603,7 +628,7 @@ class AutonatServerTest {
     startServer(
         TEST_SETTINGS.withDialData(
             AutonatV2.MIN_DIAL_DATA_BYTES, AutonatV2.MAX_DIAL_DATA_BYTES, maxJitter));
-    ScriptedClient client = client("/ip4/127.0.0.2/tcp/0");
+    ScriptedClient client = client(LoopbackHosts.ANOTHER_IP_ANY_PORT);
     Connection connection = client.connect(serverHost);
     List<Long> delays = new ArrayList<>();
     java.util.Set<Multiaddr> dialBackSources = new java.util.HashSet<>();
@@ -613,7 +638,8 @@ class AutonatServerTest {
       long owed = exchange.nextMessage().getDialDataRequest().getNumBytes();
       exchange.pay(owed, AutonatV2.MAX_DIAL_DATA_CHUNK);
       long paidAt = System.nanoTime();
-      ScriptedClient.DialBack dialBack = client.dialBacks.poll(5, TimeUnit.SECONDS);
+      ScriptedClient.DialBack dialBack =
+          client.dialBacks.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
       delays.add(Duration.ofNanos(System.nanoTime() - paidAt).toMillis());
       assertThat(dialBack.nonce()).isEqualTo(NONCE + i);
       dialBackSources.add(dialBack.connection().remoteAddress());
@@ -633,7 +659,7 @@ class AutonatServerTest {
     startServer(TEST_SETTINGS);
     ScriptedClient client;
     try {
-      client = client("/ip6/::1/tcp/0");
+      client = client(LoopbackHosts.IPV6_ANY_PORT);
     } catch (RuntimeException e) {
       org.junit.jupiter.api.Assumptions.abort("no IPv6 loopback here: " + e.getMessage());
       return;
@@ -643,14 +669,13 @@ class AutonatServerTest {
     long owed = exchange.nextMessage().getDialDataRequest().getNumBytes();
     exchange.pay(owed, AutonatV2.MAX_DIAL_DATA_CHUNK);
     assertThat(exchange.response().getDialStatus()).isEqualTo(AutonatV2Protos.DialStatus.OK);
-    assertThat(client.dialBacks.poll(1, TimeUnit.SECONDS).connection().localAddress())
-        .isEqualTo(client.listenAddress());
+    assertThat(dialBack(client).connection().localAddress()).isEqualTo(client.listenAddress());
   }
 
   @Test
   void aRequestInFlightWhenTheServerClosesIsAnInternalErrorNotADialError() throws Exception {
     startServer(TEST_SETTINGS);
-    ScriptedClient client = client("/ip4/127.0.0.2/tcp/0");
+    ScriptedClient client = client(LoopbackHosts.ANOTHER_IP_ANY_PORT);
     Exchange exchange = client.open(client.connect(serverHost));
     exchange.send(ScriptedClient.request(NONCE, List.of(client.listenAddress())));
     long owed = exchange.nextMessage().getDialDataRequest().getNumBytes();

@@ -71,10 +71,8 @@ final class ScriptedServer implements AutoCloseable {
   ScriptedServer(Script script) {
     this.script = script;
     this.host =
-        Host.builder()
-            .threadName("scripted-server")
+        LoopbackHosts.builder("scripted-server")
             .ioThreads(1)
-            .listen(LoopbackHosts.ANY_PORT)
             .protocol(AutonatV2.DIAL_REQUEST_PROTOCOL, this::serve)
             .build()
             .start();

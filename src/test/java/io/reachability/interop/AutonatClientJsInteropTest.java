@@ -42,7 +42,11 @@ class AutonatClientJsInteropTest {
     JsPeer.assumeAvailable();
     jsServer = JsPeer.startAutonat();
     // 127.0.0.1 is where we dial the js server from; 127.0.0.2 is "another IP" on the same machine
-    host = LoopbackHosts.builder("autonat-interop").listen("/ip4/127.0.0.2/tcp/0").build().start();
+    host =
+        LoopbackHosts.builder("autonat-interop")
+            .listen(LoopbackHosts.ANOTHER_IP_ANY_PORT)
+            .build()
+            .start();
     client = new AutonatClient(host, AutonatClientSettings.defaults());
     client.start();
     server = Multiaddr.fromString(jsServer.addrs().get(0));

@@ -49,7 +49,10 @@ class JsAutonatSelfTest {
             () ->
                 JsPeer.start(
                     List.of(
-                        "--listen", LoopbackHosts.ANY_PORT, "--listen", "/ip4/127.0.0.2/tcp/0")));
+                        "--listen",
+                        LoopbackHosts.ANY_PORT,
+                        "--listen",
+                        LoopbackHosts.ANOTHER_IP_ANY_PORT)));
     CompletableFuture<JsPeer> k = CompletableFuture.supplyAsync(JsPeer::startAutonat);
     server = s.join();
     plain = p.join();

@@ -145,7 +145,7 @@ public final class JsPeer implements AutoCloseable {
     }
   }
 
-  /** Starts a peer listening on {@code /ip4/127.0.0.1/tcp/0}. */
+  /** Starts a peer listening on {@link LoopbackHosts#ANY_PORT}. */
   public static JsPeer start() {
     return start(List.of("--listen", LoopbackHosts.ANY_PORT));
   }
@@ -160,10 +160,10 @@ public final class JsPeer implements AutoCloseable {
   }
 
   /**
-   * Starts a peer on {@code /ip4/127.0.0.1/tcp/0} running js's AutoNAT v2 (client and server) with
-   * the loopback patch fully enabled ({@code JS_AUTONAT_ALLOW_PRIVATE=1}): its server dials back
-   * loopback addresses, and its client treats its own loopback listen addresses as unverified and
-   * asks AutoNAT servers about them, as it would on a public network. Until one is confirmed js
+   * Starts a peer on {@link LoopbackHosts#ANY_PORT} running js's AutoNAT v2 (client and server)
+   * with the loopback patch fully enabled ({@code JS_AUTONAT_ALLOW_PRIVATE=1}): its server dials
+   * back loopback addresses, and its client treats its own loopback listen addresses as unverified
+   * and asks AutoNAT servers about them, as it would on a public network. Until one is confirmed js
    * advertises no address ({@code advertisedAddrs} is empty; {@link #addrs()} falls back to the
    * listen addresses).
    */

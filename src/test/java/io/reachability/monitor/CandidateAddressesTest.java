@@ -16,8 +16,7 @@ class CandidateAddressesTest {
   private static final Multiaddr ANNOUNCED = Multiaddr.fromString("/ip4/1.2.3.4/tcp/4001");
   private static final Multiaddr PRIVATE_ANNOUNCED = Multiaddr.fromString("/ip4/10.0.0.9/tcp/4001");
 
-  private final Host host =
-      Host.builder().ioThreads(1).listen(LoopbackHosts.ANY_PORT).build().start();
+  private final Host host = LoopbackHosts.builder("candidates").ioThreads(1).build().start();
 
   @AfterEach
   void stop() {

@@ -9,6 +9,15 @@ public final class LoopbackHosts {
   /** Listen here: IPv4 loopback, any free port. */
   public static final String ANY_PORT = "/ip4/127.0.0.1/tcp/0";
 
+  /**
+   * Listen here to be "another IP" than a peer on {@link #ANY_PORT}: still loopback (127.0.0.0/8),
+   * any free port.
+   */
+  public static final String ANOTHER_IP_ANY_PORT = "/ip4/127.0.0.2/tcp/0";
+
+  /** Listen here: IPv6 loopback, any free port (a machine without {@code ::1} refuses it). */
+  public static final String IPV6_ANY_PORT = "/ip6/::1/tcp/0";
+
   private LoopbackHosts() {}
 
   /** A builder listening on {@link #ANY_PORT}, its threads named {@code threadName}. */

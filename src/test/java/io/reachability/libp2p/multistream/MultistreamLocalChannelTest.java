@@ -30,6 +30,9 @@ class MultistreamLocalChannelTest {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
+  /** How long the negotiation and the echo may take to be seen on each side. */
+  private static final Duration WAIT = Duration.ofSeconds(5);
+
   @Test
   void negotiatesThenHandsTheChannelToTheProtocolHandlers() throws Exception {
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, LocalIoHandler.newFactory());
@@ -84,9 +87,11 @@ class MultistreamLocalChannelTest {
               .sync()
               .channel();
 
-      assertThat(client.result().get(5, TimeUnit.SECONDS)).isEqualTo("/echo/1.0.0");
-      assertThat(echoed.get(5, TimeUnit.SECONDS)).isEqualTo("hello");
-      assertThat(serverHandler.get().result().get(5, TimeUnit.SECONDS)).isEqualTo("/echo/1.0.0");
+      assertThat(client.result().get(WAIT.toMillis(), TimeUnit.MILLISECONDS))
+          .isEqualTo("/echo/1.0.0");
+      assertThat(echoed.get(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo("hello");
+      assertThat(serverHandler.get().result().get(WAIT.toMillis(), TimeUnit.MILLISECONDS))
+          .isEqualTo("/echo/1.0.0");
       assertThat(channel.pipeline().get(MultistreamHandler.class)).isNull();
 
       channel.close().sync();

@@ -20,6 +20,7 @@ import io.reachability.libp2p.core.PeerId;
 import io.reachability.libp2p.crypto.Keys;
 import io.reachability.libp2p.crypto.PrivateKey;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -31,6 +32,9 @@ import org.junit.jupiter.api.Test;
  * real segmentation).
  */
 class NoiseLoopbackTest {
+
+  /** How long the handshake and the echo may take on each side. */
+  private static final Duration WAIT = Duration.ofSeconds(10);
 
   private final EventLoopGroup group =
       new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
@@ -129,13 +133,13 @@ class NoiseLoopbackTest {
             .channel();
 
     try {
-      SecureSession atClient = clientNoise.result().get(10, TimeUnit.SECONDS);
-      SecureSession atServer = serverSession.get(10, TimeUnit.SECONDS);
+      SecureSession atClient = clientNoise.result().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      SecureSession atServer = serverSession.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
       assertThat(atClient.remotePeer())
           .isEqualTo(PeerId.fromPublicKey(serverKey.publicKey().marshal()));
       assertThat(atServer.remotePeer())
           .isEqualTo(PeerId.fromPublicKey(clientKey.publicKey().marshal()));
-      allEchoed.get(10, TimeUnit.SECONDS);
+      allEchoed.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
       byte[] echoed = new byte[data.length];
       received.readBytes(echoed);
       assertThat(echoed).isEqualTo(data);

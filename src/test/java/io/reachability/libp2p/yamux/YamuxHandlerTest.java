@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -27,6 +28,9 @@ class YamuxHandlerTest {
   private static final int FIN = YamuxFlag.FIN.bit();
   private static final int RST = YamuxFlag.RST.bit();
   private static final int WINDOW = Yamux.INITIAL_WINDOW_SIZE;
+
+  /** A timeout the tests let pass by moving the channel's clock, not by sleeping. */
+  private static final Duration SHORT_TIMEOUT = Duration.ofMillis(1);
 
   private final List<YamuxStreamChannel> accepted = new ArrayList<>();
   private final List<StreamRecorder> recorders = new ArrayList<>();
@@ -459,13 +463,13 @@ class YamuxHandlerTest {
   }
 
   @Test
-  void locallyClosedStreamIsResetAfterTheCloseTimeout() throws Exception {
-    server(YamuxSettings.defaults().withStreamCloseTimeout(Duration.ofMillis(1)));
+  void locallyClosedStreamIsResetAfterTheCloseTimeout() {
+    server(YamuxSettings.defaults().withStreamCloseTimeout(SHORT_TIMEOUT));
     YamuxStreamChannel stream = acceptStream(1);
     stream.close();
     channel.runPendingTasks();
     outbound().release(); // FIN
-    Thread.sleep(5);
+    channel.advanceTimeBy(SHORT_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS);
     channel.runScheduledPendingTasks();
     assertFrame(outbound(), YamuxType.WINDOW_UPDATE, RST, 1, 0);
     assertThat(handler.streamCount()).isZero();
@@ -527,14 +531,13 @@ class YamuxHandlerTest {
   }
 
   @Test
-  void pingTimesOut() throws Exception {
+  void pingTimesOut() {
     handler =
-        new YamuxHandler(
-            true, YamuxSettings.defaults().withPingTimeout(Duration.ofMillis(1)), s -> {});
+        new YamuxHandler(true, YamuxSettings.defaults().withPingTimeout(SHORT_TIMEOUT), s -> {});
     channel = new EmbeddedChannel(handler);
     CompletableFuture<Duration> rtt = handler.ping();
     outbound();
-    Thread.sleep(5);
+    channel.advanceTimeBy(SHORT_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS);
     channel.runScheduledPendingTasks();
     assertThatThrownBy(rtt::join).hasCauseInstanceOf(YamuxException.class);
   }

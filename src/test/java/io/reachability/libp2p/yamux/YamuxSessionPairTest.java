@@ -41,6 +41,15 @@ import org.junit.jupiter.api.Test;
  */
 class YamuxSessionPairTest {
 
+  /** One step: a stream opens, a ping returns, a session starts or its connection closes. */
+  private static final Duration STEP_WAIT = Duration.ofSeconds(5);
+
+  /** An echo of a stream's worth of data, or a state the sessions reach. */
+  private static final Duration WAIT = Duration.ofSeconds(10);
+
+  /** Four mebibytes echoed on one stream. */
+  private static final Duration BULK_WAIT = Duration.ofSeconds(30);
+
   private EventLoopGroup group;
   private Channel serverListener;
   private final List<Throwable> escaped = new CopyOnWriteArrayList<>();
@@ -89,7 +98,7 @@ class YamuxSessionPairTest {
       client.close().sync();
     }
     if (serverConnection.isDone()) {
-      serverConnection.get().closeFuture().await(5, TimeUnit.SECONDS);
+      serverConnection.get().closeFuture().await(STEP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
     }
     serverListener.close().sync();
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
@@ -143,7 +152,7 @@ class YamuxSessionPairTest {
   }
 
   private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-    Waiting.within(Duration.ofSeconds(10)).alias(what).until(condition::getAsBoolean);
+    Waiting.within(WAIT).alias(what).until(condition::getAsBoolean);
   }
 
   @Test
@@ -155,7 +164,9 @@ class YamuxSessionPairTest {
     for (int i = 0; i < 100; i++) {
       Collector collector = new Collector();
       YamuxStreamChannel stream =
-          client.openStream(s -> s.pipeline().addLast(collector)).get(5, TimeUnit.SECONDS);
+          client
+              .openStream(s -> s.pipeline().addLast(collector))
+              .get(STEP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
       byte[] payload = random(1000 + i * 300, i);
       payloads.add(payload);
       streams.add(stream);
@@ -165,7 +176,7 @@ class YamuxSessionPairTest {
       send(streams.get(i), payloads.get(i), 4096);
     }
     for (int i = 0; i < 100; i++) {
-      assertThat(echoes.get(i).get(10, TimeUnit.SECONDS))
+      assertThat(echoes.get(i).get(WAIT.toMillis(), TimeUnit.MILLISECONDS))
           .as("echo of stream %d", i)
           .isEqualTo(payloads.get(i));
     }
@@ -176,10 +187,10 @@ class YamuxSessionPairTest {
     await(
         () -> streams.stream().noneMatch(Channel::isOpen), "client streams closed after both FINs");
     await(() -> client.streamCount() == 0, "client session forgot its streams");
-    YamuxHandler server = serverSession.get(5, TimeUnit.SECONDS);
+    YamuxHandler server = serverSession.get(STEP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
     await(() -> server.streamCount() == 0, "server session forgot its streams");
     assertThat(serverStreams).hasSize(100);
-    assertThat(client.ping().get(5, TimeUnit.SECONDS)).isPositive();
+    assertThat(client.ping().get(STEP_WAIT.toMillis(), TimeUnit.MILLISECONDS)).isPositive();
   }
 
   @Test
@@ -187,10 +198,12 @@ class YamuxSessionPairTest {
     YamuxHandler client = connectClient();
     Collector collector = new Collector();
     YamuxStreamChannel stream =
-        client.openStream(s -> s.pipeline().addLast(collector)).get(5, TimeUnit.SECONDS);
+        client
+            .openStream(s -> s.pipeline().addLast(collector))
+            .get(STEP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
     byte[] payload = random(4 * 1024 * 1024, 7);
     send(stream, payload, 100_000);
-    byte[] echoed = collector.done.get(30, TimeUnit.SECONDS);
+    byte[] echoed = collector.done.get(BULK_WAIT.toMillis(), TimeUnit.MILLISECONDS);
     assertThat(echoed.length).isEqualTo(payload.length);
     assertThat(echoed).isEqualTo(payload);
     await(() -> !stream.isOpen(), "stream closed");
@@ -204,11 +217,13 @@ class YamuxSessionPairTest {
       Collector collector = new Collector();
       collectors.add(collector);
       YamuxStreamChannel stream =
-          client.openStream(s -> s.pipeline().addLast(collector)).get(5, TimeUnit.SECONDS);
+          client
+              .openStream(s -> s.pipeline().addLast(collector))
+              .get(STEP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
       stream.writeAndFlush(stream.alloc().buffer().writeBytes(new byte[] {1, 2, 3}));
     }
     await(() -> serverStreams.size() == 10, "server streams");
-    Channel connection = serverConnection.get(5, TimeUnit.SECONDS);
+    Channel connection = serverConnection.get(STEP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
     // Close below the yamux handler: no GO_AWAY, like a dropped TCP connection.
     connection.pipeline().context(YamuxFrameCodec.NAME).close().sync();
     await(() -> serverStreams.stream().noneMatch(Channel::isOpen), "server streams closed");
@@ -265,7 +280,7 @@ class YamuxSessionPairTest {
           (byte) (1 + random.nextInt(255)); // an invalid version: a protocol error for sure
       wire.writeBytes(garbage);
       raw.writeAndFlush(wire);
-      byte[] bytes = reply.get(5, TimeUnit.SECONDS);
+      byte[] bytes = reply.get(STEP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
       // What comes back: ACK (and maybe the echo) for stream 1, then GO_AWAY(PROTOCOL_ERROR), then
       // the close.
       assertThat(bytes.length).isGreaterThanOrEqualTo(Yamux.HEADER_LENGTH);
