@@ -277,25 +277,34 @@ final class ScriptedServer implements AutoCloseable {
 
     /** A DialBack over an existing connection (what a cheating server would do). */
     DialBackOutcome dialBackOver(Connection connection, long nonce) throws Exception {
-      return sendDialBack(
-          connection,
-          frame(AutonatV2Protos.DialBack.newBuilder().setNonce(nonce).build().toByteArray()));
+      return sendDialBack(connection, nonce);
     }
+  }
 
-    private DialBackOutcome sendDialBack(Connection connection, byte[] bytes) throws Exception {
-      CompletableFuture<DialBackOutcome> outcome = new CompletableFuture<>();
-      connection
-          .newStream(
-              List.of(AutonatV2.DIAL_BACK_PROTOCOL),
-              s -> {
-                s.channel().pipeline().addLast(new DialBackCollector(outcome));
-                s.channel()
-                    .writeAndFlush(LeakRecorder.buffer(bytes))
-                    .addListener(f -> ((DuplexChannel) s.channel()).shutdownOutput());
-              })
-          .get(WAIT_SECONDS, TimeUnit.SECONDS);
-      return outcome.get(WAIT_SECONDS, TimeUnit.SECONDS);
-    }
+  /** Sends a DialBack carrying {@code nonce} over {@code connection} and collects the answer. */
+  static DialBackOutcome sendDialBack(Connection connection, long nonce) throws Exception {
+    return sendDialBack(
+        connection,
+        frame(AutonatV2Protos.DialBack.newBuilder().setNonce(nonce).build().toByteArray()));
+  }
+
+  /**
+   * Opens the dial-back protocol over {@code connection}, writes {@code bytes}, half-closes (as
+   * go-libp2p does) and collects the answer.
+   */
+  static DialBackOutcome sendDialBack(Connection connection, byte[] bytes) throws Exception {
+    CompletableFuture<DialBackOutcome> outcome = new CompletableFuture<>();
+    connection
+        .newStream(
+            List.of(AutonatV2.DIAL_BACK_PROTOCOL),
+            s -> {
+              s.channel().pipeline().addLast(new DialBackCollector(outcome));
+              s.channel()
+                  .writeAndFlush(LeakRecorder.buffer(bytes))
+                  .addListener(f -> ((DuplexChannel) s.channel()).shutdownOutput());
+            })
+        .get(WAIT_SECONDS, TimeUnit.SECONDS);
+    return outcome.get(WAIT_SECONDS, TimeUnit.SECONDS);
   }
 
   /** Collects what the client answers on a dial-back stream until the stream closes. */
