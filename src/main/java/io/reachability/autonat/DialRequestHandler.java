@@ -404,7 +404,7 @@ final class DialRequestHandler extends ChannelInboundHandlerAdapter {
   /** How long a rejected client may take to finish sending before its stream is closed anyway. */
   static final Duration REJECTION_LINGER = Duration.ofSeconds(2);
 
-  /** Aborts the stream (yamux RST). */
+  /** Aborts the stream (a stream reset). */
   private void reset(@Nullable String reason) {
     if (finish(null, DialStatus.UNUSED, reason)) {
       stream.reset();
