@@ -94,4 +94,16 @@ class AutonatConfigurationTest {
                     .hasStackTraceContaining(
                         "reach.server.rate-limit.concurrent-per-peer must be at least 1, was 0"));
   }
+
+  @Test
+  void badDialDataCapNamesTheSetting() {
+    runner
+        .withPropertyValues("reach.client.max-dial-data-bytes=-1")
+        .run(
+            context ->
+                assertThat(context)
+                    .getFailure()
+                    .hasStackTraceContaining(
+                        "reach.client.max-dial-data-bytes must not be negative, was -1"));
+  }
 }
