@@ -12,7 +12,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Deque;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -87,22 +86,10 @@ public final class JobService implements AutoCloseable {
    */
   private final Object lock = new Object();
 
-  /** Waiting jobs per owner, owners in the order they first queued; no empty queue is kept. */
-  private final Map<String, Deque<UUID>> queued = new LinkedHashMap<>();
+  /** Waiting jobs per client, their turns, and each client's unfinished count. */
+  private final ClientTurns turns = new ClientTurns();
 
-  private int queuedCount;
-
-  /**
-   * When each owner with unfinished jobs last had a job started (a sequence number; absent =
-   * never).
-   */
-  private final Map<String, Long> lastTurn = new HashMap<>();
-
-  private long turns;
   private final Map<UUID, Run> running = new LinkedHashMap<>();
-
-  /** Queued + running jobs per owner. */
-  private final Map<String, Integer> unfinished = new HashMap<>();
 
   /** Running jobs that want another check, in the order they get one. */
   private final Deque<Run> wantChecks = new ArrayDeque<>();
@@ -165,18 +152,16 @@ public final class JobService implements AutoCloseable {
       if (closed) {
         throw shuttingDown();
       }
-      boolean roomNow = queuedCount == 0 && running.size() < settings.maxRunning();
-      if (!roomNow && queuedCount >= settings.queueCapacity()) {
+      boolean roomNow = turns.waiting() == 0 && running.size() < settings.maxRunning();
+      if (!roomNow && turns.waiting() >= settings.queueCapacity()) {
         throw new QueueFullException(settings.queueCapacity(), JobSettings.RETRY_AFTER);
       }
-      if (unfinished.getOrDefault(owner, 0) >= settings.maxUnfinishedPerClient()) {
+      if (turns.unfinished(owner) >= settings.maxUnfinishedPerClient()) {
         throw new TooManyJobsException(settings.maxUnfinishedPerClient(), JobSettings.RETRY_AFTER);
       }
       job = CheckJob.queued(UUID.randomUUID(), owner, request, clock.instant());
       store.save(job);
-      queued.computeIfAbsent(owner, k -> new ArrayDeque<>()).addLast(job.id());
-      queuedCount++;
-      unfinished.merge(owner, 1, Integer::sum);
+      turns.enqueue(owner, job.id());
       admit(effects);
     }
     effects.run();
@@ -234,7 +219,7 @@ public final class JobService implements AutoCloseable {
   /** Jobs waiting to run. */
   public int queued() {
     synchronized (lock) {
-      return queuedCount;
+      return turns.waiting();
     }
   }
 
@@ -299,14 +284,9 @@ public final class JobService implements AutoCloseable {
         finishInStore(run.id, JobState.CANCELLED, CANCELLED_BY_SHUTDOWN, effects);
         endRun(run, JobState.CANCELLED, CANCELLED_BY_SHUTDOWN, effects);
       }
-      for (Deque<UUID> ids : queued.values()) {
-        for (UUID id : ids) {
-          finishInStore(id, JobState.CANCELLED, CANCELLED_BY_SHUTDOWN, effects);
-        }
+      for (UUID id : turns.clear()) {
+        finishInStore(id, JobState.CANCELLED, CANCELLED_BY_SHUTDOWN, effects);
       }
-      queued.clear();
-      queuedCount = 0;
-      unfinished.clear();
     }
     effects.run();
     scheduler.shutdownNow();
@@ -324,52 +304,27 @@ public final class JobService implements AutoCloseable {
   // -------------------------------------------------------------
 
   private int unfinishedTotal() {
-    return queuedCount + running.size();
+    return turns.waiting() + running.size();
   }
 
   /** One of {@code owner}'s jobs left the queue or stopped running for good. */
   private void released(String owner) {
-    if (unfinished.computeIfPresent(owner, (k, n) -> n > 1 ? n - 1 : null) == null) {
-      lastTurn.remove(owner); // only owners with unfinished jobs are remembered
-    }
+    turns.finished(owner);
     lock.notifyAll(); // close() waits for the last one
   }
 
   /** Takes a job that never started out of its owner's queue; nothing when it is not there. */
   private void dequeue(CheckJob job) {
-    Deque<UUID> ids = queued.get(job.owner());
-    if (ids != null && ids.remove(job.id())) {
-      queuedCount--;
-      if (ids.isEmpty()) {
-        queued.remove(job.owner());
-      }
+    if (turns.withdraw(job.owner(), job.id())) {
       released(job.owner());
     }
   }
 
-  /**
-   * Starts waiting jobs while there is room: each time the oldest waiting job of the owner whose
-   * last start is longest ago (never first), so owners take turns whatever the order they queued.
-   */
+  /** Starts waiting jobs while there is room, clients in turn ({@link ClientTurns}). */
   private void admit(Effects effects) {
-    while (queuedCount > 0 && running.size() < settings.maxRunning()) {
-      String owner = null;
-      long oldest = Long.MAX_VALUE;
-      for (String candidate : queued.keySet()) {
-        long last = lastTurn.getOrDefault(candidate, -1L);
-        if (last < oldest) {
-          owner = candidate;
-          oldest = last;
-        }
-      }
-      Deque<UUID> ids = Objects.requireNonNull(queued.get(Objects.requireNonNull(owner)));
-      UUID id = Objects.requireNonNull(ids.pollFirst());
-      if (ids.isEmpty()) {
-        queued.remove(owner);
-      }
-      queuedCount--;
-      lastTurn.put(owner, turns++);
-      start(id, owner, effects);
+    while (turns.waiting() > 0 && running.size() < settings.maxRunning()) {
+      ClientTurns.Turn turn = turns.next();
+      start(turn.job(), turn.client(), effects);
     }
   }
 
