@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Soak test (issue 10): the packaged jar under every attack at once (slot floods from 16 loopback
+# Soak test: the packaged jar under every attack at once (slot floods from 16 loopback
 # IPs, half-open connections, 10 MB bodies, never-reading event-stream subscribers, scan attempts,
 # 50-address jobs against silent listeners, malformed multipart, guessed job ids) while an honest
 # client checks the node's listen address every 2 s. Prints the honest checks' success rate, what

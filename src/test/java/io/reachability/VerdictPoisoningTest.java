@@ -34,12 +34,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The "verdict poisoning" attacks of issue 10 against a real node, on the wire: a node with the
- * service's connection limits, its AutoNAT v2 client and monitor, and an embedded pool of three
- * in-process servers that dial back from 127.0.0.1. Attackers fill the node's connection slots from
- * loopback addresses, then genuine checks run the way REST check jobs do (their answers reach the
- * monitor through {@link ReachabilityMonitor#record}). The checks must still find the node
- * REACHABLE and the monitor's verdict must not move.
+ * The "verdict poisoning" attacks against a real node, on the wire: a node with the service's
+ * connection limits, its AutoNAT v2 client and monitor, and an embedded pool of three in-process
+ * servers that dial back from 127.0.0.1. Attackers fill the node's connection slots from loopback
+ * addresses, then genuine checks run the way REST check jobs do (their answers reach the monitor
+ * through {@link ReachabilityMonitor#record}). The checks must still find the node REACHABLE and
+ * the monitor's verdict must not move.
  */
 class VerdictPoisoningTest {
 

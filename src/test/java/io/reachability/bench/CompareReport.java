@@ -30,7 +30,7 @@ public final class CompareReport {
   static final String BEGIN = "<!-- bench:compare:begin -->";
   static final String END = "<!-- bench:compare:end -->";
 
-  /** The parts, in the order of the issue: (a)+(b) autonat, (c) jobs, (d) memory, (e) monitor. */
+  /** The parts, in bench/README.md's order: (a)+(b) autonat, (c) jobs, (d) memory, (e) monitor. */
   static final List<String> PARTS = List.of("autonat", "jobs", "memory", "monitor");
 
   static final long NODE_VERSION_TIMEOUT_SECONDS = 10;

@@ -45,7 +45,7 @@ public final class ServiceMemoryBench {
   /** HTTP clients submitting jobs at once. */
   static final int SUBMITTERS = Integer.getInteger("bench.memorySubmitters", 4);
 
-  /** {@code reach.jobs.max-stored} at least this (the figure), more when JOBS is larger. */
+  /** {@code reach.jobs.max-stored} at least this (the size reported), more when JOBS is larger. */
   static final int MIN_MAX_STORED = 100_000;
 
   /** {@code reach.jobs.retention}: far longer than the run, so no job expires while measured. */

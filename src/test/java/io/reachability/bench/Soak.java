@@ -59,15 +59,15 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Soak test of the packaged jar under the attacks of issue 10, all at once, while an honest client
- * checks the node's listen address every {@link #HONEST_INTERVAL}: half-open TCP connections and
- * authenticated idle libp2p connections from 16 loopback IPs filling the node's slots, 10 MB JSON
- * bodies, 300 event-stream subscribers that never read, scan attempts (servers outside the pool,
- * addresses that are not the node's), 50-address jobs against silent listeners, malformed multipart
- * bodies, and guesses at other clients' jobs. Every 5 s it samples the service's RSS, threads and
- * log size; at the end it prints the honest checks' success rate and what each attack got back, and
- * exits non-zero when an honest check came back UNREACHABLE, fewer than 95 % were REACHABLE, or
- * RSS/log grew without bound.
+ * Soak test of the packaged jar under every attack at once, while an honest client checks the
+ * node's listen address every {@link #HONEST_INTERVAL}: half-open TCP connections and authenticated
+ * idle libp2p connections from 16 loopback IPs filling the node's slots, 10 MB JSON bodies, 300
+ * event-stream subscribers that never read, scan attempts (servers outside the pool, addresses that
+ * are not the node's), 50-address jobs against silent listeners, malformed multipart bodies, and
+ * guesses at other clients' jobs. Every 5 s it samples the service's RSS, threads and log size; at
+ * the end it prints the honest checks' success rate and what each attack got back, and exits
+ * non-zero when an honest check came back UNREACHABLE, fewer than 95 % were REACHABLE, or RSS/log
+ * grew without bound.
  *
  * <p>Traffic goes to loopback only (the service listens on 127.0.0.1; the attackers' "other"
  * addresses are 127.0.0.x), bounded in count (every pool below has a fixed size) and in time

@@ -12,8 +12,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The per-address decisions with an injected clock: the issue's decision table and the timing
- * rules.
+ * The per-address decisions with an injected clock: when to probe, pause and give a verdict, and
+ * the timing rules.
  */
 class AddressStateTest {
 
