@@ -106,10 +106,21 @@ final class ConnectionManager {
   CompletableFuture<Channel> listen(Multiaddr address) {
     Optional<Transport> transport = transportFor(address);
     if (transport.isEmpty()) {
-      return CompletableFuture.failedFuture(
-          new Libp2pException("no transport can listen on " + address));
+      return CompletableFuture.failedFuture(noTransport("listen on", address));
     }
     return transport.get().listen(address, this::accept);
+  }
+
+  /** Names what the host can do instead, so the error stays true when transports are added. */
+  private Libp2pException noTransport(String action, Multiaddr address) {
+    return new Libp2pException(
+        "cannot "
+            + action
+            + " "
+            + address
+            + ": no transport handles it (this host has "
+            + transports.stream().map(Transport::describe).toList()
+            + ")");
   }
 
   void addListener(ConnectionListener listener) {
@@ -180,9 +191,7 @@ final class ConnectionManager {
     Multiaddr target = address.withoutPeerId();
     Optional<Transport> transport = transportFor(target);
     if (transport.isEmpty()) {
-      return CompletableFuture.failedFuture(
-          new Libp2pException(
-              "cannot dial " + address + ": only /ip4|ip6/…/tcp/… addresses are supported"));
+      return CompletableFuture.failedFuture(noTransport("dial", address));
     }
     if (sockets.incrementAndGet() > settings.maxConnections()) {
       sockets.decrementAndGet();
