@@ -45,13 +45,14 @@ function logErr (...args) {
 // ---------------------------------------------------------------- options
 
 // argv wins over env: --listen (repeatable, or comma-separated in JS_PEER_LISTEN), --key-seed (64 hex
-// chars: deterministic Ed25519 key), --private-key (hex protobuf PrivateKey), --agent-version,
+// chars: deterministic Ed25519 key), --key-type (ed25519, rsa, secp256k1, ecdsa), --private-key (hex protobuf PrivateKey), --agent-version,
 // --service (repeatable: optional services from OPTIONAL_SERVICES below)
 const { values: argv } = parseArgs({
   options: {
     listen: { type: 'string', multiple: true },
     'key-seed': { type: 'string' },
     'private-key': { type: 'string' },
+    'key-type': { type: 'string' },
     'agent-version': { type: 'string' },
     service: { type: 'string', multiple: true }
   },
@@ -63,6 +64,7 @@ const options = {
   listen: argv.listen ?? (process.env.JS_PEER_LISTEN != null ? splitList(process.env.JS_PEER_LISTEN) : ['/ip4/127.0.0.1/tcp/0']),
   keySeed: argv['key-seed'] ?? process.env.JS_PEER_KEY_SEED,
   privateKey: argv['private-key'] ?? process.env.JS_PEER_PRIVATE_KEY,
+  keyType: argv['key-type'] ?? process.env.JS_PEER_KEY_TYPE ?? 'ed25519',
   agentVersion: argv['agent-version'] ?? process.env.JS_PEER_AGENT_VERSION,
   services: argv.service ?? splitList(process.env.JS_PEER_SERVICES)
 }
@@ -76,7 +78,11 @@ async function loadPrivateKey () {
     if (seed.length !== 32) throw new Error('--key-seed must be 32 bytes of hex')
     return generateKeyPairFromSeed('Ed25519', seed)
   }
-  return generateKeyPair('Ed25519')
+  // the same --key-type values as the go and rust peers
+  const types = { ed25519: ['Ed25519'], rsa: ['RSA', 2048], secp256k1: ['secp256k1'], ecdsa: ['ECDSA'] }
+  const type = types[options.keyType]
+  if (type == null) throw new Error(`unknown --key-type ${options.keyType}; known: ${Object.keys(types).join(', ')}`)
+  return generateKeyPair(...type)
 }
 
 // AutoNAT v2 protocol ids (js's default prefix 'libp2p')

@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.reachability.interop.JsPeer;
+import io.reachability.interop.InteropPeer;
+import io.reachability.interop.PeerImplementation;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -162,7 +163,7 @@ class NatSimulationIT {
   private static String prefix;
   private static boolean topologyUp;
   private static final List<Service> services = new ArrayList<>();
-  private static @Nullable JsPeer js;
+  private static @Nullable InteropPeer js;
   private static final Map<String, Service> clients = new LinkedHashMap<>();
   private static final Map<String, Long> clientReadyNanos = new LinkedHashMap<>();
   private static final List<String> pool = new ArrayList<>();
@@ -238,7 +239,7 @@ class NatSimulationIT {
         runQuietly("ip", "netns", "del", probe);
       }
     }
-    if (Boolean.getBoolean(JsPeer.SKIP_PROPERTY)) {
+    if (Boolean.getBoolean(InteropPeer.SKIP_PROPERTY)) {
       missing.add("the js interop peer (-DskipInterop=true)");
     }
     if (!missing.isEmpty()) {
@@ -248,7 +249,8 @@ class NatSimulationIT {
       }
       return message + "; skipped (" + REQUIRED_ENV + "=required makes this a failure)";
     }
-    JsPeer.assumeAvailable(); // fails when node or node_modules is missing, as the interop tests do
+    PeerImplementation.JS
+        .assumeAvailable(); // fails when node or node_modules is missing, as the interop tests do
     return null;
   }
 
@@ -276,11 +278,13 @@ class NatSimulationIT {
     long t0 = System.nanoTime();
     Map<String, String> env = new LinkedHashMap<>();
     env.put(
-        JsPeer.ALLOW_PRIVATE_ENV, ""); // js exactly as published: 3fff::/20 is public for it anyway
+        InteropPeer.ALLOW_PRIVATE_ENV,
+        ""); // js exactly as published: 3fff::/20 is public for it anyway
     js =
-        JsPeer.start(
+        InteropPeer.start(
+            PeerImplementation.JS,
             List.of("ip", "netns", "exec", ns),
-            List.of("--listen", tcp(JS_SERVER), "--service", JsPeer.AUTONAT_SERVICE),
+            List.of("--listen", tcp(JS_SERVER), "--service", InteropPeer.AUTONAT_SERVICE),
             env,
             START_TIMEOUT);
     figures.add(
@@ -630,10 +634,10 @@ class NatSimulationIT {
       }
 
       JsonNode node = getJson(client, "/api/v1/node");
-      assertThat(JsPeer.strings(node.path("confirmedAddresses")))
+      assertThat(InteropPeer.strings(node.path("confirmedAddresses")))
           .as(spec.name() + ": " + node)
           .containsExactlyInAnyOrderElementsOf(spec.reachable());
-      List<String> advertised = JsPeer.strings(node.path("advertisedAddresses"));
+      List<String> advertised = InteropPeer.strings(node.path("advertisedAddresses"));
       assertThat(advertised).as(spec.name() + ": " + node).containsAll(spec.reachable());
       assertThat(spec.reachable())
           .as(spec.name() + " advertises only reachable addresses: " + node)
@@ -643,7 +647,7 @@ class NatSimulationIT {
       String peerId = node.path("peerId").asString();
       JsonNode identify = js.requestOk("identify", Map.of("peerId", peerId, "refresh", true));
       List<String> announced =
-          JsPeer.strings(identify.path("listenAddrs")).stream()
+          InteropPeer.strings(identify.path("listenAddrs")).stream()
               .map(a -> a.replace("/p2p/" + peerId, ""))
               .toList();
       System.out.println("identify of " + spec.name() + " as js sees it: " + announced);

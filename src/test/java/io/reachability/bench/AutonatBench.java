@@ -7,7 +7,7 @@ import io.reachability.autonat.AutonatServerSettings;
 import io.reachability.autonat.CheckResult;
 import io.reachability.autonat.RateLimiter;
 import io.reachability.autonat.Reachability;
-import io.reachability.interop.JsPeer;
+import io.reachability.interop.InteropPeer;
 import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.host.Host;
 import io.reachability.testing.LoopbackHosts;
@@ -98,10 +98,11 @@ public final class AutonatBench {
         if (withJs) {
           // the js client's node runs js's AutoNAT v2 unpatched: its dial-back handler answers our
           // requests' nonces, and it never asks anyone about its own (loopback) addresses
-          try (JsPeer jsClient =
-                  JsPeer.startAutonat("", List.of("--listen", LoopbackHosts.ANY_PORT), Map.of());
-              JsPeer jsServer =
-                  JsPeer.startAutonat(
+          try (InteropPeer jsClient =
+                  InteropPeer.startJsAutonat(
+                      "", List.of("--listen", LoopbackHosts.ANY_PORT), Map.of());
+              InteropPeer jsServer =
+                  InteropPeer.startJsAutonat(
                       "server", List.of("--listen", LoopbackHosts.ANY_PORT), Map.of())) {
             Multiaddr js = Multiaddr.fromString(jsServer.addrs().get(0));
             latencies.add(latency(OURS, JS, js));
@@ -232,7 +233,7 @@ public final class AutonatBench {
    * the already connected server included) to the DialResponse, as our client's duration is. A
    * check counts when the server answered OK/OK and the dial-back carried the request's nonce.
    */
-  static Latency jsLatency(JsPeer client, String serverName, Multiaddr server) {
+  static Latency jsLatency(InteropPeer client, String serverName, Multiaddr server) {
     String clientName = JS;
     System.out.println(
         "== latency: " + clientName + " client -> " + serverName + " server at " + server);

@@ -27,20 +27,20 @@ import org.junit.jupiter.api.Timeout;
  * that lets it dial loopback): real dial-backs, real nonces, real dial data.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
-@JsInterop
+@Interop
 class AutonatClientJsInteropTest {
 
   private static final long TIMEOUT_SECONDS = 30;
 
-  private static JsPeer jsServer;
+  private static InteropPeer jsServer;
   private static Host host;
   private static AutonatClient client;
   private static Multiaddr server;
 
   @BeforeAll
   static void start() {
-    JsPeer.assumeAvailable();
-    jsServer = JsPeer.startAutonat();
+    PeerImplementation.JS.assumeAvailable();
+    jsServer = InteropPeer.startJsAutonat();
     // 127.0.0.1 is where we dial the js server from; 127.0.0.2 is "another IP" on the same machine
     host =
         LoopbackHosts.builder("autonat-interop")

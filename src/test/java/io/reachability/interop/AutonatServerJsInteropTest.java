@@ -24,7 +24,7 @@ import tools.jackson.databind.JsonNode;
  * through us.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-@JsInterop
+@Interop
 class AutonatServerJsInteropTest {
 
   private static final Duration EVENT_TIMEOUT = Duration.ofSeconds(30);
@@ -33,11 +33,11 @@ class AutonatServerJsInteropTest {
   private static AutonatServer openServer;
   private static Host strictHost;
   private static AutonatServer strictServer;
-  private static JsPeer js;
+  private static InteropPeer js;
 
   @BeforeAll
   static void start() {
-    JsPeer.assumeAvailable();
+    PeerImplementation.JS.assumeAvailable();
     // a lab server that may dial loopback, and a public-style one that must refuse it
     openHost = LoopbackHosts.start("autonat-open");
     openServer =
@@ -47,7 +47,7 @@ class AutonatServerJsInteropTest {
     strictHost = LoopbackHosts.start("autonat-strict");
     strictServer = new AutonatServer(strictHost, AutonatServerSettings.defaults());
     strictServer.start();
-    js = JsPeer.start();
+    js = InteropPeer.startJs();
   }
 
   @AfterAll
@@ -120,8 +120,9 @@ class AutonatServerJsInteropTest {
   void stockJsClientConfirmsItsAddressThroughOurServer() {
     // js's own client, patched to treat loopback as worth checking; our open server is its only
     // server
-    try (JsPeer stock =
-        JsPeer.startAutonat("client", List.of("--listen", LoopbackHosts.ANY_PORT), Map.of())) {
+    try (InteropPeer stock =
+        InteropPeer.startJsAutonat(
+            "client", List.of("--listen", LoopbackHosts.ANY_PORT), Map.of())) {
       stock.requestOk("dial", Map.of("addr", addressOf(openHost)));
       JsonNode verified = stock.awaitEvent("address-verified", e -> true, EVENT_TIMEOUT);
       assertThat(verified.path("addr").asString()).startsWith("/ip4/127.0.0.1/tcp/");

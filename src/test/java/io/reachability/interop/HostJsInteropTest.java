@@ -28,7 +28,7 @@ import tools.jackson.databind.JsonNode;
  * test uses its own js peer so the direction of the connection is unambiguous.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
-@JsInterop
+@Interop
 class HostJsInteropTest {
 
   private static final long TIMEOUT_SECONDS = 20;
@@ -39,7 +39,7 @@ class HostJsInteropTest {
 
   @BeforeAll
   static void startHost() {
-    JsPeer.assumeAvailable();
+    PeerImplementation.JS.assumeAvailable();
     host =
         LoopbackHosts.builder("interop")
             .protocol(Echo.PROTOCOL_ID, Echo.responder(echoedForJs))
@@ -60,7 +60,7 @@ class HostJsInteropTest {
 
   @Test
   void weDialJs() throws Exception {
-    try (JsPeer js = JsPeer.start()) {
+    try (InteropPeer js = InteropPeer.startJs()) {
       Connection connection =
           host.dial(Multiaddr.fromString(js.addrs().get(0))).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
       assertThat(connection.remotePeer()).isEqualTo(PeerId.fromString(js.peerId()));
@@ -75,7 +75,7 @@ class HostJsInteropTest {
 
   @Test
   void jsDialsUs() throws Exception {
-    try (JsPeer js = JsPeer.start()) {
+    try (InteropPeer js = InteropPeer.startJs()) {
       JsonNode dialed =
           js.requestOk("dial", Map.of("addr", ourAddress().withPeerId(host.peerId()).toString()));
       assertThat(dialed.path("peerId").asString()).isEqualTo(host.peerId().toString());
@@ -85,7 +85,7 @@ class HostJsInteropTest {
     }
   }
 
-  private void exerciseBothWays(JsPeer js, Connection connection) throws Exception {
+  private void exerciseBothWays(InteropPeer js, Connection connection) throws Exception {
     // identify, our side: js's peer id, protocols, and the address js observed for us
     IdentifyResult aboutJs = host.identify(connection).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
     assertThat(aboutJs.peer().toString()).isEqualTo(js.peerId());
@@ -99,9 +99,9 @@ class HostJsInteropTest {
     JsonNode aboutUs = js.requestOk("identify", Map.of("peerId", host.peerId().toString()));
     assertThat(aboutUs.path("agentVersion").asString())
         .startsWith(HostSettings.DEFAULT_AGENT_VERSION);
-    assertThat(JsPeer.strings(aboutUs.path("protocols")))
+    assertThat(InteropPeer.strings(aboutUs.path("protocols")))
         .contains("/ipfs/id/1.0.0", "/ipfs/ping/1.0.0", Echo.PROTOCOL_ID);
-    assertThat(JsPeer.strings(aboutUs.path("listenAddrs"))).contains(ourAddress().toString());
+    assertThat(InteropPeer.strings(aboutUs.path("listenAddrs"))).contains(ourAddress().toString());
     assertThat(Multiaddr.fromString(aboutUs.path("observedAddr").asString()).withoutPeerId())
         .isEqualTo(connection.remoteAddress());
 

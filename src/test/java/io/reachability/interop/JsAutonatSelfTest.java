@@ -24,36 +24,38 @@ import tools.jackson.databind.JsonNode;
  * variable is unset; js's own client verifies a loopback address and we see it in events.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-@JsInterop
+@Interop
 class JsAutonatSelfTest {
 
   /** ≥ 2^63: js decodes it as a negative BigInt, so this checks our u64 handling end to end. */
   private static final String BIG_NONCE = "12345678901234567890";
 
-  private static JsPeer server; // js AutoNAT v2, loopback patch enabled
-  private static JsPeer plain; // js AutoNAT v2, patch present but not enabled: js as published
-  private static JsPeer
+  private static InteropPeer server; // js AutoNAT v2, loopback patch enabled
+  private static InteropPeer plain; // js AutoNAT v2, patch present but not enabled: js as published
+  private static InteropPeer
       client; // no AutoNAT service: drives autonat-request, answers dial-backs itself
-  private static JsPeer stock; // js AutoNAT v2 as a client, loopback patch enabled
+  private static InteropPeer stock; // js AutoNAT v2 as a client, loopback patch enabled
 
   @BeforeAll
   static void startPeers() {
-    JsPeer.assumeAvailable();
+    PeerImplementation.JS.assumeAvailable();
     // all at once: each node needs ~1 s to load
-    CompletableFuture<JsPeer> s = CompletableFuture.supplyAsync(JsPeer::startAutonat);
-    CompletableFuture<JsPeer> p =
-        CompletableFuture.supplyAsync(
-            () -> JsPeer.startAutonat("", List.of("--listen", LoopbackHosts.ANY_PORT), Map.of()));
-    CompletableFuture<JsPeer> c =
+    CompletableFuture<InteropPeer> s = CompletableFuture.supplyAsync(InteropPeer::startJsAutonat);
+    CompletableFuture<InteropPeer> p =
         CompletableFuture.supplyAsync(
             () ->
-                JsPeer.start(
+                InteropPeer.startJsAutonat(
+                    "", List.of("--listen", LoopbackHosts.ANY_PORT), Map.of()));
+    CompletableFuture<InteropPeer> c =
+        CompletableFuture.supplyAsync(
+            () ->
+                InteropPeer.startJs(
                     List.of(
                         "--listen",
                         LoopbackHosts.ANY_PORT,
                         "--listen",
                         LoopbackHosts.ANOTHER_IP_ANY_PORT)));
-    CompletableFuture<JsPeer> k = CompletableFuture.supplyAsync(JsPeer::startAutonat);
+    CompletableFuture<InteropPeer> k = CompletableFuture.supplyAsync(InteropPeer::startJsAutonat);
     server = s.join();
     plain = p.join();
     client = c.join();
@@ -62,7 +64,7 @@ class JsAutonatSelfTest {
 
   @AfterAll
   static void stopPeers() {
-    for (JsPeer peer : new JsPeer[] {server, plain, client, stock}) {
+    for (InteropPeer peer : new InteropPeer[] {server, plain, client, stock}) {
       if (peer != null) {
         peer.close();
       }
@@ -243,6 +245,7 @@ class JsAutonatSelfTest {
     assertThat(verified.path("verified").asBoolean()).isTrue();
 
     JsonNode info = stock.requestOk("info", Map.of());
-    assertThat(JsPeer.strings(info.path("advertisedAddrs"))).containsExactly(stock.addrs().get(0));
+    assertThat(InteropPeer.strings(info.path("advertisedAddrs")))
+        .containsExactly(stock.addrs().get(0));
   }
 }

@@ -14,23 +14,23 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Proves the js interop harness on its own: two js-libp2p peers talk to each other through {@link
- * JsPeer} commands, without any of our Java stack.
+ * InteropPeer} commands, without any of our Java stack.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-@JsInterop
+@Interop
 class JsPeerSelfTest {
 
   private static final int ONE_MIB = 1 << 20;
 
-  private static JsPeer dialer;
-  private static JsPeer listener;
+  private static InteropPeer dialer;
+  private static InteropPeer listener;
 
   @BeforeAll
   static void startPeers() {
-    JsPeer.assumeAvailable();
+    PeerImplementation.JS.assumeAvailable();
     // start both at once: each node needs ~0.6 s to load
-    CompletableFuture<JsPeer> first = CompletableFuture.supplyAsync(JsPeer::start);
-    CompletableFuture<JsPeer> second = CompletableFuture.supplyAsync(JsPeer::start);
+    CompletableFuture<InteropPeer> first = CompletableFuture.supplyAsync(InteropPeer::startJs);
+    CompletableFuture<InteropPeer> second = CompletableFuture.supplyAsync(InteropPeer::startJs);
     dialer = first.join();
     listener = second.join();
   }
@@ -80,11 +80,11 @@ class JsPeerSelfTest {
 
     // identify works whichever side dialed
     JsonNode outbound = dialer.requestOk("identify", Map.of("peerId", listener.peerId()));
-    assertThat(JsPeer.strings(outbound.path("protocols")))
+    assertThat(InteropPeer.strings(outbound.path("protocols")))
         .contains("/ipfs/id/1.0.0", "/ipfs/ping/1.0.0", "/test/echo/1.0.0");
     assertThat(outbound.path("agentVersion").asString()).startsWith("js-libp2p/");
     assertThat(outbound.path("protocolVersion").asString()).isEqualTo("ipfs/0.1.0");
-    assertThat(JsPeer.strings(outbound.path("listenAddrs")))
+    assertThat(InteropPeer.strings(outbound.path("listenAddrs")))
         .contains(listener.addrs().get(0).replace("/p2p/" + listener.peerId(), ""));
     // the listener saw the dialer's ephemeral port and told it so
     assertThat(outbound.path("observedAddr").asString()).startsWith("/ip4/127.0.0.1/tcp/");
@@ -139,7 +139,7 @@ class JsPeerSelfTest {
 
   @Test
   void closingStdinStopsTheNode() {
-    try (JsPeer peer = JsPeer.start()) {
+    try (InteropPeer peer = InteropPeer.startJs()) {
       peer.closeStdin();
       assertThat(peer.awaitExit(Duration.ofSeconds(5))).isTrue();
     }

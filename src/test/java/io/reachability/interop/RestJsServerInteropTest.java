@@ -36,7 +36,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * as published).
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-@JsInterop
+@Interop
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
     properties = "reach.node.listen=" + LoopbackHosts.ANY_PORT)
@@ -45,12 +45,13 @@ class RestJsServerInteropTest {
 
   private static final Duration WAIT = Duration.ofSeconds(30);
 
-  private static JsPeer jsServer;
+  private static InteropPeer jsServer;
 
   @BeforeAll
   static void startJsServer() {
-    JsPeer.assumeAvailable();
-    jsServer = JsPeer.startAutonat("server", List.of("--listen", LoopbackHosts.ANY_PORT), Map.of());
+    PeerImplementation.JS.assumeAvailable();
+    jsServer =
+        InteropPeer.startJsAutonat("server", List.of("--listen", LoopbackHosts.ANY_PORT), Map.of());
   }
 
   /**

@@ -1,8 +1,5 @@
 package io.reachability.interop;
 
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import io.reachability.testing.LoopbackHosts;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
@@ -23,7 +20,6 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -38,49 +34,43 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * A real js-libp2p peer ({@code src/test/js/peer.mjs}) in a child {@code node} process, driven over
- * its stdin/stdout with one JSON object per line.
+ * A real libp2p peer of another implementation in a child process: js-libp2p ({@code
+ * src/test/js/peer.mjs}), go-libp2p ({@code src/test/go}) or rust-libp2p ({@code src/test/rust}),
+ * all driven the same way over stdin/stdout with one JSON object per line.
  *
  * <p>Usage:
  *
  * <pre>{@code
- * JsPeer.assumeAvailable();
- * try (JsPeer js = JsPeer.start()) {
- *   JsonNode reply = js.requestOk("dial", Map.of("addr", "/ip4/127.0.0.1/tcp/4001/p2p/12D3KooW..."));
+ * PeerImplementation.GO.assumeAvailable();
+ * try (InteropPeer go = InteropPeer.start(PeerImplementation.GO, PeerSpec.node())) {
+ *   JsonNode reply = go.requestOk("dial", Map.of("addr", "/ip4/127.0.0.1/tcp/4001/p2p/12D3KooW..."));
  * }
  * }</pre>
  *
- * <p>Commands (see {@code src/test/js/README.md}): {@code dial {addr}}, {@code identify {peerId}},
- * {@code ping {peerId|addr}}, {@code echo {peerId|addr, bytes[, seed]}}, {@code connections},
- * {@code info}, {@code hangup {peerId|addr}}, {@code autonat-request {...}} ({@link
- * #autonatRequest}), {@code stop}; every command takes an optional {@code timeoutMs}. Events
- * ({@code connection}, {@code connection-closed}, {@code identify}, {@code echo-served}, {@code
- * echo-failed}, {@code dial-back}, {@code address-verified}, {@code address-unverified}, {@code
- * self-peer-update}, {@code stopped}) arrive on {@link #events()}.
+ * <p>Commands every implementation answers (see {@code src/test/interop-peers.md}): {@code dial
+ * {addr}}, {@code identify {peerId}}, {@code ping {peerId|addr}}, {@code echo {peerId|addr, bytes[,
+ * seed]}}, {@code connections}, {@code info}, {@code hangup {peerId|addr}}, {@code stop}; go and
+ * rust also {@code autonat-check {addrs, server?}} (their stock AutoNAT v2 client), js also {@code
+ * autonat-request {...}} ({@link #autonatRequest}, a wire-level client). Every command takes an
+ * optional {@code timeoutMs}. Events ({@code connection}, {@code connection-closed}, {@code
+ * identify}, {@code echo-served}, {@code echo-failed}, {@code dial-request-served}, {@code
+ * autonat-result}, js's {@code dial-back} and {@code address-verified}, ...) arrive on {@link
+ * #events()}.
  *
- * <p>The node process exits by itself when its stdin closes, so a test JVM that dies never leaves a
- * node behind. Its stderr goes to {@code target/interop-logs/js-peer-<pid>.log}.
+ * <p>The peer process exits by itself when its stdin closes, so a test JVM that dies never leaves a
+ * node behind. Its stderr goes to {@code target/interop-logs/<implementation>-peer-<pid>.log}.
  */
-public final class JsPeer implements AutoCloseable {
-
-  /** System property: the directory holding {@code peer.mjs} and its {@code node_modules}. */
-  public static final String JS_DIR_PROPERTY = "interop.js.dir";
+public final class InteropPeer implements AutoCloseable {
 
   /** System property set by {@code -DskipInterop=true}: interop tests are skipped, not failed. */
   public static final String SKIP_PROPERTY = "skipInterop";
 
-  /** System property: an explicit path of the {@code node} binary (default: found on PATH). */
-  public static final String NODE_PROPERTY = "interop.node";
-
   /** System property: where each peer's stderr is written. */
   public static final String LOG_DIR_PROPERTY = "interop.log.dir";
 
-  /** Fallback for {@link #JS_DIR_PROPERTY} when run from the project directory (e.g. an IDE). */
-  public static final String DEFAULT_JS_DIR = "src/test/js";
-
   /**
-   * How long a node may take from spawn to {@code ready} (measured: ~0.6 s idle, slower under
-   * load).
+   * How long a peer may take from spawn to {@code ready} (measured: js ~0.6 s, go and rust ~50 ms
+   * idle; slower under load).
    */
   public static final Duration START_TIMEOUT = Duration.ofSeconds(30);
 
@@ -103,11 +93,15 @@ public final class JsPeer implements AutoCloseable {
   /** Default time an {@code autonat-request} may take in js (its {@code timeoutMs}). */
   public static final Duration AUTONAT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
 
+  /** Default time a stock client's {@code autonat-check} may take. */
+  public static final Duration AUTONAT_CHECK_TIMEOUT = Duration.ofSeconds(15);
+
   /** Lines of stderr kept in memory for error messages. */
   private static final int STDERR_TAIL_LINES = 40;
 
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
+  private final PeerImplementation implementation;
   private final Process process;
   private final Writer stdin;
   private final Path logFile;
@@ -120,90 +114,81 @@ public final class JsPeer implements AutoCloseable {
   private final AtomicLong nextId = new AtomicLong(1);
   private volatile boolean closed;
 
-  /**
-   * Skips the calling test when {@code -DskipInterop=true}; otherwise FAILS it when {@code node} or
-   * the installed {@code node_modules} is missing, because interop must run in CI.
-   */
-  public static void assumeAvailable() {
-    assumeTrue(!Boolean.getBoolean(SKIP_PROPERTY), "interop tests skipped by -DskipInterop=true");
-    if (findNode().isEmpty()) {
-      fail(
-          "node is not on PATH (set -D"
-              + NODE_PROPERTY
-              + "=/path/to/node, or -DskipInterop=true to skip interop tests)");
-    }
-    Path dir = jsDir();
-    if (!Files.isRegularFile(dir.resolve("peer.mjs"))) {
-      fail("no peer.mjs in " + dir.toAbsolutePath() + " (system property " + JS_DIR_PROPERTY + ")");
-    }
-    if (!Files.isRegularFile(dir.resolve("node_modules/libp2p/package.json"))) {
-      fail(
-          "js-libp2p is not installed in "
-              + dir.toAbsolutePath()
-              + ": run `npm ci` there (the Maven build does it in process-test-resources), or"
-              + " -DskipInterop=true");
-    }
+  /** Starts a peer of {@code implementation} as {@code spec} describes. */
+  public static InteropPeer start(PeerImplementation implementation, PeerSpec spec) {
+    return start(
+        implementation,
+        List.of(),
+        implementation.arguments(spec),
+        implementation.environment(spec),
+        START_TIMEOUT);
   }
 
-  /** Starts a peer listening on {@link LoopbackHosts#ANY_PORT}. */
-  public static JsPeer start() {
-    return start(List.of("--listen", LoopbackHosts.ANY_PORT));
+  /** Starts a js peer listening on {@link LoopbackHosts#ANY_PORT}. */
+  public static InteropPeer startJs() {
+    return startJs(List.of("--listen", LoopbackHosts.ANY_PORT));
   }
 
   /**
-   * Starts a peer with the given {@code peer.mjs} arguments, e.g. {@code --listen
+   * Starts a js peer with the given {@code peer.mjs} arguments, e.g. {@code --listen
    * /ip4/127.0.0.1/tcp/0} (repeatable), {@code --key-seed <64 hex>}, {@code --agent-version <s>},
    * {@code --service <name>}.
    */
-  public static JsPeer start(List<String> args) {
-    return start(args, Map.of(), START_TIMEOUT);
+  public static InteropPeer startJs(List<String> args) {
+    return startJs(args, Map.of(), START_TIMEOUT);
   }
 
   /**
-   * Starts a peer on {@link LoopbackHosts#ANY_PORT} running js's AutoNAT v2 (client and server)
+   * Starts a js peer on {@link LoopbackHosts#ANY_PORT} running js's AutoNAT v2 (client and server)
    * with the loopback patch fully enabled ({@code JS_AUTONAT_ALLOW_PRIVATE=1}): its server dials
    * back loopback addresses, and its client treats its own loopback listen addresses as unverified
    * and asks AutoNAT servers about them, as it would on a public network. Until one is confirmed js
    * advertises no address ({@code advertisedAddrs} is empty; {@link #addrs()} falls back to the
    * listen addresses).
    */
-  public static JsPeer startAutonat() {
-    return startAutonat("1", List.of("--listen", LoopbackHosts.ANY_PORT), Map.of());
+  public static InteropPeer startJsAutonat() {
+    return startJsAutonat("1", List.of("--listen", LoopbackHosts.ANY_PORT), Map.of());
   }
 
   /**
-   * Starts a peer running js's AutoNAT v2 with {@code allowPrivate} as {@link #ALLOW_PRIVATE_ENV}
-   * ({@code "server"}, {@code "client"}, {@code "1"}, or {@code ""} for js's unpatched behaviour),
-   * the given {@code peer.mjs} arguments (listen addresses etc.; {@code --service autonat} is
-   * added) and extra environment (e.g. {@code JS_AUTONAT_TIMEOUT_MS}, {@code DEBUG}).
+   * Starts a js peer running js's AutoNAT v2 with {@code allowPrivate} as {@link
+   * #ALLOW_PRIVATE_ENV} ({@code "server"}, {@code "client"}, {@code "1"}, or {@code ""} for js's
+   * unpatched behaviour), the given {@code peer.mjs} arguments (listen addresses etc.; {@code
+   * --service autonat} is added) and extra environment (e.g. {@code JS_AUTONAT_TIMEOUT_MS}, {@code
+   * DEBUG}).
    */
-  public static JsPeer startAutonat(
+  public static InteropPeer startJsAutonat(
       String allowPrivate, List<String> args, Map<String, String> env) {
     List<String> all = new ArrayList<>(args);
     all.addAll(List.of("--service", AUTONAT_SERVICE));
     Map<String, String> allEnv = new LinkedHashMap<>(env);
     allEnv.put(ALLOW_PRIVATE_ENV, allowPrivate);
-    return start(all, allEnv, START_TIMEOUT);
+    return startJs(all, allEnv, START_TIMEOUT);
   }
 
   /**
-   * Starts a peer with extra environment variables (e.g. {@code DEBUG=libp2p:*}, logged to stderr).
+   * Starts a js peer with extra environment variables (e.g. {@code DEBUG=libp2p:*}, logged to
+   * stderr).
    */
-  public static JsPeer start(List<String> args, Map<String, String> env, Duration startTimeout) {
-    return start(List.of(), args, env, startTimeout);
+  public static InteropPeer startJs(
+      List<String> args, Map<String, String> env, Duration startTimeout) {
+    return start(PeerImplementation.JS, List.of(), args, env, startTimeout);
   }
 
   /**
    * Starts a peer whose command line is prefixed by {@code wrapper}, a command that runs the rest,
-   * e.g. {@code ip netns exec <namespace>} (it must exec {@code node}, so the process is the node).
+   * e.g. {@code ip netns exec <namespace>} (it must exec the peer, so the process is the peer).
    */
-  public static JsPeer start(
-      List<String> wrapper, List<String> args, Map<String, String> env, Duration startTimeout) {
-    String node = findNode().orElseThrow(() -> new IllegalStateException("node is not on PATH"));
+  public static InteropPeer start(
+      PeerImplementation implementation,
+      List<String> wrapper,
+      List<String> args,
+      Map<String, String> env,
+      Duration startTimeout) {
     List<String> command = new ArrayList<>(wrapper);
-    command.addAll(List.of(node, "--import", "./polyfill.mjs", "peer.mjs"));
-    command.addAll(args);
-    ProcessBuilder builder = new ProcessBuilder(command).directory(jsDir().toFile());
+    command.addAll(implementation.command(args));
+    ProcessBuilder builder =
+        new ProcessBuilder(command).directory(implementation.workingDirectory().toFile());
     builder.environment().putAll(env);
     Process process;
     try {
@@ -211,21 +196,28 @@ public final class JsPeer implements AutoCloseable {
     } catch (IOException e) {
       throw new IllegalStateException("cannot start " + command, e);
     }
-    JsPeer peer = new JsPeer(process);
+    InteropPeer peer = new InteropPeer(implementation, process);
     peer.awaitReady(startTimeout);
     return peer;
   }
 
-  private JsPeer(Process process) {
+  private InteropPeer(PeerImplementation implementation, Process process) {
+    this.implementation = implementation;
     this.process = process;
     this.stdin =
         new BufferedWriter(
             new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8));
+    String name = implementation.id() + "-peer-" + process.pid();
     this.logFile =
         Paths.get(System.getProperty(LOG_DIR_PROPERTY, "target/interop-logs"))
-            .resolve("js-peer-" + process.pid() + ".log");
-    this.stderrReader = daemon("js-peer-" + process.pid() + "-stderr", this::readStderr);
-    this.stdoutReader = daemon("js-peer-" + process.pid() + "-stdout", this::readStdout);
+            .resolve(name + ".log");
+    this.stderrReader = daemon(name + "-stderr", this::readStderr);
+    this.stdoutReader = daemon(name + "-stdout", this::readStdout);
+  }
+
+  /** Which implementation this peer is. */
+  public PeerImplementation implementation() {
+    return implementation;
   }
 
   private static Thread daemon(String name, Runnable body) {
@@ -241,11 +233,12 @@ public final class JsPeer implements AutoCloseable {
     } catch (TimeoutException | ExecutionException e) {
       close();
       throw new IllegalStateException(
-          "js peer did not become ready within " + timeout + describeExit(), e);
+          implementation + " peer did not become ready within " + timeout + describeExit(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       close();
-      throw new IllegalStateException("interrupted while starting the js peer", e);
+      throw new IllegalStateException(
+          "interrupted while starting the " + implementation + " peer", e);
     }
   }
 
@@ -254,17 +247,17 @@ public final class JsPeer implements AutoCloseable {
     return ready.join();
   }
 
-  /** The js peer's id, {@code 12D3KooW...}. */
+  /** The peer's id, {@code 12D3KooW...}. */
   public String peerId() {
     return readyEvent().path("peerId").asString();
   }
 
-  /** The js peer's listen addresses, each ending in {@code /p2p/<peerId>}. */
+  /** The peer's listen addresses, each ending in {@code /p2p/<peerId>}. */
   public List<String> addrs() {
     return strings(readyEvent().path("addrs"));
   }
 
-  /** The protocols the js peer handles. */
+  /** The protocols the peer handles. */
   public List<String> protocols() {
     return strings(readyEvent().path("protocols"));
   }
@@ -338,7 +331,11 @@ public final class JsPeer implements AutoCloseable {
     JsonNode reply = request("autonat-request", args, timeout);
     if (!reply.path("ok").asBoolean()) {
       throw new AssertionError(
-          "js autonat-request " + args + " failed: " + reply.path("error").asString());
+          implementation
+              + " autonat-request "
+              + args
+              + " failed: "
+              + reply.path("error").asString());
     }
     return reply;
   }
@@ -350,7 +347,13 @@ public final class JsPeer implements AutoCloseable {
     JsonNode reply = request(command, args);
     if (!reply.path("ok").asBoolean()) {
       throw new AssertionError(
-          "js " + command + " " + args + " failed: " + reply.path("error").asString());
+          implementation
+              + " "
+              + command
+              + " "
+              + args
+              + " failed: "
+              + reply.path("error").asString());
     }
     return reply;
   }
@@ -375,7 +378,13 @@ public final class JsPeer implements AutoCloseable {
         JsonNode event = left > 0 ? events.poll(left, TimeUnit.NANOSECONDS) : null;
         if (event == null) {
           throw new AssertionError(
-              "no \"" + name + "\" event from the js peer within " + timeout + describeExit());
+              "no \""
+                  + name
+                  + "\" event from the "
+                  + implementation
+                  + " peer within "
+                  + timeout
+                  + describeExit());
         }
         if (name.equals(event.path("event").asString()) && filter.test(event)) {
           return event;
@@ -451,7 +460,8 @@ public final class JsPeer implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "JsPeer[pid="
+    return implementation
+        + "Peer[pid="
         + process.pid()
         + (ready.isDone() && !ready.isCompletedExceptionally() ? ", " + peerId() : "")
         + "]";
@@ -464,7 +474,8 @@ public final class JsPeer implements AutoCloseable {
         stdin.write('\n');
         stdin.flush();
       } catch (IOException e) {
-        throw new IllegalStateException("cannot write to the js peer" + describeExit(), e);
+        throw new IllegalStateException(
+            "cannot write to the " + implementation + " peer" + describeExit(), e);
       }
     }
   }
@@ -481,7 +492,7 @@ public final class JsPeer implements AutoCloseable {
       // the process went away; handled below
     } finally {
       IllegalStateException gone =
-          new IllegalStateException("js peer stdout closed" + describeExit());
+          new IllegalStateException(implementation + " peer stdout closed" + describeExit());
       ready.completeExceptionally(gone);
       pending.values().forEach(f -> f.completeExceptionally(gone));
     }
@@ -552,7 +563,7 @@ public final class JsPeer implements AutoCloseable {
   private String describeExit() {
     StringBuilder text = new StringBuilder();
     if (!process.isAlive()) {
-      text.append(" (node exited with ").append(process.exitValue()).append(')');
+      text.append(" (exited with ").append(process.exitValue()).append(')');
     }
     synchronized (stderrTail) {
       if (!stderrTail.isEmpty()) {
@@ -563,32 +574,5 @@ public final class JsPeer implements AutoCloseable {
       }
     }
     return text.toString();
-  }
-
-  static Path jsDir() {
-    return Paths.get(System.getProperty(JS_DIR_PROPERTY, DEFAULT_JS_DIR));
-  }
-
-  static Optional<String> findNode() {
-    String explicit = System.getProperty(NODE_PROPERTY);
-    if (explicit != null && !explicit.isBlank()) {
-      return Files.isExecutable(Paths.get(explicit)) ? Optional.of(explicit) : Optional.empty();
-    }
-    String path = System.getenv("PATH");
-    if (path == null) {
-      return Optional.empty();
-    }
-    for (String dir : path.split(java.io.File.pathSeparator)) {
-      if (dir.isEmpty()) {
-        continue;
-      }
-      for (String name : List.of("node", "node.exe")) {
-        Path candidate = Paths.get(dir, name);
-        if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
-          return Optional.of(candidate.toString());
-        }
-      }
-    }
-    return Optional.empty();
   }
 }

@@ -10,15 +10,16 @@ import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 
 /**
  * Marks a test class (or method) that runs a real js-libp2p peer: tagged {@code interop} and
- * reported as skipped when {@code -DskipInterop=true}. Still call {@link JsPeer#assumeAvailable()}
- * before starting peers: it fails the test when node or node_modules is missing.
+ * reported as skipped when {@code -DskipInterop=true}. Still call {@link
+ * InteropPeer#assumeAvailable()} before starting peers: it fails the test when node or node_modules
+ * is missing.
  */
 @Documented
 @Target({ElementType.TYPE, ElementType.METHOD})
 @Retention(RetentionPolicy.RUNTIME)
 @Tag("interop")
 @DisabledIfSystemProperty(
-    named = JsPeer.SKIP_PROPERTY,
+    named = InteropPeer.SKIP_PROPERTY,
     matches = "true",
     disabledReason = "-DskipInterop=true")
-public @interface JsInterop {}
+public @interface Interop {}
