@@ -38,6 +38,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/protocol"
 	"github.com/libp2p/go-libp2p/p2p/muxer/yamux"
 	"github.com/libp2p/go-libp2p/p2p/protocol/autonatv2"
+	"github.com/libp2p/go-libp2p/p2p/protocol/identify"
 	"github.com/libp2p/go-libp2p/p2p/protocol/ping"
 	"github.com/libp2p/go-libp2p/p2p/security/noise"
 	"github.com/libp2p/go-libp2p/p2p/transport/tcp"
@@ -526,7 +527,9 @@ func (n *peerNode) cmdIdentify(ctx context.Context, r request) (map[string]any, 
 	}
 	for _, c := range n.host.Network().ConnsToPeer(p) {
 		// IdentifyWait runs identify on a connection that has not had it yet, and waits otherwise
-		go func(c network.Conn) { <-n.host.(interface{ IDService() identifyService }).IDService().IdentifyWait(c) }(c)
+		if ids, ok := n.host.(interface{ IDService() identify.IDService }); ok {
+			go func(c network.Conn) { <-ids.IDService().IdentifyWait(c) }(c)
+		}
 	}
 	select {
 	case res := <-ch:
@@ -534,10 +537,6 @@ func (n *peerNode) cmdIdentify(ctx context.Context, r request) (map[string]any, 
 	case <-ctx.Done():
 		return nil, fmt.Errorf("no identify result for %s: %w", p, ctx.Err())
 	}
-}
-
-type identifyService interface {
-	IdentifyWait(network.Conn) <-chan struct{}
 }
 
 func (n *peerNode) cmdPing(ctx context.Context, r request) (map[string]any, error) {
