@@ -15,13 +15,17 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -30,43 +34,49 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * The whole service over HTTP with a real js-libp2p AutoNAT v2 server (2.0.15) as its only pool
- * server: checks submitted with {@code POST /api/v1/checks} are answered by js, which dials the
- * node back (the documented test-only patch lets js's <em>server</em> dial loopback; its client is
- * as published).
+ * The whole service over HTTP with real js-libp2p (2.0.15), go-libp2p (v0.52.0) and rust-libp2p
+ * (0.56) AutoNAT v2 servers as its pool: checks submitted with {@code POST /api/v1/checks} and
+ * {@code servers} naming one of them are answered by that implementation alone, which dials the
+ * node back (js's test-only patch and go's {@code AllowPrivateAddrs} let their servers dial
+ * loopback; rust has no such check).
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 @Interop
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
     properties = "reach.node.listen=" + LoopbackHosts.ANY_PORT)
-@DirtiesContext // its pool is a js process stopped after the class: close the service with it
-class RestJsServerInteropTest {
+@DirtiesContext // its pool is three processes stopped after the class: close the service with it
+class RestInteropTest {
 
   private static final Duration WAIT = Duration.ofSeconds(30);
 
-  private static InteropPeer jsServer;
+  private static final Map<PeerImplementation, InteropPeer> servers =
+      new EnumMap<>(PeerImplementation.class);
 
   @BeforeAll
-  static void startJsServer() {
-    PeerImplementation.JS.assumeAvailable();
-    jsServer =
-        InteropPeer.startJsAutonat("server", List.of("--listen", LoopbackHosts.ANY_PORT), Map.of());
+  static void startServers() {
+    for (PeerImplementation implementation : PeerImplementation.values()) {
+      implementation.assumeAvailable();
+      servers.put(implementation, InteropPeer.start(implementation, PeerSpec.autonatServerNode()));
+    }
   }
 
-  /**
-   * Read when the context starts, after {@link #startJsServer()}; the embedded pool is off then.
-   */
+  /** Read when the context starts, after {@link #startServers()}; the embedded pool is off then. */
   @DynamicPropertySource
   static void pool(DynamicPropertyRegistry registry) {
-    registry.add("reach.pool.servers", () -> jsServer.addrs().get(0));
+    registry.add(
+        "reach.pool.servers",
+        () ->
+            servers.values().stream().map(s -> s.addrs().get(0)).collect(Collectors.joining(",")));
   }
 
   @AfterAll
-  static void stopJsServer() {
-    if (jsServer != null) {
-      jsServer.close();
-    }
+  static void stopServers() {
+    servers.values().forEach(InteropPeer::close);
+  }
+
+  private static String serverOf(PeerImplementation implementation) {
+    return servers.get(implementation).addrs().get(0);
   }
 
   @LocalServerPort int port;
@@ -74,10 +84,19 @@ class RestJsServerInteropTest {
 
   private final HttpClient http = HttpClient.newHttpClient();
 
-  @Test
-  void theNodesListenAddressIsReachableAccordingToJs() throws Exception {
+  @ParameterizedTest
+  @EnumSource(PeerImplementation.class)
+  void theNodesListenAddressIsReachableAccordingToEach(PeerImplementation implementation)
+      throws Exception {
     String listen = node.listenAddresses().get(0).toString();
-    DocumentContext job = check("{\"addresses\":[\"" + listen + "\"]}");
+    String server = serverOf(implementation);
+    DocumentContext job =
+        check(
+            "{\"addresses\":[\""
+                + listen
+                + "\"],\"servers\":[\""
+                + server
+                + "\"],\"confirmations\":1}");
 
     assertThat(job.read("$.state", String.class)).as(job.jsonString()).isEqualTo("SUCCEEDED");
     assertThat(job.read("$.results[0].address", String.class)).isEqualTo(listen);
@@ -86,9 +105,9 @@ class RestJsServerInteropTest {
         .isEqualTo("REACHABLE");
     assertThat(job.<List<String>>read("$.results[0].warnings")).isEmpty();
     List<Map<String, Object>> attempts = job.read("$.results[0].attempts");
-    assertThat(attempts).as(job.jsonString()).hasSize(1); // a pool of one: one confirmation
+    assertThat(attempts).as(job.jsonString()).hasSize(1); // one server named: one confirmation
     Map<String, Object> attempt = attempts.get(0);
-    assertThat(attempt.get("server")).isEqualTo(jsServer.addrs().get(0));
+    assertThat(attempt.get("server")).isEqualTo(server);
     assertThat(attempt.get("responseStatus")).isEqualTo("OK");
     assertThat(attempt.get("dialStatus")).isEqualTo("OK");
     assertThat(attempt.get("nonceVerified")).isEqualTo(true);
@@ -96,25 +115,32 @@ class RestJsServerInteropTest {
     assertThat(attempt.get("dialDataBytes"))
         .isEqualTo(0); // same IP as the connection: no dial data
     assertThat(attempt.get("error")).isNull();
+  }
 
-    // the pool: js identified (in the background) as speaking AutoNAT v2, not embedded, its answer
-    // counted
+  /** The configured pool: all three identified (in the background) as speaking AutoNAT v2. */
+  @Test
+  void thePoolListsTheThreeImplementationsAsAutonatServers() throws Exception {
     DocumentContext pool =
         Waiting.within(WAIT)
             .until(
                 () -> JsonPath.parse(get("/api/v1/servers").body()),
-                p -> Boolean.TRUE.equals(p.read("$.servers[0].speaksAutonatV2", Boolean.class)));
+                p ->
+                    p.<List<Boolean>>read("$.servers[*].speaksAutonatV2").stream()
+                            .filter(Boolean.TRUE::equals)
+                            .count()
+                        == servers.size());
     assertThat(pool.read("$.notice", String.class)).isNull();
-    assertThat(pool.<List<String>>read("$.servers[*].peerId")).containsExactly(jsServer.peerId());
-    assertThat(pool.read("$.servers[0].embedded", Boolean.class)).isFalse();
-    assertThat(pool.read("$.servers[0].speaksAutonatV2", Boolean.class)).isTrue();
-    assertThat(pool.read("$.servers[0].results.REACHABLE", Integer.class)).isPositive();
+    assertThat(pool.<List<String>>read("$.servers[*].peerId"))
+        .containsExactlyInAnyOrderElementsOf(
+            servers.values().stream().map(InteropPeer::peerId).toList());
+    assertThat(pool.<List<Boolean>>read("$.servers[*].embedded")).containsOnly(false);
   }
 
-  @Test
-  void aClosedPortIsUnreachableAccordingToJs() throws Exception {
+  @ParameterizedTest
+  @EnumSource(PeerImplementation.class)
+  void aClosedPortIsUnreachableAccordingToEach(PeerImplementation implementation) throws Exception {
     int closed = freePort();
-    String server = jsServer.addrs().get(0);
+    String server = serverOf(implementation);
     DocumentContext job =
         check(
             "{\"addresses\":[\"/ip4/127.0.0.1/tcp/"
