@@ -131,6 +131,8 @@ up() {
   addr "$srv" eth0 3fff:0:0:1::2/64
   addr "$srv" eth0 3fff:0:0:1::3/64
   addr "$srv" eth0 3fff:0:0:1::4/64
+  addr "$srv" eth0 3fff:0:0:1::5/64
+  addr "$srv" eth0 3fff:0:0:1::6/64
   ip -n "$srv" -6 route add 3fff::/20 via 3fff:0:0:1::ff
 
   # the public client

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.reachability.interop.InteropPeer;
 import io.reachability.interop.PeerImplementation;
+import io.reachability.interop.PeerSpec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -34,6 +36,8 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -106,6 +110,14 @@ class NatSimulationIT {
 
   private static final String JS_SERVER = "3fff:0:0:1::4";
 
+  /**
+   * The reference servers, each asked alone in {@link #eachReferenceServerAloneTellsTheTruth}: go
+   * (3fff::/20 is public for go, so it runs as published, without {@code AllowPrivateAddrs}) and
+   * rust (which has no private-address check).
+   */
+  private static final Map<PeerImplementation, String> REFERENCE_SERVERS =
+      Map.of(PeerImplementation.GO, "3fff:0:0:1::5", PeerImplementation.RUST, "3fff:0:0:1::6");
+
   private static final String REACHABLE = "REACHABLE";
   private static final String UNREACHABLE = "UNREACHABLE";
   private static final String UNKNOWN = "UNKNOWN";
@@ -164,6 +176,8 @@ class NatSimulationIT {
   private static boolean topologyUp;
   private static final List<Service> services = new ArrayList<>();
   private static @Nullable InteropPeer js;
+  private static final Map<PeerImplementation, InteropPeer> referenceServers =
+      new EnumMap<>(PeerImplementation.class);
   private static final Map<String, Service> clients = new LinkedHashMap<>();
   private static final Map<String, Long> clientReadyNanos = new LinkedHashMap<>();
   private static final List<String> pool = new ArrayList<>();
@@ -240,7 +254,7 @@ class NatSimulationIT {
       }
     }
     if (Boolean.getBoolean(InteropPeer.SKIP_PROPERTY)) {
-      missing.add("the js interop peer (-DskipInterop=true)");
+      missing.add("the js, go and rust interop peers (-DskipInterop=true)");
     }
     if (!missing.isEmpty()) {
       String message = "NAT simulation needs " + String.join(", ", missing);
@@ -249,8 +263,9 @@ class NatSimulationIT {
       }
       return message + "; skipped (" + REQUIRED_ENV + "=required makes this a failure)";
     }
-    PeerImplementation.JS
-        .assumeAvailable(); // fails when node or node_modules is missing, as the interop tests do
+    // fail when a peer is not installed or built, as the interop tests do
+    PeerImplementation.JS.assumeAvailable();
+    REFERENCE_SERVERS.keySet().forEach(PeerImplementation::assumeAvailable);
     return null;
   }
 
@@ -299,6 +314,28 @@ class NatSimulationIT {
     }
     pool.add(tcp(JS_SERVER) + "/p2p/" + js.peerId());
     System.out.println("NAT simulation " + prefix + ": pool " + pool);
+    for (Map.Entry<PeerImplementation, String> reference : REFERENCE_SERVERS.entrySet()) {
+      long started = System.nanoTime();
+      InteropPeer peer =
+          InteropPeer.start(
+              reference.getKey(),
+              List.of("ip", "netns", "exec", ns),
+              reference
+                  .getKey()
+                  .arguments(
+                      PeerSpec.autonatServerNode()
+                          .withoutAllowPrivate()
+                          .withListen(List.of(tcp(reference.getValue())))),
+              Map.of(),
+              START_TIMEOUT);
+      referenceServers.put(reference.getKey(), peer);
+      figures.add(
+          String.format(
+              Locale.ROOT,
+              "%s server ready: %.1f s",
+              reference.getKey().id(),
+              seconds(System.nanoTime() - started)));
+    }
   }
 
   private static void startClients() throws Exception {
@@ -306,6 +343,9 @@ class NatSimulationIT {
       List<String> args = new ArrayList<>();
       args.add("--reach.node.listen=" + spec.listen());
       args.add("--reach.pool.servers=" + String.join(",", pool));
+      // the go and rust servers are asked by name, each alone, outside the pool (3fff::/20 is
+      // public, so the service allows that with this switch)
+      args.add("--reach.access.allow-any-server=true");
       if (spec.announce() != null) {
         args.add("--reach.node.announce=" + spec.announce());
       }
@@ -411,6 +451,8 @@ class NatSimulationIT {
       js.close();
       js = null;
     }
+    referenceServers.values().forEach(InteropPeer::close);
+    referenceServers.clear();
     if (topologyUp) {
       Result down = runQuietly(TOPOLOGY.toString(), "down", prefix);
       if (down.exit() != 0) {
@@ -615,12 +657,85 @@ class NatSimulationIT {
   }
 
   /**
+   * The verdicts hold with go-libp2p's and with rust-libp2p's stock server as the only server of a
+   * check: all four clients at once, each asking that one server about its addresses. Public →
+   * REACHABLE, NATed → UNREACHABLE (E_DIAL_ERROR), port forward → REACHABLE; behind the dropping
+   * gateway go answers E_DIAL_ERROR when its dial-back times out (10 s), while rust gives up on the
+   * whole request after its 10 s handler limit without answering, so that check is UNKNOWN (no
+   * server said anything about the address), never a false verdict.
+   */
+  @ParameterizedTest
+  @EnumSource(
+      value = PeerImplementation.class,
+      names = {"GO", "RUST"})
+  @Order(3)
+  void eachReferenceServerAloneTellsTheTruth(PeerImplementation implementation) throws Exception {
+    InteropPeer server = Objects.requireNonNull(referenceServers.get(implementation));
+    String serverAddress = tcp(REFERENCE_SERVERS.get(implementation)) + "/p2p/" + server.peerId();
+    Map<String, List<String>> checked = new LinkedHashMap<>();
+    Map<String, String> locations = new LinkedHashMap<>();
+    for (ClientSpec spec : CLIENTS) {
+      List<String> addresses = new ArrayList<>(List.of(spec.listen()));
+      if (spec.announce() != null) {
+        addresses.add(0, spec.announce());
+      }
+      checked.put(spec.name(), addresses);
+      String body =
+          JSON.writeValueAsString(
+              Map.of(
+                  "addresses", addresses, "servers", List.of(serverAddress), "confirmations", 1));
+      Response accepted = curl(clients.get(spec.name()), "POST", "/api/v1/checks", body);
+      assertThat(accepted.status()).as(spec.name() + ": " + accepted.body()).isEqualTo(202);
+      locations.put(spec.name(), Objects.requireNonNull(accepted.header("location"), "Location"));
+    }
+    for (ClientSpec spec : CLIENTS) {
+      JsonNode job = awaitJob(clients.get(spec.name()), locations.get(spec.name()));
+      System.out.println(implementation.id() + " job of " + spec.name() + ": " + job);
+      assertThat(job.path("state").asString()).as(spec.name() + ": " + job).isEqualTo("SUCCEEDED");
+      for (JsonNode result : job.path("results").values()) {
+        String address = result.path("address").asString();
+        String what = implementation.id() + ": " + spec.name() + " " + address + ": " + result;
+        boolean silentlyDropped = spec.name().equals("ndr");
+        String expected =
+            silentlyDropped && implementation == PeerImplementation.RUST
+                ? UNKNOWN
+                : spec.truth(address);
+        assertThat(result.path("verdict").asString()).as(what).isEqualTo(expected);
+        JsonNode attempt = result.path("attempts").get(0);
+        assertThat(attempt.path("server").asString()).as(what).isEqualTo(serverAddress);
+        if (!expected.equals(UNKNOWN)) {
+          assertThat(attempt.path("dialStatus").asString())
+              .as(what)
+              .isEqualTo(expected.equals(REACHABLE) ? "OK" : "E_DIAL_ERROR");
+          assertThat(attempt.path("nonceVerified").asBoolean())
+              .as(what)
+              .isEqualTo(expected.equals(REACHABLE));
+        }
+        // behind a NAT the server sees another IP than the address's: both ask for dial data
+        String seenFrom = spec.gatewayIp() != null ? spec.gatewayIp() : spec.ip();
+        if (!address.startsWith("/ip6/" + seenFrom + "/") && !expected.equals(UNKNOWN)) {
+          assertThat(attempt.path("dialDataBytes").asLong()).as("dial data: " + what).isPositive();
+        }
+        figures.add(
+            String.format(
+                Locale.ROOT,
+                "  %s alone: %s %s %s in %d ms",
+                implementation.id(),
+                spec.name(),
+                address,
+                result.path("verdict").asString(),
+                attempt.path("durationMs").asLong()));
+      }
+    }
+  }
+
+  /**
    * After the jobs the monitor still says the same, and each node advertises only what is truly
    * reachable: confirmed addresses are exactly the reachable ones, and identify (as the js server
    * receives it over the wire) never carries an unreachable address.
    */
   @Test
-  @Order(3)
+  @Order(4)
   void theMonitorAgreesAndOnlyTheTruthIsAdvertised() throws Exception {
     for (ClientSpec spec : CLIENTS) {
       Service client = clients.get(spec.name());

@@ -19,6 +19,10 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@code OK} + {@code E_DIAL_BACK_ERROR}: the server connected but thinks the nonce was not
  *       delivered. If it did arrive over the right transport the address was dialed → REACHABLE, as
  *       go-libp2p decides (the server most likely only missed our DialBackResponse); else UNKNOWN.
+ *   <li>{@code OK} + {@code OK} or {@code E_DIAL_BACK_ERROR}, but the nonce arrived exactly on
+ *       <em>another</em> address of the request than the one the server names → UNKNOWN: the server
+ *       dialed one address and reported another (rust-libp2p 0.56 dials the last address and always
+ *       reports index 0).
  *   <li>{@code OK} + {@code UNUSED}, or an address index outside the list → UNKNOWN.
  *   <li>{@code E_DIAL_REFUSED}, {@code E_REQUEST_REJECTED}, {@code E_INTERNAL_ERROR} → UNKNOWN.
  * </ul>
@@ -82,6 +86,23 @@ record Classification(
             dialStatus);
       case OK:
       case E_DIAL_BACK_ERROR:
+        int dialed = otherAddressDialed(addresses, index, dialBackLocal);
+        if (dialed >= 0) {
+          return new Classification(
+              Reachability.UNKNOWN,
+              "server named address "
+                  + index
+                  + " ("
+                  + tested
+                  + ") but the nonce arrived on "
+                  + dialBackLocal
+                  + ", address "
+                  + dialed
+                  + " of the request",
+              index,
+              tested,
+              dialStatus);
+        }
         if (consistent) {
           String reason = "the nonce arrived on " + dialBackLocal;
           if (dialStatus == DialStatus.E_DIAL_BACK_ERROR) {
@@ -117,6 +138,28 @@ record Classification(
             tested,
             dialStatus);
     }
+  }
+
+  /**
+   * The index of another address of the request that the nonce arrived on exactly (the server
+   * dialed it but named {@code index}), or -1. Arriving on an address the request does not carry is
+   * normal behind a NAT or a port mapping; arriving on another one it carries is not.
+   */
+  private static int otherAddressDialed(
+      List<Multiaddr> addresses, int index, @Nullable Multiaddr dialBackLocal) {
+    if (dialBackLocal == null) {
+      return -1;
+    }
+    Multiaddr local = dialBackLocal.withoutPeerId();
+    if (addresses.get(index).withoutPeerId().equals(local)) {
+      return -1;
+    }
+    for (int i = 0; i < addresses.size(); i++) {
+      if (i != index && addresses.get(i).withoutPeerId().equals(local)) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   private static Classification unknown(String reason, @Nullable DialStatus dialStatus) {

@@ -47,6 +47,27 @@ class ClassificationTest {
                 + " tested address");
   }
 
+  /** rust-libp2p 0.56's server dials the last address of a request and reports index 0. */
+  @Test
+  void theNonceOnAnotherAddressOfTheRequestThanTheOneNamedIsUnknown() {
+    Multiaddr closed = Multiaddr.fromString("/ip4/127.0.0.1/tcp/1111");
+    Multiaddr open = Multiaddr.fromString("/ip4/127.0.0.1/tcp/2222");
+    Classification c =
+        Classification.classify(ResponseStatus.OK, DialStatus.OK, 0, List.of(closed, open), open);
+    assertThat(c.reachability()).isEqualTo(Reachability.UNKNOWN);
+    assertThat(c.testedAddress()).isEqualTo(closed);
+    assertThat(c.reason())
+        .isEqualTo(
+            "server named address 0 (/ip4/127.0.0.1/tcp/1111) but the nonce arrived on"
+                + " /ip4/127.0.0.1/tcp/2222, address 1 of the request");
+    // the named address itself, or one the request does not carry (a NAT), is still proof
+    assertThat(
+            Classification.classify(
+                    ResponseStatus.OK, DialStatus.OK, 1, List.of(closed, open), open)
+                .reachability())
+        .isEqualTo(Reachability.REACHABLE);
+  }
+
   @Test
   void dialErrorIsUnreachable() {
     Classification c = classify(ResponseStatus.OK, DialStatus.E_DIAL_ERROR, 0, null);

@@ -123,6 +123,32 @@ class AutonatClientInteropTest {
   }
 
   /**
+   * Two addresses in one request, a closed port first: the spec has the server dial the first it
+   * can, as js and go do (E_DIAL_ERROR for index 0). rust dials the LAST address but reports index
+   * 0, so its answer names the wrong address; we never let that make the closed port REACHABLE.
+   */
+  @ParameterizedTest
+  @EnumSource(PeerImplementation.class)
+  void twoAddressesInOneRequestNeverConfirmTheWrongOne(PeerImplementation implementation)
+      throws Exception {
+    Multiaddr closed = Multiaddr.fromString("/ip4/127.0.0.1/tcp/" + freePort());
+    Multiaddr listen = host.listenAddresses().get(0);
+    CheckResult result =
+        client
+            .check(server(implementation), List.of(closed, listen))
+            .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    assertThat(result.testedIndex()).as(result.reason()).isEqualTo(0);
+    if (implementation == PeerImplementation.RUST) {
+      // the nonce arrived on the listen address while rust names the closed port
+      assertThat(result.reachability()).as(result.reason()).isEqualTo(Reachability.UNKNOWN);
+      assertThat(result.reason()).contains("but the nonce arrived on " + listen);
+    } else {
+      assertThat(result.reachability()).as(result.reason()).isEqualTo(Reachability.UNREACHABLE);
+      assertThat(result.dialStatus()).isEqualTo(DialStatus.E_DIAL_ERROR);
+    }
+  }
+
+  /**
    * Over go's default per-peer limit the request is answered E_REQUEST_REJECTED, which we report as
    * UNKNOWN (the server said nothing about the address); rust has no rate limit and answers every
    * request.
