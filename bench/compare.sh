@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Ours vs js-libp2p in one run, everything on loopback; prints a table, writes target/bench/results.json
 # and rewrites the figures in bench/README.md (between <!-- bench:compare:begin/end -->):
-#   (a) single-check latency, median/p99: ours->ours, ours->js, js->ours, js->js     AutonatBench
-#   (b) server capacity under concurrent clients, ours vs js, same load generator    AutonatBench
+#   (a) single-check latency, median/p99, every client -> server pair of ours, js,
+#       go and rust                                                                  AutonatBench
+#   (b) server capacity and server CPU per check, same load generator (our client),
+#       for every server                                                             AutonatBench
 #   (c) REST jobs/s and job latency with the embedded pool                           JobsBench
 #   (d) memory of the packaged jar (separate process): RSS idle and with MEMORY_JOBS stored jobs,
 #       bytes per stored job                                                         ServiceMemoryBench
 #   (e) monitor convergence: seconds to first and stable verdict, probes, vs go      MonitorBench
-# js = js-libp2p 3.3.11 / @libp2p/autonat-v2 2.0.15 (src/test/js, test-only loopback switch).
+# js = js-libp2p 3.3.11 / @libp2p/autonat-v2 2.0.15 (src/test/js, test-only loopback switch),
+# go = go-libp2p v0.52.0 (src/test/go, AllowPrivateAddrs), rust = rust-libp2p 0.56.0 (src/test/rust).
 #
 # Usage: bench/compare.sh                       full size, 10-15 minutes on 2 cores
 #        LATENCY_CHECKS=30 WARMUP_CHECKS=20 SECONDS_PER_RUN=2 LATENCY_JOBS=30 WARMUP_JOBS=20 \
@@ -76,6 +79,8 @@ echo "== build"
 if [[ ! -f src/test/js/node_modules/libp2p/package.json ]]; then
   (cd src/test/js && npm ci --no-audit --no-fund --loglevel=error)
 fi
+bash src/test/build-peers.sh go target/interop
+bash src/test/build-peers.sh rust target/interop
 ./mvnw -q -B -DskipTests -DskipInterop=true package dependency:build-classpath \
   -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test
 CP="target/test-classes:target/classes:$(cat target/bench-classpath.txt)"
@@ -113,8 +118,8 @@ run_part() {
   fi
 }
 
-run_part autonat "(a) latency and (b) capacity, ours vs js-libp2p" AutonatBench \
-  -Dinterop.js.dir="$PWD/src/test/js" \
+run_part autonat "(a) latency and (b) capacity, ours vs js, go and rust" AutonatBench \
+  -Dinterop.js.dir="$PWD/src/test/js" -Dinterop.bin.dir="$PWD/target/interop" \
   -Dbench.latencyChecks="$LATENCY_CHECKS" -Dbench.warmupChecks="$WARMUP_CHECKS" \
   -Dbench.clients="$CLIENTS" -Dbench.capacitySeconds="$SECONDS_PER_RUN"
 run_part jobs "(c) REST jobs with the embedded pool" JobsBench \

@@ -38,10 +38,12 @@ import (
 	"github.com/libp2p/go-libp2p/core/protocol"
 	"github.com/libp2p/go-libp2p/p2p/muxer/yamux"
 	"github.com/libp2p/go-libp2p/p2p/protocol/autonatv2"
+	autonatpb "github.com/libp2p/go-libp2p/p2p/protocol/autonatv2/pb"
 	"github.com/libp2p/go-libp2p/p2p/protocol/identify"
 	"github.com/libp2p/go-libp2p/p2p/protocol/ping"
 	"github.com/libp2p/go-libp2p/p2p/security/noise"
 	"github.com/libp2p/go-libp2p/p2p/transport/tcp"
+	"github.com/libp2p/go-msgio/pbio"
 	ma "github.com/multiformats/go-multiaddr"
 )
 
@@ -179,6 +181,8 @@ type peerNode struct {
 	mu             sync.Mutex
 	identified     map[peer.ID]map[string]any
 	identifyWaiter map[peer.ID][]chan map[string]any
+	// nonces of running autonat-request commands -> the dial-backs that carried them
+	wireNonces map[uint64]*[]map[string]any
 }
 
 // stockTransports: what go-libp2p's defaults would pick for TCP (the only transport we test here).
@@ -239,6 +243,7 @@ func newPeerNode(o options) (*peerNode, error) {
 		host:           h,
 		identified:     map[peer.ID]map[string]any{},
 		identifyWaiter: map[peer.ID][]chan map[string]any{},
+		wireNonces:     map[uint64]*[]map[string]any{},
 	}
 	if o.has("autonat-server") || o.has("autonat-client") {
 		if err := n.startAutonat(); err != nil {
@@ -289,6 +294,141 @@ func (n *peerNode) startAutonat() error {
 	n.dialer = dialer
 	n.autonat = an
 	return nil
+}
+
+// ---------------------------------------------------------------- AutoNAT v2: wire-level client
+
+const (
+	wireMaxMessage     = 8192 // go's own maxMsgSize
+	wireDialBackMax    = 1024
+	wireDialDataChunk  = 4096
+	wireRequestTimeout = 10 * time.Second
+)
+
+// serveWireDialBack answers dial-backs for the nonces of running autonat-request commands (mounted
+// only when go's own client is not running): DialBackResponse OK for ours, a reset otherwise.
+func (n *peerNode) serveWireDialBack(s network.Stream) {
+	s.SetDeadline(time.Now().Add(wireRequestTimeout))
+	var msg autonatpb.DialBack
+	if err := pbio.NewDelimitedReader(s, wireDialBackMax).ReadMsg(&msg); err != nil {
+		s.Reset()
+		return
+	}
+	n.mu.Lock()
+	seen, ok := n.wireNonces[msg.GetNonce()]
+	if ok {
+		*seen = append(*seen, map[string]any{
+			"nonce": strconv.FormatUint(msg.GetNonce(), 10), "matched": true,
+			"localAddr": s.Conn().LocalMultiaddr().String(), "remoteAddr": s.Conn().RemoteMultiaddr().String(),
+			"peerId": s.Conn().RemotePeer().String(), "handler": "harness",
+		})
+	}
+	n.mu.Unlock()
+	if !ok {
+		s.Reset()
+		return
+	}
+	pbio.NewDelimitedWriter(s).WriteMsg(&autonatpb.DialBackResponse{Status: autonatpb.DialBackResponse_OK})
+	s.Close()
+}
+
+// autonat-request {addr, addrs, keepDialBacks?}: one DialRequest on /libp2p/autonat/2/dial-request, dial
+// data paid as asked (4096-byte chunks), until the DialResponse. The answer has the shape of
+// peer.mjs's: {nonce, messages, dialBacks, streamEnd, dialDataBytesSent, elapsedMs}.
+func (n *peerNode) cmdAutonatRequest(ctx context.Context, r request) (map[string]any, error) {
+	server, err := n.target(ctx, request{"addr": r.str("addr")})
+	if err != nil {
+		return nil, err
+	}
+	var addrs [][]byte
+	list, _ := r["addrs"].([]any)
+	for _, a := range list {
+		text, _ := a.(string)
+		addr, err := ma.NewMultiaddr(text)
+		if err != nil {
+			return nil, fmt.Errorf("bad address %q: %w", text, err)
+		}
+		addrs = append(addrs, addr.Bytes())
+	}
+	var nonceBytes [8]byte
+	rand.Read(nonceBytes[:])
+	nonce := uint64(0)
+	for _, b := range nonceBytes {
+		nonce = nonce<<8 | uint64(b)
+	}
+	seen := []map[string]any{}
+	n.mu.Lock()
+	n.wireNonces[nonce] = &seen
+	n.mu.Unlock()
+	defer func() {
+		n.mu.Lock()
+		delete(n.wireNonces, nonce)
+		n.mu.Unlock()
+	}()
+	// a server's dial-back connection to us may still be open; rust's serves no dial-request on
+	// connections it dialed, and go would pick that newest one for the stream: hang it up first,
+	// unless the test wants to see exactly that ("keepDialBacks": true)
+	for _, c := range n.host.Network().ConnsToPeer(server) {
+		if c.Stat().Direction == network.DirInbound && r["keepDialBacks"] != true {
+			c.Close()
+		}
+	}
+	started := time.Now()
+	s, err := n.host.NewStream(ctx, server, autonatv2.DialProtocol)
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	if deadline, ok := ctx.Deadline(); ok {
+		s.SetDeadline(deadline)
+	}
+	w := pbio.NewDelimitedWriter(s)
+	rd := pbio.NewDelimitedReader(s, wireMaxMessage)
+	result := map[string]any{"nonce": strconv.FormatUint(nonce, 10), "dialDataBytesSent": 0}
+	messages := []map[string]any{}
+	request := &autonatpb.Message{Msg: &autonatpb.Message_DialRequest{DialRequest: &autonatpb.DialRequest{Addrs: addrs, Nonce: nonce}}}
+	if err := w.WriteMsg(request); err != nil {
+		return nil, err
+	}
+	paid := 0
+	streamEnd := "open"
+	for {
+		var msg autonatpb.Message
+		if err := rd.ReadMsg(&msg); err != nil {
+			streamEnd = "error: " + err.Error()
+			break
+		}
+		if dd := msg.GetDialDataRequest(); dd != nil {
+			messages = append(messages, map[string]any{"type": "dialDataRequest", "addrIdx": dd.GetAddrIdx(), "numBytes": dd.GetNumBytes()})
+			chunk := make([]byte, wireDialDataChunk)
+			for left := int(dd.GetNumBytes()); left > 0; left -= wireDialDataChunk {
+				data := chunk[:min(left, wireDialDataChunk)]
+				if err := w.WriteMsg(&autonatpb.Message{Msg: &autonatpb.Message_DialDataResponse{DialDataResponse: &autonatpb.DialDataResponse{Data: data}}}); err != nil {
+					return nil, err
+				}
+				paid += len(data)
+			}
+			continue
+		}
+		if resp := msg.GetDialResponse(); resp != nil {
+			messages = append(messages, map[string]any{"type": "dialResponse", "status": resp.GetStatus().String(),
+				"addrIdx": resp.GetAddrIdx(), "dialStatus": resp.GetDialStatus().String()})
+			break
+		}
+		messages = append(messages, map[string]any{"type": "unexpected"})
+		break
+	}
+	elapsed := time.Since(started)
+	n.mu.Lock()
+	dialBacks := append([]map[string]any{}, seen...)
+	n.mu.Unlock()
+	result["messages"] = messages
+	result["dialBacks"] = dialBacks
+	result["streamEnd"] = streamEnd
+	result["dialDataBytesSent"] = paid
+	result["ms"] = elapsed.Milliseconds()
+	result["elapsedMs"] = float64(elapsed.Microseconds()) / 1000
+	return result, nil
 }
 
 func (n *peerNode) addrs() []string {
@@ -746,6 +886,8 @@ func (n *peerNode) handle(line string, stop func()) {
 		result, err = n.cmdHangup(ctx, req)
 	case "autonat-check":
 		result, err = n.cmdAutonatCheck(ctx, req)
+	case "autonat-request":
+		result, err = n.cmdAutonatRequest(ctx, req)
 	case "stop":
 		result = map[string]any{}
 		defer stop()
@@ -781,6 +923,9 @@ func main() {
 		os.Exit(2)
 	}
 	n.host.SetStreamHandler(echoProtocol, n.serveEcho)
+	if !o.has("autonat-client") {
+		n.host.SetStreamHandler(autonatv2.DialBackProtocol, n.serveWireDialBack)
+	}
 	if err := n.watchEvents(); err != nil {
 		logErr("event bus: ", err)
 		os.Exit(2)

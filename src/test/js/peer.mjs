@@ -425,6 +425,11 @@ async function autonatRequest (args) {
   const dialBackReply = args.dialBackReply ?? 'ok'
   if (!['ok', 'reset', 'none'].includes(dialBackReply)) throw new Error(`bad dialBackReply: ${dialBackReply} (ok, reset, none)`)
   const conn = await node.dial(target(args.addr ?? args.peerId, 'addr'), { signal })
+  // a server's dial-back connection to us may still be open (rust keeps them, and serves no
+  // dial-request on connections it dialed): hang it up so the request goes over ours
+  await Promise.all(node.getConnections(conn.remotePeer)
+    .filter(c => c.direction === 'inbound')
+    .map(c => c.close().catch(() => {})))
   wireNonces.set(nonceText, { reply: dialBackReply })
   dialBackListeners.add(listener)
   let stream

@@ -223,6 +223,7 @@ enum Then {
     Ping,
     Echo { bytes: u64, seed: Option<String> },
     AutonatCheck { addr: Multiaddr },
+    WireRequest { addrs: Vec<Multiaddr> },
 }
 
 struct Pending {
@@ -241,6 +242,7 @@ struct Node {
     swarm: Swarm<Behaviour>,
     options: Options,
     control: libp2p_stream::Control,
+    wire_nonces: WireNonces,
     pending: Vec<Pending>,
     identified: HashMap<PeerId, Value>,
     autonat_servers: HashMap<PeerId, bool>,
@@ -312,6 +314,7 @@ impl Node {
             swarm,
             options,
             control,
+            wire_nonces: WireNonces::default(),
             pending: Vec::new(),
             identified: HashMap::new(),
             autonat_servers: HashMap::new(),
@@ -443,6 +446,18 @@ impl Node {
                 }
             }
             "autonat-check" => self.autonat_check(id, &args, timeout),
+            "autonat-request" => {
+                let addrs: Result<Vec<Multiaddr>, _> = args
+                    .get("addrs")
+                    .and_then(Value::as_array)
+                    .map(|a| a.iter().filter_map(Value::as_str).map(str::parse).collect())
+                    .unwrap_or_else(|| Ok(Vec::new()));
+                match (str_arg("addr"), addrs) {
+                    (Some(server), Ok(addrs)) => self.dial(id, &server, Then::WireRequest { addrs }, timeout),
+                    (None, _) => reply_err(&id, "missing addr"),
+                    (_, Err(e)) => reply_err(&id, format!("bad addrs: {e}")),
+                }
+            }
             "stop" => {
                 reply_ok(&id, Map::new());
                 self.stopping = true;
@@ -502,6 +517,27 @@ impl Node {
             ),
             Then::Ping => self.add_pending(id, Wait::Ping { peer }, left),
             Then::Echo { bytes, seed } => self.echo(id, peer, bytes, seed),
+            Then::WireRequest { addrs } => {
+                // a server's dial-back connection to us may still be open (rust keeps them, and
+                // serves no dial-request on connections it dialed): hang it up first
+                let inbound: Vec<ConnectionId> = self
+                    .connections
+                    .iter()
+                    .filter(|(_, c)| c.peer == peer && c.direction == "inbound")
+                    .map(|(id, _)| *id)
+                    .collect();
+                for connection in inbound {
+                    self.swarm.close_connection(connection);
+                }
+                let mut control = self.control.clone();
+                let nonces = self.wire_nonces.clone();
+                tokio::spawn(async move {
+                    match wire_request(&mut control, nonces, peer, addrs).await {
+                        Ok(result) => reply_ok(&id, result),
+                        Err(e) => reply_err(&id, e),
+                    }
+                });
+            }
             Then::AutonatCheck { addr } => {
                 if self.autonat_servers.get(&peer) == Some(&true) {
                     self.request_check(id, addr, left)
@@ -734,6 +770,280 @@ async fn echo_client(
     })))
 }
 
+
+// ---------------------------------------------------------------- AutoNAT v2: wire-level client
+
+/// The AutoNAT v2 messages the wire-level client sends and reads, encoded by hand (proto3, field
+/// numbers of the spec's autonatv2.proto): the harness must not depend on libp2p-autonat internals.
+mod wire {
+    use futures::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+
+    pub const DIAL_REQUEST: &str = "/libp2p/autonat/2/dial-request";
+    pub const DIAL_BACK: &str = "/libp2p/autonat/2/dial-back";
+    pub const MAX_MESSAGE: usize = 8192;
+    pub const DIAL_BACK_MAX: usize = 1024;
+    pub const DIAL_DATA_CHUNK: usize = 4096;
+
+    fn varint(mut v: u64, out: &mut Vec<u8>) {
+        while v >= 0x80 {
+            out.push((v as u8) | 0x80);
+            v >>= 7;
+        }
+        out.push(v as u8);
+    }
+
+    fn bytes_field(field: u64, data: &[u8], out: &mut Vec<u8>) {
+        varint(field << 3 | 2, out);
+        varint(data.len() as u64, out);
+        out.extend_from_slice(data);
+    }
+
+    fn message(field: u64, inner: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        bytes_field(field, inner, &mut out);
+        out
+    }
+
+    /// Message{dialRequest: DialRequest{addrs, nonce}}
+    pub fn dial_request(addrs: &[Vec<u8>], nonce: u64) -> Vec<u8> {
+        let mut inner = Vec::new();
+        for a in addrs {
+            bytes_field(1, a, &mut inner);
+        }
+        varint(2 << 3 | 1, &mut inner);
+        inner.extend_from_slice(&nonce.to_le_bytes());
+        message(1, &inner)
+    }
+
+    /// Message{dialDataResponse: DialDataResponse{data}}
+    pub fn dial_data_response(data: &[u8]) -> Vec<u8> {
+        let mut inner = Vec::new();
+        bytes_field(1, data, &mut inner);
+        message(4, &inner)
+    }
+
+    /// DialBackResponse{status: OK}: every field at its default, so no bytes at all
+    pub fn dial_back_response_ok() -> Vec<u8> {
+        Vec::new()
+    }
+
+    pub async fn write_frame(io: &mut (impl AsyncWrite + Unpin), payload: &[u8]) -> std::io::Result<()> {
+        let mut framed = Vec::with_capacity(payload.len() + 4);
+        varint(payload.len() as u64, &mut framed);
+        framed.extend_from_slice(payload);
+        io.write_all(&framed).await?;
+        io.flush().await
+    }
+
+    pub async fn read_frame(io: &mut (impl AsyncRead + Unpin), max: usize) -> std::io::Result<Vec<u8>> {
+        let mut length: u64 = 0;
+        for shift in (0..70).step_by(7) {
+            let mut byte = [0u8; 1];
+            io.read_exact(&mut byte).await?;
+            length |= u64::from(byte[0] & 0x7f) << shift;
+            if byte[0] & 0x80 == 0 {
+                if length as usize > max {
+                    return Err(std::io::Error::other(format!("frame of {length} bytes > {max}")));
+                }
+                let mut buf = vec![0u8; length as usize];
+                io.read_exact(&mut buf).await?;
+                return Ok(buf);
+            }
+        }
+        Err(std::io::Error::other("length varint longer than 10 bytes"))
+    }
+
+    /// The fields of one protobuf message: (field number, varint value or bytes).
+    pub enum Value {
+        Varint(u64),
+        Bytes(Vec<u8>),
+        Fixed64(u64),
+    }
+
+    pub fn fields(mut buf: &[u8]) -> std::io::Result<Vec<(u64, Value)>> {
+        fn read_varint(buf: &mut &[u8]) -> std::io::Result<u64> {
+            let mut v = 0u64;
+            for shift in (0..70).step_by(7) {
+                let (&b, rest) = buf.split_first().ok_or_else(|| std::io::Error::other("truncated varint"))?;
+                *buf = rest;
+                v |= u64::from(b & 0x7f) << shift;
+                if b & 0x80 == 0 {
+                    return Ok(v);
+                }
+            }
+            Err(std::io::Error::other("varint too long"))
+        }
+        let mut out = Vec::new();
+        while !buf.is_empty() {
+            let key = read_varint(&mut buf)?;
+            let value = match key & 7 {
+                0 => Value::Varint(read_varint(&mut buf)?),
+                1 => {
+                    if buf.len() < 8 {
+                        return Err(std::io::Error::other("truncated fixed64"));
+                    }
+                    let (v, rest) = buf.split_at(8);
+                    buf = rest;
+                    Value::Fixed64(u64::from_le_bytes(v.try_into().expect("8 bytes")))
+                }
+                2 => {
+                    let n = read_varint(&mut buf)? as usize;
+                    if buf.len() < n {
+                        return Err(std::io::Error::other("truncated bytes"));
+                    }
+                    let (v, rest) = buf.split_at(n);
+                    buf = rest;
+                    Value::Bytes(v.to_vec())
+                }
+                other => return Err(std::io::Error::other(format!("wire type {other}"))),
+            };
+            out.push((key >> 3, value));
+        }
+        Ok(out)
+    }
+
+    pub fn varint_of(fields: &[(u64, Value)], number: u64) -> u64 {
+        fields
+            .iter()
+            .find_map(|(n, v)| match v {
+                Value::Varint(x) if *n == number => Some(*x),
+                _ => None,
+            })
+            .unwrap_or(0)
+    }
+
+    pub fn fixed64_of(fields: &[(u64, Value)], number: u64) -> u64 {
+        fields
+            .iter()
+            .find_map(|(n, v)| match v {
+                Value::Fixed64(x) if *n == number => Some(*x),
+                _ => None,
+            })
+            .unwrap_or(0)
+    }
+
+    pub fn response_status(code: u64) -> String {
+        match code {
+            0 => "E_INTERNAL_ERROR".into(),
+            100 => "E_REQUEST_REJECTED".into(),
+            101 => "E_DIAL_REFUSED".into(),
+            200 => "OK".into(),
+            other => other.to_string(),
+        }
+    }
+
+    pub fn dial_status(code: u64) -> String {
+        match code {
+            0 => "UNUSED".into(),
+            100 => "E_DIAL_ERROR".into(),
+            101 => "E_DIAL_BACK_ERROR".into(),
+            200 => "OK".into(),
+            other => other.to_string(),
+        }
+    }
+}
+
+type WireNonces = std::sync::Arc<std::sync::Mutex<HashMap<u64, Vec<Value>>>>;
+
+/// Answers dial-backs for the nonces of running autonat-request commands (mounted only when the
+/// stock client is not running): DialBackResponse OK for ours, the stream dropped otherwise.
+async fn serve_wire_dial_back(peer: PeerId, mut stream: libp2p::Stream, nonces: WireNonces) {
+    let Ok(frame) = wire::read_frame(&mut stream, wire::DIAL_BACK_MAX).await else { return };
+    let Ok(fields) = wire::fields(&frame) else { return };
+    let nonce = wire::fixed64_of(&fields, 1);
+    let known = {
+        let mut map = nonces.lock().expect("not poisoned");
+        match map.get_mut(&nonce) {
+            Some(seen) => {
+                seen.push(json!({"nonce": nonce.to_string(), "matched": true, "peerId": peer.to_string(),
+                                 "handler": "harness"}));
+                true
+            }
+            None => false,
+        }
+    };
+    if known {
+        let _ = wire::write_frame(&mut stream, &wire::dial_back_response_ok()).await;
+        let _ = stream.close().await;
+    }
+}
+
+async fn wire_request(
+    control: &mut libp2p_stream::Control,
+    nonces: WireNonces,
+    server: PeerId,
+    addrs: Vec<Multiaddr>,
+) -> Result<Map<String, Value>, String> {
+    let nonce: u64 = rand::random();
+    nonces.lock().expect("not poisoned").insert(nonce, Vec::new());
+    let started = Instant::now();
+    let result = async {
+        let mut stream = control
+            .open_stream(server, StreamProtocol::new(wire::DIAL_REQUEST))
+            .await
+            .map_err(|e| e.to_string())?;
+        let encoded: Vec<Vec<u8>> = addrs.iter().map(|a| a.to_vec()).collect();
+        wire::write_frame(&mut stream, &wire::dial_request(&encoded, nonce)).await.map_err(|e| e.to_string())?;
+        let mut messages = Vec::new();
+        let mut paid = 0usize;
+        let mut stream_end = "open".to_string();
+        loop {
+            let frame = match wire::read_frame(&mut stream, wire::MAX_MESSAGE).await {
+                Ok(f) => f,
+                Err(e) => {
+                    stream_end = format!("error: {e}");
+                    break;
+                }
+            };
+            let outer = wire::fields(&frame).map_err(|e| e.to_string())?;
+            let Some((number, wire::Value::Bytes(inner))) = outer.into_iter().next() else {
+                messages.push(json!({"type": "unexpected"}));
+                break;
+            };
+            let inner = wire::fields(&inner).map_err(|e| e.to_string())?;
+            match number {
+                3 => {
+                    let num_bytes = wire::varint_of(&inner, 2) as usize;
+                    messages.push(json!({"type": "dialDataRequest", "addrIdx": wire::varint_of(&inner, 1),
+                                         "numBytes": num_bytes}));
+                    let chunk = vec![0u8; wire::DIAL_DATA_CHUNK];
+                    let mut left = num_bytes;
+                    while left > 0 {
+                        let n = left.min(wire::DIAL_DATA_CHUNK);
+                        wire::write_frame(&mut stream, &wire::dial_data_response(&chunk[..n]))
+                            .await
+                            .map_err(|e| e.to_string())?;
+                        paid += n;
+                        left -= n;
+                    }
+                }
+                2 => {
+                    messages.push(json!({"type": "dialResponse",
+                        "status": wire::response_status(wire::varint_of(&inner, 1)),
+                        "addrIdx": wire::varint_of(&inner, 2),
+                        "dialStatus": wire::dial_status(wire::varint_of(&inner, 3))}));
+                    break;
+                }
+                _ => {
+                    messages.push(json!({"type": "unexpected"}));
+                    break;
+                }
+            }
+        }
+        let _ = stream.close().await;
+        Ok::<_, String>((messages, paid, stream_end))
+    }
+    .await;
+    let dial_backs = nonces.lock().expect("not poisoned").remove(&nonce).unwrap_or_default();
+    let (messages, paid, stream_end) = result?;
+    let elapsed = started.elapsed();
+    Ok(object(json!({
+        "nonce": nonce.to_string(), "messages": messages, "dialBacks": dial_backs,
+        "streamEnd": stream_end, "dialDataBytesSent": paid, "ms": elapsed.as_millis() as u64,
+        "elapsedMs": (elapsed.as_micros() as f64) / 1000.0,
+    })))
+}
+
 // ---------------------------------------------------------------- main
 
 #[tokio::main]
@@ -752,6 +1062,18 @@ async fn main() {
             std::process::exit(2);
         }
     };
+    if !node.options.has("autonat-client") {
+        let mut dial_backs = node
+            .control
+            .accept(StreamProtocol::new(wire::DIAL_BACK))
+            .expect("dial-back registered once");
+        let nonces = node.wire_nonces.clone();
+        tokio::spawn(async move {
+            while let Some((peer, stream)) = dial_backs.next().await {
+                tokio::spawn(serve_wire_dial_back(peer, stream, nonces.clone()));
+            }
+        });
+    }
     let mut incoming = node.control.accept(ECHO_PROTOCOL).expect("echo registered once");
     tokio::spawn(async move {
         while let Some((peer, stream)) = incoming.next().await {

@@ -8,12 +8,21 @@ import io.reachability.autonat.CheckResult;
 import io.reachability.autonat.RateLimiter;
 import io.reachability.autonat.Reachability;
 import io.reachability.interop.InteropPeer;
+import io.reachability.interop.PeerImplementation;
+import io.reachability.interop.PeerSpec;
 import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.host.Host;
 import io.reachability.testing.LoopbackHosts;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -23,6 +32,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -59,6 +69,26 @@ public final class AutonatBench {
 
   static final String OURS = "ours (Java)";
   static final String JS = "js-libp2p 3.3.11 / autonat-v2 2.0.15";
+  static final String GO = "go-libp2p v0.52.0";
+  static final String RUST = "rust-libp2p 0.56.0 / autonat 0.15.0";
+
+  /** The other implementations measured ({@code bench.peers}, default all three). */
+  static final List<PeerImplementation> PEERS =
+      Arrays.stream(System.getProperty("bench.peers", "js,go,rust").split(","))
+          .map(String::strip)
+          .filter(name -> !name.isEmpty())
+          .map(name -> PeerImplementation.valueOf(name.toUpperCase(Locale.ROOT)))
+          .toList();
+
+  /**
+   * go's server with its per-minute limits far above the load ({@code --server-rate-limit rpm,
+   * perPeerRPM, dialDataRPM, maxConcurrentPerPeer}); js's and rust's have none that the load meets.
+   */
+  static final List<String> GO_UNLIMITED =
+      List.of("--server-rate-limit", "1000000,1000000,1000000,1000");
+
+  /** Clock ticks per second of /proc/<pid>/stat's utime and stime (USER_HZ, 100 on Linux). */
+  static final long USER_HZ = 100;
 
   private AutonatBench() {}
 
@@ -72,7 +102,19 @@ public final class AutonatBench {
       long checks,
       double checksPerSecond,
       long failures,
-      double loadCpuMsPerCheck) {}
+      double loadCpuMsPerCheck,
+      double serverCpuMsPerCheck) {}
+
+  /** A server under benchmark: its name, address, and how to read the CPU time it has used. */
+  record Server(String name, Multiaddr address, LongSupplier cpuNanos) {}
+
+  static String nameOf(PeerImplementation implementation) {
+    return switch (implementation) {
+      case JS -> JS;
+      case GO -> GO;
+      case RUST -> RUST;
+    };
+  }
 
   public static void main(String[] args) throws Exception {
     System.out.printf(
@@ -80,9 +122,9 @@ public final class AutonatBench {
         Runtime.getRuntime().availableProcessors(),
         System.getProperty("java.vm.name"),
         System.getProperty("java.version"));
-    boolean withJs = !Boolean.getBoolean("bench.skipJs");
     List<Latency> latencies = new ArrayList<>();
     List<Capacity> capacities = new ArrayList<>();
+    List<InteropPeer> started = new ArrayList<>();
 
     try (Host serverHost = LoopbackHosts.start("bench-server")) {
       AutonatServer server =
@@ -92,30 +134,55 @@ public final class AutonatBench {
                   .withAllowPrivateAddresses(true)
                   .withLimits(UNLIMITED));
       server.start();
-      Multiaddr ours = serverHost.listenAddresses().get(0).withPeerId(serverHost.peerId());
       try {
-        latencies.add(latency(OURS, OURS, ours));
-        if (withJs) {
-          // the js client's node runs js's AutoNAT v2 unpatched: its dial-back handler answers our
-          // requests' nonces, and it never asks anyone about its own (loopback) addresses
-          try (InteropPeer jsClient =
-                  InteropPeer.startJsAutonat(
-                      "", List.of("--listen", LoopbackHosts.ANY_PORT), Map.of());
-              InteropPeer jsServer =
-                  InteropPeer.startJsAutonat(
-                      "server", List.of("--listen", LoopbackHosts.ANY_PORT), Map.of())) {
-            Multiaddr js = Multiaddr.fromString(jsServer.addrs().get(0));
-            latencies.add(latency(OURS, JS, js));
-            latencies.add(jsLatency(jsClient, OURS, ours));
-            latencies.add(jsLatency(jsClient, JS, js));
-            capacities.add(capacity(OURS, ours));
-            capacities.add(capacity(JS, js));
+        List<Server> servers = new ArrayList<>();
+        servers.add(
+            new Server(
+                OURS,
+                serverHost.listenAddresses().get(0).withPeerId(serverHost.peerId()),
+                () -> threadCpuNanos("bench-server", AutonatServer.DIAL_BACK_THREAD_NAME)));
+        // their wire-level clients (their stack, the harness's AutoNAT v2 messages and dial-back
+        // handler, as js's autonat-request) ask every server about their own listen address
+        Map<PeerImplementation, InteropPeer> clients = new EnumMap<>(PeerImplementation.class);
+        for (PeerImplementation implementation : PEERS) {
+          PeerSpec serverSpec = PeerSpec.autonatServerNode();
+          if (implementation == PeerImplementation.GO) {
+            serverSpec = serverSpec.withExtraArgs(GO_UNLIMITED);
           }
-        } else {
-          capacities.add(capacity(OURS, ours));
+          InteropPeer peerServer = InteropPeer.start(implementation, serverSpec);
+          started.add(peerServer);
+          long pid = peerServer.pid();
+          servers.add(
+              new Server(
+                  nameOf(implementation),
+                  Multiaddr.fromString(peerServer.addrs().get(0)),
+                  () -> processCpuNanos(pid)));
+          // js's client node runs js's AutoNAT v2 unpatched: its dial-back handler answers the
+          // requests' nonces and it never asks anyone about its own (loopback) addresses
+          InteropPeer client =
+              implementation == PeerImplementation.JS
+                  ? InteropPeer.startJsAutonat(
+                      "", List.of("--listen", LoopbackHosts.ANY_PORT), Map.of())
+                  : InteropPeer.start(implementation, PeerSpec.node());
+          started.add(client);
+          clients.put(implementation, client);
+        }
+        for (Server target : servers) {
+          latencies.add(latency(OURS, target.name(), target.address()));
+        }
+        for (Map.Entry<PeerImplementation, InteropPeer> client : clients.entrySet()) {
+          for (Server target : servers) {
+            latencies.add(
+                wireLatency(
+                    client.getValue(), nameOf(client.getKey()), target.name(), target.address()));
+          }
+        }
+        for (Server target : servers) {
+          capacities.add(capacity(target));
         }
       } finally {
         server.close();
+        started.forEach(InteropPeer::close);
       }
     }
 
@@ -135,24 +202,26 @@ public final class AutonatBench {
           l.failures);
     }
     System.out.printf(
-        "%n%-40s %8s %12s %9s %7s%n",
-        "server (load: our client)", "clients", "checks/s", "checks", "failed");
+        "%n%-40s %8s %12s %9s %7s %16s %12s%n",
+        "server (load: our client)",
+        "clients",
+        "checks/s",
+        "checks",
+        "failed",
+        "server CPU ms/ck",
+        "vs ours");
+    double oursCpu = capacities.get(0).serverCpuMsPerCheck;
     for (Capacity c : capacities) {
       System.out.printf(
           Locale.ROOT,
-          "%-40s %8d %12.1f %9d %7d%n",
+          "%-40s %8d %12.1f %9d %7d %16.2f %11.1fx%n",
           c.server,
           c.clients,
           c.checksPerSecond,
           c.checks,
-          c.failures);
-    }
-    if (capacities.size() == 2) {
-      System.out.printf(
-          Locale.ROOT,
-          "ratio ours/js (our client): latency %.1fx lower, capacity %.1fx higher%n",
-          latencies.get(1).medianMs / latencies.get(0).medianMs,
-          capacities.get(0).checksPerSecond / capacities.get(1).checksPerSecond);
+          c.failures,
+          c.serverCpuMsPerCheck,
+          c.serverCpuMsPerCheck / oursCpu);
     }
     BenchJson.writeIfAsked(json(latencies, capacities));
     System.exit(0);
@@ -184,6 +253,7 @@ public final class AutonatBench {
       m.put("checksPerSecond", BenchJson.number(x.checksPerSecond));
       m.put("failed", x.failures);
       m.put("loadJvmCpuMsPerCheck", BenchJson.number(x.loadCpuMsPerCheck));
+      m.put("serverCpuMsPerCheck", BenchJson.number(x.serverCpuMsPerCheck));
       c.add(m);
     }
     out.put("capacity", c);
@@ -228,13 +298,14 @@ public final class AutonatBench {
   }
 
   /**
-   * The js client ({@code autonat-request}) asking {@code server} about its own listen address,
-   * warm-up then sequential checks, each timed inside Node from the command's start (the dial of
-   * the already connected server included) to the DialResponse, as our client's duration is. A
-   * check counts when the server answered OK/OK and the dial-back carried the request's nonce.
+   * A peer's wire-level client ({@code autonat-request}) asking {@code server} about its own listen
+   * address, warm-up then sequential checks, each timed inside the peer from the command's start
+   * (the dial of the already connected server included) to the DialResponse, as our client's
+   * duration is. A check counts when the server answered OK/OK and the dial-back carried the
+   * request's nonce.
    */
-  static Latency jsLatency(InteropPeer client, String serverName, Multiaddr server) {
-    String clientName = JS;
+  static Latency wireLatency(
+      InteropPeer client, String clientName, String serverName, Multiaddr server) {
     System.out.println(
         "== latency: " + clientName + " client -> " + serverName + " server at " + server);
     String listen = client.addrs().get(0);
@@ -247,7 +318,7 @@ public final class AutonatBench {
               "autonat-request",
               Map.of("addr", server.toString(), "addrs", List.of(tested), "expectMessages", 1),
               Duration.ofSeconds(CHECK_TIMEOUT_SECONDS));
-      if (!jsCheckSucceeded(reply)) {
+      if (!wireCheckSucceeded(reply)) {
         failures++;
         if (failures == 1) {
           System.out.println("  first failed check (#" + i + "): " + reply);
@@ -261,7 +332,7 @@ public final class AutonatBench {
     return report(clientName, serverName, latencies, failures);
   }
 
-  static boolean jsCheckSucceeded(JsonNode reply) {
+  static boolean wireCheckSucceeded(JsonNode reply) {
     if (!reply.path("ok").asBoolean()) {
       return false;
     }
@@ -297,7 +368,9 @@ public final class AutonatBench {
    * CLIENTS clients, each keeping one check in flight, for CAPACITY_RUN: completed checks per
    * second.
    */
-  static Capacity capacity(String serverName, Multiaddr server) throws Exception {
+  static Capacity capacity(Server target) throws Exception {
+    String serverName = target.name();
+    Multiaddr server = target.address();
     System.out.println("== capacity: " + serverName + " server at " + server);
     capacityFailures.set(0);
     List<Host> hosts = new ArrayList<>();
@@ -318,6 +391,7 @@ public final class AutonatBench {
         clients.add(c);
       }
       long cpuBefore = processCpuNanos();
+      long serverCpuBefore = target.cpuNanos().getAsLong();
       long start = System.nanoTime();
       long deadline = start + CAPACITY_RUN.toNanos();
       List<CompletableFuture<Void>> loops = new ArrayList<>();
@@ -351,17 +425,23 @@ public final class AutonatBench {
       threads.shutdown();
       double seconds = (System.nanoTime() - start) / 1e9;
       double rate = completed.get() / seconds;
-      double cpuMsPerCheck = (processCpuNanos() - cpuBefore) / 1e6 / Math.max(1, completed.get());
+      long serverCpu = target.cpuNanos().getAsLong() - serverCpuBefore;
+      double cpuMsPerCheck =
+          (processCpuNanos() - cpuBefore - (serverName.equals(OURS) ? serverCpu : 0))
+              / 1e6
+              / Math.max(1, completed.get());
+      double serverCpuMsPerCheck = serverCpu / 1e6 / Math.max(1, completed.get());
       System.out.printf(
           Locale.ROOT,
-          "  capacity: %d clients, %.1f checks/s (%d in %.1f s, %d failed); this JVM's CPU %.2f ms"
-              + " per check%n",
+          "  capacity: %d clients, %.1f checks/s (%d in %.1f s, %d failed); load CPU %.2f ms,"
+              + " server CPU %.2f ms per check%n",
           CLIENTS,
           rate,
           completed.get(),
           seconds,
           capacityFailures.get(),
-          cpuMsPerCheck);
+          cpuMsPerCheck,
+          serverCpuMsPerCheck);
       return new Capacity(
           serverName,
           CLIENTS,
@@ -369,7 +449,8 @@ public final class AutonatBench {
           completed.get(),
           rate,
           capacityFailures.get(),
-          cpuMsPerCheck);
+          cpuMsPerCheck,
+          serverCpuMsPerCheck);
     } finally {
       for (AutonatClient c : clients) {
         c.close();
@@ -378,6 +459,32 @@ public final class AutonatBench {
         h.close();
       }
     }
+  }
+
+  /** CPU time of another process (its utime + stime in /proc/<pid>/stat). */
+  static long processCpuNanos(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      // fields after the command name, which is in parentheses and may hold spaces
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+      return ticks * (1_000_000_000L / USER_HZ);
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalStateException("cannot read the CPU time of process " + pid, e);
+    }
+  }
+
+  /** CPU time of this JVM's threads whose names start with one of {@code prefixes}. */
+  static long threadCpuNanos(String... prefixes) {
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    long total = 0;
+    for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+      if (info != null
+          && Arrays.stream(prefixes).anyMatch(p -> info.getThreadName().startsWith(p))) {
+        total += Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
+      }
+    }
+    return total;
   }
 
   private static long processCpuNanos() {

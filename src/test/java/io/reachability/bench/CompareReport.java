@@ -232,8 +232,12 @@ public final class CompareReport {
                 + " (new TCP connection, Noise, yamux), timed by the client from its start to the"
                 + " DialResponse; %d warm-up checks, then %d sequential checks per pair. js ="
                 + " js-libp2p 3.3.11 with `@libp2p/autonat-v2` 2.0.15 in Node (server: test-only"
-                + " loopback switch; client: the wire-level client of `src/test/js/peer.mjs` on"
-                + " js's stack, js's own dial-back handler).%n%n",
+                + " loopback switch), go = go-libp2p v0.52.0 (`AllowPrivateAddrs`, rate limits"
+                + " raised above the load), rust = rust-libp2p 0.56.0 (libp2p-autonat 0.15.0);"
+                + " their clients are the wire-level clients of the interop peers"
+                + " (`autonat-request`) on their own stacks (go and rust do not expose a stock"
+                + " client that can repeat a check: go throttles a server for 2 minutes, rust tests"
+                + " each address once).%n%n",
             a.path("warmupChecks").asInt(),
             first.path("checks").asInt()));
     md.append("| client → server | median | p99 | checks | failed |\n|---|---|---|---|---|\n");
@@ -253,31 +257,29 @@ public final class CompareReport {
     md.append(
         String.format(
             Locale.ROOT,
-            "%n**(b) Server capacity**: %d concurrent clients (each its own host and peer id, one"
-                + " check in flight), the same load generator (our client) for both servers, %s s"
-                + " each; load and server share the machine.%n%n",
+            "%n**(b) Server capacity and CPU**: %d concurrent clients (each its own host and peer"
+                + " id, one check in flight), the same load generator (our client) for every"
+                + " server, %s s each; load and server share the machine. Server CPU per check: the"
+                + " server process's CPU time (/proc) divided by the checks it served; ours: the"
+                + " CPU time of its event-loop and dial-back threads.%n%n",
             cap.path(0).path("clients").asInt(),
             fmt(cap.path(0).path("seconds").asDouble(), 0)));
-    md.append("| server | checks/s | checks | failed |\n|---|---|---|---|\n");
+    md.append(
+        "| server | checks/s | checks | failed | server CPU per check | CPU vs ours |\n"
+            + "|---|---|---|---|---|---|\n");
+    double oursCpu = cap.path(0).path("serverCpuMsPerCheck").asDouble();
     for (JsonNode c : cap.values()) {
+      double cpu = c.path("serverCpuMsPerCheck").asDouble();
       md.append(
           String.format(
               Locale.ROOT,
-              "| %s | **%s** | %d | %d |%n",
+              "| %s | **%s** | %d | %d | %s ms | %s |%n",
               shortName(c.path("server").asString()),
               fmt(c.path("checksPerSecond").asDouble(), 0),
               c.path("checks").asLong(),
-              c.path("failed").asLong()));
-    }
-    if (cap.size() == 2 && cap.path(1).path("checksPerSecond").asDouble() > 0) {
-      md.append(
-          String.format(
-              Locale.ROOT,
-              "%nOurs serves %sx the checks per second of js's server.%n",
-              fmt(
-                  cap.path(0).path("checksPerSecond").asDouble()
-                      / cap.path(1).path("checksPerSecond").asDouble(),
-                  1)));
+              c.path("failed").asLong(),
+              fmt(cpu, 2),
+              oursCpu > 0 ? fmt(cpu / oursCpu, 1) + "x" : "–"));
     }
     md.append('\n');
   }
@@ -407,7 +409,12 @@ public final class CompareReport {
   // ------------------------------------------------------------------ formatting
 
   static String shortName(String name) {
-    return name.startsWith("ours") ? "ours" : name.startsWith("js") ? "js" : name;
+    for (String prefix : List.of("ours", "js", "go", "rust")) {
+      if (name.startsWith(prefix)) {
+        return prefix;
+      }
+    }
+    return name;
   }
 
   static String ms(JsonNode value) {

@@ -215,6 +215,11 @@ public final class InteropPeer implements AutoCloseable {
     this.stdoutReader = daemon(name + "-stdout", this::readStdout);
   }
 
+  /** The peer's process id (to read its CPU time, for example). */
+  public long pid() {
+    return process.pid();
+  }
+
   /** Which implementation this peer is. */
   public PeerImplementation implementation() {
     return implementation;
