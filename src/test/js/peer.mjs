@@ -407,7 +407,8 @@ function addrBytes (a) {
 }
 
 // autonat-request {peerId | addr, addrs: [...], nonce?, payDialData?, maxDialDataBytes?, chunkSize?,
-//   dialDataBytes?, raw?, oversize?, closeWrite?, dialBackReply?, expectMessages?, timeoutMs?}
+//   dialDataBytes?, raw?, oversize?, closeWrite?, dialBackReply?, expectMessages?, untilResponse?,
+//   timeoutMs?}
 // Opens /libp2p/autonat/2/dial-request and plays the client exactly as told; see README.md.
 async function autonatRequest (args) {
   const timeoutMs = Number(args.timeoutMs ?? 10_000)
@@ -424,12 +425,17 @@ async function autonatRequest (args) {
 
   const dialBackReply = args.dialBackReply ?? 'ok'
   if (!['ok', 'reset', 'none'].includes(dialBackReply)) throw new Error(`bad dialBackReply: ${dialBackReply} (ok, reset, none)`)
-  const conn = await node.dial(target(args.addr ?? args.peerId, 'addr'), { signal })
   // a server's dial-back connection to us may still be open (rust keeps them, and serves no
-  // dial-request on connections it dialed): hang it up so the request goes over ours
-  await Promise.all(node.getConnections(conn.remotePeer)
-    .filter(c => c.direction === 'inbound')
-    .map(c => c.close().catch(() => {})))
+  // dial-request on connections it dialed): hang it up so the request goes over one we dialed
+  const serverTarget = target(args.addr ?? args.peerId, 'addr')
+  const text = String(args.addr ?? args.peerId)
+  const serverId = text.startsWith('/') ? (text.includes('/p2p/') ? text.slice(text.lastIndexOf('/p2p/') + 5) : null) : text
+  if (serverId != null) {
+    await Promise.all(node.getConnections(peerIdFromString(serverId))
+      .filter(c => c.direction === 'inbound')
+      .map(c => c.close().catch(() => {})))
+  }
+  const conn = await node.dial(serverTarget, { signal })
   wireNonces.set(nonceText, { reply: dialBackReply })
   dialBackListeners.add(listener)
   let stream
@@ -472,6 +478,7 @@ async function autonatRequest (args) {
       }
       const json = messageJson(m, r.frame)
       result.messages.push(json)
+      if (json.type === 'dialResponse' && args.untilResponse === true) break
       if (json.type !== 'dialDataRequest') continue
       if (payDialData === false || json.numBytes > maxDialDataBytes) {
         result.refusedDialData = true

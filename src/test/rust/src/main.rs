@@ -216,6 +216,8 @@ enum Wait {
     AutonatResult { addr: Multiaddr },
     /// identify from the server listed dial-request, then the candidate
     AutonatServer { peer: PeerId, addr: Multiaddr },
+    /// the server's dial-back connections to us closed, then the wire-level request
+    Closing { peer: PeerId, connections: Vec<ConnectionId>, addrs: Vec<Multiaddr> },
 }
 
 enum Then {
@@ -498,6 +500,17 @@ impl Node {
         self.add_pending(id, Wait::AutonatResult { addr }, timeout);
     }
 
+    fn wire_request(&self, id: Value, peer: PeerId, addrs: Vec<Multiaddr>) {
+        let mut control = self.control.clone();
+        let nonces = self.wire_nonces.clone();
+        tokio::spawn(async move {
+            match wire_request(&mut control, nonces, peer, addrs).await {
+                Ok(result) => reply_ok(&id, result),
+                Err(e) => reply_err(&id, e),
+            }
+        });
+    }
+
     fn echo(&self, id: Value, peer: PeerId, bytes: u64, seed: Option<String>) {
         let mut control = self.control.clone();
         tokio::spawn(async move {
@@ -519,24 +532,21 @@ impl Node {
             Then::Echo { bytes, seed } => self.echo(id, peer, bytes, seed),
             Then::WireRequest { addrs } => {
                 // a server's dial-back connection to us may still be open (rust keeps them, and
-                // serves no dial-request on connections it dialed): hang it up first
+                // serves no dial-request on connections it dialed): close it before the request
                 let inbound: Vec<ConnectionId> = self
                     .connections
                     .iter()
                     .filter(|(_, c)| c.peer == peer && c.direction == "inbound")
                     .map(|(id, _)| *id)
                     .collect();
-                for connection in inbound {
-                    self.swarm.close_connection(connection);
-                }
-                let mut control = self.control.clone();
-                let nonces = self.wire_nonces.clone();
-                tokio::spawn(async move {
-                    match wire_request(&mut control, nonces, peer, addrs).await {
-                        Ok(result) => reply_ok(&id, result),
-                        Err(e) => reply_err(&id, e),
+                if inbound.is_empty() {
+                    self.wire_request(id, peer, addrs);
+                } else {
+                    for connection in &inbound {
+                        self.swarm.close_connection(*connection);
                     }
-                });
+                    self.add_pending(id, Wait::Closing { peer, connections: inbound, addrs }, left);
+                }
             }
             Then::AutonatCheck { addr } => {
                 if self.autonat_servers.get(&peer) == Some(&true) {
@@ -567,6 +577,7 @@ impl Node {
                 Wait::Ping { peer } => format!("ping of {peer}"),
                 Wait::AutonatResult { addr } => format!("AutoNAT v2 client event for {addr}"),
                 Wait::AutonatServer { peer, .. } => format!("identify listing dial-request from {peer}"),
+                Wait::Closing { peer, .. } => format!("close of the dial-back connections of {peer}"),
             };
             reply_err(&p.id, format!("timeout: no {what}"));
         }
@@ -597,6 +608,16 @@ impl Node {
                 if let Some(info) = self.connections.remove(&connection_id) {
                     emit(json!({"event": "connection-closed", "peerId": peer_id.to_string(),
                                 "direction": info.direction, "remoteAddr": info.remote.to_string()}));
+                }
+                for p in &mut self.pending {
+                    if let Wait::Closing { connections, .. } = &mut p.wait {
+                        connections.retain(|c| *c != connection_id);
+                    }
+                }
+                for p in self.take(|w| matches!(w, Wait::Closing { connections, .. } if connections.is_empty())) {
+                    if let Wait::Closing { peer, addrs, .. } = p.wait {
+                        self.wire_request(p.id, peer, addrs);
+                    }
                 }
             }
             SwarmEvent::Behaviour(BehaviourEvent::Identify(identify::Event::Received { peer_id, info, connection_id })) => {

@@ -316,7 +316,7 @@ public final class AutonatBench {
       JsonNode reply =
           client.request(
               "autonat-request",
-              Map.of("addr", server.toString(), "addrs", List.of(tested), "expectMessages", 1),
+              Map.of("addr", server.toString(), "addrs", List.of(tested), "untilResponse", true),
               Duration.ofSeconds(CHECK_TIMEOUT_SECONDS));
       if (!wireCheckSucceeded(reply)) {
         failures++;
@@ -336,11 +336,13 @@ public final class AutonatBench {
     if (!reply.path("ok").asBoolean()) {
       return false;
     }
-    JsonNode first = reply.path("messages").path(0);
+    // the response comes last, after a DialDataRequest when the server asked for dial data
+    JsonNode messages = reply.path("messages");
+    JsonNode last = messages.path(messages.size() - 1);
     boolean answeredOk =
-        "dialResponse".equals(first.path("type").asString())
-            && "OK".equals(first.path("status").asString())
-            && "OK".equals(first.path("dialStatus").asString());
+        "dialResponse".equals(last.path("type").asString())
+            && "OK".equals(last.path("status").asString())
+            && "OK".equals(last.path("dialStatus").asString());
     boolean nonceCameBack = false;
     for (JsonNode dialBack : reply.path("dialBacks").values()) {
       nonceCameBack |= dialBack.path("matched").asBoolean();

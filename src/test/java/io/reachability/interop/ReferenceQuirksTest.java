@@ -65,4 +65,34 @@ class ReferenceQuirksTest {
       assertThat(second.path("error").asString()).contains("no peers for autonat v2");
     }
   }
+
+  /**
+   * rust's server asks for dial data whenever the address differs from the connection's observed
+   * address, port included (the spec, js and go: only when the IP differs). js dials from an
+   * ephemeral port (no port reuse), so a js node pays 30-100 kB to a rust server for its listen
+   * address on the very IP it connects from, and nothing to a go server.
+   */
+  @Test
+  void rustAsksForDialDataWhenOnlyThePortDiffers() {
+    PeerImplementation.JS.assumeAvailable();
+    PeerImplementation.GO.assumeAvailable();
+    PeerImplementation.RUST.assumeAvailable();
+    try (InteropPeer rust =
+            InteropPeer.start(PeerImplementation.RUST, PeerSpec.autonatServerNode());
+        InteropPeer go = InteropPeer.start(PeerImplementation.GO, PeerSpec.autonatServerNode());
+        InteropPeer client = InteropPeer.start(PeerImplementation.JS, PeerSpec.node())) {
+      String listen = Multiaddr.fromString(client.addrs().get(0)).withoutPeerId().toString();
+      JsonNode fromRust =
+          client.requestOk(
+              "autonat-request", Map.of("addr", rust.addrs().get(0), "addrs", List.of(listen)));
+      JsonNode fromGo =
+          client.requestOk(
+              "autonat-request", Map.of("addr", go.addrs().get(0), "addrs", List.of(listen)));
+      assertThat(fromRust.path("dialDataBytesSent").asLong()).isBetween(30_000L, 100_000L);
+      assertThat(fromGo.path("dialDataBytesSent").asLong()).isZero();
+      assertThat(fromRust.path("messages").get(0).path("type").asString())
+          .isEqualTo("dialDataRequest");
+      assertThat(fromRust.path("messages").get(1).path("dialStatus").asString()).isEqualTo("OK");
+    }
+  }
 }
