@@ -115,6 +115,7 @@ class ReachabilityControllerTest {
      */
     @Test
     void aRemoteClientGetsAtMostItsShareOfEventStreams() throws Exception {
+      awaitFirstPass();
       RequestPostProcessor remote =
           request -> {
             request.setRemoteAddr("192.0.2.44");
@@ -132,6 +133,16 @@ class ReachabilityControllerTest {
           .andExpect(content().contentTypeCompatibleWith("application/problem+json"));
       mvc.perform(get("/api/v1/reachability/events").accept(MediaType.TEXT_EVENT_STREAM))
           .andExpect(status().isOk());
+    }
+
+    /**
+     * Until the monitor's first pass is over its answers publish events from other threads, which
+     * MockMvc's response (not thread-safe) may be written by while a request is still being
+     * performed: a ConcurrentModificationException seen once in CI-like runs.
+     */
+    private void awaitFirstPass() throws InterruptedException {
+      Waiting.within(WAIT)
+          .until(() -> monitor.report().addresses().stream().anyMatch(a -> a.successes() == 2));
     }
 
     @Test
@@ -161,6 +172,7 @@ class ReachabilityControllerTest {
 
     @Test
     void anEventStreamIsOpened() throws Exception {
+      awaitFirstPass();
       mvc.perform(get("/api/v1/reachability/events").accept(MediaType.TEXT_EVENT_STREAM))
           .andExpect(status().isOk())
           .andExpect(content().contentTypeCompatibleWith(MediaType.TEXT_EVENT_STREAM));

@@ -726,7 +726,7 @@ class AutonatClientTest {
               s.respond(ResponseStatus.OK, 0, DialStatus.OK);
               s.close();
             },
-            List.of(quic(4001), self));
+            List.of(quic(4001)));
     assertThat(result.reachability()).isEqualTo(Reachability.UNKNOWN);
     assertThat(result.reason())
         .isEqualTo(
