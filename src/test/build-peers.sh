@@ -15,6 +15,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 which="${1:?usage: build-peers.sh go|rust OUTPUT_DIR}"
 out="${2:?usage: build-peers.sh go|rust OUTPUT_DIR}"
 mkdir -p "$out"
+out="$(cd "$out" && pwd)" # absolute: the builds below run in the peers' directories
 
 missing() {
   echo "ERROR: $1 is not on PATH, and the interop tests need it to build the $2 test peer." >&2
