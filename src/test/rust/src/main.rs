@@ -455,7 +455,7 @@ impl Node {
                     .map(|a| a.iter().filter_map(Value::as_str).map(str::parse).collect())
                     .unwrap_or_else(|| Ok(Vec::new()));
                 match (str_arg("addr"), addrs) {
-                    (Some(server), Ok(addrs)) => self.dial(id, &server, Then::WireRequest { addrs }, timeout),
+                    (Some(server), Ok(addrs)) => self.request_over_our_connection(id, &server, addrs, timeout),
                     (None, _) => reply_err(&id, "missing addr"),
                     (_, Err(e)) => reply_err(&id, format!("bad addrs: {e}")),
                 }
@@ -498,6 +498,25 @@ impl Node {
         }
         self.swarm.behaviour_mut().candidates.add(addr.clone());
         self.add_pending(id, Wait::AutonatResult { addr }, timeout);
+    }
+
+    /// Asks over a connection we already dialed to the server (go and js do the same), or dials
+    /// one: a new connection per request would pile up (servers cap connections per IP).
+    fn request_over_our_connection(&mut self, id: Value, server: &str, addrs: Vec<Multiaddr>, timeout: Duration) {
+        let peer = server.parse::<Multiaddr>().ok().and_then(|a| without_p2p(&a).1);
+        let connected = peer.and_then(|p| {
+            self.connections
+                .values()
+                .find(|c| c.peer == p && c.direction == "outbound")
+                .map(|c| (p, c.remote.clone()))
+        });
+        match connected {
+            Some((peer, remote)) => {
+                let deadline = Instant::now() + timeout;
+                self.then(id, Then::WireRequest { addrs }, peer, &remote, deadline)
+            }
+            None => self.dial(id, server, Then::WireRequest { addrs }, timeout),
+        }
     }
 
     fn wire_request(&self, id: Value, peer: PeerId, addrs: Vec<Multiaddr>) {
