@@ -260,8 +260,9 @@ public final class CompareReport {
             "%n**(b) Server capacity and CPU**: %d concurrent clients (each its own host and peer"
                 + " id, one check in flight), the same load generator (our client) for every"
                 + " server, %s s each; load and server share the machine. Server CPU per check: the"
-                + " server process's CPU time (/proc) divided by the checks it served; ours: the"
-                + " CPU time of its event-loop and dial-back threads.%n%n",
+                + " server process's CPU time (/proc) divided by the checks it served; ours shares"
+                + " its JVM with the load generator, so it is the CPU time of its event-loop and"
+                + " dial-back threads only (GC and JIT threads not counted: a lower bound).%n%n",
             cap.path(0).path("clients").asInt(),
             fmt(cap.path(0).path("seconds").asDouble(), 0)));
     md.append(
