@@ -88,9 +88,10 @@ public final class AutonatBench {
       AutonatServer server =
           new AutonatServer(
               serverHost,
-              AutonatServerSettings.defaults()
-                  .withAllowPrivateAddresses(true)
-                  .withLimits(UNLIMITED));
+              new AutonatServerSettings.Builder()
+                  .allowPrivateAddresses(true)
+                  .rateLimit(UNLIMITED)
+                  .build());
       server.start();
       Multiaddr ours = serverHost.listenAddresses().get(0).withPeerId(serverHost.peerId());
       try {
