@@ -94,7 +94,7 @@ class SettingsTableTest {
     String prefix = sectionPrefix(name);
     @Nullable Object value =
         new Binder(new MapConfigurationPropertySource(configured)).bindOrCreate(prefix, type);
-    Object settingsOwner = null;
+    @Nullable Object settingsOwner = null;
     String component = "";
     for (String key : name.substring(prefix.length() + 1).split("\\.")) {
       if (value == null) {
@@ -105,7 +105,9 @@ class SettingsTableTest {
       }
       component = camelCase(key);
       RecordComponent accessor = componentNamed(value.getClass(), component);
-      assertThat(accessor).as("%s: component %s of %s", name, component, value).isNotNull();
+      if (accessor == null) {
+        throw new AssertionError(name + ": " + value.getClass() + " has no " + component);
+      }
       value = accessor.getAccessor().invoke(value);
     }
     if (value == null && settingsOwner != null) {
