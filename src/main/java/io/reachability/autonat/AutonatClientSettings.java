@@ -40,25 +40,67 @@ public record AutonatClientSettings(
               + "], was "
               + dialDataChunkBytes);
     }
-    if (exchangeTimeout.isNegative() || exchangeTimeout.isZero() || nonceGracePeriod.isNegative()) {
-      throw new IllegalArgumentException("timeouts must be positive");
+    if (exchangeTimeout.isNegative() || exchangeTimeout.isZero()) {
+      throw new IllegalArgumentException(
+          "exchangeTimeout must be positive, was " + exchangeTimeout);
+    }
+    if (nonceGracePeriod.isNegative()) {
+      throw new IllegalArgumentException(
+          "nonceGracePeriod must not be negative, was " + nonceGracePeriod);
     }
   }
 
+  /** The reference cap on dial data, the largest chunks and the AutoNAT v2 timeouts. */
   public static AutonatClientSettings defaults() {
-    return new AutonatClientSettings(
-        AutonatV2.DEFAULT_CLIENT_MAX_DIAL_DATA_BYTES,
-        AutonatV2.MAX_DIAL_DATA_CHUNK,
-        AutonatV2.EXCHANGE_TIMEOUT,
-        DEFAULT_NONCE_GRACE_PERIOD);
+    return new Builder().build();
   }
 
-  public AutonatClientSettings withMaxDialDataBytes(int max) {
-    return new AutonatClientSettings(max, dialDataChunkBytes, exchangeTimeout, nonceGracePeriod);
+  /** A builder starting from these settings. */
+  public Builder toBuilder() {
+    return new Builder(this);
   }
 
-  public AutonatClientSettings withExchangeTimeout(Duration timeout) {
-    return new AutonatClientSettings(
-        maxDialDataBytes, dialDataChunkBytes, timeout, nonceGracePeriod);
+  /** Settings one by one, from the defaults; {@link #build()} checks them all at once. */
+  public static final class Builder {
+    private int maxDialDataBytes = AutonatV2.DEFAULT_CLIENT_MAX_DIAL_DATA_BYTES;
+    private int dialDataChunkBytes = AutonatV2.MAX_DIAL_DATA_CHUNK;
+    private Duration exchangeTimeout = AutonatV2.EXCHANGE_TIMEOUT;
+    private Duration nonceGracePeriod = DEFAULT_NONCE_GRACE_PERIOD;
+
+    /** From the defaults. */
+    public Builder() {}
+
+    private Builder(AutonatClientSettings from) {
+      maxDialDataBytes = from.maxDialDataBytes;
+      dialDataChunkBytes = from.dialDataChunkBytes;
+      exchangeTimeout = from.exchangeTimeout;
+      nonceGracePeriod = from.nonceGracePeriod;
+    }
+
+    public Builder maxDialDataBytes(int value) {
+      maxDialDataBytes = value;
+      return this;
+    }
+
+    public Builder dialDataChunkBytes(int value) {
+      dialDataChunkBytes = value;
+      return this;
+    }
+
+    public Builder exchangeTimeout(Duration value) {
+      exchangeTimeout = value;
+      return this;
+    }
+
+    public Builder nonceGracePeriod(Duration value) {
+      nonceGracePeriod = value;
+      return this;
+    }
+
+    /** The settings; throws {@link IllegalArgumentException} naming the first bad value. */
+    public AutonatClientSettings build() {
+      return new AutonatClientSettings(
+          maxDialDataBytes, dialDataChunkBytes, exchangeTimeout, nonceGracePeriod);
+    }
   }
 }

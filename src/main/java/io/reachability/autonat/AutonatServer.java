@@ -81,7 +81,7 @@ public final class AutonatServer implements AutoCloseable {
     this.host = Objects.requireNonNull(host, "host");
     this.settings = Objects.requireNonNull(settings, "settings");
     this.random = Objects.requireNonNull(random, "random");
-    this.limiter = new RateLimiter(settings.limits(), clock);
+    this.limiter = new RateLimiter(settings.rateLimit(), clock);
     Predicate<InetAddress> reach = canReach != null ? canReach : LocalNetworks.ofThisMachine(clock);
     this.selector =
         new AddressSelector(settings.allowPrivateAddresses(), this::ownAddresses, reach);

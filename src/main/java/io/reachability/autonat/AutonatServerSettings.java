@@ -9,7 +9,7 @@ import java.util.Objects;
  *
  * @param allowPrivateAddresses dial non-public addresses too (only for an embedded loopback pool or
  *     a lab; a public server must not, see {@link AddressClass})
- * @param limits admission control, checked before a request is read
+ * @param rateLimit admission control, checked before a request is read
  * @param minDialDataBytes smallest amount of dial data asked for when the address's IP differs from
  *     the client's
  * @param maxDialDataBytes upper bound (exclusive) of that amount; the amount is uniform in between
@@ -22,7 +22,7 @@ import java.util.Objects;
  */
 public record AutonatServerSettings(
     boolean allowPrivateAddresses,
-    RateLimiter.Limits limits,
+    RateLimiter.Limits rateLimit,
     int minDialDataBytes,
     int maxDialDataBytes,
     Duration maxDialDataJitter,
@@ -49,7 +49,7 @@ public record AutonatServerSettings(
   public static final int DEFAULT_CONCURRENT_PER_PEER = 2;
 
   /** The default admission control. */
-  public static final RateLimiter.Limits DEFAULT_LIMITS =
+  public static final RateLimiter.Limits DEFAULT_RATE_LIMIT =
       new RateLimiter.Limits(
           DEFAULT_GLOBAL_PER_MINUTE,
           DEFAULT_PER_PEER_PER_MINUTE,
@@ -62,7 +62,7 @@ public record AutonatServerSettings(
   public static final Duration DEFAULT_MAX_DIAL_DATA_JITTER = Duration.ofSeconds(1);
 
   public AutonatServerSettings {
-    Objects.requireNonNull(limits, "limits");
+    Objects.requireNonNull(rateLimit, "rateLimit");
     Objects.requireNonNull(maxDialDataJitter, "maxDialDataJitter");
     Objects.requireNonNull(exchangeTimeout, "exchangeTimeout");
     Objects.requireNonNull(dialBackConnectTimeout, "dialBackConnectTimeout");
@@ -76,7 +76,8 @@ public record AutonatServerSettings(
               + ")");
     }
     if (maxDialDataJitter.isNegative()) {
-      throw new IllegalArgumentException("maxDialDataJitter must not be negative");
+      throw new IllegalArgumentException(
+          "maxDialDataJitter must not be negative, was " + maxDialDataJitter);
     }
     for (Duration d :
         new Duration[] {exchangeTimeout, dialBackConnectTimeout, dialBackStreamTimeout}) {
@@ -86,64 +87,92 @@ public record AutonatServerSettings(
     }
   }
 
+  /** go-libp2p's reference numbers plus our per-IP and per-subnet limits. */
   public static AutonatServerSettings defaults() {
-    return new AutonatServerSettings(
-        false,
-        DEFAULT_LIMITS,
-        AutonatV2.MIN_DIAL_DATA_BYTES,
-        AutonatV2.MAX_DIAL_DATA_BYTES,
-        DEFAULT_MAX_DIAL_DATA_JITTER,
-        AutonatV2.EXCHANGE_TIMEOUT,
-        AutonatV2.DIAL_BACK_CONNECT_TIMEOUT,
-        AutonatV2.DIAL_BACK_STREAM_TIMEOUT);
+    return new Builder().build();
   }
 
-  public AutonatServerSettings withAllowPrivateAddresses(boolean allow) {
-    return new AutonatServerSettings(
-        allow,
-        limits,
-        minDialDataBytes,
-        maxDialDataBytes,
-        maxDialDataJitter,
-        exchangeTimeout,
-        dialBackConnectTimeout,
-        dialBackStreamTimeout);
+  /** A builder starting from these settings. */
+  public Builder toBuilder() {
+    return new Builder(this);
   }
 
-  public AutonatServerSettings withLimits(RateLimiter.Limits value) {
-    return new AutonatServerSettings(
-        allowPrivateAddresses,
-        value,
-        minDialDataBytes,
-        maxDialDataBytes,
-        maxDialDataJitter,
-        exchangeTimeout,
-        dialBackConnectTimeout,
-        dialBackStreamTimeout);
-  }
+  /** Settings one by one, from the defaults; {@link #build()} checks them all at once. */
+  public static final class Builder {
+    private boolean allowPrivateAddresses;
+    private RateLimiter.Limits rateLimit = DEFAULT_RATE_LIMIT;
+    private int minDialDataBytes = AutonatV2.MIN_DIAL_DATA_BYTES;
+    private int maxDialDataBytes = AutonatV2.MAX_DIAL_DATA_BYTES;
+    private Duration maxDialDataJitter = DEFAULT_MAX_DIAL_DATA_JITTER;
+    private Duration exchangeTimeout = AutonatV2.EXCHANGE_TIMEOUT;
+    private Duration dialBackConnectTimeout = AutonatV2.DIAL_BACK_CONNECT_TIMEOUT;
+    private Duration dialBackStreamTimeout = AutonatV2.DIAL_BACK_STREAM_TIMEOUT;
 
-  public AutonatServerSettings withDialData(int min, int max, Duration jitter) {
-    return new AutonatServerSettings(
-        allowPrivateAddresses,
-        limits,
-        min,
-        max,
-        jitter,
-        exchangeTimeout,
-        dialBackConnectTimeout,
-        dialBackStreamTimeout);
-  }
+    /** From the defaults. */
+    public Builder() {}
 
-  public AutonatServerSettings withTimeouts(
-      Duration exchange, Duration dialBackConnect, Duration dialBackStream) {
-    return new AutonatServerSettings(
-        allowPrivateAddresses,
-        limits,
-        minDialDataBytes,
-        maxDialDataBytes,
-        maxDialDataJitter,
-        exchange,
-        dialBackConnect,
-        dialBackStream);
+    private Builder(AutonatServerSettings from) {
+      allowPrivateAddresses = from.allowPrivateAddresses;
+      rateLimit = from.rateLimit;
+      minDialDataBytes = from.minDialDataBytes;
+      maxDialDataBytes = from.maxDialDataBytes;
+      maxDialDataJitter = from.maxDialDataJitter;
+      exchangeTimeout = from.exchangeTimeout;
+      dialBackConnectTimeout = from.dialBackConnectTimeout;
+      dialBackStreamTimeout = from.dialBackStreamTimeout;
+    }
+
+    public Builder allowPrivateAddresses(boolean value) {
+      allowPrivateAddresses = value;
+      return this;
+    }
+
+    public Builder rateLimit(RateLimiter.Limits value) {
+      rateLimit = value;
+      return this;
+    }
+
+    public Builder minDialDataBytes(int value) {
+      minDialDataBytes = value;
+      return this;
+    }
+
+    public Builder maxDialDataBytes(int value) {
+      maxDialDataBytes = value;
+      return this;
+    }
+
+    public Builder maxDialDataJitter(Duration value) {
+      maxDialDataJitter = value;
+      return this;
+    }
+
+    public Builder exchangeTimeout(Duration value) {
+      exchangeTimeout = value;
+      return this;
+    }
+
+    public Builder dialBackConnectTimeout(Duration value) {
+      dialBackConnectTimeout = value;
+      return this;
+    }
+
+    public Builder dialBackStreamTimeout(Duration value) {
+      dialBackStreamTimeout = value;
+      return this;
+    }
+
+    /** The settings; throws {@link IllegalArgumentException} naming the first bad value. */
+    public AutonatServerSettings build() {
+      return new AutonatServerSettings(
+          allowPrivateAddresses,
+          rateLimit,
+          minDialDataBytes,
+          maxDialDataBytes,
+          maxDialDataJitter,
+          exchangeTimeout,
+          dialBackConnectTimeout,
+          dialBackStreamTimeout);
+    }
   }
 }

@@ -40,18 +40,17 @@ public final class RateLimiter {
       int concurrentPerPeer) {
 
     public Limits {
-      for (int v :
-          new int[] {
-            globalPerMinute,
-            perPeerPerMinute,
-            perIpPerMinute,
-            perSubnetPerMinute,
-            dialDataPerMinute,
-            concurrentPerPeer
-          }) {
-        if (v < 1) {
-          throw new IllegalArgumentException("rate limits must be at least 1: " + this);
-        }
+      atLeastOne("globalPerMinute", globalPerMinute);
+      atLeastOne("perPeerPerMinute", perPeerPerMinute);
+      atLeastOne("perIpPerMinute", perIpPerMinute);
+      atLeastOne("perSubnetPerMinute", perSubnetPerMinute);
+      atLeastOne("dialDataPerMinute", dialDataPerMinute);
+      atLeastOne("concurrentPerPeer", concurrentPerPeer);
+    }
+
+    private static void atLeastOne(String name, int value) {
+      if (value < 1) {
+        throw new IllegalArgumentException(name + " must be at least 1, was " + value);
       }
     }
   }

@@ -2,6 +2,7 @@ package io.reachability.config;
 
 import io.reachability.autonat.AutonatClient;
 import io.reachability.autonat.AutonatServer;
+import io.reachability.autonat.AutonatServerSettings;
 import io.reachability.libp2p.host.Host;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,15 +26,24 @@ class AutonatConfiguration {
     return autonat;
   }
 
+  /**
+   * The server role's settings, made at every start whether the role is on or off, so that a bad
+   * {@code reach.server.*} value stops the start-up either way.
+   */
+  @Bean
+  AutonatServerSettings autonatServerSettings(AutonatServerProperties server) {
+    return server.toSettings();
+  }
+
   @Bean(destroyMethod = "close")
   @ConditionalOnProperty(prefix = "reach.server", name = "enabled", havingValue = "true")
-  AutonatServer autonatServer(Host host, AutonatServerProperties server) {
-    AutonatServer autonat = new AutonatServer(host, server.toSettings());
+  AutonatServer autonatServer(Host host, AutonatServerSettings settings) {
+    AutonatServer autonat = new AutonatServer(host, settings);
     autonat.start();
     log.info(
         "AutoNAT v2 server enabled on {} (private addresses {})",
         host.peerId(),
-        server.allowPrivateAddresses() ? "allowed" : "refused");
+        settings.allowPrivateAddresses() ? "allowed" : "refused");
     return autonat;
   }
 

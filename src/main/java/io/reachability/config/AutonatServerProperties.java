@@ -1,14 +1,19 @@
 package io.reachability.config;
 
+import static io.reachability.config.ConfiguredSettings.build;
+import static io.reachability.config.ConfiguredSettings.ifSet;
+import static java.util.Objects.requireNonNullElse;
+
 import io.reachability.autonat.AutonatServerSettings;
 import io.reachability.autonat.RateLimiter;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * The optional AutoNAT v2 server role ({@code reach.server.*}): serve reachability checks to other
- * peers on the node's own host.
+ * peers on the node's own host. A value left unset is {@link AutonatServerSettings}' default.
  *
  * @param enabled serve {@code /libp2p/autonat/2/dial-request}
  * @param allowPrivateAddresses also dial back non-public addresses (loopback, RFC 1918, …): for a
@@ -16,67 +21,66 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param rateLimit admission control, checked before a request is read
  * @param maxDialDataJitter random delay before a paid dial-back
  */
-@ConfigurationProperties("reach.server")
+@ConfigurationProperties(AutonatServerProperties.PREFIX)
 public record AutonatServerProperties(
     @DefaultValue("false") boolean enabled,
-    @DefaultValue("false") boolean allowPrivateAddresses,
+    @Nullable Boolean allowPrivateAddresses,
     @DefaultValue RateLimit rateLimit,
-    @DefaultValue("1s") Duration maxDialDataJitter) {
+    @Nullable Duration maxDialDataJitter) {
+
+  static final String PREFIX = "reach.server";
 
   /**
    * Per-minute budgets (reference defaults: 60 global, 12 per peer, 12 dial-data requests, 2
    * concurrent per peer; per IP and per /24 or /56 subnet are ours).
+   *
+   * @param globalPerMinute requests served per minute, all peers together
+   * @param perPeerPerMinute requests served per minute to one peer id
+   * @param perIpPerMinute requests served per minute to one client IP
+   * @param perSubnetPerMinute requests served per minute to one client /24 (IPv4) or /56 (IPv6)
+   * @param dialDataPerMinute requests that need dial data per minute, all peers together
+   * @param concurrentPerPeer requests in flight per peer
    */
   public record RateLimit(
-      @DefaultValue("" + AutonatServerSettings.DEFAULT_GLOBAL_PER_MINUTE) int globalPerMinute,
-      @DefaultValue("" + AutonatServerSettings.DEFAULT_PER_PEER_PER_MINUTE) int perPeerPerMinute,
-      @DefaultValue("" + AutonatServerSettings.DEFAULT_PER_IP_PER_MINUTE) int perIpPerMinute,
-      @DefaultValue("" + AutonatServerSettings.DEFAULT_PER_SUBNET_PER_MINUTE)
-          int perSubnetPerMinute,
-      @DefaultValue("" + AutonatServerSettings.DEFAULT_DIAL_DATA_PER_MINUTE) int dialDataPerMinute,
-      @DefaultValue("" + AutonatServerSettings.DEFAULT_CONCURRENT_PER_PEER) int concurrentPerPeer) {
+      @Nullable Integer globalPerMinute,
+      @Nullable Integer perPeerPerMinute,
+      @Nullable Integer perIpPerMinute,
+      @Nullable Integer perSubnetPerMinute,
+      @Nullable Integer dialDataPerMinute,
+      @Nullable Integer concurrentPerPeer) {
 
-    public RateLimit {
-      check("global-per-minute", globalPerMinute);
-      check("per-peer-per-minute", perPeerPerMinute);
-      check("per-ip-per-minute", perIpPerMinute);
-      check("per-subnet-per-minute", perSubnetPerMinute);
-      check("dial-data-per-minute", dialDataPerMinute);
-      check("concurrent-per-peer", concurrentPerPeer);
-    }
+    static final String PREFIX = AutonatServerProperties.PREFIX + ".rate-limit";
 
-    private static void check(String name, int value) {
-      if (value < 1) {
-        throw new IllegalArgumentException(
-            "reach.server.rate-limit." + name + " must be at least 1, was " + value);
-      }
-    }
-
-    RateLimiter.Limits toLimits() {
-      return new RateLimiter.Limits(
-          globalPerMinute,
-          perPeerPerMinute,
-          perIpPerMinute,
-          perSubnetPerMinute,
-          dialDataPerMinute,
-          concurrentPerPeer);
+    /** The limits: the default ones with what is configured; an error names the key. */
+    RateLimiter.Limits toSettings() {
+      RateLimiter.Limits defaults = AutonatServerSettings.DEFAULT_RATE_LIMIT;
+      return build(
+          PREFIX,
+          () ->
+              new RateLimiter.Limits(
+                  requireNonNullElse(globalPerMinute, defaults.globalPerMinute()),
+                  requireNonNullElse(perPeerPerMinute, defaults.perPeerPerMinute()),
+                  requireNonNullElse(perIpPerMinute, defaults.perIpPerMinute()),
+                  requireNonNullElse(perSubnetPerMinute, defaults.perSubnetPerMinute()),
+                  requireNonNullElse(dialDataPerMinute, defaults.dialDataPerMinute()),
+                  requireNonNullElse(concurrentPerPeer, defaults.concurrentPerPeer())));
     }
   }
 
-  public AutonatServerProperties {
-    if (maxDialDataJitter.isNegative()) {
-      throw new IllegalArgumentException(
-          "reach.server.max-dial-data-jitter must not be negative, was " + maxDialDataJitter);
-    }
-  }
-
+  /**
+   * The server's settings: {@link AutonatServerSettings}' defaults with what is configured, checked
+   * by {@link AutonatServerSettings}; an error names the {@code reach.server.*} key.
+   */
   AutonatServerSettings toSettings() {
-    return AutonatServerSettings.defaults()
-        .withAllowPrivateAddresses(allowPrivateAddresses)
-        .withLimits(rateLimit.toLimits())
-        .withDialData(
-            AutonatServerSettings.defaults().minDialDataBytes(),
-            AutonatServerSettings.defaults().maxDialDataBytes(),
-            maxDialDataJitter);
+    RateLimiter.Limits limits = rateLimit.toSettings(); // names reach.server.rate-limit.* itself
+    return build(
+        PREFIX,
+        () -> {
+          AutonatServerSettings.Builder settings =
+              new AutonatServerSettings.Builder().rateLimit(limits);
+          ifSet(allowPrivateAddresses, settings::allowPrivateAddresses);
+          ifSet(maxDialDataJitter, settings::maxDialDataJitter);
+          return settings.build();
+        });
   }
 }

@@ -85,6 +85,6 @@ class JobConfiguration {
             access.allowAnyAddress(),
             () -> pool.servers().stream().map(PoolServer::address).toList(),
             () -> NodeIps.of(host, node, machine));
-    return new CheckRequestValidator(host.peerId(), client.maxDialDataBytes(), policy);
+    return new CheckRequestValidator(host.peerId(), client.toSettings().maxDialDataBytes(), policy);
   }
 }

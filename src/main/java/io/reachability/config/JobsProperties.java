@@ -1,13 +1,17 @@
 package io.reachability.config;
 
+import static io.reachability.config.ConfiguredSettings.build;
+import static io.reachability.config.ConfiguredSettings.ifSet;
+
 import io.reachability.job.JobSettings;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * Check jobs ({@code reach.jobs.*}). No job holds a thread: these bound memory and the load sent to
- * servers.
+ * servers. A job service value left unset is {@link JobSettings}' default.
  *
  * @param maxRunning jobs running at the same time; waiting jobs start one client at a time, in turn
  * @param queueCapacity jobs waiting to run; a submission beyond it is turned away (503)
@@ -24,18 +28,18 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  */
 @ConfigurationProperties(JobsProperties.PREFIX)
 public record JobsProperties(
-    @DefaultValue("" + JobSettings.DEFAULT_MAX_RUNNING) int maxRunning,
-    @DefaultValue("" + JobSettings.DEFAULT_QUEUE_CAPACITY) int queueCapacity,
-    @DefaultValue("" + JobSettings.DEFAULT_MAX_CHECKS_IN_FLIGHT) int maxChecksInFlight,
-    @DefaultValue("" + JobSettings.DEFAULT_MAX_UNFINISHED_PER_CLIENT) int maxUnfinishedPerClient,
+    @Nullable Integer maxRunning,
+    @Nullable Integer queueCapacity,
+    @Nullable Integer maxChecksInFlight,
+    @Nullable Integer maxUnfinishedPerClient,
     @DefaultValue("1h") Duration retention,
     @DefaultValue("10000") int maxStored,
-    @DefaultValue("60s") Duration defaultTimeout,
-    @DefaultValue("10s") Duration shutdownGrace) {
+    @Nullable Duration defaultTimeout,
+    @Nullable Duration shutdownGrace) {
 
   static final String PREFIX = "reach.jobs";
 
-  /** What the job service does not check itself: how finished jobs are kept. */
+  /** What the job store keeps (the store's own settings, so checked here). */
   public JobsProperties {
     if (retention == null || retention.isNegative() || retention.isZero()) {
       throw new IllegalArgumentException(PREFIX + ".retention must be positive, was " + retention);
@@ -47,20 +51,22 @@ public record JobsProperties(
   }
 
   /**
-   * The job service's settings, checked by {@link JobSettings}; an error names the {@code
-   * reach.jobs.*} key. {@code SettingsConfiguration} asks for them at start.
+   * The job service's settings: {@link JobSettings}' defaults with what is configured, checked by
+   * {@link JobSettings}; an error names the {@code reach.jobs.*} key. {@code SettingsConfiguration}
+   * asks for them at start.
    */
   JobSettings toSettings() {
-    try {
-      return new JobSettings(
-          maxRunning,
-          queueCapacity,
-          maxChecksInFlight,
-          maxUnfinishedPerClient,
-          defaultTimeout,
-          shutdownGrace);
-    } catch (IllegalArgumentException | NullPointerException e) {
-      throw SettingErrors.named(PREFIX, e);
-    }
+    return build(
+        PREFIX,
+        () -> {
+          JobSettings.Builder settings = new JobSettings.Builder();
+          ifSet(maxRunning, settings::maxRunning);
+          ifSet(queueCapacity, settings::queueCapacity);
+          ifSet(maxChecksInFlight, settings::maxChecksInFlight);
+          ifSet(maxUnfinishedPerClient, settings::maxUnfinishedPerClient);
+          ifSet(defaultTimeout, settings::defaultTimeout);
+          ifSet(shutdownGrace, settings::shutdownGrace);
+          return settings.build();
+        });
   }
 }

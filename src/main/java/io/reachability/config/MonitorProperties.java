@@ -1,13 +1,17 @@
 package io.reachability.config;
 
+import static io.reachability.config.ConfiguredSettings.build;
+import static io.reachability.config.ConfiguredSettings.ifSet;
+
 import io.reachability.monitor.MonitorSettings;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * The reachability monitor ({@code reach.monitor.*}). Defaults are go-libp2p's numbers (see {@link
- * MonitorSettings}).
+ * The reachability monitor ({@code reach.monitor.*}). A value left unset is {@link
+ * MonitorSettings}' default (go-libp2p's numbers).
  *
  * @param enabled keep re-checking the node's own candidate addresses in the background
  * @param concurrency probes in flight at once
@@ -30,50 +34,51 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 @ConfigurationProperties(MonitorProperties.PREFIX)
 public record MonitorProperties(
     @DefaultValue("true") boolean enabled,
-    @DefaultValue("" + MonitorSettings.DEFAULT_CONCURRENCY) int concurrency,
-    @DefaultValue("10s") Duration perServerInterval,
-    @DefaultValue("30s") Duration probeTimeout,
-    @DefaultValue("1h") Duration reprobeInterval,
-    @DefaultValue("3h") Duration secondaryReprobeInterval,
-    @DefaultValue("5h") Duration outcomeTtl,
-    @DefaultValue("" + MonitorSettings.DEFAULT_WINDOW_SIZE) int windowSize,
-    @DefaultValue("" + MonitorSettings.DEFAULT_TARGET_CONFIDENCE) int targetConfidence,
-    @DefaultValue("" + MonitorSettings.DEFAULT_MAX_CONSECUTIVE_REFUSALS) int maxConsecutiveRefusals,
-    @DefaultValue("10m") Duration refusalPause,
-    @DefaultValue("" + MonitorSettings.DEFAULT_MAX_PROBES_PER_ADDRESS) int maxProbesPerAddress,
-    @DefaultValue("10m") Duration probeRateWindow,
-    @DefaultValue("5s") Duration backoffInitial,
-    @DefaultValue("5m") Duration backoffMax,
-    @DefaultValue("" + MonitorSettings.DEFAULT_MAX_ADDRESSES) int maxAddresses) {
+    @Nullable Integer concurrency,
+    @Nullable Duration perServerInterval,
+    @Nullable Duration probeTimeout,
+    @Nullable Duration reprobeInterval,
+    @Nullable Duration secondaryReprobeInterval,
+    @Nullable Duration outcomeTtl,
+    @Nullable Integer windowSize,
+    @Nullable Integer targetConfidence,
+    @Nullable Integer maxConsecutiveRefusals,
+    @Nullable Duration refusalPause,
+    @Nullable Integer maxProbesPerAddress,
+    @Nullable Duration probeRateWindow,
+    @Nullable Duration backoffInitial,
+    @Nullable Duration backoffMax,
+    @Nullable Integer maxAddresses) {
 
   static final String PREFIX = "reach.monitor";
 
   /**
-   * The monitor's settings, checked by {@link MonitorSettings}; an error names the {@code
-   * reach.monitor.*} key. {@code SettingsConfiguration} asks for them at start, so a bad value
-   * stops the start-up even with the monitor off.
+   * The monitor's settings: {@link MonitorSettings}' defaults with what is configured, checked by
+   * {@link MonitorSettings}; an error names the {@code reach.monitor.*} key. {@code
+   * SettingsConfiguration} asks for them at start, so a bad value stops the start-up even with the
+   * monitor off.
    */
   public MonitorSettings toSettings() {
-    try {
-      return new MonitorSettings.Builder()
-          .windowSize(windowSize)
-          .outcomeTtl(outcomeTtl)
-          .targetConfidence(targetConfidence)
-          .reprobeInterval(reprobeInterval)
-          .secondaryReprobeInterval(secondaryReprobeInterval)
-          .maxConsecutiveRefusals(maxConsecutiveRefusals)
-          .refusalPause(refusalPause)
-          .maxProbesPerAddress(maxProbesPerAddress)
-          .probeRateWindow(probeRateWindow)
-          .concurrency(concurrency)
-          .probeTimeout(probeTimeout)
-          .perServerInterval(perServerInterval)
-          .backoffInitial(backoffInitial)
-          .backoffMax(backoffMax)
-          .maxAddresses(maxAddresses)
-          .build();
-    } catch (IllegalArgumentException | NullPointerException e) {
-      throw SettingErrors.named(PREFIX, e);
-    }
+    return build(
+        PREFIX,
+        () -> {
+          MonitorSettings.Builder settings = new MonitorSettings.Builder();
+          ifSet(concurrency, settings::concurrency);
+          ifSet(perServerInterval, settings::perServerInterval);
+          ifSet(probeTimeout, settings::probeTimeout);
+          ifSet(reprobeInterval, settings::reprobeInterval);
+          ifSet(secondaryReprobeInterval, settings::secondaryReprobeInterval);
+          ifSet(outcomeTtl, settings::outcomeTtl);
+          ifSet(windowSize, settings::windowSize);
+          ifSet(targetConfidence, settings::targetConfidence);
+          ifSet(maxConsecutiveRefusals, settings::maxConsecutiveRefusals);
+          ifSet(refusalPause, settings::refusalPause);
+          ifSet(maxProbesPerAddress, settings::maxProbesPerAddress);
+          ifSet(probeRateWindow, settings::probeRateWindow);
+          ifSet(backoffInitial, settings::backoffInitial);
+          ifSet(backoffMax, settings::backoffMax);
+          ifSet(maxAddresses, settings::maxAddresses);
+          return settings.build();
+        });
   }
 }

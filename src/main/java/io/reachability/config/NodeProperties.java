@@ -1,14 +1,19 @@
 package io.reachability.config;
 
+import static io.reachability.config.ConfiguredSettings.build;
+import static io.reachability.config.ConfiguredSettings.ifSet;
+
 import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.host.HostSettings;
 import java.time.Duration;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * The embedded libp2p node ({@code reach.node.*}).
+ * The embedded libp2p node ({@code reach.node.*}). A host limit left unset is {@link HostSettings}'
+ * default.
  *
  * @param listen TCP multiaddrs to listen on; port 0 picks a free port
  * @param identityFile where the node's Ed25519 key lives (libp2p protobuf {@code PrivateKey}
@@ -20,11 +25,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param reusePort dial from the listen port (SO_REUSEPORT, native epoll transport only), so that
  *     the address peers observe for the node's outbound connections carries the NAT mapping of the
  *     listen port, as other libp2p nodes do; off = outbound connections from ephemeral ports
+ * @param maxInboundConnections open inbound connections in all, below the node's 1024; the rest
+ *     stays for connections the node opens itself, so an inbound flood cannot stop it dialing out
  * @param maxInboundConnectionsPerIp open inbound connections from one IP address; beyond it new
  *     ones from that address are closed at once (so one address cannot take every slot, and with
  *     them the AutoNAT dial-backs the node needs)
- * @param maxInboundConnections open inbound connections in all, below the node's 1024; the rest
- *     stays for connections the node opens itself, so an inbound flood cannot stop it dialing out
  * @param maxInboundConnectionsPerSubnet open inbound connections from one /24 (IPv4) or /64 (IPv6);
  *     beyond it new ones from that subnet are closed at once
  * @param idleTimeout a connection with no open stream for this long is closed
@@ -34,45 +39,17 @@ public record NodeProperties(
     @DefaultValue("/ip4/127.0.0.1/tcp/4001") List<String> listen,
     @DefaultValue("") String identityFile,
     @DefaultValue List<String> announce,
-    @DefaultValue("" + HostSettings.DEFAULT_REUSE_PORT) boolean reusePort,
-    @DefaultValue("" + HostSettings.DEFAULT_MAX_INBOUND_CONNECTIONS_PER_IP)
-        int maxInboundConnectionsPerIp,
-    @DefaultValue("" + HostSettings.DEFAULT_MAX_INBOUND_CONNECTIONS) int maxInboundConnections,
-    @DefaultValue("" + HostSettings.DEFAULT_MAX_INBOUND_CONNECTIONS_PER_SUBNET)
-        int maxInboundConnectionsPerSubnet,
-    @DefaultValue("30s") Duration idleTimeout) {
+    @Nullable Boolean reusePort,
+    @Nullable Integer maxInboundConnectionsPerIp,
+    // its @param comes before the ...PerIp and ...PerSubnet ones: the configuration processor
+    // describes a key by the first @param that starts with the component's name
+    @Nullable Integer maxInboundConnections,
+    @Nullable Integer maxInboundConnectionsPerSubnet,
+    @Nullable Duration idleTimeout) {
 
   static final String PREFIX = "reach.node";
 
-  /**
-   * The node's host settings, checked by {@link HostSettings}; an error names the {@code
-   * reach.node.*} key. {@code Libp2pConfiguration} asks for them at start.
-   */
-  HostSettings toSettings() {
-    try {
-      HostSettings.Builder settings =
-          new HostSettings.Builder()
-              .reusePort(reusePort)
-              .maxInboundConnectionsPerIp(maxInboundConnectionsPerIp)
-              .maxInboundConnections(maxInboundConnections)
-              .maxInboundConnectionsPerSubnet(maxInboundConnectionsPerSubnet);
-      return settings.upgrade(settings.upgrade().withIdleTimeout(idleTimeout)).build();
-    } catch (IllegalArgumentException | NullPointerException e) {
-      throw SettingErrors.named(PREFIX, e);
-    }
-  }
-
   public NodeProperties {
-    if (maxInboundConnections < 1
-        || maxInboundConnections >= HostSettings.DEFAULT_MAX_CONNECTIONS) {
-      throw new IllegalArgumentException(
-          "reach.node.max-inbound-connections must be in [1, "
-              + (HostSettings.DEFAULT_MAX_CONNECTIONS - 1)
-              + "] (below the node's "
-              + HostSettings.DEFAULT_MAX_CONNECTIONS
-              + " connections, so it can always dial out), was "
-              + maxInboundConnections);
-    }
     listen = List.copyOf(listen);
     announce = announce == null ? List.of() : List.copyOf(announce);
     if (listen.isEmpty()) {
@@ -85,6 +62,44 @@ public record NodeProperties(
     for (int i = 0; i < announce.size(); i++) {
       tcpAddress("reach.node.announce[" + i + "]", announce.get(i), "can be checked");
     }
+  }
+
+  /**
+   * The node's host settings: {@link HostSettings}' defaults with what is configured, checked by
+   * {@link HostSettings}; an error names the {@code reach.node.*} key. {@code Libp2pConfiguration}
+   * asks for them at start.
+   */
+  HostSettings toSettings() {
+    return build(
+        PREFIX,
+        () -> {
+          HostSettings.Builder settings = new HostSettings.Builder();
+          ifSet(reusePort, settings::reusePort);
+          ifSet(maxInboundConnectionsPerIp, settings::maxInboundConnectionsPerIp);
+          ifSet(maxInboundConnections, settings::maxInboundConnections);
+          ifSet(maxInboundConnectionsPerSubnet, settings::maxInboundConnectionsPerSubnet);
+          ifSet(idleTimeout, t -> settings.upgrade(settings.upgrade().withIdleTimeout(t)));
+          return leavingRoomToDialOut(settings.build());
+        });
+  }
+
+  /**
+   * The node's own rule on top of the host's (which takes the smaller of the two limits): inbound
+   * connections alone never fill every slot, so the node can always dial its servers.
+   */
+  private static HostSettings leavingRoomToDialOut(HostSettings settings) {
+    int inbound = settings.maxInboundConnections();
+    int all = settings.maxConnections();
+    if (inbound >= all) {
+      throw new IllegalArgumentException(
+          "maxInboundConnections must be in [1, "
+              + (all - 1)
+              + "] (below the node's "
+              + all
+              + " connections, so it can always dial out), was "
+              + inbound);
+    }
+    return settings;
   }
 
   /** Only plain TCP over IPv4/IPv6 is something the node listens on and a server can dial back. */

@@ -113,61 +113,87 @@ public record JobSettings(
     }
   }
 
+  /** The defaults: {@code DEFAULT_*} above. */
   public static JobSettings defaults() {
-    return new JobSettings(
-        DEFAULT_MAX_RUNNING,
-        DEFAULT_QUEUE_CAPACITY,
-        DEFAULT_MAX_CHECKS_IN_FLIGHT,
-        DEFAULT_MAX_UNFINISHED_PER_CLIENT,
-        DEFAULT_TIMEOUT,
-        DEFAULT_SHUTDOWN_GRACE);
+    return new Builder().build();
   }
 
-  /** The defaults with {@code maxRunning} and {@code queueCapacity} set, and no bound per owner. */
+  /**
+   * The defaults with {@code maxRunning} and {@code queueCapacity} set, and no bound per client.
+   */
   public static JobSettings of(int maxRunning, int queueCapacity) {
-    return defaults()
-        .withMaxRunning(maxRunning)
-        .withQueueCapacity(queueCapacity)
-        .withMaxUnfinishedPerOwner(Integer.MAX_VALUE);
+    return new Builder()
+        .maxRunning(maxRunning)
+        .queueCapacity(queueCapacity)
+        .maxUnfinishedPerClient(Integer.MAX_VALUE)
+        .build();
   }
 
-  public JobSettings withMaxRunning(int value) {
-    return new JobSettings(
-        value,
-        queueCapacity,
-        maxChecksInFlight,
-        maxUnfinishedPerClient,
-        defaultTimeout,
-        shutdownGrace);
+  /** A builder starting from these settings. */
+  public Builder toBuilder() {
+    return new Builder(this);
   }
 
-  public JobSettings withQueueCapacity(int value) {
-    return new JobSettings(
-        maxRunning,
-        value,
-        maxChecksInFlight,
-        maxUnfinishedPerClient,
-        defaultTimeout,
-        shutdownGrace);
-  }
+  /** Settings one by one, from the defaults; {@link #build()} checks them all at once. */
+  public static final class Builder {
+    private int maxRunning = DEFAULT_MAX_RUNNING;
+    private int queueCapacity = DEFAULT_QUEUE_CAPACITY;
+    private int maxChecksInFlight = DEFAULT_MAX_CHECKS_IN_FLIGHT;
+    private int maxUnfinishedPerClient = DEFAULT_MAX_UNFINISHED_PER_CLIENT;
+    private Duration defaultTimeout = DEFAULT_TIMEOUT;
+    private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
 
-  public JobSettings withMaxChecksInFlight(int value) {
-    return new JobSettings(
-        maxRunning, queueCapacity, value, maxUnfinishedPerClient, defaultTimeout, shutdownGrace);
-  }
+    /** From the defaults. */
+    public Builder() {}
 
-  public JobSettings withMaxUnfinishedPerOwner(int value) {
-    return new JobSettings(
-        maxRunning, queueCapacity, maxChecksInFlight, value, defaultTimeout, shutdownGrace);
-  }
+    private Builder(JobSettings from) {
+      maxRunning = from.maxRunning;
+      queueCapacity = from.queueCapacity;
+      maxChecksInFlight = from.maxChecksInFlight;
+      maxUnfinishedPerClient = from.maxUnfinishedPerClient;
+      defaultTimeout = from.defaultTimeout;
+      shutdownGrace = from.shutdownGrace;
+    }
 
-  public JobSettings withShutdownGrace(Duration value) {
-    return new JobSettings(
-        maxRunning,
-        queueCapacity,
-        maxChecksInFlight,
-        maxUnfinishedPerClient,
-        defaultTimeout,
-        value);
+    public Builder maxRunning(int value) {
+      maxRunning = value;
+      return this;
+    }
+
+    public Builder queueCapacity(int value) {
+      queueCapacity = value;
+      return this;
+    }
+
+    public Builder maxChecksInFlight(int value) {
+      maxChecksInFlight = value;
+      return this;
+    }
+
+    public Builder maxUnfinishedPerClient(int value) {
+      maxUnfinishedPerClient = value;
+      return this;
+    }
+
+    public Builder defaultTimeout(Duration value) {
+      defaultTimeout = value;
+      return this;
+    }
+
+    public Builder shutdownGrace(Duration value) {
+      shutdownGrace = value;
+      return this;
+    }
+
+    /** The settings; throws {@link IllegalArgumentException} naming the first bad value. */
+    public JobSettings build() {
+      return new JobSettings(
+          maxRunning,
+          queueCapacity,
+          maxChecksInFlight,
+          maxUnfinishedPerClient,
+          defaultTimeout,
+          shutdownGrace);
+    }
   }
 }

@@ -62,7 +62,10 @@ public final class EmbeddedPool implements AutoCloseable {
 
   /** The settings every embedded server runs with. */
   public static AutonatServerSettings settings() {
-    return AutonatServerSettings.defaults().withAllowPrivateAddresses(true).withLimits(UNTHROTTLED);
+    return new AutonatServerSettings.Builder()
+        .allowPrivateAddresses(true)
+        .rateLimit(UNTHROTTLED)
+        .build();
   }
 
   /** Starts {@code size} servers; on any failure the ones already started are stopped again. */

@@ -81,7 +81,7 @@ class CheckControllerTest {
           () ->
               new NodeAddresses(
                   List.of(Multiaddr.fromString("/ip4/127.0.0.1/tcp/4001")), List.of()),
-          JobSettings.of(1, QUEUE).withShutdownGrace(Duration.ZERO),
+          JobSettings.of(1, QUEUE).toBuilder().shutdownGrace(Duration.ZERO).build(),
           new CheckOptions(100_000, Duration.ofSeconds(15)),
           Clock.systemUTC());
     }

@@ -43,11 +43,14 @@ class AutonatServerTest {
 
   /** Generous limits, no jitter, short timeouts: tests opt into the rest. */
   static final AutonatServerSettings TEST_SETTINGS =
-      AutonatServerSettings.defaults()
-          .withAllowPrivateAddresses(true)
-          .withLimits(new RateLimiter.Limits(1000, 1000, 1000, 1000, 1000, 10))
-          .withDialData(AutonatV2.MIN_DIAL_DATA_BYTES, AutonatV2.MAX_DIAL_DATA_BYTES, Duration.ZERO)
-          .withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofSeconds(2));
+      new AutonatServerSettings.Builder()
+          .allowPrivateAddresses(true)
+          .rateLimit(new RateLimiter.Limits(1000, 1000, 1000, 1000, 1000, 10))
+          .maxDialDataJitter(Duration.ZERO)
+          .exchangeTimeout(Duration.ofSeconds(5))
+          .dialBackConnectTimeout(Duration.ofSeconds(2))
+          .dialBackStreamTimeout(Duration.ofSeconds(2))
+          .build();
 
   private Host serverHost;
   private AutonatServer server;
@@ -261,7 +264,7 @@ class AutonatServerTest {
 
   @Test
   void privateAddressesAreRefusedUnlessAllowed() throws Exception {
-    startServer(TEST_SETTINGS.withAllowPrivateAddresses(false));
+    startServer(TEST_SETTINGS.toBuilder().allowPrivateAddresses(false).build());
     ScriptedClient client = client(LoopbackHosts.ANY_PORT);
     Exchange exchange = client.open(client.connect(serverHost));
 
@@ -431,9 +434,7 @@ class AutonatServerTest {
 
   @Test
   void aSilentClientIsResetWhenTheExchangeTimesOut() throws Exception {
-    startServer(
-        TEST_SETTINGS.withTimeouts(
-            Duration.ofMillis(300), Duration.ofSeconds(2), Duration.ofSeconds(2)));
+    startServer(TEST_SETTINGS.toBuilder().exchangeTimeout(Duration.ofMillis(300)).build());
     ScriptedClient client = client(LoopbackHosts.ANY_PORT);
     Exchange exchange = client.open(client.connect(serverHost));
 
@@ -443,9 +444,7 @@ class AutonatServerTest {
 
   @Test
   void onePeersMisbehaviourDoesNotStopTheServer() throws Exception {
-    startServer(
-        TEST_SETTINGS.withTimeouts(
-            Duration.ofSeconds(3), Duration.ofSeconds(2), Duration.ofSeconds(2)));
+    startServer(TEST_SETTINGS.toBuilder().exchangeTimeout(Duration.ofSeconds(3)).build());
     ScriptedClient bad = client(LoopbackHosts.ANOTHER_IP_ANY_PORT);
     Connection badConnection = bad.connect(serverHost);
     Exchange hanging = bad.open(badConnection); // says nothing, holds a slot
@@ -514,7 +513,10 @@ class AutonatServerTest {
   @Test
   void fiveParallelRequestsFromOnePeerWithConcurrencyTwoRejectThreeBeforeReadingThem()
       throws Exception {
-    startServer(TEST_SETTINGS.withLimits(new RateLimiter.Limits(1000, 1000, 1000, 1000, 1000, 2)));
+    startServer(
+        TEST_SETTINGS.toBuilder()
+            .rateLimit(new RateLimiter.Limits(1000, 1000, 1000, 1000, 1000, 2))
+            .build());
     ScriptedClient client = client(LoopbackHosts.ANOTHER_IP_ANY_PORT);
     Connection connection = client.connect(serverHost);
     List<Exchange> holding = new ArrayList<>();
@@ -546,7 +548,10 @@ class AutonatServerTest {
   void perPeerRateIsCountedOverAMinute() throws Exception {
     MutableClock clock = new MutableClock();
     startServer(
-        TEST_SETTINGS.withLimits(new RateLimiter.Limits(1000, 2, 1000, 1000, 1000, 10)), clock);
+        TEST_SETTINGS.toBuilder()
+            .rateLimit(new RateLimiter.Limits(1000, 2, 1000, 1000, 1000, 10))
+            .build(),
+        clock);
     ScriptedClient client = client(LoopbackHosts.ANY_PORT);
     Connection connection = client.connect(serverHost);
     for (int i = 0; i < 2; i++) {
@@ -567,7 +572,10 @@ class AutonatServerTest {
 
   @Test
   void aSpentDialDataBudgetRejectsOnlyRequestsThatNeedData() throws Exception {
-    startServer(TEST_SETTINGS.withLimits(new RateLimiter.Limits(1000, 1000, 1000, 1000, 1, 10)));
+    startServer(
+        TEST_SETTINGS.toBuilder()
+            .rateLimit(new RateLimiter.Limits(1000, 1000, 1000, 1000, 1, 10))
+            .build());
     ScriptedClient client = client(LoopbackHosts.ANOTHER_IP_ANY_PORT);
     Connection connection = client.connect(serverHost);
     Exchange first = client.open(connection);
@@ -625,9 +633,7 @@ class AutonatServerTest {
   @Test
   void jitterDelaysSomePaidDials() throws Exception {
     Duration maxJitter = Duration.ofMillis(400);
-    startServer(
-        TEST_SETTINGS.withDialData(
-            AutonatV2.MIN_DIAL_DATA_BYTES, AutonatV2.MAX_DIAL_DATA_BYTES, maxJitter));
+    startServer(TEST_SETTINGS.toBuilder().maxDialDataJitter(maxJitter).build());
     ScriptedClient client = client(LoopbackHosts.ANOTHER_IP_ANY_PORT);
     Connection connection = client.connect(serverHost);
     List<Long> delays = new ArrayList<>();

@@ -45,7 +45,7 @@ class ClientResponseFuzzTest {
     clientHost = LoopbackHosts.start("fuzz-client");
     client =
         new AutonatClient(
-            clientHost, AutonatClientSettings.defaults().withExchangeTimeout(CHECK_TIMEOUT));
+            clientHost, new AutonatClientSettings.Builder().exchangeTimeout(CHECK_TIMEOUT).build());
     client.start();
     serverAddress = server.listenAddresses().get(0).withPeerId(server.peerId());
   }

@@ -52,14 +52,14 @@ class DialRequestFuzzTest {
     AtomicInteger dials = new AtomicInteger();
     long[] dataAtDial = {-1};
     AutonatServerSettings settings =
-        AutonatServerSettings.defaults()
-            .withAllowPrivateAddresses(true)
-            .withDialData(
-                AutonatV2.MIN_DIAL_DATA_BYTES, AutonatV2.MAX_DIAL_DATA_BYTES, Duration.ZERO);
+        new AutonatServerSettings.Builder()
+            .allowPrivateAddresses(true)
+            .maxDialDataJitter(Duration.ZERO)
+            .build();
     DialRequestHandler.Context context =
         new DialRequestHandler.Context(
             settings,
-            new RateLimiter(AutonatServerSettings.DEFAULT_LIMITS, Clock.systemUTC()),
+            new RateLimiter(AutonatServerSettings.DEFAULT_RATE_LIMIT, Clock.systemUTC()),
             new AddressSelector(true, List::of, ip -> true),
             new SplittableRandom(feed.stream().length),
             (address, nonce, timers) -> {

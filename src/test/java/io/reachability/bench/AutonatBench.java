@@ -130,9 +130,10 @@ public final class AutonatBench {
       AutonatServer server =
           new AutonatServer(
               serverHost,
-              AutonatServerSettings.defaults()
-                  .withAllowPrivateAddresses(true)
-                  .withLimits(UNLIMITED));
+              new AutonatServerSettings.Builder()
+                  .allowPrivateAddresses(true)
+                  .rateLimit(UNLIMITED)
+                  .build());
       server.start();
       try {
         List<Server> servers = new ArrayList<>();

@@ -58,7 +58,7 @@ class AutonatConfigurationTest {
             context -> {
               AutonatServer server = context.getBean(AutonatServer.class);
               assertThat(server.settings().allowPrivateAddresses()).isTrue();
-              assertThat(server.settings().limits().perPeerPerMinute()).isEqualTo(5);
+              assertThat(server.settings().rateLimit().perPeerPerMinute()).isEqualTo(5);
               assertThat(context.getBean(AutonatClient.class).settings().maxDialDataBytes())
                   .isEqualTo(50000);
               assertThat(context.getBean(Host.class).protocols())

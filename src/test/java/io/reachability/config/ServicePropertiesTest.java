@@ -42,21 +42,14 @@ class ServicePropertiesTest {
           assertThat(pool.embeddedEnabled()).isTrue();
           assertThat(pool.embedded().size()).isEqualTo(3);
           JobsProperties jobs = context.getBean(JobsProperties.class);
-          assertThat(jobs)
+          assertThat(jobs.retention()).isEqualTo(Duration.ofHours(1));
+          assertThat(jobs.maxStored()).isEqualTo(10000);
+          // the job service's values are left unset: its own defaults apply
+          assertThat(jobs.toSettings())
               .isEqualTo(
-                  new JobsProperties(
-                      256,
-                      1000,
-                      256,
-                      100,
-                      Duration.ofHours(1),
-                      10000,
-                      Duration.ofSeconds(60),
-                      Duration.ofSeconds(10)));
-          // the setting's defaults are the job service's own
-          assertThat(jobs.toSettings()).isEqualTo(JobSettings.defaults());
-          assertThat(jobs.defaultTimeout()).isEqualTo(JobSettings.DEFAULT_TIMEOUT);
-          assertThat(jobs.shutdownGrace()).isEqualTo(JobSettings.DEFAULT_SHUTDOWN_GRACE);
+                  new JobSettings(
+                      256, 1000, 256, 100, Duration.ofSeconds(60), Duration.ofSeconds(10)))
+              .isEqualTo(JobSettings.defaults());
           MonitorProperties monitor = context.getBean(MonitorProperties.class);
           assertThat(monitor.enabled()).isTrue();
           // the monitor's defaults are the reference numbers MonitorSettings holds

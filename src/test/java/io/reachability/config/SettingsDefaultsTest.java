@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.reachability.autonat.AutonatClientSettings;
 import io.reachability.autonat.AutonatServerSettings;
 import io.reachability.job.JobSettings;
+import io.reachability.libp2p.host.HostSettings;
 import io.reachability.monitor.MonitorSettings;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -13,13 +14,19 @@ import org.springframework.boot.context.properties.source.MapConfigurationProper
 
 /**
  * With nothing configured, every {@code reach.*} section becomes exactly its settings record's
- * defaults: the settings records own the defaults, and a {@code @DefaultValue} that cannot name
- * their constant (a duration such as {@code "30s"}) is held to it here.
+ * defaults: the settings records own the defaults, a properties record leaves what it does not set
+ * to them.
  */
 class SettingsDefaultsTest {
 
   private static <T> T bindNothing(String prefix, Class<T> type) {
     return new Binder(new MapConfigurationPropertySource(Map.of())).bindOrCreate(prefix, type);
+  }
+
+  @Test
+  void node() {
+    NodeProperties node = bindNothing("reach.node", NodeProperties.class);
+    assertThat(node.toSettings()).isEqualTo(HostSettings.defaults());
   }
 
   @Test

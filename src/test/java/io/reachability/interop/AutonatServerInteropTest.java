@@ -41,7 +41,8 @@ class AutonatServerInteropTest {
   static void start() {
     host = LoopbackHosts.start("autonat-server-interop");
     server =
-        new AutonatServer(host, AutonatServerSettings.defaults().withAllowPrivateAddresses(true));
+        new AutonatServer(
+            host, new AutonatServerSettings.Builder().allowPrivateAddresses(true).build());
     server.start();
   }
 

@@ -41,7 +41,7 @@ class AutonatServerJsInteropTest {
     openHost = LoopbackHosts.start("autonat-open");
     openServer =
         new AutonatServer(
-            openHost, AutonatServerSettings.defaults().withAllowPrivateAddresses(true));
+            openHost, new AutonatServerSettings.Builder().allowPrivateAddresses(true).build());
     openServer.start();
     strictHost = LoopbackHosts.start("autonat-strict");
     strictServer = new AutonatServer(strictHost, AutonatServerSettings.defaults());

@@ -408,7 +408,9 @@ class JobServiceTest {
   void shutdownDrainsWhatItCan() throws Exception {
     List<Multiaddr> servers = servers(Script.SILENT);
     JobService service =
-        service(ServerPool.of(servers, null), JobSettings.of(1, 10).withShutdownGrace(WAIT));
+        service(
+            ServerPool.of(servers, null),
+            JobSettings.of(1, 10).toBuilder().shutdownGrace(WAIT).build());
     List<CheckJob> jobs = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       jobs.add(service.submit(CheckRequest.of(List.of(LISTEN))));
@@ -441,7 +443,7 @@ class JobServiceTest {
     JobService service =
         service(
             ServerPool.of(servers(Script.SILENT), null),
-            JobSettings.of(1, 10).withShutdownGrace(Duration.ofMillis(100)));
+            JobSettings.of(1, 10).toBuilder().shutdownGrace(Duration.ofMillis(100)).build());
     List<CheckJob> jobs = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       jobs.add(service.submit(CheckRequest.of(List.of(LISTEN))));
@@ -485,7 +487,7 @@ class JobServiceTest {
     JobService service =
         service(
             ServerPool.of(servers(Script.SILENT), null),
-            JobSettings.of(256, 1000).withShutdownGrace(Duration.ZERO));
+            JobSettings.of(256, 1000).toBuilder().shutdownGrace(Duration.ZERO).build());
     int threadsBefore = ManagementFactory.getThreadMXBean().getThreadCount();
     for (int i = 0; i < 200; i++) {
       service.submit(CheckRequest.of(List.of(LISTEN)).withTimeout(Duration.ofMinutes(5)));
@@ -544,7 +546,7 @@ class JobServiceTest {
             gated,
             ServerPool.of(List.of(server), null),
             () -> NODE,
-            JobSettings.defaults().withMaxChecksInFlight(1).withShutdownGrace(Duration.ZERO),
+            new JobSettings.Builder().maxChecksInFlight(1).shutdownGrace(Duration.ZERO).build(),
             OPTIONS,
             clock);
     services.add(service);
@@ -573,7 +575,8 @@ class JobServiceTest {
     List<Multiaddr> servers = servers(Script.SILENT);
     JobService service =
         service(
-            ServerPool.of(servers, null), JobSettings.of(1, 10).withShutdownGrace(Duration.ZERO));
+            ServerPool.of(servers, null),
+            JobSettings.of(1, 10).toBuilder().shutdownGrace(Duration.ZERO).build());
     CheckJob first = service.submit(CheckRequest.of(List.of(LISTEN)), "burst");
     List<CheckJob> burst = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
@@ -593,7 +596,10 @@ class JobServiceTest {
     JobService service =
         service(
             ServerPool.of(servers(Script.SILENT), null),
-            JobSettings.of(1, 10).withMaxUnfinishedPerOwner(2).withShutdownGrace(Duration.ZERO));
+            JobSettings.of(1, 10).toBuilder()
+                .maxUnfinishedPerClient(2)
+                .shutdownGrace(Duration.ZERO)
+                .build());
     CheckJob running = service.submit(CheckRequest.of(List.of(LISTEN)), "greedy");
     service.submit(CheckRequest.of(List.of(LISTEN)), "greedy");
     assertThatThrownBy(() -> service.submit(CheckRequest.of(List.of(LISTEN)), "greedy"))

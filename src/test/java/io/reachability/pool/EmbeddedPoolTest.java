@@ -82,9 +82,9 @@ class EmbeddedPoolTest {
   @Test
   void embeddedServersAllowPrivateAddressesAndAreNotThrottled() {
     assertThat(EmbeddedPool.settings().allowPrivateAddresses()).isTrue();
-    assertThat(EmbeddedPool.settings().limits().perPeerPerMinute())
+    assertThat(EmbeddedPool.settings().rateLimit().perPeerPerMinute())
         .isGreaterThanOrEqualTo(EmbeddedPool.UNTHROTTLED_PER_MINUTE);
-    assertThat(EmbeddedPool.settings().limits().concurrentPerPeer())
+    assertThat(EmbeddedPool.settings().rateLimit().concurrentPerPeer())
         .isGreaterThanOrEqualTo(EmbeddedPool.UNTHROTTLED_CONCURRENT);
   }
 }
