@@ -42,6 +42,8 @@ import (
 	"github.com/libp2p/go-libp2p/p2p/protocol/identify"
 	"github.com/libp2p/go-libp2p/p2p/protocol/ping"
 	"github.com/libp2p/go-libp2p/p2p/security/noise"
+	libp2ptls "github.com/libp2p/go-libp2p/p2p/security/tls"
+	libp2pquic "github.com/libp2p/go-libp2p/p2p/transport/quic"
 	"github.com/libp2p/go-libp2p/p2p/transport/tcp"
 	"github.com/libp2p/go-msgio/pbio"
 	ma "github.com/multiformats/go-multiaddr"
@@ -185,11 +187,13 @@ type peerNode struct {
 	wireNonces map[uint64]*[]map[string]any
 }
 
-// stockTransports: what go-libp2p's defaults would pick for TCP (the only transport we test here).
+// stockTransports: go-libp2p's defaults for TCP (Noise preferred, TLS offered) and QUIC-v1.
 func stockTransports() []libp2p.Option {
 	return []libp2p.Option{
 		libp2p.Transport(tcp.NewTCPTransport),
+		libp2p.Transport(libp2pquic.NewTransport),
 		libp2p.Security(noise.ID, noise.New),
+		libp2p.Security(libp2ptls.ID, libp2ptls.New),
 		libp2p.Muxer(yamux.ID, yamux.DefaultTransport),
 		// the default resource manager's limits would throttle tests that open many streams
 		libp2p.ResourceManager(&network.NullResourceManager{}),

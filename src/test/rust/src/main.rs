@@ -24,7 +24,7 @@ use libp2p::{
         dial_opts::{DialOpts, PeerCondition},
         ConnectionId, NetworkBehaviour, SwarmEvent,
     },
-    tcp, yamux, Multiaddr, PeerId, StreamProtocol, Swarm,
+    tcp, tls, yamux, Multiaddr, PeerId, StreamProtocol, Swarm,
 };
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
@@ -290,7 +290,13 @@ impl Node {
         let client = options.has("autonat-client");
         let mut swarm = libp2p::SwarmBuilder::with_existing_identity(key)
             .with_tokio()
-            .with_tcp(tcp::Config::default().nodelay(true), noise::Config::new, yamux::Config::default)?
+            // rust-libp2p's usual stack: TCP with Noise (preferred) or TLS, and QUIC-v1
+            .with_tcp(
+                tcp::Config::default().nodelay(true),
+                (noise::Config::new, tls::Config::new),
+                yamux::Config::default,
+            )?
+            .with_quic()
             .with_behaviour(|key| Behaviour {
                 identify: identify::Behaviour::new(
                     identify::Config::new("/ipfs/id/1.0.0".into(), key.public()).with_agent_version(agent),
