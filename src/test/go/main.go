@@ -106,8 +106,10 @@ func parseOptions() options {
 	flag.StringVar(&o.privateKey, "private-key", "", "hex protobuf PrivateKey")
 	flag.StringVar(&o.agentVersion, "agent-version", "", "identify agentVersion")
 	flag.BoolVar(&o.allowPrivate, "allow-private", false, "autonatv2.AllowPrivateAddrs: check and dial back loopback/private addresses (tests only)")
+	security := flag.String("security", "", "tls: secure TCP with TLS only (default: Noise preferred, TLS offered)")
 	flag.StringVar(&o.serverRateSpec, "server-rate-limit", "", "rpm,perPeerRPM,dialDataRPM,maxConcurrentPerPeer for autonatv2.WithServerRateLimit (default: go's)")
 	flag.Parse()
+	tlsOnly = *security == "tls"
 	if len(o.listen) == 0 {
 		o.listen = listFlag{"/ip4/127.0.0.1/tcp/0"}
 	}
@@ -187,18 +189,23 @@ type peerNode struct {
 	wireNonces map[uint64]*[]map[string]any
 }
 
+// tlsOnly (--security tls): TCP connections use TLS, never Noise
+var tlsOnly bool
+
 // stockTransports: go-libp2p's defaults for TCP (Noise preferred, TLS offered) and QUIC-v1.
 func stockTransports() []libp2p.Option {
-	return []libp2p.Option{
+	security := []libp2p.Option{libp2p.Security(noise.ID, noise.New), libp2p.Security(libp2ptls.ID, libp2ptls.New)}
+	if tlsOnly {
+		security = []libp2p.Option{libp2p.Security(libp2ptls.ID, libp2ptls.New)}
+	}
+	return append(security,
 		libp2p.Transport(tcp.NewTCPTransport),
 		libp2p.Transport(libp2pquic.NewTransport),
-		libp2p.Security(noise.ID, noise.New),
-		libp2p.Security(libp2ptls.ID, libp2ptls.New),
 		libp2p.Muxer(yamux.ID, yamux.DefaultTransport),
 		// the default resource manager's limits would throttle tests that open many streams
 		libp2p.ResourceManager(&network.NullResourceManager{}),
 		libp2p.DisableRelay(),
-	}
+	)
 }
 
 // metricsTracer turns the server's per-request record into an event the test can wait for.

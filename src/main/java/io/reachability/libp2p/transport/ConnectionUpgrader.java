@@ -3,23 +3,31 @@ package io.reachability.libp2p.transport;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.reachability.libp2p.Libp2pException;
 import io.reachability.libp2p.core.Connection;
 import io.reachability.libp2p.core.Direction;
+import io.reachability.libp2p.core.Errors;
 import io.reachability.libp2p.core.PeerId;
 import io.reachability.libp2p.crypto.PrivateKey;
+import io.reachability.libp2p.crypto.PublicKey;
 import io.reachability.libp2p.multistream.MultistreamHandler;
-import io.reachability.libp2p.noise.Noise;
 import io.reachability.libp2p.noise.NoiseHandshakeHandler;
 import io.reachability.libp2p.noise.SecureSession;
+import io.reachability.libp2p.tls.CertificateAuthentication;
+import io.reachability.libp2p.tls.Tls;
+import io.reachability.libp2p.tls.TlsAuthenticationException;
 import io.reachability.libp2p.yamux.Yamux;
 import io.reachability.libp2p.yamux.YamuxFrameCodec;
 import io.reachability.libp2p.yamux.YamuxHandler;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,8 +36,10 @@ import org.slf4j.LoggerFactory;
  * Turns a raw TCP channel into a libp2p connection, step by step, each step installing the next:
  *
  * <ol>
- *   <li>multistream-select agrees on {@code /noise};
- *   <li>the Noise XX handshake authenticates the remote peer (and checks the expected peer id);
+ *   <li>multistream-select agrees on a security protocol: {@code /noise} or {@code /tls/1.0.0}
+ *       ({@link UpgradeSettings#securityProtocols()}, ours in order of preference);
+ *   <li>the Noise XX or TLS 1.3 handshake authenticates the remote peer (and checks the expected
+ *       peer id);
  *   <li>multistream-select, now encrypted, agrees on {@code /yamux/1.0.0};
  *   <li>yamux multiplexes streams; each inbound stream negotiates its protocol with
  *       multistream-select and is handed to the registered {@link
@@ -52,16 +62,19 @@ public final class ConnectionUpgrader {
 
   static final String MUXER_NEGOTIATION = "muxer-multistream";
   static final String CONNECTION_GUARD = "connection-guard";
+  static final String TLS_HANDLER = "tls";
 
   private final PrivateKey identity;
   private final UpgradeSettings settings;
   private final StreamHandlerRegistry registry;
+  private final TlsContexts tlsContexts;
 
   public ConnectionUpgrader(
       PrivateKey identity, UpgradeSettings settings, StreamHandlerRegistry registry) {
     this.identity = identity;
     this.settings = settings;
     this.registry = registry;
+    this.tlsContexts = new TlsContexts(identity);
   }
 
   /**
@@ -89,17 +102,17 @@ public final class ConnectionUpgrader {
       StreamHandlerRegistry streams) {
     CompletableFuture<Connection> result = new CompletableFuture<>();
     boolean initiator = direction == Direction.OUTBOUND;
-    List<String> security = List.of(Noise.PROTOCOL_ID);
+    List<String> security = settings.securityProtocols();
     MultistreamHandler negotiation =
         initiator
             ? MultistreamHandler.initiator(
                 security,
                 settings.negotiationTimeout(),
-                (ctx, protocol) -> secure(ctx, direction, expectedPeer, streams, result))
+                (ctx, protocol) -> secure(ctx, protocol, direction, expectedPeer, streams, result))
             : MultistreamHandler.responder(
                 () -> security,
                 settings.negotiationTimeout(),
-                (ctx, protocol) -> secure(ctx, direction, expectedPeer, streams, result));
+                (ctx, protocol) -> secure(ctx, protocol, direction, expectedPeer, streams, result));
     failWith(negotiation.result(), result);
     channel.pipeline().addLast(SECURITY_NEGOTIATION, negotiation);
     channel.pipeline().addLast(CONNECTION_GUARD, new ConnectionGuard(result));
@@ -141,10 +154,15 @@ public final class ConnectionUpgrader {
 
   private void secure(
       ChannelHandlerContext ctx,
+      String protocol,
       Direction direction,
       @Nullable PeerId expectedPeer,
       StreamHandlerRegistry streams,
       CompletableFuture<Connection> result) {
+    if (Tls.PROTOCOL_ID.equals(protocol)) {
+      secureWithTls(ctx, direction, expectedPeer, streams, result);
+      return;
+    }
     boolean initiator = direction == Direction.OUTBOUND;
     NoiseHandshakeHandler noise =
         new NoiseHandshakeHandler(identity, initiator, expectedPeer, settings.handshakeTimeout());
@@ -156,22 +174,75 @@ public final class ConnectionUpgrader {
                 result.completeExceptionally(error);
                 return;
               }
-              Channel channel = ctx.channel();
-              List<String> muxers = List.of(Yamux.PROTOCOL_ID);
-              MultistreamHandler negotiation =
-                  initiator
-                      ? MultistreamHandler.initiator(
-                          muxers,
-                          settings.negotiationTimeout(),
-                          (c, p) -> multiplex(channel, session, direction, streams, result))
-                      : MultistreamHandler.responder(
-                          () -> muxers,
-                          settings.negotiationTimeout(),
-                          (c, p) -> multiplex(channel, session, direction, streams, result));
-              failWith(negotiation.result(), result);
-              channel.pipeline().addBefore(CONNECTION_GUARD, MUXER_NEGOTIATION, negotiation);
+              negotiateMuxer(ctx.channel(), session, direction, streams, result);
             });
     ctx.pipeline().addAfter(ctx.name(), NoiseHandshakeHandler.NAME, noise);
+  }
+
+  /**
+   * TLS 1.3 with our libp2p certificate, mutual authentication and ALPN {@code libp2p} (no inlined
+   * muxer: yamux is then agreed with multistream-select, as after Noise).
+   */
+  private void secureWithTls(
+      ChannelHandlerContext ctx,
+      Direction direction,
+      @Nullable PeerId expectedPeer,
+      StreamHandlerRegistry streams,
+      CompletableFuture<Connection> result) {
+    boolean initiator = direction == Direction.OUTBOUND;
+    // no peer host: a libp2p client must not send SNI
+    SslHandler tls = tlsContexts.get(initiator).newHandler(ctx.alloc());
+    tls.setHandshakeTimeoutMillis(settings.handshakeTimeout().toMillis());
+    tls.handshakeFuture()
+        .addListener(
+            handshake -> {
+              if (!handshake.isSuccess()) {
+                result.completeExceptionally(
+                    new Libp2pException(
+                        "TLS handshake failed: " + Errors.describe(handshake.cause()),
+                        handshake.cause()));
+                return;
+              }
+              SecureSession session;
+              try {
+                X509Certificate certificate =
+                    (X509Certificate) tls.engine().getSession().getPeerCertificates()[0];
+                List<X509Certificate> chain = List.of(certificate);
+                PublicKey remoteKey =
+                    expectedPeer == null
+                        ? CertificateAuthentication.verify(chain, Instant.now())
+                        : CertificateAuthentication.verify(chain, Instant.now(), expectedPeer);
+                session = new SecureSession(PeerId.fromPublicKey(remoteKey), remoteKey);
+              } catch (SSLPeerUnverifiedException | TlsAuthenticationException e) {
+                result.completeExceptionally(
+                    new Libp2pException("TLS peer not authenticated: " + e.getMessage(), e));
+                return;
+              }
+              negotiateMuxer(ctx.channel(), session, direction, streams, result);
+            });
+    ctx.pipeline().addAfter(ctx.name(), TLS_HANDLER, tls);
+  }
+
+  private void negotiateMuxer(
+      Channel channel,
+      SecureSession session,
+      Direction direction,
+      StreamHandlerRegistry streams,
+      CompletableFuture<Connection> result) {
+    boolean initiator = direction == Direction.OUTBOUND;
+    List<String> muxers = List.of(Yamux.PROTOCOL_ID);
+    MultistreamHandler negotiation =
+        initiator
+            ? MultistreamHandler.initiator(
+                muxers,
+                settings.negotiationTimeout(),
+                (c, p) -> multiplex(channel, session, direction, streams, result))
+            : MultistreamHandler.responder(
+                () -> muxers,
+                settings.negotiationTimeout(),
+                (c, p) -> multiplex(channel, session, direction, streams, result));
+    failWith(negotiation.result(), result);
+    channel.pipeline().addBefore(CONNECTION_GUARD, MUXER_NEGOTIATION, negotiation);
   }
 
   private void multiplex(
