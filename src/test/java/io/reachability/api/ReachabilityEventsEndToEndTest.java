@@ -110,8 +110,12 @@ class ReachabilityEventsEndToEndTest {
           full++;
         }
       }
-      assertThat(accepted).isEqualTo(ReachabilityEvents.MAX_SUBSCRIBERS - 1);
-      assertThat(full).isEqualTo(EXTRA);
+      // every slot could be taken and the rest were refused; a stream that ends during the burst
+      // (seen once in CI: 256 accepted) frees its slot for a later one, so "exactly" would race;
+      // the cap holds afterwards (the 503 below)
+      assertThat(accepted).isGreaterThanOrEqualTo(ReachabilityEvents.MAX_SUBSCRIBERS - 1);
+      assertThat(accepted + full).isEqualTo(ReachabilityEvents.MAX_SUBSCRIBERS - 1 + EXTRA);
+      assertThat(full).isPositive();
     } finally {
       pool.shutdownNow();
     }
