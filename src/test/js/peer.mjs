@@ -429,7 +429,7 @@ async function autonatRequest (args) {
   // dial-request on connections it dialed): hang it up so the request goes over one we dialed
   const serverTarget = target(args.addr ?? args.peerId, 'addr')
   const text = String(args.addr ?? args.peerId)
-  const serverId = text.startsWith('/') ? (text.includes('/p2p/') ? text.slice(text.lastIndexOf('/p2p/') + 5) : null) : text
+  const serverId = text.startsWith('/') ? (text.includes('/p2p/') ? text.slice(text.lastIndexOf('/p2p/') + '/p2p/'.length) : null) : text
   if (serverId != null) {
     await Promise.all(node.getConnections(peerIdFromString(serverId))
       .filter(c => c.direction === 'inbound')

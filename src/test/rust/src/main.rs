@@ -718,7 +718,6 @@ impl Node {
                     reply_ok(&p.id, object(result.clone()));
                 }
             }
-            SwarmEvent::NewListenAddr { .. } | SwarmEvent::Behaviour(_) => {}
             _ => {}
         }
     }

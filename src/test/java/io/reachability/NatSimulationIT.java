@@ -576,15 +576,8 @@ class NatSimulationIT {
     Map<String, List<String>> checked = new LinkedHashMap<>();
     Map<String, String> locations = new LinkedHashMap<>();
     for (ClientSpec spec : CLIENTS) {
-      List<String> addresses = new ArrayList<>(List.of(spec.listen()));
-      if (spec.announce() != null) {
-        addresses.add(0, spec.announce());
-      }
-      checked.put(spec.name(), addresses);
-      String body = JSON.writeValueAsString(Map.of("addresses", addresses));
-      Response accepted = curl(clients.get(spec.name()), "POST", "/api/v1/checks", body);
-      assertThat(accepted.status()).as(spec.name() + ": " + accepted.body()).isEqualTo(202);
-      locations.put(spec.name(), Objects.requireNonNull(accepted.header("location"), "Location"));
+      checked.put(spec.name(), addressesOf(spec));
+      locations.put(spec.name(), submitCheck(spec, Map.of()));
     }
     for (ClientSpec spec : CLIENTS) {
       JsonNode job = awaitJob(clients.get(spec.name()), locations.get(spec.name()));
@@ -608,6 +601,28 @@ class NatSimulationIT {
         assertResult(spec, result);
       }
     }
+  }
+
+  /** What a check job of {@code spec} asks about: its announced address first, then its own. */
+  private static List<String> addressesOf(ClientSpec spec) {
+    List<String> addresses = new ArrayList<>(List.of(spec.listen()));
+    if (spec.announce() != null) {
+      addresses.add(0, spec.announce());
+    }
+    return addresses;
+  }
+
+  /**
+   * Submits a check of {@code spec}'s addresses through its REST API, with {@code fields} added to
+   * the request; answers the job's location.
+   */
+  private static String submitCheck(ClientSpec spec, Map<String, Object> fields) throws Exception {
+    Map<String, Object> request = new LinkedHashMap<>(fields);
+    request.put("addresses", addressesOf(spec));
+    Response accepted =
+        curl(clients.get(spec.name()), "POST", "/api/v1/checks", JSON.writeValueAsString(request));
+    assertThat(accepted.status()).as(spec.name() + ": " + accepted.body()).isEqualTo(202);
+    return Objects.requireNonNull(accepted.header("location"), "Location");
   }
 
   private static void assertResult(ClientSpec spec, JsonNode result) {
@@ -672,21 +687,11 @@ class NatSimulationIT {
   void eachReferenceServerAloneTellsTheTruth(PeerImplementation implementation) throws Exception {
     InteropPeer server = Objects.requireNonNull(referenceServers.get(implementation));
     String serverAddress = tcp(REFERENCE_SERVERS.get(implementation)) + "/p2p/" + server.peerId();
-    Map<String, List<String>> checked = new LinkedHashMap<>();
     Map<String, String> locations = new LinkedHashMap<>();
     for (ClientSpec spec : CLIENTS) {
-      List<String> addresses = new ArrayList<>(List.of(spec.listen()));
-      if (spec.announce() != null) {
-        addresses.add(0, spec.announce());
-      }
-      checked.put(spec.name(), addresses);
-      String body =
-          JSON.writeValueAsString(
-              Map.of(
-                  "addresses", addresses, "servers", List.of(serverAddress), "confirmations", 1));
-      Response accepted = curl(clients.get(spec.name()), "POST", "/api/v1/checks", body);
-      assertThat(accepted.status()).as(spec.name() + ": " + accepted.body()).isEqualTo(202);
-      locations.put(spec.name(), Objects.requireNonNull(accepted.header("location"), "Location"));
+      locations.put(
+          spec.name(),
+          submitCheck(spec, Map.of("servers", List.of(serverAddress), "confirmations", 1)));
     }
     for (ClientSpec spec : CLIENTS) {
       JsonNode job = awaitJob(clients.get(spec.name()), locations.get(spec.name()));

@@ -8,8 +8,6 @@ import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.host.Host;
 import io.reachability.testing.LoopbackHosts;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -94,7 +92,7 @@ class AutonatServerInteropTest {
       throws IOException {
     implementation.assumeAvailable();
     try (InteropPeer client = InteropPeer.start(implementation, PeerSpec.autonatClientNode())) {
-      String closed = "/ip4/127.0.0.1/tcp/" + freePort();
+      String closed = "/ip4/127.0.0.1/tcp/" + LoopbackHosts.closedPort();
       JsonNode answer = stockCheck(client, closed);
       assertThat(answer.path("ok").asBoolean()).as(answer.toString()).isTrue();
       assertThat(answer.path("addr").asString()).isEqualTo(closed);
@@ -126,13 +124,6 @@ class AutonatServerInteropTest {
         // rust reports what it sent; go does not
         assertThat(answer.path("bytesSent").asLong()).isPositive();
       }
-    }
-  }
-
-  /** A port nothing listens on (bound, then released). */
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
     }
   }
 }

@@ -46,13 +46,13 @@ class HostInteropTest {
   private static final int ONE_MIB = 1 << 20;
 
   private static Host host;
-  private static final AtomicLong echoedForJs = new AtomicLong();
+  private static final AtomicLong echoedForThem = new AtomicLong();
 
   @BeforeAll
   static void startHost() {
     host =
         LoopbackHosts.builder("interop")
-            .protocol(Echo.PROTOCOL_ID, Echo.responder(echoedForJs))
+            .protocol(Echo.PROTOCOL_ID, Echo.responder(echoedForThem))
             .build()
             .start();
   }
@@ -72,16 +72,17 @@ class HostInteropTest {
   @EnumSource(PeerImplementation.class)
   void weDialThem(PeerImplementation implementation) throws Exception {
     implementation.assumeAvailable();
-    try (InteropPeer js = InteropPeer.start(implementation, PeerSpec.node())) {
+    try (InteropPeer peer = InteropPeer.start(implementation, PeerSpec.node())) {
       Connection connection =
-          host.dial(Multiaddr.fromString(js.addrs().get(0))).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-      assertThat(connection.remotePeer()).isEqualTo(PeerId.fromString(js.peerId()));
+          host.dial(Multiaddr.fromString(peer.addrs().get(0)))
+              .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      assertThat(connection.remotePeer()).isEqualTo(PeerId.fromString(peer.peerId()));
       assertThat(connection.direction()).isEqualTo(Direction.OUTBOUND);
       if (Epoll.isAvailable()) {
         // port reuse: we dial from our listen port, so they observe an address they could dial back
         assertThat(connection.localAddress()).isEqualTo(ourAddress());
       }
-      exerciseBothWays(js, connection);
+      exerciseBothWays(peer, connection);
     }
   }
 
@@ -89,28 +90,28 @@ class HostInteropTest {
   @EnumSource(PeerImplementation.class)
   void theyDialUs(PeerImplementation implementation) throws Exception {
     implementation.assumeAvailable();
-    try (InteropPeer js = InteropPeer.start(implementation, PeerSpec.node())) {
+    try (InteropPeer peer = InteropPeer.start(implementation, PeerSpec.node())) {
       JsonNode dialed =
-          js.requestOk("dial", Map.of("addr", ourAddress().withPeerId(host.peerId()).toString()));
+          peer.requestOk("dial", Map.of("addr", ourAddress().withPeerId(host.peerId()).toString()));
       assertThat(dialed.path("peerId").asString()).isEqualTo(host.peerId().toString());
-      Connection connection = awaitConnection(PeerId.fromString(js.peerId()));
+      Connection connection = awaitConnection(PeerId.fromString(peer.peerId()));
       assertThat(connection.direction()).isEqualTo(Direction.INBOUND);
-      exerciseBothWays(js, connection);
+      exerciseBothWays(peer, connection);
     }
   }
 
-  private void exerciseBothWays(InteropPeer js, Connection connection) throws Exception {
-    // identify, our side: js's peer id, protocols, and the address js observed for us
-    IdentifyResult aboutJs = host.identify(connection).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-    assertThat(aboutJs.peer().toString()).isEqualTo(js.peerId());
-    assertThat(aboutJs.agentVersion()).startsWith(js.implementation().agentPrefix());
-    assertThat(aboutJs.protocols())
+  private void exerciseBothWays(InteropPeer peer, Connection connection) throws Exception {
+    // identify, our side: their peer id, protocols, and the address they observed for us
+    IdentifyResult aboutThem = host.identify(connection).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    assertThat(aboutThem.peer().toString()).isEqualTo(peer.peerId());
+    assertThat(aboutThem.agentVersion()).startsWith(peer.implementation().agentPrefix());
+    assertThat(aboutThem.protocols())
         .contains("/ipfs/id/1.0.0", "/ipfs/ping/1.0.0", Echo.PROTOCOL_ID);
-    assertThat(aboutJs.observedAddress()).isNotNull();
-    assertThat(aboutJs.observedAddress().withoutPeerId()).isEqualTo(connection.localAddress());
+    assertThat(aboutThem.observedAddress()).isNotNull();
+    assertThat(aboutThem.observedAddress().withoutPeerId()).isEqualTo(connection.localAddress());
 
-    // identify, js's side: our peer id, protocols, and the address we observed for js
-    JsonNode aboutUs = js.requestOk("identify", Map.of("peerId", host.peerId().toString()));
+    // identify, their side: our peer id, protocols, and the address we observed for them
+    JsonNode aboutUs = peer.requestOk("identify", Map.of("peerId", host.peerId().toString()));
     assertThat(aboutUs.path("agentVersion").asString())
         .startsWith(HostSettings.DEFAULT_AGENT_VERSION);
     assertThat(InteropPeer.strings(aboutUs.path("protocols")))
@@ -122,22 +123,22 @@ class HostInteropTest {
     // ping, both ways
     Duration rtt = host.ping(connection).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
     assertThat(rtt).isPositive();
-    JsonNode jsPing = js.requestOk("ping", Map.of("peerId", host.peerId().toString()));
-    assertThat(jsPing.path("rtt").asDouble()).isGreaterThanOrEqualTo(0);
+    JsonNode theirPing = peer.requestOk("ping", Map.of("peerId", host.peerId().toString()));
+    assertThat(theirPing.path("rtt").asDouble()).isGreaterThanOrEqualTo(0);
 
-    // 1 MiB echo on a stream we open (js echoes)
+    // 1 MiB echo on a stream we open (they echo)
     Echo.Result ours =
         Echo.roundTrip(connection, ONE_MIB, 11).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
     assertThat(ours.received()).isEqualTo(ONE_MIB);
     assertThat(ours.matches()).isTrue();
 
-    // 1 MiB echo on a stream js opens (we echo)
-    long before = echoedForJs.get();
+    // 1 MiB echo on a stream they open (we echo)
+    long before = echoedForThem.get();
     JsonNode theirs =
-        js.requestOk("echo", Map.of("peerId", host.peerId().toString(), "bytes", ONE_MIB));
+        peer.requestOk("echo", Map.of("peerId", host.peerId().toString(), "bytes", ONE_MIB));
     assertThat(theirs.path("receivedBytes").asLong()).isEqualTo(ONE_MIB);
     assertThat(theirs.path("match").asBoolean()).isTrue();
-    assertThat(echoedForJs.get() - before).isEqualTo(ONE_MIB);
+    assertThat(echoedForThem.get() - before).isEqualTo(ONE_MIB);
   }
 
   /**
@@ -146,9 +147,8 @@ class HostInteropTest {
    */
   @Test
   void weDialGoOverTls() throws Exception {
-    PeerImplementation implementation = PeerImplementation.GO;
-    implementation.assumeAvailable();
-    try (InteropPeer peer = InteropPeer.start(implementation, PeerSpec.node());
+    PeerImplementation.GO.assumeAvailable();
+    try (InteropPeer peer = InteropPeer.start(PeerImplementation.GO, PeerSpec.node());
         Host tlsHost = tlsOnlyHost()) {
       Connection connection =
           tlsHost
@@ -156,7 +156,7 @@ class HostInteropTest {
               .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
       assertThat(connection.remotePeer()).isEqualTo(PeerId.fromString(peer.peerId()));
       IdentifyResult about = tlsHost.identify(connection).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-      assertThat(about.agentVersion()).startsWith(implementation.agentPrefix());
+      assertThat(about.agentVersion()).startsWith(PeerImplementation.GO.agentPrefix());
       assertThat(tlsHost.ping(connection).get(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isPositive();
       Echo.Result echo =
           Echo.roundTrip(connection, ONE_MIB, 13).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
@@ -229,7 +229,7 @@ class HostInteropTest {
       assertThat(PeerId.fromPublicKey(connection.remotePublicKey()))
           .isEqualTo(connection.remotePeer());
       assertThat(connection.remotePublicKey().type().name())
-          .isEqualTo(expectedKeyTypeName(keyType));
+          .isEqualTo(keyType.name()); // our KeyType and theirs share the names
       IdentifyResult about = host.identify(connection).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
       assertThat(about.peer()).isEqualTo(connection.remotePeer());
       // and they accept our Ed25519 signature and derive our id the same way
@@ -255,15 +255,6 @@ class HostInteropTest {
     assertThatThrownBy(() -> InteropPeer.start(PeerImplementation.JS, ecdsa).close())
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("UnsupportedKeyTypeError");
-  }
-
-  private static String expectedKeyTypeName(KeyType keyType) {
-    return switch (keyType) {
-      case ED25519 -> "ED25519";
-      case RSA -> "RSA";
-      case SECP256K1 -> "SECP256K1";
-      case ECDSA -> "ECDSA";
-    };
   }
 
   private static Connection awaitConnection(PeerId peer) throws InterruptedException {

@@ -2,6 +2,7 @@ package io.reachability.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.reachability.autonat.AutonatV2;
 import io.reachability.libp2p.core.Multiaddr;
 import java.util.List;
 import java.util.Map;
@@ -88,7 +89,8 @@ class ReferenceQuirksTest {
       JsonNode fromGo =
           client.requestOk(
               "autonat-request", Map.of("addr", go.addrs().get(0), "addrs", List.of(listen)));
-      assertThat(fromRust.path("dialDataBytesSent").asLong()).isBetween(30_000L, 100_000L);
+      assertThat(fromRust.path("dialDataBytesSent").asLong())
+          .isBetween((long) AutonatV2.MIN_DIAL_DATA_BYTES, (long) AutonatV2.MAX_DIAL_DATA_BYTES);
       assertThat(fromGo.path("dialDataBytesSent").asLong()).isZero();
       assertThat(fromRust.path("messages").get(0).path("type").asString())
           .isEqualTo("dialDataRequest");

@@ -8,8 +8,6 @@ import io.reachability.libp2p.host.Host;
 import io.reachability.testing.LoopbackHosts;
 import io.reachability.testing.Waiting;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -139,7 +137,7 @@ class RestInteropTest {
   @ParameterizedTest
   @EnumSource(PeerImplementation.class)
   void aClosedPortIsUnreachableAccordingToEach(PeerImplementation implementation) throws Exception {
-    int closed = freePort();
+    int closed = LoopbackHosts.closedPort();
     String server = serverOf(implementation);
     DocumentContext job =
         check(
@@ -189,12 +187,5 @@ class RestInteropTest {
         .until(
             () -> JsonPath.parse(get(location).body()),
             job -> !job.read("$.state").equals("QUEUED") && !job.read("$.state").equals("RUNNING"));
-  }
-
-  /** A port nothing listens on: bound once by the OS, then released. */
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
   }
 }

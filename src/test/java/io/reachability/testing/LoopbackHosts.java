@@ -2,6 +2,10 @@ package io.reachability.testing;
 
 import io.reachability.libp2p.host.Host;
 import io.reachability.libp2p.host.HostBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 
 /** Hosts for tests: on loopback only, on a port the system picks. */
 public final class LoopbackHosts {
@@ -19,6 +23,18 @@ public final class LoopbackHosts {
   public static final String IPV6_ANY_PORT = "/ip6/::1/tcp/0";
 
   private LoopbackHosts() {}
+
+  /**
+   * A TCP port on 127.0.0.1 where nothing listens: bound once by the system, then released (a
+   * dial-back to it fails at once).
+   */
+  public static int closedPort() {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot find a free loopback port", e);
+    }
+  }
 
   /** A builder listening on {@link #ANY_PORT}, its threads named {@code threadName}. */
   public static HostBuilder builder(String threadName) {

@@ -44,6 +44,7 @@ import org.bouncycastle.asn1.x509.TBSCertificate;
 import org.bouncycastle.asn1.x509.Time;
 import org.bouncycastle.asn1.x509.V3TBSCertificateGenerator;
 import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
+import org.bouncycastle.util.Arrays;
 
 /**
  * Peer authentication of the libp2p TLS handshake: our self-signed certificate on a fresh ECDSA
@@ -153,7 +154,7 @@ public final class CertificateAuthentication {
           Reason.BAD_EXTENSION, "extension's public key: " + e.getMessage(), e);
     }
     byte[] spki = certificate.getPublicKey().getEncoded();
-    if (!hostKey.verify(concat(PREFIX, spki), fields[1])) {
+    if (!hostKey.verify(Arrays.concatenate(PREFIX, spki), fields[1])) {
       throw new TlsAuthenticationException(
           Reason.BAD_SIGNATURE,
           "the "
@@ -204,7 +205,7 @@ public final class CertificateAuthentication {
 
   /** SignedKey ::= SEQUENCE { publicKey OCTET STRING, signature OCTET STRING } */
   static byte[] signedKey(PrivateKey hostKey, byte[] certificateSpki) {
-    byte[] signature = hostKey.sign(concat(PREFIX, certificateSpki));
+    byte[] signature = hostKey.sign(Arrays.concatenate(PREFIX, certificateSpki));
     return der(
         new DERSequence(
             new ASN1Encodable[] {
@@ -273,12 +274,5 @@ public final class CertificateAuthentication {
     } catch (IOException e) {
       throw new CryptoException("cannot DER-encode " + value.getClass().getSimpleName(), e);
     }
-  }
-
-  private static byte[] concat(byte[] a, byte[] b) {
-    byte[] out = new byte[a.length + b.length];
-    System.arraycopy(a, 0, out, 0, a.length);
-    System.arraycopy(b, 0, out, a.length, b.length);
-    return out;
   }
 }

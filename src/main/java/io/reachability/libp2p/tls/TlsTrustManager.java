@@ -4,7 +4,6 @@ import java.net.Socket;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
-import java.util.Arrays;
 import java.util.List;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedTrustManager;
@@ -26,7 +25,7 @@ public final class TlsTrustManager extends X509ExtendedTrustManager {
 
   private void check(X509Certificate[] chain) throws CertificateException {
     try {
-      CertificateAuthentication.verify(List.copyOf(Arrays.asList(chain)), clock.instant());
+      CertificateAuthentication.verify(List.of(chain), clock.instant());
     } catch (TlsAuthenticationException e) {
       throw new CertificateException(e.reason() + ": " + e.getMessage(), e);
     }

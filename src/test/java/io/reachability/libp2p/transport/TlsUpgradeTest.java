@@ -74,7 +74,7 @@ class TlsUpgradeTest {
         Host listener = host("noise-listener", List.of(Noise.PROTOCOL_ID))) {
       Multiaddr target = listener.listenAddresses().get(0).withPeerId(listener.peerId());
       assertThatThrownBy(() -> dialer.dial(target).get(TIMEOUT_SECONDS, TimeUnit.SECONDS))
-          .isNotNull();
+          .hasMessageContaining("no common protocol");
     }
   }
 
