@@ -4,14 +4,12 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.concurrent.EventExecutor;
 import io.reachability.autonat.pb.AutonatV2Protos;
 import io.reachability.libp2p.Libp2pException;
 import io.reachability.libp2p.core.Connection;
 import io.reachability.libp2p.core.Errors;
 import io.reachability.libp2p.core.Multiaddr;
-import io.reachability.libp2p.core.Stream;
 import io.reachability.libp2p.core.Streams;
 import io.reachability.libp2p.host.Host;
 import io.reachability.libp2p.multiformats.UvarintFrameDecoder;
@@ -144,19 +142,13 @@ final class DialBacker {
               .addLast(new ResponseReader(done));
           ByteBuf frame = AutonatMessages.frame(stream.channel().alloc(), dialBack(nonce));
           stream.channel().writeAndFlush(frame);
-          halfClose(stream); // nothing more to send; the client answers and closes
+          stream.closeWrite(); // nothing more to send; the client answers and closes
         });
   }
 
   /** {@code DialBack{nonce}}: the nonce exactly as the client sent it (fixed64). */
   static AutonatV2Protos.DialBack dialBack(long nonce) {
     return AutonatV2Protos.DialBack.newBuilder().setNonce(nonce).build();
-  }
-
-  private static void halfClose(Stream stream) {
-    if (stream.channel() instanceof DuplexChannel) {
-      ((DuplexChannel) stream.channel()).shutdownOutput();
-    }
   }
 
   private static String message(@Nullable Throwable error) {

@@ -7,7 +7,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.util.ReferenceCountUtil;
@@ -388,14 +387,7 @@ final class DialRequestHandler extends ChannelInboundHandlerAdapter {
             AutonatMessages.frame(
                 channel.alloc(),
                 dialResponse(ResponseStatus.E_REQUEST_REJECTED, 0, DialStatus.UNUSED)))
-        .addListener(
-            f -> {
-              if (channel instanceof DuplexChannel duplex) {
-                duplex.shutdownOutput();
-              } else {
-                channel.close();
-              }
-            });
+        .addListener(f -> stream.closeWrite());
     channel
         .eventLoop()
         .schedule(() -> channel.close(), REJECTION_LINGER.toMillis(), TimeUnit.MILLISECONDS);

@@ -6,7 +6,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.reachability.autonat.pb.AutonatV2Protos;
 import io.reachability.libp2p.core.Connection;
@@ -301,7 +300,7 @@ final class ScriptedServer implements AutoCloseable {
               s.channel().pipeline().addLast(new DialBackCollector(outcome));
               s.channel()
                   .writeAndFlush(LeakRecorder.buffer(bytes))
-                  .addListener(f -> ((DuplexChannel) s.channel()).shutdownOutput());
+                  .addListener(f -> s.closeWrite());
             })
         .get(WAIT_SECONDS, TimeUnit.SECONDS);
     return outcome.get(WAIT_SECONDS, TimeUnit.SECONDS);

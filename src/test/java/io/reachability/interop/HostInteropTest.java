@@ -101,6 +101,16 @@ class HostInteropTest {
   }
 
   private void exerciseBothWays(InteropPeer peer, Connection connection) throws Exception {
+    exerciseBothWays(host, ourAddress(), echoedForThem, peer, connection);
+  }
+
+  /**
+   * Identify, ping and a 1 MiB echo, each both ways, on {@code connection} between {@code host}
+   * (listening on {@code ours}, its echo responder counting into {@code echoed}) and {@code peer}.
+   */
+  static void exerciseBothWays(
+      Host host, Multiaddr ours, AtomicLong echoed, InteropPeer peer, Connection connection)
+      throws Exception {
     // identify, our side: their peer id, protocols, and the address they observed for us
     IdentifyResult aboutThem = host.identify(connection).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
     assertThat(aboutThem.peer().toString()).isEqualTo(peer.peerId());
@@ -116,7 +126,7 @@ class HostInteropTest {
         .startsWith(HostSettings.DEFAULT_AGENT_VERSION);
     assertThat(InteropPeer.strings(aboutUs.path("protocols")))
         .contains("/ipfs/id/1.0.0", "/ipfs/ping/1.0.0", Echo.PROTOCOL_ID);
-    assertThat(InteropPeer.strings(aboutUs.path("listenAddrs"))).contains(ourAddress().toString());
+    assertThat(InteropPeer.strings(aboutUs.path("listenAddrs"))).contains(ours.toString());
     assertThat(Multiaddr.fromString(aboutUs.path("observedAddr").asString()).withoutPeerId())
         .isEqualTo(connection.remoteAddress());
 
@@ -127,18 +137,18 @@ class HostInteropTest {
     assertThat(theirPing.path("rtt").asDouble()).isGreaterThanOrEqualTo(0);
 
     // 1 MiB echo on a stream we open (they echo)
-    Echo.Result ours =
+    Echo.Result echo =
         Echo.roundTrip(connection, ONE_MIB, 11).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-    assertThat(ours.received()).isEqualTo(ONE_MIB);
-    assertThat(ours.matches()).isTrue();
+    assertThat(echo.received()).isEqualTo(ONE_MIB);
+    assertThat(echo.matches()).isTrue();
 
     // 1 MiB echo on a stream they open (we echo)
-    long before = echoedForThem.get();
+    long before = echoed.get();
     JsonNode theirs =
         peer.requestOk("echo", Map.of("peerId", host.peerId().toString(), "bytes", ONE_MIB));
     assertThat(theirs.path("receivedBytes").asLong()).isEqualTo(ONE_MIB);
     assertThat(theirs.path("match").asBoolean()).isTrue();
-    assertThat(echoedForThem.get() - before).isEqualTo(ONE_MIB);
+    assertThat(echoed.get() - before).isEqualTo(ONE_MIB);
   }
 
   /**
@@ -258,6 +268,11 @@ class HostInteropTest {
   }
 
   private static Connection awaitConnection(PeerId peer) throws InterruptedException {
+    return awaitConnection(host, peer);
+  }
+
+  /** The connection {@code peer} opened to {@code host}, once it is there. */
+  static Connection awaitConnection(Host host, PeerId peer) throws InterruptedException {
     return Waiting.within(Duration.ofSeconds(TIMEOUT_SECONDS))
         .alias("peer " + peer + " connected")
         .until(() -> host.connections(peer), open -> !open.isEmpty())

@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.channel.socket.DuplexChannel;
 import io.reachability.libp2p.core.Connection;
 import io.reachability.libp2p.core.ProtocolHandler;
 import io.reachability.libp2p.core.Stream;
@@ -81,7 +80,7 @@ public final class Echo {
       remaining -= n;
     }
     stream.channel().flush();
-    ((DuplexChannel) stream.channel()).shutdownOutput();
+    stream.closeWrite();
   }
 
   private static MessageDigest sha256() {

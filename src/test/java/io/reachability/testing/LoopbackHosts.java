@@ -19,6 +19,9 @@ public final class LoopbackHosts {
    */
   public static final String ANOTHER_IP_ANY_PORT = "/ip4/127.0.0.2/tcp/0";
 
+  /** Listen here for QUIC-v1: IPv4 loopback, any free UDP port. */
+  public static final String QUIC_ANY_PORT = "/ip4/127.0.0.1/udp/0/quic-v1";
+
   /** Listen here: IPv6 loopback, any free port (a machine without {@code ::1} refuses it). */
   public static final String IPV6_ANY_PORT = "/ip6/::1/tcp/0";
 
@@ -34,6 +37,11 @@ public final class LoopbackHosts {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot find a free loopback port", e);
     }
+  }
+
+  /** A builder listening on {@code listen}, its threads named {@code threadName}. */
+  public static HostBuilder builder(String threadName, String listen) {
+    return Host.builder().threadName(threadName).listen(listen);
   }
 
   /** A builder listening on {@link #ANY_PORT}, its threads named {@code threadName}. */

@@ -118,12 +118,28 @@ public final class Multiaddr {
    * anything.
    */
   public static Multiaddr fromSocketAddress(InetSocketAddress address) {
+    Builder builder = ipPart(address);
+    builder.add(Protocol.TCP, Integer.toString(address.getPort()));
+    return builder.build();
+  }
+
+  /**
+   * {@code /ip4/…/udp/port/quic-v1} or {@code /ip6/…/udp/port/quic-v1} (with {@code /ip6zone/…}
+   * first for a scoped IPv6 address). Never resolves anything.
+   */
+  public static Multiaddr fromQuicSocketAddress(InetSocketAddress address) {
+    Builder builder = ipPart(address);
+    builder.add(Protocol.UDP, Integer.toString(address.getPort()));
+    builder.add(Protocol.QUIC_V1, "");
+    return builder.build();
+  }
+
+  private static Builder ipPart(InetSocketAddress address) {
     Builder builder = new Builder();
     InetAddress ip = address.getAddress();
     if (address.isUnresolved() || ip == null) {
       builder.add(Protocol.DNS, address.getHostString());
     } else if (ip instanceof Inet6Address ip6) {
-
       if (ip6.getScopedInterface() != null) {
         builder.add(Protocol.IP6ZONE, ip6.getScopedInterface().getName());
       } else if (ip6.getScopeId() != 0) {
@@ -133,8 +149,7 @@ public final class Multiaddr {
     } else {
       builder.addRaw(Protocol.IP4, ip.getAddress());
     }
-    builder.add(Protocol.TCP, Integer.toString(address.getPort()));
-    return builder.build();
+    return builder;
   }
 
   /** The binary form (a copy). */
@@ -225,6 +240,31 @@ public final class Multiaddr {
    * including DNS names (nothing is resolved) and a zone naming no local interface.
    */
   public Optional<InetSocketAddress> toTcpSocketAddress() {
+    return toSocketAddress(Protocol.TCP);
+  }
+
+  /**
+   * The socket address of a QUIC-v1 address: {@code /ip4/…/udp/port/quic-v1} or {@code
+   * [/ip6zone/z]/ip6/…/udp/port/quic-v1}, optionally ending in {@code /p2p/…}. Empty for any other
+   * shape (draft-29 {@code /quic}, WebTransport on top, DNS names).
+   */
+  public Optional<InetSocketAddress> toQuicSocketAddress() {
+    return toSocketAddress(Protocol.UDP, Protocol.QUIC_V1);
+  }
+
+  /** {@link #toTcpSocketAddress()} or {@link #toQuicSocketAddress()}, whichever applies. */
+  public Optional<InetSocketAddress> toIpSocketAddress() {
+    Optional<InetSocketAddress> tcp = toTcpSocketAddress();
+    return tcp.isPresent() ? tcp : toQuicSocketAddress();
+  }
+
+  /** True for a {@code …/udp/port/quic-v1} address {@link #toQuicSocketAddress()} accepts. */
+  public boolean isQuic() {
+    return toQuicSocketAddress().isPresent();
+  }
+
+  /** [zone] ip, then a port component of {@code tail[0]}, then the rest of {@code tail}. */
+  private Optional<InetSocketAddress> toSocketAddress(Protocol... tail) {
     int i = 0;
     int end = components.size();
     if (end > 0 && components.get(end - 1).protocol() == Protocol.P2P) {
@@ -235,8 +275,13 @@ public final class Multiaddr {
       zone = components.get(i).value();
       i++;
     }
-    if (end - i != 2 || components.get(i + 1).protocol() != Protocol.TCP) {
+    if (end - i != 1 + tail.length) {
       return Optional.empty();
+    }
+    for (int t = 0; t < tail.length; t++) {
+      if (components.get(i + 1 + t).protocol() != tail[t]) {
+        return Optional.empty();
+      }
     }
     Protocol ipProtocol = components.get(i).protocol();
     byte[] ip = rawValues.get(i);

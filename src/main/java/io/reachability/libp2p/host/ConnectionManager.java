@@ -11,7 +11,6 @@ import io.reachability.libp2p.transport.ConnectionUpgrader;
 import io.reachability.libp2p.transport.StreamHandlerRegistry;
 import io.reachability.libp2p.transport.Transport;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -108,7 +107,8 @@ final class ConnectionManager {
     if (transport.isEmpty()) {
       return CompletableFuture.failedFuture(noTransport("listen on", address));
     }
-    return transport.get().listen(address, this::accept);
+    Transport chosen = transport.get();
+    return chosen.listen(address, channel -> accept(chosen, channel));
   }
 
   /** Names what the host can do instead, so the error stays true when transports are added. */
@@ -218,8 +218,9 @@ final class ConnectionManager {
             settings.dialTimeout(),
             channel -> {
               channel.closeFuture().addListener(f -> release.run());
-              upgrader
-                  .upgrade(channel, Direction.OUTBOUND, expected)
+              transport
+                  .get()
+                  .upgrade(channel, Direction.OUTBOUND, expected, registry, upgrader)
                   .whenComplete((connection, error) -> settle(result, connection, error));
             })
         .whenComplete(
@@ -232,12 +233,12 @@ final class ConnectionManager {
     return result;
   }
 
-  private void accept(Channel channel) {
+  private void accept(Transport transport, Channel channel) {
     if (closed.get()) {
       channel.close();
       return;
     }
-    InetAddress ip = ((InetSocketAddress) channel.remoteAddress()).getAddress();
+    InetAddress ip = transport.remoteSocketAddress(channel).getAddress();
     String refusal = admit(ip);
     if (refusal == null) {
       channel
@@ -247,8 +248,8 @@ final class ConnectionManager {
                 sockets.decrementAndGet();
                 inboundLimits.release(ip);
               });
-      upgrader
-          .upgrade(channel, Direction.INBOUND, null)
+      transport
+          .upgrade(channel, Direction.INBOUND, null, registry, upgrader)
           .whenComplete((connection, error) -> settle(null, connection, error));
       return;
     }
@@ -260,8 +261,9 @@ final class ConnectionManager {
             channel.remoteAddress(),
             refusal,
             reservation.protocolId());
-        upgrader
-            .upgrade(channel, Direction.INBOUND, null, reservation.registry(member, registry))
+        transport
+            .upgrade(
+                channel, Direction.INBOUND, null, reservation.registry(member, registry), upgrader)
             .whenComplete(
                 (connection, error) -> {
                   if (connection != null) {

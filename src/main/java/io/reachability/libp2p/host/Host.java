@@ -18,6 +18,7 @@ import io.reachability.libp2p.identify.IdentifyService;
 import io.reachability.libp2p.ping.Ping;
 import io.reachability.libp2p.ping.PingService;
 import io.reachability.libp2p.transport.ConnectionUpgrader;
+import io.reachability.libp2p.transport.QuicTransport;
 import io.reachability.libp2p.transport.StreamHandlerRegistry;
 import io.reachability.libp2p.transport.TcpTransport;
 import io.reachability.libp2p.transport.Transport;
@@ -25,6 +26,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -164,18 +166,37 @@ public final class Host implements AutoCloseable {
     }
     // event loops exist only between start() and close(): a host built but never started holds no
     // threads
-    Transport tcp =
+    TcpTransport tcp =
         new TcpTransport(settings.ioThreads(), threadName, nativeTransport, settings.reusePort());
-    connections.use(List.of(tcp));
+    List<Transport> transports = new ArrayList<>(List.of(tcp));
+    @Nullable String noQuic = null;
+    if (!settings.quic()) {
+      noQuic = "turned off";
+    } else if (!QuicTransport.isAvailable()) {
+      noQuic = "the QUIC native library is not available: " + QuicTransport.unavailabilityReason();
+    } else {
+      transports.add(
+          new QuicTransport(
+              identity, settings.upgrade(), tcp.ioGroup(), tcp.isNative(), settings.reusePort()));
+    }
+    connections.use(transports);
     try {
       for (Multiaddr address : listenConfig) {
+        if (noQuic != null && address.isQuic()) {
+          log.warn("not listening on {}: QUIC is {}", address, noQuic);
+          continue;
+        }
         Channel server = connections.listen(address).join();
         servers.add(server);
         // the configured address with the real port: a native socket bound to 0.0.0.0 may report
         // itself as the dual-stack "::", which is not what the operator asked for
         int port = ((InetSocketAddress) server.localAddress()).getPort();
-        InetAddress ip = address.toTcpSocketAddress().orElseThrow().getAddress();
-        addresses.bound(Multiaddr.fromSocketAddress(new InetSocketAddress(ip, port)));
+        InetAddress ip = address.toIpSocketAddress().orElseThrow().getAddress();
+        InetSocketAddress bound = new InetSocketAddress(ip, port);
+        addresses.bound(
+            address.isQuic()
+                ? Multiaddr.fromQuicSocketAddress(bound)
+                : Multiaddr.fromSocketAddress(bound));
       }
       addresses.boundAll();
     } catch (RuntimeException e) {
@@ -186,8 +207,11 @@ public final class Host implements AutoCloseable {
         "libp2p host {} listening on {} ({}{})",
         peerId,
         addresses.listen(),
-        tcp.describe(),
+        transports.stream().map(Transport::describe).toList(),
         dialsFromListenPort() ? ", dialing from the listen port" : "");
+    if (noQuic != null) {
+      log.info("libp2p host {} runs without QUIC: {}", peerId, noQuic);
+    }
     return this;
   }
 
@@ -469,7 +493,10 @@ public final class Host implements AutoCloseable {
       server.close().awaitUninterruptibly();
     }
     connections.closeAll(CLOSE_CONNECTIONS_TIMEOUT);
-    transports.forEach(Transport::close);
+    // QUIC borrows TCP's event loops: it closes first
+    for (int i = transports.size() - 1; i >= 0; i--) {
+      transports.get(i).close();
+    }
     log.info("libp2p host {} stopped", peerId);
   }
 

@@ -144,15 +144,20 @@ final class HostAddresses {
   private static List<Multiaddr> expandWildcards(List<Multiaddr> bound) {
     List<Multiaddr> result = new ArrayList<>();
     for (Multiaddr address : bound) {
-      InetSocketAddress socket = address.toTcpSocketAddress().orElse(null);
+      InetSocketAddress socket = address.toIpSocketAddress().orElse(null);
       if (socket == null || !socket.getAddress().isAnyLocalAddress()) {
         result.add(address);
         continue;
       }
       boolean v6 = socket.getAddress() instanceof Inet6Address;
+      boolean quic = address.isQuic();
       for (InetAddress local : machineAddresses()) {
         if ((local instanceof Inet6Address) == v6) {
-          result.add(Multiaddr.fromSocketAddress(new InetSocketAddress(local, socket.getPort())));
+          InetSocketAddress expanded = new InetSocketAddress(local, socket.getPort());
+          result.add(
+              quic
+                  ? Multiaddr.fromQuicSocketAddress(expanded)
+                  : Multiaddr.fromSocketAddress(expanded));
         }
       }
     }

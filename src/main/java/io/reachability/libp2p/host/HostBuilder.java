@@ -38,7 +38,10 @@ public final class HostBuilder {
     return this;
   }
 
-  /** Adds a TCP listen address ({@code /ip4|ip6/…/tcp/port}; port 0 picks one). */
+  /**
+   * Adds a listen address: {@code /ip4|ip6/…/tcp/port} or {@code /ip4|ip6/…/udp/port/quic-v1}; port
+   * 0 picks one.
+   */
   public HostBuilder listen(Multiaddr address) {
     listen.add(Objects.requireNonNull(address, "listen address"));
     return this;
@@ -118,6 +121,15 @@ public final class HostBuilder {
    */
   public HostBuilder reusePort(boolean enabled) {
     settings.reusePort(enabled);
+    return this;
+  }
+
+  /**
+   * Whether to speak QUIC-v1 (default {@value HostSettings#DEFAULT_QUIC}; see {@link
+   * HostSettings#quic()}).
+   */
+  public HostBuilder quic(boolean enabled) {
+    settings.quic(enabled);
     return this;
   }
 

@@ -27,6 +27,8 @@ import java.util.Objects;
  * @param maxInboundConnectionsPerSubnet open inbound connections from one subnet (/24 for IPv4, /64
  *     for IPv6); over it, a new one from that subnet is closed at once, so a handful of addresses
  *     of one network cannot take every slot either
+ * @param quic whether the host speaks QUIC-v1 (listens on the {@code /quic-v1} addresses it is
+ *     given and dials them); where the QUIC native library is missing it runs without, and says so
  */
 public record HostSettings(
     Duration dialTimeout,
@@ -37,7 +39,11 @@ public record HostSettings(
     boolean reusePort,
     int maxInboundConnectionsPerIp,
     int maxInboundConnections,
-    int maxInboundConnectionsPerSubnet) {
+    int maxInboundConnectionsPerSubnet,
+    boolean quic) {
+
+  /** QUIC is on by default, where the native library is available. */
+  public static final boolean DEFAULT_QUIC = true;
 
   /** go-libp2p's TCP dial timeout. */
   public static final Duration DEFAULT_DIAL_TIMEOUT = Duration.ofSeconds(10);
@@ -127,6 +133,7 @@ public record HostSettings(
     private int maxInboundConnectionsPerIp = DEFAULT_MAX_INBOUND_CONNECTIONS_PER_IP;
     private int maxInboundConnections = DEFAULT_MAX_INBOUND_CONNECTIONS;
     private int maxInboundConnectionsPerSubnet = DEFAULT_MAX_INBOUND_CONNECTIONS_PER_SUBNET;
+    private boolean quic = DEFAULT_QUIC;
 
     /** From the defaults. */
     public Builder() {}
@@ -141,6 +148,7 @@ public record HostSettings(
       maxInboundConnectionsPerIp = from.maxInboundConnectionsPerIp;
       maxInboundConnections = from.maxInboundConnections;
       maxInboundConnectionsPerSubnet = from.maxInboundConnectionsPerSubnet;
+      quic = from.quic;
     }
 
     public Builder dialTimeout(Duration value) {
@@ -192,6 +200,11 @@ public record HostSettings(
       return this;
     }
 
+    public Builder quic(boolean value) {
+      quic = value;
+      return this;
+    }
+
     /** The settings; throws {@link IllegalArgumentException} naming the first bad value. */
     public HostSettings build() {
       return new HostSettings(
@@ -203,7 +216,8 @@ public record HostSettings(
           reusePort,
           maxInboundConnectionsPerIp,
           maxInboundConnections,
-          maxInboundConnectionsPerSubnet);
+          maxInboundConnectionsPerSubnet,
+          quic);
     }
   }
 }

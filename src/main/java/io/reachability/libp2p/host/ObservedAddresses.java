@@ -122,22 +122,24 @@ final class ObservedAddresses {
   }
 
   /**
-   * The part of an observation worth keeping: {@code /ip4|ip6/<ip>/tcp/<port>} (a trailing {@code
-   * /p2p} dropped) of the same IP family as our side of the connection it came on, with a unicast
-   * IP and a port; empty for anything else (another transport, DNS, a zone, a relay address,
-   * 0.0.0.0, port 0), which our TCP transport could not listen on or peers not dial.
+   * The part of an observation worth keeping: {@code /ip4|ip6/<ip>/tcp/<port>} or {@code
+   * /ip4|ip6/<ip>/udp/<port>/quic-v1} (a trailing {@code /p2p} dropped) of the same transport and
+   * IP family as our side of the connection it came on, with a unicast IP and a port; empty for
+   * anything else (another transport, DNS, a zone, a relay address, 0.0.0.0, port 0), which we
+   * could not listen on or peers not dial.
    */
   static Optional<Multiaddr> usable(Multiaddr observed, Multiaddr local) {
     Multiaddr address = observed.withoutPeerId();
     List<Multiaddr.Component> parts = address.components();
-    if (parts.size() != 2 || parts.get(1).protocol() != Protocol.TCP) {
+    if (parts.isEmpty()) {
       return Optional.empty();
     }
     Protocol family = parts.get(0).protocol();
     if ((family != Protocol.IP4 && family != Protocol.IP6) || !local.has(family)) {
       return Optional.empty();
     }
-    Optional<InetSocketAddress> socket = address.toTcpSocketAddress();
+    Optional<InetSocketAddress> socket =
+        local.isQuic() ? address.toQuicSocketAddress() : address.toTcpSocketAddress();
     if (socket.isEmpty() || socket.get().getPort() == 0) {
       return Optional.empty();
     }

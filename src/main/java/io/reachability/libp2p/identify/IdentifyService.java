@@ -9,7 +9,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.channel.socket.DuplexChannel;
 import io.reachability.libp2p.Libp2pException;
 import io.reachability.libp2p.core.Connection;
 import io.reachability.libp2p.core.Multiaddr;
@@ -95,9 +94,7 @@ public final class IdentifyService {
     stream.channel().pipeline().addLast(new UvarintFrameDecoder(Identify.MAX_MESSAGE_SIZE));
     stream.channel().pipeline().addLast(new Reader(stream, result));
     // we send nothing on this stream: say so at once (FIN), as go-libp2p and js-libp2p do
-    if (stream.channel() instanceof DuplexChannel) {
-      ((DuplexChannel) stream.channel()).shutdownOutput();
-    }
+    stream.closeWrite();
   }
 
   /** Collects the responder's message(s) until it closes its side, then completes. */

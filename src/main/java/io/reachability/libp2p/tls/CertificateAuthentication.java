@@ -11,20 +11,23 @@ import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.SecureRandom;
 import java.security.Signature;
-import java.security.cert.CertificateExpiredException;
+import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateFactory;
-import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
+import java.security.spec.X509EncodedKeySpec;
 import java.time.Instant;
 import java.util.Date;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import org.bouncycastle.asn1.ASN1BitString;
 import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.asn1.ASN1Integer;
@@ -32,9 +35,11 @@ import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.ASN1OctetString;
 import org.bouncycastle.asn1.ASN1Primitive;
 import org.bouncycastle.asn1.ASN1Sequence;
+import org.bouncycastle.asn1.ASN1TaggedObject;
 import org.bouncycastle.asn1.DERBitString;
 import org.bouncycastle.asn1.DEROctetString;
 import org.bouncycastle.asn1.DERSequence;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.asn1.x509.Extension;
@@ -45,6 +50,7 @@ import org.bouncycastle.asn1.x509.Time;
 import org.bouncycastle.asn1.x509.V3TBSCertificateGenerator;
 import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 import org.bouncycastle.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Peer authentication of the libp2p TLS handshake: our self-signed certificate on a fresh ECDSA
@@ -65,6 +71,37 @@ public final class CertificateAuthentication {
   private static final int SERIAL_BITS = 63;
 
   private static final ASN1ObjectIdentifier EXTENSION = new ASN1ObjectIdentifier(Tls.EXTENSION_OID);
+
+  /** id-Ed25519 (RFC 8410), for a certificate key and for its signature alike. */
+  private static final String ED25519_OID = "1.3.101.112";
+
+  /** JCA key algorithms by the certificate key's algorithm OID. */
+  private static final Map<String, String> KEY_ALGORITHMS =
+      Map.of(
+          X9ObjectIdentifiers.id_ecPublicKey.getId(),
+          "EC",
+          PKCSObjectIdentifiers.rsaEncryption.getId(),
+          "RSA",
+          ED25519_OID,
+          "Ed25519");
+
+  /** JCA signature algorithms by the certificate signature's algorithm OID. */
+  private static final Map<String, String> SIGNATURE_ALGORITHMS =
+      Map.of(
+          X9ObjectIdentifiers.ecdsa_with_SHA256.getId(),
+          "SHA256withECDSA",
+          X9ObjectIdentifiers.ecdsa_with_SHA384.getId(),
+          "SHA384withECDSA",
+          X9ObjectIdentifiers.ecdsa_with_SHA512.getId(),
+          "SHA512withECDSA",
+          PKCSObjectIdentifiers.sha256WithRSAEncryption.getId(),
+          "SHA256withRSA",
+          PKCSObjectIdentifiers.sha384WithRSAEncryption.getId(),
+          "SHA384withRSA",
+          PKCSObjectIdentifiers.sha512WithRSAEncryption.getId(),
+          "SHA512withRSA",
+          ED25519_OID,
+          "Ed25519");
 
   private static final byte[] PREFIX = Tls.SIGNATURE_PREFIX.getBytes(StandardCharsets.US_ASCII);
 
@@ -95,7 +132,7 @@ public final class CertificateAuthentication {
    * @throws TlsAuthenticationException naming the rule the certificate breaks
    */
   public static PublicKey verify(byte[] der, Instant now) {
-    return verify(List.of(parse(der)), now);
+    return verifyEncoded(der, now);
   }
 
   /**
@@ -110,42 +147,57 @@ public final class CertificateAuthentication {
       throw new TlsAuthenticationException(
           Reason.CHAIN_LENGTH, "expected exactly one certificate, got " + chain.size());
     }
-    X509Certificate certificate = chain.get(0);
     try {
-      certificate.checkValidity(Date.from(now));
-    } catch (CertificateExpiredException e) {
-      throw new TlsAuthenticationException(
-          Reason.EXPIRED, "certificate expired at " + certificate.getNotAfter().toInstant());
-    } catch (CertificateNotYetValidException e) {
-      throw new TlsAuthenticationException(
-          Reason.NOT_YET_VALID,
-          "certificate not valid before " + certificate.getNotBefore().toInstant());
+      return verifyEncoded(chain.get(0).getEncoded(), now);
+    } catch (CertificateEncodingException e) {
+      throw new TlsAuthenticationException(Reason.MALFORMED, "certificate has no encoding", e);
     }
-    try {
-      certificate.verify(certificate.getPublicKey());
-    } catch (GeneralSecurityException | RuntimeException e) {
+  }
+
+  /**
+   * The checks on the certificate's own bytes, read as ASN.1 rather than by an X.509 parser: the
+   * JDK's and BouncyCastle's both refuse the empty issuer and subject of rust-libp2p's
+   * certificates, which the libp2p spec does not ask for.
+   */
+  private static PublicKey verifyEncoded(byte[] der, Instant now) {
+    if (der.length > Tls.MAX_CERTIFICATE_BYTES) {
       throw new TlsAuthenticationException(
-          Reason.BAD_SELF_SIGNATURE, "certificate's self-signature does not verify", e);
+          Reason.MALFORMED,
+          "certificate of " + der.length + " bytes > " + Tls.MAX_CERTIFICATE_BYTES);
     }
-    if (certificate.getIssuerUniqueID() != null || certificate.getSubjectUniqueID() != null) {
+    Parsed certificate = Parsed.of(der);
+    if (now.isAfter(certificate.notAfter())) {
+      throw new TlsAuthenticationException(
+          Reason.EXPIRED, "certificate expired at " + certificate.notAfter());
+    }
+    if (now.isBefore(certificate.notBefore())) {
+      throw new TlsAuthenticationException(
+          Reason.NOT_YET_VALID, "certificate not valid before " + certificate.notBefore());
+    }
+    byte[] spki = der(certificate.subjectPublicKeyInfo());
+    verifySelfSignature(certificate, spki);
+    if (certificate.uniqueIds()) {
       throw new TlsAuthenticationException(
           Reason.UNIQUE_ID, "certificate carries the deprecated issuer or subject unique id");
     }
-    Set<String> critical = certificate.getCriticalExtensionOIDs();
-    if (critical != null) {
-      Set<String> unknown = new HashSet<>(critical);
-      unknown.remove(Tls.EXTENSION_OID);
-      if (!unknown.isEmpty()) {
-        throw new TlsAuthenticationException(
-            Reason.UNKNOWN_CRITICAL_EXTENSION, "unknown critical extension(s) " + unknown);
+    Extensions extensions = certificate.extensions();
+    Set<String> unknown = new HashSet<>();
+    if (extensions != null) {
+      for (ASN1ObjectIdentifier oid : extensions.getCriticalExtensionOIDs()) {
+        unknown.add(oid.getId());
       }
     }
-    byte[] extension = certificate.getExtensionValue(Tls.EXTENSION_OID);
-    if (extension == null) {
+    unknown.remove(Tls.EXTENSION_OID);
+    if (!unknown.isEmpty()) {
+      throw new TlsAuthenticationException(
+          Reason.UNKNOWN_CRITICAL_EXTENSION, "unknown critical extension(s) " + unknown);
+    }
+    Extension ours = extensions == null ? null : extensions.getExtension(EXTENSION);
+    if (ours == null) {
       throw new TlsAuthenticationException(
           Reason.NO_EXTENSION, "no libp2p public key extension (" + Tls.EXTENSION_OID + ")");
     }
-    byte[][] fields = signedKeyFields(extension);
+    byte[][] fields = signedKeyFields(der(ours.getExtnValue()));
     PublicKey hostKey;
     try {
       hostKey = Keys.unmarshalPublicKey(fields[0]);
@@ -153,7 +205,6 @@ public final class CertificateAuthentication {
       throw new TlsAuthenticationException(
           Reason.BAD_EXTENSION, "extension's public key: " + e.getMessage(), e);
     }
-    byte[] spki = certificate.getPublicKey().getEncoded();
     if (!hostKey.verify(Arrays.concatenate(PREFIX, spki), fields[1])) {
       throw new TlsAuthenticationException(
           Reason.BAD_SIGNATURE,
@@ -164,13 +215,173 @@ public final class CertificateAuthentication {
     return hostKey;
   }
 
+  /** The certificate's signature, by the key it certifies, over its TBS part. */
+  private static void verifySelfSignature(Parsed certificate, byte[] spki) {
+    ASN1ObjectIdentifier keyOid = certificate.subjectPublicKeyInfo().getAlgorithm().getAlgorithm();
+    ASN1ObjectIdentifier signatureOid = certificate.signatureAlgorithm().getAlgorithm();
+    String keyAlgorithm = KEY_ALGORITHMS.get(keyOid.getId());
+    String signatureAlgorithm = SIGNATURE_ALGORITHMS.get(signatureOid.getId());
+    if (keyAlgorithm == null || signatureAlgorithm == null) {
+      throw new TlsAuthenticationException(
+          Reason.BAD_SELF_SIGNATURE,
+          "certificate key or signature algorithm not supported ("
+              + keyOid
+              + ", "
+              + signatureOid
+              + ")");
+    }
+    try {
+      java.security.PublicKey key =
+          KeyFactory.getInstance(keyAlgorithm).generatePublic(new X509EncodedKeySpec(spki));
+      Signature verifier = Signature.getInstance(signatureAlgorithm);
+      verifier.initVerify(key);
+      verifier.update(certificate.tbs());
+      if (verifier.verify(certificate.signature())) {
+        return;
+      }
+    } catch (GeneralSecurityException | RuntimeException e) {
+      throw new TlsAuthenticationException(
+          Reason.BAD_SELF_SIGNATURE, "certificate's self-signature does not verify", e);
+    }
+    throw new TlsAuthenticationException(
+        Reason.BAD_SELF_SIGNATURE, "certificate's self-signature does not verify");
+  }
+
+  /**
+   * The fields of a certificate the checks need, read from its ASN.1 structure (RFC 5280 4.1).
+   * BouncyCastle's own {@code TBSCertificate} refuses an empty issuer, so the TBS sequence is
+   * walked here; the names are skipped, as the spec gives them no meaning.
+   */
+  private static final class Parsed {
+    private final byte[] tbs;
+    private final AlgorithmIdentifier signatureAlgorithm;
+    private final byte[] signature;
+    private final Instant notBefore;
+    private final Instant notAfter;
+    private final SubjectPublicKeyInfo subjectPublicKeyInfo;
+    private final boolean uniqueIds;
+    private final @Nullable Extensions extensions;
+
+    private Parsed(
+        byte[] tbs,
+        AlgorithmIdentifier signatureAlgorithm,
+        byte[] signature,
+        Instant notBefore,
+        Instant notAfter,
+        SubjectPublicKeyInfo subjectPublicKeyInfo,
+        boolean uniqueIds,
+        @Nullable Extensions extensions) {
+      this.tbs = tbs;
+      this.signatureAlgorithm = signatureAlgorithm;
+      this.signature = signature;
+      this.notBefore = notBefore;
+      this.notAfter = notAfter;
+      this.subjectPublicKeyInfo = subjectPublicKeyInfo;
+      this.uniqueIds = uniqueIds;
+      this.extensions = extensions;
+    }
+
+    byte[] tbs() {
+      return tbs;
+    }
+
+    AlgorithmIdentifier signatureAlgorithm() {
+      return signatureAlgorithm;
+    }
+
+    byte[] signature() {
+      return signature;
+    }
+
+    Instant notBefore() {
+      return notBefore;
+    }
+
+    Instant notAfter() {
+      return notAfter;
+    }
+
+    SubjectPublicKeyInfo subjectPublicKeyInfo() {
+      return subjectPublicKeyInfo;
+    }
+
+    boolean uniqueIds() {
+      return uniqueIds;
+    }
+
+    @Nullable Extensions extensions() {
+      return extensions;
+    }
+
+    /** Tag of the explicit version field. */
+    private static final int VERSION_TAG = 0;
+
+    private static final int ISSUER_UNIQUE_ID_TAG = 1;
+    private static final int SUBJECT_UNIQUE_ID_TAG = 2;
+    private static final int EXTENSIONS_TAG = 3;
+
+    /** serialNumber, signature, issuer, validity, subject, subjectPublicKeyInfo. */
+    private static final int REQUIRED_TBS_FIELDS = 6;
+
+    /** tbsCertificate, signatureAlgorithm, signatureValue. */
+    private static final int CERTIFICATE_FIELDS = 3;
+
+    static Parsed of(byte[] der) {
+      try {
+        ASN1Sequence certificate = ASN1Sequence.getInstance(ASN1Primitive.fromByteArray(der));
+        if (certificate.size() != CERTIFICATE_FIELDS) {
+          throw new IllegalArgumentException("certificate has " + certificate.size() + " fields");
+        }
+        ASN1Sequence tbs = ASN1Sequence.getInstance(certificate.getObjectAt(0));
+        AlgorithmIdentifier algorithm = AlgorithmIdentifier.getInstance(certificate.getObjectAt(1));
+        byte[] signature = ASN1BitString.getInstance(certificate.getObjectAt(2)).getOctets();
+        int i = 0;
+        if (tbs.size() > 0
+            && tbs.getObjectAt(0) instanceof ASN1TaggedObject version
+            && version.getTagNo() == VERSION_TAG) {
+          i++;
+        }
+        if (tbs.size() < i + REQUIRED_TBS_FIELDS) {
+          throw new IllegalArgumentException("TBSCertificate has " + tbs.size() + " fields");
+        }
+        AlgorithmIdentifier inner = AlgorithmIdentifier.getInstance(tbs.getObjectAt(i + 1));
+        if (!inner.equals(algorithm)) {
+          throw new IllegalArgumentException("the two signature algorithms differ");
+        }
+        ASN1Sequence validity = ASN1Sequence.getInstance(tbs.getObjectAt(i + 3));
+        if (validity.size() != 2) {
+          throw new IllegalArgumentException("validity has " + validity.size() + " fields");
+        }
+        Instant notBefore = Time.getInstance(validity.getObjectAt(0)).getDate().toInstant();
+        Instant notAfter = Time.getInstance(validity.getObjectAt(1)).getDate().toInstant();
+        SubjectPublicKeyInfo spki = SubjectPublicKeyInfo.getInstance(tbs.getObjectAt(i + 5));
+        boolean uniqueIds = false;
+        Extensions extensions = null;
+        for (int j = i + REQUIRED_TBS_FIELDS; j < tbs.size(); j++) {
+          ASN1TaggedObject optional = ASN1TaggedObject.getInstance(tbs.getObjectAt(j));
+          switch (optional.getTagNo()) {
+            case ISSUER_UNIQUE_ID_TAG, SUBJECT_UNIQUE_ID_TAG -> uniqueIds = true;
+            case EXTENSIONS_TAG -> extensions = Extensions.getInstance(optional, true);
+            default ->
+                throw new IllegalArgumentException("unknown TBSCertificate field " + optional);
+          }
+        }
+        return new Parsed(
+            der(tbs), algorithm, signature, notBefore, notAfter, spki, uniqueIds, extensions);
+      } catch (IOException | RuntimeException e) {
+        throw new TlsAuthenticationException(Reason.MALFORMED, "not an X.509 certificate", e);
+      }
+    }
+  }
+
   /** {@link #verify(List, Instant)}, and the host key must be {@code expected}'s. */
   public static PublicKey verify(List<X509Certificate> chain, Instant now, PeerId expected) {
     PublicKey hostKey = verify(chain, now);
     PeerId actual = PeerId.fromPublicKey(hostKey);
     if (!actual.equals(expected)) {
       throw new TlsAuthenticationException(
-          Reason.WRONG_PEER, "certificate authenticates " + actual + ", expected " + expected);
+          Reason.WRONG_PEER,
+          "certificate authenticates peer id " + actual + ", expected " + expected);
     }
     return hostKey;
   }

@@ -268,7 +268,7 @@ public final class ConnectionUpgrader {
       channel.close();
       return;
     }
-    IdleConnectionCloser.watch(channel, yamux, settings.idleTimeout());
+    IdleConnectionCloser.watch(channel, yamux::idleNanos, settings.idleTimeout());
   }
 
   private static void failWith(CompletableFuture<?> step, CompletableFuture<Connection> result) {

@@ -2,9 +2,9 @@ package io.reachability.libp2p.transport;
 
 import io.netty.channel.Channel;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.reachability.libp2p.yamux.YamuxHandler;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongUnaryOperator;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,19 +22,22 @@ final class IdleConnectionCloser implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(IdleConnectionCloser.class);
 
   private final Channel channel;
-  private final YamuxHandler yamux;
+  private final LongUnaryOperator idleNanos;
   private final long timeoutNanos;
   private @Nullable ScheduledFuture<?> next;
 
-  private IdleConnectionCloser(Channel channel, YamuxHandler yamux, Duration timeout) {
+  private IdleConnectionCloser(Channel channel, LongUnaryOperator idleNanos, Duration timeout) {
     this.channel = channel;
-    this.yamux = yamux;
+    this.idleNanos = idleNanos;
     this.timeoutNanos = timeout.toNanos();
   }
 
-  /** Watches {@code channel} from now on; call on its event loop. */
-  static void watch(Channel channel, YamuxHandler yamux, Duration timeout) {
-    IdleConnectionCloser closer = new IdleConnectionCloser(channel, yamux, timeout);
+  /**
+   * Watches {@code channel} from now on; call on its event loop. {@code idleNanos} tells, for a
+   * {@link System#nanoTime()}, how long the connection has had no stream open (0 while one is).
+   */
+  static void watch(Channel channel, LongUnaryOperator idleNanos, Duration timeout) {
+    IdleConnectionCloser closer = new IdleConnectionCloser(channel, idleNanos, timeout);
     closer.schedule(closer.timeoutNanos);
     channel.closeFuture().addListener(f -> closer.cancel());
   }
@@ -45,7 +48,7 @@ final class IdleConnectionCloser implements Runnable {
     if (!channel.isActive()) {
       return;
     }
-    long idle = yamux.idleNanos(System.nanoTime());
+    long idle = idleNanos.applyAsLong(System.nanoTime());
     if (idle >= timeoutNanos) {
       log.debug("closing {}: no open stream for {}", channel, Duration.ofNanos(idle));
       channel.close();

@@ -9,26 +9,17 @@ import io.reachability.libp2p.core.PeerId;
 import io.reachability.libp2p.core.ProtocolHandler;
 import io.reachability.libp2p.core.Stream;
 import io.reachability.libp2p.crypto.PublicKey;
-import io.reachability.libp2p.multistream.MultistreamHandler;
 import io.reachability.libp2p.noise.SecureSession;
 import io.reachability.libp2p.yamux.YamuxHandler;
 import io.reachability.libp2p.yamux.YamuxStreamChannel;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-/** A Noise-secured, yamux-multiplexed TCP connection. */
+/** A Noise- or TLS-secured, yamux-multiplexed TCP connection. */
 final class MuxedConnection implements Connection {
-
-  private static final Logger log = LoggerFactory.getLogger(MuxedConnection.class);
-
-  /** Pipeline name of the per-stream multistream-select handler. */
-  static final String STREAM_NEGOTIATION = "stream-multistream";
 
   private final Channel channel;
   private final SecureSession session;
@@ -63,36 +54,7 @@ final class MuxedConnection implements Connection {
 
   /** Called by the muxer on the event loop for each inbound stream, before it is active. */
   void acceptInboundStream(YamuxStreamChannel stream) {
-    stream
-        .pipeline()
-        .addLast(
-            STREAM_NEGOTIATION,
-            MultistreamHandler.responder(
-                registry::protocols,
-                negotiationTimeout,
-                (ctx, protocol) -> serveInbound(stream, protocol)));
-    stream.pipeline().addLast(StreamGuard.NAME, StreamGuard.INSTANCE);
-  }
-
-  private void serveInbound(YamuxStreamChannel channel, String protocol) {
-    Optional<ProtocolHandler> handler = registry.handler(protocol);
-    if (handler.isEmpty()) {
-      // removed between negotiation and now
-      channel.reset();
-      return;
-    }
-    MuxedStream stream = new MuxedStream(channel, this, protocol, Direction.INBOUND);
-    // the guard stays last: protocol handlers go in front of it
-    channel.pipeline().remove(StreamGuard.NAME);
-    try {
-      handler.get().initStream(stream);
-    } catch (RuntimeException e) {
-      // the protocol was already confirmed to the peer: a reset, not a FIN, tells it we failed
-      log.warn("handler of {} failed on a stream from {}", protocol, remotePeer(), e);
-      channel.reset();
-    } finally {
-      channel.pipeline().addLast(StreamGuard.NAME, StreamGuard.INSTANCE);
-    }
+    StreamNegotiation.acceptInbound(stream, this, registry, negotiationTimeout);
   }
 
   @Override
@@ -112,7 +74,10 @@ final class MuxedConnection implements Connection {
           new Libp2pException("connection to " + remotePeer() + " has no multiplexer yet"));
     }
     yamux
-        .openStream(channel -> negotiateOutbound(channel, protocols, handler, result))
+        .openStream(
+            channel ->
+                StreamNegotiation.negotiateOutbound(
+                    channel, this, protocols, handler, negotiationTimeout, result))
         .whenComplete(
             (channel, error) -> {
               if (error != null) {
@@ -120,33 +85,6 @@ final class MuxedConnection implements Connection {
               }
             });
     return result;
-  }
-
-  private void negotiateOutbound(
-      YamuxStreamChannel channel,
-      List<String> protocols,
-      ProtocolHandler handler,
-      CompletableFuture<Stream> result) {
-    MultistreamHandler negotiation =
-        MultistreamHandler.initiator(
-            protocols,
-            negotiationTimeout,
-            (ctx, protocol) -> {
-              MuxedStream stream = new MuxedStream(channel, this, protocol, Direction.OUTBOUND);
-              handler.initStream(stream);
-              channel.pipeline().addLast(StreamGuard.NAME, StreamGuard.INSTANCE);
-              result.complete(stream);
-            });
-    negotiation
-        .result()
-        .whenComplete(
-            (protocol, error) -> {
-              if (error != null) {
-                result.completeExceptionally(error);
-                channel.reset();
-              }
-            });
-    channel.pipeline().addLast(STREAM_NEGOTIATION, negotiation);
   }
 
   @Override

@@ -3,6 +3,7 @@ package io.reachability.libp2p.transport;
 import io.netty.channel.ConnectTimeoutException;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.DatagramSocket;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -126,6 +127,13 @@ final class PortReuse {
     try (ServerSocket probe = new ServerSocket()) {
       probe.setReuseAddress(true);
       probe.bind(address, 1);
+    }
+  }
+
+  /** {@link #requireFreePort} for a UDP port: fails unless a plain UDP socket could bind it. */
+  static void requireFreeUdpPort(InetSocketAddress address) throws IOException {
+    try (DatagramSocket probe = new DatagramSocket(null)) {
+      probe.bind(address);
     }
   }
 }

@@ -4,7 +4,6 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
-import io.reachability.libp2p.yamux.YamuxStreamChannel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,10 +29,6 @@ final class StreamGuard extends ChannelInboundHandlerAdapter {
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     log.debug("stream {} failed, resetting: {}", ctx.channel(), cause.toString());
-    if (ctx.channel() instanceof YamuxStreamChannel) {
-      ((YamuxStreamChannel) ctx.channel()).reset();
-    } else {
-      ctx.close();
-    }
+    NegotiatedStream.reset(ctx.channel());
   }
 }

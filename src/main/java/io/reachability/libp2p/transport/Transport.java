@@ -2,17 +2,24 @@ package io.reachability.libp2p.transport;
 
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
+import io.reachability.libp2p.core.Connection;
+import io.reachability.libp2p.core.Direction;
 import io.reachability.libp2p.core.Multiaddr;
+import io.reachability.libp2p.core.PeerId;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
- * One way of carrying libp2p connections ({@link TcpTransport} today): raw channels to and from the
- * multiaddrs it {@linkplain #handles handles}. The host's connection manager picks, for every
- * listen and dial address, the first of its transports that handles it, and passes the channels on
- * to be secured and multiplexed ({@link ConnectionUpgrader}); a transport that brings its own
- * security and streams (QUIC) adds its own upgrade beside that one.
+ * One way of carrying libp2p connections: channels to and from the multiaddrs it {@linkplain
+ * #handles handles}. The host's connection manager picks, for every listen and dial address, the
+ * first of its transports that handles it, admits the channel, and has it {@linkplain #upgrade
+ * upgraded} to a {@link Connection}: {@link TcpTransport}'s raw sockets go through the host's
+ * {@link ConnectionUpgrader} (security and multiplexer negotiated on top); {@link QuicTransport}
+ * brings its own security (TLS inside QUIC) and streams, so its channels need no more than the
+ * authentication check.
  *
  * <p>Callbacks run on the transport's event loops: keep them short and non-blocking.
  */
@@ -33,6 +40,27 @@ public interface Transport extends AutoCloseable {
    * channel that connected, before anything is read from it; one that failed never sees it.
    */
   CompletableFuture<Channel> dial(Multiaddr address, Duration timeout, Consumer<Channel> connected);
+
+  /**
+   * Makes a connection of a channel this transport produced (call from the {@code accepted} or
+   * {@code connected} callback): by default the host's {@code upgrader} secures and multiplexes it.
+   *
+   * @param expectedPeer when dialing an address with {@code /p2p/<id>}: the handshake fails unless
+   *     the remote proves that identity
+   */
+  default CompletableFuture<Connection> upgrade(
+      Channel channel,
+      Direction direction,
+      @Nullable PeerId expectedPeer,
+      StreamHandlerRegistry streams,
+      ConnectionUpgrader upgrader) {
+    return upgrader.upgrade(channel, direction, expectedPeer, streams);
+  }
+
+  /** The remote IP and port of a channel this transport produced. */
+  default InetSocketAddress remoteSocketAddress(Channel channel) {
+    return (InetSocketAddress) channel.remoteAddress();
+  }
 
   /** Whether outbound channels leave from a listen port (so peers observe its mapping). */
   boolean reusesPorts();

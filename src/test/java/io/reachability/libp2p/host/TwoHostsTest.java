@@ -20,6 +20,7 @@ import io.reachability.testing.LoopbackHosts;
 import io.reachability.testing.Waiting;
 import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,10 +34,44 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Two of our hosts on loopback: the whole stack, real sockets. */
+/**
+ * Two of our hosts on loopback: the whole stack, real sockets. Over TCP here; {@link
+ * QuicTwoHostsTest} runs every test again over QUIC.
+ */
 class TwoHostsTest {
 
-  private static final long TIMEOUT_SECONDS = 20;
+  static final long TIMEOUT_SECONDS = 20;
+
+  /** Where the hosts listen: any port on IPv4 loopback. */
+  String anyPort() {
+    return LoopbackHosts.ANY_PORT;
+  }
+
+  /** {@link #anyPort()} on the IPv4 wildcard. */
+  String wildcardAnyPort() {
+    return "/ip4/0.0.0.0/tcp/0";
+  }
+
+  /** Sends bytes that are no libp2p handshake to {@code target} and waits for the host's answer. */
+  void sendGarbage(InetSocketAddress target) throws Exception {
+    try (Socket raw = new Socket(target.getAddress(), target.getPort())) {
+      OutputStream out = raw.getOutputStream();
+      byte[] garbage = new byte[4096];
+      new java.util.Random(5).nextBytes(garbage);
+      out.write(garbage);
+      out.flush();
+      raw.setSoTimeout((int) TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS));
+      // the host hangs up on the garbage: an orderly close, or a reset because our bytes were
+      // unread
+      try {
+        while (raw.getInputStream().read() != -1) {
+          // drain whatever it said before closing
+        }
+      } catch (java.net.SocketException reset) {
+        assertThat(reset.getMessage()).containsIgnoringCase("reset");
+      }
+    }
+  }
 
   private Host a;
   private Host b;
@@ -44,12 +79,12 @@ class TwoHostsTest {
   @BeforeEach
   void start() {
     a =
-        LoopbackHosts.builder("host-a")
+        LoopbackHosts.builder("host-a", anyPort())
             .protocol(Echo.PROTOCOL_ID, Echo.responder())
             .build()
             .start();
     b =
-        LoopbackHosts.builder("host-b")
+        LoopbackHosts.builder("host-b", anyPort())
             .protocol(Echo.PROTOCOL_ID, Echo.responder())
             .build()
             .start();
@@ -72,7 +107,10 @@ class TwoHostsTest {
   @Test
   void oneAddressCannotTakeMoreThanItsShareOfInboundConnections() throws Exception {
     Host limited =
-        LoopbackHosts.builder("host-limited").maxInboundConnectionsPerIp(2).build().start();
+        LoopbackHosts.builder("host-limited", anyPort())
+            .maxInboundConnectionsPerIp(2)
+            .build()
+            .start();
     Host third = Host.builder().threadName("host-third").build().start();
     try {
       Connection first = a.dial(addressOf(limited)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
@@ -121,7 +159,7 @@ class TwoHostsTest {
   @Test
   void listenOnPortZeroReportsTheRealPort() {
     Multiaddr bound = a.listenAddresses().get(0);
-    assertThat(bound.toTcpSocketAddress())
+    assertThat(bound.toIpSocketAddress())
         .hasValueSatisfying(s -> assertThat(s.getPort()).isPositive());
   }
 
@@ -131,7 +169,8 @@ class TwoHostsTest {
     assertThat(connection.remotePeer()).isEqualTo(b.peerId());
     assertThat(connection.direction()).isEqualTo(Direction.OUTBOUND);
     assertThat(connection.remoteAddress()).isEqualTo(b.listenAddresses().get(0));
-    assertThat(connection.localAddress().toString()).startsWith("/ip4/127.0.0.1/tcp/");
+    assertThat(connection.localAddress().toString())
+        .startsWith(anyPort().substring(0, anyPort().indexOf("/0")));
     awaitConnections(b, 1);
     Connection inbound = b.connections().get(0);
     assertThat(inbound.remotePeer()).isEqualTo(a.peerId());
@@ -289,31 +328,15 @@ class TwoHostsTest {
   @Test
   void garbageFromOnePeerDoesNotDisturbOthers() throws Exception {
     Connection good = connectAtoB();
-    var target = b.listenAddresses().get(0).toTcpSocketAddress().orElseThrow();
-    try (Socket raw = new Socket(target.getAddress(), target.getPort())) {
-      OutputStream out = raw.getOutputStream();
-      byte[] garbage = new byte[4096];
-      new java.util.Random(5).nextBytes(garbage);
-      out.write(garbage);
-      out.flush();
-      raw.setSoTimeout((int) TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS));
-      // the host hangs up on the garbage: an orderly close, or a reset because our bytes were
-      // unread
-      try {
-        while (raw.getInputStream().read() != -1) {
-          // drain whatever it said before closing
-        }
-      } catch (java.net.SocketException reset) {
-        assertThat(reset.getMessage()).containsIgnoringCase("reset");
-      }
-    }
+    sendGarbage(b.listenAddresses().get(0).toIpSocketAddress().orElseThrow());
     assertThat(Echo.roundTrip(good, 1000, 4).get(TIMEOUT_SECONDS, TimeUnit.SECONDS).matches())
         .isTrue();
   }
 
   @Test
   void connectionLimitRefusesTheExtraConnection() throws Exception {
-    try (Host limited = LoopbackHosts.builder("limited").maxConnections(1).build().start()) {
+    try (Host limited =
+        LoopbackHosts.builder("limited", anyPort()).maxConnections(1).build().start()) {
       Multiaddr address = limited.listenAddresses().get(0).withPeerId(limited.peerId());
       a.dial(address).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
       assertThatThrownBy(() -> b.dial(address).get(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isNotNull();
@@ -333,10 +356,12 @@ class TwoHostsTest {
   @Test
   void wildcardListenAddressIsAdvertisedAsInterfaceAddresses() {
     try (Host wildcard =
-        Host.builder().threadName("wildcard").listen("/ip4/0.0.0.0/tcp/0").build().start()) {
-      int port = wildcard.listenAddresses().get(0).toTcpSocketAddress().orElseThrow().getPort();
+        Host.builder().threadName("wildcard").listen(wildcardAnyPort()).build().start()) {
+      Multiaddr bound = wildcard.listenAddresses().get(0);
+      int port = bound.toIpSocketAddress().orElseThrow().getPort();
+      String loopback = anyPort().replace("/0", "/" + port);
       assertThat(wildcard.interfaceListenAddresses())
-          .contains(Multiaddr.fromString("/ip4/127.0.0.1/tcp/" + port))
+          .contains(Multiaddr.fromString(loopback))
           .allSatisfy(
               address ->
                   assertThat(address.toString()).startsWith("/ip4/").doesNotContain("ip6zone"));

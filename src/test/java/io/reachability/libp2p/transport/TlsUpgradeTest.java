@@ -64,7 +64,10 @@ class TlsUpgradeTest {
       assertThatThrownBy(() -> dialer.dial(target).get(TIMEOUT_SECONDS, TimeUnit.SECONDS))
           .hasRootCauseInstanceOf(TlsAuthenticationException.class)
           .hasMessageContaining(
-              "certificate authenticates " + listener.peerId() + ", expected " + someoneElse);
+              "certificate authenticates peer id "
+                  + listener.peerId()
+                  + ", expected "
+                  + someoneElse);
     }
   }
 

@@ -1,0 +1,213 @@
+package io.reachability.libp2p.transport;
+
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.handler.codec.quic.QuicChannel;
+import io.netty.handler.codec.quic.QuicStreamChannel;
+import io.netty.handler.codec.quic.QuicStreamResetException;
+import io.netty.handler.codec.quic.QuicStreamType;
+import io.netty.util.AttributeKey;
+import io.reachability.libp2p.Libp2pException;
+import io.reachability.libp2p.core.Connection;
+import io.reachability.libp2p.core.Direction;
+import io.reachability.libp2p.core.Errors;
+import io.reachability.libp2p.core.Multiaddr;
+import io.reachability.libp2p.core.PeerId;
+import io.reachability.libp2p.core.ProtocolHandler;
+import io.reachability.libp2p.core.Stream;
+import io.reachability.libp2p.crypto.PublicKey;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A QUIC-v1 connection: TLS 1.3 inside QUIC authenticated the peer, and every libp2p stream is one
+ * bidirectional QUIC stream on which multistream-select agrees the protocol (no Noise, no yamux).
+ *
+ * @see <a href="https://github.com/libp2p/specs/blob/master/quic/README.md">libp2p QUIC</a>
+ */
+final class QuicConnection implements Connection {
+
+  /** Where the connection hangs on its channel, for the inbound stream initializer. */
+  static final AttributeKey<QuicConnection> KEY =
+      AttributeKey.valueOf(QuicConnection.class, "connection");
+
+  private final QuicChannel channel;
+  private final PeerId remotePeer;
+  private final PublicKey remoteKey;
+  private final Direction direction;
+  private final Multiaddr localAddress;
+  private final Multiaddr remoteAddress;
+  private final StreamHandlerRegistry registry;
+  private final Duration negotiationTimeout;
+  private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
+  private final long openedAtNanos = System.nanoTime();
+
+  /** Stream channels open on our side; read and written on the event loop only. */
+  private int openStreams;
+
+  private long idleSinceNanos = openedAtNanos;
+
+  QuicConnection(
+      QuicChannel channel,
+      PublicKey remoteKey,
+      Direction direction,
+      StreamHandlerRegistry registry,
+      Duration negotiationTimeout) {
+    this.channel = channel;
+    this.remoteKey = remoteKey;
+    this.remotePeer = PeerId.fromPublicKey(remoteKey);
+    this.direction = direction;
+    this.registry = registry;
+    this.negotiationTimeout = negotiationTimeout;
+    this.localAddress =
+        Multiaddr.fromQuicSocketAddress((InetSocketAddress) channel.localSocketAddress());
+    this.remoteAddress =
+        Multiaddr.fromQuicSocketAddress((InetSocketAddress) channel.remoteSocketAddress());
+    channel.closeFuture().addListener(f -> closeFuture.complete(null));
+  }
+
+  /** Called on the event loop for each inbound stream, before it is active. */
+  void acceptInboundStream(QuicStreamChannel stream) {
+    track(stream);
+    StreamNegotiation.acceptInbound(stream, this, registry, negotiationTimeout);
+  }
+
+  private void track(QuicStreamChannel stream) {
+    stream.pipeline().addFirst(ResetCloses.NAME, ResetCloses.INSTANCE);
+    openStreams++;
+    stream
+        .closeFuture()
+        .addListener(
+            f -> {
+              if (--openStreams == 0) {
+                idleSinceNanos = System.nanoTime();
+              }
+            });
+  }
+
+  /** How long no stream has been open at {@code nowNanos}; 0 while one is. On the event loop. */
+  long idleNanos(long nowNanos) {
+    return openStreams > 0 ? 0 : nowNanos - idleSinceNanos;
+  }
+
+  @Override
+  public CompletableFuture<Stream> newStream(List<String> protocols, ProtocolHandler handler) {
+    if (protocols.isEmpty()) {
+      return CompletableFuture.failedFuture(new IllegalArgumentException("no protocol to propose"));
+    }
+    if (!isOpen()) {
+      return CompletableFuture.failedFuture(
+          new Libp2pException("connection to " + remotePeer + " is closed"));
+    }
+    CompletableFuture<Stream> result = new CompletableFuture<>();
+    channel
+        .newStreamBootstrap()
+        .type(QuicStreamType.BIDIRECTIONAL)
+        .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+        .handler(
+            new ChannelInitializer<QuicStreamChannel>() {
+              @Override
+              protected void initChannel(QuicStreamChannel stream) {
+                track(stream);
+                StreamNegotiation.negotiateOutbound(
+                    stream, QuicConnection.this, protocols, handler, negotiationTimeout, result);
+              }
+            })
+        .create()
+        .addListener(
+            f -> {
+              if (!f.isSuccess()) {
+                result.completeExceptionally(
+                    new Libp2pException(
+                        "cannot open a QUIC stream to "
+                            + remotePeer
+                            + ": "
+                            + Errors.describe(f.cause()),
+                        f.cause()));
+              }
+            });
+    return result;
+  }
+
+  @Override
+  public PeerId remotePeer() {
+    return remotePeer;
+  }
+
+  @Override
+  public PublicKey remotePublicKey() {
+    return remoteKey;
+  }
+
+  @Override
+  public Multiaddr localAddress() {
+    return localAddress;
+  }
+
+  @Override
+  public Multiaddr remoteAddress() {
+    return remoteAddress;
+  }
+
+  @Override
+  public Direction direction() {
+    return direction;
+  }
+
+  @Override
+  public long openedAtNanos() {
+    return openedAtNanos;
+  }
+
+  @Override
+  public boolean isOpen() {
+    return channel.isActive();
+  }
+
+  @Override
+  public CompletableFuture<Void> close() {
+    channel.close();
+    return closeFuture;
+  }
+
+  @Override
+  public CompletableFuture<Void> closeFuture() {
+    return closeFuture;
+  }
+
+  @Override
+  public String toString() {
+    return "Connection["
+        + direction
+        + " "
+        + remotePeer
+        + " "
+        + localAddress
+        + " ↔ "
+        + remoteAddress
+        + "]";
+  }
+
+  /**
+   * First handler of a QUIC stream: the peer's RESET_STREAM reaches the handlers as an exception,
+   * then closes the stream, as a yamux RST does (Netty's QUIC stream stays open otherwise).
+   */
+  @ChannelHandler.Sharable
+  static final class ResetCloses extends ChannelInboundHandlerAdapter {
+    static final String NAME = "quic-reset";
+    static final ResetCloses INSTANCE = new ResetCloses();
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      ctx.fireExceptionCaught(cause);
+      if (cause instanceof QuicStreamResetException) {
+        ctx.close();
+      }
+    }
+  }
+}
