@@ -92,8 +92,8 @@ class CheckController {
        "instance": "/api/v1/checks",
        "errors": [
          {"field": "addresses[0]", "value": "nope", "reason": "not a multiaddr: ..."},
-         {"field": "addresses[1]", "value": "/ip4/127.0.0.1/udp/1/quic-v1",
-          "reason": "a transport the node cannot listen on: only TCP over ip4/ip6 (/ip4|ip6/<address>/tcp/<port>) can be checked"},
+         {"field": "addresses[1]", "value": "/ip4/127.0.0.1/udp/1/quic-v1/webtransport",
+          "reason": "a transport the node cannot listen on: only TCP and QUIC-v1 over ip4/ip6 (/ip4|ip6/<address>/tcp/<port>, /ip4|ip6/<address>/udp/<port>/quic-v1) can be checked"},
          {"field": "confirmations", "value": "0", "reason": "must be in [1, 10]"}]}\
       """;
 

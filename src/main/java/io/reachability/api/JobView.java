@@ -1,5 +1,6 @@
 package io.reachability.api;
 
+import io.reachability.autonat.AddressClass;
 import io.reachability.autonat.DialStatus;
 import io.reachability.autonat.Reachability;
 import io.reachability.autonat.ResponseStatus;
@@ -86,6 +87,13 @@ public record JobView(
           String address,
       @Schema(
               description =
+                  "The transport the address is checked over: one IP and port can be reachable"
+                      + " over TCP and not over QUIC.",
+              allowableValues = {AddressClass.TCP, AddressClass.QUIC_V1},
+              example = AddressClass.TCP)
+          String transport,
+      @Schema(
+              description =
                   """
                   What the job concludes about the address. With `c` confirmations wanted (capped
                   at the number of servers): REACHABLE when at least min(2, c) servers reached it
@@ -106,6 +114,7 @@ public record JobView(
     static ResultView of(AddressResult result) {
       return new ResultView(
           result.address().toString(),
+          AddressClass.transport(result.address()),
           result.verdict(),
           result.warnings(),
           result.attempts().stream().map(AttemptView::of).toList());

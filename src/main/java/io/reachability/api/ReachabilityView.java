@@ -1,5 +1,6 @@
 package io.reachability.api;
 
+import io.reachability.autonat.AddressClass;
 import io.reachability.autonat.Reachability;
 import io.reachability.monitor.AddressReport;
 import io.reachability.monitor.NodeReachability;
@@ -43,6 +44,13 @@ public record ReachabilityView(
           String address,
       @Schema(
               description =
+                  "The transport the address is checked over: one IP and port can be reachable"
+                      + " over TCP and not over QUIC.",
+              allowableValues = {AddressClass.TCP, AddressClass.QUIC_V1},
+              example = AddressClass.TCP)
+          String transport,
+      @Schema(
+              description =
                   "From the sliding window: successes − failures ≥ 2 REACHABLE, failures −"
                       + " successes ≥ 2 UNREACHABLE.")
           Reachability verdict,
@@ -83,6 +91,7 @@ public record ReachabilityView(
   private static AddressView address(AddressReport a) {
     return new AddressView(
         a.address().toString(),
+        AddressClass.transport(a.address()),
         a.verdict(),
         a.confidence(),
         a.successes(),

@@ -105,6 +105,27 @@ public final class AddressClass {
     return !matches(NON_PUBLIC_V4, bytes);
   }
 
+  /** {@link #transport} of a {@code /tcp} address. */
+  public static final String TCP = "tcp";
+
+  /** {@link #transport} of a {@code /udp/…/quic-v1} address. */
+  public static final String QUIC_V1 = "quic-v1";
+
+  /** {@link #transport} of any other address (none the node can check). */
+  public static final String OTHER = "other";
+
+  /**
+   * The transport an address is checked over, for REST views and metric tags: {@value #TCP},
+   * {@value #QUIC_V1} or {@value #OTHER}. One IP and port can have a verdict per transport.
+   */
+  public static String transport(Multiaddr address) {
+    Multiaddr plain = address.withoutPeerId();
+    if (plain.toTcpSocketAddress().isPresent()) {
+      return TCP;
+    }
+    return plain.isQuic() ? QUIC_V1 : OTHER;
+  }
+
   /** True when the address starts with a public {@code /ip4} or {@code /ip6} (no zone). */
   public static boolean isPublic(Multiaddr address) {
     if (address.has(Protocol.IP6ZONE)) {

@@ -18,10 +18,11 @@ import java.util.function.Supplier;
  * Picks the one address of a DialRequest the server will dial: the <em>first</em> of the first
  * {@link AutonatV2#MAX_ADDRESSES_INSPECTED} that it is willing and able to dial ("The server SHOULD
  * use the first address it is willing to dial. The server MUST NOT dial any address other than this
- * one."). Willing and able means: it parses, it is plain TCP over ip4/ip6 (our only transport; DNS
- * is never resolved here, so it is not dialable either), a real unicast host address (not
- * unspecified, multicast, link-local or zoned, port not 0), public per {@link AddressClass} unless
- * private addresses are allowed, not one of our own addresses, and of an IP family we can reach.
+ * one."). Willing and able means: it parses, it is plain TCP or QUIC-v1 over ip4/ip6 and the
+ * dial-back host has that transport (DNS is never resolved here, so it is not dialable either), a
+ * real unicast host address (not unspecified, multicast, link-local or zoned, port not 0), public
+ * per {@link AddressClass} unless private addresses are allowed, not one of our own addresses (same
+ * transport, IP and port), and of an IP family we can reach.
  */
 final class AddressSelector {
 
@@ -34,25 +35,40 @@ final class AddressSelector {
   private final boolean allowPrivate;
   private final Supplier<? extends Collection<Multiaddr>> ownAddresses;
   private final Predicate<InetAddress> canReach;
+  private final Predicate<Multiaddr> canDial;
 
+  /** A selector whose dial-back host speaks TCP and QUIC. */
   AddressSelector(
       boolean allowPrivate,
       Supplier<? extends Collection<Multiaddr>> ownAddresses,
       Predicate<InetAddress> canReach) {
+    this(allowPrivate, ownAddresses, canReach, address -> true);
+  }
+
+  /**
+   * @param canDial whether the dial-back host has a transport for a (TCP or QUIC) address
+   */
+  AddressSelector(
+      boolean allowPrivate,
+      Supplier<? extends Collection<Multiaddr>> ownAddresses,
+      Predicate<InetAddress> canReach,
+      Predicate<Multiaddr> canDial) {
     this.allowPrivate = allowPrivate;
     this.ownAddresses = ownAddresses;
     this.canReach = canReach;
+    this.canDial = canDial;
   }
 
   Optional<Selection> select(List<ByteString> addresses) {
-    Set<InetSocketAddress> own = null; // worked out only when a candidate gets that far
+    Set<Multiaddr> own = null; // worked out only when a candidate gets that far
     int inspected = Math.min(addresses.size(), AutonatV2.MAX_ADDRESSES_INSPECTED);
     for (int i = 0; i < inspected; i++) {
-      Optional<InetSocketAddress> candidate = dialableTcp(addresses.get(i));
+      Optional<Multiaddr> candidate = dialable(addresses.get(i));
       if (candidate.isEmpty()) {
         continue;
       }
-      InetSocketAddress target = candidate.get();
+      Multiaddr address = candidate.get();
+      InetSocketAddress target = address.toIpSocketAddress().orElseThrow();
       InetAddress ip = target.getAddress();
       if (!allowPrivate && !AddressClass.isPublic(ip)) {
         continue;
@@ -60,22 +76,22 @@ final class AddressSelector {
       if (own == null) {
         own = ownSocketAddresses();
       }
-      if (own.contains(normalize(target))) {
+      if (own.contains(address)) {
         continue;
       }
-      if (!canReach.test(ip)) {
+      if (!canReach.test(ip) || !canDial.test(address)) {
         continue;
       }
-      return Optional.of(new Selection(i, Multiaddr.fromSocketAddress(target), target));
+      return Optional.of(new Selection(i, address, target));
     }
     return Optional.empty();
   }
 
   /**
-   * The socket address of a plain, dialable TCP address; empty for everything we cannot or will not
-   * dial.
+   * A plain, dialable TCP or QUIC-v1 address, rebuilt from its socket address (IP normalized, no
+   * {@code /p2p}); empty for everything we cannot or will not dial.
    */
-  private static Optional<InetSocketAddress> dialableTcp(ByteString bytes) {
+  private static Optional<Multiaddr> dialable(ByteString bytes) {
     Multiaddr address;
     try {
       address = Multiaddr.fromBytes(bytes.toByteArray());
@@ -85,7 +101,7 @@ final class AddressSelector {
     if (address.has(Protocol.IP6ZONE)) {
       return Optional.empty(); // link-scoped, and the zone names the client's interface, not ours
     }
-    Optional<InetSocketAddress> socket = address.toTcpSocketAddress();
+    Optional<InetSocketAddress> socket = address.toIpSocketAddress();
     if (socket.isEmpty()) {
       return Optional.empty();
     }
@@ -96,13 +112,22 @@ final class AddressSelector {
         || ip.isMulticastAddress()) {
       return Optional.empty();
     }
-    return socket;
+    return Optional.of(rebuild(address, socket.get()));
   }
 
-  private Set<InetSocketAddress> ownSocketAddresses() {
-    Set<InetSocketAddress> result = new HashSet<>();
+  /** {@code address}'s transport on {@code socket}, normalized. */
+  private static Multiaddr rebuild(Multiaddr address, InetSocketAddress socket) {
+    InetSocketAddress normal = normalize(socket);
+    return address.isQuic()
+        ? Multiaddr.fromQuicSocketAddress(normal)
+        : Multiaddr.fromSocketAddress(normal);
+  }
+
+  private Set<Multiaddr> ownSocketAddresses() {
+    Set<Multiaddr> result = new HashSet<>();
     for (Multiaddr address : ownAddresses.get()) {
-      address.toTcpSocketAddress().ifPresent(s -> result.add(normalize(s)));
+      Multiaddr plain = address.withoutPeerId();
+      plain.toIpSocketAddress().ifPresent(s -> result.add(rebuild(plain, s)));
     }
     return result;
   }

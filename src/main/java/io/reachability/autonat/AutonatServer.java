@@ -11,6 +11,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
@@ -52,11 +53,23 @@ public final class AutonatServer implements AutoCloseable {
   private final RateLimiter limiter;
   private final AddressSelector selector;
   private final List<Consumer<DialRequestOutcome>> listeners = new CopyOnWriteArrayList<>();
+
+  /** The transport {@link #dials(DialStatus, String)} counts requests with no address under. */
+  public static final String NO_DIAL = "none";
+
   private final Map<ResponseStatus, LongAdder> responses = new EnumMap<>(ResponseStatus.class);
   private final Map<DialStatus, LongAdder> dials = new EnumMap<>(DialStatus.class);
+
+  /**
+   * {@link #dials} by the transport of the address dialed ({@link #NO_DIAL} without one): a few
+   * keys only, the transports {@link AddressSelector} picks.
+   */
+  private final Map<String, Map<DialStatus, LongAdder>> dialsByTransport =
+      new ConcurrentHashMap<>();
+
   private final LongAdder resets = new LongAdder();
   private final LongAdder dialDataBytes = new LongAdder();
-  private @Nullable Host dialBackHost;
+  private volatile @Nullable Host dialBackHost;
   private @Nullable DialBacker dialBacker;
   private boolean closed;
 
@@ -84,13 +97,20 @@ public final class AutonatServer implements AutoCloseable {
     this.limiter = new RateLimiter(settings.rateLimit(), clock);
     Predicate<InetAddress> reach = canReach != null ? canReach : LocalNetworks.ofThisMachine(clock);
     this.selector =
-        new AddressSelector(settings.allowPrivateAddresses(), this::ownAddresses, reach);
+        new AddressSelector(
+            settings.allowPrivateAddresses(), this::ownAddresses, reach, this::canDialBack);
     for (ResponseStatus status : ResponseStatus.values()) {
       responses.put(status, new LongAdder());
     }
     for (DialStatus status : DialStatus.values()) {
       dials.put(status, new LongAdder());
     }
+  }
+
+  /** Whether the dial-back host has a transport for {@code address} (QUIC needs its native). */
+  private boolean canDialBack(Multiaddr address) {
+    Host dialer = dialBackHost; // read on event loops: no lock
+    return dialer != null && dialer.canDial(address);
   }
 
   /** Starts the dial-back host and registers the protocol on the host. */
@@ -181,6 +201,15 @@ public final class AutonatServer implements AutoCloseable {
     return counter(dials, status).sum();
   }
 
+  /**
+   * Answered requests whose dial-back over {@code transport} ({@link AddressClass#transport}, or
+   * {@link #NO_DIAL} for requests with no address selected) ended with {@code status}.
+   */
+  public long dials(DialStatus status, String transport) {
+    Map<DialStatus, LongAdder> counts = dialsByTransport.get(transport);
+    return counts == null ? 0 : counter(counts, status).sum();
+  }
+
   /** Requests that ended in a reset (by us or the client) instead of an answer. */
   public long resets() {
     return resets.sum();
@@ -208,6 +237,12 @@ public final class AutonatServer implements AutoCloseable {
     } else {
       counter(responses, status).increment();
       counter(dials, outcome.dialStatus()).increment();
+      Multiaddr dialed = outcome.selectedAddress();
+      String transport = dialed == null ? NO_DIAL : AddressClass.transport(dialed);
+      counter(
+              dialsByTransport.computeIfAbsent(transport, t -> dialCounters()),
+              outcome.dialStatus())
+          .increment();
     }
     dialDataBytes.add(outcome.dialDataReceived());
     if (status == ResponseStatus.E_INTERNAL_ERROR) {
@@ -234,6 +269,15 @@ public final class AutonatServer implements AutoCloseable {
         log.warn("AutoNAT outcome listener failed", e);
       }
     }
+  }
+
+  /** A counter for every dial status, made at once (the map is read without a lock). */
+  private static Map<DialStatus, LongAdder> dialCounters() {
+    Map<DialStatus, LongAdder> counters = new EnumMap<>(DialStatus.class);
+    for (DialStatus status : DialStatus.values()) {
+      counters.put(status, new LongAdder());
+    }
+    return counters;
   }
 
   /** The counter of {@code key}; the constructor made one for every constant. */

@@ -1,6 +1,7 @@
 package io.reachability.autonat;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
@@ -10,6 +11,7 @@ import io.reachability.libp2p.Libp2pException;
 import io.reachability.libp2p.core.Connection;
 import io.reachability.libp2p.core.Errors;
 import io.reachability.libp2p.core.Multiaddr;
+import io.reachability.libp2p.core.StreamResetException;
 import io.reachability.libp2p.core.Streams;
 import io.reachability.libp2p.host.Host;
 import io.reachability.libp2p.multiformats.UvarintFrameDecoder;
@@ -135,13 +137,15 @@ final class DialBacker {
         AutonatV2.DIAL_BACK_PROTOCOL,
         streamTimeout,
         (stream, done) -> {
+          ResponseReader reader = new ResponseReader(done);
           stream
               .channel()
               .pipeline()
               .addLast(new UvarintFrameDecoder(AutonatV2.MAX_DIAL_BACK_MESSAGE_SIZE))
-              .addLast(new ResponseReader(done));
+              .addLast(reader);
           ByteBuf frame = AutonatMessages.frame(stream.channel().alloc(), dialBack(nonce));
-          stream.channel().writeAndFlush(frame);
+          ChannelFuture sent = stream.channel().writeAndFlush(frame);
+          reader.sent(sent);
           stream.closeWrite(); // nothing more to send; the client answers and closes
         });
   }
@@ -158,12 +162,24 @@ final class DialBacker {
     return Errors.describe(error);
   }
 
-  /** Completes when one well-formed DialBackResponse{OK} arrives; anything else fails. */
+  /**
+   * Completes when one well-formed DialBackResponse{OK} arrives, or when the client resets the
+   * stream after our DialBack went out: go's client resets its dial-back stream right after writing
+   * its response, and on QUIC the reset may discard that response before we read it. go's server
+   * takes any reaction of the client as receipt the same way; the client, not we, checks the nonce.
+   * Anything else fails.
+   */
   private static final class ResponseReader extends SimpleChannelInboundHandler<ByteBuf> {
     private final CompletableFuture<Void> done;
+    private @Nullable ChannelFuture sent;
 
     ResponseReader(CompletableFuture<Void> done) {
       this.done = done;
+    }
+
+    /** Our DialBack's write: written in full before a reset, the reset counts as receipt. */
+    void sent(ChannelFuture write) {
+      this.sent = write;
     }
 
     @Override
@@ -197,6 +213,11 @@ final class DialBacker {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      ChannelFuture write = sent;
+      if (cause instanceof StreamResetException && write != null && write.isSuccess()) {
+        done.complete(null);
+        return;
+      }
       done.completeExceptionally(cause); // Streams.request resets the stream
     }
   }

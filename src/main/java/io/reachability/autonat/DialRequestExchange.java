@@ -184,7 +184,7 @@ final class DialRequestExchange {
               serverIp =
                   connection
                       .remoteAddress()
-                      .toTcpSocketAddress()
+                      .toIpSocketAddress()
                       .map(InetSocketAddress::getAddress)
                       .orElse(null);
               connection

@@ -145,7 +145,7 @@ final class DialRequestHandler extends ChannelInboundHandlerAdapter {
   }
 
   private Optional<InetAddress> clientIp() {
-    return remoteAddress.toTcpSocketAddress().map(InetSocketAddress::getAddress);
+    return remoteAddress.toIpSocketAddress().map(InetSocketAddress::getAddress);
   }
 
   // ---- inbound

@@ -3,6 +3,7 @@ package io.reachability.config;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.reachability.autonat.AddressClass;
 import io.reachability.autonat.ResponseStatus;
 import io.reachability.job.AddressResult;
 import io.reachability.job.Attempt;
@@ -29,6 +30,11 @@ class JobMetrics {
   static final String JOB_DURATION = "reach.jobs.duration";
   static final String VERDICTS = "reach.checks.verdicts";
   static final String CLIENT_RESULTS = "reach.autonat.client.results";
+
+  /**
+   * Tag naming the transport of the address a meter counts for ({@link AddressClass#transport}).
+   */
+  static final String TRANSPORT_TAG = "transport";
 
   /** Tag value of a check that got no response status. */
   static final String NO_RESPONSE = "NONE";
@@ -58,7 +64,10 @@ class JobMetrics {
           .record(Duration.between(started, finishedAt));
     }
     for (AddressResult result : job.results()) {
-      registry.counter(VERDICTS, "verdict", result.verdict().name()).increment();
+      String transport = AddressClass.transport(result.address());
+      registry
+          .counter(VERDICTS, "verdict", result.verdict().name(), TRANSPORT_TAG, transport)
+          .increment();
       for (Attempt attempt : result.attempts()) {
         registry
             .counter(
@@ -66,7 +75,9 @@ class JobMetrics {
                 "status",
                 status(attempt.responseStatus()),
                 "reachability",
-                attempt.reachability().name())
+                attempt.reachability().name(),
+                TRANSPORT_TAG,
+                transport)
             .increment();
       }
     }

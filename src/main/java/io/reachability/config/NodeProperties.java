@@ -15,7 +15,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * The embedded libp2p node ({@code reach.node.*}). A host limit left unset is {@link HostSettings}'
  * default.
  *
- * @param listen TCP multiaddrs to listen on; port 0 picks a free port
+ * @param listen TCP and QUIC-v1 multiaddrs to listen on ({@code /ip4|ip6/…/tcp/port}, {@code
+ *     /ip4|ip6/…/udp/port/quic-v1}); port 0 picks a free port. The default listens on both
+ *     transports on loopback port 4001; a QUIC address is skipped, with a warning, where the QUIC
+ *     native library is missing or {@code quic} is off
  * @param identityFile where the node's Ed25519 key lives (libp2p protobuf {@code PrivateKey}
  *     format); empty means a fresh key on every start, otherwise it is created on first start and
  *     reused after
@@ -33,10 +36,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxInboundConnectionsPerSubnet open inbound connections from one /24 (IPv4) or /64 (IPv6);
  *     beyond it new ones from that subnet are closed at once
  * @param idleTimeout a connection with no open stream for this long is closed
+ * @param quic speak QUIC-v1 (listen on the {@code /quic-v1} listen addresses, dial and check QUIC
+ *     addresses); on by default where Netty's QUIC native library loads
  */
 @ConfigurationProperties(NodeProperties.PREFIX)
 public record NodeProperties(
-    @DefaultValue("/ip4/127.0.0.1/tcp/4001") List<String> listen,
+    @DefaultValue({"/ip4/127.0.0.1/tcp/4001", "/ip4/127.0.0.1/udp/4001/quic-v1"})
+        List<String> listen,
     @DefaultValue("") String identityFile,
     @DefaultValue List<String> announce,
     @Nullable Boolean reusePort,
@@ -45,7 +51,8 @@ public record NodeProperties(
     // describes a key by the first @param that starts with the component's name
     @Nullable Integer maxInboundConnections,
     @Nullable Integer maxInboundConnectionsPerSubnet,
-    @Nullable Duration idleTimeout) {
+    @Nullable Duration idleTimeout,
+    @Nullable Boolean quic) {
 
   static final String PREFIX = "reach.node";
 
@@ -57,10 +64,10 @@ public record NodeProperties(
           "reach.node.listen: at least one listen address is needed");
     }
     for (int i = 0; i < listen.size(); i++) {
-      tcpAddress("reach.node.listen[" + i + "]", listen.get(i), "can be listened on");
+      ipAddress("reach.node.listen[" + i + "]", listen.get(i), "can be listened on");
     }
     for (int i = 0; i < announce.size(); i++) {
-      tcpAddress("reach.node.announce[" + i + "]", announce.get(i), "can be checked");
+      ipAddress("reach.node.announce[" + i + "]", announce.get(i), "can be checked");
     }
   }
 
@@ -75,6 +82,7 @@ public record NodeProperties(
         () -> {
           HostSettings.Builder settings = new HostSettings.Builder();
           ifSet(reusePort, settings::reusePort);
+          ifSet(quic, settings::quic);
           ifSet(maxInboundConnectionsPerIp, settings::maxInboundConnectionsPerIp);
           ifSet(maxInboundConnections, settings::maxInboundConnections);
           ifSet(maxInboundConnectionsPerSubnet, settings::maxInboundConnectionsPerSubnet);
@@ -102,8 +110,11 @@ public record NodeProperties(
     return settings;
   }
 
-  /** Only plain TCP over IPv4/IPv6 is something the node listens on and a server can dial back. */
-  private static Multiaddr tcpAddress(String setting, String value, String what) {
+  /**
+   * Only plain TCP or QUIC-v1 over IPv4/IPv6 is something the node listens on and a server can dial
+   * back.
+   */
+  private static Multiaddr ipAddress(String setting, String value, String what) {
     Multiaddr address;
     try {
       address = Multiaddr.fromString(value.trim());
@@ -112,9 +123,13 @@ public record NodeProperties(
       // so Spring's start-up report shows this message (it reports the root cause)
       throw new IllegalArgumentException(setting + ": " + e.getMessage());
     }
-    if (address.toTcpSocketAddress().isEmpty()) {
+    if (address.toIpSocketAddress().isEmpty()) {
       throw new IllegalArgumentException(
-          setting + " = \"" + value + "\": only /ip4|ip6/<address>/tcp/<port> " + what);
+          setting
+              + " = \""
+              + value
+              + "\": only /ip4|ip6/<address>/tcp/<port> or /ip4|ip6/<address>/udp/<port>/quic-v1 "
+              + what);
     }
     return address;
   }

@@ -56,12 +56,13 @@ public record PoolProperties(@DefaultValue List<String> servers, @DefaultValue E
       throw new IllegalArgumentException(
           setting + " = \"" + value + "\": a server address must end in /p2p/<peer id>");
     }
-    if (address.toTcpSocketAddress().isEmpty()) {
+    if (address.toIpSocketAddress().isEmpty()) {
       throw new IllegalArgumentException(
           setting
               + " = \""
               + value
-              + "\": only /ip4|ip6/<address>/tcp/<port>/p2p/<peer id> can be dialed");
+              + "\": only /ip4|ip6/<address>/tcp/<port>/p2p/<peer id> or"
+              + " /ip4|ip6/<address>/udp/<port>/quic-v1/p2p/<peer id> can be dialed");
     }
     return address;
   }

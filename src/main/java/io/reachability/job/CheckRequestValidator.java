@@ -34,8 +34,9 @@ public final class CheckRequestValidator {
       "a relayed (/p2p-circuit) address cannot be checked: the dial-back would reach the relay, not"
           + " the node";
   static final String NOT_TCP =
-      "a transport the node cannot listen on: only TCP over ip4/ip6 (/ip4|ip6/<address>/tcp/<port>)"
-          + " can be checked";
+      "a transport the node cannot listen on: only TCP and QUIC-v1 over ip4/ip6"
+          + " (/ip4|ip6/<address>/tcp/<port>, /ip4|ip6/<address>/udp/<port>/quic-v1) can be"
+          + " checked";
 
   static final String NOT_OWN =
       "not an address of this node (one it listens on, announces or was observed at, or an IP it"
@@ -159,7 +160,7 @@ public final class CheckRequestValidator {
     if (address.has(Protocol.P2P_CIRCUIT)) {
       return RELAYED;
     }
-    if (address.toTcpSocketAddress().isEmpty()) {
+    if (address.toIpSocketAddress().isEmpty()) {
       return NOT_TCP;
     }
     PeerId peer = address.peerId().orElse(self);
@@ -170,14 +171,14 @@ public final class CheckRequestValidator {
   }
 
   /**
-   * Why no server could ever dial {@code address} (a TCP address over ip4/ip6); null when one may.
-   * Such a check could only end UNKNOWN, or worse, make a server dial itself.
+   * Why no server could ever dial {@code address} (a TCP or QUIC address over ip4/ip6); null when
+   * one may. Such a check could only end UNKNOWN, or worse, make a server dial itself.
    */
   static @Nullable String undialable(Multiaddr address) {
     if (address.has(Protocol.IP6ZONE)) {
       return "a zoned IPv6 address (/ip6zone) is link-local: no server elsewhere can dial it";
     }
-    InetSocketAddress socket = address.withoutPeerId().toTcpSocketAddress().orElseThrow();
+    InetSocketAddress socket = address.withoutPeerId().toIpSocketAddress().orElseThrow();
     if (socket.getPort() == 0) {
       return "port 0 cannot be dialed";
     }
@@ -230,8 +231,9 @@ public final class CheckRequestValidator {
     if (server.peerId().isEmpty()) {
       return "a server address must end in /p2p/<peer id>";
     }
-    if (server.toTcpSocketAddress().isEmpty()) {
-      return "only /ip4|ip6/<address>/tcp/<port>/p2p/<peer id> servers can be dialed";
+    if (server.toIpSocketAddress().isEmpty()) {
+      return "only /ip4|ip6/<address>/tcp/<port>/p2p/<peer id> and"
+          + " /ip4|ip6/<address>/udp/<port>/quic-v1/p2p/<peer id> servers can be dialed";
     }
     if (server.peerId().get().equals(self)) {
       return "the node cannot check itself";

@@ -29,23 +29,28 @@ public record NodeAddresses(List<Multiaddr> listen, List<Multiaddr> announce) {
   }
 
   /**
-   * Warnings about checking {@code address}: a dial-back to a TCP port the node does not listen on
-   * cannot succeed (an announced address is trusted to be forwarded to the node).
+   * Warnings about checking {@code address}: a dial-back to a TCP or QUIC port the node does not
+   * listen on cannot succeed (an announced address is trusted to be forwarded to the node).
    */
   public List<String> warnings(Multiaddr address) {
     List<String> warnings = new ArrayList<>();
     Multiaddr plain = address.withoutPeerId();
-    Optional<InetSocketAddress> socket = plain.toTcpSocketAddress();
+    Optional<InetSocketAddress> socket = plain.toIpSocketAddress();
     if (socket.isEmpty() || announce.contains(plain)) {
       return warnings;
     }
     int port = socket.get().getPort();
+    boolean quic = plain.isQuic();
     boolean listening =
         listen.stream()
-            .flatMap(a -> a.toTcpSocketAddress().stream())
+            .filter(a -> a.isQuic() == quic)
+            .flatMap(a -> a.toIpSocketAddress().stream())
             .anyMatch(s -> s.getPort() == port);
     if (!listening) {
-      warnings.add("the node does not listen on tcp/" + port + "; a dial-back cannot succeed");
+      warnings.add(
+          "the node does not listen on "
+              + (quic ? "udp/" + port + "/quic-v1" : "tcp/" + port)
+              + "; a dial-back cannot succeed");
     }
     return warnings;
   }

@@ -201,8 +201,9 @@ class CheckApiEndToEndTest {
         .contains("reach_jobs_finished_total{state=\"SUCCEEDED\"}")
         .contains("reach_jobs_duration_seconds_count{state=\"SUCCEEDED\"}")
         .contains("reach_jobs_duration_seconds_sum{state=\"SUCCEEDED\"}")
-        .contains("reach_checks_verdicts_total{verdict=\"REACHABLE\"}")
-        .contains("reach_autonat_client_results_total{reachability=\"REACHABLE\",status=\"OK\"}");
+        .contains("reach_checks_verdicts_total{transport=\"tcp\",verdict=\"REACHABLE\"}")
+        .contains(
+            "reach_autonat_client_results_total{reachability=\"REACHABLE\",status=\"OK\",transport=\"tcp\"}");
   }
 
   @Test
@@ -217,7 +218,8 @@ class CheckApiEndToEndTest {
 
   @Test
   void errorsAreProblemDetails() throws Exception {
-    HttpResponse<String> invalid = post("{\"addresses\":[\"/ip4/127.0.0.1/udp/1/quic-v1\"]}");
+    HttpResponse<String> invalid =
+        post("{\"addresses\":[\"/ip4/127.0.0.1/udp/1/quic-v1/webtransport\"]}");
     assertThat(invalid.statusCode()).isEqualTo(400);
     assertThat(invalid.headers().firstValue("Content-Type"))
         .get()

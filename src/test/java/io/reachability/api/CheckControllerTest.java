@@ -154,7 +154,7 @@ class CheckControllerTest {
             post("/api/v1/checks")
                 .contentType(MediaType.APPLICATION_JSON)
                 .content(
-                    "{\"addresses\":[\"nope\",\"/ip4/127.0.0.1/udp/1/quic-v1\",\"/ip4/1.2.3.4/tcp/1/p2p/"
+                    "{\"addresses\":[\"nope\",\"/ip4/127.0.0.1/udp/1/quic-v1/webtransport\",\"/ip4/1.2.3.4/tcp/1/p2p/"
                         + SERVER.peerId().get()
                         + "/p2p-circuit\"],\"confirmations\":0}"))
         .andExpect(status().isBadRequest())

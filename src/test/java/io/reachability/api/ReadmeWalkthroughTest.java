@@ -19,7 +19,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
  */
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-    properties = "reach.node.listen=" + LoopbackHosts.ANY_PORT)
+    properties = "reach.node.listen=" + LoopbackHosts.ANY_PORT + "," + LoopbackHosts.QUIC_ANY_PORT)
 class ReadmeWalkthroughTest {
 
   static final String MARKER = "<!-- walkthrough -->";
@@ -55,12 +55,13 @@ class ReadmeWalkthroughTest {
         .startsWith("/api/v1/checks/")
         .contains("\"state\":\"SUCCEEDED\"")
         .contains("\"verdict\":\"REACHABLE\"")
+        .contains("\"transport\":\"quic-v1\"")
         .contains("\"nonceVerified\":true")
         .contains("\"verdict\":\"UNREACHABLE\"")
         .contains("\"dialStatus\":\"E_DIAL_ERROR\"")
         .contains("the node does not listen on tcp/9; a dial-back cannot succeed")
         .contains("loopback reachability only")
-        .contains("reach_checks_verdicts_total{verdict=\"REACHABLE\"}")
+        .contains("reach_checks_verdicts_total{transport=\"tcp\",verdict=\"REACHABLE\"}")
         .contains("reach_jobs_duration_seconds_count{state=\"SUCCEEDED\"}")
         .contains("\"peerId\":");
   }

@@ -59,7 +59,7 @@ class AddressSelectorTest {
                 new byte[] {
                   (byte) 0xff, 0x7f
                 }, //                 unknown protocol code: not an address
-                "/ip4/8.8.8.8/udp/4001/quic-v1", //               no QUIC transport
+                "/ip4/8.8.8.8/udp/4001/quic-v1/webtransport", //  no WebTransport
                 "/ip4/8.8.8.8/tcp/4001/ws", //                    no websocket transport
                 "/dns/example.com/tcp/4001", //                   never resolved
                 "/ip4/8.8.8.8/tcp/4001/p2p-circuit", //           relayed
@@ -99,10 +99,28 @@ class AddressSelectorTest {
   }
 
   @Test
+  void quicIsDialedWhenTheDialBackHostHasItAndOursCountsPerTransport() {
+    String quic = "/ip4/8.8.8.8/udp/4001/quic-v1";
+    AddressSelector withQuic =
+        new AddressSelector(
+            false, () -> List.of(Multiaddr.fromString("/ip4/8.8.8.8/tcp/4001")), ip -> true);
+    AddressSelector.Selection selection = withQuic.select(request(quic)).orElseThrow();
+    assertThat(selection.address()).isEqualTo(Multiaddr.fromString(quic));
+    // our own TCP socket on that IP and port is another transport: the QUIC address is not ours
+    assertThat(
+            new AddressSelector(
+                    false, () -> List.of(Multiaddr.fromString(quic)), ip -> true, a -> true)
+                .select(request(quic)))
+        .isEmpty();
+    AddressSelector tcpOnly = new AddressSelector(false, List::of, ip -> true, a -> !a.isQuic());
+    assertThat(tcpOnly.select(request(quic, PUBLIC)).orElseThrow().index()).isEqualTo(1);
+  }
+
+  @Test
   void onlyTheFirstFiftyAreInspected() {
     Object[] addresses = new Object[51];
     for (int i = 0; i < 50; i++) {
-      addresses[i] = "/ip4/8.8.8.8/udp/1/quic-v1";
+      addresses[i] = "/ip4/8.8.8.8/udp/1/quic-v1/webtransport";
     }
     addresses[50] = PUBLIC;
     assertThat(select(false, addresses)).isEmpty();

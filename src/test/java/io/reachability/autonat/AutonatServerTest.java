@@ -162,7 +162,8 @@ class AutonatServerTest {
 
     exchange.send(
         ScriptedClient.request(
-            NONCE, List.of(Multiaddr.fromString("/ip4/127.0.0.1/udp/1/quic-v1"), elsewhere)));
+            NONCE,
+            List.of(Multiaddr.fromString("/ip4/127.0.0.1/udp/1/quic-v1/webtransport"), elsewhere)));
 
     AutonatV2Protos.Message message = exchange.nextMessage();
     assertThat(message.hasDialDataRequest()).as("%s", message).isTrue();
@@ -296,7 +297,9 @@ class AutonatServerTest {
     for (int i = 0; i < 100; i++) {
       hundredUndialable.add(
           Multiaddr.fromString(
-              i % 2 == 0 ? "/ip4/127.0.0.1/udp/1/quic-v1" : "/dns/example.com/tcp/4001"));
+              i % 2 == 0
+                  ? "/ip4/127.0.0.1/udp/1/quic-v1/webtransport"
+                  : "/dns/example.com/tcp/4001"));
     }
     List<Multiaddr> addresses = new ArrayList<>(hundredUndialable);
     addresses.add(client.listenAddress());

@@ -77,7 +77,9 @@ class AutonatConfigurationTest {
               // what /actuator/prometheus shows
               assertThat(registry.scrape())
                   .contains("reach_autonat_server_responses_total{status=\"E_REQUEST_REJECTED\"} 0")
-                  .contains("reach_autonat_server_dials_total{status=\"E_DIAL_ERROR\"} 0")
+                  .contains(
+                      "reach_autonat_server_dials_total{status=\"E_DIAL_ERROR\",transport=\"tcp\"}"
+                          + " 0")
                   .contains("reach_autonat_server_resets_total 0")
                   .contains("reach_autonat_server_dial_data_bytes_total 0");
             });

@@ -101,14 +101,15 @@ class NodeConfigurationTest {
   @Test
   void nonTcpListenAddressIsRefused() {
     runner
-        .withPropertyValues("reach.node.listen=/ip4/127.0.0.1/udp/4001/quic-v1")
+        .withPropertyValues("reach.node.listen=/ip4/127.0.0.1/udp/4001/quic-v1/webtransport")
         .run(
             context ->
                 assertThat(context)
                     .getFailure()
                     .hasStackTraceContaining("reach.node.listen[0]")
                     .hasStackTraceContaining(
-                        "only /ip4|ip6/<address>/tcp/<port> can be listened on"));
+                        "only /ip4|ip6/<address>/tcp/<port> or"
+                            + " /ip4|ip6/<address>/udp/<port>/quic-v1 can be listened on"));
   }
 
   @Test

@@ -148,9 +148,10 @@ class ServicePropertiesTest {
         "reach.monitor.target-confidence=6",
         "reach.monitor.target-confidence must be in [1, 5] (the window size), was 6");
     failsWith(
-        "reach.node.announce=/ip4/203.0.113.7/udp/4001/quic-v1",
-        "reach.node.announce[0] = \"/ip4/203.0.113.7/udp/4001/quic-v1\": only"
-            + " /ip4|ip6/<address>/tcp/<port> can be checked");
+        "reach.node.announce=/ip4/203.0.113.7/udp/4001/quic-v1/webtransport",
+        "reach.node.announce[0] = \"/ip4/203.0.113.7/udp/4001/quic-v1/webtransport\": only"
+            + " /ip4|ip6/<address>/tcp/<port> or /ip4|ip6/<address>/udp/<port>/quic-v1 can be"
+            + " checked");
   }
 
   private void failsWith(String property, String message) {

@@ -73,7 +73,7 @@ class CheckRequestValidatorTest {
                     "/ip4/127.0.0.1/tcp/4001",
                     "not a multiaddr",
                     "/ip4/192.0.2.1/tcp/4001/p2p/" + other + "/p2p-circuit/p2p/" + self,
-                    "/ip4/127.0.0.1/udp/4001/quic-v1",
+                    "/ip4/127.0.0.1/udp/4001/quic-v1/webtransport",
                     "/dns4/example.com/tcp/4001",
                     "",
                     "/ip4/127.0.0.1/tcp/4001/p2p/" + other)));

@@ -236,6 +236,12 @@ public final class Host implements AutoCloseable {
         && connections.transports().stream().anyMatch(Transport::reusesPorts);
   }
 
+  /** Whether this host has a transport for {@code address} (a {@code /p2p} suffix aside). */
+  public boolean canDial(Multiaddr address) {
+    Multiaddr plain = address.withoutPeerId();
+    return connections.transports().stream().anyMatch(t -> t.handles(plain));
+  }
+
   /** The bound listen addresses (wildcards as configured, real ports). */
   public List<Multiaddr> listenAddresses() {
     return addresses.listen();

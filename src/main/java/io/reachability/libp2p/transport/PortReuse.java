@@ -130,10 +130,25 @@ final class PortReuse {
     }
   }
 
-  /** {@link #requireFreePort} for a UDP port: fails unless a plain UDP socket could bind it. */
-  static void requireFreeUdpPort(InetSocketAddress address) throws IOException {
+  /**
+   * {@link #requireFreePort} for a UDP port: fails unless a plain UDP socket could bind it; returns
+   * {@code address}.
+   */
+  static InetSocketAddress requireFreeUdpPort(InetSocketAddress address) throws IOException {
     try (DatagramSocket probe = new DatagramSocket(null)) {
       probe.bind(address);
+    }
+    return address;
+  }
+
+  /**
+   * {@code address}'s IP with a UDP port no socket holds now, as a plain socket (no SO_REUSEPORT)
+   * finds it.
+   */
+  static InetSocketAddress freeUdpPort(InetSocketAddress address) throws IOException {
+    try (DatagramSocket probe = new DatagramSocket(null)) {
+      probe.bind(address);
+      return new InetSocketAddress(address.getAddress(), probe.getLocalPort());
     }
   }
 }

@@ -18,6 +18,7 @@ import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.core.PeerId;
 import io.reachability.libp2p.core.ProtocolHandler;
 import io.reachability.libp2p.core.Stream;
+import io.reachability.libp2p.core.StreamResetException;
 import io.reachability.libp2p.crypto.PublicKey;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -194,8 +195,9 @@ final class QuicConnection implements Connection {
   }
 
   /**
-   * First handler of a QUIC stream: the peer's RESET_STREAM reaches the handlers as an exception,
-   * then closes the stream, as a yamux RST does (Netty's QUIC stream stays open otherwise).
+   * First handler of a QUIC stream: the peer's RESET_STREAM reaches the handlers as a {@link
+   * StreamResetException} (what protocols check for, whatever the muxer), then closes the stream,
+   * as a yamux RST does (Netty's QUIC stream stays open otherwise).
    */
   @ChannelHandler.Sharable
   static final class ResetCloses extends ChannelInboundHandlerAdapter {
@@ -204,10 +206,16 @@ final class QuicConnection implements Connection {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      ctx.fireExceptionCaught(cause);
-      if (cause instanceof QuicStreamResetException) {
-        ctx.close();
+      if (!(cause instanceof QuicStreamResetException reset)) {
+        ctx.fireExceptionCaught(cause);
+        return;
       }
+      StreamResetException translated =
+          new StreamResetException(
+              "stream reset by the peer (QUIC error code " + reset.applicationProtocolCode() + ")");
+      translated.initCause(reset);
+      ctx.fireExceptionCaught(translated);
+      ctx.close();
     }
   }
 }

@@ -101,6 +101,7 @@ public final class QuicTransport implements Transport {
   static final int CLOSE_NO_ERROR = 0;
 
   private static final String UPGRADE = "quic-upgrade";
+  private static final String DIAL_ERRORS = "quic-dial-errors";
   private static final String CONNECTION_GUARD = "quic-connection-guard";
 
   private final UpgradeSettings settings;
@@ -189,14 +190,20 @@ public final class QuicTransport implements Transport {
   @Override
   public CompletableFuture<Channel> listen(Multiaddr address, Consumer<Channel> accepted) {
     InetSocketAddress socketAddress = requireQuic(address);
-    if (reusePort && socketAddress.getPort() != 0) {
+    if (reusePort) {
       try {
-        PortReuse.requireFreeUdpPort(socketAddress);
+        // Linux hands a UDP socket with SO_REUSEPORT asking for port 0 a port other such sockets
+        // of this user already hold, and would split their datagrams: pick the free port first
+        socketAddress =
+            socketAddress.getPort() == 0
+                ? PortReuse.freeUdpPort(socketAddress)
+                : PortReuse.requireFreeUdpPort(socketAddress);
       } catch (IOException e) {
         return CompletableFuture.failedFuture(
             new Libp2pException("listen on " + address + " failed: " + e.getMessage(), e));
       }
     }
+    InetSocketAddress bindTo = socketAddress;
     ChannelHandler codec =
         limits(new QuicServerCodecBuilder())
             .sslContext(serverContext)
@@ -211,14 +218,14 @@ public final class QuicTransport implements Transport {
     if (reusePort) {
       bootstrap.option(EpollChannelOption.SO_REUSEPORT, true);
     }
-    return toFuture(bootstrap.bind(socketAddress), "listen on " + address)
+    return toFuture(bootstrap.bind(bindTo), "listen on " + address)
         .thenApply(
             socket -> {
               sockets.add(socket);
               socket.closeFuture().addListener(f -> sockets.remove(socket));
               if (reusePort) {
                 int port = ((InetSocketAddress) socket.localAddress()).getPort();
-                InetSocketAddress source = new InetSocketAddress(socketAddress.getAddress(), port);
+                InetSocketAddress source = new InetSocketAddress(bindTo.getAddress(), port);
                 reusableListeners.add(source);
                 socket.closeFuture().addListener(f -> reusableListeners.remove(source));
               }
@@ -298,6 +305,24 @@ public final class QuicTransport implements Transport {
                 },
                 timeout.toNanos(),
                 TimeUnit.NANOSECONDS);
+    // a refusal (ICMP port unreachable on the connected socket) ends the dial at once, as a TCP
+    // reset does; once connected, such errors are left to QUIC (they could be spoofed)
+    socket
+        .pipeline()
+        .addFirst(
+            DIAL_ERRORS,
+            new ChannelInboundHandlerAdapter() {
+              @Override
+              public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                if (cause instanceof IOException
+                    && result.completeExceptionally(
+                        new Libp2pException(what + " failed: " + Errors.describe(cause), cause))) {
+                  socket.close();
+                  return;
+                }
+                ctx.fireExceptionCaught(cause);
+              }
+            });
     QuicChannel.newBootstrap(socket)
         .handler(
             new ChannelInitializer<QuicChannel>() {
