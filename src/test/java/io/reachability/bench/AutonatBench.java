@@ -12,6 +12,8 @@ import io.reachability.interop.PeerImplementation;
 import io.reachability.interop.PeerSpec;
 import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.host.Host;
+import io.reachability.libp2p.host.HostBuilder;
+import io.reachability.libp2p.transport.QuicTransport;
 import io.reachability.testing.LoopbackHosts;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -92,11 +94,38 @@ public final class AutonatBench {
 
   private AutonatBench() {}
 
+  /** The transports a check's dial-back can go over. */
+  enum DialBack {
+    TCP("tcp", LoopbackHosts.ANY_PORT),
+    QUIC("quic-v1", LoopbackHosts.QUIC_ANY_PORT);
+
+    final String label;
+    final String listen;
+
+    DialBack(String label, String listen) {
+      this.label = label;
+      this.listen = listen;
+    }
+  }
+
+  /**
+   * Whether to measure dial-backs over QUIC too ({@code bench.quic}, default true): ours and the go
+   * and rust servers, the same load generator.
+   */
+  static final boolean QUIC = Boolean.parseBoolean(System.getProperty("bench.quic", "true"));
+
   record Latency(
-      String client, String server, double medianMs, double p99Ms, int checks, long failures) {}
+      String client,
+      String server,
+      String transport,
+      double medianMs,
+      double p99Ms,
+      int checks,
+      long failures) {}
 
   record Capacity(
       String server,
+      String transport,
       int clients,
       double seconds,
       long checks,
@@ -169,7 +198,7 @@ public final class AutonatBench {
           clients.put(implementation, client);
         }
         for (Server target : servers) {
-          latencies.add(latency(OURS, target.name(), target.address()));
+          latencies.add(latency(OURS, target.name(), target.address(), DialBack.TCP));
         }
         for (Map.Entry<PeerImplementation, InteropPeer> client : clients.entrySet()) {
           for (Server target : servers) {
@@ -179,7 +208,21 @@ public final class AutonatBench {
           }
         }
         for (Server target : servers) {
-          capacities.add(capacity(target));
+          capacities.add(capacity(target, DialBack.TCP));
+        }
+        if (QUIC && QuicTransport.isAvailable()) {
+          // the same checks with a QUIC address: the request over TCP, the dial-back over QUIC (js
+          // has no QUIC transport here)
+          for (Server target : servers) {
+            if (!target.name().equals(JS)) {
+              latencies.add(latency(OURS, target.name(), target.address(), DialBack.QUIC));
+            }
+          }
+          for (Server target : servers) {
+            if (!target.name().equals(JS)) {
+              capacities.add(capacity(target, DialBack.QUIC));
+            }
+          }
         }
       } finally {
         server.close();
@@ -189,34 +232,42 @@ public final class AutonatBench {
 
     System.out.println();
     System.out.printf(
-        "%-40s %-40s %10s %10s %8s %7s%n",
-        "client", "server", "median ms", "p99 ms", "checks", "failed");
+        "%-40s %-40s %-8s %10s %10s %8s %7s%n",
+        "client", "server", "dial-back", "median ms", "p99 ms", "checks", "failed");
     for (Latency l : latencies) {
       System.out.printf(
           Locale.ROOT,
-          "%-40s %-40s %10.2f %10.2f %8d %7d%n",
+          "%-40s %-40s %-8s %10.2f %10.2f %8d %7d%n",
           l.client,
           l.server,
+          l.transport,
           l.medianMs,
           l.p99Ms,
           l.checks,
           l.failures);
     }
     System.out.printf(
-        "%n%-40s %8s %12s %9s %7s %16s %12s%n",
+        "%n%-40s %-8s %8s %12s %9s %7s %16s %12s%n",
         "server (load: our client)",
+        "dial-back",
         "clients",
         "checks/s",
         "checks",
         "failed",
         "server CPU ms/ck",
         "vs ours");
-    double oursCpu = capacities.get(0).serverCpuMsPerCheck;
     for (Capacity c : capacities) {
+      double oursCpu =
+          capacities.stream()
+              .filter(o -> o.server.equals(OURS) && o.transport.equals(c.transport))
+              .findFirst()
+              .orElse(c)
+              .serverCpuMsPerCheck;
       System.out.printf(
           Locale.ROOT,
-          "%-40s %8d %12.1f %9d %7d %16.2f %11.1fx%n",
+          "%-40s %-8s %8d %12.1f %9d %7d %16.2f %11.1fx%n",
           c.server,
+          c.transport,
           c.clients,
           c.checksPerSecond,
           c.checks,
@@ -236,6 +287,7 @@ public final class AutonatBench {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("client", x.client);
       m.put("server", x.server);
+      m.put("transport", x.transport);
       m.put("medianMs", BenchJson.number(x.medianMs));
       m.put("p99Ms", BenchJson.number(x.p99Ms));
       m.put("checks", x.checks);
@@ -247,6 +299,7 @@ public final class AutonatBench {
     for (Capacity x : capacities) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("server", x.server);
+      m.put("transport", x.transport);
       m.put("loadGenerator", OURS + " client, one host and peer id per client");
       m.put("clients", x.clients);
       m.put("seconds", BenchJson.number(x.seconds));
@@ -265,15 +318,24 @@ public final class AutonatBench {
    * Our client checking its own listen address with {@code server}: warm-up, then sequential
    * checks.
    */
-  static Latency latency(String clientName, String serverName, Multiaddr server) throws Exception {
+  static Latency latency(String clientName, String serverName, Multiaddr server, DialBack dialBack)
+      throws Exception {
     System.out.println(
-        "== latency: " + clientName + " client -> " + serverName + " server at " + server);
+        "== latency: "
+            + clientName
+            + " client -> "
+            + serverName
+            + " server at "
+            + server
+            + ", dial-back over "
+            + dialBack.label);
     long failures = 0;
     List<Double> latencies = new ArrayList<>();
-    try (Host clientHost = LoopbackHosts.start("bench-client");
+    try (Host clientHost =
+            withDialBackListener(LoopbackHosts.builder("bench-client"), dialBack).build().start();
         AutonatClient client = new AutonatClient(clientHost, AutonatClientSettings.defaults())) {
       client.start();
-      Multiaddr tested = clientHost.listenAddresses().get(0);
+      Multiaddr tested = tested(clientHost, dialBack);
       for (int i = 0; i < WARMUP_CHECKS + LATENCY_CHECKS; i++) {
         CheckResult result =
             client.check(server, List.of(tested)).get(CHECK_TIMEOUT_SECONDS, TimeUnit.SECONDS);
@@ -295,7 +357,20 @@ public final class AutonatBench {
         }
       }
     }
-    return report(clientName, serverName, latencies, failures);
+    return report(clientName, serverName, dialBack.label, latencies, failures);
+  }
+
+  /** {@code builder} (listening on TCP) listening on QUIC too when the dial-back is QUIC. */
+  private static HostBuilder withDialBackListener(HostBuilder builder, DialBack dialBack) {
+    return dialBack == DialBack.QUIC ? builder.listen(dialBack.listen) : builder;
+  }
+
+  /** The listen address of {@code host} a check over {@code dialBack} tests. */
+  private static Multiaddr tested(Host host, DialBack dialBack) {
+    return host.listenAddresses().stream()
+        .filter(a -> a.isQuic() == (dialBack == DialBack.QUIC))
+        .findFirst()
+        .orElseThrow();
   }
 
   /**
@@ -330,7 +405,7 @@ public final class AutonatBench {
         latencies.add(reply.path("elapsedMs").asDouble());
       }
     }
-    return report(clientName, serverName, latencies, failures);
+    return report(clientName, serverName, DialBack.TCP.label, latencies, failures);
   }
 
   static boolean wireCheckSucceeded(JsonNode reply) {
@@ -352,7 +427,11 @@ public final class AutonatBench {
   }
 
   private static Latency report(
-      String clientName, String serverName, List<Double> latencies, long failures) {
+      String clientName,
+      String serverName,
+      String transport,
+      List<Double> latencies,
+      long failures) {
     double median = BenchJson.median(latencies);
     double p99 = BenchJson.percentile(latencies, 99);
     System.out.printf(
@@ -362,7 +441,7 @@ public final class AutonatBench {
         p99,
         latencies.size(),
         failures);
-    return new Latency(clientName, serverName, median, p99, latencies.size(), failures);
+    return new Latency(clientName, serverName, transport, median, p99, latencies.size(), failures);
   }
 
   private static final AtomicLong capacityFailures = new AtomicLong();
@@ -371,23 +450,28 @@ public final class AutonatBench {
    * CLIENTS clients, each keeping one check in flight, for CAPACITY_RUN: completed checks per
    * second.
    */
-  static Capacity capacity(Server target) throws Exception {
+  static Capacity capacity(Server target, DialBack dialBack) throws Exception {
     String serverName = target.name();
     Multiaddr server = target.address();
-    System.out.println("== capacity: " + serverName + " server at " + server);
+    System.out.println(
+        "== capacity: "
+            + serverName
+            + " server at "
+            + server
+            + ", dial-back over "
+            + dialBack.label);
     capacityFailures.set(0);
     List<Host> hosts = new ArrayList<>();
     List<AutonatClient> clients = new ArrayList<>();
     AtomicLong completed = new AtomicLong();
     try {
       for (int i = 0; i < CLIENTS; i++) {
-        Host h =
+        HostBuilder builder =
             Host.builder()
                 .threadName("bench-load-" + i)
                 .ioThreads(1)
-                .listen(LoopbackHosts.ANY_PORT)
-                .build()
-                .start();
+                .listen(LoopbackHosts.ANY_PORT);
+        Host h = withDialBackListener(builder, dialBack).build().start();
         hosts.add(h);
         AutonatClient c = new AutonatClient(h, AutonatClientSettings.defaults());
         c.start();
@@ -402,7 +486,7 @@ public final class AutonatBench {
       ExecutorService threads = Executors.newFixedThreadPool(CLIENTS);
       for (int i = 0; i < CLIENTS; i++) {
         AutonatClient c = clients.get(i);
-        Multiaddr tested = hosts.get(i).listenAddresses().get(0);
+        Multiaddr tested = tested(hosts.get(i), dialBack);
         loops.add(
             CompletableFuture.runAsync(
                 () -> {
@@ -447,6 +531,7 @@ public final class AutonatBench {
           serverCpuMsPerCheck);
       return new Capacity(
           serverName,
+          dialBack.label,
           CLIENTS,
           seconds,
           completed.get(),

@@ -237,7 +237,9 @@ public final class CompareReport {
                 + " their clients are the wire-level clients of the interop peers"
                 + " (`autonat-request`) on their own stacks (go and rust do not expose a stock"
                 + " client that can repeat a check: go throttles a server for 2 minutes, rust tests"
-                + " each address once).%n%n",
+                + " each address once). Rows marked *QUIC* check a `/udp/…/quic-v1` address: the"
+                + " request still goes over TCP, the dial-back is a new QUIC connection (TLS 1.3"
+                + " inside QUIC) from the server's dial-back socket.%n%n",
             a.path("warmupChecks").asInt(),
             first.path("checks").asInt()));
     md.append("| client → server | median | p99 | checks | failed |\n|---|---|---|---|---|\n");
@@ -245,9 +247,10 @@ public final class CompareReport {
       md.append(
           String.format(
               Locale.ROOT,
-              "| %s → %s | **%s** | %s | %d | %d |%n",
+              "| %s → %s%s | **%s** | %s | %d | %d |%n",
               shortName(l.path("client").asString()),
               shortName(l.path("server").asString()),
+              quicMark(l),
               ms(l.path("medianMs")),
               ms(l.path("p99Ms")),
               l.path("checks").asInt(),
@@ -268,14 +271,23 @@ public final class CompareReport {
     md.append(
         "| server | checks/s | checks | failed | server CPU per check | CPU vs ours |\n"
             + "|---|---|---|---|---|---|\n");
-    double oursCpu = cap.path(0).path("serverCpuMsPerCheck").asDouble();
     for (JsonNode c : cap.values()) {
       double cpu = c.path("serverCpuMsPerCheck").asDouble();
+      // against ours over the same transport
+      double oursCpu = 0;
+      for (JsonNode o : cap.values()) {
+        if (shortName(o.path("server").asString()).equals("ours")
+            && o.path("transport").asString("tcp").equals(c.path("transport").asString("tcp"))) {
+          oursCpu = o.path("serverCpuMsPerCheck").asDouble();
+          break;
+        }
+      }
       md.append(
           String.format(
               Locale.ROOT,
-              "| %s | **%s** | %d | %d | %s ms | %s |%n",
+              "| %s%s | **%s** | %d | %d | %s ms | %s |%n",
               shortName(c.path("server").asString()),
+              quicMark(c),
               fmt(c.path("checksPerSecond").asDouble(), 0),
               c.path("checks").asLong(),
               c.path("failed").asLong(),
@@ -408,6 +420,11 @@ public final class CompareReport {
   }
 
   // ------------------------------------------------------------------ formatting
+
+  /** " (QUIC)" for a measurement whose dial-backs went over QUIC. */
+  static String quicMark(JsonNode measurement) {
+    return "quic-v1".equals(measurement.path("transport").asString("tcp")) ? " *(QUIC)*" : "";
+  }
 
   static String shortName(String name) {
     for (String prefix : List.of("ours", "js", "go", "rust")) {

@@ -14,6 +14,7 @@ import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -24,10 +25,12 @@ import org.openjdk.jmh.annotations.TearDown;
  * bench/stack-bench.sh}.
  *
  * <ul>
- *   <li>{@code upgrade}: TCP connect + multistream + Noise XX + multistream + yamux, then close —
- *       full connection upgrades per second (run with several threads to load both cores);
- *   <li>{@code streamPing}: a new yamux stream, multistream negotiation and one 32-byte ping round
- *       trip on an open connection.
+ *   <li>{@code upgrade}: with {@code transport=tcp} TCP connect + multistream + Noise XX +
+ *       multistream + yamux, with {@code transport=quic} the QUIC handshake with TLS 1.3 and the
+ *       libp2p certificate, then close — full connection set-ups per second (run with several
+ *       threads to load both cores);
+ *   <li>{@code streamPing}: a new stream (yamux or QUIC), multistream negotiation and one 32-byte
+ *       ping round trip on an open connection.
  * </ul>
  *
  * At the end of each iteration it prints the process CPU time spent per upgrade (both sides of the
@@ -40,6 +43,10 @@ public class StackBenchmark {
 
   private static final long TIMEOUT_SECONDS = 10;
 
+  /** The transport connections use: {@code tcp} (Noise, yamux) or {@code quic} (QUIC-v1). */
+  @Param({"tcp", "quic"})
+  public String transport;
+
   private final OperatingSystemMXBean os =
       (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
   private final AtomicLong upgrades = new AtomicLong();
@@ -51,10 +58,18 @@ public class StackBenchmark {
 
   @Setup(Level.Trial)
   public void startHosts() throws Exception {
-    server = LoopbackHosts.start("bench-server");
+    boolean quic = transport.equals("quic");
+    server =
+        LoopbackHosts.builder(
+                "bench-server", quic ? LoopbackHosts.QUIC_ANY_PORT : LoopbackHosts.ANY_PORT)
+            .build()
+            .start();
     client = Host.builder().threadName("bench-client").build().start();
     // without /p2p: every dial is a fresh connection, never a reused one
     serverAddress = server.listenAddresses().get(0);
+    if (serverAddress.isQuic() != quic) {
+      throw new IllegalStateException("no " + transport + " listener: " + serverAddress);
+    }
     connection =
         client
             .dial(serverAddress.withPeerId(server.peerId()))
@@ -73,8 +88,8 @@ public class StackBenchmark {
     if (count > 0) {
       double cpuMs = (os.getProcessCpuTime() - cpuAtStart) / 1e6 / count;
       System.out.printf(
-          "%n  [cpu] %d upgrades, %.3f ms process CPU per upgrade (client + server)%n",
-          count, cpuMs);
+          "%n  [cpu] %s: %d upgrades, %.3f ms process CPU per upgrade (client + server)%n",
+          transport, count, cpuMs);
     }
   }
 

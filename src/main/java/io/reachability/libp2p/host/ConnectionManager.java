@@ -276,7 +276,7 @@ final class ConnectionManager {
     }
     log.debug("refusing inbound connection from {}: {}", channel.remoteAddress(), refusal);
     turnedAway.incrementAndGet();
-    channel.close();
+    transport.refuse(channel);
   }
 
   /**

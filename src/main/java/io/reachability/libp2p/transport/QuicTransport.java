@@ -2,6 +2,7 @@ package io.reachability.libp2p.transport;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
@@ -96,6 +97,9 @@ public final class QuicTransport implements Transport {
    * us buffer.
    */
   public static final long MAX_CONNECTION_DATA = 1L << 20;
+
+  /** The QUIC transport error a refused connection is closed with (RFC 9000, 20.1). */
+  static final int CONNECTION_REFUSED = 0x2;
 
   /** The application error code of a deliberate close: no error, as go and rust send. */
   static final int CLOSE_NO_ERROR = 0;
@@ -451,6 +455,16 @@ public final class QuicTransport implements Transport {
     if (result.complete(connection)) {
       IdleConnectionCloser.watch(quic, connection::idleNanos, settings.idleTimeout());
     }
+  }
+
+  /**
+   * Closes with CONNECTION_REFUSED once the client's first packets are processed, so the dialer
+   * learns at once (a connection dropped silently would leave it waiting for its dial timeout).
+   */
+  @Override
+  public void refuse(Channel channel) {
+    QuicChannel quic = (QuicChannel) channel;
+    quic.eventLoop().execute(() -> quic.close(false, CONNECTION_REFUSED, Unpooled.EMPTY_BUFFER));
   }
 
   @Override

@@ -57,6 +57,11 @@ public interface Transport extends AutoCloseable {
     return upgrader.upgrade(channel, direction, expectedPeer, streams);
   }
 
+  /** Turns away a channel {@code accepted} delivered (over a limit, say), telling the dialer. */
+  default void refuse(Channel channel) {
+    channel.close();
+  }
+
   /** The remote IP and port of a channel this transport produced. */
   default InetSocketAddress remoteSocketAddress(Channel channel) {
     return (InetSocketAddress) channel.remoteAddress();
