@@ -1,10 +1,11 @@
 package io.reachability.libp2p.transport;
 
+import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.quic.QuicChannel;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.handler.codec.quic.QuicStreamResetException;
@@ -79,7 +80,7 @@ final class QuicConnection implements Connection {
   }
 
   private void track(QuicStreamChannel stream) {
-    stream.pipeline().addFirst(ResetCloses.NAME, ResetCloses.INSTANCE);
+    stream.pipeline().addFirst(StreamEnds.NAME, StreamEnds.INSTANCE);
     openStreams++;
     stream
         .closeFuture()
@@ -106,6 +107,24 @@ final class QuicConnection implements Connection {
           new Libp2pException("connection to " + remotePeer + " is closed"));
     }
     CompletableFuture<Stream> result = new CompletableFuture<>();
+    channel.eventLoop().execute(() -> open(protocols, handler, result));
+    return result;
+  }
+
+  /**
+   * Opens the stream on the event loop, where the peer's stream credit cannot change under us: with
+   * none left it fails at once, before Netty spends a stream id on an attempt QUIC refuses (a spent
+   * id is never reused, and every later stream would be refused too).
+   */
+  private void open(
+      List<String> protocols, ProtocolHandler handler, CompletableFuture<Stream> result) {
+    if (channel.peerAllowedStreams(QuicStreamType.BIDIRECTIONAL) <= 0) {
+      result.completeExceptionally(
+          new Libp2pException(
+              remotePeer
+                  + " allows no more streams on this connection for now (QUIC stream credit)"));
+      return;
+    }
     channel
         .newStreamBootstrap()
         .type(QuicStreamType.BIDIRECTIONAL)
@@ -132,7 +151,6 @@ final class QuicConnection implements Connection {
                         f.cause()));
               }
             });
-    return result;
   }
 
   @Override
@@ -195,14 +213,34 @@ final class QuicConnection implements Connection {
   }
 
   /**
-   * First handler of a QUIC stream: the peer's RESET_STREAM reaches the handlers as a {@link
-   * StreamResetException} (what protocols check for, whatever the muxer), then closes the stream,
-   * as a yamux RST does (Netty's QUIC stream stays open otherwise).
+   * First handler of a QUIC stream, for how a stream ends:
+   *
+   * <ul>
+   *   <li>the peer's RESET_STREAM reaches the handlers as a {@link StreamResetException} (what
+   *       protocols check for, whatever the muxer), then closes the stream, as a yamux RST does
+   *       (Netty's QUIC stream stays open otherwise);
+   *   <li>closing a stream whose input is not finished stops reading it (STOP_SENDING): a closed
+   *       channel reads nothing more, so QUIC would never see the peer's FIN consumed, never count
+   *       the stream as done, and never give the peer its stream credit back, until the connection
+   *       could open no stream at all.
+   * </ul>
    */
   @ChannelHandler.Sharable
-  static final class ResetCloses extends ChannelInboundHandlerAdapter {
-    static final String NAME = "quic-reset";
-    static final ResetCloses INSTANCE = new ResetCloses();
+  static final class StreamEnds extends ChannelDuplexHandler {
+    static final String NAME = "quic-stream-ends";
+    static final StreamEnds INSTANCE = new StreamEnds();
+
+    /** The application error code of STOP_SENDING on close: no error, the reader is done. */
+    static final int STOP_READING = 0;
+
+    @Override
+    public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+      QuicStreamChannel stream = (QuicStreamChannel) ctx.channel();
+      if (!stream.isInputShutdown()) {
+        stream.shutdownInput(STOP_READING);
+      }
+      ctx.close(promise);
+    }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
