@@ -46,7 +46,8 @@ function logErr (...args) {
 
 // argv wins over env: --listen (repeatable, or comma-separated in JS_PEER_LISTEN), --key-seed (64 hex
 // chars: deterministic Ed25519 key), --key-type (ed25519, rsa, secp256k1, ecdsa), --private-key (hex protobuf PrivateKey), --agent-version,
-// --service (repeatable: optional services from OPTIONAL_SERVICES below)
+// --service (repeatable: optional services from OPTIONAL_SERVICES below), --quic (QUIC-v1 too; implied
+// by a /quic-v1 listen address)
 const { values: argv } = parseArgs({
   options: {
     listen: { type: 'string', multiple: true },
@@ -54,7 +55,8 @@ const { values: argv } = parseArgs({
     'private-key': { type: 'string' },
     'key-type': { type: 'string' },
     'agent-version': { type: 'string' },
-    service: { type: 'string', multiple: true }
+    service: { type: 'string', multiple: true },
+    quic: { type: 'boolean' }
   },
   strict: true
 })
@@ -68,6 +70,7 @@ const options = {
   agentVersion: argv['agent-version'] ?? process.env.JS_PEER_AGENT_VERSION,
   services: argv.service ?? splitList(process.env.JS_PEER_SERVICES)
 }
+options.quic = argv.quic === true || options.listen.some(a => a.includes('/quic-v1'))
 
 async function loadPrivateKey () {
   if (options.privateKey != null) {
@@ -126,10 +129,19 @@ function buildServices () {
 
 // ---------------------------------------------------------------- node
 
+// QUIC-v1 (@chainsafe/libp2p-quic: QUIC with its own TLS and streams, no noise or yamux) is not in
+// package-lock.json, whose npm ci would fail on its other platforms' packages: the Maven build installs
+// it after npm ci with `npm install --no-save @chainsafe/libp2p-quic@2.1.1` (see README.md)
+const transports = [tcp()]
+if (options.quic) {
+  const { quic } = await import('@chainsafe/libp2p-quic')
+  transports.push(quic())
+}
+
 const node = await createLibp2p({
   privateKey: await loadPrivateKey(),
   addresses: { listen: options.listen },
-  transports: [tcp()],
+  transports,
   connectionEncrypters: [noise()],
   streamMuxers: [yamux()],
   services: buildServices(),

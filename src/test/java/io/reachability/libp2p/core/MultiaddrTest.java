@@ -604,6 +604,41 @@ class MultiaddrTest {
   }
 
   @Test
+  void quicSocketAddressConversions() throws Exception {
+    InetSocketAddress v4 =
+        new InetSocketAddress(InetAddress.getByAddress(new byte[] {127, 0, 0, 1}), 4001);
+    Multiaddr quic = Multiaddr.fromQuicSocketAddress(v4);
+    assertThat(quic).hasToString("/ip4/127.0.0.1/udp/4001/quic-v1");
+    assertThat(quic.isQuic()).isTrue();
+    assertThat(quic.toQuicSocketAddress()).contains(v4);
+    assertThat(quic.toIpSocketAddress()).contains(v4);
+    assertThat(quic.toTcpSocketAddress()).isEmpty();
+    assertThat(Multiaddr.fromString("/ip4/127.0.0.1/udp/4001/quic-v1/p2p/" + PEER).isQuic())
+        .isTrue();
+    Multiaddr tcp = Multiaddr.fromString("/ip4/127.0.0.1/tcp/4001");
+    assertThat(tcp.isQuic()).isFalse();
+    assertThat(tcp.toIpSocketAddress()).contains(v4);
+
+    byte[] loopback6 = new byte[16];
+    loopback6[15] = 1;
+    InetSocketAddress v6 = new InetSocketAddress(InetAddress.getByAddress(loopback6), 443);
+    assertThat(Multiaddr.fromQuicSocketAddress(v6)).hasToString("/ip6/::1/udp/443/quic-v1");
+    assertThat(Multiaddr.fromString("/ip6/::1/udp/443/quic-v1").toQuicSocketAddress()).contains(v6);
+
+    for (String text :
+        List.of(
+            "/ip4/1.2.3.4/udp/80", // plain UDP
+            "/ip4/1.2.3.4/udp/80/quic", // draft-29
+            "/ip4/1.2.3.4/udp/80/quic-v1/webtransport",
+            "/dns4/example.com/udp/80/quic-v1", // never resolved
+            "/ip4/1.2.3.4/tcp/80",
+            "/udp/80/quic-v1")) {
+      assertThat(Multiaddr.fromString(text).toQuicSocketAddress()).as(text).isEmpty();
+      assertThat(Multiaddr.fromString(text).isQuic()).as(text).isFalse();
+    }
+  }
+
+  @Test
   void textLengthIsBounded() {
     String text = "/dns/" + "a".repeat(Multiaddr.MAX_TEXT_LENGTH);
     assertThatThrownBy(() -> Multiaddr.fromString(text)).hasMessageContaining("too long");

@@ -11,15 +11,27 @@ import io.reachability.libp2p.crypto.PublicKey;
 import io.reachability.libp2p.tls.TlsAuthenticationException.Reason;
 import java.security.KeyPair;
 import java.security.SecureRandom;
+import java.security.Signature;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Date;
 import java.util.HexFormat;
 import java.util.List;
+import org.bouncycastle.asn1.ASN1Encodable;
+import org.bouncycastle.asn1.ASN1Encoding;
+import org.bouncycastle.asn1.ASN1Integer;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.DERBitString;
 import org.bouncycastle.asn1.DEROctetString;
+import org.bouncycastle.asn1.DERSequence;
+import org.bouncycastle.asn1.DERTaggedObject;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.Extensions;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.asn1.x509.Time;
+import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 import org.junit.jupiter.api.Test;
 
 class CertificateAuthenticationTest {
@@ -189,6 +201,56 @@ class CertificateAuthenticationTest {
     assertReason(
         () -> CertificateAuthentication.verify(new byte[] {0x30, 0x03, 0x02, 0x01}, NOW),
         Reason.MALFORMED);
+  }
+
+  /**
+   * rust-libp2p's certificates (rcgen) carry an empty issuer and subject: RFC 5280 wants names, the
+   * libp2p spec gives them no meaning, and both the JDK's and BouncyCastle's X.509 parsers refuse
+   * them. Built here field by field, as rcgen does, and accepted.
+   */
+  @Test
+  void anEmptyIssuerAndSubjectAreAccepted() throws Exception {
+    PrivateKey host = Keys.generateEd25519(RANDOM);
+    KeyPair key = CertificateAuthentication.newCertificateKey(RANDOM);
+    Extension extension =
+        new Extension(
+            LIBP2P,
+            true,
+            new DEROctetString(
+                CertificateAuthentication.signedKey(host, key.getPublic().getEncoded())));
+    AlgorithmIdentifier ecdsaSha256 =
+        new AlgorithmIdentifier(X9ObjectIdentifiers.ecdsa_with_SHA256);
+    DERSequence noName = new DERSequence();
+    DERSequence tbs =
+        new DERSequence(
+            new ASN1Encodable[] {
+              new DERTaggedObject(true, 0, new ASN1Integer(2)),
+              new ASN1Integer(1),
+              ecdsaSha256,
+              noName,
+              new DERSequence(
+                  new ASN1Encodable[] {
+                    new Time(Date.from(NOW.minus(Duration.ofHours(1)))),
+                    new Time(Date.from(NOW.plus(Duration.ofHours(1))))
+                  }),
+              noName,
+              SubjectPublicKeyInfo.getInstance(key.getPublic().getEncoded()),
+              new DERTaggedObject(true, 3, new Extensions(extension))
+            });
+    Signature signer = Signature.getInstance("SHA256withECDSA");
+    signer.initSign(key.getPrivate(), RANDOM);
+    signer.update(tbs.getEncoded(ASN1Encoding.DER));
+    byte[] der =
+        new DERSequence(new ASN1Encodable[] {tbs, ecdsaSha256, new DERBitString(signer.sign())})
+            .getEncoded(ASN1Encoding.DER);
+
+    assertThat(CertificateAuthentication.verify(der, NOW)).isEqualTo(host.publicKey());
+
+    // and a byte flipped in its signed part still breaks it
+    byte[] tampered = der.clone();
+    tampered[tampered.length / 2] ^= 1;
+    assertThatThrownBy(() -> CertificateAuthentication.verify(tampered, NOW))
+        .isInstanceOf(TlsAuthenticationException.class);
   }
 
   private static X509Certificate selfSigned(Extensions extensions) {
