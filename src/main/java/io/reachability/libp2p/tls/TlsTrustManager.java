@@ -1,23 +1,45 @@
 package io.reachability.libp2p.tls;
 
+import io.reachability.libp2p.core.PeerId;
+import io.reachability.libp2p.crypto.PublicKey;
 import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedTrustManager;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Trusts exactly the certificates {@link CertificateAuthentication} accepts, in both directions
  * (the spec requires mutual authentication). There is no certificate authority: which peer a
- * certificate authenticates is checked after the handshake, against the peer id dialed.
+ * certificate authenticates is checked after the handshake, against the peer id dialed ({@link
+ * #hostKey}, which reuses what the handshake verified: the signatures are most of a handshake's
+ * CPU).
  */
 public final class TlsTrustManager extends X509ExtendedTrustManager {
+
+  /** Certificates remembered between the handshake's check and {@link #hostKey}. */
+  public static final int VERIFIED_CACHE_SIZE = 256;
 
   private static final X509Certificate[] NO_ISSUERS = new X509Certificate[0];
 
   private final Clock clock;
+
+  /** Host keys of certificates verified lately, by their DER bytes; guarded by itself. */
+  private final Map<ByteBuffer, PublicKey> verified =
+      new LinkedHashMap<>(VERIFIED_CACHE_SIZE, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<ByteBuffer, PublicKey> eldest) {
+          return size() > VERIFIED_CACHE_SIZE;
+        }
+      };
 
   public TlsTrustManager(Clock clock) {
     this.clock = clock;
@@ -25,10 +47,52 @@ public final class TlsTrustManager extends X509ExtendedTrustManager {
 
   private void check(X509Certificate[] chain) throws CertificateException {
     try {
-      CertificateAuthentication.verify(List.of(chain), clock.instant());
+      PublicKey hostKey = CertificateAuthentication.verify(List.of(chain), clock.instant());
+      synchronized (verified) {
+        verified.put(ByteBuffer.wrap(chain[0].getEncoded()), hostKey);
+      }
     } catch (TlsAuthenticationException e) {
       throw new CertificateException(e.reason() + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The host key {@code chain} authenticates, which must be {@code expected}'s when given: the
+   * result of this trust manager's own check during the handshake when it has it (the certificate
+   * byte for byte, still valid now), else {@link CertificateAuthentication#verify} in full.
+   *
+   * @throws TlsAuthenticationException naming the rule the chain breaks
+   */
+  public PublicKey hostKey(List<X509Certificate> chain, @Nullable PeerId expected) {
+    Instant now = clock.instant();
+    PublicKey hostKey = null;
+    if (chain.size() == 1) {
+      X509Certificate certificate = chain.get(0);
+      try {
+        synchronized (verified) {
+          hostKey = verified.get(ByteBuffer.wrap(certificate.getEncoded()));
+        }
+        if (hostKey != null
+            && (now.isBefore(certificate.getNotBefore().toInstant())
+                || now.isAfter(certificate.getNotAfter().toInstant()))) {
+          hostKey = null; // expired since: the full check says so
+        }
+      } catch (CertificateEncodingException | RuntimeException e) {
+        hostKey = null; // the full check below names the problem
+      }
+    }
+    if (hostKey == null) {
+      hostKey = CertificateAuthentication.verify(chain, now);
+    }
+    if (expected != null) {
+      PeerId actual = PeerId.fromPublicKey(hostKey);
+      if (!actual.equals(expected)) {
+        throw new TlsAuthenticationException(
+            TlsAuthenticationException.Reason.WRONG_PEER,
+            "certificate authenticates peer id " + actual + ", expected " + expected);
+      }
+    }
+    return hostKey;
   }
 
   @Override

@@ -16,14 +16,12 @@ import io.reachability.libp2p.crypto.PublicKey;
 import io.reachability.libp2p.multistream.MultistreamHandler;
 import io.reachability.libp2p.noise.NoiseHandshakeHandler;
 import io.reachability.libp2p.noise.SecureSession;
-import io.reachability.libp2p.tls.CertificateAuthentication;
 import io.reachability.libp2p.tls.Tls;
 import io.reachability.libp2p.tls.TlsAuthenticationException;
 import io.reachability.libp2p.yamux.Yamux;
 import io.reachability.libp2p.yamux.YamuxFrameCodec;
 import io.reachability.libp2p.yamux.YamuxHandler;
 import java.security.cert.X509Certificate;
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -208,10 +206,7 @@ public final class ConnectionUpgrader {
                 X509Certificate certificate =
                     (X509Certificate) tls.engine().getSession().getPeerCertificates()[0];
                 List<X509Certificate> chain = List.of(certificate);
-                PublicKey remoteKey =
-                    expectedPeer == null
-                        ? CertificateAuthentication.verify(chain, Instant.now())
-                        : CertificateAuthentication.verify(chain, Instant.now(), expectedPeer);
+                PublicKey remoteKey = tlsContexts.trust().hostKey(chain, expectedPeer);
                 session = new SecureSession(PeerId.fromPublicKey(remoteKey), remoteKey);
               } catch (SSLPeerUnverifiedException | TlsAuthenticationException e) {
                 result.completeExceptionally(

@@ -116,6 +116,9 @@ public final class QuicTransport implements Transport {
   private final QuicSslContext clientContext;
   private final ChannelHandler inboundStreams = new InboundStreams();
 
+  /** Checks peers' certificates in the handshake, and hands the result to {@link #establish}. */
+  private final TlsTrustManager trust;
+
   /** Listen sockets outbound sockets may share (configured IP, real port); only with port reuse. */
   private final List<InetSocketAddress> reusableListeners = new CopyOnWriteArrayList<>();
 
@@ -144,17 +147,18 @@ public final class QuicTransport implements Transport {
     Clock clock = Clock.systemUTC();
     CertificateAuthentication.SelfSigned certificate =
         CertificateAuthentication.create(identity, clock.instant(), new SecureRandom());
+    this.trust = new TlsTrustManager(clock);
     this.serverContext =
         QuicSslContextBuilder.forServer(
                 certificate.certificateKey(), null, certificate.certificate())
             .applicationProtocols(Tls.ALPN)
             .clientAuth(ClientAuth.REQUIRE)
-            .trustManager(new TlsTrustManager(clock))
+            .trustManager(trust)
             .build();
     this.clientContext =
         QuicSslContextBuilder.forClient()
             .keyManager(certificate.certificateKey(), null, certificate.certificate())
-            .trustManager(new TlsTrustManager(clock))
+            .trustManager(trust)
             .applicationProtocols(Tls.ALPN)
             .build();
   }
@@ -440,10 +444,7 @@ public final class QuicTransport implements Transport {
       for (Certificate certificate : presented) {
         chain.add((X509Certificate) certificate);
       }
-      remoteKey =
-          expectedPeer == null
-              ? CertificateAuthentication.verify(chain, Clock.systemUTC().instant())
-              : CertificateAuthentication.verify(chain, Clock.systemUTC().instant(), expectedPeer);
+      remoteKey = trust.hostKey(chain, expectedPeer);
     } catch (SSLPeerUnverifiedException | Libp2pException e) {
       result.completeExceptionally(
           new Libp2pException("QUIC peer not authenticated: " + e.getMessage(), e));

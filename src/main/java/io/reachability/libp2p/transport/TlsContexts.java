@@ -25,6 +25,7 @@ final class TlsContexts {
   private static final String TLS_1_3 = "TLSv1.3";
 
   private final PrivateKey identity;
+  private final TlsTrustManager trust = new TlsTrustManager(Clock.systemUTC());
   private @Nullable SslContext client;
   private @Nullable SslContext server;
 
@@ -44,6 +45,11 @@ final class TlsContexts {
     return context;
   }
 
+  /** The trust manager of both contexts, which remembers what the handshakes verified. */
+  TlsTrustManager trust() {
+    return trust;
+  }
+
   private void build() {
     Clock clock = Clock.systemUTC();
     CertificateAuthentication.SelfSigned certificate =
@@ -61,7 +67,7 @@ final class TlsContexts {
               .sslProvider(SslProvider.JDK)
               .protocols(TLS_1_3)
               .keyManager(certificate.certificateKey(), certificate.certificate())
-              .trustManager(new TlsTrustManager(clock))
+              .trustManager(trust)
               .endpointIdentificationAlgorithm(null)
               .applicationProtocolConfig(alpn)
               .build();
@@ -70,7 +76,7 @@ final class TlsContexts {
               .sslProvider(SslProvider.JDK)
               .protocols(TLS_1_3)
               .clientAuth(ClientAuth.REQUIRE)
-              .trustManager(new TlsTrustManager(clock))
+              .trustManager(trust)
               .applicationProtocolConfig(alpn)
               .build();
     } catch (SSLException e) {
