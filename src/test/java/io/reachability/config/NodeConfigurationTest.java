@@ -2,9 +2,11 @@ package io.reachability.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.core.PeerId;
 import io.reachability.libp2p.host.Host;
 import io.reachability.libp2p.host.HostSettings;
+import io.reachability.libp2p.transport.QuicTransport;
 import io.reachability.testing.LoopbackHosts;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,6 +41,30 @@ class NodeConfigurationTest {
               assertThat(host.listenAddresses().get(0).toString())
                   .startsWith("/ip4/127.0.0.1/tcp/");
               assertThat(host.listenAddresses().get(1).toString()).startsWith("/ip6/::1/tcp/");
+            });
+  }
+
+  @Test
+  void quicIsOnByDefaultAndCanBeTurnedOff() {
+    String both = "reach.node.listen=" + LoopbackHosts.ANY_PORT + "," + LoopbackHosts.QUIC_ANY_PORT;
+    runner
+        .withPropertyValues(both)
+        .run(
+            context -> {
+              Host host = context.getBean(Host.class);
+              assertThat(host.settings().quic()).isTrue();
+              if (QuicTransport.isAvailable()) {
+                assertThat(host.listenAddresses()).hasSize(2).anyMatch(Multiaddr::isQuic);
+              }
+            });
+    runner
+        .withPropertyValues(both, "reach.node.quic=false")
+        .run(
+            context -> {
+              Host host = context.getBean(Host.class);
+              assertThat(host.settings().quic()).isFalse();
+              // the QUIC address is skipped with a warning; the node runs on TCP
+              assertThat(host.listenAddresses()).hasSize(1).noneMatch(Multiaddr::isQuic);
             });
   }
 

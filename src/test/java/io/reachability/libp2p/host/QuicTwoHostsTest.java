@@ -8,6 +8,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.reachability.libp2p.core.Connection;
+import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.core.Stream;
 import io.reachability.libp2p.identify.IdentifyResult;
 import io.reachability.libp2p.ping.Ping;
@@ -193,6 +194,36 @@ class QuicTwoHostsTest extends TwoHostsTest {
               }
             });
     return opened.get();
+  }
+
+  /**
+   * With QUIC off (or its native library missing) a host still starts: its QUIC listen address is
+   * skipped with a warning, and QUIC addresses are nothing it can dial.
+   */
+  @Test
+  void aHostWithoutQuicStartsOnTcpAlone() throws Exception {
+    try (Host tcpOnly =
+        LoopbackHosts.builder("no-quic", LoopbackHosts.ANY_PORT)
+            .listen(anyPort())
+            .quic(false)
+            .build()
+            .start()) {
+      assertThat(tcpOnly.listenAddresses()).hasSize(1).noneMatch(Multiaddr::isQuic);
+      Multiaddr quicPeer = Multiaddr.fromString("/ip4/127.0.0.1/udp/4001/quic-v1");
+      assertThat(tcpOnly.canDial(quicPeer)).isFalse();
+      assertThat(tcpOnly.canDial(tcpOnly.listenAddresses().get(0))).isTrue();
+      Host quicHost = LoopbackHosts.builder("quic-peer", anyPort()).build().start();
+      try {
+        assertThatThrownBy(
+                () ->
+                    tcpOnly
+                        .dial(quicHost.listenAddresses().get(0).withPeerId(quicHost.peerId()))
+                        .get(TIMEOUT_SECONDS, TimeUnit.SECONDS))
+            .hasMessageContaining("no transport handles it");
+      } finally {
+        quicHost.close();
+      }
+    }
   }
 
   /**
