@@ -459,13 +459,13 @@ public final class QuicTransport implements Transport {
   }
 
   /**
-   * Closes with CONNECTION_REFUSED once the client's first packets are processed, so the dialer
-   * learns at once (a connection dropped silently would leave it waiting for its dial timeout).
+   * Closes with CONNECTION_REFUSED before the handshake goes on: the dialer never gets a connection
+   * (it may wait for its dial timeout when the close cannot be sent yet).
    */
   @Override
   public void refuse(Channel channel) {
-    QuicChannel quic = (QuicChannel) channel;
-    quic.eventLoop().execute(() -> quic.close(false, CONNECTION_REFUSED, Unpooled.EMPTY_BUFFER));
+    // at once: deferred, the dialer's handshake could complete first and it would see a connection
+    ((QuicChannel) channel).close(false, CONNECTION_REFUSED, Unpooled.EMPTY_BUFFER);
   }
 
   @Override
