@@ -45,6 +45,11 @@ class ApiDocumentation {
   /** RFC 9457 media type of every error this API answers. */
   static final String PROBLEM_JSON = "application/problem+json";
 
+  /** The {@code transport} field of an address in the views. */
+  static final String TRANSPORT_DESCRIPTION =
+      "The transport the address is checked over: one IP and port can be reachable over TCP and"
+          + " not over QUIC.";
+
   /** Version of the REST contract (paths are under {@code /api/v1}); not the build's version. */
   static final String API_VERSION = "1.0.0";
 

@@ -86,9 +86,7 @@ public record JobView(
       @Schema(description = "The address as a multiaddr.", example = "/ip4/127.0.0.1/tcp/4001")
           String address,
       @Schema(
-              description =
-                  "The transport the address is checked over: one IP and port can be reachable"
-                      + " over TCP and not over QUIC.",
+              description = ApiDocumentation.TRANSPORT_DESCRIPTION,
               allowableValues = {AddressClass.TCP, AddressClass.QUIC_V1},
               example = AddressClass.TCP)
           String transport,

@@ -1,5 +1,6 @@
 package io.reachability.libp2p.transport;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ConnectTimeoutException;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -128,6 +129,17 @@ final class PortReuse {
       probe.setReuseAddress(true);
       probe.bind(address, 1);
     }
+  }
+
+  /**
+   * Lists {@code server} among the listeners outbound sockets may share while it is open: under the
+   * configured IP (a native socket on 0.0.0.0 may call itself ::) with its real port.
+   */
+  static void track(List<InetSocketAddress> listeners, Channel server, InetAddress configuredIp) {
+    int port = ((InetSocketAddress) server.localAddress()).getPort();
+    InetSocketAddress source = new InetSocketAddress(configuredIp, port);
+    listeners.add(source);
+    server.closeFuture().addListener(f -> listeners.remove(source));
   }
 
   /**

@@ -4,7 +4,6 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -25,7 +24,6 @@ import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.handler.codec.quic.QuicStreamType;
 import io.netty.handler.codec.quic.QuicTokenHandler;
 import io.netty.handler.ssl.ClientAuth;
-import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.reachability.libp2p.Libp2pException;
 import io.reachability.libp2p.core.Connection;
@@ -226,16 +224,13 @@ public final class QuicTransport implements Transport {
     if (reusePort) {
       bootstrap.option(EpollChannelOption.SO_REUSEPORT, true);
     }
-    return toFuture(bootstrap.bind(bindTo), "listen on " + address)
+    return TcpTransport.toFuture(bootstrap.bind(bindTo), "listen on " + address)
         .thenApply(
             socket -> {
               sockets.add(socket);
               socket.closeFuture().addListener(f -> sockets.remove(socket));
               if (reusePort) {
-                int port = ((InetSocketAddress) socket.localAddress()).getPort();
-                InetSocketAddress source = new InetSocketAddress(bindTo.getAddress(), port);
-                reusableListeners.add(source);
-                socket.closeFuture().addListener(f -> reusableListeners.remove(source));
+                PortReuse.track(reusableListeners, socket, bindTo.getAddress());
               }
               return socket;
             });
@@ -285,7 +280,7 @@ public final class QuicTransport implements Transport {
       bootstrap.option(EpollChannelOption.SO_REUSEPORT, true);
     }
     String label = local == null ? what : what + " from " + Multiaddr.fromQuicSocketAddress(local);
-    return toFuture(bootstrap.connect(remote, from), label)
+    return TcpTransport.toFuture(bootstrap.connect(remote, from), label)
         .thenApply(
             socket -> {
               sockets.add(socket);
@@ -378,7 +373,7 @@ public final class QuicTransport implements Transport {
             f ->
                 result.completeExceptionally(
                     new Libp2pException("connection closed during the QUIC handshake")));
-    quic.pipeline().addLast(CONNECTION_GUARD, new ConnectionGuard(result));
+    quic.pipeline().addLast(CONNECTION_GUARD, new ConnectionUpgrader.ConnectionGuard(result));
     quic.eventLoop()
         .execute(
             () -> {
@@ -511,21 +506,6 @@ public final class QuicTransport implements Transport {
             () -> new Libp2pException("not a QUIC address this transport can use: " + address));
   }
 
-  private static CompletableFuture<Channel> toFuture(ChannelFuture future, String what) {
-    CompletableFuture<Channel> result = new CompletableFuture<>();
-    future.addListener(
-        f -> {
-          if (f.isSuccess()) {
-            result.complete(future.channel());
-          } else {
-            future.channel().close();
-            result.completeExceptionally(
-                new Libp2pException(what + " failed: " + f.cause().getMessage(), f.cause()));
-          }
-        });
-    return result;
-  }
-
   /** Closes every socket of this transport; the borrowed event loops keep running. */
   @Override
   public void close() {
@@ -569,31 +549,6 @@ public final class QuicTransport implements Transport {
         return;
       }
       connection.acceptInboundStream(stream);
-    }
-  }
-
-  /**
-   * Last handler of a QUIC connection's pipeline: an error no handler dealt with closes this
-   * connection only; events nobody wanted stop here.
-   */
-  private static final class ConnectionGuard extends ChannelInboundHandlerAdapter {
-    private final CompletableFuture<Connection> upgrade;
-
-    ConnectionGuard(CompletableFuture<Connection> upgrade) {
-      this.upgrade = upgrade;
-    }
-
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-      // QUIC events (stream limits, path changes, the peer's close) need no action
-      ReferenceCountUtil.release(event);
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      upgrade.completeExceptionally(cause);
-      log.debug("closing {} after an unhandled error: {}", ctx.channel(), cause.toString());
-      ctx.close();
     }
   }
 

@@ -168,12 +168,7 @@ public final class TcpTransport implements Transport {
     return toFuture(bootstrap.bind(socketAddress), "listen on " + address)
         .thenApply(
             server -> {
-              // the configured IP (a native socket on 0.0.0.0 may call itself ::) with the real
-              // port
-              int port = ((InetSocketAddress) server.localAddress()).getPort();
-              InetSocketAddress source = new InetSocketAddress(socketAddress.getAddress(), port);
-              reusableListeners.add(source);
-              server.closeFuture().addListener(f -> reusableListeners.remove(source));
+              PortReuse.track(reusableListeners, server, socketAddress.getAddress());
               return server;
             });
   }
@@ -321,13 +316,15 @@ public final class TcpTransport implements Transport {
             () -> new Libp2pException("not a TCP address this transport can use: " + address));
   }
 
-  private static CompletableFuture<Channel> toFuture(ChannelFuture future, String what) {
+  /** {@code future} as a CompletableFuture; a channel that failed to bind or connect is closed. */
+  static CompletableFuture<Channel> toFuture(ChannelFuture future, String what) {
     CompletableFuture<Channel> result = new CompletableFuture<>();
     future.addListener(
         f -> {
           if (f.isSuccess()) {
             result.complete(future.channel());
           } else {
+            future.channel().close();
             result.completeExceptionally(
                 new Libp2pException(what + " failed: " + f.cause().getMessage(), f.cause()));
           }
