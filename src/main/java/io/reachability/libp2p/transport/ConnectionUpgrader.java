@@ -276,11 +276,10 @@ public final class ConnectionUpgrader {
   }
 
   /**
-   * Last handler of a connection pipeline (TCP's, and a QUIC connection's): whatever no handler
-   * dealt with closes this connection (and only this one); nothing leaks (user events go on to
-   * Netty's tail, which releases them).
+   * Last handler of a connection pipeline: whatever no handler dealt with closes this connection
+   * (and only this one); nothing reaches Netty's tail, nothing leaks.
    */
-  static final class ConnectionGuard extends ChannelInboundHandlerAdapter {
+  private static final class ConnectionGuard extends ChannelInboundHandlerAdapter {
     private final CompletableFuture<Connection> upgrade;
 
     ConnectionGuard(CompletableFuture<Connection> upgrade) {

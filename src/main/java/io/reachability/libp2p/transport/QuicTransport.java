@@ -24,6 +24,7 @@ import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.handler.codec.quic.QuicStreamType;
 import io.netty.handler.codec.quic.QuicTokenHandler;
 import io.netty.handler.ssl.ClientAuth;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.reachability.libp2p.Libp2pException;
 import io.reachability.libp2p.core.Connection;
@@ -373,7 +374,7 @@ public final class QuicTransport implements Transport {
             f ->
                 result.completeExceptionally(
                     new Libp2pException("connection closed during the QUIC handshake")));
-    quic.pipeline().addLast(CONNECTION_GUARD, new ConnectionUpgrader.ConnectionGuard(result));
+    quic.pipeline().addLast(CONNECTION_GUARD, new ConnectionGuard(result));
     quic.eventLoop()
         .execute(
             () -> {
@@ -549,6 +550,32 @@ public final class QuicTransport implements Transport {
         return;
       }
       connection.acceptInboundStream(stream);
+    }
+  }
+
+  /**
+   * Last handler of a QUIC connection's pipeline: an error no handler dealt with closes this
+   * connection only; events nobody wanted stop here. Not the TCP upgrader's guard: a QUIC
+   * connection's pipeline reads the streams the peer opens, which must pass on to be registered.
+   */
+  private static final class ConnectionGuard extends ChannelInboundHandlerAdapter {
+    private final CompletableFuture<Connection> upgrade;
+
+    ConnectionGuard(CompletableFuture<Connection> upgrade) {
+      this.upgrade = upgrade;
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+      // QUIC events (stream limits, path changes, the peer's close) need no action
+      ReferenceCountUtil.release(event);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      upgrade.completeExceptionally(cause);
+      log.debug("closing {} after an unhandled error: {}", ctx.channel(), cause.toString());
+      ctx.close();
     }
   }
 
