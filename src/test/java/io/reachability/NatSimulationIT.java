@@ -89,14 +89,14 @@ class NatSimulationIT {
    * Until every monitor has settled. Each server answers a client one probe per 10 s, js refuses
    * QUIC addresses, and behind the dropping gateways several addresses' dial-backs each wait out a
    * 10 s timeout; udb, whose QUIC addresses come after its TCP ones, is the slowest (measured:
-   * 44–46 s).
+   * 44–47 s).
    */
   private static final Duration MONITOR_TIMEOUT = Duration.ofSeconds(180);
 
   /**
    * A check job's own bound (its {@code timeoutSeconds}): a job checks its addresses one after the
    * other, and behind a dropping gateway two of them each wait out a 10 s dial-back timeout
-   * (measured: at most 2.1 s, 21–21.5 s for ndr and udb).
+   * (measured: at most 2.1 s, 21–22.5 s for ndr and udb).
    */
   private static final Duration JOB_TIMEOUT = Duration.ofSeconds(120);
 
