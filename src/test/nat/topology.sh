@@ -7,19 +7,27 @@
 #   src/test/nat/topology.sh down <prefix>   # kills what runs in them, deletes them
 #   src/test/nat/topology.sh down-stale      # the same for every rs<pid>-* whose pid is gone
 #
-#                                 core (router, ::ff on every link)
-#        ┌─────────────────┬────────────────┼─────────────────┬─────────────────┐
-#   srv 3fff:0:0:1::/64  pub 3fff:0:0:2::2  gwa 3fff:0:0:3::1  gwb 3fff:0:0:4::1  gwc 3fff:0:0:5::1
-#   ::2 ::3 our servers  public client      masq, reject       masq, reject,      masq, drop
-#   ::4 js server                           │                  DNAT tcp/4001      │
-#                                           nat 3fff:0:0:10::2 fwd 3fff:0:0:11::2 ndr 3fff:0:0:12::2
+#                                    core (router, ::ff on every link)
+#     ┌───────────────┬───────────────┬───────────────┼───────────────┬───────────────┐
+#     srv             pub             gwa             gwb             gwc             gwd
+#     1::/64          2::2            3::1            4::1            5::1            6::1
+#     ::2 ::3 ours    public client   masquerade      masquerade      masquerade      masquerade
+#     ::4 js                          reject          reject          drop            reject
+#     ::5 go                          │               DNAT 4001,      │               DNAT tcp/4001,
+#     ::6 rust                        │               tcp and udp     │               drops all udp
+#                                     │               │               │               │
+#                                     nat 10::2       fwd 11::2       ndr 12::2       udb 13::2
+#
+# (every address is in 3fff:0:0::/48: 4::1 stands for 3fff:0:0:4::1)
 #
 # The core routes each inside prefix (3fff:0:0:1x::/64) to its gateway, so a dial to an inside
 # address reaches the gateway and its firewall decides, as for the gateway's own outside address:
-# unsolicited inbound is refused (gwa, gwb: tcp reset) or silently dropped (gwc). Outbound is
-# masqueraded to the gateway's outside address, so servers see the clients' connections come from
-# 3fff:0:0:3::1 (4::1, 5::1), not from the address they ask about. gwb forwards
-# [3fff:0:0:4::1]:4001 to [3fff:0:0:11::2]:4001.
+# unsolicited inbound is refused (gwa, gwb, gwd: a tcp reset, icmpv6 admin-prohibited for the
+# rest, udp included) or silently dropped (gwc). Outbound is masqueraded to the gateway's outside address, so servers see
+# the clients' connections come from 3fff:0:0:3::1 (4::1, 5::1, 6::1), not from the address they
+# ask about. gwb forwards [3fff:0:0:4::1]:4001, tcp and udp (QUIC), to [3fff:0:0:11::2]:4001; gwd
+# forwards only tcp ([3fff:0:0:6::1]:4001 to [3fff:0:0:13::2]:4001) and drops every udp packet, in
+# and out: a network where TCP works and QUIC cannot.
 #
 # No namespace has any other interface than these veths and its own loopback: nothing can leave.
 set -eEuo pipefail
@@ -29,7 +37,7 @@ set -eEuo pipefail
 readonly PREFIX_PATTERN='^[a-z][a-z0-9]{0,15}$'
 # what NatSimulationIT names its runs: rs<pid of the test JVM>
 readonly STALE_PATTERN='^rs([0-9]+)-[a-z]+$'
-readonly NAMESPACES=(core srv pub gwa gwb gwc nat fwd ndr)
+readonly NAMESPACES=(core srv pub gwa gwb gwc gwd nat fwd ndr udb)
 
 usage() {
   echo "usage: $0 up <prefix> | down <prefix> | down-stale" >&2
@@ -50,22 +58,33 @@ addr() {
   ip -n "$1" -6 addr add "$3" dev "$2" nodad
 }
 
-# gateway_rules <policy reject|drop> <outside address> [<forwarded client>]: nftables of a NAT
-# gateway whose interfaces are "out" (towards core) and "in" (towards its client)
+# gateway_rules <policy reject|drop> <udp pass|drop> <outside address> [<forwarded client>
+# <forwarded protocols, e.g. "tcp udp">]: nftables of a NAT gateway whose interfaces are "out"
+# (towards core) and "in" (towards its client)
 gateway_rules() {
-  local policy=$1 outside=$2 forward=${3:-}
+  local policy=$1 udp=$2 outside=$3 forward=${4:-} protocols=${5:-}
   local unsolicited
   if [ "$policy" = reject ]; then
     # refused: a tcp reset (the dialer fails at once), icmp "administratively prohibited" otherwise
+    # (our QUIC dialer fails at once on it too; go's and rust's wait out their handshake timeout)
     unsolicited='iifname "out" meta l4proto tcp reject with tcp reset
     iifname "out" reject with icmpv6 admin-prohibited'
   else
     # silently dropped: the dialer waits for its connect timeout
     unsolicited='iifname "out" drop'
   fi
-  local dnat='' dnat_accept=''
+  # a network without udp: dropped before anything may accept it, both ways, so no QUIC handshake
+  # gets anywhere and the dialer hears nothing
+  local no_udp=''
+  if [ "$udp" = drop ]; then
+    no_udp='meta l4proto udp drop'
+  fi
+  local dnat='' dnat_accept='' protocol
   if [ -n "$forward" ]; then
-    dnat="iifname \"out\" ip6 daddr $outside tcp dport 4001 dnat to [$forward]:4001"
+    for protocol in $protocols; do
+      dnat+="iifname \"out\" ip6 daddr $outside $protocol dport 4001 dnat to [$forward]:4001
+    "
+    done
     dnat_accept='ct status dnat accept'
   fi
   cat <<EOF
@@ -80,6 +99,7 @@ table ip6 gateway {
   }
   chain forward {
     type filter hook forward priority filter; policy accept;
+    $no_udp
     ct state established,related accept
     $dnat_accept
     iifname "in" oifname "out" accept
@@ -87,6 +107,7 @@ table ip6 gateway {
   }
   chain input {
     type filter hook input priority filter; policy accept;
+    $no_udp
     ct state established,related accept
     # neighbour discovery must pass, or nothing does
     meta l4proto ipv6-icmp accept
@@ -104,13 +125,13 @@ up() {
     ip netns exec "$(ns "$p" "$n")" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
     ip -n "$(ns "$p" "$n")" link set lo up
   done
-  for n in core gwa gwb gwc; do
+  for n in core gwa gwb gwc gwd; do
     ip netns exec "$(ns "$p" "$n")" sysctl -qw net.ipv6.conf.all.forwarding=1
   done
-  local core srv pub gwa gwb gwc nat fwd ndr
+  local core srv pub gwa gwb gwc gwd nat fwd ndr udb
   core=$(ns "$p" core) srv=$(ns "$p" srv) pub=$(ns "$p" pub)
-  gwa=$(ns "$p" gwa) gwb=$(ns "$p" gwb) gwc=$(ns "$p" gwc)
-  nat=$(ns "$p" nat) fwd=$(ns "$p" fwd) ndr=$(ns "$p" ndr)
+  gwa=$(ns "$p" gwa) gwb=$(ns "$p" gwb) gwc=$(ns "$p" gwc) gwd=$(ns "$p" gwd)
+  nat=$(ns "$p" nat) fwd=$(ns "$p" fwd) ndr=$(ns "$p" ndr) udb=$(ns "$p" udb)
 
   # core <-> each edge network; the core is ::ff on each
   veth "$core" c-srv "$srv" eth0
@@ -118,16 +139,19 @@ up() {
   veth "$core" c-gwa "$gwa" out
   veth "$core" c-gwb "$gwb" out
   veth "$core" c-gwc "$gwc" out
+  veth "$core" c-gwd "$gwd" out
   addr "$core" c-srv 3fff:0:0:1::ff/64
   addr "$core" c-pub 3fff:0:0:2::ff/64
   addr "$core" c-gwa 3fff:0:0:3::ff/64
   addr "$core" c-gwb 3fff:0:0:4::ff/64
   addr "$core" c-gwc 3fff:0:0:5::ff/64
+  addr "$core" c-gwd 3fff:0:0:6::ff/64
   ip -n "$core" -6 route add 3fff:0:0:10::/64 via 3fff:0:0:3::1
   ip -n "$core" -6 route add 3fff:0:0:11::/64 via 3fff:0:0:4::1
   ip -n "$core" -6 route add 3fff:0:0:12::/64 via 3fff:0:0:5::1
+  ip -n "$core" -6 route add 3fff:0:0:13::/64 via 3fff:0:0:6::1
 
-  # servers: our two services (::2, ::3) and the js server (::4)
+  # servers: our two services (::2, ::3), the js server (::4), the go (::5) and rust (::6) servers
   addr "$srv" eth0 3fff:0:0:1::2/64
   addr "$srv" eth0 3fff:0:0:1::3/64
   addr "$srv" eth0 3fff:0:0:1::4/64
@@ -139,18 +163,20 @@ up() {
   addr "$pub" eth0 3fff:0:0:2::2/64
   ip -n "$pub" -6 route add 3fff::/20 via 3fff:0:0:2::ff
 
-  # the gateways and the clients behind them: <gw> <outside net> <inside net> <client ns> <policy> [forward]
+  # the gateways and the clients behind them:
+  # <gw> <outside net> <inside net> <client ns> <policy> <udp> [forwarded protocols, comma-separated]
   local spec
-  for spec in "$gwa 3 10 $nat reject" "$gwb 4 11 $fwd reject forward" "$gwc 5 12 $ndr drop"; do
+  for spec in "$gwa 3 10 $nat reject pass" "$gwb 4 11 $fwd reject pass tcp,udp" \
+    "$gwc 5 12 $ndr drop pass" "$gwd 6 13 $udb reject drop tcp"; do
     set -- $spec
-    local gw=$1 out=$2 in=$3 client=$4 policy=$5 fw=${6:-}
+    local gw=$1 out=$2 in=$3 client=$4 policy=$5 udp=$6 fw=${7:-}
     veth "$gw" in "$client" eth0
     addr "$gw" out "3fff:0:0:$out::1/64"
     addr "$gw" in "3fff:0:0:$in::1/64"
     ip -n "$gw" -6 route add 3fff::/20 via "3fff:0:0:$out::ff"
     addr "$client" eth0 "3fff:0:0:$in::2/64"
     ip -n "$client" -6 route add 3fff::/20 via "3fff:0:0:$in::1"
-    gateway_rules "$policy" "3fff:0:0:$out::1" ${fw:+"3fff:0:0:$in::2"} \
+    gateway_rules "$policy" "$udp" "3fff:0:0:$out::1" ${fw:+"3fff:0:0:$in::2" "${fw//,/ }"} \
       | ip netns exec "$gw" nft -f -
   done
 }
