@@ -46,8 +46,13 @@ public final class TlsTrustManager extends X509ExtendedTrustManager {
   }
 
   private void check(X509Certificate[] chain) throws CertificateException {
+    Instant now = clock.instant();
+    if (chain.length == 1 && cached(chain[0], now) != null) {
+      return; // the same bytes passed before: a peer's every connection presents its one
+      // certificate
+    }
     try {
-      PublicKey hostKey = CertificateAuthentication.verify(List.of(chain), clock.instant());
+      PublicKey hostKey = CertificateAuthentication.verify(List.of(chain), now);
       synchronized (verified) {
         verified.put(ByteBuffer.wrap(chain[0].getEncoded()), hostKey);
       }
@@ -65,22 +70,7 @@ public final class TlsTrustManager extends X509ExtendedTrustManager {
    */
   public PublicKey hostKey(List<X509Certificate> chain, @Nullable PeerId expected) {
     Instant now = clock.instant();
-    PublicKey hostKey = null;
-    if (chain.size() == 1) {
-      X509Certificate certificate = chain.get(0);
-      try {
-        synchronized (verified) {
-          hostKey = verified.get(ByteBuffer.wrap(certificate.getEncoded()));
-        }
-        if (hostKey != null
-            && (now.isBefore(certificate.getNotBefore().toInstant())
-                || now.isAfter(certificate.getNotAfter().toInstant()))) {
-          hostKey = null; // expired since: the full check says so
-        }
-      } catch (CertificateEncodingException | RuntimeException e) {
-        hostKey = null; // the full check below names the problem
-      }
-    }
+    PublicKey hostKey = chain.size() == 1 ? cached(chain.get(0), now) : null;
     if (hostKey == null) {
       hostKey = CertificateAuthentication.verify(chain, now);
     }
@@ -93,6 +83,27 @@ public final class TlsTrustManager extends X509ExtendedTrustManager {
       }
     }
     return hostKey;
+  }
+
+  /**
+   * The host key of {@code certificate} when exactly these bytes were verified lately and it is
+   * still valid at {@code now}; null otherwise (the full check then names any problem).
+   */
+  private @Nullable PublicKey cached(X509Certificate certificate, Instant now) {
+    try {
+      PublicKey hostKey;
+      synchronized (verified) {
+        hostKey = verified.get(ByteBuffer.wrap(certificate.getEncoded()));
+      }
+      if (hostKey != null
+          && (now.isBefore(certificate.getNotBefore().toInstant())
+              || now.isAfter(certificate.getNotAfter().toInstant()))) {
+        return null; // expired since
+      }
+      return hostKey;
+    } catch (CertificateEncodingException | RuntimeException e) {
+      return null;
+    }
   }
 
   @Override

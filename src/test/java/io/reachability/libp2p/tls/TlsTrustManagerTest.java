@@ -72,4 +72,55 @@ class TlsTrustManagerTest {
     assertThatThrownBy(() -> trust.hostKey(List.of(certificate), peer))
         .isInstanceOf(TlsAuthenticationException.class);
   }
+
+  @Test
+  void aRememberedCertificateIsStillRefusedOnceExpired() throws Exception {
+    MutableClock clock = new MutableClock(NOW);
+    TlsTrustManager trust = new TlsTrustManager(clock);
+    X509Certificate[] chain = {certificate};
+    trust.checkServerTrusted(chain, "EC");
+    trust.checkServerTrusted(chain, "EC"); // remembered: the next connection of that peer
+    clock.now = NOW.plus(Tls.CERTIFICATE_VALIDITY.plusDays(1));
+    assertThatThrownBy(() -> trust.checkServerTrusted(chain, "EC"))
+        .isInstanceOf(CertificateException.class);
+  }
+
+  @Test
+  void aTamperedCopyOfARememberedCertificateIsVerifiedAndRefused() throws Exception {
+    TlsTrustManager trust = at(NOW);
+    trust.checkServerTrusted(new X509Certificate[] {certificate}, "EC");
+    byte[] der = certificate.getEncoded();
+    // flip a bit of the signature at the end: other bytes, so nothing remembered applies
+    der[der.length - 1] ^= 1;
+    X509Certificate tampered =
+        (X509Certificate)
+            java.security.cert.CertificateFactory.getInstance("X.509")
+                .generateCertificate(new java.io.ByteArrayInputStream(der));
+    assertThatThrownBy(() -> trust.checkServerTrusted(new X509Certificate[] {tampered}, "EC"))
+        .isInstanceOf(CertificateException.class);
+  }
+
+  /** A clock the test moves. */
+  private static final class MutableClock extends Clock {
+    volatile Instant now;
+
+    MutableClock(Instant now) {
+      this.now = now;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+  }
 }
