@@ -221,7 +221,7 @@ public final class QuicTransport implements Transport {
             .streamOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
             .streamHandler(inboundStreams)
             .build();
-    Bootstrap bootstrap = udpBootstrap().handler(codec);
+    Bootstrap bootstrap = udpBootstrap(codec);
     if (reusePort) {
       bootstrap.option(EpollChannelOption.SO_REUSEPORT, true);
     }
@@ -273,7 +273,7 @@ public final class QuicTransport implements Transport {
   private CompletableFuture<Channel> bindSocket(
       InetSocketAddress remote, @Nullable InetSocketAddress local, String what) {
     ChannelHandler codec = limits(new QuicClientCodecBuilder()).sslContext(clientContext).build();
-    Bootstrap bootstrap = udpBootstrap().handler(codec);
+    Bootstrap bootstrap = udpBootstrap(codec);
     InetSocketAddress from = local;
     if (from == null) {
       from = new InetSocketAddress(wildcardLike(remote.getAddress()), 0);
@@ -484,10 +484,34 @@ public final class QuicTransport implements Transport {
         .activeMigration(false);
   }
 
-  private Bootstrap udpBootstrap() {
+  /** A UDP socket with {@code codec}, and {@link SocketErrors} behind it. */
+  private Bootstrap udpBootstrap(ChannelHandler codec) {
     return new Bootstrap()
         .group(group)
-        .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class);
+        .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
+        .handler(
+            new ChannelInitializer<Channel>() {
+              @Override
+              protected void initChannel(Channel socket) {
+                socket.pipeline().addLast(codec, SocketErrors.INSTANCE);
+              }
+            });
+  }
+
+  /**
+   * Ends the UDP socket's errors that reach its pipeline's end. They need no action: QUIC recovers
+   * from lost datagrams and closes on its own timers; a read racing the close of a connection's
+   * socket fails with ClosedChannelException. Netty's tail would log each at WARN with its stack
+   * trace, once per dial-back under load (profiled: most of a QUIC check's logging cost).
+   */
+  @ChannelHandler.Sharable
+  private static final class SocketErrors extends ChannelInboundHandlerAdapter {
+    static final SocketErrors INSTANCE = new SocketErrors();
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      log.debug("UDP socket {}: {}", ctx.channel(), cause.toString());
+    }
   }
 
   private static InetAddress wildcardLike(InetAddress remote) {
