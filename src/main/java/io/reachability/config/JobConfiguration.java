@@ -11,11 +11,13 @@ import io.reachability.job.JobService;
 import io.reachability.job.JobSettings;
 import io.reachability.job.JobStore;
 import io.reachability.job.NodeAddresses;
+import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.host.Host;
 import io.reachability.pool.PoolServer;
 import io.reachability.pool.ServerPool;
 import java.net.InetAddress;
 import java.time.Clock;
+import java.util.List;
 import java.util.Set;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -53,11 +55,12 @@ class JobConfiguration {
       Clock jobClock) {
     // every listen address, wildcards expanded to this machine's interface addresses (not the
     // advertised list: a filter may leave out addresses a check should still be able to test)
+    List<Multiaddr> announce = node.announceAddresses(); // parsed once, not for every job
     return new JobService(
         store,
         AddressChecker.of(client),
         pool,
-        () -> new NodeAddresses(host.interfaceListenAddresses(), node.announceAddresses()),
+        () -> new NodeAddresses(host.interfaceListenAddresses(), announce),
         settings,
         CheckOptions.from(client.settings()),
         jobClock);
@@ -77,6 +80,7 @@ class JobConfiguration {
       NodeProperties node) {
     Set<InetAddress> machine =
         Set.copyOf(Host.machineAddresses()); // read once: interfaces rarely change
+    List<Multiaddr> announce = node.announceAddresses();
     CheckPolicy policy =
         new CheckPolicy(
             access.allowAnyServer()
@@ -84,7 +88,7 @@ class JobConfiguration {
                 : CheckPolicy.ServerRule.POOL,
             access.allowAnyAddress(),
             () -> pool.servers().stream().map(PoolServer::address).toList(),
-            () -> NodeIps.of(host, node, machine));
+            () -> NodeIps.of(host, announce, machine));
     return new CheckRequestValidator(host.peerId(), client.toSettings().maxDialDataBytes(), policy);
   }
 }
