@@ -35,6 +35,7 @@ import io.reachability.libp2p.core.PeerId;
 import io.reachability.libp2p.crypto.PrivateKey;
 import io.reachability.libp2p.crypto.PublicKey;
 import io.reachability.libp2p.tls.CertificateAuthentication;
+import io.reachability.libp2p.tls.CertificateKeyManager;
 import io.reachability.libp2p.tls.Tls;
 import io.reachability.libp2p.tls.TlsTrustManager;
 import java.io.IOException;
@@ -147,16 +148,16 @@ public final class QuicTransport implements Transport {
     CertificateAuthentication.SelfSigned certificate =
         CertificateAuthentication.create(identity, clock.instant(), new SecureRandom());
     this.trust = new TlsTrustManager(clock);
+    CertificateKeyManager keys = new CertificateKeyManager(certificate);
     this.serverContext =
-        QuicSslContextBuilder.forServer(
-                certificate.certificateKey(), null, certificate.certificate())
+        QuicSslContextBuilder.forServer(keys, null)
             .applicationProtocols(Tls.ALPN)
             .clientAuth(ClientAuth.REQUIRE)
             .trustManager(trust)
             .build();
     this.clientContext =
         QuicSslContextBuilder.forClient()
-            .keyManager(certificate.certificateKey(), null, certificate.certificate())
+            .keyManager(keys, null)
             .trustManager(trust)
             .applicationProtocols(Tls.ALPN)
             .build();

@@ -8,6 +8,7 @@ import io.netty.handler.ssl.SslProvider;
 import io.reachability.libp2p.crypto.CryptoException;
 import io.reachability.libp2p.crypto.PrivateKey;
 import io.reachability.libp2p.tls.CertificateAuthentication;
+import io.reachability.libp2p.tls.CertificateKeyManager;
 import io.reachability.libp2p.tls.Tls;
 import io.reachability.libp2p.tls.TlsTrustManager;
 import java.security.SecureRandom;
@@ -61,18 +62,19 @@ final class TlsContexts {
             ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
             ApplicationProtocolConfig.SelectedListenerFailureBehavior.FATAL_ALERT,
             Tls.ALPN);
+    CertificateKeyManager keys = new CertificateKeyManager(certificate);
     try {
       client =
           SslContextBuilder.forClient()
               .sslProvider(SslProvider.JDK)
               .protocols(TLS_1_3)
-              .keyManager(certificate.certificateKey(), certificate.certificate())
+              .keyManager(keys)
               .trustManager(trust)
               .endpointIdentificationAlgorithm(null)
               .applicationProtocolConfig(alpn)
               .build();
       server =
-          SslContextBuilder.forServer(certificate.certificateKey(), certificate.certificate())
+          SslContextBuilder.forServer(keys)
               .sslProvider(SslProvider.JDK)
               .protocols(TLS_1_3)
               .clientAuth(ClientAuth.REQUIRE)
