@@ -9,16 +9,18 @@
 #   (d) memory of the packaged jar (separate process): RSS idle and with MEMORY_JOBS stored jobs,
 #       bytes per stored job                                                         ServiceMemoryBench
 #   (e) monitor convergence: seconds to first and stable verdict, probes, vs go      MonitorBench
+#   (f) start-up to ready of the packaged jar, plain and with a CDS archive           StartupBench
+# and first a table of the performance targets (README "How fast") against these figures.
 # js = js-libp2p 3.3.11 / @libp2p/autonat-v2 2.0.15 (src/test/js, test-only loopback switch),
 # go = go-libp2p v0.52.0 (src/test/go, AllowPrivateAddrs), rust = rust-libp2p 0.56.0 (src/test/rust).
 #
 # Usage: bench/compare.sh                       full size, 10-15 minutes on 2 cores
 #        LATENCY_CHECKS=30 WARMUP_CHECKS=20 SECONDS_PER_RUN=2 LATENCY_JOBS=30 WARMUP_JOBS=20 \
-#          STORED_JOBS=5000 MEMORY_JOBS=2000 MONITOR_RUNS=1 bench/compare.sh    a quick try
+#          STORED_JOBS=5000 MEMORY_JOBS=2000 MONITOR_RUNS=1 STARTUP_RUNS=1 bench/compare.sh    a quick try
 # Env (defaults = full size): LATENCY_CHECKS=300 WARMUP_CHECKS=200 (per pair), CLIENTS=8 (capacity
 # and jobs HTTP clients), SECONDS_PER_RUN=10 (each capacity and throughput run), LATENCY_JOBS=300
 # WARMUP_JOBS=200, STORED_JOBS=100000 (in-process heap per job), MEMORY_JOBS=100000
-# MEMORY_SUBMITTERS=4, MONITOR_RUNS=10 (per scenario), UPDATE_README=true, PART_TIMEOUT_MINUTES=60
+# MEMORY_SUBMITTERS=4, MONITOR_RUNS=10 (per scenario), STARTUP_RUNS=5 (per way of starting), UPDATE_README=true, PART_TIMEOUT_MINUTES=60
 # (a part still running then is stopped and counts as failed).
 # A part that fails is reported with its log (target/bench/logs/<part>.log), the other parts still
 # run, the README is left alone and the exit status is 1.
@@ -28,11 +30,11 @@ cd "$(dirname "$0")/.."
 declare -A DEFAULTS=(
   [LATENCY_CHECKS]=300 [WARMUP_CHECKS]=200 [CLIENTS]=8 [SECONDS_PER_RUN]=10
   [LATENCY_JOBS]=300 [WARMUP_JOBS]=200 [STORED_JOBS]=100000
-  [MEMORY_JOBS]=100000 [MEMORY_SUBMITTERS]=4 [MONITOR_RUNS]=10 [PART_TIMEOUT_MINUTES]=60
+  [MEMORY_JOBS]=100000 [MEMORY_SUBMITTERS]=4 [MONITOR_RUNS]=10 [STARTUP_RUNS]=5 [PART_TIMEOUT_MINUTES]=60
 )
 COMMAND="bench/compare.sh"
 FULL_SIZE=true
-for name in PART_TIMEOUT_MINUTES MONITOR_RUNS MEMORY_SUBMITTERS MEMORY_JOBS STORED_JOBS WARMUP_JOBS LATENCY_JOBS SECONDS_PER_RUN CLIENTS WARMUP_CHECKS LATENCY_CHECKS; do
+for name in PART_TIMEOUT_MINUTES STARTUP_RUNS MONITOR_RUNS MEMORY_SUBMITTERS MEMORY_JOBS STORED_JOBS WARMUP_JOBS LATENCY_JOBS SECONDS_PER_RUN CLIENTS WARMUP_CHECKS LATENCY_CHECKS; do
   value="${!name:-${DEFAULTS[$name]}}"
   if ! [[ "$value" =~ ^[0-9]+$ ]] || (( value < 1 )); then
     echo "compare.sh: $name must be a positive whole number, was '$value'" >&2
@@ -119,6 +121,7 @@ run_part() {
 }
 
 run_part autonat "(a) latency and (b) capacity, ours vs js, go and rust" AutonatBench \
+  -Dbench.jar="$JAR" -Dbench.pidFile="$SERVICE_PID_FILE" -Dbench.serviceLog="$LOGS_DIR/autonat-server.log" \
   -Dinterop.js.dir="$PWD/src/test/js" -Dinterop.bin.dir="$PWD/target/interop" \
   -Dbench.latencyChecks="$LATENCY_CHECKS" -Dbench.warmupChecks="$WARMUP_CHECKS" \
   -Dbench.clients="$CLIENTS" -Dbench.capacitySeconds="$SECONDS_PER_RUN"
@@ -129,6 +132,8 @@ run_part memory "(d) memory of the packaged jar" ServiceMemoryBench \
   -Dbench.jar="$JAR" -Dbench.memoryJobs="$MEMORY_JOBS" -Dbench.memorySubmitters="$MEMORY_SUBMITTERS" \
   -Dbench.pidFile="$SERVICE_PID_FILE" -Dbench.serviceLog="$LOGS_DIR/memory-service.log"
 run_part monitor "(e) monitor convergence" MonitorBench -Dbench.runs="$MONITOR_RUNS"
+run_part startup "(f) start-up, plain jar and with a CDS archive" StartupBench \
+  -Dbench.jar="$JAR" -Dbench.startupRuns="$STARTUP_RUNS"
 
 echo
 echo "== report ($(( SECONDS - STARTED )) s so far)"

@@ -2,8 +2,6 @@ package io.reachability.bench;
 
 import io.reachability.autonat.AutonatClient;
 import io.reachability.autonat.AutonatClientSettings;
-import io.reachability.autonat.AutonatServer;
-import io.reachability.autonat.AutonatServerSettings;
 import io.reachability.autonat.CheckResult;
 import io.reachability.autonat.RateLimiter;
 import io.reachability.autonat.Reachability;
@@ -11,15 +9,12 @@ import io.reachability.interop.InteropPeer;
 import io.reachability.interop.PeerImplementation;
 import io.reachability.interop.PeerSpec;
 import io.reachability.libp2p.core.Multiaddr;
+import io.reachability.libp2p.core.PeerId;
 import io.reachability.libp2p.host.Host;
 import io.reachability.libp2p.host.HostBuilder;
 import io.reachability.libp2p.transport.QuicTransport;
 import io.reachability.testing.LoopbackHosts;
-import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadInfo;
-import java.lang.management.ThreadMXBean;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,14 +33,15 @@ import java.util.function.LongSupplier;
 import tools.jackson.databind.JsonNode;
 
 /**
- * AutoNAT v2 end to end on loopback, every check with a real dial-back (new TCP connection, Noise,
- * yamux, nonce). Single-check latency for four client → server pairs (ours → ours, ours → js, js →
- * ours, js → js), then server capacity under concurrent clients for our server and js-libp2p's
- * under the same load generator (our client), in one run. The js side is js-libp2p 3.3.11 with
- * {@code @libp2p/autonat-v2} 2.0.15 in Node: its server with the test-only loopback switch, its
- * client the wire-level one of {@code src/test/js/peer.mjs} ({@code autonat-request}, js's own
- * protobuf codecs and stack; js's own dial-back handler answers). Run with {@code
- * bench/autonat-bench.sh} or {@code bench/compare.sh}; prints a table and, with {@code
+ * AutoNAT v2 end to end on loopback, every check with a real dial-back (new connection, nonce).
+ * Single-check latency for every client → server pair of ours, js, go and rust; then server
+ * capacity and server CPU per check, without and with dial data and over QUIC, for every server
+ * under the same load generator (our client), in one run. Our server is the packaged jar ({@code
+ * -Dbench.jar}) in the server role, its own process, so its CPU is measured as the others': the
+ * whole process from /proc. js = js-libp2p 3.3.11 with {@code @libp2p/autonat-v2} 2.0.15 in Node
+ * (its server with the test-only loopback switch), go = go-libp2p v0.52.0, rust = rust-libp2p
+ * 0.56.0; their clients are the wire-level ones of the interop peers ({@code autonat-request}). Run
+ * with {@code bench/autonat-bench.sh} or {@code bench/compare.sh}; prints a table and, with {@code
  * -Dbench.json=FILE}, writes the figures as JSON. Loopback only, bounded in count and time.
  */
 public final class AutonatBench {
@@ -70,6 +66,10 @@ public final class AutonatBench {
       new RateLimiter.Limits(1_000_000, 1_000_000, 1_000_000, 1_000_000, 1_000_000, 1_000);
 
   static final String OURS = "ours (Java)";
+
+  /** The load generator of the capacity runs unless said otherwise. */
+  static final String OURS_LOAD = OURS + " client, one host and peer id per client";
+
   static final String JS = "js-libp2p 3.3.11 / autonat-v2 2.0.15";
   static final String GO = "go-libp2p v0.52.0";
   static final String RUST = "rust-libp2p 0.56.0 / autonat 0.15.0";
@@ -89,8 +89,39 @@ public final class AutonatBench {
   static final List<String> GO_UNLIMITED =
       List.of("--server-rate-limit", "1000000,1000000,1000000,1000");
 
-  /** Clock ticks per second of /proc/<pid>/stat's utime and stime (USER_HZ, 100 on Linux). */
-  static final long USER_HZ = 100;
+  /** Checks before each capacity run's measurement starts (JIT, dial-data path, caches). */
+  static final Duration CAPACITY_WARMUP =
+      Duration.ofSeconds(Integer.getInteger("bench.capacityWarmupSeconds", 5));
+
+  /** Load on our server before any capacity run, with dial data so that path is compiled too. */
+  static final Duration JIT_WARMUP =
+      Duration.ofSeconds(Integer.getInteger("bench.jitWarmupSeconds", 20));
+
+  /**
+   * Our server is the packaged service in the server role, its own process measured whole (GC, JIT,
+   * Spring and metrics included), as an operator runs it: limits far above the load, no jitter
+   * before paid dial-backs (it costs time, not CPU), no monitor (it would check on its own).
+   */
+  static final List<String> SERVER_SETTINGS =
+      List.of(
+          "--reach.node.listen=" + LoopbackHosts.ANY_PORT + "," + LoopbackHosts.QUIC_ANY_PORT,
+          "--reach.server.enabled=true",
+          "--reach.server.allow-private-addresses=true",
+          "--reach.server.max-dial-data-jitter=0s",
+          "--reach.server.rate-limit.global-per-minute=" + UNLIMITED.globalPerMinute(),
+          "--reach.server.rate-limit.per-peer-per-minute=" + UNLIMITED.perPeerPerMinute(),
+          "--reach.server.rate-limit.per-ip-per-minute=" + UNLIMITED.perIpPerMinute(),
+          "--reach.server.rate-limit.per-subnet-per-minute=" + UNLIMITED.perSubnetPerMinute(),
+          "--reach.server.rate-limit.dial-data-per-minute=" + UNLIMITED.dialDataPerMinute(),
+          "--reach.server.rate-limit.concurrent-per-peer=" + UNLIMITED.concurrentPerPeer(),
+          "--reach.monitor.enabled=false",
+          "--logging.level.root=WARN");
+
+  /**
+   * With dial data, a client listens on this loopback IP but reaches the server from 127.0.0.1, so
+   * every server sees an address whose IP differs from the observed one and asks for dial data.
+   */
+  static final String DIAL_DATA_LISTEN = "/ip4/127.0.0.2/tcp/0";
 
   private AutonatBench() {}
 
@@ -125,14 +156,17 @@ public final class AutonatBench {
 
   record Capacity(
       String server,
+      String load,
       String transport,
+      boolean dialData,
       int clients,
       double seconds,
       long checks,
       double checksPerSecond,
       long failures,
       double loadCpuMsPerCheck,
-      double serverCpuMsPerCheck) {}
+      double serverCpuMsPerCheck,
+      double dialDataBytesPerCheck) {}
 
   /** A server under benchmark: its name, address, and how to read the CPU time it has used. */
   record Server(String name, Multiaddr address, LongSupplier cpuNanos) {}
@@ -155,22 +189,22 @@ public final class AutonatBench {
     List<Capacity> capacities = new ArrayList<>();
     List<InteropPeer> started = new ArrayList<>();
 
-    try (Host serverHost = LoopbackHosts.start("bench-server")) {
-      AutonatServer server =
-          new AutonatServer(
-              serverHost,
-              new AutonatServerSettings.Builder()
-                  .allowPrivateAddresses(true)
-                  .rateLimit(UNLIMITED)
-                  .build());
-      server.start();
+    Path jar = Path.of(System.getProperty("bench.jar", "")).toAbsolutePath();
+    Path serviceLog = Path.of(System.getProperty("bench.serviceLog", "target/bench/server.log"));
+    try (ServiceProcess service =
+        ServiceProcess.start(
+            jar, SERVER_SETTINGS, serviceLog, System.getProperty("bench.pidFile"))) {
+      System.out.println(
+          "our server: java -jar " + jar.getFileName() + " " + String.join(" ", SERVER_SETTINGS));
       try {
         List<Server> servers = new ArrayList<>();
+        JsonNode node = service.getJson("/api/v1/node");
         servers.add(
             new Server(
                 OURS,
-                serverHost.listenAddresses().get(0).withPeerId(serverHost.peerId()),
-                () -> threadCpuNanos("bench-server", AutonatServer.DIAL_BACK_THREAD_NAME)));
+                Multiaddr.fromString(node.path("listenAddresses").path(0).asString())
+                    .withPeerId(PeerId.fromString(node.path("peerId").asString())),
+                service::cpuNanos));
         // their wire-level clients (their stack, the harness's AutoNAT v2 messages and dial-back
         // handler, as js's autonat-request) ask every server about their own listen address
         Map<PeerImplementation, InteropPeer> clients = new EnumMap<>(PeerImplementation.class);
@@ -207,9 +241,18 @@ public final class AutonatBench {
                     client.getValue(), nameOf(client.getKey()), target.name(), target.address()));
           }
         }
+        // our server is a JVM: its JIT has compiled the hot paths only after a while under load
+        // (measured: C2 still busy after 2 000 checks), the others are compiled ahead of time
+        System.out.println(
+            "== JIT warm-up of our server (" + JIT_WARMUP.toSeconds() + " s, not reported)");
+        capacity(servers.get(0), DialBack.TCP, true, JIT_WARMUP);
         for (Server target : servers) {
-          capacities.add(capacity(target, DialBack.TCP));
+          capacities.add(capacity(target, DialBack.TCP, false));
         }
+        for (Server target : servers) {
+          capacities.add(capacity(target, DialBack.TCP, true));
+        }
+
         if (QUIC && QuicTransport.isAvailable()) {
           // the same checks with a QUIC address: the request over TCP, the dial-back over QUIC (js
           // has no QUIC transport here)
@@ -220,12 +263,11 @@ public final class AutonatBench {
           }
           for (Server target : servers) {
             if (!target.name().equals(JS)) {
-              capacities.add(capacity(target, DialBack.QUIC));
+              capacities.add(capacity(target, DialBack.QUIC, false));
             }
           }
         }
       } finally {
-        server.close();
         started.forEach(InteropPeer::close);
       }
     }
@@ -247,9 +289,11 @@ public final class AutonatBench {
           l.failures);
     }
     System.out.printf(
-        "%n%-40s %-8s %8s %12s %9s %7s %16s %12s%n",
-        "server (load: our client)",
+        "%n%-40s %-40s %-8s %-9s %8s %12s %9s %7s %16s %12s%n",
+        "server",
+        "load",
         "dial-back",
+        "dial data",
         "clients",
         "checks/s",
         "checks",
@@ -259,15 +303,24 @@ public final class AutonatBench {
     for (Capacity c : capacities) {
       double oursCpu =
           capacities.stream()
-              .filter(o -> o.server.equals(OURS) && o.transport.equals(c.transport))
+              .filter(
+                  o ->
+                      o.server.equals(OURS)
+                          && o.load.equals(c.load)
+                          && o.transport.equals(c.transport)
+                          && o.dialData == c.dialData)
               .findFirst()
               .orElse(c)
               .serverCpuMsPerCheck;
       System.out.printf(
           Locale.ROOT,
-          "%-40s %-8s %8d %12.1f %9d %7d %16.2f %11.1fx%n",
+          "%-40s %-40s %-8s %-9s %8d %12.1f %9d %7d %16.2f %11.1fx%n",
           c.server,
+          c.load,
           c.transport,
+          c.dialData
+              ? String.format(Locale.ROOT, "%.0f kB", c.dialDataBytesPerCheck / 1e3)
+              : "none",
           c.clients,
           c.checksPerSecond,
           c.checks,
@@ -282,6 +335,8 @@ public final class AutonatBench {
   static Map<String, Object> json(List<Latency> latencies, List<Capacity> capacities) {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("warmupChecks", WARMUP_CHECKS);
+    out.put("capacityWarmupSeconds", CAPACITY_WARMUP.toSeconds());
+    out.put("jitWarmupSeconds", JIT_WARMUP.toSeconds());
     List<Map<String, Object>> l = new ArrayList<>();
     for (Latency x : latencies) {
       Map<String, Object> m = new LinkedHashMap<>();
@@ -300,7 +355,9 @@ public final class AutonatBench {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("server", x.server);
       m.put("transport", x.transport);
-      m.put("loadGenerator", OURS + " client, one host and peer id per client");
+      m.put("dialData", x.dialData);
+      m.put("dialDataBytesPerCheck", BenchJson.number(x.dialDataBytesPerCheck));
+      m.put("loadGenerator", x.load);
       m.put("clients", x.clients);
       m.put("seconds", BenchJson.number(x.seconds));
       m.put("checks", x.checks);
@@ -444,13 +501,17 @@ public final class AutonatBench {
     return new Latency(clientName, serverName, transport, median, p99, latencies.size(), failures);
   }
 
-  private static final AtomicLong capacityFailures = new AtomicLong();
-
   /**
-   * CLIENTS clients, each keeping one check in flight, for CAPACITY_RUN: completed checks per
-   * second.
+   * CLIENTS clients, each keeping one check in flight: a warm-up of CAPACITY_WARMUP, then
+   * CAPACITY_RUN measured: completed checks per second and the server's CPU per check. With {@code
+   * dialData} every check costs the client dial data (the tested IP differs from the observed one).
    */
-  static Capacity capacity(Server target, DialBack dialBack) throws Exception {
+  static Capacity capacity(Server target, DialBack dialBack, boolean dialData) throws Exception {
+    return capacity(target, dialBack, dialData, CAPACITY_WARMUP);
+  }
+
+  static Capacity capacity(Server target, DialBack dialBack, boolean dialData, Duration warmup)
+      throws Exception {
     String serverName = target.name();
     Multiaddr server = target.address();
     System.out.println(
@@ -459,87 +520,66 @@ public final class AutonatBench {
             + " server at "
             + server
             + ", dial-back over "
-            + dialBack.label);
-    capacityFailures.set(0);
+            + dialBack.label
+            + (dialData ? ", dial data on every check" : ""));
     List<Host> hosts = new ArrayList<>();
     List<AutonatClient> clients = new ArrayList<>();
-    AtomicLong completed = new AtomicLong();
+    ExecutorService threads = Executors.newFixedThreadPool(CLIENTS);
     try {
       for (int i = 0; i < CLIENTS; i++) {
-        HostBuilder builder =
-            Host.builder()
-                .threadName("bench-load-" + i)
-                .ioThreads(1)
-                .listen(LoopbackHosts.ANY_PORT);
+        HostBuilder builder = Host.builder().threadName("bench-load-" + i).ioThreads(1);
+        if (dialData) {
+          // outbound connections must leave from 127.0.0.1, not from the listen IP's port
+          builder.listen(DIAL_DATA_LISTEN).reusePort(false);
+        } else {
+          builder.listen(LoopbackHosts.ANY_PORT);
+        }
         Host h = withDialBackListener(builder, dialBack).build().start();
         hosts.add(h);
         AutonatClient c = new AutonatClient(h, AutonatClientSettings.defaults());
         c.start();
         clients.add(c);
       }
+      List<Multiaddr> tested = hosts.stream().map(h -> tested(h, dialBack)).toList();
+      run(threads, clients, server, tested, warmup);
       long cpuBefore = processCpuNanos();
       long serverCpuBefore = target.cpuNanos().getAsLong();
       long start = System.nanoTime();
-      long deadline = start + CAPACITY_RUN.toNanos();
-      List<CompletableFuture<Void>> loops = new ArrayList<>();
-      // one plain thread per client: blocking waits must not starve a shared pool
-      ExecutorService threads = Executors.newFixedThreadPool(CLIENTS);
-      for (int i = 0; i < CLIENTS; i++) {
-        AutonatClient c = clients.get(i);
-        Multiaddr tested = tested(hosts.get(i), dialBack);
-        loops.add(
-            CompletableFuture.runAsync(
-                () -> {
-                  while (System.nanoTime() < deadline) {
-                    try {
-                      CheckResult r =
-                          c.check(server, List.of(tested))
-                              .get(CHECK_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-                      if (r.reachability() == Reachability.REACHABLE) {
-                        completed.incrementAndGet();
-                      } else {
-                        capacityFailures.incrementAndGet();
-                      }
-                    } catch (Exception e) {
-                      capacityFailures.incrementAndGet();
-                    }
-                  }
-                },
-                threads));
-      }
-      CompletableFuture.allOf(loops.toArray(new CompletableFuture<?>[0]))
-          .get(CAPACITY_RUN.toSeconds() + CHECK_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-      threads.shutdown();
+      Run run = run(threads, clients, server, tested, CAPACITY_RUN);
       double seconds = (System.nanoTime() - start) / 1e9;
-      double rate = completed.get() / seconds;
       long serverCpu = target.cpuNanos().getAsLong() - serverCpuBefore;
-      double cpuMsPerCheck =
-          (processCpuNanos() - cpuBefore - (serverName.equals(OURS) ? serverCpu : 0))
-              / 1e6
-              / Math.max(1, completed.get());
-      double serverCpuMsPerCheck = serverCpu / 1e6 / Math.max(1, completed.get());
+      long checks = Math.max(1, run.completed());
+      double rate = run.completed() / seconds;
+      double loadCpuMsPerCheck = (processCpuNanos() - cpuBefore) / 1e6 / checks;
+      double serverCpuMsPerCheck = serverCpu / 1e6 / checks;
+      double dialDataBytesPerCheck = (double) run.dialDataBytes() / checks;
       System.out.printf(
           Locale.ROOT,
           "  capacity: %d clients, %.1f checks/s (%d in %.1f s, %d failed); load CPU %.2f ms,"
-              + " server CPU %.2f ms per check%n",
+              + " server CPU %.2f ms per check; %.0f bytes of dial data per check%n",
           CLIENTS,
           rate,
-          completed.get(),
+          run.completed(),
           seconds,
-          capacityFailures.get(),
-          cpuMsPerCheck,
-          serverCpuMsPerCheck);
+          run.failures(),
+          loadCpuMsPerCheck,
+          serverCpuMsPerCheck,
+          dialDataBytesPerCheck);
       return new Capacity(
           serverName,
+          OURS_LOAD,
           dialBack.label,
+          dialData,
           CLIENTS,
           seconds,
-          completed.get(),
+          run.completed(),
           rate,
-          capacityFailures.get(),
-          cpuMsPerCheck,
-          serverCpuMsPerCheck);
+          run.failures(),
+          loadCpuMsPerCheck,
+          serverCpuMsPerCheck,
+          dialDataBytesPerCheck);
     } finally {
+      threads.shutdownNow();
       for (AutonatClient c : clients) {
         c.close();
       }
@@ -549,30 +589,56 @@ public final class AutonatBench {
     }
   }
 
-  /** CPU time of another process (its utime + stime in /proc/<pid>/stat). */
-  static long processCpuNanos(long pid) {
-    try {
-      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-      // fields after the command name, which is in parentheses and may hold spaces
-      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-      return ticks * (1_000_000_000L / USER_HZ);
-    } catch (IOException | RuntimeException e) {
-      throw new IllegalStateException("cannot read the CPU time of process " + pid, e);
+  /** What the clients of one timed run did. */
+  record Run(long completed, long failures, long dialDataBytes) {}
+
+  /**
+   * Every client checks {@code tested.get(i)} with {@code server} in a loop, one check in flight,
+   * until {@code length} has passed; one plain thread per client, since blocking waits must not
+   * starve a shared pool.
+   */
+  private static Run run(
+      ExecutorService threads,
+      List<AutonatClient> clients,
+      Multiaddr server,
+      List<Multiaddr> tested,
+      Duration length)
+      throws Exception {
+    AtomicLong completed = new AtomicLong();
+    AtomicLong failures = new AtomicLong();
+    AtomicLong dialDataBytes = new AtomicLong();
+    long deadline = System.nanoTime() + length.toNanos();
+    List<CompletableFuture<Void>> loops = new ArrayList<>();
+    for (int i = 0; i < clients.size(); i++) {
+      AutonatClient c = clients.get(i);
+      List<Multiaddr> addresses = List.of(tested.get(i));
+      loops.add(
+          CompletableFuture.runAsync(
+              () -> {
+                while (System.nanoTime() < deadline) {
+                  try {
+                    CheckResult r =
+                        c.check(server, addresses).get(CHECK_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                    if (r.reachability() == Reachability.REACHABLE) {
+                      completed.incrementAndGet();
+                      dialDataBytes.addAndGet(r.dialDataBytes());
+                    } else {
+                      failures.incrementAndGet();
+                    }
+                  } catch (Exception e) {
+                    failures.incrementAndGet();
+                  }
+                }
+              },
+              threads));
     }
+    CompletableFuture.allOf(loops.toArray(new CompletableFuture<?>[0]))
+        .get(length.toSeconds() + CHECK_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    return new Run(completed.get(), failures.get(), dialDataBytes.get());
   }
 
-  /** CPU time of this JVM's threads whose names start with one of {@code prefixes}. */
-  static long threadCpuNanos(String... prefixes) {
-    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-    long total = 0;
-    for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
-      if (info != null
-          && Arrays.stream(prefixes).anyMatch(p -> info.getThreadName().startsWith(p))) {
-        total += Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
-      }
-    }
-    return total;
+  static long processCpuNanos(long pid) {
+    return ServiceProcess.processCpuNanos(pid);
   }
 
   private static long processCpuNanos() {

@@ -30,8 +30,22 @@ public final class CompareReport {
   static final String BEGIN = "<!-- bench:compare:begin -->";
   static final String END = "<!-- bench:compare:end -->";
 
-  /** The parts, in bench/README.md's order: (a)+(b) autonat, (c) jobs, (d) memory, (e) monitor. */
-  static final List<String> PARTS = List.of("autonat", "jobs", "memory", "monitor");
+  /**
+   * The parts, in bench/README.md's order: (a)+(b) autonat, (c) jobs, (d) memory, (e) monitor, (f)
+   * start-up.
+   */
+  static final List<String> PARTS = List.of("autonat", "jobs", "memory", "monitor", "startup");
+
+  /** The performance targets the report checks (README, "How fast"). */
+  static final double TARGET_SERVER_CPU_MS = 1.2;
+
+  static final double TARGET_JS_RATIO = 8;
+  static final double TARGET_DIAL_DATA_MS_PER_100KB = 0.3;
+  static final double TARGET_REST_CPU_MS = 3;
+  static final double TARGET_STARTUP_SECONDS = 3;
+
+  /** Dial data is priced per this many bytes. */
+  static final double DIAL_DATA_UNIT_BYTES = 100_000;
 
   static final long NODE_VERSION_TIMEOUT_SECONDS = 10;
 
@@ -201,10 +215,12 @@ public final class CompareReport {
               + " runs; `bench/compare.sh` without size variables measures for real.\n\n");
     }
     JsonNode parts = all.path("parts");
+    targets(md, parts);
     autonat(md, parts.path("autonat"));
     jobs(md, parts.path("jobs"));
     memory(md, parts.path("memory"), parts.path("jobs"));
     monitor(md, parts.path("monitor"));
+    startup(md, parts.path("startup"));
     return md.toString().trim();
   }
 
@@ -260,41 +276,224 @@ public final class CompareReport {
     md.append(
         String.format(
             Locale.ROOT,
-            "%n**(b) Server capacity and CPU**: %d concurrent clients (each its own host and peer"
-                + " id, one check in flight), the same load generator (our client) for every"
-                + " server, %s s each; load and server share the machine. Server CPU per check: the"
-                + " server process's CPU time (/proc) divided by the checks it served; ours shares"
-                + " its JVM with the load generator, so it is the CPU time of its event-loop and"
-                + " dial-back threads only (GC and JIT threads not counted: a lower bound).%n%n",
+            "%n**(b) Server capacity and CPU**: %d clients with one check in flight each, %s s"
+                + " after a %s s warm-up (and before the first run, %s s of load on our server: a"
+                + " JVM compiles its hot paths under load); the same load generator for every"
+                + " server: our client (each client its own host and peer id), without and with"
+                + " dial data; load and server share the machine. Our server is the packaged jar in"
+                + " the server role (`java -jar … --reach.server.enabled=true`, limits raised above"
+                + " the load), its own process. Server CPU per check: the server process's whole"
+                + " CPU time (/proc: every thread, GC and JIT included) divided by the checks it"
+                + " served. With dial data the client listens on 127.0.0.2 and connects from"
+                + " 127.0.0.1, so every server asks for 30–100 kB first (go then waits 1–2 s before"
+                + " it dials back, so with dial data it serves few checks and its CPU per check"
+                + " counts idle time too). *vs ours*: the server's CPU per check over ours under"
+                + " the same load.%n%n",
             cap.path(0).path("clients").asInt(),
-            fmt(cap.path(0).path("seconds").asDouble(), 0)));
+            fmt(cap.path(0).path("seconds").asDouble(), 0),
+            fmt(a.path("capacityWarmupSeconds").asDouble(), 0),
+            fmt(a.path("jitWarmupSeconds").asDouble(), 0)));
     md.append(
-        "| server | checks/s | checks | failed | server CPU per check | CPU vs ours |\n"
-            + "|---|---|---|---|---|---|\n");
+        "| server | dial data per check | checks/s | checks | failed | server CPU per check | vs"
+            + " ours |\n|---|---|---|---|---|---|---|\n");
     for (JsonNode c : cap.values()) {
       double cpu = c.path("serverCpuMsPerCheck").asDouble();
-      // against ours over the same transport
-      double oursCpu = 0;
-      for (JsonNode o : cap.values()) {
-        if (shortName(o.path("server").asString()).equals("ours")
-            && o.path("transport").asString("tcp").equals(c.path("transport").asString("tcp"))) {
-          oursCpu = o.path("serverCpuMsPerCheck").asDouble();
-          break;
-        }
-      }
+      JsonNode ours = oursUnderSameLoad(cap, c);
+      double oursCpu = ours == null ? 0 : ours.path("serverCpuMsPerCheck").asDouble();
       md.append(
           String.format(
               Locale.ROOT,
-              "| %s%s | **%s** | %d | %d | %s ms | %s |%n",
+              "| %s%s | %s | **%s** | %d | %d | %s ms | %s |%n",
               shortName(c.path("server").asString()),
               quicMark(c),
+              c.path("dialData").asBoolean()
+                  ? fmt(c.path("dialDataBytesPerCheck").asDouble() / 1000, 0) + " kB"
+                  : "none",
               fmt(c.path("checksPerSecond").asDouble(), 0),
               c.path("checks").asLong(),
               c.path("failed").asLong(),
               fmt(cpu, 2),
               oursCpu > 0 ? fmt(cpu / oursCpu, 1) + "x" : "–"));
     }
+    md.append(
+        "\nDial data's own cost, (CPU per check with dial data − without) per 100 kB received:");
+    for (JsonNode c : cap.values()) {
+      Double perUnit = dialDataCost(cap, c.path("server").asString());
+      if (c.path("dialData").asBoolean() && perUnit != null) {
+        md.append(
+            String.format(
+                Locale.ROOT,
+                " %s **%s ms**;",
+                shortName(c.path("server").asString()),
+                fmt(perUnit, 2)));
+      }
+    }
+    md.setLength(md.length() - 1);
+    md.append(".\n\n");
+  }
+
+  /** Our server's capacity row under the load, dial data and transport of {@code row}. */
+  static JsonNode oursUnderSameLoad(JsonNode capacity, JsonNode row) {
+    for (JsonNode o : capacity.values()) {
+      if (shortName(o.path("server").asString()).equals("ours")
+          && o.path("loadGenerator").asString().equals(row.path("loadGenerator").asString())
+          && o.path("dialData").asBoolean() == row.path("dialData").asBoolean()
+          && o.path("transport").asString("tcp").equals(row.path("transport").asString("tcp"))) {
+        return o;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * What dial data costs {@code server} per 100 kB: its CPU per check with dial data minus without
+   * (our client, TCP), over the dial data per check; null when either run is missing.
+   */
+  static Double dialDataCost(JsonNode capacity, String server) {
+    JsonNode with = null;
+    JsonNode without = null;
+    for (JsonNode c : capacity.values()) {
+      if (!c.path("server").asString().equals(server)
+          || !c.path("transport").asString("tcp").equals("tcp")) {
+        continue;
+      }
+      if (c.path("dialData").asBoolean()) {
+        with = c;
+      } else {
+        without = c;
+      }
+    }
+    if (with == null || without == null || with.path("dialDataBytesPerCheck").asDouble() <= 0) {
+      return null;
+    }
+    double extra =
+        with.path("serverCpuMsPerCheck").asDouble()
+            - without.path("serverCpuMsPerCheck").asDouble();
+    return Math.max(0, extra)
+        / (with.path("dialDataBytesPerCheck").asDouble() / DIAL_DATA_UNIT_BYTES);
+  }
+
+  /**
+   * The performance targets against this run's figures: server CPU per check, its ratio to js's
+   * under each load, dial data per 100 kB, REST CPU per job, start-up.
+   */
+  private static void targets(StringBuilder md, JsonNode parts) {
+    md.append("**Targets** (this run's figures; details below):\n\n");
+    md.append("| target | ours | js | met |\n|---|---|---|---|\n");
+    JsonNode cap = parts.path("autonat").path("capacity");
+    JsonNode oursPlain = null;
+    JsonNode jsPlain = null;
+    for (JsonNode c : cap.values()) {
+      boolean plain =
+          !c.path("dialData").asBoolean() && c.path("transport").asString("tcp").equals("tcp");
+      if (plain && shortName(c.path("server").asString()).equals("ours")) {
+        oursPlain = c;
+      } else if (plain && shortName(c.path("server").asString()).equals("js")) {
+        jsPlain = c;
+      }
+    }
+    if (oursPlain != null) {
+      double ours = oursPlain.path("serverCpuMsPerCheck").asDouble();
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "| server CPU per check, no dial data ≤ %s ms | %s ms | %s | %s |%n",
+              fmt(TARGET_SERVER_CPU_MS, 1),
+              fmt(ours, 2),
+              jsPlain == null
+                  ? "–"
+                  : fmt(jsPlain.path("serverCpuMsPerCheck").asDouble(), 2) + " ms",
+              ours <= TARGET_SERVER_CPU_MS ? "yes" : "**no**"));
+    }
+    for (JsonNode c : cap.values()) {
+      if (!shortName(c.path("server").asString()).equals("js")
+          || !c.path("transport").asString("tcp").equals("tcp")) {
+        continue;
+      }
+      JsonNode ours = oursUnderSameLoad(cap, c);
+      if (ours == null) {
+        continue;
+      }
+      double ratio =
+          c.path("serverCpuMsPerCheck").asDouble() / ours.path("serverCpuMsPerCheck").asDouble();
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "| js's server CPU per check ÷ ours ≥ %s, %s | %s ms | %s ms | %s (%sx) |%n",
+              fmt(TARGET_JS_RATIO, 0),
+              c.path("dialData").asBoolean() ? "with dial data" : "no dial data",
+              fmt(ours.path("serverCpuMsPerCheck").asDouble(), 2),
+              fmt(c.path("serverCpuMsPerCheck").asDouble(), 2),
+              ratio >= TARGET_JS_RATIO ? "yes" : "**no**",
+              fmt(ratio, 1)));
+    }
+    Double oursDialData =
+        oursPlain == null ? null : dialDataCost(cap, oursPlain.path("server").asString());
+    Double jsDialData =
+        jsPlain == null ? null : dialDataCost(cap, jsPlain.path("server").asString());
+    if (oursDialData != null) {
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "| dial data ≤ %s ms per 100 kB | %s ms | %s | %s |%n",
+              fmt(TARGET_DIAL_DATA_MS_PER_100KB, 1),
+              fmt(oursDialData, 2),
+              jsDialData == null ? "–" : fmt(jsDialData, 2) + " ms",
+              oursDialData <= TARGET_DIAL_DATA_MS_PER_100KB ? "yes" : "**no**"));
+    }
+    JsonNode memory = parts.path("memory");
+    if (memory.has("serviceCpuMsPerJob")) {
+      double rest = memory.path("serviceCpuMsPerJob").asDouble();
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "| REST, service CPU per job (embedded pool, both sides of the check) ≤ %s ms | %s ms"
+                  + " | – | %s |%n",
+              fmt(TARGET_REST_CPU_MS, 0),
+              fmt(rest, 2),
+              rest <= TARGET_REST_CPU_MS ? "yes" : "**no**"));
+    }
+    JsonNode startup = parts.path("startup");
+    if (startup.has("cdsMedianSeconds")) {
+      double cds = startup.path("cdsMedianSeconds").asDouble();
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "| start-up to ready < %s s (CDS archive; plain `java -jar`: %s s) | %s s | – | %s"
+                  + " |%n",
+              fmt(TARGET_STARTUP_SECONDS, 0),
+              fmt(startup.path("plainJarMedianSeconds").asDouble(), 2),
+              fmt(cds, 2),
+              cds < TARGET_STARTUP_SECONDS ? "yes" : "**no**"));
+    }
     md.append('\n');
+  }
+
+  private static void startup(StringBuilder md, JsonNode s) {
+    if (failed(md, s, "**(f) Start-up**")) {
+      return;
+    }
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "**(f) Start-up**, from the process start to the first 200 of"
+                + " `/actuator/health/readiness`, default settings (free ports), median of %d"
+                + " starts each: `java -jar` on the packaged jar **%s s** (%s); the jar extracted"
+                + " (`java -Djarmode=tools -jar … extract`) and started with the class-data-sharing"
+                + " archive of one training run (README, \"Faster start\") **%s s** (%s).%n",
+            s.path("runs").asInt(),
+            fmt(s.path("plainJarMedianSeconds").asDouble(), 2),
+            seconds(s.path("plainJarSeconds")),
+            fmt(s.path("cdsMedianSeconds").asDouble(), 2),
+            seconds(s.path("cdsSeconds"))));
+  }
+
+  static String seconds(JsonNode list) {
+    List<String> out = new ArrayList<>();
+    for (JsonNode v : list.values()) {
+      out.add(fmt(v.asDouble(), 2));
+    }
+    return String.join(", ", out) + " s";
   }
 
   private static void jobs(StringBuilder md, JsonNode j) {
@@ -377,10 +576,17 @@ public final class CompareReport {
     md.append(
         String.format(
             Locale.ROOT,
-            "| filling: %s jobs submitted by %d HTTP clients, until all finished | %s s |%n%n",
+            "| filling: %s jobs submitted by %d HTTP clients, until all finished | %s s |%n",
             count(m.path("jobs").asLong()),
             m.path("submitters").asInt(),
             fmt(m.path("fillSeconds").asDouble(), 1)));
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "| service CPU per job while filling (the process's whole CPU time over the jobs after"
+                + " the first %s: HTTP, job store, both sides of every check) | **%s ms** |%n%n",
+            count(m.path("cpuWarmupJobs").asLong()),
+            fmt(m.path("serviceCpuMsPerJob").asDouble(), 2)));
   }
 
   private static void monitor(StringBuilder md, JsonNode m) {

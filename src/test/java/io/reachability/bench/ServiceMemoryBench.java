@@ -3,9 +3,6 @@ package io.reachability.bench;
 import io.reachability.access.AccessProperties;
 import io.reachability.job.JobSettings;
 import io.reachability.testing.LoopbackHosts;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -42,6 +39,12 @@ public final class ServiceMemoryBench {
   /** Jobs submitted and kept (full size 100 000); the store keeps at least this many. */
   static final int JOBS = Integer.getInteger("bench.memoryJobs", 100_000);
 
+  /**
+   * Jobs submitted (at most a fifth of JOBS) before the service's CPU per job is measured over the
+   * rest: JIT compilation at the start is not a cost per job.
+   */
+  static final int CPU_WARMUP_JOBS = 2000;
+
   /** HTTP clients submitting jobs at once. */
   static final int SUBMITTERS = Integer.getInteger("bench.memorySubmitters", 4);
 
@@ -55,8 +58,6 @@ public final class ServiceMemoryBench {
    * {@code reach.jobs.queue-capacity}: room for the submitters to stay ahead of the running jobs.
    */
   static final int QUEUE_CAPACITY = 10_000;
-
-  static final Duration START_TIMEOUT = Duration.ofSeconds(120);
 
   /** Longest the whole submission and the draining of the queue may take. */
   static final Duration FILL_TIMEOUT =
@@ -84,22 +85,9 @@ public final class ServiceMemoryBench {
 
   public static void main(String[] args) throws Exception {
     Path jar = Path.of(System.getProperty("bench.jar", "")).toAbsolutePath();
-    if (!Files.isRegularFile(jar)) {
-      throw new IllegalStateException(
-          "no jar at " + jar + " (-Dbench.jar; ./mvnw -DskipTests package builds it)");
-    }
     Path log = Path.of(System.getProperty("bench.serviceLog", "target/bench/service.log"));
-    Files.createDirectories(log.toAbsolutePath().getParent());
-    int port = freePort();
-    String api = "http://127.0.0.1:" + port;
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> command =
+    List<String> settings =
         List.of(
-            java,
-            "-jar",
-            jar.toString(),
-            "--server.port=" + port,
-            "--server.address=127.0.0.1",
             "--reach.node.listen=" + LoopbackHosts.ANY_PORT,
             "--reach.jobs.max-stored=" + Math.max(JOBS, MIN_MAX_STORED),
             "--reach.jobs.retention=" + RETENTION,
@@ -109,31 +97,37 @@ public final class ServiceMemoryBench {
                 + (QUEUE_CAPACITY + JobSettings.MAX_CONCURRENCY),
             "--reach.access.submissions-per-minute=" + AccessProperties.MAX_SUBMISSIONS_PER_MINUTE,
             "--logging.level.root=WARN");
-    System.out.println("service: " + String.join(" ", command));
-    Process service =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    Thread stopper = new Thread(() -> stop(service), "stop-service");
-    Runtime.getRuntime().addShutdownHook(stopper);
-    String pidFile = System.getProperty("bench.pidFile");
-    if (pidFile != null && !pidFile.isBlank()) {
-      Files.writeString(Path.of(pidFile), service.pid() + "\n");
-    }
-    try {
-      awaitReady(service, api, log);
-      String address = json(get(api + "/api/v1/node")).path("listenAddresses").path(0).asString();
+    try (ServiceProcess service =
+        ServiceProcess.start(jar, settings, log, System.getProperty("bench.pidFile"))) {
+      System.out.println(
+          "service: java -jar " + jar.getFileName() + " " + String.join(" ", settings));
+      String api = service.api();
+      String address = service.getJson("/api/v1/node").path("listenAddresses").path(0).asString();
       TimeUnit.MILLISECONDS.sleep(SETTLE.toMillis());
       Reading idle = read(service.pid(), api);
       System.out.printf("idle: RSS %s, heap %s%n", mb(idle.rssBytes), mb(idle.heapBytes));
 
       long start = System.nanoTime();
-      long[] outcome = fill(api, address);
+      int warmupJobs = Math.min(CPU_WARMUP_JOBS, JOBS / 5);
+      long[] warmup = fill(api, address, warmupJobs);
+      long cpuBefore = service.cpuNanos();
+      long[] measured = fill(api, address, JOBS - warmupJobs);
+      // the whole process while it served the jobs: HTTP, job store, both sides of every check
+      double cpuMsPerJob = (service.cpuNanos() - cpuBefore) / 1e6 / Math.max(1, measured[0]);
       double fillSeconds = (System.nanoTime() - start) / 1e9;
+      long[] outcome = {warmup[0] + measured[0], warmup[1] + measured[1]};
       long stored = total(api, "");
       long succeeded = total(api, "SUCCEEDED");
       System.out.printf(
-          "%d jobs submitted and finished in %.1f s (%.0f jobs/s), %d stored, %d SUCCEEDED, %d"
-              + " submissions turned away (queue full)%n",
-          outcome[0], fillSeconds, outcome[0] / fillSeconds, stored, succeeded, outcome[1]);
+          "%d jobs submitted and finished in %.1f s (%.0f jobs/s, %.2f ms of service CPU per job),"
+              + " %d stored, %d SUCCEEDED, %d submissions turned away (queue full)%n",
+          outcome[0],
+          fillSeconds,
+          outcome[0] / fillSeconds,
+          cpuMsPerJob,
+          stored,
+          succeeded,
+          outcome[1]);
       Reading full = read(service.pid(), api);
       double rssPerJob = (double) (full.rssBytes - idle.rssBytes) / JOBS;
       double heapPerJob = (double) (full.heapBytes - idle.heapBytes) / JOBS;
@@ -144,13 +138,15 @@ public final class ServiceMemoryBench {
 
       Map<String, Object> figures = new LinkedHashMap<>();
       figures.put(
-          "process",
-          "java -jar (no JVM options), " + String.join(" ", command.subList(3, command.size())));
+          "process", "java -jar (no JVM options), " + String.join(" ", service.arguments()));
+      figures.put("startupSeconds", BenchJson.number(service.startupSeconds()));
       figures.put("jobs", JOBS);
       figures.put("submitters", SUBMITTERS);
       figures.put("storedJobs", stored);
       figures.put("succeededJobs", succeeded);
       figures.put("fillSeconds", BenchJson.number(fillSeconds));
+      figures.put("serviceCpuMsPerJob", BenchJson.number(cpuMsPerJob));
+      figures.put("cpuWarmupJobs", warmupJobs);
       figures.put("idleRssBytes", idle.rssBytes);
       figures.put("idleHeapBytes", idle.heapBytes);
       figures.put("storedRssBytes", full.rssBytes);
@@ -159,21 +155,14 @@ public final class ServiceMemoryBench {
       figures.put("rssBytesPerStoredJob", BenchJson.number(rssPerJob));
       figures.put("heapBytesPerStoredJob", BenchJson.number(heapPerJob));
       BenchJson.writeIfAsked(figures);
-    } finally {
-      stop(service);
-      try {
-        Runtime.getRuntime().removeShutdownHook(stopper);
-      } catch (IllegalStateException shuttingDown) {
-        // the hook runs anyway; it finds the service stopped
-      }
     }
   }
 
   /**
-   * Submits JOBS jobs from SUBMITTERS clients (retrying on 503), then waits until none is queued or
-   * running.
+   * Submits {@code jobs} jobs from SUBMITTERS clients (retrying on 503), then waits until none is
+   * queued or running.
    */
-  static long[] fill(String api, String address) throws Exception {
+  static long[] fill(String api, String address, int jobs) throws Exception {
     String body = "{\"addresses\":[\"" + address + "\"],\"confirmations\":1}";
     AtomicInteger next = new AtomicInteger();
     AtomicLong turnedAway = new AtomicLong();
@@ -184,7 +173,7 @@ public final class ServiceMemoryBench {
       submitters.add(
           pool.submit(
               () -> {
-                while (next.getAndIncrement() < JOBS) {
+                while (next.getAndIncrement() < jobs) {
                   while (true) {
                     if (System.nanoTime() > deadline) {
                       throw new IllegalStateException(
@@ -220,7 +209,7 @@ public final class ServiceMemoryBench {
       }
       TimeUnit.MILLISECONDS.sleep(POLL_MILLIS);
     }
-    return new long[] {Math.min(next.get(), JOBS), turnedAway.get()};
+    return new long[] {Math.min(next.get(), jobs), turnedAway.get()};
   }
 
   /** Jobs in the store (in {@code state}, or all when empty), from the list endpoint's total. */
@@ -257,66 +246,12 @@ public final class ServiceMemoryBench {
     }
   }
 
-  static void awaitReady(Process service, String api, Path log) throws Exception {
-    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!service.isAlive()) {
-        throw new IllegalStateException(
-            "the service exited with " + service.exitValue() + "; log " + log.toAbsolutePath());
-      }
-      try {
-        HttpResponse<String> r =
-            HTTP.send(
-                HttpRequest.newBuilder(URI.create(api + "/actuator/health/readiness")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() == 200) {
-          return;
-        }
-      } catch (IOException notYet) {
-        // not listening yet
-      }
-      TimeUnit.MILLISECONDS.sleep(POLL_MILLIS);
-    }
-    throw new IllegalStateException(
-        "the service did not become ready within "
-            + START_TIMEOUT
-            + "; log "
-            + log.toAbsolutePath());
-  }
-
   static JsonNode json(String text) {
     return BenchJson.JSON.readTree(text);
   }
 
   static String get(String url) throws Exception {
-    HttpResponse<String> r =
-        HTTP.send(
-            HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
-    if (r.statusCode() != 200) {
-      throw new IllegalStateException("GET " + url + ": " + r.statusCode() + " " + r.body());
-    }
-    return r.body();
-  }
-
-  static void stop(Process service) {
-    if (!service.isAlive()) {
-      return;
-    }
-    service.destroy();
-    try {
-      if (!service.waitFor(30, TimeUnit.SECONDS)) {
-        service.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      service.destroyForcibly();
-    }
-  }
-
-  static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
+    return ServiceProcess.get(url);
   }
 
   static String mb(long bytes) {

@@ -176,27 +176,15 @@ public final class Soak {
 
   public static void main(String[] args) throws Exception {
     Path jar = Path.of(System.getProperty("bench.jar", "")).toAbsolutePath();
-    if (!Files.isRegularFile(jar)) {
-      throw new IllegalStateException(
-          "no jar at " + jar + " (-Dbench.jar; ./mvnw -DskipTests package builds it)");
-    }
     Path log =
         Path.of(System.getProperty("bench.serviceLog", "target/bench/soak-service.log"))
             .toAbsolutePath();
-    Files.createDirectories(log.getParent());
-    int port = ServiceMemoryBench.freePort();
     String honestKey = secret();
     Map<String, String> attackerKeys = new LinkedHashMap<>();
     REST_ATTACKS.forEach(attack -> attackerKeys.put(attack, secret()));
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> command =
         new ArrayList<>(
             List.of(
-                java,
-                "-jar",
-                jar.toString(),
-                "--server.port=" + port,
-                "--server.address=127.0.0.1",
                 "--reach.node.listen=" + LoopbackHosts.ANY_PORT,
                 "--reach.access.keys[0].name=honest",
                 "--reach.access.keys[0].secret=" + honestKey));
@@ -211,27 +199,15 @@ public final class Soak {
         Runtime.getRuntime().availableProcessors(),
         System.getProperty("java.vm.name"),
         System.getProperty("java.version"));
-    String shown = String.join(" ", command.subList(3, command.size())).replace(honestKey, "…");
+    String shown = String.join(" ", command).replace(honestKey, "…");
     for (String secret : attackerKeys.values()) {
       shown = shown.replace(secret, "…");
     }
     System.out.println("service: java -jar " + jar.getFileName() + " " + shown);
-    Process service =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    Thread stopper = new Thread(() -> ServiceMemoryBench.stop(service), "stop-service");
-    Runtime.getRuntime().addShutdownHook(stopper);
-    Soak soak = new Soak("http://127.0.0.1:" + port, honestKey, attackerKeys);
     int exit;
-    try {
-      ServiceMemoryBench.awaitReady(service, soak.api, log);
+    try (ServiceProcess service = ServiceProcess.start(jar, command, log, "")) {
+      Soak soak = new Soak(service.api(), honestKey, attackerKeys);
       exit = soak.run(service.pid(), log);
-    } finally {
-      ServiceMemoryBench.stop(service);
-      try {
-        Runtime.getRuntime().removeShutdownHook(stopper);
-      } catch (IllegalStateException shuttingDown) {
-        // the hook runs anyway and finds the service stopped
-      }
     }
     System.exit(exit);
   }
