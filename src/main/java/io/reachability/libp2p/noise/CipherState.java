@@ -144,6 +144,27 @@ final class CipherState {
     nonce++;
   }
 
+  /**
+   * Transport decryption with empty associated data, array to array: {@code length} bytes of
+   * ciphertext and tag at {@code in[inOffset]}, the plaintext to {@code out[outOffset]}. The JDK's
+   * ChaCha20-Poly1305 decrypts arrays in place of its own; given buffers that are not arrays it
+   * first gathers the whole ciphertext in a growing buffer of its own.
+   */
+  void decrypt(byte[] in, int inOffset, int length, byte[] out, int outOffset) {
+    if (length < Noise.TAG_LENGTH) {
+      throw new NoiseException("ciphertext of " + length + " bytes is shorter than its tag");
+    }
+    Cipher c = init(Cipher.DECRYPT_MODE, null);
+    try {
+      c.doFinal(in, inOffset, length, out, outOffset);
+    } catch (AEADBadTagException e) {
+      throw new NoiseException("message failed authentication (bad ChaCha20-Poly1305 tag)", e);
+    } catch (GeneralSecurityException e) {
+      throw new NoiseException("ChaCha20-Poly1305 decryption failed", e);
+    }
+    nonce++;
+  }
+
   /** Overwrites the key material we hold (the JDK key spec keeps its own copy until collected). */
   void destroy() {
     key = null;

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.util.List;
 
 /**
@@ -34,6 +35,18 @@ public final class NoiseTransportCodec extends DuplexByteDecoder {
   public static final String NAME = "noise-transport";
 
   private static final int FRAME_OVERHEAD = Noise.LENGTH_PREFIX_BYTES + Noise.TAG_LENGTH;
+
+  /**
+   * One frame's ciphertext, per thread: decoding runs on the channel's event loop and is done with
+   * the array before it returns.
+   */
+  private static final FastThreadLocal<byte[]> SCRATCH =
+      new FastThreadLocal<>() {
+        @Override
+        protected byte[] initialValue() {
+          return new byte[Noise.MAX_FRAME_LENGTH];
+        }
+      };
 
   private final CipherState sender;
   private final CipherState receiver;
@@ -137,10 +150,21 @@ public final class NoiseTransportCodec extends DuplexByteDecoder {
     }
     in.skipBytes(Noise.LENGTH_PREFIX_BYTES);
     int plaintextLength = length - Noise.TAG_LENGTH;
-    ByteBuf plaintext = ctx.alloc().buffer(plaintextLength);
+    // array to array (profiled: the JDK's buffer path costs dial data a third more CPU); the
+    // ciphertext is copied into this event loop's scratch array unless it is an array already
+    ByteBuf plaintext = ctx.alloc().heapBuffer(plaintextLength);
     try {
-      receiver.decrypt(
-          in.nioBuffer(in.readerIndex(), length), plaintext.nioBuffer(0, plaintextLength));
+      byte[] ciphertext;
+      int offset;
+      if (in.hasArray()) {
+        ciphertext = in.array();
+        offset = in.arrayOffset() + in.readerIndex();
+      } else {
+        ciphertext = SCRATCH.get();
+        offset = 0;
+        in.getBytes(in.readerIndex(), ciphertext, 0, length);
+      }
+      receiver.decrypt(ciphertext, offset, length, plaintext.array(), plaintext.arrayOffset());
     } catch (NoiseException e) {
       plaintext.release();
       fail(ctx, in, e);
