@@ -21,7 +21,8 @@
 # and jobs HTTP clients), SECONDS_PER_RUN=10 (each capacity and throughput run), LATENCY_JOBS=300
 # WARMUP_JOBS=200, STORED_JOBS=100000 (in-process heap per job), MEMORY_JOBS=100000
 # MEMORY_SUBMITTERS=4, MONITOR_RUNS=10 (per scenario), STARTUP_RUNS=5 (per way of starting), UPDATE_README=true, PART_TIMEOUT_MINUTES=60
-# (a part still running then is stopped and counts as failed).
+# (a part still running then is stopped and counts as failed), ALT_JAVA (a second java to run our
+# server on in (b); default: a JDK 25 or 21 under /usr/lib/jvm if there is one; empty = none).
 # A part that fails is reported with its log (target/bench/logs/<part>.log), the other parts still
 # run, the README is left alone and the exit status is 1.
 set -euo pipefail
@@ -49,6 +50,8 @@ for name in PART_TIMEOUT_MINUTES STARTUP_RUNS MONITOR_RUNS MEMORY_SUBMITTERS MEM
   fi
 done
 UPDATE_README="${UPDATE_README:-true}"
+# our server also runs on this java (JDK 20+ has ChaCha20-Poly1305 intrinsics); set ALT_JAVA= for none
+ALT_JAVA="${ALT_JAVA-$(ls -d /usr/lib/jvm/*-25-*/bin/java /usr/lib/jvm/*-21-*/bin/java 2>/dev/null | head -1)}"
 
 OUT=target/bench
 PARTS_DIR="$OUT/parts"
@@ -122,6 +125,7 @@ run_part() {
 
 run_part autonat "(a) latency and (b) capacity, ours vs js, go and rust" AutonatBench \
   -Dbench.jar="$JAR" -Dbench.pidFile="$SERVICE_PID_FILE" -Dbench.serviceLog="$LOGS_DIR/autonat-server.log" \
+  -Dbench.altJava="$ALT_JAVA" \
   -Dinterop.js.dir="$PWD/src/test/js" -Dinterop.bin.dir="$PWD/target/interop" \
   -Dbench.latencyChecks="$LATENCY_CHECKS" -Dbench.warmupChecks="$WARMUP_CHECKS" \
   -Dbench.clients="$CLIENTS" -Dbench.capacitySeconds="$SECONDS_PER_RUN"

@@ -15,6 +15,7 @@ import io.reachability.libp2p.host.HostBuilder;
 import io.reachability.libp2p.transport.QuicTransport;
 import io.reachability.testing.LoopbackHosts;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,6 +31,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -92,6 +95,13 @@ public final class AutonatBench {
   /** Checks before each capacity run's measurement starts (JIT, dial-data path, caches). */
   static final Duration CAPACITY_WARMUP =
       Duration.ofSeconds(Integer.getInteger("bench.capacityWarmupSeconds", 5));
+
+  /**
+   * Another JVM to run our server on as well ({@code bench.altJava}, a java executable; empty =
+   * none): the JDK's ChaCha20-Poly1305 has intrinsics from JDK 20 on, so dial data costs less
+   * there.
+   */
+  static final String ALT_JAVA = System.getProperty("bench.altJava", "").strip();
 
   /** Load on our server before any capacity run, with dial data so that path is compiled too. */
   static final Duration JIT_WARMUP =
@@ -253,6 +263,9 @@ public final class AutonatBench {
           capacities.add(capacity(target, DialBack.TCP, true));
         }
 
+        if (!ALT_JAVA.isEmpty()) {
+          capacities.addAll(onAnotherJdk(jar, serviceLog));
+        }
         if (QUIC && QuicTransport.isAvailable()) {
           // the same checks with a QUIC address: the request over TCP, the dial-back over QUIC (js
           // has no QUIC transport here)
@@ -588,6 +601,46 @@ public final class AutonatBench {
       }
     }
   }
+
+  /**
+   * Our server started on {@link #ALT_JAVA} as well: JIT warm-up, then capacity without and with
+   * dial data, named "ours (JDK n)".
+   */
+  static List<Capacity> onAnotherJdk(Path jar, Path serviceLog) throws Exception {
+    String version = javaVersion(ALT_JAVA);
+    Path log = serviceLog.resolveSibling("server-jdk" + version + ".log");
+    try (ServiceProcess service =
+        ServiceProcess.start(ALT_JAVA, jar, List.of(), SERVER_SETTINGS, log, "")) {
+      JsonNode node = service.getJson("/api/v1/node");
+      Server server =
+          new Server(
+              OURS + " (JDK " + version + ")",
+              Multiaddr.fromString(node.path("listenAddresses").path(0).asString())
+                  .withPeerId(PeerId.fromString(node.path("peerId").asString())),
+              service::cpuNanos);
+      System.out.println("== JIT warm-up of our server on JDK " + version + " (not reported)");
+      capacity(server, DialBack.TCP, true, JIT_WARMUP);
+      return List.of(capacity(server, DialBack.TCP, false), capacity(server, DialBack.TCP, true));
+    }
+  }
+
+  /** The feature version of a java executable ({@code java -XshowSettings:properties -version}). */
+  static String javaVersion(String java) throws Exception {
+    Process p =
+        new ProcessBuilder(java, "-XshowSettings:properties", "-version")
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    p.waitFor(VERSION_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    Matcher m = SPEC_VERSION.matcher(out);
+    if (!m.find()) {
+      throw new IllegalStateException("no java.specification.version from " + java + ": " + out);
+    }
+    return m.group(1);
+  }
+
+  static final long VERSION_TIMEOUT_SECONDS = 30;
+  static final Pattern SPEC_VERSION = Pattern.compile("java\\.specification\\.version = (\\S+)");
 
   /** What the clients of one timed run did. */
   record Run(long completed, long failures, long dialDataBytes) {}

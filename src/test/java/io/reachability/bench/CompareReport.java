@@ -335,7 +335,7 @@ public final class CompareReport {
   /** Our server's capacity row under the load, dial data and transport of {@code row}. */
   static JsonNode oursUnderSameLoad(JsonNode capacity, JsonNode row) {
     for (JsonNode o : capacity.values()) {
-      if (shortName(o.path("server").asString()).equals("ours")
+      if (o.path("server").asString().equals(AutonatBench.OURS)
           && o.path("loadGenerator").asString().equals(row.path("loadGenerator").asString())
           && o.path("dialData").asBoolean() == row.path("dialData").asBoolean()
           && o.path("transport").asString("tcp").equals(row.path("transport").asString("tcp"))) {
@@ -440,6 +440,22 @@ public final class CompareReport {
               fmt(oursDialData, 2),
               jsDialData == null ? "–" : fmt(jsDialData, 2) + " ms",
               oursDialData <= TARGET_DIAL_DATA_MS_PER_100KB ? "yes" : "**no**"));
+    }
+    for (JsonNode c : cap.values()) {
+      String name = c.path("server").asString();
+      Double other = c.path("dialData").asBoolean() ? null : dialDataCost(cap, name);
+      if (name.startsWith(AutonatBench.OURS + " (JDK") && other != null) {
+        md.append(
+            String.format(
+                Locale.ROOT,
+                "| dial data ≤ %s ms per 100 kB, our server on %s (server CPU per check without"
+                    + " dial data %s ms) | %s ms | – | %s |%n",
+                fmt(TARGET_DIAL_DATA_MS_PER_100KB, 1),
+                name.substring(name.indexOf("(JDK ") + 1, name.length() - 1),
+                fmt(c.path("serverCpuMsPerCheck").asDouble(), 2),
+                fmt(other, 2),
+                other <= TARGET_DIAL_DATA_MS_PER_100KB ? "yes" : "**no**"));
+      }
     }
     JsonNode memory = parts.path("memory");
     if (memory.has("serviceCpuMsPerJob")) {
@@ -635,7 +651,9 @@ public final class CompareReport {
   static String shortName(String name) {
     for (String prefix : List.of("ours", "js", "go", "rust")) {
       if (name.startsWith(prefix)) {
-        return prefix;
+        // our server on another JDK keeps its "(JDK n)"
+        int jdk = name.indexOf("(JDK ");
+        return jdk < 0 ? prefix : prefix + " " + name.substring(jdk);
       }
     }
     return name;

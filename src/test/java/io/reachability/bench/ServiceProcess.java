@@ -69,6 +69,23 @@ final class ServiceProcess implements AutoCloseable {
   static ServiceProcess start(
       Path jar, List<String> jvmOptions, List<String> arguments, Path log, String pidFile)
       throws Exception {
+    return start(thisJava(), jar, jvmOptions, arguments, log, pidFile);
+  }
+
+  /** The java executable of the JVM this runs in. */
+  static String thisJava() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  /** As {@link #start(Path, List, List, Path, String)}, on the JVM {@code java}. */
+  static ServiceProcess start(
+      String java,
+      Path jar,
+      List<String> jvmOptions,
+      List<String> arguments,
+      Path log,
+      String pidFile)
+      throws Exception {
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(
           "no jar at " + jar + " (-Dbench.jar; ./mvnw -DskipTests package builds it)");
@@ -76,7 +93,6 @@ final class ServiceProcess implements AutoCloseable {
     Files.createDirectories(log.toAbsolutePath().getParent());
     int port = freePort();
     String api = "http://127.0.0.1:" + port;
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> command = new ArrayList<>(List.of(java));
     command.addAll(jvmOptions);
     String extra = System.getProperty("bench.serviceJvmOptions", "").strip();
