@@ -241,6 +241,11 @@ public final class AutonatBench {
           started.add(client);
           clients.put(implementation, client);
         }
+        // our server is a JVM: its JIT has compiled the hot paths only after a while under load
+        // (measured: C2 still busy after 2 000 checks), the others are compiled ahead of time
+        System.out.println(
+            "== JIT warm-up of our server (" + JIT_WARMUP.toSeconds() + " s, not reported)");
+        capacity(servers.get(0), DialBack.TCP, true, JIT_WARMUP);
         for (Server target : servers) {
           latencies.add(latency(OURS, target.name(), target.address(), DialBack.TCP));
         }
@@ -251,11 +256,6 @@ public final class AutonatBench {
                     client.getValue(), nameOf(client.getKey()), target.name(), target.address()));
           }
         }
-        // our server is a JVM: its JIT has compiled the hot paths only after a while under load
-        // (measured: C2 still busy after 2 000 checks), the others are compiled ahead of time
-        System.out.println(
-            "== JIT warm-up of our server (" + JIT_WARMUP.toSeconds() + " s, not reported)");
-        capacity(servers.get(0), DialBack.TCP, true, JIT_WARMUP);
         for (Server target : servers) {
           capacities.add(capacity(target, DialBack.TCP, false));
         }
