@@ -70,8 +70,8 @@ public final class AutonatBench {
 
   static final String OURS = "ours (Java)";
 
-  /** The load generator of the capacity runs unless said otherwise. */
-  static final String OURS_LOAD = OURS + " client, one host and peer id per client";
+  /** The load generator of every capacity run. */
+  static final String LOAD_GENERATOR = OURS + " client, one host and peer id per client";
 
   static final String JS = "js-libp2p 3.3.11 / autonat-v2 2.0.15";
   static final String GO = "go-libp2p v0.52.0";
@@ -98,7 +98,7 @@ public final class AutonatBench {
 
   /**
    * Another JVM to run our server on as well ({@code bench.altJava}, a java executable; empty =
-   * none): the JDK's ChaCha20-Poly1305 has intrinsics from JDK 20 on, so dial data costs less
+   * none): newer JDKs accelerate ChaCha20-Poly1305 (JDK 25 measured), so dial data costs less
    * there.
    */
   static final String ALT_JAVA = System.getProperty("bench.altJava", "").strip();
@@ -166,7 +166,6 @@ public final class AutonatBench {
 
   record Capacity(
       String server,
-      String load,
       String transport,
       boolean dialData,
       int clients,
@@ -230,7 +229,7 @@ public final class AutonatBench {
               new Server(
                   nameOf(implementation),
                   Multiaddr.fromString(peerServer.addrs().get(0)),
-                  () -> processCpuNanos(pid)));
+                  () -> ServiceProcess.processCpuNanos(pid)));
           // js's client node runs js's AutoNAT v2 unpatched: its dial-back handler answers the
           // requests' nonces and it never asks anyone about its own (loopback) addresses
           InteropPeer client =
@@ -302,9 +301,8 @@ public final class AutonatBench {
           l.failures);
     }
     System.out.printf(
-        "%n%-40s %-40s %-8s %-9s %8s %12s %9s %7s %16s %12s%n",
-        "server",
-        "load",
+        "%n%-40s %-8s %-9s %8s %12s %9s %7s %16s %12s%n",
+        "server (load: our client)",
         "dial-back",
         "dial data",
         "clients",
@@ -319,7 +317,6 @@ public final class AutonatBench {
               .filter(
                   o ->
                       o.server.equals(OURS)
-                          && o.load.equals(c.load)
                           && o.transport.equals(c.transport)
                           && o.dialData == c.dialData)
               .findFirst()
@@ -327,9 +324,8 @@ public final class AutonatBench {
               .serverCpuMsPerCheck;
       System.out.printf(
           Locale.ROOT,
-          "%-40s %-40s %-8s %-9s %8d %12.1f %9d %7d %16.2f %11.1fx%n",
+          "%-40s %-8s %-9s %8d %12.1f %9d %7d %16.2f %11.1fx%n",
           c.server,
-          c.load,
           c.transport,
           c.dialData
               ? String.format(Locale.ROOT, "%.0f kB", c.dialDataBytesPerCheck / 1e3)
@@ -370,7 +366,7 @@ public final class AutonatBench {
       m.put("transport", x.transport);
       m.put("dialData", x.dialData);
       m.put("dialDataBytesPerCheck", BenchJson.number(x.dialDataBytesPerCheck));
-      m.put("loadGenerator", x.load);
+      m.put("loadGenerator", LOAD_GENERATOR);
       m.put("clients", x.clients);
       m.put("seconds", BenchJson.number(x.seconds));
       m.put("checks", x.checks);
@@ -580,7 +576,6 @@ public final class AutonatBench {
           dialDataBytesPerCheck);
       return new Capacity(
           serverName,
-          OURS_LOAD,
           dialBack.label,
           dialData,
           CLIENTS,
@@ -688,10 +683,6 @@ public final class AutonatBench {
     CompletableFuture.allOf(loops.toArray(new CompletableFuture<?>[0]))
         .get(length.toSeconds() + CHECK_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     return new Run(completed.get(), failures.get(), dialDataBytes.get());
-  }
-
-  static long processCpuNanos(long pid) {
-    return ServiceProcess.processCpuNanos(pid);
   }
 
   private static long processCpuNanos() {

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -298,7 +299,7 @@ public final class CompareReport {
             + " ours |\n|---|---|---|---|---|---|---|\n");
     for (JsonNode c : cap.values()) {
       double cpu = c.path("serverCpuMsPerCheck").asDouble();
-      JsonNode ours = oursUnderSameLoad(cap, c);
+      JsonNode ours = oursLike(cap, c);
       double oursCpu = ours == null ? 0 : ours.path("serverCpuMsPerCheck").asDouble();
       md.append(
           String.format(
@@ -332,11 +333,10 @@ public final class CompareReport {
     md.append(".\n\n");
   }
 
-  /** Our server's capacity row under the load, dial data and transport of {@code row}. */
-  static JsonNode oursUnderSameLoad(JsonNode capacity, JsonNode row) {
+  /** Our server's capacity row with the dial data and transport of {@code row}. */
+  static JsonNode oursLike(JsonNode capacity, JsonNode row) {
     for (JsonNode o : capacity.values()) {
       if (o.path("server").asString().equals(AutonatBench.OURS)
-          && o.path("loadGenerator").asString().equals(row.path("loadGenerator").asString())
           && o.path("dialData").asBoolean() == row.path("dialData").asBoolean()
           && o.path("transport").asString("tcp").equals(row.path("transport").asString("tcp"))) {
         return o;
@@ -384,107 +384,107 @@ public final class CompareReport {
     JsonNode oursPlain = null;
     JsonNode jsPlain = null;
     for (JsonNode c : cap.values()) {
-      boolean plain =
-          !c.path("dialData").asBoolean() && c.path("transport").asString("tcp").equals("tcp");
-      if (plain && shortName(c.path("server").asString()).equals("ours")) {
+      if (c.path("dialData").asBoolean() || !c.path("transport").asString("tcp").equals("tcp")) {
+        continue;
+      }
+      if (c.path("server").asString().equals(AutonatBench.OURS)) {
         oursPlain = c;
-      } else if (plain && shortName(c.path("server").asString()).equals("js")) {
+      } else if (shortName(c.path("server").asString()).equals("js")) {
         jsPlain = c;
       }
     }
     if (oursPlain != null) {
       double ours = oursPlain.path("serverCpuMsPerCheck").asDouble();
-      md.append(
-          String.format(
-              Locale.ROOT,
-              "| server CPU per check, no dial data ≤ %s ms | %s ms | %s | %s |%n",
-              fmt(TARGET_SERVER_CPU_MS, 1),
-              fmt(ours, 2),
-              jsPlain == null
-                  ? "–"
-                  : fmt(jsPlain.path("serverCpuMsPerCheck").asDouble(), 2) + " ms",
-              ours <= TARGET_SERVER_CPU_MS ? "yes" : "**no**"));
-    }
-    for (JsonNode c : cap.values()) {
-      // the target is without dial data; the ratio with it is in (b)
-      if (!shortName(c.path("server").asString()).equals("js")
-          || !c.path("transport").asString("tcp").equals("tcp")
-          || c.path("dialData").asBoolean()) {
-        continue;
+      double js = jsPlain == null ? Double.NaN : jsPlain.path("serverCpuMsPerCheck").asDouble();
+      String jsText = jsPlain == null ? "–" : fmt(js, 2) + " ms";
+      targetRow(
+          md,
+          "server CPU per check, no dial data ≤ " + fmt(TARGET_SERVER_CPU_MS, 1) + " ms",
+          fmt(ours, 2) + " ms",
+          jsText,
+          ours <= TARGET_SERVER_CPU_MS,
+          null);
+      if (jsPlain != null) {
+        targetRow(
+            md,
+            "js's server CPU per check ÷ ours ≥ " + fmt(TARGET_JS_RATIO, 0) + ", no dial data",
+            fmt(ours, 2) + " ms",
+            jsText,
+            js / ours >= TARGET_JS_RATIO,
+            fmt(js / ours, 1) + "x");
       }
-      JsonNode ours = oursUnderSameLoad(cap, c);
-      if (ours == null) {
-        continue;
-      }
-      double ratio =
-          c.path("serverCpuMsPerCheck").asDouble() / ours.path("serverCpuMsPerCheck").asDouble();
-      md.append(
-          String.format(
-              Locale.ROOT,
-              "| js's server CPU per check ÷ ours ≥ %s, no dial data, same load | %s ms | %s ms |"
-                  + " %s (%sx) |%n",
-              fmt(TARGET_JS_RATIO, 0),
-              fmt(ours.path("serverCpuMsPerCheck").asDouble(), 2),
-              fmt(c.path("serverCpuMsPerCheck").asDouble(), 2),
-              ratio >= TARGET_JS_RATIO ? "yes" : "**no**",
-              fmt(ratio, 1)));
-    }
-    Double oursDialData =
-        oursPlain == null ? null : dialDataCost(cap, oursPlain.path("server").asString());
-    Double jsDialData =
-        jsPlain == null ? null : dialDataCost(cap, jsPlain.path("server").asString());
-    if (oursDialData != null) {
-      md.append(
-          String.format(
-              Locale.ROOT,
-              "| dial data ≤ %s ms per 100 kB | %s ms | %s | %s |%n",
-              fmt(TARGET_DIAL_DATA_MS_PER_100KB, 1),
-              fmt(oursDialData, 2),
-              jsDialData == null ? "–" : fmt(jsDialData, 2) + " ms",
-              oursDialData <= TARGET_DIAL_DATA_MS_PER_100KB ? "yes" : "**no**"));
     }
     for (JsonNode c : cap.values()) {
       String name = c.path("server").asString();
-      Double other = c.path("dialData").asBoolean() ? null : dialDataCost(cap, name);
-      if (name.startsWith(AutonatBench.OURS + " (JDK") && other != null) {
-        md.append(
-            String.format(
-                Locale.ROOT,
-                "| dial data ≤ %s ms per 100 kB, our server on %s (server CPU per check without"
-                    + " dial data %s ms) | %s ms | – | %s |%n",
-                fmt(TARGET_DIAL_DATA_MS_PER_100KB, 1),
-                name.substring(name.indexOf("(JDK ") + 1, name.length() - 1),
-                fmt(c.path("serverCpuMsPerCheck").asDouble(), 2),
-                fmt(other, 2),
-                other <= TARGET_DIAL_DATA_MS_PER_100KB ? "yes" : "**no**"));
+      // one row per server of ours: its run without dial data over TCP
+      boolean plainTcp =
+          !c.path("dialData").asBoolean() && c.path("transport").asString("tcp").equals("tcp");
+      Double cost = plainTcp ? dialDataCost(cap, name) : null;
+      if (cost == null || !name.startsWith(AutonatBench.OURS)) {
+        continue;
       }
+      Double js = jsPlain == null ? null : dialDataCost(cap, jsPlain.path("server").asString());
+      int jdk = name.indexOf("(JDK ");
+      targetRow(
+          md,
+          "dial data ≤ "
+              + fmt(TARGET_DIAL_DATA_MS_PER_100KB, 1)
+              + " ms per 100 kB"
+              + (jdk < 0 ? "" : ", our server on " + name.substring(jdk + 1, name.length() - 1)),
+          fmt(cost, 2) + " ms",
+          jdk < 0 && js != null ? fmt(js, 2) + " ms" : "–",
+          cost <= TARGET_DIAL_DATA_MS_PER_100KB,
+          null);
     }
     JsonNode memory = parts.path("memory");
     if (memory.has("serviceCpuMsPerJob")) {
       double rest = memory.path("serviceCpuMsPerJob").asDouble();
-      md.append(
-          String.format(
-              Locale.ROOT,
-              "| REST, service CPU per job (embedded pool, both sides of the check) ≤ %s ms | %s ms"
-                  + " | – | %s |%n",
-              fmt(TARGET_REST_CPU_MS, 0),
-              fmt(rest, 2),
-              rest <= TARGET_REST_CPU_MS ? "yes" : "**no**"));
+      targetRow(
+          md,
+          "REST, service CPU per job (embedded pool, both sides of the check) ≤ "
+              + fmt(TARGET_REST_CPU_MS, 0)
+              + " ms",
+          fmt(rest, 2) + " ms",
+          "–",
+          rest <= TARGET_REST_CPU_MS,
+          null);
     }
     JsonNode startup = parts.path("startup");
     if (startup.has("cdsMedianSeconds")) {
       double cds = startup.path("cdsMedianSeconds").asDouble();
-      md.append(
-          String.format(
-              Locale.ROOT,
-              "| start-up to ready < %s s (CDS archive; plain `java -jar`: %s s) | %s s | – | %s"
-                  + " |%n",
-              fmt(TARGET_STARTUP_SECONDS, 0),
-              fmt(startup.path("plainJarMedianSeconds").asDouble(), 2),
-              fmt(cds, 2),
-              cds < TARGET_STARTUP_SECONDS ? "yes" : "**no**"));
+      targetRow(
+          md,
+          "start-up to ready < "
+              + fmt(TARGET_STARTUP_SECONDS, 0)
+              + " s (CDS archive; plain `java -jar`: "
+              + fmt(startup.path("plainJarMedianSeconds").asDouble(), 2)
+              + " s)",
+          fmt(cds, 2) + " s",
+          "–",
+          cds < TARGET_STARTUP_SECONDS,
+          null);
     }
     md.append('\n');
+  }
+
+  /** One row of the targets table; {@code detail}, when given, follows the verdict. */
+  private static void targetRow(
+      StringBuilder md,
+      String target,
+      String ours,
+      String js,
+      boolean met,
+      @Nullable String detail) {
+    md.append("| ")
+        .append(target)
+        .append(" | ")
+        .append(ours)
+        .append(" | ")
+        .append(js)
+        .append(" | ")
+        .append(met ? "yes" : "**no**")
+        .append(detail == null ? "" : " (" + detail + ")")
+        .append(" |\n");
   }
 
   private static void startup(StringBuilder md, JsonNode s) {

@@ -215,7 +215,7 @@ public final class ServiceMemoryBench {
   /** Jobs in the store (in {@code state}, or all when empty), from the list endpoint's total. */
   static long total(String api, String state) throws Exception {
     String query = state.isEmpty() ? "?size=1" : "?size=1&state=" + state;
-    return json(get(api + "/api/v1/checks" + query)).path("total").asLong();
+    return json(ServiceProcess.get(api + "/api/v1/checks" + query)).path("total").asLong();
   }
 
   /** Forces a GC, settles, then reads VmRSS/VmHWM and the heap in use. */
@@ -229,7 +229,7 @@ public final class ServiceMemoryBench {
       vm.put(m.group(1), Long.parseLong(m.group(2)) * 1024);
     }
     long heap = 0;
-    Matcher h = HEAP_LINE.matcher(get(api + "/actuator/prometheus"));
+    Matcher h = HEAP_LINE.matcher(ServiceProcess.get(api + "/actuator/prometheus"));
     while (h.find()) {
       heap += (long) Double.parseDouble(h.group(1));
     }
@@ -248,10 +248,6 @@ public final class ServiceMemoryBench {
 
   static JsonNode json(String text) {
     return BenchJson.JSON.readTree(text);
-  }
-
-  static String get(String url) throws Exception {
-    return ServiceProcess.get(url);
   }
 
   static String mb(long bytes) {

@@ -127,23 +127,6 @@ final class CipherState {
     nonce++;
   }
 
-  /** Transport decryption with empty associated data; {@code in} holds ciphertext and tag. */
-  void decrypt(ByteBuffer in, ByteBuffer out) {
-    if (in.remaining() < Noise.TAG_LENGTH) {
-      throw new NoiseException(
-          "ciphertext of " + in.remaining() + " bytes is shorter than its tag");
-    }
-    Cipher c = init(Cipher.DECRYPT_MODE, null);
-    try {
-      c.doFinal(in, out);
-    } catch (AEADBadTagException e) {
-      throw new NoiseException("message failed authentication (bad ChaCha20-Poly1305 tag)", e);
-    } catch (GeneralSecurityException e) {
-      throw new NoiseException("ChaCha20-Poly1305 decryption failed", e);
-    }
-    nonce++;
-  }
-
   /**
    * Transport decryption with empty associated data, array to array: {@code length} bytes of
    * ciphertext and tag at {@code in[inOffset]}, the plaintext to {@code out[outOffset]}. The JDK's

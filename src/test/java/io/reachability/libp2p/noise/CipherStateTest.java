@@ -71,9 +71,24 @@ class CipherStateTest {
     out.get(viaBuffers);
     assertThat(viaBuffers).isEqualTo(viaArrays);
 
-    ByteBuffer decrypted = ByteBuffer.allocate(plaintext.length);
-    keyed().decrypt(ByteBuffer.wrap(viaBuffers), decrypted);
-    assertThat(decrypted.array()).isEqualTo(plaintext);
+    // the transport path decrypts between arrays at offsets (a frame inside a larger buffer)
+    byte[] in = new byte[3 + viaBuffers.length];
+    System.arraycopy(viaBuffers, 0, in, 3, viaBuffers.length);
+    byte[] decrypted = new byte[5 + plaintext.length];
+    keyed().decrypt(in, 3, viaBuffers.length, decrypted, 5);
+    assertThat(Arrays.copyOfRange(decrypted, 5, decrypted.length)).isEqualTo(plaintext);
+  }
+
+  @Test
+  void transportDecryptionRefusesABadTagAndKeepsItsNonce() {
+    byte[] ciphertext = keyed().encryptWithAd(new byte[0], new byte[] {1, 2, 3});
+    ciphertext[ciphertext.length - 1] ^= 1;
+    CipherState receiver = keyed();
+    byte[] out = new byte[3];
+    assertThatThrownBy(() -> receiver.decrypt(ciphertext, 0, ciphertext.length, out, 0))
+        .isInstanceOf(NoiseException.class)
+        .hasMessageContaining("bad ChaCha20-Poly1305 tag");
+    assertThat(receiver.nonce()).isZero();
   }
 
   @Test

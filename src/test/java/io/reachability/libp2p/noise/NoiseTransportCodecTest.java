@@ -93,6 +93,21 @@ class NoiseTransportCodecTest {
   }
 
   @Test
+  void decodesFramesFromDirectAndOffsetBuffers() throws Exception {
+    // sockets hand over direct buffers (decrypted through the scratch array); a heap buffer's
+    // frame may start past its array's beginning
+    byte[] first = frame(seal(0, new byte[] {1, 2}));
+    byte[] second = frame(seal(1, new byte[] {3, 4, 5}));
+    ByteBuf direct = Unpooled.directBuffer().writeBytes(first);
+    channel.writeInbound(direct);
+    assertThat(drain(channel.readInbound())).containsExactly(1, 2);
+    byte[] padded = new byte[7 + second.length];
+    System.arraycopy(second, 0, padded, 7, second.length);
+    channel.writeInbound(Unpooled.wrappedBuffer(padded).skipBytes(7));
+    assertThat(drain(channel.readInbound())).containsExactly(3, 4, 5);
+  }
+
+  @Test
   void emptyFrameIsJustATagAndYieldsNothing() throws Exception {
     byte[] empty = frame(seal(0, new byte[0]));
     assertThat(empty)

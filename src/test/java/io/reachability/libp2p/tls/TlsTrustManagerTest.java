@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.reachability.libp2p.core.PeerId;
 import io.reachability.libp2p.crypto.Keys;
 import io.reachability.libp2p.crypto.PrivateKey;
+import io.reachability.testing.MutableClock;
 import java.security.SecureRandom;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
@@ -80,7 +81,7 @@ class TlsTrustManagerTest {
     X509Certificate[] chain = {certificate};
     trust.checkServerTrusted(chain, "EC");
     trust.checkServerTrusted(chain, "EC"); // remembered: the next connection of that peer
-    clock.now = NOW.plus(Tls.CERTIFICATE_VALIDITY.plusDays(1));
+    clock.advance(Tls.CERTIFICATE_VALIDITY.plusDays(1));
     assertThatThrownBy(() -> trust.checkServerTrusted(chain, "EC"))
         .isInstanceOf(CertificateException.class);
   }
@@ -98,29 +99,5 @@ class TlsTrustManagerTest {
                 .generateCertificate(new java.io.ByteArrayInputStream(der));
     assertThatThrownBy(() -> trust.checkServerTrusted(new X509Certificate[] {tampered}, "EC"))
         .isInstanceOf(CertificateException.class);
-  }
-
-  /** A clock the test moves. */
-  private static final class MutableClock extends Clock {
-    volatile Instant now;
-
-    MutableClock(Instant now) {
-      this.now = now;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public java.time.ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
   }
 }
