@@ -206,8 +206,10 @@ final class DialBacker {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-      done.completeExceptionally(
-          new Libp2pException("dial-back stream closed without a DialBackResponse"));
+      if (!done.isDone()) { // after a response, closing is the normal end: no exception to build
+        done.completeExceptionally(
+            new Libp2pException("dial-back stream closed without a DialBackResponse"));
+      }
       ctx.fireChannelInactive();
     }
 

@@ -160,7 +160,8 @@ final class DialRequestHandler extends ChannelInboundHandlerAdapter {
     try {
       switch (state) {
         case AWAIT_REQUEST -> onRequest(AutonatMessages.parseMessage(frame));
-        case AWAIT_DIAL_DATA -> onDialData(AutonatMessages.parseMessage(frame));
+        // only the chunk's size is read, before the frame is released below
+        case AWAIT_DIAL_DATA -> onDialData(AutonatMessages.parseTransientMessage(frame));
         case DONE -> {} // answered already; whatever else the client sends is dropped
         default -> reset("unexpected message while " + state.name().toLowerCase(Locale.ROOT));
       }

@@ -1,12 +1,18 @@
 package io.reachability.autonat;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.protobuf.ByteString;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.reachability.autonat.pb.AutonatV2Protos;
+import io.reachability.libp2p.Libp2pException;
 import io.reachability.testing.LeakRecorder;
+import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The exact bytes the server writes and accepts, worked out by hand from autonat_v2.proto. */
@@ -112,6 +118,50 @@ class ServerMessagesTest {
           .isEqualTo(AutonatV2Protos.DialBackResponse.DialBackStatus.OK);
     } finally {
       empty.release();
+    }
+  }
+
+  @Test
+  void aTransientDialDataResponseReadsTheChunkFromHeapAndDirectFrames() {
+    byte[] data = new byte[4096];
+    Arrays.fill(data, (byte) 0x5a);
+    byte[] message =
+        AutonatV2Protos.Message.newBuilder()
+            .setDialDataResponse(
+                AutonatV2Protos.DialDataResponse.newBuilder().setData(ByteString.copyFrom(data)))
+            .build()
+            .toByteArray();
+    ByteBuf heap = Unpooled.buffer(message.length + 3);
+    heap.writeBytes(new byte[3]).skipBytes(3).writeBytes(message); // at an offset
+    ByteBuf direct = Unpooled.directBuffer(message.length).writeBytes(message);
+    try {
+      for (ByteBuf frame : List.of(heap, direct)) {
+        AutonatV2Protos.Message parsed = AutonatMessages.parseTransientMessage(frame);
+        assertThat(parsed.getDialDataResponse().getData().toByteArray()).isEqualTo(data);
+        assertThat(frame.readableBytes()).isEqualTo(message.length); // not consumed
+      }
+    } finally {
+      heap.release();
+      direct.release();
+    }
+  }
+
+  @Test
+  void aTruncatedTransientMessageIsALibp2pException() {
+    byte[] message =
+        AutonatV2Protos.Message.newBuilder()
+            .setDialDataResponse(
+                AutonatV2Protos.DialDataResponse.newBuilder()
+                    .setData(ByteString.copyFrom(new byte[100])))
+            .build()
+            .toByteArray();
+    ByteBuf truncated = LeakRecorder.buffer(Arrays.copyOf(message, 50));
+    try {
+      assertThatThrownBy(() -> AutonatMessages.parseTransientMessage(truncated))
+          .isInstanceOf(Libp2pException.class)
+          .hasMessageStartingWith("malformed AutoNAT v2 message");
+    } finally {
+      truncated.release();
     }
   }
 

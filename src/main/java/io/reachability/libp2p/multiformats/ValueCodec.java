@@ -303,7 +303,11 @@ enum ValueCodec {
       throw bad(protocol, what, text);
     }
     // Leading zeros are accepted (as go does); the digits that matter are bounded before parsing.
-    String digits = text.replaceFirst("^0+(?=.)", "");
+    int start = 0;
+    while (start < text.length() - 1 && text.charAt(start) == '0') {
+      start++;
+    }
+    String digits = text.substring(start);
     if (digits.length() > 18 || Long.parseLong(digits) > max) {
       throw new MultiformatsException(what + " " + text + " out of range");
     }

@@ -118,9 +118,13 @@ public final class ConnectionUpgrader {
     channel
         .closeFuture()
         .addListener(
-            f ->
+            f -> {
+              // every connection closes, nearly all long after the upgrade: no exception for those
+              if (!result.isDone()) {
                 result.completeExceptionally(
-                    new Libp2pException("connection closed during upgrade")));
+                    new Libp2pException("connection closed during upgrade"));
+              }
+            });
     channel
         .eventLoop()
         .execute(

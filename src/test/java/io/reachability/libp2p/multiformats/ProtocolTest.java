@@ -101,5 +101,12 @@ class ProtocolTest {
     assertThat(Protocol.TCP.valueToText(new byte[] {0x00, 0x50})).isEqualTo("80");
     assertThat(Protocol.TCP.valueToBytes("65535")).containsExactly(0xff, 0xff);
     assertThat(Protocol.TCP.valueToBytes("0")).containsExactly(0x00, 0x00);
+    assertThat(Protocol.TCP.valueToBytes("000")).containsExactly(0x00, 0x00);
+    // the zeros do not count towards the digit bound; the digits after them still do
+    assertThat(Protocol.TCP.valueToBytes("0".repeat(40) + "65535")).containsExactly(0xff, 0xff);
+    assertThatThrownBy(() -> Protocol.TCP.valueToBytes("0".repeat(40) + "65536"))
+        .hasMessageContaining("out of range");
+    assertThatThrownBy(() -> Protocol.TCP.valueToBytes("1" + "0".repeat(40)))
+        .hasMessageContaining("out of range");
   }
 }
