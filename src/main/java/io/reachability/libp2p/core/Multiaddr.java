@@ -226,6 +226,64 @@ public final class Multiaddr {
     return builder.build();
   }
 
+  /**
+   * Whether the first component is a DNS name to resolve ({@code /dns}, {@code /dns4}, {@code
+   * /dns6} or {@code /dnsaddr}).
+   */
+  public boolean isDns() {
+    return !components.isEmpty() && isDnsProtocol(components.get(0).protocol());
+  }
+
+  /** Whether {@code protocol} is one of the DNS protocols, whose value is a name to resolve. */
+  public static boolean isDnsProtocol(Protocol protocol) {
+    return protocol == Protocol.DNS
+        || protocol == Protocol.DNS4
+        || protocol == Protocol.DNS6
+        || protocol == Protocol.DNSADDR;
+  }
+
+  /**
+   * This address without its first component, e.g. {@code /tcp/1/p2p/…} of {@code
+   * /dns4/x/tcp/1/p2p/…}; null when there is nothing after it.
+   */
+  public @Nullable Multiaddr withoutFirst() {
+    if (components.size() <= 1) {
+      return null;
+    }
+    int length = encodedLength(components.get(0).protocol(), rawValues.get(0));
+    return new Multiaddr(
+        Arrays.copyOfRange(bytes, length, bytes.length),
+        components.subList(1, components.size()),
+        rawValues.subList(1, rawValues.size()));
+  }
+
+  /**
+   * This address with its first component replaced by {@code ip} ({@code /ip4} or {@code /ip6}):
+   * how a resolved DNS name is put in its place.
+   */
+  public Multiaddr withFirstReplacedBy(InetAddress ip) {
+    Builder builder = new Builder();
+    builder.addRaw(ip instanceof Inet6Address ? Protocol.IP6 : Protocol.IP4, ip.getAddress());
+    Multiaddr rest = withoutFirst();
+    if (rest != null) {
+      builder.addAll(rest);
+    }
+    return builder.build();
+  }
+
+  /** Whether this address ends with the components of {@code suffix} (an empty one always). */
+  public boolean endsWith(@Nullable Multiaddr suffix) {
+    if (suffix == null) {
+      return true;
+    }
+    int offset = bytes.length - suffix.bytes.length;
+    int componentOffset = components.size() - suffix.components.size();
+    return offset >= 0
+        && componentOffset >= 0
+        && components.subList(componentOffset, components.size()).equals(suffix.components)
+        && Arrays.equals(bytes, offset, bytes.length, suffix.bytes, 0, suffix.bytes.length);
+  }
+
   /** This address followed by {@code other}, e.g. {@code /ip4/…/tcp/1} + {@code /p2p/…}. */
   public Multiaddr encapsulate(Multiaddr other) {
     Builder builder = new Builder();

@@ -7,6 +7,7 @@ import io.reachability.libp2p.core.ConnectionListener;
 import io.reachability.libp2p.core.Direction;
 import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.core.PeerId;
+import io.reachability.libp2p.dns.MultiaddrResolver;
 import io.reachability.libp2p.transport.ConnectionUpgrader;
 import io.reachability.libp2p.transport.StreamHandlerRegistry;
 import io.reachability.libp2p.transport.Transport;
@@ -66,6 +67,13 @@ final class ConnectionManager {
 
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile List<Transport> transports = List.of();
+  private volatile @Nullable MultiaddrResolver resolver;
+
+  /**
+   * Resolved addresses of one DNS address dialed in turn at most, each within the dial timeout: a
+   * name with dozens of records is not a licence to open dozens of connections.
+   */
+  static final int MAX_RESOLVED_DIALS = 4;
 
   /**
    * @param onConnected runs for every new connection, before the listeners
@@ -91,6 +99,11 @@ final class ConnectionManager {
   /** The transports to listen and dial with, the first that handles an address being used. */
   void use(List<Transport> available) {
     transports = List.copyOf(available);
+  }
+
+  /** What resolves the DNS addresses dialed; without one they cannot be dialed. */
+  void resolveWith(MultiaddrResolver dnsResolver) {
+    resolver = dnsResolver;
   }
 
   List<Transport> transports() {
@@ -185,6 +198,53 @@ final class ConnectionManager {
 
   private CompletableFuture<Connection> newConnection(
       Multiaddr address, @Nullable PeerId expected) {
+    MultiaddrResolver dns = resolver;
+    if (!address.isDns()) {
+      return connect(address, expected);
+    }
+    if (dns == null) {
+      return CompletableFuture.failedFuture(new Libp2pException("host is not started"));
+    }
+    return dns.resolve(address)
+        .thenCompose(
+            resolved -> {
+              List<Multiaddr> dialable =
+                  resolved.stream()
+                      .filter(a -> transportFor(a.withoutPeerId()).isPresent())
+                      .limit(MAX_RESOLVED_DIALS)
+                      .toList();
+              if (dialable.isEmpty()) {
+                return CompletableFuture.failedFuture(
+                    new Libp2pException(
+                        address
+                            + " resolves to "
+                            + resolved
+                            + ", none of which this host can dial ("
+                            + transports.stream().map(Transport::describe).toList()
+                            + ")"));
+              }
+              return connectInTurn(dialable, 0, expected);
+            });
+  }
+
+  /** Dials {@code candidates[index]}, and the next one when it fails, until one succeeds. */
+  private CompletableFuture<Connection> connectInTurn(
+      List<Multiaddr> candidates, int index, @Nullable PeerId expected) {
+    Multiaddr candidate = candidates.get(index);
+    // a /dnsaddr without a peer id may name several peers: each record proves its own
+    @Nullable PeerId proven = expected != null ? expected : candidate.peerId().orElse(null);
+    CompletableFuture<Connection> attempt = connect(candidate, proven);
+    if (index + 1 == candidates.size()) {
+      return attempt;
+    }
+    return attempt.exceptionallyCompose(
+        error -> {
+          log.debug("dial of {} failed ({}), trying the next address", candidate, error.toString());
+          return connectInTurn(candidates, index + 1, expected);
+        });
+  }
+
+  private CompletableFuture<Connection> connect(Multiaddr address, @Nullable PeerId expected) {
     if (transports.isEmpty()) {
       return CompletableFuture.failedFuture(new Libp2pException("host is not started"));
     }

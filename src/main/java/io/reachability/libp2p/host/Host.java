@@ -1,6 +1,10 @@
 package io.reachability.libp2p.host;
 
 import io.netty.channel.Channel;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.EventExecutor;
 import io.reachability.libp2p.Libp2pException;
 import io.reachability.libp2p.core.Connection;
@@ -12,6 +16,7 @@ import io.reachability.libp2p.core.PeerId;
 import io.reachability.libp2p.core.ProtocolHandler;
 import io.reachability.libp2p.core.Stream;
 import io.reachability.libp2p.crypto.PrivateKey;
+import io.reachability.libp2p.dns.MultiaddrResolver;
 import io.reachability.libp2p.identify.Identify;
 import io.reachability.libp2p.identify.IdentifyResult;
 import io.reachability.libp2p.identify.IdentifyService;
@@ -117,6 +122,7 @@ public final class Host implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final IdentifyService identify;
   private final PingService ping = new PingService();
+  private volatile @Nullable MultiaddrResolver dns;
 
   Host(
       PrivateKey identity,
@@ -179,7 +185,17 @@ public final class Host implements AutoCloseable {
           new QuicTransport(
               identity, settings.upgrade(), tcp.ioGroup(), tcp.isNative(), settings.reusePort()));
     }
+    // DNS queries run on one of TCP's event loops, over the same kind of channels
+    MultiaddrResolver resolver =
+        new MultiaddrResolver(
+            tcp.ioGroup().next(),
+            tcp.isNative() ? EpollDatagramChannel.class : NioDatagramChannel.class,
+            tcp.isNative() ? EpollSocketChannel.class : NioSocketChannel.class,
+            settings.dns(),
+            Clock.systemUTC());
+    dns = resolver;
     connections.use(transports);
+    connections.resolveWith(resolver);
     try {
       for (Multiaddr address : listenConfig) {
         if (noQuic != null && address.isQuic()) {
@@ -236,10 +252,51 @@ public final class Host implements AutoCloseable {
         && connections.transports().stream().anyMatch(Transport::reusesPorts);
   }
 
-  /** Whether this host has a transport for {@code address} (a {@code /p2p} suffix aside). */
+  /**
+   * Whether this host has a transport for {@code address} (a {@code /p2p} suffix aside). For a DNS
+   * name, whether it would have one for an IP in the name's place; a {@code /dnsaddr} can only tell
+   * once resolved, and counts as dialable.
+   */
   public boolean canDial(Multiaddr address) {
     Multiaddr plain = address.withoutPeerId();
-    return connections.transports().stream().anyMatch(t -> t.handles(plain));
+    if (!plain.isDns()) {
+      return connections.transports().stream().anyMatch(t -> t.handles(plain));
+    }
+    return switch (plain.components().get(0).protocol()) {
+      case DNSADDR -> !connections.transports().isEmpty();
+      case DNS4 -> canDial(plain.withFirstReplacedBy(PLACEHOLDER_IP4));
+      case DNS6 -> canDial(plain.withFirstReplacedBy(PLACEHOLDER_IP6));
+      default ->
+          canDial(plain.withFirstReplacedBy(PLACEHOLDER_IP4))
+              || canDial(plain.withFirstReplacedBy(PLACEHOLDER_IP6));
+    };
+  }
+
+  /** Stand-ins for what a name resolves to, when asking whether a transport could dial it. */
+  private static final InetAddress PLACEHOLDER_IP4 = InetAddress.getLoopbackAddress();
+
+  private static final InetAddress PLACEHOLDER_IP6 = ip6Loopback();
+
+  private static InetAddress ip6Loopback() {
+    byte[] loopback = new byte[16];
+    loopback[15] = 1;
+    try {
+      return InetAddress.getByAddress(loopback);
+    } catch (java.net.UnknownHostException e) {
+      throw new IllegalStateException("16 bytes are an IPv6 address", e);
+    }
+  }
+
+  /**
+   * What {@code address} stands for once its DNS name is resolved ({@link MultiaddrResolver}): the
+   * address itself when it names no host, else the addresses found (never none: that fails).
+   */
+  public CompletableFuture<List<Multiaddr>> resolve(Multiaddr address) {
+    MultiaddrResolver resolver = dns;
+    if (resolver == null || closed.get()) {
+      return CompletableFuture.failedFuture(new Libp2pException("host is not running"));
+    }
+    return resolver.resolve(address);
   }
 
   /** The bound listen addresses (wildcards as configured, real ports). */
@@ -499,6 +556,10 @@ public final class Host implements AutoCloseable {
       server.close().awaitUninterruptibly();
     }
     connections.closeAll(CLOSE_CONNECTIONS_TIMEOUT);
+    MultiaddrResolver resolver = dns;
+    if (resolver != null) {
+      resolver.close();
+    }
     // QUIC borrows TCP's event loops: it closes first
     for (int i = transports.size() - 1; i >= 0; i--) {
       transports.get(i).close();

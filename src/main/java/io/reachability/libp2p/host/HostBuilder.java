@@ -4,6 +4,7 @@ import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.core.ProtocolHandler;
 import io.reachability.libp2p.crypto.Keys;
 import io.reachability.libp2p.crypto.PrivateKey;
+import io.reachability.libp2p.dns.DnsSettings;
 import io.reachability.libp2p.transport.UpgradeSettings;
 import io.reachability.libp2p.yamux.YamuxSettings;
 import java.time.Clock;
@@ -130,6 +131,12 @@ public final class HostBuilder {
    */
   public HostBuilder quic(boolean enabled) {
     settings.quic(enabled);
+    return this;
+  }
+
+  /** How DNS addresses are resolved when dialed (see {@link HostSettings#dns()}). */
+  public HostBuilder dns(DnsSettings dns) {
+    settings.dns(dns);
     return this;
   }
 

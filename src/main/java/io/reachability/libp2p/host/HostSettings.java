@@ -1,5 +1,6 @@
 package io.reachability.libp2p.host;
 
+import io.reachability.libp2p.dns.DnsSettings;
 import io.reachability.libp2p.transport.UpgradeSettings;
 import java.time.Duration;
 import java.util.Objects;
@@ -29,6 +30,7 @@ import java.util.Objects;
  *     of one network cannot take every slot either
  * @param quic whether the host speaks QUIC-v1 (listens on the {@code /quic-v1} addresses it is
  *     given and dials them); where the QUIC native library is missing it runs without, and says so
+ * @param dns how {@code /dns*} and {@code /dnsaddr} addresses are resolved when dialed
  */
 public record HostSettings(
     Duration dialTimeout,
@@ -40,7 +42,8 @@ public record HostSettings(
     int maxInboundConnectionsPerIp,
     int maxInboundConnections,
     int maxInboundConnectionsPerSubnet,
-    boolean quic) {
+    boolean quic,
+    DnsSettings dns) {
 
   /** QUIC is on by default, where the native library is available. */
   public static final boolean DEFAULT_QUIC = true;
@@ -84,6 +87,7 @@ public record HostSettings(
     Objects.requireNonNull(dialTimeout, "dialTimeout");
     Objects.requireNonNull(agentVersion, "agentVersion");
     Objects.requireNonNull(upgrade, "upgrade");
+    Objects.requireNonNull(dns, "dns");
     if (dialTimeout.isNegative() || dialTimeout.isZero()) {
       // Netty reads a zero connect timeout as "none"
       throw new IllegalArgumentException("dialTimeout must be positive, was " + dialTimeout);
@@ -134,6 +138,7 @@ public record HostSettings(
     private int maxInboundConnections = DEFAULT_MAX_INBOUND_CONNECTIONS;
     private int maxInboundConnectionsPerSubnet = DEFAULT_MAX_INBOUND_CONNECTIONS_PER_SUBNET;
     private boolean quic = DEFAULT_QUIC;
+    private DnsSettings dns = DnsSettings.defaults();
 
     /** From the defaults. */
     public Builder() {}
@@ -149,6 +154,7 @@ public record HostSettings(
       maxInboundConnections = from.maxInboundConnections;
       maxInboundConnectionsPerSubnet = from.maxInboundConnectionsPerSubnet;
       quic = from.quic;
+      dns = from.dns;
     }
 
     public Builder dialTimeout(Duration value) {
@@ -205,6 +211,11 @@ public record HostSettings(
       return this;
     }
 
+    public Builder dns(DnsSettings value) {
+      dns = value;
+      return this;
+    }
+
     /** The settings; throws {@link IllegalArgumentException} naming the first bad value. */
     public HostSettings build() {
       return new HostSettings(
@@ -217,7 +228,8 @@ public record HostSettings(
           maxInboundConnectionsPerIp,
           maxInboundConnections,
           maxInboundConnectionsPerSubnet,
-          quic);
+          quic,
+          dns);
     }
   }
 }

@@ -659,4 +659,29 @@ class MultiaddrTest {
             () -> unix.encapsulate(Multiaddr.fromString("/tcp/1")))
         .isInstanceOf(MultiaddrException.class);
   }
+
+  @Test
+  void theFirstDnsComponentIsReplacedByTheResolvedIp() throws Exception {
+    Multiaddr named = Multiaddr.fromString("/dns4/example.test/tcp/4001/p2p/" + PEER);
+    assertThat(named.isDns()).isTrue();
+    assertThat(Multiaddr.fromString("/ip4/1.2.3.4/tcp/1").isDns()).isFalse();
+    assertThat(Multiaddr.fromString("/dnsaddr/example.test").isDns()).isTrue();
+    assertThat(named.withoutFirst()).hasToString("/tcp/4001/p2p/" + PEER);
+    assertThat(Multiaddr.fromString("/dnsaddr/example.test").withoutFirst()).isNull();
+    assertThat(named.withFirstReplacedBy(InetAddress.getByName("10.0.0.1")))
+        .isEqualTo(Multiaddr.fromString("/ip4/10.0.0.1/tcp/4001/p2p/" + PEER));
+    assertThat(named.withFirstReplacedBy(InetAddress.getByName("2001:db8::1")))
+        .isEqualTo(Multiaddr.fromString("/ip6/2001:db8::1/tcp/4001/p2p/" + PEER));
+  }
+
+  @Test
+  void endsWithComparesWholeComponents() {
+    Multiaddr address = Multiaddr.fromString("/ip4/1.2.3.4/tcp/4001/p2p/" + PEER);
+    assertThat(address.endsWith(null)).isTrue();
+    assertThat(address.endsWith(Multiaddr.fromString("/p2p/" + PEER))).isTrue();
+    assertThat(address.endsWith(Multiaddr.fromString("/tcp/4001/p2p/" + PEER))).isTrue();
+    assertThat(address.endsWith(address)).isTrue();
+    assertThat(address.endsWith(Multiaddr.fromString("/tcp/4002/p2p/" + PEER))).isFalse();
+    assertThat(Multiaddr.fromString("/ip4/1.2.3.4/tcp/4001").endsWith(address)).isFalse();
+  }
 }
