@@ -138,7 +138,7 @@ public final class AutonatServer implements AutoCloseable {
     dialBacker = backer;
     DialRequestHandler.Context context =
         new DialRequestHandler.Context(
-            settings, limiter, selector, random, backer::dialBack, this::record);
+            settings, limiter, selector, random, backer::dialBack, this::record, host::resolve);
     host.setStreamHandler(
         AutonatV2.DIAL_REQUEST_PROTOCOL, stream -> DialRequestHandler.serve(stream, context));
     log.info(

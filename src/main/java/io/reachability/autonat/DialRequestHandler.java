@@ -13,6 +13,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.reachability.autonat.pb.AutonatV2Protos;
 import io.reachability.libp2p.Libp2pException;
+import io.reachability.libp2p.core.Errors;
 import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.core.PeerId;
 import io.reachability.libp2p.core.Stream;
@@ -21,12 +22,14 @@ import io.reachability.libp2p.multiformats.UvarintFrameDecoder;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 
@@ -59,7 +62,29 @@ final class DialRequestHandler extends ChannelInboundHandlerAdapter {
       AddressSelector selector,
       RandomGenerator random,
       DialBacker.Dialer dialer,
-      Consumer<DialRequestOutcome> sink) {}
+      Consumer<DialRequestOutcome> sink,
+      Function<Multiaddr, CompletableFuture<List<Multiaddr>>> resolver) {
+
+    /** A context that resolves no DNS name: a named address fails its dial. */
+    Context(
+        AutonatServerSettings settings,
+        RateLimiter limiter,
+        AddressSelector selector,
+        RandomGenerator random,
+        DialBacker.Dialer dialer,
+        Consumer<DialRequestOutcome> sink) {
+      this(
+          settings,
+          limiter,
+          selector,
+          random,
+          dialer,
+          sink,
+          name ->
+              CompletableFuture.failedFuture(
+                  new Libp2pException("this server resolves no DNS names")));
+    }
+  }
 
   enum State {
     AWAIT_REQUEST,
@@ -234,13 +259,15 @@ final class DialRequestHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     selection = selected.get();
+    InetSocketAddress target = selection.target();
     InetAddress clientIp = clientIp().orElseThrow();
-    if (AddressSelector.sameIp(selection.target().getAddress(), clientIp)) {
+    if (target != null && AddressSelector.sameIp(target.getAddress(), clientIp)) {
       startDial();
       return;
     }
-    // a different host: make the client pay before we send a handshake there (amplification);
-    // the budget is only taken once the data is paid, so unpaid requests cannot drain it
+    // a different host, or a name that may point anywhere (go-libp2p asks for data for every DNS
+    // address too): make the client pay before we send a handshake there (amplification); the
+    // budget is only taken once the data is paid, so unpaid requests cannot drain it
     if (!context.limiter().hasDialDataBudget()) {
       respond(ResponseStatus.E_REQUEST_REJECTED, DialStatus.UNUSED, "dial-data budget spent");
       return;
@@ -313,6 +340,52 @@ final class DialRequestHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     state = State.DIALING;
+    if (target.named()) {
+      resolve(target);
+      return;
+    }
+    dial(target);
+  }
+
+  /** A named address is resolved only now, after the client paid, and judged like an IP one. */
+  private void resolve(AddressSelector.Selection named) {
+    CompletableFuture<List<Multiaddr>> lookup;
+    try {
+      lookup = context.resolver().apply(named.address());
+    } catch (RuntimeException e) {
+      lookup = CompletableFuture.failedFuture(e);
+    }
+    lookup.whenComplete((found, error) -> onLoop(() -> resolved(named, found, error)));
+  }
+
+  private void resolved(
+      AddressSelector.Selection named, @Nullable List<Multiaddr> found, @Nullable Throwable error) {
+    if (state != State.DIALING) {
+      return; // the client went away or the exchange timed out meanwhile
+    }
+    if (error != null || found == null) {
+      // as a dial of the name would: the address cannot be reached
+      respond(
+          ResponseStatus.OK,
+          DialStatus.E_DIAL_ERROR,
+          named.address()
+              + " does not resolve: "
+              + (error == null ? "no address" : Errors.describe(error)));
+      return;
+    }
+    Optional<AddressSelector.Selection> target = context.selector().resolved(named, found);
+    if (target.isEmpty()) {
+      respond(
+          ResponseStatus.E_DIAL_REFUSED,
+          DialStatus.UNUSED,
+          named.address() + " resolves to no address we are willing to dial: " + found);
+      return;
+    }
+    selection = target.get();
+    dial(target.get());
+  }
+
+  private void dial(AddressSelector.Selection target) {
     try {
       dialBack = context.dialer().dialBack(target.address(), nonce, channel().eventLoop());
       dialBack.whenComplete((result, error) -> onLoop(() -> dialed(result, error)));

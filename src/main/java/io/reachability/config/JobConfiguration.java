@@ -89,6 +89,7 @@ class JobConfiguration {
             access.allowAnyAddress(),
             () -> pool.servers().stream().map(PoolServer::address).toList(),
             () -> NodeIps.of(host, announce, machine));
-    return new CheckRequestValidator(host.peerId(), client.toSettings().maxDialDataBytes(), policy);
+    return new CheckRequestValidator(
+        host.peerId(), client.toSettings().maxDialDataBytes(), policy, host::resolve);
   }
 }

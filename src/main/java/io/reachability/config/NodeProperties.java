@@ -4,8 +4,14 @@ import static io.reachability.config.ConfiguredSettings.build;
 import static io.reachability.config.ConfiguredSettings.ifSet;
 
 import io.reachability.libp2p.core.Multiaddr;
+import io.reachability.libp2p.dns.DnsSettings;
 import io.reachability.libp2p.host.HostSettings;
+import io.reachability.libp2p.multiformats.IpLiterals;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -38,6 +44,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param idleTimeout a connection with no open stream for this long is closed
  * @param quic speak QUIC-v1 (listen on the {@code /quic-v1} listen addresses, dial and check QUIC
  *     addresses); on by default where Netty's QUIC native library loads
+ * @param dns how {@code /dns}, {@code /dns4}, {@code /dns6} and {@code /dnsaddr} addresses (of
+ *     servers, bootstrap peers) are resolved when dialed
  */
 @ConfigurationProperties(NodeProperties.PREFIX)
 public record NodeProperties(
@@ -52,9 +60,121 @@ public record NodeProperties(
     @Nullable Integer maxInboundConnections,
     @Nullable Integer maxInboundConnectionsPerSubnet,
     @Nullable Duration idleTimeout,
-    @Nullable Boolean quic) {
+    @Nullable Boolean quic,
+    @DefaultValue Dns dns) {
 
   static final String PREFIX = "reach.node";
+
+  /**
+   * DNS resolution ({@code reach.node.dns.*}); unset values are {@link DnsSettings}' defaults.
+   *
+   * @param servers name servers to ask, as IP addresses with an optional port ({@code 192.0.2.53},
+   *     {@code 192.0.2.53:5353}, {@code [2001:db8::53]:53}); empty = the system's ({@code
+   *     /etc/resolv.conf}, with its search domains)
+   * @param queryTimeout how long one DNS query may take
+   * @param maxDepth how deep {@code /dnsaddr} records may nest
+   * @param maxLookups DNS lookups one address may cost in all
+   * @param maxAddresses addresses one name yields at most
+   * @param maxTtl records are cached no longer than this, whatever their TTL
+   * @param negativeTtl how long a missing name is remembered
+   * @param maxCachedNames {@code /dnsaddr} record sets cached at once
+   */
+  public record Dns(
+      @DefaultValue List<String> servers,
+      @Nullable Duration queryTimeout,
+      @Nullable Integer maxDepth,
+      @Nullable Integer maxLookups,
+      @Nullable Integer maxAddresses,
+      @Nullable Duration maxTtl,
+      @Nullable Duration negativeTtl,
+      @Nullable Integer maxCachedNames) {
+
+    static final String PREFIX = NodeProperties.PREFIX + ".dns";
+
+    public Dns {
+      servers = servers == null ? List.of() : List.copyOf(servers);
+    }
+
+    /** The settings, checked; an error names its {@code reach.node.dns.*} key. */
+    DnsSettings toSettings() {
+      List<InetSocketAddress> nameServers = new ArrayList<>();
+      for (int i = 0; i < servers.size(); i++) {
+        nameServers.add(nameServer(PREFIX + ".servers[" + i + "]", servers.get(i)));
+      }
+      return build(
+          PREFIX,
+          () -> {
+            DnsSettings.Builder settings = new DnsSettings.Builder().servers(nameServers);
+            ifSet(queryTimeout, settings::queryTimeout);
+            ifSet(maxDepth, settings::maxDepth);
+            ifSet(maxLookups, settings::maxLookups);
+            ifSet(maxAddresses, settings::maxAddresses);
+            ifSet(maxTtl, settings::maxTtl);
+            ifSet(negativeTtl, settings::negativeTtl);
+            ifSet(maxCachedNames, settings::maxCachedNames);
+            return settings.build();
+          });
+    }
+
+    /** An IP literal with an optional port; a name server is never itself looked up. */
+    private static InetSocketAddress nameServer(String setting, String value) {
+      String text = value.strip();
+      String host = text;
+      int port = DnsSettings.DNS_PORT;
+      int colon = text.lastIndexOf(':');
+      if (text.startsWith("[")) {
+        int close = text.indexOf(']');
+        host = close < 0 ? text : text.substring(1, close);
+        if (close >= 0 && close + 1 < text.length()) {
+          if (text.charAt(close + 1) != ':') {
+            throw new NameServerException(setting, value);
+          }
+          port = port(setting, value, text.substring(close + 2));
+        }
+      } else if (colon >= 0 && text.indexOf(':') == colon) {
+        host = text.substring(0, colon);
+        port = port(setting, value, text.substring(colon + 1));
+      }
+      byte[] ip = IpLiterals.parseIp4(host);
+      if (ip == null) {
+        ip = IpLiterals.parseIp6(host);
+      }
+      if (ip == null) {
+        throw new NameServerException(setting, value);
+      }
+      try {
+        return new InetSocketAddress(InetAddress.getByAddress(ip), port);
+      } catch (UnknownHostException e) {
+        throw new NameServerException(setting, value);
+      }
+    }
+
+    private static int port(String setting, String value, String text) {
+      try {
+        int port = Integer.parseInt(text);
+        if (port >= 1 && port <= 0xFFFF) {
+          return port;
+        }
+      } catch (NumberFormatException e) {
+        // reported below
+      }
+      throw new NameServerException(setting, value);
+    }
+  }
+
+  /** A name server setting that is not an IP address with an optional port. */
+  private static final class NameServerException extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    NameServerException(String setting, String value) {
+      super(
+          setting
+              + " = \""
+              + value
+              + "\": a name server is an IP address with an optional port (192.0.2.53,"
+              + " 192.0.2.53:5353, [2001:db8::53]:53)");
+    }
+  }
 
   public NodeProperties {
     listen = List.copyOf(listen);
@@ -77,6 +197,7 @@ public record NodeProperties(
    * asks for them at start.
    */
   HostSettings toSettings() {
+    DnsSettings dnsSettings = dns.toSettings(); // names its own keys
     return build(
         PREFIX,
         () -> {
@@ -87,6 +208,7 @@ public record NodeProperties(
           ifSet(maxInboundConnections, settings::maxInboundConnections);
           ifSet(maxInboundConnectionsPerSubnet, settings::maxInboundConnectionsPerSubnet);
           ifSet(idleTimeout, t -> settings.upgrade(settings.upgrade().withIdleTimeout(t)));
+          settings.dns(dnsSettings);
           return leavingRoomToDialOut(settings.build());
         });
   }

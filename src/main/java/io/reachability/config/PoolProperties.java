@@ -1,5 +1,6 @@
 package io.reachability.config;
 
+import io.reachability.job.CheckRequestValidator;
 import io.reachability.libp2p.core.Multiaddr;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -56,13 +57,9 @@ public record PoolProperties(@DefaultValue List<String> servers, @DefaultValue E
       throw new IllegalArgumentException(
           setting + " = \"" + value + "\": a server address must end in /p2p/<peer id>");
     }
-    if (address.toIpSocketAddress().isEmpty()) {
+    if (!address.hasDialableShape()) {
       throw new IllegalArgumentException(
-          setting
-              + " = \""
-              + value
-              + "\": only /ip4|ip6/<address>/tcp/<port>/p2p/<peer id> or"
-              + " /ip4|ip6/<address>/udp/<port>/quic-v1/p2p/<peer id> can be dialed");
+          setting + " = \"" + value + "\": " + CheckRequestValidator.SERVER_SHAPES);
     }
     return address;
   }

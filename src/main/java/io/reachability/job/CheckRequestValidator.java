@@ -15,6 +15,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -47,9 +51,35 @@ public final class CheckRequestValidator {
           + " lets a request name others";
   static final String NOT_PUBLIC_SERVER = "a server outside the pool must have a public address";
 
+  /** The server addresses that can be dialed (a request's and the pool's). */
+  public static final String SERVER_SHAPES =
+      "only /ip4|ip6|dns|dns4|dns6/<address or name>/tcp/<port>/p2p/<peer id>,"
+          + " /ip4|ip6|dns|dns4|dns6/<address or name>/udp/<port>/quic-v1/p2p/<peer id> and"
+          + " /dnsaddr/<domain>/p2p/<peer id> servers can be dialed";
+
+  /**
+   * How long resolving the DNS name of a server outside the pool may hold a submission (the name is
+   * resolved then, so that what is judged public is what is dialed).
+   */
+  public static final Duration SERVER_RESOLUTION_TIMEOUT = Duration.ofSeconds(10);
+
+  /** Resolved addresses named in an error at most. */
+  private static final int MAX_ADDRESSES_SHOWN = 5;
+
+  /** What a server address stands for once its DNS name is resolved ({@code Host::resolve}). */
+  @FunctionalInterface
+  public interface ServerResolver {
+    CompletableFuture<List<Multiaddr>> resolve(Multiaddr server);
+  }
+
+  /** Resolves nothing: a name stays a name, and is resolved when dialed. */
+  private static final ServerResolver NO_RESOLUTION =
+      server -> CompletableFuture.completedFuture(List.of(server));
+
   private final PeerId self;
   private final int maxDialDataBytes;
   private final CheckPolicy policy;
+  private final ServerResolver resolver;
 
   /**
    * With no restriction on the servers and addresses a request names ({@link
@@ -65,9 +95,19 @@ public final class CheckRequestValidator {
    * @param policy which servers and addresses a request may name
    */
   public CheckRequestValidator(PeerId self, int maxDialDataBytes, CheckPolicy policy) {
+    this(self, maxDialDataBytes, policy, NO_RESOLUTION);
+  }
+
+  /**
+   * @param resolver resolves the DNS name of a server outside the pool, when the policy wants it
+   *     public: it is judged (and then dialed) by the addresses the name resolves to
+   */
+  public CheckRequestValidator(
+      PeerId self, int maxDialDataBytes, CheckPolicy policy, ServerResolver resolver) {
     this.self = Objects.requireNonNull(self, "self");
     this.maxDialDataBytes = maxDialDataBytes;
     this.policy = Objects.requireNonNull(policy, "policy");
+    this.resolver = Objects.requireNonNull(resolver, "resolver");
   }
 
   /**
@@ -217,6 +257,13 @@ public final class CheckRequestValidator {
         continue;
       }
       String problem = serverProblem(server, pool);
+      if (problem == null && server.isDns() && mustBePublic(server, pool)) {
+        // judged by what the name resolves to now, and that is what is dialed: a name cannot
+        // turn to a private address between the check and the dial
+        Resolved resolved = resolvePublic(server);
+        problem = resolved.problem();
+        server = resolved.address();
+      }
       if (problem != null) {
         errors.add(new FieldError(field, value, problem));
       } else {
@@ -231,16 +278,17 @@ public final class CheckRequestValidator {
     if (server.peerId().isEmpty()) {
       return "a server address must end in /p2p/<peer id>";
     }
-    if (server.toIpSocketAddress().isEmpty()) {
-      return "only /ip4|ip6/<address>/tcp/<port>/p2p/<peer id> and"
-          + " /ip4|ip6/<address>/udp/<port>/quic-v1/p2p/<peer id> servers can be dialed";
+    if (!server.hasDialableShape()) {
+      return SERVER_SHAPES;
     }
     if (server.peerId().get().equals(self)) {
       return "the node cannot check itself";
     }
-    String undialable = undialable(server);
-    if (undialable != null) {
-      return undialable;
+    if (!server.isDns()) {
+      String undialable = undialable(server);
+      if (undialable != null) {
+        return undialable;
+      }
     }
     if (policy.servers() == CheckPolicy.ServerRule.ANY || pool.contains(server)) {
       return null;
@@ -248,7 +296,55 @@ public final class CheckRequestValidator {
     if (policy.servers() == CheckPolicy.ServerRule.POOL) {
       return NOT_IN_POOL;
     }
-    return AddressClass.isPublic(server) ? null : NOT_PUBLIC_SERVER;
+    // a name is judged once resolved (resolvePublic)
+    return server.isDns() || AddressClass.isPublic(server) ? null : NOT_PUBLIC_SERVER;
+  }
+
+  private boolean mustBePublic(Multiaddr server, Collection<Multiaddr> pool) {
+    return policy.servers() == CheckPolicy.ServerRule.POOL_OR_PUBLIC && !pool.contains(server);
+  }
+
+  /** A server's name resolved: the first public address it stands for, or why there is none. */
+  private record Resolved(Multiaddr address, @Nullable String problem) {}
+
+  private Resolved resolvePublic(Multiaddr server) {
+    List<Multiaddr> found;
+    try {
+      found =
+          resolver.resolve(server).get(SERVER_RESOLUTION_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      return new Resolved(server, "cannot be resolved: " + cause.getMessage());
+    } catch (TimeoutException e) {
+      return new Resolved(
+          server, "not resolved within " + SERVER_RESOLUTION_TIMEOUT.toSeconds() + " s");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new Resolved(server, "resolution interrupted");
+    }
+    PeerId id = server.peerId().orElseThrow();
+    for (Multiaddr address : found) {
+      if (!address.peerId().map(id::equals).orElse(true)) {
+        continue;
+      }
+      Multiaddr named = address.withPeerId(id);
+      if (named.toIpSocketAddress().isPresent()
+          && undialable(named) == null
+          && AddressClass.isPublic(named)) {
+        return new Resolved(named, null);
+      }
+    }
+    return new Resolved(
+        server,
+        NOT_PUBLIC_SERVER
+            + " ("
+            + server.withoutPeerId()
+            + " resolves to "
+            + found.stream().limit(MAX_ADDRESSES_SHOWN).map(Multiaddr::withoutPeerId).toList()
+            + (found.size() > MAX_ADDRESSES_SHOWN
+                ? " and " + (found.size() - MAX_ADDRESSES_SHOWN) + " more"
+                : "")
+            + ")");
   }
 
   private static @Nullable Multiaddr parse(

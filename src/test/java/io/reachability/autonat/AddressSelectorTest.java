@@ -61,7 +61,7 @@ class AddressSelectorTest {
                 }, //                 unknown protocol code: not an address
                 "/ip4/8.8.8.8/udp/4001/quic-v1/webtransport", //  no WebTransport
                 "/ip4/8.8.8.8/tcp/4001/ws", //                    no websocket transport
-                "/dns/example.com/tcp/4001", //                   never resolved
+                "/dnsaddr/example.com", //                        a record list, not ours
                 "/ip4/8.8.8.8/tcp/4001/p2p-circuit", //           relayed
                 "/ip4/0.0.0.0/tcp/4001", //                       unspecified
                 "/ip6/::/tcp/4001",
@@ -73,6 +73,37 @@ class AddressSelectorTest {
                 PUBLIC6)
             .orElseThrow();
     assertThat(selection.index()).isEqualTo(12);
+  }
+
+  @Test
+  void aDnsNameIsSelectedAsItIsAndJudgedOnceResolved() {
+    AddressSelector selector = selector(false, ip -> true);
+    AddressSelector.Selection named =
+        selector
+            .select(
+                request(
+                    "/dns4/x.example/tcp/1/ws",
+                    "/dns4/x.example/tcp/4001/p2p/12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA"))
+            .orElseThrow();
+    assertThat(named.named()).isTrue();
+    assertThat(named.index()).isEqualTo(1);
+    assertThat(named.address()).isEqualTo(Multiaddr.fromString("/dns4/x.example/tcp/4001"));
+
+    // what it resolves to passes the rules an IP passes: private and our own are skipped
+    AddressSelector.Selection resolved =
+        selector
+            .resolved(
+                named,
+                List.of(
+                    Multiaddr.fromString("/ip4/10.0.0.1/tcp/4001"),
+                    Multiaddr.fromString(OWN),
+                    Multiaddr.fromString("/ip4/8.8.4.4/tcp/4001")))
+            .orElseThrow();
+    assertThat(resolved.named()).isFalse();
+    assertThat(resolved.index()).isEqualTo(1);
+    assertThat(resolved.address()).isEqualTo(Multiaddr.fromString("/ip4/8.8.4.4/tcp/4001"));
+    assertThat(selector.resolved(named, List.of(Multiaddr.fromString("/ip4/127.0.0.1/tcp/4001"))))
+        .isEmpty();
   }
 
   @Test

@@ -297,9 +297,7 @@ class AutonatServerTest {
     for (int i = 0; i < 100; i++) {
       hundredUndialable.add(
           Multiaddr.fromString(
-              i % 2 == 0
-                  ? "/ip4/127.0.0.1/udp/1/quic-v1/webtransport"
-                  : "/dns/example.com/tcp/4001"));
+              i % 2 == 0 ? "/ip4/127.0.0.1/udp/1/quic-v1/webtransport" : "/dnsaddr/example.com"));
     }
     List<Multiaddr> addresses = new ArrayList<>(hundredUndialable);
     addresses.add(client.listenAddress());

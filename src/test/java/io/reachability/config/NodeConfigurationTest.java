@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.core.PeerId;
+import io.reachability.libp2p.dns.DnsSettings;
 import io.reachability.libp2p.host.Host;
 import io.reachability.libp2p.host.HostSettings;
 import io.reachability.libp2p.transport.QuicTransport;
@@ -11,6 +12,7 @@ import io.reachability.testing.LoopbackHosts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -178,6 +180,33 @@ class NodeConfigurationTest {
         "reach.node.max-inbound-connections-per-subnet=0",
         "reach.node.max-inbound-connections-per-subnet must be at least 1, was 0");
     failsWith("reach.node.idle-timeout=0s", "reach.node.idle-timeout must be positive, was PT0S");
+    failsWith(
+        "reach.node.dns.query-timeout=0s",
+        "reach.node.dns.query-timeout must be positive, was PT0S");
+    failsWith("reach.node.dns.max-depth=0", "reach.node.dns.max-depth must be at least 1, was 0");
+    for (String bad : List.of("dns.example", "192.0.2.53:0", "[::1]x", "192.0.2.53:99999")) {
+      failsWith(
+          "reach.node.dns.servers=" + bad,
+          "reach.node.dns.servers[0] = \"" + bad + "\": a name server is an IP address");
+    }
+  }
+
+  @Test
+  void dnsSettingsReachTheHost() {
+    runner
+        .withPropertyValues(
+            "reach.node.listen=" + LoopbackHosts.ANY_PORT,
+            "reach.node.dns.servers=127.0.0.1:5353,[::1],192.0.2.53",
+            "reach.node.dns.max-lookups=7")
+        .run(
+            context -> {
+              DnsSettings dns = context.getBean(Host.class).settings().dns();
+              assertThat(dns.servers())
+                  .extracting(a -> a.getAddress().getHostAddress() + " " + a.getPort())
+                  .containsExactly("127.0.0.1 5353", "0:0:0:0:0:0:0:1 53", "192.0.2.53 53");
+              assertThat(dns.maxLookups()).isEqualTo(7);
+              assertThat(dns.maxDepth()).isEqualTo(DnsSettings.DEFAULT_MAX_DEPTH);
+            });
   }
 
   private void failsWith(String property, String message) {

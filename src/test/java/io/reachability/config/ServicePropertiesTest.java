@@ -2,6 +2,7 @@ package io.reachability.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.reachability.job.CheckRequestValidator;
 import io.reachability.job.JobSettings;
 import io.reachability.monitor.MonitorSettings;
 import java.time.Duration;
@@ -26,8 +27,8 @@ class ServicePropertiesTest {
   @Import(SettingsConfiguration.class)
   static class Settings {}
 
-  private static final String SERVER =
-      "/ip4/192.0.2.1/tcp/4001/p2p/12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA";
+  private static final String SERVER_ID = "12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA";
+  private static final String SERVER = "/ip4/192.0.2.1/tcp/4001/p2p/" + SERVER_ID;
 
   private final ApplicationContextRunner runner =
       new ApplicationContextRunner().withUserConfiguration(Settings.class);
@@ -115,12 +116,33 @@ class ServicePropertiesTest {
   }
 
   @Test
+  void serversMayBeNamedByDns() {
+    runner
+        .withPropertyValues(
+            "reach.pool.servers=/dnsaddr/bootstrap.example/p2p/"
+                + SERVER_ID
+                + ",/dns4/a.example/tcp/4001/p2p/"
+                + SERVER_ID
+                + ",/dns6/a.example/udp/4001/quic-v1/p2p/"
+                + SERVER_ID)
+        .run(
+            context ->
+                assertThat(context.getBean(PoolProperties.class).serverAddresses()).hasSize(3));
+  }
+
+  @Test
   void badSettingsNameTheSetting() {
     failsWith(
         "reach.pool.servers=/ip4/192.0.2.1/tcp/4001",
         "reach.pool.servers[0] = \"/ip4/192.0.2.1/tcp/4001\": a server address must end in"
             + " /p2p/<peer id>");
     failsWith("reach.pool.servers=/ip4/1.2.3/tcp/1", "reach.pool.servers[0]: invalid multiaddr");
+    failsWith(
+        "reach.pool.servers=/dns4/example.com/tcp/443/ws/p2p/" + SERVER_ID,
+        "reach.pool.servers[0] = \"/dns4/example.com/tcp/443/ws/p2p/"
+            + SERVER_ID
+            + "\": "
+            + CheckRequestValidator.SERVER_SHAPES);
     failsWith("reach.pool.embedded.size=0", "reach.pool.embedded.size must be in [1, 16], was 0");
     failsWith("reach.jobs.max-running=0", "reach.jobs.max-running must be in [1, 4096], was 0");
     failsWith("reach.jobs.queue-capacity=0", "reach.jobs.queue-capacity must be at least 1, was 0");

@@ -13,7 +13,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** Submit-time validation: every problem reported at once, naming the field and the value. */
@@ -25,6 +28,11 @@ class CheckRequestValidatorTest {
   private final CheckRequestValidator validator = new CheckRequestValidator(self, CAP);
 
   private List<FieldError> errors(CheckSubmission submission) {
+    return errors(validator, submission);
+  }
+
+  private static List<FieldError> errors(
+      CheckRequestValidator validator, CheckSubmission submission) {
     return catchThrowableOfType(
             InvalidCheckRequestException.class, () -> validator.validate(submission))
         .errors();
@@ -118,7 +126,7 @@ class CheckRequestValidatorTest {
                 List.of(
                     "/ip4/192.0.2.1/tcp/4001",
                     "/ip4/192.0.2.1/tcp/4001/p2p/" + self,
-                    "/dns4/x.example/tcp/1/p2p/" + other),
+                    "/dns4/x.example/tcp/1/ws/p2p/" + other),
                 0,
                 601,
                 CAP + 1));
@@ -133,6 +141,7 @@ class CheckRequestValidatorTest {
             "maxDialDataBytes");
     assertThat(errors.get(0).reason()).isEqualTo("a server address must end in /p2p/<peer id>");
     assertThat(errors.get(1).reason()).isEqualTo("the node cannot check itself");
+    assertThat(errors.get(2).reason()).isEqualTo(CheckRequestValidator.SERVER_SHAPES);
     assertThat(errors.get(3)).isEqualTo(new FieldError("confirmations", "0", "must be in [1, 10]"));
     assertThat(errors.get(4))
         .isEqualTo(
@@ -301,6 +310,105 @@ class CheckRequestValidatorTest {
           .extracting(FieldError::reason)
           .isEqualTo(CheckRequestValidator.NOT_PUBLIC_SERVER);
     }
+  }
+
+  /**
+   * A server named by DNS outside the pool is judged by what the name resolves to at submission,
+   * and that resolved address is what the check dials (no rebinding to a private one later).
+   */
+  @Test
+  void aNamedServerOutsideThePoolIsResolvedAndMustBePublic() {
+    Multiaddr pooled = Multiaddr.fromString("/dnsaddr/pool.example/p2p/" + other);
+    Map<String, List<Multiaddr>> zone =
+        Map.of(
+            "/dns4/public.example/tcp/4001/p2p/" + other,
+            List.of(Multiaddr.fromString("/ip4/8.8.4.4/tcp/4001/p2p/" + other)),
+            "/dns/mixed.example/tcp/4001/p2p/" + other,
+            List.of(
+                Multiaddr.fromString("/ip4/127.0.0.1/tcp/4001/p2p/" + other),
+                Multiaddr.fromString("/ip6/2001:4860::1/tcp/4001/p2p/" + other)),
+            "/dns4/inside.example/tcp/4001/p2p/" + other,
+            List.of(
+                Multiaddr.fromString("/ip4/127.0.0.1/tcp/4001/p2p/" + other),
+                Multiaddr.fromString("/ip4/10.0.0.1/tcp/4001/p2p/" + other)));
+    AtomicInteger lookups = new AtomicInteger();
+    CheckRequestValidator open =
+        new CheckRequestValidator(
+            self,
+            CAP,
+            new CheckPolicy(
+                CheckPolicy.ServerRule.POOL_OR_PUBLIC, true, () -> List.of(pooled), Set::of),
+            server -> {
+              lookups.incrementAndGet();
+              List<Multiaddr> found = zone.get(server.toString());
+              return found == null
+                  ? CompletableFuture.failedFuture(new IllegalStateException("no such name"))
+                  : CompletableFuture.completedFuture(found);
+            });
+
+    assertThat(
+            open.validate(
+                    new CheckSubmission(
+                        List.of("/ip4/8.8.8.8/tcp/53"),
+                        List.of(
+                            "/dns4/public.example/tcp/4001/p2p/" + other,
+                            "/dns/mixed.example/tcp/4001/p2p/" + other,
+                            pooled.toString()),
+                        null,
+                        null,
+                        null))
+                .servers())
+        .extracting(Multiaddr::toString)
+        .containsExactly(
+            "/ip4/8.8.4.4/tcp/4001/p2p/" + other,
+            "/ip6/2001:4860::1/tcp/4001/p2p/" + other,
+            pooled.toString()); // the pool's own names are the operator's: dialed as they are
+    assertThat(lookups).hasValue(2);
+
+    List<FieldError> errors =
+        catchThrowableOfType(
+                InvalidCheckRequestException.class,
+                () ->
+                    open.validate(
+                        new CheckSubmission(
+                            null,
+                            List.of(
+                                "/dns4/inside.example/tcp/4001/p2p/" + other,
+                                "/dns4/nowhere.example/tcp/4001/p2p/" + other),
+                            null,
+                            null,
+                            null)))
+            .errors();
+    assertThat(errors).extracting(FieldError::field).containsExactly("servers[0]", "servers[1]");
+    assertThat(errors.get(0).reason())
+        .startsWith(CheckRequestValidator.NOT_PUBLIC_SERVER)
+        .contains("resolves to [/ip4/127.0.0.1/tcp/4001, /ip4/10.0.0.1/tcp/4001]");
+    assertThat(errors.get(1).reason()).isEqualTo("cannot be resolved: no such name");
+  }
+
+  @Test
+  void withThePoolRuleANameIsFineOnlyAsThePoolSpellsIt() {
+    Multiaddr pooled = Multiaddr.fromString("/dns4/pool.example/tcp/4001/p2p/" + other);
+    CheckRequestValidator restricted =
+        new CheckRequestValidator(
+            self,
+            CAP,
+            new CheckPolicy(CheckPolicy.ServerRule.POOL, true, () -> List.of(pooled), Set::of),
+            server -> {
+              throw new AssertionError("the pool rule resolves nothing");
+            });
+    assertThat(
+            restricted
+                .validate(new CheckSubmission(null, List.of(pooled.toString()), null, null, null))
+                .servers())
+        .containsExactly(pooled);
+    assertThat(
+            errors(
+                restricted,
+                new CheckSubmission(
+                    null, List.of("/dns4/other.example/tcp/4001/p2p/" + other), null, null, null)))
+        .extracting(FieldError::reason)
+        .containsExactly(CheckRequestValidator.NOT_IN_POOL);
   }
 
   /** An IP literal (no name lookup happens for one). */

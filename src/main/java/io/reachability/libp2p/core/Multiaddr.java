@@ -284,6 +284,32 @@ public final class Multiaddr {
         && Arrays.equals(bytes, offset, bytes.length, suffix.bytes, 0, suffix.bytes.length);
   }
 
+  /**
+   * Whether this is an address of the shapes this stack dials, a {@code /p2p} suffix aside: TCP or
+   * QUIC-v1 over an IP ({@link #toIpSocketAddress()}), the same over a {@code /dns}, {@code /dns4}
+   * or {@code /dns6} name, or a bare {@code /dnsaddr} name (its records say the rest).
+   */
+  public boolean hasDialableShape() {
+    Multiaddr plain = withoutPeerId();
+    if (!plain.isDns()) {
+      return plain.toIpSocketAddress().isPresent();
+    }
+    Protocol first = plain.components.get(0).protocol();
+    if (first == Protocol.DNSADDR) {
+      return plain.components.size() == 1;
+    }
+    byte[] placeholder = new byte[first == Protocol.DNS6 ? 16 : 4];
+    placeholder[placeholder.length - 1] = 1; // loopback: only the shape is looked at
+    try {
+      return plain
+          .withFirstReplacedBy(InetAddress.getByAddress(placeholder))
+          .toIpSocketAddress()
+          .isPresent();
+    } catch (UnknownHostException e) {
+      throw new IllegalStateException("4 or 16 bytes are an IP address", e);
+    }
+  }
+
   /** This address followed by {@code other}, e.g. {@code /ip4/…/tcp/1} + {@code /p2p/…}. */
   public Multiaddr encapsulate(Multiaddr other) {
     Builder builder = new Builder();

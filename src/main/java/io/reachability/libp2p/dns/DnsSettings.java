@@ -82,27 +82,95 @@ public record DnsSettings(
   }
 
   public static DnsSettings defaults() {
-    return new DnsSettings(
-        List.of(),
-        DEFAULT_QUERY_TIMEOUT,
-        DEFAULT_MAX_DEPTH,
-        DEFAULT_MAX_LOOKUPS,
-        DEFAULT_MAX_ADDRESSES,
-        DEFAULT_MAX_TTL,
-        DEFAULT_NEGATIVE_TTL,
-        DEFAULT_MAX_CACHED_NAMES);
+    return new Builder().build();
+  }
+
+  /** A builder starting from these settings. */
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /** Settings one by one, from the defaults; {@link #build()} checks them all at once. */
+  public static final class Builder {
+    private List<InetSocketAddress> servers = List.of();
+    private Duration queryTimeout = DEFAULT_QUERY_TIMEOUT;
+    private int maxDepth = DEFAULT_MAX_DEPTH;
+    private int maxLookups = DEFAULT_MAX_LOOKUPS;
+    private int maxAddresses = DEFAULT_MAX_ADDRESSES;
+    private Duration maxTtl = DEFAULT_MAX_TTL;
+    private Duration negativeTtl = DEFAULT_NEGATIVE_TTL;
+    private int maxCachedNames = DEFAULT_MAX_CACHED_NAMES;
+
+    /** From the defaults. */
+    public Builder() {}
+
+    private Builder(DnsSettings from) {
+      servers = from.servers;
+      queryTimeout = from.queryTimeout;
+      maxDepth = from.maxDepth;
+      maxLookups = from.maxLookups;
+      maxAddresses = from.maxAddresses;
+      maxTtl = from.maxTtl;
+      negativeTtl = from.negativeTtl;
+      maxCachedNames = from.maxCachedNames;
+    }
+
+    public Builder servers(List<InetSocketAddress> value) {
+      servers = value;
+      return this;
+    }
+
+    public Builder queryTimeout(Duration value) {
+      queryTimeout = value;
+      return this;
+    }
+
+    public Builder maxDepth(int value) {
+      maxDepth = value;
+      return this;
+    }
+
+    public Builder maxLookups(int value) {
+      maxLookups = value;
+      return this;
+    }
+
+    public Builder maxAddresses(int value) {
+      maxAddresses = value;
+      return this;
+    }
+
+    public Builder maxTtl(Duration value) {
+      maxTtl = value;
+      return this;
+    }
+
+    public Builder negativeTtl(Duration value) {
+      negativeTtl = value;
+      return this;
+    }
+
+    public Builder maxCachedNames(int value) {
+      maxCachedNames = value;
+      return this;
+    }
+
+    /** The settings; throws {@link IllegalArgumentException} naming the first bad value. */
+    public DnsSettings build() {
+      return new DnsSettings(
+          servers,
+          queryTimeout,
+          maxDepth,
+          maxLookups,
+          maxAddresses,
+          maxTtl,
+          negativeTtl,
+          maxCachedNames);
+    }
   }
 
   /** These settings asking {@code nameServers} instead of the system's. */
   public DnsSettings withServers(List<InetSocketAddress> nameServers) {
-    return new DnsSettings(
-        nameServers,
-        queryTimeout,
-        maxDepth,
-        maxLookups,
-        maxAddresses,
-        maxTtl,
-        negativeTtl,
-        maxCachedNames);
+    return toBuilder().servers(nameServers).build();
   }
 }

@@ -20,6 +20,7 @@ import io.reachability.libp2p.dns.MultiaddrResolver;
 import io.reachability.libp2p.identify.Identify;
 import io.reachability.libp2p.identify.IdentifyResult;
 import io.reachability.libp2p.identify.IdentifyService;
+import io.reachability.libp2p.multiformats.Protocol;
 import io.reachability.libp2p.ping.Ping;
 import io.reachability.libp2p.ping.PingService;
 import io.reachability.libp2p.transport.ConnectionUpgrader;
@@ -253,29 +254,31 @@ public final class Host implements AutoCloseable {
   }
 
   /**
-   * Whether this host has a transport for {@code address} (a {@code /p2p} suffix aside). For a DNS
-   * name, whether it would have one for an IP in the name's place; a {@code /dnsaddr} can only tell
-   * once resolved, and counts as dialable.
+   * Whether this host has a transport for {@code address} (a {@code /p2p} suffix aside). A DNS name
+   * counts as its resolved shape would ({@link Multiaddr#hasDialableShape()}); a {@code /dnsaddr}
+   * can only tell once resolved, and counts as dialable.
    */
   public boolean canDial(Multiaddr address) {
     Multiaddr plain = address.withoutPeerId();
     if (!plain.isDns()) {
       return connections.transports().stream().anyMatch(t -> t.handles(plain));
     }
-    return switch (plain.components().get(0).protocol()) {
-      case DNSADDR -> !connections.transports().isEmpty();
-      case DNS4 -> canDial(plain.withFirstReplacedBy(PLACEHOLDER_IP4));
-      case DNS6 -> canDial(plain.withFirstReplacedBy(PLACEHOLDER_IP6));
-      default ->
-          canDial(plain.withFirstReplacedBy(PLACEHOLDER_IP4))
-              || canDial(plain.withFirstReplacedBy(PLACEHOLDER_IP6));
-    };
+    if (!plain.hasDialableShape()) {
+      return false;
+    }
+    Protocol first = plain.components().get(0).protocol();
+    if (first == Protocol.DNSADDR) {
+      return !connections.transports().isEmpty();
+    }
+    // whether a transport takes it (QUIC may be off) is judged on a stand-in of the same family
+    Multiaddr standIn =
+        plain.withFirstReplacedBy(first == Protocol.DNS6 ? IP6_LOOPBACK : IP4_LOOPBACK);
+    return connections.transports().stream().anyMatch(t -> t.handles(standIn));
   }
 
-  /** Stand-ins for what a name resolves to, when asking whether a transport could dial it. */
-  private static final InetAddress PLACEHOLDER_IP4 = InetAddress.getLoopbackAddress();
+  private static final InetAddress IP4_LOOPBACK = InetAddress.getLoopbackAddress();
 
-  private static final InetAddress PLACEHOLDER_IP6 = ip6Loopback();
+  private static final InetAddress IP6_LOOPBACK = ip6Loopback();
 
   private static InetAddress ip6Loopback() {
     byte[] loopback = new byte[16];

@@ -148,16 +148,7 @@ class MultiaddrResolverTest {
       }
     }
     MultiaddrResolver bounded =
-        resolver(
-            new DnsSettings(
-                List.of(dns.address()),
-                DnsSettings.DEFAULT_QUERY_TIMEOUT,
-                DnsSettings.DEFAULT_MAX_DEPTH,
-                8,
-                DnsSettings.DEFAULT_MAX_ADDRESSES,
-                DnsSettings.DEFAULT_MAX_TTL,
-                DnsSettings.DEFAULT_NEGATIVE_TTL,
-                DnsSettings.DEFAULT_MAX_CACHED_NAMES));
+        resolver(new DnsSettings.Builder().servers(List.of(dns.address())).maxLookups(8).build());
     try {
       assertThatThrownBy(() -> resolve(bounded, "/dnsaddr/wide.test"))
           .hasCauseInstanceOf(DnsException.class);
@@ -209,15 +200,7 @@ class MultiaddrResolverTest {
   void theTxtCacheHoldsAtMostMaxCachedNames() {
     MultiaddrResolver small =
         resolver(
-            new DnsSettings(
-                List.of(dns.address()),
-                DnsSettings.DEFAULT_QUERY_TIMEOUT,
-                DnsSettings.DEFAULT_MAX_DEPTH,
-                DnsSettings.DEFAULT_MAX_LOOKUPS,
-                DnsSettings.DEFAULT_MAX_ADDRESSES,
-                DnsSettings.DEFAULT_MAX_TTL,
-                DnsSettings.DEFAULT_NEGATIVE_TTL,
-                3));
+            new DnsSettings.Builder().servers(List.of(dns.address())).maxCachedNames(3).build());
     try {
       for (int i = 0; i < 10; i++) {
         dns.txt("_dnsaddr.c" + i + ".test", "dnsaddr=/ip4/127.0.0.1/tcp/" + (i + 1));
@@ -239,15 +222,10 @@ class MultiaddrResolverTest {
     }
     MultiaddrResolver quick =
         resolver(
-            new DnsSettings(
-                List.of(silent),
-                Duration.ofMillis(300),
-                DnsSettings.DEFAULT_MAX_DEPTH,
-                DnsSettings.DEFAULT_MAX_LOOKUPS,
-                DnsSettings.DEFAULT_MAX_ADDRESSES,
-                DnsSettings.DEFAULT_MAX_TTL,
-                DnsSettings.DEFAULT_NEGATIVE_TTL,
-                DnsSettings.DEFAULT_MAX_CACHED_NAMES));
+            new DnsSettings.Builder()
+                .servers(List.of(silent))
+                .queryTimeout(Duration.ofMillis(300))
+                .build());
     try {
       assertThatThrownBy(() -> resolve(quick, "/dns4/slow.test/tcp/1"))
           .hasCauseInstanceOf(DnsException.class)
