@@ -57,10 +57,13 @@ public record CheckRequestBody(
                     description =
                         """
                         AutoNAT v2 servers to ask instead of the pool, at most 50; absent or empty =
-                        the pool. Each must be `/ip4|ip6/<address>/tcp/<port>/p2p/<peer id>`, not
-                        the node itself, and one of the pool's servers exactly as
-                        `GET /api/v1/servers` lists it, unless `reach.access.allow-any-server` is set
-                        (then also others at public addresses). Duplicates are asked once.\
+                        the pool. Each must be `/ip4|ip6|dns|dns4|dns6/<address or name>/tcp/<port>`
+                        or `…/udp/<port>/quic-v1`, or `/dnsaddr/<domain>`, ending in
+                        `/p2p/<peer id>`; not the node itself, and one of the pool's servers exactly
+                        as `GET /api/v1/servers` lists it, unless `reach.access.allow-any-server` is
+                        set (then also others at public addresses: a DNS name is resolved on
+                        submission, must resolve to a public address, and that address is asked).
+                        Duplicates are asked once.\
                         """),
             schema = @Schema(description = "A server multiaddr ending in `/p2p/<peer id>`."))
         @Nullable List<String> servers,
