@@ -30,6 +30,7 @@ import (
 	"time"
 
 	"github.com/libp2p/go-libp2p"
+	dht "github.com/libp2p/go-libp2p-kad-dht"
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/event"
 	"github.com/libp2p/go-libp2p/core/host"
@@ -95,6 +96,8 @@ type options struct {
 	agentVersion   string
 	allowPrivate   bool
 	serverRateSpec string
+	dhtMode        string
+	bootstrap      listFlag
 }
 
 func parseOptions() options {
@@ -107,6 +110,8 @@ func parseOptions() options {
 	flag.StringVar(&o.agentVersion, "agent-version", "", "identify agentVersion")
 	flag.BoolVar(&o.allowPrivate, "allow-private", false, "autonatv2.AllowPrivateAddrs: check and dial back loopback/private addresses (tests only)")
 	security := flag.String("security", "", "tls: secure TCP with TLS only (default: Noise preferred, TLS offered)")
+	flag.StringVar(&o.dhtMode, "dht", "", "server or client: join the Kademlia DHT (/ipfs/kad/1.0.0) in that mode")
+	flag.Var(&o.bootstrap, "bootstrap", "a DHT bootstrap peer, /…/p2p/<id> (repeatable)")
 	flag.StringVar(&o.serverRateSpec, "server-rate-limit", "", "rpm,perPeerRPM,dialDataRPM,maxConcurrentPerPeer for autonatv2.WithServerRateLimit (default: go's)")
 	flag.Parse()
 	tlsOnly = *security == "tls"
@@ -181,6 +186,7 @@ type peerNode struct {
 	host    host.Host
 	dialer  host.Host
 	autonat *autonatv2.AutoNAT
+	dht     *dht.IpfsDHT
 
 	mu             sync.Mutex
 	identified     map[peer.ID]map[string]any
@@ -259,6 +265,12 @@ func newPeerNode(o options) (*peerNode, error) {
 	if o.has("autonat-server") || o.has("autonat-client") {
 		if err := n.startAutonat(); err != nil {
 			h.Close()
+			return nil, err
+		}
+	}
+	if o.dhtMode != "" {
+		if err := n.startDHT(); err != nil {
+			n.close()
 			return nil, err
 		}
 	}
@@ -899,6 +911,10 @@ func (n *peerNode) handle(line string, stop func()) {
 		result, err = n.cmdAutonatCheck(ctx, req)
 	case "autonat-request":
 		result, err = n.cmdAutonatRequest(ctx, req)
+	case "dht-refresh":
+		result, err = n.cmdDHTRefresh(ctx)
+	case "dht-table":
+		result, err = n.cmdDHTTable()
 	case "stop":
 		result = map[string]any{}
 		defer stop()
@@ -917,6 +933,9 @@ func (n *peerNode) handle(line string, stop func()) {
 }
 
 func (n *peerNode) close() {
+	if n.dht != nil {
+		n.dht.Close()
+	}
 	if n.autonat != nil {
 		n.autonat.Close()
 	}
