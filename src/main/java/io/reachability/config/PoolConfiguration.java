@@ -1,10 +1,15 @@
 package io.reachability.config;
 
 import io.reachability.libp2p.host.Host;
+import io.reachability.pool.DiscoverySettings;
 import io.reachability.pool.EmbeddedPool;
+import io.reachability.pool.ServerDiscovery;
 import io.reachability.pool.ServerPool;
+import java.security.SecureRandom;
+import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -38,5 +43,13 @@ class PoolConfiguration {
     // in the background: a slow or absent real server must not hold up the start
     servers.probe(host);
     return servers;
+  }
+
+  /** Server discovery on the DHT, when {@code reach.pool.discovery.enabled}. */
+  @Bean(destroyMethod = "close")
+  @ConditionalOnProperty(name = "reach.pool.discovery.enabled", havingValue = "true")
+  ServerDiscovery serverDiscovery(DiscoverySettings settings, ServerPool servers, Host host) {
+    return new ServerDiscovery(host, servers, settings, Clock.systemUTC(), new SecureRandom())
+        .start();
   }
 }

@@ -2,6 +2,7 @@ package io.reachability.config;
 
 import io.reachability.job.JobSettings;
 import io.reachability.monitor.MonitorSettings;
+import io.reachability.pool.DiscoverySettings;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -20,5 +21,10 @@ class SettingsConfiguration {
   @Bean
   MonitorSettings monitorSettings(MonitorProperties properties) {
     return properties.toSettings();
+  }
+
+  @Bean
+  DiscoverySettings discoverySettings(PoolProperties properties) {
+    return properties.discovery().toSettings();
   }
 }

@@ -9,6 +9,7 @@ import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
 
@@ -18,9 +19,24 @@ import org.jspecify.annotations.Nullable;
  */
 public final class PoolServer {
 
+  /** Where a server came from. */
+  public enum Source {
+    /** {@code reach.pool.servers}. */
+    CONFIGURED,
+    /** The in-process loopback pool. */
+    EMBEDDED,
+    /** Found on the DHT ({@link ServerDiscovery}). */
+    DISCOVERED
+  }
+
   private final Multiaddr address;
   private final PeerId peerId;
-  private final boolean embedded;
+  private final Source source;
+  private final @Nullable String foundVia;
+
+  /** Contacts in a row that went wrong (no answer, or a refusal); any answer resets it. */
+  private final AtomicInteger failuresInARow = new AtomicInteger();
+
   private final Map<Reachability, LongAdder> byReachability = new EnumMap<>(Reachability.class);
   private final Map<ResponseStatus, LongAdder> byResponseStatus =
       new EnumMap<>(ResponseStatus.class);
@@ -36,6 +52,17 @@ public final class PoolServer {
    * @param embedded one of the in-process loopback servers
    */
   public PoolServer(Multiaddr address, boolean embedded) {
+    this(address, embedded ? Source.EMBEDDED : Source.CONFIGURED, null);
+  }
+
+  /** A server found on the DHT, through {@code foundVia} (the peer that told us of it). */
+  public static PoolServer discovered(Multiaddr address, String foundVia) {
+    return new PoolServer(address, Source.DISCOVERED, foundVia);
+  }
+
+  private PoolServer(Multiaddr address, Source source, @Nullable String foundVia) {
+    this.source = Objects.requireNonNull(source, "source");
+    this.foundVia = foundVia;
     this.address = Objects.requireNonNull(address, "address");
     this.peerId =
         address
@@ -44,7 +71,6 @@ public final class PoolServer {
                 () ->
                     new IllegalArgumentException(
                         "a server address must end in /p2p/<peer id>: " + address));
-    this.embedded = embedded;
     for (Reachability r : Reachability.values()) {
       byReachability.put(r, new LongAdder());
     }
@@ -62,7 +88,21 @@ public final class PoolServer {
   }
 
   public boolean embedded() {
-    return embedded;
+    return source == Source.EMBEDDED;
+  }
+
+  public Source source() {
+    return source;
+  }
+
+  /** For a discovered server, how it was found (the DHT peer that named it); null otherwise. */
+  public @Nullable String foundVia() {
+    return foundVia;
+  }
+
+  /** Contacts in a row that got no answer or a refusal (what discovery replaces servers by). */
+  public int failuresInARow() {
+    return failuresInARow.get();
   }
 
   /**
@@ -87,6 +127,11 @@ public final class PoolServer {
 
   void answeredLastContact(boolean value) {
     answeredLastContact = value;
+    if (value) {
+      failuresInARow.set(0);
+    } else {
+      failuresInARow.incrementAndGet();
+    }
   }
 
   /**
@@ -102,6 +147,11 @@ public final class PoolServer {
       counter(byResponseStatus, status).increment();
     }
     answeredLastContact = status != null;
+    if (status == null || status == ResponseStatus.E_REQUEST_REJECTED) {
+      failuresInARow.incrementAndGet();
+    } else {
+      failuresInARow.set(0);
+    }
   }
 
   /** The counters now. */

@@ -7,6 +7,7 @@ import io.reachability.libp2p.core.PeerId;
 import io.reachability.libp2p.host.Host;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +30,9 @@ public final class ServerPool implements AutoCloseable {
   /** Bound on connecting to a server and hearing its identify when probing it. */
   public static final Duration PROBE_TIMEOUT = Duration.ofSeconds(10);
 
-  private final Map<PeerId, PoolServer> servers;
+  /** Copied on every change (rare: discovery adding or replacing a server), read lock-free. */
+  private volatile Map<PeerId, PoolServer> servers;
+
   private final @Nullable EmbeddedPool embedded;
 
   private ServerPool(List<PoolServer> servers, @Nullable EmbeddedPool embedded) {
@@ -39,8 +42,38 @@ public final class ServerPool implements AutoCloseable {
         log.warn("server pool: {} listed twice, using its first address", server.peerId());
       }
     }
-    this.servers = byPeer;
+    this.servers = Collections.unmodifiableMap(byPeer);
     this.embedded = embedded;
+  }
+
+  /** Adds a discovered server; false (and nothing changes) when the pool has that peer already. */
+  public synchronized boolean add(PoolServer server) {
+    if (servers.containsKey(server.peerId())) {
+      return false;
+    }
+    Map<PeerId, PoolServer> next = new LinkedHashMap<>(servers);
+    next.put(server.peerId(), server);
+    servers = Collections.unmodifiableMap(next);
+    return true;
+  }
+
+  /** Removes a discovered server (configured and embedded ones stay). */
+  public synchronized boolean removeDiscovered(PeerId peer) {
+    PoolServer server = servers.get(peer);
+    if (server == null || server.source() != PoolServer.Source.DISCOVERED) {
+      return false;
+    }
+    Map<PeerId, PoolServer> next = new LinkedHashMap<>(servers);
+    next.remove(peer);
+    servers = Collections.unmodifiableMap(next);
+    return true;
+  }
+
+  /** The discovered servers now. */
+  public List<PoolServer> discovered() {
+    return servers.values().stream()
+        .filter(s -> s.source() == PoolServer.Source.DISCOVERED)
+        .toList();
   }
 
   /**
@@ -117,7 +150,11 @@ public final class ServerPool implements AutoCloseable {
     return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
   }
 
-  private static CompletableFuture<Void> probe(Host host, PoolServer server) {
+  /**
+   * Connects to one server and asks identify whether it speaks AutoNAT v2 (see {@link
+   * #probe(Host)}).
+   */
+  public static CompletableFuture<Void> probe(Host host, PoolServer server) {
     return host.dial(server.address())
         .thenCompose(host::identify)
         .orTimeout(PROBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.reachability.job.CheckRequestValidator;
 import io.reachability.job.JobSettings;
 import io.reachability.monitor.MonitorSettings;
+import io.reachability.pool.DiscoverySettings;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -131,6 +132,32 @@ class ServicePropertiesTest {
   }
 
   @Test
+  void discoveryIsOffByDefaultAndWhenOnTheEmbeddedPoolIs() {
+    runner.run(
+        context -> {
+          PoolProperties pool = context.getBean(PoolProperties.class);
+          assertThat(pool.discovery().enabled()).isFalse();
+          assertThat(context.getBean(DiscoverySettings.class).bootstrap())
+              .extracting(Object::toString)
+              .containsExactlyElementsOf(DiscoverySettings.PUBLIC_BOOTSTRAP);
+        });
+    runner
+        .withPropertyValues(
+            "reach.pool.discovery.enabled=true",
+            "reach.pool.discovery.bootstrap=/dnsaddr/boot.example/p2p/" + SERVER_ID,
+            "reach.pool.discovery.target-servers=4")
+        .run(
+            context -> {
+              assertThat(context.getBean(PoolProperties.class).embeddedEnabled()).isFalse();
+              DiscoverySettings settings = context.getBean(DiscoverySettings.class);
+              assertThat(settings.bootstrap())
+                  .extracting(Object::toString)
+                  .containsExactly("/dnsaddr/boot.example/p2p/" + SERVER_ID);
+              assertThat(settings.targetServers()).isEqualTo(4);
+            });
+  }
+
+  @Test
   void badSettingsNameTheSetting() {
     failsWith(
         "reach.pool.servers=/ip4/192.0.2.1/tcp/4001",
@@ -144,6 +171,15 @@ class ServicePropertiesTest {
             + "\": "
             + CheckRequestValidator.SERVER_SHAPES);
     failsWith("reach.pool.embedded.size=0", "reach.pool.embedded.size must be in [1, 16], was 0");
+    failsWith(
+        "reach.pool.discovery.target-servers=0",
+        "reach.pool.discovery.target-servers must be in [1, 256], was 0");
+    failsWith(
+        "reach.pool.discovery.contacts-per-minute=0",
+        "reach.pool.discovery.contacts-per-minute must be at least 1, was 0");
+    failsWith(
+        "reach.pool.discovery.bootstrap=/ip4/192.0.2.1/tcp/4001",
+        "reach.pool.discovery.bootstrap[0] = \"/ip4/192.0.2.1/tcp/4001\": only");
     failsWith("reach.jobs.max-running=0", "reach.jobs.max-running must be in [1, 4096], was 0");
     failsWith("reach.jobs.queue-capacity=0", "reach.jobs.queue-capacity must be at least 1, was 0");
     failsWith("reach.jobs.retention=0s", "reach.jobs.retention must be positive, was PT0S");

@@ -1,0 +1,393 @@
+package io.reachability.pool;
+
+import io.reachability.autonat.AddressClass;
+import io.reachability.autonat.AutonatV2;
+import io.reachability.libp2p.core.Connection;
+import io.reachability.libp2p.core.Errors;
+import io.reachability.libp2p.core.Multiaddr;
+import io.reachability.libp2p.core.PeerId;
+import io.reachability.libp2p.host.Host;
+import io.reachability.libp2p.identify.IdentifyResult;
+import io.reachability.libp2p.kad.Kad;
+import io.reachability.libp2p.kad.KadClient;
+import io.reachability.libp2p.kad.KadMessages;
+import io.reachability.libp2p.kad.KadPeer;
+import io.reachability.libp2p.multiformats.IpLiterals;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps {@link DiscoverySettings#targetServers()} AutoNAT v2 servers from the DHT in the pool, as
+ * go-libp2p's own client finds its servers among the peers it meets. Every {@link
+ * DiscoverySettings#interval()} one step: replace discovered servers that failed {@link
+ * DiscoverySettings#maxFailuresInARow()} times in a row or said they do not speak AutoNAT v2; then,
+ * while the pool is short, ask one DHT node ({@code FIND_NODE} for a random key; the bootstrap
+ * peers first, then the DHT servers met since) and vet the peers it names: dial one public TCP or
+ * QUIC address, identify, keep those that list {@link AutonatV2#DIAL_REQUEST_PROTOCOL}, one per
+ * network (/24, /48), and remember those that serve the DHT as nodes to ask. Every dial counts
+ * against {@link DiscoverySettings#contactsPerMinute()}; what is remembered is bounded; a vetted
+ * peer that is not kept is hung up on.
+ */
+public final class ServerDiscovery implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(ServerDiscovery.class);
+
+  /** DHT nodes remembered to ask. */
+  static final int MAX_DHT_NODES = 64;
+
+  /** IPv4 networks are told apart by their /24, IPv6 ones by their /48. */
+  static final int IPV4_NETWORK_BITS = 24;
+
+  static final int IPV6_NETWORK_BITS = 48;
+
+  /** Bound on one DHT query or one vetting (dial, upgrade, identify). */
+  static final Duration CONTACT_TIMEOUT = ServerPool.PROBE_TIMEOUT;
+
+  private final Host host;
+  private final ServerPool pool;
+  private final DiscoverySettings settings;
+  private final Clock clock;
+  private final RandomGenerator random;
+  private final ScheduledExecutorService timer;
+
+  // touched only by the discovery thread
+  private final Map<PeerId, Boolean> seen;
+  private final ArrayDeque<Candidate> candidates = new ArrayDeque<>();
+  private final LinkedHashMap<PeerId, Multiaddr> dhtNodes = new LinkedHashMap<>();
+  private int nextNode;
+  private Instant window = Instant.EPOCH;
+  private int contactsInWindow;
+
+  private volatile int dhtNodeCount;
+  private volatile int candidateCount;
+  private final AtomicLong contacts = new AtomicLong();
+  private final AtomicLong queries = new AtomicLong();
+  private final AtomicLong vetted = new AtomicLong();
+  private final AtomicLong admitted = new AtomicLong();
+  private final AtomicLong replaced = new AtomicLong();
+
+  /** A peer a DHT node named, and which node that was. */
+  private record Candidate(KadPeer peer, PeerId via) {}
+
+  /** What vetting one candidate found. */
+  private record Vetting(
+      Candidate candidate, Multiaddr address, @Nullable IdentifyResult identify) {}
+
+  /** Counters for the API and metrics. */
+  public record Status(
+      int servers,
+      int target,
+      int dhtNodes,
+      int candidates,
+      long contacts,
+      long queries,
+      long vetted,
+      long admitted,
+      long replaced) {}
+
+  public ServerDiscovery(
+      Host host, ServerPool pool, DiscoverySettings settings, Clock clock, RandomGenerator random) {
+    this.host = host;
+    this.pool = pool;
+    this.settings = settings;
+    this.clock = clock;
+    this.random = random;
+    int maxSeen = settings.maxKnownPeers();
+    this.seen =
+        new LinkedHashMap<>(16, 0.75f, false) {
+          private static final long serialVersionUID = 1L;
+
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<PeerId, Boolean> eldest) {
+            return size() > maxSeen;
+          }
+        };
+    this.timer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread thread = new Thread(r, "server-discovery");
+              thread.setDaemon(true);
+              return thread;
+            });
+  }
+
+  /** Takes the first step now, then one every {@link DiscoverySettings#interval()}. */
+  public ServerDiscovery start() {
+    log.info(
+        "server discovery: keeping {} AutoNAT v2 servers from the DHT, starting from {}",
+        settings.targetServers(),
+        settings.bootstrap());
+    timer.scheduleWithFixedDelay(
+        this::step, 0, settings.interval().toMillis(), TimeUnit.MILLISECONDS);
+    return this;
+  }
+
+  public Status status() {
+    return new Status(
+        pool.discovered().size(),
+        settings.targetServers(),
+        dhtNodeCount,
+        candidateCount,
+        contacts.get(),
+        queries.get(),
+        vetted.get(),
+        admitted.get(),
+        replaced.get());
+  }
+
+  /** One step (the timer's; tests call it directly). */
+  void step() {
+    try {
+      replaceFailing();
+      if (pool.discovered().size() >= settings.targetServers()) {
+        return;
+      }
+      if (candidates.size() < settings.targetServers()) {
+        askTheDht();
+      }
+      vet();
+    } catch (RuntimeException e) {
+      // the next step tries again; nothing may end the timer
+      log.warn("server discovery step failed: {}", Errors.describe(e));
+    } finally {
+      dhtNodeCount = dhtNodes.size();
+      candidateCount = candidates.size();
+    }
+  }
+
+  /** Drops discovered servers that keep failing or do not serve AutoNAT v2. */
+  void replaceFailing() {
+    for (PoolServer server : pool.discovered()) {
+      boolean failing = server.failuresInARow() >= settings.maxFailuresInARow();
+      if ((failing || Boolean.FALSE.equals(server.speaksAutonatV2()))
+          && pool.removeDiscovered(server.peerId())) {
+        replaced.incrementAndGet();
+        seen.remove(server.peerId()); // it may come back later, vetted again
+        log.info(
+            "server discovery: dropped {} ({})",
+            server.address(),
+            failing ? server.failuresInARow() + " failures in a row" : "does not speak AutoNAT v2");
+      }
+    }
+  }
+
+  private void askTheDht() {
+    if (dhtNodes.isEmpty()) {
+      for (Multiaddr peer : settings.bootstrap()) {
+        dhtNodes.put(peer.peerId().orElseThrow(), peer);
+      }
+    }
+    if (dhtNodes.isEmpty() || !takeContact()) {
+      return;
+    }
+    List<Map.Entry<PeerId, Multiaddr>> nodes = new ArrayList<>(dhtNodes.entrySet());
+    Map.Entry<PeerId, Multiaddr> node = nodes.get(nextNode++ % nodes.size());
+    queries.incrementAndGet();
+    List<KadPeer> found;
+    try {
+      found =
+          host.dial(node.getValue())
+              .thenCompose(
+                  connection -> KadClient.findNode(connection, KadMessages.randomKey(random)))
+              .get(CONTACT_TIMEOUT.toMillis() * 2, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    } catch (Exception e) {
+      log.debug("server discovery: asking {} failed: {}", node.getValue(), e.toString());
+      if (!isBootstrap(node.getKey())) {
+        dhtNodes.remove(node.getKey());
+      }
+      return;
+    }
+    int fresh = 0;
+    for (KadPeer peer : found) {
+      if (peer.id().equals(host.peerId())
+          || seen.containsKey(peer.id())
+          || pool.find(peer.id()).isPresent()) {
+        continue;
+      }
+      seen.put(peer.id(), Boolean.TRUE);
+      if (candidates.size() < settings.maxKnownPeers()) {
+        candidates.add(new Candidate(peer, node.getKey()));
+        fresh++;
+      }
+    }
+    log.debug("server discovery: {} named {} peers, {} new", node.getValue(), found.size(), fresh);
+  }
+
+  private boolean isBootstrap(PeerId peer) {
+    return settings.bootstrap().stream().anyMatch(b -> b.peerId().orElseThrow().equals(peer));
+  }
+
+  private void vet() {
+    List<CompletableFuture<Void>> running = new ArrayList<>();
+    ConcurrentLinkedQueue<Vetting> done = new ConcurrentLinkedQueue<>();
+    int wanted = settings.targetServers() - pool.discovered().size();
+    // a few more than missing: most peers of a real DHT are no AutoNAT server
+    int budget = Math.max(1, wanted * 4);
+    while (!candidates.isEmpty() && running.size() < budget) {
+      Candidate candidate = candidates.poll();
+      Optional<Multiaddr> address = dialable(candidate.peer());
+      if (address.isEmpty()) {
+        continue;
+      }
+      if (!takeContact()) {
+        candidates.addFirst(candidate);
+        break;
+      }
+      vetted.incrementAndGet();
+      Multiaddr target = address.get().withPeerId(candidate.peer().id());
+      running.add(
+          host.dial(target)
+              .thenCompose(host::identify)
+              .orTimeout(CONTACT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+              .handle(
+                  (identified, error) -> {
+                    done.add(new Vetting(candidate, target, error == null ? identified : null));
+                    return null;
+                  }));
+    }
+    if (running.isEmpty()) {
+      return;
+    }
+    try {
+      CompletableFuture.allOf(running.toArray(CompletableFuture[]::new))
+          .get(CONTACT_TIMEOUT.toMillis() * 2, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    } catch (Exception e) {
+      // each vetting has its own timeout; those not done by now are dropped below
+    }
+    for (Vetting vetting : done) {
+      judge(vetting);
+    }
+  }
+
+  private void judge(Vetting vetting) {
+    IdentifyResult identify = vetting.identify();
+    PeerId id = vetting.candidate().peer().id();
+    if (identify == null) {
+      return;
+    }
+    if (identify.supports(Kad.PROTOCOL_ID)
+        && (dhtNodes.size() < MAX_DHT_NODES || dhtNodes.containsKey(id))) {
+      dhtNodes.put(id, vetting.address());
+    }
+    boolean kept = false;
+    if (identify.supports(AutonatV2.DIAL_REQUEST_PROTOCOL)
+        && pool.discovered().size() < settings.targetServers()
+        && !networkTaken(vetting.address())) {
+      PoolServer server =
+          PoolServer.discovered(vetting.address(), vetting.candidate().via().toString());
+      server.speaksAutonatV2(true);
+      server.answeredLastContact(true);
+      if (pool.add(server)) {
+        kept = true;
+        admitted.incrementAndGet();
+        log.info(
+            "server discovery: added {} (named by {})",
+            vetting.address(),
+            vetting.candidate().via());
+      }
+    }
+    if (!kept && !dhtNodes.containsKey(id)) {
+      // nothing to keep it for: do not hold the connection
+      host.connections(id).forEach(Connection::close);
+    }
+  }
+
+  /** A TCP address first, else QUIC, that is public (unless private ones are allowed). */
+  private Optional<Multiaddr> dialable(KadPeer peer) {
+    Optional<Multiaddr> quic = Optional.empty();
+    for (Multiaddr address : peer.addresses()) {
+      Optional<InetSocketAddress> socket = address.toIpSocketAddress();
+      if (socket.isEmpty() || !host.canDial(address)) {
+        continue;
+      }
+      if (!settings.allowPrivateAddresses() && !AddressClass.isPublic(address)) {
+        continue;
+      }
+      if (!address.isQuic()) {
+        return Optional.of(address);
+      }
+      if (quic.isEmpty()) {
+        quic = Optional.of(address);
+      }
+    }
+    return quic;
+  }
+
+  /**
+   * Whether a discovered server is on {@code address}'s network already (/24, /48): the pool should
+   * not be one operator's machines. On private addresses (labs) every server may share one.
+   */
+  private boolean networkTaken(Multiaddr address) {
+    if (settings.allowPrivateAddresses()) {
+      return false;
+    }
+    byte[] network = network(address);
+    if (network == null) {
+      return false;
+    }
+    Set<String> taken = new HashSet<>();
+    for (PoolServer server : pool.discovered()) {
+      byte[] other = network(server.address());
+      if (other != null) {
+        taken.add(Arrays.toString(other));
+      }
+    }
+    return taken.contains(Arrays.toString(network));
+  }
+
+  private static byte @Nullable [] network(Multiaddr address) {
+    Optional<InetSocketAddress> socket = address.toIpSocketAddress();
+    if (socket.isEmpty()) {
+      return null;
+    }
+    byte[] ip = socket.get().getAddress().getAddress();
+    return IpLiterals.prefix(ip, ip.length == 4 ? IPV4_NETWORK_BITS : IPV6_NETWORK_BITS);
+  }
+
+  /** One dial out of this minute's budget; false when it is spent. */
+  private boolean takeContact() {
+    Instant now = clock.instant();
+    if (!now.isBefore(window.plus(Duration.ofMinutes(1)))) {
+      window = now;
+      contactsInWindow = 0;
+    }
+    if (contactsInWindow >= settings.contactsPerMinute()) {
+      return false;
+    }
+    contactsInWindow++;
+    contacts.incrementAndGet();
+    return true;
+  }
+
+  @Override
+  public void close() {
+    timer.shutdownNow();
+  }
+}

@@ -1,0 +1,120 @@
+package io.reachability.interop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.reachability.autonat.AutonatClient;
+import io.reachability.autonat.AutonatClientSettings;
+import io.reachability.autonat.CheckResult;
+import io.reachability.autonat.Reachability;
+import io.reachability.libp2p.core.Multiaddr;
+import io.reachability.libp2p.host.Host;
+import io.reachability.pool.DiscoverySettings;
+import io.reachability.pool.PoolServer;
+import io.reachability.pool.ServerDiscovery;
+import io.reachability.pool.ServerPool;
+import io.reachability.testing.LoopbackHosts;
+import io.reachability.testing.Waiting;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Server discovery on a DHT of go-libp2p-kad-dht nodes on loopback: six DHT servers, two of which
+ * also serve AutoNAT v2 (go's, allowed to dial loopback); discovery starts from the first alone,
+ * keeps exactly the two servers, and a check through one of them works.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+@Interop
+class DiscoveryInteropTest {
+
+  private static final int NODES = 6;
+  private static final Set<Integer> AUTONAT_SERVERS = Set.of(2, 4);
+  private static final Duration WAIT = Duration.ofSeconds(45);
+
+  private static final List<InteropPeer> nodes = new ArrayList<>();
+  private static Host host;
+
+  @BeforeAll
+  static void startDht() {
+    PeerImplementation.GO.assumeAvailable();
+    for (int i = 0; i < NODES; i++) {
+      List<String> args = new ArrayList<>(List.of("--dht", "server"));
+      if (i > 0) {
+        args.addAll(List.of("--bootstrap", nodes.get(0).addrs().get(0)));
+      }
+      PeerSpec spec = PeerSpec.node().withExtraArgs(args);
+      if (AUTONAT_SERVERS.contains(i)) {
+        spec = spec.withAutonat(true, false);
+      }
+      nodes.add(InteropPeer.start(PeerImplementation.GO, spec));
+    }
+    Waiting.within(WAIT)
+        .alias("the bootstrap node's table holds the others")
+        .until(
+            () -> nodes.get(0).requestOk("dht-refresh", Map.of()).path("peers").size(),
+            size -> size >= NODES - 1);
+    host = LoopbackHosts.start("discovery-interop");
+  }
+
+  @AfterAll
+  static void stop() {
+    if (host != null) {
+      host.close();
+    }
+    nodes.forEach(InteropPeer::close);
+  }
+
+  @Test
+  void findsTheAutonatServersAndOnlyThemAndChecksThroughThem() throws Exception {
+    ServerPool pool = ServerPool.of(List.of(), null);
+    DiscoverySettings settings =
+        new DiscoverySettings.Builder()
+            .bootstrap(List.of(Multiaddr.fromString(nodes.get(0).addrs().get(0))))
+            .targetServers(AUTONAT_SERVERS.size())
+            .interval(Duration.ofMillis(200))
+            .allowPrivateAddresses(true)
+            .build();
+    Set<String> expected =
+        AUTONAT_SERVERS.stream().map(i -> nodes.get(i).peerId()).collect(Collectors.toSet());
+    try (ServerDiscovery discovery =
+        new ServerDiscovery(host, pool, settings, Clock.systemUTC(), new SecureRandom()).start()) {
+      Waiting.within(WAIT)
+          .alias("both AutoNAT v2 servers discovered")
+          .until(() -> pool.discovered().size(), size -> size == AUTONAT_SERVERS.size());
+      assertThat(pool.discovered())
+          .extracting(s -> s.peerId().toString())
+          .containsExactlyInAnyOrderElementsOf(expected);
+      assertThat(pool.discovered())
+          .allSatisfy(
+              s -> {
+                assertThat(s.source()).isEqualTo(PoolServer.Source.DISCOVERED);
+                assertThat(s.foundVia()).isNotBlank();
+                assertThat(s.speaksAutonatV2()).isTrue();
+              });
+      ServerDiscovery.Status status = discovery.status();
+      assertThat(status.queries()).isPositive();
+      assertThat(status.admitted()).isEqualTo(AUTONAT_SERVERS.size());
+      assertThat(status.contacts())
+          .isLessThanOrEqualTo(DiscoverySettings.DEFAULT_CONTACTS_PER_MINUTE);
+    }
+
+    try (AutonatClient client = new AutonatClient(host, AutonatClientSettings.defaults())) {
+      client.start();
+      CheckResult result =
+          client
+              .check(pool.discovered().get(0).address(), host.listenAddresses())
+              .get(30, TimeUnit.SECONDS);
+      assertThat(result.reachability()).as("%s", result).isEqualTo(Reachability.REACHABLE);
+    }
+  }
+}
