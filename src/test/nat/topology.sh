@@ -212,6 +212,11 @@ down_stale() {
   done
 }
 
+# sourced (mini-internet.sh takes veth, addr and gateway_rules from here): define, do not run
+if [ "${BASH_SOURCE[0]}" != "$0" ]; then
+  return 0
+fi
+
 case "${1:-}" in
   up)
     [ $# -eq 2 ] && [[ $2 =~ $PREFIX_PATTERN ]] || usage

@@ -1,5 +1,9 @@
 package io.reachability;
 
+import static io.reachability.testing.Namespaced.curl;
+import static io.reachability.testing.Namespaced.getJson;
+import static io.reachability.testing.Namespaced.run;
+import static io.reachability.testing.Namespaced.runQuietly;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -7,10 +11,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.reachability.interop.InteropPeer;
 import io.reachability.interop.PeerImplementation;
 import io.reachability.interop.PeerSpec;
+import io.reachability.testing.Namespaced;
+import io.reachability.testing.Namespaced.Response;
+import io.reachability.testing.Namespaced.Result;
+import io.reachability.testing.Namespaced.Service;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,11 +28,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -75,9 +76,6 @@ class NatSimulationIT {
 
   /** topology.sh up/down and other short commands (measured: up 0.2 s, down 0.1 s). */
   private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
-
-  /** One REST call (curl's --max-time). */
-  private static final Duration CURL_TIMEOUT = Duration.ofSeconds(10);
 
   /**
    * A service from exec to ready; five JVMs start at once on two cores (measured: servers 5–7.5 s,
@@ -199,10 +197,6 @@ class NatSimulationIT {
               "PUBLIC"));
 
   private static final JsonMapper JSON = JsonMapper.builder().build();
-
-  /** One of our services, started in a namespace. */
-  private record Service(
-      String name, String namespace, int restPort, Process process, Path log, long startedNanos) {}
 
   private static @Nullable String skipReason;
   private static String prefix;
@@ -403,53 +397,21 @@ class NatSimulationIT {
 
   private static Service startService(
       String name, String namespace, int restPort, List<String> args) throws IOException {
-    Path jar;
-    try (Stream<Path> files = Files.list(Path.of("target"))) {
-      jar =
-          files
-              .filter(p -> p.getFileName().toString().matches("reachability-service-.*\\.jar"))
-              .findFirst()
-              .orElseThrow();
-    }
-    Files.createDirectories(LOG_DIR);
-    Path log = LOG_DIR.resolve(prefix + "-" + name + ".log");
-    List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(JVM_OPTIONS);
-    command.addAll(
-        List.of("-jar", jar.toString(), "--server.port=" + restPort, "--server.address=127.0.0.1"));
-    command.addAll(args);
-    Process process =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    Service service = new Service(name, namespace, restPort, process, log, System.nanoTime());
+    Service service =
+        Namespaced.startService(
+            name,
+            namespace,
+            restPort,
+            JVM_OPTIONS,
+            args,
+            LOG_DIR.resolve(prefix + "-" + name + ".log"));
     services.add(service);
     return service;
   }
 
   private static void awaitReady(Service service) throws Exception {
-    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!service.process().isAlive()) {
-        throw new AssertionError(
-            service.name()
-                + " exited with "
-                + service.process().exitValue()
-                + ":\n"
-                + tail(service.log()));
-      }
-      if (curl(service, "GET", "/actuator/health/readiness", null).status() == 200) {
-        figures.add(
-            String.format(
-                Locale.ROOT,
-                "%s ready: %.1f s",
-                service.name(),
-                seconds(System.nanoTime() - service.startedNanos())));
-        return;
-      }
-      TimeUnit.MILLISECONDS.sleep(POLL_MILLIS);
-    }
-    throw new AssertionError(
-        service.name() + " not ready within " + START_TIMEOUT + ":\n" + tail(service.log()));
+    double seconds = Namespaced.awaitReady(service, START_TIMEOUT, POLL_MILLIS);
+    figures.add(String.format(Locale.ROOT, "%s ready: %.1f s", service.name(), seconds));
   }
 
   @AfterAll
@@ -472,22 +434,7 @@ class NatSimulationIT {
    * Idempotent.
    */
   private static synchronized void tearDownQuietly() {
-    for (Service service : services) {
-      service.process().destroy();
-    }
-    for (Service service : services) {
-      try {
-        if (!service.process().waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-          service
-              .process()
-              .destroyForcibly()
-              .waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        service.process().destroyForcibly();
-      }
-    }
+    Namespaced.stop(services, STOP_TIMEOUT);
     services.clear();
     if (js != null) {
       js.close();
@@ -901,120 +848,5 @@ class NatSimulationIT {
 
   private static double seconds(long nanos) {
     return nanos / 1e9;
-  }
-
-  private static JsonNode getJson(Service service, String path) throws Exception {
-    Response response = curl(service, "GET", path, null);
-    if (response.status() != 200) {
-      throw new AssertionError(
-          service.name() + " GET " + path + ": " + response.status() + " " + response.body());
-    }
-    return JSON.readTree(response.body());
-  }
-
-  /** An HTTP answer: status, headers (lower-case names), body. */
-  private record Response(int status, Map<String, String> headers, String body) {
-    @Nullable String header(String name) {
-      return headers.get(name);
-    }
-  }
-
-  /**
-   * One REST call with curl inside the service's namespace (its REST port is on the namespace's
-   * loopback).
-   */
-  private static Response curl(Service service, String method, String path, @Nullable String body)
-      throws Exception {
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                "ip",
-                "netns",
-                "exec",
-                service.namespace(),
-                "curl",
-                "-sS",
-                "-i",
-                "-X",
-                method,
-                "--max-time",
-                String.valueOf(CURL_TIMEOUT.toSeconds())));
-    if (body != null) {
-      command.addAll(List.of("-H", "Content-Type: application/json", "--data-binary", body));
-    }
-    command.add("http://127.0.0.1:" + service.restPort() + path);
-    Result result = run(CURL_TIMEOUT.plusSeconds(5), command.toArray(String[]::new));
-    if (result.exit() != 0) {
-      return new Response(-1, Map.of(), result.stderr()); // not listening yet, or gone
-    }
-    String out = result.stdout();
-    int split = out.indexOf("\r\n\r\n");
-    String head = split < 0 ? out : out.substring(0, split);
-    String[] lines = head.split("\r\n");
-    Map<String, String> headers = new LinkedHashMap<>();
-    for (int i = 1; i < lines.length; i++) {
-      int colon = lines[i].indexOf(':');
-      if (colon > 0) {
-        headers.put(
-            lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
-            lines[i].substring(colon + 1).trim());
-      }
-    }
-    return new Response(
-        Integer.parseInt(lines[0].split(" ")[1]),
-        headers,
-        split < 0 ? "" : out.substring(split + 4));
-  }
-
-  private record Result(int exit, String stdout, String stderr) {}
-
-  private static Result run(Duration timeout, String... command)
-      throws IOException, InterruptedException {
-    Process process = new ProcessBuilder(command).start();
-    process.getOutputStream().close();
-    CompletableFuture<String> out = read(process.getInputStream());
-    CompletableFuture<String> err = read(process.getErrorStream());
-    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-      process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-      throw new AssertionError(String.join(" ", command) + " did not finish within " + timeout);
-    }
-    return new Result(process.exitValue(), out.join(), err.join());
-  }
-
-  private static Result runQuietly(String... command) {
-    try {
-      return run(COMMAND_TIMEOUT, command);
-    } catch (IOException | AssertionError e) {
-      return new Result(-1, "", String.valueOf(e.getMessage()));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return new Result(-1, "", "interrupted");
-    }
-  }
-
-  /** Reads a child's output (a thread each: with two cores the common pool may have just one). */
-  private static final ExecutorService READERS =
-      Executors.newCachedThreadPool(
-          r -> {
-            Thread thread = new Thread(r, "nat-sim-reader");
-            thread.setDaemon(true);
-            return thread;
-          });
-
-  private static CompletableFuture<String> read(InputStream stream) {
-    return CompletableFuture.supplyAsync(
-        () -> {
-          try (stream) {
-            return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
-          } catch (IOException e) {
-            return "";
-          }
-        },
-        READERS);
-  }
-
-  private static String tail(Path log) throws IOException {
-    List<String> lines = Files.readAllLines(log);
-    return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
   }
 }
