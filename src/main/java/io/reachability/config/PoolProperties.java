@@ -6,6 +6,7 @@ import static io.reachability.config.ConfiguredSettings.ifSet;
 import io.reachability.job.CheckRequestValidator;
 import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.pool.DiscoverySettings;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,6 +41,8 @@ public record PoolProperties(
    * @param maxKnownPeers peer ids remembered as seen, and candidates waiting (each bound)
    * @param maxFailuresInARow failed contacts in a row before a discovered server is replaced
    * @param allowPrivateAddresses also keep servers at loopback and private addresses (labs only)
+   * @param stateFile where the discovered servers are remembered across restarts (one multiaddr a
+   *     line); empty = not remembered
    */
   public record Discovery(
       @DefaultValue("false") boolean enabled,
@@ -49,7 +52,8 @@ public record PoolProperties(
       @Nullable Integer contactsPerMinute,
       @Nullable Integer maxKnownPeers,
       @Nullable Integer maxFailuresInARow,
-      @Nullable Boolean allowPrivateAddresses) {
+      @Nullable Boolean allowPrivateAddresses,
+      @DefaultValue("") String stateFile) {
 
     static final String PREFIX = "reach.pool.discovery";
 
@@ -74,6 +78,7 @@ public record PoolProperties(
             ifSet(maxKnownPeers, settings::maxKnownPeers);
             ifSet(maxFailuresInARow, settings::maxFailuresInARow);
             ifSet(allowPrivateAddresses, settings::allowPrivateAddresses);
+            settings.stateFile(stateFile.isBlank() ? null : Path.of(stateFile.strip()));
             return settings.build();
           });
     }

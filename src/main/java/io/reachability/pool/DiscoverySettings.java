@@ -1,9 +1,11 @@
 package io.reachability.pool;
 
 import io.reachability.libp2p.core.Multiaddr;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How the pool finds AutoNAT v2 servers on the DHT ({@link ServerDiscovery}).
@@ -17,6 +19,8 @@ import java.util.Objects;
  * @param maxFailuresInARow contacts in a row that got no answer or a refusal before a discovered
  *     server is replaced
  * @param allowPrivateAddresses also keep servers at loopback and private addresses (labs and tests)
+ * @param stateFile where the discovered servers are remembered across restarts (one multiaddr a
+ *     line, rewritten on every change); null = not remembered
  */
 public record DiscoverySettings(
     List<Multiaddr> bootstrap,
@@ -25,7 +29,8 @@ public record DiscoverySettings(
     int contactsPerMinute,
     int maxKnownPeers,
     int maxFailuresInARow,
-    boolean allowPrivateAddresses) {
+    boolean allowPrivateAddresses,
+    @Nullable Path stateFile) {
 
   /**
    * The public libp2p bootstrap peers, as Kubo and Helia list them.
@@ -100,6 +105,7 @@ public record DiscoverySettings(
     private int maxKnownPeers = DEFAULT_MAX_KNOWN_PEERS;
     private int maxFailuresInARow = DEFAULT_MAX_FAILURES_IN_A_ROW;
     private boolean allowPrivateAddresses;
+    private @Nullable Path stateFile;
 
     public Builder bootstrap(List<Multiaddr> value) {
       bootstrap = value;
@@ -136,6 +142,11 @@ public record DiscoverySettings(
       return this;
     }
 
+    public Builder stateFile(@Nullable Path value) {
+      stateFile = value;
+      return this;
+    }
+
     public DiscoverySettings build() {
       return new DiscoverySettings(
           bootstrap,
@@ -144,7 +155,8 @@ public record DiscoverySettings(
           contactsPerMinute,
           maxKnownPeers,
           maxFailuresInARow,
-          allowPrivateAddresses);
+          allowPrivateAddresses,
+          stateFile);
     }
   }
 }

@@ -5,6 +5,7 @@ import io.reachability.autonat.AutonatV2;
 import io.reachability.libp2p.core.Connection;
 import io.reachability.libp2p.core.Errors;
 import io.reachability.libp2p.core.Multiaddr;
+import io.reachability.libp2p.core.MultiaddrException;
 import io.reachability.libp2p.core.PeerId;
 import io.reachability.libp2p.host.Host;
 import io.reachability.libp2p.identify.IdentifyResult;
@@ -13,7 +14,12 @@ import io.reachability.libp2p.kad.KadClient;
 import io.reachability.libp2p.kad.KadMessages;
 import io.reachability.libp2p.kad.KadPeer;
 import io.reachability.libp2p.multiformats.IpLiterals;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -60,6 +66,19 @@ public final class ServerDiscovery implements AutoCloseable {
   static final int IPV4_NETWORK_BITS = 24;
 
   static final int IPV6_NETWORK_BITS = 48;
+
+  /**
+   * The state file is read up to this size; a larger one (not ours, or damaged) is ignored whole.
+   * Far above {@link DiscoverySettings#MAX_TARGET_SERVERS} lines of real multiaddrs.
+   */
+  static final long MAX_STATE_FILE_BYTES = 256 * 1024;
+
+  /** The first line of the state file. */
+  static final String STATE_FILE_HEADER =
+      "# AutoNAT v2 servers found on the DHT by the reachability service; rewritten as they change";
+
+  /** What remembered servers say was their finder. */
+  static final String REMEMBERED = "remembered";
 
   /** Bound on one DHT query or one vetting (dial, upgrade, identify). */
   static final Duration CONTACT_TIMEOUT = ServerPool.PROBE_TIMEOUT;
@@ -132,8 +151,19 @@ public final class ServerDiscovery implements AutoCloseable {
             });
   }
 
-  /** Takes the first step now, then one every {@link DiscoverySettings#interval()}. */
+  /**
+   * Puts the servers the state file remembers back into the pool (they are identified again, and
+   * replaced by the usual rules when they fail), then takes the first step now and one every {@link
+   * DiscoverySettings#interval()}.
+   */
   public ServerDiscovery start() {
+    for (Multiaddr address : remembered()) {
+      PoolServer server = PoolServer.discovered(address, REMEMBERED);
+      if (pool.discovered().size() < settings.targetServers() && pool.add(server)) {
+        seen.put(server.peerId(), Boolean.TRUE);
+        ServerPool.probe(host, server);
+      }
+    }
     log.info(
         "server discovery: keeping {} AutoNAT v2 servers from the DHT, starting from {}",
         settings.targetServers(),
@@ -158,6 +188,7 @@ public final class ServerDiscovery implements AutoCloseable {
 
   /** One step (the timer's; tests call it directly). */
   void step() {
+    List<PoolServer> before = pool.discovered();
     try {
       replaceFailing();
       if (pool.discovered().size() >= settings.targetServers()) {
@@ -173,6 +204,69 @@ public final class ServerDiscovery implements AutoCloseable {
     } finally {
       dhtNodeCount = dhtNodes.size();
       candidateCount = candidates.size();
+      if (!pool.discovered().equals(before)) {
+        remember();
+      }
+    }
+  }
+
+  /** The server addresses the state file holds (none when there is no file, or it is bad). */
+  List<Multiaddr> remembered() {
+    Path file = settings.stateFile();
+    if (file == null || !Files.isRegularFile(file)) {
+      return List.of();
+    }
+    try {
+      if (Files.size(file) > MAX_STATE_FILE_BYTES) {
+        log.warn("server discovery: ignoring {}: larger than {} bytes", file, MAX_STATE_FILE_BYTES);
+        return List.of();
+      }
+      List<Multiaddr> servers = new ArrayList<>();
+      for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+        String text = line.strip();
+        if (text.isEmpty() || text.startsWith("#")) {
+          continue;
+        }
+        if (servers.size() == settings.targetServers()) {
+          break;
+        }
+        try {
+          Multiaddr address = Multiaddr.fromString(text);
+          if (address.peerId().isPresent() && address.toIpSocketAddress().isPresent()) {
+            servers.add(address);
+            continue;
+          }
+        } catch (MultiaddrException e) {
+          // reported below
+        }
+        log.warn("server discovery: ignoring a line of {} that is no server address", file);
+      }
+      return servers;
+    } catch (IOException e) {
+      log.warn("server discovery: cannot read {}: {}", file, e.toString());
+      return List.of();
+    }
+  }
+
+  /** Rewrites the state file with the discovered servers now (atomically: a temp file, moved). */
+  void remember() {
+    Path file = settings.stateFile();
+    if (file == null) {
+      return;
+    }
+    List<String> lines = new ArrayList<>();
+    lines.add(STATE_FILE_HEADER);
+    pool.discovered().forEach(server -> lines.add(server.address().toString()));
+    try {
+      Path directory = file.toAbsolutePath().getParent();
+      if (directory != null) {
+        Files.createDirectories(directory);
+      }
+      Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+      Files.write(temp, lines, StandardCharsets.UTF_8);
+      Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      log.warn("server discovery: cannot write {}: {}", file, e.toString());
     }
   }
 

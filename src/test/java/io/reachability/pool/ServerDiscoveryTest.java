@@ -8,10 +8,13 @@ import io.reachability.libp2p.host.Host;
 import io.reachability.libp2p.kad.KadMessages;
 import io.reachability.testing.LoopbackHosts;
 import io.reachability.testing.MutableClock;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The pool's replacement rules, and what discovery does with nobody to ask. */
 class ServerDiscoveryTest {
@@ -100,5 +103,54 @@ class ServerDiscoveryTest {
       assertThat(discovery.status().contacts()).isEqualTo(3);
       assertThat(discovery.status().dhtNodes()).isEqualTo(1); // a bootstrap peer is never dropped
     }
+  }
+
+  @Test
+  void discoveredServersAreRememberedAcrossRestartsAndBadLinesSkipped(@TempDir Path dir)
+      throws Exception {
+    Path file = dir.resolve("state/servers.txt");
+    int closed = LoopbackHosts.closedPort();
+    Multiaddr first = loopback(closed, 6);
+    Multiaddr second = loopback(closed, 7);
+    List<Multiaddr> nobody = List.of(loopback(closed, 8));
+    DiscoverySettings settings =
+        new DiscoverySettings.Builder().bootstrap(nobody).stateFile(file).build();
+
+    ServerPool pool = ServerPool.of(List.of(), null);
+    try (ServerDiscovery discovery = discovery(pool, settings)) {
+      pool.add(PoolServer.discovered(first, "via"));
+      pool.add(PoolServer.discovered(second, "via"));
+      discovery.remember();
+    }
+    assertThat(Files.readAllLines(file))
+        .containsExactly(ServerDiscovery.STATE_FILE_HEADER, first.toString(), second.toString());
+
+    Files.write(
+        file,
+        List.of("# a comment", "not a multiaddr", "/ip4/127.0.0.1/tcp/1", first.toString(), ""),
+        java.nio.charset.StandardCharsets.UTF_8,
+        java.nio.file.StandardOpenOption.TRUNCATE_EXISTING);
+    ServerPool restarted = ServerPool.of(List.of(), null);
+    try (ServerDiscovery discovery = discovery(restarted, settings)) {
+      assertThat(discovery.remembered()).containsExactly(first);
+      discovery.start();
+      assertThat(restarted.discovered())
+          .singleElement()
+          .satisfies(
+              s -> {
+                assertThat(s.address()).isEqualTo(first);
+                assertThat(s.foundVia()).isEqualTo(ServerDiscovery.REMEMBERED);
+              });
+    }
+
+    Files.write(file, new byte[(int) ServerDiscovery.MAX_STATE_FILE_BYTES + 1]);
+    try (ServerDiscovery discovery = discovery(ServerPool.of(List.of(), null), settings)) {
+      assertThat(discovery.remembered()).isEmpty();
+    }
+  }
+
+  private static Multiaddr loopback(int port, int seed) {
+    PeerId id = PeerId.fromBytes(KadMessages.randomKey(new Random(seed)));
+    return Multiaddr.fromString("/ip4/127.0.0.1/tcp/" + port + "/p2p/" + id);
   }
 }
