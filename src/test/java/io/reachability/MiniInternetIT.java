@@ -42,8 +42,8 @@ import tools.jackson.databind.JsonNode;
  * published: 3fff::/20 is public for go). Two of our services, configured with nothing but the
  * discovery switch, the bootstrap {@code /dnsaddr} name and that name server, one public and one
  * behind a NAT gateway that refuses unsolicited inbound, must find exactly those two servers
- * through DNS and the DHT and reach the right verdicts: REACHABLE in public, UNREACHABLE behind the
- * NAT. Times are measured and printed, never asserted.
+ * through DNS and the DHT and reach the right verdicts, in their monitors and in check jobs:
+ * REACHABLE in public, UNREACHABLE behind the NAT. Times are measured and printed, never asserted.
  *
  * <p>Needs root, {@code ip}, {@code nft}, {@code curl}, {@code dnsmasq} (Debian: dnsmasq-base) and
  * the go interop peer; skipped with the reason otherwise, unless {@value #REQUIRED_ENV} is {@code
@@ -64,6 +64,12 @@ class MiniInternetIT {
 
   /** Until both services have found both servers (measured: see the printed figures). */
   private static final Duration DISCOVERY_TIMEOUT = Duration.ofSeconds(90);
+
+  /** The monitors' spacing of probes to one server. */
+  private static final Duration MONITOR_INTERVAL = Duration.ofSeconds(20);
+
+  /** Until both monitors give the listen address a verdict. */
+  private static final Duration MONITOR_TIMEOUT = Duration.ofSeconds(120);
 
   /** A check job's own bound. */
   private static final Duration JOB_TIMEOUT = Duration.ofSeconds(60);
@@ -226,8 +232,9 @@ class MiniInternetIT {
                   "--reach.pool.discovery.enabled=true",
                   "--reach.pool.discovery.bootstrap=" + bootstrap,
                   "--reach.node.dns.servers=[" + NAME_SERVER + "]:53",
-                  // monitors would spend go's dial-data budget (12 a minute for all clients)
-                  "--reach.monitor.enabled=false"),
+                  // go's servers pay for 12 dial-backs with dial data a minute, for all clients
+                  // together: the NATed monitor asks each server every 20 s (6 a minute)
+                  "--reach.monitor.per-server-interval=" + MONITOR_INTERVAL.toSeconds() + "s"),
               LOG_DIR.resolve(prefix + "-" + host.name() + ".log"));
       services.add(service);
       byHost.put(host.name(), service);
@@ -306,8 +313,45 @@ class MiniInternetIT {
     }
   }
 
+  /** The monitors reach the truth by themselves, and say nothing false on the way. */
   @Test
   @Order(2)
+  void theMonitorsFindTheTruth() throws Exception {
+    for (Host host : HOSTS) {
+      Service service = byHost.get(host.name());
+      String address = tcp(host.ip());
+      long deadline = System.nanoTime() + MONITOR_TIMEOUT.toNanos();
+      while (true) {
+        JsonNode view = getJson(service, "/api/v1/reachability");
+        String verdict = "UNKNOWN";
+        for (JsonNode tracked : view.path("addresses").values()) {
+          if (tracked.path("address").asString().equals(address)) {
+            verdict = tracked.path("verdict").asString();
+          }
+        }
+        if (!verdict.equals("UNKNOWN")) {
+          assertThat(verdict)
+              .as("%s's monitor on %s: %s", host.name(), address, view)
+              .isEqualTo(host.truth());
+          figures.add(
+              String.format(
+                  Locale.ROOT,
+                  "%s: the monitor says %s %.1f s after the start",
+                  host.name(),
+                  verdict,
+                  seconds(service.startedNanos())));
+          break;
+        }
+        if (System.nanoTime() > deadline) {
+          fail(host.name() + "'s monitor gave no verdict within " + MONITOR_TIMEOUT + ":\n" + view);
+        }
+        TimeUnit.MILLISECONDS.sleep(POLL_MILLIS);
+      }
+    }
+  }
+
+  @Test
+  @Order(3)
   void checksGiveTheTruthPublicAndBehindTheNat() throws Exception {
     for (Host host : HOSTS) {
       Service service = byHost.get(host.name());

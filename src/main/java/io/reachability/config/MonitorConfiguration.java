@@ -90,6 +90,7 @@ class MonitorConfiguration {
     // identify announces what the monitor has not found unreachable, confirmed addresses first
     host.setAdvertisedAddressesFilter(base -> monitor.advertise(base, node.announceAddresses()));
     host.addObservedAddressListener(observed -> monitor.candidatesChanged());
+    pool.addChangeListener(monitor::serversChanged);
     log.info("reachability monitor: tracking {}", candidates(host, node, pool));
     return monitor.start();
   }

@@ -181,6 +181,14 @@ public final class ReachabilityMonitor implements AutoCloseable {
   }
 
   /**
+   * The pool changed (discovery added or replaced a server): look again now, so a monitor that
+   * found the pool empty does not wait out its backoff.
+   */
+  public void serversChanged() {
+    requestTick();
+  }
+
+  /**
    * An answer a check job got about {@code address} from {@code server}: {@linkplain #record heard}
    * only when {@code server} is one of {@code trusted} (the pool's servers; a job may name any
    * server, and an answer from one the operator did not choose may not even prompt a probe).

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -46,26 +47,49 @@ public final class ServerPool implements AutoCloseable {
     this.embedded = embedded;
   }
 
-  /** Adds a discovered server; false (and nothing changes) when the pool has that peer already. */
-  public synchronized boolean add(PoolServer server) {
-    if (servers.containsKey(server.peerId())) {
-      return false;
+  private final List<Runnable> changeListeners = new CopyOnWriteArrayList<>();
+
+  /** Runs {@code listener} after every change of the pool's servers (on the changing thread). */
+  public void addChangeListener(Runnable listener) {
+    changeListeners.add(listener);
+  }
+
+  private void changed() {
+    for (Runnable listener : changeListeners) {
+      try {
+        listener.run();
+      } catch (RuntimeException e) {
+        log.warn("server pool: a change listener failed: {}", e.toString());
+      }
     }
-    Map<PeerId, PoolServer> next = new LinkedHashMap<>(servers);
-    next.put(server.peerId(), server);
-    servers = Collections.unmodifiableMap(next);
+  }
+
+  /** Adds a discovered server; false (and nothing changes) when the pool has that peer already. */
+  public boolean add(PoolServer server) {
+    synchronized (this) {
+      if (servers.containsKey(server.peerId())) {
+        return false;
+      }
+      Map<PeerId, PoolServer> next = new LinkedHashMap<>(servers);
+      next.put(server.peerId(), server);
+      servers = Collections.unmodifiableMap(next);
+    }
+    changed();
     return true;
   }
 
   /** Removes a discovered server (configured and embedded ones stay). */
-  public synchronized boolean removeDiscovered(PeerId peer) {
-    PoolServer server = servers.get(peer);
-    if (server == null || server.source() != PoolServer.Source.DISCOVERED) {
-      return false;
+  public boolean removeDiscovered(PeerId peer) {
+    synchronized (this) {
+      PoolServer server = servers.get(peer);
+      if (server == null || server.source() != PoolServer.Source.DISCOVERED) {
+        return false;
+      }
+      Map<PeerId, PoolServer> next = new LinkedHashMap<>(servers);
+      next.remove(peer);
+      servers = Collections.unmodifiableMap(next);
     }
-    Map<PeerId, PoolServer> next = new LinkedHashMap<>(servers);
-    next.remove(peer);
-    servers = Collections.unmodifiableMap(next);
+    changed();
     return true;
   }
 

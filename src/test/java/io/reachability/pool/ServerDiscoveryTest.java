@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -69,12 +70,16 @@ class ServerDiscoveryTest {
   @Test
   void thePoolAddsADiscoveredPeerOnceAndRemovesOnlyDiscoveredOnes() {
     ServerPool pool = ServerPool.of(List.of(address(1)), null);
+    // the monitor listens, so an empty pool that fills is asked at once, not after its backoff
+    AtomicInteger changes = new AtomicInteger();
+    pool.addChangeListener(changes::incrementAndGet);
     assertThat(pool.add(PoolServer.discovered(address(1), "via"))).isFalse();
     assertThat(pool.add(PoolServer.discovered(address(2), "via"))).isTrue();
     assertThat(pool.add(PoolServer.discovered(address(2), "via"))).isFalse();
     assertThat(pool.discovered()).extracting(PoolServer::foundVia).containsExactly("via");
     assertThat(pool.removeDiscovered(address(1).peerId().orElseThrow())).isFalse();
     assertThat(pool.removeDiscovered(address(2).peerId().orElseThrow())).isTrue();
+    assertThat(changes).hasValue(2); // one add, one removal; refused ones change nothing
     assertThat(pool.servers())
         .extracting(PoolServer::source)
         .containsExactly(PoolServer.Source.CONFIGURED);
