@@ -82,7 +82,8 @@ class ArchitectureTest {
   static final ArchRule jobsAndPoolAreSpringFree =
       noClasses()
           .that()
-          .resideInAnyPackage("io.reachability.job..", "io.reachability.pool..")
+          .resideInAnyPackage(
+              "io.reachability.job..", "io.reachability.pool..", "io.reachability.peercheck..")
           .should()
           .dependOnClassesThat()
           .resideInAnyPackage(

@@ -160,6 +160,16 @@ class DialRequestFuzzTest {
     }
 
     @Override
+    public String securityProtocol() {
+      return "/noise";
+    }
+
+    @Override
+    public String muxerProtocol() {
+      return "/yamux/1.0.0";
+    }
+
+    @Override
     public void reset() {
       channel.close();
     }

@@ -22,6 +22,15 @@ public interface Connection {
   Direction direction();
 
   /**
+   * The security protocol negotiated ({@code /noise}, {@code /tls/1.0.0}); {@code quic-v1} on QUIC,
+   * which secures itself.
+   */
+  String securityProtocol();
+
+  /** The stream muxer negotiated ({@code /yamux/1.0.0}); {@code quic-v1} on QUIC. */
+  String muxerProtocol();
+
+  /**
    * {@link System#nanoTime()} when the connection became usable, to tell older connections from
    * newer.
    */

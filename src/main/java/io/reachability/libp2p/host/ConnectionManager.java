@@ -196,6 +196,14 @@ final class ConnectionManager {
     return fresh;
   }
 
+  /** See {@link Host#dialNew(Multiaddr)}. */
+  CompletableFuture<Connection> dialNew(Multiaddr address) {
+    if (closed.get()) {
+      return CompletableFuture.failedFuture(new Libp2pException("host is closed"));
+    }
+    return newConnection(address, null);
+  }
+
   private CompletableFuture<Connection> newConnection(
       Multiaddr address, @Nullable PeerId expected) {
     MultiaddrResolver dns = resolver;

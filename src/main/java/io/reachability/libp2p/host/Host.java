@@ -415,6 +415,16 @@ public final class Host implements AutoCloseable {
     return connections.dial(address, true);
   }
 
+  /**
+   * A new connection to exactly {@code address} (a DNS name resolved first): no open connection is
+   * reused and no dial shared, and its peer is whoever answers there, whatever {@code /p2p} the
+   * address names: the caller compares (a peer check tells a wrong peer from an unreachable
+   * address). The connection counts against the limits like any other; close it when done.
+   */
+  public CompletableFuture<Connection> dialNew(Multiaddr address) {
+    return connections.dialNew(address.withoutPeerId());
+  }
+
   public CompletableFuture<Connection> dial(String address) {
     return dial(Multiaddr.fromString(address));
   }

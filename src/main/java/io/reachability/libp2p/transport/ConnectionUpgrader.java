@@ -176,7 +176,7 @@ public final class ConnectionUpgrader {
                 result.completeExceptionally(error);
                 return;
               }
-              negotiateMuxer(ctx.channel(), session, direction, streams, result);
+              negotiateMuxer(ctx.channel(), session, protocol, direction, streams, result);
             });
     ctx.pipeline().addAfter(ctx.name(), NoiseHandshakeHandler.NAME, noise);
   }
@@ -217,7 +217,7 @@ public final class ConnectionUpgrader {
                     new Libp2pException("TLS peer not authenticated: " + e.getMessage(), e));
                 return;
               }
-              negotiateMuxer(ctx.channel(), session, direction, streams, result);
+              negotiateMuxer(ctx.channel(), session, Tls.PROTOCOL_ID, direction, streams, result);
             });
     ctx.pipeline().addAfter(ctx.name(), TLS_HANDLER, tls);
   }
@@ -225,6 +225,7 @@ public final class ConnectionUpgrader {
   private void negotiateMuxer(
       Channel channel,
       SecureSession session,
+      String securityProtocol,
       Direction direction,
       StreamHandlerRegistry streams,
       CompletableFuture<Connection> result) {
@@ -235,11 +236,12 @@ public final class ConnectionUpgrader {
             ? MultistreamHandler.initiator(
                 muxers,
                 settings.negotiationTimeout(),
-                (c, p) -> multiplex(channel, session, direction, streams, result))
+                (c, p) -> multiplex(channel, session, securityProtocol, direction, streams, result))
             : MultistreamHandler.responder(
                 () -> muxers,
                 settings.negotiationTimeout(),
-                (c, p) -> multiplex(channel, session, direction, streams, result));
+                (c, p) ->
+                    multiplex(channel, session, securityProtocol, direction, streams, result));
     failWith(negotiation.result(), result);
     channel.pipeline().addBefore(CONNECTION_GUARD, MUXER_NEGOTIATION, negotiation);
   }
@@ -247,11 +249,13 @@ public final class ConnectionUpgrader {
   private void multiplex(
       Channel channel,
       SecureSession session,
+      String securityProtocol,
       Direction direction,
       StreamHandlerRegistry streams,
       CompletableFuture<Connection> result) {
     MuxedConnection connection =
-        new MuxedConnection(channel, session, direction, streams, settings.negotiationTimeout());
+        new MuxedConnection(
+            channel, session, securityProtocol, direction, streams, settings.negotiationTimeout());
     YamuxHandler yamux =
         new YamuxHandler(
             direction == Direction.OUTBOUND, settings.yamux(), connection::acceptInboundStream);

@@ -10,6 +10,7 @@ import io.reachability.libp2p.core.ProtocolHandler;
 import io.reachability.libp2p.core.Stream;
 import io.reachability.libp2p.crypto.PublicKey;
 import io.reachability.libp2p.noise.SecureSession;
+import io.reachability.libp2p.yamux.Yamux;
 import io.reachability.libp2p.yamux.YamuxHandler;
 import io.reachability.libp2p.yamux.YamuxStreamChannel;
 import java.net.InetSocketAddress;
@@ -23,6 +24,7 @@ final class MuxedConnection implements Connection {
 
   private final Channel channel;
   private final SecureSession session;
+  private final String securityProtocol;
   private final Direction direction;
   private final Multiaddr localAddress;
   private final Multiaddr remoteAddress;
@@ -35,11 +37,13 @@ final class MuxedConnection implements Connection {
   MuxedConnection(
       Channel channel,
       SecureSession session,
+      String securityProtocol,
       Direction direction,
       StreamHandlerRegistry registry,
       Duration negotiationTimeout) {
     this.channel = channel;
     this.session = session;
+    this.securityProtocol = securityProtocol;
     this.direction = direction;
     this.registry = registry;
     this.negotiationTimeout = negotiationTimeout;
@@ -85,6 +89,16 @@ final class MuxedConnection implements Connection {
               }
             });
     return result;
+  }
+
+  @Override
+  public String securityProtocol() {
+    return securityProtocol;
+  }
+
+  @Override
+  public String muxerProtocol() {
+    return Yamux.PROTOCOL_ID;
   }
 
   @Override

@@ -153,6 +153,21 @@ final class QuicConnection implements Connection {
             });
   }
 
+  /** QUIC secures itself (TLS 1.3 inside the handshake): no security protocol is negotiated. */
+  @Override
+  public String securityProtocol() {
+    return QUIC_BUILT_IN;
+  }
+
+  /** QUIC multiplexes itself: one libp2p stream per QUIC stream. */
+  @Override
+  public String muxerProtocol() {
+    return QUIC_BUILT_IN;
+  }
+
+  /** What {@link #securityProtocol()} and {@link #muxerProtocol()} say on QUIC. */
+  static final String QUIC_BUILT_IN = "quic-v1";
+
   @Override
   public PeerId remotePeer() {
     return remotePeer;

@@ -97,6 +97,16 @@ class IdentifyFuzzTest {
     }
 
     @Override
+    public String securityProtocol() {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public String muxerProtocol() {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
     public PublicKey remotePublicKey() {
       return PEER_KEY;
     }

@@ -1,0 +1,119 @@
+package io.reachability.peercheck;
+
+import io.reachability.autonat.AutonatV2;
+import io.reachability.libp2p.core.Connection;
+import io.reachability.libp2p.core.Errors;
+import io.reachability.libp2p.core.Multiaddr;
+import io.reachability.libp2p.core.PeerId;
+import io.reachability.libp2p.host.Host;
+import io.reachability.libp2p.identify.IdentifyResult;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Checks one peer's addresses from here, each on its own: a new connection to exactly that address
+ * (never an open one reused, never a race between addresses, so every address gets its own
+ * verdict), the peer id the handshake proves compared with the one asked about, then identify and
+ * one ping on that connection, which is closed after. Addresses are tried one after the other; each
+ * step has its own bound.
+ */
+public final class PeerChecker {
+
+  /** Bound on the dial: TCP or QUIC connect, security handshake, muxer. */
+  public static final Duration DIAL_TIMEOUT = Duration.ofSeconds(10);
+
+  /** Bound on identify over a connection made. */
+  public static final Duration IDENTIFY_TIMEOUT = Duration.ofSeconds(10);
+
+  /** Bound on the one ping. */
+  public static final Duration PING_TIMEOUT = Duration.ofSeconds(10);
+
+  private final Host host;
+
+  public PeerChecker(Host host) {
+    this.host = host;
+  }
+
+  /** Checks {@code addresses} of {@code peer}, one after the other; never fails. */
+  public CompletableFuture<List<AddressOutcome>> check(PeerId peer, List<Multiaddr> addresses) {
+    List<AddressOutcome> outcomes = new ArrayList<>();
+    CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+    for (Multiaddr address : addresses) {
+      chain = chain.thenCompose(ignored -> checkOne(peer, address).thenAccept(outcomes::add));
+    }
+    return chain.thenApply(ignored -> List.copyOf(outcomes));
+  }
+
+  /** One address: never fails, every failure is in the outcome. */
+  public CompletableFuture<AddressOutcome> checkOne(PeerId peer, Multiaddr address) {
+    Multiaddr plain = address.withoutPeerId();
+    long started = System.nanoTime();
+    CompletableFuture<Connection> dial;
+    try {
+      dial = host.dialNew(plain).orTimeout(DIAL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RuntimeException e) {
+      dial = CompletableFuture.failedFuture(e);
+    }
+    return dial.handle(
+            (connection, error) -> {
+              if (error != null || connection == null) {
+                return CompletableFuture.completedFuture(
+                    AddressOutcome.unreachable(plain, describe(error)));
+              }
+              Duration connectTime = Duration.ofNanos(System.nanoTime() - started);
+              return inspect(peer, plain, connection, connectTime)
+                  .whenComplete((outcome, failure) -> connection.close());
+            })
+        .thenCompose(outcome -> outcome);
+  }
+
+  /** On a connection made: the peer proven, then identify and ping (each may fail alone). */
+  private CompletableFuture<AddressOutcome> inspect(
+      PeerId expected, Multiaddr address, Connection connection, Duration connectTime) {
+    PeerId proven = connection.remotePeer();
+    AddressVerdict verdict =
+        proven.equals(expected) ? AddressVerdict.REACHABLE : AddressVerdict.WRONG_PEER;
+    CompletableFuture<@Nullable IdentifyResult> identify =
+        host.identify(connection)
+            .orTimeout(IDENTIFY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+            .handle((result, error) -> error == null ? result : null);
+    return identify.thenCompose(
+        identified ->
+            host.ping(connection)
+                .orTimeout(PING_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                .handle(
+                    (rtt, error) -> {
+                      String problem = null;
+                      if (verdict == AddressVerdict.WRONG_PEER) {
+                        problem = "the handshake proved " + proven + ", not " + expected;
+                      } else if (identified == null) {
+                        problem = "identify did not answer";
+                      } else if (error != null) {
+                        problem = "ping did not answer: " + describe(error);
+                      }
+                      return new AddressOutcome(
+                          address,
+                          verdict,
+                          connectTime,
+                          proven,
+                          connection.securityProtocol(),
+                          connection.muxerProtocol(),
+                          identified == null ? null : identified.agentVersion(),
+                          identified == null ? List.of() : identified.protocols(),
+                          identified == null ? List.of() : identified.listenAddresses(),
+                          identified == null ? null : identified.observedAddress(),
+                          identified != null
+                              && identified.supports(AutonatV2.DIAL_REQUEST_PROTOCOL),
+                          error == null ? rtt : null,
+                          problem);
+                    }));
+  }
+
+  private static String describe(@Nullable Throwable error) {
+    return error == null ? "no connection" : Errors.describe(error);
+  }
+}

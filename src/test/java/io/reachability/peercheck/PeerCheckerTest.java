@@ -1,0 +1,68 @@
+package io.reachability.peercheck;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.reachability.libp2p.core.Multiaddr;
+import io.reachability.libp2p.host.Host;
+import io.reachability.testing.LoopbackHosts;
+import io.reachability.testing.Waiting;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Peer checks between our own hosts on loopback (the interop test has js, go and rust). */
+class PeerCheckerTest {
+
+  private final Host target = LoopbackHosts.start("peer-check-target");
+  private final Host other = LoopbackHosts.start("peer-check-other");
+  private final Host checking = LoopbackHosts.start("peer-check");
+  private final PeerChecker checker = new PeerChecker(checking);
+
+  @AfterEach
+  void stop() {
+    checking.close();
+    other.close();
+    target.close();
+  }
+
+  @Test
+  void eachAddressOnItsOwnConnectionWithItsOwnVerdict() throws Exception {
+    // an open connection to the target is not what is checked: each address is dialed anew
+    checking.dial(target.listenAddresses().get(0).withPeerId(target.peerId())).join();
+    Multiaddr closed = Multiaddr.fromString("/ip4/127.0.0.1/tcp/" + LoopbackHosts.closedPort());
+    List<AddressOutcome> outcomes =
+        checker
+            .check(
+                target.peerId(),
+                List.of(
+                    target.listenAddresses().get(0).withPeerId(target.peerId()),
+                    closed,
+                    other.listenAddresses().get(0)))
+            .get(60, TimeUnit.SECONDS);
+
+    assertThat(outcomes)
+        .extracting(AddressOutcome::verdict)
+        .containsExactly(
+            AddressVerdict.REACHABLE, AddressVerdict.UNREACHABLE, AddressVerdict.WRONG_PEER);
+    AddressOutcome reached = outcomes.get(0);
+    assertThat(reached.address()).isEqualTo(target.listenAddresses().get(0));
+    assertThat(reached.provenPeer()).isEqualTo(target.peerId());
+    assertThat(reached.securityProtocol()).isEqualTo("/noise");
+    assertThat(reached.muxer()).isEqualTo("/yamux/1.0.0");
+    assertThat(reached.agentVersion()).isNotBlank();
+    assertThat(reached.observedAddress()).isNotNull();
+    assertThat(reached.servesAutonatV2()).isFalse();
+    assertThat(reached.pingRtt()).isNotNull();
+    assertThat(outcomes.get(2).provenPeer()).isEqualTo(other.peerId());
+    assertThat(PeerVerdict.of(outcomes.stream().map(AddressOutcome::verdict).toList()))
+        .isEqualTo(PeerVerdict.REACHABLE);
+    // the checks' own connections are closed (asynchronously); the one opened before stays
+    Waiting.within(Duration.ofSeconds(5))
+        .until(
+            () ->
+                checking.connections(target.peerId()).size() == 1
+                    && checking.connections(other.peerId()).isEmpty());
+  }
+}
