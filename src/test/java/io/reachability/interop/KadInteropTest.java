@@ -7,6 +7,7 @@ import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.core.PeerId;
 import io.reachability.libp2p.host.Host;
 import io.reachability.libp2p.kad.KadClient;
+import io.reachability.libp2p.kad.KadLookup;
 import io.reachability.libp2p.kad.KadMessages;
 import io.reachability.libp2p.kad.KadPeer;
 import io.reachability.testing.LoopbackHosts;
@@ -14,6 +15,7 @@ import io.reachability.testing.Waiting;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -101,5 +103,30 @@ class KadInteropTest {
             .orTimeout(10, TimeUnit.SECONDS)
             .join();
     assertThat(peers).extracting(p -> p.id().toString()).contains(target.peerId());
+  }
+
+  @Test
+  void aLookupFindsAPeerByItsIdAlone() {
+    InteropPeer target = nodes.get(NODES - 2);
+    KadLookup lookup = new KadLookup(client, address -> true);
+    Optional<KadPeer> found =
+        lookup
+            .findPeer(
+                PeerId.fromString(target.peerId()),
+                List.of(Multiaddr.fromString(nodes.get(0).addrs().get(0))))
+            .orTimeout(30, TimeUnit.SECONDS)
+            .join();
+    assertThat(found).isPresent();
+    assertThat(found.get().addresses())
+        .extracting(Multiaddr::toString)
+        .anySatisfy(a -> assertThat(target.addrs().get(0)).startsWith(a));
+
+    PeerId nobody = PeerId.fromBytes(KadMessages.randomKey(new Random(12)));
+    assertThat(
+            lookup
+                .findPeer(nobody, List.of(Multiaddr.fromString(nodes.get(0).addrs().get(0))))
+                .orTimeout(60, TimeUnit.SECONDS)
+                .join())
+        .isEmpty();
   }
 }

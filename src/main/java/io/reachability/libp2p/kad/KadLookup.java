@@ -1,0 +1,141 @@
+package io.reachability.libp2p.kad;
+
+import io.reachability.libp2p.core.Multiaddr;
+import io.reachability.libp2p.core.PeerId;
+import io.reachability.libp2p.host.Host;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * Finds a peer's addresses on the DHT: {@code FIND_NODE} with its id as the key, asked of the nodes
+ * closest to it (by the XOR of the sha256 of the ids) that are known so far, {@link #ALPHA} at a
+ * time, closer each round, until a node names the peer itself or nobody closer is left; at most
+ * {@link #MAX_QUERIES} queries in all.
+ *
+ * @see <a href="https://github.com/libp2p/specs/blob/master/kad-dht/README.md#peer-routing">spec:
+ *     peer routing</a>
+ */
+public final class KadLookup {
+
+  /** Queries in flight at once (the spec's concurrency parameter α). */
+  public static final int ALPHA = 3;
+
+  /** Queries one lookup makes at most, however large the DHT. */
+  public static final int MAX_QUERIES = 30;
+
+  /** Nodes a lookup remembers as candidates at most. */
+  static final int MAX_CANDIDATES = 200;
+
+  private final Host host;
+  private final Predicate<Multiaddr> dialable;
+
+  /**
+   * @param dialable which addresses of DHT nodes may be dialed (say, public ones only)
+   */
+  public KadLookup(Host host, Predicate<Multiaddr> dialable) {
+    this.host = host;
+    this.dialable = dialable;
+  }
+
+  /** What the DHT knows of {@code target}, asked first of {@code start} (each with /p2p). */
+  public CompletableFuture<Optional<KadPeer>> findPeer(PeerId target, List<Multiaddr> start) {
+    Lookup lookup = new Lookup(target);
+    for (Multiaddr node : start) {
+      node.peerId().ifPresent(id -> lookup.candidates.put(id, node.withoutPeerId()));
+    }
+    return round(lookup);
+  }
+
+  /** One lookup's state: touched by one round at a time, never concurrently. */
+  private static final class Lookup {
+    final PeerId target;
+    final Comparator<PeerId> closer;
+    final Map<PeerId, Multiaddr> candidates = new LinkedHashMap<>();
+    final Set<PeerId> queried = new HashSet<>();
+    int queries;
+
+    Lookup(PeerId target) {
+      this.target = target;
+      byte[] targetHash = sha256(target.toBytes());
+      this.closer =
+          Comparator.comparing(
+              id -> xor(sha256(id.toBytes()), targetHash), Arrays::compareUnsigned);
+    }
+  }
+
+  private CompletableFuture<Optional<KadPeer>> round(Lookup lookup) {
+    List<PeerId> next =
+        lookup.candidates.keySet().stream()
+            .filter(id -> !lookup.queried.contains(id))
+            .sorted(lookup.closer)
+            .limit(Math.min(ALPHA, MAX_QUERIES - lookup.queries))
+            .toList();
+    if (next.isEmpty()) {
+      return CompletableFuture.completedFuture(Optional.empty());
+    }
+    List<CompletableFuture<List<KadPeer>>> answers = new ArrayList<>();
+    for (PeerId node : next) {
+      lookup.queried.add(node);
+      lookup.queries++;
+      answers.add(
+          host.dial(Objects.requireNonNull(lookup.candidates.get(node)).withPeerId(node))
+              .thenCompose(connection -> KadClient.findNode(connection, lookup.target.toBytes()))
+              .orTimeout(Kad.REQUEST_TIMEOUT.toMillis() * 2, TimeUnit.MILLISECONDS)
+              .exceptionally(error -> List.of()));
+    }
+    return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
+        .thenCompose(
+            done -> {
+              for (CompletableFuture<List<KadPeer>> answer : answers) {
+                for (KadPeer peer : answer.join()) {
+                  if (peer.id().equals(lookup.target) && !peer.addresses().isEmpty()) {
+                    return CompletableFuture.completedFuture(Optional.of(peer));
+                  }
+                  learn(lookup, peer);
+                }
+              }
+              return round(lookup);
+            });
+  }
+
+  private void learn(Lookup lookup, KadPeer peer) {
+    if (lookup.candidates.size() >= MAX_CANDIDATES
+        || lookup.candidates.containsKey(peer.id())
+        || peer.id().equals(host.peerId())) {
+      return;
+    }
+    peer.addresses().stream()
+        .filter(a -> a.toIpSocketAddress().isPresent() && dialable.test(a))
+        .findFirst()
+        .ifPresent(a -> lookup.candidates.put(peer.id(), a));
+  }
+
+  private static byte[] sha256(byte[] bytes) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(bytes);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
+  }
+
+  private static byte[] xor(byte[] a, byte[] b) {
+    byte[] out = new byte[a.length];
+    for (int i = 0; i < a.length; i++) {
+      out[i] = (byte) (a[i] ^ b[i]);
+    }
+    return out;
+  }
+}
