@@ -52,4 +52,10 @@ class PoolConfiguration {
     return new ServerDiscovery(host, servers, settings, Clock.systemUTC(), new SecureRandom())
         .start();
   }
+
+  @Bean
+  @ConditionalOnProperty(name = "reach.pool.discovery.enabled", havingValue = "true")
+  DiscoveryMetrics discoveryMetrics(ServerDiscovery discovery) {
+    return new DiscoveryMetrics(discovery);
+  }
 }

@@ -2,11 +2,15 @@ package io.reachability.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.host.Host;
 import io.reachability.pool.PoolServer;
+import io.reachability.pool.ServerDiscovery;
 import io.reachability.pool.ServerPool;
 import io.reachability.testing.LoopbackHosts;
+import io.reachability.testing.Waiting;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -67,4 +71,38 @@ class PoolConfigurationTest {
                   .containsExactly(SERVER);
             });
   }
+
+  @Test
+  void discoveryRunsWithItsMetricsWhenSwitchedOn() {
+    // a bootstrap peer on a loopback port where nothing listens: no traffic beyond loopback
+    String nobody =
+        "/ip4/127.0.0.1/tcp/"
+            + LoopbackHosts.closedPort()
+            + "/p2p/12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA";
+    runner
+        .withUserConfiguration(Settings.class)
+        .withPropertyValues(
+            "reach.pool.discovery.enabled=true", "reach.pool.discovery.bootstrap=" + nobody)
+        .run(
+            context -> {
+              ServerDiscovery discovery = context.getBean(ServerDiscovery.class);
+              assertThat(context.getBean(ServerPool.class).hasEmbedded()).isFalse();
+              PrometheusMeterRegistry registry =
+                  new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+              context.getBean(DiscoveryMetrics.class).bindTo(registry);
+              Waiting.within(java.time.Duration.ofSeconds(10))
+                  .until(() -> discovery.status().contacts() >= 1);
+              assertThat(registry.scrape())
+                  .contains("reach_pool_discovery_servers 0")
+                  .contains("reach_pool_discovery_dht_nodes 1")
+                  .containsPattern("reach_pool_discovery_contacts_total [1-9]")
+                  .contains("reach_pool_discovery_admitted_total 0");
+            });
+    runner.run(context -> assertThat(context).doesNotHaveBean(ServerDiscovery.class));
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  @Import(SettingsConfiguration.class)
+  @EnableConfigurationProperties({JobsProperties.class, MonitorProperties.class})
+  static class Settings {}
 }
