@@ -7,11 +7,14 @@ import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.core.PeerId;
 import io.reachability.libp2p.host.Host;
 import io.reachability.libp2p.identify.IdentifyResult;
+import io.reachability.libp2p.kad.KadLookup;
+import io.reachability.libp2p.kad.KadPeer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -36,6 +39,18 @@ public final class PeerChecker {
 
   public PeerChecker(Host host) {
     this.host = host;
+  }
+
+  /**
+   * The addresses the DHT knows for {@code peer} (a {@code FIND_NODE} lookup towards its id, from
+   * {@code dhtNodes}, dialing only DHT nodes at {@code dialable} addresses); empty when it knows
+   * none: the peer is NOT_FOUND.
+   */
+  public CompletableFuture<List<Multiaddr>> find(
+      PeerId peer, List<Multiaddr> dhtNodes, Predicate<Multiaddr> dialable) {
+    return new KadLookup(host, dialable)
+        .findPeer(peer, dhtNodes)
+        .thenApply(found -> found.map(KadPeer::addresses).orElse(List.of()));
   }
 
   /** Checks {@code addresses} of {@code peer}, one after the other; never fails. */

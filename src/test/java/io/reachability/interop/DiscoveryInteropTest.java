@@ -7,7 +7,12 @@ import io.reachability.autonat.AutonatClientSettings;
 import io.reachability.autonat.CheckResult;
 import io.reachability.autonat.Reachability;
 import io.reachability.libp2p.core.Multiaddr;
+import io.reachability.libp2p.core.PeerId;
 import io.reachability.libp2p.host.Host;
+import io.reachability.libp2p.kad.KadMessages;
+import io.reachability.peercheck.AddressOutcome;
+import io.reachability.peercheck.PeerChecker;
+import io.reachability.peercheck.PeerVerdict;
 import io.reachability.pool.DiscoverySettings;
 import io.reachability.pool.PoolServer;
 import io.reachability.pool.ServerDiscovery;
@@ -116,5 +121,30 @@ class DiscoveryInteropTest {
               .get(30, TimeUnit.SECONDS);
       assertThat(result.reachability()).as("%s", result).isEqualTo(Reachability.REACHABLE);
     }
+  }
+
+  /** A peer check of a node known by its id alone: its addresses come from the DHT. */
+  @Test
+  void aPeerFoundOnlyThroughTheDhtByItsIdIsReachable() throws Exception {
+    InteropPeer target = nodes.get(NODES - 1);
+    PeerId id = PeerId.fromString(target.peerId());
+    PeerChecker checker = new PeerChecker(host);
+    List<Multiaddr> found =
+        checker
+            .find(id, List.of(Multiaddr.fromString(nodes.get(0).addrs().get(0))), a -> true)
+            .get(60, TimeUnit.SECONDS);
+    assertThat(found).isNotEmpty();
+    List<AddressOutcome> outcomes = checker.check(id, found).get(60, TimeUnit.SECONDS);
+    assertThat(PeerVerdict.of(outcomes.stream().map(AddressOutcome::verdict).toList()))
+        .isEqualTo(PeerVerdict.REACHABLE);
+
+    PeerId unknown = PeerId.fromBytes(KadMessages.randomKey(new java.util.Random(3)));
+    assertThat(
+            checker
+                .find(
+                    unknown, List.of(Multiaddr.fromString(nodes.get(0).addrs().get(0))), a -> true)
+                .get(60, TimeUnit.SECONDS))
+        .isEmpty(); // NOT_FOUND
+    assertThat(PeerVerdict.of(List.of())).isEqualTo(PeerVerdict.NOT_FOUND);
   }
 }
