@@ -46,34 +46,34 @@ public final class AddressClass {
 
   // never compared or hashed, so array identity in equals() does not matter
   @SuppressWarnings("ArrayRecordComponent")
-  private record Range(byte[] prefix, int bits) {}
+  private record Range(byte[] prefix, int bits, String name) {}
 
   private static final List<Range> NON_PUBLIC_V4 =
       List.of(
-          v4("0.0.0.0", 8),
-          v4("10.0.0.0", 8),
-          v4("100.64.0.0", 10),
-          v4("127.0.0.0", 8),
-          v4("169.254.0.0", 16),
-          v4("172.16.0.0", 12),
-          v4("192.0.0.0", 24),
-          v4("192.0.2.0", 24),
-          v4("192.168.0.0", 16),
-          v4("198.18.0.0", 15),
-          v4("198.51.100.0", 24),
-          v4("203.0.113.0", 24),
-          v4("224.0.0.0", 4),
-          v4("240.0.0.0", 4));
+          v4("0.0.0.0", 8, "this network (0.0.0.0/8)"),
+          v4("10.0.0.0", 8, "private (10.0.0.0/8, RFC 1918)"),
+          v4("100.64.0.0", 10, "carrier-grade NAT (100.64.0.0/10, RFC 6598)"),
+          v4("127.0.0.0", 8, "loopback (127.0.0.0/8)"),
+          v4("169.254.0.0", 16, "link-local (169.254.0.0/16)"),
+          v4("172.16.0.0", 12, "private (172.16.0.0/12, RFC 1918)"),
+          v4("192.0.0.0", 24, "IETF protocol assignments (192.0.0.0/24)"),
+          v4("192.0.2.0", 24, "documentation (192.0.2.0/24, RFC 5737)"),
+          v4("192.168.0.0", 16, "private (192.168.0.0/16, RFC 1918)"),
+          v4("198.18.0.0", 15, "benchmarking (198.18.0.0/15, RFC 2544)"),
+          v4("198.51.100.0", 24, "documentation (198.51.100.0/24, RFC 5737)"),
+          v4("203.0.113.0", 24, "documentation (203.0.113.0/24, RFC 5737)"),
+          v4("224.0.0.0", 4, "multicast (224.0.0.0/4)"),
+          v4("240.0.0.0", 4, "reserved (240.0.0.0/4, broadcast included)"));
 
   private static final List<Range> NON_PUBLIC_V6 =
       List.of(
-          v6("::", 96),
-          v6("64:ff9b:1::", 48),
-          v6("100::", 64),
-          v6("2001:db8::", 32),
-          v6("fc00::", 7),
-          v6("fe80::", 10),
-          v6("ff00::", 8));
+          v6("::", 96, "unspecified, loopback or IPv4-compatible (::/96)"),
+          v6("64:ff9b:1::", 48, "local-use NAT64 (64:ff9b:1::/48, RFC 8215)"),
+          v6("100::", 64, "discard-only (100::/64, RFC 6666)"),
+          v6("2001:db8::", 32, "documentation (2001:db8::/32, RFC 3849)"),
+          v6("fc00::", 7, "unique local (fc00::/7, RFC 4193)"),
+          v6("fe80::", 10, "link-local (fe80::/10)"),
+          v6("ff00::", 8, "multicast (ff00::/8)"));
 
   /** The NAT64 well-known prefix 64:ff9b::/96 (RFC 6052); the IPv4 address is the last 32 bits. */
   private static final byte[] NAT64_WELL_KNOWN = literal("64:ff9b::");
@@ -89,20 +89,28 @@ public final class AddressClass {
 
   /** True when {@code ip} is in none of the non-public ranges. */
   public static boolean isPublic(InetAddress ip) {
+    return nonPublicRange(ip).isEmpty();
+  }
+
+  /**
+   * The non-public range {@code ip} is in, by name (e.g. {@code loopback (127.0.0.0/8)}); empty
+   * when it is public. IPv4 inside IPv6 (mapped, NAT64, 6to4) is named by its IPv4 range.
+   */
+  public static Optional<String> nonPublicRange(InetAddress ip) {
     byte[] bytes = ip.getAddress();
     if (ip instanceof Inet6Address inet6Address) {
       if (inet6Address.getScopeId() != 0 || inet6Address.getScopedInterface() != null) {
-        return false;
+        return Optional.of("link-scoped (an IPv6 address with a zone)");
       }
       if (isIpv4Mapped(bytes) || prefixMatches(bytes, NAT64_WELL_KNOWN, NAT64_PREFIX_BITS)) {
-        return !matches(NON_PUBLIC_V4, java.util.Arrays.copyOfRange(bytes, 12, 16));
+        return range(NON_PUBLIC_V4, java.util.Arrays.copyOfRange(bytes, 12, 16));
       }
       if (prefixMatches(bytes, SIX_TO_FOUR, SIX_TO_FOUR_PREFIX_BITS)) {
-        return !matches(NON_PUBLIC_V4, java.util.Arrays.copyOfRange(bytes, 2, 6));
+        return range(NON_PUBLIC_V4, java.util.Arrays.copyOfRange(bytes, 2, 6));
       }
-      return !matches(NON_PUBLIC_V6, bytes);
+      return range(NON_PUBLIC_V6, bytes);
     }
-    return !matches(NON_PUBLIC_V4, bytes);
+    return range(NON_PUBLIC_V4, bytes);
   }
 
   /** {@link #transport} of a {@code /tcp} address. */
@@ -175,14 +183,14 @@ public final class AddressClass {
     return bytes[10] == (byte) 0xff && bytes[11] == (byte) 0xff;
   }
 
-  private static boolean matches(List<Range> ranges, byte[] address) {
+  private static Optional<String> range(List<Range> ranges, byte[] address) {
     for (Range range : ranges) {
       if (range.prefix().length == address.length
           && prefixMatches(range.prefix(), address, range.bits())) {
-        return true;
+        return Optional.of(range.name());
       }
     }
-    return false;
+    return Optional.empty();
   }
 
   /** True when the first {@code bits} bits of {@code a} and {@code b} are equal. */
@@ -201,12 +209,12 @@ public final class AddressClass {
     return (a[full] & mask) == (b[full] & mask);
   }
 
-  private static Range v4(String text, int bits) {
-    return new Range(literal(text), bits);
+  private static Range v4(String text, int bits, String name) {
+    return new Range(literal(text), bits, name);
   }
 
-  private static Range v6(String text, int bits) {
-    return new Range(literal(text), bits);
+  private static Range v6(String text, int bits, String name) {
+    return new Range(literal(text), bits, name);
   }
 
   private static byte[] literal(String text) {

@@ -3,7 +3,9 @@ package io.reachability.autonat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.reachability.libp2p.core.Multiaddr;
+import java.net.InetAddress;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The public-address table, one row at a time, with the edges of each range. */
@@ -90,5 +92,40 @@ class AddressClassTest {
   @ValueSource(strings = {"/dns/example.com/tcp/1", "/p2p-circuit", "/unix/tmp/sock"})
   void noIpForNonIpAddresses(String address) {
     assertThat(AddressClass.ip(Multiaddr.fromString(address))).isEmpty();
+  }
+
+  /** A refusal names the range it applies: peer checks and servers say which rule said no. */
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "127.0.0.1      | loopback (127.0.0.0/8)",
+        "10.1.2.3       | private (10.0.0.0/8, RFC 1918)",
+        "100.64.0.1     | carrier-grade NAT (100.64.0.0/10, RFC 6598)",
+        "169.254.1.1    | link-local (169.254.0.0/16)",
+        "192.0.2.7      | documentation (192.0.2.0/24, RFC 5737)",
+        "224.0.0.1      | multicast (224.0.0.0/4)",
+        "255.255.255.255| reserved (240.0.0.0/4, broadcast included)",
+        "::1            | unspecified, loopback or IPv4-compatible (::/96)",
+        "::ffff:10.0.0.1| private (10.0.0.0/8, RFC 1918)",
+        "64:ff9b::7f00:1| loopback (127.0.0.0/8)",
+        "2002:c0a8:0101::1| private (192.168.0.0/16, RFC 1918)",
+        "fd00::1        | unique local (fc00::/7, RFC 4193)",
+        "fe80::1        | link-local (fe80::/10)",
+        "2001:db8::1    | documentation (2001:db8::/32, RFC 3849)",
+        "ff02::1        | multicast (ff00::/8)"
+      })
+  void aNonPublicAddressNamesItsRange(String ip, String range) throws Exception {
+    InetAddress address = InetAddress.getByName(ip.strip()); // literals: nothing is looked up
+    assertThat(AddressClass.nonPublicRange(address)).hasValue(range.strip());
+    assertThat(AddressClass.isPublic(address)).isFalse();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"8.8.8.8", "2606:4700::1", "3fff:0:0:1::2", "::ffff:8.8.8.8"})
+  void aPublicAddressNamesNone(String ip) throws Exception {
+    InetAddress address = InetAddress.getByName(ip);
+    assertThat(AddressClass.nonPublicRange(address)).isEmpty();
+    assertThat(AddressClass.isPublic(address)).isTrue();
   }
 }
