@@ -2,6 +2,7 @@ package io.reachability.peercheck;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.reachability.libp2p.core.Connection;
 import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.host.Host;
 import io.reachability.testing.LoopbackHosts;
@@ -64,5 +65,29 @@ class PeerCheckerTest {
             () ->
                 checking.connections(target.peerId()).size() == 1
                     && checking.connections(other.peerId()).isEmpty());
+  }
+
+  /**
+   * Checks of one address in a row: each dials from an ephemeral port, so none shares a four-tuple
+   * with the one before (from the listen port, loopback reuses the TIME_WAIT tuple at once while
+   * the target may still hold the old socket, and the new connection dies in its upgrade).
+   */
+  @Test
+  void oneAddressCheckedAgainAndAgainIsReachableEachTime() throws Exception {
+    Multiaddr address = target.listenAddresses().get(0);
+    int listenPort = checking.listenAddresses().get(0).toTcpSocketAddress().orElseThrow().getPort();
+    for (int i = 0; i < 10; i++) {
+      AddressOutcome outcome = checker.checkOne(target.peerId(), address).get(30, TimeUnit.SECONDS);
+      assertThat(outcome.verdict())
+          .as("check %d: %s", i, outcome)
+          .isEqualTo(AddressVerdict.REACHABLE);
+    }
+    Connection fresh = checking.dialNew(address).get(10, TimeUnit.SECONDS);
+    try {
+      assertThat(fresh.localAddress().toTcpSocketAddress().orElseThrow().getPort())
+          .isNotEqualTo(listenPort);
+    } finally {
+      fresh.close();
+    }
   }
 }

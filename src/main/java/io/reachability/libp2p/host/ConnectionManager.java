@@ -201,14 +201,21 @@ final class ConnectionManager {
     if (closed.get()) {
       return CompletableFuture.failedFuture(new Libp2pException("host is closed"));
     }
-    return newConnection(address, null);
+    // from an ephemeral port: two checks of one address in a row must not share a four-tuple
+    // (loopback reuses a TIME_WAIT tuple at once, and the peer may still hold the old socket)
+    return newConnection(address, null, true);
   }
 
   private CompletableFuture<Connection> newConnection(
       Multiaddr address, @Nullable PeerId expected) {
+    return newConnection(address, expected, false);
+  }
+
+  private CompletableFuture<Connection> newConnection(
+      Multiaddr address, @Nullable PeerId expected, boolean ephemeralPort) {
     MultiaddrResolver dns = resolver;
     if (!address.isDns()) {
-      return connect(address, expected);
+      return connect(address, expected, ephemeralPort);
     }
     if (dns == null) {
       return CompletableFuture.failedFuture(new Libp2pException("host is not started"));
@@ -231,28 +238,29 @@ final class ConnectionManager {
                             + transports.stream().map(Transport::describe).toList()
                             + ")"));
               }
-              return connectInTurn(dialable, 0, expected);
+              return connectInTurn(dialable, 0, expected, ephemeralPort);
             });
   }
 
   /** Dials {@code candidates[index]}, and the next one when it fails, until one succeeds. */
   private CompletableFuture<Connection> connectInTurn(
-      List<Multiaddr> candidates, int index, @Nullable PeerId expected) {
+      List<Multiaddr> candidates, int index, @Nullable PeerId expected, boolean ephemeralPort) {
     Multiaddr candidate = candidates.get(index);
     // a /dnsaddr without a peer id may name several peers: each record proves its own
     @Nullable PeerId proven = expected != null ? expected : candidate.peerId().orElse(null);
-    CompletableFuture<Connection> attempt = connect(candidate, proven);
+    CompletableFuture<Connection> attempt = connect(candidate, proven, ephemeralPort);
     if (index + 1 == candidates.size()) {
       return attempt;
     }
     return attempt.exceptionallyCompose(
         error -> {
           log.debug("dial of {} failed ({}), trying the next address", candidate, error.toString());
-          return connectInTurn(candidates, index + 1, expected);
+          return connectInTurn(candidates, index + 1, expected, ephemeralPort);
         });
   }
 
-  private CompletableFuture<Connection> connect(Multiaddr address, @Nullable PeerId expected) {
+  private CompletableFuture<Connection> connect(
+      Multiaddr address, @Nullable PeerId expected, boolean ephemeralPort) {
     if (transports.isEmpty()) {
       return CompletableFuture.failedFuture(new Libp2pException("host is not started"));
     }
@@ -279,18 +287,17 @@ final class ConnectionManager {
           }
         };
     CompletableFuture<Connection> result = new CompletableFuture<>();
-    transport
-        .get()
-        .dial(
-            target,
-            settings.dialTimeout(),
-            channel -> {
-              channel.closeFuture().addListener(f -> release.run());
-              transport
-                  .get()
-                  .upgrade(channel, Direction.OUTBOUND, expected, registry, upgrader)
-                  .whenComplete((connection, error) -> settle(result, connection, error));
-            })
+    Transport chosen = transport.get();
+    Consumer<Channel> connected =
+        channel -> {
+          channel.closeFuture().addListener(f -> release.run());
+          chosen
+              .upgrade(channel, Direction.OUTBOUND, expected, registry, upgrader)
+              .whenComplete((connection, error) -> settle(result, connection, error));
+        };
+    (ephemeralPort
+            ? chosen.dialFromEphemeralPort(target, settings.dialTimeout(), connected)
+            : chosen.dial(target, settings.dialTimeout(), connected))
         .whenComplete(
             (channel, error) -> {
               if (error != null) {

@@ -225,6 +225,12 @@ public final class TcpTransport implements Transport {
     return result;
   }
 
+  @Override
+  public CompletableFuture<Channel> dialFromEphemeralPort(
+      Multiaddr address, Duration timeout, Consumer<Channel> initializer) {
+    return connect(requireTcp(address), null, timeout, initializer, "dial " + address);
+  }
+
   private CompletableFuture<Channel> connect(
       InetSocketAddress remote,
       @Nullable InetSocketAddress local,

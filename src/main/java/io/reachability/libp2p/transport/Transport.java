@@ -42,6 +42,18 @@ public interface Transport extends AutoCloseable {
   CompletableFuture<Channel> dial(Multiaddr address, Duration timeout, Consumer<Channel> connected);
 
   /**
+   * {@link #dial(Multiaddr, Duration, Consumer)}, from an ephemeral port even where the transport
+   * would dial from a listen port: for connections whose source port means nothing (checking
+   * another peer), so that two in a row to one address never share a four-tuple. Transports that do
+   * not dial from listen ports (or, as QUIC, keep connections apart by connection id) dial as
+   * always.
+   */
+  default CompletableFuture<Channel> dialFromEphemeralPort(
+      Multiaddr address, Duration timeout, Consumer<Channel> connected) {
+    return dial(address, timeout, connected);
+  }
+
+  /**
    * Makes a connection of a channel this transport produced (call from the {@code accepted} or
    * {@code connected} callback): by default the host's {@code upgrader} secures and multiplexes it.
    *
