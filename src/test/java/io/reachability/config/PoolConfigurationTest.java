@@ -91,7 +91,10 @@ class PoolConfigurationTest {
                   new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
               context.getBean(DiscoveryMetrics.class).bindTo(registry);
               Waiting.within(java.time.Duration.ofSeconds(10))
-                  .until(() -> discovery.status().contacts() >= 1);
+                  // the counts are read when a step has ended (a step's contacts before)
+                  .until(
+                      () ->
+                          discovery.status().contacts() >= 1 && discovery.status().dhtNodes() == 1);
               assertThat(registry.scrape())
                   .contains("reach_pool_discovery_servers 0")
                   .contains("reach_pool_discovery_dht_nodes 1")
