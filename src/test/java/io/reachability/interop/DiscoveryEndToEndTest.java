@@ -97,9 +97,11 @@ class DiscoveryEndToEndTest {
             .alias("two discovered servers")
             .until(
                 () -> JsonPath.parse(get("/api/v1/servers").body()),
+                // the count is raised just after the pool takes the server: wait for both
                 p ->
                     p.<List<String>>read("$.servers[?(@.source == 'DISCOVERED')].peerId").size()
-                        == 2);
+                            == 2
+                        && p.read("$.discovery.admitted", Integer.class) == 2);
     assertThat(pool.<List<String>>read("$.servers[*].peerId"))
         .containsExactlyInAnyOrder(nodes.get(1).peerId(), nodes.get(3).peerId());
     assertThat(pool.<List<String>>read("$.servers[*].foundVia")).doesNotContainNull();

@@ -95,7 +95,11 @@ class DiscoveryInteropTest {
         new ServerDiscovery(host, pool, settings, Clock.systemUTC(), new SecureRandom()).start()) {
       Waiting.within(WAIT)
           .alias("both AutoNAT v2 servers discovered")
-          .until(() -> pool.discovered().size(), size -> size == AUTONAT_SERVERS.size());
+          // the count is raised just after the pool takes the server: wait for both
+          .until(
+              () ->
+                  pool.discovered().size() == AUTONAT_SERVERS.size()
+                      && discovery.status().admitted() == AUTONAT_SERVERS.size());
       assertThat(pool.discovered())
           .extracting(s -> s.peerId().toString())
           .containsExactlyInAnyOrderElementsOf(expected);
