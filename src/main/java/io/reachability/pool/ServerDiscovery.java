@@ -26,12 +26,10 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
@@ -80,8 +78,20 @@ public final class ServerDiscovery implements AutoCloseable {
   /** What remembered servers say was their finder. */
   static final String REMEMBERED = "remembered";
 
-  /** Bound on one DHT query or one vetting (dial, upgrade, identify). */
+  /** Bound on one vetting (dial, upgrade, identify). */
   static final Duration CONTACT_TIMEOUT = ServerPool.PROBE_TIMEOUT;
+
+  /** Bound on one DHT query: a dial and a {@code FIND_NODE}, each within its own bound. */
+  static final Duration QUERY_TIMEOUT = CONTACT_TIMEOUT.plus(Kad.REQUEST_TIMEOUT);
+
+  /** Bound on a step's vettings together (each has {@link #CONTACT_TIMEOUT}; they run at once). */
+  static final Duration VETTING_TIMEOUT = CONTACT_TIMEOUT.multipliedBy(2);
+
+  /**
+   * Peers vetted at once per missing server: most peers of a real DHT serve no AutoNAT v2, so a
+   * step vets a few for each server the pool lacks.
+   */
+  static final int VETTED_PER_MISSING_SERVER = 4;
 
   private final Host host;
   private final ServerPool pool;
@@ -304,7 +314,7 @@ public final class ServerDiscovery implements AutoCloseable {
           host.dial(node.getValue())
               .thenCompose(
                   connection -> KadClient.findNode(connection, KadMessages.randomKey(random)))
-              .get(CONTACT_TIMEOUT.toMillis() * 2, TimeUnit.MILLISECONDS);
+              .get(QUERY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return;
@@ -339,8 +349,7 @@ public final class ServerDiscovery implements AutoCloseable {
     List<CompletableFuture<Void>> running = new ArrayList<>();
     ConcurrentLinkedQueue<Vetting> done = new ConcurrentLinkedQueue<>();
     int wanted = settings.targetServers() - pool.discovered().size();
-    // a few more than missing: most peers of a real DHT are no AutoNAT server
-    int budget = Math.max(1, wanted * 4);
+    int budget = Math.max(1, wanted * VETTED_PER_MISSING_SERVER);
     while (!candidates.isEmpty() && running.size() < budget) {
       Candidate candidate = candidates.poll();
       Optional<Multiaddr> address = dialable(candidate.peer());
@@ -368,7 +377,7 @@ public final class ServerDiscovery implements AutoCloseable {
     }
     try {
       CompletableFuture.allOf(running.toArray(CompletableFuture[]::new))
-          .get(CONTACT_TIMEOUT.toMillis() * 2, TimeUnit.MILLISECONDS);
+          .get(VETTING_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return;
@@ -443,17 +452,9 @@ public final class ServerDiscovery implements AutoCloseable {
       return false;
     }
     byte[] network = network(address);
-    if (network == null) {
-      return false;
-    }
-    Set<String> taken = new HashSet<>();
-    for (PoolServer server : pool.discovered()) {
-      byte[] other = network(server.address());
-      if (other != null) {
-        taken.add(Arrays.toString(other));
-      }
-    }
-    return taken.contains(Arrays.toString(network));
+    return network != null
+        && pool.discovered().stream()
+            .anyMatch(server -> Arrays.equals(network, network(server.address())));
   }
 
   private static byte @Nullable [] network(Multiaddr address) {

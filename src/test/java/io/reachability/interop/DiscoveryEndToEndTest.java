@@ -14,7 +14,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -55,23 +54,7 @@ class DiscoveryEndToEndTest {
 
   @BeforeAll
   static void startDht() {
-    PeerImplementation.GO.assumeAvailable();
-    for (int i = 0; i < NODES; i++) {
-      List<String> args = new ArrayList<>(List.of("--dht", "server"));
-      if (i > 0) {
-        args.addAll(List.of("--bootstrap", nodes.get(0).addrs().get(0)));
-      }
-      PeerSpec spec = PeerSpec.node().withExtraArgs(args);
-      nodes.add(
-          InteropPeer.start(
-              PeerImplementation.GO,
-              AUTONAT_SERVERS.contains(i) ? spec.withAutonat(true, false) : spec));
-    }
-    Waiting.within(WAIT)
-        .alias("the bootstrap node's table holds the others")
-        .until(
-            () -> nodes.get(0).requestOk("dht-refresh", Map.of()).path("peers").size(),
-            size -> size >= NODES - 1);
+    nodes.addAll(GoDht.start(NODES, AUTONAT_SERVERS));
   }
 
   /** Read when the context starts, after {@link #startDht()}. */

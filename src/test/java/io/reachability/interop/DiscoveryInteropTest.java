@@ -24,7 +24,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -51,23 +50,7 @@ class DiscoveryInteropTest {
 
   @BeforeAll
   static void startDht() {
-    PeerImplementation.GO.assumeAvailable();
-    for (int i = 0; i < NODES; i++) {
-      List<String> args = new ArrayList<>(List.of("--dht", "server"));
-      if (i > 0) {
-        args.addAll(List.of("--bootstrap", nodes.get(0).addrs().get(0)));
-      }
-      PeerSpec spec = PeerSpec.node().withExtraArgs(args);
-      if (AUTONAT_SERVERS.contains(i)) {
-        spec = spec.withAutonat(true, false);
-      }
-      nodes.add(InteropPeer.start(PeerImplementation.GO, spec));
-    }
-    Waiting.within(WAIT)
-        .alias("the bootstrap node's table holds the others")
-        .until(
-            () -> nodes.get(0).requestOk("dht-refresh", Map.of()).path("peers").size(),
-            size -> size >= NODES - 1);
+    nodes.addAll(GoDht.start(NODES, AUTONAT_SERVERS));
     host = LoopbackHosts.start("discovery-interop");
   }
 

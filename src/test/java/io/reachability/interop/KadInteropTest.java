@@ -11,8 +11,6 @@ import io.reachability.libp2p.kad.KadLookup;
 import io.reachability.libp2p.kad.KadMessages;
 import io.reachability.libp2p.kad.KadPeer;
 import io.reachability.testing.LoopbackHosts;
-import io.reachability.testing.Waiting;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -35,32 +33,13 @@ import org.junit.jupiter.api.Timeout;
 class KadInteropTest {
 
   private static final int NODES = 5;
-  private static final Duration WAIT = Duration.ofSeconds(30);
 
   private static final List<InteropPeer> nodes = new ArrayList<>();
   private static Host client;
 
   @BeforeAll
   static void startDht() {
-    PeerImplementation.GO.assumeAvailable();
-    InteropPeer bootstrap =
-        InteropPeer.start(
-            PeerImplementation.GO, PeerSpec.node().withExtraArgs(List.of("--dht", "server")));
-    nodes.add(bootstrap);
-    for (int i = 1; i < NODES; i++) {
-      nodes.add(
-          InteropPeer.start(
-              PeerImplementation.GO,
-              PeerSpec.node()
-                  .withExtraArgs(
-                      List.of("--dht", "server", "--bootstrap", bootstrap.addrs().get(0)))));
-    }
-    // the bootstrap node learns of each as it connects; a refresh settles the tables
-    Waiting.within(WAIT)
-        .alias("the bootstrap node's table holds the others")
-        .until(
-            () -> bootstrap.requestOk("dht-refresh", java.util.Map.of()).path("peers").size(),
-            size -> size >= NODES - 1);
+    nodes.addAll(GoDht.start(NODES, Set.of()));
     client = LoopbackHosts.start("kad-interop");
   }
 

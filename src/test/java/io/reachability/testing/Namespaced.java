@@ -131,10 +131,6 @@ public final class Namespaced {
     return JSON.readTree(response.body());
   }
 
-  public static JsonNode json(String text) {
-    return JSON.readTree(text);
-  }
-
   /**
    * One REST call with curl inside the service's namespace (its REST port is on the namespace's
    * loopback).

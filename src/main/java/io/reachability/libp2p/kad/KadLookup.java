@@ -5,6 +5,7 @@ import io.reachability.libp2p.core.PeerId;
 import io.reachability.libp2p.host.Host;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -35,6 +36,9 @@ public final class KadLookup {
 
   /** Queries one lookup makes at most, however large the DHT. */
   public static final int MAX_QUERIES = 30;
+
+  /** Bound on one query: a dial (within the host's dial timeout) and a {@code FIND_NODE}. */
+  static final Duration QUERY_TIMEOUT = Kad.REQUEST_TIMEOUT.multipliedBy(2);
 
   /** Nodes a lookup remembers as candidates at most. */
   static final int MAX_CANDIDATES = 200;
@@ -93,7 +97,7 @@ public final class KadLookup {
       answers.add(
           host.dial(Objects.requireNonNull(lookup.candidates.get(node)).withPeerId(node))
               .thenCompose(connection -> KadClient.findNode(connection, lookup.target.toBytes()))
-              .orTimeout(Kad.REQUEST_TIMEOUT.toMillis() * 2, TimeUnit.MILLISECONDS)
+              .orTimeout(QUERY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
               .exceptionally(error -> List.of()));
     }
     return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
