@@ -1,6 +1,7 @@
 package io.reachability.access;
 
 import io.reachability.job.CheckJob;
+import io.reachability.job.Job;
 import java.util.Objects;
 import java.util.Set;
 
@@ -24,7 +25,7 @@ public record ApiClient(String name, boolean admin) {
   }
 
   /** Whether this client may see (and cancel) {@code job}. */
-  public boolean owns(CheckJob job) {
+  public boolean owns(Job job) {
     return admin || job.owner().equals(name);
   }
 }

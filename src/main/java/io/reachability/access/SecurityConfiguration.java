@@ -53,8 +53,8 @@ public class SecurityConfiguration {
   }
 
   @Bean
-  SubmissionRateLimiter submissionRateLimiter(AccessProperties access) {
-    return new SubmissionRateLimiter(access.submissionsPerMinute());
+  KeyedRateLimiter submissionRateLimiter(AccessProperties access) {
+    return new KeyedRateLimiter(access.submissionsPerMinute());
   }
 
   /**

@@ -1,12 +1,10 @@
 package io.reachability.api;
 
 import io.reachability.access.ApiClient;
-import io.reachability.access.SubmissionRateLimiter;
+import io.reachability.access.KeyedRateLimiter;
 import io.reachability.access.SubmissionsLimitedException;
 import io.reachability.job.CheckJob;
 import io.reachability.job.CheckRequestValidator;
-import io.reachability.job.FieldError;
-import io.reachability.job.InvalidCheckRequestException;
 import io.reachability.job.JobPage;
 import io.reachability.job.JobService;
 import io.reachability.job.JobState;
@@ -19,7 +17,6 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.net.URI;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -75,11 +72,8 @@ class CheckController {
 
   static final String PATH = "/api/v1/checks";
 
-  /** Page size when none is asked for. */
-  static final int DEFAULT_PAGE_SIZE = 20;
-
-  /** Largest page: a page of full jobs can be large. */
-  static final int MAX_PAGE_SIZE = 100;
+  static final int DEFAULT_PAGE_SIZE = Paging.DEFAULT_PAGE_SIZE;
+  static final int MAX_PAGE_SIZE = Paging.MAX_PAGE_SIZE;
 
   private static final String JOB_ID =
       "The job's id. Not a UUID = 400 with a field error for `id`.";
@@ -122,10 +116,9 @@ class CheckController {
 
   private final JobService jobs;
   private final CheckRequestValidator validator;
-  private final SubmissionRateLimiter submissions;
+  private final KeyedRateLimiter submissions;
 
-  CheckController(
-      JobService jobs, CheckRequestValidator validator, SubmissionRateLimiter submissions) {
+  CheckController(JobService jobs, CheckRequestValidator validator, KeyedRateLimiter submissions) {
     this.jobs = jobs;
     this.validator = validator;
     this.submissions = submissions;
@@ -314,20 +307,10 @@ class CheckController {
           @RequestParam(defaultValue = "" + DEFAULT_PAGE_SIZE)
           int size,
       @Parameter(hidden = true) @AuthenticationPrincipal @Nullable ApiClient client) {
-    List<FieldError> errors = new ArrayList<>();
-    if (page < 0) {
-      errors.add(new FieldError("page", Integer.toString(page), "must be at least 0"));
-    }
-    if (size < 1 || size > MAX_PAGE_SIZE) {
-      errors.add(
-          new FieldError("size", Integer.toString(size), "must be in [1, " + MAX_PAGE_SIZE + "]"));
-    }
-    if (!errors.isEmpty()) {
-      throw new InvalidCheckRequestException(errors);
-    }
+    Paging.check(page, size);
     if (client == null) {
       return JobPageView.of(
-          new JobPage(List.of(), page, size, 0)); // an anonymous caller owns no job
+          new JobPage<CheckJob>(List.of(), page, size, 0)); // an anonymous caller owns no job
     }
     return JobPageView.of(jobs.list(state, client.admin() ? null : client.name(), page, size));
   }

@@ -1,5 +1,6 @@
 package io.reachability.api;
 
+import io.reachability.job.CheckJob;
 import io.reachability.job.JobPage;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.util.List;
@@ -12,7 +13,7 @@ public record JobPageView(
     @Schema(description = "The page size asked for.") int size,
     @Schema(description = "Jobs matching the query across all pages.") long total) {
 
-  static JobPageView of(JobPage page) {
+  static JobPageView of(JobPage<CheckJob> page) {
     return new JobPageView(
         page.items().stream().map(JobView::of).toList(), page.page(), page.size(), page.total());
   }

@@ -23,7 +23,8 @@ public record CheckJob(
     @Nullable Instant finishedAt,
     CheckRequest request,
     List<AddressResult> results,
-    @Nullable String error) {
+    @Nullable String error)
+    implements Job {
 
   /**
    * The owner of jobs submitted without an API key: by a loopback caller while no key is
@@ -68,6 +69,7 @@ public record CheckJob(
     return new CheckJob(id, owner, terminal, createdAt, startedAt, now, request, results, why);
   }
 
+  @Override
   public boolean isFinished() {
     return state.isTerminal();
   }

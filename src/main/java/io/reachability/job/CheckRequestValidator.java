@@ -214,7 +214,7 @@ public final class CheckRequestValidator {
    * Why no server could ever dial {@code address} (a TCP or QUIC address over ip4/ip6); null when
    * one may. Such a check could only end UNKNOWN, or worse, make a server dial itself.
    */
-  static @Nullable String undialable(Multiaddr address) {
+  public static @Nullable String undialable(Multiaddr address) {
     if (address.has(Protocol.IP6ZONE)) {
       return "a zoned IPv6 address (/ip6zone) is link-local: no server elsewhere can dial it";
     }

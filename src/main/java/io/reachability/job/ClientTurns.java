@@ -18,12 +18,13 @@ import java.util.UUID;
  * counts each client's unfinished (queued or running) jobs, for {@link
  * JobSettings#maxUnfinishedPerClient()}.
  *
- * <p>Plain state, no threads: {@link JobService} calls it under its lock, tests drive it directly.
+ * <p>Plain state, no threads: {@link JobService} (and the peer-check service) call it under their
+ * lock, tests drive it directly.
  */
-final class ClientTurns {
+public final class ClientTurns {
 
   /** A job whose turn it is, and whose it is. */
-  record Turn(String client, UUID job) {}
+  public record Turn(String client, UUID job) {}
 
   /** Waiting jobs per client, clients in the order they first queued; no empty queue is kept. */
   private final Map<String, Deque<UUID>> waiting = new LinkedHashMap<>();
@@ -39,17 +40,17 @@ final class ClientTurns {
   private final Map<String, Integer> unfinished = new HashMap<>();
 
   /** Jobs waiting, all clients together. */
-  int waiting() {
+  public int waiting() {
     return waitingCount;
   }
 
   /** {@code client}'s jobs queued or running. */
-  int unfinished(String client) {
+  public int unfinished(String client) {
     return unfinished.getOrDefault(client, 0);
   }
 
   /** {@code job} waits at the end of {@code client}'s queue, and counts as unfinished. */
-  void enqueue(String client, UUID job) {
+  public void enqueue(String client, UUID job) {
     waiting.computeIfAbsent(client, k -> new ArrayDeque<>()).addLast(job);
     waitingCount++;
     unfinished.merge(client, 1, Integer::sum);
@@ -59,7 +60,7 @@ final class ClientTurns {
    * Takes {@code job} out of {@code client}'s queue before it started; false when it was not there.
    * It still counts as unfinished until {@link #finished}.
    */
-  boolean withdraw(String client, UUID job) {
+  public boolean withdraw(String client, UUID job) {
     Deque<UUID> jobs = waiting.get(client);
     if (jobs == null || !jobs.remove(job)) {
       return false;
@@ -72,7 +73,7 @@ final class ClientTurns {
   }
 
   /** The job to start now, taken out of its queue; call only while {@link #waiting()} is not 0. */
-  Turn next() {
+  public Turn next() {
     String client = null;
     long oldest = Long.MAX_VALUE;
     for (String candidate : waiting.keySet()) {
@@ -96,14 +97,14 @@ final class ClientTurns {
   }
 
   /** One of {@code client}'s jobs is finished (or withdrawn for good): it no longer counts. */
-  void finished(String client) {
+  public void finished(String client) {
     if (unfinished.computeIfPresent(client, (k, n) -> n > 1 ? n - 1 : null) == null) {
       lastTurn.remove(client); // only clients with unfinished jobs are remembered
     }
   }
 
   /** Forgets everything; returns the jobs that were waiting, in no particular order. */
-  List<UUID> clear() {
+  public List<UUID> clear() {
     List<UUID> jobs = new ArrayList<>();
     waiting.values().forEach(jobs::addAll);
     waiting.clear();

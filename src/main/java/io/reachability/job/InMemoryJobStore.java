@@ -16,10 +16,10 @@ import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Jobs in memory. A finished job is kept for {@code retention} after it finished, and of all jobs
- * at most {@code maxStored} are kept: beyond that the oldest <em>finished</em> ones go first.
- * Queued and running jobs are never evicted, so the store can hold more than {@code maxStored}
- * while that many are unfinished (the job queue bounds those).
+ * Jobs of every kind in memory. A finished job is kept for {@code retention} after it finished, and
+ * of all jobs at most {@code maxStored} are kept: beyond that the oldest <em>finished</em> ones go
+ * first. Queued and running jobs are never evicted, so the store can hold more than {@code
+ * maxStored} while that many are unfinished (the job queue bounds those).
  *
  * <p>Eviction runs on every access, in O(1) per evicted job: finished jobs are remembered in the
  * order they finished, which is the order of their {@code finishedAt} since one clock stamps them.
@@ -32,7 +32,7 @@ public final class InMemoryJobStore implements JobStore {
   private final int maxStored;
 
   /** Every job, in creation order. */
-  private final Map<UUID, CheckJob> jobs = new LinkedHashMap<>();
+  private final Map<UUID, Job> jobs = new LinkedHashMap<>();
 
   /** Finished jobs, oldest finish first; may hold ids already deleted (skipped when met). */
   private final Deque<UUID> finished = new ArrayDeque<>();
@@ -50,26 +50,28 @@ public final class InMemoryJobStore implements JobStore {
   }
 
   @Override
-  public synchronized void save(CheckJob job) {
-    CheckJob previous = jobs.put(job.id(), job);
+  public synchronized void save(Job job) {
+    Job previous = jobs.put(job.id(), job);
     noteFinished(previous, job);
     evict();
   }
 
   @Override
-  public synchronized Optional<CheckJob> find(UUID id) {
+  public synchronized <J extends Job> Optional<J> find(UUID id, Class<J> type) {
     evict();
-    return Optional.ofNullable(jobs.get(id));
+    return Optional.ofNullable(jobs.get(id)).filter(type::isInstance).map(type::cast);
   }
 
   @Override
-  public synchronized Optional<CheckJob> update(UUID id, UnaryOperator<CheckJob> change) {
+  public synchronized <J extends Job> Optional<J> update(
+      UUID id, Class<J> type, UnaryOperator<J> change) {
     evict();
-    CheckJob previous = jobs.get(id);
-    if (previous == null) {
+    Job stored = jobs.get(id);
+    if (!type.isInstance(stored)) {
       return Optional.empty();
     }
-    CheckJob next = Objects.requireNonNull(change.apply(previous), "change returned null");
+    J previous = type.cast(stored);
+    J next = Objects.requireNonNull(change.apply(previous), "change returned null");
     if (!next.id().equals(id)) {
       throw new IllegalArgumentException("a change must keep the job's id");
     }
@@ -85,27 +87,29 @@ public final class InMemoryJobStore implements JobStore {
   }
 
   @Override
-  public synchronized JobPage list(
-      @Nullable JobState state, @Nullable String owner, int page, int size) {
+  public synchronized <J extends Job> JobPage<J> list(
+      Class<J> type, @Nullable JobState state, @Nullable String owner, int page, int size) {
     if (page < 0 || size < 1) {
       throw new IllegalArgumentException(
           "page must be >= 0 and size >= 1, was " + page + ", " + size);
     }
     evict();
-    List<CheckJob> matching = new ArrayList<>();
-    for (CheckJob job : jobs.values()) {
-      if ((state == null || job.state() == state) && (owner == null || job.owner().equals(owner))) {
-        matching.add(job);
+    List<J> matching = new ArrayList<>();
+    for (Job job : jobs.values()) {
+      if (type.isInstance(job)
+          && (state == null || job.state() == state)
+          && (owner == null || job.owner().equals(owner))) {
+        matching.add(type.cast(job));
       }
     }
     int total = matching.size();
     long from = (long) page * size;
-    List<CheckJob> items = new ArrayList<>();
+    List<J> items = new ArrayList<>();
     // newest first: walk the creation order backwards
     for (long i = from; i < Math.min(total, from + size); i++) {
       items.add(matching.get(total - 1 - (int) i));
     }
-    return new JobPage(items, page, size, total);
+    return new JobPage<>(items, page, size, total);
   }
 
   @Override
@@ -114,7 +118,7 @@ public final class InMemoryJobStore implements JobStore {
     return jobs.size();
   }
 
-  private void noteFinished(@Nullable CheckJob previous, CheckJob next) {
+  private void noteFinished(@Nullable Job previous, Job next) {
     if (next.isFinished() && (previous == null || !previous.isFinished())) {
       finished.addLast(next.id());
     }
@@ -128,7 +132,7 @@ public final class InMemoryJobStore implements JobStore {
     Instant oldestKept = clock.instant().minus(retention);
     while (!finished.isEmpty()) {
       UUID id = finished.peekFirst();
-      CheckJob job = jobs.get(id);
+      Job job = jobs.get(id);
       if (job == null || !job.isFinished()) {
         finished.removeFirst(); // deleted meanwhile
       } else if (jobs.size() > maxStored

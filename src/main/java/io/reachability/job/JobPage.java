@@ -9,7 +9,7 @@ import java.util.List;
  * @param size the page size asked for
  * @param total jobs matching the query across all pages
  */
-public record JobPage(List<CheckJob> items, int page, int size, long total) {
+public record JobPage<J extends Job>(List<J> items, int page, int size, long total) {
 
   public JobPage {
     items = List.copyOf(items);

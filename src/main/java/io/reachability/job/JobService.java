@@ -173,20 +173,21 @@ public final class JobService implements AutoCloseable {
   }
 
   public Optional<CheckJob> find(UUID id) {
-    return store.find(id);
+    return store.find(id, CheckJob.class);
   }
 
   /**
    * Every owner's jobs newest first, optionally only those in {@code state}; an empty page is a
    * normal answer.
    */
-  public JobPage list(@Nullable JobState state, int page, int size) {
-    return store.list(state, null, page, size);
+  public JobPage<CheckJob> list(@Nullable JobState state, int page, int size) {
+    return store.list(CheckJob.class, state, null, page, size);
   }
 
   /** Like {@link #list(JobState, int, int)}, only {@code owner}'s jobs (null = every owner's). */
-  public JobPage list(@Nullable JobState state, @Nullable String owner, int page, int size) {
-    return store.list(state, owner, page, size);
+  public JobPage<CheckJob> list(
+      @Nullable JobState state, @Nullable String owner, int page, int size) {
+    return store.list(CheckJob.class, state, owner, page, size);
   }
 
   /**
@@ -331,7 +332,10 @@ public final class JobService implements AutoCloseable {
   private void start(UUID id, String owner, Effects effects) {
     try {
       Optional<CheckJob> started =
-          store.update(id, j -> j.state() == JobState.QUEUED ? j.started(clock.instant()) : j);
+          store.update(
+              id,
+              CheckJob.class,
+              j -> j.state() == JobState.QUEUED ? j.started(clock.instant()) : j);
       if (started.isEmpty() || started.get().state() != JobState.RUNNING) {
         released(owner); // gone meanwhile
         return;
@@ -423,6 +427,7 @@ public final class JobService implements AutoCloseable {
     Optional<CheckJob> job =
         store.update(
             id,
+            CheckJob.class,
             j -> {
               if (j.isFinished()) {
                 return j;
@@ -576,7 +581,8 @@ public final class JobService implements AutoCloseable {
 
   private void saveResults(Run run) {
     List<AddressResult> soFar = List.copyOf(run.results);
-    store.update(run.id, j -> j.state() == JobState.RUNNING ? j.withResults(soFar) : j);
+    store.update(
+        run.id, CheckJob.class, j -> j.state() == JobState.RUNNING ? j.withResults(soFar) : j);
   }
 
   private static String message(@Nullable Throwable error) {

@@ -69,7 +69,7 @@ class ApiKeysTest {
   @Test
   void submissionsAreBudgetedPerClient() {
     AtomicLong now = new AtomicLong();
-    SubmissionRateLimiter limiter = new SubmissionRateLimiter(3, now::get);
+    KeyedRateLimiter limiter = new KeyedRateLimiter(3, now::get);
     for (int i = 0; i < 3; i++) {
       assertThat(limiter.tryAcquire("alice")).isEmpty();
     }

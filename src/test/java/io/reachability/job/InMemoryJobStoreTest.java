@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.reachability.testing.MutableClock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 /** Retention and eviction with an injected clock: oldest finished first, unfinished never. */
@@ -28,6 +30,7 @@ class InMemoryJobStoreTest {
     return store
         .update(
             job.id(),
+            CheckJob.class,
             j -> j.started(clock.instant()).finished(JobState.SUCCEEDED, clock.instant(), null))
         .orElseThrow();
   }
@@ -42,11 +45,11 @@ class InMemoryJobStoreTest {
     finish(store, done);
 
     clock.advance(RETENTION.minus(STEP));
-    assertThat(store.find(done.id())).isPresent();
+    assertThat(store.find(done.id(), CheckJob.class)).isPresent();
     clock.advance(STEP);
-    assertThat(store.find(done.id())).isEmpty();
+    assertThat(store.find(done.id(), CheckJob.class)).isEmpty();
     clock.advance(RETENTION.multipliedBy(10));
-    assertThat(store.find(waiting.id())).isPresent();
+    assertThat(store.find(waiting.id(), CheckJob.class)).isPresent();
     assertThat(store.size()).isEqualTo(1);
   }
 
@@ -65,13 +68,13 @@ class InMemoryJobStoreTest {
 
     CheckJob d = queued();
     store.save(d);
-    assertThat(store.find(b.id())).isEmpty();
-    assertThat(store.find(a.id())).isPresent();
+    assertThat(store.find(b.id(), CheckJob.class)).isEmpty();
+    assertThat(store.find(a.id(), CheckJob.class)).isPresent();
     assertThat(store.size()).isEqualTo(3);
 
     CheckJob e = queued();
     store.save(e);
-    assertThat(store.find(a.id())).isEmpty();
+    assertThat(store.find(a.id(), CheckJob.class)).isEmpty();
     assertThat(store.size()).isEqualTo(3);
   }
 
@@ -84,11 +87,11 @@ class InMemoryJobStoreTest {
       jobs.add(job);
       store.save(job);
     }
-    store.update(jobs.get(0).id(), j -> j.started(clock.instant()));
+    store.update(jobs.get(0).id(), CheckJob.class, j -> j.started(clock.instant()));
     assertThat(store.size()).isEqualTo(5);
 
     finish(store, jobs.get(1)); // over the limit: a finished one goes at once
-    assertThat(store.find(jobs.get(1).id())).isEmpty();
+    assertThat(store.find(jobs.get(1).id(), CheckJob.class)).isEmpty();
     assertThat(store.size()).isEqualTo(4);
   }
 
@@ -104,22 +107,22 @@ class InMemoryJobStoreTest {
     finish(store, jobs.get(1));
     finish(store, jobs.get(3));
 
-    JobPage first = store.list(null, null, 0, 2);
+    JobPage<CheckJob> first = store.list(CheckJob.class, null, null, 0, 2);
     assertThat(first.total()).isEqualTo(5);
     assertThat(first.items())
         .extracting(CheckJob::id)
         .containsExactly(jobs.get(4).id(), jobs.get(3).id());
-    assertThat(store.list(null, null, 2, 2).items())
+    assertThat(store.list(CheckJob.class, null, null, 2, 2).items())
         .extracting(CheckJob::id)
         .containsExactly(jobs.get(0).id());
-    assertThat(store.list(null, null, 3, 2).items()).isEmpty();
+    assertThat(store.list(CheckJob.class, null, null, 3, 2).items()).isEmpty();
 
-    JobPage succeeded = store.list(JobState.SUCCEEDED, null, 0, 10);
+    JobPage<CheckJob> succeeded = store.list(CheckJob.class, JobState.SUCCEEDED, null, 0, 10);
     assertThat(succeeded.total()).isEqualTo(2);
     assertThat(succeeded.items())
         .extracting(CheckJob::id)
         .containsExactly(jobs.get(3).id(), jobs.get(1).id());
-    assertThat(store.list(JobState.CANCELLED, null, 0, 10).items()).isEmpty();
+    assertThat(store.list(CheckJob.class, JobState.CANCELLED, null, 0, 10).items()).isEmpty();
   }
 
   @Test
@@ -130,7 +133,10 @@ class InMemoryJobStoreTest {
     CheckJob done = finish(store, job);
     CheckJob again =
         store
-            .update(job.id(), j -> j.finished(JobState.CANCELLED, clock.instant(), "late"))
+            .update(
+                job.id(),
+                CheckJob.class,
+                j -> j.finished(JobState.CANCELLED, clock.instant(), "late"))
             .orElseThrow();
     assertThat(again).isEqualTo(done);
   }
@@ -141,7 +147,38 @@ class InMemoryJobStoreTest {
     CheckJob job = queued();
     store.save(job);
     store.delete(job.id());
-    assertThat(store.find(job.id())).isEmpty();
-    assertThat(store.update(job.id(), j -> j)).isEmpty();
+    assertThat(store.find(job.id(), CheckJob.class)).isEmpty();
+    assertThat(store.update(job.id(), CheckJob.class, j -> j)).isEmpty();
+  }
+
+  /** Another kind of job, as peer checks are: stored alongside, invisible to check-job reads. */
+  private record OtherJob(
+      UUID id, String owner, JobState state, Instant createdAt, @Nullable Instant finishedAt)
+      implements Job {}
+
+  @Test
+  void kindsShareTheStoreAndItsBoundButReadsSeeTheirOwnKind() {
+    InMemoryJobStore store = new InMemoryJobStore(clock, RETENTION, 2);
+    CheckJob check = finish(store, saved(store, queued()));
+    clock.advance(STEP);
+    OtherJob other =
+        new OtherJob(UUID.randomUUID(), "a", JobState.SUCCEEDED, clock.instant(), clock.instant());
+    store.save(other);
+
+    assertThat(store.find(other.id(), CheckJob.class)).isEmpty();
+    assertThat(store.update(other.id(), CheckJob.class, j -> j)).isEmpty();
+    assertThat(store.find(other.id(), OtherJob.class)).contains(other);
+    assertThat(store.list(CheckJob.class, null, null, 0, 10).items()).containsExactly(check);
+    assertThat(store.list(OtherJob.class, null, null, 0, 10).total()).isOne();
+
+    // one max-stored for every kind: a third job pushes out the oldest finished, a check job
+    store.save(queued());
+    assertThat(store.find(check.id(), CheckJob.class)).isEmpty();
+    assertThat(store.find(other.id(), OtherJob.class)).isPresent();
+  }
+
+  private static CheckJob saved(InMemoryJobStore store, CheckJob job) {
+    store.save(job);
+    return job;
   }
 }

@@ -1,0 +1,29 @@
+package io.reachability.job;
+
+import java.time.Instant;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What every kind of job has, so that one {@link JobStore} holds them all under the same retention
+ * rules: check jobs ({@link CheckJob}) and peer checks. Jobs are immutable values; every change is
+ * a new value.
+ */
+public interface Job {
+
+  UUID id();
+
+  /** Who submitted it: an API key's name, or {@link CheckJob#LOCAL_OWNER}. */
+  String owner();
+
+  JobState state();
+
+  Instant createdAt();
+
+  /** When it reached its terminal state; null before. */
+  @Nullable Instant finishedAt();
+
+  default boolean isFinished() {
+    return state().isTerminal();
+  }
+}
