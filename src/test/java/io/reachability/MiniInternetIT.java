@@ -367,21 +367,7 @@ class MiniInternetIT {
                   + "\"],\"confirmations\":2,\"timeoutSeconds\":"
                   + JOB_TIMEOUT.toSeconds()
                   + "}");
-      assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
-      String location = accepted.header("location");
-      JsonNode job;
-      long deadline = System.nanoTime() + JOB_TIMEOUT.plusSeconds(15).toNanos();
-      while (true) {
-        job = getJson(service, location.replaceFirst("^https?://[^/]+", ""));
-        String state = job.path("state").asString();
-        if (!state.equals("QUEUED") && !state.equals("RUNNING")) {
-          break;
-        }
-        if (System.nanoTime() > deadline) {
-          fail(host.name() + ": the job did not finish:\n" + job);
-        }
-        TimeUnit.MILLISECONDS.sleep(POLL_MILLIS);
-      }
+      JsonNode job = awaitFinished(service, accepted);
       assertThat(job.path("state").asString()).as("%s", job).isEqualTo("SUCCEEDED");
       JsonNode result = job.path("results").get(0);
       assertThat(result.path("verdict").asString())
@@ -395,6 +381,87 @@ class MiniInternetIT {
               address,
               result.path("verdict").asString(),
               seconds(t0)));
+    }
+  }
+
+  /**
+   * Peer checks from the public service: a DHT node named by its id alone (its addresses come from
+   * the DHT, as a new user would ask), the NATed service's node (behind the refusing gateway), and
+   * one DHT node's address under another's id.
+   */
+  @Test
+  @Order(4)
+  void peerChecksFindAPeerByIdAndTellTheNatedAndTheWrongOneApart() throws Exception {
+    Service pub = byHost.get("pub");
+    InteropPeer onlyInTheDht = dht.get(DHT_NODES - 1); // neither a bootstrap peer nor a server
+    long t0 = System.nanoTime();
+    JsonNode byId =
+        awaitFinished(
+            pub,
+            curl(
+                pub,
+                "POST",
+                "/api/v1/peer-checks",
+                "{\"peer\":\"" + onlyInTheDht.peerId() + "\"}"));
+    assertThat(byId.path("state").asString()).as("%s", byId).isEqualTo("SUCCEEDED");
+    assertThat(byId.path("verdict").asString()).as("%s", byId).isEqualTo("REACHABLE");
+    assertThat(byId.path("lookedUp").asBoolean()).isTrue();
+    assertThat(byId.path("agentVersion").asString()).as("%s", byId).isNotBlank();
+    JsonNode reached = null;
+    for (JsonNode address : byId.path("addresses").values()) {
+      assertThat(address.path("source").asString()).isEqualTo("DHT");
+      if (address.path("verdict").asString().equals("REACHABLE")) {
+        reached = address;
+      }
+    }
+    assertThat(reached).as("%s", byId).isNotNull();
+    assertThat(reached.path("address").asString()).isEqualTo(tcp(dhtIp(DHT_NODES)));
+    assertThat(reached.path("provenPeer").asString()).isEqualTo(onlyInTheDht.peerId());
+    assertThat(reached.path("protocols").toString()).contains("/ipfs/kad/1.0.0");
+    figures.add(
+        String.format(
+            Locale.ROOT,
+            "pub: peer check of a DHT node by its id alone: REACHABLE in %.1f s",
+            seconds(t0)));
+
+    String natPeer = getJson(byHost.get("nat"), "/api/v1/node").path("peerId").asString();
+    String behindNat = tcp(HOSTS.get(1).ip()) + "/p2p/" + natPeer;
+    String wrong = tcp(dhtIp(1)) + "/p2p/" + dht.get(1).peerId();
+    t0 = System.nanoTime();
+    JsonNode nated =
+        awaitFinished(
+            pub, curl(pub, "POST", "/api/v1/peer-checks", "{\"peer\":\"" + behindNat + "\"}"));
+    JsonNode impostor =
+        awaitFinished(
+            pub, curl(pub, "POST", "/api/v1/peer-checks", "{\"peer\":\"" + wrong + "\"}"));
+    assertThat(nated.path("verdict").asString()).as("%s", nated).isEqualTo("UNREACHABLE");
+    assertThat(impostor.path("verdict").asString()).as("%s", impostor).isEqualTo("WRONG_PEER");
+    assertThat(impostor.path("addresses").get(0).path("provenPeer").asString())
+        .isEqualTo(dht.get(0).peerId());
+    figures.add(
+        String.format(
+            Locale.ROOT,
+            "pub: peer checks of the NATed node and of a wrong id: %.1f s",
+            seconds(t0)));
+  }
+
+  /** Polls a job accepted with 202 until it leaves QUEUED and RUNNING. */
+  private static JsonNode awaitFinished(Service service, Response accepted) throws Exception {
+    assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
+    String location =
+        java.util.Objects.requireNonNull(accepted.header("location"), "Location")
+            .replaceFirst("^https?://[^/]+", "");
+    long deadline = System.nanoTime() + JOB_TIMEOUT.plusSeconds(15).toNanos();
+    while (true) {
+      JsonNode job = getJson(service, location);
+      String state = job.path("state").asString();
+      if (!state.equals("QUEUED") && !state.equals("RUNNING")) {
+        return job;
+      }
+      if (System.nanoTime() > deadline) {
+        fail(service.name() + ": the job at " + location + " did not finish:\n" + job);
+      }
+      TimeUnit.MILLISECONDS.sleep(POLL_MILLIS);
     }
   }
 }

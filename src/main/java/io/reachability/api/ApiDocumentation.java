@@ -57,6 +57,7 @@ class ApiDocumentation {
   static final String TAG_NODE = "node";
   static final String TAG_SERVERS = "servers";
   static final String TAG_REACHABILITY = "reachability";
+  static final String TAG_PEER_CHECKS = "peer-checks";
 
   static {
     // enums become named components (JobState, Reachability, ...) instead of inline copies per
@@ -64,18 +65,23 @@ class ApiDocumentation {
     ModelResolver.enumsAsRef = true;
   }
 
-  /** The one record this API reads: every field optional. */
-  private static final Class<? extends Record> REQUEST_RECORD = CheckRequestBody.class;
+  /** The records this API reads: a field is required only when its schema says so. */
+  private static final Set<Class<? extends Record>> REQUEST_RECORDS =
+      Set.of(CheckRequestBody.class, PeerCheckRequestBody.class);
 
   /** The records whose JSON this API writes or reads, for the nullability pass. */
   private static final List<Class<? extends Record>> DOCUMENTED_RECORDS =
       List.of(
-          REQUEST_RECORD,
+          CheckRequestBody.class,
+          PeerCheckRequestBody.class,
           JobView.class,
           JobView.RequestView.class,
           JobView.ResultView.class,
           JobView.AttemptView.class,
           JobPageView.class,
+          PeerCheckView.class,
+          PeerCheckView.PeerAddressView.class,
+          PeerCheckPageView.class,
           NodeController.NodeView.class,
           ServerController.PoolView.class,
           ServerController.ServerView.class,
@@ -111,6 +117,20 @@ class ApiDocumentation {
           "NodeReachability",
           "The node as a whole: PUBLIC (an address is reachable), PRIVATE (every tracked address is"
               + " unreachable), UNKNOWN.",
+          "PeerVerdict",
+          """
+          A peer check's verdict on the peer: REACHABLE (an address reached it, the handshake
+          proving its id), UNREACHABLE (no address reached anyone), WRONG_PEER (no address reached
+          it, and one reached another peer), NOT_FOUND (no address to try: none given, none in the
+          DHT).\
+          """,
+          "AddressVerdict",
+          "One address of a peer check: REACHABLE (connected, the handshake proved the peer),"
+              + " UNREACHABLE (no connection: refused, timed out, no route, failed handshake),"
+              + " WRONG_PEER (connected to another peer).",
+          "AddressSource",
+          "Where a peer check got an address: REQUEST (named in it) or DHT (the peer's record,"
+              + " found by a FIND_NODE lookup towards its id).",
           "ProbeOutcome",
           """
           What one monitor probe came to: SUCCESS (dialed back, nonce verified) and FAILURE (could \
@@ -125,6 +145,13 @@ class ApiDocumentation {
       node; a *check job* asks several AutoNAT v2 servers (the configured pool, or servers named in
       the request) to dial the node's addresses back and gives one verdict per address together
       with every server's answer as evidence.
+
+      A *peer check* (`POST /api/v1/peer-checks`) answers the other question: is another node,
+      given by peer id or address, reachable from here? Each of its addresses (named, or found in
+      the DHT by its id) is dialed on its own and reported with the peer id the handshake proved,
+      the security protocol and muxer, identify's answers and one ping. Targets must be public
+      unless `reach.peer-checks.allow-private-addresses` is set; requesters and targets have rates
+      (429 with `Retry-After`).
 
       Jobs are asynchronous: `POST /api/v1/checks` answers `202 Accepted` with the job's URL in
       `Location`; poll `GET /api/v1/checks/{id}` until `state` is terminal (`SUCCEEDED`, `FAILED`,
@@ -161,7 +188,7 @@ class ApiDocumentation {
       and the node, `/actuator/health/readiness` being able to do the job of the service's role),
       `/actuator/info` (node peer id, addresses, build) and `/actuator/prometheus`
       (Prometheus text format; for example `reach_jobs_queued`, `reach_jobs_finished_total`,
-      `reach_jobs_duration_seconds`, `reach_checks_verdicts_total`).
+      `reach_jobs_duration_seconds`, `reach_checks_verdicts_total`, `reach_peer_checks_finished_total`).
       """;
 
   @Bean
@@ -181,6 +208,11 @@ class ApiDocumentation {
         .tags(
             List.of(
                 new Tag().name(TAG_CHECKS).description("Check jobs: submit, read, list, cancel."),
+                new Tag()
+                    .name(TAG_PEER_CHECKS)
+                    .description(
+                        "Peer checks: is another node reachable from here? Submit, read, list,"
+                            + " cancel."),
                 new Tag()
                     .name(TAG_NODE)
                     .description("The embedded libp2p node whose addresses are checked."),
@@ -350,10 +382,13 @@ class ApiDocumentation {
       if (component.getAnnotatedType().isAnnotationPresent(Nullable.class)) {
         properties.put(component.getName(), nullable(property));
       }
-      Schema annotation = component.getAnnotation(Schema.class);
-      boolean optional =
-          annotation != null && annotation.requiredMode() == Schema.RequiredMode.NOT_REQUIRED;
-      if (type != REQUEST_RECORD && !optional) {
+      // @Schema does not target record components: it lands on the accessor (and field)
+      Schema annotation = component.getAccessor().getAnnotation(Schema.class);
+      Schema.RequiredMode mode =
+          annotation == null ? Schema.RequiredMode.AUTO : annotation.requiredMode();
+      if (REQUEST_RECORDS.contains(type)
+          ? mode == Schema.RequiredMode.REQUIRED
+          : mode != Schema.RequiredMode.NOT_REQUIRED) {
         required.add(component.getName());
       }
     }

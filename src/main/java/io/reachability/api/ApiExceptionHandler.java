@@ -7,6 +7,7 @@ import io.reachability.job.FieldError;
 import io.reachability.job.InvalidCheckRequestException;
 import io.reachability.job.JobRejectedException;
 import io.reachability.job.TooManyJobsException;
+import io.reachability.peercheck.PeerCheckLimitedException;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -85,7 +86,8 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
   @ExceptionHandler(JobNotFoundException.class)
   ResponseEntity<ProblemDetail> notFound(JobNotFoundException e) {
     ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, e.getMessage());
-    problem.setTitle("Check job not found");
+    String kind = e.kind();
+    problem.setTitle(Character.toUpperCase(kind.charAt(0)) + kind.substring(1) + " not found");
     return respond(problem);
   }
 
@@ -149,6 +151,20 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
   ResponseEntity<ProblemDetail> submissionsLimited(SubmissionsLimitedException e) {
     return retryLater(
         HttpStatus.TOO_MANY_REQUESTS, "Too many submissions", e.getMessage(), e.retryAfter());
+  }
+
+  /** A target checked too often, or a requester asking too often: 429. */
+  @ExceptionHandler(PeerCheckLimitedException.class)
+  ResponseEntity<ProblemDetail> peerChecksLimited(PeerCheckLimitedException e) {
+    return retryLater(
+        HttpStatus.TOO_MANY_REQUESTS, "Too many peer checks", e.getMessage(), e.retryAfter());
+  }
+
+  @ExceptionHandler(PeerChecksDisabledException.class)
+  ResponseEntity<ProblemDetail> peerChecksOff(PeerChecksDisabledException e) {
+    ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, e.getMessage());
+    problem.setTitle("Peer checks disabled");
+    return respond(problem);
   }
 
   /** One client's own limit: the others are not affected, so 429 rather than 503. */

@@ -7,7 +7,22 @@ final class JobNotFoundException extends RuntimeException {
 
   private static final long serialVersionUID = 1L;
 
+  private final String kind;
+
   JobNotFoundException(UUID id) {
-    super("no check job " + id + " (unknown, or finished longer ago than reach.jobs.retention)");
+    this(id, "check job");
+  }
+
+  /**
+   * @param kind what was looked for ({@code check job}, {@code peer check})
+   */
+  JobNotFoundException(UUID id, String kind) {
+    super("no " + kind + " " + id + " (unknown, or finished longer ago than reach.jobs.retention)");
+    this.kind = kind;
+  }
+
+  /** What was looked for, for the problem's title. */
+  String kind() {
+    return kind;
   }
 }

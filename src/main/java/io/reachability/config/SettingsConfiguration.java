@@ -2,6 +2,7 @@ package io.reachability.config;
 
 import io.reachability.job.JobSettings;
 import io.reachability.monitor.MonitorSettings;
+import io.reachability.peercheck.PeerCheckSettings;
 import io.reachability.pool.DiscoverySettings;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -20,6 +21,11 @@ class SettingsConfiguration {
 
   @Bean
   MonitorSettings monitorSettings(MonitorProperties properties) {
+    return properties.toSettings();
+  }
+
+  @Bean
+  PeerCheckSettings peerCheckSettings(PeerCheckProperties properties) {
     return properties.toSettings();
   }
 

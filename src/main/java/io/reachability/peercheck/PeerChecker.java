@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -51,6 +52,37 @@ public final class PeerChecker {
     return new KadLookup(host, dialable)
         .findPeer(peer, dhtNodes)
         .thenApply(found -> found.map(KadPeer::addresses).orElse(List.of()));
+  }
+
+  /**
+   * This checker as the network of a {@link PeerCheckService}: lookups start from {@code dhtNodes}
+   * (each with {@code /p2p}; failed when there are none) and dial DHT nodes at {@code dialable}
+   * addresses only; DNS addresses are resolved by the host.
+   */
+  public PeerCheckService.Network asNetwork(
+      Supplier<List<Multiaddr>> dhtNodes, Predicate<Multiaddr> dialable) {
+    return new PeerCheckService.Network() {
+      @Override
+      public CompletableFuture<List<Multiaddr>> find(PeerId peer) {
+        List<Multiaddr> start = dhtNodes.get();
+        if (start.isEmpty()) {
+          return CompletableFuture.failedFuture(
+              new IllegalStateException(
+                  "no DHT node to start from (reach.pool.discovery.bootstrap is empty)"));
+        }
+        return PeerChecker.this.find(peer, start, dialable);
+      }
+
+      @Override
+      public CompletableFuture<List<Multiaddr>> resolve(Multiaddr address) {
+        return host.resolve(address);
+      }
+
+      @Override
+      public CompletableFuture<AddressOutcome> check(PeerId peer, Multiaddr address) {
+        return checkOne(peer, address);
+      }
+    };
   }
 
   /** Checks {@code addresses} of {@code peer}, one after the other; never fails. */

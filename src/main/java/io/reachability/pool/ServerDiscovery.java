@@ -104,6 +104,10 @@ public final class ServerDiscovery implements AutoCloseable {
   private final Map<PeerId, Boolean> seen;
   private final ArrayDeque<Candidate> candidates = new ArrayDeque<>();
   private final LinkedHashMap<PeerId, Multiaddr> dhtNodes = new LinkedHashMap<>();
+
+  /** {@link #dhtNodes} as of the last step, for other threads. */
+  private volatile List<Multiaddr> dhtNodeSnapshot = List.of();
+
   private int nextNode;
   private Instant window = Instant.EPOCH;
   private int contactsInWindow;
@@ -183,6 +187,14 @@ public final class ServerDiscovery implements AutoCloseable {
     return this;
   }
 
+  /**
+   * The DHT nodes met so far (each with {@code /p2p}), as of the last step: where a peer check's
+   * lookup can start. Safe from any thread.
+   */
+  public List<Multiaddr> dhtNodes() {
+    return dhtNodeSnapshot;
+  }
+
   public Status status() {
     return new Status(
         pool.discovered().size(),
@@ -213,6 +225,8 @@ public final class ServerDiscovery implements AutoCloseable {
       log.warn("server discovery step failed: {}", Errors.describe(e));
     } finally {
       dhtNodeCount = dhtNodes.size();
+      dhtNodeSnapshot =
+          dhtNodes.entrySet().stream().map(e -> e.getValue().withPeerId(e.getKey())).toList();
       candidateCount = candidates.size();
       if (!pool.discovered().equals(before)) {
         remember();

@@ -9,10 +9,8 @@ import io.reachability.autonat.AutonatServerSettings;
 import io.reachability.libp2p.host.Host;
 import io.reachability.testing.LoopbackDnsServer;
 import io.reachability.testing.LoopbackHosts;
+import io.reachability.testing.ServiceApi;
 import io.reachability.testing.Waiting;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
@@ -80,8 +78,6 @@ class DnsPoolEndToEndTest {
   @LocalServerPort int port;
   @Autowired Host node;
 
-  private final HttpClient http = HttpClient.newHttpClient();
-
   @Test
   void thePoolReachesItsServerThroughTheNames() throws Exception {
     DocumentContext pool =
@@ -108,25 +104,10 @@ class DnsPoolEndToEndTest {
   }
 
   private HttpResponse<String> get(String path) throws Exception {
-    return http.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    return new ServiceApi(port).get(path);
   }
 
   private DocumentContext check(String body) throws Exception {
-    HttpResponse<String> accepted =
-        http.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/checks"))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
-    String location = accepted.headers().firstValue("Location").orElseThrow();
-    return Waiting.within(WAIT)
-        .alias("job at " + location + " finished")
-        .until(
-            () -> JsonPath.parse(get(location).body()),
-            job -> !job.read("$.state").equals("QUEUED") && !job.read("$.state").equals("RUNNING"));
+    return new ServiceApi(port).submitAndWait("/api/v1/checks", body, WAIT);
   }
 }

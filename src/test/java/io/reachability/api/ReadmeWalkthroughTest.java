@@ -30,11 +30,33 @@ class ReadmeWalkthroughTest {
 
   @Test
   void theWalkthroughWorksAsWritten() throws Exception {
+    String output = run(MARKER, port);
+    assertThat(output)
+        .startsWith("/api/v1/checks/")
+        .contains("\"state\":\"SUCCEEDED\"")
+        .contains("\"verdict\":\"REACHABLE\"")
+        .contains("\"transport\":\"quic-v1\"")
+        .contains("\"nonceVerified\":true")
+        .contains("\"verdict\":\"UNREACHABLE\"")
+        .contains("\"dialStatus\":\"E_DIAL_ERROR\"")
+        .contains("the node does not listen on tcp/9; a dial-back cannot succeed")
+        .contains("loopback reachability only")
+        .contains("reach_checks_verdicts_total{transport=\"tcp\",verdict=\"REACHABLE\"}")
+        .contains("reach_jobs_duration_seconds_count{state=\"SUCCEEDED\"}")
+        .contains("\"peerId\":");
+  }
+
+  /**
+   * Runs the README's {@code sh} block after {@code marker} with bash against the service on {@code
+   * port} (its {@value #BASE} line pointed there); returns what it printed, having asserted that it
+   * exited 0.
+   */
+  static String run(String marker, int port) throws Exception {
     assumeTrue(available("bash") && available("curl"), "needs bash and curl");
     String readme = Files.readString(Path.of("README.md"));
-    int marker = readme.indexOf(MARKER);
-    assertThat(marker).as("README has the walkthrough marker").isNotNegative();
-    int start = readme.indexOf("```sh\n", marker) + "```sh\n".length();
+    int at = readme.indexOf(marker);
+    assertThat(at).as("README has the marker %s", marker).isNotNegative();
+    int start = readme.indexOf("```sh\n", at) + "```sh\n".length();
     String script = readme.substring(start, readme.indexOf("\n```", start));
     assertThat(script).startsWith(BASE);
 
@@ -49,21 +71,8 @@ class ReadmeWalkthroughTest {
             .start();
     assertThat(bash.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isTrue();
     String output = new String(bash.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-
     assertThat(bash.exitValue()).as(output).isZero();
-    assertThat(output)
-        .startsWith("/api/v1/checks/")
-        .contains("\"state\":\"SUCCEEDED\"")
-        .contains("\"verdict\":\"REACHABLE\"")
-        .contains("\"transport\":\"quic-v1\"")
-        .contains("\"nonceVerified\":true")
-        .contains("\"verdict\":\"UNREACHABLE\"")
-        .contains("\"dialStatus\":\"E_DIAL_ERROR\"")
-        .contains("the node does not listen on tcp/9; a dial-back cannot succeed")
-        .contains("loopback reachability only")
-        .contains("reach_checks_verdicts_total{transport=\"tcp\",verdict=\"REACHABLE\"}")
-        .contains("reach_jobs_duration_seconds_count{state=\"SUCCEEDED\"}")
-        .contains("\"peerId\":");
+    return output;
   }
 
   private static boolean available(String command) {

@@ -37,7 +37,8 @@ class JobConfigurationTest {
     PoolProperties.class,
     JobsProperties.class,
     MonitorProperties.class,
-    AccessProperties.class
+    AccessProperties.class,
+    PeerCheckProperties.class
   })
   @Import({
     Libp2pConfiguration.class,

@@ -106,6 +106,10 @@ class PoolConfigurationTest {
 
   @Configuration(proxyBeanMethods = false)
   @Import(SettingsConfiguration.class)
-  @EnableConfigurationProperties({JobsProperties.class, MonitorProperties.class})
+  @EnableConfigurationProperties({
+    JobsProperties.class,
+    MonitorProperties.class,
+    PeerCheckProperties.class
+  })
   static class Settings {}
 }

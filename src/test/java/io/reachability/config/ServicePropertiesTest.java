@@ -23,7 +23,8 @@ class ServicePropertiesTest {
     NodeProperties.class,
     PoolProperties.class,
     JobsProperties.class,
-    MonitorProperties.class
+    MonitorProperties.class,
+    PeerCheckProperties.class
   })
   @Import(SettingsConfiguration.class)
   static class Settings {}
@@ -180,6 +181,15 @@ class ServicePropertiesTest {
     failsWith(
         "reach.pool.discovery.bootstrap=/ip4/192.0.2.1/tcp/4001",
         "reach.pool.discovery.bootstrap[0] = \"/ip4/192.0.2.1/tcp/4001\": only");
+    failsWith(
+        "reach.peer-checks.max-addresses=65",
+        "reach.peer-checks.max-addresses must be in [1, 64], was 65");
+    failsWith(
+        "reach.peer-checks.per-requester-per-minute=0",
+        "reach.peer-checks.per-requester-per-minute must be in [1, 1024], was 0");
+    failsWith(
+        "reach.peer-checks.default-timeout=10m",
+        "reach.peer-checks.default-timeout must be in (0, 300 s], was PT10M");
     failsWith("reach.jobs.max-running=0", "reach.jobs.max-running must be in [1, 4096], was 0");
     failsWith("reach.jobs.queue-capacity=0", "reach.jobs.queue-capacity must be at least 1, was 0");
     failsWith("reach.jobs.retention=0s", "reach.jobs.retention must be positive, was PT0S");

@@ -6,10 +6,8 @@ import com.jayway.jsonpath.DocumentContext;
 import com.jayway.jsonpath.JsonPath;
 import io.reachability.libp2p.host.Host;
 import io.reachability.testing.LoopbackHosts;
+import io.reachability.testing.ServiceApi;
 import io.reachability.testing.Waiting;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -71,8 +69,6 @@ class DiscoveryEndToEndTest {
   @LocalServerPort int port;
   @Autowired Host node;
 
-  private final HttpClient http = HttpClient.newHttpClient();
-
   @Test
   void thePoolFillsFromTheDhtAndAChecksGoesThroughIt() throws Exception {
     DocumentContext pool =
@@ -92,22 +88,10 @@ class DiscoveryEndToEndTest {
     assertThat(pool.read("$.notice", String.class)).isNull(); // no embedded pool
 
     String listen = node.listenAddresses().get(0).toString();
-    HttpResponse<String> accepted =
-        http.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/checks"))
-                .header("Content-Type", "application/json")
-                .POST(
-                    HttpRequest.BodyPublishers.ofString(
-                        "{\"addresses\":[\"" + listen + "\"],\"confirmations\":2}"))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
-    String location = accepted.headers().firstValue("Location").orElseThrow();
     DocumentContext job =
-        Waiting.within(WAIT)
-            .until(
-                () -> JsonPath.parse(get(location).body()),
-                j -> !j.read("$.state").equals("QUEUED") && !j.read("$.state").equals("RUNNING"));
+        new ServiceApi(port)
+            .submitAndWait(
+                "/api/v1/checks", "{\"addresses\":[\"" + listen + "\"],\"confirmations\":2}", WAIT);
     assertThat(job.read("$.state", String.class)).as(job.jsonString()).isEqualTo("SUCCEEDED");
     assertThat(job.read("$.results[0].verdict", String.class))
         .as(job.jsonString())
@@ -115,8 +99,6 @@ class DiscoveryEndToEndTest {
   }
 
   private HttpResponse<String> get(String path) throws Exception {
-    return http.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    return new ServiceApi(port).get(path);
   }
 }

@@ -6,11 +6,9 @@ import com.jayway.jsonpath.DocumentContext;
 import com.jayway.jsonpath.JsonPath;
 import io.reachability.libp2p.host.Host;
 import io.reachability.testing.LoopbackHosts;
+import io.reachability.testing.ServiceApi;
 import io.reachability.testing.Waiting;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -42,7 +40,10 @@ import org.springframework.test.context.DynamicPropertySource;
 @Interop
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-    properties = "reach.node.listen=" + LoopbackHosts.ANY_PORT)
+    properties = {
+      "reach.node.listen=" + LoopbackHosts.ANY_PORT,
+      "reach.peer-checks.allow-private-addresses=true"
+    })
 @DirtiesContext // its pool is three processes stopped after the class: close the service with it
 class RestInteropTest {
 
@@ -79,8 +80,6 @@ class RestInteropTest {
 
   @LocalServerPort int port;
   @Autowired Host node;
-
-  private final HttpClient http = HttpClient.newHttpClient();
 
   @ParameterizedTest
   @EnumSource(PeerImplementation.class)
@@ -162,30 +161,38 @@ class RestInteropTest {
     assertThat(attempt.get("nonceVerified")).isEqualTo(false);
   }
 
+  /** A peer check of each implementation's node by its address: reachable, with what it runs. */
+  @ParameterizedTest
+  @EnumSource(PeerImplementation.class)
+  void eachImplementationIsReachableByAPeerCheck(PeerImplementation implementation)
+      throws Exception {
+    InteropPeer peer = servers.get(implementation);
+    DocumentContext check =
+        new ServiceApi(port)
+            .submitAndWait(
+                "/api/v1/peer-checks", "{\"peer\":\"" + serverOf(implementation) + "\"}", WAIT);
+
+    String json = check.jsonString();
+    assertThat(check.read("$.state", String.class)).as(json).isEqualTo("SUCCEEDED");
+    assertThat(check.read("$.verdict", String.class)).as(json).isEqualTo("REACHABLE");
+    assertThat(check.read("$.servesAutonatV2", Boolean.class)).as(json).isTrue();
+    assertThat(check.read("$.agentVersion", String.class)).as(json).isNotBlank();
+    assertThat(check.read("$.addresses[0].provenPeer", String.class)).isEqualTo(peer.peerId());
+    assertThat(check.read("$.addresses[0].muxer", String.class)).isEqualTo("/yamux/1.0.0");
+    assertThat(check.read("$.addresses[0].pingRttMs", Double.class)).as(json).isNotNull();
+    assertThat(check.<List<String>>read("$.addresses[0].protocols"))
+        .contains("/libp2p/autonat/2/dial-request", "/ipfs/id/1.0.0");
+  }
+
   // ---- HTTP
   // -------------------------------------------------------------------------------------------
 
   private HttpResponse<String> get(String path) throws IOException, InterruptedException {
-    return http.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    return new ServiceApi(port).get(path);
   }
 
   /** Submits a check and polls it until it is no longer QUEUED or RUNNING. */
   private DocumentContext check(String body) throws Exception {
-    HttpResponse<String> accepted =
-        http.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/checks"))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
-    String location = accepted.headers().firstValue("Location").orElseThrow();
-    return Waiting.within(WAIT)
-        .alias("job at " + location + " finished")
-        .until(
-            () -> JsonPath.parse(get(location).body()),
-            job -> !job.read("$.state").equals("QUEUED") && !job.read("$.state").equals("RUNNING"));
+    return new ServiceApi(port).submitAndWait("/api/v1/checks", body, WAIT);
   }
 }

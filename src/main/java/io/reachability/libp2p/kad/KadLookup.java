@@ -1,5 +1,6 @@
 package io.reachability.libp2p.kad;
 
+import io.reachability.libp2p.Libp2pException;
 import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.core.PeerId;
 import io.reachability.libp2p.host.Host;
@@ -19,6 +20,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Finds a peer's addresses on the DHT: {@code FIND_NODE} with its id as the key, asked of the nodes
@@ -54,7 +56,10 @@ public final class KadLookup {
     this.dialable = dialable;
   }
 
-  /** What the DHT knows of {@code target}, asked first of {@code start} (each with /p2p). */
+  /**
+   * What the DHT knows of {@code target}, asked first of {@code start} (each with /p2p): empty when
+   * the nodes asked do not know it; failed when no node answered at all.
+   */
   public CompletableFuture<Optional<KadPeer>> findPeer(PeerId target, List<Multiaddr> start) {
     Lookup lookup = new Lookup(target);
     for (Multiaddr node : start) {
@@ -70,6 +75,7 @@ public final class KadLookup {
     final Map<PeerId, Multiaddr> candidates = new LinkedHashMap<>();
     final Set<PeerId> queried = new HashSet<>();
     int queries;
+    int answers;
 
     Lookup(PeerId target) {
       this.target = target;
@@ -88,9 +94,17 @@ public final class KadLookup {
             .limit(Math.min(ALPHA, MAX_QUERIES - lookup.queries))
             .toList();
     if (next.isEmpty()) {
-      return CompletableFuture.completedFuture(Optional.empty());
+      // not found only when someone was asked: a DHT that never answered knows nothing
+      return lookup.answers > 0
+          ? CompletableFuture.completedFuture(Optional.empty())
+          : CompletableFuture.failedFuture(
+              new Libp2pException(
+                  "no DHT node answered ("
+                      + lookup.queries
+                      + " asked) looking for "
+                      + lookup.target));
     }
-    List<CompletableFuture<List<KadPeer>>> answers = new ArrayList<>();
+    List<CompletableFuture<@Nullable List<KadPeer>>> answers = new ArrayList<>();
     for (PeerId node : next) {
       lookup.queried.add(node);
       lookup.queries++;
@@ -98,13 +112,18 @@ public final class KadLookup {
           host.dial(Objects.requireNonNull(lookup.candidates.get(node)).withPeerId(node))
               .thenCompose(connection -> KadClient.findNode(connection, lookup.target.toBytes()))
               .orTimeout(QUERY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-              .exceptionally(error -> List.of()));
+              .handle((peers, error) -> error == null ? peers : null));
     }
     return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
         .thenCompose(
             done -> {
-              for (CompletableFuture<List<KadPeer>> answer : answers) {
-                for (KadPeer peer : answer.join()) {
+              for (CompletableFuture<@Nullable List<KadPeer>> answer : answers) {
+                List<KadPeer> peers = answer.join();
+                if (peers == null) {
+                  continue; // no connection, no answer in time, or a bad one
+                }
+                lookup.answers++;
+                for (KadPeer peer : peers) {
                   if (peer.id().equals(lookup.target) && !peer.addresses().isEmpty()) {
                     return CompletableFuture.completedFuture(Optional.of(peer));
                   }
