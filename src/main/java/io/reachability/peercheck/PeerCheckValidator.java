@@ -6,7 +6,7 @@ import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.core.PeerId;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -165,7 +165,8 @@ public final class PeerCheckValidator {
               : CompletableFuture.completedFuture(List.of(plain)));
     }
     long deadline = System.nanoTime() + PeerChecks.RESOLUTION_TIMEOUT.toNanos();
-    Set<PeerAddress> result = new LinkedHashSet<>();
+    List<PeerAddress> result = new ArrayList<>();
+    Set<Multiaddr> dialed = new HashSet<>();
     for (int i = 0; i < fine.size(); i++) {
       Named address = fine.get(i);
       Multiaddr plain = address.address().withoutPeerId();
@@ -193,7 +194,9 @@ public final class PeerCheckValidator {
         continue;
       }
       if (!plain.isDns()) {
-        result.add(PeerAddress.dialed(plain, AddressSource.REQUEST, null));
+        if (dialed.add(plain)) {
+          result.add(PeerAddress.dialed(plain, AddressSource.REQUEST, null));
+        }
         continue;
       }
       String refused = refusedAfterResolution(peer, resolved);
@@ -202,7 +205,9 @@ public final class PeerCheckValidator {
         continue;
       }
       for (Multiaddr one : resolved) {
-        result.add(PeerAddress.dialed(one.withoutPeerId(), AddressSource.REQUEST, plain));
+        if (dialed.add(one.withoutPeerId())) { // two names for one address: dialed once
+          result.add(PeerAddress.dialed(one.withoutPeerId(), AddressSource.REQUEST, plain));
+        }
       }
     }
     if (result.size() > settings.maxAddresses()) {

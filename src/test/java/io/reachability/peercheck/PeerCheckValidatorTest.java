@@ -170,6 +170,16 @@ class PeerCheckValidatorTest {
   }
 
   @Test
+  void anAddressNamedTwiceIsDialedOnce() {
+    dns.address("one.test", "8.8.4.4").address("two.test", "8.8.4.4");
+    PeerCheckRequest request =
+        valid(PEER, "/dns4/one.test/tcp/4001", "/dns4/two.test/tcp/4001", "/ip4/8.8.4.4/tcp/4001");
+    assertThat(request.addresses())
+        .singleElement()
+        .satisfies(a -> assertThat(a.resolvedFrom()).hasToString("/dns4/one.test/tcp/4001"));
+  }
+
+  @Test
   void aNameThatDoesNotResolveIsAFieldError() {
     assertThat(errors(PEER, "/dns4/nowhere.test/tcp/4001"))
         .singleElement()
