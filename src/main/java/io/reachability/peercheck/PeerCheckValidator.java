@@ -6,6 +6,7 @@ import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.core.PeerId;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -90,10 +91,24 @@ public final class PeerCheckValidator {
                   + " s)"));
     }
     if (!errors.isEmpty() || peer == null) {
+      // in the order of the fields: resolution errors are found last
+      errors.sort(Comparator.comparingInt(PeerCheckValidator::fieldRank));
       throw new InvalidCheckRequestException(errors);
     }
     return new PeerCheckRequest(
         peer, addresses, seconds == null ? null : Duration.ofSeconds(seconds));
+  }
+
+  /** Where a field's errors go in the list: {@code peer}, the addresses in order, the rest. */
+  private static int fieldRank(FieldError error) {
+    String field = error.field();
+    if (field.equals("peer")) {
+      return 0;
+    }
+    if (field.startsWith("addresses[")) {
+      return 2 + Integer.parseInt(field.substring("addresses[".length(), field.length() - 1));
+    }
+    return field.equals("addresses") ? 1 : Integer.MAX_VALUE;
   }
 
   /** An address as named in a field. */

@@ -148,6 +148,14 @@ class PeerCheckValidatorTest {
   }
 
   @Test
+  void errorsComeInTheOrderOfTheFieldsResolutionErrorsIncluded() {
+    dns.address("sneaky.test", "127.0.0.1");
+    assertThat(errors(PEER, "/dns4/sneaky.test/tcp/1", "/ip4/10.0.0.1/tcp/1"))
+        .extracting(FieldError::field)
+        .containsExactly("addresses[0]", "addresses[1]");
+  }
+
+  @Test
   void aNameResolvingToPublicAndPrivateIsRefusedWhole() {
     dns.address("mixed.test", "8.8.8.8").address("mixed.test", "192.168.0.1");
     assertThat(errors(PEER, "/dns4/mixed.test/tcp/4001"))
