@@ -3,6 +3,7 @@ package io.reachability.libp2p.noise;
 import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.util.Arrays;
+import java.util.function.Supplier;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.spec.IvParameterSpec;
@@ -17,8 +18,9 @@ import org.jspecify.annotations.Nullable;
  *   <li>The counter is an unsigned 64-bit value; 2<sup>64</sup>−1 is reserved, so the state refuses
  *       to encrypt or decrypt once it gets there (after which the connection must be closed).
  *   <li>A failed decryption does not advance the nonce.
- *   <li>One JDK {@link Cipher} per state, re-initialised per message (each message has a fresh
- *       nonce, so the JDK's key+nonce reuse check never fires).
+ *   <li>One {@link Cipher} per state ({@link ChaChaPoly}: BoringSSL's or the JDK's), re-initialised
+ *       per message (each message has a fresh nonce, so the JDK's key+nonce reuse check never
+ *       fires).
  * </ul>
  *
  * <p>Not thread-safe: one state per direction, used from the channel's event loop.
@@ -31,10 +33,12 @@ import org.jspecify.annotations.Nullable;
 final class CipherState {
 
   static final int KEY_LENGTH = 32;
-  private static final String TRANSFORMATION = "ChaCha20-Poly1305";
 
   /** 2^64 − 1 as an unsigned long: reserved by the spec, never used as a nonce. */
   private static final long RESERVED_NONCE = -1L;
+
+  /** Where this state's cipher comes from ({@link ChaChaPoly}; tests pick one). */
+  private final Supplier<Cipher> ciphers;
 
   private @Nullable SecretKeySpec key;
   private @Nullable Cipher cipher;
@@ -42,7 +46,14 @@ final class CipherState {
   private final byte[] iv = new byte[12];
 
   /** A state without a key: encryption is the identity, as during the first handshake message. */
-  CipherState() {}
+  CipherState() {
+    this(ChaChaPoly::newCipher);
+  }
+
+  /** For tests: a state whose cipher comes from {@code ciphers}. */
+  CipherState(Supplier<Cipher> ciphers) {
+    this.ciphers = ciphers;
+  }
 
   /** InitializeKey(k): sets the key and resets the nonce to 0. */
   void initializeKey(byte[] k) {
@@ -120,7 +131,16 @@ final class CipherState {
   void encrypt(ByteBuffer in, ByteBuffer out) {
     Cipher c = init(Cipher.ENCRYPT_MODE, null);
     try {
-      c.doFinal(in, out);
+      if (isNative(c)) {
+        // through this thread's own arrays (ChaChaPoly: JNI copies whole arrays back)
+        int length = in.remaining();
+        byte[] plain = ChaChaPoly.nativeIn();
+        byte[] sealed = ChaChaPoly.nativeOut();
+        in.get(plain, 0, length);
+        out.put(sealed, 0, c.doFinal(plain, 0, length, sealed, 0));
+      } else {
+        c.doFinal(in, out);
+      }
     } catch (GeneralSecurityException e) {
       throw new NoiseException("ChaCha20-Poly1305 encryption failed", e);
     }
@@ -139,7 +159,16 @@ final class CipherState {
     }
     Cipher c = init(Cipher.DECRYPT_MODE, null);
     try {
-      c.doFinal(in, inOffset, length, out, outOffset);
+      if (isNative(c)) {
+        // through this thread's own arrays (ChaChaPoly: JNI copies whole arrays back)
+        byte[] sealed = ChaChaPoly.nativeIn();
+        byte[] plain = ChaChaPoly.nativeOut();
+        System.arraycopy(in, inOffset, sealed, 0, length);
+        int opened = c.doFinal(sealed, 0, length, plain, 0);
+        System.arraycopy(plain, 0, out, outOffset, opened);
+      } else {
+        c.doFinal(in, inOffset, length, out, outOffset);
+      }
     } catch (AEADBadTagException e) {
       throw new NoiseException("message failed authentication (bad ChaCha20-Poly1305 tag)", e);
     } catch (GeneralSecurityException e) {
@@ -181,11 +210,11 @@ final class CipherState {
     return c;
   }
 
-  private static Cipher newCipher() {
-    try {
-      return Cipher.getInstance(TRANSFORMATION);
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("the JDK has no " + TRANSFORMATION, e);
-    }
+  private Cipher newCipher() {
+    return ciphers.get();
+  }
+
+  private static boolean isNative(Cipher c) {
+    return ChaChaPoly.isNative(c);
   }
 }
