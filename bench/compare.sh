@@ -50,7 +50,7 @@ for name in PART_TIMEOUT_MINUTES STARTUP_RUNS MONITOR_RUNS MEMORY_SUBMITTERS MEM
   fi
 done
 UPDATE_README="${UPDATE_README:-true}"
-# our server also runs on this java (newer JDKs accelerate ChaCha20-Poly1305; 25 measured); ALT_JAVA= for none
+# our server also runs on this java (JDK 20+ accelerates the JDK's ChaCha20-Poly1305, used there instead of Conscrypt's; 25 measured); ALT_JAVA= for none
 ALT_JAVA="${ALT_JAVA-$(ls -d /usr/lib/jvm/*-25-*/bin/java /usr/lib/jvm/*-21-*/bin/java 2>/dev/null | head -1 || true)}"
 
 OUT=target/bench

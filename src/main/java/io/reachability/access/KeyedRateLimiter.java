@@ -2,18 +2,18 @@ package io.reachability.access;
 
 import java.time.Duration;
 import java.util.Collection;
-import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.LongSupplier;
 
 /**
  * A rate per key (a client's name, a requester's IP, a target): a token bucket per key holding up
  * to a minute's worth, refilled at {@code perMinute} a minute. Buckets that are full again are
- * dropped, so only keys used within the last minute are kept, and at most {@code maxKeys} of them:
- * when that many are in use, a new key waits like an exhausted one (keys may come from the network,
- * and must not grow the heap).
+ * dropped, so only keys used within the last minute are kept, and at most {@code maxKeys} of them
+ * (keys may come from the network, and must not grow the heap): when that many are in use, the
+ * least recently used is forgotten for a new one.
  */
 public final class KeyedRateLimiter {
 
@@ -25,7 +25,9 @@ public final class KeyedRateLimiter {
   private final int perMinute;
   private final int maxKeys;
   private final LongSupplier nanoTime;
-  private final Map<String, Bucket> buckets = new HashMap<>();
+
+  /** In access order: the least recently used key first. */
+  private final LinkedHashMap<String, Bucket> buckets = new LinkedHashMap<>(16, 0.75f, true);
 
   private static final class Bucket {
     double tokens;
@@ -81,13 +83,20 @@ public final class KeyedRateLimiter {
   public synchronized Optional<Duration> tryAcquireAll(Collection<String> keys) {
     long now = nanoTime.getAsLong();
     dropFull(now);
-    long newKeys = keys.stream().distinct().filter(key -> !buckets.containsKey(key)).count();
-    if (buckets.size() + newKeys > maxKeys) {
-      return Optional.of(oneToken()); // by then some bucket is full again and dropped
-    }
     double fewest = perMinute;
     for (String key : keys) {
-      Bucket bucket = buckets.computeIfAbsent(key, k -> new Bucket(perMinute, now));
+      Bucket bucket = buckets.get(key); // an access: the key becomes the most recently used
+      if (bucket == null) {
+        // full: the least recently used key is forgotten (its budget starts whole again) rather
+        // than every new key being refused, which would refuse everyone
+        Iterator<String> eldest = buckets.keySet().iterator();
+        while (buckets.size() >= maxKeys && eldest.hasNext()) {
+          eldest.next();
+          eldest.remove();
+        }
+        bucket = new Bucket(perMinute, now);
+        buckets.put(key, bucket);
+      }
       refill(bucket, now);
       fewest = Math.min(fewest, bucket.tokens);
     }
@@ -106,10 +115,6 @@ public final class KeyedRateLimiter {
   synchronized int keys() {
     dropFull(nanoTime.getAsLong());
     return buckets.size();
-  }
-
-  private Duration oneToken() {
-    return Duration.ofNanos((long) Math.ceil((double) NANOS_PER_MINUTE / perMinute));
   }
 
   private void refill(Bucket bucket, long now) {

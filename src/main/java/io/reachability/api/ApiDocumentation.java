@@ -121,8 +121,9 @@ class ApiDocumentation {
           """
           A peer check's verdict on the peer: REACHABLE (an address reached it, the handshake
           proving its id), UNREACHABLE (no address reached anyone), WRONG_PEER (no address reached
-          it, and one reached another peer), NOT_FOUND (no address to try: none given, none in the
-          DHT).\
+          it, and one reached another peer), NOT_FOUND (the DHT does not know it, or its record
+          has no address), NO_DIALABLE_ADDRESS (addresses were found but every one was skipped,
+          each with its reason).\
           """,
           "AddressVerdict",
           "One address of a peer check: REACHABLE (connected, the handshake proved the peer),"
@@ -437,7 +438,8 @@ class ApiDocumentation {
       @Schema(
               description =
                   """
-                  `Invalid request` (every 400), `Check job not found`, `Check job not accepted`; for
+                  `Invalid request` (every 400), `Check job not found`, `Check job not accepted`,
+                  `Peer check not found`, `Peer check not accepted`, `Too many peer checks`; for
                   the errors Spring MVC raises, the status's reason phrase in sentence case (`Method
                   not allowed`, `Unsupported media type`, `Not acceptable`, `Not found`, `Content too
                   large`).\

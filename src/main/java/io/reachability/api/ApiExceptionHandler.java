@@ -8,6 +8,7 @@ import io.reachability.job.InvalidCheckRequestException;
 import io.reachability.job.JobRejectedException;
 import io.reachability.job.TooManyJobsException;
 import io.reachability.peercheck.PeerCheckLimitedException;
+import jakarta.servlet.http.HttpServletRequest;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -195,9 +196,11 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
   }
 
   @ExceptionHandler(JobRejectedException.class)
-  ResponseEntity<ProblemDetail> rejected(JobRejectedException e) {
+  ResponseEntity<ProblemDetail> rejected(JobRejectedException e, HttpServletRequest request) {
+    String kind =
+        request.getRequestURI().startsWith(PeerCheckController.PATH) ? "Peer check" : "Check job";
     return retryLater(
-        HttpStatus.SERVICE_UNAVAILABLE, "Check job not accepted", e.getMessage(), e.retryAfter());
+        HttpStatus.SERVICE_UNAVAILABLE, kind + " not accepted", e.getMessage(), e.retryAfter());
   }
 
   @Override

@@ -149,7 +149,7 @@ class PeerCheckController {
                             name = "byAddress",
                             summary = "one address of the peer",
                             value =
-                                "{\"peer\": \"/ip4/203.0.113.7/tcp/4001/p2p/"
+                                "{\"peer\": \"/ip6/3fff:0:200::2/tcp/4001/p2p/"
                                     + "12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN\"}")
                       })))
   @ApiResponse(

@@ -53,7 +53,7 @@ public record PeerCheckRequestBody(
             schema =
                 @Schema(
                     description = "A multiaddr (surrounding whitespace is trimmed).",
-                    example = "/ip4/203.0.113.7/tcp/4001"))
+                    example = "/ip6/3fff:0:200::2/tcp/4001"))
         @Nullable List<@Nullable String> addresses,
     @Schema(
             description =

@@ -70,7 +70,7 @@ public record PeerCheckView(
   public record PeerAddressView(
       @Schema(
               description = "The address dialed (or skipped), without /p2p.",
-              example = "/ip4/203.0.113.7/tcp/4001")
+              example = "/ip6/3fff:0:200::2/tcp/4001")
           String address,
       @Schema(
               description = ApiDocumentation.TRANSPORT_DESCRIPTION,

@@ -10,6 +10,11 @@ public final class TooManyJobsException extends JobRejectedException {
 
   private static final long serialVersionUID = 1L;
 
+  /** Another kind of job's words for the same limit. */
+  public TooManyJobsException(String message, Duration retryAfter) {
+    super(message, retryAfter);
+  }
+
   public TooManyJobsException(int limit, Duration retryAfter) {
     super(
         "you have "

@@ -107,7 +107,10 @@ public record PeerCheckJob(
     if (state.isTerminal()) {
       return this;
     }
-    PeerVerdict verdict = PeerVerdict.of(results.stream().map(AddressOutcome::verdict).toList());
+    PeerVerdict verdict =
+        results.isEmpty() && !addresses.isEmpty()
+            ? PeerVerdict.NO_DIALABLE_ADDRESS
+            : PeerVerdict.of(results.stream().map(AddressOutcome::verdict).toList());
     return new PeerCheckJob(
         id,
         owner,

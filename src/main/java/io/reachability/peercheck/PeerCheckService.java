@@ -7,7 +7,6 @@ import io.reachability.job.JobPage;
 import io.reachability.job.JobRejectedException;
 import io.reachability.job.JobState;
 import io.reachability.job.JobStore;
-import io.reachability.job.QueueFullException;
 import io.reachability.job.TooManyJobsException;
 import io.reachability.libp2p.core.Errors;
 import io.reachability.libp2p.core.Multiaddr;
@@ -16,7 +15,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -28,11 +29,11 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -64,8 +65,11 @@ public final class PeerCheckService implements AutoCloseable {
 
   /** What a peer check needs from the network ({@link PeerChecker} and the host's resolver). */
   public interface Network {
-    /** The peer's addresses in the DHT (empty = not found; failed = the DHT did not answer). */
-    CompletableFuture<List<Multiaddr>> find(PeerId peer);
+    /**
+     * The peer's addresses in the DHT (empty = not found; failed = the DHT did not answer), dialing
+     * no further DHT node once {@code stop} says so.
+     */
+    CompletableFuture<List<Multiaddr>> find(PeerId peer, BooleanSupplier stop);
 
     /** What a DNS address resolves to. */
     CompletableFuture<List<Multiaddr>> resolve(Multiaddr address);
@@ -80,7 +84,10 @@ public final class PeerCheckService implements AutoCloseable {
   private final PeerCheckSettings settings;
   private final KeyedRateLimiter targets;
   private final Clock clock;
-  private final ScheduledExecutorService timers;
+
+  /** Timers, and every callback of the network: no lock is taken on a Netty event loop. */
+  private final ScheduledThreadPoolExecutor timers;
+
   private final List<Consumer<PeerCheckJob>> finishedListeners = new CopyOnWriteArrayList<>();
   private final List<Consumer<AddressOutcome>> dialListeners = new CopyOnWriteArrayList<>();
 
@@ -94,6 +101,10 @@ public final class PeerCheckService implements AutoCloseable {
   private final Deque<Run> wantDials = new ArrayDeque<>();
 
   private int dialsInFlight;
+
+  /** Dials in flight per client, so that slots go to clients in turn, not to checks. */
+  private final Map<String, Integer> ownerDials = new HashMap<>();
+
   private boolean closed;
 
   /**
@@ -114,12 +125,14 @@ public final class PeerCheckService implements AutoCloseable {
     this.targets = Objects.requireNonNull(targets, "targets");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.timers =
-        Executors.newSingleThreadScheduledExecutor(
+        new ScheduledThreadPoolExecutor(
+            1,
             task -> {
               Thread thread = new Thread(task, THREAD_NAME);
               thread.setDaemon(true); // close() ends every check
               return thread;
             });
+    timers.setRemoveOnCancelPolicy(true); // a finished check's timer does not wait out its delay
   }
 
   public PeerCheckSettings settings() {
@@ -139,10 +152,10 @@ public final class PeerCheckService implements AutoCloseable {
   /**
    * Accepts a peer check for {@code owner}: stored QUEUED, or RUNNING at once when there is room.
    *
-   * @throws QueueFullException when {@code queue-capacity} checks are already waiting
    * @throws TooManyJobsException when {@code owner} has {@code max-unfinished-per-client} already
+   * @throws JobRejectedException when {@code queue-capacity} checks are already waiting, or the
+   *     service is shutting down
    * @throws PeerCheckLimitedException when the peer, or an IP it names, was checked too often
-   * @throws JobRejectedException when the service is shutting down
    */
   public PeerCheckJob submit(PeerCheckRequest request, String owner) {
     Objects.requireNonNull(request, "request");
@@ -155,10 +168,19 @@ public final class PeerCheckService implements AutoCloseable {
       }
       boolean roomNow = turns.waiting() == 0 && running.size() < settings.maxRunning();
       if (!roomNow && turns.waiting() >= settings.queueCapacity()) {
-        throw new QueueFullException(settings.queueCapacity(), PeerChecks.RETRY_AFTER);
+        throw new JobRejectedException(
+            "the peer-check queue is full ("
+                + settings.queueCapacity()
+                + " waiting, reach.peer-checks.queue-capacity); try again later",
+            PeerChecks.RETRY_AFTER);
       }
       if (turns.unfinished(owner) >= settings.maxUnfinishedPerClient()) {
-        throw new TooManyJobsException(settings.maxUnfinishedPerClient(), PeerChecks.RETRY_AFTER);
+        throw new TooManyJobsException(
+            "you have "
+                + settings.maxUnfinishedPerClient()
+                + " unfinished peer checks, the most one client may have"
+                + " (reach.peer-checks.max-unfinished-per-client); wait for one to finish",
+            PeerChecks.RETRY_AFTER);
       }
       // the last check: a target's budget is spent only on a check that is then accepted
       Set<String> keys = new LinkedHashSet<>();
@@ -316,15 +338,24 @@ public final class PeerCheckService implements AutoCloseable {
     }
   }
 
-  /** Hands out free dial slots, one per wanting check in turn. */
+  /**
+   * Hands out free dial slots, one at a time to the waiting check whose client has the fewest dials
+   * in flight (the longest waiting among equals): one client's many checks cannot take the slots
+   * another client's check waits for.
+   */
   private void grantDials(Effects effects) {
     while (dialsInFlight < settings.maxConcurrentDials() && !wantDials.isEmpty()) {
-      Run run = wantDials.pollFirst();
+      Run run =
+          wantDials.stream()
+              .min(Comparator.comparingInt(r -> ownerDials.getOrDefault(r.owner, 0)))
+              .orElseThrow();
+      wantDials.remove(run);
       Multiaddr address = run.toDial.pollFirst();
       if (run.ended || address == null) {
         continue;
       }
       dialsInFlight++;
+      ownerDials.merge(run.owner, 1, Integer::sum);
       run.inFlight++;
       effects.calls.add(() -> dial(run, address));
       if (!run.toDial.isEmpty()) {
@@ -396,11 +427,16 @@ public final class PeerCheckService implements AutoCloseable {
   // ---- outside the lock: the network ----------------------------------------------------------
 
   private void lookUp(Run run) {
+    if (run.ended) {
+      return;
+    }
+    long deadline = System.nanoTime() + PeerChecks.LOOKUP_TIMEOUT.toNanos();
+    BooleanSupplier stop = () -> run.ended || System.nanoTime() - deadline > 0;
     CompletableFuture<List<Multiaddr>> lookup;
     try {
       lookup =
           network
-              .find(run.peer)
+              .find(run.peer, stop)
               .orTimeout(PeerChecks.LOOKUP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (RuntimeException e) {
       lookup = CompletableFuture.failedFuture(e);
@@ -408,27 +444,46 @@ public final class PeerCheckService implements AutoCloseable {
     synchronized (lock) {
       run.lookup = lookup;
     }
-    lookup.whenComplete(
-        (found, error) -> {
-          if (error != null) {
-            fail(run, "the DHT lookup failed: " + Errors.describe(error));
-          } else {
-            resolveFound(run, found);
-          }
-        });
+    lookup.whenCompleteAsync(
+        (found, error) ->
+            guarded(
+                run,
+                () -> {
+                  if (error != null) {
+                    fail(run, "the DHT lookup failed: " + Errors.describe(error));
+                  } else {
+                    resolveFound(run, found);
+                  }
+                }),
+        timers);
+  }
+
+  /** Runs a step of {@code run}; a failure in it fails the check instead of vanishing. */
+  private void guarded(Run run, Runnable step) {
+    try {
+      step.run();
+    } catch (RuntimeException e) {
+      log.warn("peer check {} failed", run.id, e);
+      fail(run, "internal error: " + Errors.describe(e));
+    }
   }
 
   /** DNS addresses found in the DHT are resolved (all at once) before they are judged. */
   private void resolveFound(Run run, List<Multiaddr> found) {
+    if (run.ended) {
+      return;
+    }
     List<Multiaddr> kept = found.stream().limit(PeerChecks.MAX_FOUND_ADDRESSES).toList();
     List<CompletableFuture<List<Multiaddr>>> resolutions = new ArrayList<>();
     for (Multiaddr address : kept) {
       boolean resolve = address.isDns() && rules.problem(address, run.peer) == null;
       CompletableFuture<List<Multiaddr>> resolution;
       try {
+        // with the peer's id: a /dnsaddr domain may list other peers too
         resolution =
             resolve
-                ? network.resolve(address)
+                ? network.resolve(
+                    address.peerId().isPresent() ? address : address.withPeerId(run.peer))
                 : CompletableFuture.completedFuture(List.of(address));
       } catch (RuntimeException e) {
         resolution = CompletableFuture.failedFuture(e);
@@ -436,21 +491,28 @@ public final class PeerCheckService implements AutoCloseable {
       resolutions.add(resolution.exceptionally(error -> List.of()));
     }
     CompletableFuture.allOf(resolutions.toArray(CompletableFuture[]::new))
-        .whenComplete(
-            (ignored, error) -> {
-              List<PeerAddress> judged = new ArrayList<>();
-              Set<Multiaddr> seen = new HashSet<>();
-              for (int i = 0; i < kept.size(); i++) {
-                judgeFound(run, kept.get(i), resolutions.get(i).join(), seen, judged);
-              }
-              Effects effects = new Effects();
-              synchronized (lock) {
-                if (!run.ended) {
-                  plan(run, capAndCount(judged), effects);
-                }
-              }
-              effects.run();
-            });
+        .whenCompleteAsync(
+            (ignored, error) ->
+                guarded(
+                    run,
+                    () -> {
+                      List<PeerAddress> judged = new ArrayList<>();
+                      Set<Multiaddr> seen = new HashSet<>();
+                      for (int i = 0; i < kept.size(); i++) {
+                        judgeFound(run, kept.get(i), resolutions.get(i).join(), seen, judged);
+                      }
+                      // a record's names may stand for many addresses: a bounded number is listed
+                      List<PeerAddress> listed =
+                          judged.stream().limit(PeerChecks.MAX_FOUND_ADDRESSES).toList();
+                      Effects effects = new Effects();
+                      synchronized (lock) {
+                        if (!run.ended) {
+                          plan(run, capAndCount(listed), effects);
+                        }
+                      }
+                      effects.run();
+                    }),
+            timers);
   }
 
   private void judgeFound(
@@ -496,6 +558,7 @@ public final class PeerCheckService implements AutoCloseable {
   private List<PeerAddress> capAndCount(List<PeerAddress> judged) {
     List<PeerAddress> out = new ArrayList<>();
     Map<String, Boolean> allowedIps = new LinkedHashMap<>();
+    Map<String, Integer> perIp = new HashMap<>();
     int dialed = 0;
     for (PeerAddress address : judged) {
       if (!address.isDialed()) {
@@ -512,6 +575,11 @@ public final class PeerCheckService implements AutoCloseable {
         continue;
       }
       Optional<String> key = ipKey(address.address());
+      if (key.isPresent()
+          && perIp.merge(key.get(), 1, Integer::sum) > PeerChecks.MAX_ADDRESSES_PER_IP) {
+        out.add(skip(address, PeerChecks.TOO_MANY_OF_ONE_IP));
+        continue;
+      }
       boolean allowed =
           key.isEmpty()
               || allowedIps.computeIfAbsent(key.get(), k -> targets.tryAcquire(k).isEmpty());
@@ -542,24 +610,26 @@ public final class PeerCheckService implements AutoCloseable {
     } catch (RuntimeException e) {
       check = CompletableFuture.failedFuture(e);
     }
-    check.whenComplete(
+    // on the service's thread: a dial that fails at once must not start the next one inside it
+    check.whenCompleteAsync(
         (outcome, error) ->
             dialed(
                 run,
                 outcome != null
                     ? outcome
-                    : AddressOutcome.unreachable(
-                        address, error == null ? "no outcome" : Errors.describe(error))));
+                    : AddressOutcome.unreachable(address, DialErrors.describe(error))),
+        timers);
   }
 
   private void dialed(Run run, AddressOutcome outcome) {
     Effects effects = new Effects();
     synchronized (lock) {
       dialsInFlight--; // the slot is free only now, even when the check ended before
+      ownerDials.computeIfPresent(run.owner, (owner, n) -> n > 1 ? n - 1 : null);
+      effects.dialed.add(outcome);
       if (!run.ended) {
         run.inFlight--;
         run.outcomes.add(outcome);
-        effects.dialed.add(outcome);
         saveProgress(run);
         if (run.planned && run.toDial.isEmpty() && run.inFlight == 0) {
           succeed(run, effects);
@@ -644,7 +714,9 @@ public final class PeerCheckService implements AutoCloseable {
     @Nullable CompletableFuture<?> lookup;
     int inFlight;
     boolean planned;
-    boolean ended;
+
+    /** Written under the lock; read without it by the lookup's stop condition. */
+    volatile boolean ended;
 
     Run(PeerCheckJob job, Duration timeout) {
       this.id = job.id();

@@ -1,5 +1,6 @@
 package io.reachability.peercheck;
 
+import io.reachability.autonat.AddressClass;
 import io.reachability.job.FieldError;
 import io.reachability.job.InvalidCheckRequestException;
 import io.reachability.libp2p.core.Multiaddr;
@@ -7,8 +8,10 @@ import io.reachability.libp2p.core.PeerId;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -174,9 +177,11 @@ public final class PeerCheckValidator {
     List<CompletableFuture<List<Multiaddr>>> resolutions = new ArrayList<>();
     for (Named address : fine) {
       Multiaddr plain = address.address().withoutPeerId();
+      // with the peer's id: a /dnsaddr domain may list other peers too
+      Multiaddr given = address.address();
       resolutions.add(
           plain.isDns()
-              ? resolver.apply(address.address())
+              ? resolver.apply(given.peerId().isPresent() ? given : given.withPeerId(peer))
               : CompletableFuture.completedFuture(List.of(plain)));
     }
     long deadline = System.nanoTime() + PeerChecks.RESOLUTION_TIMEOUT.toNanos();
@@ -223,6 +228,13 @@ public final class PeerCheckValidator {
         if (dialed.add(one.withoutPeerId())) { // two names for one address: dialed once
           result.add(PeerAddress.dialed(one.withoutPeerId(), AddressSource.REQUEST, plain));
         }
+      }
+    }
+    Map<String, Integer> perIp = new HashMap<>();
+    for (PeerAddress address : result) {
+      String key = AddressClass.ip(address.address()).map(TargetRules::ipKey).orElse("");
+      if (perIp.merge(key, 1, Integer::sum) == PeerChecks.MAX_ADDRESSES_PER_IP + 1) {
+        errors.add(new FieldError("addresses", key, PeerChecks.TOO_MANY_OF_ONE_IP));
       }
     }
     if (result.size() > settings.maxAddresses()) {

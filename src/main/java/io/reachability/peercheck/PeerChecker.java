@@ -2,7 +2,6 @@ package io.reachability.peercheck;
 
 import io.reachability.autonat.AutonatV2;
 import io.reachability.libp2p.core.Connection;
-import io.reachability.libp2p.core.Errors;
 import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.core.PeerId;
 import io.reachability.libp2p.host.Host;
@@ -14,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -49,8 +49,16 @@ public final class PeerChecker {
    */
   public CompletableFuture<List<Multiaddr>> find(
       PeerId peer, List<Multiaddr> dhtNodes, Predicate<Multiaddr> dialable) {
+    return find(peer, dhtNodes, dialable, () -> false);
+  }
+
+  /**
+   * Like {@link #find(PeerId, List, Predicate)}, stopping before a round once {@code stop} says.
+   */
+  public CompletableFuture<List<Multiaddr>> find(
+      PeerId peer, List<Multiaddr> dhtNodes, Predicate<Multiaddr> dialable, BooleanSupplier stop) {
     return new KadLookup(host, dialable)
-        .findPeer(peer, dhtNodes)
+        .findPeer(peer, dhtNodes, stop)
         .thenApply(found -> found.map(KadPeer::addresses).orElse(List.of()));
   }
 
@@ -63,14 +71,14 @@ public final class PeerChecker {
       Supplier<List<Multiaddr>> dhtNodes, Predicate<Multiaddr> dialable) {
     return new PeerCheckService.Network() {
       @Override
-      public CompletableFuture<List<Multiaddr>> find(PeerId peer) {
+      public CompletableFuture<List<Multiaddr>> find(PeerId peer, BooleanSupplier stop) {
         List<Multiaddr> start = dhtNodes.get();
         if (start.isEmpty()) {
           return CompletableFuture.failedFuture(
               new IllegalStateException(
                   "no DHT node to start from (reach.pool.discovery.bootstrap is empty)"));
         }
-        return PeerChecker.this.find(peer, start, dialable);
+        return PeerChecker.this.find(peer, start, dialable, stop);
       }
 
       @Override
@@ -95,27 +103,53 @@ public final class PeerChecker {
     return chain.thenApply(ignored -> List.copyOf(outcomes));
   }
 
-  /** One address: never fails, every failure is in the outcome. */
+  /**
+   * One address: never fails, every failure is in the outcome. The outcome comes only once the dial
+   * itself has ended, even when it took longer than {@link #DIAL_TIMEOUT} (its upgrade has its own
+   * bound): whoever counts dials in flight counts this one until then. A connection that arrives
+   * after the bound is closed at once.
+   */
   public CompletableFuture<AddressOutcome> checkOne(PeerId peer, Multiaddr address) {
     Multiaddr plain = address.withoutPeerId();
     long started = System.nanoTime();
     CompletableFuture<Connection> dial;
     try {
-      dial = host.dialNew(plain).orTimeout(DIAL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      dial = host.dialNew(plain);
     } catch (RuntimeException e) {
       dial = CompletableFuture.failedFuture(e);
     }
-    return dial.handle(
-            (connection, error) -> {
-              if (error != null || connection == null) {
-                return CompletableFuture.completedFuture(
-                    AddressOutcome.unreachable(plain, describe(error)));
-              }
-              Duration connectTime = Duration.ofNanos(System.nanoTime() - started);
-              return inspect(peer, plain, connection, connectTime)
-                  .whenComplete((outcome, failure) -> connection.close());
-            })
-        .thenCompose(outcome -> outcome);
+    CompletableFuture<Connection> original = dial;
+    // the bound on a copy: the dial's own future still tells when it really ends
+    CompletableFuture<Connection> bounded =
+        original.copy().orTimeout(DIAL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    CompletableFuture<AddressOutcome> outcome =
+        bounded
+            .handle(
+                (connection, error) -> {
+                  if (error != null || connection == null) {
+                    return CompletableFuture.completedFuture(
+                        AddressOutcome.unreachable(plain, DialErrors.describe(error)));
+                  }
+                  Duration connectTime = Duration.ofNanos(System.nanoTime() - started);
+                  try {
+                    return inspect(peer, plain, connection, connectTime)
+                        .whenComplete((done, failure) -> connection.close());
+                  } catch (RuntimeException e) {
+                    connection.close();
+                    return CompletableFuture.completedFuture(
+                        AddressOutcome.unreachable(plain, DialErrors.describe(e)));
+                  }
+                })
+            .thenCompose(next -> next);
+    return outcome.thenCompose(
+        done ->
+            original.handle(
+                (connection, error) -> {
+                  if (connection != null && bounded.isCompletedExceptionally()) {
+                    connection.close(); // too late: nobody inspects it
+                  }
+                  return done;
+                }));
   }
 
   /** On a connection made: the peer proven, then identify and ping (each may fail alone). */
@@ -140,7 +174,7 @@ public final class PeerChecker {
                       } else if (identified == null) {
                         problem = "identify did not answer";
                       } else if (error != null) {
-                        problem = "ping did not answer: " + describe(error);
+                        problem = "ping did not answer";
                       }
                       return new AddressOutcome(
                           address,
@@ -158,9 +192,5 @@ public final class PeerChecker {
                           error == null ? rtt : null,
                           problem);
                     }));
-  }
-
-  private static String describe(@Nullable Throwable error) {
-    return error == null ? "no connection" : Errors.describe(error);
   }
 }

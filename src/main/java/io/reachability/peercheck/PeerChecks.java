@@ -21,6 +21,19 @@ public final class PeerChecks {
    */
   public static final int MAX_FOUND_ADDRESSES = 64;
 
+  /**
+   * Addresses of one IP (an IPv6 /64) one check dials at most: a node has a TCP and a QUIC port per
+   * address family, sometimes a few more; a list of ports on one host is a port scan.
+   */
+  public static final int MAX_ADDRESSES_PER_IP = 4;
+
+  /** Why an address over {@link #MAX_ADDRESSES_PER_IP} is not dialed. */
+  public static final String TOO_MANY_OF_ONE_IP =
+      "more than "
+          + MAX_ADDRESSES_PER_IP
+          + " addresses of one IP (or IPv6 /64) in one peer check: a node has a few ports, not"
+          + " many";
+
   /** Dials in flight over all peer checks by default. */
   public static final int DEFAULT_MAX_CONCURRENT_DIALS = 16;
 

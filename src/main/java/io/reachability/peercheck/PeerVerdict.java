@@ -10,8 +10,13 @@ public enum PeerVerdict {
   UNREACHABLE,
   /** No address reached the peer, and at least one reached another peer. */
   WRONG_PEER,
-  /** There was no address to try (none given, none found). */
-  NOT_FOUND;
+  /** There was no address to try: the DHT does not know the peer, or its record is empty. */
+  NOT_FOUND,
+  /**
+   * Addresses were found, but none could be dialed from here (relayed, another transport, a
+   * non-public range, or over a rate): each says why it was skipped.
+   */
+  NO_DIALABLE_ADDRESS;
 
   /** The peer's verdict from its addresses'. */
   public static PeerVerdict of(Collection<AddressVerdict> addresses) {

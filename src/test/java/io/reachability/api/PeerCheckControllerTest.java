@@ -28,6 +28,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -56,7 +57,7 @@ class PeerCheckControllerTest {
     static final PeerCheckService.Network SILENT =
         new PeerCheckService.Network() {
           @Override
-          public CompletableFuture<List<Multiaddr>> find(PeerId peer) {
+          public CompletableFuture<List<Multiaddr>> find(PeerId peer, BooleanSupplier stop) {
             return new CompletableFuture<>();
           }
 

@@ -7,7 +7,6 @@ import io.reachability.access.KeyedRateLimiter;
 import io.reachability.job.CheckJob;
 import io.reachability.job.InMemoryJobStore;
 import io.reachability.job.JobState;
-import io.reachability.job.QueueFullException;
 import io.reachability.job.TooManyJobsException;
 import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.core.PeerId;
@@ -23,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -81,7 +81,7 @@ class PeerCheckServiceTest {
     PeerCheckService.Network network = new PeerChecker(checking).asNetwork(List::of, a -> true);
     return new PeerCheckService.Network() {
       @Override
-      public CompletableFuture<List<Multiaddr>> find(PeerId peer) {
+      public CompletableFuture<List<Multiaddr>> find(PeerId peer, BooleanSupplier stop) {
         return dht.apply(peer);
       }
 
@@ -192,7 +192,32 @@ class PeerCheckServiceTest {
                 assertThat(a.skipped())
                     .startsWith("a loopback (127.0.0.0/8) address")
                     .endsWith(TargetRules.PRIVATE_SUFFIX));
-    assertThat(job.verdict()).isEqualTo(PeerVerdict.NOT_FOUND);
+    assertThat(job.verdict()).isEqualTo(PeerVerdict.NO_DIALABLE_ADDRESS);
+  }
+
+  @Test
+  void aDhtRecordListingManyPortsOfOneIpGetsAFewDialed() {
+    List<Multiaddr> record = new ArrayList<>();
+    for (int i = 0; i < PeerChecks.MAX_ADDRESSES_PER_IP + 2; i++) {
+      record.add(address(20_000 + i));
+    }
+    HeldNetwork network =
+        new HeldNetwork() {
+          @Override
+          public CompletableFuture<List<Multiaddr>> find(PeerId peer, BooleanSupplier stop) {
+            return CompletableFuture.completedFuture(record);
+          }
+        };
+    PeerCheckService service = service(network, settings(16, 4, 4, 4, 10));
+    PeerCheckJob job = service.submit(new PeerCheckRequest(target.peerId(), List.of(), null), "a");
+
+    Waiting.within(WAIT).until(() -> network.order.size() == PeerChecks.MAX_ADDRESSES_PER_IP);
+    PeerCheckJob running = service.find(job.id()).orElseThrow();
+    assertThat(running.addresses()).hasSize(record.size());
+    assertThat(running.addresses().subList(PeerChecks.MAX_ADDRESSES_PER_IP, record.size()))
+        .allSatisfy(a -> assertThat(a.skipped()).isEqualTo(PeerChecks.TOO_MANY_OF_ONE_IP));
+    network.order.forEach(network::answer);
+    assertThat(finished(service, job).results()).hasSize(PeerChecks.MAX_ADDRESSES_PER_IP);
   }
 
   @Test
@@ -221,14 +246,14 @@ class PeerCheckServiceTest {
   }
 
   /** Dials the test answers by hand; records how many were in flight at most. */
-  private static final class HeldNetwork implements PeerCheckService.Network {
+  private static class HeldNetwork implements PeerCheckService.Network {
     final Map<Multiaddr, CompletableFuture<AddressOutcome>> dials = new ConcurrentHashMap<>();
     final List<Multiaddr> order = new CopyOnWriteArrayList<>();
     final AtomicInteger inFlight = new AtomicInteger();
     final AtomicInteger most = new AtomicInteger();
 
     @Override
-    public CompletableFuture<List<Multiaddr>> find(PeerId peer) {
+    public CompletableFuture<List<Multiaddr>> find(PeerId peer, BooleanSupplier stop) {
       return new CompletableFuture<>();
     }
 
@@ -339,8 +364,9 @@ class PeerCheckServiceTest {
     service.submit(request(peer, address(1002)), "b"); // queued: the queue is full now
     int stored = store.size();
 
-    assertThatExceptionOfType(QueueFullException.class)
-        .isThrownBy(() -> service.submit(request(checking.peerId(), address(2001)), "c"));
+    assertThatExceptionOfType(io.reachability.job.JobRejectedException.class)
+        .isThrownBy(() -> service.submit(request(checking.peerId(), address(2001)), "c"))
+        .withMessageContaining("reach.peer-checks.queue-capacity");
     assertThat(store.size()).isEqualTo(stored);
 
     PeerCheckService roomy = service(network, settings(4, 4, 4, 1, 2));

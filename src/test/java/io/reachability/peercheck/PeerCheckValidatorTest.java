@@ -178,6 +178,33 @@ class PeerCheckValidatorTest {
   }
 
   @Test
+  void aFewPortsOfOneIpAreANodeManyAreAScan() {
+    assertThat(
+            valid(
+                    PEER,
+                    "/ip4/8.8.8.8/tcp/1",
+                    "/ip4/8.8.8.8/udp/1/quic-v1",
+                    "/ip4/8.8.8.8/tcp/2",
+                    "/ip4/8.8.8.8/tcp/3")
+                .addresses())
+        .hasSize(4);
+    assertThat(
+            errors(
+                PEER,
+                "/ip4/8.8.8.8/tcp/1",
+                "/ip4/8.8.8.8/tcp/2",
+                "/ip4/8.8.8.8/tcp/3",
+                "/ip4/8.8.8.8/tcp/4",
+                "/ip4/8.8.8.8/tcp/5"))
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.field()).isEqualTo("addresses");
+              assertThat(e.reason()).isEqualTo(PeerChecks.TOO_MANY_OF_ONE_IP);
+            });
+  }
+
+  @Test
   void anAddressNamedTwiceIsDialedOnce() {
     dns.address("one.test", "8.8.4.4").address("two.test", "8.8.4.4");
     PeerCheckRequest request =

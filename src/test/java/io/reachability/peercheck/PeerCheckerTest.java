@@ -3,13 +3,17 @@ package io.reachability.peercheck;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.reachability.libp2p.core.Connection;
+import io.reachability.libp2p.core.ConnectionListener;
 import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.host.Host;
 import io.reachability.testing.LoopbackHosts;
 import io.reachability.testing.Waiting;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -89,5 +93,36 @@ class PeerCheckerTest {
     } finally {
       fresh.close();
     }
+  }
+
+  /**
+   * A dial its caller gave up on (a timeout, a cancel) before the upgrade ended: the connection
+   * that then arrives is closed at once, not left open for nobody until the idle timeout.
+   */
+  @Test
+  void aConnectionArrivingAfterItsDialerGaveUpIsClosed() throws Exception {
+    CountDownLatch connected = new CountDownLatch(1);
+    CountDownLatch disconnected = new CountDownLatch(1);
+    checking.addConnectionListener(
+        new ConnectionListener() {
+          @Override
+          public void connected(Connection connection) {
+            connected.countDown();
+          }
+
+          @Override
+          public void disconnected(Connection connection) {
+            disconnected.countDown();
+          }
+        });
+    CompletableFuture<Connection> dial = checking.dialNew(target.listenAddresses().get(0));
+    dial.completeExceptionally(new TimeoutException("given up")); // before any upgrade can end
+
+    assertThat(connected.await(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(disconnected.await(30, TimeUnit.SECONDS))
+        .as("closed long before the %s idle timeout", "30 s")
+        .isTrue();
+    Waiting.within(Duration.ofSeconds(5))
+        .until(() -> target.connections(checking.peerId()).isEmpty());
   }
 }

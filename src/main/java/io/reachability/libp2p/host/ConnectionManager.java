@@ -425,8 +425,9 @@ final class ConnectionManager {
     for (ConnectionListener listener : listeners) {
       Listeners.safely("connection listener", () -> listener.connected(connection));
     }
-    if (result != null) {
-      result.complete(connection);
+    if (result != null && !result.complete(connection)) {
+      // the dialer gave up (a timeout, a cancel) before the upgrade ended: nobody will use it
+      connection.close();
     }
   }
 

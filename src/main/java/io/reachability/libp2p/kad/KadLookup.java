@@ -17,8 +17,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
@@ -61,7 +63,17 @@ public final class KadLookup {
    * the nodes asked do not know it; failed when no node answered at all.
    */
   public CompletableFuture<Optional<KadPeer>> findPeer(PeerId target, List<Multiaddr> start) {
-    Lookup lookup = new Lookup(target);
+    return findPeer(target, start, () -> false);
+  }
+
+  /**
+   * Like {@link #findPeer(PeerId, List)}, giving up before a round once {@code stop} says so (its
+   * asker gave up, or its deadline passed): failed with a {@link CancellationException} then, and
+   * no further node is dialed.
+   */
+  public CompletableFuture<Optional<KadPeer>> findPeer(
+      PeerId target, List<Multiaddr> start, BooleanSupplier stop) {
+    Lookup lookup = new Lookup(target, stop);
     for (Multiaddr node : start) {
       node.peerId().ifPresent(id -> lookup.candidates.put(id, node.withoutPeerId()));
     }
@@ -74,11 +86,13 @@ public final class KadLookup {
     final Comparator<PeerId> closer;
     final Map<PeerId, Multiaddr> candidates = new LinkedHashMap<>();
     final Set<PeerId> queried = new HashSet<>();
+    final BooleanSupplier stop;
     int queries;
     int answers;
 
-    Lookup(PeerId target) {
+    Lookup(PeerId target, BooleanSupplier stop) {
       this.target = target;
+      this.stop = stop;
       byte[] targetHash = sha256(target.toBytes());
       this.closer =
           Comparator.comparing(
@@ -87,6 +101,10 @@ public final class KadLookup {
   }
 
   private CompletableFuture<Optional<KadPeer>> round(Lookup lookup) {
+    if (lookup.stop.getAsBoolean()) {
+      return CompletableFuture.failedFuture(
+          new CancellationException("the lookup of " + lookup.target + " was abandoned"));
+    }
     List<PeerId> next =
         lookup.candidates.keySet().stream()
             .filter(id -> !lookup.queried.contains(id))
