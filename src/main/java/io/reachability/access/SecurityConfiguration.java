@@ -3,6 +3,7 @@ package io.reachability.access;
 import jakarta.servlet.DispatcherType;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -21,6 +22,10 @@ import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.AccessDeniedHandler;
 import org.springframework.security.web.access.intercept.RequestAuthorizationContext;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
+import org.springframework.security.web.header.HeaderWriterFilter;
+import org.springframework.web.cors.CorsConfigurationSource;
+import org.springframework.web.cors.CorsProcessor;
+import org.springframework.web.filter.CorsFilter;
 import org.springframework.web.servlet.HandlerExceptionResolver;
 
 /**
@@ -40,12 +45,17 @@ import org.springframework.web.servlet.HandlerExceptionResolver;
  * Bearer} when a key would help, 403 when none is configured. No sessions, no cookies, no CSRF
  * (nothing is authenticated by the browser on its own); Spring Security's default headers ({@code
  * X-Content-Type-Options}, {@code X-Frame-Options: DENY}, {@code Cache-Control}) on every answer.
+ * Browsers on other origins: only those of {@code reach.api.cors.allowed-origins} (a {@link
+ * CorsConfigurationSource} bean), answered ahead of the key check.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableWebSecurity
 @EnableConfigurationProperties(
     AccessProperties.class) // also for @WebMvcTest slices that import this
 public class SecurityConfiguration {
+
+  /** The bean naming the origins browsers may call from (config's; none in test slices). */
+  static final String API_CORS = "apiCors";
 
   @Bean
   ApiKeys apiKeys(AccessProperties access) {
@@ -72,7 +82,9 @@ public class SecurityConfiguration {
       HttpSecurity http,
       ApiKeys keys,
       AccessProperties access,
-      @Qualifier("handlerExceptionResolver") HandlerExceptionResolver problems)
+      @Qualifier("handlerExceptionResolver") HandlerExceptionResolver problems,
+      @Qualifier(API_CORS) ObjectProvider<CorsConfigurationSource> cors,
+      ObjectProvider<CorsProcessor> corsProcessor)
       throws Exception {
     AuthenticationEntryPoint anonymous =
         (request, response, e) ->
@@ -91,6 +103,13 @@ public class SecurityConfiguration {
         access.protectReads()
             ? client
             : (authentication, context) -> new AuthorizationDecision(true);
+    CorsConfigurationSource origins = cors.getIfAvailable();
+    if (origins != null) {
+      // before the key filter: a preflight carries no key, and is answered here
+      CorsFilter corsFilter = new CorsFilter(origins);
+      corsProcessor.ifAvailable(corsFilter::setCorsProcessor);
+      http.addFilterAfter(corsFilter, HeaderWriterFilter.class);
+    }
     http.csrf(AbstractHttpConfigurer::disable)
         .httpBasic(AbstractHttpConfigurer::disable)
         .formLogin(AbstractHttpConfigurer::disable)

@@ -1,6 +1,7 @@
 package io.reachability.config;
 
 import io.reachability.api.BodyLimitFilter;
+import io.reachability.api.CorsPolicy;
 import io.reachability.api.ProblemErrorReportValve;
 import org.apache.catalina.Pipeline;
 import org.apache.catalina.Valve;
@@ -12,6 +13,8 @@ import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
+import org.springframework.web.cors.CorsConfigurationSource;
+import org.springframework.web.cors.CorsProcessor;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -27,6 +30,17 @@ class ApiConfiguration {
         new FilterRegistrationBean<>(new BodyLimitFilter(api.maxBodyBytes(), json));
     registration.setOrder(Ordered.HIGHEST_PRECEDENCE); // before anything that could read the body
     return registration;
+  }
+
+  /** Which origins browsers may call the API from ({@code reach.api.cors.allowed-origins}). */
+  @Bean(CorsPolicy.BEAN)
+  CorsConfigurationSource apiCors(ApiProperties api) {
+    return CorsPolicy.source(api.cors().allowedOrigins());
+  }
+
+  @Bean
+  CorsProcessor corsProcessor() {
+    return CorsPolicy.processor();
   }
 
   /**

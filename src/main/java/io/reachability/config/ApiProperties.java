@@ -1,6 +1,9 @@
 package io.reachability.config;
 
 import io.reachability.api.BodyLimitFilter;
+import io.reachability.job.Excerpt;
+import java.util.List;
+import java.util.regex.Pattern;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -9,10 +12,53 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *
  * @param maxBodyBytes the largest request body accepted, on every path; a larger one is answered
  *     413 before it is read (default {@value BodyLimitFilter#DEFAULT_MAX_BODY_BYTES})
+ * @param cors browser access from other origins
  */
 @ConfigurationProperties("reach.api")
 public record ApiProperties(
-    @DefaultValue("" + BodyLimitFilter.DEFAULT_MAX_BODY_BYTES) int maxBodyBytes) {
+    @DefaultValue("" + BodyLimitFilter.DEFAULT_MAX_BODY_BYTES) int maxBodyBytes,
+    @DefaultValue Cors cors) {
+
+  /**
+   * Browser access to {@code /api/**} from other origins.
+   *
+   * @param allowedOrigins web pages that may call the API from a browser, each an exact origin
+   *     ({@code https://dash.example.org}, {@code http://localhost:3000}: scheme, host, optional
+   *     port, nothing else); none by default. {@code *} is refused: with no API key configured,
+   *     loopback callers may write, and a browser on the service's machine is a loopback caller for
+   *     any page it shows
+   */
+  public record Cors(@DefaultValue List<String> allowedOrigins) {
+
+    /** Most origins that may be named. */
+    static final int MAX_ORIGINS = 64;
+
+    /** An origin: http or https, a host (name, IPv4, or [IPv6]), an optional port. */
+    private static final Pattern ORIGIN =
+        Pattern.compile("https?://(\\[[0-9A-Fa-f:.]+]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?");
+
+    public Cors {
+      allowedOrigins = List.copyOf(allowedOrigins);
+      if (allowedOrigins.size() > MAX_ORIGINS) {
+        throw new IllegalArgumentException(
+            "reach.api.cors.allowed-origins names "
+                + allowedOrigins.size()
+                + " origins, at most "
+                + MAX_ORIGINS);
+      }
+      for (int i = 0; i < allowedOrigins.size(); i++) {
+        String origin = allowedOrigins.get(i);
+        if (!ORIGIN.matcher(origin).matches()) {
+          throw new IllegalArgumentException(
+              "reach.api.cors.allowed-origins["
+                  + i
+                  + "] = \""
+                  + Excerpt.of(origin)
+                  + "\": not an origin (scheme://host[:port], no path, no wildcard)");
+        }
+      }
+    }
+  }
 
   /** Below this not even a check request of one address fits. */
   static final int MIN_MAX_BODY_BYTES = 1024;

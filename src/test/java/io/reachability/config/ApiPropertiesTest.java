@@ -51,4 +51,31 @@ class ApiPropertiesTest {
                     .hasStackTraceContaining(
                         "reach.api.max-body-bytes must be in [1024, 16777216], was 20000000"));
   }
+
+  @Test
+  void corsOriginsAreExactOriginsNeverAWildcard() {
+    runner.run(
+        context ->
+            assertThat(context.getBean(ApiProperties.class).cors().allowedOrigins()).isEmpty());
+    runner
+        .withPropertyValues(
+            "reach.api.cors.allowed-origins=https://dash.example.org,http://localhost:3000,http://[::1]:8081")
+        .run(
+            context ->
+                assertThat(context.getBean(ApiProperties.class).cors().allowedOrigins())
+                    .hasSize(3));
+    for (String bad :
+        new String[] {
+          "*", "https://dash.example.org/", "ftp://x", "null", "http://*.example.org"
+        }) {
+      runner
+          .withPropertyValues("reach.api.cors.allowed-origins=http://ok.test," + bad)
+          .run(
+              context ->
+                  assertThat(context)
+                      .getFailure()
+                      .hasStackTraceContaining(
+                          "reach.api.cors.allowed-origins[1] = \"" + bad + "\": not an origin"));
+    }
+  }
 }
