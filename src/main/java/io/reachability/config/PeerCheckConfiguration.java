@@ -4,6 +4,7 @@ import io.reachability.access.KeyedRateLimiter;
 import io.reachability.job.JobStore;
 import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.host.Host;
+import io.reachability.libp2p.kad.KadLookup;
 import io.reachability.peercheck.PeerCheckService;
 import io.reachability.peercheck.PeerCheckSettings;
 import io.reachability.peercheck.PeerCheckValidator;
@@ -74,7 +75,9 @@ class PeerCheckConfiguration {
               nodes.addAll(discovery.bootstrap());
               return new ArrayList<>(nodes);
             },
-            rules::mayDial),
+            rules::mayDial,
+            // labs run many DHT nodes on one address; the public DHT does not
+            rules.allowPrivate() ? Integer.MAX_VALUE : KadLookup.DEFAULT_MAX_CANDIDATES_PER_IP),
         rules,
         settings,
         new KeyedRateLimiter(settings.perTargetPerMinute()),

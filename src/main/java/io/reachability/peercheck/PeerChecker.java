@@ -49,15 +49,20 @@ public final class PeerChecker {
    */
   public CompletableFuture<List<Multiaddr>> find(
       PeerId peer, List<Multiaddr> dhtNodes, Predicate<Multiaddr> dialable) {
-    return find(peer, dhtNodes, dialable, () -> false);
+    return find(peer, dhtNodes, dialable, () -> false, Integer.MAX_VALUE);
   }
 
   /**
-   * Like {@link #find(PeerId, List, Predicate)}, stopping before a round once {@code stop} says.
+   * Like {@link #find(PeerId, List, Predicate)}, stopping before a round once {@code stop} says,
+   * learning at most {@code maxCandidatesPerIp} DHT nodes at one IP.
    */
   public CompletableFuture<List<Multiaddr>> find(
-      PeerId peer, List<Multiaddr> dhtNodes, Predicate<Multiaddr> dialable, BooleanSupplier stop) {
-    return new KadLookup(host, dialable)
+      PeerId peer,
+      List<Multiaddr> dhtNodes,
+      Predicate<Multiaddr> dialable,
+      BooleanSupplier stop,
+      int maxCandidatesPerIp) {
+    return new KadLookup(host, dialable, maxCandidatesPerIp)
         .findPeer(peer, dhtNodes, stop)
         .thenApply(found -> found.map(KadPeer::addresses).orElse(List.of()));
   }
@@ -65,10 +70,11 @@ public final class PeerChecker {
   /**
    * This checker as the network of a {@link PeerCheckService}: lookups start from {@code dhtNodes}
    * (each with {@code /p2p}; failed when there are none) and dial DHT nodes at {@code dialable}
-   * addresses only; DNS addresses are resolved by the host.
+   * addresses only, at most {@code maxCandidatesPerIp} of them at one IP; DNS addresses are
+   * resolved by the host.
    */
   public PeerCheckService.Network asNetwork(
-      Supplier<List<Multiaddr>> dhtNodes, Predicate<Multiaddr> dialable) {
+      Supplier<List<Multiaddr>> dhtNodes, Predicate<Multiaddr> dialable, int maxCandidatesPerIp) {
     return new PeerCheckService.Network() {
       @Override
       public CompletableFuture<List<Multiaddr>> find(PeerId peer, BooleanSupplier stop) {
@@ -78,7 +84,7 @@ public final class PeerChecker {
               new IllegalStateException(
                   "no DHT node to start from (reach.pool.discovery.bootstrap is empty)"));
         }
-        return PeerChecker.this.find(peer, start, dialable, stop);
+        return PeerChecker.this.find(peer, start, dialable, stop, maxCandidatesPerIp);
       }
 
       @Override

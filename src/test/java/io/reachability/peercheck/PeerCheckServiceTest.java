@@ -78,7 +78,8 @@ class PeerCheckServiceTest {
 
   /** The real network of {@link #checking}, with the DHT's answer given by the test. */
   private PeerCheckService.Network real(Function<PeerId, CompletableFuture<List<Multiaddr>>> dht) {
-    PeerCheckService.Network network = new PeerChecker(checking).asNetwork(List::of, a -> true);
+    PeerCheckService.Network network =
+        new PeerChecker(checking).asNetwork(List::of, a -> true, Integer.MAX_VALUE);
     return new PeerCheckService.Network() {
       @Override
       public CompletableFuture<List<Multiaddr>> find(PeerId peer, BooleanSupplier stop) {

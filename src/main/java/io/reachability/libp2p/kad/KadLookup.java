@@ -4,12 +4,15 @@ import io.reachability.libp2p.Libp2pException;
 import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.core.PeerId;
 import io.reachability.libp2p.host.Host;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,15 +50,39 @@ public final class KadLookup {
   /** Nodes a lookup remembers as candidates at most. */
   static final int MAX_CANDIDATES = 200;
 
+  /**
+   * Candidates a lookup takes at one IP (an IPv6 /64) when asked to bound them: a hostile answer
+   * naming many "nodes" at one address would otherwise turn the lookup's queries into dials to that
+   * one host. A few real nodes do share a host.
+   */
+  public static final int DEFAULT_MAX_CANDIDATES_PER_IP = 3;
+
+  /** Bytes of an IPv6 address that count as one host: its /64. */
+  private static final int IPV6_HOST_PREFIX_BYTES = 8;
+
   private final Host host;
   private final Predicate<Multiaddr> dialable;
+  private final int maxCandidatesPerIp;
 
   /**
    * @param dialable which addresses of DHT nodes may be dialed (say, public ones only)
    */
   public KadLookup(Host host, Predicate<Multiaddr> dialable) {
+    this(host, dialable, Integer.MAX_VALUE);
+  }
+
+  /**
+   * @param maxCandidatesPerIp candidates learned at one IP (an IPv6 /64) at most, the start nodes
+   *     not counted
+   */
+  public KadLookup(Host host, Predicate<Multiaddr> dialable, int maxCandidatesPerIp) {
+    if (maxCandidatesPerIp < 1) {
+      throw new IllegalArgumentException(
+          "maxCandidatesPerIp must be at least 1, was " + maxCandidatesPerIp);
+    }
     this.host = host;
     this.dialable = dialable;
+    this.maxCandidatesPerIp = maxCandidatesPerIp;
   }
 
   /**
@@ -86,6 +113,7 @@ public final class KadLookup {
     final Comparator<PeerId> closer;
     final Map<PeerId, Multiaddr> candidates = new LinkedHashMap<>();
     final Set<PeerId> queried = new HashSet<>();
+    final Map<String, Integer> perIp = new HashMap<>();
     final BooleanSupplier stop;
     int queries;
     int answers;
@@ -161,7 +189,17 @@ public final class KadLookup {
     peer.addresses().stream()
         .filter(a -> a.toIpSocketAddress().isPresent() && dialable.test(a))
         .findFirst()
+        .filter(a -> lookup.perIp.merge(hostKey(a), 1, Integer::sum) <= maxCandidatesPerIp)
         .ifPresent(a -> lookup.candidates.put(peer.id(), a));
+  }
+
+  /** The IP of an address, an IPv6 one by its /64: what counts as one host. */
+  private static String hostKey(Multiaddr address) {
+    InetAddress ip = address.toIpSocketAddress().orElseThrow().getAddress();
+    if (ip instanceof Inet6Address) {
+      return Arrays.toString(Arrays.copyOf(ip.getAddress(), IPV6_HOST_PREFIX_BYTES));
+    }
+    return ip.getHostAddress();
   }
 
   private static byte[] sha256(byte[] bytes) {

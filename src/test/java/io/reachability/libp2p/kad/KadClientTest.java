@@ -46,7 +46,7 @@ class KadClientTest {
   }
 
   /** Writes {@code bytes} as the answer, prefixed by {@code prefix} as its length. */
-  private static ProtocolHandler answering(long prefix, byte[] bytes) {
+  static ProtocolHandler answering(long prefix, byte[] bytes) {
     return stream -> {
       ByteBuf out = Unpooled.buffer();
       Varint.write(prefix, out);
