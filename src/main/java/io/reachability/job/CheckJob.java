@@ -39,10 +39,7 @@ public record CheckJob(
     Objects.requireNonNull(createdAt, "createdAt");
     Objects.requireNonNull(request, "request");
     results = List.copyOf(results);
-    if (state.isTerminal() != (finishedAt != null)) {
-      throw new IllegalArgumentException(
-          "finishedAt must be set exactly when the job is finished: " + state + ", " + finishedAt);
-    }
+    Job.checkFinishedAt(state, finishedAt);
   }
 
   /** A new job, queued. */

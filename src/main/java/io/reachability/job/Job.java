@@ -26,4 +26,17 @@ public interface Job {
   default boolean isFinished() {
     return state().isTerminal();
   }
+
+  /**
+   * The rule every kind of job keeps: {@code finishedAt} is set exactly when {@code state} is
+   * terminal.
+   *
+   * @throws IllegalArgumentException when it is not kept
+   */
+  static void checkFinishedAt(JobState state, @Nullable Instant finishedAt) {
+    if (state.isTerminal() != (finishedAt != null)) {
+      throw new IllegalArgumentException(
+          "finishedAt must be set exactly when the job is finished: " + state + ", " + finishedAt);
+    }
+  }
 }

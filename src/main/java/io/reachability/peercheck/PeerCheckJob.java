@@ -15,7 +15,6 @@ import org.jspecify.annotations.Nullable;
  * @param addresses every address considered so far, in order: dialed ones and skipped ones, each
  *     with where it came from (empty until the DHT lookup of a peer given by id has answered)
  * @param results one per address dialed so far, in the order they finished
- * @param lookedUp whether the addresses were looked up in the DHT (the request named none)
  * @param verdict the peer's verdict: set when the check succeeded, or earlier once an address
  *     reached the peer
  * @param error why the check FAILED or was CANCELLED; null otherwise
@@ -28,7 +27,6 @@ public record PeerCheckJob(
     @Nullable Instant startedAt,
     @Nullable Instant finishedAt,
     PeerCheckRequest request,
-    boolean lookedUp,
     List<PeerAddress> addresses,
     List<AddressOutcome> results,
     @Nullable PeerVerdict verdict,
@@ -43,10 +41,12 @@ public record PeerCheckJob(
     Objects.requireNonNull(request, "request");
     addresses = List.copyOf(addresses);
     results = List.copyOf(results);
-    if (state.isTerminal() != (finishedAt != null)) {
-      throw new IllegalArgumentException(
-          "finishedAt must be set exactly when the job is finished: " + state + ", " + finishedAt);
-    }
+    Job.checkFinishedAt(state, finishedAt);
+  }
+
+  /** Whether the addresses are looked up in the DHT: the request named none. */
+  public boolean lookedUp() {
+    return request.addresses().isEmpty();
   }
 
   static PeerCheckJob queued(UUID id, String owner, PeerCheckRequest request, Instant now) {
@@ -58,7 +58,6 @@ public record PeerCheckJob(
         null,
         null,
         request,
-        request.addresses().isEmpty(),
         request.addresses(),
         List.of(),
         null,
@@ -74,7 +73,6 @@ public record PeerCheckJob(
         now,
         null,
         request,
-        lookedUp,
         addresses,
         results,
         verdict,
@@ -95,7 +93,6 @@ public record PeerCheckJob(
         startedAt,
         finishedAt,
         request,
-        lookedUp,
         considered,
         outcomes,
         known,
@@ -119,7 +116,6 @@ public record PeerCheckJob(
         startedAt,
         now,
         request,
-        lookedUp,
         addresses,
         results,
         verdict,
@@ -135,7 +131,6 @@ public record PeerCheckJob(
       return this;
     }
     return new PeerCheckJob(
-        id, owner, terminal, createdAt, startedAt, now, request, lookedUp, addresses, results,
-        verdict, why);
+        id, owner, terminal, createdAt, startedAt, now, request, addresses, results, verdict, why);
   }
 }

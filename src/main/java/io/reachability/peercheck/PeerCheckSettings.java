@@ -35,8 +35,8 @@ public record PeerCheckSettings(
     require(maxAddresses, 1, PeerChecks.MAX_ADDRESSES, "maxAddresses");
     require(maxConcurrentDials, 1, PeerChecks.MAX_CONCURRENCY, "maxConcurrentDials");
     require(maxRunning, 1, PeerChecks.MAX_CONCURRENCY, "maxRunning");
-    require(queueCapacity, 0, PeerChecks.MAX_CONCURRENCY * 10, "queueCapacity");
-    require(maxUnfinishedPerClient, 1, PeerChecks.MAX_CONCURRENCY * 10, "maxUnfinishedPerClient");
+    require(queueCapacity, 0, PeerChecks.MAX_WAITING, "queueCapacity");
+    require(maxUnfinishedPerClient, 1, PeerChecks.MAX_WAITING, "maxUnfinishedPerClient");
     require(perTargetPerMinute, 1, PeerChecks.MAX_CONCURRENCY, "perTargetPerMinute");
     require(perRequesterPerMinute, 1, PeerChecks.MAX_CONCURRENCY, "perRequesterPerMinute");
     if (defaultTimeout.isNegative()

@@ -49,6 +49,9 @@ public final class PeerChecks {
   /** Upper bound of the concurrency settings. */
   public static final int MAX_CONCURRENCY = 1024;
 
+  /** Upper bound of the queue and per-client settings: what waits costs a few objects each. */
+  public static final int MAX_WAITING = MAX_CONCURRENCY * 10;
+
   /**
    * Checks of one target per minute by default: of one peer id, and of one IP (an IPv6 /64 counts
    * as one IP). A few operators looking at one node at once are fine; a loop hammering it is not.

@@ -69,6 +69,11 @@ class GeneratedClientTest {
   }
 
   private <T> T read(String json, Class<T> type) {
+    return read(client, json, type);
+  }
+
+  /** {@code json} read as the generated client reads an answer (a problem document, say). */
+  static <T> T read(ApiClient client, String json, Class<T> type) {
     try {
       return client.getObjectMapper().readValue(json, type);
     } catch (IOException e) {

@@ -20,7 +20,6 @@ import io.reachability.client.model.Problem;
 import io.reachability.client.model.ValidationProblem;
 import io.reachability.testing.LoopbackHosts;
 import io.reachability.testing.Waiting;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -59,11 +58,7 @@ class GeneratedPeerCheckClientTest {
   }
 
   private <T> T read(String json, Class<T> type) {
-    try {
-      return client.getObjectMapper().readValue(json, type);
-    } catch (IOException e) {
-      throw new AssertionError("not a " + type.getSimpleName() + ": " + json, e);
-    }
+    return GeneratedClientTest.read(client, json, type);
   }
 
   @Test
