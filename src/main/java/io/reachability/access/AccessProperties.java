@@ -22,6 +22,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     servers then dial whatever a caller names)
  * @param submissionsPerMinute check submissions per client (API key, or the local caller) per
  *     minute, with bursts of as many; beyond it 429 with {@code Retry-After}
+ * @param frameAncestors web pages that may show the service's pages (the dashboard) in a frame,
+ *     each an exact origin; none by default ({@code frame-ancestors 'none'}, {@code
+ *     X-Frame-Options: DENY}), so no other site can overlay it to trick a click
  */
 @ConfigurationProperties("reach.access")
 public record AccessProperties(
@@ -29,7 +32,8 @@ public record AccessProperties(
     @DefaultValue("false") boolean protectReads,
     @DefaultValue("false") boolean allowAnyServer,
     @DefaultValue("false") boolean allowAnyAddress,
-    @DefaultValue("" + AccessProperties.DEFAULT_SUBMISSIONS_PER_MINUTE) int submissionsPerMinute) {
+    @DefaultValue("" + AccessProperties.DEFAULT_SUBMISSIONS_PER_MINUTE) int submissionsPerMinute,
+    @DefaultValue List<String> frameAncestors) {
 
   /** A check a second on average, in bursts of up to a minute's worth. */
   public static final int DEFAULT_SUBMISSIONS_PER_MINUTE = 60;
@@ -107,6 +111,7 @@ public record AccessProperties(
         throw new IllegalArgumentException(at + ".secret is the secret of another key");
       }
     }
+    frameAncestors = Origins.checked("reach.access.frame-ancestors", frameAncestors);
     if (submissionsPerMinute < 1 || submissionsPerMinute > MAX_SUBMISSIONS_PER_MINUTE) {
       throw new IllegalArgumentException(
           "reach.access.submissions-per-minute must be in [1, "
@@ -118,6 +123,7 @@ public record AccessProperties(
 
   /** Open to loopback callers only, no key, every default. */
   public static AccessProperties defaults() {
-    return new AccessProperties(List.of(), false, false, false, DEFAULT_SUBMISSIONS_PER_MINUTE);
+    return new AccessProperties(
+        List.of(), false, false, false, DEFAULT_SUBMISSIONS_PER_MINUTE, List.of());
   }
 }

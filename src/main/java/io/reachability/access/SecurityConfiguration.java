@@ -1,6 +1,7 @@
 package io.reachability.access;
 
 import jakarta.servlet.DispatcherType;
+import java.util.List;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
@@ -14,6 +15,7 @@ import org.springframework.security.authorization.AuthorizationManager;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
 import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
+import org.springframework.security.config.annotation.web.configurers.HeadersConfigurer;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.config.observation.SecurityObservationSettings;
 import org.springframework.security.core.Authentication;
@@ -23,6 +25,11 @@ import org.springframework.security.web.access.AccessDeniedHandler;
 import org.springframework.security.web.access.intercept.RequestAuthorizationContext;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
 import org.springframework.security.web.header.HeaderWriterFilter;
+import org.springframework.security.web.header.writers.DelegatingRequestMatcherHeaderWriter;
+import org.springframework.security.web.header.writers.StaticHeadersWriter;
+import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
+import org.springframework.security.web.util.matcher.NegatedRequestMatcher;
+import org.springframework.security.web.util.matcher.RequestMatcher;
 import org.springframework.web.cors.CorsConfigurationSource;
 import org.springframework.web.cors.CorsProcessor;
 import org.springframework.web.filter.CorsFilter;
@@ -44,15 +51,38 @@ import org.springframework.web.servlet.HandlerExceptionResolver;
  * Refusals are problem+json from the API's exception handler: 401 with {@code WWW-Authenticate:
  * Bearer} when a key would help, 403 when none is configured. No sessions, no cookies, no CSRF
  * (nothing is authenticated by the browser on its own); Spring Security's default headers ({@code
- * X-Content-Type-Options}, {@code X-Frame-Options: DENY}, {@code Cache-Control}) on every answer.
- * Browsers on other origins: only those of {@code reach.api.cors.allowed-origins} (a {@link
- * CorsConfigurationSource} bean), answered ahead of the key check.
+ * X-Content-Type-Options}, {@code X-Frame-Options: DENY}, {@code Cache-Control}) and a {@link
+ * #CONTENT_SECURITY_POLICY} without inline scripts on every answer; framing only by the origins of
+ * {@code reach.access.frame-ancestors}. Browsers on other origins: only those of {@code
+ * reach.api.cors.allowed-origins} (a {@link CorsConfigurationSource} bean), answered ahead of the
+ * key check.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableWebSecurity
 @EnableConfigurationProperties(
     AccessProperties.class) // also for @WebMvcTest slices that import this
 public class SecurityConfiguration {
+
+  /**
+   * What a page of the service may load: its own scripts, styles and images (Swagger UI's icons are
+   * {@code data:} images) and nothing inline, so an injected {@code <script>} or {@code onclick}
+   * does not run; calls to its own origin only; no plugins, no {@code <base>}; forms post here.
+   */
+  static final String CONTENT_SECURITY_POLICY =
+      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
+          + " connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'";
+
+  /**
+   * Swagger UI's pages: the same, but its script sets {@code style} attributes, which {@code
+   * style-src 'self'} blocks. Inline styles only; scripts stay the page's own files.
+   */
+  static final String SWAGGER_UI_POLICY =
+      CONTENT_SECURITY_POLICY.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'");
+
+  static final String CSP = "Content-Security-Policy";
+
+  /** Where Swagger UI's pages are (springdoc). */
+  static final String SWAGGER_UI_PATHS = "/swagger-ui/**";
 
   /** The bean naming the origins browsers may call from (config's; none in test slices). */
   static final String API_CORS = "apiCors";
@@ -110,6 +140,25 @@ public class SecurityConfiguration {
       corsProcessor.ifAvailable(corsFilter::setCorsProcessor);
       http.addFilterAfter(corsFilter, HeaderWriterFilter.class);
     }
+    List<String> framers = access.frameAncestors();
+    http.headers(
+        headers -> {
+          String framing = "; " + frameAncestors(framers);
+          RequestMatcher swaggerUi =
+              PathPatternRequestMatcher.withDefaults().matcher(SWAGGER_UI_PATHS);
+          headers.addHeaderWriter(
+              new DelegatingRequestMatcherHeaderWriter(
+                  swaggerUi, new StaticHeadersWriter(CSP, SWAGGER_UI_POLICY + framing)));
+          headers.addHeaderWriter(
+              new DelegatingRequestMatcherHeaderWriter(
+                  new NegatedRequestMatcher(swaggerUi),
+                  new StaticHeadersWriter(CSP, CONTENT_SECURITY_POLICY + framing)));
+          // X-Frame-Options cannot name origins: it stays DENY unless some may frame the pages,
+          // then CSP's frame-ancestors alone decides (every browser of today reads it)
+          if (!framers.isEmpty()) {
+            headers.frameOptions(HeadersConfigurer.FrameOptionsConfig::disable);
+          }
+        });
     http.csrf(AbstractHttpConfigurer::disable)
         .httpBasic(AbstractHttpConfigurer::disable)
         .formLogin(AbstractHttpConfigurer::disable)
@@ -139,6 +188,11 @@ public class SecurityConfiguration {
         .exceptionHandling(
             errors -> errors.authenticationEntryPoint(anonymous).accessDeniedHandler(denied));
     return http.build();
+  }
+
+  /** The CSP directive naming who may frame the service's pages: nobody, or those origins. */
+  static String frameAncestors(List<String> origins) {
+    return "frame-ancestors " + (origins.isEmpty() ? "'none'" : String.join(" ", origins));
   }
 
   /** A key holder, or the local caller: someone {@link ApiKeyAuthenticationFilter} identified. */

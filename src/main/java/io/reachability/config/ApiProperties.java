@@ -1,9 +1,8 @@
 package io.reachability.config;
 
+import io.reachability.access.Origins;
 import io.reachability.api.BodyLimitFilter;
-import io.reachability.job.Excerpt;
 import java.util.List;
-import java.util.regex.Pattern;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -30,33 +29,8 @@ public record ApiProperties(
    */
   public record Cors(@DefaultValue List<String> allowedOrigins) {
 
-    /** Most origins that may be named. */
-    static final int MAX_ORIGINS = 64;
-
-    /** An origin: http or https, a host (name, IPv4, or [IPv6]), an optional port. */
-    private static final Pattern ORIGIN =
-        Pattern.compile("https?://(\\[[0-9A-Fa-f:.]+]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?");
-
     public Cors {
-      allowedOrigins = List.copyOf(allowedOrigins);
-      if (allowedOrigins.size() > MAX_ORIGINS) {
-        throw new IllegalArgumentException(
-            "reach.api.cors.allowed-origins names "
-                + allowedOrigins.size()
-                + " origins, at most "
-                + MAX_ORIGINS);
-      }
-      for (int i = 0; i < allowedOrigins.size(); i++) {
-        String origin = allowedOrigins.get(i);
-        if (!ORIGIN.matcher(origin).matches()) {
-          throw new IllegalArgumentException(
-              "reach.api.cors.allowed-origins["
-                  + i
-                  + "] = \""
-                  + Excerpt.of(origin)
-                  + "\": not an origin (scheme://host[:port], no path, no wildcard)");
-        }
-      }
+      allowedOrigins = Origins.checked("reach.api.cors.allowed-origins", allowedOrigins);
     }
   }
 

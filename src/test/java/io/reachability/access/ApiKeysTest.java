@@ -16,7 +16,12 @@ class ApiKeysTest {
 
   private static AccessProperties keys(AccessProperties.Key... keys) {
     return new AccessProperties(
-        List.of(keys), false, false, false, AccessProperties.DEFAULT_SUBMISSIONS_PER_MINUTE);
+        List.of(keys),
+        false,
+        false,
+        false,
+        AccessProperties.DEFAULT_SUBMISSIONS_PER_MINUTE,
+        List.of());
   }
 
   @Test
@@ -62,7 +67,7 @@ class ApiKeysTest {
                     new AccessProperties.Key("a", ALICE_SECRET, false),
                     new AccessProperties.Key("b", ALICE_SECRET, false)))
         .hasMessage("reach.access.keys[1].secret is the secret of another key");
-    assertThatThrownBy(() -> new AccessProperties(List.of(), false, false, false, 0))
+    assertThatThrownBy(() -> new AccessProperties(List.of(), false, false, false, 0, List.of()))
         .hasMessage("reach.access.submissions-per-minute must be in [1, 60000], was 0");
   }
 

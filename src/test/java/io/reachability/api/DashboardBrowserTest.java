@@ -1,0 +1,82 @@
+package io.reachability.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.reachability.libp2p.host.Host;
+import io.reachability.testing.BrowserScript;
+import io.reachability.testing.LoopbackHosts;
+import io.reachability.testing.TcpRelay;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * The built-in dashboard in a real browser (Debian's Chromium, headless, through playwright-core),
+ * against the service as shipped with the embedded loopback pool: the listen address shows
+ * REACHABLE; an announced address where nothing listens shows UNREACHABLE, then REACHABLE without a
+ * reload once a port forward opens (the change arrives over the event stream); a submitted check
+ * finishes on screen; a bad field is shown; labels, keyboard, a phone's width; Swagger UI under the
+ * same content security policy; no console errors. Screenshots in {@code target/dashboard/}.
+ */
+@SpringBootTest(
+    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+    properties = {
+      "reach.node.listen=" + LoopbackHosts.ANY_PORT,
+      "reach.monitor.reprobe-interval=2s"
+    })
+class DashboardBrowserTest {
+
+  private static final int FORWARD_PORT = freePort();
+  private static final String ANNOUNCED = "/ip4/127.0.0.1/tcp/" + FORWARD_PORT;
+  private static TcpRelay relay;
+
+  @DynamicPropertySource
+  static void announce(DynamicPropertyRegistry registry) {
+    registry.add("reach.node.announce", () -> ANNOUNCED);
+  }
+
+  @LocalServerPort int port;
+  @Autowired Host node;
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @AfterAll
+  static void closeRelay() throws IOException {
+    if (relay != null) {
+      relay.close();
+    }
+  }
+
+  @Test
+  void theDashboardShowsVerdictsLiveAndRunsChecks() throws Exception {
+    String listen = node.listenAddresses().get(0).toString();
+    int listenPort = node.listenAddresses().get(0).toTcpSocketAddress().orElseThrow().getPort();
+    List<String> steps =
+        BrowserScript.run(
+            what -> {
+              assertThat(what).isEqualTo("forward");
+              relay = TcpRelay.open(FORWARD_PORT, listenPort);
+            },
+            "plain",
+            "http://127.0.0.1:" + port,
+            listen,
+            ANNOUNCED,
+            BrowserScript.OUT.toAbsolutePath().toString());
+    assertThat(steps).hasSize(8);
+    assertThat(BrowserScript.OUT.resolve("dashboard.png")).isNotEmptyFile();
+  }
+}
