@@ -9,11 +9,14 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The AutoNAT v2 client: asks a server to dial one of our addresses back and decides, from the
@@ -45,6 +48,8 @@ import org.jspecify.annotations.Nullable;
  */
 public final class AutonatClient implements AutoCloseable {
 
+  private static final Logger log = LoggerFactory.getLogger(AutonatClient.class);
+
   /**
    * Inbound slots the host keeps for dial-backs while a check is pending ({@link
    * Host#reserveInboundSlots}), past its connection limits: a check waits for one dial-back, the
@@ -65,6 +70,16 @@ public final class AutonatClient implements AutoCloseable {
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile @Nullable InboundReservation dialBackSlots;
+  private final List<CheckListener> checkListeners = new CopyOnWriteArrayList<>();
+
+  /**
+   * Hears every check that ends in a {@link CheckResult} (not those failed because the client
+   * closed), with the addresses the request sent: for counters, so it must be quick.
+   */
+  @FunctionalInterface
+  public interface CheckListener {
+    void checked(List<Multiaddr> sent, CheckResult result);
+  }
 
   /** A full-size dial-data frame: most chunks are the same, so serialise it once. */
   private final byte[] fullChunkMessage;
@@ -142,6 +157,11 @@ public final class AutonatClient implements AutoCloseable {
     return settings;
   }
 
+  /** Adds a listener for every check from now on (see {@link CheckListener}). */
+  public void addCheckListener(CheckListener listener) {
+    checkListeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
   /** Checks whose nonce is still accepted by the dial-back handler. */
   public int pendingChecks() {
     return dialBacks.waiting();
@@ -210,11 +230,23 @@ public final class AutonatClient implements AutoCloseable {
               options,
               nonces.getAsLong());
       if (dialBacks.await(exchange)) {
+        exchange.result.thenAccept(result -> notifyListeners(sent, result));
         exchange.start();
         return exchange.result;
       }
     }
     return CompletableFuture.failedFuture(
         new IllegalStateException("nonce source keeps repeating pending nonces"));
+  }
+
+  private void notifyListeners(List<Multiaddr> sent, CheckResult result) {
+    for (CheckListener listener : checkListeners) {
+      try {
+        listener.checked(sent, result);
+      } catch (RuntimeException e) {
+        // a broken counter must not break a check
+        log.warn("AutoNAT check listener failed", e);
+      }
+    }
   }
 }

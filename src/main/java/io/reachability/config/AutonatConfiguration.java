@@ -6,6 +6,7 @@ import io.reachability.autonat.AutonatServerSettings;
 import io.reachability.libp2p.host.Host;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -51,5 +52,14 @@ class AutonatConfiguration {
   @ConditionalOnProperty(prefix = "reach.server", name = "enabled", havingValue = "true")
   AutonatServerMetrics autonatServerMetrics(AutonatServer server) {
     return new AutonatServerMetrics(server);
+  }
+
+  /**
+   * go-libp2p's AutoNAT v2 metric families ({@code libp2p_autonatv2_*}) from the client and, with
+   * the role on, the server.
+   */
+  @Bean
+  AutonatV2Metrics autonatV2Metrics(AutonatClient client, ObjectProvider<AutonatServer> server) {
+    return new AutonatV2Metrics(client, server.getIfAvailable());
   }
 }
