@@ -58,4 +58,10 @@ class PoolConfiguration {
   DiscoveryMetrics discoveryMetrics(ServerDiscovery discovery) {
     return new DiscoveryMetrics(discovery);
   }
+
+  /** Gauges of the pool's size and of its ready servers. */
+  @Bean
+  PoolMetrics poolMetrics(ServerPool servers, Host host) {
+    return new PoolMetrics(servers, host);
+  }
 }
