@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -39,6 +40,9 @@ class ComposeFileTest {
   static final String IDENTITY_SETTING = "REACH_NODE_IDENTITY_FILE";
 
   static final String POOL_SETTING = "REACH_POOL_SERVERS";
+
+  /** The index and field of a list element's variable: {@code _0_NAME}. */
+  static final Pattern LIST_ELEMENT = Pattern.compile("_[0-9]+(_[A-Z]+)?$");
 
   /** The port the service's HTTP listens on in the image. */
   static final String HTTP_PORT = ":8080";
@@ -142,7 +146,9 @@ class ComposeFileTest {
         continue;
       }
       for (String name : environment(service.getValue()).keySet()) {
-        assertThat(known).as(service.getKey() + " sets " + name).contains(name);
+        // a list element's field (REACH_ACCESS_KEYS_0_NAME) belongs to the list's setting
+        String setting = LIST_ELEMENT.matcher(name).replaceFirst("");
+        assertThat(known).as(service.getKey() + " sets " + name).contains(setting);
         checked++;
       }
     }
