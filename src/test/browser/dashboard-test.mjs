@@ -109,6 +109,15 @@ async function plain(browser) {
   step('announced address UNREACHABLE then REACHABLE without a reload ('
       + (eventsAfter - eventsBefore) + ' verdict events)');
 
+  // a QUIC address where nothing listens on the IP whose TCP is reachable: diagnosed, with its
+  // evidence and a hint
+  const udp = page.locator('#diagnoses [data-diagnosis="UDP_BLOCKED"]');
+  await udp.waitFor({timeout: WAIT_MS});
+  const text = await udp.textContent();
+  check(text.includes('UDP blocked') && text.includes('Evidence') && text.includes('What to do'),
+      'the diagnosis lacks its title, evidence or hint: ' + text);
+  step('UDP blocked diagnosed with evidence and a hint');
+
   await page.locator('#check-addresses').fill(listen);
   await page.getByRole('button', {name: 'Check', exact: true}).click();
   const job = page.locator('#checks li[data-state="SUCCEEDED"]').first();

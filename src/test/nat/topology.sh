@@ -18,6 +18,9 @@
 #                                     │               │               │               │
 #                                     nat 10::2       fwd 11::2       ndr 12::2       udb 13::2
 #
+#     fwl 7::2 (on the core too): a public client whose own firewall refuses new connections to
+#     its port 4001, tcp and udp
+#
 # (every address is in 3fff:0:0::/48: 4::1 stands for 3fff:0:0:4::1)
 #
 # The core routes each inside prefix (3fff:0:0:1x::/64) to its gateway, so a dial to an inside
@@ -37,7 +40,7 @@ set -eEuo pipefail
 readonly PREFIX_PATTERN='^[a-z][a-z0-9]{0,15}$'
 # what NatSimulationIT names its runs: rs<pid of the test JVM>
 readonly STALE_PATTERN='^rs([0-9]+)-[a-z]+$'
-readonly NAMESPACES=(core srv pub gwa gwb gwc gwd nat fwd ndr udb)
+readonly NAMESPACES=(core srv pub gwa gwb gwc gwd nat fwd ndr udb fwl)
 
 usage() {
   echo "usage: $0 up <prefix> | down <prefix> | down-stale" >&2
@@ -128,20 +131,22 @@ up() {
   for n in core gwa gwb gwc gwd; do
     ip netns exec "$(ns "$p" "$n")" sysctl -qw net.ipv6.conf.all.forwarding=1
   done
-  local core srv pub gwa gwb gwc gwd nat fwd ndr udb
-  core=$(ns "$p" core) srv=$(ns "$p" srv) pub=$(ns "$p" pub)
+  local core srv pub gwa gwb gwc gwd nat fwd ndr udb fwl
+  core=$(ns "$p" core) srv=$(ns "$p" srv) pub=$(ns "$p" pub) fwl=$(ns "$p" fwl)
   gwa=$(ns "$p" gwa) gwb=$(ns "$p" gwb) gwc=$(ns "$p" gwc) gwd=$(ns "$p" gwd)
   nat=$(ns "$p" nat) fwd=$(ns "$p" fwd) ndr=$(ns "$p" ndr) udb=$(ns "$p" udb)
 
   # core <-> each edge network; the core is ::ff on each
   veth "$core" c-srv "$srv" eth0
   veth "$core" c-pub "$pub" eth0
+  veth "$core" c-fwl "$fwl" eth0
   veth "$core" c-gwa "$gwa" out
   veth "$core" c-gwb "$gwb" out
   veth "$core" c-gwc "$gwc" out
   veth "$core" c-gwd "$gwd" out
   addr "$core" c-srv 3fff:0:0:1::ff/64
   addr "$core" c-pub 3fff:0:0:2::ff/64
+  addr "$core" c-fwl 3fff:0:0:7::ff/64
   addr "$core" c-gwa 3fff:0:0:3::ff/64
   addr "$core" c-gwb 3fff:0:0:4::ff/64
   addr "$core" c-gwc 3fff:0:0:5::ff/64
@@ -162,6 +167,21 @@ up() {
   # the public client
   addr "$pub" eth0 3fff:0:0:2::2/64
   ip -n "$pub" -6 route add 3fff::/20 via 3fff:0:0:2::ff
+
+  # the firewalled client: public like pub, no NAT, but its own firewall refuses every new
+  # connection to port 4001 (a tcp reset, icmp port unreachable for udp); its own go out
+  addr "$fwl" eth0 3fff:0:0:7::2/64
+  ip -n "$fwl" -6 route add 3fff::/20 via 3fff:0:0:7::ff
+  ip netns exec "$fwl" nft -f - <<'NFT'
+table inet host {
+  chain input {
+    type filter hook input priority 0; policy accept;
+    ct state established,related accept
+    tcp dport 4001 reject with tcp reset
+    udp dport 4001 reject
+  }
+}
+NFT
 
   # the gateways and the clients behind them:
   # <gw> <outside net> <inside net> <client ns> <policy> <udp> [forwarded protocols, comma-separated]

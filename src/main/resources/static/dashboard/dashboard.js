@@ -184,7 +184,8 @@ function diagnosisOf(d) {
   return el('article', {className: 'diagnosis', 'data-diagnosis': d.code},
       el('h3', {}, d.title),
       d.addresses && d.addresses.length ? el('p', {}, 'Addresses: ', d.addresses.join(', ')) : null,
-      el('p', {}, el('strong', {}, 'Evidence: '), d.evidence.join('; ')),
+      el('p', {}, el('strong', {}, 'Evidence:')),
+      el('ul', {}, d.evidence.map((fact) => el('li', {}, fact))),
       el('p', {}, el('strong', {}, 'What to do: '), d.hint));
 }
 

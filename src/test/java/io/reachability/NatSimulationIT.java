@@ -194,7 +194,9 @@ class NatSimulationIT {
               List.of(tcp("3fff:0:0:6::1"), quic("3fff:0:0:6::1")),
               "3fff:0:0:6::1",
               Set.of(tcp("3fff:0:0:6::1")),
-              "PUBLIC"));
+              "PUBLIC"),
+          // public, no NAT, its own firewall refuses new connections to port 4001
+          new ClientSpec("fwl", "3fff:0:0:7::2", List.of(), null, Set.of(), "PRIVATE"));
 
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -529,8 +531,34 @@ class NatSimulationIT {
               "monitor %s: settled after %.1f s",
               spec.name(),
               settledAfter.get(spec.name())));
+      // the diagnosis the evidence supports once settled, each with evidence and a hint
+      List<String> diagnoses = new ArrayList<>();
+      for (JsonNode diagnosis : view.path("diagnoses").values()) {
+        diagnoses.add(diagnosis.path("code").asString());
+        assertThat(diagnosis.path("evidence").values()).as(spec.name()).isNotEmpty();
+        assertThat(diagnosis.path("hint").asString()).as(spec.name()).isNotBlank();
+      }
+      assertThat(diagnoses)
+          .as(spec.name() + " diagnoses:\n" + view)
+          .containsExactlyElementsOf(EXPECTED_DIAGNOSES.get(spec.name()));
+      figures.add("monitor " + spec.name() + ": diagnoses " + diagnoses);
     }
   }
+
+  /**
+   * What each client's reachability view diagnoses: behind a refusing or dropping NAT the servers
+   * observe the gateway's address and nothing gets in (port not forwarded); with TCP forwarded and
+   * UDP dropped, UDP blocked; a public address refused by its own machine's firewall, firewalled; a
+   * public client and a working port forward, nothing.
+   */
+  private static final Map<String, List<String>> EXPECTED_DIAGNOSES =
+      Map.of(
+          "pub", List.of(),
+          "nat", List.of("PORT_NOT_FORWARDED"),
+          "fwd", List.of(),
+          "ndr", List.of("PORT_NOT_FORWARDED"),
+          "udb", List.of("UDP_BLOCKED"),
+          "fwl", List.of("FIREWALLED"));
 
   /**
    * Settled: every expected address and, behind a gateway, an address the servers observed on the

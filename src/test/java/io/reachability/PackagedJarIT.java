@@ -143,4 +143,21 @@ class PackagedJarIT {
     assertThat(prometheus.body()).contains("reach_jobs_queued");
     assertThat(get("/actuator/health").body()).contains("\"libp2p\"", "\"serverPool\"");
   }
+
+  /** The dashboard's files are in the jar: what a new user opens first. */
+  @Test
+  void theDashboardIsServedFromTheJar() throws Exception {
+    HttpResponse<String> page = get("/");
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.body())
+        .contains("<title>Reachability service</title>", "dashboard/dashboard.js");
+    for (String file :
+        new String[] {
+          "/dashboard/dashboard.js", "/dashboard/dashboard.css", "/dashboard/icon.svg"
+        }) {
+      assertThat(get(file).statusCode()).as(file).isEqualTo(200);
+    }
+    assertThat(page.headers().firstValue("Content-Security-Policy").orElse(""))
+        .contains("script-src 'self'");
+  }
 }

@@ -1,8 +1,13 @@
 package io.reachability.api;
 
 import io.reachability.access.ApiClient;
+import io.reachability.libp2p.host.Host;
+import io.reachability.monitor.Diagnoses;
+import io.reachability.monitor.Diagnosis;
 import io.reachability.monitor.ReachabilityMonitor;
+import io.reachability.monitor.ReachabilityReport;
 import io.reachability.pool.EmbeddedPool;
+import io.reachability.pool.PoolServer;
 import io.reachability.pool.ServerPool;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -12,7 +17,9 @@ import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import java.time.Clock;
+import java.util.List;
 import java.util.Objects;
+import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.ObjectProvider;
@@ -43,9 +50,12 @@ class ReachabilityController implements DisposableBean {
   private final @Nullable ReachabilityMonitor monitor;
   private final @Nullable ReachabilityEvents events;
   private final ServerPool pool;
+  private final @Nullable Host host;
 
-  ReachabilityController(ObjectProvider<ReachabilityMonitor> monitor, ServerPool pool) {
+  ReachabilityController(
+      ObjectProvider<ReachabilityMonitor> monitor, ServerPool pool, ObjectProvider<Host> host) {
     this.pool = pool;
+    this.host = host.getIfAvailable();
     this.monitor = monitor.getIfAvailable();
     this.events =
         this.monitor == null ? null : new ReachabilityEvents(this.monitor, Clock.systemUTC());
@@ -59,11 +69,20 @@ class ReachabilityController implements DisposableBean {
           """
           Every candidate address the monitor tracks (listen addresses with wildcards expanded,
           `reach.node.announce`), with its verdict from a sliding window of the last 5 outcomes
-          (each valid 5 h), the window's counts, the recent history and when it is probed next.\
+          (each valid 5 h), the window's counts, the recent history and when it is probed next;
+          and diagnoses: likely causes (carrier-grade NAT, double NAT, UDP blocked, port not
+          forwarded, firewalled) with their evidence and a fix-it hint.\
           """)
   @ApiResponse(responseCode = "200", description = "The monitor's view now.")
   ReachabilityView reachability() {
-    return ReachabilityView.of(monitor().report(), pool.hasEmbedded() ? EmbeddedPool.NOTICE : null);
+    ReachabilityReport report = monitor().report();
+    List<Diagnosis> diagnoses =
+        Diagnoses.of(
+            report,
+            host == null ? List.of() : host.interfaceListenAddresses(),
+            host == null ? List.of() : host.observedAddresses(),
+            pool.servers().stream().map(PoolServer::peerId).collect(Collectors.toSet()));
+    return ReachabilityView.of(report, diagnoses, pool.hasEmbedded() ? EmbeddedPool.NOTICE : null);
   }
 
   @GetMapping(path = "/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)

@@ -3,6 +3,7 @@ package io.reachability.api;
 import io.reachability.autonat.AddressClass;
 import io.reachability.autonat.Reachability;
 import io.reachability.monitor.AddressReport;
+import io.reachability.monitor.Diagnosis;
 import io.reachability.monitor.NodeReachability;
 import io.reachability.monitor.ProbeOutcome;
 import io.reachability.monitor.ProbeRecord;
@@ -29,6 +30,14 @@ public record ReachabilityView(
                 "PUBLIC when an address is reachable, PRIVATE when every tracked address is"
                     + " unreachable, UNKNOWN otherwise.")
         NodeReachability reachability,
+    @Schema(
+            description =
+                """
+                What the evidence supports about why addresses are unreachable, each with its
+                evidence and a fix-it hint; empty when nothing is wrong or the evidence is too thin.
+                Only observations by the pool's servers count.\
+                """)
+        List<DiagnosisView> diagnoses,
     @Schema(
             description =
                 "Every tracked candidate address, in candidate order (listen addresses, then"
@@ -72,6 +81,33 @@ public record ReachabilityView(
       @Schema(description = "Recent outcomes, oldest first, refusals and errors included.")
           List<OutcomeView> history) {}
 
+  /** One diagnosis. */
+  @Schema(name = "Diagnosis", description = "A likely cause, the facts behind it and what to do.")
+  public record DiagnosisView(
+      @Schema(
+              description =
+                  """
+                  BEHIND_CGNAT (observed at, or living in, 100.64.0.0/10), DOUBLE_NAT (observed at
+                  a private address that is not the node's own), UDP_BLOCKED (TCP reachable on an
+                  IP where QUIC is not), PORT_NOT_FORWARDED (a NAT maps the node, nothing reaches
+                  its port), FIREWALLED (the machine's own public address, unreachable).\
+                  """)
+          Diagnosis.Kind code,
+      @Schema(description = "A short title.", example = "Port not forwarded") String title,
+      @Schema(description = "The addresses it is about, as multiaddrs.") List<String> addresses,
+      @Schema(description = "What it was concluded from, one fact each.") List<String> evidence,
+      @Schema(description = "What to do about it.") String hint) {
+
+    static DiagnosisView of(Diagnosis d) {
+      return new DiagnosisView(
+          d.kind(),
+          d.kind().title(),
+          d.addresses().stream().map(Object::toString).toList(),
+          d.evidence(),
+          d.hint());
+    }
+  }
+
   /** One outcome in an address's history. */
   @Schema(name = "ProbeOutcomeRecord", description = "One probe's outcome.")
   public record OutcomeView(
@@ -79,10 +115,12 @@ public record ReachabilityView(
       @Schema(description = "The server that answered, ending in `/p2p/<peer id>`.") String server,
       ProbeOutcome outcome) {}
 
-  static ReachabilityView of(ReachabilityReport report, @Nullable String notice) {
+  static ReachabilityView of(
+      ReachabilityReport report, List<Diagnosis> diagnoses, @Nullable String notice) {
     return new ReachabilityView(
         notice,
         report.reachability(),
+        diagnoses.stream().map(DiagnosisView::of).toList(),
         report.addresses().stream().map(ReachabilityView::address).toList());
   }
 

@@ -48,11 +48,19 @@ public final class AddressClass {
   @SuppressWarnings("ArrayRecordComponent")
   private record Range(byte[] prefix, int bits, String name) {}
 
+  /** The name of 100.64.0.0/10: an ISP's NAT shared by its customers. */
+  public static final String CARRIER_GRADE_NAT = "carrier-grade NAT (100.64.0.0/10, RFC 6598)";
+
+  private static final String UNIQUE_LOCAL = "unique local (fc00::/7, RFC 4193)";
+
+  /** How the names of the RFC 1918 ranges start. */
+  private static final String PRIVATE = "private (";
+
   private static final List<Range> NON_PUBLIC_V4 =
       List.of(
           v4("0.0.0.0", 8, "this network (0.0.0.0/8)"),
           v4("10.0.0.0", 8, "private (10.0.0.0/8, RFC 1918)"),
-          v4("100.64.0.0", 10, "carrier-grade NAT (100.64.0.0/10, RFC 6598)"),
+          v4("100.64.0.0", 10, CARRIER_GRADE_NAT),
           v4("127.0.0.0", 8, "loopback (127.0.0.0/8)"),
           v4("169.254.0.0", 16, "link-local (169.254.0.0/16)"),
           v4("172.16.0.0", 12, "private (172.16.0.0/12, RFC 1918)"),
@@ -71,7 +79,7 @@ public final class AddressClass {
           v6("64:ff9b:1::", 48, "local-use NAT64 (64:ff9b:1::/48, RFC 8215)"),
           v6("100::", 64, "discard-only (100::/64, RFC 6666)"),
           v6("2001:db8::", 32, "documentation (2001:db8::/32, RFC 3849)"),
-          v6("fc00::", 7, "unique local (fc00::/7, RFC 4193)"),
+          v6("fc00::", 7, UNIQUE_LOCAL),
           v6("fe80::", 10, "link-local (fe80::/10)"),
           v6("ff00::", 8, "multicast (ff00::/8)"));
 
@@ -114,6 +122,25 @@ public final class AddressClass {
   }
 
   /** {@link #transport} of a {@code /tcp} address. */
+  /** In 100.64.0.0/10 (RFC 6598), the range of carrier-grade NATs. */
+  public static boolean isCarrierGradeNat(InetAddress ip) {
+    return nonPublicRange(ip).filter(CARRIER_GRADE_NAT::equals).isPresent();
+  }
+
+  /**
+   * In a range NATs hand out to the networks behind them: RFC 1918, carrier-grade NAT, IPv6 unique
+   * local. Not loopback or link-local: no NAT stands between those and their peers.
+   */
+  public static boolean isBehindNatRange(InetAddress ip) {
+    return nonPublicRange(ip)
+        .filter(
+            name ->
+                name.startsWith(PRIVATE)
+                    || name.equals(CARRIER_GRADE_NAT)
+                    || name.equals(UNIQUE_LOCAL))
+        .isPresent();
+  }
+
   public static final String TCP = "tcp";
 
   /** {@link #transport} of a {@code /udp/…/quic-v1} address. */

@@ -7,6 +7,7 @@ import io.reachability.testing.BrowserScript;
 import io.reachability.testing.LoopbackHosts;
 import io.reachability.testing.TcpRelay;
 import java.io.IOException;
+import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.util.List;
@@ -23,8 +24,10 @@ import org.springframework.test.context.DynamicPropertySource;
  * against the service as shipped with the embedded loopback pool: the listen address shows
  * REACHABLE; an announced address where nothing listens shows UNREACHABLE, then REACHABLE without a
  * reload once a port forward opens (the change arrives over the event stream); a submitted check
- * finishes on screen; a bad field is shown; labels, keyboard, a phone's width; Swagger UI under the
- * same content security policy; no console errors. Screenshots in {@code target/dashboard/}.
+ * finishes on screen; a QUIC address where nothing listens, next to a reachable TCP one, is
+ * diagnosed as UDP blocked; a bad field is shown; labels, keyboard, a phone's width; Swagger UI
+ * under the same content security policy; no console errors. Screenshots in {@code
+ * target/dashboard/}.
  */
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
@@ -36,11 +39,15 @@ class DashboardBrowserTest {
 
   private static final int FORWARD_PORT = freePort();
   private static final String ANNOUNCED = "/ip4/127.0.0.1/tcp/" + FORWARD_PORT;
+
+  /** A QUIC address where nothing listens, on the IP whose TCP is reachable: UDP_BLOCKED. */
+  private static final String ANNOUNCED_QUIC = "/ip4/127.0.0.1/udp/" + freeUdpPort() + "/quic-v1";
+
   private static TcpRelay relay;
 
   @DynamicPropertySource
   static void announce(DynamicPropertyRegistry registry) {
-    registry.add("reach.node.announce", () -> ANNOUNCED);
+    registry.add("reach.node.announce", () -> ANNOUNCED + "," + ANNOUNCED_QUIC);
   }
 
   @LocalServerPort int port;
@@ -48,6 +55,14 @@ class DashboardBrowserTest {
 
   private static int freePort() {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static int freeUdpPort() {
+    try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
     } catch (IOException e) {
       throw new IllegalStateException(e);
@@ -76,7 +91,7 @@ class DashboardBrowserTest {
             listen,
             ANNOUNCED,
             BrowserScript.OUT.toAbsolutePath().toString());
-    assertThat(steps).hasSize(8);
+    assertThat(steps).hasSize(9);
     assertThat(BrowserScript.OUT.resolve("dashboard.png")).isNotEmptyFile();
   }
 }
