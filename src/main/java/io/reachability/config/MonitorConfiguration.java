@@ -136,6 +136,12 @@ class MonitorConfiguration {
     };
   }
 
+  /** Per address: {@code reach.monitor.address.verdict} and {@code .confidence}. */
+  @Bean(destroyMethod = "close")
+  MonitorAddressMetrics monitorAddressMetrics(ReachabilityMonitor monitor) {
+    return new MonitorAddressMetrics(monitor);
+  }
+
   static final String MONITOR_ADDRESSES = "reach.monitor.addresses";
   static final String MONITOR_PROBES = "reach.monitor.probes";
 

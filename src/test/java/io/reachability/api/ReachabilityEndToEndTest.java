@@ -169,6 +169,10 @@ class ReachabilityEndToEndTest {
 
     assertThat(settled.read("$.notice", String.class)).contains("loopback");
 
+    // the per-address gauge alerts and dashboards read: -1 for UNREACHABLE, 1 for REACHABLE
+    awaitSeries(ANNOUNCED, "-1.0");
+    awaitSeries(listen, "1.0");
+
     // identify announces the listen address, not the unreachable announced one; /node says so too
     assertThat(identifiedAddresses()).contains(listen).doesNotContain(ANNOUNCED);
     DocumentContext nodeView = JsonPath.parse(get("/api/v1/node"));
@@ -201,6 +205,18 @@ class ReachabilityEndToEndTest {
     // the sliding window passes through UNKNOWN: FFFSS has |S − F| = 1
     awaitEvent(events, ANNOUNCED, "UNKNOWN", "UNREACHABLE");
     awaitEvent(events, ANNOUNCED, "REACHABLE", "UNKNOWN");
+
+    // the gauge follows the flip
+    awaitSeries(ANNOUNCED, "1.0");
+  }
+
+  /** Waits for {@code reach_monitor_address_verdict} of a TCP address to read the value. */
+  private void awaitSeries(String address, String value) throws Exception {
+    String series =
+        "reach_monitor_address_verdict{address=\"" + address + "\",transport=\"tcp\"} " + value;
+    Waiting.within(WAIT)
+        .alias(series)
+        .until(() -> get("/actuator/prometheus").lines().anyMatch(series::equals));
   }
 
   /**
