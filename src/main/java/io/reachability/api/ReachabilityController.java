@@ -1,6 +1,7 @@
 package io.reachability.api;
 
 import io.reachability.access.ApiClient;
+import io.reachability.autonat.AddressClass;
 import io.reachability.libp2p.host.Host;
 import io.reachability.monitor.Diagnoses;
 import io.reachability.monitor.Diagnosis;
@@ -19,7 +20,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
-import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.ObjectProvider;
@@ -81,7 +81,14 @@ class ReachabilityController implements DisposableBean {
             report,
             host == null ? List.of() : host.interfaceListenAddresses(),
             host == null ? List.of() : host.observedAddresses(),
-            pool.servers().stream().map(PoolServer::peerId).collect(Collectors.toSet()));
+            pool.servers().stream()
+                .map(
+                    server ->
+                        new Diagnoses.Observer(
+                            server.peerId(),
+                            server.source() != PoolServer.Source.DISCOVERED,
+                            AddressClass.isPublic(server.address())))
+                .toList());
     return ReachabilityView.of(report, diagnoses, pool.hasEmbedded() ? EmbeddedPool.NOTICE : null);
   }
 

@@ -121,7 +121,6 @@ public final class AddressClass {
     return range(NON_PUBLIC_V4, bytes);
   }
 
-  /** {@link #transport} of a {@code /tcp} address. */
   /** In 100.64.0.0/10 (RFC 6598), the range of carrier-grade NATs. */
   public static boolean isCarrierGradeNat(InetAddress ip) {
     return nonPublicRange(ip).filter(CARRIER_GRADE_NAT::equals).isPresent();
@@ -141,6 +140,7 @@ public final class AddressClass {
         .isPresent();
   }
 
+  /** {@link #transport} of a {@code /tcp} address. */
   public static final String TCP = "tcp";
 
   /** {@link #transport} of a {@code /udp/…/quic-v1} address. */

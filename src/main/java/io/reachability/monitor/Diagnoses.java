@@ -11,18 +11,35 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
 /**
  * Turns the monitor's verdicts and the addresses the pool's servers observed for the node into
- * {@link Diagnosis diagnoses}. Only observations by the pool's servers count: anyone else the node
- * dials (a peer check's target, a DHT node) could say anything. Each rule needs its evidence in
- * full; where it is missing, nothing is said.
+ * {@link Diagnosis diagnoses}. Only observations by the pool's servers count (anyone else the node
+ * dials, a peer check's target or a DHT node, could say anything), and one server found on the DHT
+ * is not enough: an address counts once a server the operator chose (configured, or embedded) or
+ * {@link #MIN_DISCOVERED_OBSERVERS} discovered ones (discovery keeps one per /24 or /48) saw the
+ * node there. A private observation only counts from a server at a public address (one inside the
+ * same private network sees private addresses as a matter of course). Each rule needs its evidence
+ * in full and an UNREACHABLE address it explains; where either is missing, nothing is said.
  */
 public final class Diagnoses {
 
+  /** Discovered servers that must agree on an observed address before it counts. */
+  public static final int MIN_DISCOVERED_OBSERVERS = 2;
+
   private Diagnoses() {}
+
+  /**
+   * A pool server, as far as its observations go.
+   *
+   * @param id its peer id
+   * @param chosen configured or embedded: chosen by the operator, believed alone
+   * @param publicAddress dialed at a public address (it sees the node from outside its network)
+   */
+  public record Observer(PeerId id, boolean chosen, boolean publicAddress) {}
 
   /**
    * What the evidence supports now.
@@ -30,13 +47,13 @@ public final class Diagnoses {
    * @param monitored the monitor's view
    * @param ownAddresses the node's own addresses (listen addresses, wildcards expanded)
    * @param observed what peers observed for the node over identify
-   * @param trusted the peers whose observations count (the pool's servers)
+   * @param pool the pool's servers: the only peers whose observations count
    */
   public static List<Diagnosis> of(
       ReachabilityReport monitored,
       List<Multiaddr> ownAddresses,
       List<ObservedAddress> observed,
-      Set<PeerId> trusted) {
+      List<Observer> pool) {
     // addresses by IP only (a name says nothing about NATs)
     ReachabilityReport report =
         new ReachabilityReport(
@@ -46,17 +63,32 @@ public final class Diagnoses {
                 .toList());
     Set<InetAddress> own = new LinkedHashSet<>();
     ownAddresses.forEach(a -> AddressClass.ip(a).ifPresent(own::add));
-    // observed address -> how many trusted peers saw the node there
+    Map<PeerId, Observer> observers = new LinkedHashMap<>();
+    pool.forEach(o -> observers.put(o.id(), o));
+    // observed address -> how many pool servers saw the node there, when that is enough
     Map<Multiaddr, Long> seen = new LinkedHashMap<>();
     for (ObservedAddress o : observed) {
-      long by = o.observers().stream().filter(trusted::contains).count();
-      if (by > 0 && AddressClass.ip(o.address()).isPresent()) {
-        seen.put(o.address(), by);
+      Optional<InetAddress> ip = AddressClass.ip(o.address());
+      if (ip.isEmpty()) {
+        continue;
+      }
+      boolean privateIp = AddressClass.isBehindNatRange(ip.get());
+      List<Observer> by =
+          o.observers().stream()
+              .map(observers::get)
+              .filter(Objects::nonNull)
+              .filter(observer -> !privateIp || observer.publicAddress())
+              .toList();
+      if (by.stream().anyMatch(Observer::chosen) || by.size() >= MIN_DISCOVERED_OBSERVERS) {
+        seen.put(o.address(), (long) by.size());
       }
     }
     List<Diagnosis> result = new ArrayList<>();
-    carrierGradeNat(own, seen).ifPresent(result::add);
-    doubleNat(own, seen).ifPresent(result::add);
+    boolean ipv4Unreachable = unreachableIn(report, true);
+    if (ipv4Unreachable) {
+      carrierGradeNat(own, seen).ifPresent(result::add);
+    }
+    doubleNat(report, own, seen).ifPresent(result::add);
     List<AddressReport> udpBlocked = udpBlocked(report);
     if (!udpBlocked.isEmpty()) {
       result.add(udpBlockedDiagnosis(report, udpBlocked));
@@ -64,6 +96,16 @@ public final class Diagnoses {
     portNotForwarded(report, own, seen).ifPresent(result::add);
     firewalled(report, own, seen, udpBlocked).ifPresent(result::add);
     return List.copyOf(result);
+  }
+
+  /** Whether a tracked address of the family is UNREACHABLE and none of it REACHABLE. */
+  private static boolean unreachableIn(ReachabilityReport report, boolean ipv4) {
+    List<AddressReport> family =
+        report.addresses().stream()
+            .filter(a -> AddressClass.isIpv4(ip(a.address())) == ipv4)
+            .toList();
+    return family.stream().anyMatch(a -> a.verdict() == Reachability.UNREACHABLE)
+        && family.stream().noneMatch(a -> a.verdict() == Reachability.REACHABLE);
   }
 
   private static Optional<Diagnosis> carrierGradeNat(
@@ -83,12 +125,14 @@ public final class Diagnoses {
             "the node's own address "
                 + ip.getHostAddress()
                 + " is in "
-                + AddressClass.CARRIER_GRADE_NAT);
+                + AddressClass.CARRIER_GRADE_NAT
+                + " (an overlay network such as Tailscale uses it too: if so, this is not why)");
       }
     }
     if (evidence.isEmpty()) {
       return Optional.empty();
     }
+    evidence.add("no IPv4 address of the node is reachable");
     return Optional.of(
         new Diagnosis(
             Diagnosis.Kind.BEHIND_CGNAT,
@@ -101,18 +145,22 @@ public final class Diagnoses {
                 + " with hole punching."));
   }
 
-  private static Optional<Diagnosis> doubleNat(Set<InetAddress> own, Map<Multiaddr, Long> seen) {
+  private static Optional<Diagnosis> doubleNat(
+      ReachabilityReport report, Set<InetAddress> own, Map<Multiaddr, Long> seen) {
     List<Multiaddr> addresses = new ArrayList<>();
     List<String> evidence = new ArrayList<>();
     seen.forEach(
         (address, by) -> {
           InetAddress ip = ip(address);
-          if (AddressClass.isBehindNatRange(ip) && !own.contains(ip)) {
+          if (AddressClass.isBehindNatRange(ip)
+              && !own.contains(ip)
+              && unreachableIn(report, AddressClass.isIpv4(ip))) {
             addresses.add(address);
             evidence.add(
                 observedBy(address, by)
-                    + ": a non-public address that is not the node's own, so a NAT translated the"
-                    + " node's address into another private network, and a second one lies beyond");
+                    + ", a server at a public address: a non-public address that is not the"
+                    + " node's own, so a NAT translated the node into another private network, and"
+                    + " another NAT lies between that network and the server");
           }
         });
     if (evidence.isEmpty()) {
@@ -124,8 +172,9 @@ public final class Diagnoses {
             addresses,
             evidence,
             "Two NATs stand between the node and the internet (say, your router behind the"
-                + " provider's modem-router). Put the inner one in bridge mode, or forward the"
-                + " port on both, outer to inner to the node."));
+                + " provider's modem-router, or the provider's carrier-grade NAT). Put the inner"
+                + " one in bridge mode, or forward the port on both, outer to inner to the node;"
+                + " behind a carrier-grade NAT only the provider can forward."));
   }
 
   /** QUIC addresses UNREACHABLE on an IP where a TCP address is REACHABLE. */
@@ -184,6 +233,8 @@ public final class Diagnoses {
       List<AddressReport> tcp =
           report.addresses().stream()
               .filter(a -> AddressClass.TCP.equals(AddressClass.transport(a.address())))
+              // the NAT of one IP family says nothing about the other's addresses
+              .filter(a -> AddressClass.isIpv4(ip(a.address())) == AddressClass.isIpv4(outside))
               .filter(a -> outside.equals(ip(a.address())) || own.contains(ip(a.address())))
               .toList();
       boolean reachable =
@@ -216,7 +267,9 @@ public final class Diagnoses {
                 + ports.stream().map(String::valueOf).reduce((a, b) -> a + ", " + b).orElse("")
                 + " (and its UDP port for QUIC) on the router to the node, or turn on UPnP or"
                 + " NAT-PMP there; then announce the router's public address with that port"
-                + " (reach.node.announce) so the monitor checks it."));
+                + " (reach.node.announce) so the monitor checks it. If the router's own outside"
+                + " address is not the one observed here, the provider's NAT (carrier-grade NAT)"
+                + " stands before it, and only the provider can forward."));
   }
 
   /**

@@ -47,18 +47,33 @@ class DiagnosesTest {
     return new ReachabilityReport(NodeReachability.UNKNOWN, List.of(addresses));
   }
 
-  static ObservedAddress seen(String address, PeerId by) {
-    return new ObservedAddress(addr(address), Set.of(by), Instant.EPOCH);
-  }
-
   static List<Diagnosis.Kind> kinds(List<Diagnosis> diagnoses) {
     return diagnoses.stream().map(Diagnosis::kind).toList();
   }
 
+  static final PeerId FOUND =
+      PeerId.fromString("12D3KooWNMjgNXFxfqJ6Rzdqa3xufxQEmqy52Sp3GpZhRRfrNszi");
+  static final PeerId FOUND_TOO =
+      PeerId.fromString("12D3KooWA4DX6pobFdWunAvwPSq5c5xGcXMF1T8EKndaWGnLMXN6");
+  static final PeerId NEIGHBOUR =
+      PeerId.fromString("12D3KooWFPeUn1VVpuwWuWPz7BQcvC3DUW4GQM9RvQyxvV3pEjAk");
+
+  /** A configured server at a public address, two discovered ones, one on the node's own LAN. */
+  static final List<Diagnoses.Observer> POOL =
+      List.of(
+          new Diagnoses.Observer(SERVER, true, true),
+          new Diagnoses.Observer(FOUND, false, true),
+          new Diagnoses.Observer(FOUND_TOO, false, true),
+          new Diagnoses.Observer(NEIGHBOUR, true, false));
+
   static List<Diagnosis> diagnose(
       ReachabilityReport report, List<String> own, ObservedAddress... observed) {
     return Diagnoses.of(
-        report, own.stream().map(DiagnosesTest::addr).toList(), List.of(observed), Set.of(SERVER));
+        report, own.stream().map(DiagnosesTest::addr).toList(), List.of(observed), POOL);
+  }
+
+  static ObservedAddress seen(String address, PeerId... by) {
+    return new ObservedAddress(addr(address), Set.of(by), Instant.EPOCH);
   }
 
   @Test
@@ -88,7 +103,8 @@ class DiagnosesTest {
     assertThat(cgnat.evidence())
         .containsExactly(
             "1 pool server observed the node at /ip4/100.64.7.9/tcp/4001, in carrier-grade NAT"
-                + " (100.64.0.0/10, RFC 6598)");
+                + " (100.64.0.0/10, RFC 6598)",
+            "no IPv4 address of the node is reachable");
     assertThat(cgnat.hint()).contains("public IPv4 address").contains("relay");
   }
 
@@ -102,8 +118,12 @@ class DiagnosesTest {
             seen("/ip4/100.72.1.2/tcp/4001", SERVER));
     assertThat(kinds(diagnoses)).containsExactly(Diagnosis.Kind.BEHIND_CGNAT);
     assertThat(diagnoses.get(0).evidence())
-        .contains(
-            "the node's own address 100.72.1.2 is in carrier-grade NAT (100.64.0.0/10, RFC 6598)");
+        .anySatisfy(
+            fact ->
+                assertThat(fact)
+                    .startsWith(
+                        "the node's own address 100.72.1.2 is in carrier-grade NAT (100.64.0.0/10,"
+                            + " RFC 6598)"));
   }
 
   @Test
@@ -222,5 +242,50 @@ class DiagnosesTest {
                 List.of("/ip4/8.8.4.4/tcp/4001"),
                 seen("/ip4/8.8.4.4/tcp/4001", SERVER)))
         .isEmpty();
+  }
+
+  @Test
+  void oneDiscoveredServerIsNotBelievedAloneTwoAre() {
+    ReachabilityReport unreachable =
+        report(tracked("/ip4/192.168.1.20/tcp/4001", Reachability.UNREACHABLE));
+    List<String> own = List.of("/ip4/192.168.1.20/tcp/4001");
+    assertThat(diagnose(unreachable, own, seen("/ip4/100.64.7.9/tcp/4001", FOUND))).isEmpty();
+    assertThat(
+            kinds(diagnose(unreachable, own, seen("/ip4/100.64.7.9/tcp/4001", FOUND, FOUND_TOO))))
+        .containsExactly(Diagnosis.Kind.BEHIND_CGNAT, Diagnosis.Kind.DOUBLE_NAT);
+  }
+
+  @Test
+  void aServerOnTheSameLanSeesPrivateAddressesAsAMatterOfCourse() {
+    assertThat(
+            diagnose(
+                report(tracked("/ip4/192.168.1.20/tcp/4001", Reachability.UNREACHABLE)),
+                List.of("/ip4/192.168.1.20/tcp/4001"),
+                seen("/ip4/10.0.0.7/tcp/4001", NEIGHBOUR)))
+        .isEmpty();
+  }
+
+  @Test
+  void anOverlayInTheCarrierGradeRangeSaysNothingWhileIpv4IsReachable() {
+    // Tailscale's 100.x on an interface of a node that is reachable over IPv4
+    assertThat(
+            diagnose(
+                report(
+                    tracked("/ip4/8.8.4.4/tcp/4001", Reachability.REACHABLE),
+                    tracked("/ip4/100.101.1.2/tcp/4001", Reachability.UNREACHABLE)),
+                List.of("/ip4/8.8.4.4/tcp/4001", "/ip4/100.101.1.2/tcp/4001"),
+                seen("/ip4/8.8.4.4/tcp/4001", SERVER)))
+        .isEmpty();
+  }
+
+  @Test
+  void anIpv4MappingSaysNothingAboutIpv6Addresses() {
+    // an IPv4 NAT, no IPv4 TCP address tracked; the node's own public IPv6 address unreachable
+    List<Diagnosis> diagnoses =
+        diagnose(
+            report(tracked("/ip6/2a01:4f8::1/tcp/4001", Reachability.UNREACHABLE)),
+            List.of("/ip4/192.168.1.20/tcp/4001", "/ip6/2a01:4f8::1/tcp/4001"),
+            seen("/ip4/8.8.4.4/tcp/4001", SERVER));
+    assertThat(kinds(diagnoses)).containsExactly(Diagnosis.Kind.FIREWALLED);
   }
 }
