@@ -10,20 +10,29 @@ import io.reachability.monitor.AddressReport;
 import io.reachability.monitor.ReachabilityMonitor;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToIntFunction;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One series per tracked address: {@code reach_monitor_address_verdict{address,transport}} (1
  * REACHABLE, 0 UNKNOWN, -1 UNREACHABLE) and {@code reach_monitor_address_confidence}, so that a
  * dashboard shows each address and an alert can say which one flipped. The series follow the
- * tracked addresses (at most the listen and announced addresses and 3 observed ones): refreshed at
- * every verdict change and every {@link #REFRESH_INTERVAL}, an address no longer tracked drops out.
+ * tracked addresses (at most the listen and announced addresses and 3 observed ones): read again at
+ * every verdict change and every {@link #REFRESH_INTERVAL}. A series stays registered while its
+ * address is tracked (a scrape never misses it, which would reset an alert's {@code for:}); one
+ * whose address is no longer tracked is removed.
  */
 final class MonitorAddressMetrics implements MeterBinder, AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(MonitorAddressMetrics.class);
 
   static final String ADDRESS_VERDICT = "reach.monitor.address.verdict";
   static final String ADDRESS_CONFIDENCE = "reach.monitor.address.confidence";
@@ -31,7 +40,11 @@ final class MonitorAddressMetrics implements MeterBinder, AutoCloseable {
   /** Confidence moves with every probe, without a verdict change: read again this often. */
   static final Duration REFRESH_INTERVAL = Duration.ofSeconds(10);
 
+  /** What the gauges read between refreshes: per address, its verdict value and confidence. */
+  private record Snapshot(int verdict, int confidence) {}
+
   private final ReachabilityMonitor monitor;
+  private final Map<Tags, Snapshot> snapshots = new ConcurrentHashMap<>();
   private final ScheduledExecutorService refresher =
       Executors.newSingleThreadScheduledExecutor(
           runnable -> {
@@ -39,8 +52,8 @@ final class MonitorAddressMetrics implements MeterBinder, AutoCloseable {
             thread.setDaemon(true);
             return thread;
           });
-  private @Nullable MultiGauge verdicts;
-  private @Nullable MultiGauge confidences;
+  private volatile @Nullable MultiGauge verdicts;
+  private volatile @Nullable MultiGauge confidences;
 
   MonitorAddressMetrics(ReachabilityMonitor monitor) {
     this.monitor = monitor;
@@ -48,19 +61,19 @@ final class MonitorAddressMetrics implements MeterBinder, AutoCloseable {
 
   @Override
   public void bindTo(MeterRegistry registry) {
-    synchronized (this) {
-      verdicts =
-          MultiGauge.builder(ADDRESS_VERDICT)
-              .description("each tracked address's verdict: 1 REACHABLE, 0 UNKNOWN, -1 UNREACHABLE")
-              .register(registry);
-      confidences =
-          MultiGauge.builder(ADDRESS_CONFIDENCE)
-              .description(
-                  "each tracked address's confidence: |successes - failures| in its window")
-              .register(registry);
+    if (verdicts != null) {
+      return; // bound once: one listener, one refresh task
     }
+    verdicts =
+        MultiGauge.builder(ADDRESS_VERDICT)
+            .description("each tracked address's verdict: 1 REACHABLE, 0 UNKNOWN, -1 UNREACHABLE")
+            .register(registry);
+    confidences =
+        MultiGauge.builder(ADDRESS_CONFIDENCE)
+            .description("each tracked address's confidence: |successes - failures| in its window")
+            .register(registry);
     // every refresh on the refresher's thread: a listener runs on the monitor's, which must not
-    // wait for this one's lock while this one waits for the monitor's
+    // wait for this one while this one waits for the monitor
     refreshSoon();
     monitor.addListener(change -> refreshSoon());
     refresher.scheduleWithFixedDelay(
@@ -87,15 +100,43 @@ final class MonitorAddressMetrics implements MeterBinder, AutoCloseable {
     };
   }
 
-  synchronized void refresh() {
-    if (verdicts == null || confidences == null) {
+  /** Only ever on the refresher's thread. */
+  private void refresh() {
+    MultiGauge verdictGauge = verdicts;
+    MultiGauge confidenceGauge = confidences;
+    if (verdictGauge == null || confidenceGauge == null) {
       return;
     }
-    List<AddressReport> tracked = monitor.report().addresses();
-    verdicts.register(
-        tracked.stream().map(a -> MultiGauge.Row.of(tags(a), value(a.verdict()))).toList(), true);
-    confidences.register(
-        tracked.stream().map(a -> MultiGauge.Row.of(tags(a), a.confidence())).toList(), true);
+    try {
+      List<AddressReport> tracked = monitor.report().addresses();
+      Map<Tags, Snapshot> now = new ConcurrentHashMap<>();
+      for (AddressReport a : tracked) {
+        now.put(tags(a), new Snapshot(value(a.verdict()), a.confidence()));
+      }
+      snapshots.putAll(now);
+      // rows read the snapshots: registering without overwrite keeps a tracked address's series in
+      // place, adds new ones and removes those no longer tracked
+      verdictGauge.register(
+          now.keySet().stream()
+              .map(t -> MultiGauge.Row.of(t, snapshots, s -> read(s, t, Snapshot::verdict)))
+              .toList(),
+          false);
+      confidenceGauge.register(
+          now.keySet().stream()
+              .map(t -> MultiGauge.Row.of(t, snapshots, s -> read(s, t, Snapshot::confidence)))
+              .toList(),
+          false);
+      snapshots.keySet().retainAll(now.keySet());
+    } catch (RuntimeException e) {
+      // the next refresh tries again; a throwing task would end the schedule
+      log.warn("monitor metrics: refresh failed", e);
+    }
+  }
+
+  private static double read(
+      Map<Tags, Snapshot> snapshots, Tags tags, ToIntFunction<Snapshot> value) {
+    Snapshot snapshot = snapshots.get(tags);
+    return snapshot == null ? Double.NaN : value.applyAsInt(snapshot);
   }
 
   private static Tags tags(AddressReport a) {
