@@ -37,6 +37,18 @@ public final class AccessDeniedProblem extends RuntimeException {
         false);
   }
 
+  /**
+   * 403: a loopback caller that named the service by a host name other than localhost: what a web
+   * page does after DNS rebinding, so it is not the trusted local caller.
+   */
+  static AccessDeniedProblem localCallerByName() {
+    return new AccessDeniedProblem(
+        "no API key is configured (reach.access.keys), so this is answered for callers on this"
+            + " machine only, and only when they name it as localhost or by an IP address (Host"
+            + " header): a web page could otherwise reach it through a DNS name it controls",
+        false);
+  }
+
   /** 403: an authenticated caller that may not do this. */
   static AccessDeniedProblem forbidden() {
     return new AccessDeniedProblem("this API key may not do this", false);

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
@@ -23,12 +24,21 @@ import org.springframework.web.servlet.HandlerExceptionResolver;
 /**
  * Who is calling: {@code Authorization: Bearer <key>} makes the key's holder the principal (any
  * other Authorization is a 401 at once, whatever the endpoint); without one, a loopback caller is
- * {@link ApiClient#LOCAL} while no key is configured, and anyone else stays anonymous. What each
- * may do is {@link SecurityConfiguration}'s business.
+ * {@link ApiClient#LOCAL} while no key is configured and it names the service as {@code localhost}
+ * or by an IP address (not by a DNS name a web page could rebind), and anyone else stays anonymous.
+ * What each may do is {@link SecurityConfiguration}'s business.
  */
 final class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
 
   static final String BEARER = "Bearer ";
+
+  /**
+   * Set on a loopback request that named the service by another host name: anonymous, and told why
+   * ({@link AccessDeniedProblem#localCallerByName()}).
+   */
+  static final String LOCAL_CALLER_BY_NAME = "reach.access.localCallerByName";
+
+  private static final String LOCALHOST = "localhost";
 
   static final GrantedAuthority CLIENT = new SimpleGrantedAuthority("ROLE_CLIENT");
   static final GrantedAuthority ADMIN = new SimpleGrantedAuthority("ROLE_ADMIN");
@@ -55,7 +65,11 @@ final class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
       }
       authenticate(client.get());
     } else if (!keys.any() && isLoopback(request.getRemoteAddr())) {
-      authenticate(ApiClient.LOCAL);
+      if (namesThisMachine(request.getServerName())) {
+        authenticate(ApiClient.LOCAL);
+      } else {
+        request.setAttribute(LOCAL_CALLER_BY_NAME, true);
+      }
     }
     chain.doFilter(request, response);
   }
@@ -74,6 +88,27 @@ final class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
     context.setAuthentication(
         UsernamePasswordAuthenticationToken.authenticated(client, null, roles));
     SecurityContextHolder.setContext(context);
+  }
+
+  /**
+   * Whether the request's Host names this machine in a way no web page can borrow: {@code
+   * localhost} (or a name under it, which resolvers keep on loopback), or an IP literal. A page
+   * that rebinds its own DNS name to 127.0.0.1 still sends that name, and is refused.
+   */
+  static boolean namesThisMachine(@Nullable String serverName) {
+    if (serverName == null || serverName.isEmpty()) {
+      return false;
+    }
+    String host = serverName.toLowerCase(Locale.ROOT);
+    if (host.endsWith(".")) {
+      host = host.substring(0, host.length() - 1);
+    }
+    if (host.equals(LOCALHOST) || host.endsWith("." + LOCALHOST)) {
+      return true;
+    }
+    String literal =
+        host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    return IpLiterals.parseIp4(literal) != null || IpLiterals.parseIp6(literal) != null;
   }
 
   /**

@@ -124,7 +124,9 @@ public class SecurityConfiguration {
                 null,
                 keys.any()
                     ? AccessDeniedProblem.keyRequired()
-                    : AccessDeniedProblem.loopbackOnly());
+                    : request.getAttribute(ApiKeyAuthenticationFilter.LOCAL_CALLER_BY_NAME) != null
+                        ? AccessDeniedProblem.localCallerByName()
+                        : AccessDeniedProblem.loopbackOnly());
     AccessDeniedHandler denied =
         (request, response, e) ->
             problems.resolveException(request, response, null, AccessDeniedProblem.forbidden());

@@ -15,6 +15,7 @@ import io.reachability.access.SecurityConfiguration;
 import io.reachability.job.JobService;
 import io.reachability.job.JobState;
 import java.util.List;
+import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -194,6 +195,34 @@ class AccessControlTest {
       mvc.perform(get("/api/v1/checks/" + local).with(REMOTE)).andExpect(status().isNotFound());
       mvc.perform(get("/api/v1/checks").with(REMOTE)).andExpect(jsonPath("$.total").value(0));
       mvc.perform(get("/api/v1/checks")).andExpect(jsonPath("$.items[0].owner").value("local"));
+    }
+
+    /**
+     * DNS rebinding: a web page whose own name now resolves to 127.0.0.1 calls from loopback, but
+     * names the service by that name. It is not the trusted local caller; localhost, a name under
+     * it and IP literals are.
+     */
+    @Test
+    void aLoopbackCallerNamingTheServiceByAnotherNameIsNotTheLocalCaller() throws Exception {
+      for (String rebound : List.of("rebound.example", "127.0.0.1.nip.io", "localhost.example")) {
+        mvc.perform(submit().with(serverName(rebound)))
+            .andExpect(status().isForbidden())
+            .andExpect(content().contentTypeCompatibleWith(PROBLEM))
+            .andExpect(jsonPath("$.detail").value(containsString("DNS name")));
+      }
+      for (String local :
+          List.of("localhost", "LOCALHOST.", "dash.localhost", "127.0.0.1", "[::1]")) {
+        // the local caller's write goes through (here: to a job that does not exist)
+        mvc.perform(delete("/api/v1/checks/" + UUID.randomUUID()).with(serverName(local)))
+            .andExpect(status().isNotFound());
+      }
+    }
+
+    private static RequestPostProcessor serverName(String name) {
+      return request -> {
+        request.setServerName(name);
+        return request;
+      };
     }
 
     @Test
