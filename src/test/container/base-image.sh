@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
-# Makes the base image docker/Dockerfile.packaged starts FROM (eclipse-temurin:17-jre) on a machine
-# that has rootful Podman but no registry to pull from: a Debian bookworm root file system
-# (debootstrap, from the machine's own apt mirror) with Debian's OpenJDK 17 JRE, imported under
-# Temurin's name. Used by ContainerImageIT; runs by hand too (as root):
+# Makes a base image for docker/Dockerfile.packaged (its BASE, instead of eclipse-temurin:17-jre) on
+# a machine that has rootful Podman but no registry to pull from: a Debian bookworm root file system
+# (debootstrap, from the machine's own apt mirror) with Debian's OpenJDK 17 JRE, imported under a
+# name of its own (never Temurin's: a later build FROM the real image must not get this one).
+# Used by ContainerImageIT; runs by hand too (as root):
 #
 #   src/test/container/base-image.sh      # once; later runs load the cached archive
+#   podman build --build-arg BASE=localhost/reach-test/jre-base:17 -f docker/Dockerfile.packaged .
 #
 # The archive is cached outside the clone (~/.cache/reachability/), so a second run takes seconds.
 # Debian's JRE stands in for Temurin's: both are OpenJDK 17 on glibc, and the image's ENTRYPOINT
 # finds `java` on PATH.
 set -euo pipefail
 
-readonly IMAGE=docker.io/library/eclipse-temurin:17-jre
+readonly IMAGE=localhost/reach-test/jre-base:17
 readonly CACHE_DIR=${REACH_CACHE_DIR:-$HOME/.cache/reachability}
-readonly ARCHIVE=$CACHE_DIR/temurin-17-jre-standin.tar
+readonly ARCHIVE=$CACHE_DIR/reach-test-jre-base-17.tar
 readonly SUITE=bookworm
 
 if podman image exists "$IMAGE"; then

@@ -15,6 +15,9 @@ const RECONNECT_MAX_MS = 30_000;
 const MAX_EVENT_CHARS = 64 * 1024;
 /** Jobs listed. */
 const JOBS_SHOWN = 10;
+/** Verdict events kept for {@code data-verdict-events}. */
+const RECENT_EVENTS = 50;
+const recentEvents = [];
 /** Verdict changes bunch up: one refresh for a burst. */
 const REFRESH_DEBOUNCE_MS = 300;
 
@@ -228,18 +231,15 @@ function refreshSoon() {
 
 /**
  * Follows {@code /api/v1/reachability/events}. Read with fetch rather than EventSource: that one
- * cannot send the API key. Reconnects with Last-Event-ID, backing off while it fails.
+ * cannot send the API key. Every connection starts with the current verdicts, so nothing is asked
+ * to be replayed. Backs off while connections fail or end without an event.
  */
 async function followEvents() {
-  let lastId = null;
   let wait = RECONNECT_MIN_MS;
   for (; ;) {
     try {
-      const extra = {Accept: 'text/event-stream'};
-      if (lastId) {
-        extra['Last-Event-ID'] = lastId;
-      }
-      const response = await fetch('api/v1/reachability/events', {headers: headers(extra)});
+      const response = await fetch('api/v1/reachability/events',
+          {headers: headers({Accept: 'text/event-stream'})});
       if (response.status === 401) {
         askForKey((await problemOf(response)).detail);
         return;
@@ -252,8 +252,10 @@ async function followEvents() {
         throw new Error((await problemOf(response)).title);
       }
       setLive('Live: verdict changes appear as they happen');
-      wait = RECONNECT_MIN_MS;
-      lastId = await readEvents(response.body, lastId);
+      if (await readEvents(response.body) > 0) {
+        // a stream that delivered something was healthy: start backing off afresh
+        wait = RECONNECT_MIN_MS;
+      }
       setLive('Event stream ended; reconnecting…');
     } catch (error) {
       setLive('Event stream lost (' + (error.message || error) + '); reconnecting…');
@@ -263,27 +265,30 @@ async function followEvents() {
   }
 }
 
-/** Reads server-sent events until the stream ends; answers the last event id seen. */
-async function readEvents(body, lastId) {
+/** Reads server-sent events until the stream ends; answers how many were dispatched. */
+async function readEvents(body) {
   const reader = body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = '';
-  let event = {type: 'message', data: []};
+  let event = {type: 'message', data: [], size: 0};
+  let dispatched = 0;
   try {
     for (; ;) {
       const {value, done} = await reader.read();
       if (done) {
-        return lastId;
+        return dispatched;
       }
       buffer += value;
       let end;
-      while ((end = buffer.search(/\r\n|\r|\n/)) >= 0) {
+      // a line ends at \n, \r\n or \r; a \r at the very end may be half of a \r\n: wait
+      while ((end = buffer.search(/\r\n|\r(?!$)|\n/)) >= 0) {
         const line = buffer.slice(0, end);
-        buffer = buffer.slice(buffer[end] === '\r' && buffer[end + 1] === '\n' ? end + 2 : end + 1);
+        buffer = buffer.slice(buffer.startsWith('\r\n', end) ? end + 2 : end + 1);
         if (line === '') {
           if (event.data.length > 0) {
             dispatch(event.type, event.data.join('\n'));
+            dispatched++;
           }
-          event = {type: 'message', data: []};
+          event = {type: 'message', data: [], size: 0};
           continue;
         }
         const colon = line.indexOf(':');
@@ -296,11 +301,11 @@ async function readEvents(body, lastId) {
           event.type = text;
         } else if (field === 'data') {
           event.data.push(text);
-        } else if (field === 'id') {
-          lastId = text;
+          event.size += text.length;
         }
       }
-      if (buffer.length > MAX_EVENT_CHARS) {
+      // the server's events are a few hundred characters: anything this large is not one of them
+      if (buffer.length + event.size > MAX_EVENT_CHARS) {
         throw new Error('an event too large');
       }
     }
@@ -321,9 +326,10 @@ function dispatch(type, data) {
     return;
   }
   applyVerdict(event);
-  // counted where a test (or a curious user) can read it
-  const root = document.documentElement;
-  root.dataset.verdictEvents = String(Number(root.dataset.verdictEvents || 0) + 1);
+  // the last few, where a test (or a curious user) can read them
+  recentEvents.push({address: event.address, verdict: event.verdict, previous: event.previous});
+  recentEvents.splice(0, Math.max(0, recentEvents.length - RECENT_EVENTS));
+  document.documentElement.dataset.verdictEvents = JSON.stringify(recentEvents);
   refreshSoon();
 }
 
@@ -431,7 +437,30 @@ function peerCheckItem(job) {
 let jobTimer = null;
 let peerChecksEnabled = true;
 
-async function loadJobs() {
+let jobsLoading = null;
+let jobsAgain = false;
+
+/**
+ * Reads the job lists one read at a time (so one timer at most): a call while a read runs asks
+ * for one more read after it, which sees what that call's caller just submitted.
+ */
+function loadJobs() {
+  if (jobsLoading) {
+    jobsAgain = true;
+    return jobsLoading;
+  }
+  jobsLoading = (async () => {
+    do {
+      jobsAgain = false;
+      await readJobs();
+    } while (jobsAgain);
+  })().finally(() => {
+    jobsLoading = null;
+  });
+  return jobsLoading;
+}
+
+async function readJobs() {
   clearTimeout(jobTimer);
   let unfinished = false;
   try {
@@ -543,7 +572,12 @@ async function loadAll() {
   if (failed) {
     setLive('Could not read the service: ' + (failed.reason.message || failed.reason));
   }
-  return results.every((r) => !(r.reason instanceof NeedsKey));
+  const keyed = results.every((r) => !(r.reason instanceof NeedsKey));
+  if (keyed) {
+    // an answer to a request sent with an older key may have asked for one meanwhile
+    $('key-section').hidden = true;
+  }
+  return keyed;
 }
 
 async function start() {

@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -30,14 +31,21 @@ import org.junit.jupiter.api.Test;
  * {@code src/test/container/base-image.sh} makes the base image from Debian's packages, {@code
  * docker/Dockerfile.packaged} adds the jar {@code package} built. The container runs on the host's
  * network (loopback only: the embedded pool), as the unprivileged user of the Dockerfile, keeps its
- * identity in its volume directory, serves the dashboard and answers a check REACHABLE. Needs root
- * with {@code podman}, {@code runc} and {@code debootstrap}; skipped with the reason elsewhere,
- * unless {@value #REQUIRED_ENV}{@code =required} (as {@code .ci/run} sets it).
+ * peer id in its volume for the next container, serves the dashboard and answers a check REACHABLE.
+ * Needs root with {@code podman}, {@code runc} and {@code debootstrap}; skipped with the reason
+ * elsewhere, unless {@value #REQUIRED_ENV}{@code =required} (as {@code .ci/run} sets it).
  */
 class ContainerImageIT {
 
   static final String REQUIRED_ENV = "CONTAINER_TEST";
   static final String IMAGE = "localhost/reachability-service:it";
+
+  /** What {@code base-image.sh} makes: Debian's JRE 17 under a name of its own. */
+  static final String BASE = "localhost/reach-test/jre-base:17";
+
+  /** The node's identity lives here, as a volume would keep it in production. */
+  static final String VOLUME = "reach-it-identity";
+
   static final Duration BUILD_TIMEOUT = Duration.ofMinutes(10);
   static final Duration START_TIMEOUT = Duration.ofSeconds(90);
   static final Duration JOB_TIMEOUT = Duration.ofSeconds(30);
@@ -53,6 +61,8 @@ class ContainerImageIT {
       """;
 
   private static @Nullable String container;
+  private static int httpPort;
+  private static int libp2pPort;
   private static Path conf;
   private static String api;
   private static final HttpClient http = HttpClient.newHttpClient();
@@ -97,12 +107,24 @@ class ContainerImageIT {
             "bash",
             "src/test/container/base-image.sh");
     assertThat(base.exit()).as("base image: " + base.stdout() + base.stderr()).isZero();
+    Path jar;
+    try (Stream<Path> files = Files.list(Path.of("target"))) {
+      jar =
+          files
+              .filter(p -> p.getFileName().toString().matches("reachability-service-.*\\.jar"))
+              .findFirst()
+              .orElseThrow();
+    }
     Result built =
         podman(
             BUILD_TIMEOUT,
             "build",
             "--pull=never",
             "-q",
+            "--build-arg",
+            "BASE=" + BASE,
+            "--build-arg",
+            "JAR=target/" + jar.getFileName(),
             "-f",
             "docker/Dockerfile.packaged",
             "-t",
@@ -110,9 +132,14 @@ class ContainerImageIT {
             ".");
     assertThat(built.exit()).as("image build: " + built.stderr()).isZero();
 
-    int httpPort = freePort();
-    int libp2pPort = freePort();
+    httpPort = freePort();
+    libp2pPort = freePort();
     api = "http://127.0.0.1:" + httpPort;
+    startContainer();
+  }
+
+  /** A container of the image on the host's network, its identity in {@link #VOLUME}. */
+  private static void startContainer() throws Exception {
     Result started =
         podman(
             Duration.ofSeconds(60),
@@ -126,10 +153,15 @@ class ContainerImageIT {
             "SERVER_PORT=" + httpPort,
             "-e",
             "REACH_NODE_LISTEN=/ip4/127.0.0.1/tcp/" + libp2pPort,
+            "-v",
+            VOLUME + ":/var/lib/reach",
             IMAGE);
     assertThat(started.exit()).as("podman run: " + started.stderr()).isZero();
     container = started.stdout().strip();
+    awaitReady();
+  }
 
+  private static void awaitReady() throws Exception {
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     while (true) {
       try {
@@ -153,6 +185,7 @@ class ContainerImageIT {
       podman(Duration.ofSeconds(60), "rm", "-f", "-t", "5", container);
     }
     if (conf != null) {
+      podman(Duration.ofSeconds(60), "volume", "rm", "--force", VOLUME);
       podman(Duration.ofSeconds(60), "rmi", "--ignore", IMAGE);
       Files.deleteIfExists(conf);
     }
@@ -179,10 +212,15 @@ class ContainerImageIT {
     // the Dockerfile's user, and the identity in the directory meant for a volume
     Result user = podman(Duration.ofSeconds(30), "exec", container, "id", "-u");
     assertThat(user.stdout().strip()).isEqualTo("10001");
-    Result key =
-        podman(
-            Duration.ofSeconds(30), "exec", container, "test", "-s", "/var/lib/reach/identity.key");
-    assertThat(key.exit()).as("identity file").isZero();
+    String peerId = JsonPath.parse(get("/api/v1/node").body()).read("$.peerId", String.class);
+    // a new container of the image with the same volume: the same node
+    Result removed = podman(Duration.ofSeconds(60), "rm", "-f", "-t", "5", container);
+    assertThat(removed.exit()).as("podman rm: " + removed.stderr()).isZero();
+    container = null;
+    startContainer();
+    assertThat(JsonPath.parse(get("/api/v1/node").body()).read("$.peerId", String.class))
+        .as("the identity kept in the volume for a new container")
+        .isEqualTo(peerId);
 
     assertThat(get("/").body()).contains("<title>Reachability service</title>");
 

@@ -2,6 +2,7 @@ package io.reachability.access;
 
 import io.reachability.job.Excerpt;
 import java.util.List;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -13,9 +14,17 @@ public final class Origins {
   /** Most origins one setting may name. */
   public static final int MAX_ORIGINS = 64;
 
-  /** An origin: http or https, a host (name, IPv4, or [IPv6]), an optional port. */
+  /**
+   * An origin: http or https, a host (a name of dot-separated labels, which IPv4 is too, or
+   * [IPv6]), an optional port.
+   */
   private static final Pattern ORIGIN =
-      Pattern.compile("https?://(\\[[0-9A-Fa-f:.]+]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?");
+      Pattern.compile(
+          "https?://(\\[[0-9A-Fa-f:.]+]|[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?"
+              + "(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*)(:(?<port>[0-9]{1,5}))?");
+
+  /** The largest TCP port. */
+  private static final int MAX_PORT = 65_535;
 
   private Origins() {}
 
@@ -34,7 +43,9 @@ public final class Origins {
     }
     for (int i = 0; i < copy.size(); i++) {
       String origin = copy.get(i);
-      if (!ORIGIN.matcher(origin).matches()) {
+      Matcher matcher = ORIGIN.matcher(origin);
+      String port = matcher.matches() ? matcher.group("port") : null;
+      if (!matcher.matches() || (port != null && Integer.parseInt(port) > MAX_PORT)) {
         throw new IllegalArgumentException(
             setting
                 + "["

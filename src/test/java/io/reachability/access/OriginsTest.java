@@ -24,7 +24,19 @@ class OriginsTest {
   @Test
   void wildcardsPathsAndOtherSchemesAreRefusedByIndex() {
     for (String bad :
-        List.of("*", "https://*.example.org", "https://example.org/", "javascript:x", "'self'")) {
+        List.of(
+            "*",
+            "https://*.example.org",
+            "https://example.org/",
+            "javascript:x",
+            "'self'",
+            "https://a.example.org; script-src *",
+            "https://a.example.org https://b.example.org",
+            "https://a.example.org\r\nX: y",
+            "http://x:99999",
+            "http://-",
+            "http://a..b",
+            "")) {
       assertThatThrownBy(() -> framedBy(List.of("https://ok.example.org", bad)))
           .as(bad)
           .isInstanceOf(IllegalArgumentException.class)
