@@ -21,9 +21,9 @@ import java.util.Set;
  * dials, a peer check's target or a DHT node, could say anything), and one server found on the DHT
  * is not enough: an address counts once a server the operator chose (configured, or embedded) or
  * {@link #MIN_DISCOVERED_OBSERVERS} discovered ones (discovery keeps one per /24 or /48) saw the
- * node there. A private observation only counts from a server at a public address (one inside the
- * same private network sees private addresses as a matter of course). Each rule needs its evidence
- * in full and an UNREACHABLE address it explains; where either is missing, nothing is said.
+ * node there. A private observation counts from a chosen server or one at a public address (a
+ * discovered server at a private address is a lab's, or a mistake). Each rule needs its evidence in
+ * full and an UNREACHABLE address it explains; where either is missing, nothing is said.
  */
 public final class Diagnoses {
 
@@ -77,7 +77,7 @@ public final class Diagnoses {
           o.observers().stream()
               .map(observers::get)
               .filter(Objects::nonNull)
-              .filter(observer -> !privateIp || observer.publicAddress())
+              .filter(observer -> !privateIp || observer.chosen() || observer.publicAddress())
               .toList();
       if (by.stream().anyMatch(Observer::chosen) || by.size() >= MIN_DISCOVERED_OBSERVERS) {
         seen.put(o.address(), (long) by.size());
@@ -158,9 +158,9 @@ public final class Diagnoses {
             addresses.add(address);
             evidence.add(
                 observedBy(address, by)
-                    + ", a server at a public address: a non-public address that is not the"
-                    + " node's own, so a NAT translated the node into another private network, and"
-                    + " another NAT lies between that network and the server");
+                    + ": a non-public address that is not the node's own, so a NAT translated"
+                    + " the node into another private network, and that network needs a NAT of"
+                    + " its own to reach the internet");
           }
         });
     if (evidence.isEmpty()) {

@@ -55,16 +55,25 @@ class DiagnosesTest {
       PeerId.fromString("12D3KooWNMjgNXFxfqJ6Rzdqa3xufxQEmqy52Sp3GpZhRRfrNszi");
   static final PeerId FOUND_TOO =
       PeerId.fromString("12D3KooWA4DX6pobFdWunAvwPSq5c5xGcXMF1T8EKndaWGnLMXN6");
-  static final PeerId NEIGHBOUR =
+  static final PeerId PRIVATE_FOUND =
       PeerId.fromString("12D3KooWFPeUn1VVpuwWuWPz7BQcvC3DUW4GQM9RvQyxvV3pEjAk");
+  static final PeerId PRIVATE_FOUND_TOO =
+      PeerId.fromString("12D3KooWBGYHwpHuo7yYGNhXpFBUVVuCsT4fm7HRuHbnLM8mPpKH");
+  static final PeerId LAN_SERVER =
+      PeerId.fromString("12D3KooWRmPfjhK4eQDKSe6jjcdvXvu9jwQmBPYZgv2JeaAcFQNh");
 
-  /** A configured server at a public address, two discovered ones, one on the node's own LAN. */
+  /**
+   * A configured server at a public address, two discovered ones, two discovered at private
+   * addresses (a lab's), a configured one at a private address (the operator's own LAN).
+   */
   static final List<Diagnoses.Observer> POOL =
       List.of(
           new Diagnoses.Observer(SERVER, true, true),
           new Diagnoses.Observer(FOUND, false, true),
           new Diagnoses.Observer(FOUND_TOO, false, true),
-          new Diagnoses.Observer(NEIGHBOUR, true, false));
+          new Diagnoses.Observer(PRIVATE_FOUND, false, false),
+          new Diagnoses.Observer(PRIVATE_FOUND_TOO, false, false),
+          new Diagnoses.Observer(LAN_SERVER, true, false));
 
   static List<Diagnosis> diagnose(
       ReachabilityReport report, List<String> own, ObservedAddress... observed) {
@@ -256,12 +265,19 @@ class DiagnosesTest {
   }
 
   @Test
-  void aServerOnTheSameLanSeesPrivateAddressesAsAMatterOfCourse() {
+  void discoveredServersAtPrivateAddressesAreNotBelievedAboutPrivateAddresses() {
+    ReachabilityReport unreachable =
+        report(tracked("/ip4/192.168.1.20/tcp/4001", Reachability.UNREACHABLE));
+    List<String> own = List.of("/ip4/192.168.1.20/tcp/4001");
     assertThat(
             diagnose(
-                report(tracked("/ip4/192.168.1.20/tcp/4001", Reachability.UNREACHABLE)),
-                List.of("/ip4/192.168.1.20/tcp/4001"),
-                seen("/ip4/10.0.0.7/tcp/4001", NEIGHBOUR)))
+                unreachable, own, seen("/ip4/10.0.0.7/tcp/4001", PRIVATE_FOUND, PRIVATE_FOUND_TOO)))
+        .isEmpty();
+    // the operator's own server on another LAN is: a NAT stands between the two networks
+    assertThat(kinds(diagnose(unreachable, own, seen("/ip4/10.0.0.7/tcp/4001", LAN_SERVER))))
+        .containsExactly(Diagnosis.Kind.DOUBLE_NAT);
+    // ... and on the same LAN it sees the node's own address: nothing to say
+    assertThat(diagnose(unreachable, own, seen("/ip4/192.168.1.20/tcp/4001", LAN_SERVER)))
         .isEmpty();
   }
 
