@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -103,6 +104,11 @@ class ToolkitMetricsEndToEndTest {
   private static final Pattern STRING = Pattern.compile("\"(?:[^\"\\\\]|\\\\.)*\"|'[^']*'");
   private static final Pattern RANGE = Pattern.compile("\\[[^\\]]*\\]");
   private static final Pattern VARIABLE = Pattern.compile("\\$\\{?\\w+\\}?");
+
+  /** A label in a Grafana legend format: {@code {{address}}}. */
+  private static final Pattern LEGEND_LABEL =
+      Pattern.compile("\\{\\{\\s*([a-zA-Z_][a-zA-Z0-9_]*)\\s*}}");
+
   private static final Pattern GROUPING =
       Pattern.compile(
           "\\b(by|without|on|ignoring|group_left|group_right)\\s*\\([^)]*\\)",
@@ -173,6 +179,22 @@ class ToolkitMetricsEndToEndTest {
     if (target != null) {
       target.close();
     }
+  }
+
+  /** The label names an expression groups or matches by: {@code by (…)}, {@code on (…)}, …. */
+  static Set<String> groupingLabelsOf(String expr) {
+    Set<String> labels = new TreeSet<>();
+    Matcher grouping = GROUPING.matcher(STRING.matcher(expr).replaceAll("\"\""));
+    while (grouping.find()) {
+      String inside = grouping.group();
+      inside = inside.substring(inside.indexOf('(') + 1, inside.lastIndexOf(')'));
+      for (String label : inside.split(",")) {
+        if (!label.isBlank()) {
+          labels.add(label.strip());
+        }
+      }
+    }
+    return labels;
   }
 
   /** The metric names of one PromQL expression, each with the label names its selectors use. */
@@ -296,6 +318,58 @@ class ToolkitMetricsEndToEndTest {
                     }));
     assertThat(problems).isEmpty();
     assertThat(used).containsAll(GO_AUTONAT_V2_FAMILIES.keySet());
+  }
+
+  /**
+   * What an expression groups or matches by ({@code sum by (verdict)}, {@code on (instance,
+   * address)}) and what a panel's legend shows ({@code {{address}}}) is a label of one of its
+   * metrics: a misspelt one would group everything into one series, silently.
+   */
+  @Test
+  void everyGroupingAndLegendLabelIsALabelOfTheExpressionsMetrics() throws IOException {
+    List<String> problems = new ArrayList<>();
+    Map<String, String> legends = legends();
+    expressions()
+        .forEach(
+            (where, expr) -> {
+              Set<String> available = new TreeSet<>(TARGET_LABELS);
+              metricsOf(expr).keySet().stream()
+                  .map(this::exportedLabels)
+                  .filter(Objects::nonNull)
+                  .forEach(available::addAll);
+              Set<String> wanted = new TreeSet<>(groupingLabelsOf(expr));
+              Matcher legend = LEGEND_LABEL.matcher(legends.getOrDefault(where, ""));
+              while (legend.find()) {
+                wanted.add(legend.group(1));
+              }
+              for (String label : wanted) {
+                if (!available.contains(label)) {
+                  problems.add(where + ": no metric of it has the label " + label);
+                }
+              }
+            });
+    assertThat(problems).isEmpty();
+    assertThat(groupingLabelsOf("sum by (instance, verdict) (x) / on (instance) group_left y"))
+        .containsExactly("instance", "verdict");
+  }
+
+  /** Every dashboard target's legend format, by the same keys as {@link #expressions()}. */
+  static Map<String, String> legends() throws IOException {
+    Map<String, String> legends = new LinkedHashMap<>();
+    ObjectMapper json = new ObjectMapper();
+    try (Stream<Path> files = Files.list(DASHBOARDS)) {
+      for (Path file : files.filter(p -> p.toString().endsWith(".json")).sorted().toList()) {
+        for (JsonNode panel : json.readTree(file.toFile()).path("panels")) {
+          int i = 0;
+          for (JsonNode target : panel.path("targets")) {
+            legends.put(
+                file + " " + panel.path("title").asText() + " #" + i++,
+                target.path("legendFormat").asText());
+          }
+        }
+      }
+    }
+    return legends;
   }
 
   @Test
