@@ -52,6 +52,7 @@ class MonitorConfiguration {
       ServerPool pool,
       Host host,
       NodeProperties node,
+      MonitorProperties properties,
       JobService jobs) {
     CheckOptions defaults = CheckOptions.from(client.settings());
     ReachabilityMonitor monitor =
@@ -70,7 +71,7 @@ class MonitorConfiguration {
                 pool.usable().stream()
                     .map(s -> new ReachabilityMonitor.Server(s.address(), !s.embedded()))
                     .toList(),
-            () -> candidates(host, node, pool),
+            () -> candidates(host, node, pool, properties.trackPrivateAddresses()),
             Clock.systemUTC());
     // jobs' answers never decide a verdict: one from a pool server that disagrees only prompts a
     // re-probe (ReachabilityMonitor.recordJobAnswer)
@@ -91,7 +92,9 @@ class MonitorConfiguration {
     host.setAdvertisedAddressesFilter(base -> monitor.advertise(base, node.announceAddresses()));
     host.addObservedAddressListener(observed -> monitor.candidatesChanged());
     pool.addChangeListener(monitor::serversChanged);
-    log.info("reachability monitor: tracking {}", candidates(host, node, pool));
+    log.info(
+        "reachability monitor: tracking {}",
+        candidates(host, node, pool, properties.trackPrivateAddresses()));
     return monitor.start();
   }
 
@@ -153,9 +156,10 @@ class MonitorConfiguration {
     return counts;
   }
 
-  private static List<Multiaddr> candidates(Host host, NodeProperties node, ServerPool pool) {
+  private static List<Multiaddr> candidates(
+      Host host, NodeProperties node, ServerPool pool, boolean trackPrivate) {
     return CandidateAddresses.of(
-        host, node.announceAddresses(), poolPeers(pool), pool.hasEmbedded());
+        host, node.announceAddresses(), poolPeers(pool), trackPrivate || pool.hasEmbedded());
   }
 
   private static Set<PeerId> poolPeers(ServerPool pool) {

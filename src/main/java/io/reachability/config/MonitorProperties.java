@@ -30,6 +30,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param backoffInitial first wait when no server can be asked (doubles up to {@code backoffMax})
  * @param backoffMax the longest such wait
  * @param maxAddresses most candidate addresses tracked
+ * @param trackPrivateAddresses also track the node's private addresses (RFC 1918, ULA …) with a
+ *     pool of configured servers that dial them ({@code reach.server.allow-private-addresses} on
+ *     their side): private fleets and labs, such as the toolkit's compose network. Off, only public
+ *     addresses are tracked unless the pool has the embedded loopback servers
  */
 @ConfigurationProperties(MonitorProperties.PREFIX)
 public record MonitorProperties(
@@ -48,7 +52,8 @@ public record MonitorProperties(
     @Nullable Duration probeRateWindow,
     @Nullable Duration backoffInitial,
     @Nullable Duration backoffMax,
-    @Nullable Integer maxAddresses) {
+    @Nullable Integer maxAddresses,
+    @DefaultValue("false") boolean trackPrivateAddresses) {
 
   static final String PREFIX = "reach.monitor";
 
