@@ -6,10 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.jayway.jsonpath.DocumentContext;
 import com.jayway.jsonpath.JsonPath;
+import io.reachability.testing.LoopbackHosts;
+import io.reachability.testing.Namespaced;
 import io.reachability.testing.Namespaced.Result;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -50,6 +49,12 @@ class ContainerImageIT {
   static final Duration START_TIMEOUT = Duration.ofSeconds(90);
   static final Duration JOB_TIMEOUT = Duration.ofSeconds(30);
   static final long POLL_MILLIS = 200;
+
+  /** Bound on a podman command other than the build. */
+  static final Duration PODMAN_TIMEOUT = Duration.ofSeconds(60);
+
+  /** Seconds a container gets to stop before it is killed. */
+  static final String STOP_SECONDS = "5";
 
   /** runc (crun cannot run on these hosts' hybrid cgroups) and limits within the host's. */
   static final String CONTAINERS_CONF =
@@ -107,14 +112,7 @@ class ContainerImageIT {
             "bash",
             "src/test/container/base-image.sh");
     assertThat(base.exit()).as("base image: " + base.stdout() + base.stderr()).isZero();
-    Path jar;
-    try (Stream<Path> files = Files.list(Path.of("target"))) {
-      jar =
-          files
-              .filter(p -> p.getFileName().toString().matches("reachability-service-.*\\.jar"))
-              .findFirst()
-              .orElseThrow();
-    }
+    Path jar = Namespaced.packagedJar();
     Result built =
         podman(
             BUILD_TIMEOUT,
@@ -132,8 +130,8 @@ class ContainerImageIT {
             ".");
     assertThat(built.exit()).as("image build: " + built.stderr()).isZero();
 
-    httpPort = freePort();
-    libp2pPort = freePort();
+    httpPort = LoopbackHosts.closedPort();
+    libp2pPort = LoopbackHosts.closedPort();
     api = "http://127.0.0.1:" + httpPort;
     startContainer();
   }
@@ -142,7 +140,7 @@ class ContainerImageIT {
   private static void startContainer() throws Exception {
     Result started =
         podman(
-            Duration.ofSeconds(60),
+            PODMAN_TIMEOUT,
             "run",
             "-d",
             "--network",
@@ -182,23 +180,17 @@ class ContainerImageIT {
   @AfterAll
   static void removeContainer() throws Exception {
     if (container != null) {
-      podman(Duration.ofSeconds(60), "rm", "-f", "-t", "5", container);
+      podman(PODMAN_TIMEOUT, "rm", "-f", "-t", STOP_SECONDS, container);
     }
     if (conf != null) {
-      podman(Duration.ofSeconds(60), "volume", "rm", "--force", VOLUME);
-      podman(Duration.ofSeconds(60), "rmi", "--ignore", IMAGE);
+      podman(PODMAN_TIMEOUT, "volume", "rm", "--force", VOLUME);
+      podman(PODMAN_TIMEOUT, "rmi", "--ignore", IMAGE);
       Files.deleteIfExists(conf);
     }
   }
 
   private static String logs() throws Exception {
-    return container == null ? "" : podman(Duration.ofSeconds(30), "logs", container).stdout();
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
+    return container == null ? "" : podman(PODMAN_TIMEOUT, "logs", container).stdout();
   }
 
   private static HttpResponse<String> get(String path) throws IOException, InterruptedException {
@@ -210,11 +202,11 @@ class ContainerImageIT {
   @Test
   void theImageRunsUnprivilegedKeepsItsIdentityAndAnswersACheck() throws Exception {
     // the Dockerfile's user, and the identity in the directory meant for a volume
-    Result user = podman(Duration.ofSeconds(30), "exec", container, "id", "-u");
+    Result user = podman(PODMAN_TIMEOUT, "exec", container, "id", "-u");
     assertThat(user.stdout().strip()).isEqualTo("10001");
     String peerId = JsonPath.parse(get("/api/v1/node").body()).read("$.peerId", String.class);
     // a new container of the image with the same volume: the same node
-    Result removed = podman(Duration.ofSeconds(60), "rm", "-f", "-t", "5", container);
+    Result removed = podman(PODMAN_TIMEOUT, "rm", "-f", "-t", STOP_SECONDS, container);
     assertThat(removed.exit()).as("podman rm: " + removed.stderr()).isZero();
     container = null;
     startContainer();

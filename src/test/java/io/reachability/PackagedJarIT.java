@@ -5,9 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.jayway.jsonpath.DocumentContext;
 import com.jayway.jsonpath.JsonPath;
 import io.reachability.testing.LoopbackHosts;
+import io.reachability.testing.Namespaced;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -41,15 +39,8 @@ class PackagedJarIT {
 
   @BeforeAll
   static void start() throws Exception {
-    Path jar;
-    try (Stream<Path> files = Files.list(Path.of("target"))) {
-      jar =
-          files
-              .filter(p -> p.getFileName().toString().matches("reachability-service-.*\\.jar"))
-              .findFirst()
-              .orElseThrow();
-    }
-    int port = freePort();
+    Path jar = Namespaced.packagedJar();
+    int port = LoopbackHosts.closedPort();
     api = "http://127.0.0.1:" + port;
     log = Files.createTempFile("packaged-jar", ".log");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -97,12 +88,6 @@ class PackagedJarIT {
     }
     if (log != null) {
       Files.deleteIfExists(log);
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
     }
   }
 

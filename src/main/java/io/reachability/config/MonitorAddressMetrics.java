@@ -9,6 +9,7 @@ import io.reachability.autonat.Reachability;
 import io.reachability.monitor.AddressReport;
 import io.reachability.monitor.ReachabilityMonitor;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -109,7 +110,7 @@ final class MonitorAddressMetrics implements MeterBinder, AutoCloseable {
     }
     try {
       List<AddressReport> tracked = monitor.report().addresses();
-      Map<Tags, Snapshot> now = new ConcurrentHashMap<>();
+      Map<Tags, Snapshot> now = new HashMap<>();
       for (AddressReport a : tracked) {
         now.put(tags(a), new Snapshot(value(a.verdict()), a.confidence()));
       }

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Turns the monitor's verdicts and the addresses the pool's servers observed for the node into
@@ -163,10 +164,7 @@ public final class Diagnoses {
                     + " its own to reach the internet");
           }
         });
-    if (evidence.isEmpty()) {
-      return Optional.empty();
-    }
-    return Optional.of(
+    return ifEvidenced(
         new Diagnosis(
             Diagnosis.Kind.DOUBLE_NAT,
             addresses,
@@ -255,16 +253,13 @@ public final class Diagnoses {
         }
       }
     }
-    if (evidence.isEmpty()) {
-      return Optional.empty();
-    }
-    return Optional.of(
+    return ifEvidenced(
         new Diagnosis(
             Diagnosis.Kind.PORT_NOT_FORWARDED,
             addresses,
             evidence,
             "Forward TCP port "
-                + ports.stream().map(String::valueOf).reduce((a, b) -> a + ", " + b).orElse("")
+                + ports.stream().map(String::valueOf).collect(Collectors.joining(", "))
                 + " (and its UDP port for QUIC) on the router to the node, or turn on UPnP or"
                 + " NAT-PMP there; then announce the router's public address with that port"
                 + " (reach.node.announce) so the monitor checks it. If the router's own outside"
@@ -306,10 +301,7 @@ public final class Diagnoses {
               + " is an address of the node's own machine and public: no NAT in the way");
       evidence.add(verdictOf(a));
     }
-    if (addresses.isEmpty()) {
-      return Optional.empty();
-    }
-    return Optional.of(
+    return ifEvidenced(
         new Diagnosis(
             Diagnosis.Kind.FIREWALLED,
             addresses,
@@ -317,6 +309,11 @@ public final class Diagnoses {
             "A firewall drops or refuses inbound connections to the node's port: allow it (TCP,"
                 + " and UDP for QUIC) in the machine's firewall (nftables, iptables, ufw) and in"
                 + " the provider's security group or network firewall."));
+  }
+
+  /** The diagnosis when it has evidence (and so addresses it explains); nothing otherwise. */
+  private static Optional<Diagnosis> ifEvidenced(Diagnosis diagnosis) {
+    return diagnosis.evidence().isEmpty() ? Optional.empty() : Optional.of(diagnosis);
   }
 
   private static InetAddress ip(Multiaddr address) {

@@ -7,9 +7,6 @@ import io.reachability.testing.BrowserScript;
 import io.reachability.testing.LoopbackHosts;
 import io.reachability.testing.TcpRelay;
 import java.io.IOException;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -37,11 +34,12 @@ import org.springframework.test.context.DynamicPropertySource;
     })
 class DashboardBrowserTest {
 
-  private static final int FORWARD_PORT = freePort();
+  private static final int FORWARD_PORT = LoopbackHosts.closedPort();
   private static final String ANNOUNCED = "/ip4/127.0.0.1/tcp/" + FORWARD_PORT;
 
   /** A QUIC address where nothing listens, on the IP whose TCP is reachable: UDP_BLOCKED. */
-  private static final String ANNOUNCED_QUIC = "/ip4/127.0.0.1/udp/" + freeUdpPort() + "/quic-v1";
+  private static final String ANNOUNCED_QUIC =
+      "/ip4/127.0.0.1/udp/" + LoopbackHosts.closedUdpPort() + "/quic-v1";
 
   private static TcpRelay relay;
 
@@ -52,22 +50,6 @@ class DashboardBrowserTest {
 
   @LocalServerPort int port;
   @Autowired Host node;
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static int freeUdpPort() {
-    try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 
   @AfterAll
   static void closeRelay() throws IOException {

@@ -12,8 +12,6 @@ import io.reachability.testing.LoopbackHosts;
 import io.reachability.testing.TcpRelay;
 import io.reachability.testing.Waiting;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -48,7 +46,7 @@ import org.springframework.test.context.DynamicPropertySource;
 class ReachabilityEndToEndTest {
 
   private static final Duration WAIT = Duration.ofSeconds(30);
-  private static final int FORWARD_PORT = freePort();
+  private static final int FORWARD_PORT = LoopbackHosts.closedPort();
   private static final String ANNOUNCED = "/ip4/127.0.0.1/tcp/" + FORWARD_PORT;
   private static TcpRelay relay;
 
@@ -61,14 +59,6 @@ class ReachabilityEndToEndTest {
   @Autowired Host node;
 
   private final HttpClient http = HttpClient.newHttpClient();
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 
   @AfterAll
   static void closeRelay() throws IOException {

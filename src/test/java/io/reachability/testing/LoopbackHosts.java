@@ -4,6 +4,7 @@ import io.reachability.libp2p.host.Host;
 import io.reachability.libp2p.host.HostBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 
@@ -36,6 +37,15 @@ public final class LoopbackHosts {
       return socket.getLocalPort();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot find a free loopback port", e);
+    }
+  }
+
+  /** A UDP port on 127.0.0.1 where nothing listens, found as {@link #closedPort()} is. */
+  public static int closedUdpPort() {
+    try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot find a free loopback UDP port", e);
     }
   }
 

@@ -55,6 +55,16 @@ public final class Namespaced {
    * Starts the packaged jar in {@code namespace}, its REST port on the namespace's loopback, its
    * output in {@code logDir}/{@code logName}.log.
    */
+  /** The jar {@code ./mvnw package} built in {@code target/}. */
+  public static Path packagedJar() throws IOException {
+    try (Stream<Path> files = Files.list(Path.of("target"))) {
+      return files
+          .filter(p -> p.getFileName().toString().matches("reachability-service-.*\\.jar"))
+          .findFirst()
+          .orElseThrow(() -> new IllegalStateException("no packaged jar in target/"));
+    }
+  }
+
   public static Service startService(
       String name,
       String namespace,
@@ -63,14 +73,7 @@ public final class Namespaced {
       List<String> args,
       Path log)
       throws IOException {
-    Path jar;
-    try (Stream<Path> files = Files.list(Path.of("target"))) {
-      jar =
-          files
-              .filter(p -> p.getFileName().toString().matches("reachability-service-.*\\.jar"))
-              .findFirst()
-              .orElseThrow();
-    }
+    Path jar = packagedJar();
     Files.createDirectories(log.getParent());
     List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
