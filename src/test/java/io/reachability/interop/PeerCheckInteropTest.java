@@ -11,6 +11,7 @@ import io.reachability.peercheck.PeerChecker;
 import io.reachability.peercheck.PeerVerdict;
 import io.reachability.testing.LoopbackHosts;
 import io.reachability.testing.Waiting;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +30,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 @Interop
 class PeerCheckInteropTest {
+
+  /** Rounds of a QUIC check followed at once by a TCP one: about 10 s in all. */
+  private static final int QUIC_THEN_TCP_ROUNDS = 100;
 
   private static final Map<PeerImplementation, InteropPeer> peers =
       new EnumMap<>(PeerImplementation.class);
@@ -87,6 +91,35 @@ class PeerCheckInteropTest {
     }
     // each address had its own connection, closed after (asynchronously)
     Waiting.within(java.time.Duration.ofSeconds(5)).until(() -> host.connections(id).isEmpty());
+  }
+
+  /**
+   * QUIC and TCP connections share the host's event loops and buffer pool. Closing a QUIC dial's
+   * socket from its connection's close callback once let the QUIC codec write into memory the pool
+   * had handed to the next TCP connection: under load 13 of 300 rounds failed (a lost multistream
+   * header, Noise frames failing authentication, a 10 s stall). rust-libp2p answers fastest, so its
+   * TCP check follows its QUIC one most closely.
+   */
+  @Test
+  void quicAndTcpChecksInTurnNeverSpoilEachOther() throws Exception {
+    InteropPeer rust = peers.get(PeerImplementation.RUST);
+    PeerId id = PeerId.fromString(rust.peerId());
+    List<Multiaddr> quicFirst =
+        rust.addrs().stream()
+            .map(Multiaddr::fromString)
+            .sorted(Comparator.comparing((Multiaddr a) -> !a.isQuic()))
+            .toList();
+    assertThat(quicFirst).hasSize(2);
+    assertThat(quicFirst.get(0).isQuic()).isTrue();
+
+    for (int round = 0; round < QUIC_THEN_TCP_ROUNDS; round++) {
+      List<AddressOutcome> outcomes = checker.check(id, quicFirst).get(60, TimeUnit.SECONDS);
+      for (AddressOutcome outcome : outcomes) {
+        assertThat(outcome.verdict())
+            .as("round %d: %s", round, outcome)
+            .isEqualTo(AddressVerdict.REACHABLE);
+      }
+    }
   }
 
   @Test

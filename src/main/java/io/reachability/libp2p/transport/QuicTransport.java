@@ -56,6 +56,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLPeerUnverifiedException;
@@ -305,7 +306,7 @@ public final class QuicTransport implements Transport {
                 () -> {
                   if (result.completeExceptionally(
                       new Libp2pException(what + " failed: timed out after " + timeout))) {
-                    socket.close();
+                    closeSocketLater(socket);
                   }
                 },
                 timeout.toNanos(),
@@ -322,7 +323,7 @@ public final class QuicTransport implements Transport {
                 if (cause instanceof IOException
                     && result.completeExceptionally(
                         new Libp2pException(what + " failed: " + Errors.describe(cause), cause))) {
-                  socket.close();
+                  closeSocketLater(socket);
                   return;
                 }
                 ctx.fireExceptionCaught(cause);
@@ -334,7 +335,7 @@ public final class QuicTransport implements Transport {
               @Override
               protected void initChannel(QuicChannel channel) {
                 // the socket lives as long as its one connection
-                channel.closeFuture().addListener(f -> socket.close());
+                channel.closeFuture().addListener(f -> closeSocketLater(socket));
                 connected.accept(channel);
               }
             })
@@ -348,12 +349,29 @@ public final class QuicTransport implements Transport {
               if (f.isSuccess()) {
                 result.complete((QuicChannel) f.getNow());
               } else {
-                socket.close();
+                closeSocketLater(socket);
                 result.completeExceptionally(
                     new Libp2pException(
                         what + " failed: " + Errors.describe(f.cause()), f.cause()));
               }
             });
+  }
+
+  /**
+   * Closes a dial's UDP socket once the task running now has returned, never from inside it. The
+   * socket's QUIC codec frees the native sockaddr buffers it lent the connection as it goes; closed
+   * from a connection's own close (or connect) callback, the connection's native side could still
+   * write a packet's addresses into them, by then memory the pool handed to another channel. Under
+   * load that corrupted the next TCP connection's first reads on the event loop (a lost multistream
+   * header, Noise frames failing authentication, a garbled length stalling the upgrade): 13 of 300
+   * rounds of QUIC-then-TCP peer checks against rust-libp2p, none once deferred.
+   */
+  private static void closeSocketLater(Channel socket) {
+    try {
+      socket.eventLoop().execute(() -> socket.close());
+    } catch (RejectedExecutionException e) {
+      socket.close(); // the loop is stopping: it closes its channels itself
+    }
   }
 
   /**
