@@ -81,6 +81,20 @@ public final class Host implements AutoCloseable {
   public static final int MAX_OBSERVERS_PER_ADDRESS = 32;
 
   /**
+   * An observation no longer counts this long after its peer last reported it (go-libp2p's
+   * OwnObservedAddrTTL): a mapping the NAT dropped, or an address the node left, fades even when
+   * that peer is never asked again. Pool servers are asked far more often than this.
+   */
+  public static final Duration OBSERVED_ADDRESS_TTL = Duration.ofMinutes(30);
+
+  /**
+   * The interface addresses that wildcard listen addresses expand to ({@link
+   * #interfaceListenAddresses()}) are worked out anew once they are this old: a new DHCP lease or
+   * IPv6 prefix shows up in identify and the monitor's candidates within this much time.
+   */
+  public static final Duration INTERFACE_ADDRESSES_TTL = Duration.ofMinutes(1);
+
+  /**
    * Most addresses a filtered list announces over identify ({@link #advertisedAddresses()}): 64
    * IPv6 TCP addresses take about 1.5 KB of the 8 KiB identify message peers accept.
    */
@@ -309,8 +323,8 @@ public final class Host implements AutoCloseable {
 
   /**
    * The listen addresses with wildcards (0.0.0.0, ::) replaced by this machine's interface
-   * addresses; worked out once at start. Identify announces them unless a filter is set ({@link
-   * #advertisedAddresses()}).
+   * addresses; worked out anew once older than {@link #INTERFACE_ADDRESSES_TTL}. Identify announces
+   * them unless a filter is set ({@link #advertisedAddresses()}).
    */
   public List<Multiaddr> interfaceListenAddresses() {
     return addresses.interfaces();
@@ -367,8 +381,9 @@ public final class Host implements AutoCloseable {
   /**
    * Addresses peers observed for this node over identify on connections this node dialed (see
    * {@link ObservedAddress}): only {@code /ip4|ip6/…/tcp/port} of the connection's own IP family,
-   * each peer's latest report per family, bounded by {@link #MAX_OBSERVED_ADDRESSES} and {@link
-   * #MAX_OBSERVERS_PER_ADDRESS}. Most observers first, then the most recently seen.
+   * each peer's latest report per family for {@link #OBSERVED_ADDRESS_TTL}, bounded by {@link
+   * #MAX_OBSERVED_ADDRESSES} and {@link #MAX_OBSERVERS_PER_ADDRESS}. Most observers first, then the
+   * most recently seen.
    */
   public List<ObservedAddress> observedAddresses() {
     return addresses.observed();

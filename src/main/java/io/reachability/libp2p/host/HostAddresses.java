@@ -9,6 +9,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -17,6 +18,7 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -32,15 +34,32 @@ final class HostAddresses {
   private static final Logger log = LoggerFactory.getLogger(HostAddresses.class);
 
   private final List<Multiaddr> bound = new CopyOnWriteArrayList<>();
-  private volatile List<Multiaddr> interfaces = List.of();
+
+  /** The interface addresses and when they were worked out. */
+  private record Interfaces(List<Multiaddr> addresses, Instant at) {}
+
+  private final Clock clock;
+  private final Supplier<List<InetAddress>> machine;
+  private volatile Interfaces interfaces = new Interfaces(List.of(), Instant.MIN);
   private volatile @Nullable UnaryOperator<List<Multiaddr>> advertisedFilter;
   private final AtomicBoolean filterFailureLogged = new AtomicBoolean();
   private final ObservedAddresses observed;
   private final List<Consumer<ObservedAddress>> observedListeners = new CopyOnWriteArrayList<>();
 
   HostAddresses(Clock clock) {
+    this(clock, HostAddresses::machineAddresses);
+  }
+
+  /** With {@code machine} listing this machine's addresses (a test's stand-in for the NICs). */
+  HostAddresses(Clock clock, Supplier<List<InetAddress>> machine) {
+    this.clock = clock;
+    this.machine = machine;
     this.observed =
-        new ObservedAddresses(clock, Host.MAX_OBSERVED_ADDRESSES, Host.MAX_OBSERVERS_PER_ADDRESS);
+        new ObservedAddresses(
+            clock,
+            Host.MAX_OBSERVED_ADDRESSES,
+            Host.MAX_OBSERVERS_PER_ADDRESS,
+            Host.OBSERVED_ADDRESS_TTL);
   }
 
   /** Records a bound listen address; call {@link #boundAll()} once every one is recorded. */
@@ -48,9 +67,9 @@ final class HostAddresses {
     bound.add(address);
   }
 
-  /** Works the interface addresses out once, from the bound ones. */
+  /** Works the interface addresses out from the bound ones. */
   void boundAll() {
-    interfaces = expandWildcards(bound);
+    interfaces = new Interfaces(expandWildcards(bound, machine.get()), clock.instant());
   }
 
   List<Multiaddr> listen() {
@@ -61,13 +80,33 @@ final class HostAddresses {
     return !bound.isEmpty();
   }
 
+  /**
+   * The bound addresses with wildcards expanded, worked out anew once older than {@link
+   * Host#INTERFACE_ADDRESSES_TTL} (only when a wildcard is bound: nothing else changes).
+   */
   List<Multiaddr> interfaces() {
-    return interfaces;
+    Interfaces current = interfaces;
+    Instant now = clock.instant();
+    if (now.isBefore(current.at().plus(Host.INTERFACE_ADDRESSES_TTL))
+        || bound.stream().noneMatch(HostAddresses::isWildcard)) {
+      return current.addresses();
+    }
+    // two callers at once may both work it out: the same answer, and cheap
+    Interfaces fresh = new Interfaces(expandWildcards(bound, machine.get()), now);
+    if (!fresh.addresses().equals(current.addresses())) {
+      log.info("interface addresses changed: {} (were {})", fresh.addresses(), current.addresses());
+    }
+    interfaces = fresh;
+    return fresh.addresses();
+  }
+
+  private static boolean isWildcard(Multiaddr address) {
+    return address.toIpSocketAddress().map(s -> s.getAddress().isAnyLocalAddress()).orElse(false);
   }
 
   /** See {@link Host#advertisedAddresses()}. */
   List<Multiaddr> advertised() {
-    List<Multiaddr> all = interfaces;
+    List<Multiaddr> all = interfaces();
     UnaryOperator<List<Multiaddr>> filter = advertisedFilter;
     if (filter == null) {
       return all;
@@ -141,7 +180,8 @@ final class HostAddresses {
     }
   }
 
-  private static List<Multiaddr> expandWildcards(List<Multiaddr> bound) {
+  private static List<Multiaddr> expandWildcards(
+      List<Multiaddr> bound, List<InetAddress> machineAddresses) {
     List<Multiaddr> result = new ArrayList<>();
     for (Multiaddr address : bound) {
       InetSocketAddress socket = address.toIpSocketAddress().orElse(null);
@@ -151,7 +191,7 @@ final class HostAddresses {
       }
       boolean v6 = socket.getAddress() instanceof Inet6Address;
       boolean quic = address.isQuic();
-      for (InetAddress local : machineAddresses()) {
+      for (InetAddress local : machineAddresses) {
         if ((local instanceof Inet6Address) == v6) {
           InetSocketAddress expanded = new InetSocketAddress(local, socket.getPort());
           result.add(

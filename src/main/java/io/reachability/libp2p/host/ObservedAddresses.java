@@ -7,6 +7,7 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -21,8 +22,9 @@ import java.util.Optional;
  * What peers observed for this node, bounded: each peer holds one observation per IP family (a new
  * report replaces its old one), at most {@link Host#MAX_OBSERVED_ADDRESSES} addresses are kept (a
  * new one evicts the one seen least recently) and at most {@link Host#MAX_OBSERVERS_PER_ADDRESS}
- * observers per address (a new one evicts the one that reported least recently). An address no peer
- * holds any more is dropped. Thread-safe.
+ * observers per address (a new one evicts the one that reported least recently). A report counts
+ * for {@code ttl} after it was last made. An address no peer holds any more is dropped.
+ * Thread-safe.
  */
 final class ObservedAddresses {
 
@@ -32,13 +34,15 @@ final class ObservedAddresses {
   private final Clock clock;
   private final int maxAddresses;
   private final int maxObserversPerAddress;
+  private final Duration ttl;
   private final Map<Observer, Multiaddr> latest = new HashMap<>();
   private final Map<Multiaddr, Map<PeerId, Instant>> byAddress = new LinkedHashMap<>();
 
-  ObservedAddresses(Clock clock, int maxAddresses, int maxObserversPerAddress) {
+  ObservedAddresses(Clock clock, int maxAddresses, int maxObserversPerAddress, Duration ttl) {
     this.clock = clock;
     this.maxAddresses = maxAddresses;
     this.maxObserversPerAddress = maxObserversPerAddress;
+    this.ttl = ttl;
   }
 
   /**
@@ -48,6 +52,7 @@ final class ObservedAddresses {
    */
   synchronized Optional<ObservedAddress> record(PeerId peer, Multiaddr address) {
     Instant now = clock.instant();
+    expire(now);
     Observer observer = new Observer(peer, address.components().get(0).protocol());
     Multiaddr previous = latest.put(observer, address);
     if (address.equals(previous)) {
@@ -76,6 +81,7 @@ final class ObservedAddresses {
 
   /** Most observers first, then the most recently seen. */
   synchronized List<ObservedAddress> list() {
+    expire(clock.instant());
     List<ObservedAddress> result = new ArrayList<>();
     byAddress.forEach((address, observers) -> result.add(snapshot(address, observers)));
     result.sort(
@@ -83,6 +89,25 @@ final class ObservedAddresses {
             .reversed()
             .thenComparing(ObservedAddress::lastSeen, Comparator.reverseOrder()));
     return List.copyOf(result);
+  }
+
+  /** Drops every report last made {@link #ttl} or longer ago. */
+  private void expire(Instant now) {
+    Instant cutoff = now.minus(ttl);
+    List<Map.Entry<Multiaddr, PeerId>> stale = new ArrayList<>();
+    byAddress.forEach(
+        (address, observers) ->
+            observers.forEach(
+                (peer, seen) -> {
+                  if (!seen.isAfter(cutoff)) {
+                    stale.add(Map.entry(address, peer));
+                  }
+                }));
+    for (Map.Entry<Multiaddr, PeerId> report : stale) {
+      latest.remove(
+          new Observer(report.getValue(), report.getKey().components().get(0).protocol()));
+      forget(report.getKey(), report.getValue());
+    }
   }
 
   private void forget(Multiaddr address, PeerId peer) {

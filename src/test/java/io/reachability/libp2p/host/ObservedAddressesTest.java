@@ -25,7 +25,8 @@ class ObservedAddressesTest {
   private static final Multiaddr PUBLIC6 = Multiaddr.fromString("/ip6/2001:db8::7/tcp/4001");
 
   private final MutableClock clock = new MutableClock();
-  private final ObservedAddresses observed = new ObservedAddresses(clock, 3, 2);
+  private static final Duration TTL = Duration.ofMinutes(30);
+  private final ObservedAddresses observed = new ObservedAddresses(clock, 3, 2, TTL);
 
   private static PeerId peer() {
     return PeerId.fromPublicKey(Keys.generateEd25519().publicKey());
@@ -104,6 +105,29 @@ class ObservedAddressesTest {
     assertThat(observed.list())
         .extracting(ObservedAddress::address)
         .containsExactlyInAnyOrder(OTHER4, PUBLIC6);
+  }
+
+  @Test
+  void aReportCountsForItsTtlAfterItWasLastMade() {
+    PeerId a = peer();
+    PeerId b = peer();
+    observed.record(a, PUBLIC4);
+    observed.record(a, PUBLIC6);
+    clock.advance(TTL.dividedBy(2));
+    observed.record(b, PUBLIC4);
+    observed.record(a, PUBLIC6); // made again: counts anew
+
+    clock.advance(TTL.dividedBy(2));
+
+    // a's IPv4 report is TTL old: gone; b's and a's renewed IPv6 one are half that
+    assertThat(observed.list())
+        .extracting(ObservedAddress::address, ObservedAddress::observers)
+        .containsExactlyInAnyOrder(tuple(PUBLIC4, Set.of(b)), tuple(PUBLIC6, Set.of(a)));
+    clock.advance(TTL.dividedBy(2));
+    assertThat(observed.list()).isEmpty();
+    // a report after expiry is news again
+    assertThat(observed.record(a, PUBLIC4)).isPresent();
+    assertThat(observed.list()).extracting(ObservedAddress::observers).containsExactly(Set.of(a));
   }
 
   @Test
