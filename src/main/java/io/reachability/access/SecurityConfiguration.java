@@ -84,8 +84,12 @@ public class SecurityConfiguration {
   /** Where Swagger UI's pages are (springdoc). */
   static final String SWAGGER_UI_PATHS = "/swagger-ui/**";
 
-  /** The bean naming the origins browsers may call from (config's; none in test slices). */
-  static final String API_CORS = "apiCors";
+  /**
+   * The name of the {@code CorsConfigurationSource} bean naming the origins browsers may call from
+   * (config's; none in test slices). A name of its own: Spring MVC's handler-mapping introspector
+   * is a {@code CorsConfigurationSource} too.
+   */
+  public static final String API_CORS = "apiCors";
 
   @Bean
   ApiKeys apiKeys(AccessProperties access) {

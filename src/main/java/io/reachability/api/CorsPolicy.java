@@ -24,12 +24,6 @@ import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
  */
 public final class CorsPolicy {
 
-  /**
-   * The name of the {@link CorsConfigurationSource} bean the security chain uses (Spring MVC's
-   * handler-mapping introspector is one too).
-   */
-  public static final String BEAN = "apiCors";
-
   /** The paths browsers may call from the origins named. */
   static final String PATHS = "/api/**";
 

@@ -1,5 +1,6 @@
 package io.reachability.config;
 
+import io.reachability.access.SecurityConfiguration;
 import io.reachability.api.BodyLimitFilter;
 import io.reachability.api.CorsPolicy;
 import io.reachability.api.ProblemErrorReportValve;
@@ -33,7 +34,7 @@ class ApiConfiguration {
   }
 
   /** Which origins browsers may call the API from ({@code reach.api.cors.allowed-origins}). */
-  @Bean(CorsPolicy.BEAN)
+  @Bean(SecurityConfiguration.API_CORS)
   CorsConfigurationSource apiCors(ApiProperties api) {
     return CorsPolicy.source(api.cors().allowedOrigins());
   }
