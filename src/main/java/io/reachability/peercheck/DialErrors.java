@@ -25,10 +25,22 @@ final class DialErrors {
   static final String TIMED_OUT =
       "no answer in time: nothing answered, or a firewall drops the packets";
   static final String NO_ROUTE = "no route to the address";
+  static final String UPGRADE_TIMED_OUT =
+      "connected, but no libp2p handshake in time: something listens there that does not speak"
+          + " libp2p, or answers too slowly";
   static final String UPGRADE_FAILED = "connected, but the connection failed during its upgrade";
   static final String UPGRADE_PREFIX = "connected, but the libp2p upgrade failed: ";
 
   private DialErrors() {}
+
+  /**
+   * {@link #describe(Throwable)}, where a TCP socket that connected before time ran out is not
+   * "nothing answered": the remote accepted, and the libp2p upgrade did not finish.
+   */
+  static String describe(@Nullable Throwable error, boolean tcpConnected) {
+    String words = describe(error);
+    return tcpConnected && TIMED_OUT.equals(words) ? UPGRADE_TIMED_OUT : words;
+  }
 
   static String describe(@Nullable Throwable error) {
     if (error == null) {

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -37,9 +38,16 @@ public final class PeerChecker {
   public static final Duration PING_TIMEOUT = Duration.ofSeconds(10);
 
   private final Host host;
+  private final Duration dialTimeout;
 
   public PeerChecker(Host host) {
+    this(host, DIAL_TIMEOUT);
+  }
+
+  /** With another bound on the dial (a test's, to see it run out). */
+  PeerChecker(Host host, Duration dialTimeout) {
     this.host = host;
+    this.dialTimeout = dialTimeout;
   }
 
   /**
@@ -119,22 +127,26 @@ public final class PeerChecker {
     Multiaddr plain = address.withoutPeerId();
     long started = System.nanoTime();
     CompletableFuture<Connection> dial;
+    // a TCP socket that connected: whatever stalls after, something answered there
+    AtomicBoolean tcpConnected = new AtomicBoolean();
+    Runnable socketConnected = plain.isQuic() ? () -> {} : () -> tcpConnected.set(true);
     try {
-      dial = host.dialNew(plain);
+      dial = host.dialNew(plain, socketConnected);
     } catch (RuntimeException e) {
       dial = CompletableFuture.failedFuture(e);
     }
     CompletableFuture<Connection> original = dial;
     // the bound on a copy: the dial's own future still tells when it really ends
     CompletableFuture<Connection> bounded =
-        original.copy().orTimeout(DIAL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        original.copy().orTimeout(dialTimeout.toMillis(), TimeUnit.MILLISECONDS);
     CompletableFuture<AddressOutcome> outcome =
         bounded
             .handle(
                 (connection, error) -> {
                   if (error != null || connection == null) {
                     return CompletableFuture.completedFuture(
-                        AddressOutcome.unreachable(plain, DialErrors.describe(error)));
+                        AddressOutcome.unreachable(
+                            plain, DialErrors.describe(error, tcpConnected.get())));
                   }
                   Duration connectTime = Duration.ofNanos(System.nanoTime() - started);
                   try {

@@ -36,4 +36,14 @@ class DialErrorsTest {
         .isEqualTo(DialErrors.UPGRADE_FAILED)
         .doesNotContain("192.0.2.7");
   }
+
+  @Test
+  void runningOutOfTimeAfterTheSocketConnectedIsAStalledUpgradeNotSilence() {
+    assertThat(DialErrors.describe(new TimeoutException(), true))
+        .isEqualTo(DialErrors.UPGRADE_TIMED_OUT);
+    assertThat(DialErrors.describe(new TimeoutException(), false)).isEqualTo(DialErrors.TIMED_OUT);
+    // anything else is told as before
+    assertThat(DialErrors.describe(new Libp2pException("no common security protocol"), true))
+        .isEqualTo(DialErrors.UPGRADE_PREFIX + "no common security protocol");
+  }
 }

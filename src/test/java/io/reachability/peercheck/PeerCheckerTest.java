@@ -8,6 +8,8 @@ import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.host.Host;
 import io.reachability.testing.LoopbackHosts;
 import io.reachability.testing.Waiting;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -76,6 +78,20 @@ class PeerCheckerTest {
    * with the one before (from the listen port, loopback reuses the TIME_WAIT tuple at once while
    * the target may still hold the old socket, and the new connection dies in its upgrade).
    */
+  @Test
+  void aListenerThatNeverSpeaksLibp2pIsAStalledUpgradeNotSilence() throws Exception {
+    // accepts (the kernel completes the handshake from its backlog) and never writes a byte
+    try (ServerSocket silent = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      PeerChecker quick = new PeerChecker(checking, Duration.ofMillis(500));
+      Multiaddr address = Multiaddr.fromString("/ip4/127.0.0.1/tcp/" + silent.getLocalPort());
+
+      AddressOutcome outcome = quick.checkOne(target.peerId(), address).get(30, TimeUnit.SECONDS);
+
+      assertThat(outcome.verdict()).isEqualTo(AddressVerdict.UNREACHABLE);
+      assertThat(outcome.error()).isEqualTo(DialErrors.UPGRADE_TIMED_OUT);
+    }
+  }
+
   @Test
   void oneAddressCheckedAgainAndAgainIsReachableEachTime() throws Exception {
     Multiaddr address = target.listenAddresses().get(0);

@@ -196,26 +196,29 @@ final class ConnectionManager {
     return fresh;
   }
 
-  /** See {@link Host#dialNew(Multiaddr)}. */
-  CompletableFuture<Connection> dialNew(Multiaddr address) {
+  /** See {@link Host#dialNew(Multiaddr, Runnable)}. */
+  CompletableFuture<Connection> dialNew(Multiaddr address, @Nullable Runnable socketConnected) {
     if (closed.get()) {
       return CompletableFuture.failedFuture(new Libp2pException("host is closed"));
     }
     // from an ephemeral port: two checks of one address in a row must not share a four-tuple
     // (loopback reuses a TIME_WAIT tuple at once, and the peer may still hold the old socket)
-    return newConnection(address, null, true);
+    return newConnection(address, null, true, socketConnected);
   }
 
   private CompletableFuture<Connection> newConnection(
       Multiaddr address, @Nullable PeerId expected) {
-    return newConnection(address, expected, false);
+    return newConnection(address, expected, false, null);
   }
 
   private CompletableFuture<Connection> newConnection(
-      Multiaddr address, @Nullable PeerId expected, boolean ephemeralPort) {
+      Multiaddr address,
+      @Nullable PeerId expected,
+      boolean ephemeralPort,
+      @Nullable Runnable socketConnected) {
     MultiaddrResolver dns = resolver;
     if (!address.isDns()) {
-      return connect(address, expected, ephemeralPort);
+      return connect(address, expected, ephemeralPort, socketConnected);
     }
     if (dns == null) {
       return CompletableFuture.failedFuture(new Libp2pException("host is not started"));
@@ -238,29 +241,37 @@ final class ConnectionManager {
                             + transports.stream().map(Transport::describe).toList()
                             + ")"));
               }
-              return connectInTurn(dialable, 0, expected, ephemeralPort);
+              return connectInTurn(dialable, 0, expected, ephemeralPort, socketConnected);
             });
   }
 
   /** Dials {@code candidates[index]}, and the next one when it fails, until one succeeds. */
   private CompletableFuture<Connection> connectInTurn(
-      List<Multiaddr> candidates, int index, @Nullable PeerId expected, boolean ephemeralPort) {
+      List<Multiaddr> candidates,
+      int index,
+      @Nullable PeerId expected,
+      boolean ephemeralPort,
+      @Nullable Runnable socketConnected) {
     Multiaddr candidate = candidates.get(index);
     // a /dnsaddr without a peer id may name several peers: each record proves its own
     @Nullable PeerId proven = expected != null ? expected : candidate.peerId().orElse(null);
-    CompletableFuture<Connection> attempt = connect(candidate, proven, ephemeralPort);
+    CompletableFuture<Connection> attempt =
+        connect(candidate, proven, ephemeralPort, socketConnected);
     if (index + 1 == candidates.size()) {
       return attempt;
     }
     return attempt.exceptionallyCompose(
         error -> {
           log.debug("dial of {} failed ({}), trying the next address", candidate, error.toString());
-          return connectInTurn(candidates, index + 1, expected, ephemeralPort);
+          return connectInTurn(candidates, index + 1, expected, ephemeralPort, socketConnected);
         });
   }
 
   private CompletableFuture<Connection> connect(
-      Multiaddr address, @Nullable PeerId expected, boolean ephemeralPort) {
+      Multiaddr address,
+      @Nullable PeerId expected,
+      boolean ephemeralPort,
+      @Nullable Runnable socketConnected) {
     if (transports.isEmpty()) {
       return CompletableFuture.failedFuture(new Libp2pException("host is not started"));
     }
@@ -291,6 +302,9 @@ final class ConnectionManager {
     Consumer<Channel> connected =
         channel -> {
           channel.closeFuture().addListener(f -> release.run());
+          if (socketConnected != null) {
+            socketConnected.run();
+          }
           chosen
               .upgrade(channel, Direction.OUTBOUND, expected, registry, upgrader)
               .whenComplete((connection, error) -> settle(result, connection, error));

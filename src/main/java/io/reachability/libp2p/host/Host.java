@@ -437,7 +437,16 @@ public final class Host implements AutoCloseable {
    * address). The connection counts against the limits like any other; close it when done.
    */
   public CompletableFuture<Connection> dialNew(Multiaddr address) {
-    return connections.dialNew(address.withoutPeerId());
+    return connections.dialNew(address.withoutPeerId(), null);
+  }
+
+  /**
+   * {@link #dialNew(Multiaddr)}, running {@code socketConnected} on the event loop as the socket
+   * connects, before the security handshake: for TCP, the remote accepted the connection (for QUIC,
+   * only the local UDP socket is ready; its handshake is the connection). Keep it quick.
+   */
+  public CompletableFuture<Connection> dialNew(Multiaddr address, Runnable socketConnected) {
+    return connections.dialNew(address.withoutPeerId(), socketConnected);
   }
 
   public CompletableFuture<Connection> dial(String address) {
