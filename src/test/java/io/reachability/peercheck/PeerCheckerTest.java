@@ -6,6 +6,7 @@ import io.reachability.libp2p.core.Connection;
 import io.reachability.libp2p.core.ConnectionListener;
 import io.reachability.libp2p.core.Multiaddr;
 import io.reachability.libp2p.host.Host;
+import io.reachability.libp2p.transport.UpgradeSettings;
 import io.reachability.testing.LoopbackHosts;
 import io.reachability.testing.Waiting;
 import java.net.InetAddress;
@@ -81,8 +82,14 @@ class PeerCheckerTest {
   @Test
   void aListenerThatNeverSpeaksLibp2pIsAStalledUpgradeNotSilence() throws Exception {
     // accepts (the kernel completes the handshake from its backlog) and never writes a byte
-    try (ServerSocket silent = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      PeerChecker quick = new PeerChecker(checking, Duration.ofMillis(500));
+    // the outcome waits for the dial itself to end: a short negotiation bound keeps the test short
+    try (ServerSocket silent = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        Host impatient =
+            LoopbackHosts.builder("peer-check-impatient")
+                .upgrade(UpgradeSettings.defaults().withNegotiationTimeout(Duration.ofSeconds(1)))
+                .build()
+                .start()) {
+      PeerChecker quick = new PeerChecker(impatient, Duration.ofMillis(500));
       Multiaddr address = Multiaddr.fromString("/ip4/127.0.0.1/tcp/" + silent.getLocalPort());
 
       AddressOutcome outcome = quick.checkOne(target.peerId(), address).get(30, TimeUnit.SECONDS);
