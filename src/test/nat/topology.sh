@@ -21,7 +21,15 @@
 #     fwl 7::2 (on the core too): a public client whose own firewall refuses new connections to
 #     its port 4001, tcp and udp
 #
-# (every address is in 3fff:0:0::/48: 4::1 stands for 3fff:0:0:4::1)
+#     double NAT, on the core too:
+#     gwe 8::1            masquerade, reject
+#     │ fd00:0:0:20::/64  a private (ULA) segment, a bridge in gwe (::1)
+#     ├── mid ::3         our service as a server, inside the outer NAT (no public address)
+#     └── gwf ::2         masquerade, reject
+#         │
+#         dnt 14::2       behind both NATs
+#
+# (every address but the ULA segment's is in 3fff:0:0::/48: 4::1 stands for 3fff:0:0:4::1)
 #
 # The core routes each inside prefix (3fff:0:0:1x::/64) to its gateway, so a dial to an inside
 # address reaches the gateway and its firewall decides, as for the gateway's own outside address:
@@ -30,9 +38,12 @@
 # the clients' connections come from 3fff:0:0:3::1 (4::1, 5::1, 6::1), not from the address they
 # ask about. gwb forwards [3fff:0:0:4::1]:4001, tcp and udp (QUIC), to [3fff:0:0:11::2]:4001; gwd
 # forwards only tcp ([3fff:0:0:6::1]:4001 to [3fff:0:0:13::2]:4001) and drops every udp packet, in
-# and out: a network where TCP works and QUIC cannot.
+# and out: a network where TCP works and QUIC cannot. dnt's connections leave gwf masqueraded to
+# fd00:0:0:20::2 (what mid sees) and gwe masqueraded again to 3fff:0:0:8::1 (what the servers on
+# the core see); the core routes 14::/64 to gwe, whose firewall refuses it.
 #
-# No namespace has any other interface than these veths and its own loopback: nothing can leave.
+# No namespace has any other interface than these veths (and gwe's bridge of two of them) and its
+# own loopback: nothing can leave.
 set -eEuo pipefail
 
 # namespaces are <prefix>-<name>; interface names live inside their namespace, so they need no
@@ -40,7 +51,7 @@ set -eEuo pipefail
 readonly PREFIX_PATTERN='^[a-z][a-z0-9]{0,15}$'
 # what NatSimulationIT names its runs: rs<pid of the test JVM>
 readonly STALE_PATTERN='^rs([0-9]+)-[a-z]+$'
-readonly NAMESPACES=(core srv pub gwa gwb gwc gwd nat fwd ndr udb fwl)
+readonly NAMESPACES=(core srv pub gwa gwb gwc gwd nat fwd ndr udb fwl gwe gwf mid dnt)
 
 usage() {
   echo "usage: $0 up <prefix> | down <prefix> | down-stale" >&2
@@ -128,13 +139,14 @@ up() {
     ip netns exec "$(ns "$p" "$n")" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
     ip -n "$(ns "$p" "$n")" link set lo up
   done
-  for n in core gwa gwb gwc gwd; do
+  for n in core gwa gwb gwc gwd gwe gwf; do
     ip netns exec "$(ns "$p" "$n")" sysctl -qw net.ipv6.conf.all.forwarding=1
   done
-  local core srv pub gwa gwb gwc gwd nat fwd ndr udb fwl
+  local core srv pub gwa gwb gwc gwd nat fwd ndr udb fwl gwe gwf mid dnt
   core=$(ns "$p" core) srv=$(ns "$p" srv) pub=$(ns "$p" pub) fwl=$(ns "$p" fwl)
   gwa=$(ns "$p" gwa) gwb=$(ns "$p" gwb) gwc=$(ns "$p" gwc) gwd=$(ns "$p" gwd)
   nat=$(ns "$p" nat) fwd=$(ns "$p" fwd) ndr=$(ns "$p" ndr) udb=$(ns "$p" udb)
+  gwe=$(ns "$p" gwe) gwf=$(ns "$p" gwf) mid=$(ns "$p" mid) dnt=$(ns "$p" dnt)
 
   # core <-> each edge network; the core is ::ff on each
   veth "$core" c-srv "$srv" eth0
@@ -144,6 +156,7 @@ up() {
   veth "$core" c-gwb "$gwb" out
   veth "$core" c-gwc "$gwc" out
   veth "$core" c-gwd "$gwd" out
+  veth "$core" c-gwe "$gwe" out
   addr "$core" c-srv 3fff:0:0:1::ff/64
   addr "$core" c-pub 3fff:0:0:2::ff/64
   addr "$core" c-fwl 3fff:0:0:7::ff/64
@@ -151,10 +164,12 @@ up() {
   addr "$core" c-gwb 3fff:0:0:4::ff/64
   addr "$core" c-gwc 3fff:0:0:5::ff/64
   addr "$core" c-gwd 3fff:0:0:6::ff/64
+  addr "$core" c-gwe 3fff:0:0:8::ff/64
   ip -n "$core" -6 route add 3fff:0:0:10::/64 via 3fff:0:0:3::1
   ip -n "$core" -6 route add 3fff:0:0:11::/64 via 3fff:0:0:4::1
   ip -n "$core" -6 route add 3fff:0:0:12::/64 via 3fff:0:0:5::1
   ip -n "$core" -6 route add 3fff:0:0:13::/64 via 3fff:0:0:6::1
+  ip -n "$core" -6 route add 3fff:0:0:14::/64 via 3fff:0:0:8::1
 
   # servers: our two services (::2, ::3), the js server (::4), the go (::5) and rust (::6) servers
   addr "$srv" eth0 3fff:0:0:1::2/64
@@ -199,6 +214,34 @@ NFT
     gateway_rules "$policy" "$udp" "3fff:0:0:$out::1" ${fw:+"3fff:0:0:$in::2" "${fw//,/ }"} \
       | ip netns exec "$gw" nft -f -
   done
+
+  # double NAT: gwe (outside 3fff:0:0:8::1, masquerade, reject) has a private network behind it,
+  # the ULA segment fd00:0:0:20::/64 (a bridge "in" in gwe, as a router's built-in switch): gwe
+  # ::1, gwf ::2, mid ::3. gwf (masquerade, reject) masquerades its own inside 3fff:0:0:14::/64,
+  # where dnt is, to fd00:0:0:20::2, which gwe masquerades again to 3fff:0:0:8::1. mid has only
+  # its ULA address: a server inside the outer NAT, which sees dnt come from fd00:0:0:20::2.
+  ip -n "$gwe" link add in type bridge stp_state 0 mcast_snooping 0
+  ip -n "$gwe" link set in up
+  veth "$gwe" lan-gwf "$gwf" out
+  veth "$gwe" lan-mid "$mid" eth0
+  ip -n "$gwe" link set lan-gwf master in
+  ip -n "$gwe" link set lan-mid master in
+  addr "$gwe" out 3fff:0:0:8::1/64
+  addr "$gwe" in fd00:0:0:20::1/64
+  ip -n "$gwe" -6 route add 3fff::/20 via 3fff:0:0:8::ff
+  # a dial to dnt's prefix reaches gwe, whose firewall refuses it (as it would gwf's)
+  ip -n "$gwe" -6 route add 3fff:0:0:14::/64 via fd00:0:0:20::2
+  gateway_rules reject pass 3fff:0:0:8::1 | ip netns exec "$gwe" nft -f -
+  addr "$mid" eth0 fd00:0:0:20::3/64
+  ip -n "$mid" -6 route add 3fff::/20 via fd00:0:0:20::1
+  veth "$gwf" in "$dnt" eth0
+  addr "$gwf" out fd00:0:0:20::2/64
+  addr "$gwf" in 3fff:0:0:14::1/64
+  ip -n "$gwf" -6 route add 3fff::/20 via fd00:0:0:20::1
+  gateway_rules reject pass fd00:0:0:20::2 | ip netns exec "$gwf" nft -f -
+  addr "$dnt" eth0 3fff:0:0:14::2/64
+  ip -n "$dnt" -6 route add 3fff::/20 via 3fff:0:0:14::1
+  ip -n "$dnt" -6 route add fd00:0:0:20::/64 via 3fff:0:0:14::1
 }
 
 # down <prefix>: kill whatever still runs in the namespaces (only ever processes a test started
