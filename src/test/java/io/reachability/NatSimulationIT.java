@@ -45,13 +45,15 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Does the service tell the truth behind a NAT? A real network shape made of network namespaces
  * ({@code src/test/nat/topology.sh}, drawn in src/test/nat/README.md): two of our services and one
- * js-libp2p node serve AutoNAT v2 in a server namespace; our service runs as the client in five
+ * js-libp2p node serve AutoNAT v2 in a server namespace; our service runs as the client in seven
  * client namespaces, listening on TCP and QUIC, with those three servers as its pool: one public,
  * one behind a NAT gateway that refuses unsolicited inbound (tcp reset, icmp for udp), one behind a
  * gateway with a port forward (tcp and udp) to its listen port, one behind a gateway that silently
- * drops unsolicited inbound, and one behind a gateway that forwards its TCP port but drops all UDP
- * (TCP reachable, QUIC not: a verdict only a per-transport check gives). Addresses are from
- * 3fff::/20, public for every implementation here, so no private-address switch is on anywhere.
+ * drops unsolicited inbound, one behind a gateway that forwards its TCP port but drops all UDP (TCP
+ * reachable, QUIC not: a verdict only a per-transport check gives), one public behind its own
+ * firewall, and one behind two NATs, with a third of our servers in the private network between
+ * them in its pool. Addresses are from 3fff::/20, public for every implementation here, so no
+ * private-address switch is on anywhere; only the segment between the two NATs is private (ULA).
  *
  * <p>Asserted through each client's REST API (curl inside its namespace): the monitor's verdicts
  * (never a false one while it converges, including for addresses the servers observe for the node),
@@ -78,8 +80,8 @@ class NatSimulationIT {
   private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
 
   /**
-   * A service from exec to ready; five JVMs start at once on two cores (measured: servers 5–7.5 s,
-   * clients 12–22 s).
+   * A service from exec to ready; three servers, then seven clients, start at once on two cores
+   * (measured with five clients: servers 5–7.5 s, clients 12–22 s).
    */
   private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
 
@@ -106,7 +108,7 @@ class NatSimulationIT {
 
   private static final long POLL_MILLIS = 250;
 
-  /** Seven JVMs and three other peers share the machine: small heaps, quick start. */
+  /** Ten JVMs and three other peers share the machine: small heaps, quick start. */
   private static final List<String> JVM_OPTIONS = List.of("-Xmx256m", "-XX:TieredStopAtLevel=1");
 
   // the topology's addresses (topology.sh)
@@ -119,15 +121,26 @@ class NatSimulationIT {
 
   /**
    * Every per-minute budget of our servers ({@code reach.server.rate-limit.*}). The defaults (24
-   * requests per client /56, 12 needing dial data, 60 in all) are for the open internet; here five
-   * clients in one /56 (3fff:0:0::/56) with two to four addresses each send each server about 35
-   * requests within a minute and a half (monitor probes and the first check jobs), 16 of them
-   * paying dial data, and a refusal would be the limiter speaking, not the network. The limits have
-   * tests of their own.
+   * requests per client /56, 12 needing dial data, 60 in all) are for the open internet; here seven
+   * clients in one /56 (3fff:0:0::/56) with two to four addresses each send each server on the core
+   * dozens of requests within a minute and a half (monitor probes and the first check jobs; five
+   * clients sent about 35, 16 of them paying dial data), and a refusal would be the limiter
+   * speaking, not the network. The limits have tests of their own.
    */
   private static final int SERVER_REQUESTS_PER_MINUTE = 600;
 
   private static final String JS_SERVER = "3fff:0:0:1::4";
+
+  /**
+   * Our service as a server inside the outer NAT of the double NAT (topology.sh: in the private
+   * segment fd00:0:0:20::/64 behind gwe, next to the inner gateway gwf), in its own namespace: in
+   * dnt's pool only. It sees dnt come from gwf's outside address, a private one, and has no public
+   * address of its own, so it refuses to dial any of the (public) addresses it is asked about.
+   */
+  private static final String MIDDLE_SERVER = "fd00:0:0:20::3";
+
+  private static final String MIDDLE_NAMESPACE = "mid";
+  private static final int MIDDLE_REST_PORT = 8081;
 
   /**
    * The reference servers, each asked alone in {@link #eachReferenceServerAloneTellsTheTruth}: go
@@ -145,7 +158,8 @@ class NatSimulationIT {
   /**
    * A client namespace and the truth about it: which of its addresses can really be dialed from the
    * servers, and the outside address of its gateway (what servers see its connections come from).
-   * It listens on TCP and QUIC, port 4001 of its IP.
+   * It listens on TCP and QUIC, port 4001 of its IP. Behind a double NAT, {@code innerGatewayIp} is
+   * the inner gateway's outside address, where {@link #MIDDLE_SERVER} (then in its pool) sees it.
    */
   private record ClientSpec(
       String name,
@@ -153,7 +167,8 @@ class NatSimulationIT {
       List<String> announce,
       @Nullable String gatewayIp,
       Set<String> reachable,
-      String nodeReachability) {
+      String nodeReachability,
+      @Nullable String innerGatewayIp) {
 
     List<String> listen() {
       return List.of(tcp(ip), quic(ip));
@@ -164,7 +179,7 @@ class NatSimulationIT {
     }
   }
 
-  /** The clients. Our servers see all five come from one /56 (3fff:0:0::/56). */
+  /** The clients. Our servers on the core see all seven come from one /56 (3fff:0:0::/56). */
   private static final List<ClientSpec> CLIENTS =
       List.of(
           new ClientSpec(
@@ -173,9 +188,11 @@ class NatSimulationIT {
               List.of(),
               null,
               Set.of(tcp("3fff:0:0:2::2"), quic("3fff:0:0:2::2")),
-              "PUBLIC"),
+              "PUBLIC",
+              null),
           // behind gwa: masquerade, unsolicited inbound refused (tcp reset, icmp for udp)
-          new ClientSpec("nat", "3fff:0:0:10::2", List.of(), "3fff:0:0:3::1", Set.of(), "PRIVATE"),
+          new ClientSpec(
+              "nat", "3fff:0:0:10::2", List.of(), "3fff:0:0:3::1", Set.of(), "PRIVATE", null),
           // behind gwb: masquerade, [3fff:0:0:4::1]:4001 tcp and udp forwarded to the client
           new ClientSpec(
               "fwd",
@@ -183,9 +200,11 @@ class NatSimulationIT {
               List.of(tcp("3fff:0:0:4::1"), quic("3fff:0:0:4::1")),
               "3fff:0:0:4::1",
               Set.of(tcp("3fff:0:0:4::1"), quic("3fff:0:0:4::1")),
-              "PUBLIC"),
+              "PUBLIC",
+              null),
           // behind gwc: masquerade, unsolicited inbound silently dropped
-          new ClientSpec("ndr", "3fff:0:0:12::2", List.of(), "3fff:0:0:5::1", Set.of(), "PRIVATE"),
+          new ClientSpec(
+              "ndr", "3fff:0:0:12::2", List.of(), "3fff:0:0:5::1", Set.of(), "PRIVATE", null),
           // behind gwd: masquerade, tcp/4001 forwarded, every udp packet dropped: TCP reachable,
           // QUIC not
           new ClientSpec(
@@ -194,9 +213,20 @@ class NatSimulationIT {
               List.of(tcp("3fff:0:0:6::1"), quic("3fff:0:0:6::1")),
               "3fff:0:0:6::1",
               Set.of(tcp("3fff:0:0:6::1")),
-              "PUBLIC"),
+              "PUBLIC",
+              null),
           // public, no NAT, its own firewall refuses new connections to port 4001
-          new ClientSpec("fwl", "3fff:0:0:7::2", List.of(), null, Set.of(), "PRIVATE"));
+          new ClientSpec("fwl", "3fff:0:0:7::2", List.of(), null, Set.of(), "PRIVATE", null),
+          // behind gwf (masquerade to fd00:0:0:20::2, reject) behind gwe (masquerade to
+          // 3fff:0:0:8::1, reject): a double NAT, with the middle server between the two
+          new ClientSpec(
+              "dnt",
+              "3fff:0:0:14::2",
+              List.of(),
+              "3fff:0:0:8::1",
+              Set.of(),
+              "PRIVATE",
+              "fd00:0:0:20::2"));
 
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -210,6 +240,10 @@ class NatSimulationIT {
   private static final Map<String, Service> clients = new LinkedHashMap<>();
   private static final Map<String, Long> clientReadyNanos = new LinkedHashMap<>();
   private static final List<String> pool = new ArrayList<>();
+
+  /** {@link #MIDDLE_SERVER}'s TCP address with its peer id, once it is ready. */
+  private static @Nullable String middleServer;
+
   private static final List<String> figures = new ArrayList<>();
   private static @Nullable Thread shutdownHook;
 
@@ -312,19 +346,14 @@ class NatSimulationIT {
               "server-" + ip.substring(ip.lastIndexOf(':') + 1),
               ns,
               server.getValue(),
-              List.of(
-                  // QUIC dial-backs leave from the server's own UDP socket
-                  "--reach.node.listen=" + tcp(ip) + "," + quic(ip),
-                  "--reach.server.enabled=true",
-                  "--reach.server.rate-limit.global-per-minute=" + SERVER_REQUESTS_PER_MINUTE,
-                  "--reach.server.rate-limit.per-peer-per-minute=" + SERVER_REQUESTS_PER_MINUTE,
-                  "--reach.server.rate-limit.per-ip-per-minute=" + SERVER_REQUESTS_PER_MINUTE,
-                  "--reach.server.rate-limit.per-subnet-per-minute=" + SERVER_REQUESTS_PER_MINUTE,
-                  "--reach.server.rate-limit.dial-data-per-minute=" + SERVER_REQUESTS_PER_MINUTE,
-                  // a pure server: no pool of its own, nothing to monitor
-                  "--reach.pool.embedded.enabled=false",
-                  "--reach.monitor.enabled=false")));
+              serverArguments(ip)));
     }
+    Service middle =
+        startService(
+            "server-middle",
+            ns(MIDDLE_NAMESPACE),
+            MIDDLE_REST_PORT,
+            serverArguments(MIDDLE_SERVER));
     long t0 = System.nanoTime();
     Map<String, String> env = new LinkedHashMap<>();
     env.put(
@@ -352,6 +381,10 @@ class NatSimulationIT {
     }
     pool.add(tcp(JS_SERVER) + "/p2p/" + js.peerId());
     System.out.println("NAT simulation " + prefix + ": pool " + pool);
+    awaitReady(middle);
+    middleServer =
+        tcp(MIDDLE_SERVER) + "/p2p/" + getJson(middle, "/api/v1/node").path("peerId").asString();
+    System.out.println("NAT simulation " + prefix + ": middle server " + middleServer);
     for (Map.Entry<PeerImplementation, String> reference : REFERENCE_SERVERS.entrySet()) {
       long started = System.nanoTime();
       InteropPeer peer =
@@ -376,11 +409,41 @@ class NatSimulationIT {
     }
   }
 
+  /**
+   * One of our services as a pure AutoNAT v2 server on tcp/4001 and udp/4001/quic-v1 of {@code ip}.
+   */
+  private static List<String> serverArguments(String ip) {
+    return List.of(
+        // QUIC dial-backs leave from the server's own UDP socket
+        "--reach.node.listen=" + tcp(ip) + "," + quic(ip),
+        "--reach.server.enabled=true",
+        "--reach.server.rate-limit.global-per-minute=" + SERVER_REQUESTS_PER_MINUTE,
+        "--reach.server.rate-limit.per-peer-per-minute=" + SERVER_REQUESTS_PER_MINUTE,
+        "--reach.server.rate-limit.per-ip-per-minute=" + SERVER_REQUESTS_PER_MINUTE,
+        "--reach.server.rate-limit.per-subnet-per-minute=" + SERVER_REQUESTS_PER_MINUTE,
+        "--reach.server.rate-limit.dial-data-per-minute=" + SERVER_REQUESTS_PER_MINUTE,
+        // a pure server: no pool of its own, nothing to monitor
+        "--reach.pool.embedded.enabled=false",
+        "--reach.monitor.enabled=false");
+  }
+
+  /**
+   * The pool servers of {@code spec}: the three on the core, and the middle server for the client
+   * behind the double NAT.
+   */
+  private static List<String> poolOf(ClientSpec spec) {
+    List<String> servers = new ArrayList<>(pool);
+    if (spec.innerGatewayIp() != null) {
+      servers.add(Objects.requireNonNull(middleServer, "middle server"));
+    }
+    return servers;
+  }
+
   private static void startClients() throws Exception {
     for (ClientSpec spec : CLIENTS) {
       List<String> args = new ArrayList<>();
       args.add("--reach.node.listen=" + String.join(",", spec.listen()));
-      args.add("--reach.pool.servers=" + String.join(",", pool));
+      args.add("--reach.pool.servers=" + String.join(",", poolOf(spec)));
       // the go and rust servers are asked by name, each alone, outside the pool (3fff::/20 is
       // public, so the service allows that with this switch)
       args.add("--reach.access.allow-any-server=true");
@@ -537,6 +600,13 @@ class NatSimulationIT {
         diagnoses.add(diagnosis.path("code").asString());
         assertThat(diagnosis.path("evidence").values()).as(spec.name()).isNotEmpty();
         assertThat(diagnosis.path("hint").asString()).as(spec.name()).isNotBlank();
+        if (diagnosis.path("code").asString().equals("DOUBLE_NAT")) {
+          // about where the middle server saw the node: the inner gateway's private address
+          assertThat(InteropPeer.strings(diagnosis.path("addresses")))
+              .as(spec.name() + ": " + diagnosis)
+              .isNotEmpty()
+              .allMatch(a -> a.startsWith("/ip6/" + spec.innerGatewayIp() + "/tcp/"));
+        }
       }
       assertThat(diagnoses)
           .as(spec.name() + " diagnoses:\n" + view)
@@ -549,7 +619,10 @@ class NatSimulationIT {
    * What each client's reachability view diagnoses: behind a refusing or dropping NAT the servers
    * observe the gateway's address and nothing gets in (port not forwarded); with TCP forwarded and
    * UDP dropped, UDP blocked; a public address refused by its own machine's firewall, firewalled; a
-   * public client and a working port forward, nothing.
+   * public client and a working port forward, nothing. Behind the double NAT, the middle server
+   * (configured, so believed alone) observes the inner gateway's private address, not the node's
+   * own, while nothing of the node's is reachable: double NAT; and the servers on the core observe
+   * the outer gateway's public address, where nothing gets in either: port not forwarded.
    */
   private static final Map<String, List<String>> EXPECTED_DIAGNOSES =
       Map.of(
@@ -558,7 +631,8 @@ class NatSimulationIT {
           "fwd", List.of(),
           "ndr", List.of("PORT_NOT_FORWARDED"),
           "udb", List.of("UDP_BLOCKED"),
-          "fwl", List.of("FIREWALLED"));
+          "fwl", List.of("FIREWALLED"),
+          "dnt", List.of("DOUBLE_NAT", "PORT_NOT_FORWARDED"));
 
   /**
    * Settled: every expected address and, behind a gateway, an address the servers observed on the
@@ -583,12 +657,13 @@ class NatSimulationIT {
   }
 
   /**
-   * Check jobs through REST, all five clients at once, every pool server asked about every TCP and
+   * Check jobs through REST, all seven clients at once, every pool server asked about every TCP and
    * QUIC address: public → REACHABLE, NATed → UNREACHABLE (E_DIAL_ERROR, after paying dial data:
    * the servers see its connections come from the gateway), port forward → REACHABLE, the forwarded
    * client's own address → UNREACHABLE, behind the dropping gateway → UNREACHABLE once the
-   * dial-backs time out, TCP forwarded with UDP dropped → TCP REACHABLE and QUIC UNREACHABLE. js
-   * refuses QUIC addresses (it has no QUIC), so our two servers decide those.
+   * dial-backs time out, TCP forwarded with UDP dropped → TCP REACHABLE and QUIC UNREACHABLE,
+   * behind the double NAT → UNREACHABLE. js refuses QUIC addresses (it has no QUIC), so our two
+   * servers decide those; the middle server, with no public address, refuses every address.
    */
   @Test
   @Order(2)
@@ -659,6 +734,14 @@ class NatSimulationIT {
     List<String> timings = new ArrayList<>();
     for (JsonNode attempt : result.path("attempts").values()) {
       servers.add(attempt.path("server").asString());
+      if (attempt.path("server").asString().contains("/ip6/" + MIDDLE_SERVER + "/")) {
+        // no public address of its own: it will not dial a public one, and says so at once
+        assertThat(attempt.path("responseStatus").asString()).as(what).isEqualTo("E_DIAL_REFUSED");
+        assertThat(attempt.path("nonceVerified").asBoolean()).as(what).isFalse();
+        assertThat(attempt.path("dialDataBytes").asLong()).as(what).isZero();
+        timings.add("middle refused in " + attempt.path("durationMs").asLong() + " ms");
+        continue;
+      }
       if (quic && attempt.path("server").asString().contains("/ip6/" + JS_SERVER + "/")) {
         // js-libp2p has no QUIC transport: it refuses at once, and our two servers decide
         assertThat(attempt.path("responseStatus").asString()).as(what).isEqualTo("E_DIAL_REFUSED");
@@ -689,7 +772,7 @@ class NatSimulationIT {
     }
     assertThat(servers)
         .as("every pool server answered: " + what)
-        .containsExactlyInAnyOrderElementsOf(pool);
+        .containsExactlyInAnyOrderElementsOf(poolOf(spec));
     figures.add(
         String.format(
             Locale.ROOT,
@@ -702,7 +785,7 @@ class NatSimulationIT {
 
   /**
    * The verdicts hold with go-libp2p's and with rust-libp2p's stock server as the only server of a
-   * check: all five clients at once, each asking that one server about its TCP and QUIC addresses
+   * check: all seven clients at once, each asking that one server about its TCP and QUIC addresses
    * (both dial QUIC back). Public → REACHABLE, NATed → UNREACHABLE (E_DIAL_ERROR), port forward →
    * REACHABLE, TCP forwarded but UDP dropped → TCP REACHABLE and QUIC UNREACHABLE. A QUIC dial-back
    * that gets no answer (dropped, or refused with icmp, which neither heeds) ends with their QUIC
