@@ -8,6 +8,7 @@ import io.reachability.libp2p.host.ObservedAddress;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Which of the node's addresses the monitor tracks: its listen addresses (wildcards expanded), the
@@ -32,16 +33,35 @@ public final class CandidateAddresses {
    */
   public static List<Multiaddr> of(
       Host host, List<Multiaddr> announced, Set<PeerId> servers, boolean privateDialable) {
-    Set<Multiaddr> result = new LinkedHashSet<>(host.interfaceListenAddresses());
+    return of(
+        host.interfaceListenAddresses(),
+        announced,
+        host.dialsFromListenPort() ? host.observedAddresses() : List.of(),
+        servers,
+        privateDialable);
+  }
+
+  /**
+   * The candidates from the node's own addresses, the announced ones and the observations worth
+   * taking ({@code observed} is empty unless the node dials from its listen port). An observation
+   * that could not be checked is never taken, so it cannot push out one that could.
+   */
+  static List<Multiaddr> of(
+      List<Multiaddr> own,
+      List<Multiaddr> announced,
+      List<ObservedAddress> observed,
+      Set<PeerId> servers,
+      boolean privateDialable) {
+    Predicate<Multiaddr> checkable = a -> privateDialable || AddressClass.isPublic(a);
+    Set<Multiaddr> result = new LinkedHashSet<>(own);
     result.addAll(announced);
-    if (host.dialsFromListenPort()) {
-      host.observedAddresses().stream()
-          .filter(o -> o.observers().stream().anyMatch(servers::contains))
-          .map(ObservedAddress::address)
-          .filter(a -> !result.contains(a))
-          .limit(MAX_OBSERVED_CANDIDATES)
-          .forEach(result::add);
-    }
-    return result.stream().filter(a -> privateDialable || AddressClass.isPublic(a)).toList();
+    observed.stream()
+        .filter(o -> o.observers().stream().anyMatch(servers::contains))
+        .map(ObservedAddress::address)
+        .filter(checkable)
+        .filter(a -> !result.contains(a))
+        .limit(MAX_OBSERVED_CANDIDATES)
+        .forEach(result::add);
+    return result.stream().filter(checkable).toList();
   }
 }
