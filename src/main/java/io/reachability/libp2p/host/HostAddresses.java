@@ -35,12 +35,15 @@ final class HostAddresses {
 
   private final List<Multiaddr> bound = new CopyOnWriteArrayList<>();
 
-  /** The interface addresses and when they were worked out. */
-  private record Interfaces(List<Multiaddr> addresses, Instant at) {}
+  /**
+   * The interface addresses, when they were worked out, and whether a wildcard is bound (else they
+   * are the bound addresses for good).
+   */
+  private record Interfaces(List<Multiaddr> addresses, Instant at, boolean expanded) {}
 
   private final Clock clock;
   private final Supplier<List<InetAddress>> machine;
-  private volatile Interfaces interfaces = new Interfaces(List.of(), Instant.MIN);
+  private volatile Interfaces interfaces = new Interfaces(List.of(), Instant.MIN, false);
   private volatile @Nullable UnaryOperator<List<Multiaddr>> advertisedFilter;
   private final AtomicBoolean filterFailureLogged = new AtomicBoolean();
   private final ObservedAddresses observed;
@@ -69,7 +72,11 @@ final class HostAddresses {
 
   /** Works the interface addresses out from the bound ones. */
   void boundAll() {
-    interfaces = new Interfaces(expandWildcards(bound, machine.get()), clock.instant());
+    interfaces =
+        new Interfaces(
+            expandWildcards(bound, machine.get()),
+            clock.instant(),
+            bound.stream().anyMatch(HostAddresses::isWildcard));
   }
 
   List<Multiaddr> listen() {
@@ -87,12 +94,11 @@ final class HostAddresses {
   List<Multiaddr> interfaces() {
     Interfaces current = interfaces;
     Instant now = clock.instant();
-    if (now.isBefore(current.at().plus(Host.INTERFACE_ADDRESSES_TTL))
-        || bound.stream().noneMatch(HostAddresses::isWildcard)) {
+    if (!current.expanded() || now.isBefore(current.at().plus(Host.INTERFACE_ADDRESSES_TTL))) {
       return current.addresses();
     }
     // two callers at once may both work it out: the same answer, and cheap
-    Interfaces fresh = new Interfaces(expandWildcards(bound, machine.get()), now);
+    Interfaces fresh = new Interfaces(expandWildcards(bound, machine.get()), now, true);
     if (!fresh.addresses().equals(current.addresses())) {
       log.info("interface addresses changed: {} (were {})", fresh.addresses(), current.addresses());
     }
@@ -184,11 +190,11 @@ final class HostAddresses {
       List<Multiaddr> bound, List<InetAddress> machineAddresses) {
     List<Multiaddr> result = new ArrayList<>();
     for (Multiaddr address : bound) {
-      InetSocketAddress socket = address.toIpSocketAddress().orElse(null);
-      if (socket == null || !socket.getAddress().isAnyLocalAddress()) {
+      if (!isWildcard(address)) {
         result.add(address);
         continue;
       }
+      InetSocketAddress socket = address.toIpSocketAddress().orElseThrow();
       boolean v6 = socket.getAddress() instanceof Inet6Address;
       boolean quic = address.isQuic();
       for (InetAddress local : machineAddresses) {

@@ -53,7 +53,7 @@ final class ObservedAddresses {
   synchronized Optional<ObservedAddress> record(PeerId peer, Multiaddr address) {
     Instant now = clock.instant();
     expire(now);
-    Observer observer = new Observer(peer, address.components().get(0).protocol());
+    Observer observer = new Observer(peer, family(address));
     Multiaddr previous = latest.put(observer, address);
     if (address.equals(previous)) {
       Objects.requireNonNull(byAddress.get(address)).put(peer, now);
@@ -104,8 +104,7 @@ final class ObservedAddresses {
                   }
                 }));
     for (Map.Entry<Multiaddr, PeerId> report : stale) {
-      latest.remove(
-          new Observer(report.getValue(), report.getKey().components().get(0).protocol()));
+      latest.remove(new Observer(report.getValue(), family(report.getKey())));
       forget(report.getKey(), report.getValue());
     }
   }
@@ -131,11 +130,16 @@ final class ObservedAddresses {
       }
     }
     if (oldest != null) {
-      Protocol family = oldest.components().get(0).protocol();
+      Protocol family = family(oldest);
       for (PeerId peer : Objects.requireNonNull(byAddress.remove(oldest)).keySet()) {
         latest.remove(new Observer(peer, family));
       }
     }
+  }
+
+  /** The IP family of a kept address: its first component, ip4 or ip6. */
+  private static Protocol family(Multiaddr address) {
+    return address.components().get(0).protocol();
   }
 
   private static ObservedAddress snapshot(Multiaddr address, Map<PeerId, Instant> observers) {
