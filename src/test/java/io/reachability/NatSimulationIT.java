@@ -770,9 +770,14 @@ class NatSimulationIT {
               + " ms"
               + (paid > 0 ? " (" + paid + " B dial data)" : ""));
     }
+    // the servers on the core always answer; a job asks only as many servers as it wants answers
+    // (AddressRound) and replaces only those whose answer decides nothing, so the middle server,
+    // which refuses every request, is asked only when it comes before the three that decide
     assertThat(servers)
-        .as("every pool server answered: " + what)
-        .containsExactlyInAnyOrderElementsOf(poolOf(spec));
+        .as("every pool server on the core answered: " + what)
+        .containsAll(pool)
+        .doesNotHaveDuplicates()
+        .isSubsetOf(poolOf(spec));
     figures.add(
         String.format(
             Locale.ROOT,
